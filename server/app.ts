@@ -1,0 +1,35 @@
+/**
+ * Builds the koa app without listening. Order: request context (id, log, latency) wraps the error handler,
+ * so the logged status is the one the error handler chose; then the router.
+ */
+import Router from '@koa/router';
+import Koa from 'koa';
+import { tokenRoutes } from './auth/token.route.ts';
+import { contactRoutes } from './contacts/contact.route.ts';
+import { errorHandler } from './http/error-handler.ts';
+import { requestContext } from './http/request-context.ts';
+import { mountRoutes, type RouteDef } from './http/route.ts';
+import { orgRoutes } from './org/org.route.ts';
+import type { Services } from './services.ts';
+import { systemRoutes } from './system/system.route.ts';
+import { tagRoutes } from './tags/tag.route.ts';
+
+export const VERSION = '0.1.0';
+
+export function allRoutes(): RouteDef[] {
+  const routes: RouteDef[] = [];
+  routes.push(...systemRoutes(() => routes, VERSION), ...orgRoutes, ...tagRoutes, ...contactRoutes, ...tokenRoutes);
+  return routes;
+}
+
+export function createApp(services: Services): Koa {
+  const app = new Koa({ proxy: true });
+  app.silent = true;
+  const router = new Router();
+  mountRoutes(router, allRoutes(), services, services.config.http.bodyLimitBytes);
+  app.use(requestContext(services.logger, services.metrics));
+  app.use(errorHandler(services.logger));
+  app.use(router.routes());
+  app.use(router.allowedMethods({ throw: true }));
+  return app;
+}

@@ -1,0 +1,65 @@
+/**
+ * The only reader of process.env. Parsed once at boot; everything else receives a typed Config.
+ * Per-account channel credentials are data in MongoDB, not here (only the development defaults are).
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+const boolish = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no'])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const roles = z
+  .string()
+  .transform((s) => s.split(',').map((r) => r.trim()).filter(Boolean))
+  .pipe(z.array(z.enum(['http', 'scheduler'])).min(1));
+
+const envSchema = z.object({
+  // server
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  PUBLIC_URL: z.url().optional(),
+  SIYU_ROLES: roles.default(['http', 'scheduler']),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  // database
+  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI').optional(),
+  MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/).default('siyu'),
+  SIYU_DATA_DIR: z.string().default(path.resolve('.data')),
+  SIYU_CACHE_DIR: z.string().default(path.join(os.homedir(), '.cache', 'siyu')),
+  // security: 32-byte keys as 64 hex chars; the development defaults are derived and printed as a warning
+  SIYU_ADMIN_TOKEN: z.string().min(16).optional(),
+  SIYU_PHONE_KEY: z.string().regex(/^[0-9a-f]{64}$/i, 'must be 64 hex characters (32 bytes)').optional(),
+  SIYU_HASH_KEY: z.string().regex(/^[0-9a-f]{64}$/i, 'must be 64 hex characters (32 bytes)').optional(),
+  // demo
+  SIYU_DEMO: boolish.default(true),
+});
+
+export type Config = {
+  http: { port: number; host: string; publicUrl: string | undefined; bodyLimitBytes: number };
+  roles: Array<'http' | 'scheduler'>;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  db: { uri: string | undefined; name: string; dataDir: string; cacheDir: string };
+  security: { adminToken: string | undefined; phoneKey: string | undefined; hashKey: string | undefined };
+  demo: { enabled: boolean };
+};
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    http: { port: e.PORT, host: e.HOST, publicUrl: e.PUBLIC_URL, bodyLimitBytes: e.BODY_LIMIT_BYTES },
+    roles: e.SIYU_ROLES,
+    logLevel: e.LOG_LEVEL,
+    db: { uri: e.MONGODB_URI, name: e.MONGODB_DB, dataDir: e.SIYU_DATA_DIR, cacheDir: e.SIYU_CACHE_DIR },
+    security: { adminToken: e.SIYU_ADMIN_TOKEN, phoneKey: e.SIYU_PHONE_KEY, hashKey: e.SIYU_HASH_KEY },
+    demo: { enabled: e.SIYU_DEMO },
+  };
+}

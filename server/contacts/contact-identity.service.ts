@@ -1,0 +1,204 @@
+/**
+ * Upsert by identity: finds the person behind any of the given identities and keeps one contact for them.
+ *
+ * Rules: the same externalUserId, unionid, openid, kf id, wechaty id or phone hash means the same person.
+ * When an incoming set of identities matches several contacts (an official-account fan and a WeCom customer
+ * whose unionid arrives later), they are merged into the oldest. There are no transactions (the development
+ * database has none, and none are needed): the unique index on identityKeys refuses a duplicate, and the loser of
+ * such a race simply retries and finds the winner.
+ */
+import { Types } from 'mongoose';
+import type { Models } from '../db/models.ts';
+import { ConflictError, isDuplicateKeyError } from '../errors.ts';
+import type { Clock } from '../shared/clock.ts';
+import { toContactDto, type ContactDto, type ContactRow } from './contact.dto.ts';
+import type { LifecycleStage } from './contact.schema.ts';
+import { identityKey, phoneKey, type Identity } from './identity.ts';
+import { maskPhone, type PhoneVault } from './phone.ts';
+
+export type ContactProfile = {
+  name?: string;
+  avatar?: string;
+  gender?: 0 | 1 | 2;
+  lifecycle?: LifecycleStage;
+  homeStoreId?: string | null;
+};
+
+export type ContactUpsert = {
+  identities: Identity[];
+  /** Raw phone as received; normalised and hashed here. */
+  phone?: string;
+  profile?: ContactProfile;
+  interactionAt?: Date;
+};
+
+export type UpsertResult = { contact: ContactDto; created: boolean; mergedIds: string[] };
+
+const MAX_ATTEMPTS = 8;
+
+export class ContactIdentityService {
+  constructor(
+    private readonly models: Pick<Models, 'Contact' | 'Follow' | 'Event' | 'CustomerGroup'>,
+    private readonly phones: PhoneVault,
+    private readonly clock: Clock,
+  ) {}
+
+  async upsert(corpId: string, input: ContactUpsert): Promise<UpsertResult> {
+    const phone = input.phone ? this.phones.normalizeOrThrow(input.phone) : undefined;
+    const phoneHash = phone ? this.phones.hash(phone) : undefined;
+    const keys = [...new Set([...input.identities.map(identityKey), ...(phoneHash ? [phoneKey(phoneHash)] : [])])];
+    if (!keys.length) throw new ConflictError('a contact needs at least one identity (channel id or phone)');
+
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const matches = await this.models.Contact.find({ corpId, mergedInto: null, identityKeys: { $in: keys } })
+        .sort({ _id: 1 })
+        .lean<ContactRow[]>();
+      try {
+        if (!matches.length) {
+          const created = await this.insert(corpId, keys, input, phone, phoneHash);
+          return { contact: toContactDto(created), created: true, mergedIds: [] };
+        }
+        const [winner, ...losers] = matches as [ContactRow, ...ContactRow[]];
+        for (const loser of losers) await this.mergeInto(corpId, winner, loser);
+        const updated = await this.attach(corpId, winner, keys, input, phone, phoneHash);
+        return { contact: toContactDto(updated), created: false, mergedIds: losers.map((l) => String(l._id)) };
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err;
+        // Another writer claimed one of these identities between our read and write: read again.
+      }
+    }
+    throw new ConflictError('contact identity is contended; retry the request');
+  }
+
+  private async insert(corpId: string, keys: string[], input: ContactUpsert, phone?: string, phoneHash?: string): Promise<ContactRow> {
+    const now = this.clock.now();
+    const ids = splitIdentities(input.identities);
+    const p = input.profile ?? {};
+    const doc = await this.models.Contact.create({
+      corpId,
+      identityKeys: keys,
+      ...ids.scalars,
+      openids: ids.openids,
+      kfIds: ids.kfIds,
+      wechatyIds: ids.wechatyIds,
+      ...(phone && phoneHash ? { phoneEnc: this.phones.encrypt(phone), phoneHash, phoneMasked: maskPhone(phone) } : {}),
+      name: p.name ?? '',
+      avatar: p.avatar,
+      gender: p.gender ?? 0,
+      lifecycle: p.lifecycle ?? 'lead',
+      homeStoreId: p.homeStoreId ?? null,
+      storeIds: p.homeStoreId ? [p.homeStoreId] : [],
+      lastInteractionAt: input.interactionAt ?? null,
+      createdAt: now,
+      updatedAt: now,
+    });
+    return doc.toObject() as ContactRow;
+  }
+
+  private async attach(corpId: string, winner: ContactRow, keys: string[], input: ContactUpsert, phone?: string, phoneHash?: string): Promise<ContactRow> {
+    const ids = splitIdentities(input.identities);
+    const p = input.profile ?? {};
+    const set: Record<string, unknown> = { updatedAt: this.clock.now() };
+    // A scalar identity is filled when empty; a different value is kept as an extra key, never overwritten.
+    for (const [k, v] of Object.entries(ids.scalars)) if (!winner[k as keyof ContactRow]) set[k] = v;
+    if (phone && phoneHash && !winner.phoneHash) Object.assign(set, { phoneEnc: this.phones.encrypt(phone), phoneHash, phoneMasked: maskPhone(phone) });
+    if (p.name) set.name = p.name;
+    if (p.avatar) set.avatar = p.avatar;
+    if (p.gender !== undefined) set.gender = p.gender;
+    if (p.lifecycle) set.lifecycle = p.lifecycle;
+    if (p.homeStoreId && !winner.homeStoreId) set.homeStoreId = p.homeStoreId;
+    const update: Record<string, unknown> = {
+      $set: set,
+      $addToSet: {
+        identityKeys: { $each: keys },
+        openids: { $each: ids.openids },
+        kfIds: { $each: ids.kfIds },
+        wechatyIds: { $each: ids.wechatyIds },
+        ...(p.homeStoreId ? { storeIds: p.homeStoreId } : {}),
+      },
+    };
+    if (input.interactionAt) update.$max = { lastInteractionAt: input.interactionAt };
+    const updated = await this.models.Contact.findOneAndUpdate({ _id: winner._id, corpId }, update, {
+      returnDocument: 'after',
+      timestamps: false,
+    }).lean<ContactRow>();
+    return updated ?? winner;
+  }
+
+  /**
+   * Folds `loser` into `winner`. Order matters without transactions: the loser gives up its keys first (so the
+   * winner can take them without a unique-key clash) and records them in mergedKeys, so an interrupted merge
+   * can be finished by hand and no identity is ever lost.
+   */
+  private async mergeInto(corpId: string, winner: ContactRow, loser: ContactRow): Promise<void> {
+    const winnerId = String(winner._id);
+    const loserId = String(loser._id);
+    const released = await this.models.Contact.findOneAndUpdate(
+      { _id: loser._id, corpId, mergedInto: null },
+      { $set: { mergedInto: winnerId, identityKeys: [`merged:${loserId}`], mergedKeys: loser.identityKeys, updatedAt: this.clock.now() } },
+      { returnDocument: 'after', timestamps: false },
+    ).lean<ContactRow>();
+    if (!released) return; // someone else merged it already
+    const set: Record<string, unknown> = {};
+    for (const k of ['externalUserId', 'unionid', 'phoneHash', 'phoneMasked', 'avatar', 'homeStoreId'] as const) {
+      if (!winner[k] && loser[k]) set[k] = loser[k];
+    }
+    if (!winner.phoneHash && loser.phoneHash) {
+      const enc = await this.models.Contact.findById(loser._id).select('+phoneEnc').lean<{ phoneEnc?: string }>();
+      if (enc?.phoneEnc) set.phoneEnc = enc.phoneEnc;
+    }
+    if (!winner.name && loser.name) set.name = loser.name;
+    await this.models.Contact.updateOne(
+      { _id: winner._id, corpId },
+      {
+        ...(Object.keys(set).length ? { $set: set } : {}),
+        $addToSet: {
+          identityKeys: { $each: loser.identityKeys ?? [] },
+          openids: { $each: loser.openids ?? [] },
+          kfIds: { $each: loser.kfIds ?? [] },
+          wechatyIds: { $each: loser.wechatyIds ?? [] },
+          storeIds: { $each: loser.storeIds ?? [] },
+          staffIds: { $each: loser.staffIds ?? [] },
+          tagIds: { $each: loser.tagIds ?? [] },
+          remarks: { $each: loser.remarks ?? [] },
+        },
+      },
+      { timestamps: false },
+    );
+    await this.models.Event.updateMany({ corpId, contactId: loserId }, { $set: { contactId: winnerId } });
+    await this.models.CustomerGroup.updateMany(
+      { corpId, 'members.contactId': loserId },
+      { $set: { 'members.$[m].contactId': winnerId } },
+      { arrayFilters: [{ 'm.contactId': loserId }] },
+    );
+    const follows = await this.models.Follow.find({ corpId, contactId: loserId }).lean();
+    for (const f of follows) {
+      try {
+        await this.models.Follow.updateOne({ _id: f._id }, { $set: { contactId: winnerId } });
+      } catch (err) {
+        // The winner already follows this staff member: the older relation stands, the copy goes.
+        if (!isDuplicateKeyError(err)) throw err;
+        await this.models.Follow.deleteOne({ _id: f._id });
+      }
+    }
+  }
+}
+
+function splitIdentities(identities: Identity[]) {
+  const scalars: { externalUserId?: string; unionid?: string } = {};
+  const openids: Array<{ appId: string; openid: string }> = [];
+  const kfIds: string[] = [];
+  const wechatyIds: string[] = [];
+  for (const id of identities) {
+    if (id.kind === 'wecom') scalars.externalUserId ??= id.externalUserId;
+    else if (id.kind === 'unionid') scalars.unionid ??= id.unionid;
+    else if (id.kind === 'openid') openids.push({ appId: id.appId, openid: id.openid });
+    else if (id.kind === 'kf') kfIds.push(id.externalUserId);
+    else wechatyIds.push(id.id);
+  }
+  return { scalars, openids, kfIds, wechatyIds };
+}
+
+export function newObjectIdString(): string {
+  return new Types.ObjectId().toHexString();
+}

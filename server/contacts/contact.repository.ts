@@ -1,0 +1,87 @@
+/**
+ * Reads of the contact store. Every method takes a Scope: store-level roles see only contacts related to
+ * their store (`storeIds`), and a contact outside the scope is reported as not found.
+ */
+import type { Models } from '../db/models.ts';
+import { NotFoundError } from '../errors.ts';
+import { cursorFilter, toPage, type Page } from '../shared/pagination.ts';
+import type { Scope } from '../shared/scope.ts';
+import { toObjectId } from '../shared/object-id.ts';
+import { toContactDto, type ContactDto, type ContactRow } from './contact.dto.ts';
+import type { LifecycleStage } from './contact.schema.ts';
+
+export type ContactFilter = {
+  tagsAll?: string[];
+  tagsAny?: string[];
+  tagsNone?: string[];
+  storeId?: string;
+  staffId?: string;
+  lifecycle?: LifecycleStage[];
+  text?: string;
+  identityKey?: string;
+};
+
+export class ContactRepository {
+  constructor(private readonly models: Pick<Models, 'Contact'>) {}
+
+  /** The mongo filter for a scope plus the user's filters; exported for audience counts and streams. */
+  filterFor(scope: Scope, f: ContactFilter = {}): Record<string, unknown> {
+    const and: Record<string, unknown>[] = [{ corpId: scope.corpId }, { mergedInto: null }];
+    if (scope.storeIds !== null) and.push({ storeIds: { $in: scope.storeIds } });
+    if (f.storeId) and.push({ storeIds: f.storeId });
+    if (f.staffId) and.push({ staffIds: f.staffId });
+    if (f.tagsAll?.length) and.push({ tagIds: { $all: f.tagsAll } });
+    if (f.tagsAny?.length) and.push({ tagIds: { $in: f.tagsAny } });
+    if (f.tagsNone?.length) and.push({ tagIds: { $nin: f.tagsNone } });
+    if (f.lifecycle?.length) and.push({ lifecycle: { $in: f.lifecycle } });
+    if (f.identityKey) and.push({ identityKeys: f.identityKey });
+    if (f.text) {
+      const re = new RegExp(escapeRegExp(f.text), 'i');
+      and.push({ $or: [{ name: re }, { remarks: re }] });
+    }
+    return { $and: and };
+  }
+
+  async list(scope: Scope, f: ContactFilter, page: { limit: number; cursor?: string }): Promise<Page<ContactDto>> {
+    const rows = await this.models.Contact.find({ $and: [this.filterFor(scope, f), cursorFilter(page.cursor)] })
+      .sort({ _id: -1 })
+      .limit(page.limit + 1)
+      .lean<ContactRow[]>();
+    return toPage(rows, page.limit, toContactDto);
+  }
+
+  async count(scope: Scope, f: ContactFilter = {}): Promise<number> {
+    return this.models.Contact.countDocuments(this.filterFor(scope, f));
+  }
+
+  async findRow(scope: Scope, id: string): Promise<ContactRow | null> {
+    const _id = toObjectId(id);
+    if (!_id) return null;
+    return this.models.Contact.findOne({ $and: [{ _id }, this.filterFor(scope)] }).lean<ContactRow>();
+  }
+
+  async get(scope: Scope, id: string): Promise<ContactDto> {
+    const row = await this.findRow(scope, id);
+    if (!row) throw new NotFoundError('contact', id);
+    return toContactDto(row);
+  }
+
+  /**
+   * Adds and removes tags with two single-field atomic updates (MongoDB cannot $pull and $addToSet one path in
+   * one update), so concurrent changes by two staff members never overwrite each other.
+   */
+  async changeTags(scope: Scope, id: string, add: string[], remove: string[], at: Date): Promise<ContactDto> {
+    const row = await this.findRow(scope, id);
+    if (!row) throw new NotFoundError('contact', id);
+    const removing = new Set(remove);
+    const adding = add.filter((t) => !removing.has(t));
+    const where = { _id: row._id, corpId: scope.corpId };
+    if (remove.length) await this.models.Contact.updateOne(where, { $pull: { tagIds: { $in: remove } }, $set: { updatedAt: at } }, { timestamps: false });
+    if (adding.length) await this.models.Contact.updateOne(where, { $addToSet: { tagIds: { $each: adding } }, $set: { updatedAt: at } }, { timestamps: false });
+    return this.get(scope, id);
+  }
+}
+
+export function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

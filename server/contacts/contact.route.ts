@@ -1,0 +1,153 @@
+import { z } from 'zod';
+import { ROLES } from '../auth/token.schema.ts';
+import { BadRequestError } from '../errors.ts';
+import { corpIdQuery, resolveScope } from '../http/corp-scope.ts';
+import { defineRoute } from '../http/route.ts';
+import { objectIdString } from '../shared/object-id.ts';
+import { pageQuery } from '../shared/pagination.ts';
+import { LIFECYCLE_STAGES } from './contact.schema.ts';
+import { identityKey, identitySchema, parseIdentityKey } from './identity.ts';
+
+const csv = z
+  .string()
+  .max(2000)
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+
+const listQuery = z.strictObject({
+  ...corpIdQuery,
+  ...pageQuery,
+  tagsAll: csv.optional(),
+  tagsAny: csv.optional(),
+  tagsNone: csv.optional(),
+  storeId: objectIdString.optional(),
+  staffId: objectIdString.optional(),
+  lifecycle: csv.pipe(z.array(z.enum(LIFECYCLE_STAGES))).optional(),
+  q: z.string().min(1).max(100).optional(),
+  identity: z.string().max(300).optional(),
+});
+
+const idParams = z.strictObject({ id: objectIdString });
+const corpOnly = z.strictObject({ ...corpIdQuery });
+
+const contactBody = z.strictObject({
+  identities: z.array(identitySchema).max(20).default([]),
+  phone: z.string().min(5).max(32).optional(),
+  name: z.string().max(100).optional(),
+  avatar: z.url().max(1000).optional(),
+  gender: z.union([z.literal(0), z.literal(1), z.literal(2)]).optional(),
+  lifecycle: z.enum(LIFECYCLE_STAGES).optional(),
+  homeStoreId: objectIdString.optional(),
+});
+
+export const contactRoutes = [
+  defineRoute({
+    method: 'get',
+    path: '/api/contacts',
+    tag: 'contacts',
+    summary: '客户列表 List contacts (tags all/any/none, store, staff, lifecycle, text, identity; cursor pages)',
+    roles: ROLES,
+    query: listQuery,
+    async handler({ query }, { principal, services }) {
+      const scope = await resolveScope(principal, query.corpId, services);
+      let identity: string | undefined;
+      if (query.identity) {
+        const parsed = parseIdentityKey(query.identity);
+        if (!parsed) throw new BadRequestError('identity must look like wecom:<externalUserId>, unionid:<id>, openid:<appId>:<openid>, kf:<id> or wechaty:<id>', [{ path: 'query.identity', message: 'malformed identity' }]);
+        identity = identityKey(parsed);
+      }
+      return services.contacts.list(
+        scope,
+        { tagsAll: query.tagsAll, tagsAny: query.tagsAny, tagsNone: query.tagsNone, storeId: query.storeId, staffId: query.staffId, lifecycle: query.lifecycle, text: query.q, identityKey: identity },
+        { limit: query.limit, cursor: query.cursor },
+      );
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/api/contacts',
+    tag: 'contacts',
+    summary: '按身份新建或合并客户 Upsert a contact by identity (same unionid / phone → one contact)',
+    roles: ['hq_admin', 'marketer'],
+    query: corpOnly,
+    body: contactBody,
+    async handler({ query, body }, { principal, services, koa }) {
+      const scope = await resolveScope(principal, query.corpId, services);
+      if (!body.identities.length && !body.phone) throw new BadRequestError('give at least one identity or a phone', [{ path: 'body.identities', message: 'empty' }]);
+      if (body.homeStoreId) await services.org.getStore(scope, body.homeStoreId);
+      const result = await services.identities.upsert(scope.corpId, {
+        identities: body.identities,
+        phone: body.phone,
+        profile: { name: body.name, avatar: body.avatar, gender: body.gender, lifecycle: body.lifecycle, homeStoreId: body.homeStoreId },
+      });
+      koa.status = result.created ? 201 : 200;
+      return result;
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/api/contacts/:id',
+    tag: 'contacts',
+    summary: '客户详情 A contact with channels, follows (with state), tags and groups',
+    roles: ROLES,
+    params: idParams,
+    query: corpOnly,
+    async handler({ params, query }, { principal, services }) {
+      const scope = await resolveScope(principal, query.corpId, services);
+      const contact = await services.contacts.get(scope, params.id);
+      const [follows, groups, tagGroups] = await Promise.all([
+        services.follows.listForContact(scope, contact.id),
+        services.groups.listForContact(scope, contact.id),
+        services.tags.list(scope.corpId),
+      ]);
+      const tagNames = new Map(tagGroups.flatMap((g) => g.tags.map((t) => [t.tagId, { tagId: t.tagId, name: t.name, group: g.name }] as const)));
+      return { ...contact, follows, groups, tags: contact.tagIds.map((t) => tagNames.get(t) ?? { tagId: t, name: t, group: null }) };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/api/contacts/:id/timeline',
+    tag: 'contacts',
+    summary: '客户时间线 The contact’s event log, newest first',
+    roles: ROLES,
+    params: idParams,
+    query: z.strictObject({ ...corpIdQuery, ...pageQuery }),
+    async handler({ params, query }, { principal, services }) {
+      const scope = await resolveScope(principal, query.corpId, services);
+      await services.contacts.get(scope, params.id);
+      return services.events.timeline(scope, params.id, { limit: query.limit, cursor: query.cursor });
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/api/contacts/:id/tags',
+    tag: 'contacts',
+    summary: '打标签 / 移除标签 Add and remove tags',
+    roles: ROLES,
+    params: idParams,
+    query: corpOnly,
+    body: z
+      .strictObject({ add: z.array(z.string().min(1).max(64)).max(100).default([]), remove: z.array(z.string().min(1).max(64)).max(100).default([]) })
+      .refine((b) => b.add.length + b.remove.length > 0, { message: 'add or remove at least one tag' }),
+    async handler({ params, query, body }, { principal, services }) {
+      const scope = await resolveScope(principal, query.corpId, services);
+      await services.tags.assertExist(scope.corpId, body.add);
+      const before = await services.contacts.get(scope, params.id);
+      const after = await services.contacts.changeTags(scope, params.id, body.add, body.remove, services.clock.now());
+      const added = after.tagIds.filter((t) => !before.tagIds.includes(t));
+      const removed = before.tagIds.filter((t) => !after.tagIds.includes(t));
+      if (added.length || removed.length) {
+        const at = services.clock.now();
+        await services.events.append(scope.corpId, {
+          key: `tags:${params.id}:${principal?.tokenId}:${at.getTime()}:${added.join(',')}:${removed.join(',')}`,
+          direction: 'internal',
+          channel: 'siyu',
+          type: 'contact.tags_changed',
+          contactId: params.id,
+          occurredAt: at,
+          payload: { added, removed, by: principal?.staffId ?? principal?.tokenId ?? null },
+        });
+      }
+      return after;
+    },
+  }),
+];

@@ -1,0 +1,56 @@
+/**
+ * Channel identities and their string keys (see contact.schema.ts). The same grammar serves the
+ * `identity=` query parameter of GET /api/contacts.
+ */
+import { z } from 'zod';
+
+export type Identity =
+  | { kind: 'wecom'; externalUserId: string }
+  | { kind: 'unionid'; unionid: string }
+  | { kind: 'openid'; appId: string; openid: string }
+  | { kind: 'kf'; externalUserId: string }
+  | { kind: 'wechaty'; id: string };
+
+const idPart = z.string().min(1).max(128).regex(/^[^:\s]+$/, 'must not contain ":" or spaces');
+
+export const identitySchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('wecom'), externalUserId: idPart }),
+  z.strictObject({ kind: z.literal('unionid'), unionid: idPart }),
+  z.strictObject({ kind: z.literal('openid'), appId: idPart, openid: idPart }),
+  z.strictObject({ kind: z.literal('kf'), externalUserId: idPart }),
+  z.strictObject({ kind: z.literal('wechaty'), id: idPart }),
+]);
+
+export function identityKey(id: Identity): string {
+  switch (id.kind) {
+    case 'wecom':
+      return `wecom:${id.externalUserId}`;
+    case 'unionid':
+      return `unionid:${id.unionid}`;
+    case 'openid':
+      return `openid:${id.appId}:${id.openid}`;
+    case 'kf':
+      return `kf:${id.externalUserId}`;
+    case 'wechaty':
+      return `wechaty:${id.id}`;
+  }
+}
+
+export function phoneKey(hash: string): string {
+  return `phone:${hash}`;
+}
+
+/** Parses `wecom:<id>`, `unionid:<id>`, `openid:<appId>:<openid>`, `kf:<id>`, `wechaty:<id>`; null when malformed. */
+export function parseIdentityKey(text: string): Identity | null {
+  const [kind, a, b, ...rest] = text.split(':');
+  if (rest.length || !a) return null;
+  const parsed = identitySchema.safeParse(
+    kind === 'wecom' && !b ? { kind, externalUserId: a }
+    : kind === 'unionid' && !b ? { kind, unionid: a }
+    : kind === 'openid' && b ? { kind, appId: a, openid: b }
+    : kind === 'kf' && !b ? { kind, externalUserId: a }
+    : kind === 'wechaty' && !b ? { kind, id: a }
+    : null,
+  );
+  return parsed.success ? parsed.data : null;
+}

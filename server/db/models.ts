@@ -1,0 +1,30 @@
+/** Registers every schema on one connection; the returned models are what repositories are built from. */
+import type { Connection } from 'mongoose';
+import { tokenSchema } from '../auth/token.schema.ts';
+import { contactSchema } from '../contacts/contact.schema.ts';
+import { followSchema } from '../contacts/follow.schema.ts';
+import { eventSchema } from '../events/event.schema.ts';
+import { customerGroupSchema } from '../groups/customer-group.schema.ts';
+import { corpSchema } from '../org/corp.schema.ts';
+import { staffSchema } from '../org/staff.schema.ts';
+import { storeSchema } from '../org/store.schema.ts';
+import { heartbeatSchema } from '../system/heartbeat.schema.ts';
+import { tagGroupSchema, tagSchema } from '../tags/tag.schema.ts';
+
+export function registerModels(conn: Connection) {
+  return {
+    Corp: conn.model('Corp', corpSchema),
+    Store: conn.model('Store', storeSchema),
+    Staff: conn.model('Staff', staffSchema),
+    TagGroup: conn.model('TagGroup', tagGroupSchema),
+    Tag: conn.model('Tag', tagSchema),
+    Contact: conn.model('Contact', contactSchema),
+    Follow: conn.model('Follow', followSchema),
+    CustomerGroup: conn.model('CustomerGroup', customerGroupSchema),
+    Event: conn.model('Event', eventSchema),
+    Token: conn.model('Token', tokenSchema),
+    Heartbeat: conn.model('Heartbeat', heartbeatSchema),
+  };
+}
+
+export type Models = ReturnType<typeof registerModels>;

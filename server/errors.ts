@@ -1,0 +1,84 @@
+/**
+ * Typed errors. Lower layers throw these (or translate driver errors into them at the boundary);
+ * http/error-handler.ts renders them once as { error: { code, message, details } }.
+ */
+export enum ErrorCode {
+  BadRequest = 'bad_request',
+  ValidationFailed = 'validation_failed',
+  MalformedJson = 'malformed_json',
+  Unauthenticated = 'unauthenticated',
+  Forbidden = 'forbidden',
+  NotFound = 'not_found',
+  MethodNotAllowed = 'method_not_allowed',
+  Conflict = 'conflict',
+  PayloadTooLarge = 'payload_too_large',
+  UnsupportedMediaType = 'unsupported_media_type',
+  Unavailable = 'unavailable',
+  Internal = 'internal',
+}
+
+export type IssueDetail = { path: string; message: string };
+
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class BadRequestError extends AppError {
+  constructor(message: string, details?: unknown, code: ErrorCode = ErrorCode.BadRequest) {
+    super(400, code, message, details);
+  }
+}
+export class ValidationError extends AppError {
+  constructor(issues: IssueDetail[], message = 'request validation failed') {
+    super(400, ErrorCode.ValidationFailed, message, issues);
+  }
+}
+export class UnauthenticatedError extends AppError {
+  constructor(message = 'a valid Bearer token is required') {
+    super(401, ErrorCode.Unauthenticated, message);
+  }
+}
+export class ForbiddenError extends AppError {
+  constructor(message = 'your role may not do this') {
+    super(403, ErrorCode.Forbidden, message);
+  }
+}
+/** Also used for records outside the caller's tenant or store, so their existence is not revealed. */
+export class NotFoundError extends AppError {
+  constructor(what: string, id?: string) {
+    super(404, ErrorCode.NotFound, id ? `${what} ${id} not found` : `${what} not found`);
+  }
+}
+export class ConflictError extends AppError {
+  constructor(message: string, details?: unknown) {
+    super(409, ErrorCode.Conflict, message, details);
+  }
+}
+export class PayloadTooLargeError extends AppError {
+  constructor(limit: number) {
+    super(413, ErrorCode.PayloadTooLarge, `request body exceeds ${limit} bytes`);
+  }
+}
+export class UnsupportedMediaTypeError extends AppError {
+  constructor(expected: string) {
+    super(415, ErrorCode.UnsupportedMediaType, `expected a ${expected} body`);
+  }
+}
+export class UnavailableError extends AppError {
+  constructor(message: string) {
+    super(503, ErrorCode.Unavailable, message);
+  }
+}
+
+/** MongoDB duplicate-key error, as the driver reports it. */
+export function isDuplicateKeyError(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
+}

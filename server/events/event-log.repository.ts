@@ -1,0 +1,70 @@
+/**
+ * The append-only event log. `append` is idempotent on (corpId, key): a replayed delivery returns the
+ * stored event with `duplicate: true` instead of writing a second one.
+ */
+import type { Types } from 'mongoose';
+import type { Models } from '../db/models.ts';
+import { isDuplicateKeyError } from '../errors.ts';
+import type { Clock } from '../shared/clock.ts';
+import { cursorFilter, toPage, type Page } from '../shared/pagination.ts';
+import type { Scope } from '../shared/scope.ts';
+import type { EventDoc } from './event.schema.ts';
+
+export type NewEvent = {
+  key: string;
+  direction: 'inbound' | 'outbound' | 'internal';
+  channel: string;
+  type: string;
+  contactId?: string | null;
+  storeId?: string | null;
+  occurredAt: Date;
+  payload?: Record<string, unknown>;
+};
+
+type EventRow = EventDoc & { _id: Types.ObjectId };
+
+export function toEventDto(e: EventRow) {
+  return {
+    id: String(e._id),
+    key: e.key,
+    direction: e.direction,
+    channel: e.channel,
+    type: e.type,
+    contactId: e.contactId ?? null,
+    occurredAt: e.occurredAt,
+    recordedAt: e.recordedAt,
+    payload: (e.payload ?? {}) as Record<string, unknown>,
+  };
+}
+export type EventDto = ReturnType<typeof toEventDto>;
+
+export class EventLogRepository {
+  constructor(
+    private readonly models: Pick<Models, 'Event'>,
+    private readonly clock: Clock,
+    private readonly onAppend: (e: { channel: string; type: string; duplicate: boolean }) => void = () => {},
+  ) {}
+
+  async append(corpId: string, e: NewEvent): Promise<{ event: EventDto; duplicate: boolean }> {
+    try {
+      const doc = await this.models.Event.create({ corpId, ...e, contactId: e.contactId ?? null, storeId: e.storeId ?? null, payload: e.payload ?? {}, recordedAt: this.clock.now() });
+      this.onAppend({ channel: e.channel, type: e.type, duplicate: false });
+      return { event: toEventDto(doc.toObject() as EventRow), duplicate: false };
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      const existing = await this.models.Event.findOne({ corpId, key: e.key }).lean<EventRow>();
+      if (!existing) throw err;
+      this.onAppend({ channel: e.channel, type: e.type, duplicate: true });
+      return { event: toEventDto(existing), duplicate: true };
+    }
+  }
+
+  /** A contact's timeline, newest first. The caller has already checked the contact is in scope. */
+  async timeline(scope: Scope, contactId: string, page: { limit: number; cursor?: string }): Promise<Page<EventDto>> {
+    const rows = await this.models.Event.find({ corpId: scope.corpId, contactId, ...cursorFilter(page.cursor) })
+      .sort({ _id: -1 })
+      .limit(page.limit + 1)
+      .lean<EventRow[]>();
+    return toPage(rows, page.limit, toEventDto);
+  }
+}

@@ -1,0 +1,19 @@
+import type { Context } from 'koa';
+import { requireRole, type Principal } from '../auth/principal.ts';
+import type { Role } from '../auth/token.schema.ts';
+import { UnauthenticatedError } from '../errors.ts';
+import type { Services } from '../services.ts';
+
+/** `Authorization: Bearer <token>` → Principal, or 401. */
+export async function authenticate(ctx: Context, services: Services): Promise<Principal> {
+  const header = ctx.get('authorization');
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match?.[1]) throw new UnauthenticatedError();
+  const principal = await services.tokens.authenticate(match[1]);
+  ctx.state.principal = principal;
+  return principal;
+}
+
+export function authorize(principal: Principal, roles: readonly Role[]): void {
+  requireRole(principal, roles);
+}

@@ -1,0 +1,29 @@
+/**
+ * Which corp a request is about: the `corpId` query parameter, else the token's corp, else the only corp.
+ * A deployment with several corps requires the parameter from the bootstrap admin.
+ */
+import { z } from 'zod';
+import { scopeFor, type Principal } from '../auth/principal.ts';
+import { BadRequestError, NotFoundError, UnauthenticatedError } from '../errors.ts';
+import type { Services } from '../services.ts';
+import type { Scope } from '../shared/scope.ts';
+
+export const corpIdQuery = { corpId: z.string().min(1).max(64).optional() };
+
+export async function resolveCorpId(principal: Principal | null, requested: string | undefined, services: Services): Promise<string> {
+  if (!principal) throw new UnauthenticatedError();
+  if (requested) {
+    if (!(await services.org.corpExists(requested))) throw new NotFoundError('corp', requested);
+    return requested;
+  }
+  if (principal.corpId) return principal.corpId;
+  const corps = await services.org.listCorps();
+  if (corps.length === 1 && corps[0]) return corps[0].corpId;
+  if (!corps.length) throw new NotFoundError('corp');
+  throw new BadRequestError('several corps are served here: pass ?corpId=', [{ path: 'query.corpId', message: 'required when several corps exist' }]);
+}
+
+export async function resolveScope(principal: Principal | null, requested: string | undefined, services: Services): Promise<Scope> {
+  const corpId = await resolveCorpId(principal, requested, services);
+  return scopeFor(principal!, corpId);
+}

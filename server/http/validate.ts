@@ -1,0 +1,15 @@
+/** zod validation of one request part; issues become [{ path, message }] with the part as path prefix. */
+import type { z } from 'zod';
+import { ValidationError } from '../errors.ts';
+
+export function parsePart<T>(part: 'params' | 'query' | 'body', schema: z.ZodType<T> | undefined, value: unknown): T {
+  if (!schema) return {} as T;
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new ValidationError(
+    result.error.issues.map((i) => ({
+      path: [part, ...i.path.map(String)].join('.'),
+      message: i.code === 'unrecognized_keys' ? `unknown field(s): ${i.keys.join(', ')}` : i.message,
+    })),
+  );
+}

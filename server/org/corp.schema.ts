@@ -1,0 +1,14 @@
+import { Schema, type InferSchemaType } from 'mongoose';
+
+export const corpSchema = new Schema(
+  {
+    corpId: { type: String, required: true },
+    name: { type: String, required: true },
+    timezone: { type: String, required: true, default: 'Asia/Shanghai' },
+  },
+  { collection: 'corps', timestamps: true, strict: 'throw' },
+);
+// GET /api/corps and resolving a token's tenant: lookup by WeCom corp id.
+corpSchema.index({ corpId: 1 }, { unique: true });
+
+export type CorpDoc = InferSchemaType<typeof corpSchema>;

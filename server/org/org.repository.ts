@@ -1,0 +1,147 @@
+/**
+ * Corps, stores and staff. Stores and staff are soft-deleted (stores get deletedAt, staff become resigned):
+ * contacts, follows and history keep pointing at them.
+ */
+import type { Types } from 'mongoose';
+import type { Models } from '../db/models.ts';
+import { ConflictError, NotFoundError, isDuplicateKeyError } from '../errors.ts';
+import { canSeeStore, storeFilter, type Scope } from '../shared/scope.ts';
+import { toObjectId } from '../shared/object-id.ts';
+import type { StaffDoc } from './staff.schema.ts';
+import type { StoreDoc } from './store.schema.ts';
+
+type StoreRow = StoreDoc & { _id: Types.ObjectId };
+type StaffRow = StaffDoc & { _id: Types.ObjectId };
+
+export const toStoreDto = (s: StoreRow) => ({
+  id: String(s._id),
+  corpId: s.corpId,
+  code: s.code,
+  name: s.name,
+  city: s.city,
+  region: s.region,
+  timezone: s.timezone,
+  address: s.address ?? null,
+  location: s.location?.lat != null && s.location?.lng != null ? { lat: s.location.lat, lng: s.location.lng } : null,
+});
+export const toStaffDto = (s: StaffRow) => ({
+  id: String(s._id),
+  corpId: s.corpId,
+  userId: s.userId,
+  name: s.name,
+  storeId: s.storeId,
+  role: s.role,
+  status: s.status,
+  quotas: { addFriendsPerDay: s.quotas?.addFriendsPerDay ?? 20, massSendsPerDay: s.quotas?.massSendsPerDay ?? 1 },
+});
+export type StoreDto = ReturnType<typeof toStoreDto>;
+export type StaffDto = ReturnType<typeof toStaffDto>;
+
+export type StoreInput = Omit<StoreDto, 'id' | 'corpId' | 'address' | 'location'> & { address?: string | null; location?: { lat: number; lng: number } | null };
+export type StaffInput = { userId: string; name: string; storeId: string; role: 'store_manager' | 'staff'; mobile?: string; quotas?: Partial<StaffDto['quotas']> };
+
+export class OrgRepository {
+  constructor(private readonly models: Pick<Models, 'Corp' | 'Store' | 'Staff'>) {}
+
+  async listCorps() {
+    const rows = await this.models.Corp.find({}).sort({ corpId: 1 }).lean();
+    return rows.map((c) => ({ corpId: c.corpId, name: c.name, timezone: c.timezone }));
+  }
+
+  async corpExists(corpId: string): Promise<boolean> {
+    return (await this.models.Corp.countDocuments({ corpId })) > 0;
+  }
+
+  async upsertCorp(c: { corpId: string; name: string; timezone?: string }): Promise<void> {
+    await this.models.Corp.updateOne({ corpId: c.corpId }, { $set: { name: c.name, timezone: c.timezone ?? 'Asia/Shanghai' } }, { upsert: true });
+  }
+
+  async listStores(scope: Scope): Promise<StoreDto[]> {
+    const rows = await this.models.Store.find({ corpId: scope.corpId, deletedAt: null, ...storeIdFilter(scope) }).sort({ code: 1 }).lean<StoreRow[]>();
+    return rows.map(toStoreDto);
+  }
+
+  async getStore(scope: Scope, id: string): Promise<StoreDto> {
+    const _id = toObjectId(id);
+    const row = _id && canSeeStore(scope, id) ? await this.models.Store.findOne({ _id, corpId: scope.corpId, deletedAt: null }).lean<StoreRow>() : null;
+    if (!row) throw new NotFoundError('store', id);
+    return toStoreDto(row);
+  }
+
+  async createStore(scope: Scope, input: StoreInput): Promise<StoreDto> {
+    try {
+      const doc = await this.models.Store.create({ corpId: scope.corpId, ...input, location: input.location ?? undefined, address: input.address ?? undefined });
+      return toStoreDto(doc.toObject() as StoreRow);
+    } catch (err) {
+      if (isDuplicateKeyError(err)) throw new ConflictError(`store code ${input.code} already exists`);
+      throw err;
+    }
+  }
+
+  async updateStore(scope: Scope, id: string, patch: Partial<StoreInput>): Promise<StoreDto> {
+    await this.getStore(scope, id);
+    try {
+      const row = await this.models.Store.findOneAndUpdate({ _id: toObjectId(id), corpId: scope.corpId }, { $set: patch }, { returnDocument: 'after' }).lean<StoreRow>();
+      if (!row) throw new NotFoundError('store', id);
+      return toStoreDto(row);
+    } catch (err) {
+      if (isDuplicateKeyError(err)) throw new ConflictError(`store code ${patch.code} already exists`);
+      throw err;
+    }
+  }
+
+  /** Refused while active staff belong to the store: move them first, so no customer is orphaned. */
+  async deleteStore(scope: Scope, id: string, at: Date): Promise<void> {
+    await this.getStore(scope, id);
+    const active = await this.models.Staff.countDocuments({ corpId: scope.corpId, storeId: id, status: 'active' });
+    if (active) throw new ConflictError(`store ${id} still has ${active} active staff; move or resign them first`);
+    await this.models.Store.updateOne({ _id: toObjectId(id), corpId: scope.corpId }, { $set: { deletedAt: at } });
+  }
+
+  async listStaff(scope: Scope, filter: { storeId?: string; status?: 'active' | 'resigned' } = {}): Promise<StaffDto[]> {
+    const q: Record<string, unknown> = { corpId: scope.corpId, ...storeFilter(scope) };
+    if (filter.storeId) q.storeId = scope.storeIds === null || scope.storeIds.includes(filter.storeId) ? filter.storeId : '__none__';
+    if (filter.status) q.status = filter.status;
+    const rows = await this.models.Staff.find(q).sort({ userId: 1 }).lean<StaffRow[]>();
+    return rows.map(toStaffDto);
+  }
+
+  async getStaff(scope: Scope, id: string): Promise<StaffDto> {
+    const _id = toObjectId(id);
+    const row = _id ? await this.models.Staff.findOne({ _id, corpId: scope.corpId, ...storeFilter(scope) }).lean<StaffRow>() : null;
+    if (!row) throw new NotFoundError('staff', id);
+    return toStaffDto(row);
+  }
+
+  async findStaffByUserId(corpId: string, userId: string): Promise<StaffDto | null> {
+    const row = await this.models.Staff.findOne({ corpId, userId }).lean<StaffRow>();
+    return row ? toStaffDto(row) : null;
+  }
+
+  async createStaff(scope: Scope, input: StaffInput): Promise<StaffDto> {
+    await this.getStore(scope, input.storeId);
+    try {
+      const doc = await this.models.Staff.create({ corpId: scope.corpId, ...input, quotas: { addFriendsPerDay: 20, massSendsPerDay: 1, ...input.quotas } });
+      return toStaffDto(doc.toObject() as StaffRow);
+    } catch (err) {
+      if (isDuplicateKeyError(err)) throw new ConflictError(`staff userid ${input.userId} already exists`);
+      throw err;
+    }
+  }
+
+  async updateStaff(scope: Scope, id: string, patch: Partial<Omit<StaffInput, 'userId'>> & { status?: 'active' | 'resigned' }): Promise<StaffDto> {
+    const current = await this.getStaff(scope, id);
+    if (patch.storeId) await this.getStore(scope, patch.storeId);
+    const set: Record<string, unknown> = { ...patch };
+    delete set.quotas;
+    if (patch.quotas) set.quotas = { ...current.quotas, ...patch.quotas };
+    const row = await this.models.Staff.findOneAndUpdate({ _id: toObjectId(id), corpId: scope.corpId }, { $set: set }, { returnDocument: 'after' }).lean<StaffRow>();
+    if (!row) throw new NotFoundError('staff', id);
+    return toStaffDto(row);
+  }
+}
+
+function storeIdFilter(scope: Scope): Record<string, unknown> {
+  if (scope.storeIds === null) return {};
+  return { _id: { $in: scope.storeIds.map(toObjectId).filter(Boolean) } };
+}

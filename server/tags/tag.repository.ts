@@ -1,0 +1,90 @@
+/** Tag groups and tags, mirroring WeCom corp tags. Ids never change; deletion is soft. */
+import { randomBytes } from 'node:crypto';
+import type { Models } from '../db/models.ts';
+import { BadRequestError, ConflictError, NotFoundError, isDuplicateKeyError } from '../errors.ts';
+
+export type TagGroupDto = { groupId: string; name: string; order: number; tags: Array<{ tagId: string; name: string; order: number }> };
+
+/** Local ids until the tag is created in WeCom; WeCom's own ids start with "et", ours never collide with them. */
+export function newLocalTagId(prefix: 'tg' | 'tag'): string {
+  return `siyu_${prefix}_${randomBytes(6).toString('hex')}`;
+}
+
+export class TagRepository {
+  constructor(private readonly models: Pick<Models, 'TagGroup' | 'Tag'>) {}
+
+  async list(corpId: string): Promise<TagGroupDto[]> {
+    const [groups, tags] = await Promise.all([
+      this.models.TagGroup.find({ corpId, deletedAt: null }).sort({ order: 1, name: 1 }).lean(),
+      this.models.Tag.find({ corpId, deletedAt: null }).sort({ order: 1, name: 1 }).lean(),
+    ]);
+    return groups.map((g) => ({
+      groupId: g.groupId,
+      name: g.name,
+      order: g.order,
+      tags: tags.filter((t) => t.groupId === g.groupId).map((t) => ({ tagId: t.tagId, name: t.name, order: t.order })),
+    }));
+  }
+
+  async createGroup(corpId: string, input: { name: string; order?: number; groupId?: string; tags?: Array<{ name: string; order?: number; tagId?: string }> }): Promise<TagGroupDto> {
+    const groupId = input.groupId ?? newLocalTagId('tg');
+    try {
+      await this.models.TagGroup.create({ corpId, groupId, name: input.name, order: input.order ?? 0 });
+      for (const t of input.tags ?? []) await this.models.Tag.create({ corpId, groupId, tagId: t.tagId ?? newLocalTagId('tag'), name: t.name, order: t.order ?? 0 });
+    } catch (err) {
+      if (isDuplicateKeyError(err)) throw new ConflictError('tag group or tag id already exists');
+      throw err;
+    }
+    return this.getGroup(corpId, groupId);
+  }
+
+  async getGroup(corpId: string, groupId: string): Promise<TagGroupDto> {
+    const group = (await this.list(corpId)).find((g) => g.groupId === groupId);
+    if (!group) throw new NotFoundError('tag group', groupId);
+    return group;
+  }
+
+  async renameGroup(corpId: string, groupId: string, patch: { name?: string; order?: number }): Promise<TagGroupDto> {
+    const res = await this.models.TagGroup.updateOne({ corpId, groupId, deletedAt: null }, { $set: patch });
+    if (!res.matchedCount) throw new NotFoundError('tag group', groupId);
+    return this.getGroup(corpId, groupId);
+  }
+
+  async deleteGroup(corpId: string, groupId: string, at: Date): Promise<void> {
+    const res = await this.models.TagGroup.updateOne({ corpId, groupId, deletedAt: null }, { $set: { deletedAt: at } });
+    if (!res.matchedCount) throw new NotFoundError('tag group', groupId);
+    await this.models.Tag.updateMany({ corpId, groupId, deletedAt: null }, { $set: { deletedAt: at } });
+  }
+
+  async addTag(corpId: string, groupId: string, input: { name: string; order?: number; tagId?: string }) {
+    await this.getGroup(corpId, groupId);
+    const tagId = input.tagId ?? newLocalTagId('tag');
+    try {
+      await this.models.Tag.create({ corpId, groupId, tagId, name: input.name, order: input.order ?? 0 });
+    } catch (err) {
+      if (isDuplicateKeyError(err)) throw new ConflictError(`tag ${tagId} already exists`);
+      throw err;
+    }
+    return { tagId, groupId, name: input.name, order: input.order ?? 0 };
+  }
+
+  async updateTag(corpId: string, tagId: string, patch: { name?: string; order?: number }) {
+    const row = await this.models.Tag.findOneAndUpdate({ corpId, tagId, deletedAt: null }, { $set: patch }, { returnDocument: 'after' }).lean();
+    if (!row) throw new NotFoundError('tag', tagId);
+    return { tagId: row.tagId, groupId: row.groupId, name: row.name, order: row.order };
+  }
+
+  async deleteTag(corpId: string, tagId: string, at: Date): Promise<void> {
+    const res = await this.models.Tag.updateOne({ corpId, tagId, deletedAt: null }, { $set: { deletedAt: at } });
+    if (!res.matchedCount) throw new NotFoundError('tag', tagId);
+  }
+
+  /** Throws a 400 listing every id that is not a live tag of the corp. */
+  async assertExist(corpId: string, tagIds: string[]): Promise<void> {
+    if (!tagIds.length) return;
+    const found = await this.models.Tag.find({ corpId, tagId: { $in: tagIds }, deletedAt: null }).select('tagId').lean();
+    const known = new Set(found.map((t) => t.tagId));
+    const unknown = tagIds.filter((t) => !known.has(t));
+    if (unknown.length) throw new BadRequestError(`unknown tag ids: ${unknown.join(', ')}`, unknown.map((t) => ({ path: 'tagIds', message: `unknown tag ${t}` })));
+  }
+}
