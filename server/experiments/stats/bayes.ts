@@ -14,7 +14,7 @@ export type { BetaPosterior } from './prob-best.ts';
 /** Above this many terms (~50 ms) the F9 quadrature is as exact and much faster. */
 const MAX_EXACT_TERMS = 200_000;
 
-/** Posterior Beta(1 + x, 1 + n − x) of a Beta(1,1) prior. */
+/** F8: posterior Beta(1 + x, 1 + n − x) of a Beta(1,1) prior. */
 export function posterior(arm: ArmCounts): BetaPosterior {
   return { alpha: 1 + arm.conversions, beta: 1 + arm.users - arm.conversions };
 }

@@ -19,7 +19,7 @@ export function zQuantile(p: number): number {
   return normalQuantile(p, 0, 1);
 }
 
-/** Standard normal CDF Φ. */
+/** Standard normal CDF Φ, for the normal views of F8 and the flat-prior chance to win. */
 export function phi(x: number): number {
   return normalCdf(x, 0, 1);
 }

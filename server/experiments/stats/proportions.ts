@@ -14,7 +14,7 @@ export function rate(arm: ArmCounts): number {
   return arm.conversions / arm.users;
 }
 
-/** p̂(1−p̂) from the counts, so a rate of exactly 0 or 1 gives exactly 0. */
+/** σ² = p̂(1−p̂) of F5 and F10, from the counts so that a rate of exactly 0 or 1 gives exactly 0. */
 export function bernoulliVariance(arm: ArmCounts): number {
   return (arm.conversions * (arm.users - arm.conversions)) / (arm.users * arm.users);
 }

@@ -19,12 +19,12 @@ export interface SampleSizeInput {
   nullVariance?: 'pooled' | 'baseline';
 }
 
-/** p₂ implied by the baseline and the minimum detectable effect. */
+/** F13: p₂ implied by the baseline p₁ and the minimum detectable effect. */
 export function targetRate(baseline: number, mde: number, relative = false): number {
   return relative ? baseline * (1 + mde) : baseline + mde;
 }
 
-/** The problems with a sample-size request, empty when it can be computed. */
+/** The problems with an F13 request (p₁, p₂ in (0, 1), p₂ ≠ p₁, α and power in (0, 1)); empty when valid. */
 export function sampleSizeProblems(input: SampleSizeInput): string[] {
   const { baseline, mde, relative = false, alpha = 0.05, power = 0.8 } = input;
   const problems: string[] = [];

@@ -1,0 +1,155 @@
+/**
+ * WXBizMsgCrypt, the callback crypto shared by WeCom, WeChat official accounts and the open platform.
+ * Written against the official samples' algorithm (protocol notes §1.2) but strict where they are lenient:
+ * canonical base64, every pad byte checked, length field bounded by the buffer, receive id compared.
+ */
+import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/**
+ * The official samples' error codes: -40001 signature mismatch, -40002 envelope parse error,
+ * -40004 illegal EncodingAESKey, -40005 receive id mismatch, -40007 AES decrypt error,
+ * -40008 illegal buffer, -40010 base64 decode error.
+ */
+export type CallbackCryptoCode = -40001 | -40002 | -40004 | -40005 | -40007 | -40008 | -40010;
+
+/**
+ * A callback that must be refused. `kind` lets the HTTP layer answer 401 for a bad signature (the caller
+ * does not hold the token) and 400 for everything else.
+ */
+export class CallbackCryptoError extends Error {
+  override readonly name = 'CallbackCryptoError';
+  readonly kind: 'signature' | 'decrypt';
+  constructor(
+    readonly code: CallbackCryptoCode,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.kind = code === -40001 ? 'signature' : 'decrypt';
+  }
+}
+
+/** What {@link decrypt} recovers from one ciphertext. */
+export type Decrypted = { message: string; receiveId: string; random: Buffer };
+
+const PAD_BLOCK = 32;
+const RANDOM_BYTES = 16;
+const HEADER_BYTES = RANDOM_BYTES + 4;
+const KEY = /^[A-Za-z0-9+/]{43}$/;
+// ignoreBOM keeps a leading U+FEFF in the message instead of silently dropping it.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** SHA-1 hex of the parts sorted (ASCII order) and concatenated; the basis of every Tencent callback signature. */
+export function sortedSha1(parts: readonly string[]): string {
+  return createHash('sha1').update([...parts].sort().join('')).digest('hex');
+}
+
+/** `msg_signature` of an encrypted payload: sha1(sort(token, timestamp, nonce, encrypt)). */
+export function signature(token: string, timestamp: string, nonce: string, encrypt: string): string {
+  return sortedSha1([token, timestamp, nonce, encrypt]);
+}
+
+/** Compares two strings without leaking where they differ; only their (public) lengths may show. */
+export function constantTimeEqual(expected: string, actual: string): boolean {
+  const a = Buffer.from(expected, 'utf8');
+  const b = Buffer.from(actual, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** True when `msgSignature` is the signature of the payload, compared in constant time. */
+export function verifySignature(
+  token: string,
+  timestamp: string,
+  nonce: string,
+  encrypt: string,
+  msgSignature: string,
+): boolean {
+  return constantTimeEqual(signature(token, timestamp, nonce, encrypt), msgSignature);
+}
+
+/** AESKey = base64(EncodingAESKey + "="): 43 characters give exactly 32 bytes. Throws -40004 otherwise. */
+export function aesKey(encodingAESKey: string): Buffer {
+  if (!KEY.test(encodingAESKey)) {
+    throw new CallbackCryptoError(-40004, 'EncodingAESKey must be 43 base64 characters');
+  }
+  // Node's decoder tolerates the non-zero trailing bits most real keys have (protocol notes §1.1).
+  return Buffer.from(`${encodingAESKey}=`, 'base64');
+}
+
+function cipherBytes(encryptB64: string): Buffer {
+  const bytes = Buffer.from(encryptB64, 'base64');
+  // Node's decoder skips stray characters and accepts URL-safe and unpadded forms; re-encoding catches all of them.
+  if (bytes.toString('base64') !== encryptB64) throw new CallbackCryptoError(-40010, 'ciphertext is not canonical base64');
+  if (bytes.length === 0 || bytes.length % 16 !== 0) {
+    throw new CallbackCryptoError(-40010, `ciphertext of ${bytes.length} bytes is not whole AES blocks`);
+  }
+  return bytes;
+}
+
+function unpad(plain: Buffer): Buffer {
+  const pad = plain[plain.length - 1] ?? 0;
+  if (pad < 1 || pad > PAD_BLOCK || pad > plain.length) throw new CallbackCryptoError(-40007, 'bad padding');
+  for (let i = plain.length - pad; i < plain.length; i++) {
+    if (plain[i] !== pad) throw new CallbackCryptoError(-40007, 'bad padding');
+  }
+  return plain.subarray(0, plain.length - pad);
+}
+
+function text(bytes: Buffer, what: string): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    throw new CallbackCryptoError(-40008, `${what} is not valid UTF-8`);
+  }
+}
+
+/**
+ * Decrypts a base64 `Encrypt`/`echostr` value and checks that it was meant for `expectedReceiveId`
+ * (CorpID, SuiteID or AppID). Does not check the signature: call {@link verifySignature} first.
+ * @throws CallbackCryptoError -40004, -40010, -40007, -40008 or -40005.
+ */
+export function decrypt(encodingAESKey: string, encryptB64: string, expectedReceiveId: string): Decrypted {
+  const key = aesKey(encodingAESKey);
+  const ciphertext = cipherBytes(encryptB64);
+  let plain: Buffer;
+  try {
+    const decipher = createDecipheriv('aes-256-cbc', key, key.subarray(0, 16)).setAutoPadding(false);
+    plain = Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+  } catch (err) {
+    throw new CallbackCryptoError(-40007, 'AES decryption failed', { cause: err });
+  }
+  const body = unpad(plain);
+  if (body.length < HEADER_BYTES) throw new CallbackCryptoError(-40008, 'plaintext shorter than its header');
+  const end = HEADER_BYTES + body.readUInt32BE(RANDOM_BYTES);
+  if (end > body.length) throw new CallbackCryptoError(-40008, 'message length exceeds the plaintext');
+
+  const message = text(body.subarray(HEADER_BYTES, end), 'message');
+  const receiveId = text(body.subarray(end), 'receive id');
+  if (receiveId !== expectedReceiveId) {
+    throw new CallbackCryptoError(-40005, `receive id ${JSON.stringify(receiveId)} is not the expected one`);
+  }
+  return { message, receiveId, random: Buffer.from(body.subarray(0, RANDOM_BYTES)) };
+}
+
+/**
+ * Encrypts `message` for `receiveId` and returns the base64 ciphertext. `random` (16 bytes) defaults to
+ * fresh random bytes; pass it to reproduce a known ciphertext.
+ */
+export function encrypt(
+  encodingAESKey: string,
+  message: string,
+  receiveId: string,
+  random: Buffer = randomBytes(RANDOM_BYTES),
+): string {
+  if (random.length !== RANDOM_BYTES) throw new RangeError(`random must be ${RANDOM_BYTES} bytes`);
+  const key = aesKey(encodingAESKey);
+  const msg = Buffer.from(message, 'utf8');
+  const id = Buffer.from(receiveId, 'utf8');
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(msg.length);
+  const unpadded = HEADER_BYTES + msg.length + id.length;
+  const pad = PAD_BLOCK - (unpadded % PAD_BLOCK);
+  const plain = Buffer.concat([random, length, msg, id, Buffer.alloc(pad, pad)]);
+  const cipher = createCipheriv('aes-256-cbc', key, key.subarray(0, 16)).setAutoPadding(false);
+  return Buffer.concat([cipher.update(plain), cipher.final()]).toString('base64');
+}
