@@ -19,6 +19,7 @@ import { createMetrics } from './system/metrics.ts';
 export type Running = {
   services: Services;
   url: string | null;
+  databaseUri: string;
   adminToken: string | undefined;
   stop(): Promise<void>;
 };
@@ -74,6 +75,7 @@ export async function boot(config: Config, opts: { clock?: Clock; logger?: Logge
     return {
       services,
       url,
+      databaseUri: uri,
       adminToken,
       stop: () => (stopping ??= shutdown({ server, scheduler, db: openDb, devDb, logger })),
     };

@@ -1,4 +1,4 @@
-import type { Types } from 'mongoose';
+import { Types } from 'mongoose';
 import type { ContactDoc } from './contact.schema.ts';
 
 export type ContactRow = ContactDoc & { _id: Types.ObjectId; createdAt?: Date; updatedAt?: Date };
@@ -32,3 +32,32 @@ export function toContactDto(c: ContactRow) {
 }
 
 export type ContactDto = ReturnType<typeof toContactDto>;
+
+/**
+ * A new contact document with every schema default present, for direct driver inserts. contact.dto.spec.ts
+ * checks it against what the mongoose model would build, so the two cannot drift apart.
+ */
+export function newContactDocument(
+  fields: Omit<Partial<ContactRow>, 'openids'> & Pick<ContactRow, 'corpId' | 'identityKeys'> & { openids?: Array<{ appId: string; openid: string }> },
+): ContactRow {
+  return {
+    _id: new Types.ObjectId(),
+    openids: [],
+    kfIds: [],
+    wechatyIds: [],
+    name: '',
+    gender: 0,
+    lifecycle: 'lead',
+    consent: { optedOut: false, optedOutAt: null, reachable: true },
+    homeStoreId: null,
+    storeIds: [],
+    staffIds: [],
+    tagIds: [],
+    remarks: [],
+    lastInteractionAt: null,
+    mergedInto: null,
+    mergedKeys: [],
+    ...fields,
+    __v: 0,
+  } as unknown as ContactRow;
+}

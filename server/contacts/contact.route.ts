@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ROLES } from '../auth/token.schema.ts';
 import { BadRequestError } from '../errors.ts';
 import { corpIdQuery, resolveScope } from '../http/corp-scope.ts';
-import { defineRoute } from '../http/route.ts';
+import { defineRoute, reply } from '../http/route.ts';
 import { objectIdString } from '../shared/object-id.ts';
 import { pageQuery } from '../shared/pagination.ts';
 import { LIFECYCLE_STAGES } from './contact.schema.ts';
@@ -70,7 +70,7 @@ export const contactRoutes = [
     roles: ['hq_admin', 'marketer'],
     query: corpOnly,
     body: contactBody,
-    async handler({ query, body }, { principal, services, koa }) {
+    async handler({ query, body }, { principal, services }) {
       const scope = await resolveScope(principal, query.corpId, services);
       if (!body.identities.length && !body.phone) throw new BadRequestError('give at least one identity or a phone', [{ path: 'body.identities', message: 'empty' }]);
       if (body.homeStoreId) await services.org.getStore(scope, body.homeStoreId);
@@ -79,8 +79,7 @@ export const contactRoutes = [
         phone: body.phone,
         profile: { name: body.name, avatar: body.avatar, gender: body.gender, lifecycle: body.lifecycle, homeStoreId: body.homeStoreId },
       });
-      koa.status = result.created ? 201 : 200;
-      return result;
+      return reply(result.created ? 201 : 200, result);
     },
   }),
   defineRoute({

@@ -34,6 +34,15 @@ export type RouteDef<P = unknown, Q = unknown, B = unknown> = {
 
 export type RouteContext = { koa: Context; principal: Principal | null; services: Services };
 
+/** Return `reply(status, body)` from a handler when the status depends on the outcome (201 vs 200, 503). */
+export class Reply {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {}
+}
+export const reply = (status: number, body: unknown) => new Reply(status, body);
+
 export function defineRoute<P extends Record<string, unknown> = Record<string, never>, Q extends Record<string, unknown> = Record<string, never>, B = undefined>(
   def: RouteDef<P, Q, B> & { params?: z.ZodType<P> & AnyObject; query?: z.ZodType<Q> & AnyObject },
 ): RouteDef {
@@ -57,7 +66,10 @@ export function mountRoutes(router: Router, routes: RouteDef[], services: Servic
         body: route.body ? parsePart('body', route.body, await readJsonBody(ctx, bodyLimit)) : undefined,
       };
       const result = await route.handler(input, { koa: ctx, principal, services });
-      if (ctx.body === undefined || ctx.body === null) {
+      if (result instanceof Reply) {
+        ctx.status = result.status;
+        ctx.body = result.body;
+      } else if (ctx.body === undefined || ctx.body === null) {
         ctx.status = route.status ?? (result === undefined ? 204 : 200);
         if (result !== undefined) ctx.body = result;
       }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineRoute, type RouteDef } from '../http/route.ts';
+import { defineRoute, reply, type RouteDef } from '../http/route.ts';
 import { buildOpenApi } from '../http/openapi.ts';
 
 /** System routes need the full route list for /openapi.json, so they are built from it. */
@@ -13,10 +13,9 @@ export function systemRoutes(all: () => RouteDef[], version: string) {
       summary: '健康检查 Liveness and database reachability (503 when the database is down)',
       roles: 'public',
       response: z.object({ status: z.enum(['ok', 'degraded']), db: z.enum(['up', 'down']) }),
-      async handler(_input, { services, koa }) {
+      async handler(_input, { services }) {
         const up = await services.dbUp();
-        koa.status = up ? 200 : 503;
-        return { status: up ? 'ok' : 'degraded', db: up ? 'up' : 'down' };
+        return reply(up ? 200 : 503, { status: up ? 'ok' : 'degraded', db: up ? 'up' : 'down' });
       },
     }),
     defineRoute({

@@ -30,7 +30,8 @@ export class TagRepository {
     const groupId = input.groupId ?? newLocalTagId('tg');
     try {
       await this.models.TagGroup.create({ corpId, groupId, name: input.name, order: input.order ?? 0 });
-      for (const t of input.tags ?? []) await this.models.Tag.create({ corpId, groupId, tagId: t.tagId ?? newLocalTagId('tag'), name: t.name, order: t.order ?? 0 });
+      // Without an explicit order, tags keep the order they were given in.
+      for (const [i, t] of (input.tags ?? []).entries()) await this.models.Tag.create({ corpId, groupId, tagId: t.tagId ?? newLocalTagId('tag'), name: t.name, order: t.order ?? i });
     } catch (err) {
       if (isDuplicateKeyError(err)) throw new ConflictError('tag group or tag id already exists');
       throw err;
@@ -57,15 +58,16 @@ export class TagRepository {
   }
 
   async addTag(corpId: string, groupId: string, input: { name: string; order?: number; tagId?: string }) {
-    await this.getGroup(corpId, groupId);
+    const group = await this.getGroup(corpId, groupId);
     const tagId = input.tagId ?? newLocalTagId('tag');
+    const order = input.order ?? Math.max(-1, ...group.tags.map((t) => t.order)) + 1;
     try {
-      await this.models.Tag.create({ corpId, groupId, tagId, name: input.name, order: input.order ?? 0 });
+      await this.models.Tag.create({ corpId, groupId, tagId, name: input.name, order });
     } catch (err) {
       if (isDuplicateKeyError(err)) throw new ConflictError(`tag ${tagId} already exists`);
       throw err;
     }
-    return { tagId, groupId, name: input.name, order: input.order ?? 0 };
+    return { tagId, groupId, name: input.name, order };
   }
 
   async updateTag(corpId: string, tagId: string, patch: { name?: string; order?: number }) {

@@ -1,0 +1,47 @@
+/** Shared bench plumbing: a database (MONGODB_URI or a fresh in-memory dev server), args, RSS sampling, pools. */
+import os from 'node:os';
+import path from 'node:path';
+import { startDevDatabase, type DevDatabase } from '../server/db/dev-database.ts';
+
+export async function benchDatabase(): Promise<{ uri: string; stop(): Promise<void> }> {
+  // Benchmarks are tools, like tests: they may read the environment directly.
+  const external = process.env.MONGODB_URI;
+  if (external) return { uri: external, stop: async () => {} };
+  const dev: DevDatabase = await startDevDatabase({
+    cacheDir: process.env.SIYU_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'siyu'),
+    store: 'memory',
+  });
+  return dev;
+}
+
+export function intArg(args: string[], name: string, fallback: number): number {
+  const i = args.indexOf(`--${name}`);
+  const raw = i >= 0 ? args[i + 1] : args.find((a) => /^\d+$/.test(a) && name === 'n');
+  const n = raw === undefined ? fallback : Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer`);
+  return n;
+}
+
+/** Peak resident set size of this process, sampled every 50 ms (Node has no portable peak counter). */
+export function rssSampler(): { stop(): number } {
+  let peak = process.memoryUsage.rss();
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 50);
+  return {
+    stop() {
+      clearInterval(timer);
+      return Math.round(Math.max(peak, process.memoryUsage.rss()) / 1024 / 1024);
+    },
+  };
+}
+
+/** Runs `work(i)` for i in [0, n) with at most `concurrency` in flight. */
+export async function pool(n: number, concurrency: number, work: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, n) }, async () => {
+      while (next < n) await work(next++);
+    }),
+  );
+}
+
+export const cpus = os.cpus().length;
