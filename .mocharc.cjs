@@ -3,6 +3,7 @@ module.exports = {
   'node-option': ['import=tsx'],
   require: ['test/setup.ts'],
   spec: ['test/**/*.spec.ts', 'server/**/*.spec.ts', 'adapters/**/*.spec.ts', 'jobs/**/*.spec.ts'],
+  reporter: 'test/support/reporter.cjs',
   timeout: 20000,
   exit: true,
 };

@@ -61,7 +61,7 @@ export async function startScheduler(deps: { db: Database; clock: Clock; logger:
     }, { lockLifetime: spec.lockLifetimeMs });
   }
   await agenda.start();
-  await agenda.every('30 seconds', jobCatalog.heartbeat.name, {}, { skipImmediate: false });
+  await agenda.every('30 seconds', jobCatalog.heartbeat.name, {}, { skipImmediate: true });
   return {
     agenda,
     async enqueue(name, payload, when) {

@@ -35,7 +35,8 @@ describe('ContactIdentityService.upsert', () => {
     const s = svc();
     const fan = await s.identities.upsert(corpId, { identities: [{ kind: 'openid', appId: 'wxoa', openid: 'o-fan' }], profile: { name: '粉丝' } });
     const customer = await s.identities.upsert(corpId, { identities: [{ kind: 'wecom', externalUserId: 'wm-fan' }, { kind: 'unionid', unionid: 'u-fan' }] });
-    await s.events.append(corpId, { key: 'e-fan', direction: 'inbound', channel: 'official-account', type: 'subscribe', contactId: fan.contact.id, occurredAt: new Date() });
+    await s.events.append(corpId, { key: 'e-fan', direction: 'inbound', channel: 'official-account', type: 'subscribe', contactId: customer.contact.id, occurredAt: new Date() });
+    await s.groups.upsert(corpId, { chatId: 'wr-merge', name: '群', ownerUserId: 'u1', storeId: null, members: [{ memberType: 'external', userId: 'wm-fan', contactId: customer.contact.id, joinTime: new Date() }] });
     const linked = await s.identities.upsert(corpId, { identities: [{ kind: 'openid', appId: 'wxoa', openid: 'o-fan' }, { kind: 'unionid', unionid: 'u-fan' }] });
     expect(linked.contact.id, 'the oldest contact wins').to.equal(fan.contact.id);
     expect(linked.mergedIds).to.deep.equal([customer.contact.id]);
@@ -45,6 +46,8 @@ describe('ContactIdentityService.upsert', () => {
     expect(await live({ identityKeys: { $in: ['openid:wxoa:o-fan', 'unionid:u-fan', 'wecom:wm-fan'] } })).to.equal(1);
     const event = await t.db.models.Event.findOne({ corpId, key: 'e-fan' }).lean();
     expect(event!.contactId).to.equal(linked.contact.id);
+    const group = await t.db.models.CustomerGroup.findOne({ corpId, chatId: 'wr-merge' }).lean();
+    expect(group!.members[0]!.contactId, 'group membership follows the merge').to.equal(linked.contact.id);
     const loser = await t.db.models.Contact.findById(linked.mergedIds[0]).lean();
     expect(loser!.mergedInto).to.equal(linked.contact.id);
     expect(loser!.mergedKeys).to.include.members(['wecom:wm-fan', 'unionid:u-fan']);
