@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import { registerAbCommands } from './ab.command.ts';
+import { registerSopCommands } from './sop.command.ts';
 
 /** Every subcommand group registers here; keep one line per area. */
 export function registerCommands(program: Command): void {
   registerAbCommands(program);
+  registerSopCommands(program);
   // areas add: registerXCommands(program);
 }

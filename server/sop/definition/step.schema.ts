@@ -1,0 +1,130 @@
+/**
+ * SOP steps: a discriminated union on `type`, each type with its own strict config. Unless a step says
+ * `next` (a step id or `end`), a run continues with the following step in file order.
+ */
+import { z } from 'zod';
+import {
+  durationSchema,
+  clockTimeSchema,
+  nameList,
+  nonEmptyText,
+  stepIdSchema,
+  targetSchema,
+  templateIdSchema,
+  KEBAB,
+} from './common.schema.ts';
+
+const base = {
+  id: stepIdSchema,
+  /** Display name for people (zh-CN), e.g. 第 3 天回访. */
+  title: nonEmptyText.optional(),
+};
+const linear = { ...base, next: targetSchema.optional() };
+
+/**
+ * Either `duration` (from the previous step), or `day` + `at`: local time `at` on the N-th local calendar
+ * day counted from entry (day 0 is the entry day). A day-N time already past resumes at once.
+ */
+export const waitStepSchema = z
+  .strictObject({
+    ...linear,
+    type: z.literal('wait'),
+    duration: durationSchema.optional(),
+    day: z.number().int().min(0).max(366).optional(),
+    at: clockTimeSchema.optional(),
+  })
+  .superRefine((s, ctx) => {
+    const dayAt = s.day !== undefined || s.at !== undefined;
+    if (s.duration !== undefined && dayAt) {
+      ctx.addIssue({ code: 'custom', message: 'give either duration, or day and at, not both' });
+    } else if (!dayAt && s.duration === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'give a duration (e.g. 2h, 3d), or day and at (e.g. day: 3, at: "10:00")' });
+    } else if (dayAt && (s.day === undefined || s.at === undefined)) {
+      ctx.addIssue({ code: 'custom', path: [s.day === undefined ? 'day' : 'at'], message: 'day and at go together' });
+    }
+  });
+
+export const CHANNELS = ['wecom_1to1', 'wecom_group', 'wecom_moments', 'kf', 'official_account'] as const;
+export type Channel = (typeof CHANNELS)[number];
+/** Channels that can only message a contact inside a service window opened by the contact. */
+export const WINDOWED_CHANNELS: readonly Channel[] = ['kf', 'official_account'];
+/** Channels that touch one contact, so they count against the per-contact frequency cap. */
+export const CONTACT_CHANNELS: readonly Channel[] = ['wecom_1to1', 'kf', 'official_account'];
+
+export const variantSchema = z.strictObject({
+  id: z.string().regex(KEBAB, 'must be kebab-case, e.g. coupon'),
+  template: templateIdSchema,
+  weight: z.number().positive('weight must be positive').finite(),
+});
+export type Variant = z.output<typeof variantSchema>;
+
+/**
+ * One template, or A/B `variants` (a contact's variant is a deterministic hash of `experiment`, which
+ * defaults to `<sop id>/<step id>`, and the contact id). `wecom_1to1` becomes a mass-send task that the
+ * staff member confirms. `outside_window` says what a windowed channel does when the window is closed.
+ */
+export const sendStepSchema = z
+  .strictObject({
+    ...linear,
+    type: z.literal('send'),
+    channel: z.enum(CHANNELS),
+    template: templateIdSchema.optional(),
+    variants: z.array(variantSchema).min(2, 'an A/B send needs at least 2 variants').optional(),
+    experiment: nonEmptyText.optional(),
+    outside_window: z.enum(['skip', 'fallback_wecom_1to1']).optional(),
+  })
+  .superRefine((s, ctx) => {
+    if ((s.template === undefined) === (s.variants === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'give either template or variants' });
+    }
+    if (s.experiment !== undefined && s.variants === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['experiment'], message: 'experiment needs variants' });
+    }
+    if (s.outside_window !== undefined && !WINDOWED_CHANNELS.includes(s.channel)) {
+      ctx.addIssue({ code: 'custom', path: ['outside_window'], message: 'only kf and official_account have a window' });
+    }
+  });
+
+export const tagStepSchema = z.strictObject({ ...linear, type: z.literal('tag'), tags: nameList });
+export const untagStepSchema = z.strictObject({ ...linear, type: z.literal('untag'), tags: nameList });
+
+/** A task on the staff member's mobile list; `custom` needs its own `text`. */
+export const taskStepSchema = z
+  .strictObject({
+    ...linear,
+    type: z.literal('task'),
+    kind: z.enum(['call', 'visit', 'custom']),
+    text: nonEmptyText.optional(),
+    due_in: durationSchema.optional(),
+  })
+  .refine((s) => s.kind !== 'custom' || s.text !== undefined, { message: 'a custom task needs text', path: ['text'] });
+
+export const conditionSchema = z.discriminatedUnion('kind', [
+  /** The contact replied since step `since` ran (default: since entry). */
+  z.strictObject({ kind: z.literal('replied'), since: stepIdSchema.optional() }),
+  z.strictObject({ kind: z.literal('has_tag'), tag: nonEmptyText }),
+  /** The contact opened a link in the message of send step `step`. */
+  z.strictObject({ kind: z.literal('clicked'), step: stepIdSchema }),
+]);
+export type Condition = z.output<typeof conditionSchema>;
+
+export const branchStepSchema = z.strictObject({
+  ...base,
+  type: z.literal('branch'),
+  condition: conditionSchema,
+  then: targetSchema,
+  else: targetSchema,
+});
+
+export const stepSchema = z.discriminatedUnion('type', [
+  waitStepSchema,
+  sendStepSchema,
+  tagStepSchema,
+  untagStepSchema,
+  taskStepSchema,
+  branchStepSchema,
+]);
+export type Step = z.output<typeof stepSchema>;
+export type StepType = Step['type'];
+export type WaitStep = z.output<typeof waitStepSchema>;
+export type SendStep = z.output<typeof sendStepSchema>;
