@@ -1,0 +1,160 @@
+/**
+ * The contract every channel adapter implements, and the only adapter file the core (server/, jobs/) imports.
+ * Split by direction: inbound is `verifyWebhook` → record → `parseInbound` → {@link InboundEvent}s; outbound is
+ * `send` → {@link SendResult}; `checkCredentials` is the health check. Capabilities only some channels have
+ * are optional members. Key rules and core reactions per event: docs/channel-events.md.
+ */
+
+import type { ChannelKind, InboundEvent } from './channel-events.ts';
+
+export * from './channel-events.ts';
+
+// ─── Webhooks ────────────────────────────────────────────────────────────────────────────────────────────
+
+/** The parts of an HTTP callback an adapter needs; the body is raw because signatures cover exact bytes. */
+export type WebhookRequest = {
+  method: string;
+  /** URL-decoded query parameters. */
+  query: Readonly<Record<string, string | string[] | undefined>>;
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  rawBody: Buffer;
+};
+
+/**
+ * The outcome of {@link ChannelAdapter.verifyWebhook}: a push to record (`plaintext`), a URL verification to
+ * answer bare (`echo`), or a refusal — 401 when the signature is wrong, 400 for anything else.
+ */
+export type VerifiedWebhook =
+  | { ok: true; plaintext: string }
+  | { ok: true; echo: string }
+  | { ok: false; status: 400 | 401; reason: string };
+
+// ─── Outbound ────────────────────────────────────────────────────────────────────────────────────────────
+
+/** Content beside the text. Media are referenced by URL; `mediaId` is a cached upload the adapter may reuse. */
+export type Attachment =
+  | { type: 'image'; url: string; mediaId?: string }
+  | { type: 'link'; title: string; url: string; description?: string; picUrl?: string }
+  | { type: 'miniprogram'; appId: string; title: string; page: string; picUrl: string; picMediaId?: string };
+
+/** One recipient by its channel id: external_userid / openid / wechaty contact id, or WeCom chat_id / room id. */
+export type Recipient = { type: 'contact' | 'group'; id: string };
+
+/** A message to send. Adapters reject what their channel cannot carry with a ChannelError of kind `invalid`. */
+export type OutboundMessage = {
+  /** Our id for the touch or task; passed to the vendor (`msgid`, `client_msg_id`) where it dedupes sends. */
+  clientId: string;
+  /** The sending staff userid (WeCom mass messages) or open_kfid (kf); unused by other channels. */
+  sender?: string;
+  to: Recipient[];
+  text?: string;
+  attachments?: Attachment[];
+};
+
+/**
+ * Why a send failed, in channel-neutral terms: `auth` token or secret rejected (after one refresh), `config`
+ * app permission / trusted IP / corp id, `rate_limited` frequency or concurrency limits, `window_closed`
+ * outside the reply window or over a quota, `recipient` unknown user or no relationship, `invalid` a request
+ * the vendor calls malformed, `unavailable` vendor busy or unreachable, `unknown` anything else.
+ */
+export type ChannelErrorKind = 'auth' | 'config' | 'rate_limited' | 'window_closed' | 'recipient' | 'invalid' | 'unavailable' | 'unknown';
+
+const RETRYABLE: ReadonlySet<ChannelErrorKind> = new Set(['rate_limited', 'unavailable']);
+
+/**
+ * A vendor refusal or transport failure, stored on the touch or task (principle 5). `errcode` is null when
+ * the vendor never answered. `retryable` defaults to true for `rate_limited` and `unavailable` only.
+ */
+export class ChannelError extends Error {
+  override readonly name = 'ChannelError';
+  readonly errcode: number | null;
+  readonly kind: ChannelErrorKind;
+  readonly retryable: boolean;
+  constructor(e: { errcode: number | null; message: string; kind: ChannelErrorKind; retryable?: boolean; cause?: unknown }) {
+    super(e.message, { cause: e.cause });
+    this.errcode = e.errcode;
+    this.kind = e.kind;
+    this.retryable = e.retryable ?? RETRYABLE.has(e.kind);
+  }
+
+  /** The stored form. */
+  toJSON(): { errcode: number | null; message: string; kind: ChannelErrorKind; retryable: boolean } {
+    return { errcode: this.errcode, message: this.message, kind: this.kind, retryable: this.retryable };
+  }
+}
+
+/** The outcome of {@link ChannelAdapter.send}; never thrown. `failedRecipientIds` lists per-recipient refusals. */
+export type SendResult = { ok: true; vendorId?: string; failedRecipientIds?: string[] } | { ok: false; error: ChannelError };
+
+/** The outcome of {@link ChannelAdapter.checkCredentials}. */
+export type CredentialCheck = { ok: boolean; errcode?: number; message?: string };
+
+// ─── Optional capabilities ───────────────────────────────────────────────────────────────────────────────
+
+/** A kf/sync_msg request; omit the cursor on the first call, pass the callback token when there is one. */
+export type KfSyncRequest = { openKfId: string; syncToken: string | null; cursor: string | null };
+/** One message pulled from kf/sync_msg. `origin`: 3 customer, 4 system event, 5 servicer via the WeCom client. */
+export type KfMessage = {
+  msgId: string;
+  openKfId: string;
+  externalUserId: string | null;
+  sentAt: Date;
+  origin: 'customer' | 'system' | 'servicer';
+  msgType: string;
+  /** The text of `text` messages; null otherwise. */
+  text: string | null;
+  raw: Readonly<Record<string, unknown>>;
+};
+/** One page of kf/sync_msg. Loop until `hasMore` is false (an empty page is not the end); persist `nextCursor`. */
+export type KfSyncPage = { messages: KfMessage[]; nextCursor: string; hasMore: boolean };
+
+/** A customer as externalcontact/get returns it, with each staff relation. */
+export type ContactDetail = {
+  externalUserId: string;
+  name: string;
+  avatar: string | null;
+  /** WeChat user or WeCom user (商务伙伴). */
+  type: 'wechat' | 'wecom';
+  unionId: string | null;
+  follows: { staffUserId: string; remark: string; description: string; addedAt: Date; tagIds: string[]; addWay: number; state: string | null }[];
+};
+
+/** A customer group as groupchat/get returns it. `joinScene` here: 1 direct invite, 2 invite link, 3 QR. */
+export type GroupDetail = {
+  chatId: string;
+  name: string;
+  ownerUserId: string;
+  notice: string;
+  createdAt: Date;
+  memberVersion: string | null;
+  members: { userId: string; type: 'staff' | 'external'; joinTime: Date; joinScene: number; unionId: string | null }[];
+};
+
+/** A corp tag group with its tags, ids as WeCom issues them. */
+export type CorpTagGroup = { groupId: string; name: string; order: number; tags: { tagId: string; name: string; order: number }[] };
+
+/** An official-account follower as user/info returns it. */
+export type Follower = { openId: string; unionId: string | null; nickname: string | null; subscribed: boolean };
+
+/** One channel account's adapter, built fresh per account by adapters/registry.ts. */
+export interface ChannelAdapter {
+  readonly kind: ChannelKind;
+  /** Checks the signature and opens the payload; pure and fast, no I/O (the callback must answer in 5 s). */
+  verifyWebhook(req: WebhookRequest): VerifiedWebhook;
+  /** Turns a verified plaintext into domain events. Pure. @throws ParseError */
+  parseInbound(plaintext: string): InboundEvent[];
+  /** Sends one message; failures come back as `{ ok: false }`, never as a rejection. */
+  send(msg: OutboundMessage): Promise<SendResult>;
+  /** Fetches a token (or equivalent) to tell whether the stored credentials work. */
+  checkCredentials(): Promise<CredentialCheck>;
+  /** WeCom kf: pulls one page of customer-service messages. */
+  syncKfMessages?(req: KfSyncRequest): Promise<KfSyncPage>;
+  /** WeCom: the customer and its staff relations; null when WeCom no longer knows it. */
+  fetchContactDetail?(externalUserId: string): Promise<ContactDetail | null>;
+  /** WeCom: a customer group with its members; null when dismissed or unknown. */
+  fetchGroupDetail?(chatId: string): Promise<GroupDetail | null>;
+  /** WeCom: the corp tag library (get_corp_tag_list), for the local mirror. */
+  fetchCorpTags?(): Promise<CorpTagGroup[]>;
+  /** Official account: a follower's profile (user/info), with the unionid when the account is bound to an Open Platform. */
+  fetchFollower?(openId: string): Promise<Follower | null>;
+}
