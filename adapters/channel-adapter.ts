@@ -46,6 +46,11 @@ export type OutboundMessage = {
   clientId: string;
   /** The sending staff userid (WeCom mass messages) or open_kfid (kf); unused by other channels. */
   sender?: string;
+  /**
+   * Which of the account's delivery paths to use, when it has several. WeCom: `mass_send` (default; a task the
+   * staff member confirms), `kf` (微信客服, inside its window), `moments`. Official account: `custom` (default).
+   */
+  route?: 'mass_send' | 'kf' | 'moments' | 'custom';
   to: Recipient[];
   text?: string;
   attachments?: Attachment[];

@@ -1,0 +1,47 @@
+/**
+ * The only file that imports every adapter. The core asks for an adapter by account; the account's stored
+ * `config` is validated here by the adapter's own schema, so a bad credential record fails with the fields
+ * that are wrong instead of at the first vendor call.
+ */
+import type { z } from 'zod';
+import type { ChannelAdapter, ChannelKind } from './channel-adapter.ts';
+import { officialAccountConfigSchema } from './official-account/official-account-account.schema.ts';
+import { OfficialAccountAdapter } from './official-account/official-account.adapter.ts';
+import { wecomAccountConfigSchema } from './wecom/wecom-account.schema.ts';
+import { WecomAdapter } from './wecom/wecom.adapter.ts';
+
+export type AdapterAccount = { id: string; corpId: string; kind: ChannelKind; config: Record<string, unknown> };
+
+export class AccountConfigError extends Error {
+  override readonly name = 'AccountConfigError';
+  constructor(
+    readonly kind: ChannelKind,
+    readonly issues: Array<{ path: string; message: string }>,
+  ) {
+    super(`invalid ${kind} account config: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+  }
+}
+
+const factories: { [K in ChannelKind]?: { schema: z.ZodType; build(config: never, account: AdapterAccount): ChannelAdapter } } = {
+  wecom: { schema: wecomAccountConfigSchema, build: (config: z.infer<typeof wecomAccountConfigSchema>) => new WecomAdapter(config) },
+  official_account: {
+    schema: officialAccountConfigSchema,
+    build: (config: z.infer<typeof officialAccountConfigSchema>, account: AdapterAccount) => new OfficialAccountAdapter(config, account.corpId),
+  },
+};
+
+/** Checks an account config against its adapter's schema; returns the issues (empty when valid). */
+export function accountConfigIssues(kind: ChannelKind, config: unknown): Array<{ path: string; message: string }> {
+  const factory = factories[kind];
+  if (!factory) return [{ path: 'kind', message: `no adapter for ${kind}` }];
+  const parsed = factory.schema.safeParse(config);
+  return parsed.success ? [] : parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(config)', message: i.message }));
+}
+
+export function createAdapter(account: AdapterAccount): ChannelAdapter {
+  const factory = factories[account.kind];
+  if (!factory) throw new AccountConfigError(account.kind, [{ path: 'kind', message: `no adapter for ${account.kind}` }]);
+  const parsed = factory.schema.safeParse(account.config);
+  if (!parsed.success) throw new AccountConfigError(account.kind, parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(config)', message: i.message })));
+  return factory.build(parsed.data as never, account);
+}

@@ -1,0 +1,224 @@
+/**
+ * Request and reply shapes of the WeCom server APIs the SCRM uses, named after the vendor's fields
+ * (protocol notes §2.4, §3). Replies also carry `errcode` / `errmsg`, which the request core consumes.
+ */
+
+// ---- customers (https://developer.work.weixin.qq.com/document/path/96315, /96316, /96317)
+
+export type ExternalContact = {
+  external_userid: string;
+  name: string;
+  position?: string;
+  avatar?: string;
+  corp_name?: string;
+  corp_full_name?: string;
+  /** 1 WeChat user, 2 WeCom user. */
+  type: 1 | 2;
+  gender?: 0 | 1 | 2;
+  unionid?: string;
+  external_profile?: unknown;
+};
+
+export type FollowUserTag = { group_name: string; tag_name: string; tag_id?: string; type: 1 | 2 | 3 };
+
+export type FollowUser = {
+  userid: string;
+  remark: string;
+  description: string;
+  createtime: number;
+  tags: FollowUserTag[];
+  remark_corp_name?: string;
+  remark_mobiles: string[];
+  oper_userid?: string;
+  add_way: number;
+  state?: string;
+};
+
+export type ExternalContactGetResponse = { external_contact: ExternalContact; follow_user: FollowUser[]; next_cursor?: string };
+export type ExternalContactListResponse = { external_userid: string[] };
+
+export type BatchGetByUserRequest = { userid_list: string[]; cursor?: string; limit?: number };
+export type FollowInfo = Omit<FollowUser, 'tags'> & { tag_id: string[] };
+export type BatchGetByUserResponse = {
+  external_contact_list: { external_contact: ExternalContact; follow_info: FollowInfo }[];
+  next_cursor: string;
+};
+
+export type RemarkRequest = {
+  userid: string;
+  external_userid: string;
+  remark?: string;
+  description?: string;
+  remark_company?: string;
+  remark_mobiles?: string[];
+  remark_pic_mediaid?: string;
+};
+
+export type MarkTagRequest = { userid: string; external_userid: string; add_tag?: string[]; remove_tag?: string[] };
+
+// ---- corp tags (https://developer.work.weixin.qq.com/document/path/92117, /92118)
+
+export type CorpTag = { id: string; name: string; create_time: number; order: number; deleted?: boolean };
+export type CorpTagGroup = {
+  group_id: string;
+  group_name: string;
+  create_time: number;
+  order: number;
+  deleted?: boolean;
+  tag: CorpTag[];
+};
+export type GetCorpTagListRequest = { tag_id?: string[]; group_id?: string[] };
+export type GetCorpTagListResponse = { tag_group: CorpTagGroup[] };
+export type AddCorpTagRequest = {
+  group_id?: string;
+  group_name?: string;
+  order?: number;
+  tag: { name: string; order?: number }[];
+  agentid?: number;
+};
+export type AddCorpTagResponse = { tag_group: CorpTagGroup };
+
+// ---- 「联系我」 (https://developer.work.weixin.qq.com/document/path/96348)
+
+export type AddContactWayRequest = {
+  /** 1 single member, 2 several members. */
+  type: 1 | 2;
+  /** 1 mini-program button, 2 QR code. */
+  scene: 1 | 2;
+  style?: number;
+  remark?: string;
+  skip_verify?: boolean;
+  /** ≤30 characters; comes back in the add_external_contact event's State and in follow_user.state. */
+  state?: string;
+  user?: string[];
+  party?: number[];
+  is_temp?: boolean;
+  expires_in?: number;
+  chat_expires_in?: number;
+  unionid?: string;
+  is_exclusive?: boolean;
+  conclusions?: unknown;
+};
+export type AddContactWayResponse = { config_id: string; qr_code?: string };
+
+// ---- attachments shared by welcome, mass and moment messages
+
+export type Attachment =
+  | { msgtype: 'image'; image: { media_id?: string; pic_url?: string } }
+  | { msgtype: 'link'; link: { title: string; picurl?: string; desc?: string; url: string; media_id?: string } }
+  | { msgtype: 'miniprogram'; miniprogram: { title: string; pic_media_id: string; appid: string; page: string } }
+  | { msgtype: 'video'; video: { media_id: string } }
+  | { msgtype: 'file'; file: { media_id: string } };
+
+// ---- welcome message (https://developer.work.weixin.qq.com/document/path/92137)
+
+export type SendWelcomeMsgRequest = { welcome_code: string; text?: { content: string }; attachments?: Attachment[] };
+
+// ---- mass messages (https://developer.work.weixin.qq.com/document/path/92135)
+
+export type AddMsgTemplateRequest = {
+  chat_type?: 'single' | 'group';
+  external_userid?: string[];
+  chat_id_list?: string[];
+  tag_filter?: { group_list: { tag_list: string[] }[] };
+  sender?: string;
+  allow_select?: boolean;
+  text?: { content: string };
+  attachments?: Attachment[];
+};
+export type AddMsgTemplateResponse = { msgid: string; fail_list: string[] };
+
+export type GetGroupMsgTaskRequest = { msgid: string; limit?: number; cursor?: string };
+export type GroupMsgTask = { userid: string; status: 0 | 2; send_time?: number };
+export type GetGroupMsgTaskResponse = { task_list: GroupMsgTask[]; next_cursor: string };
+
+export type GetGroupMsgSendResultRequest = { msgid: string; userid: string; limit?: number; cursor?: string };
+/** status: 0 not sent, 1 sent, 2 not a friend, 3 the customer's mass-message quota was used up. */
+export type GroupMsgSendRow = { external_userid?: string; chat_id?: string; userid: string; status: 0 | 1 | 2 | 3; send_time?: number };
+export type GetGroupMsgSendResultResponse = { send_list: GroupMsgSendRow[]; next_cursor: string };
+
+// ---- moments (https://developer.work.weixin.qq.com/document/path/96351)
+
+export type AddMomentTaskRequest = {
+  text?: { content: string };
+  attachments?: Attachment[];
+  visible_range?: {
+    sender_list?: { user_list?: string[]; department_list?: number[] };
+    external_contact_list?: { tag_list?: string[] };
+  };
+};
+export type AddMomentTaskResponse = { jobid: string };
+export type GetMomentTaskResultResponse = {
+  /** 1 running, 2 done, 3 failed. */
+  status: 1 | 2 | 3;
+  type: 'add_moment_task';
+  result?: {
+    errcode: number;
+    errmsg: string;
+    moment_id?: string;
+    invalid_sender_list?: { user_list?: string[]; department_list?: number[] };
+    invalid_external_contact_list?: { tag_list?: string[] };
+  };
+};
+
+// ---- customer groups (https://developer.work.weixin.qq.com/document/path/93414)
+
+export type GroupChatListRequest = {
+  status_filter?: 0 | 1 | 2 | 3;
+  owner_filter?: { userid_list: string[] };
+  cursor?: string;
+  limit: number;
+};
+export type GroupChatListResponse = { group_chat_list: { chat_id: string; status: number }[]; next_cursor?: string };
+export type GroupChatMember = {
+  userid: string;
+  type: 1 | 2;
+  unionid?: string;
+  join_time: number;
+  join_scene: 1 | 2 | 3;
+  invitor?: { userid: string };
+  group_nickname?: string;
+  name?: string;
+};
+export type GroupChat = {
+  chat_id: string;
+  name: string;
+  owner: string;
+  create_time: number;
+  notice?: string;
+  member_list: GroupChatMember[];
+  admin_list: { userid: string }[];
+  member_version?: string;
+};
+export type GroupChatGetResponse = { group_chat: GroupChat };
+
+// ---- 微信客服 (https://developer.work.weixin.qq.com/document/path/94699)
+
+export type KfSyncMsgRequest = { cursor?: string; token?: string; limit?: number; voice_format?: 0 | 1; open_kfid?: string };
+/** origin: 3 customer, 4 system event, 5 a servicer in the WeCom client. */
+export type KfMessage = {
+  msgid: string;
+  open_kfid: string;
+  external_userid: string;
+  send_time: number;
+  origin: 3 | 4 | 5;
+  servicer_userid?: string;
+  msgtype: string;
+  [payload: string]: unknown;
+};
+export type KfSyncMsgResponse = { next_cursor: string; has_more: 0 | 1; msg_list: KfMessage[] };
+
+export type KfSendMsgRequest = {
+  touser: string;
+  open_kfid: string;
+  /** ≤32 bytes of [0-9a-zA-Z_-]; echoed back. */
+  msgid?: string;
+  msgtype: 'text' | 'image' | 'voice' | 'video' | 'file' | 'link' | 'miniprogram' | 'msgmenu' | 'location';
+  [payload: string]: unknown;
+};
+export type KfSendMsgResponse = { msgid: string };
+
+// ---- staff OAuth (https://developer.work.weixin.qq.com/document/path/91023)
+
+/** Members get `userid` (+ `user_ticket` for snsapi_privateinfo); non-members get `openid` / `external_userid`. */
+export type GetUserInfoResponse = { userid?: string; user_ticket?: string; openid?: string; external_userid?: string };

@@ -1,0 +1,224 @@
+/**
+ * The test-facing side of the WeCom simulator: seed data, play the staff member and the customer, break tokens
+ * and inject errors, and read back what the simulator received.
+ */
+import { randomBytes } from 'node:crypto';
+import { confirmMassSend } from './mass-send.route.ts';
+import type { RateWindows, RecordedRequest, SimKernel } from './sim-kernel.ts';
+import { nowSeconds } from './wecom-sim-context.ts';
+import type { WecomSim, WecomSimSettings } from './wecom-sim-context.ts';
+import type { SimCustomer, SimGroupChat, SimGroupMember, SimTagGroup } from './wecom-state.ts';
+
+export type FollowUserInput = {
+  userid: string;
+  remark?: string;
+  description?: string;
+  tags?: string[];
+  state?: string;
+  createtime?: number;
+  add_way?: number;
+};
+
+export type CustomerInput = {
+  external_userid?: string;
+  name: string;
+  type?: 1 | 2;
+  gender?: 0 | 1 | 2;
+  unionid?: string;
+  corp_name?: string;
+  follow_user: FollowUserInput[];
+};
+
+export type GroupChatInput = {
+  chat_id?: string;
+  name: string;
+  owner: string;
+  notice?: string;
+  status?: 0 | 1 | 2 | 3;
+  members?: (Partial<SimGroupMember> & { userid: string; type: 1 | 2 })[];
+  admins?: string[];
+};
+
+export type KfCustomerMessageInput = { open_kfid: string; external_userid: string; content: string; at?: Date };
+
+export class WecomSimControl {
+  constructor(
+    private readonly sim: WecomSim,
+    private readonly kernel: SimKernel,
+    private readonly rates: RateWindows,
+  ) {}
+
+  /** Live knobs: mass-send dispatch delay (41063) and moment job duration. */
+  get settings(): WecomSimSettings {
+    return this.sim.settings;
+  }
+
+  addStaff(userid: string, name = userid): void {
+    this.sim.state.staff.set(userid, { userid, name });
+  }
+
+  /** Another app secret of the corp (each has its own token). */
+  addSecret(secret: string): void {
+    this.sim.state.secrets.add(secret);
+  }
+
+  addCustomer(input: CustomerInput): SimCustomer {
+    const { state } = this.sim;
+    for (const f of input.follow_user) if (!state.staff.has(f.userid)) this.addStaff(f.userid);
+    const customer: SimCustomer = {
+      external_userid: input.external_userid ?? state.nextId('wmSIM'),
+      name: input.name,
+      type: input.type ?? 1,
+      gender: input.gender ?? 0,
+      ...(input.unionid === undefined ? {} : { unionid: input.unionid }),
+      ...(input.corp_name === undefined ? {} : { corp_name: input.corp_name }),
+      follow_user: input.follow_user.map((f) => ({
+        userid: f.userid,
+        remark: f.remark ?? '',
+        description: f.description ?? '',
+        createtime: f.createtime ?? nowSeconds(this.sim),
+        tag_ids: f.tags ?? [],
+        remark_mobiles: [],
+        oper_userid: f.userid,
+        add_way: f.add_way ?? 0,
+        ...(f.state === undefined ? {} : { state: f.state }),
+      })),
+    };
+    state.customers.set(customer.external_userid, customer);
+    return customer;
+  }
+
+  addTagGroup(groupName: string, tagNames: string[]): SimTagGroup {
+    const { state } = this.sim;
+    const created = nowSeconds(this.sim);
+    const group: SimTagGroup = {
+      group_id: state.nextId('etGROUP'),
+      group_name: groupName,
+      create_time: created,
+      order: 0,
+      tag: tagNames.map((name) => ({ id: state.nextId('etTAG'), name, create_time: created, order: 0 })),
+    };
+    state.tagGroups.push(group);
+    return group;
+  }
+
+  addGroupChat(input: GroupChatInput): SimGroupChat {
+    const { state } = this.sim;
+    const joined = nowSeconds(this.sim);
+    const chat: SimGroupChat = {
+      chat_id: input.chat_id ?? state.nextId('wrSIM'),
+      name: input.name,
+      owner: input.owner,
+      create_time: joined,
+      notice: input.notice ?? '',
+      status: input.status ?? 0,
+      member_list: (input.members ?? [{ userid: input.owner, type: 1 }]).map((m) => ({ join_time: joined, join_scene: 1, ...m })),
+      admin_list: (input.admins ?? []).map((userid) => ({ userid })),
+      member_version: randomBytes(16).toString('hex'),
+    };
+    state.groupChats.set(chat.chat_id, chat);
+    return chat;
+  }
+
+  /** A customer adds the staff member through a 「联系我」 config: the follow_user carries its `state`. */
+  scanContactWay(configId: string, customer: Omit<CustomerInput, 'follow_user'>): { external_userid: string; userid: string; state?: string; welcomeCode: string } {
+    const way = this.sim.state.contactWays.get(configId);
+    const userid = (way?.body.user as string[] | undefined)?.[0];
+    if (!way || !userid) throw new Error(`no contact way ${configId} with a user`);
+    const state = typeof way.body.state === 'string' ? way.body.state : undefined;
+    const added = this.addCustomer({ ...customer, follow_user: [{ userid, add_way: 1, ...(state === undefined ? {} : { state }) }] });
+    const welcomeCode = this.issueWelcomeCode(userid, added.external_userid);
+    return { external_userid: added.external_userid, userid, ...(state === undefined ? {} : { state }), welcomeCode };
+  }
+
+  /** The WelcomeCode of an add_external_contact event, valid 20 s from now, once. */
+  issueWelcomeCode(userid: string, externalUserid: string): string {
+    const code = `WELCOME_${randomBytes(12).toString('hex')}`;
+    this.sim.state.welcomeCodes.set(code, { code, userid, external_userid: externalUserid, issuedAt: this.sim.clock.now() });
+    return code;
+  }
+
+  addKfAccount(openKfid: string): void {
+    this.sim.state.kf.accounts.add(openKfid);
+  }
+
+  /** The customer writes to a KF account: a visible message in the stream, the window reopened, a callback token. */
+  kfCustomerMessage(input: KfCustomerMessageInput): { msgid: string; token: string } {
+    const { state } = this.sim;
+    this.addKfAccount(input.open_kfid);
+    const at = input.at ?? this.sim.clock.now();
+    const msgid = state.nextId('kfmsg');
+    state.kf.stream.push({
+      seq: state.kf.stream.length,
+      hidden: false,
+      message: {
+        msgid,
+        open_kfid: input.open_kfid,
+        external_userid: input.external_userid,
+        send_time: Math.floor(at.getTime() / 1000),
+        origin: 3,
+        msgtype: 'text',
+        text: { content: input.content },
+      },
+    });
+    this.customerMessaged(input.external_userid, at);
+    return { msgid, token: this.issueKfCallbackToken() };
+  }
+
+  /** Opens (or reopens) the 48-hour / 5-message window of a KF customer. */
+  customerMessaged(externalUserid: string, at: Date = this.sim.clock.now()): void {
+    const conversation = this.sim.state.conversation(externalUserid);
+    conversation.lastCustomerMessageAt = at;
+    conversation.sentSince = 0;
+  }
+
+  setKfSessionState(externalUserid: string, sessionState: 0 | 1 | 2 | 3 | 4): void {
+    this.sim.state.conversation(externalUserid).sessionState = sessionState;
+  }
+
+  /** The `Token` of a kf_msg_or_event callback, valid 10 minutes for kf/sync_msg. */
+  issueKfCallbackToken(): string {
+    const token = `ENC${randomBytes(24).toString('base64url')}`;
+    this.sim.state.kf.callbackTokens.set(token, this.sim.clock.now());
+    return token;
+  }
+
+  issueOAuthCode(userid: string): string {
+    const code = randomBytes(16).toString('hex');
+    this.sim.state.oauthCodes.set(code, { code, userid, issuedAt: this.sim.clock.now(), used: false });
+    return code;
+  }
+
+  confirmMassSend(msgid: string, userid: string): void {
+    confirmMassSend(this.sim, msgid, userid);
+  }
+
+  /** Every token issued so far answers 42001 from now on. */
+  expireTokens(): void {
+    this.sim.tokens.expireAll();
+  }
+
+  /** The next `count` calls to `api` (path below /cgi-bin/) answer `errcode` without running. */
+  injectErrors(api: string, errcode: number, count = 1): void {
+    this.kernel.faults.inject(api, errcode, count);
+  }
+
+  /** Overrides the per-minute limit of one API (default: the documented 10,000). */
+  setRateLimit(api: string, perMinute: number): void {
+    this.rates.set(api, perMinute, 60_000);
+  }
+
+  /** Requests received, oldest first, optionally for one API. */
+  requests(api?: string): RecordedRequest[] {
+    return api === undefined ? [...this.kernel.requests] : this.kernel.requests.filter((r) => r.api === api);
+  }
+
+  clearRequests(): void {
+    this.kernel.requests.length = 0;
+  }
+
+  /** How many distinct tokens gettoken has minted. */
+  get tokensMinted(): number {
+    return this.sim.tokens.minted;
+  }
+}

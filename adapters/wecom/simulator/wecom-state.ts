@@ -1,0 +1,162 @@
+/**
+ * In-memory data of the WeCom simulator: one corp, its staff, customers and their followers, corp tags, customer
+ * groups, 「联系我」 configs, welcome codes, mass messages, moment jobs and 微信客服 conversations. Plain data plus
+ * lookups; the routes enforce the rules and `control` seeds it.
+ */
+
+export type SimStaff = { userid: string; name: string };
+
+export type SimFollowUser = {
+  userid: string;
+  remark: string;
+  description: string;
+  createtime: number;
+  tag_ids: string[];
+  remark_corp_name?: string;
+  remark_mobiles: string[];
+  oper_userid: string;
+  add_way: number;
+  state?: string;
+};
+
+export type SimCustomer = {
+  external_userid: string;
+  name: string;
+  type: 1 | 2;
+  gender: 0 | 1 | 2;
+  unionid?: string;
+  avatar?: string;
+  corp_name?: string;
+  follow_user: SimFollowUser[];
+};
+
+export type SimTag = { id: string; name: string; create_time: number; order: number };
+export type SimTagGroup = { group_id: string; group_name: string; create_time: number; order: number; tag: SimTag[] };
+
+export type SimGroupMember = {
+  userid: string;
+  type: 1 | 2;
+  unionid?: string;
+  join_time: number;
+  join_scene: 1 | 2 | 3;
+  invitor?: { userid: string };
+  group_nickname?: string;
+  name?: string;
+};
+
+export type SimGroupChat = {
+  chat_id: string;
+  name: string;
+  owner: string;
+  create_time: number;
+  notice: string;
+  /** 0 normal, 1 owner resigned, 2 inheriting, 3 inherited. */
+  status: 0 | 1 | 2 | 3;
+  member_list: SimGroupMember[];
+  admin_list: { userid: string }[];
+  member_version: string;
+};
+
+export type SimContactWay = { config_id: string; body: Record<string, unknown>; createdAt: Date };
+export type SimWelcomeCode = { code: string; userid: string; external_userid: string; issuedAt: Date; usedAt?: Date };
+export type SimWelcomeSend = { welcome_code: string; userid: string; external_userid: string; body: unknown; at: Date };
+
+/** One row of get_groupmsg_send_result. status: 0 pending, 1 sent, 2 not a friend, 3 quota used up. */
+export type SimMassRow = { userid: string; external_userid?: string; chat_id?: string; status: 0 | 1 | 2 | 3; send_time?: number };
+export type SimMassTask = { userid: string; status: 0 | 2; send_time?: number };
+export type SimMassSend = {
+  msgid: string;
+  chat_type: 'single' | 'group';
+  body: unknown;
+  createdAt: Date;
+  dispatchedAt: Date;
+  tasks: SimMassTask[];
+  rows: SimMassRow[];
+};
+export type SimMassDelivery = { msgid: string; external_userid: string; userid: string; at: Date };
+
+export type SimMomentJob = {
+  jobid: string;
+  body: unknown;
+  createdAt: Date;
+  moment_id: string;
+  invalidSenders: string[];
+  invalidTags: string[];
+};
+
+export type SimKfEntry = {
+  /** Position in the corp-wide stream that cursors point into. */
+  seq: number;
+  /** Messages our own app sent through kf/send_msg occupy the stream but are never returned by sync_msg. */
+  hidden: boolean;
+  message: Record<string, unknown> & { msgid: string; open_kfid: string; external_userid: string; send_time: number };
+};
+/** Per customer: last message, our sends since, and the session state (0 new, 1 bot, 2 pool, 3 human, 4 ended). */
+export type SimKfConversation = { lastCustomerMessageAt?: Date; sentSince: number; sessionState: 0 | 1 | 2 | 3 | 4 };
+export type SimKfSend = { body: Record<string, unknown>; msgid: string; at: Date };
+
+export type SimOAuthCode = { code: string; userid: string; issuedAt: Date; used: boolean };
+
+export class WecomSimState {
+  readonly staff = new Map<string, SimStaff>();
+  readonly customers = new Map<string, SimCustomer>();
+  readonly tagGroups: SimTagGroup[] = [];
+  readonly groupChats = new Map<string, SimGroupChat>();
+  readonly contactWays = new Map<string, SimContactWay>();
+  readonly welcomeCodes = new Map<string, SimWelcomeCode>();
+  /** Every successful send_welcome_msg, in order. */
+  readonly welcomeSends: SimWelcomeSend[] = [];
+  readonly massSends = new Map<string, SimMassSend>();
+  /** Mass messages actually delivered to customers after a staff confirmation. */
+  readonly massDeliveries: SimMassDelivery[] = [];
+  readonly momentJobs = new Map<string, SimMomentJob>();
+  readonly kf = {
+    accounts: new Set<string>(),
+    stream: [] as SimKfEntry[],
+    conversations: new Map<string, SimKfConversation>(),
+    /** Every successful kf/send_msg, in order. */
+    sent: [] as SimKfSend[],
+    callbackTokens: new Map<string, Date>(),
+  };
+  readonly oauthCodes = new Map<string, SimOAuthCode>();
+  private counter = 0;
+
+  constructor(
+    readonly corpId: string,
+    readonly secrets: Set<string>,
+  ) {}
+
+  nextId(prefix: string): string {
+    this.counter++;
+    return `${prefix}${this.counter.toString().padStart(6, '0')}`;
+  }
+
+  follower(userid: string, external_userid: string): SimFollowUser | undefined {
+    return this.customers.get(external_userid)?.follow_user.find((f) => f.userid === userid);
+  }
+
+  customersOf(userid: string): SimCustomer[] {
+    return [...this.customers.values()].filter((c) => c.follow_user.some((f) => f.userid === userid));
+  }
+
+  tagCount(): number {
+    return this.tagGroups.reduce((sum, group) => sum + group.tag.length, 0);
+  }
+
+  findTag(id: string): { group: SimTagGroup; tag: SimTag } | undefined {
+    for (const group of this.tagGroups) {
+      const tag = group.tag.find((t) => t.id === id);
+      if (tag) return { group, tag };
+    }
+    return undefined;
+  }
+
+  conversation(external_userid: string): SimKfConversation {
+    let conversation = this.kf.conversations.get(external_userid);
+    if (!conversation) {
+      conversation = { sentSince: 0, sessionState: 0 };
+      this.kf.conversations.set(external_userid, conversation);
+    }
+    return conversation;
+  }
+}

@@ -1,0 +1,202 @@
+/**
+ * The WeCom channel adapter: callback verification (WXBizMsgCrypt), the pure parsers, the typed client for
+ * sends, and the optional capabilities the core uses (customer and group details, corp tags, kf sync).
+ */
+import type {
+  ChannelAdapter,
+  ContactDetail,
+  CorpTagGroup,
+  CredentialCheck,
+  GroupDetail,
+  InboundEvent,
+  KfSyncPage,
+  KfSyncRequest,
+  OutboundMessage,
+  SendResult,
+  VerifiedWebhook,
+  WebhookRequest,
+} from '../channel-adapter.ts';
+import { ChannelError } from '../channel-adapter.ts';
+import { declaresDtd, firstQueryValue } from '../shared/query.ts';
+import { toChannelError } from './client/to-channel-error.ts';
+import { WecomApiError } from './client/wecom-api-error.ts';
+import { WecomClient } from './client/wecom.client.ts';
+import type { Attachment as WecomAttachment } from './client/wecom.types.ts';
+import { verifyAndOpen, verifyUrl } from './crypto/callback-envelope.ts';
+import { CallbackCryptoError } from './crypto/wx-biz-msg-crypt.ts';
+import { parseWecomCallback } from './parse/callback.parser.ts';
+import type { WecomAccountConfig } from './wecom-account.schema.ts';
+
+/** Errcodes that mean "WeCom does not know this customer / group (any more)". */
+const GONE = new Set([40096, 84061, 40050, 90500]);
+
+export class WecomAdapter implements ChannelAdapter {
+  readonly kind = 'wecom' as const;
+  readonly client: WecomClient;
+
+  constructor(
+    private readonly config: WecomAccountConfig,
+    deps: { client?: WecomClient } = {},
+  ) {
+    this.client = deps.client ?? new WecomClient({ corpId: config.corpId, secret: config.secret, ...(config.apiBase ? { baseUrl: config.apiBase } : {}) });
+  }
+
+  verifyWebhook(req: WebhookRequest): VerifiedWebhook {
+    const auth = {
+      token: this.config.token,
+      encodingAESKey: this.config.encodingAESKey,
+      receiveId: this.config.corpId,
+      msgSignature: firstQueryValue(req.query.msg_signature),
+      timestamp: firstQueryValue(req.query.timestamp),
+      nonce: firstQueryValue(req.query.nonce),
+    };
+    if (!auth.msgSignature || !auth.timestamp || !auth.nonce) return { ok: false, status: 401, reason: 'msg_signature, timestamp and nonce are required' };
+    try {
+      if (req.method === 'GET') {
+        const echostr = firstQueryValue(req.query.echostr);
+        if (!echostr) return { ok: false, status: 400, reason: 'echostr is required' };
+        return { ok: true, echo: verifyUrl({ ...auth, echostr }) };
+      }
+      const plaintext = verifyAndOpen({ ...auth, body: req.rawBody });
+      if (declaresDtd(plaintext)) return { ok: false, status: 400, reason: 'payload declares a DTD' };
+      return { ok: true, plaintext };
+    } catch (err) {
+      if (err instanceof CallbackCryptoError) return { ok: false, status: err.kind === 'signature' ? 401 : 400, reason: `${err.code}: ${err.message}` };
+      throw err;
+    }
+  }
+
+  parseInbound(plaintext: string): InboundEvent[] {
+    return parseWecomCallback(plaintext);
+  }
+
+  async send(msg: OutboundMessage): Promise<SendResult> {
+    try {
+      if (msg.route === 'kf') return await this.sendKf(msg);
+      if (msg.route === 'moments') {
+        const r = await this.client.addMomentTask({ text: msg.text ? { content: msg.text } : undefined, attachments: toAttachments(msg), visible_range: { sender_list: { user_list: msg.sender ? [msg.sender] : [] } } } as never);
+        return { ok: true, vendorId: r.jobid };
+      }
+      const groups = msg.to.filter((r) => r.type === 'group').map((r) => r.id);
+      const contacts = msg.to.filter((r) => r.type === 'contact').map((r) => r.id);
+      if (groups.length && contacts.length) return invalid('a mass send goes to contacts or to groups, not both');
+      const r = await this.client.addMsgTemplate({
+        chat_type: groups.length ? 'group' : 'single',
+        ...(groups.length ? { chat_id_list: groups } : { external_userid: contacts }),
+        ...(msg.sender ? { sender: msg.sender } : {}),
+        ...(msg.text ? { text: { content: msg.text } } : {}),
+        ...(msg.attachments?.length ? { attachments: toAttachments(msg) } : {}),
+      });
+      return { ok: true, vendorId: r.msgid, ...(r.fail_list?.length ? { failedRecipientIds: r.fail_list } : {}) };
+    } catch (err) {
+      return { ok: false, error: toChannelError(err) };
+    }
+  }
+
+  private async sendKf(msg: OutboundMessage): Promise<SendResult> {
+    const [to, ...rest] = msg.to;
+    if (!to || rest.length || to.type !== 'contact' || !msg.sender) return invalid('kf sends go to one customer from one open_kfid (sender)');
+    if (!msg.text) return invalid('kf sends carry text');
+    const r = await this.client.kfSendMsg({ touser: to.id, open_kfid: msg.sender, msgid: msg.clientId.replace(/[^0-9a-zA-Z_-]/g, '').slice(0, 32), msgtype: 'text', text: { content: msg.text } });
+    return { ok: true, vendorId: r.msgid };
+  }
+
+  async checkCredentials(): Promise<CredentialCheck> {
+    try {
+      await this.client.http.accessToken();
+      return { ok: true };
+    } catch (err) {
+      const e = toChannelError(err);
+      return { ok: false, ...(e.errcode !== null ? { errcode: e.errcode } : {}), message: e.message };
+    }
+  }
+
+  async syncKfMessages(req: KfSyncRequest): Promise<KfSyncPage> {
+    const r = await this.client.kfSyncMsg({ open_kfid: req.openKfId, limit: 1000, ...(req.cursor ? { cursor: req.cursor } : {}), ...(req.syncToken ? { token: req.syncToken } : {}) });
+    return {
+      nextCursor: r.next_cursor,
+      hasMore: r.has_more === 1,
+      messages: r.msg_list.map((m) => ({
+        msgId: m.msgid,
+        openKfId: m.open_kfid,
+        externalUserId: m.external_userid || null,
+        sentAt: new Date(m.send_time * 1000),
+        origin: m.origin === 3 ? 'customer' : m.origin === 4 ? 'system' : 'servicer',
+        msgType: m.msgtype,
+        text: m.msgtype === 'text' ? ((m.text as { content?: string } | undefined)?.content ?? null) : null,
+        raw: m,
+      })),
+    };
+  }
+
+  async fetchContactDetail(externalUserId: string): Promise<ContactDetail | null> {
+    try {
+      let cursor: string | undefined;
+      const follows: ContactDetail['follows'] = [];
+      let contact;
+      do {
+        const r = await this.client.getExternalContact(externalUserId, cursor);
+        contact = r.external_contact;
+        for (const f of r.follow_user) {
+          follows.push({
+            staffUserId: f.userid,
+            remark: f.remark,
+            description: f.description,
+            addedAt: new Date(f.createtime * 1000),
+            tagIds: f.tags.filter((t) => t.type === 1 && t.tag_id).map((t) => t.tag_id!),
+            addWay: f.add_way,
+            state: f.state || null,
+          });
+        }
+        cursor = r.next_cursor || undefined;
+      } while (cursor);
+      return { externalUserId, name: contact.name, avatar: contact.avatar ?? null, type: contact.type === 2 ? 'wecom' : 'wechat', unionId: contact.unionid ?? null, follows };
+    } catch (err) {
+      if (err instanceof WecomApiError && GONE.has(err.errcode)) return null;
+      throw toChannelError(err);
+    }
+  }
+
+  async fetchGroupDetail(chatId: string): Promise<GroupDetail | null> {
+    try {
+      const { group_chat: g } = await this.client.getGroupChat(chatId, 1);
+      return {
+        chatId: g.chat_id,
+        name: g.name,
+        ownerUserId: g.owner,
+        notice: g.notice ?? '',
+        createdAt: new Date(g.create_time * 1000),
+        memberVersion: g.member_version ?? null,
+        members: g.member_list.map((m) => ({ userId: m.userid, type: m.type === 2 ? 'external' : 'staff', joinTime: new Date(m.join_time * 1000), joinScene: m.join_scene, unionId: m.unionid ?? null })),
+      };
+    } catch (err) {
+      if (err instanceof WecomApiError && GONE.has(err.errcode)) return null;
+      throw toChannelError(err);
+    }
+  }
+
+  async fetchCorpTags(): Promise<CorpTagGroup[]> {
+    try {
+      const r = await this.client.getCorpTagList({});
+      return r.tag_group
+        .filter((g) => !g.deleted)
+        .map((g) => ({ groupId: g.group_id, name: g.group_name, order: g.order, tags: g.tag.filter((t) => !t.deleted).map((t) => ({ tagId: t.id, name: t.name, order: t.order })) }));
+    } catch (err) {
+      throw toChannelError(err);
+    }
+  }
+}
+
+function invalid(message: string): SendResult {
+  return { ok: false, error: new ChannelError({ errcode: null, message, kind: 'invalid' }) };
+}
+
+function toAttachments(msg: OutboundMessage): WecomAttachment[] {
+  return (msg.attachments ?? []).map((a) =>
+    a.type === 'image'
+      ? ({ msgtype: 'image', image: a.mediaId ? { media_id: a.mediaId } : { pic_url: a.url } } as WecomAttachment)
+      : a.type === 'link'
+        ? ({ msgtype: 'link', link: { title: a.title, url: a.url, ...(a.description ? { desc: a.description } : {}), ...(a.picUrl ? { picurl: a.picUrl } : {}) } } as WecomAttachment)
+        : ({ msgtype: 'miniprogram', miniprogram: { title: a.title, appid: a.appId, page: a.page, pic_media_id: a.picMediaId ?? '' } } as WecomAttachment),
+  );
+}
