@@ -7,6 +7,8 @@ import { once } from 'node:events';
 import pino, { type Logger } from 'pino';
 import { startScheduler, type Scheduler } from '../jobs/scheduler.ts';
 import { createApp } from './app.ts';
+import { InboundProcessor } from './channels/inbound-processor.ts';
+import { upsertDefaultAccounts } from './channels/default-accounts.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { startDevDatabase, type DevDatabase } from './db/dev-database.ts';
@@ -40,6 +42,7 @@ export async function boot(config: Config, opts: { clock?: Clock; logger?: Logge
   }
   let db: Database | undefined;
   let scheduler: Scheduler | undefined;
+  let processor: InboundProcessor | undefined;
   let server: Server | undefined;
   try {
     db = await openDatabase(uri, config.db.name);
@@ -59,8 +62,13 @@ export async function boot(config: Config, opts: { clock?: Clock; logger?: Logge
       const seeded = await seedDemo(services);
       if (seeded) logger.info(seeded, 'demo organisation seeded');
     }
+    await upsertDefaultAccounts(services, logger);
     if (config.roles.includes('scheduler')) {
       scheduler = await startScheduler({ db, clock, logger, metrics: services.metrics, roles: config.roles });
+      processor = new InboundProcessor(services, logger.child({ component: 'inbound' }));
+      const wake = () => processor?.notify();
+      services.signals.on('inbound', wake);
+      processor.start();
     }
     let url: string | null = null;
     if (config.roles.includes('http')) {
@@ -77,17 +85,17 @@ export async function boot(config: Config, opts: { clock?: Clock; logger?: Logge
       url,
       databaseUri: uri,
       adminToken,
-      stop: () => (stopping ??= shutdown({ server, scheduler, db: openDb, devDb, logger })),
+      stop: () => (stopping ??= shutdown({ server, scheduler, processor, db: openDb, devDb, logger })),
     };
   } catch (err) {
-    await shutdown({ server, scheduler, db, devDb, logger }).catch(() => undefined);
+    await shutdown({ server, scheduler, processor, db, devDb, logger }).catch(() => undefined);
     throw err;
   }
 }
 
 /** Stop accepting, let in-flight requests finish, stop the scheduler, close the database, stop the dev server. */
-async function shutdown(parts: { server?: Server; scheduler?: Scheduler; db?: Database; devDb?: DevDatabase; logger: Logger }): Promise<void> {
-  const { server, scheduler, db, devDb, logger } = parts;
+async function shutdown(parts: { server?: Server; scheduler?: Scheduler; processor?: InboundProcessor; db?: Database; devDb?: DevDatabase; logger: Logger }): Promise<void> {
+  const { server, scheduler, processor, db, devDb, logger } = parts;
   if (server) {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
@@ -96,6 +104,7 @@ async function shutdown(parts: { server?: Server; scheduler?: Scheduler; db?: Da
     clearTimeout(force);
     logger.info('http server closed');
   }
+  if (processor) await processor.stop();
   if (scheduler) await scheduler.stop();
   if (db) await db.close();
   if (devDb) await devDb.stop();

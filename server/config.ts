@@ -34,6 +34,19 @@ const envSchema = z.object({
   SIYU_HASH_KEY: z.string().regex(/^[0-9a-f]{64}$/i, 'must be 64 hex characters (32 bytes)').optional(),
   // demo
   SIYU_DEMO: boolish.default(true),
+  // development default channel accounts (production stores accounts in MongoDB)
+  WECOM_CORP_ID: z.string().min(1).optional(),
+  WECOM_SECRET: z.string().min(1).optional(),
+  WECOM_TOKEN: z.string().min(1).optional(),
+  WECOM_ENCODING_AES_KEY: z.string().length(43, 'must be 43 characters').optional(),
+  WECOM_AGENT_ID: z.string().regex(/^\d+$/).optional(),
+  WECOM_API_BASE: z.url().optional(),
+  OA_APP_ID: z.string().min(1).optional(),
+  OA_APP_SECRET: z.string().min(1).optional(),
+  OA_TOKEN: z.string().min(1).optional(),
+  OA_ENCODING_AES_KEY: z.string().length(43, 'must be 43 characters').optional(),
+  OA_API_BASE: z.url().optional(),
+  CALLBACK_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(65_536),
 });
 
 export type Config = {
@@ -43,6 +56,12 @@ export type Config = {
   db: { uri: string | undefined; name: string; dataDir: string; cacheDir: string };
   security: { adminToken: string | undefined; phoneKey: string | undefined; hashKey: string | undefined };
   demo: { enabled: boolean };
+  channels: {
+    callbackBodyLimitBytes: number;
+    /** Development defaults, upserted as each kind's default account at boot when complete. */
+    wecom: Record<string, string> | undefined;
+    officialAccount: Record<string, string> | undefined;
+  };
 };
 
 export class ConfigError extends Error {}
@@ -61,5 +80,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     db: { uri: e.MONGODB_URI, name: e.MONGODB_DB, dataDir: e.SIYU_DATA_DIR, cacheDir: e.SIYU_CACHE_DIR },
     security: { adminToken: e.SIYU_ADMIN_TOKEN, phoneKey: e.SIYU_PHONE_KEY, hashKey: e.SIYU_HASH_KEY },
     demo: { enabled: e.SIYU_DEMO },
+    channels: {
+      callbackBodyLimitBytes: e.CALLBACK_BODY_LIMIT_BYTES,
+      wecom: e.WECOM_CORP_ID
+        ? compact({ corpId: e.WECOM_CORP_ID, secret: e.WECOM_SECRET, token: e.WECOM_TOKEN, encodingAESKey: e.WECOM_ENCODING_AES_KEY, agentId: e.WECOM_AGENT_ID, apiBase: e.WECOM_API_BASE })
+        : undefined,
+      officialAccount: e.OA_APP_ID
+        ? compact({ appId: e.OA_APP_ID, appSecret: e.OA_APP_SECRET, token: e.OA_TOKEN, encodingAESKey: e.OA_ENCODING_AES_KEY, apiBase: e.OA_API_BASE })
+        : undefined,
+    },
   };
+}
+
+function compact(o: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(o).filter((e): e is [string, string] => e[1] !== undefined));
 }

@@ -2,11 +2,16 @@
  * Builds every repository and service from the database and config: the one place where the object graph
  * is wired. Tests build it with their own clock and keys.
  */
+import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
+import type { ChannelAdapter } from '../adapters/channel-adapter.ts';
+import { createAdapter } from '../adapters/registry.ts';
 import { TokenService } from './auth/token.service.ts';
+import { ChannelAccountRepository, type ChannelAccount } from './channels/channel-account.repository.ts';
+import { InboundInbox } from './channels/inbound-inbox.ts';
 import type { Config } from './config.ts';
 import { ContactIdentityService } from './contacts/contact-identity.service.ts';
-import { ContactRepository } from './contacts/contact.repository.ts';
+import { ContactChannelState, ContactRepository } from './contacts/contact.repository.ts';
 import { FollowRepository } from './contacts/follow.repository.ts';
 import { PhoneVault } from './contacts/phone.ts';
 import { pingDatabase, type Database } from './db/database.ts';
@@ -24,6 +29,8 @@ export type ServiceDeps = {
   logger: Logger;
   metrics: Metrics;
   keys: { phoneKeyHex: string; hashKeyHex: string };
+  /** Builds the adapter for a channel account; adapters/registry.ts unless a caller wraps it. */
+  adapterFactory?: (account: ChannelAccount) => ChannelAdapter;
 };
 
 export function buildServices(deps: ServiceDeps) {
@@ -37,13 +44,32 @@ export function buildServices(deps: ServiceDeps) {
     phones,
     tags: new TagRepository(m),
     contacts: new ContactRepository(m),
+    contactChannels: new ContactChannelState(m),
     identities: new ContactIdentityService(m, phones, clock),
     follows: new FollowRepository(m, clock),
     groups: new CustomerGroupRepository(m),
     events: new EventLogRepository(m, clock, (e) => metrics.events.inc({ channel: e.channel, type: e.type, duplicate: String(e.duplicate) })),
     tokens: new TokenService(m, org, clock, deps.config.security.adminToken),
+    channelAccounts: new ChannelAccountRepository(m),
+    inbox: new InboundInbox(m, clock),
+    adapterFor: cachedAdapters(deps.adapterFactory ?? createAdapter),
+    /** In-process wake-ups: 'inbound' after a callback is recorded, so a local processor starts at once. */
+    signals: new EventEmitter(),
     dbUp: () => pingDatabase(db),
   };
 }
 
 export type Services = ReturnType<typeof buildServices>;
+
+/** One adapter per account and config, so token caches and throttles live as long as the process. */
+function cachedAdapters(factory: (account: ChannelAccount) => ChannelAdapter): (account: ChannelAccount) => ChannelAdapter {
+  const cache = new Map<string, { config: string; adapter: ChannelAdapter }>();
+  return (account) => {
+    const config = JSON.stringify(account.config);
+    const hit = cache.get(account.id);
+    if (hit && hit.config === config) return hit.adapter;
+    const adapter = factory(account);
+    cache.set(account.id, { config, adapter });
+    return adapter;
+  };
+}

@@ -57,6 +57,7 @@ export function newContactDocument(
     lastInteractionAt: null,
     mergedInto: null,
     mergedKeys: [],
+    unsubscribedKeys: [],
     ...fields,
     __v: 0,
   } as unknown as ContactRow;

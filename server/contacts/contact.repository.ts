@@ -82,6 +82,33 @@ export class ContactRepository {
   }
 }
 
+/**
+ * Channel-side writes the inbound pipeline needs. Corp-level (no store scope): callbacks act for the corp.
+ */
+export class ContactChannelState {
+  constructor(private readonly models: Pick<Models, 'Contact' | 'Follow'>) {}
+
+  async findByIdentity(corpId: string, identityKey: string): Promise<ContactDto | null> {
+    const row = await this.models.Contact.findOne({ corpId, identityKeys: identityKey }).lean<ContactRow>();
+    return row ? toContactDto(row) : null;
+  }
+
+  /** Reachable while any WeCom friend relation is live or any official-account follower is still subscribed. */
+  async refreshReachability(corpId: string, contactId: string): Promise<void> {
+    const row = await this.models.Contact.findOne({ _id: contactId, corpId }).lean<ContactRow>();
+    if (!row) return;
+    const liveFollows = await this.models.Follow.countDocuments({ corpId, contactId, deletedAt: null });
+    const unsubscribed = new Set(row.unsubscribedKeys ?? []);
+    const subscribed = (row.openids ?? []).some((o) => !unsubscribed.has(`openid:${o.appId}:${o.openid}`));
+    await this.models.Contact.updateOne({ _id: row._id, corpId }, { $set: { 'consent.reachable': liveFollows > 0 || subscribed } }, { timestamps: false });
+  }
+
+  async setSubscribed(corpId: string, contactId: string, key: string, subscribed: boolean): Promise<void> {
+    await this.models.Contact.updateOne({ _id: contactId, corpId }, subscribed ? { $pull: { unsubscribedKeys: key } } : { $addToSet: { unsubscribedKeys: key } }, { timestamps: false });
+    await this.refreshReachability(corpId, contactId);
+  }
+}
+
 export function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -38,6 +38,8 @@ export const contactSchema = new Schema(
     lastInteractionAt: { type: Date, default: null },
     mergedInto: { type: String, default: null },
     mergedKeys: { type: [String], default: [] },
+    /** Identity keys (`openid:<app>:<openid>`) of official-account followers who unsubscribed. */
+    unsubscribedKeys: { type: [String], default: [] },
   },
   { collection: 'contacts', timestamps: true, strict: 'throw' },
 );

@@ -1,6 +1,9 @@
 /** Registers every schema on one connection; the returned models are what repositories are built from. */
 import type { Connection } from 'mongoose';
 import { tokenSchema } from '../auth/token.schema.ts';
+import { channelAccountSchema } from '../channels/channel-account.schema.ts';
+import { inboundRawSchema } from '../channels/inbound-raw.schema.ts';
+import { kfCursorSchema } from '../channels/kf-cursor.schema.ts';
 import { contactSchema } from '../contacts/contact.schema.ts';
 import { followSchema } from '../contacts/follow.schema.ts';
 import { eventSchema } from '../events/event.schema.ts';
@@ -24,6 +27,9 @@ export function registerModels(conn: Connection) {
     Event: conn.model('Event', eventSchema),
     Token: conn.model('Token', tokenSchema),
     Heartbeat: conn.model('Heartbeat', heartbeatSchema),
+    ChannelAccount: conn.model('ChannelAccount', channelAccountSchema),
+    InboundRaw: conn.model('InboundRaw', inboundRawSchema),
+    KfCursor: conn.model('KfCursor', kfCursorSchema),
   };
 }
 

@@ -15,6 +15,32 @@ export class CustomerGroupRepository {
     );
   }
 
+  /**
+   * Applies a full member list from groupchat/get while keeping history: members no longer listed get a quit
+   * time, members who come back get a fresh join, everyone else is left as they were.
+   */
+  async syncMembers(corpId: string, g: { chatId: string; name: string; ownerUserId: string; storeId: string | null; notice: string; members: GroupMemberInput[] }, at: Date): Promise<void> {
+    const existing = await this.models.CustomerGroup.findOne({ corpId, chatId: g.chatId }).lean();
+    const current = new Map(g.members.map((m) => [m.userId, m]));
+    const history = (existing?.members ?? []).map((m) => {
+      const still = current.get(m.userId);
+      if (!m.quitTime && !still) return { ...m, quitTime: at };
+      if (still && !m.quitTime) current.delete(m.userId);
+      if (still && m.contactId == null && still.contactId) return { ...m, contactId: still.contactId };
+      return m;
+    });
+    const joined = [...current.values()].map((m) => ({ ...m, contactId: m.contactId ?? null, joinScene: m.joinScene ?? 0, quitTime: null }));
+    await this.models.CustomerGroup.updateOne(
+      { corpId, chatId: g.chatId },
+      { $set: { name: g.name, ownerUserId: g.ownerUserId, storeId: g.storeId, notice: g.notice, members: [...history, ...joined], dismissedAt: null } },
+      { upsert: true },
+    );
+  }
+
+  async markDismissed(corpId: string, chatId: string, at: Date): Promise<void> {
+    await this.models.CustomerGroup.updateOne({ corpId, chatId }, { $set: { dismissedAt: at } });
+  }
+
   async listForContact(scope: Scope, contactId: string) {
     const rows = await this.models.CustomerGroup.find({ corpId: scope.corpId, 'members.contactId': contactId, ...storeFilter(scope) }).lean();
     return rows.map((g) => {

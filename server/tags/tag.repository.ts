@@ -81,6 +81,22 @@ export class TagRepository {
     if (!res.matchedCount) throw new NotFoundError('tag', tagId);
   }
 
+  /** Replaces the mirror with WeCom's full tag list: upserts by WeCom id; groups and tags WeCom no longer lists are marked deleted. */
+  async mirror(corpId: string, groups: Array<{ groupId: string; name: string; order: number; tags: Array<{ tagId: string; name: string; order: number }> }>): Promise<void> {
+    const now = new Date();
+    for (const g of groups) {
+      await this.models.TagGroup.updateOne({ corpId, groupId: g.groupId }, { $set: { name: g.name, order: g.order, deletedAt: null } }, { upsert: true });
+      for (const t of g.tags) {
+        await this.models.Tag.updateOne({ corpId, tagId: t.tagId }, { $set: { groupId: g.groupId, name: t.name, order: t.order, deletedAt: null } }, { upsert: true });
+      }
+    }
+    const liveGroups = groups.map((g) => g.groupId);
+    const liveTags = groups.flatMap((g) => g.tags.map((t) => t.tagId));
+    // Only WeCom-owned ids are reconciled; tags created here and not yet pushed to WeCom keep their siyu_ ids.
+    await this.models.TagGroup.updateMany({ corpId, deletedAt: null, groupId: { $nin: liveGroups, $not: /^siyu_/ } }, { $set: { deletedAt: now } });
+    await this.models.Tag.updateMany({ corpId, deletedAt: null, tagId: { $nin: liveTags, $not: /^siyu_/ } }, { $set: { deletedAt: now } });
+  }
+
   /** Throws a 400 listing every id that is not a live tag of the corp. */
   async assertExist(corpId: string, tagIds: string[]): Promise<void> {
     if (!tagIds.length) return;

@@ -14,9 +14,18 @@ import { createMetrics } from '../../server/system/metrics.ts';
 export const ADMIN_TOKEN = 'test-bootstrap-admin-token-0001';
 export const TEST_KEYS = { phoneKeyHex: '11'.repeat(32), hashKeyHex: '22'.repeat(32) };
 
-export function testServices(db: Database, opts: { bodyLimitBytes?: number; now?: string } = {}): Services & { clock: ReturnType<typeof fixedClock> } {
-  const config = loadConfig({ SIYU_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'silent', BODY_LIMIT_BYTES: String(opts.bodyLimitBytes ?? 65_536) });
-  const clock = fixedClock(opts.now ?? '2026-11-22T02:00:00Z');
+export function testServices(
+  db: Database,
+  opts: { bodyLimitBytes?: number; callbackBodyLimitBytes?: number; now?: string; realClock?: boolean } = {},
+): Services & { clock: ReturnType<typeof fixedClock> } {
+  const config = loadConfig({
+    SIYU_ADMIN_TOKEN: ADMIN_TOKEN,
+    LOG_LEVEL: 'silent',
+    BODY_LIMIT_BYTES: String(opts.bodyLimitBytes ?? 65_536),
+    CALLBACK_BODY_LIMIT_BYTES: String(opts.callbackBodyLimitBytes ?? 65_536),
+  });
+  // Tests that talk to the simulators (which keep real time) use a clock that follows real time but can be moved.
+  const clock = fixedClock(opts.now ?? (opts.realClock ? new Date().toISOString() : '2026-11-22T02:00:00Z'), opts.realClock);
   const services = buildServices({ config, db, clock, logger: pino({ level: 'silent' }), metrics: createMetrics(), keys: TEST_KEYS });
   return services as Services & { clock: typeof clock };
 }

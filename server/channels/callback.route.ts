@@ -1,0 +1,64 @@
+/**
+ * Vendor callbacks: verify, record, acknowledge. No parsing and no outbound calls happen here (the inbound
+ * processor does that afterwards), so the answer goes back within milliseconds of the record being durable.
+ * Wrong signature → 401, anything else unverifiable → 400; nothing is stored in either case.
+ */
+import { z } from 'zod';
+import type { ChannelKind } from '../../adapters/channel-adapter.ts';
+import { AppError, ErrorCode } from '../errors.ts';
+import { readRawBody } from '../http/body.ts';
+import { defineRoute, reply, type RouteContext, type RouteDef } from '../http/route.ts';
+import { objectIdString } from '../shared/object-id.ts';
+
+const looseQuery = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
+
+class CallbackRefused extends AppError {
+  constructor(status: 400 | 401, reason: string) {
+    super(status, status === 401 ? ErrorCode.Unauthenticated : ErrorCode.BadRequest, reason);
+  }
+}
+
+async function handle(kind: ChannelKind, accountId: string | undefined, { koa, services }: RouteContext) {
+  const account = await services.channelAccounts.resolve(kind, accountId);
+  const adapter = services.adapterFor(account);
+  const rawBody = koa.method === 'POST' ? await readRawBody(koa, services.config.channels.callbackBodyLimitBytes) : Buffer.alloc(0);
+  const verified = adapter.verifyWebhook({ method: koa.method, query: koa.query, headers: koa.headers, rawBody });
+  if (!verified.ok) throw new CallbackRefused(verified.status, verified.reason);
+  koa.type = 'text/plain';
+  if ('echo' in verified) return reply(200, verified.echo);
+  await services.inbox.record(account, verified.plaintext);
+  services.signals.emit('inbound');
+  // Both vendors stop retrying on a 200 whose body is "success" (or empty).
+  return reply(200, 'success');
+}
+
+function callbackRoutes(kind: ChannelKind, base: string): RouteDef[] {
+  const routes: RouteDef[] = [];
+  for (const method of ['get', 'post'] as const) {
+    const what = method === 'get' ? 'URL 验证 URL verification (bare echostr)' : '事件推送 event push (verify, record, answer "success")';
+    routes.push(
+      defineRoute({
+        method,
+        path: base,
+        tag: 'callbacks',
+        summary: `${kind} 回调 callback, default account: ${what}`,
+        roles: 'public',
+        query: looseQuery,
+        handler: (_input, ctx) => handle(kind, undefined, ctx),
+      }),
+      defineRoute({
+        method,
+        path: `${base}/:accountId`,
+        tag: 'callbacks',
+        summary: `${kind} 回调 callback for one account: ${what}`,
+        roles: 'public',
+        params: z.strictObject({ accountId: objectIdString }),
+        query: looseQuery,
+        handler: ({ params }, ctx) => handle(kind, params.accountId, ctx),
+      }),
+    );
+  }
+  return routes;
+}
+
+export const channelCallbackRoutes = [...callbackRoutes('wecom', '/callbacks/wecom'), ...callbackRoutes('official_account', '/callbacks/official-account')];

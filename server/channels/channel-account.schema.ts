@@ -1,0 +1,23 @@
+import { Schema, type InferSchemaType } from 'mongoose';
+
+/**
+ * A connected channel account (a WeCom self-built app, an official account, a wechaty bot). `config` holds the
+ * credentials and is validated by the adapter's own schema (adapters/registry.ts), never by the core.
+ */
+export const channelAccountSchema = new Schema(
+  {
+    corpId: { type: String, required: true },
+    kind: { type: String, enum: ['wecom', 'official_account', 'wechaty'], required: true },
+    name: { type: String, required: true },
+    isDefault: { type: Boolean, required: true, default: false },
+    config: { type: Schema.Types.Mixed, required: true },
+    disabledAt: { type: Date, default: null },
+  },
+  { collection: 'channel_accounts', timestamps: true, strict: 'throw', minimize: false },
+);
+// Resolving the default account of a kind for the unnamed callback routes.
+channelAccountSchema.index({ kind: 1, isDefault: 1 });
+// An account's corp listing.
+channelAccountSchema.index({ corpId: 1, kind: 1 });
+
+export type ChannelAccountDoc = InferSchemaType<typeof channelAccountSchema>;

@@ -1,0 +1,32 @@
+/**
+ * Development default accounts from the environment (WECOM_*, OA_*): validated by the adapter's schema and
+ * stored as the kind's default account, which the unnamed callback routes use. Incomplete settings are
+ * reported and skipped rather than stored half-valid.
+ */
+import type { Logger } from 'pino';
+import { accountConfigIssues } from '../../adapters/registry.ts';
+import { ConfigError } from '../config.ts';
+import type { Services } from '../services.ts';
+
+export async function upsertDefaultAccounts(services: Services, logger: Logger): Promise<void> {
+  const { wecom, officialAccount } = services.config.channels;
+  if (wecom) {
+    const { corpId, secret, token, encodingAESKey, agentId, apiBase } = wecom;
+    const config = { corpId, secret, token, encodingAESKey, ...(agentId ? { agentId } : {}), ...(apiBase ? { apiBase } : {}) };
+    const issues = accountConfigIssues('wecom', config);
+    if (issues.length) throw new ConfigError(`WECOM_* settings are incomplete: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+    await services.channelAccounts.upsertDefault({ corpId: corpId!, kind: 'wecom', name: '企业微信（默认）', config });
+    logger.info({ corpId }, 'default WeCom account configured from the environment');
+  }
+  if (officialAccount) {
+    const { appId, appSecret, token, encodingAESKey, apiBase } = officialAccount;
+    const config = { appId, appSecret, token, ...(encodingAESKey ? { encodingAESKey } : {}), ...(apiBase ? { apiBase } : {}) };
+    const issues = accountConfigIssues('official_account', config);
+    if (issues.length) throw new ConfigError(`OA_* settings are incomplete: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+    // An official account belongs to the corp its WeCom account serves (or the only corp).
+    const corpId = wecom?.corpId ?? (await services.org.listCorps())[0]?.corpId;
+    if (!corpId) throw new ConfigError('OA_* is set but no corp exists to attach the official account to');
+    await services.channelAccounts.upsertDefault({ corpId, kind: 'official_account', name: '公众号（默认）', config });
+    logger.info({ appId }, 'default official account configured from the environment');
+  }
+}

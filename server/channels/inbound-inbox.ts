@@ -1,0 +1,93 @@
+/**
+ * The inbox: verified payloads are recorded here before the callback is acknowledged, and processors claim
+ * them afterwards. Claims are single-document atomic updates with a lease, so several processes can drain one
+ * inbox and a processor that dies mid-way gives its rows back when the lease runs out.
+ */
+import { createHash } from 'node:crypto';
+import type { Types } from 'mongoose';
+import type { Models } from '../db/models.ts';
+import { isDuplicateKeyError } from '../errors.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { ChannelAccount } from './channel-account.repository.ts';
+import type { InboundRawDoc } from './inbound-raw.schema.ts';
+
+export type InboxRow = InboundRawDoc & { _id: Types.ObjectId };
+
+export const LEASE_MS = 60_000;
+export const MAX_ATTEMPTS = 8;
+
+export class InboundInbox {
+  constructor(
+    private readonly models: Pick<Models, 'InboundRaw'>,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Stores a verified payload once per (account, content); a redelivery returns `duplicate: true`. */
+  async record(account: ChannelAccount, plaintext: string): Promise<{ id: string; duplicate: boolean }> {
+    const digest = createHash('sha256').update(plaintext).digest('hex');
+    const now = this.clock.now();
+    try {
+      const doc = await this.models.InboundRaw.collection.insertOne({
+        accountId: account.id,
+        corpId: account.corpId,
+        channel: account.kind,
+        digest,
+        plaintext,
+        receivedAt: now,
+        status: 'pending',
+        attempts: 0,
+        leaseUntil: null,
+        nextAttemptAt: now,
+        lastError: null,
+        eventKeys: [],
+        processedAt: null,
+      } as never);
+      return { id: String(doc.insertedId), duplicate: false };
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      return { id: '', duplicate: true };
+    }
+  }
+
+  /** Claims one due row: pending and due, or processing with an expired lease (its processor died). */
+  async claim(): Promise<InboxRow | null> {
+    const now = this.clock.now();
+    const lease = new Date(now.getTime() + LEASE_MS);
+    const due = await this.models.InboundRaw.findOneAndUpdate(
+      { status: 'pending', nextAttemptAt: { $lte: now } },
+      { $set: { status: 'processing', leaseUntil: lease }, $inc: { attempts: 1 } },
+      { returnDocument: 'after', sort: { nextAttemptAt: 1 } },
+    ).lean<InboxRow>();
+    if (due) return due;
+    return this.models.InboundRaw.findOneAndUpdate(
+      { status: 'processing', leaseUntil: { $lt: now } },
+      { $set: { leaseUntil: lease }, $inc: { attempts: 1 } },
+      { returnDocument: 'after' },
+    ).lean<InboxRow>();
+  }
+
+  async done(row: InboxRow, eventKeys: string[]): Promise<void> {
+    await this.models.InboundRaw.updateOne({ _id: row._id }, { $set: { status: 'processed', leaseUntil: null, eventKeys, processedAt: this.clock.now(), lastError: null } });
+  }
+
+  /** A payload no parser can read: kept, never retried. */
+  async reject(row: InboxRow, reason: string): Promise<void> {
+    await this.models.InboundRaw.updateOne({ _id: row._id }, { $set: { status: 'rejected', leaseUntil: null, lastError: reason, processedAt: this.clock.now() } });
+  }
+
+  /** A transient failure: back off exponentially, give up (status failed, kept) after MAX_ATTEMPTS. */
+  async retryLater(row: InboxRow, reason: string): Promise<void> {
+    const attempts = row.attempts ?? 1;
+    const giveUp = attempts >= MAX_ATTEMPTS;
+    const delay = Math.min(30 * 60_000, 1000 * 2 ** attempts);
+    await this.models.InboundRaw.updateOne(
+      { _id: row._id },
+      { $set: { status: giveUp ? 'failed' : 'pending', leaseUntil: null, lastError: reason, nextAttemptAt: new Date(this.clock.now().getTime() + delay) } },
+    );
+  }
+
+  async counts(): Promise<Record<string, number>> {
+    const rows = await this.models.InboundRaw.aggregate<{ _id: string; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }]);
+    return Object.fromEntries(rows.map((r) => [r._id, r.n]));
+  }
+}

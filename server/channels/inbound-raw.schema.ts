@@ -1,0 +1,32 @@
+import { Schema, type InferSchemaType } from 'mongoose';
+
+/**
+ * Verified callback payloads, recorded before the 200 is sent and processed afterwards. The collection is also
+ * the work queue: processors claim `pending` rows with an atomic update and a lease, so a crashed processor's
+ * rows are claimed again when the lease runs out. `digest` (sha256 of the plaintext) makes Tencent's
+ * redeliveries of the same payload collapse into one row.
+ */
+export const inboundRawSchema = new Schema(
+  {
+    accountId: { type: String, required: true },
+    corpId: { type: String, required: true },
+    channel: { type: String, required: true },
+    digest: { type: String, required: true },
+    plaintext: { type: String, required: true },
+    receivedAt: { type: Date, required: true },
+    status: { type: String, enum: ['pending', 'processing', 'processed', 'rejected', 'failed'], required: true, default: 'pending' },
+    attempts: { type: Number, required: true, default: 0 },
+    leaseUntil: { type: Date, default: null },
+    nextAttemptAt: { type: Date, required: true },
+    lastError: { type: String, default: null },
+    eventKeys: { type: [String], default: [] },
+    processedAt: { type: Date, default: null },
+  },
+  { collection: 'inbound_raw', strict: 'throw', versionKey: false },
+);
+// Redelivery dedupe: one row per (account, payload).
+inboundRawSchema.index({ accountId: 1, digest: 1 }, { unique: true });
+// The processor's claim: due rows by status.
+inboundRawSchema.index({ status: 1, nextAttemptAt: 1 });
+
+export type InboundRawDoc = InferSchemaType<typeof inboundRawSchema>;

@@ -1,0 +1,36 @@
+/**
+ * 公众号 events → the follower as a contact (joined to WeCom customers by unionid when the account can tell it),
+ * subscription state and reachability.
+ */
+import type { OaMenuClick, OaMenuView, OaScanned, OaSubscribed, OaTextMessage, OaUnsubscribed } from '../../adapters/channel-adapter.ts';
+import type { Identity } from '../contacts/identity.ts';
+import type { HandledEvent, InboundContext } from './inbound-context.ts';
+
+type OaEvent = OaSubscribed | OaUnsubscribed | OaScanned | OaTextMessage | OaMenuClick | OaMenuView;
+
+/** The official account's app id, from the account's config (events carry only its gh_ id). */
+function appIdOf(ctx: InboundContext): string {
+  const appId = ctx.account.config.appId;
+  return typeof appId === 'string' ? appId : ctx.account.id;
+}
+
+export async function onOfficialAccountEvent(event: OaEvent, ctx: InboundContext): Promise<HandledEvent> {
+  const { services } = ctx;
+  const appId = appIdOf(ctx);
+  const key = `openid:${appId}:${event.openId}`;
+  if (event.kind === 'oa_unsubscribed') {
+    const contact = await services.contactChannels.findByIdentity(event.corpId, key);
+    if (contact) await services.contactChannels.setSubscribed(event.corpId, contact.id, key, false);
+    return { contactId: contact?.id ?? null };
+  }
+  const identities: Identity[] = [{ kind: 'openid', appId, openid: event.openId }];
+  const follower = event.kind === 'oa_subscribed' && ctx.adapter.fetchFollower ? await ctx.adapter.fetchFollower(event.openId) : null;
+  if (follower?.unionId) identities.push({ kind: 'unionid', unionid: follower.unionId });
+  const { contact } = await services.identities.upsert(event.corpId, {
+    identities,
+    profile: follower?.nickname ? { name: follower.nickname } : {},
+    ...(event.kind === 'oa_text_message' ? { interactionAt: event.occurredAt } : {}),
+  });
+  if (event.kind === 'oa_subscribed') await services.contactChannels.setSubscribed(event.corpId, contact.id, key, true);
+  return { contactId: contact.id };
+}

@@ -1,0 +1,100 @@
+import { expect } from 'chai';
+import pino from 'pino';
+import { sealEvent } from '../../adapters/wecom/crypto/callback-envelope.ts';
+import { signature } from '../../adapters/wecom/crypto/wx-biz-msg-crypt.ts';
+import { deliverCallback } from '../../adapters/wecom/simulator/callback-driver.ts';
+import { externalContactEvent, kfMsgOrEvent } from '../../adapters/wecom/simulator/callback-events.ts';
+import { SIM_CORP_ID } from '../../adapters/wecom/simulator/wecom-simulator.ts';
+import { InboundProcessor } from '../../server/channels/inbound-processor.ts';
+import { testServices } from '../support/test-app.ts';
+import { CALLBACK_AES_KEY, CALLBACK_TOKEN, OA_APP_ID, startChannelHarness, type ChannelHarness } from '../support/channel-harness.ts';
+import { useTestDatabase } from '../support/database.ts';
+
+describe('微信客服 sync loop and official-account callbacks', () => {
+  const t = useTestDatabase('kf_oa');
+  let h: ChannelHarness;
+  const wecomTarget = () => ({ url: `${h.baseUrl}/callbacks/wecom`, token: CALLBACK_TOKEN, encodingAESKey: CALLBACK_AES_KEY, corpId: SIM_CORP_ID, retryDelayMs: 0 });
+
+  before(async () => {
+    h = await startChannelHarness(t.db);
+  });
+  after(async () => h.stop());
+
+  it('pulls kf messages until has_more is 0, and resumes from the persisted cursor after a restart', async () => {
+    const kf = 'wkSIMKF0001';
+    const m1 = h.sim.control.kfCustomerMessage({ open_kfid: kf, external_userid: 'wmKfCustomer1', content: '你好，想问下鲜奶配送' });
+    h.sim.control.kfCustomerMessage({ open_kfid: kf, external_userid: 'wmKfCustomer1', content: '每天几点送到？' });
+    await deliverCallback({ ...wecomTarget(), xml: kfMsgOrEvent({ corpId: SIM_CORP_ID, token: m1.token, openKfId: kf, createTime: 1_795_001_000 }) });
+    await h.processor.drain();
+    const first = await t.db.models.Event.find({ corpId: SIM_CORP_ID, channel: 'wecom_kf' }).sort({ occurredAt: 1 }).lean();
+    expect(first.map((e) => (e.payload as { text: string }).text)).to.deep.equal(['你好，想问下鲜奶配送', '每天几点送到？']);
+    const cursor = await t.db.models.KfCursor.findOne({ openKfId: kf }).lean();
+    expect(cursor!.cursor).to.be.a('string').and.not.equal('');
+
+    // A new process: fresh services and adapters (no in-memory cursor), same database.
+    const restarted = testServices(t.db, { realClock: true });
+    const processor = new InboundProcessor(restarted, pino({ level: 'silent' }));
+    const m3 = h.sim.control.kfCustomerMessage({ open_kfid: kf, external_userid: 'wmKfCustomer1', content: '好的谢谢' });
+    await deliverCallback({ ...wecomTarget(), xml: kfMsgOrEvent({ corpId: SIM_CORP_ID, token: m3.token, openKfId: kf, createTime: 1_795_001_100 }) });
+    await processor.drain();
+    const all = await t.db.models.Event.find({ corpId: SIM_CORP_ID, channel: 'wecom_kf' }).lean();
+    expect(all, 'no message replayed, the new one appended').to.have.length(3);
+    const requests = h.sim.control.requests('kf/sync_msg');
+    expect((requests[requests.length - 1]!.body as { cursor?: string }).cursor).to.equal(cursor!.cursor);
+    const contact = await t.db.models.Contact.findOne({ corpId: SIM_CORP_ID, identityKeys: 'kf:wmKfCustomer1' }).lean();
+    expect(contact!.lastInteractionAt).to.be.instanceOf(Date);
+  });
+
+  describe('official account', () => {
+    const oaPost = async (xml: string, mode: 'plain' | 'aes') => {
+      const timestamp = '1795002000';
+      const nonce = `n${Math.random().toString(36).slice(2)}`;
+      const plainSig = signature(CALLBACK_TOKEN, timestamp, nonce, '');
+      if (mode === 'plain') return fetch(`${h.baseUrl}/callbacks/official-account?signature=${plainSig}&timestamp=${timestamp}&nonce=${nonce}&openid=o1`, { method: 'POST', body: xml });
+      const sealed = sealEvent({ token: CALLBACK_TOKEN, encodingAESKey: CALLBACK_AES_KEY, receiveId: OA_APP_ID, message: xml, toUserName: 'gh_simoa', timestamp, nonce });
+      return fetch(`${h.baseUrl}/callbacks/official-account?signature=${plainSig}&timestamp=${timestamp}&nonce=${nonce}&encrypt_type=aes&msg_signature=${sealed.msgSignature}`, { method: 'POST', body: sealed.body });
+    };
+    const oaEvent = (openid: string, event: string, extra = '') =>
+      `<xml><ToUserName><![CDATA[gh_simoa]]></ToUserName><FromUserName><![CDATA[${openid}]]></FromUserName><CreateTime>${1_795_002_000 + Math.floor(Math.random() * 1000)}</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[${event}]]></Event>${extra}</xml>`;
+
+    it('answers URL verification with the echostr after a plain signature check, 401 otherwise', async () => {
+      const sig = signature(CALLBACK_TOKEN, '1795002000', 'nonce1', '');
+      const ok = await fetch(`${h.baseUrl}/callbacks/official-account?signature=${sig}&timestamp=1795002000&nonce=nonce1&echostr=hello123`);
+      expect(ok.status).to.equal(200);
+      expect(await ok.text()).to.equal('hello123');
+      const bad = await fetch(`${h.baseUrl}/callbacks/official-account?signature=${'0'.repeat(40)}&timestamp=1795002000&nonce=nonce1&echostr=hello123`);
+      expect(bad.status).to.equal(401);
+    });
+
+    it('joins a subscriber to the WeCom customer with the same unionid (safe mode), one contact across channels', async () => {
+      const customer = h.sim.control.addCustomer({ name: '跨渠道客户', unionid: 'union-cross', follow_user: [{ userid: 'a2' }] });
+      await deliverCallback({ ...wecomTarget(), xml: externalContactEvent({ corpId: SIM_CORP_ID, changeType: 'add_external_contact', userId: 'a2', externalUserId: customer.external_userid, createTime: 1_795_002_100 }) });
+      h.oaSim.control.addFollower({ openid: 'oCross', unionid: 'union-cross' });
+      const res = await oaPost(oaEvent('oCross', 'subscribe', '<EventKey><![CDATA[qrscene_store_SH01]]></EventKey>'), 'aes');
+      expect(res.status).to.equal(200);
+      expect(await res.text()).to.equal('success');
+      await h.processor.drain();
+      const contacts = await t.db.models.Contact.find({ corpId: SIM_CORP_ID, identityKeys: { $in: ['unionid:union-cross', `openid:${OA_APP_ID}:oCross`, `wecom:${customer.external_userid}`] } }).lean();
+      expect(contacts).to.have.length(1);
+      expect(contacts[0]!.openids).to.deep.equal([{ appId: OA_APP_ID, openid: 'oCross' }]);
+      const sub = await t.db.models.Event.findOne({ corpId: SIM_CORP_ID, type: 'oa_subscribed', contactId: String(contacts[0]!._id) }).lean();
+      expect((sub!.payload as { scene: string }).scene).to.equal('store_SH01');
+    });
+
+    it('records plain-mode text messages and makes an unsubscribed follower unreachable', async () => {
+      h.oaSim.control.addFollower({ openid: 'oPlain' });
+      await oaPost(oaEvent('oPlain', 'subscribe'), 'plain');
+      const text = `<xml><ToUserName><![CDATA[gh_simoa]]></ToUserName><FromUserName><![CDATA[oPlain]]></FromUserName><CreateTime>1795002500</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[还有优惠吗]]></Content><MsgId>4561255354251345929</MsgId></xml>`;
+      expect((await oaPost(text, 'plain')).status).to.equal(200);
+      await h.processor.drain();
+      const contact = await t.db.models.Contact.findOne({ corpId: SIM_CORP_ID, identityKeys: `openid:${OA_APP_ID}:oPlain` }).lean();
+      expect(contact!.consent!.reachable).to.equal(true);
+      const msg = await t.db.models.Event.findOne({ corpId: SIM_CORP_ID, key: 'oa:gh_simoa:msg:4561255354251345929' }).lean();
+      expect((msg!.payload as { msgId: string }).msgId, 'MsgId keeps all its digits').to.equal('4561255354251345929');
+      await oaPost(oaEvent('oPlain', 'unsubscribe'), 'plain');
+      await h.processor.drain();
+      const after = await t.db.models.Contact.findById(contact!._id).lean();
+      expect(after!.consent!.reachable).to.equal(false);
+    });
+  });
+});

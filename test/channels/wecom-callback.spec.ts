@@ -1,0 +1,158 @@
+import { expect } from 'chai';
+import { deliverCallback, verifyUrl } from '../../adapters/wecom/simulator/callback-driver.ts';
+import { externalChatEvent, externalContactEvent, externalTagEvent } from '../../adapters/wecom/simulator/callback-events.ts';
+import { sealEvent } from '../../adapters/wecom/crypto/callback-envelope.ts';
+import { SIM_CORP_ID } from '../../adapters/wecom/simulator/wecom-simulator.ts';
+import { CALLBACK_AES_KEY, CALLBACK_TOKEN, startChannelHarness, type ChannelHarness } from '../support/channel-harness.ts';
+import { useTestDatabase } from '../support/database.ts';
+
+describe('POST /callbacks/wecom → inbox → contact store', () => {
+  const t = useTestDatabase('wecom_callback');
+  let h: ChannelHarness;
+  const target = () => ({ url: `${h.baseUrl}/callbacks/wecom`, token: CALLBACK_TOKEN, encodingAESKey: CALLBACK_AES_KEY, corpId: SIM_CORP_ID, retryDelayMs: 0 });
+  const rawCount = () => t.db.models.InboundRaw.countDocuments({});
+
+  before(async () => {
+    h = await startChannelHarness(t.db, { callbackBodyLimitBytes: 16_384 });
+  });
+  after(async () => h.stop());
+
+  it('answers the URL verification with the bare decrypted echostr', async () => {
+    const res = await verifyUrl({ ...target(), echo: '1616140317555161061' });
+    expect(res.ok, JSON.stringify(res)).to.equal(true);
+    expect(res.body).to.equal('1616140317555161061');
+  });
+
+  it('turns an add_external_contact into a contact with unionid, a follow with its state, and one event', async () => {
+    const customer = h.sim.control.addCustomer({ name: '李雷', unionid: 'union-li', follow_user: [{ userid: 'a2', remark: '李先生', state: 'c:spring:a2', add_way: 1 }] });
+    const xml = externalContactEvent({ corpId: SIM_CORP_ID, changeType: 'add_external_contact', userId: 'a2', externalUserId: customer.external_userid, state: 'c:spring:a2', welcomeCode: 'WELCOME1', createTime: 1_795_000_000 });
+    const delivery = await deliverCallback({ ...target(), xml });
+    expect(delivery.delivered).to.equal(true);
+    expect(delivery.attempts[0]!.body).to.equal('success');
+    expect(await h.processor.drain()).to.equal(1);
+
+    const contact = await t.db.models.Contact.findOne({ corpId: SIM_CORP_ID, identityKeys: `wecom:${customer.external_userid}` }).lean();
+    expect(contact!.name).to.equal('李雷');
+    expect(contact!.identityKeys).to.include('unionid:union-li');
+    expect(contact!.lifecycle).to.equal('friend');
+    const follow = await t.db.models.Follow.findOne({ corpId: SIM_CORP_ID, contactId: String(contact!._id) }).lean();
+    expect(follow).to.include({ staffUserId: 'a2', state: 'c:spring:a2', remark: '李先生', addWay: 1 });
+    const events = await t.db.models.Event.find({ corpId: SIM_CORP_ID, contactId: String(contact!._id), type: 'friend_added' }).lean();
+    expect(events).to.have.length(1);
+    expect(events[0]!.payload).to.deep.include({ state: 'c:spring:a2', welcomeCode: 'WELCOME1' });
+  });
+
+  it('stores one raw payload and one event when the same delivery arrives three times', async () => {
+    const customer = h.sim.control.addCustomer({ name: '韩梅梅', follow_user: [{ userid: 'a2' }] });
+    const xml = externalContactEvent({ corpId: SIM_CORP_ID, changeType: 'add_external_contact', userId: 'a2', externalUserId: customer.external_userid, createTime: 1_795_000_100 });
+    const sealed = { timestamp: '1795000100', nonce: 'replay-nonce', random: Buffer.alloc(16, 7) };
+    const before = await rawCount();
+    for (let i = 0; i < 3; i++) expect((await deliverCallback({ ...target(), ...sealed, xml })).delivered).to.equal(true);
+    expect((await rawCount()) - before).to.equal(1);
+    // A redelivery with a fresh nonce (Tencent re-signs) is the same payload: still one row and one event.
+    expect((await deliverCallback({ ...target(), xml })).delivered).to.equal(true);
+    expect((await rawCount()) - before).to.equal(1);
+    await h.processor.drain();
+    expect(await t.db.models.Event.countDocuments({ corpId: SIM_CORP_ID, type: 'friend_added', 'payload.externalUserId': customer.external_userid })).to.equal(1);
+  });
+
+  describe('refusals store nothing', () => {
+    const post = (query: string, body: string) => fetch(`${h.baseUrl}/callbacks/wecom?${query}`, { method: 'POST', body, headers: { 'content-type': 'text/xml' } });
+    const sealedFor = (xml: string, receiveId = SIM_CORP_ID) => sealEvent({ token: CALLBACK_TOKEN, encodingAESKey: CALLBACK_AES_KEY, receiveId, message: xml, toUserName: receiveId });
+    const query = (s: { msgSignature: string; timestamp: string; nonce: string }) => `msg_signature=${s.msgSignature}&timestamp=${s.timestamp}&nonce=${s.nonce}`;
+    const addXml = () => externalContactEvent({ corpId: SIM_CORP_ID, changeType: 'add_external_contact', userId: 'a2', externalUserId: 'wm-refused', createTime: 1_795_000_200 });
+
+    it('401 for a wrong signature', async () => {
+      const before = await rawCount();
+      const s = sealedFor(addXml());
+      const res = await post(query({ ...s, msgSignature: '0'.repeat(40) }), s.body);
+      expect(res.status).to.equal(401);
+      expect((await res.json()).error.code).to.equal('unauthenticated');
+      expect(await rawCount()).to.equal(before);
+    });
+
+    it('400 for bad base64, a truncated ciphertext and a wrong receive id', async () => {
+      const before = await rawCount();
+      const good = sealedFor(addXml());
+      const encrypt = /<Encrypt><!\[CDATA\[(.*)\]\]><\/Encrypt>/.exec(good.body)![1]!;
+      const { signature } = await import('../../adapters/wecom/crypto/wx-biz-msg-crypt.ts');
+      for (const bad of ['not*base64!', encrypt.slice(0, 44)]) {
+        const body = good.body.replace(encrypt, bad);
+        const sig = signature(CALLBACK_TOKEN, good.timestamp, good.nonce, bad);
+        expect((await post(query({ ...good, msgSignature: sig }), body)).status, bad.slice(0, 10)).to.equal(400);
+      }
+      const otherCorp = sealedFor(addXml(), 'wwsomeoneelse');
+      expect((await post(query(otherCorp), otherCorp.body)).status).to.equal(400);
+      expect(await rawCount()).to.equal(before);
+    });
+
+    it('400 for an entity bomb inside the payload and 413 for an oversized body', async () => {
+      const before = await rawCount();
+      const bomb = '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]><xml><ToUserName>&lol2;</ToUserName></xml>';
+      const s = sealedFor(bomb);
+      expect((await post(query(s), s.body)).status).to.equal(400);
+      const huge = sealedFor(addXml().replace('</xml>', `<Pad>${'x'.repeat(20_000)}</Pad></xml>`));
+      expect((await post(query(huge), huge.body)).status).to.equal(413);
+      expect(await rawCount()).to.equal(before);
+    });
+
+    it('404 for an unknown account', async () => {
+      const s = sealedFor(addXml());
+      const res = await fetch(`${h.baseUrl}/callbacks/wecom/0123456789abcdef01234567?${query(s)}`, { method: 'POST', body: s.body });
+      expect(res.status).to.equal(404);
+    });
+  });
+
+  it('keeps an unknown event type raw and acknowledges it', async () => {
+    const xml = `<xml><ToUserName><![CDATA[${SIM_CORP_ID}]]></ToUserName><FromUserName><![CDATA[sys]]></FromUserName><CreateTime>1795000300</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[change_future_thing]]></Event><Id>42</Id></xml>`;
+    expect((await deliverCallback({ ...target(), xml })).delivered).to.equal(true);
+    await h.processor.drain();
+    const unknown = await t.db.models.Event.findOne({ corpId: SIM_CORP_ID, type: 'unknown', 'payload.event': 'change_future_thing' }).lean();
+    expect(unknown, 'kept in the event log').to.not.equal(null);
+    expect((unknown!.payload as { raw: Record<string, unknown> }).raw.Id).to.equal('42');
+  });
+
+  it('marks the friend relation deleted and the contact lost and unreachable when the customer deletes the staff member', async () => {
+    const customer = h.sim.control.addCustomer({ name: '王五', follow_user: [{ userid: 'b1' }] });
+    const add = externalContactEvent({ corpId: SIM_CORP_ID, changeType: 'add_external_contact', userId: 'b1', externalUserId: customer.external_userid, createTime: 1_795_000_400 });
+    const del = externalContactEvent({ corpId: SIM_CORP_ID, changeType: 'del_follow_user', userId: 'b1', externalUserId: customer.external_userid, createTime: 1_795_000_500 });
+    await deliverCallback({ ...target(), xml: add });
+    await deliverCallback({ ...target(), xml: del });
+    await h.processor.drain();
+    const contact = await t.db.models.Contact.findOne({ corpId: SIM_CORP_ID, identityKeys: `wecom:${customer.external_userid}` }).lean();
+    const follow = await t.db.models.Follow.findOne({ corpId: SIM_CORP_ID, contactId: String(contact!._id) }).lean();
+    expect(follow!.deletedBy).to.equal('customer');
+    expect(contact!.lifecycle).to.equal('lost');
+    expect(contact!.consent!.reachable).to.equal(false);
+  });
+
+  it('builds a customer group and its membership history from change_external_chat', async () => {
+    const friend = h.sim.control.addCustomer({ name: '群友甲', unionid: 'union-group-1', follow_user: [{ userid: 'a1' }] });
+    const chat = h.sim.control.addGroupChat({ name: '鲜奶福利群', owner: 'a1', members: [{ userid: 'a1', type: 1 }, { userid: friend.external_userid, type: 2, unionid: 'union-group-1' }, { userid: 'wm-stranger', type: 2 }] });
+    await deliverCallback({ ...target(), xml: externalChatEvent({ corpId: SIM_CORP_ID, chatId: chat.chat_id, changeType: 'create', createTime: 1_795_000_600 }) });
+    await h.processor.drain();
+    let group = await t.db.models.CustomerGroup.findOne({ corpId: SIM_CORP_ID, chatId: chat.chat_id }).lean();
+    expect(group!.name).to.equal('鲜奶福利群');
+    expect(group!.storeId).to.equal(h.org.stores.a);
+    expect(group!.members.filter((m) => m.memberType === 'external')).to.have.length(2);
+
+    chat.member_list = chat.member_list.filter((m) => m.userid !== 'wm-stranger');
+    await deliverCallback({ ...target(), xml: externalChatEvent({ corpId: SIM_CORP_ID, chatId: chat.chat_id, changeType: 'update', updateDetail: 'del_member', quitScene: 0, memChangeList: ['wm-stranger'], curMemVer: 'v2', createTime: 1_795_000_700 }) });
+    await h.processor.drain();
+    group = await t.db.models.CustomerGroup.findOne({ corpId: SIM_CORP_ID, chatId: chat.chat_id }).lean();
+    const stranger = group!.members.find((m) => m.userId === 'wm-stranger');
+    expect(stranger!.quitTime, 'the member who left keeps a row with a quit time').to.be.instanceOf(Date);
+    const joined = group!.members.find((m) => m.userId === friend.external_userid);
+    const contact = await t.db.models.Contact.findOne({ corpId: SIM_CORP_ID, identityKeys: 'unionid:union-group-1' }).lean();
+    expect(joined!.contactId).to.equal(String(contact!._id));
+  });
+
+  it('mirrors corp tags on change_external_tag', async () => {
+    const group = h.sim.control.addTagGroup('会员等级', ['银卡', '金卡']);
+    await deliverCallback({ ...target(), xml: externalTagEvent({ corpId: SIM_CORP_ID, id: group.group_id, tagType: 'tag_group', changeType: 'create', createTime: 1_795_000_800 }) });
+    await h.processor.drain();
+    const tags = await h.services.tags.list(SIM_CORP_ID);
+    const mirrored = tags.find((g) => g.groupId === group.group_id);
+    expect(mirrored!.tags.map((x) => x.name)).to.have.members(['银卡', '金卡']);
+  });
+});
