@@ -135,6 +135,16 @@ export type GroupDetail = {
   members: { userId: string; type: 'staff' | 'external'; joinTime: Date; joinScene: number; unionId: string | null }[];
 };
 
+/**
+ * One page of a staff-by-staff customer listing (WeCom batch/get_by_user). Each item carries exactly one follow:
+ * the relation to the listed staff member it was paired with, so a customer of two listed staff appears twice.
+ * `nextCursor` is null after the last page; persist it to resume.
+ */
+export type CustomerPage = { items: ContactDetail[]; nextCursor: string | null };
+
+/** One page of customer-group ids (WeCom groupchat/list); `nextCursor` is null after the last page. */
+export type GroupChatIdPage = { chatIds: string[]; nextCursor: string | null };
+
 /** A corp tag group with its tags, ids as WeCom issues them. */
 export type CorpTagGroup = { groupId: string; name: string; order: number; tags: { tagId: string; name: string; order: number }[] };
 
@@ -158,8 +168,19 @@ export interface ChannelAdapter {
   fetchContactDetail?(externalUserId: string): Promise<ContactDetail | null>;
   /** WeCom: a customer group with its members; null when dismissed or unknown. */
   fetchGroupDetail?(chatId: string): Promise<GroupDetail | null>;
+  /** WeCom: one page of the customers of up to 100 staff members (batch/get_by_user), for a full sync. */
+  listCustomersByStaff?(staffUserIds: string[], cursor: string | null): Promise<CustomerPage>;
+  /** WeCom: one page of the ids of the customer groups owned by up to 100 staff members (groupchat/list). */
+  listGroupChatIds?(ownerUserIds: string[], cursor: string | null): Promise<GroupChatIdPage>;
   /** WeCom: the corp tag library (get_corp_tag_list), for the local mirror. */
   fetchCorpTags?(): Promise<CorpTagGroup[]>;
   /** Official account: a follower's profile (user/info), with the unionid when the account is bound to an Open Platform. */
   fetchFollower?(openId: string): Promise<Follower | null>;
+  /**
+   * Push-based channels (wechaty): start receiving. Each event comes with its serialized envelope, which the
+   * core records in its inbox exactly like a webhook plaintext (parseInbound reads it back).
+   */
+  listen?(onEvent: (event: InboundEvent, envelope: string) => Promise<void>): Promise<void>;
+  /** Push-based channels: stop receiving and release the connection. */
+  stop?(): Promise<void>;
 }

@@ -6,6 +6,7 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import { tokenRoutes } from './auth/token.route.ts';
 import { channelCallbackRoutes } from './channels/callback.route.ts';
+import { channelAccountRoutes } from './channels/channel-account.route.ts';
 import { contactRoutes } from './contacts/contact.route.ts';
 import { errorHandler } from './http/error-handler.ts';
 import { requestContext } from './http/request-context.ts';
@@ -19,7 +20,7 @@ export const VERSION = '0.1.0';
 
 export function allRoutes(): RouteDef[] {
   const routes: RouteDef[] = [];
-  routes.push(...systemRoutes(() => routes, VERSION), ...orgRoutes, ...tagRoutes, ...contactRoutes, ...tokenRoutes, ...channelCallbackRoutes);
+  routes.push(...systemRoutes(() => routes, VERSION), ...orgRoutes, ...tagRoutes, ...contactRoutes, ...tokenRoutes, ...channelAccountRoutes, ...channelCallbackRoutes);
   return routes;
 }
 

@@ -4,11 +4,14 @@
  */
 import type { Server } from 'node:http';
 import { once } from 'node:events';
+import os from 'node:os';
 import pino, { type Logger } from 'pino';
+import { startDemoChannels, type DemoChannels } from '../adapters/registry.ts';
 import { startScheduler, type Scheduler } from '../jobs/scheduler.ts';
 import { createApp } from './app.ts';
 import { InboundProcessor } from './channels/inbound-processor.ts';
 import { upsertDefaultAccounts } from './channels/default-accounts.ts';
+import { PushListeners } from './channels/push-listeners.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { startDevDatabase, type DevDatabase } from './db/dev-database.ts';
@@ -26,7 +29,20 @@ export type Running = {
   stop(): Promise<void>;
 };
 
-export async function boot(config: Config, opts: { clock?: Clock; logger?: Logger } = {}): Promise<Running> {
+/** The database, keys and services every process needs before its roles start; `close()` releases them. */
+export type OpenedServices = {
+  services: Services;
+  databaseUri: string;
+  /** The bootstrap admin token: SIYU_ADMIN_TOKEN, or the development one when the demo is on. */
+  adminToken: string | undefined;
+  close(): Promise<void>;
+};
+
+/**
+ * Connects to MONGODB_URI, or starts the file-persisted development database in the data dir without it, then
+ * builds the services (development keys from the data dir when none are configured). Used by boot() and the CLI.
+ */
+export async function openServices(config: Config, opts: { clock?: Clock; logger?: Logger } = {}): Promise<OpenedServices> {
   const logger = opts.logger ?? pino({ level: config.logLevel });
   const clock = opts.clock ?? systemClock;
   let devDb: DevDatabase | undefined;
@@ -41,9 +57,6 @@ export async function boot(config: Config, opts: { clock?: Clock; logger?: Logge
     logger.info({ uri }, 'development database started (file-persisted, data in %s)', config.db.dataDir);
   }
   let db: Database | undefined;
-  let scheduler: Scheduler | undefined;
-  let processor: InboundProcessor | undefined;
-  let server: Server | undefined;
   try {
     db = await openDatabase(uri, config.db.name);
     const needsDevSecrets = !config.security.phoneKey || !config.security.hashKey || (!config.security.adminToken && config.demo.enabled);
@@ -58,17 +71,39 @@ export async function boot(config: Config, opts: { clock?: Clock; logger?: Logge
       metrics: createMetrics({ defaultMetrics: true }),
       keys: { phoneKeyHex: config.security.phoneKey ?? dev!.phoneKeyHex, hashKeyHex: config.security.hashKey ?? dev!.hashKeyHex },
     });
+    const openDb = db;
+    return { services, databaseUri: uri, adminToken, close: () => closeDatabase(openDb, devDb) };
+  } catch (err) {
+    await closeDatabase(db, devDb).catch(() => undefined);
+    throw err;
+  }
+}
+
+export async function boot(config: Config, opts: { clock?: Clock; logger?: Logger } = {}): Promise<Running> {
+  const logger = opts.logger ?? pino({ level: config.logLevel });
+  const clock = opts.clock ?? systemClock;
+  const core = await openServices(config, { clock, logger });
+  const { services } = core;
+  let scheduler: Scheduler | undefined;
+  let processor: InboundProcessor | undefined;
+  let listeners: PushListeners | undefined;
+  let demo: DemoChannels | undefined;
+  let server: Server | undefined;
+  try {
     if (config.demo.enabled) {
       const seeded = await seedDemo(services);
       if (seeded) logger.info(seeded, 'demo organisation seeded');
     }
     await upsertDefaultAccounts(services, logger);
+    demo = await startDemoChannelsIfWanted(config, services, logger);
     if (config.roles.includes('scheduler')) {
-      scheduler = await startScheduler({ db, clock, logger, metrics: services.metrics, roles: config.roles });
+      scheduler = await startScheduler({ db: services.db, clock, logger, metrics: services.metrics, roles: config.roles });
       processor = new InboundProcessor(services, logger.child({ component: 'inbound' }));
       const wake = () => processor?.notify();
       services.signals.on('inbound', wake);
       processor.start();
+      listeners = new PushListeners(services, logger.child({ component: 'push' }), `${os.hostname()}:${process.pid}`);
+      await listeners.start();
     }
     let url: string | null = null;
     if (config.roles.includes('http')) {
@@ -77,25 +112,33 @@ export async function boot(config: Config, opts: { clock?: Clock; logger?: Logge
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : config.http.port;
       url = config.http.publicUrl ?? `http://127.0.0.1:${port}`;
+      demo?.startActivity(`http://127.0.0.1:${port}/callbacks/wecom`, config.demo.activityIntervalMs);
     }
-    const openDb = db;
     let stopping: Promise<void> | undefined;
     return {
       services,
       url,
-      databaseUri: uri,
-      adminToken,
-      stop: () => (stopping ??= shutdown({ server, scheduler, processor, db: openDb, devDb, logger })),
+      databaseUri: core.databaseUri,
+      adminToken: core.adminToken,
+      stop: () => (stopping ??= shutdown({ server, scheduler, processor, listeners, demo, core, logger })),
     };
   } catch (err) {
-    await shutdown({ server, scheduler, processor, db, devDb, logger }).catch(() => undefined);
+    await shutdown({ server, scheduler, processor, listeners, demo, core, logger }).catch(() => undefined);
     throw err;
   }
 }
 
 /** Stop accepting, let in-flight requests finish, stop the scheduler, close the database, stop the dev server. */
-async function shutdown(parts: { server?: Server; scheduler?: Scheduler; processor?: InboundProcessor; db?: Database; devDb?: DevDatabase; logger: Logger }): Promise<void> {
-  const { server, scheduler, processor, db, devDb, logger } = parts;
+async function shutdown(parts: {
+  server?: Server;
+  scheduler?: Scheduler;
+  processor?: InboundProcessor;
+  listeners?: PushListeners;
+  demo?: DemoChannels;
+  core: OpenedServices;
+  logger: Logger;
+}): Promise<void> {
+  const { server, scheduler, processor, listeners, demo, core, logger } = parts;
   if (server) {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
@@ -104,9 +147,30 @@ async function shutdown(parts: { server?: Server; scheduler?: Scheduler; process
     clearTimeout(force);
     logger.info('http server closed');
   }
+  if (demo) await demo.stop();
+  if (listeners) await listeners.stop();
   if (processor) await processor.stop();
   if (scheduler) await scheduler.stop();
+  await core.close();
+  logger.info('shutdown complete');
+}
+
+async function closeDatabase(db: Database | undefined, devDb: DevDatabase | undefined): Promise<void> {
   if (db) await db.close();
   if (devDb) await devDb.stop();
-  logger.info('shutdown complete');
+}
+
+/**
+ * Demo mode without WECOM_* settings: a local WeCom simulator becomes the default WeCom account and a stream of
+ * simulated customer activity is played through the real callback path once HTTP is up.
+ */
+async function startDemoChannelsIfWanted(config: Config, services: Services, logger: Logger): Promise<DemoChannels | undefined> {
+  if (!config.demo.activity || config.channels.wecom || !config.roles.includes('http')) return undefined;
+  const corp = (await services.org.listCorps())[0];
+  if (!corp) return undefined;
+  const staff = await services.org.listStaff({ corpId: corp.corpId, storeIds: null }, { status: 'active' });
+  const demo = await startDemoChannels({ corpId: corp.corpId, staff: staff.map((s) => ({ userId: s.userId, name: s.name })), log: (msg, fields) => logger.warn(fields ?? {}, msg) });
+  await services.channelAccounts.upsertDefault({ corpId: corp.corpId, kind: 'wecom', name: '企业微信（演示模拟器）', config: demo.wecomConfig });
+  logger.info({ apiBase: demo.wecomConfig.apiBase }, 'demo: WeCom simulator started; simulated customer activity will follow');
+  return demo;
 }

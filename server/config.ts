@@ -34,6 +34,8 @@ const envSchema = z.object({
   SIYU_HASH_KEY: z.string().regex(/^[0-9a-f]{64}$/i, 'must be 64 hex characters (32 bytes)').optional(),
   // demo
   SIYU_DEMO: boolish.default(true),
+  SIYU_DEMO_ACTIVITY: boolish.default(true),
+  SIYU_DEMO_ACTIVITY_MS: z.coerce.number().int().min(200).default(5000),
   // development default channel accounts (production stores accounts in MongoDB)
   WECOM_CORP_ID: z.string().min(1).optional(),
   WECOM_SECRET: z.string().min(1).optional(),
@@ -46,6 +48,9 @@ const envSchema = z.object({
   OA_TOKEN: z.string().min(1).optional(),
   OA_ENCODING_AES_KEY: z.string().length(43, 'must be 43 characters').optional(),
   OA_API_BASE: z.url().optional(),
+  WECHATY_PUPPET: z.string().min(1).optional(),
+  WECHATY_PUPPET_SERVICE_TOKEN: z.string().min(1).optional(),
+  WECHATY_BOT_ID: z.string().min(1).default('default-bot'),
   CALLBACK_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(65_536),
 });
 
@@ -55,12 +60,13 @@ export type Config = {
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   db: { uri: string | undefined; name: string; dataDir: string; cacheDir: string };
   security: { adminToken: string | undefined; phoneKey: string | undefined; hashKey: string | undefined };
-  demo: { enabled: boolean };
+  demo: { enabled: boolean; activity: boolean; activityIntervalMs: number };
   channels: {
     callbackBodyLimitBytes: number;
     /** Development defaults, upserted as each kind's default account at boot when complete. */
     wecom: Record<string, string> | undefined;
     officialAccount: Record<string, string> | undefined;
+    wechaty: Record<string, string> | undefined;
   };
 };
 
@@ -79,7 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     db: { uri: e.MONGODB_URI, name: e.MONGODB_DB, dataDir: e.SIYU_DATA_DIR, cacheDir: e.SIYU_CACHE_DIR },
     security: { adminToken: e.SIYU_ADMIN_TOKEN, phoneKey: e.SIYU_PHONE_KEY, hashKey: e.SIYU_HASH_KEY },
-    demo: { enabled: e.SIYU_DEMO },
+    demo: { enabled: e.SIYU_DEMO, activity: e.SIYU_DEMO && e.SIYU_DEMO_ACTIVITY, activityIntervalMs: e.SIYU_DEMO_ACTIVITY_MS },
     channels: {
       callbackBodyLimitBytes: e.CALLBACK_BODY_LIMIT_BYTES,
       wecom: e.WECOM_CORP_ID
@@ -88,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       officialAccount: e.OA_APP_ID
         ? compact({ appId: e.OA_APP_ID, appSecret: e.OA_APP_SECRET, token: e.OA_TOKEN, encodingAESKey: e.OA_ENCODING_AES_KEY, apiBase: e.OA_API_BASE })
         : undefined,
+      wechaty: e.WECHATY_PUPPET ? compact({ botId: e.WECHATY_BOT_ID, puppet: e.WECHATY_PUPPET, puppetToken: e.WECHATY_PUPPET_SERVICE_TOKEN }) : undefined,
     },
   };
 }

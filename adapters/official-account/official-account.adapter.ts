@@ -16,6 +16,7 @@ import { ChannelError } from '../channel-adapter.ts';
 import { declaresDtd, firstQueryValue } from '../shared/query.ts';
 import { toChannelError } from '../wecom/client/to-channel-error.ts';
 import { WecomApiError } from '../wecom/client/wecom-api-error.ts';
+import type { WecomHttpOptions } from '../wecom/client/wecom-http.ts';
 import { verifyAndOpen, verifyPlainSignature } from '../wecom/crypto/callback-envelope.ts';
 import { CallbackCryptoError } from '../wecom/crypto/wx-biz-msg-crypt.ts';
 import { OfficialAccountClient } from './client/official-account.client.ts';
@@ -29,9 +30,12 @@ export class OfficialAccountAdapter implements ChannelAdapter {
   constructor(
     private readonly config: OfficialAccountConfig,
     private readonly corpId: string,
-    deps: { client?: OfficialAccountClient } = {},
+    /** `clientOptions` (sleep, clock, backoff, token cache …) tune the default client; ignored with `client`. */
+    deps: { client?: OfficialAccountClient; clientOptions?: Omit<WecomHttpOptions, 'baseUrl' | 'credentials' | 'dialect'> } = {},
   ) {
-    this.client = deps.client ?? new OfficialAccountClient({ appId: config.appId, secret: config.appSecret, ...(config.apiBase ? { baseUrl: config.apiBase } : {}) });
+    this.client =
+      deps.client ??
+      new OfficialAccountClient({ ...deps.clientOptions, appId: config.appId, secret: config.appSecret, ...(config.apiBase ? { baseUrl: config.apiBase } : {}) });
   }
 
   verifyWebhook(req: WebhookRequest): VerifiedWebhook {

@@ -2,11 +2,14 @@
  * The WeCom channel adapter: callback verification (WXBizMsgCrypt), the pure parsers, the typed client for
  * sends, and the optional capabilities the core uses (customer and group details, corp tags, kf sync).
  */
+import { createHash } from 'node:crypto';
 import type {
   ChannelAdapter,
   ContactDetail,
   CorpTagGroup,
   CredentialCheck,
+  CustomerPage,
+  GroupChatIdPage,
   GroupDetail,
   InboundEvent,
   KfSyncPage,
@@ -21,6 +24,7 @@ import { declaresDtd, firstQueryValue } from '../shared/query.ts';
 import { toChannelError } from './client/to-channel-error.ts';
 import { WecomApiError } from './client/wecom-api-error.ts';
 import { WecomClient } from './client/wecom.client.ts';
+import type { WecomHttpOptions } from './client/wecom-http.ts';
 import type { Attachment as WecomAttachment } from './client/wecom.types.ts';
 import { verifyAndOpen, verifyUrl } from './crypto/callback-envelope.ts';
 import { CallbackCryptoError } from './crypto/wx-biz-msg-crypt.ts';
@@ -36,9 +40,11 @@ export class WecomAdapter implements ChannelAdapter {
 
   constructor(
     private readonly config: WecomAccountConfig,
-    deps: { client?: WecomClient } = {},
+    /** `clientOptions` (sleep, clock, backoff, token cache …) tune the default client; ignored with `client`. */
+    deps: { client?: WecomClient; clientOptions?: Omit<WecomHttpOptions, 'baseUrl' | 'credentials' | 'dialect'> } = {},
   ) {
-    this.client = deps.client ?? new WecomClient({ corpId: config.corpId, secret: config.secret, ...(config.apiBase ? { baseUrl: config.apiBase } : {}) });
+    this.client =
+      deps.client ?? new WecomClient({ ...deps.clientOptions, corpId: config.corpId, secret: config.secret, ...(config.apiBase ? { baseUrl: config.apiBase } : {}) });
   }
 
   verifyWebhook(req: WebhookRequest): VerifiedWebhook {
@@ -79,7 +85,7 @@ export class WecomAdapter implements ChannelAdapter {
       }
       const groups = msg.to.filter((r) => r.type === 'group').map((r) => r.id);
       const contacts = msg.to.filter((r) => r.type === 'contact').map((r) => r.id);
-      if (groups.length && contacts.length) return invalid('a mass send goes to contacts or to groups, not both');
+      if (!groups.length === !contacts.length) return invalid('a mass send goes to contacts or to groups: at least one, not both (none means everyone)');
       const r = await this.client.addMsgTemplate({
         chat_type: groups.length ? 'group' : 'single',
         ...(groups.length ? { chat_id_list: groups } : { external_userid: contacts }),
@@ -97,7 +103,7 @@ export class WecomAdapter implements ChannelAdapter {
     const [to, ...rest] = msg.to;
     if (!to || rest.length || to.type !== 'contact' || !msg.sender) return invalid('kf sends go to one customer from one open_kfid (sender)');
     if (!msg.text) return invalid('kf sends carry text');
-    const r = await this.client.kfSendMsg({ touser: to.id, open_kfid: msg.sender, msgid: msg.clientId.replace(/[^0-9a-zA-Z_-]/g, '').slice(0, 32), msgtype: 'text', text: { content: msg.text } });
+    const r = await this.client.kfSendMsg({ touser: to.id, open_kfid: msg.sender, msgid: kfMsgId(msg.clientId), msgtype: 'text', text: { content: msg.text } });
     return { ok: true, vendorId: r.msgid };
   }
 
@@ -175,6 +181,46 @@ export class WecomAdapter implements ChannelAdapter {
     }
   }
 
+  /** https://developer.work.weixin.qq.com/document/path/96316 — userid_list ≤100, limit ≤100 */
+  async listCustomersByStaff(staffUserIds: string[], cursor: string | null): Promise<CustomerPage> {
+    try {
+      const r = await this.client.batchGetByUser({ userid_list: staffUserIds, limit: 100, ...(cursor ? { cursor } : {}) });
+      return {
+        nextCursor: r.next_cursor || null,
+        items: r.external_contact_list.map(({ external_contact: c, follow_info: f }) => ({
+          externalUserId: c.external_userid,
+          name: c.name,
+          avatar: c.avatar ?? null,
+          type: c.type === 2 ? 'wecom' : 'wechat',
+          unionId: c.unionid ?? null,
+          follows: [
+            {
+              staffUserId: f.userid,
+              remark: f.remark,
+              description: f.description,
+              addedAt: new Date(f.createtime * 1000),
+              tagIds: f.tag_id ?? [],
+              addWay: f.add_way,
+              state: f.state || null,
+            },
+          ],
+        })),
+      };
+    } catch (err) {
+      throw toChannelError(err);
+    }
+  }
+
+  /** https://developer.work.weixin.qq.com/document/path/93414 — owner_filter ≤100 userids, every status */
+  async listGroupChatIds(ownerUserIds: string[], cursor: string | null): Promise<GroupChatIdPage> {
+    try {
+      const r = await this.client.listGroupChats({ status_filter: 0, owner_filter: { userid_list: ownerUserIds }, limit: 100, ...(cursor ? { cursor } : {}) });
+      return { chatIds: r.group_chat_list.map((g) => g.chat_id), nextCursor: r.next_cursor || null };
+    } catch (err) {
+      throw toChannelError(err);
+    }
+  }
+
   async fetchCorpTags(): Promise<CorpTagGroup[]> {
     try {
       const r = await this.client.getCorpTagList({});
@@ -185,6 +231,11 @@ export class WecomAdapter implements ChannelAdapter {
       throw toChannelError(err);
     }
   }
+}
+
+/** kf msgid: ≤32 bytes of [0-9a-zA-Z_-]; a hash keeps distinct client ids distinct whatever their length or script. */
+function kfMsgId(clientId: string): string {
+  return createHash('sha256').update(clientId).digest('base64url').slice(0, 32);
 }
 
 function invalid(message: string): SendResult {

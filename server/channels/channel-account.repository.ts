@@ -18,11 +18,31 @@ const toAccount = (r: Row): ChannelAccount => ({
   config: (r.config ?? {}) as Record<string, unknown>,
 });
 
+/**
+ * Callback routes resolve the account on every delivery; a short cache spares a database round trip each time.
+ * Changes made in this process clear it at once; other processes see them within RESOLVE_TTL_MS.
+ */
+const RESOLVE_TTL_MS = 5_000;
+
 export class ChannelAccountRepository {
-  constructor(private readonly models: Pick<Models, 'ChannelAccount'>) {}
+  private readonly resolved = new Map<string, { at: number; account: ChannelAccount }>();
+
+  constructor(
+    private readonly models: Pick<Models, 'ChannelAccount'>,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** The account a callback URL names: `/callbacks/<kind>/:accountId`, or the kind's default without an id. */
   async resolve(kind: ChannelKind, accountId: string | undefined): Promise<ChannelAccount> {
+    const key = `${kind}:${accountId ?? ''}`;
+    const hit = this.resolved.get(key);
+    if (hit && this.now() - hit.at < RESOLVE_TTL_MS) return hit.account;
+    const account = await this.resolveUncached(kind, accountId);
+    this.resolved.set(key, { at: this.now(), account });
+    return account;
+  }
+
+  private async resolveUncached(kind: ChannelKind, accountId: string | undefined): Promise<ChannelAccount> {
     const filter = accountId ? { _id: toObjectId(accountId), kind } : { kind, isDefault: true };
     if (accountId && !filter._id) throw new NotFoundError(`${kind} account`, accountId);
     const row = await this.models.ChannelAccount.findOne({ ...filter, disabledAt: null }).lean<Row>();
@@ -37,6 +57,24 @@ export class ChannelAccountRepository {
     return toAccount(row);
   }
 
+  async listByKind(kind: ChannelKind): Promise<ChannelAccount[]> {
+    const rows = await this.models.ChannelAccount.find({ kind, disabledAt: null }).lean<Row[]>();
+    return rows.map(toAccount);
+  }
+
+  /** Takes or renews the listener lease of an account; false when another live process holds it. */
+  async acquireListenerLease(id: string, owner: string, until: Date, now: Date): Promise<boolean> {
+    const res = await this.models.ChannelAccount.updateOne(
+      { _id: toObjectId(id), $or: [{ 'listenerLease.owner': owner }, { 'listenerLease.owner': null }, { 'listenerLease.until': { $lt: now } }] },
+      { $set: { 'listenerLease.owner': owner, 'listenerLease.until': until } },
+    );
+    return res.matchedCount > 0;
+  }
+
+  async releaseListenerLease(id: string, owner: string): Promise<void> {
+    await this.models.ChannelAccount.updateOne({ _id: toObjectId(id), 'listenerLease.owner': owner }, { $set: { 'listenerLease.owner': null, 'listenerLease.until': null } });
+  }
+
   async listForCorp(corpId: string): Promise<ChannelAccount[]> {
     const rows = await this.models.ChannelAccount.find({ corpId, disabledAt: null }).sort({ kind: 1, name: 1 }).lean<Row[]>();
     return rows.map(toAccount);
@@ -44,6 +82,7 @@ export class ChannelAccountRepository {
 
   /** Creates or replaces the default account of a kind (development accounts from the environment). */
   async upsertDefault(a: { corpId: string; kind: ChannelKind; name: string; config: Record<string, unknown> }): Promise<ChannelAccount> {
+    this.resolved.clear();
     const row = await this.models.ChannelAccount.findOneAndUpdate(
       { kind: a.kind, isDefault: true },
       { $set: { corpId: a.corpId, name: a.name, config: a.config, disabledAt: null } },
@@ -53,6 +92,7 @@ export class ChannelAccountRepository {
   }
 
   async create(a: { corpId: string; kind: ChannelKind; name: string; config: Record<string, unknown> }): Promise<ChannelAccount> {
+    this.resolved.clear();
     const doc = await this.models.ChannelAccount.create({ ...a, isDefault: false });
     return toAccount(doc.toObject() as Row);
   }

@@ -12,6 +12,8 @@ export const channelAccountSchema = new Schema(
     isDefault: { type: Boolean, required: true, default: false },
     config: { type: Schema.Types.Mixed, required: true },
     disabledAt: { type: Date, default: null },
+    /** Push channels (wechaty) must run one connection per account: the process holding this lease runs it. */
+    listenerLease: { owner: { type: String, default: null }, until: { type: Date, default: null } },
   },
   { collection: 'channel_accounts', timestamps: true, strict: 'throw', minimize: false },
 );

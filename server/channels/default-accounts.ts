@@ -9,7 +9,7 @@ import { ConfigError } from '../config.ts';
 import type { Services } from '../services.ts';
 
 export async function upsertDefaultAccounts(services: Services, logger: Logger): Promise<void> {
-  const { wecom, officialAccount } = services.config.channels;
+  const { wecom, officialAccount, wechaty } = services.config.channels;
   if (wecom) {
     const { corpId, secret, token, encodingAESKey, agentId, apiBase } = wecom;
     const config = { corpId, secret, token, encodingAESKey, ...(agentId ? { agentId } : {}), ...(apiBase ? { apiBase } : {}) };
@@ -28,5 +28,13 @@ export async function upsertDefaultAccounts(services: Services, logger: Logger):
     if (!corpId) throw new ConfigError('OA_* is set but no corp exists to attach the official account to');
     await services.channelAccounts.upsertDefault({ corpId, kind: 'official_account', name: '公众号（默认）', config });
     logger.info({ appId }, 'default official account configured from the environment');
+  }
+  if (wechaty) {
+    const issues = accountConfigIssues('wechaty', wechaty);
+    if (issues.length) throw new ConfigError(`WECHATY_* settings are invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+    const corpId = wecom?.corpId ?? (await services.org.listCorps())[0]?.corpId;
+    if (!corpId) throw new ConfigError('WECHATY_PUPPET is set but no corp exists to attach the bot to');
+    await services.channelAccounts.upsertDefault({ corpId, kind: 'wechaty', name: `wechaty ${wechaty.botId}`, config: wechaty });
+    logger.info({ botId: wechaty.botId, puppet: wechaty.puppet }, 'default wechaty bot configured from the environment');
   }
 }

@@ -6,6 +6,7 @@ import { onFriendAddedOrEdited, onFriendDeleted } from './wecom-contact.handler.
 import { onGroupChanged, onGroupDismissed } from './wecom-group.handler.ts';
 import { onKfMessagesAvailable } from './wecom-kf.handler.ts';
 import { onCorpTagChanged } from './wecom-tag.handler.ts';
+import { onFriendship, onRoomEvent } from './wechaty.handler.ts';
 
 export async function dispatchInbound(event: InboundEvent, ctx: InboundContext): Promise<HandledEvent> {
   switch (event.kind) {
@@ -34,14 +35,16 @@ export async function dispatchInbound(event: InboundEvent, ctx: InboundContext):
     case 'oa_menu_click':
     case 'oa_menu_view':
       return onOfficialAccountEvent(event, ctx);
-    case 'friend_transfer_failed':
-    case 'chat_archiving_approved':
-    case 'oa_template_send_finished':
     case 'room_message':
     case 'room_joined':
     case 'room_left':
+      return onRoomEvent(event, ctx);
     case 'friendship_requested':
     case 'friendship_confirmed':
+      return onFriendship(event, ctx);
+    case 'friend_transfer_failed':
+    case 'chat_archiving_approved':
+    case 'oa_template_send_finished':
     case 'unknown':
       // Recorded in the event log by the processor; the handover, campaign and wechaty work reads them there.
       return { contactId: null };

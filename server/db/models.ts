@@ -4,6 +4,7 @@ import { tokenSchema } from '../auth/token.schema.ts';
 import { channelAccountSchema } from '../channels/channel-account.schema.ts';
 import { inboundRawSchema } from '../channels/inbound-raw.schema.ts';
 import { kfCursorSchema } from '../channels/kf-cursor.schema.ts';
+import { syncRunSchema } from '../channels/sync/sync-run.schema.ts';
 import { contactSchema } from '../contacts/contact.schema.ts';
 import { followSchema } from '../contacts/follow.schema.ts';
 import { eventSchema } from '../events/event.schema.ts';
@@ -30,6 +31,7 @@ export function registerModels(conn: Connection) {
     ChannelAccount: conn.model('ChannelAccount', channelAccountSchema),
     InboundRaw: conn.model('InboundRaw', inboundRawSchema),
     KfCursor: conn.model('KfCursor', kfCursorSchema),
+    SyncRun: conn.model('SyncRun', syncRunSchema),
   };
 }
 

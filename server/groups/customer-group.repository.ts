@@ -37,6 +37,32 @@ export class CustomerGroupRepository {
     );
   }
 
+  /**
+   * Incremental membership changes (wechaty rooms report joins and leaves, not full lists). The group row is
+   * created on first sight; a member who leaves keeps the row with a quit time, one who comes back gets a new row.
+   */
+  async applyMembershipChange(corpId: string, chatId: string, change: { joined?: GroupMemberInput[]; leftUserIds?: string[]; name?: string; ownerUserId?: string }, at: Date): Promise<void> {
+    await this.models.CustomerGroup.updateOne(
+      { corpId, chatId },
+      { $setOnInsert: { name: change.name ?? '', ownerUserId: change.ownerUserId ?? '', storeId: null, members: [] } },
+      { upsert: true },
+    );
+    for (const userId of change.leftUserIds ?? []) {
+      await this.models.CustomerGroup.updateOne(
+        { corpId, chatId },
+        { $set: { 'members.$[m].quitTime': at } },
+        { arrayFilters: [{ 'm.userId': userId, 'm.quitTime': null }] },
+      );
+    }
+    for (const m of change.joined ?? []) {
+      // Only when not already a current member, so a replayed join adds nothing.
+      await this.models.CustomerGroup.updateOne(
+        { corpId, chatId, members: { $not: { $elemMatch: { userId: m.userId, quitTime: null } } } },
+        { $push: { members: { ...m, contactId: m.contactId ?? null, joinScene: m.joinScene ?? 0, quitTime: null } } },
+      );
+    }
+  }
+
   async markDismissed(corpId: string, chatId: string, at: Date): Promise<void> {
     await this.models.CustomerGroup.updateOne({ corpId, chatId }, { $set: { dismissedAt: at } });
   }

@@ -73,7 +73,7 @@ describe('graceful shutdown', () => {
   it('stops the embedded database it started, and a restart keeps the data', async function () {
     this.timeout(120_000);
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'siyu-restart-'));
-    const env = { ...process.env, ...KEYS, MONGODB_URI: undefined, SIYU_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', SIYU_ROLES: 'http', SIYU_DEMO: 'true', LOG_LEVEL: 'silent' };
+    const env = { ...process.env, ...KEYS, MONGODB_URI: undefined, SIYU_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', SIYU_ROLES: 'http', SIYU_DEMO: 'true', SIYU_DEMO_ACTIVITY: 'false', LOG_LEVEL: 'silent' };
     const logger = pino({ level: 'silent' });
     try {
       const first = await boot(loadConfig(env), { logger });

@@ -1,0 +1,79 @@
+/**
+ * Channel accounts over HTTP (HQ admins). Credentials are write-only: responses name the configured fields
+ * and the public ids, never a secret, token or key.
+ */
+import { z } from 'zod';
+import { accountConfigIssues } from '../../adapters/registry.ts';
+import { NotFoundError, ValidationError } from '../errors.ts';
+import { corpIdQuery, resolveScope } from '../http/corp-scope.ts';
+import { defineRoute } from '../http/route.ts';
+import { objectIdString } from '../shared/object-id.ts';
+import type { ChannelAccount } from './channel-account.repository.ts';
+
+const PUBLIC_FIELDS = new Set(['corpId', 'agentId', 'appId', 'botId', 'name', 'puppet', 'apiBase']);
+const CALLBACK_BASE = { wecom: '/callbacks/wecom', official_account: '/callbacks/official-account', wechaty: null } as const;
+
+function toPublic(a: ChannelAccount) {
+  const base = CALLBACK_BASE[a.kind];
+  return {
+    id: a.id,
+    corpId: a.corpId,
+    kind: a.kind,
+    name: a.name,
+    isDefault: a.isDefault,
+    config: Object.fromEntries(Object.entries(a.config).map(([k, v]) => [k, PUBLIC_FIELDS.has(k) ? v : '******'])),
+    callbackPath: base ? (a.isDefault ? base : `${base}/${a.id}`) : null,
+  };
+}
+
+const corpOnly = z.strictObject({ ...corpIdQuery });
+
+export const channelAccountRoutes = [
+  defineRoute({
+    method: 'get',
+    path: '/api/channel-accounts',
+    tag: 'channels',
+    summary: '渠道账号 Channel accounts of the corp (credentials masked)',
+    roles: ['hq_admin'],
+    query: corpOnly,
+    async handler({ query }, { principal, services }) {
+      const scope = await resolveScope(principal, query.corpId, services);
+      return { items: (await services.channelAccounts.listForCorp(scope.corpId)).map(toPublic) };
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/api/channel-accounts',
+    tag: 'channels',
+    summary: '接入渠道账号 Connect a channel account (config validated by the adapter)',
+    roles: ['hq_admin'],
+    query: corpOnly,
+    body: z.strictObject({
+      kind: z.enum(['wecom', 'official_account', 'wechaty']),
+      name: z.string().min(1).max(64),
+      config: z.record(z.string(), z.unknown()),
+    }),
+    status: 201,
+    async handler({ query, body }, { principal, services }) {
+      const scope = await resolveScope(principal, query.corpId, services);
+      const issues = accountConfigIssues(body.kind, body.config);
+      if (issues.length) throw new ValidationError(issues.map((i) => ({ path: `body.config.${i.path}`, message: i.message })), `invalid ${body.kind} account config`);
+      return toPublic(await services.channelAccounts.create({ corpId: scope.corpId, kind: body.kind, name: body.name, config: body.config }));
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/api/channel-accounts/:id/check',
+    tag: 'channels',
+    summary: '检查凭证 Check the account’s credentials against the vendor',
+    roles: ['hq_admin'],
+    params: z.strictObject({ id: objectIdString }),
+    query: corpOnly,
+    async handler({ params, query }, { principal, services }) {
+      const scope = await resolveScope(principal, query.corpId, services);
+      const account = await services.channelAccounts.get(params.id);
+      if (account.corpId !== scope.corpId) throw new NotFoundError('channel account', params.id);
+      return services.adapterFor(account).checkCredentials();
+    },
+  }),
+];

@@ -1,0 +1,70 @@
+/**
+ * Runs the push-based channels (wechaty bots). A bot is one logged-in RPA session, so exactly one process may
+ * run it: each account is guarded by a lease on its channel-account row, renewed while the bot runs and taken
+ * over by another scheduler process when it lapses. Received events are recorded in the inbox like webhook
+ * payloads, so processing, idempotency and retries are the same for every channel.
+ */
+import type { Logger } from 'pino';
+import type { ChannelAdapter } from '../../adapters/channel-adapter.ts';
+import type { Services } from '../services.ts';
+
+const LEASE_MS = 60_000;
+const RENEW_MS = 20_000;
+
+export class PushListeners {
+  private readonly running = new Map<string, ChannelAdapter>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly services: Services,
+    private readonly logger: Logger,
+    private readonly owner: string,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.tick();
+    this.timer = setInterval(() => void this.tick().catch((err) => this.logger.error({ err }, 'push listener tick failed')), RENEW_MS);
+    this.timer.unref();
+  }
+
+  /** Renews held leases, starts accounts whose lease this process can take, stops those it lost. */
+  async tick(): Promise<void> {
+    const { services } = this;
+    const now = services.clock.now();
+    const until = new Date(now.getTime() + LEASE_MS);
+    for (const account of await services.channelAccounts.listByKind('wechaty')) {
+      const held = await services.channelAccounts.acquireListenerLease(account.id, this.owner, until, now);
+      const adapter = this.running.get(account.id);
+      if (!held) {
+        if (adapter) await this.stopOne(account.id, adapter);
+        continue;
+      }
+      if (adapter) continue;
+      const fresh = services.adapterFor(account);
+      if (!fresh.listen) continue;
+      this.running.set(account.id, fresh);
+      try {
+        await fresh.listen(async (_event, envelope) => {
+          await services.inbox.record(account, envelope);
+          services.signals.emit('inbound');
+        });
+        this.logger.info({ accountId: account.id }, 'push listener started');
+      } catch (err) {
+        this.running.delete(account.id);
+        await services.channelAccounts.releaseListenerLease(account.id, this.owner);
+        this.logger.error({ err, accountId: account.id }, 'push listener failed to start');
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    for (const [id, adapter] of this.running) await this.stopOne(id, adapter);
+  }
+
+  private async stopOne(id: string, adapter: ChannelAdapter): Promise<void> {
+    this.running.delete(id);
+    await adapter.stop?.().catch((err) => this.logger.warn({ err, accountId: id }, 'push listener stop failed'));
+    await this.services.channelAccounts.releaseListenerLease(id, this.owner);
+  }
+}

@@ -1,0 +1,217 @@
+/**
+ * `siyu sync wecom`: pulls every customer of the corp's active staff (batch/get_by_user) and every group they own
+ * (groupchat/list, then groupchat/get per group) into the contact store, through the adapter's optional
+ * capabilities. Idempotent (upserts only, the same ones the callbacks use) and resumable: the run's phase, staff
+ * batch and cursor are saved after every page, so a run that failed or was killed continues where it stopped.
+ */
+import type { ChannelAdapter, ContactDetail } from '../../../adapters/channel-adapter.ts';
+import { BadRequestError, ConflictError } from '../../errors.ts';
+import type { StaffDto } from '../../org/org.repository.ts';
+import type { Services } from '../../services.ts';
+import type { ChannelAccount } from '../channel-account.repository.ts';
+import { applyGroupDetail, upsertWecomCustomer, upsertWecomFollow } from '../wecom-apply.ts';
+import { leaseOwnerGone, processLeaseOwner } from './sync-lease.ts';
+import { SyncRunRepository, type SyncCounts, type SyncRun } from './sync-run.repository.ts';
+import type { SyncPhase } from './sync-run.schema.ts';
+
+/** batch/get_by_user and groupchat/list's owner_filter take at most 100 userids. */
+const STAFF_PER_CALL = 100;
+const DEFAULT_LEASE_MS = 5 * 60_000;
+
+/**
+ * What a run did, over all its attempts: `contacts` distinct customers of the synced staff, `created` contacts new
+ * to the store (customers and group members), `follows` relations applied, `groups` groups applied.
+ */
+export type SyncSummary = SyncCounts & { resumed: boolean };
+
+/**
+ * Reported after every saved page; `staffDone` counts staff whose batch is finished in this phase. `contacts` is
+ * known once the customers phase is over (distinct people: the pages list one row per relation).
+ */
+export type SyncProgress = { phase: SyncPhase; staffDone: number; staffTotal: number; counts: SyncCounts; resumed: boolean };
+
+export type WecomSyncOptions = {
+  /** A WeCom channel account id; the default account without one. */
+  accountId?: string;
+  /** Abandon an unfinished run and start over. */
+  restart?: boolean;
+  /** Stops after the page in flight; the run stays resumable. */
+  signal?: AbortSignal;
+  onProgress?: (p: SyncProgress) => void;
+};
+
+/** The run stopped because its signal was aborted; it resumes on the next start. */
+export class SyncInterruptedError extends Error {
+  override readonly name = 'SyncInterruptedError';
+}
+
+type Capable = Required<Pick<ChannelAdapter, 'listCustomersByStaff' | 'listGroupChatIds' | 'fetchGroupDetail'>>;
+
+export class WecomSyncService {
+  private readonly runs: SyncRunRepository;
+  private readonly owner: string;
+  private readonly concurrency: number;
+
+  constructor(
+    private readonly services: Services,
+    deps: { leaseMs?: number; owner?: string; concurrency?: number } = {},
+  ) {
+    this.runs = new SyncRunRepository(services.db.models, services.clock, deps.leaseMs ?? DEFAULT_LEASE_MS);
+    this.owner = deps.owner ?? processLeaseOwner();
+    this.concurrency = deps.concurrency ?? 8;
+  }
+
+  async run(opts: WecomSyncOptions = {}): Promise<SyncSummary> {
+    const account = await this.services.channelAccounts.resolve('wecom', opts.accountId);
+    const adapter = capable(this.services.adapterFor(account));
+    const { run, resumed } = await this.open(account, opts.restart ?? false);
+    try {
+      const counts = await this.pull(run, adapter, resumed, opts);
+      await this.runs.release(run, this.owner, 'done');
+      return { ...counts, resumed };
+    } catch (err) {
+      const interrupted = err instanceof SyncInterruptedError;
+      // Best effort: a run left claimed is taken over once its lease lapses (or at once when this process is gone).
+      await this.runs.release(run, this.owner, interrupted ? 'interrupted' : 'failed', interrupted ? undefined : (err as Error).message).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Resumes the account's unfinished run, or starts one with a snapshot of the corp's active staff. */
+  private async open(account: ChannelAccount, restart: boolean): Promise<{ run: SyncRun; resumed: boolean }> {
+    const unfinished = await this.runs.findUnfinished(account.corpId, account.id);
+    const gone = unfinished?.leaseOwner && leaseOwnerGone(unfinished.leaseOwner) ? unfinished.leaseOwner : undefined;
+    if (unfinished && !restart) {
+      const claimed = await this.runs.claim(unfinished, this.owner, gone);
+      if (!claimed) throw busy(unfinished);
+      return { run: claimed, resumed: true };
+    }
+    if (unfinished && !(await this.runs.abandon(unfinished, this.owner, gone))) throw busy(unfinished);
+    const staff = await this.services.org.listStaff({ corpId: account.corpId, storeIds: null }, { status: 'active' });
+    if (!staff.length) this.services.logger.warn({ corpId: account.corpId }, 'no active staff in corp %s: nothing to sync', account.corpId);
+    const run = await this.runs.start({ corpId: account.corpId, accountId: account.id, staffUserIds: staff.map((s) => s.userId) }, this.owner);
+    return { run, resumed: false };
+  }
+
+  private async pull(run: SyncRun, adapter: Capable, resumed: boolean, opts: WecomSyncOptions): Promise<SyncCounts> {
+    const { corpId } = run;
+    const staffByUserId = new Map((await this.services.org.listStaff({ corpId, storeIds: null })).map((s) => [s.userId, s]));
+    const batches = chunk(run.staffUserIds, STAFF_PER_CALL);
+    const counts = { ...run.counts };
+    let { phase, batch, cursor } = run;
+    const report = () => opts.onProgress?.({ phase, staffDone: Math.min(batch * STAFF_PER_CALL, run.staffUserIds.length), staffTotal: run.staffUserIds.length, counts: { ...counts }, resumed });
+    const save = async (add: SyncCounts) => {
+      await this.runs.advance(run, this.owner, { phase, batch, cursor, add });
+      for (const k of Object.keys(add) as (keyof SyncCounts)[]) counts[k] += add[k];
+      report();
+    };
+    report();
+
+    while (phase !== 'done') {
+      const userIds = batches[batch];
+      if (!userIds) {
+        // This phase has asked about every batch: on to the next one.
+        if (phase === 'customers') {
+          // Distinct people, counted once in the store: a customer of several staff appears once per relation in the pages.
+          const contacts = await this.runs.countCustomersOf(corpId, run.staffUserIds);
+          [phase, batch, cursor] = ['groups', 0, null];
+          await save({ ...zero(), contacts: contacts - counts.contacts });
+        } else {
+          phase = 'done';
+        }
+        continue;
+      }
+      if (opts.signal?.aborted) throw new SyncInterruptedError('sync interrupted; run it again to resume');
+      const add =
+        phase === 'customers'
+          ? await this.customersPage(corpId, adapter, userIds, cursor, staffByUserId)
+          : await this.groupsPage(corpId, adapter, userIds, cursor);
+      cursor = add.nextCursor;
+      if (!cursor) batch++;
+      await save(add.counts);
+    }
+    return counts;
+  }
+
+  /** One page of batch/get_by_user: a contact per customer (its pairs grouped), a follow per pair. */
+  private async customersPage(corpId: string, adapter: Capable, userIds: string[], cursor: string | null, staffByUserId: Map<string, StaffDto>) {
+    const page = await adapter.listCustomersByStaff(userIds, cursor);
+    const byCustomer = new Map<string, ContactDetail[]>();
+    for (const item of page.items) byCustomer.set(item.externalUserId, [...(byCustomer.get(item.externalUserId) ?? []), item]);
+    const add = zero();
+    await eachLimit([...byCustomer.values()], this.concurrency, async (pairs) => {
+      const [first] = pairs as [ContactDetail, ...ContactDetail[]];
+      const relations = pairs.flatMap((p) => p.follows);
+      const staffOf = (userId: string) => staffByUserId.get(userId) ?? null;
+      const { contact, created } = await upsertWecomCustomer(this.services, corpId, first.externalUserId, first, { staff: staffOf(relations[0]?.staffUserId ?? '') });
+      if (created) add.created++;
+      for (const relation of relations) {
+        const staff = staffOf(relation.staffUserId);
+        if (!staff) continue;
+        await upsertWecomFollow(this.services, corpId, contact.id, staff, relation, { ...(relation.state !== null ? { state: relation.state } : {}), addedAt: relation.addedAt });
+        add.follows++;
+      }
+    });
+    return { counts: add, nextCursor: page.nextCursor };
+  }
+
+  /** One page of groupchat/list: each group fetched whole and applied with its membership history. */
+  private async groupsPage(corpId: string, adapter: Capable, ownerUserIds: string[], cursor: string | null) {
+    const page = await adapter.listGroupChatIds(ownerUserIds, cursor);
+    const add = zero();
+    await eachLimit(page.chatIds, this.concurrency, async (chatId) => {
+      const detail = await adapter.fetchGroupDetail(chatId);
+      const at = this.services.clock.now();
+      if (!detail) {
+        // Dismissed between the list and the get.
+        await this.services.groups.markDismissed(corpId, chatId, at);
+        return;
+      }
+      const { createdContacts } = await applyGroupDetail(this.services, corpId, detail, at);
+      add.groups++;
+      add.created += createdContacts;
+    });
+    return { counts: add, nextCursor: page.nextCursor };
+  }
+}
+
+function capable(adapter: ChannelAdapter): Capable {
+  const { listCustomersByStaff, listGroupChatIds, fetchGroupDetail } = adapter;
+  if (!listCustomersByStaff || !listGroupChatIds || !fetchGroupDetail) throw new BadRequestError(`the ${adapter.kind} adapter cannot list customers and groups`);
+  return {
+    listCustomersByStaff: listCustomersByStaff.bind(adapter),
+    listGroupChatIds: listGroupChatIds.bind(adapter),
+    fetchGroupDetail: fetchGroupDetail.bind(adapter),
+  };
+}
+
+function busy(run: SyncRun): ConflictError {
+  const until = run.leaseUntil ? ` until ${run.leaseUntil.toISOString()}` : '';
+  return new ConflictError(`sync run ${run.id} is held by ${run.leaseOwner ?? 'another process'}${until}; wait for it or for its claim to lapse`);
+}
+
+const zero = (): SyncCounts => ({ contacts: 0, created: 0, follows: 0, groups: 0 });
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Runs `fn` over `items`, at most `limit` at a time; after a failure no new item starts, and the first error is thrown once all have settled. */
+async function eachLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (!failure && next < items.length) {
+      const item = items[next++] as T;
+      try {
+        await fn(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure) throw failure.error;
+}

@@ -1,0 +1,26 @@
+import { expect } from 'chai';
+import { InsertBatcher } from '../../server/db/insert-batcher.ts';
+import { useTestDatabase } from '../support/database.ts';
+
+describe('InsertBatcher', () => {
+  const t = useTestDatabase('batcher');
+
+  it('writes concurrent inserts in groups and tells each caller its own outcome, duplicates included', async () => {
+    const collection = t.db.connection.db!.collection('batched');
+    await collection.createIndex({ key: 1 }, { unique: true });
+    const batcher = new InsertBatcher(() => collection, 8);
+    const keys = [...Array.from({ length: 40 }, (_, i) => `k${i}`), 'k1', 'k2', 'k2'];
+    const outcomes = await Promise.all(keys.map((key) => batcher.insert({ key })));
+    expect(outcomes.filter((o) => o === 'inserted')).to.have.length(40);
+    expect(outcomes.slice(40)).to.deep.equal(['duplicate', 'duplicate', 'duplicate']);
+    expect(await collection.countDocuments({})).to.equal(40);
+  });
+
+  it('rejects every caller of a batch when the write fails as a whole', async () => {
+    const batcher = new InsertBatcher(() => {
+      throw new Error('connection lost');
+    }, 8);
+    const results = await Promise.allSettled([batcher.insert({ a: 1 }), batcher.insert({ a: 2 })]);
+    expect(results.map((r) => r.status)).to.deep.equal(['rejected', 'rejected']);
+  });
+});
