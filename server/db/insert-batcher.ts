@@ -13,30 +13,40 @@ type Pending = { doc: Document; resolve(o: InsertOutcome): void; reject(err: unk
 
 export class InsertBatcher {
   private queue: Pending[] = [];
-  private flushing = false;
+  private writers = 0;
+  private scheduled = false;
 
+  /**
+   * @param maxBatch   documents per insertMany; small batches keep the slowest caller's wait short
+   * @param maxWriters insertMany calls in flight at once
+   */
   constructor(
     private readonly collection: () => InsertManyTarget,
-    private readonly maxBatch = 256,
+    private readonly maxBatch = 16,
+    private readonly maxWriters = 2,
   ) {}
 
   insert(doc: Document): Promise<InsertOutcome> {
     return new Promise((resolve, reject) => {
       this.queue.push({ doc, resolve, reject });
-      if (!this.flushing) setImmediate(() => void this.flush());
+      if (!this.scheduled && this.writers < this.maxWriters) {
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          this.pump();
+        });
+      }
     });
   }
 
-  private async flush(): Promise<void> {
-    if (this.flushing) return;
-    this.flushing = true;
-    try {
-      while (this.queue.length) {
-        const batch = this.queue.splice(0, this.maxBatch);
-        await this.write(batch);
-      }
-    } finally {
-      this.flushing = false;
+  private pump(): void {
+    while (this.queue.length && this.writers < this.maxWriters) {
+      const batch = this.queue.splice(0, this.maxBatch);
+      this.writers++;
+      void this.write(batch).finally(() => {
+        this.writers--;
+        this.pump();
+      });
     }
   }
 
