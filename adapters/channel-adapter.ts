@@ -112,6 +112,8 @@ export type KfMessage = {
 };
 /** One page of kf/sync_msg. Loop until `hasMore` is false (an empty page is not the end); persist `nextCursor`. */
 export type KfSyncPage = { messages: KfMessage[]; nextCursor: string; hasMore: boolean };
+/** A 微信客服 customer's WeChat profile (kf/customer/batchget); `unionId` is null unless a developer account is bound. */
+export type KfCustomer = { externalUserId: string; nickname: string | null; avatar: string | null; unionId: string | null };
 
 /** A customer as externalcontact/get returns it, with each staff relation. */
 export type ContactDetail = {
@@ -160,10 +162,23 @@ export interface ChannelAdapter {
   parseInbound(plaintext: string): InboundEvent[];
   /** Sends one message; failures come back as `{ ok: false }`, never as a rejection. */
   send(msg: OutboundMessage): Promise<SendResult>;
+  /**
+   * Crash recovery for a send ledger: a worker that died after the vendor accepted a message but before its row
+   * was marked sent leaves the row in `sending`, and whoever finds it must choose between resending (a duplicate
+   * if it went out) and giving up (a loss if it did not). This looks the send up at the vendor by what was sent.
+   * `msg` is the message exactly as it was passed to `send`; `since` is when the row was written (no send of it
+   * can be older). Resolves `{ vendorId }` — what `send` returned or would have — when the vendor has it;
+   * `null` when it has not, or when the adapter documents that a resend of this route cannot deliver twice.
+   * Rejects with a ChannelError when it cannot tell (a vendor error, a route it cannot look up, or a match it
+   * cannot confirm yet); `retryable` says whether asking again later may help.
+   */
+  findSent?(msg: OutboundMessage, since: Date): Promise<{ vendorId: string } | null>;
   /** Fetches a token (or equivalent) to tell whether the stored credentials work. */
   checkCredentials(): Promise<CredentialCheck>;
   /** WeCom kf: pulls one page of customer-service messages. */
   syncKfMessages?(req: KfSyncRequest): Promise<KfSyncPage>;
+  /** WeCom kf: the profiles of up to 100 kf customers; ids WeCom does not know are left out of the result. */
+  fetchKfCustomers?(externalUserIds: string[]): Promise<KfCustomer[]>;
   /** WeCom: the customer and its staff relations; null when WeCom no longer knows it. */
   fetchContactDetail?(externalUserId: string): Promise<ContactDetail | null>;
   /** WeCom: a customer group with its members; null when dismissed or unknown. */
@@ -174,6 +189,8 @@ export interface ChannelAdapter {
   listGroupChatIds?(ownerUserIds: string[], cursor: string | null): Promise<GroupChatIdPage>;
   /** WeCom: the corp tag library (get_corp_tag_list), for the local mirror. */
   fetchCorpTags?(): Promise<CorpTagGroup[]>;
+  /** WeCom: the staff userid behind a sign-in OAuth code (auth/getuserinfo); null for an unknown, used or expired code, or a non-member. */
+  resolveStaffOAuthCode?(code: string): Promise<string | null>;
   /** Official account: a follower's profile (user/info), with the unionid when the account is bound to an Open Platform. */
   fetchFollower?(openId: string): Promise<Follower | null>;
   /**

@@ -1,6 +1,7 @@
 /**
  * The WeCom channel adapter: callback verification (WXBizMsgCrypt), the pure parsers, the typed client for
- * sends, and the optional capabilities the core uses (customer and group details, corp tags, kf sync).
+ * sends, and the optional capabilities the core uses (customer and group details, corp tags, kf sync and kf
+ * customer profiles, finding a send again after a crash).
  */
 import { createHash } from 'node:crypto';
 import type {
@@ -12,6 +13,7 @@ import type {
   GroupChatIdPage,
   GroupDetail,
   InboundEvent,
+  KfCustomer,
   KfSyncPage,
   KfSyncRequest,
   OutboundMessage,
@@ -25,7 +27,7 @@ import { toChannelError } from './client/to-channel-error.ts';
 import { WecomApiError } from './client/wecom-api-error.ts';
 import { WecomClient } from './client/wecom.client.ts';
 import type { WecomHttpOptions } from './client/wecom-http.ts';
-import type { Attachment as WecomAttachment } from './client/wecom.types.ts';
+import type { GroupMsg, Attachment as WecomAttachment } from './client/wecom.types.ts';
 import { verifyAndOpen, verifyUrl } from './crypto/callback-envelope.ts';
 import { CallbackCryptoError } from './crypto/wx-biz-msg-crypt.ts';
 import { parseWecomCallback } from './parse/callback.parser.ts';
@@ -33,6 +35,10 @@ import type { WecomAccountConfig } from './wecom-account.schema.ts';
 
 /** Errcodes that mean "WeCom does not know this customer / group (any more)". */
 const GONE = new Set([40096, 84061, 40050, 90500]);
+/** get_groupmsg_list_v2 ranges: 28 days (the shortest month) fit "at most one month" however Tencent counts it. */
+const LIST_WINDOW_S = 28 * 86_400;
+/** How far behind ours WeCom's clock may be when its create_time is compared with `since`. */
+const CLOCK_SKEW_S = 60;
 
 export class WecomAdapter implements ChannelAdapter {
   readonly kind = 'wecom' as const;
@@ -107,6 +113,72 @@ export class WecomAdapter implements ChannelAdapter {
     return { ok: true, vendorId: r.msgid };
   }
 
+  /**
+   * Finds a send again by what was sent (ChannelAdapter.findSent), per route:
+   * - mass_send (https://developer.work.weixin.qq.com/document/path/93338): lists the mass messages of the chat
+   *   type created since `since` (get_groupmsg_list_v2 in 28-day windows, pages of 100 — not filtered by creator,
+   *   which API-created messages lack), keeps those with the same text and attachment types, and takes the first
+   *   whose sender (any member when `msg.sender` is unset) has a send-result row for one of `msg.to`. WeCom lists
+   *   no unsent rows for group sends, so a group candidate still pending for its sender can be neither confirmed nor
+   *   ruled out: with no match and such a candidate left, this rejects (retryable; ask again once it was sent).
+   * - kf: null. kf/sync_msg never returns API sends, so there is nothing to look up; a resend carries the same
+   *   msgid (derived from clientId), and WeCom refuses a msgid already used on the kf account, so it cannot reach the
+   *   customer twice. That refusal comes back from `send` as a failure whose errcode the doc does not name.
+   * - moments: rejects (kind invalid): nothing to look up, and a resend would publish twice.
+   */
+  async findSent(msg: OutboundMessage, since: Date): Promise<{ vendorId: string } | null> {
+    if (msg.route === 'kf') return null;
+    if (msg.route === 'moments') throw new ChannelError({ errcode: null, message: 'moment sends cannot be looked up', kind: 'invalid' });
+    const groups = msg.to.filter((r) => r.type === 'group').map((r) => r.id);
+    const contacts = msg.to.filter((r) => r.type === 'contact').map((r) => r.id);
+    if (!groups.length === !contacts.length) return null; // send() refuses such a message without calling WeCom
+    const chatType = groups.length ? 'group' : 'single';
+    const recipients = new Set(groups.length ? groups : contacts);
+    try {
+      let unconfirmed = false;
+      for await (const candidate of this.massCandidates(msg, chatType, since)) {
+        const verdict = await this.matchMassSend(candidate.msgid, msg.sender, recipients, chatType);
+        if (verdict === 'match') return { vendorId: candidate.msgid };
+        unconfirmed ||= verdict === 'pending';
+      }
+      if (unconfirmed) {
+        throw new ChannelError({ errcode: null, message: 'a matching group mass send is not sent yet; WeCom lists its groups only once it is', kind: 'unavailable' });
+      }
+      return null;
+    } catch (err) {
+      throw lookupError(err);
+    }
+  }
+
+  /** Mass messages of `chatType` created since `since` (oldest window first) with the text and attachment types of `msg`. */
+  private async *massCandidates(msg: OutboundMessage, chatType: 'single' | 'group', since: Date): AsyncGenerator<GroupMsg> {
+    const text = msg.text ?? '';
+    const types = toAttachments(msg).map((a) => a.msgtype).join();
+    const end = Math.floor(this.client.http.clock.now().getTime() / 1000);
+    for (let start = Math.floor(since.getTime() / 1000) - CLOCK_SKEW_S; start <= end; start += LIST_WINDOW_S + 1) {
+      let cursor: string | undefined;
+      do {
+        const page = await this.client.getGroupMsgListV2({ chat_type: chatType, start_time: start, end_time: Math.min(end, start + LIST_WINDOW_S), filter_type: 2, limit: 100, ...(cursor ? { cursor } : {}) });
+        for (const m of page.group_msg_list) {
+          if ((m.text?.content ?? '') === text && (m.attachments ?? []).map((a) => a.msgtype).join() === types) yield m;
+        }
+        cursor = page.next_cursor || undefined;
+      } while (cursor);
+    }
+  }
+
+  /** `match`: the sender has a row for a recipient; `pending`: a group task of the sender not sent yet (rows unlisted). */
+  private async matchMassSend(msgid: string, sender: string | undefined, recipients: ReadonlySet<string>, chatType: 'single' | 'group'): Promise<'match' | 'pending' | 'other'> {
+    const tasks = await allPages((cursor) => this.client.getGroupMsgTask({ msgid, limit: 1000, ...(cursor ? { cursor } : {}) }), (p) => p.task_list);
+    let pending = false;
+    for (const task of tasks.filter((t) => sender === undefined || t.userid === sender)) {
+      const rows = await allPages((cursor) => this.client.getGroupMsgSendResult({ msgid, userid: task.userid, limit: 1000, ...(cursor ? { cursor } : {}) }), (p) => p.send_list);
+      if (rows.some((r) => recipients.has(r.chat_id ?? r.external_userid ?? ''))) return 'match';
+      pending ||= chatType === 'group' && task.status === 0;
+    }
+    return pending ? 'pending' : 'other';
+  }
+
   async checkCredentials(): Promise<CredentialCheck> {
     try {
       await this.client.http.accessToken();
@@ -133,6 +205,17 @@ export class WecomAdapter implements ChannelAdapter {
         raw: m,
       })),
     };
+  }
+
+  /** https://developer.work.weixin.qq.com/document/31072 — 1–100 ids; unknown ids are left out. */
+  async fetchKfCustomers(externalUserIds: string[]): Promise<KfCustomer[]> {
+    if (!externalUserIds.length) return [];
+    try {
+      const r = await this.client.kfBatchGetCustomers({ external_userid_list: externalUserIds, need_enter_session_context: 0 });
+      return r.customer_list.map((c) => ({ externalUserId: c.external_userid, nickname: c.nickname || null, avatar: c.avatar || null, unionId: c.unionid || null }));
+    } catch (err) {
+      throw toChannelError(err);
+    }
   }
 
   async fetchContactDetail(externalUserId: string): Promise<ContactDetail | null> {
@@ -221,6 +304,21 @@ export class WecomAdapter implements ChannelAdapter {
     }
   }
 
+  /**
+   * https://developer.work.weixin.qq.com/document/path/91023 — codes are single use and live 5 minutes; a code of
+   * a non-member answers openid / external_userid instead of userid.
+   */
+  async resolveStaffOAuthCode(code: string): Promise<string | null> {
+    try {
+      const r = await this.client.getUserInfo(code);
+      return r.userid || null;
+    } catch (err) {
+      // 40029 invalid, used or expired code; 41008 no code.
+      if (err instanceof WecomApiError && (err.errcode === 40029 || err.errcode === 41008)) return null;
+      throw toChannelError(err);
+    }
+  }
+
   async fetchCorpTags(): Promise<CorpTagGroup[]> {
     try {
       const r = await this.client.getCorpTagList({});
@@ -236,6 +334,24 @@ export class WecomAdapter implements ChannelAdapter {
 /** kf msgid: ≤32 bytes of [0-9a-zA-Z_-]; a hash keeps distinct client ids distinct whatever their length or script. */
 function kfMsgId(clientId: string): string {
   return createHash('sha256').update(clientId).digest('base64url').slice(0, 32);
+}
+
+/** Every item of a cursor-paged WeCom listing (`next_cursor` empty after the last page). */
+async function allPages<P extends { next_cursor: string }, T>(fetchPage: (cursor: string | undefined) => Promise<P>, items: (page: P) => T[]): Promise<T[]> {
+  const all: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await fetchPage(cursor);
+    all.push(...items(page));
+    cursor = page.next_cursor || undefined;
+  } while (cursor);
+  return all;
+}
+
+/** A failed lookup; retryable whenever WeCom said "later" (41063 still dispatching, busy, rate limits). */
+function lookupError(err: unknown): ChannelError {
+  const e = toChannelError(err);
+  return err instanceof WecomApiError && err.retryable && !e.retryable ? new ChannelError({ ...e.toJSON(), retryable: true, cause: err }) : e;
 }
 
 function invalid(message: string): SendResult {

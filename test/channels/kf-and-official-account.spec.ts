@@ -45,6 +45,37 @@ describe('微信客服 sync loop and official-account callbacks', () => {
     expect(contact!.lastInteractionAt).to.be.instanceOf(Date);
   });
 
+  it('joins a kf customer to the WeCom customer with the same unionid, fetching each new customer’s profile once', async () => {
+    const kf = 'wkSIMKF0002';
+    const customer = h.sim.control.addCustomer({ name: '王女士', unionid: 'union-kf', follow_user: [{ userid: 'a1' }] });
+    await deliverCallback({ ...wecomTarget(), xml: externalContactEvent({ corpId: SIM_CORP_ID, changeType: 'add_external_contact', userId: 'a1', externalUserId: customer.external_userid, createTime: 1_795_003_000 }) });
+    await h.processor.drain();
+    h.sim.control.clearRequests();
+
+    const m1 = h.sim.control.kfCustomerMessage({ open_kfid: kf, external_userid: 'wmKfUnion', content: '我在企业微信加过店长', nickname: '小王', unionid: 'union-kf' });
+    h.sim.control.kfCustomerMessage({ open_kfid: kf, external_userid: 'wmKfNew', content: '第一次来', nickname: '小李' });
+    await deliverCallback({ ...wecomTarget(), xml: kfMsgOrEvent({ corpId: SIM_CORP_ID, token: m1.token, openKfId: kf, createTime: 1_795_003_100 }) });
+    await h.processor.drain();
+
+    const joined = await t.db.models.Contact.find({ corpId: SIM_CORP_ID, identityKeys: { $in: ['unionid:union-kf', 'kf:wmKfUnion', `wecom:${customer.external_userid}`] } }).lean();
+    expect(joined, 'one contact for the WeCom customer and the kf customer').to.have.length(1);
+    const contact = joined[0]!;
+    expect(contact.identityKeys).to.include.members(['unionid:union-kf', 'kf:wmKfUnion', `wecom:${customer.external_userid}`]);
+    expect(contact.name, 'the WeCom name is kept').to.equal('王女士');
+    const timeline = await t.db.models.Event.find({ corpId: SIM_CORP_ID, contactId: String(contact._id), channel: 'wecom_kf' }).lean();
+    expect(timeline.map((e) => (e.payload as { text: string }).text)).to.deep.equal(['我在企业微信加过店长']);
+    const fresh = await t.db.models.Contact.findOne({ corpId: SIM_CORP_ID, identityKeys: 'kf:wmKfNew' }).lean();
+    expect(fresh!.name, 'a new kf customer is named by the nickname').to.equal('小李');
+    expect(fresh!.unionid).to.equal(undefined);
+    expect(h.sim.control.requests('kf/customer/batchget').map((r) => r.body)).to.deep.equal([{ external_userid_list: ['wmKfUnion', 'wmKfNew'], need_enter_session_context: 0 }]);
+
+    const m3 = h.sim.control.kfCustomerMessage({ open_kfid: kf, external_userid: 'wmKfUnion', content: '还在吗' });
+    await deliverCallback({ ...wecomTarget(), xml: kfMsgOrEvent({ corpId: SIM_CORP_ID, token: m3.token, openKfId: kf, createTime: 1_795_003_200 }) });
+    await h.processor.drain();
+    expect(h.sim.control.requests('kf/customer/batchget'), 'a known kf customer is not fetched again').to.have.length(1);
+    expect(await t.db.models.Event.countDocuments({ corpId: SIM_CORP_ID, contactId: String(contact._id), channel: 'wecom_kf' })).to.equal(2);
+  });
+
   describe('official account', () => {
     const oaPost = async (xml: string, mode: 'plain' | 'aes') => {
       const timestamp = '1795002000';

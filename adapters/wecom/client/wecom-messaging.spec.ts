@@ -170,6 +170,22 @@ describe('WecomClient: welcome, mass messages, moments, 微信客服', () => {
     });
   });
 
+  describe('kf/customer/batchget', () => {
+    it('sends the ids as given and returns profiles, with unknown ids in invalid_external_userid', async () => {
+      sim.control.kfCustomerMessage({ open_kfid: KF, external_userid: 'wmKF3', content: '你好', nickname: '陈女士', unionid: 'oUNION_KF3' });
+      const reply = await wecom.kfBatchGetCustomers({ external_userid_list: ['wmKF3', 'wmKFNOPE'], need_enter_session_context: 0 });
+      expect(lastBody('kf/customer/batchget')).to.deep.equal({ external_userid_list: ['wmKF3', 'wmKFNOPE'], need_enter_session_context: 0 });
+      expect(reply.customer_list).to.have.length(1);
+      expect(reply.customer_list[0]).to.include({ external_userid: 'wmKF3', nickname: '陈女士', unionid: 'oUNION_KF3', gender: 0 });
+      expect(reply.invalid_external_userid).to.deep.equal(['wmKFNOPE']);
+    });
+
+    it('rejects more than 100 ids with 40058 as invalid', async () => {
+      const ids = Array.from({ length: 101 }, (_, i) => `wmKF${i}`);
+      expect(await rejection(wecom.kfBatchGetCustomers({ external_userid_list: ids }))).to.include({ errcode: 40058, kind: 'invalid' });
+    });
+  });
+
   describe('kf/send_msg', () => {
     const text = (content: string): KfSendMsgRequest => ({ touser: 'wmKF2', open_kfid: KF, msgtype: 'text', text: { content } });
 

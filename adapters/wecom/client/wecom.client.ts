@@ -23,6 +23,8 @@ import type {
   ExternalContactListResponse,
   GetCorpTagListRequest,
   GetCorpTagListResponse,
+  GetGroupMsgListV2Request,
+  GetGroupMsgListV2Response,
   GetGroupMsgSendResultRequest,
   GetGroupMsgSendResultResponse,
   GetGroupMsgTaskRequest,
@@ -32,6 +34,8 @@ import type {
   GroupChatGetResponse,
   GroupChatListRequest,
   GroupChatListResponse,
+  KfBatchGetCustomersRequest,
+  KfBatchGetCustomersResponse,
   KfSendMsgRequest,
   KfSendMsgResponse,
   KfSyncMsgRequest,
@@ -136,6 +140,14 @@ export class WecomClient {
     return this.http.call({ method: 'POST', api: 'externalcontact/add_msg_template', body });
   }
 
+  /**
+   * https://developer.work.weixin.qq.com/document/path/93338 (获取群发记录列表) — start_time / end_time at most one
+   * month apart, limit ≤100; API-created messages come back without `creator`, so do not filter them by it.
+   */
+  getGroupMsgListV2(body: GetGroupMsgListV2Request): Reply<GetGroupMsgListV2Response> {
+    return this.http.call({ method: 'POST', api: 'externalcontact/get_groupmsg_list_v2', body });
+  }
+
   /** https://developer.work.weixin.qq.com/document/path/93338 — per-sender task status (0 pending, 2 sent) */
   getGroupMsgTask(body: GetGroupMsgTaskRequest): Reply<GetGroupMsgTaskResponse> {
     return this.http.call({ method: 'POST', api: 'externalcontact/get_groupmsg_task', body });
@@ -204,6 +216,14 @@ export class WecomClient {
       }
     }
     return this.http.call({ method: 'POST', api, body });
+  }
+
+  /**
+   * https://developer.work.weixin.qq.com/document/31072 (kf/customer/batchget) — 1–100 external_userids; ids
+   * WeCom does not know come back in `invalid_external_userid`.
+   */
+  kfBatchGetCustomers(body: KfBatchGetCustomersRequest): Reply<KfBatchGetCustomersResponse> {
+    return this.http.call({ method: 'POST', api: 'kf/customer/batchget', body });
   }
 
   // ---- staff sign-in

@@ -128,6 +128,31 @@ export type AddMsgTemplateRequest = {
 };
 export type AddMsgTemplateResponse = { msgid: string; fail_list: string[] };
 
+/**
+ * https://developer.work.weixin.qq.com/document/path/93338 (获取群发记录列表). Times in seconds, at most one month
+ * apart. `creator` filters on the creating member, which API-created messages do not have. `filter_type`: 0 corp
+ * (API-created messages included), 1 personal, 2 all (default). `limit` ≤100; a larger value means the default 50.
+ */
+export type GetGroupMsgListV2Request = {
+  chat_type: 'single' | 'group';
+  start_time: number;
+  end_time: number;
+  creator?: string;
+  filter_type?: 0 | 1 | 2;
+  limit?: number;
+  cursor?: string;
+};
+/** `creator` is absent on API-created messages; `create_type` 0 corp, 1 personal; `create_time` is seconds, sent as a string. */
+export type GroupMsg = {
+  msgid: string;
+  creator?: string;
+  create_time: string;
+  create_type: 0 | 1;
+  text?: { content: string };
+  attachments?: Attachment[];
+};
+export type GetGroupMsgListV2Response = { group_msg_list: GroupMsg[]; next_cursor: string };
+
 export type GetGroupMsgTaskRequest = { msgid: string; limit?: number; cursor?: string };
 export type GroupMsgTask = { userid: string; status: 0 | 2; send_time?: number };
 export type GetGroupMsgTaskResponse = { task_list: GroupMsgTask[]; next_cursor: string };
@@ -217,6 +242,19 @@ export type KfSendMsgRequest = {
   [payload: string]: unknown;
 };
 export type KfSendMsgResponse = { msgid: string };
+
+/** https://developer.work.weixin.qq.com/document/31072 — 1–100 ids per call. */
+export type KfBatchGetCustomersRequest = { external_userid_list: string[]; need_enter_session_context?: 0 | 1 };
+/** `unionid` only when a WeChat developer account is bound; `enter_session_context` only when requested. */
+export type KfCustomer = {
+  external_userid: string;
+  nickname: string;
+  avatar: string;
+  gender: 0 | 1 | 2;
+  unionid?: string;
+  enter_session_context?: { scene: string; scene_param: string; wechat_channels?: { nickname: string; scene: number } };
+};
+export type KfBatchGetCustomersResponse = { customer_list: KfCustomer[]; invalid_external_userid: string[] };
 
 // ---- staff OAuth (https://developer.work.weixin.qq.com/document/path/91023)
 

@@ -1,9 +1,11 @@
 /**
  * 微信客服: kf/sync_msg pages a corp-wide message stream by opaque cursor (`has_more` 1 may come with an empty
- * list: our own sends occupy the stream but are never returned) and kf/send_msg enforces the customer window
- * (48 h → 95002, 5 messages → 95001, session state → 95018). https://developer.work.weixin.qq.com/document/path/94699
+ * list: our own sends occupy the stream but are never returned), kf/send_msg enforces the customer window
+ * (48 h → 95002, 5 messages → 95001, session state → 95018) and refuses a msgid already used on the kf account
+ * ({@link KF_DUPLICATE_MSGID_ERRCODE}), and kf/customer/batchget returns the profiles of customers who wrote.
+ * https://developer.work.weixin.qq.com/document/path/94699, /document/31072
  */
-import { bytes, decodeCursor, encodeCursor, optionalObject, optionalText, pageLimit, requireText } from './sim-input.ts';
+import { bytes, decodeCursor, encodeCursor, INVALID_PARAMETER, optionalNumber, optionalObject, optionalStrings, optionalText, pageLimit, requireText } from './sim-input.ts';
 import { fail } from './sim-kernel.ts';
 import type { ApiRoute } from './sim-kernel.ts';
 import { nowSeconds } from './wecom-sim-context.ts';
@@ -11,6 +13,15 @@ import type { WecomSim } from './wecom-sim-context.ts';
 
 const SEND_TYPES = new Set(['text', 'image', 'voice', 'video', 'file', 'link', 'miniprogram', 'msgmenu', 'location']);
 const MSGID = /^[0-9a-zA-Z_-]{1,32}$/;
+/**
+ * kf/send_msg with a `msgid` already used on the same kf account. The send_msg doc says the caller must keep a given
+ * msgid unique within the kf account, "否则接口返回错误" (otherwise the call fails), but names no errcode: 40058
+ * (invalid parameter) stands in for it. The repeat delivers nothing and spends none of the window's allowance, so
+ * a resend with the same msgid can never reach the customer twice.
+ */
+export const KF_DUPLICATE_MSGID_ERRCODE = 40058;
+/** kf/customer/batchget: external_userid_list holds 1–100 ids. */
+const BATCHGET_MAX = 100;
 
 function checkCallbackToken(sim: WecomSim, token: string | undefined): void {
   if (token === undefined) return;
@@ -67,6 +78,9 @@ export function kfRoutes(sim: WecomSim): ApiRoute[] {
         if (!state.kf.accounts.has(openKfid)) fail(95000, 'invalid open_kfid');
         const msgid = optionalText(body, 'msgid');
         if (msgid !== undefined && !MSGID.test(msgid)) fail(40058, 'msgid must be ≤32 bytes of [0-9a-zA-Z_-]');
+        if (msgid !== undefined && state.kf.sent.some((s) => s.msgid === msgid && s.body.open_kfid === openKfid)) {
+          fail(KF_DUPLICATE_MSGID_ERRCODE, `msgid ${msgid} was already used on this kf account`);
+        }
         const msgtype = optionalText(body, 'msgtype');
         if (!msgtype || !SEND_TYPES.has(msgtype)) fail(40008, 'invalid msgtype');
         const payload = optionalObject(body, msgtype);
@@ -88,6 +102,27 @@ export function kfRoutes(sim: WecomSim): ApiRoute[] {
           message: { msgid: id, open_kfid: openKfid, external_userid: touser, send_time: nowSeconds(sim), origin: 5, msgtype, [msgtype]: payload },
         });
         return { msgid: id };
+      },
+    },
+    {
+      method: 'POST',
+      api: 'kf/customer/batchget',
+      auth: true,
+      handler: ({ body }) => {
+        const ids = optionalStrings(body, 'external_userid_list') ?? [];
+        if (ids.length < 1 || ids.length > BATCHGET_MAX) fail(INVALID_PARAMETER, `external_userid_list must hold 1 to ${BATCHGET_MAX} ids`);
+        const withContext = optionalNumber(body, 'need_enter_session_context') ?? 0;
+        if (withContext !== 0 && withContext !== 1) fail(INVALID_PARAMETER, 'need_enter_session_context must be 0 or 1');
+        const unique = [...new Set(ids)];
+        return {
+          customer_list: unique.flatMap((id) => {
+            const customer = state.kf.customers.get(id);
+            if (!customer) return [];
+            const { enter_session_context: context, ...profile } = customer;
+            return [withContext === 1 && context ? { ...profile, enter_session_context: context } : profile];
+          }),
+          invalid_external_userid: unique.filter((id) => !state.kf.customers.has(id)),
+        };
       },
     },
   ];

@@ -1,11 +1,11 @@
 /**
  * Mass messages (群发): add_msg_template only creates per-sender tasks (status 0); nothing reaches a customer
  * until the simulated staff member confirms (`confirmMassSend`), which flips the task to 2 and each row to
- * 1 sent / 2 not a friend / 3 monthly quota used up.
+ * 1 sent / 2 not a friend / 3 monthly quota used up. get_groupmsg_list_v2 lists them by creation time.
  * https://developer.work.weixin.qq.com/document/path/92135, /93338
  */
 import { checkMessageContent } from './acquisition.route.ts';
-import { optionalList, optionalObject, optionalStrings, optionalText, page, pageLimit, requireText } from './sim-input.ts';
+import { optionalList, optionalNumber, optionalObject, optionalStrings, optionalText, page, pageLimit, requireText } from './sim-input.ts';
 import { fail } from './sim-kernel.ts';
 import type { ApiRoute } from './sim-kernel.ts';
 import { nowSeconds } from './wecom-sim-context.ts';
@@ -13,6 +13,13 @@ import type { WecomSim } from './wecom-sim-context.ts';
 import type { SimCustomer, SimFollowUser, SimMassRow, SimMassSend } from './wecom-state.ts';
 
 const BEIJING_OFFSET_MS = 8 * 3_600_000;
+/** get_groupmsg_list_v2: "at most one month apart" — the doc names no day count, so 30 days stand for it. */
+const LIST_RANGE_SECONDS = 30 * 86_400;
+/** get_groupmsg_list_v2: limit ≤100; a larger value (or none) means the default 50. */
+const LIST_MAX_LIMIT = 100;
+const LIST_DEFAULT_LIMIT = 50;
+
+const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
 
 function latestFollower(customer: SimCustomer): SimFollowUser | undefined {
   return [...customer.follow_user].sort((a, b) => b.createtime - a.createtime)[0];
@@ -111,6 +118,41 @@ export function confirmMassSend(sim: WecomSim, msgid: string, userid: string): v
   }
 }
 
+/** One page of get_groupmsg_list_v2, oldest first; a range over a month → 40058 like the other invalid ranges. */
+function listGroupMsgs(sim: WecomSim, body: Record<string, unknown>) {
+  const chatType = optionalText(body, 'chat_type') ?? 'single';
+  if (chatType !== 'single' && chatType !== 'group') fail(40058, 'invalid chat_type');
+  const start = optionalNumber(body, 'start_time');
+  const end = optionalNumber(body, 'end_time');
+  if (start === undefined || end === undefined) fail(40058, 'start_time and end_time are required');
+  if (end < start || end - start > LIST_RANGE_SECONDS) fail(40058, 'start_time and end_time must be at most one month apart');
+  const creator = optionalText(body, 'creator');
+  const filterType = optionalNumber(body, 'filter_type') ?? 2;
+  if (filterType !== 0 && filterType !== 1 && filterType !== 2) fail(40058, 'invalid filter_type');
+  const asked = optionalNumber(body, 'limit') ?? LIST_DEFAULT_LIMIT;
+  const limit = asked < 1 || asked > LIST_MAX_LIMIT ? LIST_DEFAULT_LIMIT : asked;
+  const listed = [...sim.state.massSends.values()].filter(
+    (m) =>
+      m.chat_type === chatType &&
+      seconds(m.createdAt) >= start &&
+      seconds(m.createdAt) <= end &&
+      (filterType === 2 || m.create_type === filterType) &&
+      (creator === undefined || m.creator === creator),
+  );
+  const slice = page(listed, body.cursor, limit);
+  return {
+    group_msg_list: slice.items.map((m) => ({
+      msgid: m.msgid,
+      ...(m.creator === undefined ? {} : { creator: m.creator }),
+      create_time: String(seconds(m.createdAt)),
+      create_type: m.create_type,
+      ...(m.text ? { text: m.text } : {}),
+      ...(m.attachments.length > 0 ? { attachments: m.attachments } : {}),
+    })),
+    next_cursor: slice.next_cursor,
+  };
+}
+
 export function massSendRoutes(sim: WecomSim): ApiRoute[] {
   const { state, limits } = sim;
   return [
@@ -129,10 +171,14 @@ export function massSendRoutes(sim: WecomSim): ApiRoute[] {
         const now = sim.clock.now();
         const msgid = state.nextId('msgGAAA');
         const senders = [...new Set(targets.map((t) => t.userid))];
+        const content = optionalText(optionalObject(body, 'text') ?? {}, 'content');
         state.massSends.set(msgid, {
           msgid,
           chat_type: chatType,
           body,
+          create_type: 0,
+          ...(content ? { text: { content } } : {}),
+          attachments: optionalList(body, 'attachments') ?? [],
           createdAt: now,
           dispatchedAt: new Date(now.getTime() + sim.settings.massDispatchDelayMs),
           tasks: senders.map((userid) => ({ userid, status: 0 })),
@@ -140,6 +186,12 @@ export function massSendRoutes(sim: WecomSim): ApiRoute[] {
         });
         return { fail_list: failList, msgid };
       },
+    },
+    {
+      method: 'POST',
+      api: 'externalcontact/get_groupmsg_list_v2',
+      auth: true,
+      handler: ({ body }) => listGroupMsgs(sim, body),
     },
     {
       method: 'POST',

@@ -7,7 +7,7 @@ import { confirmMassSend } from './mass-send.route.ts';
 import type { RateWindows, RecordedRequest, SimKernel } from './sim-kernel.ts';
 import { nowSeconds } from './wecom-sim-context.ts';
 import type { WecomSim, WecomSimSettings } from './wecom-sim-context.ts';
-import type { SimCustomer, SimGroupChat, SimGroupMember, SimTagGroup } from './wecom-state.ts';
+import type { SimCustomer, SimGroupChat, SimGroupMember, SimKfCustomer, SimTagGroup } from './wecom-state.ts';
 
 export type FollowUserInput = {
   userid: string;
@@ -39,7 +39,11 @@ export type GroupChatInput = {
   admins?: string[];
 };
 
-export type KfCustomerMessageInput = { open_kfid: string; external_userid: string; content: string; at?: Date };
+/** A 微信客服 customer's profile; fields left out keep their current value (or a default for a new customer). */
+export type KfCustomerInput = Partial<Omit<SimKfCustomer, 'external_userid'>> & { external_userid: string };
+
+/** `nickname` / `unionid` set the writer's profile as kf/customer/batchget will return it. */
+export type KfCustomerMessageInput = { open_kfid: string; external_userid: string; content: string; at?: Date; nickname?: string; unionid?: string };
 
 export class WecomSimControl {
   constructor(
@@ -142,10 +146,30 @@ export class WecomSimControl {
     this.sim.state.kf.accounts.add(openKfid);
   }
 
+  /** Creates or updates the profile kf/customer/batchget returns for a customer (WeChat's default nickname 微信用户). */
+  setKfCustomer(input: KfCustomerInput): SimKfCustomer {
+    const customers = this.sim.state.kf.customers;
+    const current = customers.get(input.external_userid);
+    const customer: SimKfCustomer = {
+      nickname: '微信用户',
+      avatar: `https://wx.qlogo.cn/mmhead/sim-${input.external_userid}/0`,
+      gender: 0,
+      ...current,
+      ...input,
+    };
+    customers.set(customer.external_userid, customer);
+    return customer;
+  }
+
   /** The customer writes to a KF account: a visible message in the stream, the window reopened, a callback token. */
   kfCustomerMessage(input: KfCustomerMessageInput): { msgid: string; token: string } {
     const { state } = this.sim;
     this.addKfAccount(input.open_kfid);
+    this.setKfCustomer({
+      external_userid: input.external_userid,
+      ...(input.nickname === undefined ? {} : { nickname: input.nickname }),
+      ...(input.unionid === undefined ? {} : { unionid: input.unionid }),
+    });
     const at = input.at ?? this.sim.clock.now();
     const msgid = state.nextId('kfmsg');
     state.kf.stream.push({

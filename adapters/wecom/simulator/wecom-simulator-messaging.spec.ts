@@ -153,6 +153,29 @@ describe('WeCom simulator: messaging limits', () => {
       const ok = await expectCode(api.post('kf/send_msg', { touser: 'wmOpen', open_kfid: 'wkKF', msgid: 'm'.repeat(32), msgtype: 'text', text: { content: 'x' } }), 0);
       expect(ok.msgid).to.equal('m'.repeat(32));
     });
+
+    it('customer/batchget: 1–100 ids (40058), need_enter_session_context 0 or 1 (40058)', async () => {
+      await expectCode(api.post('kf/customer/batchget', {}), 40058);
+      await expectCode(api.post('kf/customer/batchget', { external_userid_list: [] }), 40058);
+      await expectCode(api.post('kf/customer/batchget', { external_userid_list: many('wmKf', 101) }), 40058);
+      await expectCode(api.post('kf/customer/batchget', { external_userid_list: ['wmK'], need_enter_session_context: 2 }), 40058);
+      const full = await expectCode(api.post('kf/customer/batchget', { external_userid_list: many('wmKf', 100) }), 0);
+      expect(full.invalid_external_userid).to.have.length(100);
+    });
+
+    it('customer/batchget: profiles of customers who wrote, unionid only when set, unknown ids as invalid', async () => {
+      sim.control.kfCustomerMessage({ open_kfid: 'wkKF', external_userid: 'wmKfUnion', content: 'hi', nickname: '小王', unionid: 'oUnionKf' });
+      sim.control.kfCustomerMessage({ open_kfid: 'wkKF', external_userid: 'wmKfPlain', content: 'hi' });
+      sim.control.setKfCustomer({ external_userid: 'wmKfPlain', gender: 2, enter_session_context: { scene: 'store', scene_param: 'SH01' } });
+      const reply = await expectCode(api.post('kf/customer/batchget', { external_userid_list: ['wmKfUnion', 'wmKfPlain', 'wmKfNobody', 'wmKfUnion'] }), 0);
+      expect(reply.customer_list).to.deep.equal([
+        { external_userid: 'wmKfUnion', nickname: '小王', avatar: 'https://wx.qlogo.cn/mmhead/sim-wmKfUnion/0', gender: 0, unionid: 'oUnionKf' },
+        { external_userid: 'wmKfPlain', nickname: '微信用户', avatar: 'https://wx.qlogo.cn/mmhead/sim-wmKfPlain/0', gender: 2 },
+      ]);
+      expect(reply.invalid_external_userid).to.deep.equal(['wmKfNobody']);
+      const withContext = await expectCode(api.post('kf/customer/batchget', { external_userid_list: ['wmKfPlain'], need_enter_session_context: 1 }), 0);
+      expect((withContext.customer_list as { enter_session_context?: unknown }[])[0]!.enter_session_context).to.deep.equal({ scene: 'store', scene_param: 'SH01' });
+    });
   });
 
   describe('auth/getuserinfo', () => {

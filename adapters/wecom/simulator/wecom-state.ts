@@ -68,6 +68,12 @@ export type SimMassSend = {
   msgid: string;
   chat_type: 'single' | 'group';
   body: unknown;
+  /** As get_groupmsg_list_v2 returns it: 0 corp (every add_msg_template), 1 personal (seeded by tests). */
+  create_type: 0 | 1;
+  /** The creating member; absent on API-created messages, which the list returns without one. */
+  creator?: string;
+  text?: { content: string };
+  attachments: unknown[];
   createdAt: Date;
   dispatchedAt: Date;
   tasks: SimMassTask[];
@@ -94,6 +100,15 @@ export type SimKfEntry = {
 /** Per customer: last message, our sends since, and the session state (0 new, 1 bot, 2 pool, 3 human, 4 ended). */
 export type SimKfConversation = { lastCustomerMessageAt?: Date; sentSince: number; sessionState: 0 | 1 | 2 | 3 | 4 };
 export type SimKfSend = { body: Record<string, unknown>; msgid: string; at: Date };
+/** A WeChat user as kf/customer/batchget returns it; `unionid` only when a developer account is bound. */
+export type SimKfCustomer = {
+  external_userid: string;
+  nickname: string;
+  avatar: string;
+  gender: 0 | 1 | 2;
+  unionid?: string;
+  enter_session_context?: { scene: string; scene_param: string };
+};
 
 export type SimOAuthCode = { code: string; userid: string; issuedAt: Date; used: boolean };
 
@@ -117,6 +132,8 @@ export class WecomSimState {
     /** Every successful kf/send_msg, in order. */
     sent: [] as SimKfSend[],
     callbackTokens: new Map<string, Date>(),
+    /** Customers who wrote to a KF account, by external_userid (kf/customer/batchget). */
+    customers: new Map<string, SimKfCustomer>(),
   };
   readonly oauthCodes = new Map<string, SimOAuthCode>();
   private counter = 0;
