@@ -12,6 +12,9 @@ import { createApp } from './app.ts';
 import { InboundProcessor } from './channels/inbound-processor.ts';
 import { upsertDefaultAccounts } from './channels/default-accounts.ts';
 import { PushListeners } from './channels/push-listeners.ts';
+import { publishSopFiles } from './sop/sop-files.ts';
+import { SopEngine } from './sop/runtime/sop-engine.ts';
+import { placeholderRenderer } from './sop/runtime/touch-renderer.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { startDevDatabase, type DevDatabase } from './db/dev-database.ts';
@@ -88,6 +91,7 @@ export async function boot(config: Config, opts: { clock?: Clock; logger?: Logge
   let processor: InboundProcessor | undefined;
   let listeners: PushListeners | undefined;
   let demo: DemoChannels | undefined;
+  let sopEngine: SopEngine | undefined;
   let server: Server | undefined;
   try {
     if (config.demo.enabled) {
@@ -95,6 +99,8 @@ export async function boot(config: Config, opts: { clock?: Clock; logger?: Logge
       if (seeded) logger.info(seeded, 'demo organisation seeded');
     }
     await upsertDefaultAccounts(services, logger);
+    const published = await publishSopFiles(services);
+    if (published) logger.info({ published }, 'SOP templates published from sop-templates/ (as drafts until enabled)');
     demo = await startDemoChannelsIfWanted(config, services, logger);
     if (config.roles.includes('scheduler')) {
       scheduler = await startScheduler({ db: services.db, clock, logger, metrics: services.metrics, roles: config.roles });
@@ -104,6 +110,8 @@ export async function boot(config: Config, opts: { clock?: Clock; logger?: Logge
       processor.start();
       listeners = new PushListeners(services, logger.child({ component: 'push' }), `${os.hostname()}:${process.pid}`);
       await listeners.start();
+      sopEngine = new SopEngine(services, services.sops, placeholderRenderer, `${os.hostname()}:${process.pid}`, logger.child({ component: 'sop' }));
+      sopEngine.start();
     }
     let url: string | null = null;
     if (config.roles.includes('http')) {
@@ -120,10 +128,10 @@ export async function boot(config: Config, opts: { clock?: Clock; logger?: Logge
       url,
       databaseUri: core.databaseUri,
       adminToken: core.adminToken,
-      stop: () => (stopping ??= shutdown({ server, scheduler, processor, listeners, demo, core, logger })),
+      stop: () => (stopping ??= shutdown({ server, scheduler, processor, listeners, demo, sopEngine, core, logger })),
     };
   } catch (err) {
-    await shutdown({ server, scheduler, processor, listeners, demo, core, logger }).catch(() => undefined);
+    await shutdown({ server, scheduler, processor, listeners, demo, sopEngine, core, logger }).catch(() => undefined);
     throw err;
   }
 }
@@ -135,10 +143,11 @@ async function shutdown(parts: {
   processor?: InboundProcessor;
   listeners?: PushListeners;
   demo?: DemoChannels;
+  sopEngine?: SopEngine;
   core: OpenedServices;
   logger: Logger;
 }): Promise<void> {
-  const { server, scheduler, processor, listeners, demo, core, logger } = parts;
+  const { server, scheduler, processor, listeners, demo, sopEngine, core, logger } = parts;
   if (server) {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
@@ -147,6 +156,7 @@ async function shutdown(parts: {
     clearTimeout(force);
     logger.info('http server closed');
   }
+  if (sopEngine) await sopEngine.stop();
   if (demo) await demo.stop();
   if (listeners) await listeners.stop();
   if (processor) await processor.stop();

@@ -15,6 +15,8 @@ export type ContactFilter = {
   tagsAny?: string[];
   tagsNone?: string[];
   storeId?: string;
+  /** Any of these stores (audiences). */
+  storeIds?: string[];
   staffId?: string;
   lifecycle?: LifecycleStage[];
   text?: string;
@@ -29,6 +31,7 @@ export class ContactRepository {
     const and: Record<string, unknown>[] = [{ corpId: scope.corpId }, { mergedInto: null }];
     if (scope.storeIds !== null) and.push({ storeIds: { $in: scope.storeIds } });
     if (f.storeId) and.push({ storeIds: f.storeId });
+    if (f.storeIds) and.push({ storeIds: { $in: f.storeIds } });
     if (f.staffId) and.push({ staffIds: f.staffId });
     if (f.tagsAll?.length) and.push({ tagIds: { $all: f.tagsAll } });
     if (f.tagsAny?.length) and.push({ tagIds: { $in: f.tagsAny } });

@@ -7,6 +7,7 @@ import { objectIdString } from '../shared/object-id.ts';
 import { pageQuery } from '../shared/pagination.ts';
 import { LIFECYCLE_STAGES } from './contact.schema.ts';
 import { identityKey, identitySchema, parseIdentityKey } from './identity.ts';
+import type { Services } from '../services.ts';
 
 const csv = z
   .string()
@@ -143,10 +144,17 @@ export const contactRoutes = [
           type: 'contact.tags_changed',
           contactId: params.id,
           occurredAt: at,
-          payload: { added, removed, by: principal?.staffId ?? principal?.tokenId ?? null },
+          // Names too: SOP tag triggers name tags the way people do.
+          payload: { added, removed, addedNames: await tagNames(services, scope.corpId, added), by: principal?.staffId ?? principal?.tokenId ?? null },
         });
       }
       return after;
     },
   }),
 ];
+
+async function tagNames(services: Services, corpId: string, ids: string[]): Promise<string[]> {
+  if (!ids.length) return [];
+  const byId = new Map((await services.tags.list(corpId)).flatMap((g) => g.tags.map((t) => [t.tagId, t.name] as const)));
+  return ids.map((id) => byId.get(id) ?? id);
+}

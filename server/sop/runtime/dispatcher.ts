@@ -1,0 +1,209 @@
+/**
+ * Sends due touches. A touch is claimed from the ledger (scheduled → sending, with a lease) before any vendor
+ * call; WeCom 1:1 touches of the same step, staff member and day are claimed together and become one mass-send
+ * task the staff member confirms. Before sending: a paused SOP holds the touch, suppression skips it, quiet
+ * hours and frequency caps defer it (recorded, never dropped), and a higher-priority touch for the same contact
+ * and day takes the slot. After the call the row is sent or failed with the vendor's errcode. A row left in
+ * `sending` by a dead worker is reconciled with the vendor (findSent) before anything is sent again.
+ */
+import type { ChannelAdapter, OutboundMessage, SendResult } from '../../../adapters/channel-adapter.ts';
+import type { Services } from '../../services.ts';
+import { DEFAULT_FREQUENCY_CAP } from '../definition/common.schema.ts';
+import { CONTACT_CHANNELS, type Channel } from '../definition/step.schema.ts';
+import { addDays, daysInMonth, localDateOf, resolveLocal } from '../schedule/local-time.ts';
+import { deliveryTime } from '../schedule/plan.ts';
+import { localDay } from './local-day.ts';
+import { contactRouting, type ContactRouting } from './routing.ts';
+import type { TouchRenderer } from './touch-renderer.ts';
+
+const LEASE_MS = 60_000;
+const MAX_ATTEMPTS = 5;
+
+type Row = { _id: unknown; corpId: string; key: string; sopId: string; stepId: string; channel: string; contactId: string; staffId: string | null; storeId: string | null; templateId: string; templateVersion: number | null; variant: string | null; priority: number; tz: string; dueAt: Date; localDay: string; attempts: number; status: string; sendStartedAt: Date | null; reclaimed?: boolean };
+
+export class TouchDispatcher {
+  constructor(
+    private readonly services: Services,
+    private readonly owner: string,
+    private readonly render: TouchRenderer,
+  ) {}
+
+  async drain(max = Number.POSITIVE_INFINITY): Promise<number> {
+    let n = 0;
+    while (n < max) {
+      const batch = await this.claim();
+      if (!batch.length) break;
+      await this.process(batch);
+      n += batch.length;
+    }
+    return n;
+  }
+
+  /** Claims one due touch (or a stuck `sending` one), plus its mass-send siblings. */
+  private async claim(): Promise<Row[]> {
+    const m = this.services.db.models;
+    const now = this.services.clock.now();
+    const lease = { leaseOwner: this.owner, leaseUntil: new Date(now.getTime() + LEASE_MS) };
+    const stuck = await m.Touch.findOneAndUpdate({ status: 'sending', leaseUntil: { $lt: now } }, { $set: { ...lease, reclaimed: true }, $inc: { attempts: 1 } }, { returnDocument: 'after' }).lean<Row>();
+    if (stuck) return [stuck];
+    const first = await m.Touch.findOneAndUpdate(
+      { status: 'scheduled', dueAt: { $lte: now } },
+      { $set: { status: 'sending', sendStartedAt: now, ...lease }, $inc: { attempts: 1 } },
+      { returnDocument: 'after', sort: { dueAt: 1 } },
+    ).lean<Row>();
+    if (!first) return [];
+    if (first.channel !== 'wecom_1to1' || !first.staffId) return [first];
+    const siblings = { corpId: first.corpId, sopId: first.sopId, stepId: first.stepId, staffId: first.staffId, localDay: first.localDay, variant: first.variant };
+    await m.Touch.updateMany({ ...siblings, status: 'scheduled', dueAt: { $lte: now } }, { $set: { status: 'sending', sendStartedAt: now, ...lease }, $inc: { attempts: 1 } });
+    const rest = await m.Touch.find({ ...siblings, status: 'sending', leaseOwner: this.owner, _id: { $ne: first._id } }).limit(10_000).lean<Row[]>();
+    return [first, ...rest];
+  }
+
+  private async process(batch: Row[]): Promise<void> {
+    const m = this.services.db.models;
+    const head = batch[0]!;
+    const sop = await m.Sop.findOne({ corpId: head.corpId, sopId: head.sopId }).lean();
+    if (!sop || sop.status !== 'enabled') return this.setAll(batch, { status: 'held', reason: 'sop_paused' });
+    const ready: Array<{ row: Row; routing: ContactRouting }> = [];
+    for (const row of batch) {
+      const routing = await contactRouting(this.services, row.corpId, row.contactId);
+      const verdict = routing ? await this.gate(row, routing) : { skip: 'contact_not_found' as const };
+      if ('skip' in verdict) await this.setOne(row, { status: 'skipped', reason: verdict.skip });
+      else if ('deferTo' in verdict) await this.defer(row, verdict.deferTo, verdict.reason);
+      else ready.push({ row, routing: routing! });
+    }
+    if (!ready.length) return;
+    const adapter = await this.adapterFor(head.corpId, head.channel as Channel);
+    if (!adapter) return this.setAll(ready.map((r) => r.row), { status: 'failed', reason: 'no_channel_account' });
+    const groups = head.channel === 'wecom_1to1' ? [ready] : ready.map((r) => [r]);
+    for (const group of groups) await this.send(adapter, group);
+  }
+
+  /** Suppression, quiet hours, caps and priority for one touch, checked at the moment of sending. */
+  private async gate(row: Row, routing: ContactRouting): Promise<{ ok: true } | { skip: string } | { deferTo: Date; reason: string }> {
+    if (routing.optedOut) return { skip: 'suppressed:opted_out' };
+    if (!routing.reachable) return { skip: 'suppressed:unreachable' };
+    const now = this.services.clock.now();
+    const allowed = deliveryTime(now, row.tz);
+    if (allowed.getTime() > now.getTime()) return { deferTo: allowed, reason: 'quiet_hours' };
+    if (!CONTACT_CHANNELS.includes(row.channel as Channel)) return { ok: true };
+    const m = this.services.db.models;
+    const today = localDay(now, row.tz);
+    const cap = DEFAULT_FREQUENCY_CAP;
+    const others = await m.Touch.find({ corpId: row.corpId, contactId: row.contactId, localDay: today, _id: { $ne: row._id }, channel: { $in: CONTACT_CHANNELS } }).select('status priority dueAt').lean();
+    const sentToday = others.filter((t) => t.status === 'sent' || (t.status === 'sending' && t.priority >= row.priority)).length;
+    const outranked = others.some((t) => t.status === 'scheduled' && t.priority > row.priority && t.dueAt.getTime() <= endOfLocalDay(now, row.tz).getTime());
+    const month = today.slice(0, 7);
+    const d = localDateOf(now, row.tz);
+    const perMonth = cap.per_month ?? daysInMonth(d.year, d.month);
+    const sentMonth = await m.Touch.countDocuments({ corpId: row.corpId, contactId: row.contactId, status: 'sent', localDay: { $regex: `^${month}` } });
+    if (sentToday >= cap.per_day || outranked) return { deferTo: nextLocalMorning(now, row.tz), reason: outranked ? 'cap:priority' : 'cap:daily' };
+    if (sentMonth >= perMonth) return { deferTo: firstOfNextMonth(now, row.tz), reason: 'cap:monthly' };
+    return { ok: true };
+  }
+
+  private async send(adapter: ChannelAdapter, group: Array<{ row: Row; routing: ContactRouting }>): Promise<void> {
+    const head = group[0]!;
+    const rendered = await this.render(head.row, head.routing);
+    const msg = outbound(head.row, group.map((g) => g.routing), rendered.text);
+    if (!msg) return this.setAll(group.map((g) => g.row), { status: 'skipped', reason: 'no_channel_identity' });
+    if (head.row.reclaimed && head.row.sendStartedAt && adapter.findSent) {
+      // A previous worker may have sent this before dying: ask the vendor first.
+      const found = await adapter.findSent(msg, new Date(head.row.sendStartedAt.getTime() - LEASE_MS)).catch(() => null);
+      if (found) return this.markSent(group.map((g) => g.row), found.vendorId, rendered.text);
+    }
+    const result: SendResult = await adapter.send(msg);
+    if (result.ok) {
+      const failed = new Set(result.failedRecipientIds ?? []);
+      const sent = group.filter((g) => !failed.has(recipientId(head.row.channel, g.routing) ?? ''));
+      const refused = group.filter((g) => failed.has(recipientId(head.row.channel, g.routing) ?? ''));
+      await this.markSent(sent.map((g) => g.row), result.vendorId ?? null, rendered.text);
+      await this.setAll(refused.map((g) => g.row), { status: 'failed', reason: 'vendor_refused_recipient' });
+      if (head.row.channel === 'wecom_1to1' && sent.length) await this.massSendTask(sent, rendered.text, result.vendorId ?? null);
+      return;
+    }
+    const e = result.error;
+    const error = { errcode: e.errcode, kind: e.kind, message: e.message };
+    for (const { row } of group) {
+      if (e.kind === 'window_closed') await this.setOne(row, { status: 'skipped', reason: 'window_closed', error });
+      else if (e.retryable && row.attempts < MAX_ATTEMPTS) await this.defer(row, new Date(this.services.clock.now().getTime() + 60_000 * 2 ** row.attempts), `retry:${e.errcode ?? e.kind}`, error);
+      else await this.setOne(row, { status: 'failed', reason: `vendor:${e.errcode ?? e.kind}`, error });
+    }
+  }
+
+  private async massSendTask(group: Array<{ row: Row; routing: ContactRouting }>, text: string, vendorId: string | null): Promise<void> {
+    const head = group[0]!.row;
+    const now = this.services.clock.now();
+    await this.services.db.models.StaffTask.updateOne(
+      { corpId: head.corpId, key: `mass:${head.sopId}:${head.stepId}:${head.staffId}:${head.localDay}:${vendorId ?? head.key}` },
+      {
+        $setOnInsert: { storeId: head.storeId ?? '', staffId: head.staffId!, kind: 'mass_send_confirm', title: '确认群发 Confirm the mass send', text, source: { sopId: head.sopId, stepId: head.stepId, touchId: String(head._id), vendorId }, localDate: localDay(now, head.tz), dueAt: now, status: 'open' },
+        $addToSet: { contactIds: { $each: group.map((g) => g.row.contactId) } },
+      },
+      { upsert: true },
+    );
+  }
+
+  private async markSent(rows: Row[], vendorId: string | null, text: string): Promise<void> {
+    if (!rows.length) return;
+    await this.services.db.models.Touch.updateMany({ _id: { $in: rows.map((r) => r._id) } }, { $set: { status: 'sent', vendorId, text, sentAt: this.services.clock.now(), leaseOwner: null, leaseUntil: null, reclaimed: false } });
+  }
+
+  private async defer(row: Row, to: Date, reason: string, error?: Record<string, unknown>): Promise<void> {
+    await this.services.db.models.Touch.updateOne(
+      { _id: row._id },
+      { $set: { status: 'scheduled', dueAt: to, localDay: localDay(to, row.tz), leaseOwner: null, leaseUntil: null, ...(error ? { error } : {}) }, $push: { deferrals: { reason, from: row.dueAt, to } } },
+    );
+  }
+
+  private async setOne(row: Row, set: Record<string, unknown>): Promise<void> {
+    await this.services.db.models.Touch.updateOne({ _id: row._id }, { $set: { ...set, leaseOwner: null, leaseUntil: null } });
+  }
+
+  private async setAll(rows: Row[], set: Record<string, unknown>): Promise<void> {
+    if (rows.length) await this.services.db.models.Touch.updateMany({ _id: { $in: rows.map((r) => r._id) } }, { $set: { ...set, leaseOwner: null, leaseUntil: null } });
+  }
+
+  private async adapterFor(corpId: string, channel: Channel): Promise<ChannelAdapter | null> {
+    const kind = channel === 'official_account' ? 'official_account' : 'wecom';
+    const accounts = await this.services.channelAccounts.listForCorp(corpId);
+    const account = accounts.find((a) => a.kind === kind && a.isDefault) ?? accounts.find((a) => a.kind === kind);
+    return account ? this.services.adapterFor(account) : null;
+  }
+}
+
+function recipientId(channel: string, r: ContactRouting): string | null {
+  if (channel === 'official_account') return r.openid?.openid ?? null;
+  if (channel === 'kf') return r.kfId;
+  return r.externalUserId;
+}
+
+function outbound(row: Row, routings: ContactRouting[], text: string): OutboundMessage | null {
+  const ids = routings.map((r) => recipientId(row.channel, r)).filter((id): id is string => !!id);
+  if (!ids.length) return null;
+  const head = routings[0]!;
+  switch (row.channel) {
+    case 'wecom_1to1':
+      return head.staffUserId ? { clientId: row.key, route: 'mass_send', sender: head.staffUserId, to: ids.map((id) => ({ type: 'contact', id })), text } : null;
+    case 'kf':
+      return head.openKfId ? { clientId: row.key, route: 'kf', sender: head.openKfId, to: [{ type: 'contact', id: ids[0]! }], text } : null;
+    case 'official_account':
+      return { clientId: row.key, route: 'custom', to: [{ type: 'contact', id: ids[0]! }], text };
+    default:
+      return null;
+  }
+}
+
+function endOfLocalDay(at: Date, tz: string): Date {
+  return deliveryTime(nextLocalMorning(at, tz), tz, { quietHours: false });
+}
+
+/** 09:00 local on the next calendar day: where a capped touch goes (quiet hours end there by default). */
+function nextLocalMorning(at: Date, tz: string): Date {
+  return resolveLocal(addDays(localDateOf(at, tz), 1), 9 * 60, tz);
+}
+
+function firstOfNextMonth(at: Date, tz: string): Date {
+  const d = localDateOf(at, tz);
+  return resolveLocal(d.month === 12 ? { year: d.year + 1, month: 1, day: 1 } : { year: d.year, month: d.month + 1, day: 1 }, 9 * 60, tz);
+}

@@ -1,0 +1,54 @@
+/**
+ * The SOP engine of a scheduler process: every tick it reads new trigger events, advances due runs and sends
+ * due touches. Several scheduler processes may run it against one database; leases on the feed, the runs and
+ * the touches keep every piece of work with one process at a time.
+ */
+import type { Logger } from 'pino';
+import type { Services } from '../../services.ts';
+import { TouchDispatcher } from './dispatcher.ts';
+import { SopRunner } from './runner.ts';
+import type { SopRegistry } from './sop-registry.ts';
+import { TriggerFeed } from './trigger-feed.ts';
+import type { TouchRenderer } from './touch-renderer.ts';
+
+export class SopEngine {
+  readonly feed: TriggerFeed;
+  readonly runner: SopRunner;
+  readonly dispatcher: TouchDispatcher;
+  private timer: NodeJS.Timeout | null = null;
+  private ticking: Promise<void> | null = null;
+
+  constructor(
+    services: Services,
+    registry: SopRegistry,
+    render: TouchRenderer,
+    owner: string,
+    private readonly logger: Logger,
+  ) {
+    this.feed = new TriggerFeed(services, registry, owner);
+    this.runner = new SopRunner(services, owner);
+    this.dispatcher = new TouchDispatcher(services, owner, render);
+  }
+
+  /** One full pass; tests call it directly with a pinned clock. */
+  async tick(): Promise<void> {
+    while ((await this.feed.poll()) > 0);
+    await this.runner.drain();
+    await this.dispatcher.drain();
+  }
+
+  start(intervalMs = 1000): void {
+    this.timer = setInterval(() => {
+      if (this.ticking) return;
+      this.ticking = this.tick()
+        .catch((err) => this.logger.error({ err }, 'sop engine tick failed'))
+        .finally(() => (this.ticking = null));
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.ticking;
+  }
+}

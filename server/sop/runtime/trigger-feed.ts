@@ -1,0 +1,42 @@
+/**
+ * Event triggers read the event log like a queue: a cursor (the last event id seen) lives in `sop_trigger_feed`,
+ * guarded by a lease so one scheduler process reads at a time. Events stored by any process — callbacks, the
+ * API, other jobs — therefore start runs even when no scheduler was running at that moment, and a crash between
+ * enrolling and saving the cursor only repeats enrollments, which are idempotent.
+ */
+import { Types } from 'mongoose';
+import type { Services } from '../../services.ts';
+import type { SopRegistry } from './sop-registry.ts';
+import { fireEventTriggers } from './triggers.ts';
+
+const TRIGGER_TYPES = ['friend_added', 'oa_subscribed', 'kf.enter_session', 'contact.tags_changed', 'group_updated'];
+const LEASE_MS = 30_000;
+
+export class TriggerFeed {
+  constructor(
+    private readonly services: Services,
+    private readonly registry: SopRegistry,
+    private readonly owner: string,
+  ) {}
+
+  /** Reads up to `limit` new events and fires their triggers; returns how many events were read. */
+  async poll(limit = 500): Promise<number> {
+    const Feed = this.services.db.models.SopTriggerFeed;
+    const now = this.services.clock.now();
+    await Feed.updateOne({ _id: 'main' }, { $setOnInsert: { lastEventId: null, leaseOwner: null, leaseUntil: null } }, { upsert: true });
+    const claimed = await Feed.findOneAndUpdate(
+      { _id: 'main', $or: [{ leaseOwner: this.owner }, { leaseOwner: null }, { leaseUntil: { $lt: now } }] },
+      { $set: { leaseOwner: this.owner, leaseUntil: new Date(now.getTime() + LEASE_MS) } },
+      { returnDocument: 'after' },
+    ).lean();
+    if (!claimed) return 0;
+    const after = claimed.lastEventId ? { _id: { $gt: new Types.ObjectId(claimed.lastEventId) } } : {};
+    const events = await this.services.db.models.Event.find({ ...after, type: { $in: TRIGGER_TYPES } }).sort({ _id: 1 }).limit(limit).lean();
+    for (const e of events) {
+      await fireEventTriggers(this.services, this.registry, { corpId: e.corpId, type: e.type, contactId: e.contactId ?? null, occurredAt: e.occurredAt, payload: (e.payload ?? {}) as Record<string, unknown> });
+    }
+    const last = events[events.length - 1];
+    await Feed.updateOne({ _id: 'main', leaseOwner: this.owner }, { $set: { ...(last ? { lastEventId: String(last._id) } : {}), leaseOwner: null, leaseUntil: null } });
+    return events.length;
+  }
+}

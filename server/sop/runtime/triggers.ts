@@ -1,0 +1,82 @@
+/**
+ * What starts a run. Event triggers fire from the inbound pipeline after an event is stored (friend added with a
+ * `state` prefix, official-account subscription with a scene prefix, kf session entered, tag added, group
+ * joined); audience triggers enroll every matching contact when the SOP is enabled and, with `daily_at`, every
+ * day — streamed with a cursor, never loaded into memory.
+ */
+import type { Services } from '../../services.ts';
+import type { AudienceFilter, Sop } from '../definition/sop.schema.ts';
+import { enroll } from './enroll.ts';
+import type { SopRecord, SopRegistry } from './sop-registry.ts';
+import { tagIdsForNames } from './tag-names.ts';
+
+export type TriggerEvent = { corpId: string; type: string; contactId: string | null; occurredAt: Date; payload: Record<string, unknown> };
+
+/** Our event-log types → the SOP trigger event names they can fire. */
+function triggerNameOf(e: TriggerEvent): string | null {
+  if (e.type === 'friend_added') return 'friend_added';
+  if (e.type === 'oa_subscribed') return 'oa_subscribed';
+  if (e.type === 'kf.enter_session') return 'kf_session_started';
+  if (e.type === 'contact.tags_changed') return 'tag_added';
+  if (e.type === 'group_updated' && e.payload.updateDetail === 'add_member') return 'joined_group';
+  return null;
+}
+
+function matches(sop: Sop, e: TriggerEvent): boolean {
+  const t = sop.trigger;
+  if (t.type !== 'event') return false;
+  const p = e.payload;
+  switch (t.event) {
+    case 'friend_added':
+      return !t.state_prefix || (typeof p.state === 'string' && p.state.startsWith(t.state_prefix));
+    case 'oa_subscribed':
+      return !t.scene_prefix || (typeof p.scene === 'string' && p.scene.startsWith(t.scene_prefix));
+    case 'kf_session_started':
+      return !t.scene || (p.raw as { event?: { scene?: string } } | undefined)?.event?.scene === t.scene;
+    case 'tag_added':
+      return Array.isArray(p.addedNames) && p.addedNames.includes(t.tag);
+    case 'joined_group':
+      return true;
+  }
+}
+
+export async function fireEventTriggers(services: Services, registry: SopRegistry, e: TriggerEvent): Promise<number> {
+  const name = triggerNameOf(e);
+  if (!name || !e.contactId) return 0;
+  let enrolled = 0;
+  for (const sop of await registry.enabledForEvent(e.corpId, name)) {
+    if (!matches(sop.definition, e)) continue;
+    const r = await enroll(services, sop, e.contactId, e.occurredAt);
+    if (r.enrolled) enrolled++;
+  }
+  return enrolled;
+}
+
+/** Enrolls every contact the SOP's audience matches, streaming the contact collection. */
+export async function enrollAudience(services: Services, sop: SopRecord, at: Date): Promise<{ matched: number; enrolled: number }> {
+  const t = sop.definition.trigger;
+  const audience: AudienceFilter | undefined = t.type === 'audience' ? t : t.type === 'schedule' ? t.audience : undefined;
+  if (!audience) return { matched: 0, enrolled: 0 };
+  const filter = await audienceFilter(services, sop.corpId, audience);
+  let matched = 0;
+  let enrolled = 0;
+  for await (const c of services.db.models.Contact.find(filter).select('_id').lean().cursor({ batchSize: 500 })) {
+    matched++;
+    if ((await enroll(services, sop, String(c._id), at)).enrolled) enrolled++;
+  }
+  return { matched, enrolled };
+}
+
+export async function audienceFilter(services: Services, corpId: string, a: AudienceFilter): Promise<Record<string, unknown>> {
+  const stores = a.stores?.length ? await services.db.models.Store.find({ corpId, code: { $in: a.stores } }).select('_id').lean() : null;
+  return services.contacts.filterFor(
+    { corpId, storeIds: null },
+    {
+      tagsAll: a.tags?.all ? await tagIdsForNames(services, corpId, a.tags.all) : undefined,
+      tagsAny: a.tags?.any ? await tagIdsForNames(services, corpId, a.tags.any) : undefined,
+      tagsNone: a.tags?.none ? await tagIdsForNames(services, corpId, a.tags.none) : undefined,
+      lifecycle: a.lifecycle,
+      ...(stores ? { storeIds: stores.map((s) => String(s._id)) } : {}),
+    },
+  );
+}

@@ -1,0 +1,24 @@
+/**
+ * SOP files in sop-templates/ are published into every corp at boot as drafts (HQ enables them). Invalid files
+ * stop the boot with one line per problem (file, path, reason); an unchanged file publishes nothing new.
+ */
+import path from 'node:path';
+import { ConfigError } from '../config.ts';
+import type { Services } from '../services.ts';
+import { formatProblem, loadSopDirectory } from './definition/sop-loader.ts';
+
+export async function publishSopFiles(services: Services, dir = path.resolve('sop-templates')): Promise<number> {
+  const { sops, problems } = await loadSopDirectory(dir);
+  if (problems.length) throw new ConfigError(`invalid SOP templates:\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`);
+  let published = 0;
+  for (const corp of await services.org.listCorps()) {
+    for (const sop of sops) {
+      const current = await services.db.models.Sop.findOne({ corpId: corp.corpId, sopId: sop.id }).lean();
+      if (current && JSON.stringify(current.definition) === JSON.stringify(sop)) continue;
+      if (current && current.source === 'api') continue; // HQ edited it through the API: the file no longer rules
+      await services.sops.publish(corp.corpId, sop, 'file');
+      published++;
+    }
+  }
+  return published;
+}
