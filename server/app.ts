@@ -4,10 +4,13 @@
  */
 import Router from '@koa/router';
 import Koa from 'koa';
+import { staffLoginRoutes } from './auth/staff-login.route.ts';
 import { tokenRoutes } from './auth/token.route.ts';
 import { channelCallbackRoutes } from './channels/callback.route.ts';
 import { channelAccountRoutes } from './channels/channel-account.route.ts';
+import { sopRoutes } from './sop/sop.route.ts';
 import { contactRoutes } from './contacts/contact.route.ts';
+import { contentRoutes } from './content/content.route.ts';
 import { errorHandler } from './http/error-handler.ts';
 import { requestContext } from './http/request-context.ts';
 import { mountRoutes, type RouteDef } from './http/route.ts';
@@ -15,12 +18,14 @@ import { orgRoutes } from './org/org.route.ts';
 import type { Services } from './services.ts';
 import { systemRoutes } from './system/system.route.ts';
 import { tagRoutes } from './tags/tag.route.ts';
+import { staffTaskRoutes } from './tasks/staff-task.route.ts';
+import { webRoutes } from './web/web.route.ts';
 
 export const VERSION = '0.1.0';
 
 export function allRoutes(): RouteDef[] {
   const routes: RouteDef[] = [];
-  routes.push(...systemRoutes(() => routes, VERSION), ...orgRoutes, ...tagRoutes, ...contactRoutes, ...tokenRoutes, ...channelAccountRoutes, ...channelCallbackRoutes);
+  routes.push(...systemRoutes(() => routes, VERSION), ...orgRoutes, ...tagRoutes, ...contactRoutes, ...contentRoutes, ...tokenRoutes, ...channelAccountRoutes, ...sopRoutes, ...channelCallbackRoutes, ...staffTaskRoutes, ...staffLoginRoutes, ...webRoutes);
   return routes;
 }
 

@@ -7,11 +7,13 @@ import type { Logger } from 'pino';
 import type { ChannelAdapter } from '../adapters/channel-adapter.ts';
 import { createAdapter } from '../adapters/registry.ts';
 import { TokenService } from './auth/token.service.ts';
+import { SopRegistry } from './sop/runtime/sop-registry.ts';
 import { ChannelAccountRepository, type ChannelAccount } from './channels/channel-account.repository.ts';
 import { InboundInbox } from './channels/inbound-inbox.ts';
 import type { Config } from './config.ts';
 import { ContactIdentityService } from './contacts/contact-identity.service.ts';
 import { ContactChannelState, ContactRepository } from './contacts/contact.repository.ts';
+import { ContentService } from './content/content.service.ts';
 import { FollowRepository } from './contacts/follow.repository.ts';
 import { PhoneVault } from './contacts/phone.ts';
 import { pingDatabase, type Database } from './db/database.ts';
@@ -20,6 +22,7 @@ import { CustomerGroupRepository } from './groups/customer-group.repository.ts';
 import { OrgRepository } from './org/org.repository.ts';
 import type { Clock } from './shared/clock.ts';
 import type { Metrics } from './system/metrics.ts';
+import { StaffTaskRepository } from './tasks/staff-task.repository.ts';
 import { TagRepository } from './tags/tag.repository.ts';
 
 export type ServiceDeps = {
@@ -43,6 +46,7 @@ export function buildServices(deps: ServiceDeps) {
     org,
     phones,
     tags: new TagRepository(m),
+    content: new ContentService(m, { contacts: new ContactRepository(m), org, clock }),
     contacts: new ContactRepository(m),
     contactChannels: new ContactChannelState(m),
     identities: new ContactIdentityService(m, phones, clock),
@@ -50,9 +54,12 @@ export function buildServices(deps: ServiceDeps) {
     groups: new CustomerGroupRepository(m),
     events: new EventLogRepository(m, clock, (e) => metrics.events.inc({ channel: e.channel, type: e.type, duplicate: String(e.duplicate) })),
     tokens: new TokenService(m, org, clock, deps.config.security.adminToken),
+    tasks: new StaffTaskRepository(m, clock),
     channelAccounts: new ChannelAccountRepository(m),
     inbox: new InboundInbox(m, clock),
-    adapterFor: cachedAdapters(deps.adapterFactory ?? createAdapter),
+    sops: new SopRegistry({ db, clock }),
+    // Adapters keep the app's clock (token expiry, lookback windows), so pinned time in tests is one time.
+    adapterFor: cachedAdapters(deps.adapterFactory ?? ((account) => createAdapter(account, { clientOptions: { clock } }))),
     /** In-process wake-ups: 'inbound' after a callback is recorded, so a local processor starts at once. */
     signals: new EventEmitter(),
     dbUp: () => pingDatabase(db),

@@ -1,11 +1,20 @@
 /** Registers every schema on one connection; the returned models are what repositories are built from. */
 import type { Connection } from 'mongoose';
+import { staffLoginLinkSchema } from '../auth/staff-login.ts';
 import { tokenSchema } from '../auth/token.schema.ts';
+import { enrollmentSchema } from '../sop/runtime/enrollment.schema.ts';
+import { sopRecordSchema, sopVersionSchema } from '../sop/runtime/sop-record.schema.ts';
+import { touchSchema } from '../sop/runtime/touch.schema.ts';
+import { triggerFeedSchema } from '../sop/runtime/trigger-feed.schema.ts';
+import { staffTaskSchema } from '../tasks/staff-task.schema.ts';
 import { channelAccountSchema } from '../channels/channel-account.schema.ts';
 import { inboundRawSchema } from '../channels/inbound-raw.schema.ts';
 import { kfCursorSchema } from '../channels/kf-cursor.schema.ts';
 import { syncRunSchema } from '../channels/sync/sync-run.schema.ts';
 import { contactSchema } from '../contacts/contact.schema.ts';
+import { contentSettingsSchema } from '../content/content-settings.schema.ts';
+import { contentTemplateSchema } from '../content/content-template.schema.ts';
+import { contentVersionSchema } from '../content/content-version.schema.ts';
 import { followSchema } from '../contacts/follow.schema.ts';
 import { eventSchema } from '../events/event.schema.ts';
 import { customerGroupSchema } from '../groups/customer-group.schema.ts';
@@ -27,11 +36,21 @@ export function registerModels(conn: Connection) {
     CustomerGroup: conn.model('CustomerGroup', customerGroupSchema),
     Event: conn.model('Event', eventSchema),
     Token: conn.model('Token', tokenSchema),
+    StaffLoginLink: conn.model('StaffLoginLink', staffLoginLinkSchema),
     Heartbeat: conn.model('Heartbeat', heartbeatSchema),
+    Sop: conn.model('Sop', sopRecordSchema),
+    SopVersion: conn.model('SopVersion', sopVersionSchema),
+    Enrollment: conn.model('Enrollment', enrollmentSchema),
+    Touch: conn.model('Touch', touchSchema),
+    SopTriggerFeed: conn.model('SopTriggerFeed', triggerFeedSchema),
+    StaffTask: conn.model('StaffTask', staffTaskSchema),
     ChannelAccount: conn.model('ChannelAccount', channelAccountSchema),
     InboundRaw: conn.model('InboundRaw', inboundRawSchema),
     KfCursor: conn.model('KfCursor', kfCursorSchema),
     SyncRun: conn.model('SyncRun', syncRunSchema),
+    ContentTemplate: conn.model('ContentTemplate', contentTemplateSchema),
+    ContentVersion: conn.model('ContentVersion', contentVersionSchema),
+    ContentSettings: conn.model('ContentSettings', contentSettingsSchema),
   };
 }
 

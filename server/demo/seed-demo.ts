@@ -6,6 +6,7 @@
 import { Types } from 'mongoose';
 import { identityKey, phoneKey } from '../contacts/identity.ts';
 import { maskPhone } from '../contacts/phone.ts';
+import { seedContentTemplates } from '../content/seed-templates.ts';
 import type { StaffDto } from '../org/org.repository.ts';
 import type { Services } from '../services.ts';
 import { DEMO_CORP, DEMO_STAFF_NAMES, DEMO_STORES, DEMO_TAG_GROUPS, GIVEN, SURNAMES } from './demo-data.ts';
@@ -97,6 +98,7 @@ export async function seedDemo(services: Services, opts: { contacts?: number; se
     }),
   );
   await m.CustomerGroup.insertMany(chats);
+  await seedContentTemplates(services, corpId);
   await services.org.upsertCorp(DEMO_CORP);
   return { corpId, stores: stores.length, staff: staff.length, contacts: contacts.length, follows: follows.length, groups: chats.length };
 }

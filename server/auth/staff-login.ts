@@ -1,0 +1,91 @@
+/**
+ * Staff sign-in for the phone page (/m): a WeCom OAuth code (resolved to a userid by the default WeCom account's
+ * adapter) or a one-time link a store manager or HQ hands out. Either ends in a staff or store-manager session
+ * token bound to the staff member. Link secrets are stored as SHA-256 hashes, used once, and live 24 hours.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { Schema, type InferSchemaType } from 'mongoose';
+import type { ChannelAdapter } from '../../adapters/channel-adapter.ts';
+import type { ChannelAccount, ChannelAccountRepository } from '../channels/channel-account.repository.ts';
+import type { Models } from '../db/models.ts';
+import { NotFoundError, UnauthenticatedError, UnavailableError } from '../errors.ts';
+import type { OrgRepository, StaffDto } from '../org/org.repository.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Scope } from '../shared/scope.ts';
+import type { TokenService } from './token.service.ts';
+
+export const LOGIN_LINK_TTL_MS = 24 * 60 * 60_000;
+
+export const staffLoginLinkSchema = new Schema(
+  {
+    corpId: { type: String, required: true },
+    staffId: { type: String, required: true },
+    secretHash: { type: String, required: true },
+    expiresAt: { type: Date, required: true },
+    usedAt: { type: Date, default: null },
+    /** The token id of whoever issued the link. */
+    issuedBy: { type: String, required: true },
+  },
+  { collection: 'staff_login_links', timestamps: true, strict: 'throw' },
+);
+// Consuming a link: lookup by the hash of its secret.
+staffLoginLinkSchema.index({ secretHash: 1 }, { unique: true });
+
+export type StaffLoginLinkDoc = InferSchemaType<typeof staffLoginLinkSchema>;
+
+export type StaffSession = { token: string; staff: StaffDto };
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+export class StaffLoginService {
+  constructor(
+    private readonly deps: {
+      models: Pick<Models, 'StaffLoginLink'>;
+      org: OrgRepository;
+      tokens: TokenService;
+      channelAccounts: ChannelAccountRepository;
+      adapterFor: (account: ChannelAccount) => ChannelAdapter;
+      clock: Clock;
+    },
+  ) {}
+
+  /** A single-use sign-in link for an active staff member the caller can see (404 otherwise). */
+  async issueLink(scope: Scope, staffId: string, issuedBy: string): Promise<{ url: string; expiresAt: Date }> {
+    const staff = await this.deps.org.getStaff(scope, staffId);
+    if (staff.status !== 'active') throw new NotFoundError('staff', staffId);
+    const secret = randomBytes(32).toString('base64url');
+    const expiresAt = new Date(this.deps.clock.now().getTime() + LOGIN_LINK_TTL_MS);
+    await this.deps.models.StaffLoginLink.create({ corpId: scope.corpId, staffId: staff.id, secretHash: sha256(secret), expiresAt, issuedBy });
+    return { url: `/m/login?t=${secret}`, expiresAt };
+  }
+
+  /** Uses a link up (atomically, so two clicks cannot both sign in) and opens a session; 401 when used or expired. */
+  async consumeLink(secret: string): Promise<StaffSession> {
+    const now = this.deps.clock.now();
+    const link = await this.deps.models.StaffLoginLink.findOneAndUpdate(
+      { secretHash: sha256(secret), usedAt: null, expiresAt: { $gt: now } },
+      { $set: { usedAt: now } },
+      { returnDocument: 'after' },
+    ).lean();
+    if (!link) throw new UnauthenticatedError('this sign-in link is unknown, used or expired');
+    const staff = await this.deps.org.getStaff({ corpId: link.corpId, storeIds: null }, link.staffId).catch(() => null);
+    return this.session(staff, 'login link session');
+  }
+
+  /** Resolves a WeCom OAuth code through the default WeCom account and opens a session for that userid. */
+  async signInWithOAuthCode(code: string): Promise<StaffSession> {
+    const account = await this.deps.channelAccounts.resolve('wecom', undefined).catch(() => null);
+    const adapter = account ? this.deps.adapterFor(account) : null;
+    if (!account || !adapter?.resolveStaffOAuthCode) throw new UnavailableError('WeCom sign-in is not configured');
+    const userId = await adapter.resolveStaffOAuthCode(code);
+    if (!userId) throw new UnauthenticatedError('this sign-in code is unknown, used or expired');
+    return this.session(await this.deps.org.findStaffByUserId(account.corpId, userId), 'oauth session');
+  }
+
+  private async session(staff: StaffDto | null, name: string): Promise<StaffSession> {
+    if (!staff || staff.status !== 'active') throw new UnauthenticatedError('no active staff member for this sign-in');
+    const role = staff.role === 'store_manager' ? 'store_manager' : 'staff';
+    const issued = await this.deps.tokens.issue({ corpId: staff.corpId, role, name, staffId: staff.id });
+    return { token: issued.token, staff };
+  }
+}

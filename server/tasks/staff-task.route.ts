@@ -1,0 +1,139 @@
+/**
+ * The signed-in staff member's day (`/api/me…`, used by the phone page /m) and the manager / HQ view of tasks.
+ * "Today" is the store's local date at the injected clock's now.
+ */
+import { z } from 'zod';
+import type { Principal } from '../auth/principal.ts';
+import { ROLES } from '../auth/token.schema.ts';
+import { ForbiddenError } from '../errors.ts';
+import { corpIdQuery, resolveScope } from '../http/corp-scope.ts';
+import { defineRoute } from '../http/route.ts';
+import type { Services } from '../services.ts';
+import { objectIdString } from '../shared/object-id.ts';
+import type { Scope } from '../shared/scope.ts';
+import { localDateOf } from '../sop/schedule/local-time.ts';
+import type { StaffTaskDto } from './staff-task.repository.ts';
+
+/** Names shown per task; the count always covers every contact. */
+const CONTACT_NAMES_PER_TASK = 50;
+
+const localDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date, YYYY-MM-DD')
+  .refine((d) => {
+    const t = new Date(`${d}T00:00:00Z`);
+    return !Number.isNaN(t.getTime()) && t.toISOString().startsWith(d);
+  }, 'must be a real calendar date');
+const idParams = z.strictObject({ id: objectIdString });
+const CLOSERS = ['staff', 'store_manager', 'hq_admin'] as const;
+
+export function formatLocalDate(at: Date, timezone: string): string {
+  const d = localDateOf(at, timezone);
+  return `${d.year}-${String(d.month).padStart(2, '0')}-${String(d.day).padStart(2, '0')}`;
+}
+
+/** The caller as a staff member, with their store; tokens not bound to a staff member are refused. */
+async function me(principal: Principal | null, services: Services) {
+  if (!principal?.staffId || !principal.corpId) throw new ForbiddenError('this token is not bound to a staff member');
+  const scope: Scope = { corpId: principal.corpId, storeIds: null };
+  const staff = await services.org.getStaff(scope, principal.staffId);
+  const store = await services.org.getStore(scope, staff.storeId);
+  return { staff, store, scope: { corpId: principal.corpId, storeIds: [staff.storeId] } as Scope };
+}
+
+/** Tasks with their contacts' display names and masked phones (at most 50 names per task, plus the count). */
+async function withContacts(services: Services, scope: Scope, staffId: string, tasks: StaffTaskDto[]) {
+  const names = await services.tasks.contactSummaries(scope, staffId, tasks.map((t) => t.contactIds), CONTACT_NAMES_PER_TASK);
+  return tasks.map(({ contactIds, ...t }) => ({
+    ...t,
+    contacts: {
+      count: contactIds.length,
+      items: contactIds.slice(0, CONTACT_NAMES_PER_TASK).flatMap((id) => names.get(id) ?? []),
+    },
+  }));
+}
+
+export const staffTaskRoutes = [
+  defineRoute({
+    method: 'get',
+    path: '/api/me',
+    tag: 'tasks',
+    summary: '当前员工 The signed-in staff member, their store, role and store-local today',
+    roles: ROLES,
+    async handler(_input, { principal, services }) {
+      const { staff, store } = await me(principal, services);
+      return {
+        staff: { id: staff.id, userId: staff.userId, name: staff.name, role: staff.role },
+        store: { id: store.id, name: store.name, city: store.city, timezone: store.timezone },
+        role: principal!.role,
+        today: formatLocalDate(services.clock.now(), store.timezone),
+      };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/api/me/tasks',
+    tag: 'tasks',
+    summary: '我的任务 The signed-in staff member’s tasks for a store-local day (default today): open first, then done / skipped',
+    roles: ROLES,
+    query: z.strictObject({ date: localDate.optional() }),
+    async handler({ query }, { principal, services }) {
+      const { staff, store, scope } = await me(principal, services);
+      const date = query.date ?? formatLocalDate(services.clock.now(), store.timezone);
+      const tasks = await services.tasks.listForStaff(scope, staff.id, date);
+      return { date, timezone: store.timezone, items: await withContacts(services, scope, staff.id, tasks) };
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/api/me/tasks/:id/done',
+    tag: 'tasks',
+    summary: '完成任务 Mark a task done (own tasks; the store manager of its store and HQ: any)',
+    roles: CLOSERS,
+    params: idParams,
+    query: z.strictObject({ ...corpIdQuery }),
+    async handler({ params, query }, { principal, services }) {
+      const scope = await resolveScope(principal, query.corpId, services);
+      return services.tasks.complete(scope, params.id, principal!);
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/api/me/tasks/:id/skip',
+    tag: 'tasks',
+    summary: '跳过任务 Skip a task with a reason (own tasks; the store manager of its store and HQ: any)',
+    roles: CLOSERS,
+    params: idParams,
+    query: z.strictObject({ ...corpIdQuery }),
+    body: z.strictObject({ reason: z.string().trim().min(1, 'a reason is required').max(200) }),
+    async handler({ params, query, body }, { principal, services }) {
+      const scope = await resolveScope(principal, query.corpId, services);
+      return services.tasks.skip(scope, params.id, body.reason, principal!);
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/api/tasks',
+    tag: 'tasks',
+    summary: '门店任务 Tasks of a store-local day across the caller’s stores (store managers: their store; HQ: any)',
+    roles: ['hq_admin', 'store_manager'],
+    query: z.strictObject({ ...corpIdQuery, storeId: objectIdString.optional(), staffId: objectIdString.optional(), date: localDate.optional() }),
+    async handler({ query }, { principal, services }) {
+      const scope = await resolveScope(principal, query.corpId, services);
+      const date = query.date ?? (await defaultDate(services, scope, query.storeId));
+      const items = await services.tasks.list(scope, { localDate: date, storeId: query.storeId, staffId: query.staffId });
+      const summary = { total: items.length, open: 0, done: 0, skipped: 0 };
+      for (const t of items) summary[t.status] += 1;
+      return { date, summary, items };
+    },
+  }),
+];
+
+/** Today in the named store's zone, else in the caller's only store's zone, else in the corp's zone. */
+async function defaultDate(services: Services, scope: Scope, storeId: string | undefined): Promise<string> {
+  const only = storeId ?? (scope.storeIds?.length === 1 ? scope.storeIds[0] : undefined);
+  let timezone: string | undefined;
+  if (only) timezone = (await services.org.getStore(scope, only)).timezone;
+  else timezone = (await services.org.listCorps()).find((c) => c.corpId === scope.corpId)?.timezone;
+  return formatLocalDate(services.clock.now(), timezone ?? 'Asia/Shanghai');
+}

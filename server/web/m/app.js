@@ -1,0 +1,338 @@
+/* The staff phone page (/m): today's tasks for the signed-in staff member. Plain modules, no build step. */
+/* global document, window, localStorage, location, history, navigator, fetch, URLSearchParams, setTimeout, clearTimeout */
+
+const TOKEN_KEY = 'siyu.m.token';
+
+/** Task kinds: zh-CN label, English label, a hint, and whether the card carries text to copy. */
+const KINDS = {
+  mass_send_confirm: { zh: '群发确认', en: 'Mass send', hint: '请在企业微信「群发助手」中确认发送以下内容。', copy: true },
+  one_to_one: { zh: '一对一消息', en: '1:1 message', hint: '复制内容，逐一发给下列客户。', copy: true },
+  moments: { zh: '朋友圈', en: 'Moments', hint: '复制文案，在企业微信中发表到客户朋友圈。', copy: true },
+  group_send: { zh: '客户群群发', en: 'Group send', hint: '请在企业微信中确认发送到客户群。', copy: true },
+  call: { zh: '电话回访', en: 'Call', hint: '给下列客户打电话回访。', copy: false },
+  visit: { zh: '到店拜访', en: 'Visit', hint: '', copy: false },
+  custom: { zh: '自定义', en: 'Custom', hint: '', copy: false },
+  add_friend: { zh: '添加好友', en: 'Add lead', hint: '添加下列线索为企业微信好友。', copy: false },
+};
+
+const ERRORS = {
+  network: '网络异常，请检查网络后重试。',
+  401: '登录已失效，请重新登录。',
+  403: '你的账号不能查看员工任务。',
+  404: '任务不存在，或你无权处理这条任务。',
+  409: '任务状态已变化，列表已刷新。',
+  400: '提交的内容有误，请检查后重试。',
+  500: '服务器出错了，请稍后重试。',
+};
+
+const $ = (id) => document.getElementById(id);
+const state = { me: null, date: '', tasks: [], skipping: null };
+
+class ApiError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+function takeTokenFromHash() {
+  const params = new URLSearchParams(location.hash.slice(1));
+  const token = params.get('token');
+  if (token) {
+    localStorage.setItem(TOKEN_KEY, token);
+    history.replaceState(null, '', location.pathname + location.search);
+  }
+}
+
+async function api(path, options = {}) {
+  const token = localStorage.getItem(TOKEN_KEY);
+  const headers = { Accept: 'application/json', Authorization: `Bearer ${token}` };
+  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  let res;
+  try {
+    res = await fetch(path, { method: options.method ?? 'GET', headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+  } catch {
+    throw new ApiError(0, ERRORS.network);
+  }
+  const body = res.status === 204 ? null : await res.json().catch(() => null);
+  if (!res.ok) throw new ApiError(res.status, ERRORS[res.status] ?? ERRORS[res.status >= 500 ? 500 : 400]);
+  return body;
+}
+
+function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(props)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'class') node.className = v;
+    else if (k === 'text') node.textContent = v;
+    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v === true ? '' : v);
+  }
+  node.append(...children.filter((c) => c !== null && c !== undefined));
+  return node;
+}
+
+/** "中文 English": the English part smaller, marked as English for screen readers. */
+const bilingual = (zh, en) => [zh, ' ', el('span', { lang: 'en', text: en })];
+
+let statusTimer;
+function announce(text) {
+  clearTimeout(statusTimer);
+  $('status').textContent = text;
+  statusTimer = setTimeout(() => ($('status').textContent = ''), 4000);
+}
+
+function showError(message) {
+  const box = $('error');
+  box.textContent = message;
+  box.hidden = !message;
+}
+
+function signedOut(message) {
+  localStorage.removeItem(TOKEN_KEY);
+  state.me = null;
+  $('signed-out').hidden = false;
+  $('open-section').hidden = true;
+  $('closed-section').hidden = true;
+  $('sign-out').hidden = true;
+  $('who-name').replaceChildren(...bilingual('今日任务', 'Today'));
+  $('who-store').textContent = '';
+  showError(message ?? '');
+}
+
+function handle(err) {
+  if (err instanceof ApiError && err.status === 401) return signedOut(ERRORS[401]);
+  showError(err instanceof ApiError ? err.message : ERRORS[500]);
+}
+
+function formatTime(date) {
+  const tz = state.me?.store.timezone;
+  try {
+    return new Intl.DateTimeFormat('zh-CN', { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: tz }).format(new Date(date));
+  } catch {
+    return '';
+  }
+}
+
+async function copyText(text) {
+  try {
+    if (navigator.clipboard && window.isSecureContext) {
+      await navigator.clipboard.writeText(text);
+      return true;
+    }
+  } catch {
+    // fall through to the selection-based copy
+  }
+  const area = el('textarea', { class: 'offscreen', readonly: true, 'aria-hidden': 'true', tabindex: '-1' });
+  area.value = text;
+  document.body.append(area);
+  area.select();
+  let ok;
+  try {
+    ok = document.execCommand('copy');
+  } catch {
+    ok = false;
+  }
+  area.remove();
+  return ok;
+}
+
+function selectContents(node) {
+  const range = document.createRange();
+  range.selectNodeContents(node);
+  const selection = window.getSelection();
+  selection.removeAllRanges();
+  selection.addRange(range);
+}
+
+function textBlock(task) {
+  const textId = `text-${task.id}`;
+  const text = el('p', { class: 'text', id: textId, text: task.text });
+  const button = el('button', { type: 'button', class: 'btn copy', 'aria-describedby': textId }, ...bilingual('复制', 'Copy'));
+  button.addEventListener('click', async () => {
+    const ok = await copyText(task.text);
+    if (ok) {
+      button.replaceChildren(...bilingual('已复制', 'Copied'));
+      button.classList.add('copied');
+      announce('已复制到剪贴板 Copied');
+      setTimeout(() => {
+        button.replaceChildren(...bilingual('复制', 'Copy'));
+        button.classList.remove('copied');
+      }, 2500);
+    } else {
+      selectContents(text);
+      announce('请长按文字手动复制 Press and hold the text to copy');
+    }
+  });
+  return el('div', { class: 'text-box' }, el('span', { class: 'label', text: '内容 Text' }), text, button);
+}
+
+function contactsBlock(task) {
+  const { count, items } = task.contacts ?? { count: 0, items: [] };
+  if (!count) return null;
+  const first = items.slice(0, 3).map((c) => c.name);
+  const more = count > first.length ? ` 等 ${count} 位` : '';
+  const summary = el('p', { class: 'contacts' }, el('strong', { text: `${count} 位客户` }), first.length ? `：${first.join('、')}${more}` : '');
+  const list = el(
+    'ul',
+    { class: 'people' },
+    ...items.map((c) => el('li', {}, el('span', { text: c.name }), c.phone ? el('span', { class: 'muted phone', text: c.phone }) : null)),
+  );
+  const open = task.kind === 'call' || task.kind === 'visit';
+  const details = items.length
+    ? el('details', { open }, el('summary', {}, ...bilingual(count > items.length ? `名单（前 ${items.length} 位）` : '名单', 'List')), list)
+    : null;
+  return el('div', { class: 'contacts-box' }, summary, details);
+}
+
+function card(task) {
+  const kind = KINDS[task.kind] ?? KINDS.custom;
+  const headingId = `title-${task.id}`;
+  const isOpen = task.status === 'open';
+  const due = formatTime(task.dueAt);
+  const result = isOpen
+    ? null
+    : el(
+        'p',
+        { class: `result ${task.status}` },
+        task.status === 'done' ? `✓ 已完成 Done${task.doneAt ? ` · ${formatTime(task.doneAt)}` : ''}` : `已跳过 Skipped：${task.skipReason ?? ''}`,
+      );
+  const actions = isOpen
+    ? el(
+        'div',
+        { class: 'actions' },
+        el('button', { type: 'button', class: 'btn primary', onclick: () => complete(task) }, ...bilingual('完成', 'Done')),
+        el('button', { type: 'button', class: 'btn', onclick: () => openSkip(task) }, ...bilingual('跳过', 'Skip')),
+      )
+    : null;
+  return el(
+    'li',
+    { class: `card kind-${task.kind}`, 'data-task-id': task.id, 'data-status': task.status },
+    el(
+      'article',
+      { 'aria-labelledby': headingId },
+      el('div', { class: 'card-head' }, el('span', { class: 'badge' }, ...bilingual(kind.zh, kind.en)), due ? el('span', { class: 'due muted', text: `${due} 前` }) : null),
+      el('h3', { id: headingId, text: task.title }),
+      isOpen && kind.hint ? el('p', { class: 'hint muted', text: kind.hint }) : null,
+      task.text ? (kind.copy ? textBlock(task) : el('p', { class: 'note', text: task.text })) : null,
+      contactsBlock(task),
+      result,
+      actions,
+    ),
+  );
+}
+
+function render() {
+  const open = state.tasks.filter((t) => t.status === 'open');
+  const closed = state.tasks.filter((t) => t.status !== 'open');
+  $('open-section').hidden = false;
+  $('open-list').replaceChildren(...open.map(card));
+  $('open-count').textContent = `(${open.length})`;
+  $('empty').hidden = open.length > 0;
+  $('empty').textContent = state.tasks.length ? '今天的任务都处理完了。' : '这一天没有任务。';
+  $('empty').append(' ', el('span', { lang: 'en', text: state.tasks.length ? 'All done for today.' : 'No tasks for this day.' }));
+  $('closed-section').hidden = closed.length === 0;
+  $('closed-list').replaceChildren(...closed.map(card));
+  $('closed-count').textContent = `(${closed.length})`;
+}
+
+async function loadTasks() {
+  showError('');
+  const res = await api(`/api/me/tasks?date=${encodeURIComponent(state.date)}`);
+  state.tasks = res.items;
+  render();
+}
+
+function replaceTask(updated) {
+  state.tasks = state.tasks.map((t) => (t.id === updated.id ? { ...t, ...updated, contacts: t.contacts } : t));
+  render();
+}
+
+async function complete(task) {
+  try {
+    replaceTask(await api(`/api/me/tasks/${task.id}/done`, { method: 'POST' }));
+    announce(`已完成：${task.title}`);
+  } catch (err) {
+    handle(err);
+    if (err instanceof ApiError && (err.status === 409 || err.status === 404)) await loadTasks().catch(handle);
+  }
+}
+
+function openSkip(task) {
+  state.skipping = task;
+  const form = $('skip-form');
+  form.reset();
+  $('skip-error').hidden = true;
+  $('skip-task').textContent = task.title;
+  const dialog = $('skip-dialog');
+  if (typeof dialog.showModal === 'function') dialog.showModal();
+  else dialog.setAttribute('open', '');
+}
+
+function closeSkip() {
+  const dialog = $('skip-dialog');
+  if (typeof dialog.close === 'function' && dialog.open) dialog.close();
+  else dialog.removeAttribute('open');
+  state.skipping = null;
+}
+
+async function submitSkip(event) {
+  event.preventDefault();
+  const task = state.skipping;
+  if (!task) return closeSkip();
+  const form = $('skip-form');
+  const choice = form.elements.reason.value;
+  const note = form.elements.note.value.trim();
+  const fail = (msg) => {
+    $('skip-error').textContent = msg;
+    $('skip-error').hidden = false;
+  };
+  if (!choice) return fail('请选择跳过原因。Choose a reason.');
+  if (choice === '其他' && !note) return fail('选择“其他”时请填写说明。Please add a note.');
+  const reason = (note ? (choice === '其他' ? note : `${choice}：${note}`) : choice).slice(0, 200);
+  try {
+    const updated = await api(`/api/me/tasks/${task.id}/skip`, { method: 'POST', body: { reason } });
+    closeSkip();
+    replaceTask(updated);
+    announce(`已跳过：${task.title}`);
+  } catch (err) {
+    closeSkip();
+    handle(err);
+    if (err instanceof ApiError && (err.status === 409 || err.status === 404)) await loadTasks().catch(handle);
+  }
+}
+
+async function start() {
+  takeTokenFromHash();
+  $('skip-form').addEventListener('submit', submitSkip);
+  $('skip-form').addEventListener('change', () => ($('skip-error').hidden = true));
+  $('skip-cancel').addEventListener('click', closeSkip);
+  $('sign-out').addEventListener('click', () => signedOut(''));
+  $('date').addEventListener('change', () => {
+    if (!$('date').value) return;
+    state.date = $('date').value;
+    loadTasks().catch(handle);
+  });
+  $('today').addEventListener('click', () => {
+    if (!state.me) return;
+    state.date = state.me.today;
+    $('date').value = state.date;
+    loadTasks().catch(handle);
+  });
+  if (!localStorage.getItem(TOKEN_KEY)) return signedOut('');
+  try {
+    state.me = await api('/api/me');
+    const { staff, store } = state.me;
+    $('who-name').textContent = staff.name;
+    $('who-store').textContent = `${store.name}${staff.role === 'store_manager' ? ' · 店长' : ''}`;
+    $('sign-out').hidden = false;
+    $('signed-out').hidden = true;
+    state.date = state.me.today;
+    $('date').value = state.date;
+    await loadTasks();
+  } catch (err) {
+    handle(err);
+  }
+}
+
+start();
