@@ -14,7 +14,7 @@ import { upsertDefaultAccounts } from './channels/default-accounts.ts';
 import { PushListeners } from './channels/push-listeners.ts';
 import { publishSopFiles } from './sop/sop-files.ts';
 import { SopEngine } from './sop/runtime/sop-engine.ts';
-import { placeholderRenderer } from './sop/runtime/touch-renderer.ts';
+import { contentRenderer } from './sop/runtime/content-renderer.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { startDevDatabase, type DevDatabase } from './db/dev-database.ts';
@@ -110,7 +110,7 @@ export async function boot(config: Config, opts: { clock?: Clock; logger?: Logge
       processor.start();
       listeners = new PushListeners(services, logger.child({ component: 'push' }), `${os.hostname()}:${process.pid}`);
       await listeners.start();
-      sopEngine = new SopEngine(services, services.sops, placeholderRenderer, `${os.hostname()}:${process.pid}`, logger.child({ component: 'sop' }));
+      sopEngine = new SopEngine(services, services.sops, contentRenderer(services), `${os.hostname()}:${process.pid}`, logger.child({ component: 'sop' }));
       sopEngine.start();
     }
     let url: string | null = null;

@@ -41,12 +41,13 @@ export function buildServices(deps: ServiceDeps) {
   const m = db.models;
   const org = new OrgRepository(m);
   const phones = new PhoneVault(deps.keys);
+  const content = new ContentService(m, { contacts: new ContactRepository(m), org, clock });
   return {
     ...deps,
     org,
     phones,
     tags: new TagRepository(m),
-    content: new ContentService(m, { contacts: new ContactRepository(m), org, clock }),
+    content,
     contacts: new ContactRepository(m),
     contactChannels: new ContactChannelState(m),
     identities: new ContactIdentityService(m, phones, clock),
@@ -57,7 +58,8 @@ export function buildServices(deps: ServiceDeps) {
     tasks: new StaffTaskRepository(m, clock),
     channelAccounts: new ChannelAccountRepository(m),
     inbox: new InboundInbox(m, clock),
-    sops: new SopRegistry({ db, clock }),
+    // Publishing an SOP pins the content versions it will send.
+    sops: new SopRegistry({ db, clock }, (corpId, ids) => content.pinnedVersions(corpId, ids)),
     // Adapters keep the app's clock (token expiry, lookback windows), so pinned time in tests is one time.
     adapterFor: cachedAdapters(deps.adapterFactory ?? ((account) => createAdapter(account, { clientOptions: { clock } }))),
     /** In-process wake-ups: 'inbound' after a callback is recorded, so a local processor starts at once. */

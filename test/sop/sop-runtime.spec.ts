@@ -7,6 +7,8 @@ import { enroll } from '../../server/sop/runtime/enroll.ts';
 import { SopEngine } from '../../server/sop/runtime/sop-engine.ts';
 import { SopRegistry } from '../../server/sop/runtime/sop-registry.ts';
 import { placeholderRenderer } from '../../server/sop/runtime/touch-renderer.ts';
+import { contentRenderer } from '../../server/sop/runtime/content-renderer.ts';
+import { seedContentTemplates } from '../../server/content/seed-templates.ts';
 import { useTestDatabase } from '../support/database.ts';
 import { seedTestOrg, testServices, type TestOrg } from '../support/test-app.ts';
 
@@ -201,5 +203,29 @@ describe('SOP runtime: enrollment, planning, dispatch', () => {
     const run = await t.db.models.Enrollment.findOne({ contactId, sopId: 'exit-test' }).lean();
     expect(run).to.include({ status: 'exited', exitReason: 'opted_out' });
     expect(await touches({ contactId, sopId: 'exit-test' })).to.deep.equal([]);
+  });
+
+  it('sends the content version pinned at publish, rendered for each contact, as separate tasks when texts differ', async () => {
+    services.clock.set('2027-01-10T02:00:00Z');
+    await seedContentTemplates(services, org.corpId);
+    const pinned = new SopRegistry(services, (corpId, ids) => services.content.pinnedVersions(corpId, ids));
+    const sop = await pinned.publish(org.corpId, simpleSop('rendered', 50, { steps: [{ id: 'hello', type: 'send', channel: 'wecom_1to1', template: 'tpl-onboarding-day1-store-perks' }] }), 'api');
+    expect(sop.contentPins['tpl-onboarding-day1-store-perks']).to.equal(1);
+    await pinned.setStatus(org.corpId, sop.sopId, 'enabled');
+    const a = await friend('林一');
+    const b = await friend('周二');
+    for (const id of [a, b]) await enroll(services, await pinned.get(org.corpId, 'rendered'), id, services.clock.now());
+    const e = new SopEngine(services, pinned, contentRenderer(services), 'render-worker', pino({ level: 'silent' }));
+    await e.runner.drain();
+    await e.dispatcher.drain();
+    const sent = await touches({ sopId: 'rendered' });
+    expect(sent.map((x) => x.status)).to.deep.equal(['sent', 'sent']);
+    expect(sent.map((x) => x.templateVersion)).to.deep.equal([1, 1]);
+    const v1 = await services.content.getVersion({ corpId: org.corpId, storeIds: null }, 'tpl-onboarding-day1-store-perks', 1);
+    for (const x of sent) expect(x.text).to.be.a('string').and.not.include('{{');
+    expect(v1.text, 'the seeded template is personalised').to.include('{{contact.name');
+    expect(sent.map((x) => x.text).filter((tx) => tx!.includes('林一'))).to.have.length(1);
+    expect(sent.map((x) => x.text).filter((tx) => tx!.includes('周二'))).to.have.length(1);
+    expect(await t.db.models.StaffTask.countDocuments({ corpId: org.corpId, kind: 'mass_send_confirm', 'source.sopId': 'rendered' })).to.equal(2);
   });
 });

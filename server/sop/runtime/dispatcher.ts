@@ -75,8 +75,15 @@ export class TouchDispatcher {
     if (!ready.length) return;
     const adapter = await this.adapterFor(head.corpId, head.channel as Channel);
     if (!adapter) return this.setAll(ready.map((r) => r.row), { status: 'failed', reason: 'no_channel_account' });
-    const groups = head.channel === 'wecom_1to1' ? [ready] : ready.map((r) => [r]);
-    for (const group of groups) await this.send(adapter, group);
+    // One mass-send task carries one text: touches whose rendered text differs (personalised templates) go
+    // out as separate tasks.
+    const byText = new Map<string, Array<{ row: Row; routing: ContactRouting }>>();
+    for (const r of ready) {
+      const { text } = await this.render(r.row, r.routing);
+      const key = head.channel === 'wecom_1to1' ? text : `${text}\u0000${String(r.row._id)}`;
+      byText.set(key, [...(byText.get(key) ?? []), r]);
+    }
+    for (const [key, group] of byText) await this.send(adapter, group, key.split('\u0000')[0]!);
   }
 
   /** Suppression, quiet hours, caps and priority for one touch, checked at the moment of sending. */
@@ -102,9 +109,9 @@ export class TouchDispatcher {
     return { ok: true };
   }
 
-  private async send(adapter: ChannelAdapter, group: Array<{ row: Row; routing: ContactRouting }>): Promise<void> {
+  private async send(adapter: ChannelAdapter, group: Array<{ row: Row; routing: ContactRouting }>, text: string): Promise<void> {
     const head = group[0]!;
-    const rendered = await this.render(head.row, head.routing);
+    const rendered = { text };
     const msg = outbound(head.row, group.map((g) => g.routing), rendered.text);
     if (!msg) return this.setAll(group.map((g) => g.row), { status: 'skipped', reason: 'no_channel_identity' });
     if (head.row.reclaimed && head.row.sendStartedAt && adapter.findSent) {
