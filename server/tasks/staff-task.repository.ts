@@ -89,7 +89,7 @@ export class StaffTaskRepository {
     return rows.sort(byStatusThenDue).map(toStaffTaskDto);
   }
 
-  /** Tasks of a day across the scope (manager and HQ views), optionally for one store or staff member. */
+  /** Tasks of a day across the scope (manager and HQ views), optionally for one store or staff member; at most 5,000. */
   async list(scope: Scope, f: { localDate: string; storeId?: string; staffId?: string }): Promise<StaffTaskDto[]> {
     const q: Record<string, unknown> = { corpId: scope.corpId, localDate: f.localDate, ...storeFilter(scope) };
     if (f.storeId) q.storeId = scope.storeIds === null || scope.storeIds.includes(f.storeId) ? f.storeId : '__none__';

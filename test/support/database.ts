@@ -22,7 +22,17 @@ export function useTestDatabase(label: string): { readonly db: Database; readonl
   });
   after(async () => {
     if (!db) return;
-    await db.connection.dropDatabase();
+    // The development server can fail a drop while it still finishes an index build ("index not found"):
+    // the drop is retried a few times before the failure counts.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await db.connection.dropDatabase();
+        break;
+      } catch (err) {
+        if (attempt >= 3) throw err;
+        await new Promise((r) => setTimeout(r, 200 * attempt));
+      }
+    }
     await db.close();
   });
   return {
