@@ -6,6 +6,7 @@ import { enrollmentSchema } from '../sop/runtime/enrollment.schema.ts';
 import { sopRecordSchema, sopVersionSchema } from '../sop/runtime/sop-record.schema.ts';
 import { touchSchema } from '../sop/runtime/touch.schema.ts';
 import { triggerFeedSchema } from '../sop/runtime/trigger-feed.schema.ts';
+import { scheduleFireSchema } from '../sop/runtime/schedule-fire.schema.ts';
 import { staffTaskSchema } from '../tasks/staff-task.schema.ts';
 import { channelAccountSchema } from '../channels/channel-account.schema.ts';
 import { inboundRawSchema } from '../channels/inbound-raw.schema.ts';
@@ -43,6 +44,7 @@ export function registerModels(conn: Connection) {
     Enrollment: conn.model('Enrollment', enrollmentSchema),
     Touch: conn.model('Touch', touchSchema),
     SopTriggerFeed: conn.model('SopTriggerFeed', triggerFeedSchema),
+    SopScheduleFire: conn.model('SopScheduleFire', scheduleFireSchema),
     StaffTask: conn.model('StaffTask', staffTaskSchema),
     ChannelAccount: conn.model('ChannelAccount', channelAccountSchema),
     InboundRaw: conn.model('InboundRaw', inboundRawSchema),

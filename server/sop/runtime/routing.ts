@@ -19,9 +19,16 @@ export type ContactRouting = {
   optedOut: boolean;
   reachable: boolean;
   tagIds: string[];
+  /** Group-subject runs: the customer group's chat id (its owner is the sender). */
+  chatId: string | null;
 };
 
+/** Runs of group- and staff-subject SOPs carry `group:<chatId>` / `staff:<staffId>` where contact runs carry a contact id. */
+export const subjectRunId = (subject: 'group' | 'staff', id: string) => `${subject}:${id}`;
+
 export async function contactRouting(services: Services, corpId: string, contactId: string): Promise<ContactRouting | null> {
+  if (contactId.startsWith('group:')) return groupRouting(services, corpId, contactId.slice(6));
+  if (contactId.startsWith('staff:')) return staffRouting(services, corpId, contactId.slice(6));
   const m = services.db.models;
   const contact = await m.Contact.findOne({ _id: contactId, corpId }).lean();
   if (!contact) return null;
@@ -47,5 +54,29 @@ export async function contactRouting(services: Services, corpId: string, contact
     optedOut: contact.consent?.optedOut ?? false,
     reachable: contact.consent?.reachable ?? true,
     tagIds: contact.tagIds ?? [],
+    chatId: null,
   };
+}
+
+const NOBODY = { externalUserId: null, kfId: null, openKfId: null, openid: null, optedOut: false, tagIds: [] };
+
+async function tzOf(services: Services, corpId: string, storeId: string | null): Promise<string> {
+  const m = services.db.models;
+  const store = storeId ? await m.Store.findOne({ _id: storeId, corpId }).lean() : null;
+  return store?.timezone ?? (await m.Corp.findOne({ corpId }).lean())?.timezone ?? 'Asia/Shanghai';
+}
+
+async function groupRouting(services: Services, corpId: string, chatId: string): Promise<ContactRouting | null> {
+  const m = services.db.models;
+  const group = await m.CustomerGroup.findOne({ corpId, chatId }).lean();
+  if (!group) return null;
+  const owner = await m.Staff.findOne({ corpId, userId: group.ownerUserId }).lean();
+  const storeId = group.storeId ?? owner?.storeId ?? null;
+  return { ...NOBODY, contactId: subjectRunId('group', chatId), name: group.name, storeId, tz: await tzOf(services, corpId, storeId), staffId: owner ? String(owner._id) : null, staffUserId: group.ownerUserId, reachable: !group.dismissedAt, chatId };
+}
+
+async function staffRouting(services: Services, corpId: string, staffId: string): Promise<ContactRouting | null> {
+  const staff = await services.db.models.Staff.findOne({ _id: staffId, corpId }).lean();
+  if (!staff) return null;
+  return { ...NOBODY, contactId: subjectRunId('staff', staffId), name: staff.name, storeId: staff.storeId, tz: await tzOf(services, corpId, staff.storeId), staffId, staffUserId: staff.userId, reachable: staff.status === 'active', chatId: null };
 }

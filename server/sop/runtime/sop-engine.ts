@@ -3,12 +3,14 @@
  * due touches. Several scheduler processes may run it against one database; leases on the feed, the runs and
  * the touches keep every piece of work with one process at a time.
  */
+import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import type { Services } from '../../services.ts';
 import { TouchDispatcher } from './dispatcher.ts';
 import { SopRunner } from './runner.ts';
 import type { SopRegistry } from './sop-registry.ts';
 import { TriggerFeed } from './trigger-feed.ts';
+import { fireDueSchedules } from './schedule-triggers.ts';
 import type { TouchRenderer } from './touch-renderer.ts';
 
 export class SopEngine {
@@ -16,11 +18,12 @@ export class SopEngine {
   readonly runner: SopRunner;
   readonly dispatcher: TouchDispatcher;
   private timer: NodeJS.Timeout | null = null;
+  private minute: ScheduledTask | null = null;
   private ticking: Promise<void> | null = null;
 
   constructor(
-    services: Services,
-    registry: SopRegistry,
+    private readonly services: Services,
+    private readonly registry: SopRegistry,
     render: TouchRenderer,
     owner: string,
     private readonly logger: Logger,
@@ -28,6 +31,11 @@ export class SopEngine {
     this.feed = new TriggerFeed(services, registry, owner);
     this.runner = new SopRunner(services, owner);
     this.dispatcher = new TouchDispatcher(services, owner, render);
+  }
+
+  /** Schedule triggers, evaluated per store in its own time zone; node-cron calls it every minute. */
+  async minuteTick(): Promise<number> {
+    return fireDueSchedules(this.services, this.registry, this.services.clock.now());
   }
 
   /** One full pass; tests call it directly with a pinned clock. */
@@ -38,6 +46,7 @@ export class SopEngine {
   }
 
   start(intervalMs = 1000): void {
+    this.minute = cron.schedule('* * * * *', () => void this.minuteTick().catch((err) => this.logger.error({ err }, 'schedule triggers failed')));
     this.timer = setInterval(() => {
       if (this.ticking) return;
       this.ticking = this.tick()
@@ -49,6 +58,7 @@ export class SopEngine {
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    await this.minute?.stop();
     await this.ticking;
   }
 }

@@ -1,0 +1,77 @@
+/**
+ * Schedule triggers (cron) and audience SOPs' `daily_at`, evaluated per store in the store's own time zone.
+ * Each tick looks for the latest due firing since the last one (never a backlog storm after downtime: only
+ * the most recent missed firing runs), claims it through a unique row, and enrolls the subjects of that store:
+ * contacts matching the audience, the store's customer groups (group SOPs) or its staff (staff SOPs).
+ */
+import { isDuplicateKeyError } from '../../errors.ts';
+import type { Services } from '../../services.ts';
+import { nextCronRun } from '../schedule/cron.ts';
+import { enroll } from './enroll.ts';
+import { subjectRunId } from './routing.ts';
+import type { SopRecord, SopRegistry } from './sop-registry.ts';
+import { audienceFilter } from './triggers.ts';
+
+const LOOKBACK_MS = 8 * 86_400_000;
+
+/** The cron expression an SOP fires on, or null for event SOPs and audience SOPs without daily_at. */
+export function cronOf(sop: SopRecord): string | null {
+  const t = sop.definition.trigger;
+  if (t.type === 'schedule') return t.cron;
+  if (t.type === 'audience' && t.daily_at) {
+    const [hh, mm] = t.daily_at.split(':');
+    return `${Number(mm)} ${Number(hh)} * * *`;
+  }
+  return null;
+}
+
+export async function fireDueSchedules(services: Services, registry: SopRegistry, now: Date): Promise<number> {
+  const m = services.db.models;
+  let fired = 0;
+  for (const corp of await services.org.listCorps()) {
+    for (const sop of await registry.list(corp.corpId)) {
+      const cron = sop.status === 'enabled' ? cronOf(sop) : null;
+      if (!cron) continue;
+      const t = sop.definition.trigger;
+      const storeCodes = t.type === 'schedule' ? t.stores : undefined;
+      const stores = (await services.org.listStores({ corpId: corp.corpId, storeIds: null })).filter((s) => !storeCodes || storeCodes.includes(s.code));
+      const record = await m.Sop.findOne({ corpId: corp.corpId, sopId: sop.sopId }).select('enabledAt').lean();
+      for (const store of stores) {
+        const last = await m.SopScheduleFire.findOne({ corpId: corp.corpId, sopId: sop.sopId, storeId: store.id }).sort({ fireAt: -1 }).lean();
+        const floor = Math.max(last?.fireAt.getTime() ?? 0, record?.enabledAt?.getTime() ?? 0, now.getTime() - LOOKBACK_MS);
+        let due: Date | null = null;
+        for (let next = nextCronRun(cron, store.timezone, new Date(floor)); next && next.getTime() <= now.getTime(); next = nextCronRun(cron, store.timezone, next)) due = next;
+        if (!due || (last && due.getTime() <= last.fireAt.getTime())) continue;
+        try {
+          await m.SopScheduleFire.create({ corpId: corp.corpId, sopId: sop.sopId, storeId: store.id, fireAt: due, firedAt: now });
+        } catch (err) {
+          if (isDuplicateKeyError(err)) continue; // another scheduler process fired it
+          throw err;
+        }
+        const enrolled = await enrollStoreSubjects(services, sop, store.id, due);
+        await m.SopScheduleFire.updateOne({ corpId: corp.corpId, sopId: sop.sopId, storeId: store.id, fireAt: due }, { $set: { enrolled } });
+        fired++;
+      }
+    }
+  }
+  return fired;
+}
+
+async function enrollStoreSubjects(services: Services, sop: SopRecord, storeId: string, at: Date): Promise<number> {
+  const m = services.db.models;
+  const subject = sop.definition.subject;
+  const ids: string[] = [];
+  if (subject === 'group') {
+    for (const g of await m.CustomerGroup.find({ corpId: sop.corpId, storeId, dismissedAt: null }).select('chatId').lean()) ids.push(subjectRunId('group', g.chatId));
+  } else if (subject === 'staff') {
+    for (const s of await m.Staff.find({ corpId: sop.corpId, storeId, status: 'active' }).select('_id').lean()) ids.push(subjectRunId('staff', String(s._id)));
+  } else {
+    const t = sop.definition.trigger;
+    const audience = t.type === 'audience' ? t : t.type === 'schedule' ? t.audience : undefined;
+    const base = audience ? await audienceFilter(services, sop.corpId, audience) : { corpId: sop.corpId, mergedInto: null };
+    for await (const c of m.Contact.find({ $and: [base, { homeStoreId: storeId }] }).select('_id').lean().cursor({ batchSize: 500 })) ids.push(String(c._id));
+  }
+  let enrolled = 0;
+  for (const id of ids) if ((await enroll(services, sop, id, at)).enrolled) enrolled++;
+  return enrolled;
+}
