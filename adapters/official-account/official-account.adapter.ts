@@ -18,7 +18,7 @@ import { toChannelError } from '../wecom/client/to-channel-error.ts';
 import { WecomApiError } from '../wecom/client/wecom-api-error.ts';
 import type { WecomHttpOptions } from '../wecom/client/wecom-http.ts';
 import { verifyAndOpen, verifyPlainSignature } from '../wecom/crypto/callback-envelope.ts';
-import { CallbackCryptoError } from '../wecom/crypto/wx-biz-msg-crypt.ts';
+import { refusal } from '../wecom/crypto/wx-biz-msg-crypt.ts';
 import { OfficialAccountClient } from './client/official-account.client.ts';
 import type { OfficialAccountConfig } from './official-account-account.schema.ts';
 import { parseOfficialAccountXml } from './parse/inbound.parser.ts';
@@ -68,8 +68,7 @@ export class OfficialAccountAdapter implements ChannelAdapter {
       if (declaresDtd(plaintext)) return { ok: false, status: 400, reason: 'payload declares a DTD' };
       return { ok: true, plaintext };
     } catch (err) {
-      if (err instanceof CallbackCryptoError) return { ok: false, status: err.kind === 'signature' ? 401 : 400, reason: `${err.code}: ${err.message}` };
-      throw err;
+      return refusal(err);
     }
   }
 

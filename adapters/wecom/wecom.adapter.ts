@@ -29,7 +29,7 @@ import { WecomClient } from './client/wecom.client.ts';
 import type { WecomHttpOptions } from './client/wecom-http.ts';
 import type { GroupMsg, Attachment as WecomAttachment } from './client/wecom.types.ts';
 import { verifyAndOpen, verifyUrl } from './crypto/callback-envelope.ts';
-import { CallbackCryptoError } from './crypto/wx-biz-msg-crypt.ts';
+import { refusal } from './crypto/wx-biz-msg-crypt.ts';
 import { parseWecomCallback } from './parse/callback.parser.ts';
 import type { WecomAccountConfig } from './wecom-account.schema.ts';
 
@@ -73,8 +73,7 @@ export class WecomAdapter implements ChannelAdapter {
       if (declaresDtd(plaintext)) return { ok: false, status: 400, reason: 'payload declares a DTD' };
       return { ok: true, plaintext };
     } catch (err) {
-      if (err instanceof CallbackCryptoError) return { ok: false, status: err.kind === 'signature' ? 401 : 400, reason: `${err.code}: ${err.message}` };
-      throw err;
+      return refusal(err);
     }
   }
 

@@ -10,6 +10,7 @@ import { sampleSizePerArm, sampleSizeProblems, targetRate } from '../experiments
 import type { SampleSizeInput } from '../experiments/stats/sample-size.ts';
 import { armProblems } from '../experiments/stats/validate.ts';
 import type { NamedArm } from '../experiments/stats/validate.ts';
+import { table } from './text-table.ts';
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)$/;
 
@@ -42,20 +43,6 @@ type SampleSizeOptions = Record<'baseline' | 'mde' | 'alpha' | 'power', string> 
   json?: boolean;
 };
 
-const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\uff00-\uff60]/u;
-
-/** Terminal columns: CJK characters take two, so the zh-CN headers line up. */
-function width(text: string): number {
-  return [...text].reduce((w, ch) => w + (WIDE.test(ch) ? 2 : 1), 0);
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => width(r[c] ?? '')))) ?? [];
-  const line = (r: string[]) =>
-    r.map((cell, c) => cell + ' '.repeat((widths[c] ?? 0) - width(cell))).join(' | ').trimEnd();
-  const [header = [], ...body] = rows;
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('-+-'), ...body.map(line)].join('\n');
-}
 
 const NONE = '—';
 const percent = (x: number | null, signed = false) =>

@@ -12,6 +12,7 @@ import type { Sop } from '../sop/definition/sop.schema.ts';
 import { daysBetween, isValidTimeZone, localDateOf } from '../sop/schedule/local-time.ts';
 import { planSteps } from '../sop/schedule/plan.ts';
 import type { DeliveryPolicy, PlannedStep } from '../sop/schedule/plan.ts';
+import { table } from './text-table.ts';
 
 function fail(cmd: Command, problems: string[]): never {
   return cmd.error(problems.map((p) => `错误 error: ${p}`).join('\n'), { exitCode: 2, code: 'siyu.invalidInput' });
@@ -27,16 +28,7 @@ function printProblems(results: SopLoadResult[]): boolean {
   return bad;
 }
 
-const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\uff00-\uff60]/u;
-const width = (text: string) => [...text].reduce((w, ch) => w + (WIDE.test(ch) ? 2 : 1), 0);
 
-function table(rows: string[][]): string {
-  const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => width(r[c] ?? '')))) ?? [];
-  const line = (r: string[]) =>
-    r.map((cell, c) => cell + ' '.repeat((widths[c] ?? 0) - width(cell))).join(' | ').trimEnd();
-  const [header = [], ...body] = rows;
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('-+-'), ...body.map(line)].join('\n');
-}
 
 const TYPE_LABEL: Record<PlannedStep['type'], string> = {
   wait: '等待 wait',

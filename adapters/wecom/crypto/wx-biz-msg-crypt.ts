@@ -153,3 +153,9 @@ export function encrypt(
   const cipher = createCipheriv('aes-256-cbc', key, key.subarray(0, 16)).setAutoPadding(false);
   return Buffer.concat([cipher.update(plain), cipher.final()]).toString('base64');
 }
+
+/** A callback that fails verification: 401 for a signature mismatch, 400 for anything else; other errors rethrow. */
+export function refusal(err: unknown): { ok: false; status: 400 | 401; reason: string } {
+  if (err instanceof CallbackCryptoError) return { ok: false, status: err.kind === 'signature' ? 401 : 400, reason: `${err.code}: ${err.message}` };
+  throw err;
+}
