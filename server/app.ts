@@ -9,6 +9,7 @@ import { tokenRoutes } from './auth/token.route.ts';
 import { channelCallbackRoutes } from './channels/callback.route.ts';
 import { channelAccountRoutes } from './channels/channel-account.route.ts';
 import { sopRoutes } from './sop/sop.route.ts';
+import { executionRoutes } from './sop/execution.route.ts';
 import { contactRoutes } from './contacts/contact.route.ts';
 import { contentRoutes } from './content/content.route.ts';
 import { errorHandler } from './http/error-handler.ts';
@@ -25,7 +26,7 @@ export const VERSION = '0.1.0';
 
 export function allRoutes(): RouteDef[] {
   const routes: RouteDef[] = [];
-  routes.push(...systemRoutes(() => routes, VERSION), ...orgRoutes, ...tagRoutes, ...contactRoutes, ...contentRoutes, ...tokenRoutes, ...channelAccountRoutes, ...sopRoutes, ...channelCallbackRoutes, ...staffTaskRoutes, ...staffLoginRoutes, ...webRoutes);
+  routes.push(...systemRoutes(() => routes, VERSION), ...orgRoutes, ...tagRoutes, ...contactRoutes, ...contentRoutes, ...tokenRoutes, ...channelAccountRoutes, ...sopRoutes, ...executionRoutes, ...channelCallbackRoutes, ...staffTaskRoutes, ...staffLoginRoutes, ...webRoutes);
   return routes;
 }
 

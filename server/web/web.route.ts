@@ -1,9 +1,12 @@
 /**
  * The pages under server/web, served as they are (no build step): a fixed list of files, so no request path
  * ever reaches the file system. Every page answer carries a strict Content-Security-Policy: scripts, styles and
- * API calls from this origin only, no inline code, no framing.
+ * API calls from this origin only, no inline code, no framing. Vendor scripts (ECharts for /hq) are served from
+ * node_modules under /vendor, never from a CDN.
  */
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import type { Context } from 'koa';
 import { defineRoute, type RouteDef } from '../http/route.ts';
 
@@ -24,11 +27,17 @@ const TYPES: Record<string, string> = {
   css: 'text/css; charset=utf-8',
 };
 
-/** URL path → file below server/web. */
-const FILES: ReadonlyArray<[path: string, file: string, summary: string]> = [
+const vendorFile = (specifier: string) => pathToFileURL(createRequire(import.meta.url).resolve(specifier));
+
+/** URL path → file below server/web (a string) or a vendor file (a URL). */
+const FILES: ReadonlyArray<[path: string, file: string | URL, summary: string]> = [
   ['/m', 'm/index.html', '员工手机端 The staff phone page: today’s tasks'],
   ['/m/app.js', 'm/app.js', '员工手机端脚本 Script of the staff phone page'],
   ['/m/app.css', 'm/app.css', '员工手机端样式 Styles of the staff phone page'],
+  ['/hq', 'hq/index.html', '总部控制台 The HQ console: content, SOPs, dry runs and execution'],
+  ['/hq/hq.js', 'hq/hq.js', '总部控制台脚本 Script of the HQ console'],
+  ['/hq/hq.css', 'hq/hq.css', '总部控制台样式 Styles of the HQ console'],
+  ['/vendor/echarts.min.js', vendorFile('echarts/dist/echarts.min'), 'ECharts 图表库 The ECharts library (node_modules/echarts/dist/echarts.min.js)'],
 ];
 
 /** Security headers for every HTML answer (pages and the sign-in error pages). */
@@ -47,11 +56,13 @@ export const webRoutes: RouteDef[] = FILES.map(([path, file, summary]) =>
     summary,
     roles: 'public',
     async handler(_input, { koa }) {
-      const ext = file.slice(file.lastIndexOf('.') + 1);
+      const url = typeof file === 'string' ? new URL(file, import.meta.url) : file;
+      const ext = url.pathname.slice(url.pathname.lastIndexOf('.') + 1);
       pageHeaders(koa);
-      koa.set('Cache-Control', 'no-cache');
+      // Vendor files change only with a dependency upgrade; pages are revalidated on every load.
+      koa.set('Cache-Control', typeof file === 'string' ? 'no-cache' : 'public, max-age=86400');
       koa.type = TYPES[ext] ?? 'application/octet-stream';
-      koa.body = await readFile(new URL(file, import.meta.url));
+      koa.body = await readFile(url);
     },
   }),
 );

@@ -50,5 +50,7 @@ touchSchema.index({ status: 1, dueAt: 1 });
 touchSchema.index({ corpId: 1, contactId: 1, localDay: 1 });
 // Execution reports by SOP.
 touchSchema.index({ corpId: 1, sopId: 1, status: 1 });
+// Execution reports across SOPs for a date range.
+touchSchema.index({ corpId: 1, localDay: 1 });
 
 export type TouchDoc = InferSchemaType<typeof touchSchema>;

@@ -1,0 +1,85 @@
+/**
+ * Execution across every SOP for a range of store-local days (the HQ page /hq): completion of staff tasks by
+ * region → store → staff, and touches by status and reason per store. HQ admins and marketers see the corp,
+ * a store manager their store. The database counts; `execution-stats.ts` shapes the counts.
+ */
+import { z } from 'zod';
+import { corpIdQuery, resolveScope } from '../http/corp-scope.ts';
+import { defineRoute } from '../http/route.ts';
+import type { Services } from '../services.ts';
+import { storeFilter, type Scope } from '../shared/scope.ts';
+import { completionTree, touchesByStore, type DeferralCountRow, type TaskCountRow, type TouchCountRow } from './execution-stats.ts';
+import { localDay } from './runtime/local-day.ts';
+
+/** The default range: the last 7 days up to today. */
+const DEFAULT_DAYS = 7;
+/** Longer ranges are refused so a report stays a bounded scan. */
+const MAX_DAYS = 366;
+const DAY_MS = 86_400_000;
+
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date, YYYY-MM-DD')
+  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'must be a real calendar date');
+
+const daysBetween = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
+const shiftDays = (d: string, n: number) => new Date(Date.parse(`${d}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+
+const query = z
+  .strictObject({ ...corpIdQuery, from: day.optional(), to: day.optional() })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'from must not be after to', path: ['from'] })
+  .refine((q) => !q.from || !q.to || daysBetween(q.from, q.to) < MAX_DAYS, { message: `at most ${MAX_DAYS} days`, path: ['to'] });
+
+/** The caller's "today": their only store's zone, else the corp's zone. */
+async function timezoneOf(services: Services, scope: Scope): Promise<string> {
+  const only = scope.storeIds?.length === 1 ? scope.storeIds[0] : undefined;
+  if (only) return (await services.org.getStore(scope, only)).timezone;
+  return (await services.org.listCorps()).find((c) => c.corpId === scope.corpId)?.timezone ?? 'Asia/Shanghai';
+}
+
+export const executionRoutes = [
+  defineRoute({
+    method: 'get',
+    path: '/api/sop-execution',
+    tag: 'sop',
+    summary: '执行总览 Execution of every SOP for store-local days: task completion by region, store and staff; touches by status and reason per store',
+    roles: ['hq_admin', 'marketer', 'store_manager'],
+    query,
+    async handler({ query: q }, { principal, services }) {
+      const scope = await resolveScope(principal, q.corpId, services);
+      const timezone = await timezoneOf(services, scope);
+      const to = q.to ?? (q.from ? shiftDays(q.from, DEFAULT_DAYS - 1) : localDay(services.clock.now(), timezone));
+      const from = q.from ?? shiftDays(to, -(DEFAULT_DAYS - 1));
+      const m = services.db.models;
+      const stores = await services.org.listStores(scope);
+      const staff = await services.org.listStaff(scope);
+      const inScope = { corpId: scope.corpId, ...storeFilter(scope) };
+      const touchMatch = { ...inScope, localDay: { $gte: from, $lte: to } };
+      const [tasks, touches, deferrals] = await Promise.all([
+        m.StaffTask.aggregate<{ _id: { storeId: string; staffId: string; status: string }; n: number }>([
+          { $match: { ...inScope, localDate: { $gte: from, $lte: to } } },
+          { $group: { _id: { storeId: '$storeId', staffId: '$staffId', status: '$status' }, n: { $sum: 1 } } },
+        ]),
+        m.Touch.aggregate<{ _id: { storeId: string | null; status: string; reason: string | null }; n: number }>([
+          { $match: touchMatch },
+          { $group: { _id: { storeId: '$storeId', status: '$status', reason: '$reason' }, n: { $sum: 1 } } },
+        ]),
+        m.Touch.aggregate<{ _id: { storeId: string | null; reason: string }; n: number }>([
+          { $match: { ...touchMatch, 'deferrals.0': { $exists: true } } },
+          { $unwind: '$deferrals' },
+          { $group: { _id: { storeId: '$storeId', reason: '$deferrals.reason' }, n: { $sum: 1 } } },
+        ]),
+      ]);
+      const taskRows: TaskCountRow[] = tasks.map((r) => ({ ...r._id, n: r.n }));
+      const touchRows: TouchCountRow[] = touches.map((r) => ({ storeId: r._id.storeId ?? null, status: r._id.status, reason: r._id.reason ?? null, n: r.n }));
+      const deferralRows: DeferralCountRow[] = deferrals.map((r) => ({ storeId: r._id.storeId ?? null, reason: r._id.reason, n: r.n }));
+      return {
+        from,
+        to,
+        timezone,
+        completion: completionTree(taskRows, stores, staff),
+        touches: touchesByStore(touchRows, stores, deferralRows),
+      };
+    },
+  }),
+];
