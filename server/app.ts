@@ -13,6 +13,9 @@ import { executionRoutes } from './sop/execution.route.ts';
 import { contactRoutes } from './contacts/contact.route.ts';
 import { contentRoutes } from './content/content.route.ts';
 import { errorHandler } from './http/error-handler.ts';
+import { conversionRoutes } from './experiments/conversion.route.ts';
+import { experimentRoutes } from './experiments/experiment.route.ts';
+import { shortLinkRoutes } from './experiments/short-link.route.ts';
 import { requestContext } from './http/request-context.ts';
 import { mountRoutes, type RouteDef } from './http/route.ts';
 import { orgRoutes } from './org/org.route.ts';
@@ -26,7 +29,7 @@ export const VERSION = '0.1.0';
 
 export function allRoutes(): RouteDef[] {
   const routes: RouteDef[] = [];
-  routes.push(...systemRoutes(() => routes, VERSION), ...orgRoutes, ...tagRoutes, ...contactRoutes, ...contentRoutes, ...tokenRoutes, ...channelAccountRoutes, ...sopRoutes, ...executionRoutes, ...channelCallbackRoutes, ...staffTaskRoutes, ...staffLoginRoutes, ...webRoutes);
+  routes.push(...systemRoutes(() => routes, VERSION), ...orgRoutes, ...tagRoutes, ...contactRoutes, ...contentRoutes, ...tokenRoutes, ...channelAccountRoutes, ...sopRoutes, ...executionRoutes, ...experimentRoutes, ...conversionRoutes, ...shortLinkRoutes, ...channelCallbackRoutes, ...staffTaskRoutes, ...staffLoginRoutes, ...webRoutes);
   return routes;
 }
 

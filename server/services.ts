@@ -18,6 +18,7 @@ import { FollowRepository } from './contacts/follow.repository.ts';
 import { PhoneVault } from './contacts/phone.ts';
 import { pingDatabase, type Database } from './db/database.ts';
 import { EventLogRepository } from './events/event-log.repository.ts';
+import { ExperimentService } from './experiments/experiment.service.ts';
 import { CustomerGroupRepository } from './groups/customer-group.repository.ts';
 import { OrgRepository } from './org/org.repository.ts';
 import type { Clock } from './shared/clock.ts';
@@ -56,6 +57,7 @@ export function buildServices(deps: ServiceDeps) {
     events: new EventLogRepository(m, clock, (e) => metrics.events.inc({ channel: e.channel, type: e.type, duplicate: String(e.duplicate) })),
     tokens: new TokenService(m, org, clock, deps.config.security.adminToken),
     tasks: new StaffTaskRepository(m, clock),
+    experiments: new ExperimentService(m, clock),
     channelAccounts: new ChannelAccountRepository(m),
     inbox: new InboundInbox(m, clock),
     // Publishing an SOP pins the content versions it will send.

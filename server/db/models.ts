@@ -18,6 +18,8 @@ import { contentTemplateSchema } from '../content/content-template.schema.ts';
 import { contentVersionSchema } from '../content/content-version.schema.ts';
 import { followSchema } from '../contacts/follow.schema.ts';
 import { eventSchema } from '../events/event.schema.ts';
+import { experimentAssignmentSchema, experimentSchema } from '../experiments/experiment.schema.ts';
+import { shortLinkSchema } from '../experiments/short-link.schema.ts';
 import { customerGroupSchema } from '../groups/customer-group.schema.ts';
 import { corpSchema } from '../org/corp.schema.ts';
 import { staffSchema } from '../org/staff.schema.ts';
@@ -53,6 +55,9 @@ export function registerModels(conn: Connection) {
     ContentTemplate: conn.model('ContentTemplate', contentTemplateSchema),
     ContentVersion: conn.model('ContentVersion', contentVersionSchema),
     ContentSettings: conn.model('ContentSettings', contentSettingsSchema),
+    Experiment: conn.model('Experiment', experimentSchema),
+    ExperimentAssignment: conn.model('ExperimentAssignment', experimentAssignmentSchema),
+    ShortLink: conn.model('ShortLink', shortLinkSchema),
   };
 }
 

@@ -1,0 +1,187 @@
+/**
+ * Experiments: created explicitly from an SOP's A/B send steps (`ensureForSop`), configured by marketers,
+ * analysed on demand from the touch ledger and the event log, and decided by the auto-winner when the rules
+ * allow. `variantsForStep` and `recordHoldout` are what the SOP runner calls when it assigns a contact.
+ */
+import type { Models } from '../db/models.ts';
+import { BadRequestError, ConflictError, NotFoundError } from '../errors.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Scope } from '../shared/scope.ts';
+import type { Sop } from '../sop/definition/sop.schema.ts';
+import { assignmentPoint, variantSeed } from '../sop/schedule/variant.ts';
+import { autoWinnerBlocked, autoWinnerCheck, effectiveArms, type AutoWinnerCheck } from './auto-winner.ts';
+import { firstExposure, loadOutcomeEvents, loadUnits } from './experiment-data.ts';
+import { HOLDOUT, type ExperimentDoc } from './experiment.schema.ts';
+import { attribute } from './outcomes.ts';
+import { buildResults, type ExperimentResults } from './results.ts';
+
+type ExperimentModels = Pick<Models, 'Experiment' | 'ExperimentAssignment' | 'Touch' | 'Event' | 'Contact' | 'Store' | 'Corp'>;
+type Row = ExperimentDoc & { createdAt?: Date; updatedAt?: Date };
+
+export function toExperimentDto(e: Row) {
+  return {
+    experimentId: e.experimentId,
+    source: { sopId: e.source?.sopId ?? null, stepId: e.source?.stepId ?? null, campaignId: e.source?.campaignId ?? null },
+    arms: e.arms.map((a) => ({ id: a.id, templateId: a.templateId, weight: a.weight })),
+    holdoutWeight: e.holdoutWeight,
+    goals: [...e.goals],
+    guardrails: [...e.guardrails],
+    windowDays: e.windowDays,
+    sequential: e.sequential,
+    startAt: e.startAt,
+    endAt: e.endAt ?? null,
+    stoppedAt: e.stoppedAt ?? null,
+    status: e.status,
+    autoWinner: { enabled: e.autoWinner?.enabled ?? false, decidedArm: e.autoWinner?.decidedArm ?? null, decidedAt: e.autoWinner?.decidedAt ?? null, reason: e.autoWinner?.reason ?? null },
+    createdAt: e.createdAt ?? null,
+    updatedAt: e.updatedAt ?? null,
+  };
+}
+export type ExperimentDto = ReturnType<typeof toExperimentDto>;
+
+export type ExperimentPatch = Partial<{ goals: string[]; guardrails: string[]; windowDays: number; sequential: boolean; holdoutWeight: number; endAt: Date | null; autoWinner: { enabled: boolean } }>;
+
+/** Units exposed from here on are not analysed: the end, the stop, or the auto-winner's decision. */
+function cutoff(e: ExperimentDto): Date | null {
+  const times = [e.endAt, e.stoppedAt, e.autoWinner.decidedAt].filter((d): d is Date => d !== null).map((d) => d.getTime());
+  return times.length ? new Date(Math.min(...times)) : null;
+}
+
+export class ExperimentService {
+  constructor(
+    private readonly models: ExperimentModels,
+    private readonly clock: Clock,
+  ) {}
+
+  /** One experiment per send step with variants, arms and weights from the SOP; existing ones get the new arms. */
+  async ensureForSop(corpId: string, sop: { sopId: string; definition: Sop }): Promise<ExperimentDto[]> {
+    const out: ExperimentDto[] = [];
+    for (const step of sop.definition.steps) {
+      if (step.type !== 'send' || !step.variants) continue;
+      const experimentId = variantSeed(sop.sopId, step);
+      const arms = step.variants.map((v) => ({ id: v.id, templateId: v.template, weight: v.weight }));
+      const source = { sopId: sop.sopId, stepId: step.id, campaignId: null };
+      const updated = await this.models.Experiment.updateOne({ corpId, experimentId }, { $set: { source, arms } });
+      if (!updated.matchedCount) {
+        // A step that already assigned contacts before its experiment row existed: the experiment starts there.
+        const now = this.clock.now();
+        const first = await firstExposure(this.models, corpId, experimentId);
+        await this.models.Experiment.updateOne({ corpId, experimentId }, { $set: { source, arms }, $setOnInsert: { startAt: first && first < now ? first : now, status: 'running' } }, { upsert: true });
+      }
+      out.push(await this.get(corpId, experimentId));
+    }
+    return out;
+  }
+
+  async list(corpId: string): Promise<ExperimentDto[]> {
+    const rows = await this.models.Experiment.find({ corpId }).sort({ createdAt: -1 }).lean<Row[]>();
+    return rows.map(toExperimentDto);
+  }
+
+  async get(corpId: string, experimentId: string): Promise<ExperimentDto> {
+    const row = await this.models.Experiment.findOne({ corpId, experimentId }).lean<Row>();
+    if (!row) throw new NotFoundError('experiment', experimentId);
+    return toExperimentDto(row);
+  }
+
+  async configure(corpId: string, experimentId: string, patch: ExperimentPatch): Promise<ExperimentDto> {
+    const current = await this.get(corpId, experimentId);
+    if (patch.endAt && patch.endAt <= current.startAt) throw new BadRequestError('endAt must be after the start', [{ path: 'body.endAt', message: `must be after ${current.startAt.toISOString()}` }]);
+    const { autoWinner, ...rest } = patch;
+    const set: Record<string, unknown> = { ...rest };
+    if (autoWinner) set['autoWinner.enabled'] = autoWinner.enabled;
+    await this.models.Experiment.updateOne({ corpId, experimentId }, { $set: set });
+    return this.get(corpId, experimentId);
+  }
+
+  async stop(corpId: string, experimentId: string): Promise<ExperimentDto> {
+    const res = await this.models.Experiment.updateOne({ corpId, experimentId, status: 'running' }, { $set: { status: 'stopped', stoppedAt: this.clock.now() } });
+    const e = await this.get(corpId, experimentId);
+    if (!res.modifiedCount) throw new ConflictError(`experiment ${experimentId} is ${e.status}, not running`);
+    return e;
+  }
+
+  /** Every statistic, computed now from the ledger and the event log (store roles see their store's units). */
+  async results(scope: Scope, experiment: ExperimentDto, opts: { sequential?: boolean } = {}): Promise<ExperimentResults> {
+    const until = cutoff(experiment);
+    const metrics = [...experiment.goals, ...experiment.guardrails];
+    const units = (await loadUnits(this.models, scope, experiment.experimentId)).filter((u) => u.exposedAt >= experiment.startAt && (!until || u.exposedAt < until));
+    const events = await loadOutcomeEvents(this.models, scope.corpId, units, metrics, experiment.windowDays);
+    const stores = new Map((await this.models.Store.find({ corpId: scope.corpId }).select('name').lean()).map((s) => [String(s._id), s.name]));
+    const timezone = (await this.models.Corp.findOne({ corpId: scope.corpId }).lean())?.timezone ?? 'Asia/Shanghai';
+    return buildResults({
+      config: { ...experiment, sequential: opts.sequential ?? experiment.sequential },
+      units: attribute(units, events, { metrics, windowDays: experiment.windowDays, experimentId: experiment.experimentId }),
+      stores,
+      timezone,
+      now: this.clock.now(),
+      windowDays: experiment.windowDays,
+    });
+  }
+
+  /**
+   * Checks the auto-winner rules on corp-wide results (sequential p) and records the decision once when they
+   * allow; returns the check either way.
+   */
+  async evaluateAutoWinner(corpId: string, experimentId: string): Promise<AutoWinnerCheck> {
+    const e = await this.get(corpId, experimentId);
+    const blocked = autoWinnerBlocked(e);
+    if (blocked) return { decide: false, reason: blocked };
+    const check = autoWinnerCheck(e, await this.results({ corpId, storeIds: null }, e, { sequential: true }));
+    if (check.decide) {
+      await this.models.Experiment.updateOne(
+        { corpId, experimentId, status: 'running', 'autoWinner.decidedArm': null },
+        { $set: { status: 'decided', 'autoWinner.decidedArm': check.arm, 'autoWinner.decidedAt': this.clock.now(), 'autoWinner.reason': check.reason } },
+      );
+    }
+    return check;
+  }
+
+  /** For a scheduler: evaluates every running experiment with auto-winner on; returns the decisions made. */
+  async sweepAutoWinners(): Promise<Array<{ corpId: string; experimentId: string; arm: string }>> {
+    const rows = await this.models.Experiment.find({ status: 'running', 'autoWinner.enabled': true }).select('corpId experimentId').lean();
+    const decided = [];
+    for (const r of rows) {
+      const check = await this.evaluateAutoWinner(r.corpId, r.experimentId);
+      if (check.decide) decided.push({ corpId: r.corpId, experimentId: r.experimentId, arm: check.arm });
+    }
+    return decided;
+  }
+}
+
+/**
+ * For the runner: the variants a new assignment draws from. Unchanged without an experiment row; only the
+ * decided winner once the auto-winner has decided (a winner the step no longer has changes nothing).
+ */
+export async function variantsForStep<V extends { id: string; weight: number }>(models: Pick<Models, 'Experiment'>, corpId: string, experimentId: string, variants: readonly V[]): Promise<V[]> {
+  const row = await models.Experiment.findOne({ corpId, experimentId }).select('arms autoWinner').lean();
+  if (!row) return [...variants];
+  const allowed = new Set(effectiveArms(row).map((a) => a.id));
+  const kept = variants.filter((v) => allowed.has(v.id));
+  return kept.length ? kept : [...variants];
+}
+
+/**
+ * Is this contact in the experiment's holdout? A second deterministic draw (seed `<experimentId>#holdout`),
+ * so adding a holdout does not move anyone between arms. Only while the experiment runs and `at` is in range.
+ */
+export function inHoldout(e: { experimentId: string; arms: ReadonlyArray<{ weight: number }>; holdoutWeight: number; status: string; startAt: Date; endAt?: Date | null }, contactId: string, at: Date): boolean {
+  if (e.status !== 'running' || e.holdoutWeight <= 0 || at < e.startAt || (e.endAt && at >= e.endAt)) return false;
+  const total = e.holdoutWeight + e.arms.reduce((s, a) => s + a.weight, 0);
+  return assignmentPoint(`${e.experimentId}#${HOLDOUT}`, contactId) < e.holdoutWeight / total;
+}
+
+/**
+ * For the runner, before it assigns a variant: when the contact falls in the holdout, records the holdout
+ * assignment once (idempotent) and returns true — the runner then writes no touch. False otherwise.
+ */
+export async function recordHoldout(models: Pick<Models, 'Experiment' | 'ExperimentAssignment'>, input: { corpId: string; experimentId: string; contactId: string; storeId: string | null; at: Date }): Promise<boolean> {
+  const e = await models.Experiment.findOne({ corpId: input.corpId, experimentId: input.experimentId }).lean();
+  if (!e || !inHoldout(e, input.contactId, input.at)) return false;
+  await models.ExperimentAssignment.updateOne(
+    { corpId: input.corpId, experimentId: input.experimentId, contactId: input.contactId },
+    { $setOnInsert: { arm: HOLDOUT, storeId: input.storeId, assignedAt: input.at } },
+    { upsert: true },
+  );
+  return true;
+}
