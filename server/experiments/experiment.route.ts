@@ -57,7 +57,7 @@ export const experimentRoutes = [
       const items = [];
       for (const e of await services.experiments.list(scope.corpId)) {
         const r = await services.experiments.results(scope, e);
-        items.push({ ...e, units: r.arms.reduce((s, a) => s + a.units, 0), primary: r.primary, srm: r.srm });
+        items.push({ ...e, units: r.arms.reduce((s, a) => s + a.units, 0), armUnits: r.arms.map(({ name, units }) => ({ name, units })), primary: r.primary, srm: r.srm });
       }
       return { items };
     },

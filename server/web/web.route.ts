@@ -37,6 +37,11 @@ const FILES: ReadonlyArray<[path: string, file: string | URL, summary: string]> 
   ['/hq', 'hq/index.html', '总部控制台 The HQ console: content, SOPs, dry runs and execution'],
   ['/hq/hq.js', 'hq/hq.js', '总部控制台脚本 Script of the HQ console'],
   ['/hq/hq.css', 'hq/hq.css', '总部控制台样式 Styles of the HQ console'],
+  ['/experiments', 'experiments/index.html', 'A/B 实验看板 The experiments dashboard: verdicts, statistics, charts, SRM, per store, CSV'],
+  ['/experiments/experiments.js', 'experiments/experiments.js', 'A/B 实验看板脚本 Script of the experiments dashboard'],
+  ['/experiments/format.js', 'experiments/format.js', 'A/B 实验看板：数字格式与文案 Number formats and words of the experiments dashboard'],
+  ['/experiments/charts.js', 'experiments/charts.js', 'A/B 实验看板：图表 ECharts charts of the experiments dashboard'],
+  ['/experiments/experiments.css', 'experiments/experiments.css', 'A/B 实验看板样式 Styles of the experiments dashboard'],
   ['/vendor/echarts.min.js', vendorFile('echarts/dist/echarts.min'), 'ECharts 图表库 The ECharts library (node_modules/echarts/dist/echarts.min.js)'],
 ];
 
