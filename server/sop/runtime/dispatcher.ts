@@ -26,6 +26,8 @@ export class TouchDispatcher {
     private readonly services: Services,
     private readonly owner: string,
     private readonly render: TouchRenderer,
+    /** How long a claim holds its touches before another worker may take them over. */
+    private readonly leaseMs = LEASE_MS,
   ) {}
 
   async drain(max = Number.POSITIVE_INFINITY): Promise<number> {
@@ -43,7 +45,7 @@ export class TouchDispatcher {
   private async claim(): Promise<Row[]> {
     const m = this.services.db.models;
     const now = this.services.clock.now();
-    const lease = { leaseOwner: this.owner, leaseUntil: new Date(now.getTime() + LEASE_MS) };
+    const lease = { leaseOwner: this.owner, leaseUntil: new Date(now.getTime() + this.leaseMs) };
     const stuck = await m.Touch.findOneAndUpdate({ status: 'sending', leaseUntil: { $lt: now } }, { $set: { ...lease, reclaimed: true }, $inc: { attempts: 1 } }, { returnDocument: 'after' }).lean<Row>();
     if (stuck) return [stuck];
     const first = await m.Touch.findOneAndUpdate(
@@ -185,6 +187,8 @@ export class TouchDispatcher {
 function recipientId(channel: string, r: ContactRouting): string | null {
   if (channel === 'official_account') return r.openid?.openid ?? null;
   if (channel === 'kf') return r.kfId;
+  if (channel === 'wecom_group') return r.chatId;
+  if (channel === 'wecom_moments') return r.staffUserId;
   return r.externalUserId;
 }
 
@@ -199,6 +203,10 @@ function outbound(row: Row, routings: ContactRouting[], text: string): OutboundM
       return head.openKfId ? { clientId: row.key, route: 'kf', sender: head.openKfId, to: [{ type: 'contact', id: ids[0]! }], text } : null;
     case 'official_account':
       return { clientId: row.key, route: 'custom', to: [{ type: 'contact', id: ids[0]! }], text };
+    case 'wecom_group':
+      return head.staffUserId ? { clientId: row.key, route: 'mass_send', sender: head.staffUserId, to: routings.map((r) => ({ type: 'group' as const, id: r.chatId! })), text } : null;
+    case 'wecom_moments':
+      return head.staffUserId ? { clientId: row.key, route: 'moments', sender: head.staffUserId, to: [], text } : null;
     default:
       return null;
   }

@@ -14,7 +14,7 @@ import { evaluateCondition, exitReason } from './conditions.ts';
 import { contactRouting, type ContactRouting } from './routing.ts';
 import { localDay } from './local-day.ts';
 import { tagIdsForNames } from './tag-names.ts';
-import { assignVariant, variantSeed } from '../schedule/variant.ts';
+import { deliverySlot, plannedTouch } from './touch-row.ts';
 import { waitEnd, waitRule } from '../schedule/wait.ts';
 
 const LEASE_MS = 60_000;
@@ -100,44 +100,12 @@ export class SopRunner {
       case 'wait':
         return { at: cursorAt };
       case 'send': {
-        const at = deliveryTime(cursorAt, routing.tz);
-        let templateId = step.template;
-        let variant: string | null = null;
-        if (step.variants) {
-          const chosen = variants[step.id] ? step.variants.find((v) => v.id === variants[step.id]) : undefined;
-          const v = chosen ?? assignVariant(variantSeed(sop.id, step), run.contactId, step.variants);
-          variants[step.id] = v.id;
-          variant = v.id;
-          templateId = v.template;
-        }
-        const key = `${sop.id}:${run.contactId}:${run.rotation}:${step.id}`;
+        const slot = deliverySlot(cursorAt, routing.tz);
         const pins = ((await m.Sop.findOne({ corpId: run.corpId, sopId: sop.id }).select('contentPins').lean())?.contentPins ?? {}) as Record<string, number | null>;
-        await m.Touch.updateOne(
-          { corpId: run.corpId, key },
-          {
-            $setOnInsert: {
-              sopId: sop.id,
-              sopVersion: version,
-              enrollmentId: String(run._id),
-              contactId: run.contactId,
-              storeId: routing.storeId,
-              staffId: routing.staffId,
-              stepId: step.id,
-              channel: step.channel,
-              templateId: templateId!,
-              templateVersion: pins[templateId!] ?? null,
-              experiment: step.variants ? (step.experiment ?? `${sop.id}/${step.id}`) : null,
-              variant,
-              priority,
-              tz: routing.tz,
-              dueAt: at,
-              localDay: localDay(at, routing.tz),
-              status: 'scheduled',
-            },
-          },
-          { upsert: true },
-        );
-        return { at };
+        const touch = plannedTouch({ sop, version, priority, pins, step, run: { enrollmentId: String(run._id), contactId: run.contactId, rotation: run.rotation, variants }, routing, slot });
+        if (touch.variant) variants[step.id] = touch.variant;
+        await m.Touch.updateOne({ corpId: run.corpId, key: touch.key }, { $setOnInsert: touch.fields }, { upsert: true });
+        return { at: slot.at };
       }
       case 'task': {
         const at = deliveryTime(cursorAt, routing.tz);
@@ -152,7 +120,7 @@ export class SopRunner {
                 kind: step.kind,
                 title: step.title ?? (step.kind === 'call' ? '电话回访' : step.kind === 'visit' ? '到店拜访' : '跟进任务'),
                 text: step.text ?? '',
-                contactIds: [run.contactId],
+                contactIds: routing.chatId || run.contactId.startsWith('staff:') ? [] : [run.contactId],
                 source: { sopId: sop.id, stepId: step.id, touchId: null, vendorId: null },
                 localDate: localDay(at, routing.tz),
                 dueAt: due,

@@ -6,6 +6,7 @@
  */
 import type { Services } from '../../services.ts';
 import type { AudienceFilter, Sop } from '../definition/sop.schema.ts';
+import { bulkEnroll } from './bulk-enroll.ts';
 import { enroll } from './enroll.ts';
 import type { SopRecord, SopRegistry } from './sop-registry.ts';
 import { tagIdsForNames } from './tag-names.ts';
@@ -52,18 +53,12 @@ export async function fireEventTriggers(services: Services, registry: SopRegistr
   return enrolled;
 }
 
-/** Enrolls every contact the SOP's audience matches, streaming the contact collection. */
+/** Enrolls every contact the SOP's audience matches, streaming the contact collection in batches (bulk-enroll.ts). */
 export async function enrollAudience(services: Services, sop: SopRecord, at: Date): Promise<{ matched: number; enrolled: number }> {
   const t = sop.definition.trigger;
   const audience: AudienceFilter | undefined = t.type === 'audience' ? t : t.type === 'schedule' ? t.audience : undefined;
   if (!audience) return { matched: 0, enrolled: 0 };
-  const filter = await audienceFilter(services, sop.corpId, audience);
-  let matched = 0;
-  let enrolled = 0;
-  for await (const c of services.db.models.Contact.find(filter).select('_id').lean().cursor({ batchSize: 500 })) {
-    matched++;
-    if ((await enroll(services, sop, String(c._id), at)).enrolled) enrolled++;
-  }
+  const { matched, enrolled } = await bulkEnroll(services, sop, await audienceFilter(services, sop.corpId, audience), at);
   return { matched, enrolled };
 }
 

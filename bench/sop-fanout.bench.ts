@@ -1,0 +1,150 @@
+/**
+ * sop-fanout: an audience SOP whose first step is a WeCom 1:1 send is enabled over N contacts: enrollAudience
+ * enrolls them in batches and plans every first touch (our layer: routing, re-entry, the run and its touch),
+ * against inserting N ledger-shaped documents (same shape and indexes as sop_touches) with the raw driver in
+ * batches of the same size, into the same database. Seeding is not timed; both paths are warmed first.
+ */
+import pino from 'pino';
+import { Types } from 'mongoose';
+import { loadConfig } from '../server/config.ts';
+import { openDatabase, type Database } from '../server/db/database.ts';
+import { buildServices, type Services } from '../server/services.ts';
+import { systemClock } from '../server/shared/clock.ts';
+import { SopRegistry } from '../server/sop/runtime/sop-registry.ts';
+import { enrollAudience } from '../server/sop/runtime/triggers.ts';
+import { createMetrics } from '../server/system/metrics.ts';
+import { benchDatabase, intArg, rssSampler } from './support.ts';
+
+const BATCH = 1000;
+const STAFF = 50;
+
+export async function run(args: string[]) {
+  const n = intArg(args, 'n', 100_000);
+  const server = await benchDatabase();
+  const dbName = `bench_fanout_${Date.now()}`;
+  const db = await openDatabase(server.uri, dbName);
+  const rss = rssSampler();
+  try {
+    const services = buildServices({
+      config: loadConfig({ LOG_LEVEL: 'silent' }),
+      db,
+      clock: systemClock,
+      logger: pino({ level: 'silent' }),
+      metrics: createMetrics(),
+      keys: { phoneKeyHex: '01'.repeat(32), hashKeyHex: '02'.repeat(32) },
+    });
+    const registry = new SopRegistry(services);
+    const raw = db.connection.db!.collection('sop_touches_raw');
+    for (const spec of await db.models.Touch.collection.indexes()) {
+      if (spec.name !== '_id_') await raw.createIndex(spec.key, { unique: spec.unique ?? false });
+    }
+    // The ledger shape written as one literal: what a hand-written raw insert of a touch looks like.
+    const rawInsert = async (corpId: string, count: number) => {
+      for (let from = 0; from < count; from += BATCH) {
+        const now = new Date();
+        const docs = Array.from({ length: Math.min(BATCH, count - from) }, (_, k) => {
+          const contactId = String(new Types.ObjectId());
+          return {
+            _id: new Types.ObjectId(),
+            corpId,
+            key: `fanout:${contactId}:1:hello`,
+            sopId: 'fanout',
+            sopVersion: 1,
+            enrollmentId: String(new Types.ObjectId()),
+            contactId,
+            storeId: 'store',
+            staffId: `staff${(from + k) % STAFF}`,
+            stepId: 'hello',
+            channel: 'wecom_1to1',
+            templateId: 'tpl-fanout',
+            templateVersion: null,
+            experiment: null,
+            variant: null,
+            priority: 50,
+            tz: 'Asia/Shanghai',
+            dueAt: now,
+            localDay: '2026-11-22',
+            status: 'scheduled',
+            reason: null,
+            deferrals: [],
+            text: null,
+            leaseOwner: null,
+            leaseUntil: null,
+            attempts: 0,
+            sendStartedAt: null,
+            reclaimed: false,
+            vendorId: null,
+            error: { errcode: null, kind: null, message: null },
+            sentAt: null,
+            __v: 0,
+            createdAt: now,
+            updatedAt: now,
+          };
+        });
+        await raw.insertMany(docs, { ordered: false });
+      }
+    };
+    const fanout = async (corpId: string, count: number, beforeTiming: () => Promise<unknown> = async () => undefined) => {
+      await seed(services, db, corpId, count);
+      await registry.publish(corpId, { id: 'fanout', name: '全员触达', trigger: { type: 'audience', lifecycle: ['friend'] }, steps: [{ id: 'hello', type: 'send', channel: 'wecom_1to1', template: 'tpl-fanout' }, { id: 'later', type: 'wait', duration: '3d' }, { id: 'again', type: 'send', channel: 'wecom_1to1', template: 'tpl-fanout-2' }] }, 'api');
+      const sop = await registry.setStatus(corpId, 'fanout', 'enabled');
+      await beforeTiming();
+      const t0 = performance.now();
+      const r = await enrollAudience(services, sop, services.clock.now());
+      const seconds = (performance.now() - t0) / 1000;
+      const planned = await db.models.Touch.countDocuments({ corpId, sopId: 'fanout' });
+      if (r.enrolled !== count || planned !== count) throw new Error(`expected ${count} runs and touches, got ${r.enrolled} runs and ${planned} touches`);
+      return seconds;
+    };
+
+    // Warm both paths first (the JVM behind the development server and V8 compile hot code late).
+    const warm = Math.min(10_000, Math.ceil(n / 5));
+    await fanout('wwwarm', warm);
+    await rawInsert('wwwarm', warm);
+
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 2000));
+    const oursSeconds = await fanout('wwbench', n, settle);
+    await settle();
+    const r0 = performance.now();
+    await rawInsert('wwbench', n);
+    const rawSeconds = (performance.now() - r0) / 1000;
+    const ours = n / oursSeconds;
+    const rawRate = n / rawSeconds;
+    return {
+      bench: 'sop-fanout',
+      n,
+      planned_per_s: Math.round(ours),
+      raw_insert_per_s: Math.round(rawRate),
+      ratio: Number((ours / rawRate).toFixed(3)),
+      peak_rss_mb: rss.stop(),
+    };
+  } finally {
+    await db.connection.dropDatabase().catch(() => undefined);
+    await db.close();
+    await server.stop();
+  }
+}
+
+/** A corp with two stores in two zones, 50 staff members, and `count` friend contacts, one follow each. */
+async function seed(services: Services, db: Database, corpId: string, count: number): Promise<void> {
+  const scope = { corpId, storeIds: null };
+  await services.org.upsertCorp({ corpId, name: '压测企业' });
+  const stores = [
+    await services.org.createStore(scope, { code: 'SH01', name: '上海店', city: '上海', region: '华东', timezone: 'Asia/Shanghai' }),
+    await services.org.createStore(scope, { code: 'UR01', name: '乌鲁木齐店', city: '乌鲁木齐', region: '西北', timezone: 'Asia/Urumqi' }),
+  ];
+  const staff: Array<{ id: string; userId: string; storeId: string }> = [];
+  for (let i = 0; i < STAFF; i++) staff.push(await services.org.createStaff(scope, { userId: `s${i}`, name: `导购${i}`, storeId: stores[i % 2]!.id, role: 'staff' }));
+  const m = db.models;
+  for (let from = 0; from < count; from += 1000) {
+    const now = new Date();
+    const ids = Array.from({ length: Math.min(1000, count - from) }, () => new Types.ObjectId());
+    const owner = (k: number) => staff[(from + k) % STAFF]!;
+    await m.Contact.collection.insertMany(
+      ids.map((_id, k) => ({ _id, corpId, identityKeys: [`wecom:wmfan${from + k}`], externalUserId: `wmfan${from + k}`, openids: [], kfIds: [], wechatyIds: [], name: `客户${from + k}`, gender: 0, lifecycle: 'friend', consent: { optedOut: false, optedOutAt: null, reachable: true }, homeStoreId: owner(k).storeId, storeIds: [owner(k).storeId], staffIds: [owner(k).id], tagIds: [], remarks: [], lastInteractionAt: null, mergedInto: null, mergedKeys: [], unsubscribedKeys: [], createdAt: now, updatedAt: now })),
+    );
+    await m.Follow.collection.insertMany(
+      ids.map((_id, k) => ({ corpId, contactId: String(_id), staffId: owner(k).id, staffUserId: owner(k).userId, storeId: owner(k).storeId, remark: '', description: '', tagIds: [], addWay: 0, state: '', addedAt: now, deletedAt: null, deletedBy: null, createdAt: now, updatedAt: now })),
+    );
+  }
+}
