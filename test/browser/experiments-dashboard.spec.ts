@@ -8,7 +8,6 @@
  * Screenshots: /tmp/siyu-experiments.png (the winner), siyu-experiments-list.png, siyu-experiments-srm.png,
  * siyu-experiments-insufficient.png.
  */
-import { existsSync } from 'node:fs';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
@@ -23,9 +22,8 @@ import { CSV_COLUMNS } from '../../server/experiments/results-csv.ts';
 import { localDay } from '../../server/sop/runtime/local-day.ts';
 import { useTestDatabase } from '../support/database.ts';
 import { seedTestOrg, testServices, type TestOrg } from '../support/test-app.ts';
+import { CHROMIUM, CHROMIUM_ARGS, requireChromium } from '../support/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const NOW = '2026-12-15T04:00:00Z';
 const START = new Date('2026-12-01T01:00:00Z'); // 09:00 in Shanghai
 const HOUR = 3_600_000;
@@ -115,10 +113,7 @@ async function seedExperiment(models: Models, org: TestOrg, plan: ExperimentPlan
 describe('experiments dashboard /experiments in Chromium', function () {
   this.timeout(30_000);
   before(function () {
-    if (!existsSync(CHROMIUM)) {
-      console.warn(`    skipped: ${CHROMIUM} is missing — install Debian's chromium (apt-get install chromium; .ci/run does)`);
-      this.skip();
-    }
+    requireChromium(this);
   });
 
   const t = useTestDatabase('experiments_dashboard');

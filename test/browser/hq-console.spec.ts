@@ -6,7 +6,6 @@
  * view and its charts. Screenshots: /tmp/siyu-hq.png (execution), siyu-hq-1024.png (the same at 1024 px),
  * siyu-hq-sop.png (dry run), siyu-hq-content.png (publish problems).
  */
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,18 +17,14 @@ import { contentRenderer } from '../../server/sop/runtime/content-renderer.ts';
 import { SopEngine } from '../../server/sop/runtime/sop-engine.ts';
 import { startChannelHarness, type ChannelHarness } from '../support/channel-harness.ts';
 import { useTestDatabase } from '../support/database.ts';
+import { CHROMIUM, CHROMIUM_ARGS, requireChromium } from '../support/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SOP_ID = 'new-friend-onboarding';
 
 describe('HQ console /hq in Chromium', function () {
   this.timeout(30_000);
   before(function () {
-    if (!existsSync(CHROMIUM)) {
-      console.warn(`    skipped: ${CHROMIUM} is missing — install Debian's chromium (apt-get install chromium; .ci/run does)`);
-      this.skip();
-    }
+    requireChromium(this);
   });
 
   const t = useTestDatabase('hq_console');

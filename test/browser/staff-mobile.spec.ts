@@ -4,7 +4,6 @@
  * simulator. Screenshots: /tmp/siyu-m.png (tasks open, text copied), siyu-m-skip.png (the skip dialog),
  * siyu-m-done.png (both closed) and siyu-m-401.png (a used link).
  */
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,18 +12,14 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startChannelHarness, type ChannelHarness } from '../support/channel-harness.ts';
 import { useTestDatabase } from '../support/database.ts';
 import { formatLocalDate } from '../../server/tasks/staff-task.route.ts';
+import { CHROMIUM, CHROMIUM_ARGS, requireChromium } from '../support/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const MASS_TEXT = '【会员日】亲爱的会员，本周六全场 8 折，到店还有小礼物🎁\n回复“1”预约到店时间。';
 
 describe('staff phone page /m in Chromium', function () {
   this.timeout(30_000);
   before(function () {
-    if (!existsSync(CHROMIUM)) {
-      console.warn(`    skipped: ${CHROMIUM} is missing — install Debian's chromium (apt-get install chromium; .ci/run does)`);
-      this.skip();
-    }
+    requireChromium(this);
   });
 
   const t = useTestDatabase('staff_mobile');
