@@ -11,6 +11,7 @@ import { SopRegistry } from './sop/runtime/sop-registry.ts';
 import { ChannelAccountRepository, type ChannelAccount } from './channels/channel-account.repository.ts';
 import { InboundInbox } from './channels/inbound-inbox.ts';
 import type { Config } from './config.ts';
+import { FriendAddedListeners } from './channels/friend-added-listeners.ts';
 import { ContactIdentityService } from './contacts/contact-identity.service.ts';
 import { ContactChannelState, ContactRepository } from './contacts/contact.repository.ts';
 import { ContentService } from './content/content.service.ts';
@@ -64,6 +65,8 @@ export function buildServices(deps: ServiceDeps) {
     sops: new SopRegistry({ db, clock }, (corpId, ids) => content.pinnedVersions(corpId, ids)),
     // Adapters keep the app's clock (token expiry, lookback windows), so pinned time in tests is one time.
     adapterFor: cachedAdapters(deps.adapterFactory ?? ((account) => createAdapter(account, { clientOptions: { clock } }))),
+    /** After a WeCom friend is added and stored: live codes, campaigns (see friend-added-listeners.ts). */
+    friendAdded: new FriendAddedListeners(deps.logger),
     /** In-process wake-ups: 'inbound' after a callback is recorded, so a local processor starts at once. */
     signals: new EventEmitter(),
     dbUp: () => pingDatabase(db),

@@ -13,11 +13,13 @@ export async function onFriendAddedOrEdited(event: FriendAdded | FriendEdited, c
   const { contact } = await upsertWecomCustomer(services, event.corpId, event.externalUserId, detail, { staff, interactionAt: event.occurredAt });
   if (!staff) {
     // Staff not synced yet: the contact is kept; the relation appears with the next staff sync and callback.
+    if (event.kind === 'friend_added') await services.friendAdded.run({ event, contactId: contact.id, staff: null, account: ctx.account, adapter: ctx.adapter });
     return { contactId: contact.id };
   }
   const relation = detail?.follows.find((f) => f.staffUserId === event.staffUserId);
   const state = event.kind === 'friend_added' ? (event.state ?? relation?.state ?? '') : (relation?.state ?? undefined);
   await upsertWecomFollow(services, event.corpId, contact.id, staff, relation, { ...(state !== undefined ? { state } : {}), addedAt: event.occurredAt });
+  if (event.kind === 'friend_added') await services.friendAdded.run({ event, contactId: contact.id, staff, account: ctx.account, adapter: ctx.adapter });
   return { contactId: contact.id, storeId: staff.storeId };
 }
 
