@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import pino from 'pino';
 import { parse as parseYaml } from 'yaml';
 import { startWecomSimulator, SIM_CORP_ID, SIM_SECRET, type WecomSimulator } from '../../adapters/wecom/simulator/wecom-simulator.ts';
+import { TouchDispatcher } from '../../server/sop/runtime/dispatcher.ts';
 import { enroll } from '../../server/sop/runtime/enroll.ts';
 import { SopEngine } from '../../server/sop/runtime/sop-engine.ts';
 import { SopRegistry } from '../../server/sop/runtime/sop-registry.ts';
@@ -189,6 +190,33 @@ describe('SOP runtime: enrollment, planning, dispatch', () => {
     expect(after!.status).to.equal('sent');
     expect(after!.vendorId).to.be.a('string');
     expect(sim.control.requests('externalcontact/add_msg_template'), 'nothing sent twice').to.have.length(0);
+  });
+
+  it('does not send rows whose lease lapsed while it was still gating them: the worker that took them over sends them once', async () => {
+    services.clock.set('2026-12-29T02:00:00Z');
+    const sop = await registry.publish(org.corpId, simpleSop('slow-worker', 50), 'api');
+    await registry.setStatus(org.corpId, sop.sopId, 'enabled');
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push(await friend(`慢${i}`));
+    for (const id of ids) await enroll(services, await registry.get(org.corpId, 'slow-worker'), id, services.clock.now());
+    await engine().runner.drain();
+    sim.control.clearRequests();
+    let stalled = false;
+    const slow = new TouchDispatcher(services, 'slow', async (touch, routing) => {
+      if (!stalled) {
+        stalled = true;
+        // While the slow worker renders, its 60 s lease lapses and another worker takes every row over.
+        services.clock.advance(120_000);
+        await new TouchDispatcher(services, 'fast', placeholderRenderer).drain();
+      }
+      return placeholderRenderer(touch, routing);
+    });
+    await slow.drain();
+    const rows = await touches({ sopId: 'slow-worker' });
+    expect(rows.map((r) => r.status)).to.deep.equal(['sent', 'sent', 'sent', 'sent', 'sent']);
+    const mine = new Set((await t.db.models.Contact.find({ _id: { $in: ids } }).lean()).map((c) => c.externalUserId));
+    const recipients = sim.control.requests('externalcontact/add_msg_template').flatMap((r) => (r.body as { external_userid: string[] }).external_userid).filter((id) => mine.has(id));
+    expect(recipients.sort()).to.deep.equal([...mine].sort());
   });
 
   it('exits a run when the contact opts out and skips its planned touches', async () => {

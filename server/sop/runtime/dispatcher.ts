@@ -13,12 +13,13 @@ import { CONTACT_CHANNELS, type Channel } from '../definition/step.schema.ts';
 import { addDays, daysInMonth, localDateOf, resolveLocal } from '../schedule/local-time.ts';
 import { deliveryTime } from '../schedule/plan.ts';
 import { localDay } from './local-day.ts';
-import { contactRouting, type ContactRouting } from './routing.ts';
+import { contactRoutings, type ContactRouting } from './routing.ts';
 import type { TouchRenderer } from './touch-renderer.ts';
 
 const LEASE_MS = 60_000;
 const MAX_ATTEMPTS = 5;
 
+type History = { _id: unknown; contactId: string; status: string; priority: number; dueAt: Date; localDay: string };
 type Row = { _id: unknown; corpId: string; key: string; sopId: string; stepId: string; channel: string; contactId: string; staffId: string | null; storeId: string | null; templateId: string; templateVersion: number | null; variant: string | null; priority: number; tz: string; dueAt: Date; localDay: string; attempts: number; status: string; sendStartedAt: Date | null; reclaimed?: boolean };
 
 export class TouchDispatcher {
@@ -67,9 +68,11 @@ export class TouchDispatcher {
     const sop = await m.Sop.findOne({ corpId: head.corpId, sopId: head.sopId }).lean();
     if (!sop || sop.status !== 'enabled') return this.setAll(batch, { status: 'held', reason: 'sop_paused' });
     const ready: Array<{ row: Row; routing: ContactRouting }> = [];
+    const routings = await contactRoutings(this.services, head.corpId, batch.map((r) => r.contactId));
+    const history = await this.monthHistory(head.corpId, batch);
     for (const row of batch) {
-      const routing = await contactRouting(this.services, row.corpId, row.contactId);
-      const verdict = routing ? await this.gate(row, routing) : { skip: 'contact_not_found' as const };
+      const routing = routings.get(row.contactId);
+      const verdict = routing ? this.gate(row, routing, history.get(row.contactId) ?? []) : { skip: 'contact_not_found' as const };
       if ('skip' in verdict) await this.setOne(row, { status: 'skipped', reason: verdict.skip });
       else if ('deferTo' in verdict) await this.defer(row, verdict.deferTo, verdict.reason);
       else ready.push({ row, routing: routing! });
@@ -88,30 +91,47 @@ export class TouchDispatcher {
     for (const [key, group] of byText) await this.send(adapter, group, key.split('\u0000')[0]!);
   }
 
+  /**
+   * This month's contact-channel touches of the batch's contacts, read once per batch: the caps of every touch
+   * in it are decided from this snapshot (the batch's own claimed rows included, as `sending`).
+   */
+  private async monthHistory(corpId: string, batch: Row[]): Promise<Map<string, History[]>> {
+    // Rows may sit in different zones, so near a month's end their "this month" differs: read every one of them.
+    const months = [...new Set(batch.map((r) => localDay(this.services.clock.now(), r.tz).slice(0, 7)))].sort();
+    const rows = await this.services.db.models.Touch.find({ corpId, contactId: { $in: [...new Set(batch.map((r) => r.contactId))] }, localDay: { $gte: `${months[0]}-01`, $lte: `${months.at(-1)}-31` }, channel: { $in: CONTACT_CHANNELS } })
+      .select('contactId status priority dueAt localDay')
+      .lean<History[]>();
+    const out = new Map<string, History[]>();
+    for (const r of rows) out.set(r.contactId, [...(out.get(r.contactId) ?? []), r]);
+    return out;
+  }
+
   /** Suppression, quiet hours, caps and priority for one touch, checked at the moment of sending. */
-  private async gate(row: Row, routing: ContactRouting): Promise<{ ok: true } | { skip: string } | { deferTo: Date; reason: string }> {
+  private gate(row: Row, routing: ContactRouting, month: History[]): { ok: true } | { skip: string } | { deferTo: Date; reason: string } {
     if (routing.optedOut) return { skip: 'suppressed:opted_out' };
     if (!routing.reachable) return { skip: 'suppressed:unreachable' };
     const now = this.services.clock.now();
     const allowed = deliveryTime(now, row.tz);
     if (allowed.getTime() > now.getTime()) return { deferTo: allowed, reason: 'quiet_hours' };
     if (!CONTACT_CHANNELS.includes(row.channel as Channel)) return { ok: true };
-    const m = this.services.db.models;
     const today = localDay(now, row.tz);
     const cap = DEFAULT_FREQUENCY_CAP;
-    const others = await m.Touch.find({ corpId: row.corpId, contactId: row.contactId, localDay: today, _id: { $ne: row._id }, channel: { $in: CONTACT_CHANNELS } }).select('status priority dueAt').lean();
+    const others = month.filter((t) => t.localDay === today && String(t._id) !== String(row._id));
     const sentToday = others.filter((t) => t.status === 'sent' || (t.status === 'sending' && t.priority >= row.priority)).length;
     const outranked = others.some((t) => t.status === 'scheduled' && t.priority > row.priority && t.dueAt.getTime() <= endOfLocalDay(now, row.tz).getTime());
-    const month = today.slice(0, 7);
     const d = localDateOf(now, row.tz);
     const perMonth = cap.per_month ?? daysInMonth(d.year, d.month);
-    const sentMonth = await m.Touch.countDocuments({ corpId: row.corpId, contactId: row.contactId, status: 'sent', localDay: { $regex: `^${month}` } });
+    const sentMonth = month.filter((t) => t.status === 'sent' && t.localDay.startsWith(today.slice(0, 7))).length;
     if (sentToday >= cap.per_day || outranked) return { deferTo: nextLocalMorning(now, row.tz), reason: outranked ? 'cap:priority' : 'cap:daily' };
     if (sentMonth >= perMonth) return { deferTo: firstOfNextMonth(now, row.tz), reason: 'cap:monthly' };
     return { ok: true };
   }
 
-  private async send(adapter: ChannelAdapter, group: Array<{ row: Row; routing: ContactRouting }>, text: string): Promise<void> {
+  private async send(adapter: ChannelAdapter, claimed: Array<{ row: Row; routing: ContactRouting }>, text: string): Promise<void> {
+    // Gating and rendering a large batch take time: renew the lease right before the vendor call and send only
+    // the rows still ours, so a worker that was too slow never sends what another worker has taken over.
+    const group = await this.stillOurs(claimed);
+    if (!group.length) return;
     const head = group[0]!;
     const rendered = { text };
     const msg = outbound(head.row, group.map((g) => g.routing), rendered.text);
@@ -138,6 +158,16 @@ export class TouchDispatcher {
       else if (e.retryable && row.attempts < MAX_ATTEMPTS) await this.defer(row, new Date(this.services.clock.now().getTime() + 60_000 * 2 ** row.attempts), `retry:${e.errcode ?? e.kind}`, error);
       else await this.setOne(row, { status: 'failed', reason: `vendor:${e.errcode ?? e.kind}`, error });
     }
+  }
+
+  private async stillOurs<T extends { row: Row }>(claimed: T[]): Promise<T[]> {
+    const m = this.services.db.models;
+    const ids = claimed.map((c) => c.row._id);
+    const leaseUntil = new Date(this.services.clock.now().getTime() + this.leaseMs);
+    const renewed = await m.Touch.updateMany({ _id: { $in: ids }, status: 'sending', leaseOwner: this.owner }, { $set: { leaseUntil } });
+    if (renewed.matchedCount === claimed.length) return claimed;
+    const ours = new Set((await m.Touch.find({ _id: { $in: ids }, status: 'sending', leaseOwner: this.owner }).select('_id').lean()).map((r) => String(r._id)));
+    return claimed.filter((c) => ours.has(String(c.row._id)));
   }
 
   private async massSendTask(group: Array<{ row: Row; routing: ContactRouting }>, text: string, vendorId: string | null): Promise<void> {

@@ -27,35 +27,61 @@ export type ContactRouting = {
 export const subjectRunId = (subject: 'group' | 'staff', id: string) => `${subject}:${id}`;
 
 export async function contactRouting(services: Services, corpId: string, contactId: string): Promise<ContactRouting | null> {
-  if (contactId.startsWith('group:')) return groupRouting(services, corpId, contactId.slice(6));
-  if (contactId.startsWith('staff:')) return staffRouting(services, corpId, contactId.slice(6));
+  return (await contactRoutings(services, corpId, [contactId])).get(contactId) ?? null;
+}
+
+/**
+ * Routing for many subjects with a handful of queries (the dispatcher gates a whole mass-send batch at once);
+ * subjects that do not exist are absent from the map.
+ */
+export async function contactRoutings(services: Services, corpId: string, ids: string[]): Promise<Map<string, ContactRouting>> {
+  const out = new Map<string, ContactRouting>();
+  const contactIds: string[] = [];
+  for (const id of new Set(ids)) {
+    const subject = id.startsWith('group:') ? await groupRouting(services, corpId, id.slice(6)) : id.startsWith('staff:') ? await staffRouting(services, corpId, id.slice(6)) : undefined;
+    if (subject === undefined) contactIds.push(id);
+    else if (subject) out.set(id, subject);
+  }
+  if (!contactIds.length) return out;
   const m = services.db.models;
-  const contact = await m.Contact.findOne({ _id: contactId, corpId }).lean();
-  if (!contact) return null;
-  const follows = await m.Follow.find({ corpId, contactId, deletedAt: null }).sort({ addedAt: 1 }).lean();
-  const follow = follows.find((f) => f.storeId === contact.homeStoreId) ?? follows[0];
-  const storeId = follow?.storeId ?? contact.homeStoreId ?? null;
-  const store = storeId ? await m.Store.findOne({ _id: storeId, corpId }).lean() : null;
-  const corp = store ? null : await m.Corp.findOne({ corpId }).lean();
-  const unsubscribed = new Set(contact.unsubscribedKeys ?? []);
-  const openid = (contact.openids ?? []).find((o) => !unsubscribed.has(`openid:${o.appId}:${o.openid}`));
-  const kfEvent = contact.kfIds?.length ? await m.Event.findOne({ corpId, contactId, channel: 'wecom_kf' }).sort({ _id: -1 }).lean() : null;
-  return {
-    contactId,
-    name: contact.name ?? '',
-    storeId,
-    tz: store?.timezone ?? corp?.timezone ?? 'Asia/Shanghai',
-    staffId: follow?.staffId ?? null,
-    staffUserId: follow?.staffUserId ?? null,
-    externalUserId: contact.externalUserId ?? null,
-    kfId: contact.kfIds?.[0] ?? null,
-    openKfId: ((kfEvent?.payload as { openKfId?: string } | undefined)?.openKfId) ?? null,
-    openid: openid?.appId && openid.openid ? { appId: openid.appId, openid: openid.openid } : null,
-    optedOut: contact.consent?.optedOut ?? false,
-    reachable: contact.consent?.reachable ?? true,
-    tagIds: contact.tagIds ?? [],
-    chatId: null,
-  };
+  const [contacts, follows] = await Promise.all([
+    m.Contact.find({ _id: { $in: contactIds }, corpId }).lean(),
+    m.Follow.find({ corpId, contactId: { $in: contactIds }, deletedAt: null }).sort({ addedAt: 1 }).lean(),
+  ]);
+  const followsOf = new Map<string, typeof follows>();
+  for (const f of follows) followsOf.set(f.contactId, [...(followsOf.get(f.contactId) ?? []), f]);
+  const chosen = contacts.map((contact) => {
+    const live = followsOf.get(String(contact._id)) ?? [];
+    const follow = live.find((f) => f.storeId === contact.homeStoreId) ?? live[0];
+    return { contact, follow, storeId: follow?.storeId ?? contact.homeStoreId ?? null };
+  });
+  const storeIds = [...new Set(chosen.map((c) => c.storeId).filter((s): s is string => !!s))];
+  const stores = new Map((storeIds.length ? await m.Store.find({ _id: { $in: storeIds }, corpId }).lean() : []).map((s) => [String(s._id), s]));
+  const corpTz = chosen.some((c) => !c.storeId || !stores.has(c.storeId)) ? (await m.Corp.findOne({ corpId }).lean())?.timezone : undefined;
+  for (const { contact, follow, storeId } of chosen) {
+    const contactId = String(contact._id);
+    const store = storeId ? stores.get(storeId) : undefined;
+    const unsubscribed = new Set(contact.unsubscribedKeys ?? []);
+    const openid = (contact.openids ?? []).find((o) => !unsubscribed.has(`openid:${o.appId}:${o.openid}`));
+    const kfEvent = contact.kfIds?.length ? await m.Event.findOne({ corpId, contactId, channel: 'wecom_kf' }).sort({ _id: -1 }).lean() : null;
+    out.set(contactId, {
+      contactId,
+      name: contact.name ?? '',
+      storeId,
+      tz: store?.timezone ?? corpTz ?? 'Asia/Shanghai',
+      staffId: follow?.staffId ?? null,
+      staffUserId: follow?.staffUserId ?? null,
+      externalUserId: contact.externalUserId ?? null,
+      kfId: contact.kfIds?.[0] ?? null,
+      openKfId: ((kfEvent?.payload as { openKfId?: string } | undefined)?.openKfId) ?? null,
+      openid: openid?.appId && openid.openid ? { appId: openid.appId, openid: openid.openid } : null,
+      optedOut: contact.consent?.optedOut ?? false,
+      reachable: contact.consent?.reachable ?? true,
+      tagIds: contact.tagIds ?? [],
+      chatId: null,
+    });
+  }
+  return out;
 }
 
 const NOBODY = { externalUserId: null, kfId: null, openKfId: null, openid: null, optedOut: false, tagIds: [] };
