@@ -1,7 +1,8 @@
 /**
  * Experiments: created explicitly from an SOP's A/B send steps (`ensureForSop`), configured by marketers,
  * analysed on demand from the touch ledger and the event log, and decided by the auto-winner when the rules
- * allow. `variantsForStep` and `recordHoldout` are what the SOP runner calls when it assigns a contact.
+ * allow. `stepExperiment` and `saveHoldouts` are what the SOP runner and the bulk enrollment call when they
+ * assign contacts.
  */
 import type { Models } from '../db/models.ts';
 import { BadRequestError, ConflictError, NotFoundError } from '../errors.ts';
@@ -71,6 +72,22 @@ export class ExperimentService {
       out.push(await this.get(corpId, experimentId));
     }
     return out;
+  }
+
+  /**
+   * The greeting experiment of an add-friend campaign (`source.campaignId`): arms are the greetings, the goal
+   * is `friend_added`. Its units are `experiment_assignments` rows the campaign writes when it assigns a lead
+   * (contact id `lead:<id>` until the lead becomes a contact), which loadUnits already reads. Existing rows
+   * get the new arms.
+   */
+  async ensureForCampaign(corpId: string, input: { campaignId: string; experimentId: string; arms: Array<{ id: string; templateId: string; weight: number }> }): Promise<ExperimentDto> {
+    const source = { sopId: null, stepId: null, campaignId: input.campaignId };
+    await this.models.Experiment.updateOne(
+      { corpId, experimentId: input.experimentId },
+      { $set: { source, arms: input.arms }, $setOnInsert: { startAt: this.clock.now(), status: 'running', goals: ['friend_added'], guardrails: ['friend_deleted'], windowDays: 14 } },
+      { upsert: true },
+    );
+    return this.get(corpId, input.experimentId);
   }
 
   async list(corpId: string): Promise<ExperimentDto[]> {
@@ -154,11 +171,28 @@ export class ExperimentService {
  * decided winner once the auto-winner has decided (a winner the step no longer has changes nothing).
  */
 export async function variantsForStep<V extends { id: string; weight: number }>(models: Pick<Models, 'Experiment'>, corpId: string, experimentId: string, variants: readonly V[]): Promise<V[]> {
-  const row = await models.Experiment.findOne({ corpId, experimentId }).select('arms autoWinner').lean();
-  if (!row) return [...variants];
+  return (await stepExperiment(models, corpId, experimentId, variants)).variants;
+}
+
+/**
+ * Everything a send step's new assignments depend on, read once (a bulk enrollment assigns thousands of
+ * contacts from one read): the variants to draw from (`variantsForStep`) and the holdout draw (`inHoldout`).
+ */
+export async function stepExperiment<V extends { id: string; weight: number }>(models: Pick<Models, 'Experiment'>, corpId: string, experimentId: string, variants: readonly V[]): Promise<{ variants: V[]; holdout(contactId: string, at: Date): boolean }> {
+  const row = await models.Experiment.findOne({ corpId, experimentId }).lean();
+  if (!row) return { variants: [...variants], holdout: () => false };
   const allowed = new Set(effectiveArms(row).map((a) => a.id));
   const kept = variants.filter((v) => allowed.has(v.id));
-  return kept.length ? kept : [...variants];
+  return { variants: kept.length ? kept : [...variants], holdout: (contactId, at) => inHoldout(row, contactId, at) };
+}
+
+/** Records holdout assignments (idempotent: a contact keeps its first assignment). */
+export async function saveHoldouts(models: Pick<Models, 'ExperimentAssignment'>, corpId: string, experimentId: string, units: ReadonlyArray<{ contactId: string; storeId: string | null; at: Date }>): Promise<void> {
+  if (!units.length) return;
+  await models.ExperimentAssignment.bulkWrite(
+    units.map((u) => ({ updateOne: { filter: { corpId, experimentId, contactId: u.contactId }, update: { $setOnInsert: { arm: HOLDOUT, storeId: u.storeId, assignedAt: u.at } }, upsert: true } })),
+    { ordered: false },
+  );
 }
 
 /**
@@ -169,19 +203,4 @@ export function inHoldout(e: { experimentId: string; arms: ReadonlyArray<{ weigh
   if (e.status !== 'running' || e.holdoutWeight <= 0 || at < e.startAt || (e.endAt && at >= e.endAt)) return false;
   const total = e.holdoutWeight + e.arms.reduce((s, a) => s + a.weight, 0);
   return assignmentPoint(`${e.experimentId}#${HOLDOUT}`, contactId) < e.holdoutWeight / total;
-}
-
-/**
- * For the runner, before it assigns a variant: when the contact falls in the holdout, records the holdout
- * assignment once (idempotent) and returns true — the runner then writes no touch. False otherwise.
- */
-export async function recordHoldout(models: Pick<Models, 'Experiment' | 'ExperimentAssignment'>, input: { corpId: string; experimentId: string; contactId: string; storeId: string | null; at: Date }): Promise<boolean> {
-  const e = await models.Experiment.findOne({ corpId: input.corpId, experimentId: input.experimentId }).lean();
-  if (!e || !inHoldout(e, input.contactId, input.at)) return false;
-  await models.ExperimentAssignment.updateOne(
-    { corpId: input.corpId, experimentId: input.experimentId, contactId: input.contactId },
-    { $setOnInsert: { arm: HOLDOUT, storeId: input.storeId, assignedAt: input.at } },
-    { upsert: true },
-  );
-  return true;
 }

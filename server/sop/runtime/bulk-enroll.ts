@@ -21,6 +21,9 @@ import { waitEnd, waitRule } from '../schedule/wait.ts';
 import { REPLY_TYPES } from './conditions.ts';
 import type { SopRecord } from './sop-registry.ts';
 import { deliverySlot, plannedTouch, type DeliverySlot } from './touch-row.ts';
+import { HOLDOUT } from '../../experiments/experiment.schema.ts';
+import { saveHoldouts, stepExperiment } from '../../experiments/experiment.service.ts';
+import { variantSeed } from '../schedule/variant.ts';
 
 export type BulkEnrollResult = {
   matched: number;
@@ -44,7 +47,8 @@ type Doc = Record<string, unknown> & { _id: Types.ObjectId };
 /** A contact that may enter: its rotation, where its touches go, and whether the first send may be planned now. */
 type Entrant = { contactId: string; rotation: number; routing: Routing; mayPlan: boolean };
 /** The documents of one new run: the run and the touch planned for it (if any). */
-type NewRun = Entrant & { run: Doc; touch: Doc | null };
+type NewRun = Entrant & { run: Doc; touch: Doc | null; holdout: Holdout | null };
+type Holdout = { contactId: string; storeId: string | null; at: Date };
 
 /** Enrolls every contact matching `audience` (a contact filter) into `sop` at `at`. */
 export async function bulkEnroll(services: Services, sop: SopRecord, audience: Record<string, unknown>, at: Date, opts: { batchSize?: number } = {}): Promise<BulkEnrollResult> {
@@ -57,6 +61,7 @@ export async function bulkEnroll(services: Services, sop: SopRecord, audience: R
   const follows = new ByContact(m.Follow.collection.find<LiveFollow>({ corpId, deletedAt: null }, { ...read, sort: { contactId: 1 }, projection: { contactId: 1, staffId: 1, storeId: 1, addedAt: 1 } }));
   const runs = new ByContact(m.Enrollment.collection.find<PastRun>({ corpId, sopId: sop.sopId }, { ...read, sort: { contactId: 1, rotation: 1 }, projection: { contactId: 1, rotation: 1, status: 1, enteredAt: 1 } }));
   const planner = new FirstStepPlanner(services, sop, at);
+  await planner.loadExperiment();
   // The next batch is read while the previous ones are written (at most WRITES_IN_FLIGHT); a batch's documents
   // are built only when its write starts, so few of them are alive at a time.
   const writing: Array<Promise<void>> = [];
@@ -102,6 +107,9 @@ export async function bulkEnroll(services: Services, sop: SopRecord, audience: R
 
   async function insertBatch(fresh: NewRun[]): Promise<void> {
     if (!fresh.length) return;
+    const first = sop.definition.steps[0]!;
+    const holdouts = fresh.flatMap((f) => (f.holdout ? [f.holdout] : []));
+    if (holdouts.length && first.type === 'send') await saveHoldouts(m, corpId, variantSeed(sop.sopId, first), holdouts);
     const touchesTaken = await insertAll(m.Touch.collection, fresh.flatMap((f) => (f.touch ? [f.touch] : [])));
     const runsTaken = await insertAll(m.Enrollment.collection, fresh.map((f) => f.run));
     for (const f of fresh) {
@@ -156,6 +164,7 @@ class FirstStepPlanner {
   private runRest: Record<string, unknown> | undefined;
   private touchRest: Record<string, unknown> | undefined;
   private readonly exitTypes: string[];
+  private experiment: Awaited<ReturnType<typeof stepExperiment<{ id: string; template: string; weight: number }>>> | undefined;
 
   constructor(
     private readonly services: Services,
@@ -185,26 +194,43 @@ class FirstStepPlanner {
     return chosen.map((r) => ({ ...r, tz: (r.storeId ? this.stores.get(r.storeId) : null) ?? this.corpTz ?? DEFAULT_TZ }));
   }
 
-  newRun({ contactId, rotation, routing, mayPlan }: Entrant): { run: Doc; touch: Doc | null } {
+  /** A first send step with variants: what its new assignments draw from (read once per pass). */
+  async loadExperiment(): Promise<void> {
+    const { first } = this;
+    if (first.type !== 'send' || !first.variants) return;
+    this.experiment = await stepExperiment(this.services.db.models, this.sop.corpId, variantSeed(this.sop.sopId, first), first.variants);
+  }
+
+  newRun({ contactId, rotation, routing, mayPlan }: Entrant): { run: Doc; touch: Doc | null; holdout: Holdout | null } {
     const { sop, at, first } = this;
     const m = this.services.db.models;
     const zone = this.zone(routing.tz);
     const _id = new Types.ObjectId();
     const now = new Date();
     let touch: Doc | null = null;
+    let holdout: Holdout | null = null;
     let position: Record<string, unknown> = { status: sop.status === 'paused' ? 'paused' : 'active', stepId: first.id, dueAt: zone.firstDue, cursorAt: at, steps: 0, stepTimes: {}, variants: {}, endedAt: null };
     if (mayPlan && first.type === 'send' && sop.status === 'enabled' && zone.slot) {
-      const planned = plannedTouch({ sop: sop.definition, version: sop.version, priority: sop.priority, pins: sop.contentPins, step: first, run: { enrollmentId: String(_id), contactId, rotation, variants: {} }, routing, slot: zone.slot });
-      // Literals with the defaults spread last: spreading them first makes V8 build each document ~100 times slower.
-      this.touchRest ??= defaultsBesides(m.Touch, ['_id', 'corpId', 'key', 'createdAt', 'updatedAt', ...Object.keys(planned.fields)]);
-      touch = { _id: new Types.ObjectId(), corpId: sop.corpId, key: planned.key, ...planned.fields, createdAt: now, updatedAt: now, ...this.touchRest };
+      let variant: string | null;
+      if (this.experiment?.holdout(contactId, zone.slot.at)) {
+        // The holdout gets no touch; its assignment is recorded with the batch, as the runner would.
+        holdout = { contactId, storeId: routing.storeId, at: zone.slot.at };
+        variant = HOLDOUT;
+      } else {
+        const step = this.experiment ? { ...first, variants: this.experiment.variants } : first;
+        const planned = plannedTouch({ sop: sop.definition, version: sop.version, priority: sop.priority, pins: sop.contentPins, step, run: { enrollmentId: String(_id), contactId, rotation, variants: {} }, routing, slot: zone.slot });
+        // Literals with the defaults spread last: spreading them first makes V8 build each document ~100 times slower.
+        this.touchRest ??= defaultsBesides(m.Touch, ['_id', 'corpId', 'key', 'createdAt', 'updatedAt', ...Object.keys(planned.fields)]);
+        touch = { _id: new Types.ObjectId(), corpId: sop.corpId, key: planned.key, ...planned.fields, createdAt: now, updatedAt: now, ...this.touchRest };
+        variant = planned.variant;
+      }
       const next = this.nextStepId();
       const end = next === END;
-      position = { status: end ? 'completed' : 'active', stepId: end ? null : next, dueAt: zone.nextDue, cursorAt: zone.slot.at, steps: 1, stepTimes: { [first.id]: zone.slot.at }, variants: planned.variant ? { [first.id]: planned.variant } : {}, endedAt: end ? this.services.clock.now() : null };
+      position = { status: end ? 'completed' : 'active', stepId: end ? null : next, dueAt: zone.nextDue, cursorAt: zone.slot.at, steps: 1, stepTimes: { [first.id]: zone.slot.at }, variants: variant ? { [first.id]: variant } : {}, endedAt: end ? this.services.clock.now() : null };
     }
     this.runRest ??= defaultsBesides(m.Enrollment, [...RUN_FIELDS, ...Object.keys(position)]);
     const run: Doc = { _id, corpId: sop.corpId, sopId: sop.sopId, contactId, storeId: routing.storeId, staffId: routing.staffId, tz: routing.tz, rotation, enteredAt: at, createdAt: now, updatedAt: now, ...position, ...this.runRest };
-    return { run, touch };
+    return { run, touch, holdout };
   }
 
   private nextStepId(): string {

@@ -9,7 +9,10 @@
 import type { Services } from '../../services.ts';
 import { END } from '../definition/common.schema.ts';
 import type { Sop, Step } from '../definition/sop.schema.ts';
+import { HOLDOUT } from '../../experiments/experiment.schema.ts';
+import { saveHoldouts, stepExperiment } from '../../experiments/experiment.service.ts';
 import { deliveryTime } from '../schedule/plan.ts';
+import { variantSeed } from '../schedule/variant.ts';
 import { evaluateCondition, exitReason } from './conditions.ts';
 import { contactRouting, type ContactRouting } from './routing.ts';
 import { localDay } from './local-day.ts';
@@ -102,7 +105,19 @@ export class SopRunner {
       case 'send': {
         const slot = deliverySlot(cursorAt, routing.tz);
         const pins = ((await m.Sop.findOne({ corpId: run.corpId, sopId: sop.id }).select('contentPins').lean())?.contentPins ?? {}) as Record<string, number | null>;
-        const touch = plannedTouch({ sop, version, priority, pins, step, run: { enrollmentId: String(run._id), contactId: run.contactId, rotation: run.rotation, variants }, routing, slot });
+        let sendStep = step;
+        if (step.variants && !variants[step.id]) {
+          // A new assignment: the holdout gets no touch (its assignment is recorded instead), and a decided
+          // auto-winner leaves only the winner to draw.
+          const experiment = await stepExperiment(m, run.corpId, variantSeed(sop.id, step), step.variants);
+          if (experiment.holdout(run.contactId, slot.at)) {
+            await saveHoldouts(m, run.corpId, variantSeed(sop.id, step), [{ contactId: run.contactId, storeId: routing.storeId, at: slot.at }]);
+            variants[step.id] = HOLDOUT;
+          }
+          sendStep = { ...step, variants: experiment.variants };
+        }
+        if (variants[step.id] === HOLDOUT) return { at: slot.at };
+        const touch = plannedTouch({ sop, version, priority, pins, step: sendStep, run: { enrollmentId: String(run._id), contactId: run.contactId, rotation: run.rotation, variants }, routing, slot });
         if (touch.variant) variants[step.id] = touch.variant;
         await m.Touch.updateOne({ corpId: run.corpId, key: touch.key }, { $setOnInsert: touch.fields }, { upsert: true });
         return { at: slot.at };
