@@ -83,6 +83,21 @@ export class ContactRepository {
     if (adding.length) await this.models.Contact.updateOne(where, { $addToSet: { tagIds: { $each: adding } }, $set: { updatedAt: at } }, { timestamps: false });
     return this.get(scope, id);
   }
+
+  /**
+   * Opts a contact out of (or back into) marketing touches; `changed` is false when it already was so. The
+   * SOP engine suppresses opted-out contacts at enrollment and again at send time.
+   */
+  async setConsent(scope: Scope, id: string, optedOut: boolean, at: Date): Promise<{ changed: boolean; contact: ContactDto }> {
+    const row = await this.findRow(scope, id);
+    if (!row) throw new NotFoundError('contact', id);
+    const res = await this.models.Contact.updateOne(
+      { _id: row._id, corpId: scope.corpId, 'consent.optedOut': !optedOut },
+      { $set: { 'consent.optedOut': optedOut, 'consent.optedOutAt': optedOut ? at : null, updatedAt: at } },
+      { timestamps: false },
+    );
+    return { changed: res.modifiedCount > 0, contact: await this.get(scope, id) };
+  }
 }
 
 /**

@@ -151,6 +151,34 @@ export const contactRoutes = [
       return after;
     },
   }),
+  defineRoute({
+    method: 'post',
+    path: '/api/contacts/:id/consent',
+    tag: 'contacts',
+    summary: '退订 / 恢复接收 Opt a contact out of marketing touches (or back in); recorded as contact.opted_out / contact.opted_in',
+    roles: ROLES,
+    params: idParams,
+    query: corpOnly,
+    body: z.strictObject({ optedOut: z.boolean(), reason: z.string().min(1).max(200).optional() }),
+    async handler({ params, query, body }, { principal, services }) {
+      const scope = await resolveScope(principal, query.corpId, services);
+      const at = services.clock.now();
+      const { changed, contact } = await services.contacts.setConsent(scope, params.id, body.optedOut, at);
+      // Experiments read the opted-out guardrail and SOP exits read opt-outs from the event log.
+      if (changed) {
+        await services.events.append(scope.corpId, {
+          key: `consent:${params.id}:${at.getTime()}:${body.optedOut ? 'out' : 'in'}`,
+          direction: 'internal',
+          channel: 'siyu',
+          type: body.optedOut ? 'contact.opted_out' : 'contact.opted_in',
+          contactId: params.id,
+          occurredAt: at,
+          payload: { source: 'staff', reason: body.reason ?? null, by: principal?.staffId ?? principal?.tokenId ?? null },
+        });
+      }
+      return { changed, contact };
+    },
+  }),
 ];
 
 async function tagNames(services: Services, corpId: string, ids: string[]): Promise<string[]> {

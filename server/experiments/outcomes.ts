@@ -8,7 +8,8 @@
  * - `tag:<tagId>`: `contact.tags_changed` whose `payload.added` holds the tag;
  * - `friend_added`: the contact accepted the friend request (campaign greetings);
  * - guardrails `friend_deleted` (`friend_deleted_by_customer` / `_by_staff`) and `opted_out`
- *   (`contact.opted_out`; nothing emits it yet, so the loader also turns `consent.optedOutAt` into one).
+ *   (`contact.opted_out`, appended by POST /api/contacts/:id/consent; the loader also turns `consent.optedOutAt`
+ *   into one for contacts opted out another way, e.g. an import).
  */
 import { REPLY_TYPES } from '../sop/runtime/conditions.ts';
 

@@ -111,4 +111,23 @@ describe('GET /api/contacts and contact detail', () => {
     const bad = await api.post('/api/contacts', { identities: [{ kind: 'wecom' }] }, org.tokens.marketer).expect(400);
     expect(bad.body.error.details[0].path).to.match(/^body\.identities\.0/);
   });
+
+  it('opts a contact out and back in, once each, with an event the engine and experiments read; store scoping holds', async () => {
+    await api.post(`/api/contacts/${ids.wang}/consent`, { optedOut: true }, org.tokens.staffA).expect(404);
+    const out = await api.post(`/api/contacts/${ids.wang}/consent`, { optedOut: true, reason: '客户回复退订' }, org.tokens.staffB).expect(200);
+    expect(out.body.changed).to.equal(true);
+    expect(out.body.contact.consent).to.deep.equal({ optedOut: true, reachable: true });
+    const again = await api.post(`/api/contacts/${ids.wang}/consent`, { optedOut: true }, org.tokens.staffB).expect(200);
+    expect(again.body.changed, 'already opted out: nothing new recorded').to.equal(false);
+    s.clock.advance(60_000);
+    await api.post(`/api/contacts/${ids.wang}/consent`, { optedOut: false }, org.tokens.hq).expect(200);
+    const events = await t.db.models.Event.find({ corpId: org.corpId, contactId: ids.wang, type: /^contact\.opted_/ }).sort({ occurredAt: 1 }).lean();
+    expect(events.map((e) => [e.type, (e.payload as { reason?: string }).reason])).to.deep.equal([
+      ['contact.opted_out', '客户回复退订'],
+      ['contact.opted_in', null],
+    ]);
+    const row = await t.db.models.Contact.findById(ids.wang).lean();
+    expect(row!.consent).to.deep.include({ optedOut: false, optedOutAt: null });
+    await api.post(`/api/contacts/${ids.wang}/consent`, { optedOut: 'yes' }, org.tokens.hq).expect(400);
+  });
 });
