@@ -4,6 +4,7 @@
  */
 import type { OaMenuClick, OaMenuView, OaScanned, OaSubscribed, OaTextMessage, OaUnsubscribed } from '../../adapters/channel-adapter.ts';
 import type { Identity } from '../contacts/identity.ts';
+import { optOutOnStopReply } from '../contacts/opt-out-reply.ts';
 import type { HandledEvent, InboundContext } from './inbound-context.ts';
 
 type OaEvent = OaSubscribed | OaUnsubscribed | OaScanned | OaTextMessage | OaMenuClick | OaMenuView;
@@ -32,5 +33,6 @@ export async function onOfficialAccountEvent(event: OaEvent, ctx: InboundContext
     ...(event.kind === 'oa_text_message' ? { interactionAt: event.occurredAt } : {}),
   });
   if (event.kind === 'oa_subscribed') await services.contactChannels.setSubscribed(event.corpId, contact.id, key, true);
+  if (event.kind === 'oa_text_message') await optOutOnStopReply(services, { corpId: event.corpId, contactId: contact.id, text: event.content, messageKey: event.idempotencyKey, channel: 'official_account', at: event.occurredAt });
   return { contactId: contact.id };
 }

@@ -7,6 +7,7 @@
 import { ChannelError } from '../../adapters/channel-adapter.ts';
 import type { KfCustomer, KfMessage, KfMessagesAvailable } from '../../adapters/channel-adapter.ts';
 import type { Identity } from '../contacts/identity.ts';
+import { optOutOnStopReply } from '../contacts/opt-out-reply.ts';
 import type { HandledEvent, InboundContext } from './inbound-context.ts';
 
 const MAX_PAGES = 100;
@@ -41,6 +42,7 @@ export async function onKfMessagesAvailable(event: KfMessagesAvailable, ctx: Inb
         occurredAt: m.sentAt,
         payload: { openKfId: m.openKfId, origin: m.origin, text: m.text, raw: m.raw },
       });
+      if (contactId && m.origin === 'customer') await optOutOnStopReply(services, { corpId: event.corpId, contactId, text: m.text, messageKey: `wecom:${event.corpId}:kf:${m.msgId}`, channel: 'wecom_kf', at: m.sentAt });
     }
     cursor = result.nextCursor || cursor;
     await models.KfCursor.updateOne({ accountId: account.id, openKfId: event.openKfId }, { $set: { cursor, updatedAt: services.clock.now() } }, { upsert: true });

@@ -127,5 +127,21 @@ describe('微信客服 sync loop and official-account callbacks', () => {
       const after = await t.db.models.Contact.findById(contact!._id).lean();
       expect(after!.consent!.reachable).to.equal(false);
     });
+
+    it('opts a follower out when they reply 「退订」 (full-width TD too), once, whatever the redeliveries', async () => {
+      h.oaSim.control.addFollower({ openid: 'oStop' });
+      await oaPost(oaEvent('oStop', 'subscribe'), 'plain');
+      const reply = (content: string, msgId: string) => `<xml><ToUserName><![CDATA[gh_simoa]]></ToUserName><FromUserName><![CDATA[oStop]]></FromUserName><CreateTime>1795002600</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${content}]]></Content><MsgId>${msgId}</MsgId></xml>`;
+      await oaPost(reply('退订了吗？', '4561255354251345001'), 'plain'); // a question, not a stop word
+      await h.processor.drain();
+      const contact = await t.db.models.Contact.findOne({ corpId: SIM_CORP_ID, identityKeys: `openid:${OA_APP_ID}:oStop` }).lean();
+      expect(contact!.consent!.optedOut).to.equal(false);
+      for (let i = 0; i < 2; i++) await oaPost(reply(' ＴＤ。', '4561255354251345002'), 'plain');
+      await h.processor.drain();
+      const after = await t.db.models.Contact.findById(contact!._id).lean();
+      expect(after!.consent!.optedOut).to.equal(true);
+      const events = await t.db.models.Event.find({ corpId: SIM_CORP_ID, contactId: String(contact!._id), type: 'contact.opted_out' }).lean();
+      expect(events.map((e) => (e.payload as { source: string }).source)).to.deep.equal(['customer_reply']);
+    });
   });
 });
