@@ -256,4 +256,27 @@ describe('SOP runtime: enrollment, planning, dispatch', () => {
     expect(sent.map((x) => x.text).filter((tx) => tx!.includes('周二'))).to.have.length(1);
     expect(await t.db.models.StaffTask.countDocuments({ corpId: org.corpId, kind: 'mass_send_confirm', 'source.sopId': 'rendered' })).to.equal(2);
   });
+
+  it('takes a dead worker’s whole mass-send batch over at once and finds it at the vendor: one lookup, no resend', async () => {
+    services.clock.set('2027-01-12T02:00:00Z');
+    const sop = await registry.publish(org.corpId, simpleSop('crash-batch', 50), 'api');
+    await registry.setStatus(org.corpId, sop.sopId, 'enabled');
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push(await friend('宕机批')); // one name: one text, one mass send
+    for (const id of ids) await enroll(services, await registry.get(org.corpId, 'crash-batch'), id, services.clock.now());
+    await engine().runner.drain();
+    const rows = await touches({ sopId: 'crash-batch' });
+    await t.db.models.Touch.updateMany({ _id: { $in: rows.map((r) => r._id) } }, { $set: { status: 'sending', leaseOwner: 'dead', leaseUntil: new Date('2027-01-12T02:01:00Z'), sendStartedAt: services.clock.now(), attempts: 1 } });
+    const exts = (await t.db.models.Contact.find({ _id: { $in: ids } }).lean()).map((c) => c.externalUserId!);
+    // The dead worker's one mass send for the batch was accepted by WeCom before it died.
+    await services.adapterFor(await services.channelAccounts.resolve('wecom', undefined)).send({ clientId: rows[0]!.key, route: 'mass_send', sender: 'a2', to: exts.map((id) => ({ type: 'contact' as const, id })), text: '【tpl-crash-batch】 宕机批' });
+    sim.control.clearRequests();
+    services.clock.set('2027-01-12T02:05:00Z');
+    await engine('worker-C').dispatcher.drain();
+    const after = await touches({ sopId: 'crash-batch' });
+    expect(after.map((r) => r.status)).to.deep.equal(['sent', 'sent', 'sent']);
+    expect(new Set(after.map((r) => r.vendorId)).size, 'all three found as the one mass send').to.equal(1);
+    expect(sim.control.requests('externalcontact/add_msg_template'), 'nothing sent twice').to.have.length(0);
+    expect(sim.control.requests('externalcontact/get_groupmsg_list_v2').length, 'the vendor asked about the batch, not each touch').to.be.at.most(1);
+  });
 });

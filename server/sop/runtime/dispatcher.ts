@@ -20,7 +20,7 @@ const LEASE_MS = 60_000;
 const MAX_ATTEMPTS = 5;
 
 type History = { _id: unknown; contactId: string; status: string; priority: number; dueAt: Date; localDay: string };
-type Row = { _id: unknown; corpId: string; key: string; sopId: string; stepId: string; channel: string; contactId: string; staffId: string | null; storeId: string | null; templateId: string; templateVersion: number | null; variant: string | null; priority: number; tz: string; dueAt: Date; localDay: string; attempts: number; status: string; sendStartedAt: Date | null; reclaimed?: boolean };
+type Row = { _id: unknown; corpId: string; key: string; sopId: string; stepId: string; channel: string; contactId: string; staffId: string | null; storeId: string | null; templateId: string; templateVersion: number | null; variant: string | null; priority: number; tz: string; dueAt: Date; localDay: string; attempts: number; status: string; sendStartedAt: Date | null; reclaimed?: boolean; leaseOwner?: string | null; leaseUntil?: Date | null };
 
 export class TouchDispatcher {
   constructor(
@@ -47,8 +47,17 @@ export class TouchDispatcher {
     const m = this.services.db.models;
     const now = this.services.clock.now();
     const lease = { leaseOwner: this.owner, leaseUntil: new Date(now.getTime() + this.leaseMs) };
-    const stuck = await m.Touch.findOneAndUpdate({ status: 'sending', leaseUntil: { $lt: now } }, { $set: { ...lease, reclaimed: true }, $inc: { attempts: 1 } }, { returnDocument: 'after' }).lean<Row>();
-    if (stuck) return [stuck];
+    const stuck = await m.Touch.findOneAndUpdate({ status: 'sending', leaseUntil: { $lt: now } }, { $set: { ...lease, reclaimed: true }, $inc: { attempts: 1 } }, { returnDocument: 'before' }).lean<Row>();
+    if (stuck) {
+      const taken: Row = { ...stuck, ...lease, reclaimed: true, attempts: stuck.attempts + 1 };
+      if (stuck.channel !== 'wecom_1to1' || !stuck.staffId) return [taken];
+      // The dead worker's whole batch went out as one mass send, or not at all: take it over whole, so the vendor
+      // is asked once for the batch (findSent) instead of once per touch.
+      const batch = { ...siblingsOf(stuck), status: 'sending' as const };
+      await m.Touch.updateMany({ ...batch, leaseOwner: stuck.leaseOwner, leaseUntil: { $lt: now } }, { $set: { ...lease, reclaimed: true }, $inc: { attempts: 1 } });
+      const rest = await m.Touch.find({ ...batch, leaseOwner: this.owner, _id: { $ne: stuck._id } }).limit(10_000).lean<Row[]>();
+      return [taken, ...rest];
+    }
     const first = await m.Touch.findOneAndUpdate(
       { status: 'scheduled', dueAt: { $lte: now } },
       { $set: { status: 'sending', sendStartedAt: now, ...lease }, $inc: { attempts: 1 } },
@@ -56,7 +65,7 @@ export class TouchDispatcher {
     ).lean<Row>();
     if (!first) return [];
     if (first.channel !== 'wecom_1to1' || !first.staffId) return [first];
-    const siblings = { corpId: first.corpId, sopId: first.sopId, stepId: first.stepId, staffId: first.staffId, localDay: first.localDay, variant: first.variant };
+    const siblings = siblingsOf(first);
     await m.Touch.updateMany({ ...siblings, status: 'scheduled', dueAt: { $lte: now } }, { $set: { status: 'sending', sendStartedAt: now, ...lease }, $inc: { attempts: 1 } });
     const rest = await m.Touch.find({ ...siblings, status: 'sending', leaseOwner: this.owner, _id: { $ne: first._id } }).limit(10_000).lean<Row[]>();
     return [first, ...rest];
@@ -212,6 +221,11 @@ export class TouchDispatcher {
     const account = accounts.find((a) => a.kind === kind && a.isDefault) ?? accounts.find((a) => a.kind === kind);
     return account ? this.services.adapterFor(account) : null;
   }
+}
+
+/** The touches one mass-send task carries: one step, staff member, local day and variant. */
+function siblingsOf(row: Row) {
+  return { corpId: row.corpId, sopId: row.sopId, stepId: row.stepId, staffId: row.staffId, localDay: row.localDay, variant: row.variant };
 }
 
 function recipientId(channel: string, r: ContactRouting): string | null {

@@ -1,0 +1,41 @@
+/**
+ * One worker process of the dispatch bench: drains due touches with TouchDispatcher until no touch is due or
+ * being sent (a touch left in `sending` by a killed worker is waited for until its lease lapses), then exits.
+ * Reads the database (MONGODB_URI, MONGODB_DB), its name (SIYU_BENCH_WORKER), the lease (SIYU_BENCH_LEASE_MS)
+ * and the clock offset the bench gives the simulator too (SIYU_BENCH_CLOCK_OFFSET_MS) from the environment.
+ */
+import pino from 'pino';
+import { loadConfig } from '../server/config.ts';
+import { openDatabase } from '../server/db/database.ts';
+import { buildServices } from '../server/services.ts';
+import { TouchDispatcher } from '../server/sop/runtime/dispatcher.ts';
+import type { TouchRenderer } from '../server/sop/runtime/touch-renderer.ts';
+import { createMetrics } from '../server/system/metrics.ts';
+
+// Benchmarks are tools, like tests: they may read the environment directly.
+const { MONGODB_URI, MONGODB_DB, SIYU_BENCH_WORKER, SIYU_BENCH_LEASE_MS, SIYU_BENCH_CLOCK_OFFSET_MS, SIYU_PHONE_KEY, SIYU_HASH_KEY } = process.env;
+if (!MONGODB_URI || !MONGODB_DB || !SIYU_PHONE_KEY || !SIYU_HASH_KEY) throw new Error('dispatch-worker: MONGODB_URI, MONGODB_DB, SIYU_PHONE_KEY and SIYU_HASH_KEY are required');
+const offset = Number(SIYU_BENCH_CLOCK_OFFSET_MS ?? 0);
+const clock = { now: () => new Date(Date.now() + offset) };
+
+/** One text per template, so the touches of one staff member go out as one mass send. */
+const benchRenderer: TouchRenderer = async (touch) => ({ text: `【${touch.templateId}】本周新品到店，欢迎来看看` });
+
+const db = await openDatabase(MONGODB_URI, MONGODB_DB);
+const services = buildServices({
+  config: loadConfig({ LOG_LEVEL: 'silent' }),
+  db,
+  clock,
+  logger: pino({ level: 'silent' }),
+  metrics: createMetrics(),
+  keys: { phoneKeyHex: SIYU_PHONE_KEY, hashKeyHex: SIYU_HASH_KEY },
+});
+const dispatcher = new TouchDispatcher(services, SIYU_BENCH_WORKER ?? `worker-${process.pid}`, benchRenderer, Number(SIYU_BENCH_LEASE_MS ?? 60_000));
+for (;;) {
+  if ((await dispatcher.drain()) > 0) continue;
+  const open = await db.models.Touch.countDocuments({ $or: [{ status: 'scheduled', dueAt: { $lte: clock.now() } }, { status: 'sending' }] });
+  if (!open) break;
+  await new Promise((resolve) => setTimeout(resolve, 250));
+}
+await db.close();
+process.exit(0);

@@ -1,0 +1,198 @@
+/**
+ * dispatch: N due WeCom 1:1 touches for contacts of 50 staff members, sent by 3 worker processes
+ * (bench/dispatch-worker.ts, each running TouchDispatcher.drain) to the WeCom simulator running in this process.
+ * Counted at the simulator: how often each recipient was in an add_msg_template (duplicates = deliveries past
+ * the first; lost = touches not sent or recipients never delivered). `--kill` SIGKILLs one worker while it holds
+ * a claim and starts another: the dead worker's touches wait out the lease and are reconciled with the vendor
+ * (findSent) by whichever worker takes them over.
+ *
+ * The lease (`--lease=<seconds>`, default 30) only decides how long a killed worker's touches wait: a worker
+ * renews its lease right before each vendor call and sends only the rows it still holds, so a slow claim is taken
+ * over, never sent twice. `max_claim_s` reports the longest time from a claim to its send.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import pino from 'pino';
+import { Types } from 'mongoose';
+import { startWecomSimulator, SIM_CORP_ID, SIM_SECRET } from '../adapters/wecom/simulator/wecom-simulator.ts';
+import { loadConfig } from '../server/config.ts';
+import { openDatabase, type Database } from '../server/db/database.ts';
+import { buildServices, type Services } from '../server/services.ts';
+import { localDay } from '../server/sop/runtime/local-day.ts';
+import { SopRegistry } from '../server/sop/runtime/sop-registry.ts';
+import { createMetrics } from '../server/system/metrics.ts';
+import { benchDatabase, intArg } from './support.ts';
+
+const STAFF = 50;
+const WORKERS = 3;
+/** 11:00 in Shanghai on a Monday: outside quiet hours, whatever the time of day the bench runs at. */
+const BENCH_TIME = Date.parse('2026-11-23T03:00:00Z');
+const KEYS = { SIYU_PHONE_KEY: '01'.repeat(32), SIYU_HASH_KEY: '02'.repeat(32) };
+
+export async function run(args: string[]) {
+  const n = intArg(args, 'n', 20_000);
+  const kill = args.includes('--kill');
+  // `--lease=<seconds>` (a bare number would be taken for n): how long a claim holds its touches.
+  const leaseMs = Number(args.find((a) => a.startsWith('--lease='))?.slice(8) ?? 30) * 1000;
+  if (!(leaseMs > 0)) throw new Error('--lease=<seconds> must be positive');
+  const server = await benchDatabase();
+  const dbName = `bench_dispatch_${Date.now()}`;
+  const db = await openDatabase(server.uri, dbName);
+  // Workers and simulator share one clock: real time moved to BENCH_TIME, so leases lapse in real time.
+  const offset = BENCH_TIME - Date.now();
+  const clock = { now: () => new Date(Date.now() + offset) };
+  const sim = await startWecomSimulator({ clock });
+  const workers = new Map<string, ChildProcess>();
+  try {
+    const services = buildServices({
+      config: loadConfig({ LOG_LEVEL: 'silent' }),
+      db,
+      clock,
+      logger: pino({ level: 'silent' }),
+      metrics: createMetrics(),
+      keys: { phoneKeyHex: KEYS.SIYU_PHONE_KEY, hashKeyHex: KEYS.SIYU_HASH_KEY },
+    });
+    const recipients = await seed(services, db, sim, n);
+
+    let started = 0;
+    const start = () => {
+      const name = `worker-${++started}`;
+      const worker = spawn(process.execPath, ['--import', 'tsx', 'bench/dispatch-worker.ts'], {
+        env: { ...process.env, ...KEYS, MONGODB_URI: server.uri, MONGODB_DB: dbName, SIYU_BENCH_WORKER: name, SIYU_BENCH_LEASE_MS: String(leaseMs), SIYU_BENCH_CLOCK_OFFSET_MS: String(offset) },
+        stdio: ['ignore', 'inherit', 'inherit'],
+      });
+      workers.set(name, worker);
+      return new Promise<number | null>((resolve) =>
+        worker.once('exit', (code) => {
+          workers.delete(name);
+          resolve(code);
+        }),
+      );
+    };
+    const t0 = performance.now();
+    const exits = Array.from({ length: WORKERS }, start);
+    if (kill) exits.push(killOneMidway(db, n, workers, start));
+    const codes = await Promise.all(exits);
+    const seconds = (performance.now() - t0) / 1000;
+    // The killed worker exits with null (signal); every other one must finish cleanly.
+    if (codes.some((c) => c !== 0 && c !== null)) throw new Error(`a dispatch worker failed (exit codes ${codes.join(', ')})`);
+
+    const deliveries = new Map<string, number>();
+    for (const mass of sim.state.massSends.values()) {
+      for (const row of mass.rows) if (row.external_userid) deliveries.set(row.external_userid, (deliveries.get(row.external_userid) ?? 0) + 1);
+    }
+    const touches = await db.models.Touch.find({ corpId: SIM_CORP_ID }).select('contactId status sendStartedAt sentAt').lean();
+    const sent = touches.filter((t) => t.status === 'sent').length;
+    const lost = touches.filter((t) => t.status !== 'sent' || !deliveries.get(recipients.get(t.contactId)!)).length;
+    const duplicates = [...deliveries.values()].reduce((sum, k) => sum + Math.max(0, k - 1), 0);
+    return {
+      bench: 'dispatch',
+      n,
+      sent,
+      duplicates,
+      lost,
+      per_s: Math.round(sent / seconds),
+      ...(kill ? { killed: 1 } : {}),
+      lease_s: leaseMs / 1000,
+      // The longest time from a claim to its send (a killed worker's touches include the wait for its lease).
+      max_claim_s: Math.round(Math.max(0, ...touches.map((t) => (t.sentAt && t.sendStartedAt ? t.sentAt.getTime() - t.sendStartedAt.getTime() : 0))) / 1000),
+    };
+  } finally {
+    for (const w of workers.values()) w.kill('SIGKILL');
+    await sim.stop();
+    await db.connection.dropDatabase().catch(() => undefined);
+    await db.close();
+    await server.stop();
+  }
+}
+
+/**
+ * Waits until a third of the touches are sent and the first worker holds a claim, SIGKILLs it, and starts a new
+ * worker in its place; resolves with the new worker's exit code.
+ */
+async function killOneMidway(db: Database, n: number, workers: Map<string, ChildProcess>, start: () => Promise<number | null>): Promise<number | null> {
+  const m = db.models;
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const [sent, holding] = await Promise.all([m.Touch.countDocuments({ status: 'sent' }), m.Touch.countDocuments({ status: 'sending', leaseOwner: 'worker-1' })]);
+    if (sent >= n / 3 && holding > 0) break;
+    if (sent >= n) throw new Error('--kill: every touch was sent before worker-1 could be caught holding a claim');
+  }
+  workers.get('worker-1')?.kill('SIGKILL');
+  return start();
+}
+
+/** A corp with one store, 50 staff members and `n` contacts, each a friend of one staff member, with a due touch. */
+async function seed(services: Services, db: Database, sim: Awaited<ReturnType<typeof startWecomSimulator>>, n: number): Promise<Map<string, string>> {
+  const corpId = SIM_CORP_ID;
+  const scope = { corpId, storeIds: null };
+  await services.org.upsertCorp({ corpId, name: '压测企业' });
+  const store = await services.org.createStore(scope, { code: 'SH01', name: '上海店', city: '上海', region: '华东', timezone: 'Asia/Shanghai' });
+  const staff: Array<{ id: string; userId: string }> = [];
+  for (let i = 0; i < STAFF; i++) {
+    staff.push(await services.org.createStaff(scope, { userId: `s${i}`, name: `导购${i}`, storeId: store.id, role: 'staff' }));
+    sim.control.addStaff(`s${i}`);
+  }
+  await services.channelAccounts.upsertDefault({ corpId, kind: 'wecom', name: 'sim', config: { corpId: SIM_CORP_ID, secret: SIM_SECRET, token: 'tok', encodingAESKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C', apiBase: sim.baseUrl } });
+  const registry = new SopRegistry(services);
+  await registry.publish(corpId, { id: 'dispatch', name: '到店提醒', trigger: { type: 'event', event: 'friend_added' }, steps: [{ id: 'hello', type: 'send', channel: 'wecom_1to1', template: 'tpl-dispatch' }] }, 'api');
+  await registry.setStatus(corpId, 'dispatch', 'enabled');
+
+  const m = db.models;
+  const recipients = new Map<string, string>();
+  const due = new Date(services.clock.now().getTime() - 60_000);
+  for (let from = 0; from < n; from += 1000) {
+    const now = new Date();
+    const ids = Array.from({ length: Math.min(1000, n - from) }, () => new Types.ObjectId());
+    const owner = (k: number) => staff[(from + k) % STAFF]!;
+    const ext = (k: number) => `wmdispatch${from + k}`;
+    ids.forEach((id, k) => {
+      recipients.set(String(id), ext(k));
+      sim.control.addCustomer({ external_userid: ext(k), name: `客户${from + k}`, follow_user: [{ userid: owner(k).userId }] });
+    });
+    await m.Contact.collection.insertMany(
+      ids.map((_id, k) => ({ _id, corpId, identityKeys: [`wecom:${ext(k)}`], externalUserId: ext(k), openids: [], kfIds: [], wechatyIds: [], name: `客户${from + k}`, gender: 0, lifecycle: 'friend', consent: { optedOut: false, optedOutAt: null, reachable: true }, homeStoreId: store.id, storeIds: [store.id], staffIds: [owner(k).id], tagIds: [], remarks: [], lastInteractionAt: null, mergedInto: null, mergedKeys: [], unsubscribedKeys: [], createdAt: now, updatedAt: now })),
+    );
+    await m.Follow.collection.insertMany(
+      ids.map((_id, k) => ({ corpId, contactId: String(_id), staffId: owner(k).id, staffUserId: owner(k).userId, storeId: store.id, remark: '', description: '', tagIds: [], addWay: 0, state: '', addedAt: now, deletedAt: null, deletedBy: null, createdAt: now, updatedAt: now })),
+    );
+    await m.Touch.collection.insertMany(
+      ids.map((_id, k) => ({
+        _id: new Types.ObjectId(),
+        corpId,
+        key: `dispatch:${String(_id)}:1:hello`,
+        sopId: 'dispatch',
+        sopVersion: 1,
+        enrollmentId: String(new Types.ObjectId()),
+        contactId: String(_id),
+        storeId: store.id,
+        staffId: owner(k).id,
+        stepId: 'hello',
+        channel: 'wecom_1to1',
+        templateId: 'tpl-dispatch',
+        templateVersion: null,
+        experiment: null,
+        variant: null,
+        priority: 50,
+        tz: 'Asia/Shanghai',
+        dueAt: due,
+        localDay: localDay(due, 'Asia/Shanghai'),
+        status: 'scheduled',
+        reason: null,
+        deferrals: [],
+        text: null,
+        leaseOwner: null,
+        leaseUntil: null,
+        attempts: 0,
+        sendStartedAt: null,
+        reclaimed: false,
+        vendorId: null,
+        error: { errcode: null, kind: null, message: null },
+        sentAt: null,
+        __v: 0,
+        createdAt: now,
+        updatedAt: now,
+      })),
+    );
+  }
+  return recipients;
+}
