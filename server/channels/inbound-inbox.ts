@@ -47,6 +47,7 @@ export class InboundInbox {
       lastError: null,
       eventKeys: [],
       processedAt: null,
+      priority: claimPriority(plaintext),
     });
     return outcome === 'inserted' ? { id: String(_id), duplicate: false } : { id: '', duplicate: true };
   }
@@ -58,7 +59,8 @@ export class InboundInbox {
     const due = await this.models.InboundRaw.findOneAndUpdate(
       { status: 'pending', nextAttemptAt: { $lte: now } },
       { $set: { status: 'processing', leaseUntil: lease }, $inc: { attempts: 1 } },
-      { returnDocument: 'after', sort: { nextAttemptAt: 1 } },
+      // Welcome-code adds first (their code dies 20 s after the add); arrival order otherwise.
+      { returnDocument: 'after', sort: { priority: -1, nextAttemptAt: 1 } },
     ).lean<InboxRow>();
     if (due) return due;
     return this.models.InboundRaw.findOneAndUpdate(
@@ -92,4 +94,12 @@ export class InboundInbox {
     const rows = await this.models.InboundRaw.aggregate<{ _id: string; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }]);
     return Object.fromEntries(rows.map((r) => [r._id, r.n]));
   }
+}
+
+/**
+ * 1 for a WeCom add_external_contact / add_half_external_contact that carries a WelcomeCode: its welcome message
+ * must go out within 20 s of the add, so it jumps the queue. A cheap look at the plaintext, not a parse.
+ */
+export function claimPriority(plaintext: string): number {
+  return /<ChangeType>(?:<!\[CDATA\[)?add_(?:half_)?external_contact\b/.test(plaintext) && /<WelcomeCode>(?:<!\[CDATA\[)?[^<\]]/.test(plaintext) ? 1 : 0;
 }

@@ -21,12 +21,15 @@ export const inboundRawSchema = new Schema(
     lastError: { type: String, default: null },
     eventKeys: { type: [String], default: [] },
     processedAt: { type: Date, default: null },
+    /** 1 for a WeCom add carrying a WelcomeCode (valid 20 s): claimed before everything else. */
+    priority: { type: Number, default: 0 },
   },
   { collection: 'inbound_raw', strict: 'throw', versionKey: false },
 );
 // Redelivery dedupe: one row per (account, payload).
 inboundRawSchema.index({ accountId: 1, digest: 1 }, { unique: true });
-// The processor's claim: due rows by status.
-inboundRawSchema.index({ status: 1, nextAttemptAt: 1 });
+// The processor's claim: due rows by status, welcome-code adds first, then by due time (one index: every
+// index is paid for on each callback's insert).
+inboundRawSchema.index({ status: 1, priority: -1, nextAttemptAt: 1 });
 
 export type InboundRawDoc = InferSchemaType<typeof inboundRawSchema>;
