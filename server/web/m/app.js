@@ -1,4 +1,4 @@
-/* The staff phone page (/m): today's tasks for the signed-in staff member. Plain modules, no build step. */
+/* The staff phone page (/m): today's tasks and add-friend leads for the signed-in staff member. Plain modules, no build step. */
 /* global document, window, localStorage, location, history, navigator, fetch, URLSearchParams, setTimeout, clearTimeout */
 
 const TOKEN_KEY = 'siyu.m.token';
@@ -26,7 +26,7 @@ const ERRORS = {
 };
 
 const $ = (id) => document.getElementById(id);
-const state = { me: null, date: '', tasks: [], skipping: null };
+const state = { me: null, date: '', tasks: [], skipping: null, leads: [] };
 
 class ApiError extends Error {
   constructor(status, message) {
@@ -94,6 +94,7 @@ function signedOut(message) {
   $('signed-out').hidden = false;
   $('open-section').hidden = true;
   $('closed-section').hidden = true;
+  $('leads-section').hidden = true;
   $('sign-out').hidden = true;
   $('who-name').replaceChildren(...bilingual('今日任务', 'Today'));
   $('who-store').textContent = '';
@@ -145,7 +146,7 @@ function selectContents(node) {
   selection.addRange(range);
 }
 
-function textBlock(task) {
+function textBlock(task, label = '内容 Text') {
   const textId = `text-${task.id}`;
   const text = el('p', { class: 'text', id: textId, text: task.text });
   const button = el('button', { type: 'button', class: 'btn copy', 'aria-describedby': textId }, ...bilingual('复制', 'Copy'));
@@ -164,7 +165,7 @@ function textBlock(task) {
       announce('请长按文字手动复制 Press and hold the text to copy');
     }
   });
-  return el('div', { class: 'text-box' }, el('span', { class: 'label', text: '内容 Text' }), text, button);
+  return el('div', { class: 'text-box' }, el('span', { class: 'label', text: label }), text, button);
 }
 
 function contactsBlock(task) {
@@ -302,6 +303,104 @@ async function submitSkip(event) {
   }
 }
 
+/** Lead actions: the status each records, zh-CN and English labels. */
+const LEAD_ACTIONS = [
+  ['requested', '已发申请', 'Requested'],
+  ['not_found', '查无此人', 'Not found'],
+  ['refused', '已拒绝', 'Refused'],
+  ['wrong_number', '空号/错号', 'Wrong number'],
+];
+const LEAD_STATUS = { assigned: '待添加 To add', requested: '已申请，等待通过 Requested', accepted: '✓ 已成为好友 Friend', not_found: '查无此人 Not found', refused: '已拒绝 Refused', wrong_number: '空号/错号 Wrong number', exhausted: '已回收 Recycled', pool: '已回收 Recycled' };
+
+function leadContext(lead) {
+  const facts = [lead.city, lead.storeHint, lead.source ? `来源 ${lead.source}` : '', ...lead.tags.map((t) => `#${t}`), ...Object.entries(lead.attributes ?? {}).map(([k, v]) => `${k}：${v}`)].filter(Boolean);
+  return facts.length ? el('p', { class: 'muted lead-context', text: facts.join(' · ') }) : null;
+}
+
+function leadCard(lead) {
+  const headingId = `lead-${lead.id}`;
+  const open = lead.status === 'assigned' || lead.status === 'requested';
+  const phoneButton = el('button', { type: 'button', class: 'btn copy phone-copy', 'aria-describedby': headingId }, ...bilingual('复制号码', 'Copy number'));
+  phoneButton.addEventListener('click', async () => {
+    try {
+      const { phone } = await api(`/api/me/leads/${lead.id}/phone`);
+      if (await copyText(phone)) {
+        phoneButton.replaceChildren(...bilingual('已复制', 'Copied'));
+        announce('号码已复制 Number copied');
+        setTimeout(() => phoneButton.replaceChildren(...bilingual('复制号码', 'Copy number')), 2500);
+      } else announce(`号码 ${phone}`);
+    } catch (err) {
+      handle(err);
+    }
+  });
+  const greeting = lead.greetingText ? textBlock({ id: `greeting-${lead.id}`, text: lead.greetingText }, '招呼语 Greeting') : null;
+  return el(
+    'li',
+    { class: 'card kind-lead', 'data-lead-id': lead.id, 'data-status': lead.status },
+    el(
+      'article',
+      { 'aria-labelledby': headingId },
+      el('div', { class: 'card-head' }, el('span', { class: 'badge' }, ...bilingual('添加好友', 'Add friend')), el('span', { class: 'muted', text: lead.campaign.name })),
+      el('h3', { id: headingId }, el('span', { text: lead.name || '未留名 No name' }), ' ', el('span', { class: 'muted phone', text: lead.phoneMasked })),
+      leadContext(lead),
+      open ? phoneButton : null,
+      open ? greeting : null,
+      el('p', { class: `result lead-status ${lead.status}`, text: LEAD_STATUS[lead.status] ?? lead.status }),
+      open ? el('div', { class: 'actions lead-actions' }, ...LEAD_ACTIONS.filter(([a]) => a !== lead.status).map(([action, zh, en]) => el('button', { type: 'button', class: action === 'requested' ? 'btn primary' : 'btn', 'data-action': action, onclick: () => actOnLead(lead, action, zh) }, ...bilingual(zh, en)))) : null,
+    ),
+  );
+}
+
+/** My 「联系我」 QR per campaign: customers who scan it instead are attributed to the campaign and to me. */
+function contactWayButtons() {
+  const campaigns = [...new Map(state.leads.map((l) => [l.campaign.id, l.campaign])).values()].filter((c) => c.status === 'running');
+  return campaigns.map((c) => {
+    const box = el('p', { class: 'contact-way', 'data-campaign': c.id });
+    const button = el('button', { type: 'button', class: 'btn small' }, ...bilingual(`「${c.name}」我的二维码`, 'My QR'));
+    button.addEventListener('click', async () => {
+      try {
+        const way = await api(`/api/me/campaigns/${c.id}/contact-way`);
+        box.replaceChildren(el('a', { href: way.qrCode, target: '_blank', rel: 'noopener noreferrer', class: 'qr-link' }, ...bilingual('打开二维码发给客户', 'Open the QR to share')));
+      } catch (err) {
+        handle(err);
+      }
+    });
+    box.append(button);
+    return box;
+  });
+}
+
+function renderLeads() {
+  const open = state.leads.filter((l) => l.status === 'assigned');
+  $('leads-section').hidden = state.leads.length === 0;
+  $('leads-count').textContent = `(${open.length})`;
+  $('leads-ways').replaceChildren(...contactWayButtons());
+  $('leads-list').replaceChildren(...state.leads.map(leadCard));
+}
+
+async function loadLeads() {
+  try {
+    state.leads = (await api('/api/me/leads')).items;
+  } catch (err) {
+    // The task list works without leads; a sign-in problem is reported by the tasks call.
+    if (!(err instanceof ApiError) || err.status === 0 || err.status >= 500) handle(err);
+    state.leads = [];
+  }
+  renderLeads();
+}
+
+async function actOnLead(lead, action, zh) {
+  try {
+    const updated = await api(`/api/me/leads/${lead.id}/actions`, { method: 'POST', body: { action } });
+    state.leads = state.leads.map((l) => (l.id === updated.id ? updated : l));
+    renderLeads();
+    announce(`已记录：${zh}`);
+  } catch (err) {
+    handle(err);
+    if (err instanceof ApiError && (err.status === 409 || err.status === 404)) await loadLeads();
+  }
+}
+
 async function start() {
   takeTokenFromHash();
   $('skip-form').addEventListener('submit', submitSkip);
@@ -330,6 +429,7 @@ async function start() {
     state.date = state.me.today;
     $('date').value = state.date;
     await loadTasks();
+    await loadLeads();
   } catch (err) {
     handle(err);
   }

@@ -1,0 +1,135 @@
+/**
+ * Friend added → lead accepted. Registered as a friend-added listener (server/channels/friend-added-listeners.ts).
+ * The add is matched to its lead by the contact way's `state` (`c:<campaign code>:<n>`: the campaign and
+ * staff member), else by a phone number the staff member typed into the remark or description, else by the
+ * phone hash the contact already has. The lead then becomes the contact: its phone is attached to the
+ * contact as an identity (so no second contact appears), and the greeting experiment's unit is re-pointed
+ * from `lead:<id>` to the contact, so replies, conversions and deletions in the event log count for it.
+ * Idempotent: an accepted lead is never accepted again, so the same customer adding a second staff member
+ * (or a re-processed event) counts once. A scan of a campaign code by someone who is no known lead becomes a
+ * lead of origin `scan`, accepted at once.
+ */
+import type { FriendAddedFacts } from '../../channels/friend-added-listeners.ts';
+import type { Services } from '../../services.ts';
+import { repointGreetingExposure } from '../greeting.ts';
+import { normalizeLeadPhone } from '../import/lead-phone.ts';
+import type { LeadDoc } from '../lead.schema.ts';
+
+/** Mainland mobiles written anywhere in a remark: `王姐 138-0013-8000`, `+86 13800138000`. */
+const MOBILE_IN_TEXT = /(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}/g;
+
+export function phonesInText(text: string): string[] {
+  const out: string[] = [];
+  for (const match of text.match(MOBILE_IN_TEXT) ?? []) {
+    const phone = normalizeLeadPhone(match);
+    if (phone.ok) out.push(phone.e164);
+  }
+  return [...new Set(out)];
+}
+
+type LeadRow = LeadDoc & { _id: unknown };
+export type Attribution = { leadId: string; by: 'state' | 'remark' | 'phone'; created: boolean } | null;
+
+export class LeadAttribution {
+  constructor(private readonly services: Services) {}
+
+  async onFriendAdded(facts: FriendAddedFacts): Promise<Attribution> {
+    const m = this.services.db.models;
+    const corpId = facts.event.corpId;
+    const contactId = facts.contactId;
+    const staffId = facts.staff?.id ?? null;
+    const way = facts.event.state?.startsWith('c:') ? await m.CampaignContactWay.findOne({ corpId, state: facts.event.state }).lean() : null;
+    const follow = staffId ? await m.Follow.findOne({ corpId, contactId, staffId }).select('remark description').lean() : null;
+    const remarkHashes = phonesInText(`${follow?.remark ?? ''} ${follow?.description ?? ''}`).map((p) => this.services.phones.hash(p));
+    const contact = await m.Contact.findOne({ corpId, _id: contactId }).select('identityKeys').lean();
+    const contactHashes = (contact?.identityKeys ?? []).filter((k) => k.startsWith('phone:')).map((k) => k.slice(6));
+
+    // Leads this contact already is (a second staff member, or the same event again) are not accepted twice.
+    // Equality lookups only: the development server scans for `$in` and for filters beyond an index's fields.
+    const ofContact = await m.Lead.find({ corpId, contactId }).select('campaignId key').lean();
+    if (way) {
+      if (ofContact.some((l) => l.campaignId === way.campaignId)) return null;
+      const lead = await this.pick(corpId, [...remarkHashes, ...contactHashes], staffId, way.campaignId);
+      if (lead) return this.accept(facts, lead, 'state', way.staffId);
+      return this.scanIn(facts, way.campaignId, way.staffId);
+    }
+    for (const [by, hashes] of [['remark', remarkHashes], ['phone', contactHashes]] as const) {
+      if (!hashes.length) continue;
+      if (ofContact.some((l) => hashes.includes(l.key))) return null;
+      const lead = await this.pick(corpId, hashes, staffId, null);
+      if (lead) return this.accept(facts, lead, by, staffId);
+    }
+    return null;
+  }
+
+  /** Of the leads with these phones not accepted yet (in campaigns not ended), the one this staff member holds, else the latest assigned. */
+  private async pick(corpId: string, hashes: readonly string[], staffId: string | null, campaignId: string | null): Promise<LeadRow | null> {
+    const m = this.services.db.models;
+    const rows: LeadRow[] = [];
+    for (const key of new Set(hashes)) {
+      const found = campaignId ? await m.Lead.find({ corpId, campaignId, key }).lean<LeadRow[]>() : await m.Lead.find({ corpId, key }).lean<LeadRow[]>();
+      rows.push(...found.filter((r) => !r.acceptedAt));
+    }
+    if (!rows.length) return null;
+    const live = new Set<string>();
+    for (const id of new Set(rows.map((r) => r.campaignId))) {
+      const c = await m.Campaign.findOne({ corpId, _id: id }).select('status').lean();
+      if (c && c.status !== 'ended') live.add(id);
+    }
+    const open = rows.filter((r) => live.has(r.campaignId)).sort((a, b) => (b.assignedAt?.getTime() ?? 0) - (a.assignedAt?.getTime() ?? 0));
+    return open.find((r) => r.staffId === staffId) ?? open[0] ?? null;
+  }
+
+  private async accept(facts: FriendAddedFacts, lead: LeadRow, by: 'state' | 'remark' | 'phone', staffId: string | null): Promise<Attribution> {
+    const m = this.services.db.models;
+    const corpId = facts.event.corpId;
+    const staff = staffId ? await m.Staff.findOne({ corpId, _id: staffId }).select('storeId').lean() : null;
+    const set: Record<string, unknown> = {
+      status: 'accepted',
+      acceptedAt: facts.event.occurredAt,
+      acceptedStaffId: staffId,
+      acceptedStoreId: staff?.storeId ?? facts.staff?.storeId ?? null,
+      contactId: facts.contactId,
+      attributedBy: by,
+    };
+    if (lead.attempts > 0) Object.assign(set, { [`history.${lead.attempts - 1}.outcome`]: 'accepted', [`history.${lead.attempts - 1}.at`]: facts.event.occurredAt });
+    const res = await m.Lead.updateOne({ _id: lead._id, acceptedAt: null }, { $set: set });
+    if (!res.modifiedCount) return null;
+    const leadId = String(lead._id);
+    const sealed = (await m.Lead.findOne({ _id: lead._id }).select('+phoneEnc').lean())?.phoneEnc;
+    let contactId = facts.contactId;
+    if (sealed) {
+      // The lead becomes the contact: its phone joins the contact's identities (merging a phone-only contact if any).
+      const upserted = await this.services.identities.upsert(corpId, { identities: [{ kind: 'wecom', externalUserId: facts.event.externalUserId }], phone: this.services.phones.decrypt(sealed) });
+      contactId = upserted.contact.id;
+      if (contactId !== facts.contactId) await m.Lead.updateOne({ _id: lead._id }, { $set: { contactId } });
+    }
+    await repointGreetingExposure(this.services, corpId, leadId, contactId);
+    return { leadId, by, created: false };
+  }
+
+  private async scanIn(facts: FriendAddedFacts, campaignId: string, staffId: string): Promise<Attribution> {
+    const m = this.services.db.models;
+    const corpId = facts.event.corpId;
+    const staff = await m.Staff.findOne({ corpId, _id: staffId }).select('storeId').lean();
+    const key = `contact:${facts.contactId}`;
+    const res = await m.Lead.updateOne(
+      { corpId, campaignId, key },
+      {
+        $setOnInsert: {
+          origin: 'scan',
+          source: 'contact_way',
+          status: 'accepted',
+          acceptedAt: facts.event.occurredAt,
+          acceptedStaffId: staffId,
+          acceptedStoreId: staff?.storeId ?? null,
+          contactId: facts.contactId,
+          attributedBy: 'state',
+        },
+      },
+      { upsert: true },
+    );
+    if (!res.upsertedId) return null;
+    return { leadId: String(res.upsertedId), by: 'state', created: true };
+  }
+}

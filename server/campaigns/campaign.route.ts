@@ -1,0 +1,218 @@
+/**
+ * Campaigns over HTTP: create / read / change / start / pause / end (HQ admins and marketers write; store
+ * managers read their store's share), the lead import (multipart upload, the CLI's code path), an
+ * assignment run on demand, the funnel with its breakdowns and leaderboard, and the greeting experiment's results.
+ */
+import { z } from 'zod';
+import { BadRequestError, NotFoundError } from '../errors.ts';
+import { corpIdQuery, resolveScope } from '../http/corp-scope.ts';
+import { defineRoute } from '../http/route.ts';
+import type { Services } from '../services.ts';
+import { objectIdString } from '../shared/object-id.ts';
+import type { Scope } from '../shared/scope.ts';
+import { campaignsOf } from './campaign-module.ts';
+import type { CampaignDto, CampaignInput } from './campaign.repository.ts';
+import { STRATEGIES } from './campaign.schema.ts';
+import { campaignFunnel } from './funnel/funnel.service.ts';
+import { ensureGreetingExperiment } from './greeting.ts';
+import { readUpload } from './import/lead-upload.ts';
+import { LEAD_STATUSES } from './lead.schema.ts';
+
+const WRITERS = ['hq_admin', 'marketer'] as const;
+const READERS = ['hq_admin', 'marketer', 'store_manager'] as const;
+const corpOnly = z.strictObject({ ...corpIdQuery });
+const idParams = z.strictObject({ id: objectIdString });
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM');
+
+const greeting = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, _ and - (≤32)'),
+  text: z.string().max(500).optional(),
+  templateId: z.string().min(1).max(100).nullable().optional(),
+  weight: z.number().positive().max(1000).optional(),
+});
+const fields = {
+  name: z.string().trim().min(1).max(60),
+  storeIds: z.array(objectIdString).max(2000),
+  greetings: z
+    .array(greeting)
+    .max(10)
+    .refine((g) => new Set(g.map((x) => x.id)).size === g.length, 'greeting ids must be unique')
+    .refine((g) => g.every((x) => x.text || x.templateId), 'each greeting needs text or a templateId'),
+  dailyQuota: z.number().int().min(1).max(200),
+  workingHours: z.strictObject({ start: hhmm, end: hhmm }).refine((w) => w.start < w.end, 'start must be before end'),
+  strategy: z.enum(STRATEGIES),
+  recycle: z.strictObject({ afterDays: z.number().int().min(1).max(60), maxAttempts: z.number().int().min(1).max(10) }),
+  costs: z.strictObject({ fixed: z.number().min(0).optional(), perLead: z.number().min(0).optional(), perRequest: z.number().min(0).optional() }),
+  rpaAccountIds: z.array(z.string().min(1).max(64)).max(20),
+};
+const createBody = z.strictObject({ ...fields, storeIds: fields.storeIds.optional(), greetings: fields.greetings.optional(), dailyQuota: fields.dailyQuota.optional(), workingHours: fields.workingHours.optional(), strategy: fields.strategy.optional(), recycle: fields.recycle.optional(), costs: fields.costs.optional(), rpaAccountIds: fields.rpaAccountIds.optional() });
+const patchBody = createBody.partial().refine((b) => Object.keys(b).length > 0, { message: 'change at least one field' });
+
+/** Keeps the greeting experiment in step with the greetings (created once there are two). */
+async function withExperiment(services: Services, scope: Scope, campaign: CampaignDto): Promise<CampaignDto> {
+  const experimentId = await ensureGreetingExperiment(services, campaign);
+  if (experimentId && experimentId !== campaign.experimentId) return campaignsOf(services).campaigns.update(scope, campaign.id, { experimentId });
+  return campaign;
+}
+
+async function checkStores(services: Services, scope: Scope, storeIds: string[] | undefined): Promise<void> {
+  if (!storeIds?.length) return;
+  const known = new Set((await services.org.listStores(scope)).map((s) => s.id));
+  const unknown = storeIds.filter((id) => !known.has(id));
+  if (unknown.length) throw new BadRequestError('unknown stores', unknown.map((id) => ({ path: 'body.storeIds', message: `no store ${id}` })));
+}
+
+const transition = (action: 'start' | 'pause' | 'end', summary: string) =>
+  defineRoute({
+    method: 'post',
+    path: `/api/campaigns/:id/${action}`,
+    tag: 'campaigns',
+    summary,
+    roles: WRITERS,
+    params: idParams,
+    query: corpOnly,
+    async handler({ params, query }, { principal, services }) {
+      const scope = await resolveScope(principal, query.corpId, services);
+      const campaign = await campaignsOf(services).campaigns.transition(scope, params.id, action, services.clock.now());
+      return action === 'start' ? withExperiment(services, scope, campaign) : campaign;
+    },
+  });
+
+export const campaignRoutes = [
+  defineRoute({
+    method: 'post',
+    path: '/api/campaigns',
+    tag: 'campaigns',
+    summary: '创建加粉活动 Create an add-friend campaign (draft)',
+    roles: WRITERS,
+    query: corpOnly,
+    body: createBody,
+    status: 201,
+    async handler({ query, body }, { principal, services }) {
+      const scope = await resolveScope(principal, query.corpId, services);
+      await checkStores(services, scope, body.storeIds);
+      const created = await campaignsOf(services).campaigns.create(scope, body as CampaignInput);
+      return withExperiment(services, scope, created);
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/api/campaigns',
+    tag: 'campaigns',
+    summary: '加粉活动列表 Campaigns, newest first',
+    roles: READERS,
+    query: corpOnly,
+    async handler({ query }, { principal, services }) {
+      const scope = await resolveScope(principal, query.corpId, services);
+      return { items: await campaignsOf(services).campaigns.list(scope) };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/api/campaigns/:id',
+    tag: 'campaigns',
+    summary: '加粉活动 One campaign',
+    roles: READERS,
+    params: idParams,
+    query: corpOnly,
+    async handler({ params, query }, { principal, services }) {
+      const scope = await resolveScope(principal, query.corpId, services);
+      return campaignsOf(services).campaigns.get(scope, params.id);
+    },
+  }),
+  defineRoute({
+    method: 'patch',
+    path: '/api/campaigns/:id',
+    tag: 'campaigns',
+    summary: '修改加粉活动 Change a campaign (not after it ended)',
+    roles: WRITERS,
+    params: idParams,
+    query: corpOnly,
+    body: patchBody,
+    async handler({ params, query, body }, { principal, services }) {
+      const scope = await resolveScope(principal, query.corpId, services);
+      await checkStores(services, scope, body.storeIds);
+      return withExperiment(services, scope, await campaignsOf(services).campaigns.update(scope, params.id, body as Partial<CampaignInput>));
+    },
+  }),
+  transition('start', '开始活动 Start (or resume) a campaign'),
+  transition('pause', '暂停活动 Pause a campaign: nothing is assigned or sent'),
+  transition('end', '结束活动 End a campaign for good'),
+  defineRoute({
+    method: 'post',
+    path: '/api/campaigns/:id/leads/import',
+    tag: 'campaigns',
+    summary: '导入线索 Import leads from a CSV file (multipart/form-data, field "file"; UTF-8 or GBK)',
+    roles: WRITERS,
+    params: idParams,
+    query: z.strictObject({ ...corpIdQuery, encoding: z.enum(['utf8', 'gbk']).optional() }),
+    async handler({ params, query }, { principal, services, koa }) {
+      const scope = await resolveScope(principal, query.corpId, services);
+      const module = campaignsOf(services);
+      const campaign = await module.campaigns.get(scope, params.id);
+      return readUpload(koa.req, (file) => module.importer.import(campaign, file, query.encoding ? { encoding: query.encoding } : {}));
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/api/campaigns/:id/leads',
+    tag: 'campaigns',
+    summary: '活动线索 A campaign’s leads (masked phones), newest first',
+    roles: READERS,
+    params: idParams,
+    query: z.strictObject({ ...corpIdQuery, status: z.enum(LEAD_STATUSES).optional(), limit: z.coerce.number().int().min(1).max(200).default(50), cursor: objectIdString.optional() }),
+    async handler({ params, query }, { principal, services }) {
+      const scope = await resolveScope(principal, query.corpId, services);
+      await campaignsOf(services).campaigns.get(scope, params.id);
+      return campaignsOf(services).leads.list(scope, params.id, { limit: query.limit, ...(query.status ? { status: query.status } : {}), ...(query.cursor ? { cursor: query.cursor } : {}) });
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/api/campaigns/:id/assign',
+    tag: 'campaigns',
+    summary: '立即分配 Run the daily assignment for this campaign now (recycling first)',
+    roles: WRITERS,
+    params: idParams,
+    query: corpOnly,
+    async handler({ params, query }, { principal, services }) {
+      const scope = await resolveScope(principal, query.corpId, services);
+      const module = campaignsOf(services);
+      await module.campaigns.get(scope, params.id);
+      const now = services.clock.now();
+      const recycled = await module.assignment.recycleDue(scope.corpId, now);
+      const assigned = await module.assignment.assignDue(scope.corpId, now, { campaignId: params.id });
+      return { ...recycled, assigned: assigned.assigned };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/api/campaigns/:id/funnel',
+    tag: 'campaigns',
+    summary: '活动漏斗 Funnel (imported → assigned → requested → accepted → replied → converted), breakdowns and leaderboard',
+    roles: READERS,
+    params: idParams,
+    query: corpOnly,
+    async handler({ params, query }, { principal, services }) {
+      const scope = await resolveScope(principal, query.corpId, services);
+      return campaignFunnel(services, scope, await campaignsOf(services).campaigns.get(scope, params.id));
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/api/campaigns/:id/greeting-results',
+    tag: 'campaigns',
+    summary: '招呼语实验结果 The greeting experiment’s results (statistics module); 404 without two greetings',
+    roles: READERS,
+    params: idParams,
+    query: corpOnly,
+    async handler({ params, query }, { principal, services }) {
+      const scope = await resolveScope(principal, query.corpId, services);
+      const campaign = await campaignsOf(services).campaigns.get(scope, params.id);
+      if (!campaign.experimentId) throw new NotFoundError('greeting experiment of campaign', params.id);
+      const experiment = await services.experiments.get(scope.corpId, campaign.experimentId);
+      return { experiment, results: await services.experiments.results(scope, experiment) };
+    },
+  }),
+];
+

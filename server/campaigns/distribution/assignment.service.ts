@@ -1,0 +1,131 @@
+/**
+ * The daily assignment and recycling, callable for any instant (the scheduler calls them every few minutes;
+ * tests pin days and zones). `assignDue` gives pool leads of running campaigns to staff whose store is inside
+ * the campaign's working hours, up to the quota left for the store-local day (the campaign's daily quota,
+ * and the staff member's own add-friend quota across campaigns). `recycleDue` takes back leads not accepted
+ * within `recycle.afterDays`: to the pool for someone else, or `exhausted` after `recycle.maxAttempts`.
+ */
+import type { Services } from '../../services.ts';
+import { corpScope } from '../../shared/scope.ts';
+import type { CampaignDto } from '../campaign.repository.ts';
+import { pickGreeting, recordGreetingExposure } from '../greeting.ts';
+import { OPEN_STATUSES } from '../lead.schema.ts';
+import type { CampaignRepository } from '../campaign.repository.ts';
+import { planAssignments, type PlanLead, type PlanStaff } from './assignment-planner.ts';
+import { localDay, withinWorkingHours } from './working-hours.ts';
+
+const DAY_MS = 86_400_000;
+
+export type AssignSummary = { assigned: number; campaigns: Array<{ campaignId: string; assigned: number }> };
+
+export class AssignmentService {
+  constructor(
+    private readonly services: Services,
+    private readonly campaigns: CampaignRepository,
+  ) {}
+
+  async assignDue(corpId: string, now: Date, opts: { campaignId?: string } = {}): Promise<AssignSummary> {
+    const running = (await this.campaigns.list(corpScope(corpId), { status: 'running' })).filter((c) => !opts.campaignId || c.id === opts.campaignId);
+    const out: AssignSummary = { assigned: 0, campaigns: [] };
+    for (const campaign of running) {
+      // RPA campaigns send their own requests (rpa-friendship.service.ts); staff get the others.
+      if (campaign.rpaAccountIds.length) continue;
+      const n = await this.assignCampaign(campaign, now);
+      out.assigned += n;
+      out.campaigns.push({ campaignId: campaign.id, assigned: n });
+    }
+    return out;
+  }
+
+  private async assignCampaign(campaign: CampaignDto, now: Date): Promise<number> {
+    const m = this.services.db.models;
+    const corpId = campaign.corpId;
+    const stores = (await this.services.org.listStores(corpScope(corpId))).filter((s) => !campaign.storeIds.length || campaign.storeIds.includes(s.id));
+    const open = stores.filter((s) => withinWorkingHours(now, s.timezone, campaign.workingHours));
+    if (!open.length) return 0;
+    const dayOf = new Map(open.map((s) => [s.id, localDay(now, s.timezone)]));
+    const staff = (await m.Staff.find({ corpId, storeId: { $in: open.map((s) => s.id) }, status: 'active' }).lean()).map((s) => ({ id: String(s._id), storeId: s.storeId, quota: s.quotas?.addFriendsPerDay ?? 20 }));
+    if (!staff.length) return 0;
+    const ids = staff.map((s) => s.id);
+    const today = await m.Lead.aggregate<{ _id: { staffId: string; campaignId: string; day: string }; n: number }>([
+      { $match: { corpId, staffId: { $in: ids }, assignedDate: { $in: [...new Set(dayOf.values())] } } },
+      { $group: { _id: { staffId: '$staffId', campaignId: '$campaignId', day: '$assignedDate' }, n: { $sum: 1 } } },
+    ]);
+    const stats = await m.Lead.aggregate<{ _id: string; open: number; requested: number; accepted: number }>([
+      { $match: { corpId, staffId: { $in: ids } } },
+      {
+        $group: {
+          _id: '$staffId',
+          open: { $sum: { $cond: [{ $in: ['$status', [...OPEN_STATUSES]] }, 1, 0] } },
+          requested: { $sum: { $cond: [{ $ne: ['$requestedAt', null] }, 1, 0] } },
+          accepted: { $sum: { $cond: [{ $ne: ['$acceptedAt', null] }, 1, 0] } },
+        },
+      },
+    ]);
+    const statOf = new Map(stats.map((s) => [s._id, s]));
+    const plans: PlanStaff[] = staff.map((s) => {
+      const day = dayOf.get(s.storeId);
+      const mine = today.filter((t) => t._id.staffId === s.id && t._id.day === day);
+      const inCampaign = mine.filter((t) => t._id.campaignId === campaign.id).reduce((n, t) => n + t.n, 0);
+      const overall = mine.reduce((n, t) => n + t.n, 0);
+      const st = statOf.get(s.id);
+      return { id: s.id, storeId: s.storeId, capacity: Math.max(0, Math.min(campaign.dailyQuota - inCampaign, s.quota - overall)), openLoad: st?.open ?? 0, requested: st?.requested ?? 0, accepted: st?.accepted ?? 0 };
+    });
+    const room = plans.reduce((n, p) => n + p.capacity, 0);
+    if (!room) return 0;
+    const storeByHint = new Map<string, string>();
+    for (const s of stores) for (const k of [s.id, s.code, s.name]) storeByHint.set(k.toLowerCase(), s.id);
+    const pool = await m.Lead.find({ corpId, campaignId: campaign.id, status: 'pool' }).select('storeHint history.staffId').sort({ _id: 1 }).limit(room * 3 + 100).lean();
+    const leads: PlanLead[] = pool.map((l) => ({ id: String(l._id), storeId: storeByHint.get((l.storeHint ?? '').toLowerCase()) ?? null, excludeStaffIds: (l.history ?? []).map((h) => h.staffId ?? '') }));
+    const plan = planAssignments(campaign.strategy, plans, leads);
+    const attemptsOf = new Map(pool.map((l) => [String(l._id), (l.history ?? []).length]));
+    let assigned = 0;
+    for (const a of plan) {
+      const greeting = await pickGreeting(this.services, campaign, a.leadId);
+      const res = await m.Lead.updateOne(
+        { _id: a.leadId, corpId, status: 'pool' },
+        {
+          $set: { status: 'assigned', staffId: a.staffId, storeId: a.storeId, greeting, assignedAt: now, assignedDate: dayOf.get(a.storeId) ?? null },
+          $inc: { attempts: 1 },
+          $push: { history: { staffId: a.staffId, storeId: a.storeId, assignedAt: now, outcome: null, at: null } },
+        },
+      );
+      if (!res.modifiedCount) continue;
+      assigned++;
+      if (!attemptsOf.get(a.leadId)) await m.Lead.updateOne({ _id: a.leadId, firstAssignedAt: null }, { $set: { firstAssignedAt: now } });
+      await recordGreetingExposure(this.services, campaign, { leadId: a.leadId, greeting, storeId: a.storeId, at: now });
+    }
+    return assigned;
+  }
+
+  async recycleDue(corpId: string, now: Date): Promise<{ recycled: number; exhausted: number }> {
+    const m = this.services.db.models;
+    const running = await this.campaigns.list(corpScope(corpId), { status: 'running' });
+    let recycled = 0;
+    let exhausted = 0;
+    for (const c of running) {
+      const due = await m.Lead.find({ corpId, campaignId: c.id, status: { $in: OPEN_STATUSES }, assignedAt: { $lte: new Date(now.getTime() - c.recycle.afterDays * DAY_MS) } })
+        .select('status attempts')
+        .lean();
+      for (const l of due) {
+        const last = `history.${l.attempts - 1}`;
+        const done = l.attempts >= c.recycle.maxAttempts;
+        const res = await m.Lead.updateOne(
+          { _id: l._id, status: l.status, acceptedAt: null },
+          {
+            $set: {
+              status: done ? 'exhausted' : 'pool',
+              [`${last}.outcome`]: 'expired',
+              [`${last}.at`]: now,
+              ...(done ? { closedAt: now } : { staffId: null, storeId: null, assignedAt: null, assignedDate: null }),
+            },
+          },
+        );
+        if (!res.modifiedCount) continue;
+        if (done) exhausted++;
+        else recycled++;
+      }
+    }
+    return { recycled, exhausted };
+  }
+}

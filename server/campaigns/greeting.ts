@@ -1,0 +1,66 @@
+/**
+ * Greeting variants: with two or more greetings a campaign runs an experiment (experiments collection, kind
+ * "campaign greeting": `source.campaignId`), and each lead's greeting is the deterministic draw of
+ * (experiment id, lead id) among the arms the auto-winner still allows.
+ */
+import { isDuplicateKeyError } from '../errors.ts';
+import type { Services } from '../services.ts';
+import { assignVariant } from '../sop/schedule/variant.ts';
+import { variantsForStep } from '../experiments/experiment.service.ts';
+import type { CampaignDto } from './campaign.repository.ts';
+
+export const greetingExperimentId = (campaignId: string) => `campaign-${campaignId}-greeting`;
+
+/** Creates or updates the greeting experiment; null while the campaign has fewer than two greetings. */
+export async function ensureGreetingExperiment(services: Services, campaign: CampaignDto): Promise<string | null> {
+  if (campaign.greetings.length < 2) return null;
+  const experimentId = greetingExperimentId(campaign.id);
+  await services.experiments.ensureForCampaign(campaign.corpId, {
+    campaignId: campaign.id,
+    experimentId,
+    arms: campaign.greetings.map((g) => ({ id: g.id, templateId: g.templateId ?? `text:${g.id}`, weight: g.weight })),
+  });
+  return experimentId;
+}
+
+/** The greeting id for a lead (null without greetings). */
+export async function pickGreeting(services: Services, campaign: CampaignDto, leadId: string): Promise<string | null> {
+  if (!campaign.greetings.length) return null;
+  if (!campaign.experimentId) return campaign.greetings[0]!.id;
+  const allowed = await variantsForStep(services.db.models, campaign.corpId, campaign.experimentId, campaign.greetings);
+  return assignVariant(campaign.experimentId, leadId, allowed).id;
+}
+
+/** Greeting id → text to paste: the text, else the current published version of its content template. */
+export async function greetingTexts(services: Services, campaign: CampaignDto): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const templated = campaign.greetings.filter((g) => !g.text && g.templateId);
+  const versions = templated.length ? await services.content.pinnedVersions(campaign.corpId, templated.map((g) => g.templateId!)) : {};
+  for (const g of campaign.greetings) {
+    let text = g.text;
+    const version = g.templateId ? versions[g.templateId] : null;
+    if (!text && g.templateId && version) text = (await services.content.getVersion({ corpId: campaign.corpId, storeIds: null }, g.templateId, version)).text;
+    out.set(g.id, text);
+  }
+  return out;
+}
+
+/** The greeting experiment's unit for a lead: exposed at its first assignment, re-pointed to the contact on acceptance. */
+export async function recordGreetingExposure(services: Services, campaign: CampaignDto, input: { leadId: string; greeting: string | null; storeId: string | null; at: Date }): Promise<void> {
+  if (!campaign.experimentId || !input.greeting) return;
+  await services.db.models.ExperimentAssignment.updateOne(
+    { corpId: campaign.corpId, experimentId: campaign.experimentId, contactId: `lead:${input.leadId}` },
+    { $setOnInsert: { arm: input.greeting, storeId: input.storeId, assignedAt: input.at } },
+    { upsert: true },
+  );
+}
+
+/** Once a lead is a contact, its experiment unit follows it (replies and conversions are logged per contact). */
+export async function repointGreetingExposure(services: Services, corpId: string, leadId: string, contactId: string): Promise<void> {
+  try {
+    await services.db.models.ExperimentAssignment.updateMany({ corpId, contactId: `lead:${leadId}` }, { $set: { contactId } });
+  } catch (err) {
+    // The contact is already a unit of that experiment (an earlier lead with the same person): keep the first.
+    if (!isDuplicateKeyError(err)) throw err;
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * The staff side of campaigns (the phone page /m): my leads for today with the greeting to paste and what we
+ * know about the customer, the full number on demand (tap-to-copy; never in the list), the four actions, and
+ * my 「联系我」 QR for a campaign. A token sees only its own staff member's leads.
+ */
+import { z } from 'zod';
+import type { Principal } from '../auth/principal.ts';
+import { ROLES } from '../auth/token.schema.ts';
+import { ForbiddenError } from '../errors.ts';
+import { defineRoute } from '../http/route.ts';
+import type { Services } from '../services.ts';
+import { objectIdString } from '../shared/object-id.ts';
+import type { Scope } from '../shared/scope.ts';
+import { campaignsOf } from './campaign-module.ts';
+import type { CampaignDto } from './campaign.repository.ts';
+import { localDay } from './distribution/working-hours.ts';
+import { greetingTexts } from './greeting.ts';
+import { STAFF_ACTIONS } from './lead.schema.ts';
+import type { LeadDto } from './lead.repository.ts';
+
+const idParams = z.strictObject({ id: objectIdString });
+
+async function me(principal: Principal | null, services: Services) {
+  if (!principal?.staffId || !principal.corpId) throw new ForbiddenError('this token is not bound to a staff member');
+  const staff = await services.org.getStaff({ corpId: principal.corpId, storeIds: null }, principal.staffId);
+  const store = await services.org.getStore({ corpId: principal.corpId, storeIds: null }, staff.storeId);
+  return { staff, store, scope: { corpId: principal.corpId, storeIds: [staff.storeId] } as Scope };
+}
+
+/** What the phone page shows for one lead: the lead, its campaign's name and the greeting text to paste. */
+async function present(services: Services, scope: Scope, leads: LeadDto[]) {
+  const module = campaignsOf(services);
+  const campaigns = new Map<string, { campaign: CampaignDto; texts: Map<string, string> }>();
+  const out = [];
+  for (const lead of leads) {
+    let c = campaigns.get(lead.campaignId);
+    if (!c) {
+      const campaign = await module.campaigns.get(scope, lead.campaignId);
+      c = { campaign, texts: await greetingTexts(services, campaign) };
+      campaigns.set(lead.campaignId, c);
+    }
+    const { line: _line, attempts: _attempts, ...rest } = lead;
+    out.push({ ...rest, campaign: { id: c.campaign.id, name: c.campaign.name, status: c.campaign.status }, greetingText: lead.greeting ? (c.texts.get(lead.greeting) ?? '') : '' });
+  }
+  return out;
+}
+
+export const leadRoutes = [
+  defineRoute({
+    method: 'get',
+    path: '/api/me/leads',
+    tag: 'campaigns',
+    summary: '我的加粉线索 The signed-in staff member’s leads: open ones, then today’s closed ones',
+    roles: ROLES,
+    async handler(_input, { principal, services }) {
+      const { staff, store, scope } = await me(principal, services);
+      const today = localDay(services.clock.now(), store.timezone);
+      const leads = await campaignsOf(services).leads.forStaff(scope, staff.id, today);
+      return { today, items: await present(services, scope, leads) };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/api/me/leads/:id/phone',
+    tag: 'campaigns',
+    summary: '线索完整号码 The full phone number of one of my leads (fetched when tapped, to copy)',
+    roles: ROLES,
+    params: idParams,
+    async handler({ params }, { principal, services, koa }) {
+      const { staff, scope } = await me(principal, services);
+      const sealed = await campaignsOf(services).leads.sealedPhoneForStaff(scope, staff.id, params.id);
+      koa.set('Cache-Control', 'no-store');
+      const e164 = services.phones.decrypt(sealed);
+      return { phone: e164.startsWith('+86') ? e164.slice(3) : e164, e164 };
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/api/me/leads/:id/actions',
+    tag: 'campaigns',
+    summary: '记录加粉结果 Record what I did: requested, not_found, refused or wrong_number',
+    roles: ROLES,
+    params: idParams,
+    body: z.strictObject({ action: z.enum(STAFF_ACTIONS) }),
+    async handler({ params, body }, { principal, services }) {
+      const { staff, scope } = await me(principal, services);
+      const lead = await campaignsOf(services).leads.act(scope, staff.id, params.id, body.action);
+      return (await present(services, scope, [lead]))[0];
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/api/me/campaigns/:id/contact-way',
+    tag: 'campaigns',
+    summary: '我的活动二维码 My 「联系我」 QR for a campaign (created on first use; its state names the campaign and me)',
+    roles: ROLES,
+    params: idParams,
+    async handler({ params }, { principal, services }) {
+      const { staff, scope } = await me(principal, services);
+      const module = campaignsOf(services);
+      const campaign = await module.campaigns.get(scope, params.id);
+      return module.contactWays.ensure(campaign, staff.id);
+    },
+  }),
+];

@@ -1,0 +1,104 @@
+/**
+ * Campaigns whose requests an RPA-hosted (wechaty) account sends itself: `sendDue` takes pool leads and sends
+ * `Friendship.add` with the lead's greeting, as fast as the account's pacing allows (working hours, daily cap,
+ * minutes apart: the adapter's `nextFriendAddAt` over the requests this account already sent), and records
+ * each request like a staff member's (`requested`, or `not_found` when no WeChat user has the number).
+ * `matchAccepted` turns confirmed friendships (`friendship_confirmed` in the event log) into accepted leads.
+ */
+import type { Services } from '../services.ts';
+import { corpScope } from '../shared/scope.ts';
+import type { CampaignDto, CampaignRepository } from './campaign.repository.ts';
+import { greetingTexts, pickGreeting, recordGreetingExposure, repointGreetingExposure } from './greeting.ts';
+
+const DAY_MS = 86_400_000;
+/** At most this many requests per account and call, whatever the pacing says. */
+const MAX_PER_CALL = 50;
+
+export const rpaStaffId = (accountId: string) => `rpa:${accountId}`;
+
+export class RpaFriendshipService {
+  constructor(
+    private readonly services: Services,
+    private readonly campaigns: CampaignRepository,
+  ) {}
+
+  async sendDue(corpId: string, now: Date): Promise<{ sent: number; failed: number }> {
+    const out = { sent: 0, failed: 0 };
+    const running = (await this.campaigns.list(corpScope(corpId), { status: 'running' })).filter((c) => c.rpaAccountIds.length);
+    for (const campaign of running) {
+      for (const accountId of campaign.rpaAccountIds) {
+        const r = await this.sendForAccount(campaign, accountId, now);
+        out.sent += r.sent;
+        out.failed += r.failed;
+      }
+    }
+    return out;
+  }
+
+  private async sendForAccount(campaign: CampaignDto, accountId: string, now: Date): Promise<{ sent: number; failed: number }> {
+    const m = this.services.db.models;
+    const out = { sent: 0, failed: 0 };
+    const account = await this.services.channelAccounts.get(accountId).catch(() => null);
+    if (!account || account.corpId !== campaign.corpId) return out;
+    const adapter = this.services.adapterFor(account);
+    if (!adapter.addFriend || !adapter.nextFriendAddAt) return out;
+    const staffId = rpaStaffId(accountId);
+    // Only the latest request and today's count matter to the pacing: two days of history is enough.
+    const sent = (await m.Lead.find({ corpId: campaign.corpId, 'rpa.accountId': accountId, requestedAt: { $gte: new Date(now.getTime() - 2 * DAY_MS) } }).select('requestedAt').lean()).map((l) => l.requestedAt!);
+    const texts = await greetingTexts(this.services, campaign);
+    for (let i = 0; i < MAX_PER_CALL; i++) {
+      const next = adapter.nextFriendAddAt(sent, now);
+      if (!next || next > now) break;
+      const lead = await m.Lead.findOneAndUpdate(
+        { corpId: campaign.corpId, campaignId: campaign.id, status: 'pool' },
+        { $set: { status: 'assigned', staffId, storeId: null, assignedAt: now, 'rpa.accountId': accountId }, $inc: { attempts: 1 }, $push: { history: { staffId, storeId: null, assignedAt: now, outcome: null, at: null } } },
+        { sort: { _id: 1 }, returnDocument: 'after', projection: { phoneEnc: 1, attempts: 1, firstAssignedAt: 1 } },
+      ).lean();
+      if (!lead?.phoneEnc) break;
+      const greeting = await pickGreeting(this.services, campaign, String(lead._id));
+      await recordGreetingExposure(this.services, campaign, { leadId: String(lead._id), greeting, storeId: null, at: now });
+      const e164 = this.services.phones.decrypt(lead.phoneEnc);
+      const result = await adapter.addFriend({ phone: e164.startsWith('+86') ? e164.slice(3) : e164 }, greeting ? (texts.get(greeting) ?? '') : '');
+      const last = `history.${lead.attempts - 1}`;
+      const base = { greeting, ...(lead.firstAssignedAt ? {} : { firstAssignedAt: now }) };
+      if (result.ok) {
+        await m.Lead.updateOne({ _id: lead._id }, { $set: { ...base, status: 'requested', requestedAt: now, 'rpa.vendorId': result.vendorId ?? null, 'rpa.error': null, [`${last}.outcome`]: 'requested', [`${last}.at`]: now } });
+        sent.push(now);
+        out.sent++;
+      } else {
+        // A number nobody has is final; anything else (offline, risk control) goes back to the pool for later.
+        const final = result.error.kind === 'recipient';
+        await m.Lead.updateOne(
+          { _id: lead._id },
+          { $set: { ...base, status: final ? 'not_found' : 'pool', ...(final ? { closedAt: now } : { staffId: null, assignedAt: null }), 'rpa.error': result.error.message, [`${last}.outcome`]: final ? 'not_found' : 'failed', [`${last}.at`]: now } },
+        );
+        out.failed++;
+        if (!final) break;
+      }
+    }
+    return out;
+  }
+
+  /** Requested RPA leads whose wechaty contact confirmed the friendship after the request become accepted. */
+  async matchAccepted(corpId: string): Promise<number> {
+    const m = this.services.db.models;
+    const pending = await m.Lead.find({ corpId, status: 'requested', 'rpa.vendorId': { $ne: null }, acceptedAt: null }).select('+phoneEnc rpa requestedAt attempts').lean();
+    let accepted = 0;
+    for (const lead of pending) {
+      const contact = await m.Contact.findOne({ corpId, identityKeys: `wechaty:${lead.rpa!.vendorId}` }).select('_id').lean();
+      if (!contact) continue;
+      const confirmed = await m.Event.findOne({ corpId, contactId: String(contact._id), type: 'friendship_confirmed', occurredAt: { $gte: lead.requestedAt } }).sort({ occurredAt: 1 }).lean();
+      if (!confirmed) continue;
+      const last = `history.${lead.attempts - 1}`;
+      const res = await m.Lead.updateOne(
+        { _id: lead._id, acceptedAt: null },
+        { $set: { status: 'accepted', acceptedAt: confirmed.occurredAt, acceptedStaffId: lead.rpa!.accountId ? rpaStaffId(lead.rpa!.accountId) : null, contactId: String(contact._id), attributedBy: 'rpa', [`${last}.outcome`]: 'accepted', [`${last}.at`]: confirmed.occurredAt } },
+      );
+      if (!res.modifiedCount) continue;
+      accepted++;
+      if (lead.phoneEnc) await this.services.identities.upsert(corpId, { identities: [{ kind: 'wechaty', id: lead.rpa!.vendorId! }], phone: this.services.phones.decrypt(lead.phoneEnc) });
+      await repointGreetingExposure(this.services, corpId, String(lead._id), String(contact._id));
+    }
+    return accepted;
+  }
+}
