@@ -13,12 +13,56 @@ export type JobSpec<S extends z.ZodType> = {
   lockLifetimeMs: number;
 };
 
+const LOCAL_DATE = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a store-local date YYYY-MM-DD');
+
 export const jobCatalog = {
   heartbeat: {
     name: 'system.heartbeat',
     payload: z.strictObject({}),
     retry: { attempts: 1, backoffMs: 0 },
     lockLifetimeMs: 60_000,
+  },
+  /** The 09:00 "today's tasks" cards of one store (server/daily/task-digest.ts). */
+  taskDigest: {
+    name: 'store.task-digest',
+    payload: z.strictObject({ corpId: z.string().min(1), storeId: z.string().min(1), localDate: LOCAL_DATE }),
+    retry: { attempts: 5, backoffMs: 120_000 },
+    lockLifetimeMs: 10 * 60_000,
+  },
+  /** The nightly execution rollup of one store-local day (server/daily/sop-rollup.ts). */
+  sopRollup: {
+    name: 'sop.daily-rollup',
+    payload: z.strictObject({ corpId: z.string().min(1), storeId: z.string().min(1), localDate: LOCAL_DATE }),
+    retry: { attempts: 3, backoffMs: 300_000 },
+    lockLifetimeMs: 10 * 60_000,
+  },
+  /** Evaluates every running experiment with auto-winner on (ExperimentService.sweepAutoWinners). */
+  autoWinnerSweep: {
+    name: 'experiments.auto-winner-sweep',
+    payload: z.strictObject({}),
+    retry: { attempts: 1, backoffMs: 0 },
+    lockLifetimeMs: 10 * 60_000,
+  },
+  /** Expires live codes and re-applies duty hours, daily add limits and fallbacks (LiveCodeService.refreshAll). */
+  liveCodeRefresh: {
+    name: 'live-codes.refresh',
+    payload: z.strictObject({}),
+    retry: { attempts: 1, backoffMs: 0 },
+    lockLifetimeMs: 10 * 60_000,
+  },
+  /** Asks WeCom how running customer handovers went and moves what was taken over (HandoverService.pollDue). */
+  handoverPoll: {
+    name: 'handover.poll',
+    payload: z.strictObject({}),
+    retry: { attempts: 1, backoffMs: 0 },
+    lockLifetimeMs: 30 * 60_000,
+  },
+  /** Add-friend campaigns: recycle, assign today's leads, paced RPA friend requests and their acceptances. */
+  campaignTick: {
+    name: 'campaigns.tick',
+    payload: z.strictObject({}),
+    retry: { attempts: 1, backoffMs: 0 },
+    lockLifetimeMs: 10 * 60_000,
   },
 } satisfies Record<string, JobSpec<z.ZodType>>;
 

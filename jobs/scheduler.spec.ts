@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import pino from 'pino';
-import { systemClock } from '../server/shared/clock.ts';
 import { createMetrics } from '../server/system/metrics.ts';
 import { useTestDatabase } from '../test/support/database.ts';
+import { testServices } from '../test/support/test-app.ts';
 import { startScheduler } from './scheduler.ts';
 
 describe('startScheduler', () => {
@@ -10,7 +10,7 @@ describe('startScheduler', () => {
 
   it('runs a catalog job once even with two scheduler processes on one database', async function () {
     this.timeout(30_000);
-    const deps = { db: t.db, clock: systemClock, logger: pino({ level: 'silent' }), roles: ['scheduler'], processEveryMs: 200 };
+    const deps = { services: testServices(t.db, { realClock: true }), logger: pino({ level: 'silent' }), roles: ['scheduler'], processEveryMs: 200, staffPageUrl: 'http://127.0.0.1/m', dailyWork: false };
     const metricsA = createMetrics();
     const metricsB = createMetrics();
     const a = await startScheduler({ ...deps, metrics: metricsA });
@@ -35,7 +35,7 @@ describe('startScheduler', () => {
   });
 
   it('refuses an invalid payload before it is stored', async () => {
-    const s = await startScheduler({ db: t.db, clock: systemClock, logger: pino({ level: 'silent' }), metrics: createMetrics(), roles: ['scheduler'], processEveryMs: 200 });
+    const s = await startScheduler({ services: testServices(t.db, { realClock: true }), logger: pino({ level: 'silent' }), roles: ['scheduler'], processEveryMs: 200, staffPageUrl: 'http://127.0.0.1/m', dailyWork: false });
     try {
       await s.enqueue('heartbeat', { unexpected: true } as never).then(
         () => expect.fail('should refuse'),

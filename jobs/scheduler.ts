@@ -8,27 +8,54 @@ import { MongoBackend } from '@agendajs/mongo-backend';
 import os from 'node:os';
 import type { Logger } from 'pino';
 import type { Database } from '../server/db/database.ts';
+import type { Services } from '../server/services.ts';
+import { claimDailyWork } from '../server/daily/store-daily-work.ts';
 import type { Clock } from '../server/shared/clock.ts';
 import type { Metrics } from '../server/system/metrics.ts';
 import { jobCatalog, type JobName, type JobPayload } from './catalog.ts';
+import cron, { type ScheduledTask } from 'node-cron';
+import { sopRollupHandler, taskDigestHandler } from './store-daily.job.ts';
+import { autoWinnerSweepHandler, campaignTickHandler, handoverPollHandler, liveCodeRefreshHandler } from './sweeps.job.ts';
 import { heartbeatHandler } from './heartbeat.job.ts';
 
-export type JobContext = { db: Database; clock: Clock; logger: Logger; processId: string; roles: string[] };
+export type JobContext = { db: Database; clock: Clock; logger: Logger; processId: string; roles: string[]; services: Services; staffPageUrl: string };
 export type JobHandler<N extends JobName> = (payload: JobPayload<N>, ctx: JobContext) => Promise<void>;
 
 const handlers: { [N in JobName]: JobHandler<N> } = {
   heartbeat: heartbeatHandler,
+  taskDigest: taskDigestHandler,
+  sopRollup: sopRollupHandler,
+  autoWinnerSweep: autoWinnerSweepHandler,
+  liveCodeRefresh: liveCodeRefreshHandler,
+  handoverPoll: handoverPollHandler,
+  campaignTick: campaignTickHandler,
 };
 
 export type Scheduler = {
   agenda: Agenda;
   enqueue<N extends JobName>(name: N, payload: JobPayload<N>, when?: Date): Promise<void>;
+  /** One pass of the store-local daily work (node-cron runs it every minute); returns how many items it claimed. */
+  dailyTick(): Promise<number>;
   stop(): Promise<void>;
 };
 
-export async function startScheduler(deps: { db: Database; clock: Clock; logger: Logger; metrics: Metrics; roles: string[]; processEveryMs?: number }): Promise<Scheduler> {
+export type SchedulerDeps = {
+  services: Services;
+  logger: Logger;
+  roles: string[];
+  /** Where staff open their task list (the 09:00 cards link there). */
+  staffPageUrl: string;
+  /** Defaults to the services' metrics; tests pass one per simulated process. */
+  metrics?: Metrics;
+  processEveryMs?: number;
+  /** Store-local daily work (digests, rollups) on a node-cron minute tick; tests drive `dailyTick` themselves. */
+  dailyWork?: boolean;
+};
+
+export async function startScheduler(input: SchedulerDeps): Promise<Scheduler> {
+  const deps = { ...input, db: input.services.db, clock: input.services.clock, metrics: input.metrics ?? input.services.metrics };
   const processId = `${os.hostname()}:${process.pid}`;
-  const ctx: JobContext = { db: deps.db, clock: deps.clock, logger: deps.logger.child({ component: 'scheduler' }), processId, roles: deps.roles };
+  const ctx: JobContext = { db: deps.db, clock: deps.clock, logger: deps.logger.child({ component: 'scheduler' }), processId, roles: deps.roles, services: deps.services, staffPageUrl: deps.staffPageUrl };
   const mongo = deps.db.connection.db;
   if (!mongo) throw new Error('database is not connected');
   const agenda = new Agenda({
@@ -62,15 +89,33 @@ export async function startScheduler(deps: { db: Database; clock: Clock; logger:
   }
   await agenda.start();
   await agenda.every('30 seconds', jobCatalog.heartbeat.name, {}, { skipImmediate: true });
+  await agenda.every('10 minutes', jobCatalog.autoWinnerSweep.name, {}, { skipImmediate: true });
+  await agenda.every('5 minutes', jobCatalog.liveCodeRefresh.name, {}, { skipImmediate: true });
+  await agenda.every('15 minutes', jobCatalog.handoverPoll.name, {}, { skipImmediate: true });
+  await agenda.every('1 minute', jobCatalog.campaignTick.name, {}, { skipImmediate: true });
+  const enqueue: Scheduler['enqueue'] = async (name, payload, when) => {
+    const spec = jobCatalog[name];
+    const data = spec.payload.parse(payload);
+    if (when) await agenda.schedule(when, spec.name, data);
+    else await agenda.now(spec.name, data);
+  };
+  /** Claims the store-local daily work due now (once across processes) and hands it to agenda. */
+  const dailyTick = async (): Promise<number> => {
+    const won = await claimDailyWork(deps.services, processId);
+    for (const item of won) {
+      const { work, ...day } = item;
+      await enqueue(work === 'task_digest' ? 'taskDigest' : 'sopRollup', day);
+    }
+    return won.length;
+  };
+  let minute: ScheduledTask | null = null;
+  if (input.dailyWork !== false) minute = cron.schedule('* * * * *', () => void dailyTick().catch((err) => ctx.logger.error({ err }, 'daily work tick failed')));
   return {
     agenda,
-    async enqueue(name, payload, when) {
-      const spec = jobCatalog[name];
-      const data = spec.payload.parse(payload);
-      if (when) await agenda.schedule(when, spec.name, data);
-      else await agenda.now(spec.name, data);
-    },
+    enqueue,
+    dailyTick,
     async stop() {
+      await minute?.stop();
       await agenda.drain(10_000).catch(() => undefined);
       await agenda.stop();
     },

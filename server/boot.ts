@@ -103,7 +103,9 @@ export async function boot(config: Config, opts: { clock?: Clock; logger?: Logge
     if (published) logger.info({ published }, 'SOP templates published from sop-templates/ (as drafts until enabled)');
     demo = await startDemoChannelsIfWanted(config, services, logger);
     if (config.roles.includes('scheduler')) {
-      scheduler = await startScheduler({ db: services.db, clock, logger, metrics: services.metrics, roles: config.roles });
+      // The 09:00 cards link to the staff page: the public URL when one is configured, else this host.
+      const staffPageUrl = `${config.http.publicUrl ?? `http://127.0.0.1:${config.http.port}`}/m`;
+      scheduler = await startScheduler({ services, logger, roles: config.roles, staffPageUrl });
       processor = new InboundProcessor(services, logger.child({ component: 'inbound' }));
       const wake = () => processor?.notify();
       services.signals.on('inbound', wake);

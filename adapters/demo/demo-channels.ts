@@ -18,7 +18,7 @@ export type DemoChannelsOptions = {
 
 export type DemoChannels = {
   /** The config of the default WeCom account pointing at the simulator. */
-  wecomConfig: { corpId: string; secret: string; token: string; encodingAESKey: string; apiBase: string };
+  wecomConfig: { corpId: string; secret: string; token: string; encodingAESKey: string; agentId: string; apiBase: string };
   /** Starts playing activity against `callbackUrl` every `intervalMs`. */
   startActivity(callbackUrl: string, intervalMs: number): void;
   /** Plays one activity now (tests and the first tick). */
@@ -96,7 +96,8 @@ export async function startDemoChannels(opts: DemoChannelsOptions): Promise<Demo
   };
 
   return {
-    wecomConfig: { corpId: opts.corpId, secret: sim.secret, token, encodingAESKey, apiBase: sim.baseUrl },
+    // The demo app's agent id: staff notifications (the 09:00 task cards) go out through it.
+    wecomConfig: { corpId: opts.corpId, secret: sim.secret, token, encodingAESKey, agentId: '1000002', apiBase: sim.baseUrl },
     step,
     startActivity(url, intervalMs) {
       if (timer) return;

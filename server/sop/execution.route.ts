@@ -10,6 +10,7 @@ import type { Services } from '../services.ts';
 import { storeFilter, type Scope } from '../shared/scope.ts';
 import { completionTree, touchesByStore, type DeferralCountRow, type TaskCountRow, type TouchCountRow } from './execution-stats.ts';
 import { localDay } from './runtime/local-day.ts';
+import { readRollups } from '../daily/sop-rollup.ts';
 
 /** The default range: the last 7 days up to today. */
 const DEFAULT_DAYS = 7;
@@ -80,6 +81,21 @@ export const executionRoutes = [
         completion: completionTree(taskRows, stores, staff),
         touches: touchesByStore(touchRows, stores, deferralRows),
       };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/api/sop-execution/daily',
+    tag: 'sop',
+    summary: '每日执行汇总 Nightly rollups per store-local day and staff member: touches by status and reason, tasks by status (written at 02:00 store time for the day before)',
+    roles: ['hq_admin', 'marketer', 'store_manager'],
+    query: z
+      .strictObject({ ...corpIdQuery, from: day, to: day, storeId: z.string().min(1).optional() })
+      .refine((q) => q.from <= q.to, { message: 'from must not be after to', path: ['from'] })
+      .refine((q) => daysBetween(q.from, q.to) < MAX_DAYS, { message: `at most ${MAX_DAYS} days`, path: ['to'] }),
+    async handler({ query: q }, { principal, services }) {
+      const scope = await resolveScope(principal, q.corpId, services);
+      return { from: q.from, to: q.to, items: await readRollups(services, scope, { from: q.from, to: q.to, ...(q.storeId ? { storeId: q.storeId } : {}) }) };
     },
   }),
 ];

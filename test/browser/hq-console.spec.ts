@@ -6,6 +6,7 @@
  * view and its charts. Screenshots: /tmp/siyu-hq.png (execution), siyu-hq-1024.png (the same at 1024 px),
  * siyu-hq-sop.png (dry run), siyu-hq-content.png (publish problems).
  */
+import { rollupStoreDay } from '../../server/daily/sop-rollup.ts';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -125,7 +126,7 @@ describe('HQ console /hq in Chromium', function () {
     expect(await row.getByRole('button', { name: /^暂停/ }).isVisible()).to.equal(true);
   });
 
-  it('shows the SOP run for an enrolled new friend: a sent touch in the stats, the execution table and both charts', async () => {
+  it('shows the SOP run for an enrolled new friend: a sent touch in the stats, the execution table, its charts and the nightly trend', async () => {
     const { services: s, org } = h;
     const customer = h.sim.control.addCustomer({ name: '新客小林', follow_user: [{ userid: 'a2', state: 'store-sh01-counter' }] });
     const { contact } = await s.identities.upsert(org.corpId, { identities: [{ kind: 'wecom', externalUserId: customer.external_userid }], profile: { name: '新客小林' } });
@@ -155,6 +156,8 @@ describe('HQ console /hq in Chromium', function () {
     await page.locator('#stats-cards .stat.sent').waitFor();
     expect(await page.locator('#stats-cards .stat.sent').textContent()).to.include('已发送').and.include('1');
 
+    // The nightly rollup of that day (normally agenda at 02:00 store time) feeds the trend chart.
+    await rollupStoreDay(s, { corpId: org.corpId, storeId: org.stores.a, localDate: sent!.localDay });
     await page.getByRole('tab', { name: /^执行/ }).click();
     const storeRow = page.locator(`#touch-table tbody tr[data-store-id="${org.stores.a}"]`);
     await storeRow.waitFor();
@@ -166,7 +169,8 @@ describe('HQ console /hq in Chromium', function () {
     expect(await staffRow.locator('td.num').allTextContents(), 'done, skipped, open, total: one open mass-send task').to.deep.equal(['0', '0', '1', '1']);
     expect(await staffRow.locator('.rate').textContent()).to.equal('0.0%');
 
-    for (const id of ['chart-completion', 'chart-touches']) {
+    expect(await page.locator('#trend-note').textContent(), 'the rollup is there: no "no rollups yet" note').to.equal('');
+    for (const id of ['chart-completion', 'chart-touches', 'chart-trend']) {
       const canvas = page.locator(`#${id} canvas`).first();
       await canvas.waitFor();
       const box = await canvas.boundingBox();

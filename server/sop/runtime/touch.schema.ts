@@ -52,5 +52,7 @@ touchSchema.index({ corpId: 1, contactId: 1, localDay: 1 });
 touchSchema.index({ corpId: 1, sopId: 1, status: 1 });
 // Execution reports across SOPs for a date range.
 touchSchema.index({ corpId: 1, localDay: 1 });
+// Experiment results: the units of one experiment (sparse in practice: most touches carry no experiment).
+touchSchema.index({ corpId: 1, experiment: 1 });
 
 export type TouchDoc = InferSchemaType<typeof touchSchema>;

@@ -442,6 +442,32 @@ async function loadExecution(fromForm = false) {
     yAxis: { type: 'value', minInterval: 1 },
     series: statuses.map((k) => ({ name: TOUCH_STATUS[k][0], type: 'bar', stack: 'touches', barMaxWidth: 48, itemStyle: { color: TOUCH_COLORS[k] }, data: x.touches.stores.map((s) => s.counts[k]) })),
   });
+  await loadTrend(x.from, x.to);
+}
+
+/** Day by day from the nightly rollups (written at 02:00 store time for the day before; today is not in them yet). */
+async function loadTrend(from, to) {
+  const { items } = await api(`/api/sop-execution/daily?from=${from}&to=${to}`);
+  const days = [];
+  for (let d = new Date(`${from}T00:00:00Z`); d <= new Date(`${to}T00:00:00Z`); d = new Date(d.getTime() + 86_400_000)) days.push(d.toISOString().slice(0, 10));
+  const sum = (day, pick) => items.filter((r) => r.localDate === day).reduce((n, r) => n + pick(r), 0);
+  const sent = days.map((d) => sum(d, (r) => r.touches.sent));
+  const rate = days.map((d) => {
+    const total = sum(d, (r) => r.tasks.total);
+    return total ? Math.round((sum(d, (r) => r.tasks.done) / total) * 1000) / 10 : '-';
+  });
+  $('trend-note').textContent = items.length ? '' : '尚无夜间汇总：每天 02:00（门店时间）汇总前一天。 No nightly rollups yet: each store is rolled up at 02:00 local time for the day before.';
+  chart('chart-trend', {
+    tooltip: { trigger: 'axis' },
+    legend: { top: 0, data: ['已发送 Sent', '任务完成率 Completion'] },
+    grid: { left: 48, right: 48, top: 36, bottom: 32 },
+    xAxis: { type: 'category', data: days },
+    yAxis: [{ type: 'value', minInterval: 1 }, { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%' } }],
+    series: [
+      { name: '已发送 Sent', type: 'bar', barMaxWidth: 32, itemStyle: { color: TOUCH_COLORS.sent }, data: sent },
+      { name: '任务完成率 Completion', type: 'line', yAxisIndex: 1, connectNulls: false, itemStyle: { color: '#0a7d4f' }, data: rate },
+    ],
+  });
 }
 
 function chart(id, option) {

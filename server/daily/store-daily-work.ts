@@ -1,0 +1,47 @@
+/**
+ * Which daily work of which store is due now, in each store's own time zone: the task digest from 09:00 until
+ * noon (a scheduler that was down at 09:00 still sends it in the morning, never in the evening), and the rollup
+ * of the previous local day from 02:00. A claim is a row under a unique key, so with several scheduler processes
+ * each piece of work is claimed exactly once; the caller hands what it claimed to agenda.
+ */
+import type { Services } from '../services.ts';
+import { addDays, localDateOf, localTimeOfDay, type LocalDate } from '../sop/schedule/local-time.ts';
+import type { DailyWork } from './daily-run.schema.ts';
+
+const HOUR = 3_600_000;
+/** [from, until) in local time, and the day the work is about relative to today. */
+const WINDOWS: Record<DailyWork, { from: number; until: number; dayOffset: number }> = {
+  task_digest: { from: 9 * HOUR, until: 12 * HOUR, dayOffset: 0 },
+  sop_rollup: { from: 2 * HOUR, until: 24 * HOUR, dayOffset: -1 },
+};
+
+export type DailyWorkItem = { corpId: string; storeId: string; work: DailyWork; localDate: string };
+
+const iso = (d: LocalDate) => `${d.year}-${String(d.month).padStart(2, '0')}-${String(d.day).padStart(2, '0')}`;
+
+/** The work due at `now` for a store in `tz` (pure). */
+export function dueDailyWork(now: Date, tz: string): Array<{ work: DailyWork; localDate: string }> {
+  const minute = localTimeOfDay(now, tz);
+  const today = localDateOf(now, tz);
+  return (Object.keys(WINDOWS) as DailyWork[]).filter((w) => minute >= WINDOWS[w].from && minute < WINDOWS[w].until).map((work) => ({ work, localDate: iso(addDays(today, WINDOWS[work].dayOffset)) }));
+}
+
+/** Claims every piece of daily work due now that no process has claimed yet; returns what this caller won. */
+export async function claimDailyWork(services: Services, owner: string): Promise<DailyWorkItem[]> {
+  const m = services.db.models;
+  const now = services.clock.now();
+  const stores = await m.Store.find({}).select('corpId timezone').lean();
+  const won: DailyWorkItem[] = [];
+  for (const store of stores) {
+    for (const due of dueDailyWork(now, store.timezone ?? 'Asia/Shanghai')) {
+      const item = { corpId: store.corpId, storeId: String(store._id), ...due };
+      try {
+        await m.DailyRun.create({ ...item, claimedBy: owner, claimedAt: now });
+        won.push(item);
+      } catch (err) {
+        if ((err as { code?: number }).code !== 11000) throw err;
+      }
+    }
+  }
+  return won;
+}
