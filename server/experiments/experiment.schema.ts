@@ -67,5 +67,7 @@ export const experimentAssignmentSchema = new Schema(
 );
 // A contact is assigned once per experiment; the results read every assignment of one experiment.
 experimentAssignmentSchema.index({ corpId: 1, experimentId: 1, contactId: 1 }, { unique: true });
+// The chat sidebar's experiment arms of one customer (without it, every holdout of the corp is read).
+experimentAssignmentSchema.index({ corpId: 1, contactId: 1 });
 
 export type ExperimentAssignmentDoc = InferSchemaType<typeof experimentAssignmentSchema>;

@@ -1,0 +1,71 @@
+/**
+ * The HQ handover page (/hq/handover) in Chromium against the app, a test database and the WeCom simulator:
+ * start a 在职继承, settle it in the simulator (one customer refuses), read the report. Screenshot:
+ * /tmp/siyu-handover.png.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { startChannelHarness, type ChannelHarness } from '../support/channel-harness.ts';
+import { CHROMIUM, CHROMIUM_ARGS, requireChromium } from '../support/chromium.ts';
+import { useTestDatabase } from '../support/database.ts';
+
+describe('HQ handover page /hq/handover in Chromium', function () {
+  this.timeout(30_000);
+  before(function () {
+    requireChromium(this);
+  });
+
+  const t = useTestDatabase('handover_browser');
+  let h: ChannelHarness;
+  let context: BrowserContext | undefined;
+  let profile: string | undefined;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  before(async () => {
+    h = await startChannelHarness(t.db);
+    const staff = await h.services.org.getStaff({ corpId: h.org.corpId, storeIds: null }, h.org.staff.a2);
+    for (const [id, name] of [['wm-page-1', '冯女士'], ['wm-page-2', '陈先生']] as const) {
+      h.sim.control.addCustomer({ external_userid: id, name, follow_user: [{ userid: 'a2' }] });
+      const { contact } = await h.services.identities.upsert(h.org.corpId, { identities: [{ kind: 'wecom', externalUserId: id }], profile: { name } });
+      await h.services.follows.upsert(h.org.corpId, { contactId: contact.id, staff, addedAt: new Date() });
+    }
+    profile = await mkdtemp(path.join(os.tmpdir(), 'siyu-chromium-'));
+    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1024, height: 900 }, locale: 'zh-CN' });
+    await context.addInitScript((token) => localStorage.setItem('siyu.hq.token', token), h.org.tokens.hq);
+    page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(8000);
+    page.on('console', (m) => void (m.type() === 'error' && pageErrors.push(m.text())));
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+  });
+
+  after(async () => {
+    await context?.close();
+    if (profile) await rm(profile, { recursive: true, force: true });
+    await h?.stop();
+  });
+
+  it('starts an in-service handover and reports who moved and who refused', async () => {
+    await page.goto(`${h.baseUrl}/hq/handover`);
+    await page.locator('#app').waitFor();
+    await page.locator('#from').selectOption(h.org.staff.a2);
+    await page.locator('#to').selectOption(h.org.staff.a1);
+    await page.getByRole('button', { name: /^发起/ }).click();
+    await page.locator('#report-summary', { hasText: '共 2 位客户' }).waitFor();
+    expect(await page.locator('#report-summary').textContent()).to.equal('在职继承 · 导购乙：共 2 位客户，已接替 0，等待 2，失败 0');
+    expect(await page.locator('#jobs li').count()).to.equal(1);
+
+    h.sim.control.transfers.settle({ refuse: ['wm-page-2'] });
+    await page.getByRole('button', { name: /^刷新接替结果/ }).click();
+    await page.locator('#report-summary', { hasText: '已接替 1' }).waitFor();
+    expect(await page.locator('#report-summary').textContent()).to.equal('在职继承 · 导购乙：共 2 位客户，已接替 1，等待 0，失败 1（客户拒绝 Refused by the customer 1）');
+    const rows = await page.locator('#customers tr').allTextContents();
+    expect(rows).to.deep.equal(['冯女士店长甲已接替 Moved任务 0，SOP 0，待发触达 0', '陈先生店长甲失败 Failed客户拒绝 Refused by the customer']);
+    expect(await page.locator('#poll').isHidden(), 'nothing left to poll').to.equal(true);
+    await page.screenshot({ path: '/tmp/siyu-handover.png', fullPage: true });
+    expect(pageErrors).to.deep.equal([]);
+  });
+});
