@@ -153,6 +153,34 @@ export type CorpTagGroup = { groupId: string; name: string; order: number; tags:
 /** An official-account follower as user/info returns it. */
 export type Follower = { openId: string; unionId: string | null; nickname: string | null; subscribed: boolean };
 
+/**
+ * A WeCom 「联系我」 contact way as the core describes it. `single`: exactly one member (type 1), else WeCom
+ * spreads adds over `userIds` (type 2). `state` (≤30 chars) comes back on every add made through it.
+ */
+export type ContactWaySpec = { userIds: string[]; single: boolean; state: string; remark?: string; skipVerify?: boolean };
+/** A card to staff members in the WeCom app: title ≤ 128 bytes, description ≤ 512 bytes, a link and its button text. */
+export type StaffNotice = { userIds: string[]; title: string; description: string; url: string; button?: string };
+/** A created contact way: the vendor's config id (keep it: editing and deleting need it) and the QR picture URL. */
+export type ContactWay = { configId: string; qrCode: string };
+/** A welcome message for the welcome code of one add (text and/or attachments). */
+export type WelcomeMessage = { welcomeCode: string; text?: string; attachments?: Attachment[] };
+
+/** A JS-SDK signature (`wx.config` / `wx.agentConfig`, or `ww.register`'s signature factories). */
+export type JsSdkSignature = { timestamp: number; nonceStr: string; signature: string };
+/** What a WeCom page needs to register the JS-SDK: `config` signed with the corp ticket, `agentConfig` with the app's. */
+export type JsSdkSignatures = { corpId: string; agentId: string | null; config: JsSdkSignature; agentConfig: JsSdkSignature };
+
+/** 在职继承 (the member stays; the customer may refuse) or 离职继承 (the member resigned). */
+export type TransferKind = 'on_job' | 'resigned';
+/** Up to 100 customers of one member to one other member. `message` (在职 only, ≤200 chars) is what the customer sees. */
+export type CustomerTransferRequest = { kind: TransferKind; handoverUserId: string; takeoverUserId: string; externalUserIds: string[]; message?: string };
+/** Per customer: errcode 0 = accepted (takes effect after 24 h), 40128 = moved too often (twice in 90 days), … */
+export type CustomerTransferOutcome = { externalUserId: string; errcode: number };
+/** A transfer's state: `done` 接替完毕, `waiting` 等待接替, `refused` 客户拒绝, `limit_exceeded` 接替成员客户达到上限, `no_record` 无接替记录. */
+export type CustomerTransferState = { externalUserId: string; status: 'done' | 'waiting' | 'refused' | 'limit_exceeded' | 'no_record'; takeoverAt: Date | null };
+/** A group whose owner could not be changed, with the vendor errcode. */
+export type GroupTransferFailure = { chatId: string; errcode: number; message: string };
+
 /** One channel account's adapter, built fresh per account by adapters/registry.ts. */
 export interface ChannelAdapter {
   readonly kind: ChannelKind;
@@ -191,6 +219,37 @@ export interface ChannelAdapter {
   fetchCorpTags?(): Promise<CorpTagGroup[]>;
   /** WeCom: the staff userid behind a sign-in OAuth code (auth/getuserinfo); null for an unknown, used or expired code, or a non-member. */
   resolveStaffOAuthCode?(code: string): Promise<string | null>;
+  /**
+   * WeCom: a notification card to staff members through the account's app (message/send textcard, needs the
+   * account's agentId). Resolves with the userids WeCom did not know; never rejects: a refusal is `{ ok: false }`.
+   */
+  notifyStaff?(card: StaffNotice): Promise<{ ok: true; invalidUserIds: string[]; vendorId: string } | { ok: false; error: ChannelError }>;
+  /** WeCom: creates a 「联系我」 QR contact way (add_contact_way, scene 2). */
+  createContactWay?(spec: ContactWaySpec): Promise<ContactWay>;
+  /** WeCom: changes the members, remark or verification of a contact way; its QR and state stay the same. */
+  updateContactWay?(configId: string, change: Partial<Omit<ContactWaySpec, 'single'>>): Promise<void>;
+  /** WeCom: deletes a contact way; its QR adds no one from then on. Resolves when WeCom no longer knows it. */
+  deleteContactWay?(configId: string): Promise<void>;
+  /**
+   * WeCom: sends the welcome message of one add (send_welcome_msg). `receivedAt` is when the add happened: a code
+   * older than the vendor's window is refused without a call. Never rejects: refusals (41050 expired or invalid,
+   * 41051 already chatting) come back as `{ ok: false }` with the errcode.
+   */
+  sendWelcomeMessage?(msg: WelcomeMessage, receivedAt: Date): Promise<SendResult>;
+  /** WeCom: adds / removes corp tags on one customer of one staff member (mark_tag); tag ids are WeCom's. */
+  markTags?(staffUserId: string, externalUserId: string, add: string[], remove: string[]): Promise<void>;
+  /** WeCom: `config` and `agentConfig` signatures for a page URL (tickets cached by the adapter). */
+  signJsSdk?(url: string): Promise<JsSdkSignatures>;
+  /** WeCom: starts moving customers to another member (transfer_customer / resigned/transfer_customer). */
+  transferCustomers?(req: CustomerTransferRequest): Promise<CustomerTransferOutcome[]>;
+  /** WeCom: the state of every customer moved from one member to another (transfer_result, all pages). */
+  transferResults?(kind: TransferKind, handoverUserId: string, takeoverUserId: string): Promise<CustomerTransferState[]>;
+  /** WeCom: gives up to 100 customer groups a new owner (groupchat/onjob_transfer or groupchat/transfer); lists the failures. */
+  transferGroups?(kind: TransferKind, chatIds: string[], newOwnerUserId: string): Promise<GroupTransferFailure[]>;
+  /** RPA (wechaty): sends a friend request with `hello` to a contact id or a phone; `vendorId` is the contact found. Never rejects. */
+  addFriend?(contactQuery: { phone?: string; contactId?: string }, hello: string): Promise<SendResult>;
+  /** RPA (wechaty): when the account may send its next friend request under its pacing, given every request it sent; null = never. */
+  nextFriendAddAt?(sentAt: readonly Date[], now: Date): Date | null;
   /** Official account: a follower's profile (user/info), with the unionid when the account is bound to an Open Platform. */
   fetchFollower?(openId: string): Promise<Follower | null>;
   /**

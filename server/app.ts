@@ -22,7 +22,13 @@ import { orgRoutes } from './org/org.route.ts';
 import type { Services } from './services.ts';
 import { systemRoutes } from './system/system.route.ts';
 import { tagRoutes } from './tags/tag.route.ts';
+import { campaignRoutes } from './campaigns/campaign.route.ts';
+import { leadRoutes } from './campaigns/lead.route.ts';
+import { liveCodeRoutes } from './live-codes/live-code.route.ts';
+import { storeCodePublicRoutes } from './live-codes/store-code-public.route.ts';
 import { staffTaskRoutes } from './tasks/staff-task.route.ts';
+import { handoverRoutes } from './handover/handover.route.ts';
+import { sidebarRoutes } from './sidebar/sidebar.route.ts';
 import { webRoutes } from './web/web.route.ts';
 
 export const VERSION = '0.1.0';
@@ -30,6 +36,9 @@ export const VERSION = '0.1.0';
 export function allRoutes(): RouteDef[] {
   const routes: RouteDef[] = [];
   routes.push(...systemRoutes(() => routes, VERSION), ...orgRoutes, ...tagRoutes, ...contactRoutes, ...contentRoutes, ...tokenRoutes, ...channelAccountRoutes, ...sopRoutes, ...executionRoutes, ...experimentRoutes, ...conversionRoutes, ...shortLinkRoutes, ...channelCallbackRoutes, ...staffTaskRoutes, ...staffLoginRoutes, ...webRoutes);
+  routes.push(...campaignRoutes, ...leadRoutes);
+  routes.push(...liveCodeRoutes, ...storeCodePublicRoutes);
+  routes.push(...sidebarRoutes, ...handoverRoutes);
   return routes;
 }
 

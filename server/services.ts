@@ -12,6 +12,7 @@ import { ChannelAccountRepository, type ChannelAccount } from './channels/channe
 import { InboundInbox } from './channels/inbound-inbox.ts';
 import type { Config } from './config.ts';
 import { FriendAddedListeners } from './channels/friend-added-listeners.ts';
+import { HandoverParticipants } from './handover/handover-participants.ts';
 import { ContactIdentityService } from './contacts/contact-identity.service.ts';
 import { ContactChannelState, ContactRepository } from './contacts/contact.repository.ts';
 import { ContentService } from './content/content.service.ts';
@@ -19,6 +20,8 @@ import { FollowRepository } from './contacts/follow.repository.ts';
 import { PhoneVault } from './contacts/phone.ts';
 import { pingDatabase, type Database } from './db/database.ts';
 import { EventLogRepository } from './events/event-log.repository.ts';
+import { wireLiveCodes } from './live-codes/live-code-wiring.ts';
+import { registerCampaignListeners } from './campaigns/campaign-module.ts';
 import { ExperimentService } from './experiments/experiment.service.ts';
 import { CustomerGroupRepository } from './groups/customer-group.repository.ts';
 import { OrgRepository } from './org/org.repository.ts';
@@ -39,6 +42,15 @@ export type ServiceDeps = {
 };
 
 export function buildServices(deps: ServiceDeps) {
+  const services = buildServiceGraph(deps);
+  // Live codes add the first friend-added listener: a welcome code lives 20 s.
+  const built = { ...services, liveCodes: wireLiveCodes(services) };
+  // Campaign lead attribution comes after live codes (see friend-added-listeners.ts).
+  registerCampaignListeners(built);
+  return built;
+}
+
+function buildServiceGraph(deps: ServiceDeps) {
   const { db, clock, metrics } = deps;
   const m = db.models;
   const org = new OrgRepository(m);
@@ -67,6 +79,8 @@ export function buildServices(deps: ServiceDeps) {
     adapterFor: cachedAdapters(deps.adapterFactory ?? ((account) => createAdapter(account, { clientOptions: { clock } }))),
     /** After a WeCom friend is added and stored: live codes, campaigns (see friend-added-listeners.ts). */
     friendAdded: new FriendAddedListeners(deps.logger),
+    /** Records that follow a customer handed over to another member (campaign leads …); see handover-participants.ts. */
+    handoverParticipants: new HandoverParticipants(),
     /** In-process wake-ups: 'inbound' after a callback is recorded, so a local processor starts at once. */
     signals: new EventEmitter(),
     dbUp: () => pingDatabase(db),

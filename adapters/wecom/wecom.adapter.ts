@@ -7,6 +7,9 @@ import { createHash } from 'node:crypto';
 import type {
   ChannelAdapter,
   ContactDetail,
+  ContactWay,
+  ContactWaySpec,
+  StaffNotice,
   CorpTagGroup,
   CredentialCheck,
   CustomerPage,
@@ -20,6 +23,7 @@ import type {
   SendResult,
   VerifiedWebhook,
   WebhookRequest,
+  WelcomeMessage,
 } from '../channel-adapter.ts';
 import { ChannelError } from '../channel-adapter.ts';
 import { declaresDtd, firstQueryValue } from '../shared/query.ts';
@@ -32,6 +36,9 @@ import { verifyAndOpen, verifyUrl } from './crypto/callback-envelope.ts';
 import { refusal } from './crypto/wx-biz-msg-crypt.ts';
 import { parseWecomCallback } from './parse/callback.parser.ts';
 import type { WecomAccountConfig } from './wecom-account.schema.ts';
+import type { CustomerTransferOutcome, CustomerTransferRequest, CustomerTransferState, GroupTransferFailure, JsSdkSignatures, TransferKind } from '../channel-adapter.ts';
+import { JsapiTickets } from './client/jsapi-signature.ts';
+import { transferCustomers, transferGroups, transferResults } from './wecom-transfers.ts';
 
 /** Errcodes that mean "WeCom does not know this customer / group (any more)". */
 const GONE = new Set([40096, 84061, 40050, 90500]);
@@ -43,6 +50,8 @@ const CLOCK_SKEW_S = 60;
 export class WecomAdapter implements ChannelAdapter {
   readonly kind = 'wecom' as const;
   readonly client: WecomClient;
+  /** JS-SDK tickets, fetched on the first signature (400 fetches an hour per corp: cached for their lifetime). */
+  private tickets: JsapiTickets | undefined;
 
   constructor(
     private readonly config: WecomAccountConfig,
@@ -315,6 +324,111 @@ export class WecomAdapter implements ChannelAdapter {
       // 40029 invalid, used or expired code; 41008 no code.
       if (err instanceof WecomApiError && (err.errcode === 40029 || err.errcode === 41008)) return null;
       throw toChannelError(err);
+    }
+  }
+
+  /** https://developer.work.weixin.qq.com/document/path/96348 — scene 2 (QR); `state` ≤30 chars */
+  async createContactWay(spec: ContactWaySpec): Promise<ContactWay> {
+    try {
+      const r = await this.client.addContactWay({
+        type: spec.single ? 1 : 2,
+        scene: 2,
+        user: spec.userIds,
+        state: spec.state,
+        skip_verify: spec.skipVerify ?? true,
+        ...(spec.remark ? { remark: spec.remark } : {}),
+      });
+      if (!r.qr_code) throw new ChannelError({ errcode: null, message: 'add_contact_way returned no qr_code for scene 2', kind: 'unknown' });
+      return { configId: r.config_id, qrCode: r.qr_code };
+    } catch (err) {
+      throw toChannelError(err);
+    }
+  }
+
+  /** https://developer.work.weixin.qq.com/document/path/96348 — update_contact_way keeps config_id and QR */
+  async updateContactWay(configId: string, change: Partial<Omit<ContactWaySpec, 'single'>>): Promise<void> {
+    try {
+      await this.client.updateContactWay({
+        config_id: configId,
+        ...(change.userIds ? { user: change.userIds } : {}),
+        ...(change.state !== undefined ? { state: change.state } : {}),
+        ...(change.remark !== undefined ? { remark: change.remark } : {}),
+        ...(change.skipVerify !== undefined ? { skip_verify: change.skipVerify } : {}),
+      });
+    } catch (err) {
+      throw toChannelError(err);
+    }
+  }
+
+  /** https://developer.work.weixin.qq.com/document/path/96348 — 41044 (unknown config) means already gone */
+  async deleteContactWay(configId: string): Promise<void> {
+    try {
+      await this.client.deleteContactWay(configId);
+    } catch (err) {
+      if (err instanceof WecomApiError && err.errcode === 41044) return;
+      throw toChannelError(err);
+    }
+  }
+
+  /** https://developer.work.weixin.qq.com/document/path/92137 — once, within 20 s of the add */
+  async sendWelcomeMessage(msg: WelcomeMessage, receivedAt: Date): Promise<SendResult> {
+    try {
+      const attachments = toAttachments({ clientId: msg.welcomeCode, to: [], ...(msg.attachments ? { attachments: msg.attachments } : {}) });
+      await this.client.sendWelcomeMsg(
+        { welcome_code: msg.welcomeCode, ...(msg.text ? { text: { content: msg.text } } : {}), ...(attachments.length ? { attachments } : {}) },
+        { receivedAt },
+      );
+      return { ok: true };
+    } catch (err) {
+      return { ok: false, error: toChannelError(err) };
+    }
+  }
+
+  /** https://developer.work.weixin.qq.com/document/path/92118 */
+  /** https://developer.work.weixin.qq.com/document/path/90506 — both tickets cached per app for their 7200 s */
+  async signJsSdk(url: string): Promise<JsSdkSignatures> {
+    this.tickets ??= new JsapiTickets(this.client, { corpId: this.config.corpId, secret: this.config.secret }, this.client.http.clock);
+    try {
+      return { corpId: this.config.corpId, agentId: this.config.agentId ?? null, ...(await this.tickets.sign(url)) };
+    } catch (err) {
+      throw toChannelError(err);
+    }
+  }
+
+  transferCustomers(req: CustomerTransferRequest): Promise<CustomerTransferOutcome[]> {
+    return transferCustomers(this.client, req);
+  }
+
+  transferResults(kind: TransferKind, handoverUserId: string, takeoverUserId: string): Promise<CustomerTransferState[]> {
+    return transferResults(this.client, kind, handoverUserId, takeoverUserId);
+  }
+
+  transferGroups(kind: TransferKind, chatIds: string[], newOwnerUserId: string): Promise<GroupTransferFailure[]> {
+    return transferGroups(this.client, kind, chatIds, newOwnerUserId);
+  }
+
+  async markTags(staffUserId: string, externalUserId: string, add: string[], remove: string[]): Promise<void> {
+    if (!add.length && !remove.length) return;
+    try {
+      await this.client.markTag({ userid: staffUserId, external_userid: externalUserId, ...(add.length ? { add_tag: add } : {}), ...(remove.length ? { remove_tag: remove } : {}) });
+    } catch (err) {
+      throw toChannelError(err);
+    }
+  }
+
+  /** https://developer.work.weixin.qq.com/document/path/90236 — textcard; WeCom drops what exceeds 30 a minute per member */
+  async notifyStaff(card: StaffNotice): Promise<{ ok: true; invalidUserIds: string[]; vendorId: string } | { ok: false; error: ChannelError }> {
+    if (!this.config.agentId) return { ok: false, error: new ChannelError({ errcode: null, message: 'the WeCom account has no agentId: app messages need one', kind: 'invalid' }) };
+    try {
+      const r = await this.client.sendAppMessage({
+        touser: card.userIds.join('|'),
+        msgtype: 'textcard',
+        agentid: Number(this.config.agentId),
+        textcard: { title: card.title, description: card.description, url: card.url, ...(card.button ? { btntxt: card.button } : {}) },
+      });
+      return { ok: true, invalidUserIds: (r.invaliduser ?? '').split('|').filter(Boolean), vendorId: r.msgid ?? '' };
+    } catch (err) {
+      return { ok: false, error: toChannelError(err) };
     }
   }
 

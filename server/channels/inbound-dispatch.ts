@@ -6,6 +6,7 @@ import { onFriendAddedOrEdited, onFriendDeleted } from './wecom-contact.handler.
 import { onGroupChanged, onGroupDismissed } from './wecom-group.handler.ts';
 import { onKfMessagesAvailable } from './wecom-kf.handler.ts';
 import { onCorpTagChanged } from './wecom-tag.handler.ts';
+import { onTransferFailed } from '../handover/transfer-fail.handler.ts';
 import { onFriendship, onRoomEvent } from './wechaty.handler.ts';
 
 export async function dispatchInbound(event: InboundEvent, ctx: InboundContext): Promise<HandledEvent> {
@@ -43,10 +44,11 @@ export async function dispatchInbound(event: InboundEvent, ctx: InboundContext):
     case 'friendship_confirmed':
       return onFriendship(event, ctx);
     case 'friend_transfer_failed':
+      return onTransferFailed(event, ctx);
     case 'chat_archiving_approved':
     case 'oa_template_send_finished':
     case 'unknown':
-      // Recorded in the event log by the processor; the handover, campaign and wechaty work reads them there.
+      // Recorded in the event log by the processor; the campaign and wechaty work reads them there.
       return { contactId: null };
   }
 }

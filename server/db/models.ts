@@ -20,11 +20,19 @@ import { followSchema } from '../contacts/follow.schema.ts';
 import { eventSchema } from '../events/event.schema.ts';
 import { experimentAssignmentSchema, experimentSchema } from '../experiments/experiment.schema.ts';
 import { shortLinkSchema } from '../experiments/short-link.schema.ts';
+import { handoverItemSchema, handoverSchema } from '../handover/handover.schema.ts';
+import { contactNoteSchema } from '../sidebar/contact-note.schema.ts';
 import { customerGroupSchema } from '../groups/customer-group.schema.ts';
+import { liveCodeAddSchema, liveCodeSchema, liveCodeWelcomeSchema } from '../live-codes/live-code.schema.ts';
 import { corpSchema } from '../org/corp.schema.ts';
 import { staffSchema } from '../org/staff.schema.ts';
 import { storeSchema } from '../org/store.schema.ts';
 import { heartbeatSchema } from '../system/heartbeat.schema.ts';
+import { dailyRunSchema } from '../daily/daily-run.schema.ts';
+import { sopRollupSchema } from '../daily/sop-rollup.schema.ts';
+import { taskDigestSchema } from '../daily/task-digest.schema.ts';
+import { campaignContactWaySchema, campaignSchema } from '../campaigns/campaign.schema.ts';
+import { leadSchema } from '../campaigns/lead.schema.ts';
 import { tagGroupSchema, tagSchema } from '../tags/tag.schema.ts';
 
 export function registerModels(conn: Connection) {
@@ -41,6 +49,9 @@ export function registerModels(conn: Connection) {
     Token: conn.model('Token', tokenSchema),
     StaffLoginLink: conn.model('StaffLoginLink', staffLoginLinkSchema),
     Heartbeat: conn.model('Heartbeat', heartbeatSchema),
+    DailyRun: conn.model('DailyRun', dailyRunSchema),
+    TaskDigest: conn.model('TaskDigest', taskDigestSchema),
+    SopRollup: conn.model('SopRollup', sopRollupSchema),
     Sop: conn.model('Sop', sopRecordSchema),
     SopVersion: conn.model('SopVersion', sopVersionSchema),
     Enrollment: conn.model('Enrollment', enrollmentSchema),
@@ -58,6 +69,15 @@ export function registerModels(conn: Connection) {
     Experiment: conn.model('Experiment', experimentSchema),
     ExperimentAssignment: conn.model('ExperimentAssignment', experimentAssignmentSchema),
     ShortLink: conn.model('ShortLink', shortLinkSchema),
+    ContactNote: conn.model('ContactNote', contactNoteSchema),
+    Handover: conn.model('Handover', handoverSchema),
+    HandoverItem: conn.model('HandoverItem', handoverItemSchema),
+    LiveCode: conn.model('LiveCode', liveCodeSchema),
+    LiveCodeWelcome: conn.model('LiveCodeWelcome', liveCodeWelcomeSchema),
+    LiveCodeAdd: conn.model('LiveCodeAdd', liveCodeAddSchema),
+    Campaign: conn.model('Campaign', campaignSchema),
+    CampaignContactWay: conn.model('CampaignContactWay', campaignContactWaySchema),
+    Lead: conn.model('Lead', leadSchema),
   };
 }
 

@@ -42,7 +42,22 @@ const FILES: ReadonlyArray<[path: string, file: string | URL, summary: string]> 
   ['/experiments/format.js', 'experiments/format.js', 'A/B 实验看板：数字格式与文案 Number formats and words of the experiments dashboard'],
   ['/experiments/charts.js', 'experiments/charts.js', 'A/B 实验看板：图表 ECharts charts of the experiments dashboard'],
   ['/experiments/experiments.css', 'experiments/experiments.css', 'A/B 实验看板样式 Styles of the experiments dashboard'],
+  ['/hq/live-codes', 'live-codes/index.html', '渠道活码 HQ live codes: create, QR for print, welcome, numbers and chart'],
+  ['/hq/live-codes/live-codes.js', 'live-codes/live-codes.js', '渠道活码脚本 Script of the live-codes page'],
+  ['/hq/live-codes/live-codes.css', 'live-codes/live-codes.css', '渠道活码样式 Styles of the live-codes page'],
+  ['/stores/nearest', 'live-codes/nearest.html', '附近门店 Public page: the nearest store’s code by city or location'],
+  ['/stores/nearest.js', 'live-codes/nearest.js', '附近门店脚本 Script of the nearest-store page'],
+  ['/hq/campaigns', 'campaigns/index.html', '加粉活动 HQ add-friend campaigns: setup, lead import, funnel, leaderboard, greeting experiment'],
+  ['/hq/campaigns/campaigns.js', 'campaigns/campaigns.js', '加粉活动脚本 Script of the campaigns page'],
+  ['/hq/campaigns/campaigns.css', 'campaigns/campaigns.css', '加粉活动样式 Styles of the campaigns page'],
   ['/vendor/echarts.min.js', vendorFile('echarts/dist/echarts.min'), 'ECharts 图表库 The ECharts library (node_modules/echarts/dist/echarts.min.js)'],
+  ['/hq/handover', 'handover/index.html', '客户继承 HQ customer handover: start 在职 / 离职继承, read the report'],
+  ['/hq/handover/handover.js', 'handover/handover.js', '客户继承脚本 Script of the handover page'],
+  ['/hq/handover/handover.css', 'handover/handover.css', '客户继承样式 Styles of the handover page'],
+  ['/sidebar', 'sidebar/index.html', '聊天工具栏 The WeCom chat sidebar: customer profile, tags, notes, quick replies'],
+  ['/sidebar/sidebar.js', 'sidebar/sidebar.js', '聊天工具栏脚本 Script of the chat sidebar'],
+  ['/sidebar/sidebar.css', 'sidebar/sidebar.css', '聊天工具栏样式 Styles of the chat sidebar'],
+  ['/vendor/wecom-jssdk.js', vendorFile('@wecom/jssdk/dist/wecom.global.prod.js'), '企业微信 JS-SDK The WeCom JS-SDK, global `ww` (node_modules/@wecom/jssdk/dist/wecom.global.prod.js)'],
 ];
 
 /** Security headers for every HTML answer (pages and the sign-in error pages). */

@@ -8,9 +8,11 @@ import type { SendWindow } from './send-window.ts';
 import { classifyWecomErrcode, WecomApiError } from './wecom-api-error.ts';
 import { WecomHttp } from './wecom-http.ts';
 import type { TencentReply, WecomHttpOptions } from './wecom-http.ts';
+import type { GroupChatTransferRequest, GroupChatTransferResponse, JsapiTicketResponse, TransferCustomerRequest, TransferCustomerResponse, TransferResultRequest, TransferResultResponse } from './wecom.types.ts';
 import type {
   AddContactWayRequest,
   AddContactWayResponse,
+  UpdateContactWayRequest,
   AddCorpTagRequest,
   AddCorpTagResponse,
   AddMomentTaskRequest,
@@ -31,6 +33,8 @@ import type {
   GetGroupMsgTaskResponse,
   GetMomentTaskResultResponse,
   GetUserInfoResponse,
+  AppMessageRequest,
+  AppMessageResponse,
   GroupChatGetResponse,
   GroupChatListRequest,
   GroupChatListResponse,
@@ -115,6 +119,16 @@ export class WecomClient {
   /** https://developer.work.weixin.qq.com/document/path/96348 — `state` ≤30 chars attributes the add */
   addContactWay(body: AddContactWayRequest): Reply<AddContactWayResponse> {
     return this.http.call({ method: 'POST', api: 'externalcontact/add_contact_way', body });
+  }
+
+  /** https://developer.work.weixin.qq.com/document/path/96348 — same config_id and qr_code; only the given fields change */
+  updateContactWay(body: UpdateContactWayRequest): Reply<object> {
+    return this.http.call({ method: 'POST', api: 'externalcontact/update_contact_way', body });
+  }
+
+  /** https://developer.work.weixin.qq.com/document/path/96348 — the QR stops adding anyone */
+  deleteContactWay(config_id: string): Reply<object> {
+    return this.http.call({ method: 'POST', api: 'externalcontact/del_contact_way', body: { config_id } });
   }
 
   /**
@@ -229,7 +243,56 @@ export class WecomClient {
   // ---- staff sign-in
 
   /** https://developer.work.weixin.qq.com/document/path/91023 — the OAuth code is single use and short-lived */
+  /** https://developer.work.weixin.qq.com/document/path/90236 — 应用消息 to staff members ("a|b", ≤ 1000) */
+  sendAppMessage(body: AppMessageRequest): Reply<AppMessageResponse> {
+    return this.http.call({ method: 'POST', api: 'message/send', body });
+  }
+
   getUserInfo(code: string): Reply<GetUserInfoResponse> {
     return this.http.call({ method: 'GET', api: 'auth/getuserinfo', query: { code } });
+  }
+
+  // ---- JS-SDK tickets (cache them: 400 fetches per hour per corp, 100 per app)
+
+  /** https://developer.work.weixin.qq.com/document/path/90506 — the corp ticket `config` is signed with */
+  getJsapiTicket(): Reply<JsapiTicketResponse> {
+    return this.http.call({ method: 'GET', api: 'get_jsapi_ticket' });
+  }
+
+  /** https://developer.work.weixin.qq.com/document/path/90506 — the app ticket `agentConfig` is signed with */
+  getAgentConfigTicket(): Reply<JsapiTicketResponse> {
+    return this.http.call({ method: 'GET', api: 'ticket/get', query: { type: 'agent_config' } });
+  }
+
+  // ---- customer handover: ≤100 customers or groups per call; an in-service customer moves at most twice in 90 days (40128)
+
+  /** https://developer.work.weixin.qq.com/document/path/92125 (在职继承) — takes effect after 24 h unless the customer refuses */
+  transferCustomer(body: TransferCustomerRequest): Reply<TransferCustomerResponse> {
+    return this.http.call({ method: 'POST', api: 'externalcontact/transfer_customer', body });
+  }
+
+  /** https://developer.work.weixin.qq.com/document/path/92125 (在职继承, 查询客户接替状态) — pages of ≤1000 */
+  transferResult(body: TransferResultRequest): Reply<TransferResultResponse> {
+    return this.http.call({ method: 'POST', api: 'externalcontact/transfer_result', body });
+  }
+
+  /** https://developer.work.weixin.qq.com/document/path/94081 (离职继承) — the handover member must have resigned */
+  resignedTransferCustomer(body: Omit<TransferCustomerRequest, 'transfer_success_msg'>): Reply<TransferCustomerResponse> {
+    return this.http.call({ method: 'POST', api: 'externalcontact/resigned/transfer_customer', body });
+  }
+
+  /** https://developer.work.weixin.qq.com/document/path/94082 (离职继承, 查询客户接替状态) — pages of ≤1000 */
+  resignedTransferResult(body: TransferResultRequest): Reply<TransferResultResponse> {
+    return this.http.call({ method: 'POST', api: 'externalcontact/resigned/transfer_result', body });
+  }
+
+  /** https://developer.work.weixin.qq.com/document/path/92127 (离职成员的客户群) */
+  transferGroupChats(body: GroupChatTransferRequest): Reply<GroupChatTransferResponse> {
+    return this.http.call({ method: 'POST', api: 'externalcontact/groupchat/transfer', body });
+  }
+
+  /** 分配在职成员的客户群 (the page before path/92127 in the 在职继承 chapter) */
+  onJobTransferGroupChats(body: GroupChatTransferRequest): Reply<GroupChatTransferResponse> {
+    return this.http.call({ method: 'POST', api: 'externalcontact/groupchat/onjob_transfer', body });
   }
 }

@@ -100,6 +100,20 @@ export type AddContactWayRequest = {
   conclusions?: unknown;
 };
 export type AddContactWayResponse = { config_id: string; qr_code?: string };
+/** update_contact_way: the config keeps its QR and state; omitted fields stay as they are. */
+export type UpdateContactWayRequest = {
+  config_id: string;
+  remark?: string;
+  skip_verify?: boolean;
+  style?: number;
+  state?: string;
+  user?: string[];
+  party?: number[];
+  expires_in?: number;
+  chat_expires_in?: number;
+  unionid?: string;
+  conclusions?: unknown;
+};
 
 // ---- attachments shared by welcome, mass and moment messages
 
@@ -259,4 +273,33 @@ export type KfBatchGetCustomersResponse = { customer_list: KfCustomer[]; invalid
 // ---- staff OAuth (https://developer.work.weixin.qq.com/document/path/91023)
 
 /** Members get `userid` (+ `user_ticket` for snsapi_privateinfo); non-members get `openid` / `external_userid`. */
+export type AppMessageRequest = { touser: string; msgtype: 'textcard'; agentid: number; textcard: { title: string; description: string; url: string; btntxt?: string } };
+export type AppMessageResponse = { invaliduser?: string; invalidparty?: string; invalidtag?: string; unlicenseduser?: string; msgid?: string };
 export type GetUserInfoResponse = { userid?: string; user_ticket?: string; openid?: string; external_userid?: string };
+
+// ---- JS-SDK tickets (https://developer.work.weixin.qq.com/document/path/90506)
+
+/** get_jsapi_ticket (企业, for `config`) and ticket/get?type=agent_config (应用, for `agentConfig`); valid `expires_in` s (7200). */
+export type JsapiTicketResponse = { ticket: string; expires_in: number };
+
+// ---- customer handover (在职继承 path/92125, /94088; 离职继承 path/92124, /92127, /93242)
+
+/** transfer_customer and resigned/transfer_customer: ≤100 external_userids per call. */
+export type TransferCustomerRequest = {
+  handover_userid: string;
+  takeover_userid: string;
+  external_userid: string[];
+  /** 在职继承 only: the message the customer sees (≤200 chars); WeCom's default text when absent. */
+  transfer_success_msg?: string;
+};
+/** One errcode per customer (0 = accepted, waiting for the takeover). */
+export type TransferCustomerResponse = { customer: { external_userid: string; errcode: number }[] };
+
+export type TransferResultRequest = { handover_userid: string; takeover_userid: string; cursor?: string };
+/** status: 1 接替完毕, 2 等待接替, 3 客户拒绝, 4 接替成员客户达到上限, 5 无接替记录. takeover_time: done, or planned while waiting. */
+export type TransferStatus = 1 | 2 | 3 | 4 | 5;
+export type TransferResultResponse = { customer: { external_userid: string; status: TransferStatus; takeover_time: number }[]; next_cursor: string };
+
+/** groupchat/transfer (resigned owners) and groupchat/onjob_transfer: ≤100 chat ids per call. */
+export type GroupChatTransferRequest = { chat_id_list: string[]; new_owner: string };
+export type GroupChatTransferResponse = { failed_chat_list: { chat_id: string; errcode: number; errmsg: string }[] };

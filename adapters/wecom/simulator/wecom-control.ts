@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { confirmMassSend } from './mass-send.route.ts';
+import { TransferSimControl } from './transfer-control.ts';
 import type { RateWindows, RecordedRequest, SimKernel } from './sim-kernel.ts';
 import { nowSeconds } from './wecom-sim-context.ts';
 import type { WecomSim, WecomSimSettings } from './wecom-sim-context.ts';
@@ -239,6 +240,11 @@ export class WecomSimControl {
 
   clearRequests(): void {
     this.kernel.requests.length = 0;
+  }
+
+  /** Handover: resign members, settle pending customer transfers on demand (transfer_fail callbacks). */
+  get transfers(): TransferSimControl {
+    return new TransferSimControl(this.sim);
   }
 
   /** How many distinct tokens gettoken has minted. */

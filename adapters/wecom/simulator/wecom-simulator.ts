@@ -3,10 +3,14 @@
  * `/cgi-bin/...` with the documented limits and error codes. Point a client's `baseUrl` at `baseUrl`.
  */
 import { acquisitionRoutes } from './acquisition.route.ts';
+import { appMessageRoutes } from './app-message.route.ts';
 import { authRoutes } from './auth.route.ts';
+import { contactWayRoutes } from './contact-way.route.ts';
 import { customerRoutes } from './customer.route.ts';
 import { groupChatRoutes } from './groupchat.route.ts';
 import { kfRoutes } from './kf.route.ts';
+import { jsapiRoutes } from './jsapi.route.ts';
+import { transferRoutes } from './transfer.route.ts';
 import { massSendRoutes } from './mass-send.route.ts';
 import { momentRoutes } from './moment.route.ts';
 import { listen, RateWindows, realClock, SimKernel, simApp } from './sim-kernel.ts';
@@ -67,10 +71,14 @@ export async function startWecomSimulator(options: WecomSimulatorOptions = {}): 
     ...customerRoutes(sim),
     ...tagRoutes(sim),
     ...acquisitionRoutes(sim),
+    ...appMessageRoutes(sim),
+    ...contactWayRoutes(sim),
     ...massSendRoutes(sim),
     ...momentRoutes(sim),
     ...groupChatRoutes(sim),
     ...kfRoutes(sim),
+    ...jsapiRoutes(sim),
+    ...transferRoutes(sim),
   ];
   const server = await listen(simApp(kernel, routes), options.port ?? 0);
   return {

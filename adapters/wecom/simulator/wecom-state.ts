@@ -112,6 +112,9 @@ export type SimKfCustomer = {
 
 export type SimOAuthCode = { code: string; userid: string; issuedAt: Date; used: boolean };
 
+/** One message/send call: the recipients that exist, the message type and the request body. */
+export type SimAppMessage = { msgid: string; agentid: number; touser: string[]; msgtype: 'text' | 'textcard'; body: Record<string, unknown>; at: Date };
+
 export class WecomSimState {
   readonly staff = new Map<string, SimStaff>();
   readonly customers = new Map<string, SimCustomer>();
@@ -121,6 +124,8 @@ export class WecomSimState {
   readonly welcomeCodes = new Map<string, SimWelcomeCode>();
   /** Every successful send_welcome_msg, in order. */
   readonly welcomeSends: SimWelcomeSend[] = [];
+  /** 应用消息 sent with message/send (staff notifications). */
+  readonly appMessages: SimAppMessage[] = [];
   readonly massSends = new Map<string, SimMassSend>();
   /** Mass messages actually delivered to customers after a staff confirmation. */
   readonly massDeliveries: SimMassDelivery[] = [];
