@@ -2,6 +2,7 @@
  * Who works on a sync run: `host:pid`. A claim lasts a few minutes without progress; a process that was killed
  * on this host is recognised at once (its pid is gone), so a restart right after a crash resumes immediately.
  */
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 
 export function processLeaseOwner(): string {
@@ -16,8 +17,20 @@ export function leaseOwnerGone(owner: string): boolean {
   if (pid === process.pid) return false;
   try {
     process.kill(pid, 0);
-    return false;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+  // A killed process whose parent died too stays a zombie until something reaps it (containers often run
+  // without an init that does): it still answers signal 0, but it will never work on the run again.
+  return zombie(pid);
+}
+
+function zombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state === 'Z' || state === 'X';
+  } catch {
+    return false; // no /proc (not Linux): only signal 0 can tell
   }
 }
