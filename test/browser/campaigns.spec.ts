@@ -4,14 +4,11 @@
  * page /hq/campaigns (lead upload, assignment, funnel chart, breakdown, leaderboard, greeting experiment).
  * Screenshots: /tmp/siyu-m-leads.png, /tmp/siyu-hq-campaigns.png.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { expect } from 'chai';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { campaignsOf } from '../../server/campaigns/campaign-module.ts';
 import { startChannelHarness, type ChannelHarness } from '../support/channel-harness.ts';
-import { CHROMIUM, CHROMIUM_ARGS, requireChromium } from '../support/chromium.ts';
+import { openBrowser, requireChromium, type OpenBrowser } from '../support/chromium.ts';
 import { useTestDatabase } from '../support/database.ts';
 
 const GREETING = '您好，我是上海一店的小林，给您留了会员福利～';
@@ -24,11 +21,10 @@ describe('campaign pages in Chromium', function () {
 
   const t = useTestDatabase('campaign_pages');
   let h: ChannelHarness;
-  let context: BrowserContext | undefined;
-  let profile: string | undefined;
+  let browser: OpenBrowser | undefined;
   let page: Page;
   let campaignId: string;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   before(async () => {
     h = await startChannelHarness(t.db);
@@ -38,17 +34,12 @@ describe('campaign pages in Chromium', function () {
     const campaign = await module.campaigns.create(scope, { name: '老客加粉', storeIds: [h.org.stores.a], greetings: [{ id: 'A', text: GREETING }], workingHours: { start: '00:00', end: '23:59' }, dailyQuota: 2 });
     campaignId = campaign.id;
     await module.campaigns.transition(scope, campaignId, 'start', h.services.clock.now());
-    profile = await mkdtemp(path.join(os.tmpdir(), 'siyu-chromium-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 900 }, locale: 'zh-CN', permissions: ['clipboard-read', 'clipboard-write'] });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(8000);
-    page.on('console', (m) => void (m.type() === 'error' && pageErrors.push(m.text())));
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    browser = await openBrowser({ width: 1280, height: 900 }, { permissions: ['clipboard-read', 'clipboard-write'] });
+    ({ page, pageErrors } = browser);
   });
 
   after(async () => {
-    await context?.close();
-    if (profile) await rm(profile, { recursive: true, force: true });
+    await browser?.close();
     await h?.stop();
   });
 

@@ -9,20 +9,18 @@
  * siyu-experiments-insufficient.png.
  */
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import { expect } from 'chai';
 import { Types } from 'mongoose';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { createApp } from '../../server/app.ts';
 import type { Models } from '../../server/db/models.ts';
 import { CSV_COLUMNS } from '../../server/experiments/results-csv.ts';
 import { localDay } from '../../server/sop/runtime/local-day.ts';
 import { useTestDatabase } from '../support/database.ts';
 import { seedTestOrg, testServices, type TestOrg } from '../support/test-app.ts';
-import { CHROMIUM, CHROMIUM_ARGS, requireChromium } from '../support/chromium.ts';
+import { openBrowser, requireChromium, type OpenBrowser } from '../support/chromium.ts';
 
 const NOW = '2026-12-15T04:00:00Z';
 const START = new Date('2026-12-01T01:00:00Z'); // 09:00 in Shanghai
@@ -120,11 +118,10 @@ describe('experiments dashboard /experiments in Chromium', function () {
   let server: Server;
   let baseUrl: string;
   let org: TestOrg;
-  let context: BrowserContext | undefined;
-  let profile: string | undefined;
+  let browser: OpenBrowser | undefined;
   let page: Page;
   /** Script errors, failed loads and CSP violations the page reports. */
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   before(async () => {
     const services = testServices(t.db, { now: NOW });
@@ -137,17 +134,12 @@ describe('experiments dashboard /experiments in Chromium', function () {
     expect(sop.status, 'the SOP the experiments come from').to.equal(201);
     for (const plan of [WINNER, SRM, SMALL]) await seedExperiment(t.db.models, org, plan);
 
-    profile = await mkdtemp(path.join(os.tmpdir(), 'siyu-chromium-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 900 }, locale: 'zh-CN', acceptDownloads: true });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(8000);
-    page.on('console', (m) => void (m.type() === 'error' && pageErrors.push(m.text())));
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    browser = await openBrowser({ width: 1280, height: 900 }, { acceptDownloads: true });
+    ({ page, pageErrors } = browser);
   });
 
   after(async () => {
-    await context?.close();
-    if (profile) await rm(profile, { recursive: true, force: true });
+    await browser?.close();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 

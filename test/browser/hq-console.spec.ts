@@ -7,18 +7,16 @@
  * siyu-hq-sop.png (dry run), siyu-hq-content.png (publish problems).
  */
 import { rollupStoreDay } from '../../server/daily/sop-rollup.ts';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { expect } from 'chai';
 import pino from 'pino';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { SEED_TEMPLATES, seedContentTemplates } from '../../server/content/seed-templates.ts';
 import { contentRenderer } from '../../server/sop/runtime/content-renderer.ts';
 import { SopEngine } from '../../server/sop/runtime/sop-engine.ts';
 import { startChannelHarness, type ChannelHarness } from '../support/channel-harness.ts';
 import { useTestDatabase } from '../support/database.ts';
-import { CHROMIUM, CHROMIUM_ARGS, requireChromium } from '../support/chromium.ts';
+import { openBrowser, requireChromium, type OpenBrowser } from '../support/chromium.ts';
 
 const SOP_ID = 'new-friend-onboarding';
 
@@ -30,32 +28,20 @@ describe('HQ console /hq in Chromium', function () {
 
   const t = useTestDatabase('hq_console');
   let h: ChannelHarness;
-  let context: BrowserContext | undefined;
-  let profile: string | undefined;
+  let browser: OpenBrowser | undefined;
   let page: Page;
   /** Script errors, failed loads and CSP violations the page reports. */
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   before(async () => {
     h = await startChannelHarness(t.db);
     await seedContentTemplates(h.services, h.org.corpId);
-    profile = await mkdtemp(path.join(os.tmpdir(), 'siyu-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1280, height: 900 },
-      locale: 'zh-CN',
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(8000);
-    page.on('console', (m) => void (m.type() === 'error' && pageErrors.push(m.text())));
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    browser = await openBrowser({ width: 1280, height: 900 });
+    ({ page, pageErrors } = browser);
   });
 
   after(async () => {
-    await context?.close();
-    if (profile) await rm(profile, { recursive: true, force: true });
+    await browser?.close();
     await h?.stop();
   });
 

@@ -3,13 +3,10 @@
  * start a 在职继承, settle it in the simulator (one customer refuses), read the report. Screenshot:
  * /tmp/siyu-handover.png.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { expect } from 'chai';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { startChannelHarness, type ChannelHarness } from '../support/channel-harness.ts';
-import { CHROMIUM, CHROMIUM_ARGS, requireChromium } from '../support/chromium.ts';
+import { openBrowser, requireChromium, type OpenBrowser } from '../support/chromium.ts';
 import { useTestDatabase } from '../support/database.ts';
 
 describe('HQ handover page /hq/handover in Chromium', function () {
@@ -20,10 +17,9 @@ describe('HQ handover page /hq/handover in Chromium', function () {
 
   const t = useTestDatabase('handover_browser');
   let h: ChannelHarness;
-  let context: BrowserContext | undefined;
-  let profile: string | undefined;
+  let browser: OpenBrowser | undefined;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   before(async () => {
     h = await startChannelHarness(t.db);
@@ -33,18 +29,13 @@ describe('HQ handover page /hq/handover in Chromium', function () {
       const { contact } = await h.services.identities.upsert(h.org.corpId, { identities: [{ kind: 'wecom', externalUserId: id }], profile: { name } });
       await h.services.follows.upsert(h.org.corpId, { contactId: contact.id, staff, addedAt: new Date() });
     }
-    profile = await mkdtemp(path.join(os.tmpdir(), 'siyu-chromium-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1024, height: 900 }, locale: 'zh-CN' });
-    await context.addInitScript((token) => localStorage.setItem('siyu.hq.token', token), h.org.tokens.hq);
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(8000);
-    page.on('console', (m) => void (m.type() === 'error' && pageErrors.push(m.text())));
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    browser = await openBrowser({ width: 1024, height: 900 });
+    await browser.context.addInitScript((token) => localStorage.setItem('siyu.hq.token', token), h.org.tokens.hq);
+    ({ page, pageErrors } = browser);
   });
 
   after(async () => {
-    await context?.close();
-    if (profile) await rm(profile, { recursive: true, force: true });
+    await browser?.close();
     await h?.stop();
   });
 

@@ -5,16 +5,13 @@
  * nearest-store page routes a customer of 上海 to the store code of 上海一店.
  * Screenshots: /tmp/siyu-live-codes.png, /tmp/siyu-stores-nearest.png.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { expect } from 'chai';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { deliverCallback } from '../../adapters/wecom/simulator/callback-driver.ts';
 import { externalContactEvent } from '../../adapters/wecom/simulator/callback-events.ts';
 import { SIM_CORP_ID } from '../../adapters/wecom/simulator/wecom-simulator.ts';
 import { CALLBACK_AES_KEY, CALLBACK_TOKEN, startChannelHarness, type ChannelHarness } from '../support/channel-harness.ts';
-import { CHROMIUM, CHROMIUM_ARGS, requireChromium } from '../support/chromium.ts';
+import { openBrowser, requireChromium, type OpenBrowser } from '../support/chromium.ts';
 import { useTestDatabase } from '../support/database.ts';
 
 describe('live codes page /hq/live-codes in Chromium', function () {
@@ -25,26 +22,20 @@ describe('live codes page /hq/live-codes in Chromium', function () {
 
   const t = useTestDatabase('live_codes_page');
   let h: ChannelHarness;
-  let context: BrowserContext | undefined;
-  let profile: string | undefined;
+  let browser: OpenBrowser | undefined;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   before(async () => {
     h = await startChannelHarness(t.db);
     const scope = { corpId: SIM_CORP_ID, storeIds: null };
     await h.services.content.importPublished(scope, [{ templateId: 'tpl-welcome', name: '门店欢迎语', scene: 'welcome', tags: [], channels: ['wecom_1to1'], text: '{{contact.name|您好}}，欢迎来到{{store.name}}！', attachments: [] }], 'test');
-    profile = await mkdtemp(path.join(os.tmpdir(), 'siyu-chromium-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(8000);
-    page.on('console', (m) => void (m.type() === 'error' && pageErrors.push(m.text())));
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    browser = await openBrowser({ width: 1280, height: 900 });
+    ({ page, pageErrors } = browser);
   });
 
   after(async () => {
-    await context?.close();
-    if (profile) await rm(profile, { recursive: true, force: true });
+    await browser?.close();
     await h?.stop();
   });
 
@@ -67,6 +58,8 @@ describe('live codes page /hq/live-codes in Chromium', function () {
       const img = document.getElementById('lc-qr') as HTMLImageElement | null;
       return !!img && img.src.startsWith('data:image/svg+xml') && img.complete && img.naturalWidth > 0;
     });
+    // The facts follow the QR: they wait for the code's welcome ledger.
+    await page.locator('#lc-facts dd').first().waitFor();
     const state = await page.locator('#lc-facts').textContent();
     const code = (await h.services.liveCodes.codes.list({ corpId: SIM_CORP_ID, storeIds: null })).find((c) => c.name === '地铁海报')!;
     expect(state).to.include(code.state).and.include('tpl-welcome v1');
@@ -93,7 +86,7 @@ describe('live codes page /hq/live-codes in Chromium', function () {
   it('routes a customer to the nearest store’s code on the public page', async () => {
     await page.getByRole('button', { name: /^为每个门店生成门店码/ }).click();
     await page.getByRole('status').getByText(/门店码：新建 2/).waitFor();
-    const fresh = await context!.newPage();
+    const fresh = await browser!.context.newPage();
     fresh.on('pageerror', (e) => pageErrors.push(e.message));
     await fresh.goto(`${h.baseUrl}/stores/nearest?corpId=${SIM_CORP_ID}`);
     await fresh.locator('#city option[value="上海"]').waitFor({ state: 'attached' });

@@ -3,17 +3,15 @@
  * simulator, with the JS-SDK replaced by test/support/wecom-jssdk-stub.js (served in place of the vendor file).
  * Screenshot: /tmp/siyu-sidebar.png.
  */
-import { readFile, mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { expect } from 'chai';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { jsapiSignature } from '../../adapters/wecom/client/jsapi-signature.ts';
 import { jsapiTicketsOf } from '../../adapters/wecom/simulator/jsapi.route.ts';
 import { SIM_CORP_ID, SIM_SECRET } from '../../adapters/wecom/simulator/wecom-simulator.ts';
 import { SIDEBAR_CUSTOMER, seedSidebarCustomer, type SidebarSeed } from '../support/sidebar-seed.ts';
 import { startChannelHarness, type ChannelHarness } from '../support/channel-harness.ts';
-import { CHROMIUM, CHROMIUM_ARGS, requireChromium } from '../support/chromium.ts';
+import { openBrowser, requireChromium, type OpenBrowser } from '../support/chromium.ts';
 import { useTestDatabase } from '../support/database.ts';
 
 type Stub = { sent: unknown[]; registered: { corpId: string; jsApiList: string[] }; signatures: { url: string; agentConfig: { timestamp: number; nonceStr: string; signature: string } } };
@@ -27,30 +25,24 @@ describe('chat sidebar /sidebar in Chromium (JS-SDK stub)', function () {
   const t = useTestDatabase('sidebar_browser');
   let h: ChannelHarness;
   let seed: SidebarSeed;
-  let context: BrowserContext | undefined;
-  let profile: string | undefined;
+  let browser: OpenBrowser | undefined;
   let page: Page;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
   const apiCalls: string[] = [];
 
   before(async () => {
     h = await startChannelHarness(t.db);
     seed = await seedSidebarCustomer(h);
     const stub = await readFile(new URL('../support/wecom-jssdk-stub.js', import.meta.url), 'utf8');
-    profile = await mkdtemp(path.join(os.tmpdir(), 'siyu-chromium-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN' });
-    await context.route('**/vendor/wecom-jssdk.js', (route) => route.fulfill({ status: 200, contentType: 'text/javascript; charset=utf-8', body: stub }));
-    await context.addInitScript((externalUserId) => Object.assign(window, { __wwStub: { externalUserId } }), SIDEBAR_CUSTOMER);
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(8000);
-    page.on('console', (m) => void (m.type() === 'error' && pageErrors.push(m.text())));
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    browser = await openBrowser({ width: 360, height: 740 }, { deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    await browser.context.route('**/vendor/wecom-jssdk.js', (route) => route.fulfill({ status: 200, contentType: 'text/javascript; charset=utf-8', body: stub }));
+    await browser.context.addInitScript((externalUserId) => Object.assign(window, { __wwStub: { externalUserId } }), SIDEBAR_CUSTOMER);
+    ({ page, pageErrors } = browser);
     page.on('request', (r) => void (r.url().includes('/api/') && apiCalls.push(new URL(r.url()).pathname)));
   });
 
   after(async () => {
-    await context?.close();
-    if (profile) await rm(profile, { recursive: true, force: true });
+    await browser?.close();
     await h?.stop();
   });
 
@@ -111,7 +103,7 @@ describe('chat sidebar /sidebar in Chromium (JS-SDK stub)', function () {
   });
 
   it('asks for a 1:1 chat when opened from a group chat toolbar', async () => {
-    await context!.addInitScript(() => Object.assign((window as unknown as { __wwStub: object }).__wwStub, { entry: 'group_chat_tools' }));
+    await browser!.context.addInitScript(() => Object.assign((window as unknown as { __wwStub: object }).__wwStub, { entry: 'group_chat_tools' }));
     await page.goto(`${h.baseUrl}/sidebar`);
     await page.locator('#error', { hasText: '请在与客户的单聊中打开工具栏' }).waitFor();
     expect(await page.locator('#profile').isHidden()).to.equal(true);

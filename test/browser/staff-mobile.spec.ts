@@ -4,15 +4,12 @@
  * simulator. Screenshots: /tmp/siyu-m.png (tasks open, text copied), siyu-m-skip.png (the skip dialog),
  * siyu-m-done.png (both closed) and siyu-m-401.png (a used link).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { expect } from 'chai';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { startChannelHarness, type ChannelHarness } from '../support/channel-harness.ts';
 import { useTestDatabase } from '../support/database.ts';
 import { formatLocalDate } from '../../server/tasks/staff-task.route.ts';
-import { CHROMIUM, CHROMIUM_ARGS, requireChromium } from '../support/chromium.ts';
+import { openBrowser, requireChromium, type OpenBrowser } from '../support/chromium.ts';
 
 const MASS_TEXT = '【会员日】亲爱的会员，本周六全场 8 折，到店还有小礼物🎁\n回复“1”预约到店时间。';
 
@@ -24,12 +21,11 @@ describe('staff phone page /m in Chromium', function () {
 
   const t = useTestDatabase('staff_mobile');
   let h: ChannelHarness;
-  let context: BrowserContext | undefined;
-  let profile: string | undefined;
+  let browser: OpenBrowser | undefined;
   let page: Page;
   const taskIds: { mass: string; call: string } = { mass: '', call: '' };
   /** Script errors, failed loads and CSP violations the page reports. */
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   before(async () => {
     h = await startChannelHarness(t.db);
@@ -56,27 +52,12 @@ describe('staff phone page /m in Chromium', function () {
     taskIds.mass = mass.id;
     taskIds.call = call.id;
 
-    profile = await mkdtemp(path.join(os.tmpdir(), 'siyu-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 360, height: 740 },
-      deviceScaleFactor: 2,
-      isMobile: true,
-      hasTouch: true,
-      locale: 'zh-CN',
-      permissions: ['clipboard-read', 'clipboard-write'],
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(8000);
-    page.on('console', (m) => void (m.type() === 'error' && pageErrors.push(m.text())));
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    browser = await openBrowser({ width: 360, height: 740 }, { deviceScaleFactor: 2, isMobile: true, hasTouch: true, permissions: ['clipboard-read', 'clipboard-write'] });
+    ({ page, pageErrors } = browser);
   });
 
   after(async () => {
-    await context?.close();
-    if (profile) await rm(profile, { recursive: true, force: true });
+    await browser?.close();
     await h?.stop();
   });
 

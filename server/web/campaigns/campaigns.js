@@ -1,7 +1,10 @@
 /* The campaigns page (/hq/campaigns): create a campaign, start / pause / end it, upload leads, run the assignment,
  * and read the funnel (ECharts), the breakdowns, the leaderboard and the greeting experiment. Plain module, no
  * build step; it shares the HQ console's token (localStorage). */
-/* global document, window, localStorage, location, history, fetch, URLSearchParams, FormData */
+/* global document, window, localStorage, location, history, URLSearchParams, FormData */
+
+import { ApiError, createApi, detailedMessage } from '/web/shared/api.js';
+import { $, el, showError } from '/web/shared/dom.js';
 
 const TOKEN_KEY = 'siyu.hq.token';
 const echarts = window.echarts;
@@ -16,55 +19,13 @@ const STAGES = [
   ['converted', '转化 Converted'],
 ];
 
-const $ = (id) => document.getElementById(id);
 const state = { corp: null, stores: [], campaigns: [], selected: null, funnel: null, chart: null };
 
-class ApiError extends Error {
-  constructor(status, message) {
-    super(message);
-    this.status = status;
-  }
-}
-
-async function call(path, { method = 'GET', body, form } = {}) {
-  const u = new URL(path, location.origin);
-  if (state.corp) u.searchParams.set('corpId', state.corp.corpId);
-  const headers = { Authorization: `Bearer ${localStorage.getItem(TOKEN_KEY)}` };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  let res;
-  try {
-    res = await fetch(u, { method, headers, body: form ?? (body === undefined ? undefined : JSON.stringify(body)) });
-  } catch {
-    throw new ApiError(0, ERRORS.network);
-  }
-  if (!res.ok) {
-    const err = await res.json().catch(() => null);
-    const details = Array.isArray(err?.error?.details) ? err.error.details.map((d) => `${d.path}: ${d.message}`).join('；') : '';
-    throw new ApiError(res.status, [ERRORS[res.status] ?? '', err?.error?.message ?? '', details].filter(Boolean).join(' '));
-  }
-  return res.status === 204 ? null : res.json();
-}
-
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === 'class') node.className = v;
-    else if (k === 'text') node.textContent = v;
-    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, v === true ? '' : v);
-  }
-  node.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
-  return node;
-}
+const call = createApi({ token: () => localStorage.getItem(TOKEN_KEY), query: () => ({ corpId: state.corp?.corpId }), errors: ERRORS, message: detailedMessage((d) => `${d.path}: ${d.message}`) });
 
 const pct = (x) => (x === null || x === undefined ? '–' : `${(x * 100).toFixed(1)}%`);
 const yuan = (x) => (x === null || x === undefined ? '–' : `¥${x.toFixed(2)}`);
 const announce = (text) => ($('status').textContent = text);
-function showError(text) {
-  $('error').textContent = text;
-  $('error').hidden = !text;
-}
 function handle(err) {
   if (err instanceof ApiError && err.status === 401) return signedOut(ERRORS[401]);
   showError(err.message || String(err));

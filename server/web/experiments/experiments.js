@@ -1,8 +1,10 @@
 /* The experiments dashboard (/experiments) for marketers: every A/B experiment with its primary verdict, and one
  * experiment's statistics per metric and arm, its charts (charts.js), the SRM warning, the per-store breakdown,
  * the CSV export and stop. Plain modules, no build step; words and number formats in format.js. */
-/* global document, window, localStorage, location, history, fetch, URLSearchParams, setTimeout, clearTimeout */
+/* global document, window, localStorage, location, history, URLSearchParams, setTimeout, clearTimeout */
 
+import { ApiError, createApi } from '/web/shared/api.js';
+import { $, bi, el, showError, td } from '/web/shared/dom.js';
 import { rateChart, resizeCharts, seriesChart } from './charts.js';
 import { HOLDOUT, MIN_SAMPLE, STAT_ROWS, armName, count, formatDate, formatTime, metricName, pText, pct, usedTag, verdictInfo } from './format.js';
 
@@ -19,56 +21,24 @@ const ERRORS = {
   500: '服务器出错了，请稍后重试。Server error.',
 };
 
-const $ = (id) => document.getElementById(id);
 const state = { corpId: null, sops: new Map(), detail: null, metric: null, canWrite: true };
 
-class ApiError extends Error {
-  constructor(status, message, error = null) {
-    super(message);
-    this.status = status;
-    this.error = error;
-  }
-}
+const call = createApi({ token: () => localStorage.getItem(TOKEN_KEY), query: () => ({ corpId: state.corpId }), accept: 'application/json', errors: ERRORS });
 
+/** A successful Response (the CSV export reads it as a file). */
 async function request(path, options = {}, retried = false) {
-  const headers = { Accept: options.accept ?? 'application/json', Authorization: `Bearer ${localStorage.getItem(TOKEN_KEY)}` };
-  const url = new URL(path, location.origin);
-  if (state.corpId) url.searchParams.set('corpId', state.corpId);
-  let res;
   try {
-    res = await fetch(url, { method: options.method ?? 'GET', headers });
-  } catch {
-    throw new ApiError(0, ERRORS.network);
-  }
-  if (!res.ok) {
-    const body = await res.json().catch(() => null);
+    return await call(path, { ...options, raw: true });
+  } catch (err) {
     // The bootstrap admin serves several corps: it reads the first one it may manage.
-    if (!retried && !state.corpId && res.status === 400 && body?.error?.details?.some((d) => d.path === 'query.corpId')) {
+    if (!retried && !state.corpId && err instanceof ApiError && err.status === 400 && err.error?.details?.some((d) => d.path === 'query.corpId')) {
       state.corpId = (await api('/api/corps')).items[0]?.corpId ?? null;
       if (state.corpId) return request(path, options, true);
     }
-    throw new ApiError(res.status, ERRORS[res.status] ?? body?.error?.message ?? ERRORS[500], body?.error ?? null);
+    throw err;
   }
-  return res;
 }
 const api = async (path, options) => (await request(path, options)).json();
-
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === 'class') node.className = v;
-    else if (k === 'text') node.textContent = v;
-    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, v === true ? '' : v);
-  }
-  node.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
-  return node;
-}
-const bi = (pair) => [pair[0], ' ', el('span', { lang: 'en', text: pair[1] })];
-const td = (text, cls) => el('td', { class: cls, text: String(text) });
-
-
 
 function verdictBadge(verdict, role) {
   const v = verdictInfo(verdict, role);
@@ -92,10 +62,6 @@ function announce(text) {
   clearTimeout(statusTimer);
   $('status').textContent = text;
   statusTimer = setTimeout(() => ($('status').textContent = ''), 6000);
-}
-function showError(message) {
-  $('error').textContent = message;
-  $('error').hidden = !message;
 }
 function handle(err) {
   if (err instanceof ApiError && err.status === 401) return signedOut(ERRORS[401]);

@@ -1,5 +1,8 @@
 /* The handover page (/hq/handover): start a 在职 / 离职继承 and read its report. Same sign-in as /hq. */
-/* global document, localStorage, fetch */
+/* global document, localStorage */
+
+import { createApi } from '/web/shared/api.js';
+import { $, el } from '/web/shared/dom.js';
 
 const TOKEN_KEY = 'siyu.hq.token';
 const STATUS = { moved: '已接替 Moved', waiting: '等待接替 Waiting', failed: '失败 Failed' };
@@ -13,30 +16,9 @@ const REASONS = {
 };
 const ERRORS = { 401: '登录已失效，请在总部控制台重新登录。', 403: '你的账号不能发起客户继承。', 404: '员工或记录不存在，或不属于你的门店。', 409: '员工状态不符：在职员工用在职继承，已离职员工用离职继承。', 503: '企业微信尚未配置。' };
 
-const $ = (id) => document.getElementById(id);
 const state = { staff: [], current: null };
 
-async function api(path, options = {}) {
-  const headers = { Accept: 'application/json', Authorization: `Bearer ${localStorage.getItem(TOKEN_KEY)}` };
-  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(path, { method: options.method ?? 'GET', headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
-  const body = await res.json().catch(() => null);
-  if (!res.ok) throw Object.assign(new Error(ERRORS[res.status] ?? body?.error?.message ?? '请求失败 Request failed'), { status: res.status });
-  return body;
-}
-
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === 'class') node.className = v;
-    else if (k === 'text') node.textContent = v;
-    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, v === true ? '' : v);
-  }
-  node.append(...children.filter((c) => c !== null && c !== undefined));
-  return node;
-}
+const api = createApi({ token: () => localStorage.getItem(TOKEN_KEY), accept: 'application/json', errors: ERRORS, message: (status, error, errors) => errors[status] ?? error?.message ?? '请求失败 Request failed' });
 
 function fail(err) {
   if (err.status === 401) {

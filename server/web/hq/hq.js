@@ -1,6 +1,9 @@
 /* The HQ console (/hq): content templates, SOPs (publish, enable / pause, dry run, stats) and execution across
  * every SOP with ECharts charts. Plain module, no build step; ECharts is the global from /vendor/echarts.min.js. */
-/* global document, window, localStorage, location, history, fetch, URLSearchParams, setTimeout, clearTimeout */
+/* global window, localStorage, location, history, URLSearchParams, setTimeout, clearTimeout */
+
+import { ApiError, createApi } from '/web/shared/api.js';
+import { $, bi, el, showError, td } from '/web/shared/dom.js';
 
 const TOKEN_KEY = 'siyu.hq.token';
 const echarts = window.echarts;
@@ -36,51 +39,13 @@ const ERRORS = {
   500: '服务器出错了，请稍后重试。Server error.',
 };
 
-const $ = (id) => document.getElementById(id);
 const label = (map, key) => (map[key] ? `${map[key][0]} ${map[key][1]}` : key);
 const reasonLabel = (r) => REASONS[r] ?? (r?.startsWith('vendor:') ? `平台错误 Vendor error ${r.slice(7)}` : r ?? '—');
 const percent = (rate) => (rate === null || rate === undefined ? '—' : `${(rate * 100).toFixed(1)}%`);
 const state = { corp: null, stores: new Map(), staff: new Map(), editing: null, sops: [], sop: null, dry: null, charts: new Map() };
 
-class ApiError extends Error {
-  /** `error` is the API's `{ code, message, details }` when the server answered. */
-  constructor(status, message, error = null) {
-    super(message);
-    this.status = status;
-    this.error = error;
-  }
-}
+const api = createApi({ token: () => localStorage.getItem(TOKEN_KEY), query: () => ({ corpId: state.corp?.corpId }), accept: 'application/json', errors: ERRORS });
 
-async function api(path, options = {}) {
-  const headers = { Accept: 'application/json', Authorization: `Bearer ${localStorage.getItem(TOKEN_KEY)}` };
-  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
-  const url = new URL(path, location.origin);
-  if (state.corp) url.searchParams.set('corpId', state.corp.corpId);
-  let res;
-  try {
-    res = await fetch(url, { method: options.method ?? 'GET', headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
-  } catch {
-    throw new ApiError(0, ERRORS.network);
-  }
-  const body = res.status === 204 ? null : await res.json().catch(() => null);
-  if (!res.ok) throw new ApiError(res.status, ERRORS[res.status] ?? body?.error?.message ?? ERRORS[500], body?.error ?? null);
-  return body;
-}
-
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === 'class') node.className = v;
-    else if (k === 'text') node.textContent = v;
-    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, v === true ? '' : v);
-  }
-  node.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
-  return node;
-}
-const bi = (pair) => [pair[0], ' ', el('span', { lang: 'en', text: pair[1] })];
-const td = (text, cls) => el('td', { class: cls, text: String(text) });
 const num = (n) => td(n ?? 0, 'num');
 
 let statusTimer;
@@ -88,10 +53,6 @@ function announce(text) {
   clearTimeout(statusTimer);
   $('status').textContent = text;
   statusTimer = setTimeout(() => ($('status').textContent = ''), 5000);
-}
-function showError(message) {
-  $('error').textContent = message;
-  $('error').hidden = !message;
 }
 function handle(err) {
   if (err instanceof ApiError && err.status === 401) return signedOut(ERRORS[401]);

@@ -1,7 +1,10 @@
 /* The live-codes page (/hq/live-codes): create codes, see and download their QR, edit-free disable, and the numbers
  * (adds, re-adds, losses within 1/7/30 days, net) with an ECharts chart and CSV. Plain module, no build step; it
  * shares the HQ console's token (localStorage) and ECharts from /vendor/echarts.min.js. */
-/* global document, window, localStorage, location, history, fetch, URLSearchParams, Blob, btoa, TextEncoder */
+/* global document, window, localStorage, location, history, URLSearchParams, Blob, btoa, TextEncoder */
+
+import { ApiError, createApi, detailedMessage } from '/web/shared/api.js';
+import { $, el, showError } from '/web/shared/dom.js';
 
 const TOKEN_KEY = 'siyu.hq.token';
 const echarts = window.echarts;
@@ -17,60 +20,12 @@ const COUNTS = [
   ['net', '净增 Net'],
 ];
 
-const $ = (id) => document.getElementById(id);
 const state = { corp: null, staff: [], codes: [], selected: null, report: null, chart: null };
 
-class ApiError extends Error {
-  constructor(status, message) {
-    super(message);
-    this.status = status;
-  }
-}
-
-function url(path, params = {}) {
-  const u = new URL(path, location.origin);
-  if (state.corp) u.searchParams.set('corpId', state.corp.corpId);
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') u.searchParams.set(k, v);
-  return u;
-}
-
-async function call(path, { method = 'GET', body, params, raw = false } = {}) {
-  const headers = { Authorization: `Bearer ${localStorage.getItem(TOKEN_KEY)}` };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  let res;
-  try {
-    res = await fetch(url(path, params), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  } catch {
-    throw new ApiError(0, ERRORS.network);
-  }
-  if (!res.ok) {
-    const err = await res.json().catch(() => null);
-    const details = Array.isArray(err?.error?.details) ? err.error.details.map((d) => d.message).join('；') : '';
-    throw new ApiError(res.status, [ERRORS[res.status] ?? '', err?.error?.message ?? '', details].filter(Boolean).join(' '));
-  }
-  if (raw) return res;
-  return res.status === 204 ? null : res.json();
-}
-
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === 'class') node.className = v;
-    else if (k === 'text') node.textContent = v;
-    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, v === true ? '' : v);
-  }
-  node.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
-  return node;
-}
+const call = createApi({ token: () => localStorage.getItem(TOKEN_KEY), query: () => ({ corpId: state.corp?.corpId }), errors: ERRORS, message: detailedMessage((d) => d.message) });
 
 function announce(text) {
   $('status').textContent = text;
-}
-function showError(text) {
-  $('error').textContent = text;
-  $('error').hidden = !text;
 }
 function handle(err) {
   if (err instanceof ApiError && err.status === 401) return signedOut(ERRORS[401]);

@@ -1,27 +1,20 @@
 /* The public nearest-store page (/stores/nearest?corpId=…): by city, or by the browser's location when the customer
  * allows it, it shows the store code of the nearest store. No token: it reads the public store-code API only. */
-/* global document, location, fetch, navigator, URLSearchParams */
+/* global document, location, navigator, URLSearchParams */
 
-const $ = (id) => document.getElementById(id);
+import { createApi } from '/web/shared/api.js';
+import { $, showError as fail } from '/web/shared/dom.js';
+
 const corpId = new URLSearchParams(location.search).get('corpId') ?? '';
-
-function fail(text) {
-  $('error').textContent = text;
-  $('error').hidden = !text;
-}
-
-async function get(path, params) {
-  const url = new URL(path, location.origin);
-  for (const [k, v] of Object.entries({ corpId, ...params })) url.searchParams.set(k, String(v));
-  const res = await fetch(url);
-  if (res.status === 404) throw new Error('附近没有可添加的门店。No store near you.');
-  if (!res.ok) throw new Error('暂时无法查询，请稍后再试。Please try again later.');
-  return res.json();
-}
+const get = createApi({
+  query: () => ({ corpId }),
+  errors: { 404: '附近没有可添加的门店。No store near you.' },
+  message: (status, _error, errors) => errors[status] ?? '暂时无法查询，请稍后再试。Please try again later.',
+});
 
 async function show(params) {
   fail('');
-  const r = await get('/api/public/store-codes/nearest', params);
+  const r = await get('/api/public/store-codes/nearest', { params });
   $('store-name').textContent = r.distanceKm === null ? r.store.name : `${r.store.name}（约 ${r.distanceKm} 公里 ${r.distanceKm} km）`;
   $('store-address').textContent = r.store.address ?? r.store.city;
   $('qr').src = r.qrSvg;
@@ -30,7 +23,7 @@ async function show(params) {
 
 async function start() {
   if (!corpId) return fail('链接缺少企业参数。This link is missing corpId.');
-  const cities = await get('/api/public/store-codes/cities', {});
+  const cities = await get('/api/public/store-codes/cities');
   $('city').replaceChildren(...cities.items.map((c) => Object.assign(document.createElement('option'), { value: c, textContent: c })));
   $('city-form').addEventListener('submit', (event) => {
     event.preventDefault();

@@ -1,5 +1,8 @@
 /* The staff phone page (/m): today's tasks and add-friend leads for the signed-in staff member. Plain modules, no build step. */
-/* global document, window, localStorage, location, history, navigator, fetch, URLSearchParams, setTimeout, clearTimeout */
+/* global document, window, localStorage, location, history, navigator, URLSearchParams, setTimeout, clearTimeout */
+
+import { ApiError, createApi, pageMessage } from '/web/shared/api.js';
+import { $, bi, el, showError } from '/web/shared/dom.js';
 
 const TOKEN_KEY = 'siyu.m.token';
 
@@ -25,15 +28,9 @@ const ERRORS = {
   500: '服务器出错了，请稍后重试。',
 };
 
-const $ = (id) => document.getElementById(id);
 const state = { me: null, date: '', tasks: [], skipping: null, leads: [] };
 
-class ApiError extends Error {
-  constructor(status, message) {
-    super(message);
-    this.status = status;
-  }
-}
+const api = createApi({ token: () => localStorage.getItem(TOKEN_KEY), accept: 'application/json', errors: ERRORS, message: pageMessage });
 
 function takeTokenFromHash() {
   const params = new URLSearchParams(location.hash.slice(1));
@@ -44,48 +41,14 @@ function takeTokenFromHash() {
   }
 }
 
-async function api(path, options = {}) {
-  const token = localStorage.getItem(TOKEN_KEY);
-  const headers = { Accept: 'application/json', Authorization: `Bearer ${token}` };
-  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
-  let res;
-  try {
-    res = await fetch(path, { method: options.method ?? 'GET', headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
-  } catch {
-    throw new ApiError(0, ERRORS.network);
-  }
-  const body = res.status === 204 ? null : await res.json().catch(() => null);
-  if (!res.ok) throw new ApiError(res.status, ERRORS[res.status] ?? ERRORS[res.status >= 500 ? 500 : 400]);
-  return body;
-}
-
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === 'class') node.className = v;
-    else if (k === 'text') node.textContent = v;
-    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, v === true ? '' : v);
-  }
-  node.append(...children.filter((c) => c !== null && c !== undefined));
-  return node;
-}
-
 /** "中文 English": the English part smaller, marked as English for screen readers. */
-const bilingual = (zh, en) => [zh, ' ', el('span', { lang: 'en', text: en })];
+const bilingual = (zh, en) => bi([zh, en]);
 
 let statusTimer;
 function announce(text) {
   clearTimeout(statusTimer);
   $('status').textContent = text;
   statusTimer = setTimeout(() => ($('status').textContent = ''), 4000);
-}
-
-function showError(message) {
-  const box = $('error');
-  box.textContent = message;
-  box.hidden = !message;
 }
 
 function signedOut(message) {

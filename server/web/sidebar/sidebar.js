@@ -3,7 +3,10 @@
  * chat. Talks to WeCom through the JS-SDK global `ww` (/vendor/wecom-jssdk.js, @wecom/jssdk) registered with
  * server-computed config / agentConfig signatures; one API request loads everything shown.
  */
-/* global document, window, localStorage, location, history, fetch, URLSearchParams, performance, setTimeout, clearTimeout */
+/* global document, window, localStorage, location, history, URLSearchParams, performance, setTimeout, clearTimeout */
+
+import { ApiError, createApi, pageMessage } from '/web/shared/api.js';
+import { $, el, showError } from '/web/shared/dom.js';
 
 const TOKEN_KEY = 'siyu.m.token';
 const JS_API_LIST = ['getContext', 'getCurExternalContact', 'sendChatMessage'];
@@ -18,15 +21,9 @@ const ERRORS = {
   400: '提交的内容有误，请检查后重试。',
 };
 
-const $ = (id) => document.getElementById(id);
 const state = { profile: null, scene: null, query: '' };
 
-class ApiError extends Error {
-  constructor(status, message) {
-    super(message);
-    this.status = status;
-  }
-}
+const api = createApi({ token: () => localStorage.getItem(TOKEN_KEY), accept: 'application/json', errors: ERRORS, message: pageMessage });
 
 /** The JS-SDK, read at call time so a page opened outside WeCom fails with a message, not a crash. */
 function sdk() {
@@ -42,43 +39,11 @@ function takeTokenFromHash() {
   if (location.hash) history.replaceState(null, '', location.pathname + location.search);
 }
 
-async function api(path, options = {}) {
-  const headers = { Accept: 'application/json', Authorization: `Bearer ${localStorage.getItem(TOKEN_KEY)}` };
-  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
-  let res;
-  try {
-    res = await fetch(path, { method: options.method ?? 'GET', headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
-  } catch {
-    throw new ApiError(0, ERRORS.network);
-  }
-  const body = res.status === 204 ? null : await res.json().catch(() => null);
-  if (!res.ok) throw new ApiError(res.status, ERRORS[res.status] ?? ERRORS[res.status >= 500 ? 500 : 400]);
-  return body;
-}
-
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === 'class') node.className = v;
-    else if (k === 'text') node.textContent = v;
-    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, v === true ? '' : v);
-  }
-  node.append(...children.filter((c) => c !== null && c !== undefined));
-  return node;
-}
-
 let statusTimer;
 function announce(text, sticky = false) {
   clearTimeout(statusTimer);
   $('status').textContent = text;
   if (!sticky) statusTimer = setTimeout(() => ($('status').textContent = ''), 4000);
-}
-
-function showError(message) {
-  $('error').textContent = message;
-  $('error').hidden = !message;
 }
 
 function handle(err) {
