@@ -20,7 +20,7 @@ import { buildServices, type Services } from '../server/services.ts';
 import { localDay } from '../server/sop/runtime/local-day.ts';
 import { SopRegistry } from '../server/sop/runtime/sop-registry.ts';
 import { createMetrics } from '../server/system/metrics.ts';
-import { benchDatabase, intArg } from './support.ts';
+import { benchDatabase, intArg, ledgerTouch } from './support.ts';
 
 const STAFF = 50;
 const WORKERS = 3;
@@ -156,42 +156,7 @@ async function seed(services: Services, db: Database, sim: Awaited<ReturnType<ty
       ids.map((_id, k) => ({ corpId, contactId: String(_id), staffId: owner(k).id, staffUserId: owner(k).userId, storeId: store.id, remark: '', description: '', tagIds: [], addWay: 0, state: '', addedAt: now, deletedAt: null, deletedBy: null, createdAt: now, updatedAt: now })),
     );
     await m.Touch.collection.insertMany(
-      ids.map((_id, k) => ({
-        _id: new Types.ObjectId(),
-        corpId,
-        key: `dispatch:${String(_id)}:1:hello`,
-        sopId: 'dispatch',
-        sopVersion: 1,
-        enrollmentId: String(new Types.ObjectId()),
-        contactId: String(_id),
-        storeId: store.id,
-        staffId: owner(k).id,
-        stepId: 'hello',
-        channel: 'wecom_1to1',
-        templateId: 'tpl-dispatch',
-        templateVersion: null,
-        experiment: null,
-        variant: null,
-        priority: 50,
-        tz: 'Asia/Shanghai',
-        dueAt: due,
-        localDay: localDay(due, 'Asia/Shanghai'),
-        status: 'scheduled',
-        reason: null,
-        deferrals: [],
-        text: null,
-        leaseOwner: null,
-        leaseUntil: null,
-        attempts: 0,
-        sendStartedAt: null,
-        reclaimed: false,
-        vendorId: null,
-        error: { errcode: null, kind: null, message: null },
-        sentAt: null,
-        __v: 0,
-        createdAt: now,
-        updatedAt: now,
-      })),
+      ids.map((_id, k) => ledgerTouch({ corpId, sopId: 'dispatch', contactId: String(_id), storeId: store.id, staffId: owner(k).id, templateId: 'tpl-dispatch', dueAt: due, localDay: localDay(due, 'Asia/Shanghai'), now })),
     );
   }
   return recipients;

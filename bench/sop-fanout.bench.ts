@@ -13,7 +13,7 @@ import { systemClock } from '../server/shared/clock.ts';
 import { SopRegistry } from '../server/sop/runtime/sop-registry.ts';
 import { enrollAudience } from '../server/sop/runtime/triggers.ts';
 import { createMetrics } from '../server/system/metrics.ts';
-import { benchDatabase, intArg, rssSampler } from './support.ts';
+import { benchDatabase, intArg, ledgerTouch, rssSampler } from './support.ts';
 
 const BATCH = 1000;
 const STAFF = 50;
@@ -38,49 +38,13 @@ export async function run(args: string[]) {
     for (const spec of await db.models.Touch.collection.indexes()) {
       if (spec.name !== '_id_') await raw.createIndex(spec.key, { unique: spec.unique ?? false });
     }
-    // The ledger shape written as one literal: what a hand-written raw insert of a touch looks like.
+    // The ledger shape as a hand-written raw insert of a touch writes it.
     const rawInsert = async (corpId: string, count: number) => {
       for (let from = 0; from < count; from += BATCH) {
         const now = new Date();
-        const docs = Array.from({ length: Math.min(BATCH, count - from) }, (_, k) => {
-          const contactId = String(new Types.ObjectId());
-          return {
-            _id: new Types.ObjectId(),
-            corpId,
-            key: `fanout:${contactId}:1:hello`,
-            sopId: 'fanout',
-            sopVersion: 1,
-            enrollmentId: String(new Types.ObjectId()),
-            contactId,
-            storeId: 'store',
-            staffId: `staff${(from + k) % STAFF}`,
-            stepId: 'hello',
-            channel: 'wecom_1to1',
-            templateId: 'tpl-fanout',
-            templateVersion: null,
-            experiment: null,
-            variant: null,
-            priority: 50,
-            tz: 'Asia/Shanghai',
-            dueAt: now,
-            localDay: '2026-11-22',
-            status: 'scheduled',
-            reason: null,
-            deferrals: [],
-            text: null,
-            leaseOwner: null,
-            leaseUntil: null,
-            attempts: 0,
-            sendStartedAt: null,
-            reclaimed: false,
-            vendorId: null,
-            error: { errcode: null, kind: null, message: null },
-            sentAt: null,
-            __v: 0,
-            createdAt: now,
-            updatedAt: now,
-          };
-        });
+        const docs = Array.from({ length: Math.min(BATCH, count - from) }, (_, k) =>
+          ledgerTouch({ corpId, sopId: 'fanout', contactId: String(new Types.ObjectId()), storeId: 'store', staffId: `staff${(from + k) % STAFF}`, templateId: 'tpl-fanout', dueAt: now, localDay: '2026-11-22', now }),
+        );
         await raw.insertMany(docs, { ordered: false });
       }
     };

@@ -1,4 +1,5 @@
 /** Shared bench plumbing: a database (MONGODB_URI or a fresh in-memory dev server), args, RSS sampling, pools. */
+import { Types } from 'mongoose';
 import os from 'node:os';
 import path from 'node:path';
 import { startDevDatabase, type DevDatabase } from '../server/db/dev-database.ts';
@@ -45,3 +46,46 @@ export async function pool(n: number, concurrency: number, work: (i: number) => 
 }
 
 export const cpus = os.cpus().length;
+
+/**
+ * A `sop_touches` row as a hand-written raw insert would write it: every field of the ledger, one literal (the
+ * fanout bench inserts these as its raw baseline, the dispatch bench seeds its due touches with them).
+ */
+export function ledgerTouch(t: { corpId: string; sopId: string; contactId: string; storeId: string; staffId: string; templateId: string; dueAt: Date; localDay: string; now: Date }) {
+  return {
+    _id: new Types.ObjectId(),
+    corpId: t.corpId,
+    key: `${t.sopId}:${t.contactId}:1:hello`,
+    sopId: t.sopId,
+    sopVersion: 1,
+    enrollmentId: String(new Types.ObjectId()),
+    contactId: t.contactId,
+    storeId: t.storeId,
+    staffId: t.staffId,
+    stepId: 'hello',
+    channel: 'wecom_1to1',
+    templateId: t.templateId,
+    templateVersion: null,
+    experiment: null,
+    variant: null,
+    priority: 50,
+    tz: 'Asia/Shanghai',
+    dueAt: t.dueAt,
+    localDay: t.localDay,
+    status: 'scheduled',
+    reason: null,
+    deferrals: [],
+    text: null,
+    leaseOwner: null,
+    leaseUntil: null,
+    attempts: 0,
+    sendStartedAt: null,
+    reclaimed: false,
+    vendorId: null,
+    error: { errcode: null, kind: null, message: null },
+    sentAt: null,
+    __v: 0,
+    createdAt: t.now,
+    updatedAt: t.now,
+  };
+}
