@@ -39,7 +39,8 @@ const fields = {
     .refine((g) => new Set(g.map((x) => x.id)).size === g.length, 'greeting ids must be unique')
     .refine((g) => g.every((x) => x.text || x.templateId), 'each greeting needs text or a templateId'),
   dailyQuota: z.number().int().min(1).max(200),
-  workingHours: z.strictObject({ start: hhmm, end: hhmm }).refine((w) => w.start < w.end, 'start must be before end'),
+  // `end` is exclusive; 24:00 means until midnight, so a campaign can run around the clock.
+  workingHours: z.strictObject({ start: hhmm, end: z.union([hhmm, z.literal('24:00')]) }).refine((w) => w.start < w.end, 'start must be before end'),
   strategy: z.enum(STRATEGIES),
   recycle: z.strictObject({ afterDays: z.number().int().min(1).max(60), maxAttempts: z.number().int().min(1).max(10) }),
   costs: z.strictObject({ fixed: z.number().min(0).optional(), perLead: z.number().min(0).optional(), perRequest: z.number().min(0).optional() }),

@@ -31,7 +31,7 @@ describe('campaign pages in Chromium', function () {
     const scope = { corpId: h.org.corpId, storeIds: null };
     const module = campaignsOf(h.services);
     // Whole-day working hours: the harness clock is real time.
-    const campaign = await module.campaigns.create(scope, { name: '老客加粉', storeIds: [h.org.stores.a], greetings: [{ id: 'A', text: GREETING }], workingHours: { start: '00:00', end: '23:59' }, dailyQuota: 2 });
+    const campaign = await module.campaigns.create(scope, { name: '老客加粉', storeIds: [h.org.stores.a], greetings: [{ id: 'A', text: GREETING }], workingHours: { start: '00:00', end: '24:00' }, dailyQuota: 2 });
     campaignId = campaign.id;
     await module.campaigns.transition(scope, campaignId, 'start', h.services.clock.now());
     browser = await openBrowser({ width: 1280, height: 900 }, { permissions: ['clipboard-read', 'clipboard-write'] });

@@ -46,7 +46,7 @@ describe('add-friend campaign flow', () => {
       ],
       dailyQuota: 10,
       // The harness clock is real time: working hours cover the whole day so the test runs at any hour.
-      workingHours: { start: '00:00', end: '23:59' },
+      workingHours: { start: '00:00', end: '24:00' },
       costs: { fixed: 100, perLead: 0.5, perRequest: 1 },
     };
     expect((await api.post('/api/campaigns', body, h.org.tokens.managerA)).status).to.equal(403);
