@@ -103,6 +103,7 @@ describe('bulkEnroll (audience enrollment in batches)', () => {
     await person('home', { home: org.stores.b, follows: [[a2, '2026-09-01T00:00:00Z'], [b1, '2026-10-01T00:00:00Z']] });
     await person('oldest', { home: la.id, follows: [[b1, '2026-10-05T00:00:00Z'], [a2, '2026-09-05T00:00:00Z']] });
     await person('homeless');
+    await person('away', { home: org.stores.b, follows: [[a2, '2026-10-03T00:00:00Z']] });
     await person('optedOut', { follows: [[a2, '2026-10-01T00:00:00Z']], consent: { optedOut: true } });
     await person('unreachable', { follows: [[a2, '2026-10-01T00:00:00Z']], consent: { reachable: false } });
     for (const name of ['active', 'back', 'soon']) await person(name, { follows: [[a2, '2026-10-01T00:00:00Z']] });
@@ -114,11 +115,11 @@ describe('bulkEnroll (audience enrollment in batches)', () => {
     const one = await publish('bulk-one', sendFirst);
     const bulk = await publish('bulk-batch', sendFirst);
     await history([one.sopId, bulk.sopId]);
-    // Batches of 4 cut the audience (13 contacts) in four, so the merged cursors cross batch boundaries.
+    // Batches of 4 cut the audience (14 contacts) in four, so the merged cursors cross batch boundaries.
     const result = await bulkEnroll(services, bulk, audience, services.clock.now(), { batchSize: 4 });
     await oneByOne(one);
 
-    expect(result).to.deep.equal({ matched: 13, enrolled: 9, planned: 9, skipped: { opted_out: 1, unreachable: 1, already_enrolled: 1, reentry_too_soon: 1 } });
+    expect(result).to.deep.equal({ matched: 14, enrolled: 10, planned: 10, skipped: { opted_out: 1, unreachable: 1, already_enrolled: 1, reentry_too_soon: 1 } });
     const { runs, touches } = await expectSame(one.sopId, bulk.sopId);
     expect(runs.get(`${people.back}:2`), 'a re-entry after 7 days is rotation 2').to.include({ status: 'active', stepId: 'pause', steps: 1 });
     const at = (name: string) => (touches.get(`:${people[name]}:1:hello`)!.dueAt as Date).toISOString();
@@ -126,6 +127,7 @@ describe('bulkEnroll (audience enrollment in batches)', () => {
     expect(at('la0'), 'Los Angeles: 22:00 waits for 09:00').to.equal('2026-11-23T17:00:00.000Z');
     expect(touches.get(`:${people.home}:1:hello`), 'the home store relation wins').to.include({ storeId: org.stores.b, staffId: org.staff.b1 });
     expect(touches.get(`:${people.oldest}:1:hello`), 'else the oldest live relation').to.include({ storeId: org.stores.a, staffId: org.staff.a2 });
+    expect(touches.get(`:${people.away}:1:hello`), 'one relation outside the home store: that relation').to.include({ storeId: org.stores.a, staffId: org.staff.a2 });
     expect(touches.get(`:${people.homeless}:1:hello`), 'no relation: no store, the corp zone').to.include({ storeId: null, staffId: null, tz: 'Asia/Shanghai' });
   });
 
@@ -135,7 +137,7 @@ describe('bulkEnroll (audience enrollment in batches)', () => {
     await history([one.sopId, bulk.sopId]);
     const result = await bulkEnroll(services, bulk, audience, services.clock.now(), { batchSize: 5 });
     await oneByOne(one);
-    expect(result).to.include({ matched: 13, enrolled: 9, planned: 0 });
+    expect(result).to.include({ matched: 14, enrolled: 10, planned: 0 });
     const { runs, touches } = await expectSame(one.sopId, bulk.sopId);
     expect(touches.size).to.equal(0);
     expect((runs.get(`${people.la0}:1`)!.dueAt as Date).toISOString(), 'day 1 at 10:00 in Los Angeles').to.equal('2026-11-23T18:00:00.000Z');
@@ -145,7 +147,7 @@ describe('bulkEnroll (audience enrollment in batches)', () => {
     const sop = await registry.get(org.corpId, 'bulk-batch');
     const before = await t.db.models.Touch.countDocuments({ sopId: sop.sopId });
     const again = await bulkEnroll(services, sop, audience, services.clock.now(), { batchSize: 3 });
-    expect(again).to.deep.equal({ matched: 13, enrolled: 0, planned: 0, skipped: { opted_out: 1, unreachable: 1, already_enrolled: 10, reentry_too_soon: 1 } });
+    expect(again).to.deep.equal({ matched: 14, enrolled: 0, planned: 0, skipped: { opted_out: 1, unreachable: 1, already_enrolled: 11, reentry_too_soon: 1 } });
     expect(await t.db.models.Touch.countDocuments({ sopId: sop.sopId })).to.equal(before);
   });
 
@@ -166,8 +168,8 @@ describe('bulkEnroll (audience enrollment in batches)', () => {
   it('enrolls through enrollAudience when an audience SOP is enabled over the API path', async () => {
     const { enrollAudience } = await import('../../server/sop/runtime/triggers.ts');
     const sop = await publish('bulk-api', sendFirst);
-    expect(await enrollAudience(services, sop, services.clock.now())).to.deep.equal({ matched: 13, enrolled: 11 });
-    expect(await t.db.models.Touch.countDocuments({ sopId: 'bulk-api' })).to.equal(11);
+    expect(await enrollAudience(services, sop, services.clock.now())).to.deep.equal({ matched: 14, enrolled: 12 });
+    expect(await t.db.models.Touch.countDocuments({ sopId: 'bulk-api' })).to.equal(12);
     expect(Types.ObjectId.isValid(String((await t.db.models.Touch.findOne({ sopId: 'bulk-api' }).lean())!.enrollmentId))).to.equal(true);
   });
 });

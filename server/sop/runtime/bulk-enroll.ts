@@ -4,9 +4,12 @@
  * runner's first step taken in the same pass — a send plans its touch and moves the run past it exactly as the
  * runner would, a wait makes the run due when it ends; other steps are left to the runner.
  *
- * Reads: the audience, the corp's live follows and the SOP's earlier runs are three cursors in contact order,
- * merged batch by batch, so each is read once whatever the number of batches (an `$in` of a batch's ids would
- * cost the development server a scan of the collection per batch). Only batches are held in memory.
+ * Reads: the audience and the SOP's earlier runs are two cursors in contact order, merged batch by batch, so each
+ * is read once whatever the number of batches (an `$in` of a batch's ids would cost the development server a scan
+ * of the collection per batch). Where a contact's touches go comes from its denormalised relation fields
+ * (`staffIds`, `storeIds`, `homeStoreId`, kept by the follow repository): with at most one staff member the
+ * relation is known without reading it; a contact of several staff members has its relations read by their
+ * unique key (contact, staff member). Only batches are held in memory.
  *
  * Writes per batch: the touches, then the runs, each one unordered insertMany; a duplicate key means another
  * pass or trigger got there first and is counted, never an error. Touches go first: a pass killed in between
@@ -39,8 +42,8 @@ const WRITES_IN_FLIGHT = 2;
 const RUN_FIELDS = ['_id', 'corpId', 'sopId', 'contactId', 'storeId', 'staffId', 'tz', 'rotation', 'enteredAt', 'createdAt', 'updatedAt'];
 const DEFAULT_TZ = 'Asia/Shanghai';
 
-type AudienceContact = { _id: Types.ObjectId; homeStoreId?: string | null; consent?: { optedOut?: boolean; reachable?: boolean } };
-type LiveFollow = { _id: Types.ObjectId; contactId: string; staffId: string; storeId: string; addedAt: Date };
+type AudienceContact = { _id: Types.ObjectId; homeStoreId?: string | null; staffIds?: string[]; storeIds?: string[]; consent?: { optedOut?: boolean; reachable?: boolean } };
+type Relation = { _id: Types.ObjectId; staffId: string; storeId: string; addedAt: Date; deletedAt?: Date | null };
 type PastRun = { contactId: string; rotation: number; status: string; enteredAt: Date };
 type Routing = { storeId: string | null; staffId: string | null; tz: string };
 type Doc = Record<string, unknown> & { _id: Types.ObjectId };
@@ -57,8 +60,7 @@ export async function bulkEnroll(services: Services, sop: SopRecord, audience: R
   const { corpId } = sop;
   const result: BulkEnrollResult = { matched: 0, enrolled: 0, planned: 0, skipped: {} };
   const read = { batchSize };
-  const contacts = m.Contact.collection.find<AudienceContact>(m.Contact.find(audience).cast(), { ...read, sort: { _id: 1 }, projection: { homeStoreId: 1, consent: 1 } });
-  const follows = new ByContact(m.Follow.collection.find<LiveFollow>({ corpId, deletedAt: null }, { ...read, sort: { contactId: 1 }, projection: { contactId: 1, staffId: 1, storeId: 1, addedAt: 1 } }));
+  const contacts = m.Contact.collection.find<AudienceContact>(m.Contact.find(audience).cast(), { ...read, sort: { _id: 1 }, projection: { homeStoreId: 1, staffIds: 1, storeIds: 1, consent: 1 } });
   const runs = new ByContact(m.Enrollment.collection.find<PastRun>({ corpId, sopId: sop.sopId }, { ...read, sort: { contactId: 1, rotation: 1 }, projection: { contactId: 1, rotation: 1, status: 1, enteredAt: 1 } }));
   const planner = new FirstStepPlanner(services, sop, at);
   await planner.loadExperiment();
@@ -83,7 +85,7 @@ export async function bulkEnroll(services: Services, sop: SopRecord, audience: R
     while (writing.length) await writing.shift();
   } finally {
     await Promise.allSettled(writing);
-    await Promise.all([contacts.close(), follows.close(), runs.close()]);
+    await Promise.all([contacts.close(), runs.close()]);
   }
   return result;
 
@@ -91,8 +93,7 @@ export async function bulkEnroll(services: Services, sop: SopRecord, audience: R
   async function prepareBatch(batch: AudienceContact[]): Promise<Entrant[]> {
     result.matched += batch.length;
     const ids = batch.map((c) => String(c._id));
-    const [followsOf, runsOf, exiting] = await Promise.all([follows.take(ids), runs.take(ids), planner.exitingContacts(ids)]);
-    const routes = await planner.routes(batch, followsOf);
+    const [runsOf, exiting, routes] = await Promise.all([runs.take(ids), planner.exitingContacts(ids), planner.routes(batch)]);
     const entrants: Entrant[] = [];
     for (const [i, contact] of batch.entries()) {
       const contactId = ids[i]!;
@@ -184,12 +185,8 @@ class FirstStepPlanner {
   }
 
   /** The home store's relation wins, else the oldest live one; the zone is the store's, else the corp's. */
-  async routes(batch: AudienceContact[], followsOf: Map<string, LiveFollow[]>): Promise<Routing[]> {
-    const chosen = batch.map((c) => {
-      const live = (followsOf.get(String(c._id)) ?? []).sort((a, b) => a.addedAt.getTime() - b.addedAt.getTime() || (String(a._id) < String(b._id) ? -1 : 1));
-      const follow = live.find((f) => f.storeId === c.homeStoreId) ?? live[0];
-      return { storeId: follow?.storeId ?? c.homeStoreId ?? null, staffId: follow?.staffId ?? null };
-    });
+  async routes(batch: AudienceContact[]): Promise<Routing[]> {
+    const chosen = await Promise.all(batch.map((c) => this.relationOf(c)));
     await this.loadZones(chosen.map((r) => r.storeId));
     return chosen.map((r) => ({ ...r, tz: (r.storeId ? this.stores.get(r.storeId) : null) ?? this.corpTz ?? DEFAULT_TZ }));
   }
@@ -199,6 +196,23 @@ class FirstStepPlanner {
     const { first } = this;
     if (first.type !== 'send' || !first.variants) return;
     this.experiment = await stepExperiment(this.services.db.models, this.sop.corpId, variantSeed(this.sop.sopId, first), first.variants);
+  }
+
+  /** The relation `contactRouting` would choose, from the contact's own fields when they settle it. */
+  private async relationOf(c: AudienceContact): Promise<{ storeId: string | null; staffId: string | null }> {
+    const home = c.homeStoreId ?? null;
+    const staffIds = c.staffIds ?? [];
+    const storeIds = c.storeIds ?? [];
+    if (!staffIds.length) return { storeId: home, staffId: null };
+    // One relation: `storeIds` holds its store and the home store, so the store that is not home is its store.
+    const away = storeIds.filter((s) => s !== home);
+    if (staffIds.length === 1 && storeIds.length >= 1 && storeIds.length <= 2 && away.length <= 1) return { storeId: away[0] ?? home, staffId: staffIds[0]! };
+    const found = await Promise.all(
+      staffIds.map((staffId) => this.services.db.models.Follow.findOne({ corpId: this.sop.corpId, contactId: String(c._id), staffId }).select('staffId storeId addedAt deletedAt').lean<Relation>()),
+    );
+    const live = found.filter((f): f is Relation => !!f && !f.deletedAt).sort((a, b) => a.addedAt.getTime() - b.addedAt.getTime() || (String(a._id) < String(b._id) ? -1 : 1));
+    const follow = live.find((f) => f.storeId === home) ?? live[0];
+    return { storeId: follow?.storeId ?? home, staffId: follow?.staffId ?? null };
   }
 
   newRun({ contactId, rotation, routing, mayPlan }: Entrant): { run: Doc; touch: Doc | null; holdout: Holdout | null } {
