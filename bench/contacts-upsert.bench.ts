@@ -3,13 +3,8 @@
  * phone encryption and hashing) against the same N documents upserted with the raw driver (updateOne with
  * upsert on the identity key) into the same database. Both run with the same concurrency.
  */
-import pino from 'pino';
-import { loadConfig } from '../server/config.ts';
 import { openDatabase } from '../server/db/database.ts';
-import { buildServices } from '../server/services.ts';
-import { systemClock } from '../server/shared/clock.ts';
-import { createMetrics } from '../server/system/metrics.ts';
-import { benchDatabase, intArg, pool, rssSampler } from './support.ts';
+import { benchDatabase, benchServices, intArg, pool, rssSampler } from './support.ts';
 
 export async function run(args: string[]) {
   const n = intArg(args, 'n', 20_000);
@@ -19,14 +14,7 @@ export async function run(args: string[]) {
   const db = await openDatabase(server.uri, dbName);
   const rss = rssSampler();
   try {
-    const services = buildServices({
-      config: loadConfig({ LOG_LEVEL: 'silent' }),
-      db,
-      clock: systemClock,
-      logger: pino({ level: 'silent' }),
-      metrics: createMetrics(),
-      keys: { phoneKeyHex: '01'.repeat(32), hashKeyHex: '02'.repeat(32) },
-    });
+    const services = benchServices(db);
     const phone = (i: number) => `+86139${String(i).padStart(8, '0')}`;
     const ourUpsert = (corpId: string) => (i: number) =>
       services.identities.upsert(corpId, {

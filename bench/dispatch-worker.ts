@@ -4,13 +4,10 @@
  * Reads the database (MONGODB_URI, MONGODB_DB), its name (SIYU_BENCH_WORKER), the lease (SIYU_BENCH_LEASE_MS)
  * and the clock offset the bench gives the simulator too (SIYU_BENCH_CLOCK_OFFSET_MS) from the environment.
  */
-import pino from 'pino';
-import { loadConfig } from '../server/config.ts';
+import { benchServices } from './support.ts';
 import { openDatabase } from '../server/db/database.ts';
-import { buildServices } from '../server/services.ts';
 import { TouchDispatcher } from '../server/sop/runtime/dispatcher.ts';
 import type { TouchRenderer } from '../server/sop/runtime/touch-renderer.ts';
-import { createMetrics } from '../server/system/metrics.ts';
 
 // Benchmarks are tools, like tests: they may read the environment directly.
 const { MONGODB_URI, MONGODB_DB, SIYU_BENCH_WORKER, SIYU_BENCH_LEASE_MS, SIYU_BENCH_CLOCK_OFFSET_MS, SIYU_PHONE_KEY, SIYU_HASH_KEY } = process.env;
@@ -22,14 +19,7 @@ const clock = { now: () => new Date(Date.now() + offset) };
 const benchRenderer: TouchRenderer = async (touch) => ({ text: `【${touch.templateId}】本周新品到店，欢迎来看看` });
 
 const db = await openDatabase(MONGODB_URI, MONGODB_DB);
-const services = buildServices({
-  config: loadConfig({ LOG_LEVEL: 'silent' }),
-  db,
-  clock,
-  logger: pino({ level: 'silent' }),
-  metrics: createMetrics(),
-  keys: { phoneKeyHex: SIYU_PHONE_KEY, hashKeyHex: SIYU_HASH_KEY },
-});
+const services = benchServices(db, clock, { phoneKeyHex: SIYU_PHONE_KEY, hashKeyHex: SIYU_HASH_KEY });
 const dispatcher = new TouchDispatcher(services, SIYU_BENCH_WORKER ?? `worker-${process.pid}`, benchRenderer, Number(SIYU_BENCH_LEASE_MS ?? 60_000));
 for (;;) {
   if ((await dispatcher.drain()) > 0) continue;

@@ -11,16 +11,13 @@
  * over, never sent twice. `max_claim_s` reports the longest time from a claim to its send.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import pino from 'pino';
 import { Types } from 'mongoose';
 import { startWecomSimulator, SIM_CORP_ID, SIM_SECRET } from '../adapters/wecom/simulator/wecom-simulator.ts';
-import { loadConfig } from '../server/config.ts';
 import { openDatabase, type Database } from '../server/db/database.ts';
-import { buildServices, type Services } from '../server/services.ts';
+import { type Services } from '../server/services.ts';
 import { localDay } from '../server/sop/runtime/local-day.ts';
 import { SopRegistry } from '../server/sop/runtime/sop-registry.ts';
-import { createMetrics } from '../server/system/metrics.ts';
-import { benchDatabase, intArg, ledgerTouch } from './support.ts';
+import { benchDatabase, benchServices, intArg, ledgerTouch } from './support.ts';
 
 const STAFF = 50;
 const WORKERS = 3;
@@ -43,14 +40,7 @@ export async function run(args: string[]) {
   const sim = await startWecomSimulator({ clock });
   const workers = new Map<string, ChildProcess>();
   try {
-    const services = buildServices({
-      config: loadConfig({ LOG_LEVEL: 'silent' }),
-      db,
-      clock,
-      logger: pino({ level: 'silent' }),
-      metrics: createMetrics(),
-      keys: { phoneKeyHex: KEYS.SIYU_PHONE_KEY, hashKeyHex: KEYS.SIYU_HASH_KEY },
-    });
+    const services = benchServices(db, clock, { phoneKeyHex: KEYS.SIYU_PHONE_KEY, hashKeyHex: KEYS.SIYU_HASH_KEY });
     const recipients = await seed(services, db, sim, n);
 
     let started = 0;

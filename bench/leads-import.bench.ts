@@ -9,16 +9,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
-import pino from 'pino';
 import { campaignsOf } from '../server/campaigns/campaign-module.ts';
 import { fullGc } from '../server/campaigns/import/heap-relief.ts';
 import { importLeadsFile } from '../server/campaigns/import/lead-file.ts';
-import { loadConfig } from '../server/config.ts';
 import { openDatabase } from '../server/db/database.ts';
-import { buildServices, type Services } from '../server/services.ts';
-import { systemClock } from '../server/shared/clock.ts';
-import { createMetrics } from '../server/system/metrics.ts';
-import { benchDatabase, intArg, rssSampler } from './support.ts';
+import { type Services } from '../server/services.ts';
+import { benchDatabase, benchServices, intArg, rssSampler } from './support.ts';
 
 const STORES = ['SH01', 'SH02', 'BJ01', 'GZ01', ''];
 const SOURCES = ['orders', 'events', 'members'];
@@ -82,14 +78,7 @@ export async function run(args: string[]) {
   const server = await benchDatabase();
   const db = await openDatabase(server.uri, `bench_leads_${Date.now()}`);
   try {
-    const services = buildServices({
-      config: loadConfig({ LOG_LEVEL: 'silent' }),
-      db,
-      clock: systemClock,
-      logger: pino({ level: 'silent' }),
-      metrics: createMetrics(),
-      keys: { phoneKeyHex: '01'.repeat(32), hashKeyHex: '02'.repeat(32) },
-    });
+    const services = benchServices(db);
     await services.org.upsertCorp({ corpId: 'wwbench', name: 'bench' });
     const campaign = await campaignsOf(services).campaigns.create({ corpId: 'wwbench', storeIds: null }, { name: 'bench' });
     await seedContacts(services, contacts);

@@ -9,17 +9,13 @@
  */
 import { once } from 'node:events';
 import type { Server } from 'node:http';
-import pino from 'pino';
 import { Types } from 'mongoose';
 import { startWecomSimulator, SIM_CORP_ID, SIM_SECRET } from '../adapters/wecom/simulator/wecom-simulator.ts';
 import { createApp } from '../server/app.ts';
-import { loadConfig } from '../server/config.ts';
 import type { NewTemplate } from '../server/content/content.service.ts';
 import { openDatabase, type Database } from '../server/db/database.ts';
-import { buildServices, type Services } from '../server/services.ts';
-import { systemClock } from '../server/shared/clock.ts';
-import { createMetrics } from '../server/system/metrics.ts';
-import { benchDatabase, intArg, rssSampler } from './support.ts';
+import { type Services } from '../server/services.ts';
+import { benchDatabase, benchServices, intArg, rssSampler } from './support.ts';
 
 const CORP = SIM_CORP_ID;
 const STAFF_PER_STORE = 10;
@@ -47,14 +43,7 @@ export async function run(args: string[]) {
   const rss = rssSampler();
   let http: Server | null = null;
   try {
-    const services = buildServices({
-      config: loadConfig({ LOG_LEVEL: 'silent' }),
-      db,
-      clock: systemClock,
-      logger: pino({ level: 'silent' }),
-      metrics: createMetrics(),
-      keys: { phoneKeyHex: '01'.repeat(32), hashKeyHex: '02'.repeat(32) },
-    });
+    const services = benchServices(db);
     const { staff } = await seedCorp(services, sim.baseUrl);
     await seedCrowd(services, db, staff, others);
     const rich = await seedRichCustomers(services, db, staff, richCount, touchesEach, notesEach);

@@ -4,16 +4,12 @@
  * against inserting N ledger-shaped documents (same shape and indexes as sop_touches) with the raw driver in
  * batches of the same size, into the same database. Seeding is not timed; both paths are warmed first.
  */
-import pino from 'pino';
 import { Types } from 'mongoose';
-import { loadConfig } from '../server/config.ts';
 import { openDatabase, type Database } from '../server/db/database.ts';
-import { buildServices, type Services } from '../server/services.ts';
-import { systemClock } from '../server/shared/clock.ts';
+import { type Services } from '../server/services.ts';
 import { SopRegistry } from '../server/sop/runtime/sop-registry.ts';
 import { enrollAudience } from '../server/sop/runtime/triggers.ts';
-import { createMetrics } from '../server/system/metrics.ts';
-import { benchDatabase, intArg, ledgerTouch, rssSampler } from './support.ts';
+import { benchDatabase, benchServices, intArg, ledgerTouch, rssSampler } from './support.ts';
 
 const BATCH = 1000;
 const STAFF = 50;
@@ -25,14 +21,7 @@ export async function run(args: string[]) {
   const db = await openDatabase(server.uri, dbName);
   const rss = rssSampler();
   try {
-    const services = buildServices({
-      config: loadConfig({ LOG_LEVEL: 'silent' }),
-      db,
-      clock: systemClock,
-      logger: pino({ level: 'silent' }),
-      metrics: createMetrics(),
-      keys: { phoneKeyHex: '01'.repeat(32), hashKeyHex: '02'.repeat(32) },
-    });
+    const services = benchServices(db);
     const registry = new SopRegistry(services);
     const raw = db.connection.db!.collection('sop_touches_raw');
     for (const spec of await db.models.Touch.collection.indexes()) {

@@ -2,7 +2,13 @@
 import { Types } from 'mongoose';
 import os from 'node:os';
 import path from 'node:path';
+import pino from 'pino';
+import { loadConfig } from '../server/config.ts';
+import type { Database } from '../server/db/database.ts';
 import { startDevDatabase, type DevDatabase } from '../server/db/dev-database.ts';
+import { buildServices, type Services } from '../server/services.ts';
+import { systemClock, type Clock } from '../server/shared/clock.ts';
+import { createMetrics } from '../server/system/metrics.ts';
 
 export async function benchDatabase(): Promise<{ uri: string; stop(): Promise<void> }> {
   // Benchmarks are tools, like tests: they may read the environment directly.
@@ -88,4 +94,12 @@ export function ledgerTouch(t: { corpId: string; sopId: string; contactId: strin
     createdAt: t.now,
     updatedAt: t.now,
   };
+}
+
+/** The phone keys every bench uses (hex, 32 bytes each); worker processes get them through the environment. */
+export const BENCH_KEYS = { phoneKeyHex: '01'.repeat(32), hashKeyHex: '02'.repeat(32) };
+
+/** The app's services over a bench database: silent logs, fresh metrics, the bench keys, the given clock. */
+export function benchServices(db: Database, clock: Clock = systemClock, keys = BENCH_KEYS): Services {
+  return buildServices({ config: loadConfig({ LOG_LEVEL: 'silent' }), db, clock, logger: pino({ level: 'silent' }), metrics: createMetrics(), keys });
 }
