@@ -1,8 +1,7 @@
 /**
  * Builds the koa app without listening. Order: request context (id, log, latency) wraps the error handler,
- * so the logged status is the one the error handler chose; then the router.
+ * so the logged status is the one the error handler chose; then the routes, one router per first path segment.
  */
-import Router from '@koa/router';
 import Koa from 'koa';
 import { staffLoginRoutes } from './auth/staff-login.route.ts';
 import { tokenRoutes } from './auth/token.route.ts';
@@ -18,6 +17,7 @@ import { experimentRoutes } from './experiments/experiment.route.ts';
 import { shortLinkRoutes } from './experiments/short-link.route.ts';
 import { requestContext } from './http/request-context.ts';
 import { mountRoutes, type RouteDef } from './http/route.ts';
+import { segmentRouter } from './http/segment-router.ts';
 import { orgRoutes } from './org/org.route.ts';
 import type { Services } from './services.ts';
 import { systemRoutes } from './system/system.route.ts';
@@ -45,11 +45,8 @@ export function allRoutes(): RouteDef[] {
 export function createApp(services: Services): Koa {
   const app = new Koa({ proxy: true });
   app.silent = true;
-  const router = new Router();
-  mountRoutes(router, allRoutes(), services, services.config.http.bodyLimitBytes);
   app.use(requestContext(services.logger, services.metrics));
   app.use(errorHandler(services.logger));
-  app.use(router.routes());
-  app.use(router.allowedMethods({ throw: true }));
+  app.use(segmentRouter(allRoutes(), (router, routes) => mountRoutes(router, routes, services, services.config.http.bodyLimitBytes)));
   return app;
 }

@@ -91,13 +91,18 @@ export type Services = ReturnType<typeof buildServices>;
 
 /** One adapter per account and config, so token caches and throttles live as long as the process. */
 function cachedAdapters(factory: (account: ChannelAccount) => ChannelAdapter): (account: ChannelAccount) => ChannelAdapter {
-  const cache = new Map<string, { config: string; adapter: ChannelAdapter }>();
+  const cache = new Map<string, { account: ChannelAccount; config: string; adapter: ChannelAdapter }>();
   return (account) => {
-    const config = JSON.stringify(account.config);
     const hit = cache.get(account.id);
-    if (hit && hit.config === config) return hit.adapter;
+    // The account resolver hands out the same object until it re-reads the account: no need to compare configs.
+    if (hit && hit.account === account) return hit.adapter;
+    const config = JSON.stringify(account.config);
+    if (hit && hit.config === config) {
+      hit.account = account;
+      return hit.adapter;
+    }
     const adapter = factory(account);
-    cache.set(account.id, { config, adapter });
+    cache.set(account.id, { account, config, adapter });
     return adapter;
   };
 }

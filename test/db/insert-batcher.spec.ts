@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { InsertBatcher } from '../../server/db/insert-batcher.ts';
+import { BatchInsertError, InsertBatcher } from '../../server/db/insert-batcher.ts';
 import { useTestDatabase } from '../support/database.ts';
 
 describe('InsertBatcher', () => {
@@ -8,7 +8,7 @@ describe('InsertBatcher', () => {
   it('writes concurrent inserts in groups and tells each caller its own outcome, duplicates included', async () => {
     const collection = t.db.connection.db!.collection('batched');
     await collection.createIndex({ key: 1 }, { unique: true });
-    const batcher = new InsertBatcher(() => collection, 8);
+    const batcher = new InsertBatcher(() => t.db.connection.db!, 'batched', 8);
     const keys = [...Array.from({ length: 40 }, (_, i) => `k${i}`), 'k1', 'k2', 'k2'];
     const outcomes = await Promise.all(keys.map((key) => batcher.insert({ key })));
     expect(outcomes.filter((o) => o === 'inserted')).to.have.length(40);
@@ -17,10 +17,22 @@ describe('InsertBatcher', () => {
   });
 
   it('rejects every caller of a batch when the write fails as a whole', async () => {
-    const batcher = new InsertBatcher(() => {
-      throw new Error('connection lost');
-    }, 8);
+    const batcher = new InsertBatcher(
+      () => ({
+        command: () => Promise.reject(new Error('connection lost')),
+      }),
+      'batched',
+      8,
+    );
     const results = await Promise.allSettled([batcher.insert({ a: 1 }), batcher.insert({ a: 2 })]);
     expect(results.map((r) => r.status)).to.deep.equal(['rejected', 'rejected']);
+  });
+
+  it('rejects only the caller whose document the database refused for another reason', async () => {
+    const batcher = new InsertBatcher(() => ({ command: async () => ({ ok: 1, n: 1, writeErrors: [{ index: 1, code: 121, errmsg: 'Document failed validation' }] }) }), 'batched', 8);
+    const [a, b] = await Promise.allSettled([batcher.insert({ a: 1 }), batcher.insert({ a: 2 })]);
+    expect(a).to.deep.equal({ status: 'fulfilled', value: 'inserted' });
+    expect(b.status).to.equal('rejected');
+    expect((b as PromiseRejectedResult).reason).to.be.instanceOf(BatchInsertError).and.have.property('message').that.contains('121');
   });
 });

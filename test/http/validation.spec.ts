@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { segmentRouter } from '../../server/http/segment-router.ts';
 import { useTestDatabase } from '../support/database.ts';
 import { http, seedTestOrg, testServices, type TestOrg } from '../support/test-app.ts';
 
@@ -84,6 +85,17 @@ describe('request validation and error rendering', () => {
     expectError((await api.get('/api/nothing-here', org.tokens.hq).expect(404)).body, 'not_found');
     const res = await api.raw().put('/api/stores').expect(405);
     expectError(res.body, 'method_not_allowed');
+    // Routes are split by first path segment: an unknown segment, a bare `/` and a wrong method in another
+    // segment answer as before, and matching stays case-insensitive with an optional trailing slash.
+    expectError((await api.raw().get('/nowhere/at/all').expect(404)).body, 'not_found');
+    expectError((await api.raw().get('/').expect(404)).body, 'not_found');
+    expectError((await api.raw().delete('/callbacks/wecom').expect(405)).body, 'method_not_allowed');
+    await api.raw().get('/HEALTHZ/').expect(200);
+  });
+
+  it('refuses to mount a route whose first path segment is not literal', () => {
+    const route = { method: 'get', path: '/:tenant/contacts', tag: 't', summary: 's', roles: 'public', handler: async () => undefined } as const;
+    expect(() => segmentRouter([route as never], () => undefined)).to.throw(/first path segment must be literal/);
   });
 
   it('echoes a sane X-Request-Id and makes one up otherwise', async () => {

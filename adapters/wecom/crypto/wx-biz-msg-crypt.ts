@@ -67,13 +67,20 @@ export function verifySignature(
   return constantTimeEqual(signature(token, timestamp, nonce, encrypt), msgSignature);
 }
 
-/** AESKey = base64(EncodingAESKey + "="): 43 characters give exactly 32 bytes. Throws -40004 otherwise. */
+// An account's key is decoded once, not on every callback; the bound only guards against unbounded distinct keys.
+const decodedKeys = new Map<string, Buffer>();
+
+/** AESKey = base64(EncodingAESKey + "="): 43 characters give exactly 32 bytes. Throws -40004 otherwise. Read-only. */
 export function aesKey(encodingAESKey: string): Buffer {
+  const known = decodedKeys.get(encodingAESKey);
+  if (known) return known;
   if (!KEY.test(encodingAESKey)) {
     throw new CallbackCryptoError(-40004, 'EncodingAESKey must be 43 base64 characters');
   }
   // Node's decoder tolerates the non-zero trailing bits most real keys have (protocol notes §1.1).
-  return Buffer.from(`${encodingAESKey}=`, 'base64');
+  const key = Buffer.from(`${encodingAESKey}=`, 'base64');
+  if (decodedKeys.size < 256) decodedKeys.set(encodingAESKey, key);
+  return key;
 }
 
 function cipherBytes(encryptB64: string): Buffer {
