@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
 import { campaignsOf } from '../server/campaigns/campaign-module.ts';
-import { fullGc } from '../server/campaigns/import/heap-relief.ts';
+import { fullGc } from '../server/shared/heap-relief.ts';
 import { importLeadsFile } from '../server/campaigns/import/lead-file.ts';
 import { openDatabase } from '../server/db/database.ts';
 import { type Services } from '../server/services.ts';

@@ -3,18 +3,9 @@
  * together by the next unordered insert command, and each caller learns its own outcome. Every caller still
  * waits until its document is acknowledged by the database, so durability is what a single insert gives.
  */
-type Document = Record<string, unknown>;
-/** The one driver method used; typed structurally because mongoose and agenda each bring their own driver copy. */
-type CommandTarget = { command(command: Document): Promise<Document> };
-type WriteError = { index: number; code: number; errmsg?: string };
+import { DUPLICATE_KEY, insertUnordered, InsertRefused, type CommandTarget, type WriteError } from './insert-unordered.ts';
 
-/** One document refused for a reason other than a duplicate key; only its own caller gets this. */
-export class BatchInsertError extends Error {
-  override readonly name = 'BatchInsertError';
-  constructor(readonly writeErrors: WriteError[]) {
-    super(`insert failed: ${writeErrors.map((e) => `#${e.index} ${e.code} ${e.errmsg ?? ''}`.trim()).join('; ')}`);
-  }
-}
+type Document = Record<string, unknown>;
 
 export type InsertOutcome = 'inserted' | 'duplicate';
 
@@ -63,11 +54,7 @@ export class InsertBatcher {
   private async write(batch: Pending[]): Promise<void> {
     let writeErrors: WriteError[];
     try {
-      // The bare insert command, not insertMany: the driver's bulk-write layer cost about 40% more CPU per batch,
-      // and this path runs once per vendor callback. Duplicates come back as writeErrors, not as an exception.
-      const reply = await this.db().command({ insert: this.collectionName, documents: batch.map((p) => p.doc), ordered: false });
-      writeErrors = (reply.writeErrors as WriteError[] | undefined) ?? [];
-      if (reply.writeConcernError) throw new Error(`write concern failed: ${JSON.stringify(reply.writeConcernError)}`);
+      writeErrors = await insertUnordered(this.db(), this.collectionName, batch.map((p) => p.doc));
     } catch (err) {
       for (const p of batch) p.reject(err);
       return;
@@ -76,8 +63,8 @@ export class InsertBatcher {
     batch.forEach((p, i) => {
       const error = byIndex.get(i);
       if (!error) p.resolve('inserted');
-      else if (error.code === 11000) p.resolve('duplicate');
-      else p.reject(new BatchInsertError([error]));
+      else if (error.code === DUPLICATE_KEY) p.resolve('duplicate');
+      else p.reject(new InsertRefused([error]));
     });
   }
 }

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { BatchInsertError, InsertBatcher } from '../../server/db/insert-batcher.ts';
+import { InsertBatcher } from '../../server/db/insert-batcher.ts';
+import { InsertRefused } from '../../server/db/insert-unordered.ts';
 import { useTestDatabase } from '../support/database.ts';
 
 describe('InsertBatcher', () => {
@@ -33,6 +34,6 @@ describe('InsertBatcher', () => {
     const [a, b] = await Promise.allSettled([batcher.insert({ a: 1 }), batcher.insert({ a: 2 })]);
     expect(a).to.deep.equal({ status: 'fulfilled', value: 'inserted' });
     expect(b.status).to.equal('rejected');
-    expect((b as PromiseRejectedResult).reason).to.be.instanceOf(BatchInsertError).and.have.property('message').that.contains('121');
+    expect((b as PromiseRejectedResult).reason).to.be.instanceOf(InsertRefused).and.have.property('message').that.contains('121');
   });
 });

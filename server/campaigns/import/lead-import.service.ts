@@ -12,7 +12,7 @@ import { maskPhone, type PhoneVault } from '../../contacts/phone.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { phoneKey } from '../../contacts/identity.ts';
 import type { CampaignDto } from '../campaign.repository.ts';
-import { fullGc } from './heap-relief.ts';
+import { fullGc } from '../../shared/heap-relief.ts';
 import { readLeadCsv, type LeadEncoding, type LeadRow } from './lead-csv.ts';
 import { normalizeLeadPhone } from './lead-phone.ts';
 

@@ -11,7 +11,7 @@
  * relation is known without reading it; a contact of several staff members has its relations read by their
  * unique key (contact, staff member). Only batches are held in memory.
  *
- * Writes per batch: the touches, then the runs, each one unordered insertMany; a duplicate key means another
+ * Writes per batch: the touches, then the runs, each one unordered insert command; a duplicate key means another
  * pass or trigger got there first and is counted, never an error. Touches go first: a pass killed in between
  * leaves planned touches whose run is missing (sent once, the key is unique) rather than runs past a send that
  * was never written; the next pass over the audience inserts the run and adopts its touch.
@@ -27,6 +27,8 @@ import { deliverySlot, plannedTouch, type DeliverySlot } from './touch-row.ts';
 import { HOLDOUT } from '../../experiments/experiment.schema.ts';
 import { saveHoldouts, stepExperiment } from '../../experiments/experiment.service.ts';
 import { variantSeed } from '../schedule/variant.ts';
+import { fullGc } from '../../shared/heap-relief.ts';
+import { DUPLICATE_KEY, insertUnordered, InsertRefused, type CommandTarget } from '../../db/insert-unordered.ts';
 
 export type BulkEnrollResult = {
   matched: number;
@@ -38,7 +40,10 @@ export type BulkEnrollResult = {
 };
 
 const DAY = 86_400_000;
-const WRITES_IN_FLIGHT = 2;
+// Touches and runs go to two collections the database can write in parallel; four batches in flight kept both
+// of its cores busy (two left it waiting on one collection at a time).
+const WRITES_IN_FLIGHT = 4;
+const GC_EVERY_CONTACTS = 15_000;
 const RUN_FIELDS = ['_id', 'corpId', 'sopId', 'contactId', 'storeId', 'staffId', 'tz', 'rotation', 'enteredAt', 'createdAt', 'updatedAt'];
 const DEFAULT_TZ = 'Asia/Shanghai';
 
@@ -74,14 +79,17 @@ export async function bulkEnroll(services: Services, sop: SopRecord, audience: R
     writing.push(p);
   };
   try {
-    let batch: AudienceContact[] = [];
-    for await (const c of contacts) {
-      batch.push(c);
-      if (batch.length < batchSize) continue;
+    const gc = fullGc();
+    let sinceGc = 0;
+    for await (const batch of readAhead(batches(contacts, batchSize))) {
       await write(await prepareBatch(batch));
-      batch = [];
+      sinceGc += batch.length;
+      // Documents waiting on the database outlive young collections; see heap-relief.ts.
+      if (gc && sinceGc >= GC_EVERY_CONTACTS) {
+        gc();
+        sinceGc = 0;
+      }
     }
-    if (batch.length) await write(await prepareBatch(batch));
     while (writing.length) await writing.shift();
   } finally {
     await Promise.allSettled(writing);
@@ -111,8 +119,9 @@ export async function bulkEnroll(services: Services, sop: SopRecord, audience: R
     const first = sop.definition.steps[0]!;
     const holdouts = fresh.flatMap((f) => (f.holdout ? [f.holdout] : []));
     if (holdouts.length && first.type === 'send') await saveHoldouts(m, corpId, variantSeed(sop.sopId, first), holdouts);
-    const touchesTaken = await insertAll(m.Touch.collection, fresh.flatMap((f) => (f.touch ? [f.touch] : [])));
-    const runsTaken = await insertAll(m.Enrollment.collection, fresh.map((f) => f.run));
+    const db = services.db.connection.db!;
+    const touchesTaken = await insertAll(db, m.Touch.collection.collectionName, fresh.flatMap((f) => (f.touch ? [f.touch] : [])));
+    const runsTaken = await insertAll(db, m.Enrollment.collection.collectionName, fresh.map((f) => f.run));
     for (const f of fresh) {
       if (runsTaken.has(f.run)) {
         count('already_enrolled');
@@ -289,18 +298,43 @@ function defaultsBesides(model: { new (): { toObject(): Record<string, unknown> 
 }
 
 /** Inserts unordered; returns the documents refused as duplicates (someone else holds their key). */
-async function insertAll(collection: { insertMany(docs: Doc[], opts: { ordered: false }): Promise<unknown> }, docs: Doc[]): Promise<Set<Doc>> {
-  const taken = new Set<Doc>();
-  if (!docs.length) return taken;
-  try {
-    await collection.insertMany(docs, { ordered: false });
-  } catch (err) {
-    const raw = (err as { writeErrors?: unknown }).writeErrors;
-    const errors = (Array.isArray(raw) ? raw : raw ? [raw] : []) as Array<{ index: number; code?: number; err?: { code?: number } }>;
-    if (!errors.length || errors.some((e) => (e.code ?? e.err?.code) !== 11000)) throw err;
-    for (const e of errors) taken.add(docs[e.index]!);
+async function insertAll(db: CommandTarget, collection: string, docs: Doc[]): Promise<Set<Doc>> {
+  const errors = await insertUnordered(db, collection, docs);
+  const refused = errors.filter((e) => e.code !== DUPLICATE_KEY);
+  if (refused.length) throw new InsertRefused(refused);
+  return new Set(errors.map((e) => docs[e.index]!));
+}
+
+/** A cursor's documents in arrays of `size` (the last one shorter). */
+async function* batches<T>(cursor: AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
+  let batch: T[] = [];
+  for await (const doc of cursor) {
+    batch.push(doc);
+    if (batch.length < size) continue;
+    yield batch;
+    batch = [];
   }
-  return taken;
+  if (batch.length) yield batch;
+}
+
+/**
+ * Starts reading the next item as soon as one is handed out. The driver fetches a cursor's next page only when
+ * asked, so without this every page's round trip waited behind the writes and stalled the whole pass.
+ */
+async function* readAhead<T>(source: AsyncGenerator<T>): AsyncGenerator<T> {
+  let next = source.next();
+  try {
+    for (;;) {
+      const item = await next;
+      if (item.done) return;
+      next = source.next();
+      // A failed read-ahead surfaces when it is awaited above; until then it must not count as unhandled.
+      next.catch(() => undefined);
+      yield item.value;
+    }
+  } finally {
+    await source.return(undefined);
+  }
 }
 
 /** Rows of a cursor sorted by `contactId`, handed out for successive batches of ascending contact ids. */
