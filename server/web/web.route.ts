@@ -60,6 +60,7 @@ const FILES: ReadonlyArray<[path: string, file: string | URL, summary: string]> 
   ['/vendor/wecom-jssdk.js', vendorFile('@wecom/jssdk/dist/wecom.global.prod.js'), '企业微信 JS-SDK The WeCom JS-SDK, global `ww` (node_modules/@wecom/jssdk/dist/wecom.global.prod.js)'],
   ['/web/shared/dom.js', 'shared/dom.js', '页面公用：DOM 小工具 DOM helpers every page imports (el, $, bilingual labels, the error box)'],
   ['/web/shared/api.js', 'shared/api.js', '页面公用：接口调用 The JSON API client every page imports (bearer token, corpId, the page’s error texts)'],
+  ['/web/shared/token-sign-in.js', 'shared/token-sign-in.js', '页面公用：令牌登录 Token sign-in of the HQ pages (#token= hand-over, the sign-in form, sign-out)'],
 ];
 
 /** Security headers for every HTML answer (pages and the sign-in error pages). */

@@ -46,6 +46,8 @@ describe('campaign pages in Chromium', function () {
   it('HQ: uploads leads, assigns them and shows the funnel, breakdown and leaderboard', async () => {
     await page.goto(`${h.baseUrl}/hq/campaigns#token=${h.org.tokens.hq}`);
     await page.locator('#cp-list button').first().waitFor();
+    // The list is drawn before the first campaign is opened: wait for its heading, not just the list.
+    await page.locator('#detail-heading', { hasText: '老客加粉' }).waitFor();
     expect(await page.locator('#detail-heading').textContent()).to.equal('老客加粉');
     const csv = ['手机号,姓名,门店,城市,来源,标签', '13900001111,林小姐,SH01,上海,orders,"vip,老客"', '13900002222,陈先生,SH01,上海,events,', 'bad,坏号码,,,,'].join('\n');
     await page.locator('#import-file').setInputFiles({ name: 'leads.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });

@@ -1,9 +1,10 @@
 /* The campaigns page (/hq/campaigns): create a campaign, start / pause / end it, upload leads, run the assignment,
  * and read the funnel (ECharts), the breakdowns, the leaderboard and the greeting experiment. Plain module, no
  * build step; it shares the HQ console's token (localStorage). */
-/* global document, window, localStorage, location, history, URLSearchParams, FormData */
+/* global document, window, localStorage, location, URLSearchParams, FormData */
 
 import { ApiError, createApi, detailedMessage } from '/web/shared/api.js';
+import { tokenSignIn } from '/web/shared/token-sign-in.js';
 import { $, el, showError } from '/web/shared/dom.js';
 
 const TOKEN_KEY = 'siyu.hq.token';
@@ -198,18 +199,7 @@ async function signedIn() {
 }
 
 function start() {
-  const token = new URLSearchParams(location.hash.slice(1)).get('token');
-  if (token) {
-    localStorage.setItem(TOKEN_KEY, token);
-    history.replaceState(null, '', location.pathname + location.search);
-  }
-  $('signin-form').addEventListener('submit', (e) => {
-    e.preventDefault();
-    localStorage.setItem(TOKEN_KEY, $('token-input').value.trim());
-    $('token-input').value = '';
-    signedIn().catch(handle);
-  });
-  $('sign-out').addEventListener('click', () => signedOut(''));
+  tokenSignIn({ key: TOKEN_KEY, signIn: () => signedIn().catch(handle), signedOut });
   $('cp-form').addEventListener('submit', (e) => create(e).catch(handle));
   $('import-form').addEventListener('submit', (e) => upload(e).catch(handle));
   $('dimension').addEventListener('change', () => state.funnel && renderBreakdown());

@@ -1,8 +1,9 @@
 /* The HQ console (/hq): content templates, SOPs (publish, enable / pause, dry run, stats) and execution across
  * every SOP with ECharts charts. Plain module, no build step; ECharts is the global from /vendor/echarts.min.js. */
-/* global window, localStorage, location, history, URLSearchParams, setTimeout, clearTimeout */
+/* global window, localStorage, URLSearchParams, setTimeout, clearTimeout */
 
 import { ApiError, createApi } from '/web/shared/api.js';
+import { tokenSignIn } from '/web/shared/token-sign-in.js';
 import { $, bi, el, showError, td } from '/web/shared/dom.js';
 
 const TOKEN_KEY = 'siyu.hq.token';
@@ -70,14 +71,6 @@ function showProblems(box, heading, items) {
 const problemsOf = (err) => (Array.isArray(err.error?.details) ? err.error.details : [{ path: '', message: err.error?.message ?? err.message }]);
 
 /* ---------- sign-in and tabs ---------- */
-
-function takeTokenFromHash() {
-  const token = new URLSearchParams(location.hash.slice(1)).get('token');
-  if (token) {
-    localStorage.setItem(TOKEN_KEY, token);
-    history.replaceState(null, '', location.pathname + location.search);
-  }
-}
 
 function signedOut(message) {
   localStorage.removeItem(TOKEN_KEY);
@@ -491,20 +484,11 @@ function onTabKey(event) {
 }
 
 function start() {
-  takeTokenFromHash();
+  tokenSignIn({ key: TOKEN_KEY, signIn: () => signIn().catch(handle), signedOut });
   for (const t of TABS) {
     $(`tab-${t}`).addEventListener('click', () => selectTab(t).catch(handle));
     $(`tab-${t}`).addEventListener('keydown', onTabKey);
   }
-  $('signin-form').addEventListener('submit', (event) => {
-    event.preventDefault();
-    const token = $('token-input').value.trim();
-    if (!token) return;
-    localStorage.setItem(TOKEN_KEY, token);
-    $('token-input').value = '';
-    signIn().catch(handle);
-  });
-  $('sign-out').addEventListener('click', () => signedOut(''));
   $('tpl-new').addEventListener('click', newTemplate);
   $('tpl-search').addEventListener('submit', (event) => {
     event.preventDefault();

@@ -1,9 +1,10 @@
 /* The live-codes page (/hq/live-codes): create codes, see and download their QR, edit-free disable, and the numbers
  * (adds, re-adds, losses within 1/7/30 days, net) with an ECharts chart and CSV. Plain module, no build step; it
  * shares the HQ console's token (localStorage) and ECharts from /vendor/echarts.min.js. */
-/* global document, window, localStorage, location, history, URLSearchParams, Blob, btoa, TextEncoder */
+/* global document, window, localStorage, Blob, btoa, TextEncoder */
 
 import { ApiError, createApi, detailedMessage } from '/web/shared/api.js';
+import { tokenSignIn } from '/web/shared/token-sign-in.js';
 import { $, el, showError } from '/web/shared/dom.js';
 
 const TOKEN_KEY = 'siyu.hq.token';
@@ -232,18 +233,7 @@ async function exportCsv() {
 /* ---------- start ---------- */
 
 function start() {
-  const token = new URLSearchParams(location.hash.slice(1)).get('token');
-  if (token) {
-    localStorage.setItem(TOKEN_KEY, token);
-    history.replaceState(null, '', location.pathname + location.search);
-  }
-  $('signin-form').addEventListener('submit', (event) => {
-    event.preventDefault();
-    localStorage.setItem(TOKEN_KEY, $('token-input').value.trim());
-    $('token-input').value = '';
-    signIn().catch(handle);
-  });
-  $('sign-out').addEventListener('click', () => signedOut(''));
+  tokenSignIn({ key: TOKEN_KEY, signIn: () => signIn().catch(handle), signedOut });
   $('lc-form').addEventListener('submit', (event) => createCode(event).catch(handle));
   $('lc-store-codes').addEventListener('click', () => storeCodes().catch(handle));
   $('lc-png').addEventListener('click', () => download('png').catch(handle));

@@ -1,0 +1,26 @@
+/*
+ * The HQ pages' token sign-in, served as /web/shared/token-sign-in.js. A token handed over in the URL fragment
+ * (#token=…, which never reaches a server log) is kept in localStorage and taken out of the address bar; the
+ * sign-in form keeps a pasted token (an empty one is ignored); the sign-out button calls the page's signedOut.
+ * Pages that share a key (hq, campaigns, live codes) share the signed-in state.
+ */
+/* global localStorage, location, history, URLSearchParams */
+import { $ } from './dom.js';
+
+/** Wires the sign-in form and the sign-out button; `signIn()` runs after a token is pasted. */
+export function tokenSignIn({ key, signIn, signedOut }) {
+  const handed = new URLSearchParams(location.hash.slice(1)).get('token');
+  if (handed) {
+    localStorage.setItem(key, handed);
+    history.replaceState(null, '', location.pathname + location.search);
+  }
+  $('signin-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const token = $('token-input').value.trim();
+    if (!token) return;
+    localStorage.setItem(key, token);
+    $('token-input').value = '';
+    signIn();
+  });
+  $('sign-out').addEventListener('click', () => signedOut(''));
+}
