@@ -23,3 +23,16 @@ export function fullGc(): (() => void) | null {
   }
   return cached;
 }
+
+/** Counts work done and runs a full GC each time `every` units have passed; does nothing where `fullGc` is null. */
+export function gcEvery(every: number): (done: number) => void {
+  const gc = fullGc();
+  let since = 0;
+  return (done) => {
+    if (!gc) return;
+    since += done;
+    if (since < every) return;
+    gc();
+    since = 0;
+  };
+}

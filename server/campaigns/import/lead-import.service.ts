@@ -12,7 +12,7 @@ import { maskPhone, type PhoneVault } from '../../contacts/phone.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { phoneKey } from '../../contacts/identity.ts';
 import type { CampaignDto } from '../campaign.repository.ts';
-import { fullGc } from '../../shared/heap-relief.ts';
+import { gcEvery } from '../../shared/heap-relief.ts';
 import { readLeadCsv, type LeadEncoding, type LeadRow } from './lead-csv.ts';
 import { normalizeLeadPhone } from './lead-phone.ts';
 
@@ -62,18 +62,13 @@ export class LeadImportService {
       if (summary.errors.length < MAX_ERRORS) summary.errors.push({ line, reason });
       else summary.errorsOmitted = (summary.errorsOmitted ?? 0) + 1;
     };
-    const gc = fullGc();
-    let sinceGc = 0;
+    const relieveHeap = gcEvery(GC_EVERY_ROWS);
     const flush = async () => {
       const written = await this.writeBatch(campaign, batch, prefixes);
       summary.imported += written;
       summary.duplicates += batch.length - written;
-      sinceGc += batch.length;
+      relieveHeap(batch.length);
       batch = [];
-      if (gc && sinceGc >= GC_EVERY_ROWS) {
-        gc();
-        sinceGc = 0;
-      }
       opts.onProgress?.(progressOf(summary));
     };
     for await (const item of readLeadCsv(input, opts.encoding ? { encoding: opts.encoding } : {})) {

@@ -27,7 +27,7 @@ import { deliverySlot, plannedTouch, type DeliverySlot } from './touch-row.ts';
 import { HOLDOUT } from '../../experiments/experiment.schema.ts';
 import { saveHoldouts, stepExperiment } from '../../experiments/experiment.service.ts';
 import { variantSeed } from '../schedule/variant.ts';
-import { fullGc } from '../../shared/heap-relief.ts';
+import { gcEvery } from '../../shared/heap-relief.ts';
 import { DUPLICATE_KEY, insertUnordered, InsertRefused, type CommandTarget } from '../../db/insert-unordered.ts';
 
 export type BulkEnrollResult = {
@@ -79,16 +79,11 @@ export async function bulkEnroll(services: Services, sop: SopRecord, audience: R
     writing.push(p);
   };
   try {
-    const gc = fullGc();
-    let sinceGc = 0;
+    // Documents waiting on the database outlive young collections; see heap-relief.ts.
+    const relieveHeap = gcEvery(GC_EVERY_CONTACTS);
     for await (const batch of readAhead(batches(contacts, batchSize))) {
       await write(await prepareBatch(batch));
-      sinceGc += batch.length;
-      // Documents waiting on the database outlive young collections; see heap-relief.ts.
-      if (gc && sinceGc >= GC_EVERY_CONTACTS) {
-        gc();
-        sinceGc = 0;
-      }
+      relieveHeap(batch.length);
     }
     while (writing.length) await writing.shift();
   } finally {
