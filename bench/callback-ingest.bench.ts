@@ -1,6 +1,7 @@
 /**
  * callback-ingest: signed and encrypted add_external_contact callbacks POSTed with 64 in flight to a running
- * server (a separate `server/main.ts` process with the HTTP role, as in production) until N are recorded in
+ * server (a separate `server/main.ts` process with the HTTP role, as in production, served by two HTTP worker
+ * processes: SIYU_HTTP_WORKERS=2, one per core of this machine; `--workers 1` for one) until N are recorded in
  * the inbox (verify → record → 200), against the raw single-document insert rate of the same database with
  * the same concurrency. Processing happens after the acknowledgement and is not part of this number.
  * The ack latency is the vendor's view (request written → "success" read); its percentiles go to stderr. The load
@@ -20,6 +21,7 @@ const AES_KEY = 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C';
 export async function run(args: string[]) {
   const n = intArg(args, 'n', 20_000);
   const concurrency = intArg(args, 'concurrency', 64);
+  const workers = intArg(args, 'workers', 2);
   const server = await benchDatabase();
   const dbName = `bench_ingest_${Date.now()}`;
   const db = await openDatabase(server.uri, dbName);
@@ -31,6 +33,7 @@ export async function run(args: string[]) {
       PORT: '0',
       HOST: '127.0.0.1',
       SIYU_ROLES: 'http',
+      SIYU_HTTP_WORKERS: String(workers),
       SIYU_DEMO: 'false',
       LOG_LEVEL: 'warn',
       SIYU_PHONE_KEY: '01'.repeat(32),

@@ -9,6 +9,8 @@ import pino, { type Logger } from 'pino';
 import { startDemoChannels, type DemoChannels } from '../adapters/registry.ts';
 import { startScheduler, type Scheduler } from '../jobs/scheduler.ts';
 import { createApp } from './app.ts';
+import { closeServer } from './http/close-server.ts';
+import { startHttpWorkers, type HttpWorkers } from './http/http-workers.ts';
 import { InboundProcessor } from './channels/inbound-processor.ts';
 import { upsertDefaultAccounts } from './channels/default-accounts.ts';
 import { PushListeners } from './channels/push-listeners.ts';
@@ -27,6 +29,8 @@ import { createMetrics } from './system/metrics.ts';
 export type Running = {
   services: Services;
   url: string | null;
+  /** The HTTP worker processes' ids when SIYU_HTTP_WORKERS > 1, else empty. */
+  httpWorkerPids(): number[];
   databaseUri: string;
   adminToken: string | undefined;
   stop(): Promise<void>;
@@ -93,6 +97,7 @@ export async function boot(config: Config, opts: { clock?: Clock; logger?: Logge
   let demo: DemoChannels | undefined;
   let sopEngine: SopEngine | undefined;
   let server: Server | undefined;
+  let httpWorkers: HttpWorkers | undefined;
   try {
     if (config.demo.enabled) {
       const seeded = await seedDemo(services);
@@ -117,10 +122,16 @@ export async function boot(config: Config, opts: { clock?: Clock; logger?: Logge
     }
     let url: string | null = null;
     if (config.roles.includes('http')) {
-      server = createApp(services).listen(config.http.port, config.http.host);
-      await once(server, 'listening');
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : config.http.port;
+      let port: number;
+      if (config.http.workers > 1) {
+        httpWorkers = await startHttpWorkers(config, { databaseUri: core.databaseUri, signals: services.signals, logger });
+        port = httpWorkers.port;
+      } else {
+        server = createApp(services).listen(config.http.port, config.http.host);
+        await once(server, 'listening');
+        const address = server.address();
+        port = typeof address === 'object' && address ? address.port : config.http.port;
+      }
       url = config.http.publicUrl ?? `http://127.0.0.1:${port}`;
       demo?.startActivity(`http://127.0.0.1:${port}/callbacks/wecom`, config.demo.activityIntervalMs);
     }
@@ -128,19 +139,21 @@ export async function boot(config: Config, opts: { clock?: Clock; logger?: Logge
     return {
       services,
       url,
+      httpWorkerPids: () => httpWorkers?.pids() ?? [],
       databaseUri: core.databaseUri,
       adminToken: core.adminToken,
-      stop: () => (stopping ??= shutdown({ server, scheduler, processor, listeners, demo, sopEngine, core, logger })),
+      stop: () => (stopping ??= shutdown({ server, httpWorkers, scheduler, processor, listeners, demo, sopEngine, core, logger })),
     };
   } catch (err) {
-    await shutdown({ server, scheduler, processor, listeners, demo, sopEngine, core, logger }).catch(() => undefined);
+    await shutdown({ server, httpWorkers, scheduler, processor, listeners, demo, sopEngine, core, logger }).catch(() => undefined);
     throw err;
   }
 }
 
-/** Stop accepting, let in-flight requests finish, stop the scheduler, close the database, stop the dev server. */
+/** Stop accepting (here or in the HTTP workers), let in-flight requests finish, stop the scheduler, close the database, stop the dev server. */
 async function shutdown(parts: {
   server?: Server;
+  httpWorkers?: HttpWorkers;
   scheduler?: Scheduler;
   processor?: InboundProcessor;
   listeners?: PushListeners;
@@ -149,14 +162,14 @@ async function shutdown(parts: {
   core: OpenedServices;
   logger: Logger;
 }): Promise<void> {
-  const { server, scheduler, processor, listeners, demo, sopEngine, core, logger } = parts;
+  const { server, httpWorkers, scheduler, processor, listeners, demo, sopEngine, core, logger } = parts;
   if (server) {
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    const force = setTimeout(() => server.closeAllConnections(), 10_000);
-    await closed;
-    clearTimeout(force);
+    await closeServer(server);
     logger.info('http server closed');
+  }
+  if (httpWorkers) {
+    await httpWorkers.stop();
+    logger.info('http workers stopped');
   }
   if (sopEngine) await sopEngine.stop();
   if (demo) await demo.stop();

@@ -21,6 +21,7 @@ const envSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   PUBLIC_URL: z.url().optional(),
   SIYU_ROLES: roles.default(['http', 'scheduler']),
+  SIYU_HTTP_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
   // database
@@ -55,7 +56,8 @@ const envSchema = z.object({
 });
 
 export type Config = {
-  http: { port: number; host: string; publicUrl: string | undefined; bodyLimitBytes: number };
+  /** `workers` > 1: the HTTP role runs in that many forked processes sharing the port (server/http/http-workers.ts). */
+  http: { port: number; host: string; publicUrl: string | undefined; bodyLimitBytes: number; workers: number };
   roles: Array<'http' | 'scheduler'>;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   db: { uri: string | undefined; name: string; dataDir: string; cacheDir: string };
@@ -80,7 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   return {
-    http: { port: e.PORT, host: e.HOST, publicUrl: e.PUBLIC_URL, bodyLimitBytes: e.BODY_LIMIT_BYTES },
+    http: { port: e.PORT, host: e.HOST, publicUrl: e.PUBLIC_URL, bodyLimitBytes: e.BODY_LIMIT_BYTES, workers: e.SIYU_HTTP_WORKERS },
     roles: e.SIYU_ROLES,
     logLevel: e.LOG_LEVEL,
     db: { uri: e.MONGODB_URI, name: e.MONGODB_DB, dataDir: e.SIYU_DATA_DIR, cacheDir: e.SIYU_CACHE_DIR },
