@@ -23,7 +23,9 @@ export async function benchDatabase(): Promise<{ uri: string; stop(): Promise<vo
 
 export function intArg(args: string[], name: string, fallback: number): number {
   const i = args.indexOf(`--${name}`);
-  const raw = i >= 0 ? args[i + 1] : args.find((a) => /^\d+$/.test(a) && name === 'n');
+  // A bare number is N (`npm run bench -- sop-fanout 5000`), unless it is the value of a `--flag`.
+  const positional = args.find((a, k) => /^\d+$/.test(a) && !args[k - 1]?.startsWith('--'));
+  const raw = i >= 0 ? args[i + 1] : name === 'n' ? positional : undefined;
   const n = raw === undefined ? fallback : Number(raw);
   if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer`);
   return n;
