@@ -124,7 +124,7 @@ export async function boot(config: Config, opts: { clock?: Clock; logger?: Logge
     if (config.roles.includes('http')) {
       let port: number;
       if (config.http.workers > 1) {
-        httpWorkers = await startHttpWorkers(config, { databaseUri: core.databaseUri, signals: services.signals, logger });
+        httpWorkers = await startHttpWorkers(config, { databaseUri: core.databaseUri, signals: services.signals, metrics: services.metrics, logger });
         port = httpWorkers.port;
       } else {
         server = createApp(services).listen(config.http.port, config.http.host);

@@ -1,6 +1,7 @@
 /**
  * Entry of an HTTP worker process (forked by server/http/http-workers.ts). It asks for the primary's parsed
- * config over IPC, serves the connections the primary hands over, passes "callback recorded" signals up, and
+ * config over IPC, serves the connections the primary hands over, passes "callback recorded" signals up, gets
+ * the whole server's metrics from the primary for GET /metrics, and
  * stops gracefully when the primary says so, on SIGTERM / SIGINT (a terminal's Ctrl-C reaches every process of
  * the group), or when the primary is gone.
  */
@@ -15,6 +16,7 @@ import type { WorkerMessage } from './http-workers.ts';
 /** The processor drains until the inbox is empty, so one wake-up covers every callback recorded before it. */
 const INBOUND_SIGNAL_MS = 50;
 const STOP_GRACE_MS = 10_000;
+const METRICS_ANSWER_MS = 5000;
 
 async function serve(config: Config, forwardInbound: boolean): Promise<void> {
   const logger = pino({ level: config.logLevel }).child({ worker: process.pid });
@@ -48,6 +50,30 @@ async function serve(config: Config, forwardInbound: boolean): Promise<void> {
     if (stopping) return void socket.destroy();
     server.emit('connection', socket);
     socket.resume(); // the primary accepted it paused
+  });
+
+  // GET /metrics: the sum over every process, which only the primary can gather.
+  const asked = new Map<number, (text: string) => void>();
+  let askId = 0;
+  core.services.metrics.text = () =>
+    new Promise<string>((resolve, reject) => {
+      const id = ++askId;
+      const timer = setTimeout(() => {
+        asked.delete(id);
+        reject(new Error('metrics: the primary process did not answer'));
+      }, METRICS_ANSWER_MS);
+      asked.set(id, (text) => {
+        clearTimeout(timer);
+        asked.delete(id);
+        resolve(text);
+      });
+      process.send?.({ siyu: 'metrics?', id } satisfies WorkerMessage);
+    });
+  process.on('message', (m: WorkerMessage) => {
+    if (m?.siyu === 'metrics') asked.get(m.id)?.(m.text);
+    if (m?.siyu === 'metrics-dump') {
+      void core.services.metrics.registry.getMetricsAsJSON().then((metrics) => process.send?.({ siyu: 'metrics-json', id: m.id, metrics } satisfies WorkerMessage));
+    }
   });
 
   if (forwardInbound) {

@@ -10,7 +10,8 @@
  * first, so 64 kept-alive connections opened at once split 39/25 and stayed that way; the busier worker set the
  * tail latency. Strict rotation splits them evenly.
  *
- * A worker that dies is replaced. When the primary runs the inbound processor, "a callback was recorded" signals
+ * GET /metrics answered by any worker covers the whole server: the worker asks the primary, which sums its own
+ * registry and every worker's (prom-client's AggregatorRegistry). A worker that dies is replaced. When the primary runs the inbound processor, "a callback was recorded" signals
  * come back over IPC, at most one per worker every 50 ms (one message per callback cost the primary a wake-up
  * each and halved the callback rate).
  */
@@ -19,7 +20,9 @@ import { once, type EventEmitter } from 'node:events';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
+import { AggregatorRegistry, type Registry } from 'prom-client';
 import type { Config } from '../config.ts';
+import type { Metrics } from '../system/metrics.ts';
 
 /** Messages between the primary and its HTTP workers. */
 export type WorkerMessage =
@@ -28,7 +31,14 @@ export type WorkerMessage =
   | { siyu: 'ready' }
   | { siyu: 'connection' }
   | { siyu: 'stop' }
-  | { siyu: 'inbound' };
+  | { siyu: 'inbound' }
+  // GET /metrics in a worker: it asks the primary, which gathers every process's registry and sums them.
+  | { siyu: 'metrics?'; id: number }
+  | { siyu: 'metrics-dump'; id: number }
+  | { siyu: 'metrics-json'; id: number; metrics: MetricsJson }
+  | { siyu: 'metrics'; id: number; text: string };
+
+type MetricsJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
 
 export type HttpWorkers = {
   port: number;
@@ -40,18 +50,41 @@ export type HttpWorkers = {
 const WORKER_ENTRY = fileURLToPath(new URL('./http-worker.ts', import.meta.url));
 const RESTART_DELAY_MS = 1000;
 const STOP_GRACE_MS = 15_000;
+/** A worker that has not sent its registry by then is left out of that scrape rather than stalling it. */
+const METRICS_WAIT_MS = 2000;
 
 /**
  * Starts `config.http.workers` workers with the primary's config (its database URI resolved, HTTP role only),
  * then listens. A worker that exits before it is ready fails the start.
  */
-export async function startHttpWorkers(config: Config, o: { databaseUri: string; signals: EventEmitter; logger: Logger }): Promise<HttpWorkers> {
+export async function startHttpWorkers(config: Config, o: { databaseUri: string; signals: EventEmitter; metrics: Metrics; logger: Logger }): Promise<HttpWorkers> {
   const workerConfig: Config = { ...config, roles: ['http'], http: { ...config.http, workers: 1 }, db: { ...config.db, uri: o.databaseUri } };
   const forwardInbound = config.roles.includes('scheduler');
   const all = new Set<ChildProcess>();
   let ready: ChildProcess[] = [];
   let turn = 0;
   let stopping = false;
+  const scrapes = new Map<number, { waiting: Set<ChildProcess>; got: MetricsJson[]; done(): void }>();
+  let scrapeId = 0;
+
+  /** The primary's registry and every ready worker's, summed (counters and histograms add up per label set). */
+  const aggregateMetrics = async (): Promise<string> => {
+    const id = ++scrapeId;
+    const got = [await o.metrics.registry.getMetricsAsJSON()];
+    await new Promise<void>((resolve) => {
+      const waiting = new Set(ready);
+      const done = () => {
+        clearTimeout(timer);
+        scrapes.delete(id);
+        resolve();
+      };
+      const timer = setTimeout(done, METRICS_WAIT_MS);
+      scrapes.set(id, { waiting, got, done });
+      for (const worker of waiting) worker.send({ siyu: 'metrics-dump', id } satisfies WorkerMessage);
+      if (!waiting.size) done();
+    });
+    return AggregatorRegistry.aggregate(got).metrics();
+  };
 
   const start = (): Promise<void> => {
     // The project runs TypeScript through tsx everywhere (no build step), workers included.
@@ -65,6 +98,18 @@ export async function startHttpWorkers(config: Config, o: { databaseUri: string;
           ready.push(worker);
           resolve();
         } else if (m?.siyu === 'inbound') o.signals.emit('inbound');
+        else if (m?.siyu === 'metrics?') {
+          aggregateMetrics().then(
+            (text) => worker.connected && worker.send({ siyu: 'metrics', id: m.id, text } satisfies WorkerMessage),
+            (err: unknown) => o.logger.error({ err }, 'metrics aggregation failed'),
+          );
+        } else if (m?.siyu === 'metrics-json') {
+          const scrape = scrapes.get(m.id);
+          if (scrape?.waiting.delete(worker)) {
+            scrape.got.push(m.metrics);
+            if (!scrape.waiting.size) scrape.done();
+          }
+        }
       });
       worker.once('exit', (code, signal) => reject(new Error(`HTTP worker ${worker.pid} exited before it was ready (${signal ?? code})`)));
     });

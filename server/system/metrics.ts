@@ -1,4 +1,8 @@
-/** Prometheus metrics. One registry per app instance, so several apps in one process (tests) never clash. */
+/**
+ * Prometheus metrics. One registry per app instance, so several apps in one process (tests) never clash.
+ * `text()` renders what GET /metrics answers: this registry, or, in an HTTP worker process, the sum over the
+ * primary and every worker (server/http/http-workers.ts replaces it there).
+ */
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
@@ -6,6 +10,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
   if (opts.defaultMetrics) collectDefaultMetrics({ register: registry });
   return {
     registry,
+    text: (): Promise<string> => registry.metrics(),
     httpDuration: new Histogram({
       name: 'siyu_http_request_duration_seconds',
       help: 'HTTP request latency by method, route pattern and status',

@@ -26,7 +26,7 @@ export function systemRoutes(all: () => RouteDef[], version: string) {
       roles: 'public',
       async handler(_input, { services, koa }) {
         koa.type = services.metrics.registry.contentType;
-        koa.body = await services.metrics.registry.metrics();
+        koa.body = await services.metrics.text();
       },
     }),
     defineRoute({

@@ -99,6 +99,20 @@ describe('SIYU_HTTP_WORKERS: the HTTP role in worker processes', function () {
     expect(await t.db.models.InboundRaw.countDocuments({ corpId: CORP, plaintext: { $regex: 'wmWorkers1' } })).to.equal(1);
   });
 
+  it('answers GET /metrics from any worker with the sum over every process', async () => {
+    const healthz = async () => {
+      const { status, text } = await request(port, 'GET', '/metrics');
+      expect(status).to.equal(200);
+      const line = /^siyu_http_request_duration_seconds_count\{method="GET",route="\/healthz",status="200"\} (\d+)$/m.exec(text);
+      return Number(line?.[1] ?? 0);
+    };
+    const before = await healthz();
+    // Fresh connections in strict rotation: three requests land on each worker.
+    for (let i = 0; i < 6; i++) expect((await request(port, 'GET', '/healthz')).status).to.equal(200);
+    expect(await healthz()).to.equal(before + 6);
+    expect(await healthz(), 'asked of the other worker').to.equal(before + 6);
+  });
+
   it('replaces a worker that dies, and keeps serving meanwhile', async () => {
     const [victim, survivor] = running.httpWorkerPids() as [number, number];
     process.kill(victim, 'SIGKILL');
