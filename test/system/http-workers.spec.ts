@@ -1,13 +1,13 @@
 import { expect } from 'chai';
 import { once } from 'node:events';
 import http from 'node:http';
-import net from 'node:net';
 import pino from 'pino';
 import { sealEvent } from '../../adapters/wecom/crypto/callback-envelope.ts';
 import { externalContactEvent } from '../../adapters/wecom/simulator/callback-events.ts';
 import { boot, type Running } from '../../server/boot.ts';
 import { loadConfig } from '../../server/config.ts';
 import { testMongoUri, useTestDatabase } from '../support/database.ts';
+import { connectionRefused, heldRequest } from '../support/http-probes.ts';
 
 const CORP = 'wwhttpworkers0001';
 const TOKEN = 'workers-token';
@@ -130,26 +130,12 @@ describe('SIYU_HTTP_WORKERS: the HTTP role in worker processes', function () {
   it('on stop finishes the in-flight request, then refuses connections and ends every worker', async () => {
     const pids = running.httpWorkerPids();
     const body = JSON.stringify({ code: 'W1', name: '多进程门店', city: '上海', region: '华东' });
-    const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/api/stores', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${ADMIN}` } });
-    const answered = new Promise<{ status: number; text: string }>((resolve, reject) => {
-      req.on('response', (res) => {
-        let text = '';
-        res.on('data', (d: Buffer) => (text += d.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      });
-      req.on('error', reject);
-    });
-    req.write(body.slice(0, 10));
+    const held = heldRequest(port, '/api/stores', body, { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` });
     await new Promise((r) => setTimeout(r, 200));
     const stopped = running.stop();
     await new Promise((r) => setTimeout(r, 300));
-    const refused = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.on('connect', () => (s.destroy(), resolve(false)));
-      s.on('error', () => resolve(true));
-    });
-    req.end(body.slice(10));
-    const res = await answered;
+    const refused = await connectionRefused(port);
+    const res = await held.finish();
     await stopped;
     expect(refused, 'new connections are refused once stopping').to.equal(true);
     expect(res.status, res.text).to.equal(201);

@@ -2,8 +2,6 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -11,6 +9,7 @@ import { boot } from '../../server/boot.ts';
 import { loadConfig } from '../../server/config.ts';
 import { openDatabase } from '../../server/db/database.ts';
 import { testMongoUri } from '../support/database.ts';
+import { connectionRefused, heldRequest } from '../support/http-probes.ts';
 
 const KEYS = { SIYU_PHONE_KEY: 'ab'.repeat(32), SIYU_HASH_KEY: 'cd'.repeat(32) };
 
@@ -39,26 +38,12 @@ describe('graceful shutdown', () => {
     });
 
     const body = JSON.stringify({ code: 'LATE', name: '最后一单', city: '上海', region: '华东' });
-    const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/api/stores', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: 'Bearer shutdown-admin-token-123' } });
-    const response = new Promise<{ status: number; text: string }>((resolve, reject) => {
-      req.on('response', (res) => {
-        let text = '';
-        res.on('data', (d: Buffer) => (text += d.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      });
-      req.on('error', reject);
-    });
-    req.write(body.slice(0, 10));
+    const held = heldRequest(port, '/api/stores', body, { 'content-type': 'application/json', authorization: 'Bearer shutdown-admin-token-123' });
     await new Promise((r) => setTimeout(r, 200));
     child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 300));
-    const refused = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.on('connect', () => (s.destroy(), resolve(false)));
-      s.on('error', () => resolve(true));
-    });
-    req.end(body.slice(10));
-    const res = await response;
+    const refused = await connectionRefused(port);
+    const res = await held.finish();
     const [code] = (await once(child, 'exit')) as [number];
 
     expect(refused, 'new connections are refused after SIGTERM').to.equal(true);
@@ -82,11 +67,7 @@ describe('graceful shutdown', () => {
       await first.services.identities.upsert(store!.corpId, { identities: [{ kind: 'unionid', unionid: 'kept-after-restart' }] });
       const port = Number(new URL(first.databaseUri).port);
       await first.stop();
-      const stillUp = await new Promise<boolean>((resolve) => {
-        const s = net.connect(port, '127.0.0.1');
-        s.on('connect', () => (s.destroy(), resolve(true)));
-        s.on('error', () => resolve(false));
-      });
+      const stillUp = !(await connectionRefused(port));
       expect(stillUp, 'the embedded database is stopped').to.equal(false);
 
       const second = await boot(loadConfig(env), { logger });
