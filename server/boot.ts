@@ -150,7 +150,10 @@ export async function boot(config: Config, opts: { clock?: Clock; logger?: Logge
   }
 }
 
-/** Stop accepting (here or in the HTTP workers), let in-flight requests finish, stop the scheduler, close the database, stop the dev server. */
+/**
+ * Stop accepting (here or in the HTTP workers), let in-flight requests finish, stop the scheduler, close the
+ * database, stop the dev server.
+ */
 async function shutdown(parts: {
   server?: Server;
   httpWorkers?: HttpWorkers;

@@ -1,7 +1,7 @@
 /**
  * Prometheus metrics. One registry per app instance, so several apps in one process (tests) never clash.
  * `text()` renders what GET /metrics answers: this registry, or, in an HTTP worker process, the sum over the
- * primary and every worker (server/http/http-workers.ts replaces it there).
+ * primary and every worker (server/http/http-worker.ts replaces it there).
  */
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
