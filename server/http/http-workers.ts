@@ -48,10 +48,18 @@ export type HttpWorkers = {
 };
 
 const WORKER_ENTRY = fileURLToPath(new URL('./http-worker.ts', import.meta.url));
+/** A worker that keeps dying young (a bad deploy, the database gone) is restarted ever more slowly, up to a minute. */
 const RESTART_DELAY_MS = 1000;
+const MAX_RESTART_DELAY_MS = 60_000;
+const HEALTHY_AFTER_MS = 30_000;
 const STOP_GRACE_MS = 15_000;
 /** A worker that has not sent its registry by then is left out of that scrape rather than stalling it. */
 const METRICS_WAIT_MS = 2000;
+
+/** 1 s after a worker that ran a while; double the last delay (up to a minute) after one that died young. */
+export function nextRestartDelay(lastDelayMs: number, livedMs: number): number {
+  return livedMs > HEALTHY_AFTER_MS ? RESTART_DELAY_MS : Math.min(lastDelayMs * 2, MAX_RESTART_DELAY_MS);
+}
 
 /**
  * Starts `config.http.workers` workers with the primary's config (its database URI resolved, HTTP role only),
@@ -64,6 +72,7 @@ export async function startHttpWorkers(config: Config, o: { databaseUri: string;
   let ready: ChildProcess[] = [];
   let turn = 0;
   let stopping = false;
+  let restartDelay = RESTART_DELAY_MS;
   const scrapes = new Map<number, { waiting: Set<ChildProcess>; got: MetricsJson[]; done(): void }>();
   let scrapeId = 0;
 
@@ -89,6 +98,7 @@ export async function startHttpWorkers(config: Config, o: { databaseUri: string;
   const start = (): Promise<void> => {
     // The project runs TypeScript through tsx everywhere (no build step), workers included.
     const worker = fork(WORKER_ENTRY, [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+    const forkedAt = Date.now();
     all.add(worker);
     const started = new Promise<void>((resolve, reject) => {
       worker.on('message', (m: WorkerMessage) => {
@@ -117,10 +127,11 @@ export async function startHttpWorkers(config: Config, o: { databaseUri: string;
       all.delete(worker);
       ready = ready.filter((w) => w !== worker);
       if (stopping) return;
-      o.logger.error({ pid: worker.pid, code, signal }, 'HTTP worker exited; starting another');
+      restartDelay = nextRestartDelay(restartDelay, Date.now() - forkedAt);
+      o.logger.error({ pid: worker.pid, code, signal, restartInMs: restartDelay }, 'HTTP worker exited; starting another');
       setTimeout(() => {
         if (!stopping) start().catch((err: unknown) => o.logger.error({ err }, 'HTTP worker failed to start'));
-      }, RESTART_DELAY_MS).unref();
+      }, restartDelay).unref();
     });
     return started;
   };

@@ -6,6 +6,7 @@ import { sealEvent } from '../../adapters/wecom/crypto/callback-envelope.ts';
 import { externalContactEvent } from '../../adapters/wecom/simulator/callback-events.ts';
 import { boot, type Running } from '../../server/boot.ts';
 import { loadConfig } from '../../server/config.ts';
+import { nextRestartDelay } from '../../server/http/http-workers.ts';
 import { testMongoUri, useTestDatabase } from '../support/database.ts';
 import { connectionRefused, heldRequest } from '../support/http-probes.ts';
 
@@ -78,6 +79,13 @@ describe('SIYU_HTTP_WORKERS: the HTTP role in worker processes', function () {
   it('refuses a worker count that is not a positive integer', () => {
     expect(() => loadConfig({ SIYU_HTTP_WORKERS: '0' })).to.throw(/SIYU_HTTP_WORKERS/);
     expect(() => loadConfig({ SIYU_HTTP_WORKERS: 'two' })).to.throw(/SIYU_HTTP_WORKERS/);
+  });
+
+  it('restarts a worker that keeps dying young ever more slowly, and a long-lived one after a second', () => {
+    let delay = 1000;
+    const delays = [1, 2, 3, 4, 5, 6, 7].map(() => (delay = nextRestartDelay(delay, 2000)));
+    expect(delays).to.deep.equal([2000, 4000, 8000, 16_000, 32_000, 60_000, 60_000]);
+    expect(nextRestartDelay(60_000, 10 * 60_000)).to.equal(1000);
   });
 
   it('serves from two worker processes, not from the primary', async () => {
