@@ -5,6 +5,7 @@
 
 import { ApiError, createApi } from '/web/shared/api.js';
 import { $, bi, el, showError, td } from '/web/shared/dom.js';
+import { tokenSignIn } from '/web/shared/token-sign-in.js';
 import { rateChart, resizeCharts, seriesChart } from './charts.js';
 import { HOLDOUT, MIN_SAMPLE, STAT_ROWS, armName, count, formatDate, formatTime, metricName, pText, pct, usedTag, verdictInfo } from './format.js';
 
@@ -66,16 +67,6 @@ function announce(text) {
 function handle(err) {
   if (err instanceof ApiError && err.status === 401) return signedOut(ERRORS[401]);
   showError(err instanceof ApiError ? err.message : `${ERRORS[500]} ${err?.message ?? ''}`);
-}
-
-function takeTokenFromHash() {
-  const params = new URLSearchParams(location.hash.slice(1));
-  const token = params.get('token');
-  if (!token) return;
-  localStorage.setItem(TOKEN_KEY, token);
-  params.delete('token');
-  const rest = params.toString();
-  history.replaceState(null, '', location.pathname + location.search + (rest ? `#${rest}` : ''));
 }
 
 function signedOut(message) {
@@ -354,16 +345,7 @@ async function stopExperiment() {
 /* ---------- start ---------- */
 
 function start() {
-  takeTokenFromHash();
-  $('signin-form').addEventListener('submit', (event) => {
-    event.preventDefault();
-    const token = $('token-input').value.trim();
-    if (!token) return;
-    localStorage.setItem(TOKEN_KEY, token);
-    $('token-input').value = '';
-    signIn().catch(handle);
-  });
-  $('sign-out').addEventListener('click', () => signedOut(''));
+  tokenSignIn({ key: TOKEN_KEY, signIn: () => signIn().catch(handle), signedOut });
   $('to-list').addEventListener('click', (event) => {
     event.preventDefault();
     history.pushState(null, '', location.pathname + location.search);

@@ -9,10 +9,14 @@ import { $ } from './dom.js';
 
 /** Wires the sign-in form and the sign-out button; `signIn()` runs after a token is pasted. */
 export function tokenSignIn({ key, signIn, signedOut }) {
-  const handed = new URLSearchParams(location.hash.slice(1)).get('token');
+  const params = new URLSearchParams(location.hash.slice(1));
+  const handed = params.get('token');
   if (handed) {
     localStorage.setItem(key, handed);
-    history.replaceState(null, '', location.pathname + location.search);
+    // Only the token leaves the address bar: the rest of the fragment may be the page's own state.
+    params.delete('token');
+    const rest = params.toString();
+    history.replaceState(null, '', location.pathname + location.search + (rest ? `#${rest}` : ''));
   }
   $('signin-form').addEventListener('submit', (event) => {
     event.preventDefault();
