@@ -45,13 +45,6 @@ async function serve(config: Config, forwardInbound: boolean): Promise<void> {
       if (stopping && !left) socket.end();
     });
   });
-  process.on('message', (m: WorkerMessage, socket?: Socket) => {
-    if (m?.siyu !== 'connection' || !socket) return;
-    if (stopping) return void socket.destroy();
-    server.emit('connection', socket);
-    socket.resume(); // the primary accepted it paused
-  });
-
   // GET /metrics: the sum over every process, which only the primary can gather.
   const asked = new Map<number, (text: string) => void>();
   let askId = 0;
@@ -69,12 +62,6 @@ async function serve(config: Config, forwardInbound: boolean): Promise<void> {
       });
       process.send?.({ siyu: 'metrics?', id } satisfies WorkerMessage);
     });
-  process.on('message', (m: WorkerMessage) => {
-    if (m?.siyu === 'metrics') asked.get(m.id)?.(m.text);
-    if (m?.siyu === 'metrics-dump') {
-      void core.services.metrics.registry.getMetricsAsJSON().then((metrics) => process.send?.({ siyu: 'metrics-json', id: m.id, metrics } satisfies WorkerMessage));
-    }
-  });
 
   if (forwardInbound) {
     let pending: NodeJS.Timeout | undefined;
@@ -101,7 +88,23 @@ async function serve(config: Config, forwardInbound: boolean): Promise<void> {
       logger.error({ err }, 'HTTP worker stopped with an error');
       process.exit(1);
     }));
-  process.on('message', (m: WorkerMessage) => m?.siyu === 'stop' && void stop());
+  // Everything the primary sends once the worker serves: handed-over connections, metrics, stop.
+  process.on('message', (m: WorkerMessage, socket?: Socket) => {
+    switch (m?.siyu) {
+      case 'connection':
+        if (!socket) return;
+        if (stopping) return void socket.destroy();
+        server.emit('connection', socket);
+        socket.resume(); // the primary accepted it paused
+        return;
+      case 'metrics':
+        return asked.get(m.id)?.(m.text);
+      case 'metrics-dump':
+        return void core.services.metrics.registry.getMetricsAsJSON().then((metrics) => process.send?.({ siyu: 'metrics-json', id: m.id, metrics } satisfies WorkerMessage));
+      case 'stop':
+        return void stop();
+    }
+  });
   process.on('disconnect', () => void stop());
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void stop());
   process.send?.({ siyu: 'ready' } satisfies WorkerMessage);
