@@ -70,7 +70,10 @@ export class TokenService {
     if (expiryOf(row).getTime() <= now.getTime()) throw new UnauthenticatedError(TOKEN_EXPIRED_MESSAGE);
     let storeId = row.storeId ?? null;
     if (row.staffId) {
-      const staff = await this.org.getStaff({ corpId: row.corpId, storeIds: null }, row.staffId).catch(() => null);
+      const staff = await this.org.getStaff({ corpId: row.corpId, storeIds: null }, row.staffId).catch((err: unknown) => {
+        if (err instanceof NotFoundError) return null;
+        throw err;
+      });
       if (!staff || staff.status !== 'active') throw new UnauthenticatedError('该员工已离职，令牌已失效 This staff member has left; the token no longer works');
       if (row.role === 'staff' || row.role === 'store_manager') storeId = staff.storeId;
     }
