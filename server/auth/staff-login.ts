@@ -23,6 +23,8 @@ export const staffLoginLinkSchema = new Schema(
     secretHash: { type: String, required: true },
     expiresAt: { type: Date, required: true },
     usedAt: { type: Date, default: null },
+    /** Set when the staff member resigns before using the link. */
+    revokedAt: { type: Date, default: null },
     /** The token id of whoever issued the link. */
     issuedBy: { type: String, required: true },
   },
@@ -30,6 +32,8 @@ export const staffLoginLinkSchema = new Schema(
 );
 // Consuming a link: lookup by the hash of its secret.
 staffLoginLinkSchema.index({ secretHash: 1 }, { unique: true });
+// Revoking a staff member's open links when they resign.
+staffLoginLinkSchema.index({ corpId: 1, staffId: 1 });
 
 export type StaffLoginLinkDoc = InferSchemaType<typeof staffLoginLinkSchema>;
 
@@ -63,13 +67,20 @@ export class StaffLoginService {
   async consumeLink(secret: string): Promise<StaffSession> {
     const now = this.deps.clock.now();
     const link = await this.deps.models.StaffLoginLink.findOneAndUpdate(
-      { secretHash: sha256(secret), usedAt: null, expiresAt: { $gt: now } },
+      { secretHash: sha256(secret), usedAt: null, revokedAt: null, expiresAt: { $gt: now } },
       { $set: { usedAt: now } },
       { returnDocument: 'after' },
     ).lean();
     if (!link) throw new UnauthenticatedError('this sign-in link is unknown, used or expired');
     const staff = await this.deps.org.getStaff({ corpId: link.corpId, storeIds: null }, link.staffId).catch(() => null);
     return this.session(staff, 'login link session');
+  }
+
+  /** Revokes a staff member's unused links (they resigned): returns how many. */
+  async revokeLinksOf(corpId: string, staffId: string): Promise<number> {
+    const now = this.deps.clock.now();
+    const res = await this.deps.models.StaffLoginLink.updateMany({ corpId, staffId, usedAt: null, revokedAt: null, expiresAt: { $gt: now } }, { $set: { revokedAt: now } });
+    return res.modifiedCount;
   }
 
   /** Resolves a WeCom OAuth code through the default WeCom account and opens a session for that userid. */

@@ -1,4 +1,7 @@
-/** Campaigns: CRUD and status changes, corp-scoped (campaigns are HQ objects; store roles read their own stores' work). */
+/**
+ * Campaigns: CRUD and status changes, corp-scoped. Campaigns are HQ objects; a store-level scope sees only the
+ * campaigns that target its store (or every store), like every other store-scoped read.
+ */
 import { randomBytes } from 'node:crypto';
 import type { Models } from '../db/models.ts';
 import { ConflictError, isDuplicateKeyError, NotFoundError } from '../errors.ts';
@@ -69,7 +72,7 @@ export class CampaignRepository {
 
   async get(scope: Scope, id: string): Promise<CampaignDto> {
     const _id = toObjectId(id);
-    const row = _id ? await this.models.Campaign.findOne({ _id, corpId: scope.corpId }).lean<Row>() : null;
+    const row = _id ? await this.models.Campaign.findOne({ _id, corpId: scope.corpId, ...targetsScope(scope) }).lean<Row>() : null;
     if (!row) throw new NotFoundError('campaign', id);
     return toCampaignDto(row);
   }
@@ -80,14 +83,16 @@ export class CampaignRepository {
   }
 
   async list(scope: Scope, filter: { status?: CampaignStatus } = {}): Promise<CampaignDto[]> {
-    const rows = await this.models.Campaign.find({ corpId: scope.corpId, ...(filter.status ? { status: filter.status } : {}) }).sort({ _id: -1 }).lean<Row[]>();
+    const rows = await this.models.Campaign.find({ corpId: scope.corpId, ...targetsScope(scope), ...(filter.status ? { status: filter.status } : {}) }).sort({ _id: -1 }).lean<Row[]>();
     return rows.map(toCampaignDto);
   }
 
   async update(scope: Scope, id: string, patch: Partial<CampaignInput> & { experimentId?: string | null }): Promise<CampaignDto> {
     const current = await this.get(scope, id);
     if (current.status === 'ended') throw new ConflictError(`campaign ${id} has ended`);
-    await this.models.Campaign.updateOne({ _id: toObjectId(id), corpId: scope.corpId }, { $set: normalize(patch) });
+    // Costs are three independent amounts: a PATCH of one keeps the others.
+    const merged = patch.costs ? { ...patch, costs: { ...current.costs, ...patch.costs } } : patch;
+    await this.models.Campaign.updateOne({ _id: toObjectId(id), corpId: scope.corpId }, { $set: normalize(merged) });
     return this.get(scope, id);
   }
 
@@ -104,6 +109,12 @@ export class CampaignRepository {
     }
     return campaign;
   }
+}
+
+/** A store-level scope sees campaigns that name one of its stores, or name none (every store). */
+function targetsScope(scope: Scope): Record<string, unknown> {
+  if (scope.storeIds === null) return {};
+  return { $or: [{ storeIds: { $in: [...scope.storeIds] } }, { storeIds: { $size: 0 } }] };
 }
 
 function normalize<T extends Partial<CampaignInput>>(input: T): Record<string, unknown> {

@@ -10,7 +10,7 @@ import { ForbiddenError } from '../errors.ts';
 import { defineRoute } from '../http/route.ts';
 import type { Services } from '../services.ts';
 import { objectIdString } from '../shared/object-id.ts';
-import type { Scope } from '../shared/scope.ts';
+import { corpScope, type Scope } from '../shared/scope.ts';
 import { campaignsOf } from './campaign-module.ts';
 import type { CampaignDto } from './campaign.repository.ts';
 import { localDay } from './distribution/working-hours.ts';
@@ -27,15 +27,20 @@ async function me(principal: Principal | null, services: Services) {
   return { staff, store, scope: { corpId: principal.corpId, storeIds: [staff.storeId] } as Scope };
 }
 
-/** What the phone page shows for one lead: the lead, its campaign's name and the greeting text to paste. */
+/**
+ * What the phone page shows for one lead: the lead, its campaign's name and the greeting text to paste. The
+ * leads are already the member's own, so their campaigns are read corp-wide: a campaign that no longer targets
+ * the member's store still names the leads it handed out.
+ */
 async function present(services: Services, scope: Scope, leads: LeadDto[]) {
   const module = campaignsOf(services);
+  const ownLeads = corpScope(scope.corpId);
   const campaigns = new Map<string, { campaign: CampaignDto; texts: Map<string, string> }>();
   const out = [];
   for (const lead of leads) {
     let c = campaigns.get(lead.campaignId);
     if (!c) {
-      const campaign = await module.campaigns.get(scope, lead.campaignId);
+      const campaign = await module.campaigns.get(ownLeads, lead.campaignId);
       c = { campaign, texts: await greetingTexts(services, campaign) };
       campaigns.set(lead.campaignId, c);
     }

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { requireRole } from '../auth/principal.ts';
+import { revokeStaffAccess } from '../auth/staff-access.ts';
 import { ROLES } from '../auth/token.schema.ts';
 import { ForbiddenError } from '../errors.ts';
 import { corpIdQuery, resolveScope } from '../http/corp-scope.ts';
+import { patchBody } from '../http/patch-body.ts';
 import { defineRoute } from '../http/route.ts';
 import { objectIdString } from '../shared/object-id.ts';
 
@@ -36,7 +38,8 @@ const staffBody = z.strictObject({
   mobile: z.string().max(32).optional(),
   quotas: quotas.optional(),
 });
-const staffPatch = staffBody.omit({ userId: true }).partial().extend({ status: z.enum(['active', 'resigned']).optional() });
+const { userId: _userId, ...staffFields } = staffBody.shape;
+const staffPatch = patchBody({ ...staffFields, status: z.enum(['active', 'resigned']) });
 
 export const orgRoutes = [
   defineRoute({
@@ -94,7 +97,7 @@ export const orgRoutes = [
     roles: ['hq_admin'],
     params: idParams,
     query: corpOnly,
-    body: storeBody.partial().refine((b) => Object.keys(b).length > 0, 'nothing to update'),
+    body: patchBody(storeBody.shape),
     async handler({ params, query, body }, { principal, services }) {
       return services.org.updateStore(await resolveScope(principal, query.corpId, services), params.id, body);
     },
@@ -158,11 +161,13 @@ export const orgRoutes = [
     roles: ['hq_admin', 'store_manager'],
     params: idParams,
     query: corpOnly,
-    body: staffPatch.refine((b) => Object.keys(b).length > 0, 'nothing to update'),
+    body: staffPatch,
     async handler({ params, query, body }, { principal, services }) {
       const scope = await resolveScope(principal, query.corpId, services);
       if (body.role === 'store_manager' && principal?.role !== 'hq_admin') throw new ForbiddenError('only HQ appoints store managers');
-      return services.org.updateStaff(scope, params.id, body);
+      const staff = await services.org.updateStaff(scope, params.id, body);
+      if (staff.status === 'resigned') await revokeStaffAccess(services, scope.corpId, staff.id);
+      return staff;
     },
   }),
   defineRoute({
@@ -174,7 +179,9 @@ export const orgRoutes = [
     params: idParams,
     query: corpOnly,
     async handler({ params, query }, { principal, services }) {
-      await services.org.updateStaff(await resolveScope(principal, query.corpId, services), params.id, { status: 'resigned' });
+      const scope = await resolveScope(principal, query.corpId, services);
+      const staff = await services.org.updateStaff(scope, params.id, { status: 'resigned' });
+      await revokeStaffAccess(services, scope.corpId, staff.id);
     },
   }),
 ];
