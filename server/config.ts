@@ -81,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  requireProductionKeys(e);
   return {
     http: { port: e.PORT, host: e.HOST, publicUrl: e.PUBLIC_URL, bodyLimitBytes: e.BODY_LIMIT_BYTES, workers: e.SIYU_HTTP_WORKERS },
     roles: e.SIYU_ROLES,
@@ -99,6 +100,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       wechaty: e.WECHATY_PUPPET ? compact({ botId: e.WECHATY_BOT_ID, puppet: e.WECHATY_PUPPET, puppetToken: e.WECHATY_PUPPET_SERVICE_TOKEN }) : undefined,
     },
   };
+}
+
+/**
+ * Production (MONGODB_URI set) needs fixed keys: the development ones live in the data dir, so a server started
+ * with another data dir would encrypt and match phones with other keys (duplicate contacts, unmatched phones).
+ */
+function requireProductionKeys(e: z.infer<typeof envSchema>): void {
+  if (!e.MONGODB_URI) return;
+  const missing = (['SIYU_PHONE_KEY', 'SIYU_HASH_KEY'] as const).filter((k) => !e[k]);
+  if (!missing.length) return;
+  throw new ConfigError(
+    [
+      `生产环境（已设置 MONGODB_URI）必须配置 ${missing.join(' 和 ')}（各 64 个十六进制字符），可用 \`openssl rand -hex 32\` 生成；一经使用请勿更换并妥善备份。`,
+      `Production (MONGODB_URI is set) requires ${missing.join(' and ')}: 64 hex characters each, e.g. from \`openssl rand -hex 32\`. Keep them safe and never change them once phones are stored.`,
+    ].join('\n'),
+  );
 }
 
 function compact(o: Record<string, string | undefined>): Record<string, string> {
