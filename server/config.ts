@@ -24,6 +24,8 @@ const envSchema = z.object({
   SIYU_HTTP_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  SIYU_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+  SIYU_UPLOAD_TIMEOUT_MS: z.coerce.number().int().min(100).default(600_000),
   // database
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI').optional(),
   MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/).default('siyu'),
@@ -58,6 +60,8 @@ const envSchema = z.object({
 export type Config = {
   /** `workers` > 1: the HTTP role runs in that many forked processes sharing the port (server/http/http-workers.ts). */
   http: { port: number; host: string; publicUrl: string | undefined; bodyLimitBytes: number; workers: number };
+  /** An API request unanswered after `defaultMs` gets 503 (multipart uploads: `uploadMs`), e.g. while the database hangs. */
+  requestTimeout: { defaultMs: number; uploadMs: number };
   roles: Array<'http' | 'scheduler'>;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   db: { uri: string | undefined; name: string; dataDir: string; cacheDir: string };
@@ -84,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   requireProductionKeys(e);
   return {
     http: { port: e.PORT, host: e.HOST, publicUrl: e.PUBLIC_URL, bodyLimitBytes: e.BODY_LIMIT_BYTES, workers: e.SIYU_HTTP_WORKERS },
+    requestTimeout: { defaultMs: e.SIYU_REQUEST_TIMEOUT_MS, uploadMs: e.SIYU_UPLOAD_TIMEOUT_MS },
     roles: e.SIYU_ROLES,
     logLevel: e.LOG_LEVEL,
     db: { uri: e.MONGODB_URI, name: e.MONGODB_DB, dataDir: e.SIYU_DATA_DIR, cacheDir: e.SIYU_CACHE_DIR },
