@@ -32,6 +32,7 @@ import { storeCodePublicRoutes } from './live-codes/store-code-public.route.ts';
 import { staffTaskRoutes } from './tasks/staff-task.route.ts';
 import { handoverRoutes } from './handover/handover.route.ts';
 import { sidebarRoutes } from './sidebar/sidebar.route.ts';
+import { setupRoutes } from './setup/setup.route.ts';
 import { webRoutes } from './web/web.route.ts';
 
 export const VERSION = '0.1.0';
@@ -42,6 +43,7 @@ export function allRoutes(): RouteDef[] {
   routes.push(...campaignRoutes, ...leadRoutes);
   routes.push(...liveCodeRoutes, ...storeCodePublicRoutes);
   routes.push(...sidebarRoutes, ...handoverRoutes);
+  routes.push(...setupRoutes);
   return routes;
 }
 
