@@ -132,7 +132,11 @@ describe('HTTP edges: unknown methods, bad URL bytes, request timeout, framing',
       // The relay stands in front of one host; a multi-host or SRV MONGODB_URI cannot be relayed this simply.
       if (target.protocol !== 'mongodb:' || target.host.includes(',')) this.skip();
       relay = await hangableRelay({ host: target.hostname, port: Number(target.port || 27017) });
-      hungDb = await openDatabase(`mongodb://127.0.0.1:${relay.port}/?directConnection=true`, t.name);
+      const relayed = new URL(target.href);
+      relayed.hostname = '127.0.0.1';
+      relayed.port = String(relay.port);
+      relayed.searchParams.set('directConnection', 'true');
+      hungDb = await openDatabase(relayed.href, t.name);
       const config = loadConfig({ LOG_LEVEL: 'silent', SIYU_REQUEST_TIMEOUT_MS: '400', SIYU_UPLOAD_TIMEOUT_MS: '1500' });
       const services = buildServices({ config, db: hungDb, clock: fixedClock('2026-11-22T02:00:00Z'), logger: pino({ level: 'silent' }), metrics: createMetrics(), keys: TEST_KEYS });
       server = createApp(services).callback();
