@@ -188,6 +188,11 @@ describe('HTTP edges: unknown methods, bad URL bytes, request timeout, framing',
       expect(csp).to.include('frame-ancestors https://work.weixin.qq.com https://*.qq.com');
       expect(csp).to.not.include("frame-ancestors 'none'");
       expect(csp).to.include("default-src 'none'").and.include("script-src 'self'");
+      // The WeCom OAuth sign-in lands on /sidebar/oauth inside the same frame before redirecting to /sidebar.
+      const signIn = await api.raw().get('/sidebar/oauth?code=not-a-real-code');
+      expect(signIn.status).to.equal(302);
+      expect(signIn.headers['x-frame-options']).to.equal(undefined);
+      expect(String(signIn.headers['content-security-policy'])).to.include('frame-ancestors https://work.weixin.qq.com https://*.qq.com');
     });
 
     it('keeps every other page unframeable', async () => {
