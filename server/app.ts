@@ -1,6 +1,7 @@
 /**
  * Builds the koa app without listening. Order: request context (id, log, latency) wraps the error handler,
- * so the logged status is the one the error handler chose; then the routes, one router per first path segment.
+ * so the logged status is the one the error handler chose; then the URL guard (400 for bytes no route can use),
+ * the request timeout (503), and the routes, one router per first path segment.
  */
 import Koa from 'koa';
 import { staffLoginRoutes } from './auth/staff-login.route.ts';
@@ -16,6 +17,8 @@ import { conversionRoutes } from './experiments/conversion.route.ts';
 import { experimentRoutes } from './experiments/experiment.route.ts';
 import { shortLinkRoutes } from './experiments/short-link.route.ts';
 import { requestContext } from './http/request-context.ts';
+import { requestTimeout } from './http/request-timeout.ts';
+import { urlGuard } from './http/url-guard.ts';
 import { mountRoutes, type RouteDef } from './http/route.ts';
 import { segmentRouter } from './http/segment-router.ts';
 import { orgRoutes } from './org/org.route.ts';
@@ -29,6 +32,7 @@ import { storeCodePublicRoutes } from './live-codes/store-code-public.route.ts';
 import { staffTaskRoutes } from './tasks/staff-task.route.ts';
 import { handoverRoutes } from './handover/handover.route.ts';
 import { sidebarRoutes } from './sidebar/sidebar.route.ts';
+import { setupRoutes } from './setup/setup.route.ts';
 import { webRoutes } from './web/web.route.ts';
 
 export const VERSION = '0.1.0';
@@ -39,6 +43,7 @@ export function allRoutes(): RouteDef[] {
   routes.push(...campaignRoutes, ...leadRoutes);
   routes.push(...liveCodeRoutes, ...storeCodePublicRoutes);
   routes.push(...sidebarRoutes, ...handoverRoutes);
+  routes.push(...setupRoutes);
   return routes;
 }
 
@@ -47,6 +52,8 @@ export function createApp(services: Services): Koa {
   app.silent = true;
   app.use(requestContext(services.logger, services.metrics));
   app.use(errorHandler(services.logger));
+  app.use(urlGuard());
+  app.use(requestTimeout(services.config.requestTimeout));
   app.use(segmentRouter(allRoutes(), (router, routes) => mountRoutes(router, routes, services, services.config.http.bodyLimitBytes)));
   return app;
 }

@@ -24,6 +24,8 @@ const envSchema = z.object({
   SIYU_HTTP_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  SIYU_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+  SIYU_UPLOAD_TIMEOUT_MS: z.coerce.number().int().min(100).default(600_000),
   // database
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI').optional(),
   MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/).default('siyu'),
@@ -58,6 +60,8 @@ const envSchema = z.object({
 export type Config = {
   /** `workers` > 1: the HTTP role runs in that many forked processes sharing the port (server/http/http-workers.ts). */
   http: { port: number; host: string; publicUrl: string | undefined; bodyLimitBytes: number; workers: number };
+  /** An API request unanswered after `defaultMs` gets 503 (multipart uploads: `uploadMs`), e.g. while the database hangs. */
+  requestTimeout: { defaultMs: number; uploadMs: number };
   roles: Array<'http' | 'scheduler'>;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   db: { uri: string | undefined; name: string; dataDir: string; cacheDir: string };
@@ -81,8 +85,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  requireProductionKeys(e);
   return {
     http: { port: e.PORT, host: e.HOST, publicUrl: e.PUBLIC_URL, bodyLimitBytes: e.BODY_LIMIT_BYTES, workers: e.SIYU_HTTP_WORKERS },
+    requestTimeout: { defaultMs: e.SIYU_REQUEST_TIMEOUT_MS, uploadMs: e.SIYU_UPLOAD_TIMEOUT_MS },
     roles: e.SIYU_ROLES,
     logLevel: e.LOG_LEVEL,
     db: { uri: e.MONGODB_URI, name: e.MONGODB_DB, dataDir: e.SIYU_DATA_DIR, cacheDir: e.SIYU_CACHE_DIR },
@@ -99,6 +105,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       wechaty: e.WECHATY_PUPPET ? compact({ botId: e.WECHATY_BOT_ID, puppet: e.WECHATY_PUPPET, puppetToken: e.WECHATY_PUPPET_SERVICE_TOKEN }) : undefined,
     },
   };
+}
+
+/**
+ * Production (MONGODB_URI set) needs fixed keys: the development ones live in the data dir, so a server started
+ * with another data dir would encrypt and match phones with other keys (duplicate contacts, unmatched phones).
+ */
+function requireProductionKeys(e: z.infer<typeof envSchema>): void {
+  if (!e.MONGODB_URI) return;
+  const missing = (['SIYU_PHONE_KEY', 'SIYU_HASH_KEY'] as const).filter((k) => !e[k]);
+  if (!missing.length) return;
+  throw new ConfigError(
+    [
+      `生产环境（已设置 MONGODB_URI）必须配置 ${missing.join(' 和 ')}（各 64 个十六进制字符），可用 \`openssl rand -hex 32\` 生成；一经使用请勿更换并妥善备份。`,
+      `Production (MONGODB_URI is set) requires ${missing.join(' and ')}: 64 hex characters each, e.g. from \`openssl rand -hex 32\`. Keep them safe and never change them once phones are stored.`,
+    ].join('\n'),
+  );
 }
 
 function compact(o: Record<string, string | undefined>): Record<string, string> {

@@ -9,7 +9,7 @@ import { ROLES } from '../auth/token.schema.ts';
 import { staffLogin } from '../auth/staff-login.route.ts';
 import { corpIdQuery, resolveScope } from '../http/corp-scope.ts';
 import { defineRoute } from '../http/route.ts';
-import { pageHeaders } from '../web/web.route.ts';
+import { sidebarPageHeaders } from '../web/web.route.ts';
 import { ContactNoteRepository } from './contact-note.repository.ts';
 import { corpWecom } from './corp-wecom.ts';
 import { quickReplies } from './quick-replies.ts';
@@ -98,7 +98,8 @@ export const sidebarRoutes = [
     roles: 'public',
     query: z.object({ code: z.string().max(512).optional() }),
     async handler({ query }, { koa, services }) {
-      pageHeaders(koa);
+      // The sign-in runs inside the toolbar frame too: its redirect must not forbid framing.
+      sidebarPageHeaders(koa);
       koa.set('Cache-Control', 'no-store');
       try {
         const session = await staffLogin(services).signInWithOAuthCode(query.code ?? '');

@@ -1,8 +1,8 @@
 /**
  * The pages under server/web, served as they are (no build step): a fixed list of files, so no request path
  * ever reaches the file system. Every page answer carries a strict Content-Security-Policy: scripts, styles and
- * API calls from this origin only, no inline code, no framing. Vendor scripts (ECharts for /hq) are served from
- * node_modules under /vendor, never from a CDN.
+ * API calls from this origin only, no inline code, no framing (the chat toolbar page excepted: WeCom frames it).
+ * Vendor scripts (ECharts for /hq) are served from node_modules under /vendor, never from a CDN.
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -63,12 +63,30 @@ const FILES: ReadonlyArray<[path: string, file: string | URL, summary: string]> 
   ['/web/shared/token-sign-in.js', 'shared/token-sign-in.js', '页面公用：令牌登录 Token sign-in of the HQ pages (#token= hand-over, the sign-in form, sign-out)'],
 ];
 
+/**
+ * Who may frame the chat toolbar page (/sidebar). The WeCom desktop and mobile clients open a toolbar page as
+ * the top-level document of their own webview, where framing rules do not apply; the clients that show it
+ * inside a page of their own (WeCom on the web, the admin console's preview of the toolbar) serve that page
+ * from Tencent's origins: work.weixin.qq.com and other qq.com hosts. Those, and no one else, may frame it.
+ * X-Frame-Options cannot name an origin (ALLOW-FROM is obsolete), so the sidebar sends none and relies on
+ * frame-ancestors, which every browser engine the clients embed understands.
+ */
+export const SIDEBAR_FRAME_ANCESTORS = 'https://work.weixin.qq.com https://*.qq.com';
+const SIDEBAR_CSP = CSP.replace("frame-ancestors 'none'", `frame-ancestors ${SIDEBAR_FRAME_ANCESTORS}`);
+
 /** Security headers for every HTML answer (pages and the sign-in error pages). */
 export function pageHeaders(ctx: Context): void {
   ctx.set('Content-Security-Policy', CSP);
   ctx.set('X-Content-Type-Options', 'nosniff');
   ctx.set('Referrer-Policy', 'no-referrer');
   ctx.set('X-Frame-Options', 'DENY');
+}
+
+/** The same headers for the chat toolbar page, except framing: WeCom's own pages may frame it (see above). */
+export function sidebarPageHeaders(ctx: Context): void {
+  pageHeaders(ctx);
+  ctx.remove('X-Frame-Options');
+  ctx.set('Content-Security-Policy', SIDEBAR_CSP);
 }
 
 export const webRoutes: RouteDef[] = FILES.map(([path, file, summary]) =>
@@ -81,7 +99,8 @@ export const webRoutes: RouteDef[] = FILES.map(([path, file, summary]) =>
     async handler(_input, { koa }) {
       const url = typeof file === 'string' ? new URL(file, import.meta.url) : file;
       const ext = url.pathname.slice(url.pathname.lastIndexOf('.') + 1);
-      pageHeaders(koa);
+      if (path === '/sidebar') sidebarPageHeaders(koa);
+      else pageHeaders(koa);
       // Vendor files change only with a dependency upgrade; pages are revalidated on every load.
       koa.set('Cache-Control', typeof file === 'string' ? 'no-cache' : 'public, max-age=86400');
       koa.type = TYPES[ext] ?? 'application/octet-stream';
