@@ -36,7 +36,8 @@ const envSchema = z.object({
   SIYU_PHONE_KEY: z.string().regex(/^[0-9a-f]{64}$/i, 'must be 64 hex characters (32 bytes)').optional(),
   SIYU_HASH_KEY: z.string().regex(/^[0-9a-f]{64}$/i, 'must be 64 hex characters (32 bytes)').optional(),
   // demo
-  SIYU_DEMO: boolish.default(true),
+  // Unset: on in development, off in production (MONGODB_URI set), so a real database is never seeded by accident.
+  SIYU_DEMO: boolish.optional(),
   SIYU_DEMO_ACTIVITY: boolish.default(true),
   SIYU_DEMO_ACTIVITY_MS: z.coerce.number().int().min(200).default(5000),
   // development default channel accounts (production stores accounts in MongoDB)
@@ -86,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   requireProductionKeys(e);
+  const demoOn = e.SIYU_DEMO ?? !e.MONGODB_URI;
   return {
     http: { port: e.PORT, host: e.HOST, publicUrl: e.PUBLIC_URL, bodyLimitBytes: e.BODY_LIMIT_BYTES, workers: e.SIYU_HTTP_WORKERS },
     requestTimeout: { defaultMs: e.SIYU_REQUEST_TIMEOUT_MS, uploadMs: e.SIYU_UPLOAD_TIMEOUT_MS },
@@ -93,7 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     db: { uri: e.MONGODB_URI, name: e.MONGODB_DB, dataDir: e.SIYU_DATA_DIR, cacheDir: e.SIYU_CACHE_DIR },
     security: { adminToken: e.SIYU_ADMIN_TOKEN, phoneKey: e.SIYU_PHONE_KEY, hashKey: e.SIYU_HASH_KEY },
-    demo: { enabled: e.SIYU_DEMO, activity: e.SIYU_DEMO && e.SIYU_DEMO_ACTIVITY, activityIntervalMs: e.SIYU_DEMO_ACTIVITY_MS },
+    demo: { enabled: demoOn, activity: demoOn && e.SIYU_DEMO_ACTIVITY, activityIntervalMs: e.SIYU_DEMO_ACTIVITY_MS },
     channels: {
       callbackBodyLimitBytes: e.CALLBACK_BODY_LIMIT_BYTES,
       wecom: e.WECOM_CORP_ID

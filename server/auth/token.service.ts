@@ -112,6 +112,13 @@ export class TokenService {
     return toPage(rows, opts.limit, (r) => toTokenDto(r, now));
   }
 
+  /** Whether the corp has a token of this role that still signs in (not revoked, not expired by expiryOf). */
+  async hasLive(corpId: string, role: Role): Promise<boolean> {
+    const rows = await this.models.Token.find({ corpId, role, revokedAt: null }).select({ role: 1, expiresAt: 1, createdAt: 1 }).lean<TokenRow[]>();
+    const now = this.clock.now().getTime();
+    return rows.some((r) => expiryOf(r).getTime() > now);
+  }
+
   /** Revokes one token; `staffIds` limits which tokens the caller may revoke (a store's staff). */
   async revoke(corpId: string, id: string, staffIds?: readonly string[]): Promise<void> {
     const filter: Record<string, unknown> = { _id: id, corpId, revokedAt: null };

@@ -64,7 +64,7 @@ export async function runSetup(services: Services, spec: SetupSpec): Promise<Set
   }
 
   let hqToken: SetupResult['hqToken'] = { status: 'exists' };
-  if (spec.newToken || !(await hasLiveHqToken(services, corpId))) {
+  if (spec.newToken || !(await services.tokens.hasLive(corpId, 'hq_admin'))) {
     const issued = await services.tokens.issue({ corpId, role: 'hq_admin', name: spec.tokenName ?? 'setup' });
     hqToken = { status: 'issued', id: issued.id, token: issued.token };
   }
@@ -79,13 +79,6 @@ export async function runSetup(services: Services, spec: SetupSpec): Promise<Set
     accounts,
     ...(skipped ? { accountsSkipped: skipped } : {}),
   };
-}
-
-/** A token that still signs in: not revoked and, where tokens carry an expiry, not expired. */
-async function hasLiveHqToken(services: Services, corpId: string): Promise<boolean> {
-  const now = services.clock.now();
-  const live = await services.db.models.Token.exists({ corpId, role: 'hq_admin', revokedAt: null, $or: [{ expiresAt: null }, { expiresAt: { $gt: now } }] });
-  return live !== null;
 }
 
 /**
