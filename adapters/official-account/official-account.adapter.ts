@@ -1,6 +1,7 @@
 /**
- * The official-account (公众号/服务号) adapter: plain-mode and safe-mode (or compatible-mode) callbacks, the pure parsers, the
- * customer-service send (inside the 48-hour window the vendor enforces), and follower lookups for unionid.
+ * The official-account (公众号/服务号) adapter: plain-mode and safe-mode (or compatible-mode) callbacks, the
+ * pure parsers, the customer-service send (inside the 48-hour window the vendor enforces), and follower
+ * lookups for unionid.
  */
 import type {
   ChannelAdapter,
@@ -50,14 +51,14 @@ export class OfficialAccountAdapter implements ChannelAdapter {
     const [timestamp, nonce, sig] = [q('timestamp'), q('nonce'), q('signature')];
     if (!timestamp || !nonce) return { ok: false, status: 401, reason: '缺少签名参数 timestamp and nonce are required' };
     if (req.method === 'GET') {
-      if (!verifyPlainSignature(this.config.token, timestamp, nonce, sig)) return { ok: false, status: 401, reason: '回调签名不匹配 signature mismatch' };
+      if (!verifyPlainSignature(this.config.token, timestamp, nonce, sig)) return { ok: false, status: 401, reason: '回调签名不匹配 Signature mismatch' };
       const echostr = q('echostr');
       // The signature does not cover echostr: the core remembers the parameters so they cannot echo another one.
       return echostr ? withDelivery({ ok: true, echo: echostr }, timestamp, nonce, sig, false) : { ok: false, status: 400, reason: '缺少 echostr echostr is required' };
     }
     if (!this.config.encodingAESKey) {
       if (q('encrypt_type') === 'aes') return { ok: false, status: 400, reason: '收到安全模式推送，但账号未配置 EncodingAESKey Safe-mode push but no EncodingAESKey is configured' };
-      if (!verifyPlainSignature(this.config.token, timestamp, nonce, sig)) return { ok: false, status: 401, reason: '回调签名不匹配 signature mismatch' };
+      if (!verifyPlainSignature(this.config.token, timestamp, nonce, sig)) return { ok: false, status: 401, reason: '回调签名不匹配 Signature mismatch' };
       const plain = req.rawBody.toString('utf8');
       if (declaresDtd(plain)) return { ok: false, status: 400, reason: '推送内容声明了 DTD Payload declares a DTD' };
       return withDelivery({ ok: true, plaintext: plain }, timestamp, nonce, sig, false);
