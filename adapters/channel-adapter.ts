@@ -21,12 +21,31 @@ export type WebhookRequest = {
 };
 
 /**
+ * The signed parameters of one verified request, which the core checks for freshness and replay: a request
+ * signed too long ago is refused, and a signature seen before may come back only with the same payload (the
+ * vendor retrying one delivery).
+ */
+export type WebhookDelivery = {
+  /** When the vendor signed the request (its `timestamp`, seconds since the epoch). */
+  signedAt: Date;
+  /** The signed query parameters, e.g. `timestamp:nonce:signature`; one delivery's identity within its account. */
+  replayKey: string;
+  /**
+   * True when the signature also covers the payload (encrypted pushes, WeCom's echostr): the same key then
+   * always comes with the same payload, and the inbox's payload dedupe is the whole replay check. False when it
+   * covers the query only (official-account plain mode and URL verification): the core then remembers the key.
+   */
+  signsPayload: boolean;
+};
+
+/**
  * The outcome of {@link ChannelAdapter.verifyWebhook}: a push to record (`plaintext`), a URL verification to
- * answer bare (`echo`), or a refusal — 401 when the signature is wrong, 400 for anything else.
+ * answer bare (`echo`), or a refusal — 401 when the signature is wrong, 400 for anything else. Reasons are
+ * shown to the caller: zh-CN first, then English.
  */
 export type VerifiedWebhook =
-  | { ok: true; plaintext: string }
-  | { ok: true; echo: string }
+  | { ok: true; plaintext: string; delivery: WebhookDelivery }
+  | { ok: true; echo: string; delivery: WebhookDelivery }
   | { ok: false; status: 400 | 401; reason: string };
 
 // ─── Outbound ────────────────────────────────────────────────────────────────────────────────────────────

@@ -68,7 +68,9 @@ export async function run(args: string[]) {
       const bodyLengths = new Uint32Array(count);
       for (let i = from; i < from + count; i++) {
         const xml = externalContactEvent({ corpId: CORP, changeType: 'add_external_contact', userId: `staff${i % 50}`, externalUserId: `wmBench${i}`, state: 'c:bench', welcomeCode: `W${i}`, createTime: 1_795_000_000 + i });
-        const s = sealEvent({ token: TOKEN, encodingAESKey: AES_KEY, receiveId: CORP, message: xml, toUserName: CORP });
+        // Signed now (the server refuses timestamps more than CALLBACK_MAX_SKEW_SECONDS away: the whole run takes well
+        // under its 5 minutes), each with its own nonce, as Tencent signs every delivery.
+        const s = sealEvent({ token: TOKEN, encodingAESKey: AES_KEY, receiveId: CORP, message: xml, toUserName: CORP, nonce: `bench${i}` });
         const target = `/callbacks/wecom?msg_signature=${s.msgSignature}&timestamp=${s.timestamp}&nonce=${encodeURIComponent(s.nonce)}`;
         bodyLengths[i - from] = Buffer.byteLength(s.body);
         requests.push(httpRequest(hostname, Number(port), target, 'text/xml', Buffer.from(s.body)));

@@ -197,7 +197,7 @@ async function startDemoChannelsIfWanted(config: Config, services: Services, log
   const corp = (await services.org.listCorps())[0];
   if (!corp) return undefined;
   const staff = await services.org.listStaff({ corpId: corp.corpId, storeIds: null }, { status: 'active' });
-  const demo = await startDemoChannels({ corpId: corp.corpId, staff: staff.map((s) => ({ userId: s.userId, name: s.name })), log: (msg, fields) => logger.warn(fields ?? {}, msg) });
+  const demo = await startDemoChannels({ corpId: corp.corpId, staff: staff.map((s) => ({ userId: s.userId, name: s.name })), clock: services.clock, log: (msg, fields) => logger.warn(fields ?? {}, msg) });
   await services.channelAccounts.upsertDefault({ corpId: corp.corpId, kind: 'wecom', name: '企业微信（演示模拟器）', config: demo.wecomConfig });
   logger.info({ apiBase: demo.wecomConfig.apiBase }, 'demo: WeCom simulator started; simulated customer activity will follow');
   return demo;

@@ -56,6 +56,8 @@ const envSchema = z.object({
   WECHATY_PUPPET_SERVICE_TOKEN: z.string().min(1).optional(),
   WECHATY_BOT_ID: z.string().min(1).default('default-bot'),
   CALLBACK_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(65_536),
+  /** How far a callback's signed timestamp may be from our clock, either way, before it is refused as stale. */
+  CALLBACK_MAX_SKEW_SECONDS: z.coerce.number().int().positive().max(86_400).default(300),
 });
 
 export type Config = {
@@ -70,6 +72,8 @@ export type Config = {
   demo: { enabled: boolean; activity: boolean; activityIntervalMs: number };
   channels: {
     callbackBodyLimitBytes: number;
+    /** CALLBACK_MAX_SKEW_SECONDS: a signed callback older (or newer) than this is refused, and its parameters are remembered as long. */
+    callbackMaxSkewSeconds: number;
     /** Development defaults, upserted as each kind's default account at boot when complete. */
     wecom: Record<string, string> | undefined;
     officialAccount: Record<string, string> | undefined;
@@ -98,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demo: { enabled: demoOn, activity: demoOn && e.SIYU_DEMO_ACTIVITY, activityIntervalMs: e.SIYU_DEMO_ACTIVITY_MS },
     channels: {
       callbackBodyLimitBytes: e.CALLBACK_BODY_LIMIT_BYTES,
+      callbackMaxSkewSeconds: e.CALLBACK_MAX_SKEW_SECONDS,
       wecom: e.WECOM_CORP_ID
         ? compact({ corpId: e.WECOM_CORP_ID, secret: e.WECOM_SECRET, token: e.WECOM_TOKEN, encodingAESKey: e.WECOM_ENCODING_AES_KEY, agentId: e.WECOM_AGENT_ID, apiBase: e.WECOM_API_BASE })
         : undefined,

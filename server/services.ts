@@ -10,6 +10,7 @@ import { TokenService } from './auth/token.service.ts';
 import { SopRegistry } from './sop/runtime/sop-registry.ts';
 import { ChannelAccountRepository, type ChannelAccount } from './channels/channel-account.repository.ts';
 import { InboundInbox } from './channels/inbound-inbox.ts';
+import { CallbackGuard } from './channels/callback-guard.ts';
 import type { Config } from './config.ts';
 import { FriendAddedListeners } from './channels/friend-added-listeners.ts';
 import { HandoverParticipants } from './handover/handover-participants.ts';
@@ -73,6 +74,8 @@ function buildServiceGraph(deps: ServiceDeps) {
     experiments: new ExperimentService(m, clock),
     channelAccounts: new ChannelAccountRepository(m),
     inbox: new InboundInbox(m, clock),
+    /** Freshness and replay checks on verified callbacks (see callback-guard.ts). */
+    callbackGuard: new CallbackGuard(m, clock, deps.config.channels.callbackMaxSkewSeconds),
     // Publishing an SOP pins the content versions it will send.
     sops: new SopRegistry({ db, clock }, (corpId, ids) => content.pinnedVersions(corpId, ids)),
     // Adapters keep the app's clock (token expiry, lookback windows), so pinned time in tests is one time.

@@ -13,6 +13,8 @@ export type DemoChannelsOptions = {
   corpId: string;
   staff: Array<{ userId: string; name: string }>;
   random?: () => number;
+  /** The server's clock: callbacks are signed with its time, or the server refuses them as stale. */
+  clock?: { now(): Date };
   log?: (msg: string, fields?: Record<string, unknown>) => void;
 };
 
@@ -44,7 +46,7 @@ export async function startDemoChannels(opts: DemoChannelsOptions): Promise<Demo
   let timer: NodeJS.Timeout | null = null;
 
   const deliver = async (callbackUrl: string, xml: string) => {
-    const result = await deliverCallback({ url: callbackUrl, token, encodingAESKey, corpId: opts.corpId, xml, retryDelayMs: 1000 });
+    const result = await deliverCallback({ url: callbackUrl, token, encodingAESKey, corpId: opts.corpId, xml, retryDelayMs: 1000, ...(opts.clock ? { clock: opts.clock } : {}) });
     if (!result.delivered) opts.log?.('demo callback not delivered', { attempts: result.attempts.map((a) => a.status) });
   };
 

@@ -1,6 +1,7 @@
 /**
- * The official-account (公众号/服务号) adapter: plain-mode and safe-mode callbacks, the pure parsers, the
- * customer-service send (inside the 48-hour window the vendor enforces), and follower lookups for unionid.
+ * The official-account (公众号/服务号) adapter: plain-mode and safe-mode (or compatible-mode) callbacks, the
+ * pure parsers, the customer-service send (inside the 48-hour window the vendor enforces), and follower
+ * lookups for unionid.
  */
 import type {
   ChannelAdapter,
@@ -17,7 +18,7 @@ import { declaresDtd, firstQueryValue } from '../shared/query.ts';
 import { toChannelError } from '../wecom/client/to-channel-error.ts';
 import { WecomApiError } from '../wecom/client/wecom-api-error.ts';
 import type { WecomHttpOptions } from '../wecom/client/wecom-http.ts';
-import { verifyAndOpen, verifyPlainSignature } from '../wecom/crypto/callback-envelope.ts';
+import { verifyAndOpen, verifyPlainSignature, withDelivery } from '../wecom/crypto/callback-envelope.ts';
 import { refusal } from '../wecom/crypto/wx-biz-msg-crypt.ts';
 import { OfficialAccountClient } from './client/official-account.client.ts';
 import type { OfficialAccountConfig } from './official-account-account.schema.ts';
@@ -38,35 +39,46 @@ export class OfficialAccountAdapter implements ChannelAdapter {
       new OfficialAccountClient({ ...deps.clientOptions, appId: config.appId, secret: config.appSecret, ...(config.apiBase ? { baseUrl: config.apiBase } : {}) });
   }
 
+  /**
+   * URL verification (GET) is signed with `signature` = sha1(token, timestamp, nonce) in every mode. Pushes: an
+   * account with an EncodingAESKey takes only encrypted bodies verified by `msg_signature`, which covers the
+   * ciphertext (safe mode; in compatible mode the plaintext copy beside `<Encrypt>` is ignored). Tencent puts the
+   * same `signature` on every push URL and it does not cover the body, so accepting a plaintext body on it would
+   * let anyone who saw one URL post whatever they like. Only accounts without a key (plain mode) rely on it.
+   */
   verifyWebhook(req: WebhookRequest): VerifiedWebhook {
     const q = (k: string) => firstQueryValue(req.query[k]);
-    const [timestamp, nonce] = [q('timestamp'), q('nonce')];
-    if (!timestamp || !nonce) return { ok: false, status: 401, reason: 'timestamp and nonce are required' };
-    // URL verification and plain-mode pushes are signed over token, timestamp and nonce only.
-    const plainOk = verifyPlainSignature(this.config.token, timestamp, nonce, q('signature'));
+    const [timestamp, nonce, sig] = [q('timestamp'), q('nonce'), q('signature')];
+    if (!timestamp || !nonce) return { ok: false, status: 401, reason: '缺少签名参数 timestamp and nonce are required' };
     if (req.method === 'GET') {
-      if (!plainOk) return { ok: false, status: 401, reason: 'signature mismatch' };
+      if (!verifyPlainSignature(this.config.token, timestamp, nonce, sig)) return { ok: false, status: 401, reason: '回调签名不匹配 Signature mismatch' };
       const echostr = q('echostr');
-      return echostr ? { ok: true, echo: echostr } : { ok: false, status: 400, reason: 'echostr is required' };
+      // The signature does not cover echostr: the core remembers the parameters so they cannot echo another one.
+      return echostr ? withDelivery({ ok: true, echo: echostr }, timestamp, nonce, sig, false) : { ok: false, status: 400, reason: '缺少 echostr echostr is required' };
     }
-    if (q('encrypt_type') !== 'aes') {
-      if (!plainOk) return { ok: false, status: 401, reason: 'signature mismatch' };
+    if (!this.config.encodingAESKey) {
+      if (q('encrypt_type') === 'aes') return { ok: false, status: 400, reason: '收到安全模式推送，但账号未配置 EncodingAESKey Safe-mode push but no EncodingAESKey is configured' };
+      if (!verifyPlainSignature(this.config.token, timestamp, nonce, sig)) return { ok: false, status: 401, reason: '回调签名不匹配 Signature mismatch' };
       const plain = req.rawBody.toString('utf8');
-      return declaresDtd(plain) ? { ok: false, status: 400, reason: 'payload declares a DTD' } : { ok: true, plaintext: plain };
+      if (declaresDtd(plain)) return { ok: false, status: 400, reason: '推送内容声明了 DTD Payload declares a DTD' };
+      return withDelivery({ ok: true, plaintext: plain }, timestamp, nonce, sig, false);
     }
-    if (!this.config.encodingAESKey) return { ok: false, status: 400, reason: 'safe mode push but no EncodingAESKey is configured' };
+    const msgSignature = q('msg_signature');
+    if (!msgSignature) {
+      return { ok: false, status: 401, reason: '该公众号为安全模式，只接受带 msg_signature 的加密推送 This account has an EncodingAESKey: only encrypted pushes signed with msg_signature are accepted' };
+    }
     try {
       const plaintext = verifyAndOpen({
         token: this.config.token,
         encodingAESKey: this.config.encodingAESKey,
         receiveId: this.config.appId,
-        msgSignature: q('msg_signature'),
+        msgSignature,
         timestamp,
         nonce,
         body: req.rawBody,
       });
-      if (declaresDtd(plaintext)) return { ok: false, status: 400, reason: 'payload declares a DTD' };
-      return { ok: true, plaintext };
+      if (declaresDtd(plaintext)) return { ok: false, status: 400, reason: '推送内容声明了 DTD Payload declares a DTD' };
+      return withDelivery({ ok: true, plaintext }, timestamp, nonce, msgSignature, true);
     } catch (err) {
       return refusal(err);
     }

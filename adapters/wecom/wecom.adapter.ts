@@ -32,7 +32,7 @@ import { WecomApiError } from './client/wecom-api-error.ts';
 import { WecomClient } from './client/wecom.client.ts';
 import type { WecomHttpOptions } from './client/wecom-http.ts';
 import type { GroupMsg, Attachment as WecomAttachment } from './client/wecom.types.ts';
-import { verifyAndOpen, verifyUrl } from './crypto/callback-envelope.ts';
+import { verifyAndOpen, verifyUrl, withDelivery } from './crypto/callback-envelope.ts';
 import { refusal } from './crypto/wx-biz-msg-crypt.ts';
 import { parseWecomCallback } from './parse/callback.parser.ts';
 import type { WecomAccountConfig } from './wecom-account.schema.ts';
@@ -71,16 +71,19 @@ export class WecomAdapter implements ChannelAdapter {
       timestamp: firstQueryValue(req.query.timestamp),
       nonce: firstQueryValue(req.query.nonce),
     };
-    if (!auth.msgSignature || !auth.timestamp || !auth.nonce) return { ok: false, status: 401, reason: 'msg_signature, timestamp and nonce are required' };
+    if (!auth.msgSignature || !auth.timestamp || !auth.nonce) return { ok: false, status: 401, reason: '缺少签名参数 msg_signature, timestamp and nonce are required' };
     try {
       if (req.method === 'GET') {
         const echostr = firstQueryValue(req.query.echostr);
-        if (!echostr) return { ok: false, status: 400, reason: 'echostr is required' };
-        return { ok: true, echo: verifyUrl({ ...auth, echostr }) };
+        if (!echostr) return { ok: false, status: 400, reason: '缺少 echostr echostr is required' };
+        const echo = verifyUrl({ ...auth, echostr });
+        // msg_signature covers the echostr, so the same parameters always come with the same echo.
+        return withDelivery({ ok: true, echo }, auth.timestamp, auth.nonce, auth.msgSignature, true);
       }
       const plaintext = verifyAndOpen({ ...auth, body: req.rawBody });
-      if (declaresDtd(plaintext)) return { ok: false, status: 400, reason: 'payload declares a DTD' };
-      return { ok: true, plaintext };
+      if (declaresDtd(plaintext)) return { ok: false, status: 400, reason: '推送内容声明了 DTD Payload declares a DTD' };
+      // msg_signature covers the ciphertext: a captured URL cannot carry another body.
+      return withDelivery({ ok: true, plaintext }, auth.timestamp, auth.nonce, auth.msgSignature, true);
     } catch (err) {
       return refusal(err);
     }

@@ -1,14 +1,17 @@
 /**
  * Vendor callbacks: verify, record, acknowledge. No parsing and no outbound calls happen here (the inbound
  * processor does that afterwards), so the answer goes back within milliseconds of the record being durable.
- * Wrong signature → 401, anything else unverifiable → 400; nothing is stored in either case.
+ * Wrong signature → 401, anything else unverifiable → 400; a stale or replayed request (callback-guard.ts) → 401;
+ * nothing is stored in any of these cases, and each refusal is logged with its reason.
  */
+import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { ChannelKind } from '../../adapters/channel-adapter.ts';
 import { AppError, ErrorCode } from '../errors.ts';
 import { readRawBody } from '../http/body.ts';
 import { defineRoute, reply, type RouteContext, type RouteDef } from '../http/route.ts';
 import { objectIdString } from '../shared/object-id.ts';
+import type { CallbackRefusal } from './callback-guard.ts';
 
 const looseQuery = z.record(z.string(), z.union([z.string(), z.array(z.string())]));
 
@@ -23,13 +26,24 @@ async function handle(kind: ChannelKind, accountId: string | undefined, { koa, s
   const adapter = services.adapterFor(account);
   const rawBody = koa.method === 'POST' ? await readRawBody(koa, services.config.channels.callbackBodyLimitBytes) : Buffer.alloc(0);
   const verified = adapter.verifyWebhook({ method: koa.method, query: koa.query, headers: koa.headers, rawBody });
-  if (!verified.ok) throw new CallbackRefused(verified.status, verified.reason);
+  if (!verified.ok) refuse(kind, account.id, verified, { koa, services });
+  const { callbackGuard } = services;
+  const payload = 'echo' in verified ? verified.echo : verified.plaintext;
+  const late = callbackGuard.stale(verified.delivery) ?? (await callbackGuard.replayed(account.id, verified.delivery, payload));
+  if (late) refuse(kind, account.id, late, { koa, services });
   koa.type = 'text/plain';
   if ('echo' in verified) return reply(200, verified.echo);
   await services.inbox.record(account, verified.plaintext);
   services.signals.emit('inbound');
   // Both vendors stop retrying on a 200 whose body is "success" (or empty).
   return reply(200, 'success');
+}
+
+/** Logs and throws: a run of refusals is either an attack or a misconfigured token, key or clock. */
+function refuse(kind: ChannelKind, accountId: string, r: CallbackRefusal, { koa, services }: Pick<RouteContext, 'koa' | 'services'>): never {
+  const log = (koa.state.log as Logger | undefined) ?? services.logger;
+  log.warn({ kind, accountId, method: koa.method, status: r.status, reason: r.reason }, 'callback refused');
+  throw new CallbackRefused(r.status, r.reason);
 }
 
 function callbackRoutes(kind: ChannelKind, base: string): RouteDef[] {

@@ -10,6 +10,7 @@ import { scheduleFireSchema } from '../sop/runtime/schedule-fire.schema.ts';
 import { staffTaskSchema } from '../tasks/staff-task.schema.ts';
 import { channelAccountSchema } from '../channels/channel-account.schema.ts';
 import { inboundRawSchema } from '../channels/inbound-raw.schema.ts';
+import { callbackReplaySchema } from '../channels/callback-replay.schema.ts';
 import { kfCursorSchema } from '../channels/kf-cursor.schema.ts';
 import { syncRunSchema } from '../channels/sync/sync-run.schema.ts';
 import { contactSchema } from '../contacts/contact.schema.ts';
@@ -61,6 +62,7 @@ export function registerModels(conn: Connection) {
     StaffTask: conn.model('StaffTask', staffTaskSchema),
     ChannelAccount: conn.model('ChannelAccount', channelAccountSchema),
     InboundRaw: conn.model('InboundRaw', inboundRawSchema),
+    CallbackReplay: conn.model('CallbackReplay', callbackReplaySchema),
     KfCursor: conn.model('KfCursor', kfCursorSchema),
     SyncRun: conn.model('SyncRun', syncRunSchema),
     ContentTemplate: conn.model('ContentTemplate', contentTemplateSchema),

@@ -77,11 +77,18 @@ describe('微信客服 sync loop and official-account callbacks', () => {
   });
 
   describe('official account', () => {
+    /** Plain mode is an account without an EncodingAESKey: the harness's default account has one (safe mode). */
+    let plainAccountId = '';
+    before(async () => {
+      const config = { appId: OA_APP_ID, appSecret: h.oaSim.secret, token: CALLBACK_TOKEN, apiBase: h.oaSim.baseUrl };
+      plainAccountId = (await h.services.channelAccounts.create({ corpId: SIM_CORP_ID, kind: 'official_account', name: '明文模式公众号', config })).id;
+    });
+    const now = () => String(Math.floor(h.services.clock.now().getTime() / 1000));
     const oaPost = async (xml: string, mode: 'plain' | 'aes') => {
-      const timestamp = '1795002000';
+      const timestamp = now();
       const nonce = `n${Math.random().toString(36).slice(2)}`;
       const plainSig = signature(CALLBACK_TOKEN, timestamp, nonce, '');
-      if (mode === 'plain') return fetch(`${h.baseUrl}/callbacks/official-account?signature=${plainSig}&timestamp=${timestamp}&nonce=${nonce}&openid=o1`, { method: 'POST', body: xml });
+      if (mode === 'plain') return fetch(`${h.baseUrl}/callbacks/official-account/${plainAccountId}?signature=${plainSig}&timestamp=${timestamp}&nonce=${nonce}&openid=o1`, { method: 'POST', body: xml });
       const sealed = sealEvent({ token: CALLBACK_TOKEN, encodingAESKey: CALLBACK_AES_KEY, receiveId: OA_APP_ID, message: xml, toUserName: 'gh_simoa', timestamp, nonce });
       return fetch(`${h.baseUrl}/callbacks/official-account?signature=${plainSig}&timestamp=${timestamp}&nonce=${nonce}&encrypt_type=aes&msg_signature=${sealed.msgSignature}`, { method: 'POST', body: sealed.body });
     };
@@ -89,11 +96,12 @@ describe('微信客服 sync loop and official-account callbacks', () => {
       `<xml><ToUserName><![CDATA[gh_simoa]]></ToUserName><FromUserName><![CDATA[${openid}]]></FromUserName><CreateTime>${1_795_002_000 + Math.floor(Math.random() * 1000)}</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[${event}]]></Event>${extra}</xml>`;
 
     it('answers URL verification with the echostr after a plain signature check, 401 otherwise', async () => {
-      const sig = signature(CALLBACK_TOKEN, '1795002000', 'nonce1', '');
-      const ok = await fetch(`${h.baseUrl}/callbacks/official-account?signature=${sig}&timestamp=1795002000&nonce=nonce1&echostr=hello123`);
+      const ts = now();
+      const sig = signature(CALLBACK_TOKEN, ts, 'nonce1', '');
+      const ok = await fetch(`${h.baseUrl}/callbacks/official-account?signature=${sig}&timestamp=${ts}&nonce=nonce1&echostr=hello123`);
       expect(ok.status).to.equal(200);
       expect(await ok.text()).to.equal('hello123');
-      const bad = await fetch(`${h.baseUrl}/callbacks/official-account?signature=${'0'.repeat(40)}&timestamp=1795002000&nonce=nonce1&echostr=hello123`);
+      const bad = await fetch(`${h.baseUrl}/callbacks/official-account?signature=${'0'.repeat(40)}&timestamp=${ts}&nonce=nonce1&echostr=hello123`);
       expect(bad.status).to.equal(401);
     });
 

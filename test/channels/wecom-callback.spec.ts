@@ -45,7 +45,8 @@ describe('POST /callbacks/wecom → inbox → contact store', () => {
   it('stores one raw payload and one event when the same delivery arrives three times', async () => {
     const customer = h.sim.control.addCustomer({ name: '韩梅梅', follow_user: [{ userid: 'a2' }] });
     const xml = externalContactEvent({ corpId: SIM_CORP_ID, changeType: 'add_external_contact', userId: 'a2', externalUserId: customer.external_userid, createTime: 1_795_000_100 });
-    const sealed = { timestamp: '1795000100', nonce: 'replay-nonce', random: Buffer.alloc(16, 7) };
+    // One signed URL and body, sent three times: Tencent's retries of one delivery (fresh: the server refuses stale ones).
+    const sealed = { timestamp: String(Math.floor(h.services.clock.now().getTime() / 1000)), nonce: 'replay-nonce', random: Buffer.alloc(16, 7) };
     const before = await rawCount();
     for (let i = 0; i < 3; i++) expect((await deliverCallback({ ...target(), ...sealed, xml })).delivered).to.equal(true);
     expect((await rawCount()) - before).to.equal(1);

@@ -36,7 +36,10 @@ export type WebhookFixture =
       delivery: 'webhook';
       /** The sample event (`inbound.sample`) as the vendor pushes it, signed with the account's token. */
       signed(): WebhookRequest;
-      /** The same push with its signature (or the signed bytes) altered: each must be refused with 401. */
+      /**
+       * The same push with its signature (or the signed bytes) altered, or a body the signature does not cover
+       * (a plaintext body on a safe-mode account's URL): each must be refused with 401.
+       */
       tampered(): WebhookRequest[];
       /** Requests with a valid signature whose payload cannot be used: each must be refused with 400. */
       malformed(): WebhookRequest[];
@@ -107,6 +110,16 @@ function expectRefused(result: VerifiedWebhook, status: 400 | 401 | readonly (40
   expect(result.reason, what).to.be.a('string').and.not.equal('');
 }
 
+/** A verified request reports when it was signed, and the same replay key each time the same request is verified. */
+function expectDelivery(result: VerifiedWebhook, again: VerifiedWebhook): void {
+  if (!result.ok || !again.ok) throw new Error(`not verified: ${JSON.stringify(result)}`);
+  expect(result.delivery.signedAt).to.be.instanceOf(Date);
+  expect(Number.isNaN(result.delivery.signedAt.getTime())).to.equal(false);
+  expect(result.delivery.replayKey).to.be.a('string').and.not.equal('');
+  expect(result.delivery.signsPayload).to.be.a('boolean');
+  expect(again.delivery).to.deep.equal(result.delivery);
+}
+
 function expectFailure(result: SendResult): ChannelError {
   expect(result.ok, JSON.stringify(result)).to.equal(false);
   if (result.ok) throw new Error('unreachable');
@@ -130,13 +143,18 @@ export function channelAdapterContract(name: string, setup: () => Promise<Contra
           expectRefused(f.adapter.verifyWebhook(body), 400, 'a push channel has no webhook');
           return;
         }
-        expect(f.adapter.verifyWebhook(f.webhook.signed())).to.deep.equal({ ok: true, plaintext: f.inbound.sample });
+        const signed = f.webhook.signed();
+        const verified = f.adapter.verifyWebhook(signed);
+        expect(verified).to.deep.include({ ok: true, plaintext: f.inbound.sample });
+        expectDelivery(verified, f.adapter.verifyWebhook(signed));
       });
 
       it('answers the URL verification with the echo', function () {
         if (f.webhook.delivery === 'push') return this.skip();
         const { request, echo } = f.webhook.urlVerification();
-        expect(f.adapter.verifyWebhook(request)).to.deep.equal({ ok: true, echo });
+        const verified = f.adapter.verifyWebhook(request);
+        expect(verified).to.deep.include({ ok: true, echo });
+        expectDelivery(verified, f.adapter.verifyWebhook(request));
       });
 
       it('refuses a tampered signature with 401', function () {

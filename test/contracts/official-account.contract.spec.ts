@@ -50,6 +50,9 @@ function webhooks(mode: 'aes' | 'plain'): ContractFixture['webhook'] {
       return [
         { ...signed, query: { ...signed.query, msg_signature: flip(String(signed.query.msg_signature)) } },
         { ...signed, rawBody: safePush(SAMPLE.replace('abcdteT', 'tampered')).rawBody },
+        // A safe-mode account takes no plaintext body, whatever `signature` (which covers no body) the URL carries.
+        request('POST', plainQuery(), SAMPLE),
+        request('POST', { ...plainQuery(), encrypt_type: 'raw' }, SAMPLE),
       ];
     },
     malformed: () => {

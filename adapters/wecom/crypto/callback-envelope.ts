@@ -61,6 +61,25 @@ export function verifyUrl(auth: CallbackAuth & { echostr: string }): string {
   return open(auth, auth.echostr);
 }
 
+/** The freshness and replay facts of one verified callback (see `WebhookDelivery` in adapters/channel-adapter.ts). */
+export type SignedDelivery = { signedAt: Date; replayKey: string; signsPayload: boolean };
+
+/**
+ * Adds to a verified request the signed parameters the core checks for freshness and replay, or refuses it
+ * with 400 when `timestamp` is not whole seconds since the epoch (Tencent sends ten digits). Call only after
+ * the signature has been checked; `signsPayload` says whether that signature covers the payload too.
+ */
+export function withDelivery<const T extends object>(
+  verified: T,
+  timestamp: string,
+  nonce: string,
+  sig: string,
+  signsPayload: boolean,
+): (T & { delivery: SignedDelivery }) | { ok: false; status: 400; reason: string } {
+  if (!/^\d{1,12}$/.test(timestamp)) return { ok: false, status: 400, reason: 'timestamp 不是秒数 timestamp must be seconds since the epoch' };
+  return { ...verified, delivery: { signedAt: new Date(Number(timestamp) * 1000), replayKey: `${timestamp}:${nonce}:${sig}`, signsPayload } };
+}
+
 /** Official-account plain mode: `signature` = sha1(sort(token, timestamp, nonce)), compared in constant time. */
 export function verifyPlainSignature(token: string, timestamp: string, nonce: string, sig: string): boolean {
   return constantTimeEqual(sortedSha1([token, timestamp, nonce]), sig);

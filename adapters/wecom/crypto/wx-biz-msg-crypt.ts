@@ -161,8 +161,12 @@ export function encrypt(
   return Buffer.concat([cipher.update(plain), cipher.final()]).toString('base64');
 }
 
-/** A callback that fails verification: 401 for a signature mismatch, 400 for anything else; other errors rethrow. */
+/**
+ * A callback that fails verification: 401 for a signature mismatch, 400 for anything else; other errors rethrow.
+ * The reason is zh-CN first, then the sample's code and the English detail.
+ */
 export function refusal(err: unknown): { ok: false; status: 400 | 401; reason: string } {
-  if (err instanceof CallbackCryptoError) return { ok: false, status: err.kind === 'signature' ? 401 : 400, reason: `${err.code}: ${err.message}` };
-  throw err;
+  if (!(err instanceof CallbackCryptoError)) throw err;
+  if (err.kind === 'signature') return { ok: false, status: 401, reason: `回调签名不匹配 Callback signature mismatch (${err.code}: ${err.message})` };
+  return { ok: false, status: 400, reason: `回调无法解密 Callback cannot be decrypted (${err.code}: ${err.message})` };
 }

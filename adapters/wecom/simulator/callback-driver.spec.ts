@@ -87,6 +87,18 @@ describe('callback driver', () => {
       expect(result.attempts[1]).to.include({ status: 200 });
     });
 
+    it('signs with the given clock and a fresh nonce for every delivery (the endpoint refuses stale timestamps)', async () => {
+      const clock = { now: () => new Date('2026-11-22T02:00:00Z') };
+      const xml = externalTagEvent({ corpId: CONFIG.corpId, id: 'et2', tagType: 'tag', changeType: 'create' });
+      await deliverCallback({ ...CONFIG, url, xml, clock });
+      await deliverCallback({ ...CONFIG, url, xml, clock });
+      expect(endpoint.received.map((r) => r.query.timestamp)).to.deep.equal(['1795312800', '1795312800']);
+      expect(new Set(endpoint.received.map((r) => r.query.nonce)).size).to.equal(2);
+      const now = Math.floor(Date.now() / 1000);
+      await deliverCallback({ ...CONFIG, url, xml });
+      expect(Number(endpoint.received[2]!.query.timestamp)).to.be.within(now, now + 5);
+    });
+
     it('URL-encodes the query so +, / and = reach the endpoint intact', async () => {
       const result = await deliverCallback({ ...CONFIG, url, xml: '<xml><Event><![CDATA[x]]></Event></xml>', nonce: 'a+b/c=d', timestamp: '1409659589' });
       expect(result.delivered).to.equal(true);

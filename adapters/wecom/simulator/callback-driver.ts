@@ -15,8 +15,14 @@ export type CallbackTarget = {
   corpId: string;
   timeoutMs?: number;
   fetch?: typeof fetch;
-  /** Seconds since the epoch; defaults to now. */
+  /**
+   * Tencent's clock, which signs each request: the receiver refuses timestamps far from its own clock, so a
+   * test with a pinned or moved clock passes the same one here. Defaults to real time.
+   */
+  clock?: { now(): Date };
+  /** Seconds since the epoch; defaults to the clock's now. Fixing it (with `nonce`) replays one signed URL. */
   timestamp?: string;
+  /** Defaults to a fresh random nonce per sealing. */
   nonce?: string;
 };
 
@@ -49,8 +55,8 @@ function withQuery(url: string, params: Record<string, string>): string {
   return `${url}${url.includes('?') ? '&' : '?'}${query}`;
 }
 
-function nowSeconds(): string {
-  return String(Math.floor(Date.now() / 1000));
+function nowSeconds(clock: { now(): Date } | undefined): string {
+  return String(Math.floor((clock ? clock.now().getTime() : Date.now()) / 1000));
 }
 
 async function attemptOnce(fetchFn: typeof fetch, url: string, init: RequestInit, timeoutMs: number, attempt: number): Promise<DeliveryAttempt> {
@@ -74,7 +80,7 @@ export async function deliverCallback(input: DeliverCallbackInput): Promise<Deli
     receiveId: input.corpId,
     message: input.xml,
     toUserName: input.corpId,
-    timestamp: input.timestamp ?? nowSeconds(),
+    timestamp: input.timestamp ?? nowSeconds(input.clock),
     ...(input.nonce === undefined ? {} : { nonce: input.nonce }),
     ...(input.agentId === undefined ? {} : { agentId: input.agentId }),
     ...(input.random === undefined ? {} : { random: input.random }),
@@ -107,7 +113,7 @@ export type VerifyUrlResult = {
 export async function verifyUrl(target: CallbackTarget & { echo?: string }): Promise<VerifyUrlResult> {
   const fetchFn = target.fetch ?? globalThis.fetch.bind(globalThis);
   const echo = target.echo ?? String(randomInt(1, 2 ** 47)) + String(randomInt(1, 2 ** 20));
-  const timestamp = target.timestamp ?? nowSeconds();
+  const timestamp = target.timestamp ?? nowSeconds(target.clock);
   const nonce = target.nonce ?? String(randomInt(1_000_000_000, 10_000_000_000));
   const echostr = encrypt(target.encodingAESKey, echo, target.corpId);
   const url = withQuery(target.url, {
