@@ -1,5 +1,7 @@
 /**
- * 应用消息 message/send: text and textcard to staff members of the corp. Unknown userids come back in
+ * 应用消息 message/send: text and textcard to staff members of the corp, through the app whose secret minted the
+ * token: no agentid → 41011, an agentid that is no app of the corp → 40056 (invalid agentid), another app of
+ * the corp → 301002 ("not allow operate another agent with this accesstoken"). Unknown userids come back in
  * `invaliduser` ("a|b"); when every recipient is unknown the call fails with 81013. textcard: title ≤ 128
  * bytes, description ≤ 512 bytes, url required. https://developer.work.weixin.qq.com/document/path/90236
  */
@@ -8,6 +10,11 @@ import { fail } from './sim-kernel.ts';
 import type { ApiRoute } from './sim-kernel.ts';
 import type { WecomSim } from './wecom-sim-context.ts';
 
+/** gettoken names a token's owner `corpid/secret`. */
+function secretOf(caller: string): string {
+  return caller.slice(caller.indexOf('/') + 1);
+}
+
 export function appMessageRoutes(sim: WecomSim): ApiRoute[] {
   const { state } = sim;
   return [
@@ -15,9 +22,11 @@ export function appMessageRoutes(sim: WecomSim): ApiRoute[] {
       method: 'POST',
       api: 'message/send',
       auth: true,
-      handler: ({ body }) => {
+      handler: ({ body, caller }) => {
         const agentid = optionalNumber(body, 'agentid', 40056);
-        if (agentid === undefined || !Number.isInteger(agentid) || agentid <= 0) fail(40056, 'invalid agentid');
+        if (agentid === undefined) fail(41011, 'missing agentid');
+        if (!state.agentIds().has(agentid)) fail(40056, 'invalid agentid');
+        if (state.agentOfSecret.get(secretOf(caller)) !== agentid) fail(301002, 'not allow operate another agent with this accesstoken');
         const msgtype = requireText(body, 'msgtype', 41008);
         const touser = (optionalText(body, 'touser') ?? '').split('|').filter(Boolean);
         if (!touser.length) fail(40031, 'invalid user list');
@@ -38,7 +47,7 @@ export function appMessageRoutes(sim: WecomSim): ApiRoute[] {
         const invalid = touser.filter((u) => !state.staff.has(u));
         if (invalid.length === touser.length) fail(81013, 'user & party & tag all invalid');
         const msgid = state.nextId('msg');
-        state.appMessages.push({ msgid, agentid: agentid!, touser: touser.filter((u) => state.staff.has(u)), msgtype: msgtype as 'text' | 'textcard', body, at: sim.clock.now() });
+        state.appMessages.push({ msgid, agentid, touser: touser.filter((u) => state.staff.has(u)), msgtype: msgtype as 'text' | 'textcard', body, at: sim.clock.now() });
         return { invaliduser: invalid.join('|'), invalidparty: '', invalidtag: '', unlicenseduser: '', msgid };
       },
     },
