@@ -80,6 +80,15 @@ describe('WecomAdapter: corp tags, contact and group details, staff notices (WeC
     });
   });
 
+  describe('checkCredentials', () => {
+    it('passes with the corp’s app and refuses a mistyped agentId with 40056', async () => {
+      expect(await new WecomAdapter(config, noSleep).checkCredentials()).to.deep.equal({ ok: true });
+      expect(await new WecomAdapter({ ...config, agentId: '1000099' }, noSleep).checkCredentials()).to.include({ ok: false, errcode: 40056 });
+      const { agentId: _none, ...withoutAgent } = config;
+      expect(await new WecomAdapter(withoutAgent, noSleep).checkCredentials(), 'no agentId: only the secret is checked').to.deep.equal({ ok: true });
+    });
+  });
+
   describe('notifyStaff', () => {
     const card = { userIds: ['zhangsan'], title: '今日任务', description: '1 项', url: 'https://example.com/m' };
 

@@ -67,6 +67,15 @@ describe('WeCom simulator: refusals and fields as Tencent answers them', () => {
       await expectCode(contacts.post('message/send', { touser: 'zhangsan', msgtype: 'textcard', agentid: SIM_AGENT_ID, textcard: card }), 301002);
     });
 
+    it('agent/get answers the app for its own secret and the same refusals otherwise', async () => {
+      sim.control.addSecret('other-app-secret', 1000005);
+      const app = await expectCode(api.get('agent/get', { agentid: String(SIM_AGENT_ID) }), 0);
+      expect(app).to.include({ agentid: SIM_AGENT_ID, close: 0 });
+      await expectCode(api.get('agent/get'), 41011);
+      await expectCode(api.get('agent/get', { agentid: '1000099' }), 40056);
+      await expectCode(api.get('agent/get', { agentid: '1000005' }), 301002);
+    });
+
     it('takes the app’s agentid from startWecomSimulator({ agentId })', async () => {
       const own = await startWecomSimulator({ agentId: 1000777 });
       try {
