@@ -98,8 +98,8 @@ export async function startDemoChannels(opts: DemoChannelsOptions): Promise<Demo
   };
 
   return {
-    // The demo app's agent id: staff notifications (the 09:00 task cards) go out through it.
-    wecomConfig: { corpId: opts.corpId, secret: sim.secret, token, encodingAESKey, agentId: '1000002', apiBase: sim.baseUrl },
+    // The simulator's app: staff notifications (the 09:00 task cards) go out through it, and any other agentid is refused.
+    wecomConfig: { corpId: opts.corpId, secret: sim.secret, token, encodingAESKey, agentId: String(sim.agentId), apiBase: sim.baseUrl },
     step,
     startActivity(url, intervalMs) {
       if (timer) return;

@@ -190,9 +190,11 @@ export class WecomAdapter implements ChannelAdapter {
     return pending ? 'pending' : 'other';
   }
 
+  /** The secret, and with an agentId the app too (agent/get answers 40056 / 301002 as message/send would at 09:00). */
   async checkCredentials(): Promise<CredentialCheck> {
     try {
       await this.client.http.accessToken();
+      if (this.config.agentId) await this.client.getAgent(Number(this.config.agentId));
       return { ok: true };
     } catch (err) {
       const e = toChannelError(err);

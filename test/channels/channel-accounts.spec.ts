@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { startWecomSimulator, SIM_CORP_ID, SIM_SECRET, type WecomSimulator } from '../../adapters/wecom/simulator/wecom-simulator.ts';
+import { startWecomSimulator, SIM_AGENT_ID, SIM_CORP_ID, SIM_SECRET, type WecomSimulator } from '../../adapters/wecom/simulator/wecom-simulator.ts';
 import { useTestDatabase } from '../support/database.ts';
 import { http, seedTestOrg, testServices, type TestOrg } from '../support/test-app.ts';
 
@@ -39,6 +39,15 @@ describe('/api/channel-accounts', () => {
     const bad = await api.post('/api/channel-accounts', { kind: 'wecom', name: '错', config: { ...config(), secret: 'wrong-secret' } }, org.tokens.hq).expect(201);
     const check = await api.post(`/api/channel-accounts/${bad.body.id}/check`, undefined, org.tokens.hq).expect(200);
     expect(check.body).to.include({ ok: false, errcode: 40001 });
+  });
+
+  it('checks the agentId too: the corp’s app passes, a mistyped one answers 40056 before any 09:00 card is lost', async () => {
+    const good = await api.post('/api/channel-accounts', { kind: 'wecom', name: '应用对', config: { ...config(), agentId: String(SIM_AGENT_ID) } }, org.tokens.hq).expect(201);
+    expect((await api.post(`/api/channel-accounts/${good.body.id}/check`, undefined, org.tokens.hq).expect(200)).body).to.deep.equal({ ok: true });
+    const bad = await api.post('/api/channel-accounts', { kind: 'wecom', name: '应用错', config: { ...config(), agentId: '1000099' } }, org.tokens.hq).expect(201);
+    const check = await api.post(`/api/channel-accounts/${bad.body.id}/check`, undefined, org.tokens.hq).expect(200);
+    expect(check.body).to.include({ ok: false, errcode: 40056 });
+    expect(check.body.message).to.match(/^agent\/get: /);
   });
 });
 

@@ -158,6 +158,52 @@ describe('WecomSyncService.run (siyu sync wecom) against the WeCom simulator', (
     });
   });
 
+  describe('members WeCom answers 84061 for (no customers)', () => {
+    const t = useTestDatabase('wecom_sync_no_customers');
+    let h: ChannelHarness;
+    let mine: string[];
+
+    before(async () => {
+      h = await startChannelHarness(t.db);
+      // a1 has no customers; a2 and b1 have two each.
+      mine = ['a2', 'b1'].flatMap((userid) => [1, 2].map((n) => h.sim.control.addCustomer({ name: `${userid}客户${n}`, follow_user: [{ userid }] }).external_userid));
+    });
+    after(async () => h.stop());
+
+    it('asks a refused batch member by member, takes 84061 as "no customers" and finishes the run', async () => {
+      // The batch is refused because a1 has no customers; asked alone, a1 is refused too.
+      h.sim.control.injectErrors(BATCH_API, 84061, 2);
+      const summary = await new WecomSyncService(h.services).run();
+      expect(summary).to.include({ contacts: 4, created: 4, follows: 4, resumed: false });
+      const calls = h.sim.control.requests(BATCH_API).map((r) => [(r.body as { userid_list: string[] }).userid_list, r.errcode]);
+      expect(calls).to.deep.equal([
+        [[...STAFF], 84061],
+        [['a1'], 84061],
+        [['a2'], 0],
+        [['b1'], 0],
+      ]);
+      const stored = await t.db.models.Follow.find({ corpId: SIM_CORP_ID }).lean();
+      expect(stored.map((f) => f.staffUserId).sort()).to.deep.equal(['a2', 'a2', 'b1', 'b1']);
+      expect(await t.db.models.Contact.countDocuments({ corpId: SIM_CORP_ID, identityKeys: { $in: mine.map((id) => `wecom:${id}`) } })).to.equal(4);
+      expect(await t.db.models.SyncRun.findOne({ corpId: SIM_CORP_ID }).lean()).to.include({ status: 'done', lastError: null });
+    });
+
+    it('resumes a member-by-member batch at the member it stopped on', async () => {
+      h.sim.control.clearRequests();
+      h.sim.control.injectErrors(BATCH_API, 84061, 2);
+      // a2's page fails for good (48002): the run stops there with its place saved.
+      h.sim.control.injectErrors(BATCH_API, 48002, 1);
+      const err = await failureOf(new WecomSyncService(h.services).run());
+      expect((err as ChannelError).errcode).to.equal(48002);
+      const saved = await t.db.models.SyncRun.findOne({ corpId: SIM_CORP_ID, finishedAt: null }).lean();
+      expect(saved).to.include({ status: 'failed', phase: 'customers', batch: 0 });
+      h.sim.control.clearRequests();
+      const summary = await new WecomSyncService(h.services).run();
+      expect(summary).to.include({ resumed: true, follows: 4 });
+      expect(h.sim.control.requests(BATCH_API).map((r) => (r.body as { userid_list: string[] }).userid_list)).to.deep.equal([['a2'], ['b1']]);
+    });
+  });
+
   describe('npx siyu sync wecom', () => {
     const t = useTestDatabase('wecom_sync_cli');
     let h: ChannelHarness;

@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import pino from 'pino';
-import { startWecomSimulator, SIM_CORP_ID, SIM_SECRET, type WecomSimulator } from '../../adapters/wecom/simulator/wecom-simulator.ts';
+import { startWecomSimulator, SIM_AGENT_ID, SIM_CORP_ID, SIM_SECRET, type WecomSimulator } from '../../adapters/wecom/simulator/wecom-simulator.ts';
 import { startScheduler, type Scheduler } from '../../jobs/scheduler.ts';
 import { claimDailyWork, dueDailyWork } from '../../server/daily/store-daily-work.ts';
+import { sendTaskDigests } from '../../server/daily/task-digest.ts';
 import type { TaskKind } from '../../server/tasks/staff-task.schema.ts';
 import { useTestDatabase } from '../support/database.ts';
 import { http, seedTestOrg, testServices, type TestOrg } from '../support/test-app.ts';
@@ -34,7 +35,7 @@ describe('Store-local daily work: 09:00 task cards and nightly rollups through a
     const scope = { corpId: org.corpId, storeIds: null };
     nyStore = (await services.org.createStore(scope, { code: 'NY01', name: '纽约店', city: 'New York', region: '海外', timezone: 'America/New_York' })).id;
     await services.org.createStaff(scope, { userId: 'ny1', name: '纽约导购', storeId: nyStore, role: 'staff' });
-    await services.channelAccounts.upsertDefault({ corpId: org.corpId, kind: 'wecom', name: 'sim', config: { corpId: SIM_CORP_ID, secret: SIM_SECRET, token: 'tok', encodingAESKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C', agentId: '1000002', apiBase: sim.baseUrl } });
+    await services.channelAccounts.upsertDefault({ corpId: org.corpId, kind: 'wecom', name: 'sim', config: { corpId: SIM_CORP_ID, secret: SIM_SECRET, token: 'tok', encodingAESKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C', agentId: String(SIM_AGENT_ID), apiBase: sim.baseUrl } });
     scheduler = await startScheduler({ services, logger: pino({ level: 'silent' }), roles: ['scheduler'], processEveryMs: 100, staffPageUrl: 'https://siyu.example.com/m', dailyWork: false });
   });
   after(async () => {
@@ -100,5 +101,35 @@ describe('Store-local daily work: 09:00 task cards and nightly rollups through a
     expect(a2.tasks).to.deep.include({ total: 1, open: 1 });
     expect(rows.find((r) => r.staffId === org.staff.a1)!.touches).to.deep.include({ total: 1, failed: 1 });
     await api.get('/api/sop-execution/daily?from=2026-12-02&to=2026-12-01', org.tokens.hq).expect(400);
+  });
+});
+
+describe('09:00 task cards through a WeCom account whose agentId is not the corp’s app', () => {
+  const t = useTestDatabase('daily_wrong_agent');
+  let services: ReturnType<typeof testServices>;
+  let sim: WecomSimulator;
+  let org: TestOrg;
+
+  before(async () => {
+    services = testServices(t.db, { now: '2026-12-02T01:05:00Z' });
+    sim = await startWecomSimulator({ clock: services.clock });
+    for (const u of ['a1', 'a2', 'b1']) sim.control.addStaff(u);
+    org = await seedTestOrg(services, SIM_CORP_ID);
+    // A mistyped WECOM_AGENT_ID: Tencent refuses it (40056), so must the simulator.
+    const config = { corpId: SIM_CORP_ID, secret: SIM_SECRET, token: 'tok', encodingAESKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C', agentId: String(SIM_AGENT_ID + 1), apiBase: sim.baseUrl };
+    await services.channelAccounts.upsertDefault({ corpId: org.corpId, kind: 'wecom', name: 'sim', config });
+  });
+  after(() => sim.stop());
+
+  it('marks the card failed with errcode 40056 instead of counting it sent, and does not retry it', async () => {
+    await t.db.models.StaffTask.create({ corpId: org.corpId, key: 'wrong-agent', storeId: org.stores.a, staffId: org.staff.a2, kind: 'call', title: '任务', localDate: '2026-12-02', dueAt: services.clock.now(), status: 'open' });
+    const outcome = await sendTaskDigests(services, { corpId: org.corpId, storeId: org.stores.a, localDate: '2026-12-02' }, 'https://siyu.example.com/m');
+    expect(outcome).to.include({ staff: 1, sent: 0, failed: 1 });
+    expect(outcome.retry, 'a configuration error is not retried').to.equal(undefined);
+    const digest = await t.db.models.TaskDigest.findOne({ corpId: org.corpId, staffId: org.staff.a2 }).lean();
+    expect(digest).to.include({ status: 'failed', vendorId: null });
+    expect(digest!.error!.errcode).to.equal(40056);
+    expect(sim.state.appMessages).to.have.length(0);
+    expect(sim.control.requests('message/send').map((r) => r.errcode)).to.deep.equal([40056]);
   });
 });

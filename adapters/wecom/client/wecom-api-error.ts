@@ -67,7 +67,8 @@ export class WecomTransportError extends Error {
 const TOKEN = new Set([40014, 42001]);
 const RATE_LIMIT = new Set([-1, 45009, 45033]);
 // 45035 is an IP-whitelist error where it exists at all (protocol notes §4), so it is configuration too.
-const CONFIG = new Set([40001, 40013, 40091, 41002, 41004, 45035, 48002, 48006, 60020]);
+// 40056 / 41011 / 301002: the account's agentId is no app of the corp, missing, or not the app of its secret.
+const CONFIG = new Set([40001, 40013, 40056, 40091, 41002, 41004, 41011, 45035, 48002, 48006, 60020, 301002]);
 const WINDOW = new Set([41050, 41051, 95001, 95002, 95018]);
 const INVALID = new Set([
   40003, 40008, 40029, 40032, 40050, 40058, 40063, 40068, 40088, 40096, 40126, 40128, 41008, 41009, 41035, 41037,

@@ -39,7 +39,8 @@ describe('WecomHttp (against the WeCom simulator)', () => {
 
   before(async () => {
     sim = await startWecomSimulator({ clock });
-    sim.control.addStaff('zhangsan');
+    // With a customer: externalcontact/list refuses a member without any (84061).
+    sim.control.addCustomer({ name: '顾客', follow_user: [{ userid: 'zhangsan' }] });
     sim.control.addKfAccount(KF);
   });
   after(() => sim.stop());

@@ -33,6 +33,7 @@ import type {
   GetGroupMsgTaskResponse,
   GetMomentTaskResultResponse,
   GetUserInfoResponse,
+  AgentGetResponse,
   AppMessageRequest,
   AppMessageResponse,
   GroupChatGetResponse,
@@ -246,6 +247,11 @@ export class WecomClient {
   /** https://developer.work.weixin.qq.com/document/path/90236 — 应用消息 to staff members ("a|b", ≤ 1000) */
   sendAppMessage(body: AppMessageRequest): Reply<AppMessageResponse> {
     return this.http.call({ method: 'POST', api: 'message/send', body });
+  }
+
+  /** https://developer.work.weixin.qq.com/document/path/90227 — the app behind `agentid`; only its own secret's token may read it */
+  getAgent(agentid: number): Reply<AgentGetResponse> {
+    return this.http.call({ method: 'GET', api: 'agent/get', query: { agentid: String(agentid) } });
   }
 
   getUserInfo(code: string): Reply<GetUserInfoResponse> {

@@ -275,6 +275,21 @@ export type KfBatchGetCustomersResponse = { customer_list: KfCustomer[]; invalid
 /** Members get `userid` (+ `user_ticket` for snsapi_privateinfo); non-members get `openid` / `external_userid`. */
 export type AppMessageRequest = { touser: string; msgtype: 'textcard'; agentid: number; textcard: { title: string; description: string; url: string; btntxt?: string } };
 export type AppMessageResponse = { invaliduser?: string; invalidparty?: string; invalidtag?: string; unlicenseduser?: string; msgid?: string };
+/** agent/get (path/90227): the app's name and who may see it; `close` 1 when the app is disabled. */
+export type AgentGetResponse = {
+  agentid: number;
+  name: string;
+  square_logo_url?: string;
+  description?: string;
+  allow_userinfos?: { user: { userid: string }[] };
+  allow_partys?: { partyid: number[] };
+  allow_tags?: { tagid: number[] };
+  close: 0 | 1;
+  redirect_domain?: string;
+  report_location_flag?: 0 | 1;
+  isreportenter?: 0 | 1;
+  home_url?: string;
+};
 export type GetUserInfoResponse = { userid?: string; user_ticket?: string; openid?: string; external_userid?: string };
 
 // ---- JS-SDK tickets (https://developer.work.weixin.qq.com/document/path/90506)

@@ -1,5 +1,5 @@
 /**
- * Customers: externalcontact/get, list, batch/get_by_user, remark, mark_tag.
+ * Customers: externalcontact/get, list (84061 for a member without customers), batch/get_by_user, remark, mark_tag.
  * https://developer.work.weixin.qq.com/document/path/96315, /96316, /96317, /92118
  */
 import { chars, optionalStrings, optionalText, page, pageLimit, requireText } from './sim-input.ts';
@@ -8,9 +8,14 @@ import type { ApiRoute } from './sim-kernel.ts';
 import type { WecomSim } from './wecom-sim-context.ts';
 import type { SimCustomer, SimFollowUser } from './wecom-state.ts';
 
+/**
+ * external_contact as Tencent returns it: avatar for everyone, unionid only for WeChat users (type 1),
+ * position / corp_name / corp_full_name only for WeCom users (type 2) (path/96315).
+ */
 function contactView(customer: SimCustomer): Record<string, unknown> {
-  const { follow_user: _followers, ...contact } = customer;
-  return contact;
+  const { follow_user: _followers, unionid, position, corp_name, corp_full_name, ...contact } = customer;
+  if (customer.type === 1) return { ...contact, ...(unionid === undefined ? {} : { unionid }) };
+  return { ...contact, ...(position === undefined ? {} : { position }), corp_name, corp_full_name };
 }
 
 function followView(sim: WecomSim, follower: SimFollowUser): Record<string, unknown> {
@@ -62,7 +67,10 @@ export function customerRoutes(sim: WecomSim): ApiRoute[] {
       handler: ({ query }) => {
         const userid = requireText(query, 'userid', 41009);
         if (!state.staff.has(userid)) fail(60111, 'userid not found');
-        return { external_userid: state.customersOf(userid).map((c) => c.external_userid) };
+        // A member without customers is refused, not answered with an empty list (WxJava maps 84061 to []).
+        const ids = state.customersOf(userid).map((c) => c.external_userid);
+        if (ids.length === 0) fail(84061, 'not external contact');
+        return { external_userid: ids };
       },
     },
     {

@@ -41,6 +41,9 @@ function tagMatcher(sim: WecomSim, body: Record<string, unknown>): ((tagIds: str
 function singleTargets(sim: WecomSim, body: Record<string, unknown>, sender: string | undefined) {
   const { state, limits } = sim;
   const ids = optionalStrings(body, 'external_userid') ?? [];
+  // "不可与sender同时为空": Tencent never reads an empty request as "every customer of the corp". The doc names no
+  // code for it; 40058 is WeCom's "parameter does not meet the API's requirements".
+  if (ids.length === 0 && !sender) fail(40058, 'external_userid and sender can not both be empty');
   if (ids.length > limits.massExternalUserids) fail(81017, `more than ${limits.massExternalUserids} external_userid`);
   const matches = tagMatcher(sim, body);
   const targets: SimMassRow[] = [];
@@ -54,8 +57,7 @@ function singleTargets(sim: WecomSim, body: Record<string, unknown>, sender: str
       else failList.push(id);
     }
   } else {
-    const candidates = sender ? state.customersOf(sender) : [...state.customers.values()];
-    for (const customer of candidates) {
+    for (const customer of state.customersOf(sender!)) {
       const follower = pick(customer);
       if (follower && (!matches || matches(follower.tag_ids))) {
         targets.push({ userid: follower.userid, external_userid: customer.external_userid, status: 0 });

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { confirmMassSend } from './mass-send.route.ts';
+import { deleteCorpTags } from './tag.route.ts';
 import { TransferSimControl } from './transfer-control.ts';
 import type { RateWindows, RecordedRequest, SimKernel } from './sim-kernel.ts';
 import { nowSeconds } from './wecom-sim-context.ts';
@@ -20,13 +21,17 @@ export type FollowUserInput = {
   add_way?: number;
 };
 
+/** WeCom users (type 2) get a default corp name unless given; `position` stays hidden unless given. */
 export type CustomerInput = {
   external_userid?: string;
   name: string;
   type?: 1 | 2;
   gender?: 0 | 1 | 2;
+  avatar?: string;
   unionid?: string;
+  position?: string;
   corp_name?: string;
+  corp_full_name?: string;
   follow_user: FollowUserInput[];
 };
 
@@ -62,21 +67,27 @@ export class WecomSimControl {
     this.sim.state.staff.set(userid, { userid, name });
   }
 
-  /** Another app secret of the corp (each has its own token). */
-  addSecret(secret: string): void {
+  /** Another secret of the corp (each has its own token); with `agentId` it is that app's secret. */
+  addSecret(secret: string, agentId?: number): void {
     this.sim.state.secrets.add(secret);
+    if (agentId !== undefined) this.sim.state.agentOfSecret.set(secret, agentId);
   }
 
   addCustomer(input: CustomerInput): SimCustomer {
     const { state } = this.sim;
     for (const f of input.follow_user) if (!state.staff.has(f.userid)) this.addStaff(f.userid);
+    const externalUserid = input.external_userid ?? state.nextId('wmSIM');
+    const type = input.type ?? 1;
+    const corpName = input.corp_name ?? '模拟伙伴企业';
     const customer: SimCustomer = {
-      external_userid: input.external_userid ?? state.nextId('wmSIM'),
+      external_userid: externalUserid,
       name: input.name,
-      type: input.type ?? 1,
+      type,
       gender: input.gender ?? 0,
+      avatar: input.avatar ?? `http://wx.qlogo.cn/mmhead/sim-${externalUserid}/0`,
       ...(input.unionid === undefined ? {} : { unionid: input.unionid }),
-      ...(input.corp_name === undefined ? {} : { corp_name: input.corp_name }),
+      ...(input.position === undefined ? {} : { position: input.position }),
+      ...(type === 2 ? { corp_name: corpName, corp_full_name: input.corp_full_name ?? `${corpName}有限公司` } : {}),
       follow_user: input.follow_user.map((f) => ({
         userid: f.userid,
         remark: f.remark ?? '',
@@ -101,10 +112,16 @@ export class WecomSimControl {
       group_name: groupName,
       create_time: created,
       order: 0,
-      tag: tagNames.map((name) => ({ id: state.nextId('etTAG'), name, create_time: created, order: 0 })),
+      deleted: false,
+      tag: tagNames.map((name) => ({ id: state.nextId('etTAG'), name, create_time: created, order: 0, deleted: false })),
     };
     state.tagGroups.push(group);
     return group;
+  }
+
+  /** An admin deletes tags or whole groups in the console (a group goes with its last tag). */
+  deleteCorpTags(ids: { tagIds?: string[]; groupIds?: string[] }): void {
+    deleteCorpTags(this.sim, ids.tagIds ?? [], ids.groupIds ?? []);
   }
 
   addGroupChat(input: GroupChatInput): SimGroupChat {
@@ -117,7 +134,12 @@ export class WecomSimControl {
       create_time: joined,
       notice: input.notice ?? '',
       status: input.status ?? 0,
-      member_list: (input.members ?? [{ userid: input.owner, type: 1 }]).map((m) => ({ join_time: joined, join_scene: 1, ...m })),
+      member_list: (input.members ?? [{ userid: input.owner, type: 1 }]).map((m) => {
+        const member: SimGroupMember = { join_time: joined, join_scene: 1, ...m };
+        // Invited directly or by link (scenes 1, 2): the owner invited them unless the seed names someone else.
+        if (!member.invitor && member.userid !== input.owner && member.join_scene !== 3) member.invitor = { userid: input.owner };
+        return member;
+      }),
       admin_list: (input.admins ?? []).map((userid) => ({ userid })),
       member_version: randomBytes(16).toString('hex'),
     };

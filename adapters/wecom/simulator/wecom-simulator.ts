@@ -30,6 +30,8 @@ export type WecomSimulatorOptions = {
   corpId?: string;
   /** The first app secret gettoken accepts; add more with `control.addSecret`. */
   secret?: string;
+  /** The agentid of the app `secret` belongs to: message/send refuses any other (40056 / 301002). */
+  agentId?: number;
   limits?: Partial<WecomLimits>;
 };
 
@@ -37,6 +39,7 @@ export type WecomSimulator = {
   baseUrl: string;
   corpId: string;
   secret: string;
+  agentId: number;
   state: WecomSimState;
   control: WecomSimControl;
   stop(): Promise<void>;
@@ -44,13 +47,17 @@ export type WecomSimulator = {
 
 export const SIM_CORP_ID = 'wwsim00000000000001';
 export const SIM_SECRET = 'sim-secret-0123456789';
+/** The simulated corp's self-built app; configure it as the account's agentId (WECOM_AGENT_ID). */
+export const SIM_AGENT_ID = 1000002;
 
 export async function startWecomSimulator(options: WecomSimulatorOptions = {}): Promise<WecomSimulator> {
   const clock = options.clock ?? realClock;
   const corpId = options.corpId ?? SIM_CORP_ID;
   const secret = options.secret ?? SIM_SECRET;
   const limits = { ...WECOM_LIMITS, ...options.limits };
+  const agentId = options.agentId ?? SIM_AGENT_ID;
   const state = new WecomSimState(corpId, new Set([secret]));
+  state.agentOfSecret.set(secret, agentId);
   const tokens = new TokenRegistry(clock, {
     ttlSeconds: limits.tokenTtlSeconds,
     reuse: true,
@@ -85,6 +92,7 @@ export async function startWecomSimulator(options: WecomSimulatorOptions = {}): 
     baseUrl: server.baseUrl,
     corpId,
     secret,
+    agentId,
     state,
     control: new WecomSimControl(sim, kernel, rates),
     stop: () => server.close(),

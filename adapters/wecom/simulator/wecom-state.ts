@@ -19,19 +19,26 @@ export type SimFollowUser = {
   state?: string;
 };
 
+/**
+ * A customer as externalcontact/get knows it. `unionid` only for WeChat users (type 1) of a corp with a bound
+ * developer account; `position` (unless hidden), `corp_name`, `corp_full_name` only for WeCom users (type 2).
+ */
 export type SimCustomer = {
   external_userid: string;
   name: string;
   type: 1 | 2;
   gender: 0 | 1 | 2;
+  avatar: string;
   unionid?: string;
-  avatar?: string;
+  position?: string;
   corp_name?: string;
+  corp_full_name?: string;
   follow_user: SimFollowUser[];
 };
 
-export type SimTag = { id: string; name: string; create_time: number; order: number };
-export type SimTagGroup = { group_id: string; group_name: string; create_time: number; order: number; tag: SimTag[] };
+/** `deleted`: removed from the library; listed (with `deleted: true`) only when asked for by id. */
+export type SimTag = { id: string; name: string; create_time: number; order: number; deleted: boolean };
+export type SimTagGroup = { group_id: string; group_name: string; create_time: number; order: number; deleted: boolean; tag: SimTag[] };
 
 export type SimGroupMember = {
   userid: string;
@@ -141,12 +148,19 @@ export class WecomSimState {
     customers: new Map<string, SimKfCustomer>(),
   };
   readonly oauthCodes = new Map<string, SimOAuthCode>();
+  /** The app (agentid) each secret belongs to; a secret without one (客户联系, 通讯录) cannot send app messages. */
+  readonly agentOfSecret = new Map<string, number>();
   private counter = 0;
 
   constructor(
     readonly corpId: string,
     readonly secrets: Set<string>,
   ) {}
+
+  /** Every app of the corp (message/send answers 40056 for any other agentid). */
+  agentIds(): Set<number> {
+    return new Set(this.agentOfSecret.values());
+  }
 
   nextId(prefix: string): string {
     this.counter++;
@@ -161,13 +175,15 @@ export class WecomSimState {
     return [...this.customers.values()].filter((c) => c.follow_user.some((f) => f.userid === userid));
   }
 
+  /** Live corp tags (the 3000 cap counts these). */
   tagCount(): number {
-    return this.tagGroups.reduce((sum, group) => sum + group.tag.length, 0);
+    return this.tagGroups.reduce((sum, group) => sum + group.tag.filter((t) => !t.deleted).length, 0);
   }
 
+  /** A live tag and its group; deleted ones are unknown to every API but get_corp_tag_list by id. */
   findTag(id: string): { group: SimTagGroup; tag: SimTag } | undefined {
     for (const group of this.tagGroups) {
-      const tag = group.tag.find((t) => t.id === id);
+      const tag = group.tag.find((t) => t.id === id && !t.deleted);
       if (tag) return { group, tag };
     }
     return undefined;

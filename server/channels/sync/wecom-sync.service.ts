@@ -4,7 +4,7 @@
  * capabilities. Idempotent (upserts only, the same ones the callbacks use) and resumable: the run's phase, staff
  * batch and cursor are saved after every page, so a run that failed or was killed continues where it stopped.
  */
-import type { ChannelAdapter, ContactDetail } from '../../../adapters/channel-adapter.ts';
+import { ChannelError, type ChannelAdapter, type ContactDetail, type CustomerPage } from '../../../adapters/channel-adapter.ts';
 import { BadRequestError, ConflictError } from '../../errors.ts';
 import type { StaffDto } from '../../org/org.repository.ts';
 import type { Services } from '../../services.ts';
@@ -16,6 +16,10 @@ import type { SyncPhase } from './sync-run.schema.ts';
 
 /** batch/get_by_user and groupchat/list's owner_filter take at most 100 userids. */
 const STAFF_PER_CALL = 100;
+/** WeCom's "not external contact": asked about a member without customers, it refuses instead of listing none. */
+const NO_CUSTOMERS = 84061;
+/** Marks a saved cursor as "asking member by member": `${MEMBER_CURSOR}<index in the batch>:<vendor cursor>`. */
+const MEMBER_CURSOR = 'siyu-member:';
 const DEFAULT_LEASE_MS = 5 * 60_000;
 
 /**
@@ -135,7 +139,7 @@ export class WecomSyncService {
 
   /** One page of batch/get_by_user: a contact per customer (its pairs grouped), a follow per pair. */
   private async customersPage(corpId: string, adapter: Capable, userIds: string[], cursor: string | null, staffByUserId: Map<string, StaffDto>) {
-    const page = await adapter.listCustomersByStaff(userIds, cursor);
+    const page = await customerPage(adapter, userIds, cursor);
     const byCustomer = new Map<string, ContactDetail[]>();
     for (const item of page.items) byCustomer.set(item.externalUserId, [...(byCustomer.get(item.externalUserId) ?? []), item]);
     const add = zero();
@@ -173,6 +177,44 @@ export class WecomSyncService {
     });
     return { counts: add, nextCursor: page.nextCursor };
   }
+}
+
+/**
+ * The next page of a staff batch's customers. A batch WeCom refuses with 84061 is asked again member by member
+ * (the position kept in the saved cursor, so a resumed run goes on from there), and a member refused with 84061
+ * has no customers: the run carries on with the next one.
+ */
+async function customerPage(adapter: Capable, userIds: string[], cursor: string | null): Promise<CustomerPage> {
+  const member = memberPosition(cursor);
+  if (!member) {
+    const page = await noCustomersAsEmpty(adapter.listCustomersByStaff(userIds, cursor));
+    if (page) return page;
+    return { items: [], nextCursor: userIds.length > 1 ? memberCursor(0, null) : null };
+  }
+  const userId = userIds[member.index];
+  if (userId === undefined) return { items: [], nextCursor: null };
+  const page = (await noCustomersAsEmpty(adapter.listCustomersByStaff([userId], member.cursor))) ?? { items: [], nextCursor: null };
+  const next = page.nextCursor ? memberCursor(member.index, page.nextCursor) : member.index + 1 < userIds.length ? memberCursor(member.index + 1, null) : null;
+  return { items: page.items, nextCursor: next };
+}
+
+/** The page, or null when WeCom answered 84061. */
+async function noCustomersAsEmpty(request: Promise<CustomerPage>): Promise<CustomerPage | null> {
+  try {
+    return await request;
+  } catch (err) {
+    if (err instanceof ChannelError && err.errcode === NO_CUSTOMERS) return null;
+    throw err;
+  }
+}
+
+function memberCursor(index: number, cursor: string | null): string {
+  return `${MEMBER_CURSOR}${index}:${cursor ?? ''}`;
+}
+
+function memberPosition(cursor: string | null): { index: number; cursor: string | null } | null {
+  const match = cursor?.startsWith(MEMBER_CURSOR) ? /^(\d+):(.*)$/s.exec(cursor.slice(MEMBER_CURSOR.length)) : null;
+  return match ? { index: Number(match[1]), cursor: match[2] || null } : null;
 }
 
 function capable(adapter: ChannelAdapter): Capable {
