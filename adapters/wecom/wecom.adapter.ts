@@ -102,7 +102,7 @@ export class WecomAdapter implements ChannelAdapter {
       }
       const groups = msg.to.filter((r) => r.type === 'group').map((r) => r.id);
       const contacts = msg.to.filter((r) => r.type === 'contact').map((r) => r.id);
-      if (!groups.length === !contacts.length) return invalid('a mass send goes to contacts or to groups: at least one, not both (none means everyone)');
+      if (!groups.length === !contacts.length) return invalid('群发须指定客户或客户群之一，且不能同时指定 A mass send goes to contacts or to groups: at least one, not both (an empty list is refused, never sent to everyone)');
       const r = await this.client.addMsgTemplate({
         chat_type: groups.length ? 'group' : 'single',
         ...(groups.length ? { chat_id_list: groups } : { external_userid: contacts }),
