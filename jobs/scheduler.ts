@@ -17,6 +17,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import { sopRollupHandler, taskDigestHandler } from './store-daily.job.ts';
 import { autoWinnerSweepHandler, campaignTickHandler, handoverPollHandler, liveCodeRefreshHandler } from './sweeps.job.ts';
 import { heartbeatHandler } from './heartbeat.job.ts';
+import { detailSweepHandler, inboxReviveHandler } from './inbound-recovery.job.ts';
 
 export type JobContext = { db: Database; clock: Clock; logger: Logger; processId: string; roles: string[]; services: Services; staffPageUrl: string };
 export type JobHandler<N extends JobName> = (payload: JobPayload<N>, ctx: JobContext) => Promise<void>;
@@ -29,6 +30,8 @@ const handlers: { [N in JobName]: JobHandler<N> } = {
   liveCodeRefresh: liveCodeRefreshHandler,
   handoverPoll: handoverPollHandler,
   campaignTick: campaignTickHandler,
+  detailSweep: detailSweepHandler,
+  inboxRevive: inboxReviveHandler,
 };
 
 export type Scheduler = {
@@ -93,6 +96,8 @@ export async function startScheduler(input: SchedulerDeps): Promise<Scheduler> {
   await agenda.every('5 minutes', jobCatalog.liveCodeRefresh.name, {}, { skipImmediate: true });
   await agenda.every('15 minutes', jobCatalog.handoverPoll.name, {}, { skipImmediate: true });
   await agenda.every('1 minute', jobCatalog.campaignTick.name, {}, { skipImmediate: true });
+  await agenda.every('1 minute', jobCatalog.detailSweep.name, {}, { skipImmediate: true });
+  await agenda.every('5 minutes', jobCatalog.inboxRevive.name, {}, { skipImmediate: true });
   const enqueue: Scheduler['enqueue'] = async (name, payload, when) => {
     const spec = jobCatalog[name];
     const data = spec.payload.parse(payload);

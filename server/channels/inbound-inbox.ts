@@ -15,6 +15,15 @@ export type InboxRow = InboundRawDoc & { _id: Types.ObjectId };
 
 export const LEASE_MS = 60_000;
 export const MAX_ATTEMPTS = 8;
+/** `transient`: the vendor or the database did not answer (revived after the outage); `permanent`: anything else. */
+export type FailKind = 'transient' | 'permanent';
+/** Last errors of rows failed before `failKind` was recorded that count as transient (ChannelError kinds, network). */
+const TRANSIENT_REASON = /^(unavailable|rate_limited) errcode=|fetch failed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|timed? ?out|HTTP 5\d\d|Mongo(Network|ServerSelection|NotConnected)/i;
+
+/** The wait before a failed row's next revival: 5 min, doubling per revival, at most 6 h. */
+export function reviveDelayMs(revivals: number): number {
+  return Math.min(6 * 3_600_000, 5 * 60_000 * 2 ** revivals);
+}
 
 export class InboundInbox {
   // Callbacks arrive in bursts; writing them in groups keeps the acknowledgement fast under load. Up to 64 per
@@ -81,15 +90,79 @@ export class InboundInbox {
     await this.models.InboundRaw.updateOne({ _id: row._id }, { $set: { status: 'rejected', leaseUntil: null, lastError: reason, processedAt: this.clock.now() } });
   }
 
-  /** A transient failure: back off exponentially, give up (status failed, kept) after MAX_ATTEMPTS. */
-  async retryLater(row: InboxRow, reason: string): Promise<void> {
+  /**
+   * A failed attempt: back off exponentially; after MAX_ATTEMPTS the row is `failed` (kept) with its kind. A
+   * `transient` failed row is due again for the inbox sweep (reviveFailed) after a delay that doubles with each
+   * revival; it returns `true` when the row was given up on.
+   */
+  async retryLater(row: InboxRow, reason: string, kind: FailKind = 'transient'): Promise<boolean> {
     const attempts = row.attempts ?? 1;
     const giveUp = attempts >= MAX_ATTEMPTS;
-    const delay = Math.min(30 * 60_000, 1000 * 2 ** attempts);
+    const delay = giveUp ? reviveDelayMs(row.revivals ?? 0) : Math.min(30 * 60_000, 1000 * 2 ** attempts);
     await this.models.InboundRaw.updateOne(
       { _id: row._id },
-      { $set: { status: giveUp ? 'failed' : 'pending', leaseUntil: null, lastError: reason, nextAttemptAt: new Date(this.clock.now().getTime() + delay) } },
+      { $set: { status: giveUp ? 'failed' : 'pending', leaseUntil: null, lastError: reason, failKind: giveUp ? kind : null, nextAttemptAt: new Date(this.clock.now().getTime() + delay) } },
     );
+    return giveUp;
+  }
+
+  /**
+   * Gives a claimed row back untouched (shutdown): pending again at once, and the attempt its claim counted is
+   * taken back. Only while this claim still holds it (same lease).
+   */
+  async release(row: InboxRow): Promise<boolean> {
+    const res = await this.models.InboundRaw.updateOne(
+      { _id: row._id, status: 'processing', leaseUntil: row.leaseUntil },
+      { $set: { status: 'pending', leaseUntil: null, nextAttemptAt: this.clock.now() }, $inc: { attempts: -1 } },
+    );
+    return res.modifiedCount > 0;
+  }
+
+  /**
+   * Puts due `failed` rows that failed for a transient cause back to `pending` with fresh attempts (the inbox
+   * sweep, after an outage). Rows failed before the kind was recorded are judged by their last error. Returns how
+   * many were revived.
+   */
+  async reviveFailed(limit = 1000): Promise<number> {
+    const now = this.clock.now();
+    const candidates = await this.models.InboundRaw.find({ status: 'failed', nextAttemptAt: { $lte: now }, failKind: { $in: ['transient', null] } })
+      .sort({ nextAttemptAt: 1 })
+      .limit(limit)
+      .select('_id failKind lastError')
+      .lean();
+    const isTransient = (r: (typeof candidates)[number]) => r.failKind === 'transient' || TRANSIENT_REASON.test(r.lastError ?? '');
+    // An unclassified row that does not look transient is classified once, so it is not read again every sweep.
+    const permanent = candidates.filter((r) => !isTransient(r)).map((r) => r._id);
+    if (permanent.length) await this.models.InboundRaw.updateMany({ _id: { $in: permanent }, status: 'failed' }, { $set: { failKind: 'permanent' } });
+    const due = candidates.filter(isTransient);
+    if (!due.length) return 0;
+    const res = await this.models.InboundRaw.updateMany(
+      { _id: { $in: due.map((r) => r._id) }, status: 'failed' },
+      { $set: { status: 'pending', attempts: 0, failKind: null, nextAttemptAt: now }, $inc: { revivals: 1 } },
+    );
+    return res.modifiedCount;
+  }
+
+  /** Rows by state for /metrics: pending (never tried), retrying, processing, failed by kind, rejected. */
+  async breakdown(): Promise<Array<{ status: string; reason: string; n: number }>> {
+    const rows = await this.models.InboundRaw.aggregate<{ _id: { status: string; failKind: string | null }; n: number }>([
+      { $match: { status: { $ne: 'processed' } } },
+      { $group: { _id: { status: '$status', failKind: '$failKind' }, n: { $sum: 1 } } },
+    ]);
+    const retrying = await this.models.InboundRaw.countDocuments({ status: 'pending', attempts: { $gt: 0 } });
+    const out = new Map<string, { status: string; reason: string; n: number }>();
+    const add = (status: string, reason: string, n: number) => {
+      const key = `${status}\u0000${reason}`;
+      out.set(key, { status, reason, n: (out.get(key)?.n ?? 0) + n });
+    };
+    for (const r of rows) {
+      if (r._id.status === 'pending') add('pending', '', r.n - retrying);
+      else add(r._id.status, r._id.status === 'failed' ? (r._id.failKind ?? 'unclassified') : '', r.n);
+    }
+    add('retrying', '', retrying);
+    for (const status of ['pending', 'processing', 'rejected']) add(status, '', 0);
+    for (const reason of ['transient', 'permanent']) add('failed', reason, 0);
+    return [...out.values()];
   }
 
   async counts(): Promise<Record<string, number>> {

@@ -11,6 +11,7 @@ import { staffTaskSchema } from '../tasks/staff-task.schema.ts';
 import { channelAccountSchema } from '../channels/channel-account.schema.ts';
 import { inboundRawSchema } from '../channels/inbound-raw.schema.ts';
 import { kfCursorSchema } from '../channels/kf-cursor.schema.ts';
+import { detailDueSchema } from '../channels/detail-due.schema.ts';
 import { syncRunSchema } from '../channels/sync/sync-run.schema.ts';
 import { contactSchema } from '../contacts/contact.schema.ts';
 import { contentSettingsSchema } from '../content/content-settings.schema.ts';
@@ -62,6 +63,7 @@ export function registerModels(conn: Connection) {
     ChannelAccount: conn.model('ChannelAccount', channelAccountSchema),
     InboundRaw: conn.model('InboundRaw', inboundRawSchema),
     KfCursor: conn.model('KfCursor', kfCursorSchema),
+    DetailDue: conn.model('DetailDue', detailDueSchema),
     SyncRun: conn.model('SyncRun', syncRunSchema),
     ContentTemplate: conn.model('ContentTemplate', contentTemplateSchema),
     ContentVersion: conn.model('ContentVersion', contentVersionSchema),
