@@ -39,7 +39,8 @@ export type Scheduler = {
   enqueue<N extends JobName>(name: N, payload: JobPayload<N>, when?: Date): Promise<void>;
   /** One pass of the store-local daily work (node-cron runs it every minute); returns how many items it claimed. */
   dailyTick(): Promise<number>;
-  stop(): Promise<void>;
+  /** Takes no new job; running ones get `timeoutMs` to finish, then their locks are released. */
+  stop(timeoutMs?: number): Promise<void>;
 };
 
 export type SchedulerDeps = {
@@ -119,9 +120,9 @@ export async function startScheduler(input: SchedulerDeps): Promise<Scheduler> {
     agenda,
     enqueue,
     dailyTick,
-    async stop() {
+    async stop(timeoutMs = 10_000) {
       await minute?.stop();
-      await agenda.drain(10_000).catch(() => undefined);
+      await agenda.drain(timeoutMs).catch(() => undefined);
       await agenda.stop();
     },
   };

@@ -24,6 +24,7 @@ const envSchema = z.object({
   SIYU_HTTP_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  SIYU_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   // database
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI').optional(),
   MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/).default('siyu'),
@@ -60,6 +61,8 @@ export type Config = {
   http: { port: number; host: string; publicUrl: string | undefined; bodyLimitBytes: number; workers: number };
   roles: Array<'http' | 'scheduler'>;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  /** How long a stop waits for in-flight work (inbox rows, SOP runs, jobs) before releasing it; main.ts exits non-zero past twice this plus 5 s. */
+  shutdownTimeoutMs: number;
   db: { uri: string | undefined; name: string; dataDir: string; cacheDir: string };
   security: { adminToken: string | undefined; phoneKey: string | undefined; hashKey: string | undefined };
   demo: { enabled: boolean; activity: boolean; activityIntervalMs: number };
@@ -85,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     http: { port: e.PORT, host: e.HOST, publicUrl: e.PUBLIC_URL, bodyLimitBytes: e.BODY_LIMIT_BYTES, workers: e.SIYU_HTTP_WORKERS },
     roles: e.SIYU_ROLES,
     logLevel: e.LOG_LEVEL,
+    shutdownTimeoutMs: e.SIYU_SHUTDOWN_TIMEOUT_MS,
     db: { uri: e.MONGODB_URI, name: e.MONGODB_DB, dataDir: e.SIYU_DATA_DIR, cacheDir: e.SIYU_CACHE_DIR },
     security: { adminToken: e.SIYU_ADMIN_TOKEN, phoneKey: e.SIYU_PHONE_KEY, hashKey: e.SIYU_HASH_KEY },
     demo: { enabled: e.SIYU_DEMO, activity: e.SIYU_DEMO && e.SIYU_DEMO_ACTIVITY, activityIntervalMs: e.SIYU_DEMO_ACTIVITY_MS },
