@@ -9,7 +9,7 @@ import type { Models } from '../db/models.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { DetailDueDoc } from './detail-due.schema.ts';
 
-export type DetailKind = 'contact' | 'group';
+export type DetailKind = 'contact' | 'group' | 'follower';
 export type DetailDueRow = DetailDueDoc & { _id: Types.ObjectId };
 
 const FIRST_DELAY_MS = 30_000;

@@ -5,7 +5,9 @@
  */
 import type { Logger } from 'pino';
 import { NotFoundError } from '../errors.ts';
+import type { Identity } from '../contacts/identity.ts';
 import type { Services } from '../services.ts';
+import { appIdOf } from './official-account.handler.ts';
 import { detailQueue } from './detail-lookup.ts';
 import type { DetailDueRow } from './detail-queue.ts';
 import { applyContactDetail, applyGroupDetail } from './wecom-apply.ts';
@@ -45,6 +47,15 @@ async function settleOne(services: Services, row: DetailDueRow): Promise<void> {
     const detail = adapter.fetchContactDetail ? await adapter.fetchContactDetail(row.vendorId) : null;
     // Gone from WeCom (deleted since): the contact the event created stays as it is.
     if (detail) await applyContactDetail(services, row.corpId, detail);
+    return;
+  }
+  if (row.kind === 'follower') {
+    const follower = adapter.fetchFollower ? await adapter.fetchFollower(row.vendorId) : null;
+    if (!follower) return;
+    const appId = appIdOf(account);
+    const identities: Identity[] = [{ kind: 'openid', appId, openid: row.vendorId }];
+    if (follower.unionId) identities.push({ kind: 'unionid', unionid: follower.unionId });
+    await services.identities.upsert(row.corpId, { identities, profile: follower.nickname ? { name: follower.nickname } : {} });
     return;
   }
   const detail = adapter.fetchGroupDetail ? await adapter.fetchGroupDetail(row.vendorId) : null;

@@ -12,10 +12,12 @@ import pino from 'pino';
 import { deliverCallback } from '../../adapters/wecom/simulator/callback-driver.ts';
 import { externalContactEvent, kfMsgOrEvent } from '../../adapters/wecom/simulator/callback-events.ts';
 import { SIM_CORP_ID, SIM_SECRET } from '../../adapters/wecom/simulator/wecom-simulator.ts';
+import { sealEvent } from '../../adapters/wecom/crypto/callback-envelope.ts';
+import { signature } from '../../adapters/wecom/crypto/wx-biz-msg-crypt.ts';
 import { detailSweepHandler, inboxReviveHandler } from '../../jobs/inbound-recovery.job.ts';
 import type { JobContext } from '../../jobs/scheduler.ts';
 import { MAX_ATTEMPTS } from '../../server/channels/inbound-inbox.ts';
-import { CALLBACK_AES_KEY, CALLBACK_TOKEN, startChannelHarness, type ChannelHarness } from '../support/channel-harness.ts';
+import { CALLBACK_AES_KEY, CALLBACK_TOKEN, OA_APP_ID, startChannelHarness, type ChannelHarness } from '../support/channel-harness.ts';
 import { useTestDatabase } from '../support/database.ts';
 
 type Mode = 'up' | 'down' | 'hang';
@@ -186,5 +188,38 @@ describe('a WeCom API outage loses no customer and no recorded event', function 
     const texts = (await t.db.models.Event.find({ channel: 'wecom_kf', 'payload.openKfId': kf }).lean()).map((e) => (e.payload as { text: string }).text);
     expect(texts).to.include.members(['停电了吗', '旧的失败']);
     expect(await h.services.metrics.text()).to.match(/siyu_inbox_revived_total 2/);
+  });
+  it('keeps an official-account subscriber whose profile the API cannot give, and adds the unionid when it can', async () => {
+    const oaProxy = await startOutageProxy(h.oaSim.baseUrl);
+    try {
+      await h.services.channelAccounts.upsertDefault({
+        corpId: SIM_CORP_ID,
+        kind: 'official_account',
+        name: '测试公众号',
+        config: { appId: OA_APP_ID, appSecret: h.oaSim.secret, token: CALLBACK_TOKEN, encodingAESKey: CALLBACK_AES_KEY, apiBase: oaProxy.baseUrl },
+      });
+      h.oaSim.control.addFollower({ openid: 'oOutage', unionid: 'union-oa-outage' });
+      oaProxy.breakAll('down');
+      const timestamp = String(nowS());
+      const nonce = `n${Math.random().toString(36).slice(2)}`;
+      const xml = `<xml><ToUserName><![CDATA[gh_simoa]]></ToUserName><FromUserName><![CDATA[oOutage]]></FromUserName><CreateTime>${timestamp}</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[subscribe]]></Event></xml>`;
+      const sealed = sealEvent({ token: CALLBACK_TOKEN, encodingAESKey: CALLBACK_AES_KEY, receiveId: OA_APP_ID, message: xml, toUserName: 'gh_simoa', timestamp, nonce });
+      const res = await fetch(`${h.baseUrl}/callbacks/official-account?signature=${signature(CALLBACK_TOKEN, timestamp, nonce, '')}&timestamp=${timestamp}&nonce=${nonce}&encrypt_type=aes&msg_signature=${sealed.msgSignature}`, { method: 'POST', body: sealed.body });
+      expect(res.status).to.equal(200);
+      await h.processor.drain();
+      const key = `openid:${OA_APP_ID}:oOutage`;
+      const contact = await t.db.models.Contact.findOne({ corpId: SIM_CORP_ID, identityKeys: key }).lean();
+      expect(contact, 'the subscriber exists at once').to.not.equal(null);
+      expect(await t.db.models.Event.countDocuments({ type: 'oa_subscribed', contactId: String(contact!._id) })).to.equal(1);
+      expect(await t.db.models.DetailDue.countDocuments({ kind: 'follower', vendorId: 'oOutage' })).to.equal(1);
+
+      oaProxy.heal();
+      await t.db.models.DetailDue.updateMany({ kind: 'follower' }, { $set: { nextAttemptAt: new Date(Date.now() - 1000) } });
+      await detailSweepHandler({}, jobCtx());
+      expect((await t.db.models.Contact.findOne({ _id: contact!._id }).lean())!.identityKeys).to.include('unionid:union-oa-outage');
+      expect(await t.db.models.DetailDue.countDocuments({ kind: 'follower' })).to.equal(0);
+    } finally {
+      await oaProxy.stop();
+    }
   });
 });
