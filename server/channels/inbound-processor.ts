@@ -8,6 +8,7 @@
 import type { Logger } from 'pino';
 import { ChannelError, ParseError } from '../../adapters/channel-adapter.ts';
 import type { Services } from '../services.ts';
+import { detailQueue } from './detail-lookup.ts';
 import { dispatchInbound } from './inbound-dispatch.ts';
 import type { FailKind, InboxRow } from './inbound-inbox.ts';
 
@@ -38,7 +39,7 @@ export class InboundProcessor {
     private readonly logger: Logger,
     private readonly pollMs = 500,
   ) {
-    services.metrics.watchInbox(() => services.inbox.breakdown());
+    services.metrics.watchInbox(() => services.inbox.breakdown(), () => detailQueue(services).count());
   }
 
   /** Processes due rows until none is left (or stop() is called); returns how many were handled. */

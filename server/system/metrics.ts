@@ -12,10 +12,12 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
   if (opts.defaultMetrics) collectDefaultMetrics({ register: registry });
   // Read from the database on each scrape, in the process that drains the inbox (InboundProcessor sets it).
   let inboxSource: InboxBreakdown | null = null;
+  let owedSource: (() => Promise<number>) | null = null;
   return {
-    /** Makes siyu_inbox_rows report `source`'s counts. */
-    watchInbox(source: InboxBreakdown): void {
-      inboxSource = source;
+    /** Makes siyu_inbox_rows report `inbox`'s counts and siyu_details_owed `owed`'s. */
+    watchInbox(inbox: InboxBreakdown, owed?: () => Promise<number>): void {
+      inboxSource = inbox;
+      owedSource = owed ?? null;
     },
     inboxRows: new Gauge({
       name: 'siyu_inbox_rows',
@@ -47,8 +49,11 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
     }),
     detailsOwedPending: new Gauge({
       name: 'siyu_details_owed',
-      help: 'Vendor details still owed after the last detail sweep',
+      help: 'Vendor details (customer, group, follower profiles) still owed by events applied during an API outage',
       registers: [registry],
+      async collect() {
+        if (owedSource) this.set(await owedSource());
+      },
     }),
     registry,
     text: (): Promise<string> => registry.metrics(),

@@ -128,6 +128,7 @@ describe('a WeCom API outage loses no customer and no recorded event', function 
     expect(await t.db.models.LiveCodeAdd.countDocuments({ liveCodeId: code.id, contactId: String(contact!._id) }), 'attributed to the live code').to.equal(1);
     expect(await t.db.models.DetailDue.countDocuments({ vendorId: scan.external_userid })).to.equal(1);
     expect(await owedCount(), 'counted on /metrics').to.equal(owedBefore + 1);
+    expect(await h.services.metrics.text()).to.match(/^siyu_details_owed [1-9]/m);
 
     // Still down: the sweep backs off and keeps the row.
     await t.db.models.DetailDue.updateMany({ vendorId: scan.external_userid }, { $set: { nextAttemptAt: new Date(Date.now() - 1000) } });
