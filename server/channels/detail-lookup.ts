@@ -4,6 +4,7 @@
  * after a failure the account's lookups are skipped for OUTAGE_PAUSE_MS, so an outage costs each queued event
  * a database write, not a timeout. What is not fetched is owed to the detail queue and applied by the sweep.
  */
+import { ChannelError } from '../../adapters/channel-adapter.ts';
 import type { Services } from '../services.ts';
 import { DetailQueue, type DetailKind } from './detail-queue.ts';
 import type { InboundContext } from './inbound-context.ts';
@@ -46,10 +47,16 @@ export async function lookUpDetail<T>(ctx: InboundContext, kind: DetailKind, ven
       return { fetched: true, detail: outcome.detail };
     }
     reason = outcome === 'budget' ? `no answer within ${DETAIL_BUDGET_MS} ms` : ((outcome.err as Error)?.message ?? String(outcome.err));
-    pauses.set(account.id, now + OUTAGE_PAUSE_MS);
+    // A refusal about this one id says nothing about the API: the next event's lookup still runs.
+    if (outcome === 'budget' || !refusesOnlyThisId(outcome.err)) pauses.set(account.id, now + OUTAGE_PAUSE_MS);
     services.logger.warn({ accountId: account.id, kind, vendorId, reason }, 'vendor detail unavailable; event applied without it, detail owed');
   }
   await detailQueue(services).owe(account, kind, vendorId, occurredAt, reason);
   services.metrics.detailsOwed.inc({ kind });
   return { fetched: false };
+}
+
+/** The vendor refused the request about this id (unknown or invalid id): asking again later will not help either. */
+export function refusesOnlyThisId(err: unknown): boolean {
+  return err instanceof ChannelError && (err.kind === 'invalid' || err.kind === 'recipient');
 }

@@ -8,7 +8,7 @@ import { NotFoundError } from '../errors.ts';
 import type { Identity } from '../contacts/identity.ts';
 import type { Services } from '../services.ts';
 import { appIdOf } from './official-account.handler.ts';
-import { detailQueue } from './detail-lookup.ts';
+import { detailQueue, refusesOnlyThisId } from './detail-lookup.ts';
 import type { DetailDueRow } from './detail-queue.ts';
 import { applyContactDetail, applyGroupDetail } from './wecom-apply.ts';
 
@@ -25,6 +25,12 @@ export async function settleOwedDetails(services: Services, logger: Logger, limi
       await queue.settled(row);
       outcome.applied++;
     } catch (err) {
+      if (refusesOnlyThisId(err)) {
+        // WeCom will never describe this id (e.g. an invalid external userid): the event's data is all there is.
+        await queue.settled(row);
+        logger.warn({ err, accountId: row.accountId, kind: row.kind, vendorId: row.vendorId }, 'owed vendor detail refused for good; kept what the event said');
+        continue;
+      }
       failing.add(row.accountId);
       await queue.later(row, (err as Error)?.message ?? String(err));
       outcome.deferred++;

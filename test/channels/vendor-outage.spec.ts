@@ -85,6 +85,22 @@ describe('a WeCom API outage loses no customer and no recorded event', function 
     await h.stop();
   });
 
+  it('a refusal about one customer (40003 invalid id) owes only that detail: the next add still gets its detail inline, and the sweep drops the refused one', async () => {
+    const refused = h.sim.control.addCustomer({ name: '无效', follow_user: [{ userid: 'a1' }] });
+    const next = h.sim.control.addCustomer({ name: '下一位', unionid: 'union-next', follow_user: [{ userid: 'a1' }] });
+    h.sim.control.injectErrors('externalcontact/get', 40003, 1);
+    for (const c of [refused, next]) await deliverCallback({ ...target(), xml: externalContactEvent({ corpId: SIM_CORP_ID, changeType: 'add_external_contact', userId: 'a1', externalUserId: c.external_userid, createTime: nowS() }) });
+    expect(await h.processor.drain()).to.equal(2);
+    expect(await t.db.models.DetailDue.countDocuments({ vendorId: refused.external_userid })).to.equal(1);
+    const inline = await t.db.models.Contact.findOne({ identityKeys: `wecom:${next.external_userid}` }).lean();
+    expect(inline!.name).to.equal('下一位');
+    h.sim.control.injectErrors('externalcontact/get', 40003, 1);
+    await t.db.models.DetailDue.updateMany({ vendorId: refused.external_userid }, { $set: { nextAttemptAt: new Date(Date.now() - 1000) } });
+    await detailSweepHandler({}, jobCtx());
+    expect(await t.db.models.DetailDue.countDocuments({ vendorId: refused.external_userid }), 'dropped, not retried for ever').to.equal(0);
+    expect(await t.db.models.Contact.countDocuments({ identityKeys: `wecom:${refused.external_userid}` }), 'the customer stays').to.equal(1);
+  });
+
   it('does not hold an add longer than the budget when externalcontact/get never answers, and skips the API for the next one', async () => {
     proxy.break('externalcontact/get', 'hang');
     const a = h.sim.control.addCustomer({ name: '甲', follow_user: [{ userid: 'a1' }] });
