@@ -25,7 +25,7 @@ export function detailQueue(services: Services): DetailQueue {
  * Runs `fetch` within the budget. Any failure (or the budget running out) owes the detail and answers
  * `{ fetched: false }`: the event is applied without it. A detail WeCom says is gone (null) counts as fetched.
  */
-export async function lookUpDetail<T>(ctx: InboundContext, kind: DetailKind, vendorId: string, occurredAt: Date, fetch: () => Promise<T>): Promise<Lookup<T>> {
+export async function lookUpDetail<T>(ctx: InboundContext, kind: DetailKind, vendorId: string, occurredAt: Date, fetch: () => Promise<T>, budgetMs = DETAIL_BUDGET_MS): Promise<Lookup<T>> {
   const { services, account } = ctx;
   const pauses = paused.get(services) ?? new Map<string, number>();
   paused.set(services, pauses);
@@ -34,9 +34,11 @@ export async function lookUpDetail<T>(ctx: InboundContext, kind: DetailKind, ven
   let reason: string;
   if (pausedUntil > now) {
     reason = 'skipped: the vendor API failed moments ago';
+  } else if (budgetMs <= 0) {
+    reason = 'skipped: no time left before the welcome window closes';
   } else {
     let timer: NodeJS.Timeout | undefined;
-    const budget = new Promise<'budget'>((resolve) => (timer = setTimeout(() => resolve('budget'), DETAIL_BUDGET_MS)));
+    const budget = new Promise<'budget'>((resolve) => (timer = setTimeout(() => resolve('budget'), Math.min(budgetMs, DETAIL_BUDGET_MS))));
     const call = fetch().then(
       (detail) => ({ ok: true as const, detail }),
       (err: unknown) => ({ ok: false as const, err }),
@@ -46,7 +48,7 @@ export async function lookUpDetail<T>(ctx: InboundContext, kind: DetailKind, ven
       pauses.delete(account.id);
       return { fetched: true, detail: outcome.detail };
     }
-    reason = outcome === 'budget' ? `no answer within ${DETAIL_BUDGET_MS} ms` : ((outcome.err as Error)?.message ?? String(outcome.err));
+    reason = outcome === 'budget' ? `no answer within ${Math.min(budgetMs, DETAIL_BUDGET_MS)} ms` : ((outcome.err as Error)?.message ?? String(outcome.err));
     // A refusal about this one id says nothing about the API: the next event's lookup still runs.
     if (outcome === 'budget' || !refusesOnlyThisId(outcome.err)) pauses.set(account.id, now + OUTAGE_PAUSE_MS);
     services.logger.warn({ accountId: account.id, kind, vendorId, reason }, 'vendor detail unavailable; event applied without it, detail owed');

@@ -12,7 +12,7 @@ import { upsertWecomCustomer, upsertWecomFollow } from './wecom-apply.ts';
 export async function onFriendAddedOrEdited(event: FriendAdded | FriendEdited, ctx: InboundContext): Promise<HandledEvent> {
   const { services, adapter } = ctx;
   const fetchDetail = adapter.fetchContactDetail?.bind(adapter);
-  const looked = fetchDetail ? await lookUpDetail(ctx, 'contact', event.externalUserId, event.occurredAt, () => fetchDetail(event.externalUserId)) : { fetched: true as const, detail: null };
+  const looked = fetchDetail ? await lookUpDetail(ctx, 'contact', event.externalUserId, event.occurredAt, () => fetchDetail(event.externalUserId), detailBudgetMs(event, services.clock.now())) : { fetched: true as const, detail: null };
   const detail: ContactDetail | null = looked.fetched ? looked.detail : null;
   const staff = await services.org.findStaffByUserId(event.corpId, event.staffUserId);
   const { contact } = await upsertWecomCustomer(services, event.corpId, event.externalUserId, detail, { staff, interactionAt: event.occurredAt });
@@ -32,6 +32,20 @@ export async function onFriendAddedOrEdited(event: FriendAdded | FriendEdited, c
   }
   if (event.kind === 'friend_added') await services.friendAdded.run({ event, contactId: contact.id, staff, account: ctx.account, adapter: ctx.adapter });
   return { contactId: contact.id, storeId: staff.storeId };
+}
+
+/** A welcome code dies 20 s after the add; its welcome (rendering, the call) needs the last WELCOME_RESERVE_MS of them. */
+const WELCOME_CODE_MS = 20_000;
+const WELCOME_RESERVE_MS = 5_000;
+
+/**
+ * How long the detail may take: less than the default budget while a welcome code is still alive (0: not asked at
+ * all), the default otherwise (no code, or one already dead: the welcome is lost either way).
+ */
+function detailBudgetMs(event: FriendAdded | FriendEdited, now: Date): number | undefined {
+  if (event.kind !== 'friend_added' || !event.welcomeCode) return undefined;
+  const windowLeft = event.occurredAt.getTime() + WELCOME_CODE_MS - now.getTime();
+  return windowLeft > 0 ? Math.max(0, windowLeft - WELCOME_RESERVE_MS) : undefined;
 }
 
 export async function onFriendDeleted(event: FriendDeletedByStaff | FriendDeletedByCustomer, ctx: InboundContext): Promise<HandledEvent> {

@@ -85,6 +85,20 @@ describe('a WeCom API outage loses no customer and no recorded event', function 
     await h.stop();
   });
 
+  it('does not ask a hanging externalcontact/get when the welcome code has too little time left: the welcome goes out in time', async () => {
+    const corp = { corpId: SIM_CORP_ID, storeIds: null };
+    await h.services.content.importPublished(corp, [{ templateId: 'tpl-late', name: 'w', scene: 'welcome', tags: [], channels: ['wecom_1to1'], text: '欢迎！', attachments: [] }], 'test');
+    const code = await h.services.liveCodes.service.create(corp, { name: '迟到活码', channel: 'poster', staffIds: [h.org.staff.a1], welcomeTemplateId: 'tpl-late' }, 'test');
+    const scan = h.sim.control.scanContactWay(code.configId, { name: '迟到' });
+    proxy.break('externalcontact/get', 'hang');
+    // The add happened 16 s ago: 3 s left before the deadline (20 s less 1 s for the call), less than the budget.
+    const xml = externalContactEvent({ corpId: SIM_CORP_ID, changeType: 'add_external_contact', userId: scan.userid, externalUserId: scan.external_userid, state: scan.state!, welcomeCode: scan.welcomeCode, createTime: nowS() - 16 });
+    await deliverCallback({ ...target(), xml });
+    expect(await h.processor.drain()).to.equal(1);
+    expect(await t.db.models.LiveCodeWelcome.findOne({ welcomeCode: scan.welcomeCode }).lean()).to.include({ status: 'sent' });
+    expect(await t.db.models.DetailDue.countDocuments({ vendorId: scan.external_userid }), 'the detail is owed instead').to.equal(1);
+  });
+
   it('a refusal about one customer (40003 invalid id) owes only that detail: the next add still gets its detail inline, and the sweep drops the refused one', async () => {
     const refused = h.sim.control.addCustomer({ name: '无效', follow_user: [{ userid: 'a1' }] });
     const next = h.sim.control.addCustomer({ name: '下一位', unionid: 'union-next', follow_user: [{ userid: 'a1' }] });
