@@ -143,26 +143,30 @@ export class InboundInbox {
     return res.modifiedCount;
   }
 
-  /** Rows by state for /metrics: pending (never tried), retrying, processing, failed by kind, rejected. */
+  /**
+   * Rows by state for /metrics: pending (not tried yet), retrying, processing, failed by kind, rejected. Counts
+   * by status only (the claim index serves them), so a scrape never scans the processed history.
+   */
   async breakdown(): Promise<Array<{ status: string; reason: string; n: number }>> {
-    const rows = await this.models.InboundRaw.aggregate<{ _id: { status: string; failKind: string | null }; n: number }>([
-      { $match: { status: { $ne: 'processed' } } },
-      { $group: { _id: { status: '$status', failKind: '$failKind' }, n: { $sum: 1 } } },
+    const count = (filter: Record<string, unknown>) => this.models.InboundRaw.countDocuments(filter);
+    const [pending, retrying, processing, rejected, transient, permanent, unclassified] = await Promise.all([
+      count({ status: 'pending' }),
+      count({ status: 'pending', attempts: { $gt: 0 } }),
+      count({ status: 'processing' }),
+      count({ status: 'rejected' }),
+      count({ status: 'failed', failKind: 'transient' }),
+      count({ status: 'failed', failKind: 'permanent' }),
+      count({ status: 'failed', failKind: null }),
     ]);
-    const retrying = await this.models.InboundRaw.countDocuments({ status: 'pending', attempts: { $gt: 0 } });
-    const out = new Map<string, { status: string; reason: string; n: number }>();
-    const add = (status: string, reason: string, n: number) => {
-      const key = `${status}\u0000${reason}`;
-      out.set(key, { status, reason, n: (out.get(key)?.n ?? 0) + n });
-    };
-    for (const r of rows) {
-      if (r._id.status === 'pending') add('pending', '', r.n - retrying);
-      else add(r._id.status, r._id.status === 'failed' ? (r._id.failKind ?? 'unclassified') : '', r.n);
-    }
-    add('retrying', '', retrying);
-    for (const status of ['pending', 'processing', 'rejected']) add(status, '', 0);
-    for (const reason of ['transient', 'permanent']) add('failed', reason, 0);
-    return [...out.values()];
+    return [
+      { status: 'pending', reason: '', n: pending - retrying },
+      { status: 'retrying', reason: '', n: retrying },
+      { status: 'processing', reason: '', n: processing },
+      { status: 'rejected', reason: '', n: rejected },
+      { status: 'failed', reason: 'transient', n: transient },
+      { status: 'failed', reason: 'permanent', n: permanent },
+      { status: 'failed', reason: 'unclassified', n: unclassified },
+    ];
   }
 
   async counts(): Promise<Record<string, number>> {
