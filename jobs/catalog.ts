@@ -64,6 +64,20 @@ export const jobCatalog = {
     retry: { attempts: 1, backoffMs: 0 },
     lockLifetimeMs: 10 * 60_000,
   },
+  /** Fetches and applies vendor details owed by events applied during an API outage (server/channels/detail-sweep.ts). */
+  detailSweep: {
+    name: 'inbound.detail-sweep',
+    payload: z.strictObject({}),
+    retry: { attempts: 1, backoffMs: 0 },
+    lockLifetimeMs: 10 * 60_000,
+  },
+  /** Puts inbox rows that failed for a transient cause (vendor or database outage) back to pending (InboundInbox.reviveFailed). */
+  inboxRevive: {
+    name: 'inbound.revive-failed',
+    payload: z.strictObject({}),
+    retry: { attempts: 1, backoffMs: 0 },
+    lockLifetimeMs: 5 * 60_000,
+  },
 } satisfies Record<string, JobSpec<z.ZodType>>;
 
 export type JobName = keyof typeof jobCatalog;

@@ -17,6 +17,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import { sopRollupHandler, taskDigestHandler } from './store-daily.job.ts';
 import { autoWinnerSweepHandler, campaignTickHandler, handoverPollHandler, liveCodeRefreshHandler } from './sweeps.job.ts';
 import { heartbeatHandler } from './heartbeat.job.ts';
+import { detailSweepHandler, inboxReviveHandler } from './inbound-recovery.job.ts';
 
 export type JobContext = { db: Database; clock: Clock; logger: Logger; processId: string; roles: string[]; services: Services; staffPageUrl: string };
 export type JobHandler<N extends JobName> = (payload: JobPayload<N>, ctx: JobContext) => Promise<void>;
@@ -29,6 +30,8 @@ const handlers: { [N in JobName]: JobHandler<N> } = {
   liveCodeRefresh: liveCodeRefreshHandler,
   handoverPoll: handoverPollHandler,
   campaignTick: campaignTickHandler,
+  detailSweep: detailSweepHandler,
+  inboxRevive: inboxReviveHandler,
 };
 
 export type Scheduler = {
@@ -36,7 +39,8 @@ export type Scheduler = {
   enqueue<N extends JobName>(name: N, payload: JobPayload<N>, when?: Date): Promise<void>;
   /** One pass of the store-local daily work (node-cron runs it every minute); returns how many items it claimed. */
   dailyTick(): Promise<number>;
-  stop(): Promise<void>;
+  /** Takes no new job; running ones get `timeoutMs` to finish, then their locks are released. */
+  stop(timeoutMs?: number): Promise<void>;
 };
 
 export type SchedulerDeps = {
@@ -93,6 +97,8 @@ export async function startScheduler(input: SchedulerDeps): Promise<Scheduler> {
   await agenda.every('5 minutes', jobCatalog.liveCodeRefresh.name, {}, { skipImmediate: true });
   await agenda.every('15 minutes', jobCatalog.handoverPoll.name, {}, { skipImmediate: true });
   await agenda.every('1 minute', jobCatalog.campaignTick.name, {}, { skipImmediate: true });
+  await agenda.every('1 minute', jobCatalog.detailSweep.name, {}, { skipImmediate: true });
+  await agenda.every('5 minutes', jobCatalog.inboxRevive.name, {}, { skipImmediate: true });
   const enqueue: Scheduler['enqueue'] = async (name, payload, when) => {
     const spec = jobCatalog[name];
     const data = spec.payload.parse(payload);
@@ -114,9 +120,9 @@ export async function startScheduler(input: SchedulerDeps): Promise<Scheduler> {
     agenda,
     enqueue,
     dailyTick,
-    async stop() {
+    async stop(timeoutMs = 10_000) {
       await minute?.stop();
-      await agenda.drain(10_000).catch(() => undefined);
+      await agenda.drain(timeoutMs).catch(() => undefined);
       await agenda.stop();
     },
   };

@@ -34,6 +34,8 @@ export type Running = {
   databaseUri: string;
   adminToken: string | undefined;
   stop(): Promise<void>;
+  /** While stop() runs: the parts not stopped yet. */
+  stillStopping(): string[];
 };
 
 /** The database, keys and services every process needs before its roles start; `close()` releases them. */
@@ -98,6 +100,7 @@ export async function boot(config: Config, opts: { clock?: Clock; logger?: Logge
   let sopEngine: SopEngine | undefined;
   let server: Server | undefined;
   let httpWorkers: HttpWorkers | undefined;
+  const still = new Set<string>();
   try {
     if (config.demo.enabled) {
       const seeded = await seedDemo(services);
@@ -142,17 +145,21 @@ export async function boot(config: Config, opts: { clock?: Clock; logger?: Logge
       httpWorkerPids: () => httpWorkers?.pids() ?? [],
       databaseUri: core.databaseUri,
       adminToken: core.adminToken,
-      stop: () => (stopping ??= shutdown({ server, httpWorkers, scheduler, processor, listeners, demo, sopEngine, core, logger })),
+      stop: () => (stopping ??= shutdown({ server, httpWorkers, scheduler, processor, listeners, demo, sopEngine, core, logger, timeoutMs: config.shutdownTimeoutMs, still })),
+      stillStopping: () => [...still],
     };
   } catch (err) {
-    await shutdown({ server, httpWorkers, scheduler, processor, listeners, demo, sopEngine, core, logger }).catch(() => undefined);
+    await shutdown({ server, httpWorkers, scheduler, processor, listeners, demo, sopEngine, core, logger, timeoutMs: config.shutdownTimeoutMs, still }).catch(() => undefined);
     throw err;
   }
 }
 
 /**
- * Stop accepting (here or in the HTTP workers), let in-flight requests finish, stop the scheduler, close the
- * database, stop the dev server.
+ * Every worker stops taking work at once and together: HTTP stops accepting and finishes the requests in flight,
+ * the inbound processor, the SOP engine and the scheduler finish what they hold within `timeoutMs` and release
+ * the rest (leases cleared, no attempt counted). Only then are the simulators stopped (until then a worker may
+ * call them), and the database closed last. `still` names the parts not stopped yet (main.ts logs them if its
+ * hard deadline passes).
  */
 async function shutdown(parts: {
   server?: Server;
@@ -164,22 +171,32 @@ async function shutdown(parts: {
   sopEngine?: SopEngine;
   core: OpenedServices;
   logger: Logger;
+  timeoutMs: number;
+  still: Set<string>;
 }): Promise<void> {
-  const { server, httpWorkers, scheduler, processor, listeners, demo, sopEngine, core, logger } = parts;
-  if (server) {
-    await closeServer(server);
-    logger.info('http server closed');
-  }
-  if (httpWorkers) {
-    await httpWorkers.stop();
-    logger.info('http workers stopped');
-  }
-  if (sopEngine) await sopEngine.stop();
-  if (demo) await demo.stop();
-  if (listeners) await listeners.stop();
-  if (processor) await processor.stop();
-  if (scheduler) await scheduler.stop();
-  await core.close();
+  const { server, httpWorkers, scheduler, processor, listeners, demo, sopEngine, core, logger, timeoutMs, still } = parts;
+  const part = async (name: string, present: unknown, stop: () => Promise<unknown>) => {
+    if (!present) return;
+    still.add(name);
+    try {
+      const finished = await stop();
+      logger.info({ part: name, ...(finished === false ? { released: true } : {}) }, finished === false ? '%s stopped; work still in hand was released' : '%s stopped', name);
+    } catch (err) {
+      logger.error({ err, part: name }, '%s failed to stop cleanly', name);
+    } finally {
+      still.delete(name);
+    }
+  };
+  await Promise.all([
+    part('http server', server, () => closeServer(server!, timeoutMs)),
+    part('http workers', httpWorkers, () => httpWorkers!.stop()),
+    part('inbound processor', processor, () => processor!.stop(timeoutMs)),
+    part('sop engine', sopEngine, () => sopEngine!.stop(timeoutMs)),
+    part('push listeners', listeners, () => listeners!.stop()),
+    part('scheduler', scheduler, () => scheduler!.stop(timeoutMs)),
+  ]);
+  await part('demo simulators', demo, () => demo!.stop());
+  await part('database', true, () => core.close());
   logger.info('shutdown complete');
 }
 

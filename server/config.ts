@@ -26,6 +26,7 @@ const envSchema = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1_048_576),
   SIYU_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
   SIYU_UPLOAD_TIMEOUT_MS: z.coerce.number().int().min(100).default(600_000),
+  SIYU_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   // database
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// or mongodb+srv:// URI').optional(),
   MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,63}$/).default('siyu'),
@@ -67,6 +68,8 @@ export type Config = {
   requestTimeout: { defaultMs: number; uploadMs: number };
   roles: Array<'http' | 'scheduler'>;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  /** How long a stop waits for in-flight work (inbox rows, SOP runs, jobs) before releasing it; main.ts exits non-zero past twice this plus 5 s. */
+  shutdownTimeoutMs: number;
   db: { uri: string | undefined; name: string; dataDir: string; cacheDir: string };
   security: { adminToken: string | undefined; phoneKey: string | undefined; hashKey: string | undefined };
   demo: { enabled: boolean; activity: boolean; activityIntervalMs: number };
@@ -97,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     requestTimeout: { defaultMs: e.SIYU_REQUEST_TIMEOUT_MS, uploadMs: e.SIYU_UPLOAD_TIMEOUT_MS },
     roles: e.SIYU_ROLES,
     logLevel: e.LOG_LEVEL,
+    shutdownTimeoutMs: e.SIYU_SHUTDOWN_TIMEOUT_MS,
     db: { uri: e.MONGODB_URI, name: e.MONGODB_DB, dataDir: e.SIYU_DATA_DIR, cacheDir: e.SIYU_CACHE_DIR },
     security: { adminToken: e.SIYU_ADMIN_TOKEN, phoneKey: e.SIYU_PHONE_KEY, hashKey: e.SIYU_HASH_KEY },
     demo: { enabled: demoOn, activity: demoOn && e.SIYU_DEMO_ACTIVITY, activityIntervalMs: e.SIYU_DEMO_ACTIVITY_MS },

@@ -28,9 +28,15 @@ if (running.url) {
 }
 
 let signals = 0;
+const hardDeadlineMs = 2 * config.shutdownTimeoutMs + 5_000;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
     if (++signals > 1) process.exit(1); // a second signal means "now"
+    // stop() bounds each part by the shutdown timeout; this is the guard for a part that ignores its bound.
+    setTimeout(() => {
+      console.error(`关停超时 Shutdown did not finish within ${hardDeadlineMs} ms; still running: ${running.stillStopping().join(', ') || 'nothing (stuck after the last part)'}`);
+      process.exit(1);
+    }, hardDeadlineMs);
     running.stop().then(
       () => process.exit(0),
       (err) => {

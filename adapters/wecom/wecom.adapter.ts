@@ -203,7 +203,9 @@ export class WecomAdapter implements ChannelAdapter {
   }
 
   async syncKfMessages(req: KfSyncRequest): Promise<KfSyncPage> {
-    const r = await this.client.kfSyncMsg({ open_kfid: req.openKfId, limit: 1000, ...(req.cursor ? { cursor: req.cursor } : {}), ...(req.syncToken ? { token: req.syncToken } : {}) });
+    const r = await this.client.kfSyncMsg({ open_kfid: req.openKfId, limit: 1000, ...(req.cursor ? { cursor: req.cursor } : {}), ...(req.syncToken ? { token: req.syncToken } : {}) }).catch((err: unknown) => {
+      throw toChannelError(err);
+    });
     return {
       nextCursor: r.next_cursor,
       hasMore: r.has_more === 1,

@@ -15,6 +15,15 @@ export type InboxRow = InboundRawDoc & { _id: Types.ObjectId };
 
 export const LEASE_MS = 60_000;
 export const MAX_ATTEMPTS = 8;
+/** `transient`: the vendor or the database did not answer (revived after the outage); `permanent`: anything else. */
+export type FailKind = 'transient' | 'permanent';
+/** Last errors of rows failed before `failKind` was recorded that count as transient (ChannelError kinds, network). */
+const TRANSIENT_REASON = /^(unavailable|rate_limited) errcode=|fetch failed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|timed? ?out|HTTP 5\d\d|Mongo(Network|ServerSelection|NotConnected)/i;
+
+/** The wait before a failed row's next revival: 5 min, doubling per revival, at most 6 h. */
+export function reviveDelayMs(revivals: number): number {
+  return Math.min(6 * 3_600_000, 5 * 60_000 * 2 ** revivals);
+}
 
 export class InboundInbox {
   // Callbacks arrive in bursts; writing them in groups keeps the acknowledgement fast under load. Up to 64 per
@@ -81,15 +90,83 @@ export class InboundInbox {
     await this.models.InboundRaw.updateOne({ _id: row._id }, { $set: { status: 'rejected', leaseUntil: null, lastError: reason, processedAt: this.clock.now() } });
   }
 
-  /** A transient failure: back off exponentially, give up (status failed, kept) after MAX_ATTEMPTS. */
-  async retryLater(row: InboxRow, reason: string): Promise<void> {
+  /**
+   * A failed attempt: back off exponentially; after MAX_ATTEMPTS the row is `failed` (kept) with its kind. A
+   * `transient` failed row is due again for the inbox sweep (reviveFailed) after a delay that doubles with each
+   * revival; it returns `true` when the row was given up on.
+   */
+  async retryLater(row: InboxRow, reason: string, kind: FailKind = 'transient'): Promise<boolean> {
     const attempts = row.attempts ?? 1;
     const giveUp = attempts >= MAX_ATTEMPTS;
-    const delay = Math.min(30 * 60_000, 1000 * 2 ** attempts);
+    const delay = giveUp ? reviveDelayMs(row.revivals ?? 0) : Math.min(30 * 60_000, 1000 * 2 ** attempts);
     await this.models.InboundRaw.updateOne(
       { _id: row._id },
-      { $set: { status: giveUp ? 'failed' : 'pending', leaseUntil: null, lastError: reason, nextAttemptAt: new Date(this.clock.now().getTime() + delay) } },
+      { $set: { status: giveUp ? 'failed' : 'pending', leaseUntil: null, lastError: reason, failKind: giveUp ? kind : null, nextAttemptAt: new Date(this.clock.now().getTime() + delay) } },
     );
+    return giveUp;
+  }
+
+  /**
+   * Gives a claimed row back untouched (shutdown): pending again at once, and the attempt its claim counted is
+   * taken back. Only while this claim still holds it (same lease).
+   */
+  async release(row: InboxRow): Promise<boolean> {
+    const res = await this.models.InboundRaw.updateOne(
+      { _id: row._id, status: 'processing', leaseUntil: row.leaseUntil },
+      { $set: { status: 'pending', leaseUntil: null, nextAttemptAt: this.clock.now() }, $inc: { attempts: -1 } },
+    );
+    return res.modifiedCount > 0;
+  }
+
+  /**
+   * Puts due `failed` rows that failed for a transient cause back to `pending` with fresh attempts (the inbox
+   * sweep, after an outage). Rows failed before the kind was recorded are judged by their last error. Returns how
+   * many were revived.
+   */
+  async reviveFailed(limit = 1000): Promise<number> {
+    const now = this.clock.now();
+    const candidates = await this.models.InboundRaw.find({ status: 'failed', nextAttemptAt: { $lte: now }, failKind: { $in: ['transient', null] } })
+      .sort({ nextAttemptAt: 1 })
+      .limit(limit)
+      .select('_id failKind lastError')
+      .lean();
+    const isTransient = (r: (typeof candidates)[number]) => r.failKind === 'transient' || TRANSIENT_REASON.test(r.lastError ?? '');
+    // An unclassified row that does not look transient is classified once, so it is not read again every sweep.
+    const permanent = candidates.filter((r) => !isTransient(r)).map((r) => r._id);
+    if (permanent.length) await this.models.InboundRaw.updateMany({ _id: { $in: permanent }, status: 'failed' }, { $set: { failKind: 'permanent' } });
+    const due = candidates.filter(isTransient);
+    if (!due.length) return 0;
+    const res = await this.models.InboundRaw.updateMany(
+      { _id: { $in: due.map((r) => r._id) }, status: 'failed' },
+      { $set: { status: 'pending', attempts: 0, failKind: null, nextAttemptAt: now }, $inc: { revivals: 1 } },
+    );
+    return res.modifiedCount;
+  }
+
+  /**
+   * Rows by state for /metrics: pending (not tried yet), retrying, processing, failed by kind, rejected. Counts
+   * by status only (the claim index serves them), so a scrape never scans the processed history.
+   */
+  async breakdown(): Promise<Array<{ status: string; reason: string; n: number }>> {
+    const count = (filter: Record<string, unknown>) => this.models.InboundRaw.countDocuments(filter);
+    const [pending, retrying, processing, rejected, transient, permanent, unclassified] = await Promise.all([
+      count({ status: 'pending' }),
+      count({ status: 'pending', attempts: { $gt: 0 } }),
+      count({ status: 'processing' }),
+      count({ status: 'rejected' }),
+      count({ status: 'failed', failKind: 'transient' }),
+      count({ status: 'failed', failKind: 'permanent' }),
+      count({ status: 'failed', failKind: null }),
+    ]);
+    return [
+      { status: 'pending', reason: '', n: pending - retrying },
+      { status: 'retrying', reason: '', n: retrying },
+      { status: 'processing', reason: '', n: processing },
+      { status: 'rejected', reason: '', n: rejected },
+      { status: 'failed', reason: 'transient', n: transient },
+      { status: 'failed', reason: 'permanent', n: permanent },
+      { status: 'failed', reason: 'unclassified', n: unclassified },
+    ];
   }
 
   async counts(): Promise<Record<string, number>> {

@@ -3,31 +3,61 @@
  * append it to the event log, mark the row done. Runs in scheduler processes; `notify()` wakes it right after
  * a callback is recorded in the same process, and a poll picks up rows recorded by other processes.
  * One row at a time per process, oldest first: a customer's add and delete are applied in arrival order.
+ * `stop()` takes no new row, lets the one in hand finish within a bound and otherwise gives it back unspent.
  */
 import type { Logger } from 'pino';
 import { ChannelError, ParseError } from '../../adapters/channel-adapter.ts';
 import type { Services } from '../services.ts';
+import { detailQueue } from './detail-lookup.ts';
 import { dispatchInbound } from './inbound-dispatch.ts';
-import type { InboxRow } from './inbound-inbox.ts';
+import type { FailKind, InboxRow } from './inbound-inbox.ts';
+
+/** Errors of the database driver that mean "not reachable right now". */
+const UNREACHABLE = /^Mongo(ose)?(Network|NetworkTimeout|ServerSelection|NotConnected|TopologyClosed)Error$/;
+
+/**
+ * Transient: the vendor said "later" or never answered (ChannelError `retryable`: network, timeout, 5xx, -1 /
+ * 45009 / 45033), or the database was unreachable. Everything else (configuration, refusals, bugs) is permanent.
+ */
+export function failKindOf(err: unknown): FailKind {
+  if (err instanceof ChannelError) return err.retryable ? 'transient' : 'permanent';
+  const name = (err as Error | undefined)?.name ?? '';
+  if (UNREACHABLE.test(name) || name === 'AbortError' || name === 'TimeoutError') return 'transient';
+  return 'permanent';
+}
 
 export class InboundProcessor {
   private running = false;
+  private stopping = false;
   private wake: (() => void) | null = null;
   private loop: Promise<void> | null = null;
+  /** The row being processed, so a stop that runs out of time can give it back. */
+  private current: InboxRow | null = null;
 
   constructor(
     private readonly services: Services,
     private readonly logger: Logger,
     private readonly pollMs = 500,
-  ) {}
+  ) {
+    services.metrics.watchInbox(() => services.inbox.breakdown(), () => detailQueue(services).count());
+  }
 
-  /** Processes due rows until none is left; returns how many were handled. */
+  /** Processes due rows until none is left (or stop() is called); returns how many were handled. */
   async drain(max = Number.POSITIVE_INFINITY): Promise<number> {
     let n = 0;
-    while (n < max) {
+    while (n < max && !this.stopping) {
       const row = await this.services.inbox.claim();
       if (!row) break;
-      await this.process(row);
+      if (this.stopping) {
+        await this.services.inbox.release(row);
+        break;
+      }
+      this.current = row;
+      try {
+        await this.process(row);
+      } finally {
+        this.current = null;
+      }
       n++;
     }
     return n;
@@ -36,6 +66,7 @@ export class InboundProcessor {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.stopping = false;
     this.loop = (async () => {
       while (this.running) {
         try {
@@ -57,10 +88,23 @@ export class InboundProcessor {
     this.wake?.();
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Takes no new row at once; waits up to `timeoutMs` for the row in hand, then releases it (pending again, its
+   * attempt not counted) so the next process takes it. Resolves `true` when the work finished in time.
+   */
+  async stop(timeoutMs = 10_000): Promise<boolean> {
     this.running = false;
+    this.stopping = true;
     this.wake?.();
-    await this.loop;
+    const loop = this.loop ?? Promise.resolve();
+    let timer: NodeJS.Timeout | undefined;
+    const finished = await Promise.race([loop.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)))]).finally(() => clearTimeout(timer));
+    if (!finished && this.current) {
+      const row = this.current;
+      const released = await this.services.inbox.release(row).catch(() => false);
+      this.logger.warn({ rowId: String(row._id), released }, 'inbound row still in hand at shutdown; released for the next start');
+    }
+    return finished;
   }
 
   private async process(row: InboxRow): Promise<void> {
@@ -91,10 +135,18 @@ export class InboundProcessor {
         services.metrics.jobs.inc({ job: 'inbound.process', outcome: 'rejected' });
         return;
       }
+      if (this.stopping) {
+        // A failure while shutting down says nothing about the row: give it back without spending an attempt.
+        await services.inbox.release(row);
+        services.metrics.jobs.inc({ job: 'inbound.process', outcome: 'released' });
+        return;
+      }
+      const kind = failKindOf(err);
       const reason = err instanceof ChannelError ? `${err.kind} errcode=${err.errcode}: ${err.message}` : (err as Error).message;
-      this.logger.warn({ err, rowId: String(row._id) }, 'inbound row failed; will retry');
-      await services.inbox.retryLater(row, reason);
-      services.metrics.jobs.inc({ job: 'inbound.process', outcome: 'retry' });
+      this.logger.warn({ err, rowId: String(row._id), kind }, 'inbound row failed; will retry');
+      const gaveUp = await services.inbox.retryLater(row, reason, kind);
+      services.metrics.jobs.inc({ job: 'inbound.process', outcome: gaveUp ? 'failed' : 'retry' });
+      if (gaveUp) services.metrics.inboxFailures.inc({ reason: kind });
     }
   }
 }

@@ -21,6 +21,10 @@ export const inboundRawSchema = new Schema(
     lastError: { type: String, default: null },
     eventKeys: { type: [String], default: [] },
     processedAt: { type: Date, default: null },
+    /** Why a `failed` row failed: `transient` (vendor or database unavailable) rows are revived by the inbox sweep. */
+    failKind: { type: String, enum: ['transient', 'permanent', null], default: null },
+    /** How many times the inbox sweep put this row back after an outage. */
+    revivals: { type: Number, default: 0 },
     /** 1 for a WeCom add carrying a WelcomeCode (valid 20 s): claimed before everything else. */
     priority: { type: Number, default: 0 },
   },

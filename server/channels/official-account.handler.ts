@@ -5,19 +5,20 @@
 import type { OaMenuClick, OaMenuView, OaScanned, OaSubscribed, OaTextMessage, OaUnsubscribed } from '../../adapters/channel-adapter.ts';
 import type { Identity } from '../contacts/identity.ts';
 import { optOutOnStopReply } from '../contacts/opt-out-reply.ts';
+import { lookUpDetail } from './detail-lookup.ts';
 import type { HandledEvent, InboundContext } from './inbound-context.ts';
 
 type OaEvent = OaSubscribed | OaUnsubscribed | OaScanned | OaTextMessage | OaMenuClick | OaMenuView;
 
 /** The official account's app id, from the account's config (events carry only its gh_ id). */
-function appIdOf(ctx: InboundContext): string {
-  const appId = ctx.account.config.appId;
-  return typeof appId === 'string' ? appId : ctx.account.id;
+export function appIdOf(account: InboundContext['account']): string {
+  const appId = account.config.appId;
+  return typeof appId === 'string' ? appId : account.id;
 }
 
 export async function onOfficialAccountEvent(event: OaEvent, ctx: InboundContext): Promise<HandledEvent> {
   const { services } = ctx;
-  const appId = appIdOf(ctx);
+  const appId = appIdOf(ctx.account);
   const key = `openid:${appId}:${event.openId}`;
   if (event.kind === 'oa_unsubscribed') {
     const contact = await services.contactChannels.findByIdentity(event.corpId, key);
@@ -25,7 +26,10 @@ export async function onOfficialAccountEvent(event: OaEvent, ctx: InboundContext
     return { contactId: contact?.id ?? null };
   }
   const identities: Identity[] = [{ kind: 'openid', appId, openid: event.openId }];
-  const follower = event.kind === 'oa_subscribed' && ctx.adapter.fetchFollower ? await ctx.adapter.fetchFollower(event.openId) : null;
+  const fetchFollower = event.kind === 'oa_subscribed' ? ctx.adapter.fetchFollower?.bind(ctx.adapter) : undefined;
+  // An API outage does not hold the follower back: the profile (unionid, nickname) is owed to the detail sweep.
+  const looked = fetchFollower ? await lookUpDetail(ctx, 'follower', event.openId, event.occurredAt, () => fetchFollower(event.openId)) : null;
+  const follower = looked?.fetched ? looked.detail : null;
   if (follower?.unionId) identities.push({ kind: 'unionid', unionid: follower.unionId });
   const { contact } = await services.identities.upsert(event.corpId, {
     identities,

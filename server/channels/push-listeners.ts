@@ -14,6 +14,8 @@ const RENEW_MS = 20_000;
 export class PushListeners {
   private readonly running = new Map<string, ChannelAdapter>();
   private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+  private ticking: Promise<void> | null = null;
 
   constructor(
     private readonly services: Services,
@@ -23,7 +25,12 @@ export class PushListeners {
 
   async start(): Promise<void> {
     await this.tick();
-    this.timer = setInterval(() => void this.tick().catch((err) => this.logger.error({ err }, 'push listener tick failed')), RENEW_MS);
+    this.timer = setInterval(() => {
+      if (this.stopped || this.ticking) return;
+      this.ticking = this.tick()
+        .catch((err) => this.logger.error({ err }, 'push listener tick failed'))
+        .finally(() => (this.ticking = null));
+    }, RENEW_MS);
     this.timer.unref();
   }
 
@@ -33,6 +40,7 @@ export class PushListeners {
     const now = services.clock.now();
     const until = new Date(now.getTime() + LEASE_MS);
     for (const account of await services.channelAccounts.listByKind('wechaty')) {
+      if (this.stopped) return;
       const held = await services.channelAccounts.acquireListenerLease(account.id, this.owner, until, now);
       const adapter = this.running.get(account.id);
       if (!held) {
@@ -57,8 +65,11 @@ export class PushListeners {
     }
   }
 
+  /** Starts no bot any more, lets a renewal in progress end, then stops every bot and releases its lease. */
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    await this.ticking;
     for (const [id, adapter] of this.running) await this.stopOne(id, adapter);
   }
 

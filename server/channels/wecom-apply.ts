@@ -55,6 +55,24 @@ export function upsertWecomFollow(
 }
 
 /**
+ * An owed customer detail arrived (the detail sweep): name, unionid and avatar on the contact, remark, tags and
+ * add way on each relation with a synced staff member. A state the add already stored is kept when WeCom's
+ * relation has none. Returns the contact id.
+ */
+export async function applyContactDetail(services: Services, corpId: string, detail: ContactDetail): Promise<string> {
+  const staffOf = async (userId: string) => services.org.findStaffByUserId(corpId, userId);
+  const first = detail.follows[0] ? await staffOf(detail.follows[0].staffUserId) : null;
+  const { contact } = await upsertWecomCustomer(services, corpId, detail.externalUserId, detail, { staff: first });
+  for (const relation of detail.follows) {
+    const staff = await staffOf(relation.staffUserId);
+    if (!staff) continue;
+    const state = relation.state ?? (await services.follows.stateOf(corpId, contact.id, staff.id)) ?? undefined;
+    await upsertWecomFollow(services, corpId, contact.id, staff, relation, { ...(state !== undefined ? { state } : {}), addedAt: relation.addedAt });
+  }
+  return contact.id;
+}
+
+/**
  * A whole group from groupchat/get: its external members become contacts, then the member list is applied with
  * its history (see CustomerGroupRepository.syncMembers). Returns the owner's store and how many contacts are new.
  */

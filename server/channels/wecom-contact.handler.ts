@@ -1,14 +1,19 @@
 /**
  * WeCom external-contact events → contact, identity and follow relation. Every step is an upsert keyed on
- * vendor ids, so handling the same event twice leaves the same state.
+ * vendor ids, so handling the same event twice leaves the same state. What the event says (external userid,
+ * staff member, state, time) is stored whether or not WeCom's API answers; the detail (name, unionid, remark,
+ * tags, add way) comes with it when the API answers in time, and from the detail sweep otherwise.
  */
 import type { ContactDetail, FriendAdded, FriendDeletedByCustomer, FriendDeletedByStaff, FriendEdited } from '../../adapters/channel-adapter.ts';
+import { lookUpDetail } from './detail-lookup.ts';
 import type { HandledEvent, InboundContext } from './inbound-context.ts';
 import { upsertWecomCustomer, upsertWecomFollow } from './wecom-apply.ts';
 
 export async function onFriendAddedOrEdited(event: FriendAdded | FriendEdited, ctx: InboundContext): Promise<HandledEvent> {
-  const { services } = ctx;
-  const detail: ContactDetail | null = ctx.adapter.fetchContactDetail ? await ctx.adapter.fetchContactDetail(event.externalUserId) : null;
+  const { services, adapter } = ctx;
+  const fetchDetail = adapter.fetchContactDetail?.bind(adapter);
+  const looked = fetchDetail ? await lookUpDetail(ctx, 'contact', event.externalUserId, event.occurredAt, () => fetchDetail(event.externalUserId), detailBudgetMs(event, services.clock.now())) : { fetched: true as const, detail: null };
+  const detail: ContactDetail | null = looked.fetched ? looked.detail : null;
   const staff = await services.org.findStaffByUserId(event.corpId, event.staffUserId);
   const { contact } = await upsertWecomCustomer(services, event.corpId, event.externalUserId, detail, { staff, interactionAt: event.occurredAt });
   if (!staff) {
@@ -16,11 +21,31 @@ export async function onFriendAddedOrEdited(event: FriendAdded | FriendEdited, c
     if (event.kind === 'friend_added') await services.friendAdded.run({ event, contactId: contact.id, staff: null, account: ctx.account, adapter: ctx.adapter });
     return { contactId: contact.id };
   }
-  const relation = detail?.follows.find((f) => f.staffUserId === event.staffUserId);
-  const state = event.kind === 'friend_added' ? (event.state ?? relation?.state ?? '') : (relation?.state ?? undefined);
-  await upsertWecomFollow(services, event.corpId, contact.id, staff, relation, { ...(state !== undefined ? { state } : {}), addedAt: event.occurredAt });
+  if (looked.fetched) {
+    const relation = detail?.follows.find((f) => f.staffUserId === event.staffUserId);
+    const state = event.kind === 'friend_added' ? (event.state ?? relation?.state ?? '') : (relation?.state ?? undefined);
+    await upsertWecomFollow(services, event.corpId, contact.id, staff, relation, { ...(state !== undefined ? { state } : {}), addedAt: event.occurredAt });
+  } else {
+    // Without the detail an edit has nothing to say about the relation beyond its existence; an add has its state.
+    const state = event.kind === 'friend_added' ? (event.state ?? undefined) : undefined;
+    await services.follows.recordFromEvent(event.corpId, { contactId: contact.id, staff, ...(state !== undefined ? { state } : {}), addedAt: event.occurredAt });
+  }
   if (event.kind === 'friend_added') await services.friendAdded.run({ event, contactId: contact.id, staff, account: ctx.account, adapter: ctx.adapter });
   return { contactId: contact.id, storeId: staff.storeId };
+}
+
+/** A welcome code dies 20 s after the add; its welcome (rendering, the call) needs the last WELCOME_RESERVE_MS of them. */
+const WELCOME_CODE_MS = 20_000;
+const WELCOME_RESERVE_MS = 5_000;
+
+/**
+ * How long the detail may take: less than the default budget while a welcome code is still alive (0: not asked at
+ * all), the default otherwise (no code, or one already dead: the welcome is lost either way).
+ */
+function detailBudgetMs(event: FriendAdded | FriendEdited, now: Date): number | undefined {
+  if (event.kind !== 'friend_added' || !event.welcomeCode) return undefined;
+  const windowLeft = event.occurredAt.getTime() + WELCOME_CODE_MS - now.getTime();
+  return windowLeft > 0 ? Math.max(0, windowLeft - WELCOME_RESERVE_MS) : undefined;
 }
 
 export async function onFriendDeleted(event: FriendDeletedByStaff | FriendDeletedByCustomer, ctx: InboundContext): Promise<HandledEvent> {

@@ -46,6 +46,27 @@ export class FollowRepository {
     await this.refreshContact(corpId, f.contactId);
   }
 
+  /**
+   * The relation as an event tells it, before WeCom's detail is known: live again, with the event's state when it
+   * has one; remark, tags and add way are kept when the relation exists and empty otherwise (the detail fills them).
+   */
+  async recordFromEvent(corpId: string, f: { contactId: string; staff: FollowInput['staff']; state?: string; addedAt: Date }): Promise<void> {
+    await this.models.Follow.updateOne(
+      { corpId, contactId: f.contactId, staffId: f.staff.id },
+      {
+        $set: { staffUserId: f.staff.userId, storeId: f.staff.storeId, deletedAt: null, deletedBy: null, ...(f.state !== undefined ? { state: f.state } : {}) },
+        $setOnInsert: { remark: '', description: '', tagIds: [], addWay: 0, addedAt: f.addedAt, ...(f.state === undefined ? { state: '' } : {}) },
+      },
+      { upsert: true },
+    );
+    await this.refreshContact(corpId, f.contactId);
+  }
+
+  /** The relation's state, or null when there is no relation. */
+  async stateOf(corpId: string, contactId: string, staffId: string): Promise<string | null> {
+    return (await this.models.Follow.findOne({ corpId, contactId, staffId }).select('state').lean())?.state ?? null;
+  }
+
   async markDeleted(corpId: string, contactId: string, staffId: string, by: 'staff' | 'customer', at: Date): Promise<void> {
     await this.models.Follow.updateOne({ corpId, contactId, staffId }, { $set: { deletedAt: at, deletedBy: by } });
     await this.refreshContact(corpId, contactId);

@@ -12,6 +12,7 @@ import { channelAccountSchema } from '../channels/channel-account.schema.ts';
 import { inboundRawSchema } from '../channels/inbound-raw.schema.ts';
 import { callbackReplaySchema } from '../channels/callback-replay.schema.ts';
 import { kfCursorSchema } from '../channels/kf-cursor.schema.ts';
+import { detailDueSchema } from '../channels/detail-due.schema.ts';
 import { syncRunSchema } from '../channels/sync/sync-run.schema.ts';
 import { contactSchema } from '../contacts/contact.schema.ts';
 import { contentSettingsSchema } from '../content/content-settings.schema.ts';
@@ -64,6 +65,7 @@ export function registerModels(conn: Connection) {
     InboundRaw: conn.model('InboundRaw', inboundRawSchema),
     CallbackReplay: conn.model('CallbackReplay', callbackReplaySchema),
     KfCursor: conn.model('KfCursor', kfCursorSchema),
+    DetailDue: conn.model('DetailDue', detailDueSchema),
     SyncRun: conn.model('SyncRun', syncRunSchema),
     ContentTemplate: conn.model('ContentTemplate', contentTemplateSchema),
     ContentVersion: conn.model('ContentVersion', contentVersionSchema),

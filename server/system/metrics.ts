@@ -3,12 +3,58 @@
  * `text()` renders what GET /metrics answers: this registry, or, in an HTTP worker process, the sum over the
  * primary and every worker (server/http/http-worker.ts replaces it there).
  */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+type InboxBreakdown = () => Promise<Array<{ status: string; reason: string; n: number }>>;
 
 export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
   const registry = new Registry();
   if (opts.defaultMetrics) collectDefaultMetrics({ register: registry });
+  // Read from the database on each scrape, in the process that drains the inbox (InboundProcessor sets it).
+  let inboxSource: InboxBreakdown | null = null;
+  let owedSource: (() => Promise<number>) | null = null;
   return {
+    /** Makes siyu_inbox_rows report `inbox`'s counts and siyu_details_owed `owed`'s. */
+    watchInbox(inbox: InboxBreakdown, owed?: () => Promise<number>): void {
+      inboxSource = inbox;
+      owedSource = owed ?? null;
+    },
+    inboxRows: new Gauge({
+      name: 'siyu_inbox_rows',
+      help: 'Inbox rows not processed yet, by status (pending, retrying, processing, failed, rejected) and, for failed rows, why (transient, permanent)',
+      labelNames: ['status', 'reason'] as const,
+      registers: [registry],
+      async collect() {
+        if (!inboxSource) return;
+        this.reset();
+        for (const r of await inboxSource()) this.set({ status: r.status, reason: r.reason }, r.n);
+      },
+    }),
+    inboxFailures: new Counter({
+      name: 'siyu_inbox_failures_total',
+      help: 'Inbox rows given up on after their attempts, by reason (transient rows are revived by the inbox sweep)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    inboxRevived: new Counter({
+      name: 'siyu_inbox_revived_total',
+      help: 'Failed inbox rows put back to pending by the inbox sweep after a transient outage',
+      registers: [registry],
+    }),
+    detailsOwed: new Counter({
+      name: 'siyu_details_owed_total',
+      help: 'Events applied without the vendor detail (API unavailable); the detail sweep fetches it later',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
+    detailsOwedPending: new Gauge({
+      name: 'siyu_details_owed',
+      help: 'Vendor details (customer, group, follower profiles) still owed by events applied during an API outage',
+      registers: [registry],
+      async collect() {
+        if (owedSource) this.set(await owedSource());
+      },
+    }),
     registry,
     text: (): Promise<string> => registry.metrics(),
     httpDuration: new Histogram({

@@ -23,6 +23,10 @@ type History = { _id: unknown; contactId: string; status: string; priority: numb
 type Row = { _id: unknown; corpId: string; key: string; sopId: string; stepId: string; channel: string; contactId: string; staffId: string | null; storeId: string | null; templateId: string; templateVersion: number | null; variant: string | null; priority: number; tz: string; dueAt: Date; localDay: string; attempts: number; status: string; sendStartedAt: Date | null; reclaimed?: boolean; leaseOwner?: string | null; leaseUntil?: Date | null };
 
 export class TouchDispatcher {
+  private halted = false;
+  /** Claimed rows of the batch in hand not yet handed to a vendor call: a stop past its bound gives these back. */
+  private unsent = new Map<string, Row>();
+
   constructor(
     private readonly services: Services,
     private readonly owner: string,
@@ -33,12 +37,41 @@ export class TouchDispatcher {
 
   async drain(max = Number.POSITIVE_INFINITY): Promise<number> {
     let n = 0;
-    while (n < max) {
+    while (n < max && !this.halted) {
       const batch = await this.claim();
       if (!batch.length) break;
-      await this.process(batch);
+      this.unsent = new Map(batch.map((r) => [String(r._id), r]));
+      try {
+        await this.process(batch);
+      } finally {
+        this.unsent.clear();
+      }
       n += batch.length;
     }
+    return n;
+  }
+
+  /** Shutdown: claims nothing more; the batch in hand finishes. */
+  halt(): void {
+    this.halted = true;
+  }
+
+  /**
+   * Shutdown past its bound: touches of the batch in hand that no vendor call has carried are given back with
+   * their attempt uncounted: fresh ones to `scheduled`, reclaimed ones (a dead worker's, maybe sent) to `sending`
+   * with a lapsed lease, so the next worker still asks the vendor first. Returns how many.
+   */
+  async releaseUnsent(): Promise<number> {
+    const rows = [...this.unsent.values()];
+    this.unsent.clear();
+    if (!rows.length) return 0;
+    const m = this.services.db.models;
+    const ours = { status: 'sending' as const, leaseOwner: this.owner };
+    const fresh = rows.filter((r) => !r.reclaimed).map((r) => r._id);
+    const reclaimed = rows.filter((r) => r.reclaimed).map((r) => r._id);
+    let n = 0;
+    if (fresh.length) n += (await m.Touch.updateMany({ _id: { $in: fresh }, ...ours }, { $set: { status: 'scheduled', sendStartedAt: null, leaseOwner: null, leaseUntil: null }, $inc: { attempts: -1 } })).modifiedCount;
+    if (reclaimed.length) n += (await m.Touch.updateMany({ _id: { $in: reclaimed }, ...ours }, { $set: { leaseOwner: null, leaseUntil: this.services.clock.now() }, $inc: { attempts: -1 } })).modifiedCount;
     return n;
   }
 
@@ -137,6 +170,8 @@ export class TouchDispatcher {
   }
 
   private async send(adapter: ChannelAdapter, claimed: Array<{ row: Row; routing: ContactRouting }>, text: string): Promise<void> {
+    // From here on these rows may reach the vendor: a shutdown must not give them back (synchronous, before any await).
+    for (const c of claimed) this.unsent.delete(String(c.row._id));
     // Gating and rendering a large batch take time: renew the lease right before the vendor call and send only
     // the rows still ours, so a worker that was too slow never sends what another worker has taken over.
     const group = await this.stillOurs(claimed);

@@ -26,6 +26,10 @@ const MAX_STEPS_PER_CLAIM = 64;
 type Run = NonNullable<Awaited<ReturnType<SopRunner['claim']>>>;
 
 export class SopRunner {
+  private halted = false;
+  /** The run being advanced, so a stop that runs out of time can give its lease back. */
+  private current: Run | null = null;
+
   constructor(
     private readonly services: Services,
     private readonly owner: string,
@@ -34,13 +38,31 @@ export class SopRunner {
   /** Processes due runs until none is left (or `max`); returns how many were advanced. */
   async drain(max = Number.POSITIVE_INFINITY): Promise<number> {
     let n = 0;
-    while (n < max) {
+    while (n < max && !this.halted) {
       const run = await this.claim();
       if (!run) break;
-      await this.advance(run);
+      this.current = run;
+      try {
+        await this.advance(run);
+      } finally {
+        this.current = null;
+      }
       n++;
     }
     return n;
+  }
+
+  /** Shutdown: claims nothing more; the run in hand finishes. */
+  halt(): void {
+    this.halted = true;
+  }
+
+  /** Shutdown past its bound: the run in hand is given back (its moves are conditional on our lease, so none lands after). */
+  async releaseCurrent(): Promise<boolean> {
+    const run = this.current;
+    if (!run) return false;
+    await this.release(run);
+    return true;
   }
 
   async claim() {

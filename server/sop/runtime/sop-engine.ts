@@ -20,6 +20,7 @@ export class SopEngine {
   private timer: NodeJS.Timeout | null = null;
   private minute: ScheduledTask | null = null;
   private ticking: Promise<void> | null = null;
+  private halted = false;
 
   constructor(
     private readonly services: Services,
@@ -40,7 +41,8 @@ export class SopEngine {
 
   /** One full pass; tests call it directly with a pinned clock. */
   async tick(): Promise<void> {
-    while ((await this.feed.poll()) > 0);
+    while (!this.halted && (await this.feed.poll()) > 0);
+    if (this.halted) return;
     await this.runner.drain();
     await this.dispatcher.drain();
   }
@@ -56,9 +58,24 @@ export class SopEngine {
     this.timer.unref();
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Takes no new work at once; waits up to `timeoutMs` for the tick in hand, then gives back the run and the
+   * touches not yet sent. Resolves `true` when the tick finished in time.
+   */
+  async stop(timeoutMs = 10_000): Promise<boolean> {
+    this.halted = true;
+    this.runner.halt();
+    this.dispatcher.halt();
     if (this.timer) clearInterval(this.timer);
     await this.minute?.stop();
-    await this.ticking;
+    let timer: NodeJS.Timeout | undefined;
+    const ticking = this.ticking ?? Promise.resolve();
+    const finished = await Promise.race([ticking.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)))]).finally(() => clearTimeout(timer));
+    if (!finished) {
+      const run = await this.runner.releaseCurrent().catch(() => false);
+      const touches = await this.dispatcher.releaseUnsent().catch(() => 0);
+      this.logger.warn({ run, touches }, 'sop work still in hand at shutdown; released for the next start');
+    }
+    return finished;
   }
 }
