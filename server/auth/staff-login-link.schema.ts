@@ -1,5 +1,5 @@
 /** One-time sign-in links for the staff phone page (server/auth/staff-login.ts issues and consumes them). */
-import { Schema, type InferSchemaType } from 'mongoose';
+import { Schema } from 'mongoose';
 
 export const staffLoginLinkSchema = new Schema(
   {
@@ -19,5 +19,3 @@ export const staffLoginLinkSchema = new Schema(
 staffLoginLinkSchema.index({ secretHash: 1 }, { unique: true });
 // Revoking a staff member's open links when they resign.
 staffLoginLinkSchema.index({ corpId: 1, staffId: 1 });
-
-export type StaffLoginLinkDoc = InferSchemaType<typeof staffLoginLinkSchema>;
