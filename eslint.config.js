@@ -1,6 +1,8 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// Import boundaries (domain faces, the module graph, cycles, core ↔ adapters) are dependency-cruiser's job:
+// .dependency-cruiser.cjs, run by `npm run lint`.
 export default tseslint.config(
   { ignores: ['node_modules/', '.data/', '.cache/', '.scratch/', 'server/web/static/vendor/'] },
   js.configs.recommended,
@@ -16,16 +18,6 @@ export default tseslint.config(
           selector: "BinaryExpression[left.property.name='NODE_ENV']",
           message: 'Inject the dependency instead of branching on NODE_ENV.',
         },
-      ],
-    },
-  },
-  {
-    // The core never imports an adapter: only adapters/registry.ts does.
-    files: ['server/**/*.ts', 'jobs/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: [{ group: ['**/adapters/*/**', '!**/adapters/channel-adapter*'], message: 'The core imports adapters only through adapters/registry.ts.' }] },
       ],
     },
   },

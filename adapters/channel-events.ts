@@ -176,9 +176,6 @@ export type InboundEvent =
   | RoomMessage | RoomJoined | RoomLeft | FriendshipRequested | FriendshipConfirmed
   | UnknownEvent;
 
-/** A discriminant of {@link InboundEvent}. */
-export type InboundEventKind = InboundEvent['kind'];
-
 /**
  * A verified payload that cannot become an event: required fields missing or unreadable. Redelivery cannot
  * fix it, so the core records it as rejected and acknowledges instead of retrying.

@@ -53,7 +53,6 @@ export async function pool(n: number, concurrency: number, work: (i: number) => 
   );
 }
 
-export const cpus = os.cpus().length;
 
 /**
  * A `sop_touches` row as a hand-written raw insert would write it: every field of the ledger, one literal (the

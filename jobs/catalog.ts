@@ -1,6 +1,8 @@
 /**
- * Every job is declared once: name, zod payload schema, retry policy. `enqueue` validates before saving and
- * the scheduler re-validates on dequeue, so a payload written by an older release fails loudly, not oddly.
+ * Every job is declared once: name, zod payload schema, retry policy, lock lifetime and, for repeating jobs, the
+ * interval. `enqueue` validates before saving and the scheduler re-validates on dequeue, so a payload written by
+ * an older release fails loudly, not oddly. Handlers (`*.job.ts`) are typed from this catalog and declare the
+ * narrow dependencies they need; jobs/job-wiring.ts gives them those. This file imports nothing from server/.
  */
 import { z } from 'zod';
 
@@ -11,6 +13,8 @@ export type JobSpec<S extends z.ZodType> = {
   retry: { attempts: number; backoffMs: number };
   /** How long a lock lasts before another process may take the job over (a dead worker's job is not lost). */
   lockLifetimeMs: number;
+  /** Repeating jobs: agenda runs them at this interval (agenda's human interval); others are enqueued on demand. */
+  every?: string;
 };
 
 const LOCAL_DATE = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a store-local date YYYY-MM-DD');
@@ -21,6 +25,7 @@ export const jobCatalog = {
     payload: z.strictObject({}),
     retry: { attempts: 1, backoffMs: 0 },
     lockLifetimeMs: 60_000,
+    every: '30 seconds',
   },
   /** The 09:00 "today's tasks" cards of one store (server/daily/task-digest.ts). */
   taskDigest: {
@@ -42,6 +47,7 @@ export const jobCatalog = {
     payload: z.strictObject({}),
     retry: { attempts: 1, backoffMs: 0 },
     lockLifetimeMs: 10 * 60_000,
+    every: '10 minutes',
   },
   /** Expires live codes and re-applies duty hours, daily add limits and fallbacks (LiveCodeService.refreshAll). */
   liveCodeRefresh: {
@@ -49,6 +55,7 @@ export const jobCatalog = {
     payload: z.strictObject({}),
     retry: { attempts: 1, backoffMs: 0 },
     lockLifetimeMs: 10 * 60_000,
+    every: '5 minutes',
   },
   /** Asks WeCom how running customer handovers went and moves what was taken over (HandoverService.pollDue). */
   handoverPoll: {
@@ -56,6 +63,7 @@ export const jobCatalog = {
     payload: z.strictObject({}),
     retry: { attempts: 1, backoffMs: 0 },
     lockLifetimeMs: 30 * 60_000,
+    every: '15 minutes',
   },
   /** Add-friend campaigns: recycle, assign today's leads, paced RPA friend requests and their acceptances. */
   campaignTick: {
@@ -63,6 +71,7 @@ export const jobCatalog = {
     payload: z.strictObject({}),
     retry: { attempts: 1, backoffMs: 0 },
     lockLifetimeMs: 10 * 60_000,
+    every: '1 minute',
   },
   /** Fetches and applies vendor details owed by events applied during an API outage (server/channels/detail-sweep.ts). */
   detailSweep: {
@@ -70,6 +79,7 @@ export const jobCatalog = {
     payload: z.strictObject({}),
     retry: { attempts: 1, backoffMs: 0 },
     lockLifetimeMs: 10 * 60_000,
+    every: '1 minute',
   },
   /** Puts inbox rows that failed for a transient cause (vendor or database outage) back to pending (InboundInbox.reviveFailed). */
   inboxRevive: {
@@ -77,8 +87,13 @@ export const jobCatalog = {
     payload: z.strictObject({}),
     retry: { attempts: 1, backoffMs: 0 },
     lockLifetimeMs: 5 * 60_000,
+    every: '5 minutes',
   },
 } satisfies Record<string, JobSpec<z.ZodType>>;
 
 export type JobName = keyof typeof jobCatalog;
 export type JobPayload<N extends JobName> = z.infer<(typeof jobCatalog)[N]['payload']>;
+/** A job's handler: its payload, validated against the catalog, and the dependencies the handler declares. */
+export type JobHandler<N extends JobName, Deps> = (payload: JobPayload<N>, deps: Deps) => Promise<void>;
+/** Every catalog job bound to its dependencies: what the scheduler calls with a dequeued, re-validated payload. */
+export type JobRunners = { [N in JobName]: (payload: JobPayload<N>) => Promise<void> };

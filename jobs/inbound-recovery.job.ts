@@ -1,16 +1,27 @@
 /** After a vendor or database outage: owed details are fetched, and rows that failed for a transient cause are retried. */
-import { settleOwedDetails } from '../server/channels/detail-sweep.ts';
-import type { JobHandler } from './scheduler.ts';
+import type { Logger } from 'pino';
+import type { JobHandler } from './catalog.ts';
 
-export const detailSweepHandler: JobHandler<'detailSweep'> = async (_payload, ctx) => {
-  const outcome = await settleOwedDetails(ctx.services, ctx.logger);
-  if (outcome.applied || outcome.deferred) ctx.logger.info(outcome, 'owed vendor details swept');
+export type DetailSweepDeps = {
+  settleOwedDetails: () => Promise<{ applied: number; deferred: number }>;
+  logger: Logger;
 };
 
-export const inboxReviveHandler: JobHandler<'inboxRevive'> = async (_payload, ctx) => {
-  const revived = await ctx.services.inbox.reviveFailed();
+export const detailSweepHandler: JobHandler<'detailSweep', DetailSweepDeps> = async (_payload, deps) => {
+  const outcome = await deps.settleOwedDetails();
+  if (outcome.applied || outcome.deferred) deps.logger.info(outcome, 'owed vendor details swept');
+};
+
+export type InboxReviveDeps = {
+  reviveFailed: () => Promise<number>;
+  /** Counts the revived rows and wakes a local inbound processor. */
+  onRevived: (n: number) => void;
+  logger: Logger;
+};
+
+export const inboxReviveHandler: JobHandler<'inboxRevive', InboxReviveDeps> = async (_payload, deps) => {
+  const revived = await deps.reviveFailed();
   if (!revived) return;
-  ctx.services.metrics.inboxRevived.inc(revived);
-  ctx.logger.info({ revived }, 'inbox rows failed by an outage put back to pending');
-  ctx.services.signals.emit('inbound');
+  deps.onRevived(revived);
+  deps.logger.info({ revived }, 'inbox rows failed by an outage put back to pending');
 };

@@ -1,38 +1,19 @@
 /**
  * The scheduler role: one agenda instance per process over the shared MongoDB; agenda's locks let several
- * scheduler processes share the work. Handlers come from the catalog; failures are counted and retried per
- * the catalog's policy.
+ * scheduler processes share the work. Jobs, their intervals and retry policies come from the catalog, each
+ * handler with its dependencies from jobs/job-wiring.ts; failures are counted and retried per the catalog.
  */
 import { Agenda, type Job } from 'agenda';
 import { MongoBackend } from '@agendajs/mongo-backend';
 import os from 'node:os';
 import type { Logger } from 'pino';
-import type { Database } from '../server/db/database.ts';
+import type { z } from 'zod';
 import type { Services } from '../server/services.ts';
 import { claimDailyWork } from '../server/daily/store-daily-work.ts';
-import type { Clock } from '../server/shared/clock.ts';
 import type { Metrics } from '../server/system/metrics.ts';
-import { jobCatalog, type JobName, type JobPayload } from './catalog.ts';
+import { jobCatalog, type JobName, type JobPayload, type JobSpec } from './catalog.ts';
+import { wireJobs } from './job-wiring.ts';
 import cron, { type ScheduledTask } from 'node-cron';
-import { sopRollupHandler, taskDigestHandler } from './store-daily.job.ts';
-import { autoWinnerSweepHandler, campaignTickHandler, handoverPollHandler, liveCodeRefreshHandler } from './sweeps.job.ts';
-import { heartbeatHandler } from './heartbeat.job.ts';
-import { detailSweepHandler, inboxReviveHandler } from './inbound-recovery.job.ts';
-
-export type JobContext = { db: Database; clock: Clock; logger: Logger; processId: string; roles: string[]; services: Services; staffPageUrl: string };
-export type JobHandler<N extends JobName> = (payload: JobPayload<N>, ctx: JobContext) => Promise<void>;
-
-const handlers: { [N in JobName]: JobHandler<N> } = {
-  heartbeat: heartbeatHandler,
-  taskDigest: taskDigestHandler,
-  sopRollup: sopRollupHandler,
-  autoWinnerSweep: autoWinnerSweepHandler,
-  liveCodeRefresh: liveCodeRefreshHandler,
-  handoverPoll: handoverPollHandler,
-  campaignTick: campaignTickHandler,
-  detailSweep: detailSweepHandler,
-  inboxRevive: inboxReviveHandler,
-};
 
 export type Scheduler = {
   agenda: Agenda;
@@ -59,7 +40,8 @@ export type SchedulerDeps = {
 export async function startScheduler(input: SchedulerDeps): Promise<Scheduler> {
   const deps = { ...input, db: input.services.db, clock: input.services.clock, metrics: input.metrics ?? input.services.metrics };
   const processId = `${os.hostname()}:${process.pid}`;
-  const ctx: JobContext = { db: deps.db, clock: deps.clock, logger: deps.logger.child({ component: 'scheduler' }), processId, roles: deps.roles, services: deps.services, staffPageUrl: deps.staffPageUrl };
+  const logger = deps.logger.child({ component: 'scheduler' });
+  const run = wireJobs(deps.services, { processId, roles: deps.roles, logger, staffPageUrl: deps.staffPageUrl });
   const mongo = deps.db.connection.db;
   if (!mongo) throw new Error('database is not connected');
   const agenda = new Agenda({
@@ -70,7 +52,7 @@ export async function startScheduler(input: SchedulerDeps): Promise<Scheduler> {
     maxConcurrency: 20,
   });
   for (const key of Object.keys(jobCatalog) as JobName[]) {
-    const spec = jobCatalog[key];
+    const spec: JobSpec<z.ZodType> = jobCatalog[key];
     agenda.define(spec.name, async (job: Job) => {
       const parsed = spec.payload.safeParse(job.attrs.data ?? {});
       if (!parsed.success) {
@@ -78,7 +60,7 @@ export async function startScheduler(input: SchedulerDeps): Promise<Scheduler> {
         throw new Error(`invalid payload for ${spec.name}: ${parsed.error.message}`);
       }
       try {
-        await (handlers[key] as JobHandler<typeof key>)(parsed.data, ctx);
+        await (run[key] as (payload: unknown) => Promise<void>)(parsed.data);
         deps.metrics.jobs.inc({ job: spec.name, outcome: 'ok' });
       } catch (err) {
         deps.metrics.jobs.inc({ job: spec.name, outcome: 'failed' });
@@ -92,13 +74,9 @@ export async function startScheduler(input: SchedulerDeps): Promise<Scheduler> {
     }, { lockLifetime: spec.lockLifetimeMs });
   }
   await agenda.start();
-  await agenda.every('30 seconds', jobCatalog.heartbeat.name, {}, { skipImmediate: true });
-  await agenda.every('10 minutes', jobCatalog.autoWinnerSweep.name, {}, { skipImmediate: true });
-  await agenda.every('5 minutes', jobCatalog.liveCodeRefresh.name, {}, { skipImmediate: true });
-  await agenda.every('15 minutes', jobCatalog.handoverPoll.name, {}, { skipImmediate: true });
-  await agenda.every('1 minute', jobCatalog.campaignTick.name, {}, { skipImmediate: true });
-  await agenda.every('1 minute', jobCatalog.detailSweep.name, {}, { skipImmediate: true });
-  await agenda.every('5 minutes', jobCatalog.inboxRevive.name, {}, { skipImmediate: true });
+  for (const spec of Object.values(jobCatalog) as Array<JobSpec<z.ZodType>>) {
+    if (spec.every) await agenda.every(spec.every, spec.name, {}, { skipImmediate: true });
+  }
   const enqueue: Scheduler['enqueue'] = async (name, payload, when) => {
     const spec = jobCatalog[name];
     const data = spec.payload.parse(payload);
@@ -115,7 +93,7 @@ export async function startScheduler(input: SchedulerDeps): Promise<Scheduler> {
     return won.length;
   };
   let minute: ScheduledTask | null = null;
-  if (input.dailyWork !== false) minute = cron.schedule('* * * * *', () => void dailyTick().catch((err) => ctx.logger.error({ err }, 'daily work tick failed')));
+  if (input.dailyWork !== false) minute = cron.schedule('* * * * *', () => void dailyTick().catch((err) => logger.error({ err }, 'daily work tick failed')));
   return {
     agenda,
     enqueue,

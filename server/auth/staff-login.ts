@@ -4,7 +4,6 @@
  * token bound to the staff member. Link secrets are stored as SHA-256 hashes, used once, and live 24 hours.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { Schema, type InferSchemaType } from 'mongoose';
 import type { ChannelAdapter } from '../../adapters/channel-adapter.ts';
 import type { ChannelAccount, ChannelAccountRepository } from '../channels/channel-account.repository.ts';
 import type { Models } from '../db/models.ts';
@@ -15,27 +14,6 @@ import type { Scope } from '../shared/scope.ts';
 import type { TokenService } from './token.service.ts';
 
 export const LOGIN_LINK_TTL_MS = 24 * 60 * 60_000;
-
-export const staffLoginLinkSchema = new Schema(
-  {
-    corpId: { type: String, required: true },
-    staffId: { type: String, required: true },
-    secretHash: { type: String, required: true },
-    expiresAt: { type: Date, required: true },
-    usedAt: { type: Date, default: null },
-    /** Set when the staff member resigns before using the link. */
-    revokedAt: { type: Date, default: null },
-    /** The token id of whoever issued the link. */
-    issuedBy: { type: String, required: true },
-  },
-  { collection: 'staff_login_links', timestamps: true, strict: 'throw' },
-);
-// Consuming a link: lookup by the hash of its secret.
-staffLoginLinkSchema.index({ secretHash: 1 }, { unique: true });
-// Revoking a staff member's open links when they resign.
-staffLoginLinkSchema.index({ corpId: 1, staffId: 1 });
-
-export type StaffLoginLinkDoc = InferSchemaType<typeof staffLoginLinkSchema>;
 
 export type StaffSession = { token: string; staff: StaffDto };
 

@@ -59,5 +59,3 @@ export const campaignContactWaySchema = new Schema(
 campaignContactWaySchema.index({ corpId: 1, campaignId: 1, staffId: 1 }, { unique: true });
 // Attribution: the add event's `state` → campaign and staff member.
 campaignContactWaySchema.index({ corpId: 1, state: 1 }, { unique: true });
-
-export type CampaignContactWayDoc = InferSchemaType<typeof campaignContactWaySchema>;

@@ -1,4 +1,4 @@
-import { Schema, type InferSchemaType } from 'mongoose';
+import { Schema } from 'mongoose';
 
 /**
  * Signed callback parameters remembered for requests whose signature does not cover the payload (official-account
@@ -22,5 +22,3 @@ export const callbackReplaySchema = new Schema(
 callbackReplaySchema.index({ accountId: 1, key: 1 }, { unique: true });
 // MongoDB's TTL monitor removes rows once their window has passed.
 callbackReplaySchema.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
-
-export type CallbackReplayDoc = InferSchemaType<typeof callbackReplaySchema>;

@@ -1,4 +1,4 @@
-import type { ChannelAdapter, InboundEvent } from '../../adapters/channel-adapter.ts';
+import type { ChannelAdapter } from '../../adapters/channel-adapter.ts';
 import type { Services } from '../services.ts';
 import type { ChannelAccount } from './channel-account.repository.ts';
 
@@ -7,5 +7,3 @@ export type InboundContext = { account: ChannelAccount; adapter: ChannelAdapter;
 
 /** The contact (and store) an event concerned, so the event-log row can point at it. */
 export type HandledEvent = { contactId: string | null; storeId?: string | null };
-
-export type InboundHandler<E extends InboundEvent = InboundEvent> = (event: E, ctx: InboundContext) => Promise<HandledEvent>;

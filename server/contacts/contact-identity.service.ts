@@ -7,7 +7,6 @@
  * database has none, and none are needed): the unique index on identityKeys refuses a duplicate, and the loser of
  * such a race simply retries and finds the winner.
  */
-import { Types } from 'mongoose';
 import type { Models } from '../db/models.ts';
 import { ConflictError, isDuplicateKeyError } from '../errors.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -217,8 +216,4 @@ function splitIdentities(identities: Identity[]) {
     else wechatyIds.push(id.id);
   }
   return { scalars, openids, kfIds, wechatyIds };
-}
-
-export function newObjectIdString(): string {
-  return new Types.ObjectId().toHexString();
 }

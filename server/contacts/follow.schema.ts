@@ -1,4 +1,4 @@
-import { Schema, type InferSchemaType } from 'mongoose';
+import { Schema } from 'mongoose';
 
 /** A friend relation between one customer and one staff member (WeCom follow_user). */
 export const followSchema = new Schema(
@@ -25,5 +25,3 @@ followSchema.index({ corpId: 1, contactId: 1, staffId: 1 }, { unique: true });
 followSchema.index({ corpId: 1, staffId: 1 });
 // Attribution reports by channel code.
 followSchema.index({ corpId: 1, state: 1 });
-
-export type FollowDoc = InferSchemaType<typeof followSchema>;

@@ -1,6 +1,6 @@
 /** Registers every schema on one connection; the returned models are what repositories are built from. */
 import type { Connection } from 'mongoose';
-import { staffLoginLinkSchema } from '../auth/staff-login.ts';
+import { staffLoginLinkSchema } from '../auth/staff-login-link.schema.ts';
 import { tokenSchema } from '../auth/token.schema.ts';
 import { enrollmentSchema } from '../sop/runtime/enrollment.schema.ts';
 import { sopRecordSchema, sopVersionSchema } from '../sop/runtime/sop-record.schema.ts';

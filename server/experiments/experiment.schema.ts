@@ -1,7 +1,6 @@
 import { Schema, type InferSchemaType } from 'mongoose';
 
 export const EXPERIMENT_STATUSES = ['running', 'stopped', 'decided'] as const;
-export type ExperimentStatus = (typeof EXPERIMENT_STATUSES)[number];
 
 /** The arm id of contacts held out of an experiment: assigned, counted, sent nothing. */
 export const HOLDOUT = 'holdout';
@@ -69,5 +68,3 @@ export const experimentAssignmentSchema = new Schema(
 experimentAssignmentSchema.index({ corpId: 1, experimentId: 1, contactId: 1 }, { unique: true });
 // The chat sidebar's experiment arms of one customer (without it, every holdout of the corp is read).
 experimentAssignmentSchema.index({ corpId: 1, contactId: 1 });
-
-export type ExperimentAssignmentDoc = InferSchemaType<typeof experimentAssignmentSchema>;

@@ -1,4 +1,4 @@
-import { Schema, type InferSchemaType } from 'mongoose';
+import { Schema } from 'mongoose';
 
 /**
  * Tracked short links `/r/<code>`: a click records `link.clicked` for the link's contact (with the touch,
@@ -22,5 +22,3 @@ export const shortLinkSchema = new Schema(
 );
 // GET /r/:code resolves a code without knowing the corp, so a code is unique across corps (hence per corp).
 shortLinkSchema.index({ code: 1 }, { unique: true });
-
-export type ShortLinkDoc = InferSchemaType<typeof shortLinkSchema>;

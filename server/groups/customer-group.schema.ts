@@ -1,4 +1,4 @@
-import { Schema, type InferSchemaType } from 'mongoose';
+import { Schema } from 'mongoose';
 
 const memberSchema = new Schema(
   {
@@ -30,5 +30,3 @@ export const customerGroupSchema = new Schema(
 customerGroupSchema.index({ corpId: 1, chatId: 1 }, { unique: true });
 // A contact's groups (contact detail page).
 customerGroupSchema.index({ corpId: 1, 'members.contactId': 1 });
-
-export type CustomerGroupDoc = InferSchemaType<typeof customerGroupSchema>;

@@ -43,5 +43,3 @@ export function wireLiveCodes(core: LiveCodeCore) {
   core.friendAdded.add(liveCodeListener({ codes, ledger, liveCodes: service, welcome, contacts: core.contacts, models: m, clock: core.clock, logger }));
   return { codes, ledger, service, welcome };
 }
-
-export type LiveCodes = ReturnType<typeof wireLiveCodes>;

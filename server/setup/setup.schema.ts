@@ -41,7 +41,6 @@ export const setupSchema = z.strictObject({
 });
 
 export type SetupSpec = z.infer<typeof setupSchema>;
-export type SetupStore = z.infer<typeof setupStoreSchema>;
 
 /**
  * A `--store` flag: `code=SH01,name=上海一店,city=上海,region=华东[,timezone=…][,address=…]`. Named fields, so a

@@ -1,4 +1,4 @@
-import { Schema, type InferSchemaType } from 'mongoose';
+import { Schema } from 'mongoose';
 
 /** Mirrors WeCom corp tag groups: `groupId` is WeCom's id (or ours until synced) and never changes. */
 export const tagGroupSchema = new Schema(
@@ -29,6 +29,3 @@ export const tagSchema = new Schema(
 tagSchema.index({ corpId: 1, tagId: 1 }, { unique: true });
 // Listing a group's tags.
 tagSchema.index({ corpId: 1, groupId: 1 });
-
-export type TagGroupDoc = InferSchemaType<typeof tagGroupSchema>;
-export type TagDoc = InferSchemaType<typeof tagSchema>;

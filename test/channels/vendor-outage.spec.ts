@@ -14,8 +14,7 @@ import { externalContactEvent, kfMsgOrEvent } from '../../adapters/wecom/simulat
 import { SIM_CORP_ID, SIM_SECRET } from '../../adapters/wecom/simulator/wecom-simulator.ts';
 import { sealEvent } from '../../adapters/wecom/crypto/callback-envelope.ts';
 import { signature } from '../../adapters/wecom/crypto/wx-biz-msg-crypt.ts';
-import { detailSweepHandler, inboxReviveHandler } from '../../jobs/inbound-recovery.job.ts';
-import type { JobContext } from '../../jobs/scheduler.ts';
+import { wireJobs } from '../../jobs/job-wiring.ts';
 import { MAX_ATTEMPTS } from '../../server/channels/inbound-inbox.ts';
 import { CALLBACK_AES_KEY, CALLBACK_TOKEN, OA_APP_ID, startChannelHarness, type ChannelHarness } from '../support/channel-harness.ts';
 import { useTestDatabase } from '../support/database.ts';
@@ -65,7 +64,8 @@ describe('a WeCom API outage loses no customer and no recorded event', function 
   let h: ChannelHarness;
   let proxy: Awaited<ReturnType<typeof startOutageProxy>>;
   const target = () => ({ url: `${h.baseUrl}/callbacks/wecom`, token: CALLBACK_TOKEN, encodingAESKey: CALLBACK_AES_KEY, corpId: SIM_CORP_ID, retryDelayMs: 0 });
-  const jobCtx = (): JobContext => ({ db: t.db, clock: h.services.clock, logger: pino({ level: 'silent' }), processId: 'test', roles: ['scheduler'], services: h.services, staffPageUrl: 'http://127.0.0.1/m' });
+  // The jobs as the scheduler runs them: the catalog's handlers bound to their deps by jobs/job-wiring.ts.
+  const jobs = () => wireJobs(h.services, { logger: pino({ level: 'silent' }), processId: 'test', roles: ['scheduler'], staffPageUrl: 'http://127.0.0.1/m' });
   const nowS = () => Math.floor(Date.now() / 1000);
   const owedCount = async () => Number(/siyu_details_owed_total\{kind="contact"\} (\d+)/.exec(await h.services.metrics.text())?.[1] ?? 0);
 
@@ -110,7 +110,7 @@ describe('a WeCom API outage loses no customer and no recorded event', function 
     expect(inline!.name).to.equal('下一位');
     h.sim.control.injectErrors('externalcontact/get', 40003, 1);
     await t.db.models.DetailDue.updateMany({ vendorId: refused.external_userid }, { $set: { nextAttemptAt: new Date(Date.now() - 1000) } });
-    await detailSweepHandler({}, jobCtx());
+    await jobs().detailSweep({});
     expect(await t.db.models.DetailDue.countDocuments({ vendorId: refused.external_userid }), 'dropped, not retried for ever').to.equal(0);
     expect(await t.db.models.Contact.countDocuments({ identityKeys: `wecom:${refused.external_userid}` }), 'the customer stays').to.equal(1);
   });
@@ -162,7 +162,7 @@ describe('a WeCom API outage loses no customer and no recorded event', function 
 
     // Still down: the sweep backs off and keeps the row.
     await t.db.models.DetailDue.updateMany({ vendorId: scan.external_userid }, { $set: { nextAttemptAt: new Date(Date.now() - 1000) } });
-    await detailSweepHandler({}, jobCtx());
+    await jobs().detailSweep({});
     const kept = await t.db.models.DetailDue.findOne({ vendorId: scan.external_userid }).lean();
     expect(kept).to.include({ attempts: 1 });
     expect(kept!.nextAttemptAt.getTime()).to.be.greaterThan(Date.now());
@@ -170,7 +170,7 @@ describe('a WeCom API outage loses no customer and no recorded event', function 
     // WeCom answers again; the row is due.
     proxy.heal();
     await t.db.models.DetailDue.updateMany({ vendorId: scan.external_userid }, { $set: { nextAttemptAt: new Date(Date.now() - 1000) } });
-    await detailSweepHandler({}, jobCtx());
+    await jobs().detailSweep({});
     const enriched = await t.db.models.Contact.findOne({ _id: contact!._id }).lean();
     expect(enriched!.name).to.equal('周女士');
     expect(enriched!.identityKeys).to.include('unionid:union-outage');
@@ -208,11 +208,11 @@ describe('a WeCom API outage loses no customer and no recorded event', function 
     expect(await t.db.models.InboundRaw.findOne({ _id: refused!._id }).lean()).to.include({ status: 'failed', failKind: 'permanent' });
 
     // Before its revival delay nothing is put back; after it, the transient ones are, and they apply.
-    await inboxReviveHandler({}, jobCtx());
+    await jobs().inboxRevive({});
     expect(await t.db.models.InboundRaw.findOne({ _id: outage!._id }).lean()).to.include({ status: 'failed' });
     await t.db.models.InboundRaw.updateOne({ _id: outage!._id }, { $set: { nextAttemptAt: new Date(Date.now() - 1000) } });
     await t.db.models.InboundRaw.updateOne({ _id: refused!._id }, { $set: { nextAttemptAt: new Date(Date.now() - 1000) } });
-    await inboxReviveHandler({}, jobCtx());
+    await jobs().inboxRevive({});
     await h.processor.drain();
     for (const id of [outage!._id, legacy!._id]) expect(await t.db.models.InboundRaw.findOne({ _id: id }).lean()).to.include({ status: 'processed', revivals: 1 });
     expect(await t.db.models.InboundRaw.findOne({ _id: refused!._id }).lean()).to.include({ status: 'failed', failKind: 'permanent' });
@@ -246,7 +246,7 @@ describe('a WeCom API outage loses no customer and no recorded event', function 
 
       oaProxy.heal();
       await t.db.models.DetailDue.updateMany({ kind: 'follower' }, { $set: { nextAttemptAt: new Date(Date.now() - 1000) } });
-      await detailSweepHandler({}, jobCtx());
+      await jobs().detailSweep({});
       expect((await t.db.models.Contact.findOne({ _id: contact!._id }).lean())!.identityKeys).to.include('unionid:union-oa-outage');
       expect(await t.db.models.DetailDue.countDocuments({ kind: 'follower' })).to.equal(0);
     } finally {

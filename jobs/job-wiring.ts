@@ -1,0 +1,68 @@
+/**
+ * Composition for jobs: gives each catalog job's handler the narrow dependencies it declares, taken from the
+ * module graph. The one file in jobs/ that reads the graph as a whole (besides the scheduler, which passes it
+ * here), so a handler's dependencies can be read from its own type and faked in a unit spec.
+ */
+import type { Logger } from 'pino';
+import { campaignsOf } from '../server/campaigns/campaign-module.ts';
+import { rollupStoreDay } from '../server/daily/sop-rollup.ts';
+import { sendTaskDigests } from '../server/daily/task-digest.ts';
+import { handoverService } from '../server/handover/handover.service.ts';
+import { settleOwedDetails } from '../server/channels/detail-sweep.ts';
+import type { Services } from '../server/services.ts';
+import type { JobRunners } from './catalog.ts';
+import { heartbeatHandler } from './heartbeat.job.ts';
+import { detailSweepHandler, inboxReviveHandler } from './inbound-recovery.job.ts';
+import { sopRollupHandler, taskDigestHandler } from './store-daily.job.ts';
+import { autoWinnerSweepHandler, campaignTickHandler, handoverPollHandler, liveCodeRefreshHandler } from './sweeps.job.ts';
+
+export type JobProcess = {
+  /** `host:pid`, the agenda name of this scheduler process. */
+  processId: string;
+  roles: string[];
+  logger: Logger;
+  /** Where staff open their task list (the 09:00 cards link there). */
+  staffPageUrl: string;
+};
+
+export function wireJobs(services: Services, proc: JobProcess): JobRunners {
+  const { clock } = services;
+  const { logger } = proc;
+  const models = services.db.models;
+  return {
+    heartbeat: (p) => heartbeatHandler(p, { models, clock, processId: proc.processId, roles: proc.roles }),
+    taskDigest: (p) => taskDigestHandler(p, { sendTaskDigests: (day) => sendTaskDigests(services, day, proc.staffPageUrl), logger }),
+    sopRollup: (p) => sopRollupHandler(p, { rollupStoreDay: (day) => rollupStoreDay(services, day) }),
+    autoWinnerSweep: (p) => autoWinnerSweepHandler(p, { sweepAutoWinners: () => services.experiments.sweepAutoWinners(), logger }),
+    liveCodeRefresh: (p) =>
+      liveCodeRefreshHandler(p, {
+        corpsWithActiveCodes: () => models.LiveCode.distinct('corpId', { status: 'active' }),
+        refreshAll: (scope) => services.liveCodes.service.refreshAll(scope),
+        logger,
+      }),
+    handoverPoll: (p) =>
+      handoverPollHandler(p, {
+        corpsWithRunningHandovers: () => models.Handover.distinct('corpId', { status: 'running' }),
+        pollDue: (corpId, now) => handoverService(services).pollDue(corpId, now),
+        clock,
+        logger,
+      }),
+    campaignTick: (p) =>
+      campaignTickHandler(p, {
+        corpsWithRunningCampaigns: () => models.Campaign.distinct('corpId', { status: 'running' }),
+        tick: (corpId, now) => campaignsOf(services).tick(corpId, now),
+        clock,
+        logger,
+      }),
+    detailSweep: (p) => detailSweepHandler(p, { settleOwedDetails: () => settleOwedDetails(services, logger), logger }),
+    inboxRevive: (p) =>
+      inboxReviveHandler(p, {
+        reviveFailed: () => services.inbox.reviveFailed(),
+        onRevived: (n) => {
+          services.metrics.inboxRevived.inc(n);
+          services.signals.emit('inbound');
+        },
+        logger,
+      }),
+  };
+}
