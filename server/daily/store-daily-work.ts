@@ -30,11 +30,11 @@ export function dueDailyWork(now: Date, tz: string): Array<{ work: DailyWork; lo
 export async function claimDailyWork(services: Services, owner: string): Promise<DailyWorkItem[]> {
   const m = services.db.models;
   const now = services.clock.now();
-  const stores = await m.Store.find({}).select('corpId timezone').lean();
+  const stores = await services.org.storeZonesAcrossCorps();
   const won: DailyWorkItem[] = [];
   for (const store of stores) {
-    for (const due of dueDailyWork(now, store.timezone ?? 'Asia/Shanghai')) {
-      const item = { corpId: store.corpId, storeId: String(store._id), ...due };
+    for (const due of dueDailyWork(now, store.timezone)) {
+      const item = { corpId: store.corpId, storeId: store.storeId, ...due };
       try {
         await m.DailyRun.create({ ...item, claimedBy: owner, claimedAt: now });
         won.push(item);

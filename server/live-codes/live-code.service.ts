@@ -9,7 +9,7 @@ import type { ChannelAccount, ChannelAccountRepository } from '../channels/chann
 import type { ContentService } from '../content/content.service.ts';
 import type { ExperimentService } from '../experiments/experiment.service.ts';
 import { BadRequestError, ConflictError, UnavailableError } from '../errors.ts';
-import type { OrgRepository, StaffDto } from '../org/org.repository.ts';
+import type { OrgModule, StaffDto } from '../org/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import { corpScope, type Scope } from '../shared/scope.ts';
 import type { TagRepository } from '../tags/tag.repository.ts';
@@ -20,7 +20,7 @@ import { computeRoster, startOfLocalDay } from './live-code-roster.ts';
 export type LiveCodeDeps = {
   codes: LiveCodeRepository;
   ledger: LiveCodeLedger;
-  org: OrgRepository;
+  org: OrgModule;
   content: ContentService;
   experiments: ExperimentService;
   tags: TagRepository;

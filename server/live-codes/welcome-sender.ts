@@ -18,7 +18,7 @@ import type { Models } from '../db/models.ts';
 import { HOLDOUT } from '../experiments/experiment.schema.ts';
 import { stepExperiment } from '../experiments/experiment.service.ts';
 import { assignVariant } from '../sop/schedule/variant.ts';
-import type { OrgRepository, StaffDto } from '../org/org.repository.ts';
+import type { OrgModule, StaffDto } from '../org/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import { corpScope } from '../shared/scope.ts';
 import type { LiveCodeLedger } from './live-code-ledger.repository.ts';
@@ -33,7 +33,7 @@ export type WelcomeDeps = {
   ledger: LiveCodeLedger;
   content: ContentService;
   contacts: ContactRepository;
-  org: OrgRepository;
+  org: OrgModule;
   models: Pick<Models, 'Experiment' | 'ExperimentAssignment'>;
   clock: Clock;
   logger: Logger;

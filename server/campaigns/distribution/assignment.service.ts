@@ -44,7 +44,7 @@ export class AssignmentService {
     const open = stores.filter((s) => withinWorkingHours(now, s.timezone, campaign.workingHours));
     if (!open.length) return 0;
     const dayOf = new Map(open.map((s) => [s.id, localDay(now, s.timezone)]));
-    const staff = (await m.Staff.find({ corpId, storeId: { $in: open.map((s) => s.id) }, status: 'active' }).lean()).map((s) => ({ id: String(s._id), storeId: s.storeId, quota: s.quotas?.addFriendsPerDay ?? 20 }));
+    const staff = (await this.services.org.activeStaffOfStores(corpId, open.map((s) => s.id))).map((s) => ({ id: s.id, storeId: s.storeId, quota: s.quotas.addFriendsPerDay }));
     if (!staff.length) return 0;
     const ids = staff.map((s) => s.id);
     const today = await m.Lead.aggregate<{ _id: { staffId: string; campaignId: string; day: string }; n: number }>([
