@@ -26,7 +26,7 @@ export async function seedDemo(services: Services, opts: { contacts?: number; se
   const scope = { corpId, storeIds: null };
 
   const stores = [];
-  for (const s of DEMO_STORES) stores.push(await services.org.createStore(scope, { ...s, timezone: 'Asia/Shanghai' }));
+  for (const s of DEMO_STORES) stores.push(await services.org.createStore(scope, { ...s, timezone: DEMO_CORP.timezone }));
   const staff: StaffDto[] = [];
   for (const [i, name] of DEMO_STAFF_NAMES.entries()) {
     const store = stores[i % stores.length]!;

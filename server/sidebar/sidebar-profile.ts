@@ -7,6 +7,7 @@
 import type { Principal } from '../auth/principal.ts';
 import { toContactDto, type ContactRow } from '../contacts/contact.dto.ts';
 import { NotFoundError } from '../errors.ts';
+import { zoneOf } from '../org/index.ts';
 import type { Services } from '../services.ts';
 import type { Scope } from '../shared/scope.ts';
 import { ContactNoteRepository } from './contact-note.repository.ts';
@@ -56,7 +57,7 @@ export async function sidebarProfile(services: Services, scope: Scope, principal
     staff: { name: me?.name ?? '' },
     store: { name: store?.name ?? '', city: store?.city ?? '' },
     now: services.clock.now(),
-    timeZone: store?.timezone ?? 'Asia/Shanghai',
+    timeZone: zoneOf(store),
   };
   const arms = new Map<string, { experimentId: string; arm: string; at: Date | null }>();
   for (const t of exposures) if (t.experiment && !arms.has(t.experiment)) arms.set(t.experiment, { experimentId: t.experiment, arm: t.variant ?? '', at: t.sentAt ?? null });
@@ -120,6 +121,6 @@ export async function replyContext(services: Services, scope: Scope, principal: 
     staff: { name: me?.name ?? '' },
     store: { name: store?.name ?? '', city: store?.city ?? '' },
     now: services.clock.now(),
-    timeZone: store?.timezone ?? 'Asia/Shanghai',
+    timeZone: zoneOf(store),
   };
 }
