@@ -61,7 +61,7 @@ function buildServiceGraph(deps: ServiceDeps) {
     ...deps,
     org,
     phones,
-    tags: new TagRepository(m),
+    tags: new TagRepository(m, clock),
     content,
     contacts: new ContactRepository(m),
     contactChannels: new ContactChannelState(m),
