@@ -25,7 +25,7 @@ import { wireLiveCodes } from './live-codes/live-code-wiring.ts';
 import { registerCampaignListeners } from './campaigns/campaign-module.ts';
 import { ExperimentService } from './experiments/experiment.service.ts';
 import { CustomerGroupRepository } from './groups/customer-group.repository.ts';
-import { OrgRepository } from './org/org.repository.ts';
+import { createOrgModule } from './org/index.ts';
 import type { Clock } from './shared/clock.ts';
 import type { Metrics } from './system/metrics.ts';
 import { StaffTaskRepository } from './tasks/staff-task.repository.ts';
@@ -54,14 +54,14 @@ export function buildServices(deps: ServiceDeps) {
 function buildServiceGraph(deps: ServiceDeps) {
   const { db, clock, metrics } = deps;
   const m = db.models;
-  const org = new OrgRepository(m);
+  const org = createOrgModule({ models: m, clock });
   const phones = new PhoneVault(deps.keys);
   const content = new ContentService(m, { contacts: new ContactRepository(m), org, clock });
   return {
     ...deps,
     org,
     phones,
-    tags: new TagRepository(m),
+    tags: new TagRepository(m, clock),
     content,
     contacts: new ContactRepository(m),
     contactChannels: new ContactChannelState(m),
@@ -71,7 +71,7 @@ function buildServiceGraph(deps: ServiceDeps) {
     events: new EventLogRepository(m, clock, (e) => metrics.events.inc({ channel: e.channel, type: e.type, duplicate: String(e.duplicate) })),
     tokens: new TokenService(m, org, clock, deps.config.security.adminToken),
     tasks: new StaffTaskRepository(m, clock),
-    experiments: new ExperimentService(m, clock),
+    experiments: new ExperimentService(m, clock, org),
     channelAccounts: new ChannelAccountRepository(m),
     inbox: new InboundInbox(m, clock),
     /** Freshness and replay checks on verified callbacks (see callback-guard.ts). */

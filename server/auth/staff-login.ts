@@ -8,7 +8,7 @@ import type { ChannelAdapter } from '../../adapters/channel-adapter.ts';
 import type { ChannelAccount, ChannelAccountRepository } from '../channels/channel-account.repository.ts';
 import type { Models } from '../db/models.ts';
 import { NotFoundError, UnauthenticatedError, UnavailableError } from '../errors.ts';
-import type { OrgRepository, StaffDto } from '../org/org.repository.ts';
+import type { OrgModule, StaffDto } from '../org/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Scope } from '../shared/scope.ts';
 import type { TokenService } from './token.service.ts';
@@ -23,7 +23,7 @@ export class StaffLoginService {
   constructor(
     private readonly deps: {
       models: Pick<Models, 'StaffLoginLink'>;
-      org: OrgRepository;
+      org: OrgModule;
       tokens: TokenService;
       channelAccounts: ChannelAccountRepository;
       adapterFor: (account: ChannelAccount) => ChannelAdapter;

@@ -6,7 +6,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Types } from 'mongoose';
 import type { Models } from '../db/models.ts';
 import { BadRequestError, NotFoundError, UnauthenticatedError } from '../errors.ts';
-import type { OrgRepository, StaffDto } from '../org/org.repository.ts';
+import type { OrgModule, StaffDto } from '../org/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import { cursorFilter, toPage, type Page } from '../shared/pagination.ts';
 import type { Principal } from './principal.ts';
@@ -46,7 +46,7 @@ export class TokenService {
 
   constructor(
     private readonly models: Pick<Models, 'Token'>,
-    private readonly org: OrgRepository,
+    private readonly org: OrgModule,
     private readonly clock: Clock,
     adminToken: string | undefined,
   ) {

@@ -23,7 +23,7 @@ export class CampaignModule {
   constructor(services: Services) {
     const m = services.db.models;
     this.campaigns = new CampaignRepository(m);
-    this.leads = new LeadRepository(m, services.clock);
+    this.leads = new LeadRepository(m, services.clock, services.org);
     this.importer = new LeadImportService(m, services.phones, services.clock);
     this.assignment = new AssignmentService(services, this.campaigns);
     this.attribution = new LeadAttribution(services);

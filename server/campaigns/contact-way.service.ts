@@ -26,7 +26,7 @@ export class ContactWayService {
       row = await m.CampaignContactWay.findOne({ corpId, campaignId: campaign.id, staffId }).lean();
     }
     if (!row.configId) {
-      const staff = await m.Staff.findOne({ corpId, _id: staffId }).lean();
+      const staff = await this.services.org.findStaff(corpId, staffId);
       if (!staff) throw new NotFoundError('staff', staffId);
       const account = (await this.services.channelAccounts.listForCorp(corpId)).find((a) => a.kind === 'wecom');
       const adapter = account ? this.services.adapterFor(account) : null;

@@ -6,6 +6,7 @@ import type { Models } from '../db/models.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { toObjectId } from '../shared/object-id.ts';
 import { storeFilter, type Scope } from '../shared/scope.ts';
+import type { OrgModule } from '../org/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import { OPEN_STATUSES, type LeadDoc, type LeadStatus, type StaffAction } from './lead.schema.ts';
 
@@ -51,8 +52,9 @@ const ACTION_FROM: Record<StaffAction, LeadStatus[]> = {
 
 export class LeadRepository {
   constructor(
-    private readonly models: Pick<Models, 'Lead' | 'Staff'>,
+    private readonly models: Pick<Models, 'Lead'>,
     private readonly clock: Clock,
+    private readonly org: Pick<OrgModule, 'getStaff'>,
   ) {}
 
   async get(scope: Scope, id: string): Promise<LeadDto> {
@@ -116,8 +118,8 @@ export class LeadRepository {
    * already linked to one of those contacts move. Returns how many moved.
    */
   async reassignLeads(scope: Scope, input: { fromStaffId: string; toStaffId: string; contactIds?: readonly string[] }): Promise<{ moved: number }> {
-    const to = await this.models.Staff.findOne({ _id: toObjectId(input.toStaffId), corpId: scope.corpId, ...storeFilter(scope) }).lean();
-    if (!to) throw new NotFoundError('staff', input.toStaffId);
+    // Another store's member is "not found" for a store-scoped caller.
+    const to = await this.org.getStaff(scope, input.toStaffId);
     const where = { corpId: scope.corpId, staffId: input.fromStaffId, status: { $in: OPEN_STATUSES }, ...storeFilter(scope), ...(input.contactIds ? { contactId: { $in: [...input.contactIds] } } : {}) };
     const res = await this.models.Lead.updateMany(where, { $set: { staffId: input.toStaffId, storeId: to.storeId } });
     return { moved: res.modifiedCount };

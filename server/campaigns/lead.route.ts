@@ -9,11 +9,11 @@ import { ROLES } from '../auth/token.schema.ts';
 import { ForbiddenError } from '../errors.ts';
 import { defineRoute } from '../http/route.ts';
 import type { Services } from '../services.ts';
+import { localDate } from '../shared/local-date.ts';
 import { objectIdString } from '../shared/object-id.ts';
 import { corpScope, type Scope } from '../shared/scope.ts';
 import { campaignsOf } from './campaign-module.ts';
 import type { CampaignDto } from './campaign.repository.ts';
-import { localDay } from './distribution/working-hours.ts';
 import { greetingTexts } from './greeting.ts';
 import { STAFF_ACTIONS } from './lead.schema.ts';
 import type { LeadDto } from './lead.repository.ts';
@@ -59,7 +59,7 @@ export const leadRoutes = [
     roles: ROLES,
     async handler(_input, { principal, services }) {
       const { staff, store, scope } = await me(principal, services);
-      const today = localDay(services.clock.now(), store.timezone);
+      const today = localDate(services.clock.now(), store.timezone);
       const leads = await campaignsOf(services).leads.forStaff(scope, staff.id, today);
       return { today, items: await present(services, scope, leads) };
     },

@@ -7,7 +7,7 @@
  */
 import type { Logger } from 'pino';
 import type { ChannelAdapter, FriendAdded } from '../../adapters/channel-adapter.ts';
-import type { StaffDto } from '../org/org.repository.ts';
+import type { StaffDto } from '../org/index.ts';
 import type { ChannelAccount } from './channel-account.repository.ts';
 
 export type FriendAddedFacts = {

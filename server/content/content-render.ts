@@ -19,6 +19,7 @@
  * - A value longer than its variable's `maxChars` is cut to `maxChars` characters ending in `…`, which makes
  *   the worst-case size the publish checks compute a real upper bound.
  */
+import { DEFAULT_TIMEZONE } from '../org/index.ts';
 
 export type RenderContext = {
   contact?: { name?: string | null; remark?: string | null };
@@ -26,7 +27,7 @@ export type RenderContext = {
   store?: { name?: string | null; city?: string | null };
   /** The send (or preview) time, for `now.*`. */
   now?: Date;
-  /** IANA zone for `now.*`; default Asia/Shanghai. */
+  /** IANA zone for `now.*`; default the product's zone (org/timezone.ts). */
   timeZone?: string;
   /**
    * Values the sender supplies per send, e.g. a coupon code: `{{custom.coupon_code}}`. The publish checks
@@ -46,7 +47,7 @@ export type VariableDef = {
 
 const WEEKDAYS: Record<string, string> = { Sun: '周日', Mon: '周一', Tue: '周二', Wed: '周三', Thu: '周四', Fri: '周五', Sat: '周六' };
 
-function localParts(now: Date, timeZone = 'Asia/Shanghai') {
+function localParts(now: Date, timeZone = DEFAULT_TIMEZONE) {
   const parts = new Intl.DateTimeFormat('en-US', { timeZone, month: 'numeric', day: 'numeric', weekday: 'short' }).formatToParts(now);
   const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   return { month: part('month'), day: part('day'), weekday: WEEKDAYS[part('weekday')] ?? '' };

@@ -7,7 +7,7 @@
 import type { ContactRepository } from '../contacts/contact.repository.ts';
 import type { Models } from '../db/models.ts';
 import { AppError, ConflictError, ErrorCode, NotFoundError } from '../errors.ts';
-import type { OrgRepository } from '../org/org.repository.ts';
+import { zoneOf, type OrgModule } from '../org/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Page } from '../shared/pagination.ts';
 import { corpScope, type Scope } from '../shared/scope.ts';
@@ -37,7 +37,7 @@ export class ContentService {
 
   constructor(
     models: Pick<Models, 'ContentTemplate' | 'ContentVersion' | 'ContentSettings'>,
-    private readonly deps: { contacts: Pick<ContactRepository, 'findRow'>; org: Pick<OrgRepository, 'getStaff' | 'getStore'>; clock: Clock },
+    private readonly deps: { contacts: Pick<ContactRepository, 'findRow'>; org: Pick<OrgModule, 'getStaff' | 'getStore'>; clock: Clock },
   ) {
     this.repo = new ContentRepository(models);
   }
@@ -196,7 +196,7 @@ export class ContentService {
       staff: { name: staff?.name ?? SAMPLE_CONTEXT.staff.name },
       store: store ? { name: store.name, city: store.city } : SAMPLE_CONTEXT.store,
       now: this.deps.clock.now(),
-      timeZone: store?.timezone ?? 'Asia/Shanghai',
+      timeZone: zoneOf(store),
     };
     return {
       context,

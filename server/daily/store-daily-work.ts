@@ -5,7 +5,8 @@
  * each piece of work is claimed exactly once; the caller hands what it claimed to agenda.
  */
 import type { Services } from '../services.ts';
-import { addDays, localDateOf, localTimeOfDay, type LocalDate } from '../sop/schedule/local-time.ts';
+import { addLocalDays, localDate } from '../shared/local-date.ts';
+import { localTimeOfDay } from '../sop/schedule/local-time.ts';
 import type { DailyWork } from './daily-run.schema.ts';
 
 const HOUR = 3_600_000;
@@ -17,24 +18,22 @@ const WINDOWS: Record<DailyWork, { from: number; until: number; dayOffset: numbe
 
 export type DailyWorkItem = { corpId: string; storeId: string; work: DailyWork; localDate: string };
 
-const iso = (d: LocalDate) => `${d.year}-${String(d.month).padStart(2, '0')}-${String(d.day).padStart(2, '0')}`;
-
 /** The work due at `now` for a store in `tz` (pure). */
 export function dueDailyWork(now: Date, tz: string): Array<{ work: DailyWork; localDate: string }> {
   const minute = localTimeOfDay(now, tz);
-  const today = localDateOf(now, tz);
-  return (Object.keys(WINDOWS) as DailyWork[]).filter((w) => minute >= WINDOWS[w].from && minute < WINDOWS[w].until).map((work) => ({ work, localDate: iso(addDays(today, WINDOWS[work].dayOffset)) }));
+  const today = localDate(now, tz);
+  return (Object.keys(WINDOWS) as DailyWork[]).filter((w) => minute >= WINDOWS[w].from && minute < WINDOWS[w].until).map((work) => ({ work, localDate: addLocalDays(today, WINDOWS[work].dayOffset) }));
 }
 
 /** Claims every piece of daily work due now that no process has claimed yet; returns what this caller won. */
 export async function claimDailyWork(services: Services, owner: string): Promise<DailyWorkItem[]> {
   const m = services.db.models;
   const now = services.clock.now();
-  const stores = await m.Store.find({}).select('corpId timezone').lean();
+  const stores = await services.org.storeZonesAcrossCorps();
   const won: DailyWorkItem[] = [];
   for (const store of stores) {
-    for (const due of dueDailyWork(now, store.timezone ?? 'Asia/Shanghai')) {
-      const item = { corpId: store.corpId, storeId: String(store._id), ...due };
+    for (const due of dueDailyWork(now, store.timezone)) {
+      const item = { corpId: store.corpId, storeId: store.storeId, ...due };
       try {
         await m.DailyRun.create({ ...item, claimedBy: owner, claimedAt: now });
         won.push(item);

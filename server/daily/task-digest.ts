@@ -4,6 +4,7 @@
  * retried job sends only the rows still pending, so a staff member gets one card a day.
  */
 import type { Services } from '../services.ts';
+import { corpScope } from '../shared/scope.ts';
 import type { TaskKind } from '../tasks/staff-task.schema.ts';
 
 const KIND_LABEL: Record<TaskKind, string> = {
@@ -22,7 +23,7 @@ export type DigestOutcome = { staff: number; sent: number; failed: number; unkno
 export async function sendTaskDigests(services: Services, day: { corpId: string; storeId: string; localDate: string }, pageUrl: string): Promise<DigestOutcome> {
   const m = services.db.models;
   const { corpId, storeId, localDate } = day;
-  const staff = await m.Staff.find({ corpId, storeId, status: 'active' }).select('userId').lean();
+  const staff = await services.org.listStaff(corpScope(corpId), { storeId, status: 'active' });
   const open = await m.StaffTask.find({ corpId, storeId, status: 'open', localDate: { $lte: localDate } }).select('staffId kind').lean();
   const byStaff = new Map<string, Map<TaskKind, number>>();
   for (const t of open) {
@@ -30,11 +31,11 @@ export async function sendTaskDigests(services: Services, day: { corpId: string;
     kinds.set(t.kind as TaskKind, (kinds.get(t.kind as TaskKind) ?? 0) + 1);
   }
   for (const s of staff) {
-    const kinds = byStaff.get(String(s._id));
+    const kinds = byStaff.get(s.id);
     if (!kinds) continue;
     const total = [...kinds.values()].reduce((a, b) => a + b, 0);
     await m.TaskDigest.updateOne(
-      { corpId, staffId: String(s._id), localDate },
+      { corpId, staffId: s.id, localDate },
       { $setOnInsert: { storeId, staffUserId: s.userId, counts: Object.fromEntries(kinds), open: total, status: 'pending' } },
       { upsert: true },
     );

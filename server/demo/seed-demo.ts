@@ -7,7 +7,7 @@ import { Types } from 'mongoose';
 import { identityKey, phoneKey } from '../contacts/identity.ts';
 import { maskPhone } from '../contacts/phone.ts';
 import { seedContentTemplates } from '../content/seed-templates.ts';
-import type { StaffDto } from '../org/org.repository.ts';
+import type { StaffDto } from '../org/index.ts';
 import type { Services } from '../services.ts';
 import { DEMO_CORP, DEMO_STAFF_NAMES, DEMO_STORES, DEMO_TAG_GROUPS, GIVEN, SURNAMES } from './demo-data.ts';
 
@@ -15,9 +15,10 @@ export type SeedSummary = { corpId: string; stores: number; staff: number; conta
 
 export async function seedDemo(services: Services, opts: { contacts?: number; seed?: number } = {}): Promise<SeedSummary | null> {
   const m = services.db.models;
-  if ((await m.Corp.countDocuments({})) > 0) return null;
+  const census = await services.org.census();
+  if (census.corps > 0) return null;
   // The corp is written last, so a seed interrupted half-way is visible as stores without a corp.
-  if ((await m.Store.countDocuments({})) > 0) throw new Error('the database holds stores but no corp: an earlier demo seed was interrupted; drop the database (or its .data directory) to reseed');
+  if (census.stores > 0) throw new Error('the database holds stores but no corp: an earlier demo seed was interrupted; drop the database (or its .data directory) to reseed');
   const rand = mulberry32(opts.seed ?? 20261122);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
   const now = services.clock.now();
@@ -25,7 +26,7 @@ export async function seedDemo(services: Services, opts: { contacts?: number; se
   const scope = { corpId, storeIds: null };
 
   const stores = [];
-  for (const s of DEMO_STORES) stores.push(await services.org.createStore(scope, { ...s, timezone: 'Asia/Shanghai' }));
+  for (const s of DEMO_STORES) stores.push(await services.org.createStore(scope, { ...s, timezone: DEMO_CORP.timezone }));
   const staff: StaffDto[] = [];
   for (const [i, name] of DEMO_STAFF_NAMES.entries()) {
     const store = stores[i % stores.length]!;

@@ -6,6 +6,7 @@
  */
 import type { Models } from '../db/models.ts';
 import { BadRequestError, ConflictError, NotFoundError } from '../errors.ts';
+import type { OrgModule } from '../org/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Scope } from '../shared/scope.ts';
 import type { Sop } from '../sop/definition/sop.schema.ts';
@@ -16,7 +17,7 @@ import { HOLDOUT, type ExperimentDoc } from './experiment.schema.ts';
 import { attribute } from './outcomes.ts';
 import { buildResults, type ExperimentResults } from './results.ts';
 
-type ExperimentModels = Pick<Models, 'Experiment' | 'ExperimentAssignment' | 'Touch' | 'Event' | 'Contact' | 'Store' | 'Corp'>;
+type ExperimentModels = Pick<Models, 'Experiment' | 'ExperimentAssignment' | 'Touch' | 'Event' | 'Contact'>;
 type Row = ExperimentDoc & { createdAt?: Date; updatedAt?: Date };
 
 export function toExperimentDto(e: Row) {
@@ -52,6 +53,7 @@ export class ExperimentService {
   constructor(
     private readonly models: ExperimentModels,
     private readonly clock: Clock,
+    private readonly org: Pick<OrgModule, 'storeNames' | 'timezoneOf'>,
   ) {}
 
   /** One experiment per send step with variants, arms and weights from the SOP; existing ones get the new arms. */
@@ -124,8 +126,8 @@ export class ExperimentService {
     const metrics = [...experiment.goals, ...experiment.guardrails];
     const units = (await loadUnits(this.models, scope, experiment.experimentId)).filter((u) => u.exposedAt >= experiment.startAt && (!until || u.exposedAt < until));
     const events = await loadOutcomeEvents(this.models, scope.corpId, units, metrics, experiment.windowDays);
-    const stores = new Map((await this.models.Store.find({ corpId: scope.corpId }).select('name').lean()).map((s) => [String(s._id), s.name]));
-    const timezone = (await this.models.Corp.findOne({ corpId: scope.corpId }).lean())?.timezone ?? 'Asia/Shanghai';
+    const stores = await this.org.storeNames(scope.corpId);
+    const timezone = await this.org.timezoneOf(scope.corpId);
     return buildResults({
       config: { ...experiment, sequential: opts.sequential ?? experiment.sequential },
       units: attribute(units, events, { metrics, windowDays: experiment.windowDays, experimentId: experiment.experimentId }),

@@ -2,8 +2,7 @@
  * The dashboard chart: per metric and arm, the cumulative units, conversions and rate at the end of each
  * local day (the corp's zone), from the first exposure's day to the day the last window closes (or today).
  */
-import { addDays, localDateOf } from '../sop/schedule/local-time.ts';
-import { localDay } from '../sop/runtime/local-day.ts';
+import { addLocalDays, localDate } from '../shared/local-date.ts';
 import { exposureRange, type AttributedUnit } from './outcomes.ts';
 
 const DAY_MS = 86_400_000;
@@ -14,13 +13,11 @@ export const MAX_SERIES_DAYS = 400;
 export type ArmSeries = { arm: string; users: number[]; conversions: number[]; rate: Array<number | null> };
 export type Series = { timezone: string; days: string[]; metrics: Record<string, ArmSeries[]> };
 
-const format = (d: { year: number; month: number; day: number }) => `${d.year}-${String(d.month).padStart(2, '0')}-${String(d.day).padStart(2, '0')}`;
-
 /** Local days from `first` to `last` inclusive (YYYY-MM-DD), at most MAX_SERIES_DAYS, the latest kept. */
 function dayRange(first: Date, last: Date, tz: string): string[] {
-  const end = localDay(last, tz);
+  const end = localDate(last, tz);
   const days: string[] = [];
-  for (let d = localDateOf(first, tz); format(d) <= end; d = addDays(d, 1)) days.push(format(d));
+  for (let d = localDate(first, tz); d <= end; d = addLocalDays(d, 1)) days.push(d);
   return days.slice(-MAX_SERIES_DAYS);
 }
 
@@ -42,7 +39,7 @@ export function cumulativeSeries(units: readonly AttributedUnit[], arms: readonl
   const dayOf = (at: Date) => {
     const quarter = Math.floor(at.getTime() / QUARTER_HOUR_MS);
     let d = memo.get(quarter);
-    if (d === undefined) memo.set(quarter, (d = localDay(at, tz)));
+    if (d === undefined) memo.set(quarter, (d = localDate(at, tz)));
     return d;
   };
   const bump = (map: Map<string, number>, at: Date) => {

@@ -5,11 +5,11 @@
  * a conditional update on the old member's rows, so running the move again changes nothing.
  */
 import { isDuplicateKeyError } from '../errors.ts';
-import type { OrgRepository } from '../org/org.repository.ts';
+import type { OrgModule } from '../org/index.ts';
 import type { Services } from '../services.ts';
 import { corpScope } from '../shared/scope.ts';
 
-type Member = Awaited<ReturnType<OrgRepository['getStaff']>>;
+type Member = Awaited<ReturnType<OrgModule['getStaff']>>;
 
 export type MovedRecords = { follow: boolean; tasks: number; enrollments: number; touches: number; participants: Record<string, number | { error: string }> };
 

@@ -220,7 +220,7 @@ export class HandoverService {
     const job = await this.repo.get(scope, id);
     const items = await this.repo.items(scope.corpId, id);
     const staffIds = [...new Set([job.fromStaffId, ...items.map((i) => i.toStaffId)])];
-    const names = new Map((await this.services.db.models.Staff.find({ corpId: scope.corpId, _id: { $in: staffIds } }).select('name').lean()).map((s) => [String(s._id), s.name]));
+    const names = new Map((await this.services.org.staffByIds(scope.corpId, staffIds)).map((s) => [s.id, s.name]));
     const byReason: Record<string, number> = {};
     for (const i of items) if (i.status === 'failed' && i.reason) byReason[i.reason] = (byReason[i.reason] ?? 0) + 1;
     const count = (status: string) => items.filter((i) => i.status === status).length;

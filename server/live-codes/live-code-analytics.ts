@@ -7,6 +7,7 @@
  */
 import { DateTime } from 'luxon';
 import type { Models } from '../db/models.ts';
+import { localDate } from '../shared/local-date.ts';
 import type { AddRow } from './live-code-ledger.repository.ts';
 
 export type Counts = { adds: number; reAdds: number; lost1: number; lost7: number; lost30: number; lostTotal: number; net: number };
@@ -66,7 +67,7 @@ export function computeAnalytics(input: { adds: AddRow[]; laterAdds: AddRow[]; d
     const t = add.addedAt.getTime();
     const nextAdd = (addsOfPair.get(key) ?? []).map((d) => d.getTime()).filter((x) => x > t).sort((a, b) => a - b)[0] ?? Infinity;
     const lostAt = (deletions.get(key) ?? []).map((d) => d.getTime()).filter((x) => x >= t && x < nextAdd && x <= input.now.getTime()).sort((a, b) => a - b)[0];
-    const day = DateTime.fromJSDate(add.addedAt, { zone: input.timezone }).toISODate()!;
+    const day = localDate(add.addedAt, input.timezone);
     const targets = [
       totals,
       bucket(groups.code, add.liveCodeId),

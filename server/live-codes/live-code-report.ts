@@ -10,7 +10,8 @@ export type ReportQuery = { from?: string; to?: string; liveCodeId?: string; cha
 const MAX_DAYS = 366;
 
 export async function liveCodeReport(services: Services, scope: Scope, q: ReportQuery): Promise<Analytics> {
-  const timezone = q.timezone ?? 'Asia/Shanghai';
+  // Days are the corp's days unless the caller names a zone (the report spans stores).
+  const timezone = q.timezone ?? (await services.org.timezoneOf(scope));
   if (!DateTime.local().setZone(timezone).isValid) throw new BadRequestError(`unknown time zone ${timezone}`, [{ path: 'query.timezone', message: 'an IANA zone' }]);
   const now = services.clock.now();
   const today = DateTime.fromJSDate(now, { zone: timezone }).startOf('day');

@@ -10,7 +10,7 @@ import type { ContactRepository } from '../contacts/contact.repository.ts';
 import type { ContentService } from '../content/content.service.ts';
 import type { Database } from '../db/database.ts';
 import type { ExperimentService } from '../experiments/experiment.service.ts';
-import type { OrgRepository } from '../org/org.repository.ts';
+import type { OrgModule } from '../org/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { TagRepository } from '../tags/tag.repository.ts';
 import { LiveCodeLedger } from './live-code-ledger.repository.ts';
@@ -23,7 +23,7 @@ export type LiveCodeCore = {
   db: Database;
   clock: Clock;
   logger: Logger;
-  org: OrgRepository;
+  org: OrgModule;
   content: ContentService;
   experiments: ExperimentService;
   tags: TagRepository;

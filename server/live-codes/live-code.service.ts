@@ -9,7 +9,7 @@ import type { ChannelAccount, ChannelAccountRepository } from '../channels/chann
 import type { ContentService } from '../content/content.service.ts';
 import type { ExperimentService } from '../experiments/experiment.service.ts';
 import { BadRequestError, ConflictError, UnavailableError } from '../errors.ts';
-import type { OrgRepository, StaffDto } from '../org/org.repository.ts';
+import { zoneOf, type OrgModule, type StaffDto } from '../org/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import { corpScope, type Scope } from '../shared/scope.ts';
 import type { TagRepository } from '../tags/tag.repository.ts';
@@ -20,7 +20,7 @@ import { computeRoster, startOfLocalDay } from './live-code-roster.ts';
 export type LiveCodeDeps = {
   codes: LiveCodeRepository;
   ledger: LiveCodeLedger;
-  org: OrgRepository;
+  org: OrgModule;
   content: ContentService;
   experiments: ExperimentService;
   tags: TagRepository;
@@ -51,8 +51,6 @@ export type LiveCodeChange = Partial<Omit<LiveCodeInput, 'channel' | 'mode' | 's
 
 export type WelcomeVariantInput = { id: string; templateId: string; weight: number };
 type PinnedWelcome = NonNullable<LiveCodeDto['welcome']>;
-
-const DEFAULT_TZ = 'Asia/Shanghai';
 
 export class LiveCodeService {
   constructor(private readonly d: LiveCodeDeps) {}
@@ -227,9 +225,9 @@ export class LiveCodeService {
     const storeIds = storesOf(code.staff, code.fallback, null);
     const scope: Scope = { corpId, storeIds };
     const [active, stores] = await Promise.all([this.d.org.listStaff(scope, { status: 'active' }), this.d.org.listStores(scope)]);
-    const zones = new Map(stores.map((s) => [s.id, s.timezone]));
+    const storeById = new Map(stores.map((s) => [s.id, s]));
     const now = this.d.clock.now();
-    const zone = zones.get(code.staff[0]?.storeId ?? '') ?? DEFAULT_TZ;
+    const zone = zoneOf(storeById.get(code.staff[0]?.storeId ?? ''));
     const addsToday = codeId && code.dailyAddLimit !== null ? await this.d.ledger.addsSince(corpId, codeId, startOfLocalDay(now, zone)) : new Map<string, number>();
     return computeRoster({
       mode: code.mode,
@@ -239,7 +237,7 @@ export class LiveCodeService {
       dailyAddLimit: code.dailyAddLimit,
       rotation: code.rotation,
       activeStaffIds: new Set(active.map((s) => s.id)),
-      timezoneOfStore: (storeId) => zones.get(storeId) ?? DEFAULT_TZ,
+      timezoneOfStore: (storeId) => zoneOf(storeById.get(storeId)),
       addsToday,
       now,
     });

@@ -18,7 +18,7 @@ import type { Models } from '../db/models.ts';
 import { HOLDOUT } from '../experiments/experiment.schema.ts';
 import { stepExperiment } from '../experiments/experiment.service.ts';
 import { assignVariant } from '../sop/schedule/variant.ts';
-import type { OrgRepository, StaffDto } from '../org/org.repository.ts';
+import { zoneOf, type OrgModule, type StaffDto } from '../org/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import { corpScope } from '../shared/scope.ts';
 import type { LiveCodeLedger } from './live-code-ledger.repository.ts';
@@ -33,7 +33,7 @@ export type WelcomeDeps = {
   ledger: LiveCodeLedger;
   content: ContentService;
   contacts: ContactRepository;
-  org: OrgRepository;
+  org: OrgModule;
   models: Pick<Models, 'Experiment' | 'ExperimentAssignment'>;
   clock: Clock;
   logger: Logger;
@@ -148,7 +148,7 @@ export class WelcomeSender {
       staff: { name: staff?.name ?? null },
       store: store ? { name: store.name, city: store.city } : {},
       now: this.d.clock.now(),
-      timeZone: store?.timezone ?? 'Asia/Shanghai',
+      timeZone: zoneOf(store),
     });
     const attachments = version.attachments.flatMap(toChannelAttachment);
     return { ...(rendered.text.trim() ? { text: rendered.text } : {}), ...(attachments.length ? { attachments } : {}) };

@@ -1,10 +1,11 @@
 import { Schema, type InferSchemaType } from 'mongoose';
+import { DEFAULT_TIMEZONE } from './timezone.ts';
 
 export const corpSchema = new Schema(
   {
     corpId: { type: String, required: true },
     name: { type: String, required: true },
-    timezone: { type: String, required: true, default: 'Asia/Shanghai' },
+    timezone: { type: String, required: true, default: DEFAULT_TIMEZONE },
   },
   { collection: 'corps', timestamps: true, strict: 'throw' },
 );

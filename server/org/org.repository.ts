@@ -9,6 +9,7 @@ import { canSeeStore, storeFilter, type Scope } from '../shared/scope.ts';
 import { toObjectId } from '../shared/object-id.ts';
 import type { StaffDoc } from './staff.schema.ts';
 import type { StoreDoc } from './store.schema.ts';
+import { DEFAULT_TIMEZONE, zoneOf } from './timezone.ts';
 
 type StoreRow = StoreDoc & { _id: Types.ObjectId };
 type StaffRow = StaffDoc & { _id: Types.ObjectId };
@@ -53,7 +54,7 @@ export class OrgRepository {
   }
 
   async upsertCorp(c: { corpId: string; name: string; timezone?: string }): Promise<void> {
-    await this.models.Corp.updateOne({ corpId: c.corpId }, { $set: { name: c.name, timezone: c.timezone ?? 'Asia/Shanghai' } }, { upsert: true });
+    await this.models.Corp.updateOne({ corpId: c.corpId }, { $set: { name: c.name, timezone: c.timezone ?? DEFAULT_TIMEZONE } }, { upsert: true });
   }
 
   async listStores(scope: Scope): Promise<StoreDto[]> {
@@ -116,6 +117,70 @@ export class OrgRepository {
   async findStaffByUserId(corpId: string, userId: string): Promise<StaffDto | null> {
     const row = await this.models.Staff.findOne({ corpId, userId }).lean<StaffRow>();
     return row ? toStaffDto(row) : null;
+  }
+
+  /** A staff member of the corp by id, resigned ones included (history keeps naming them); null when unknown. */
+  async findStaff(corpId: string, id: string): Promise<StaffDto | null> {
+    const _id = toObjectId(id);
+    const row = _id ? await this.models.Staff.findOne({ _id, corpId }).lean<StaffRow>() : null;
+    return row ? toStaffDto(row) : null;
+  }
+
+  /** Staff of the corp by ids, resigned ones included; unknown ids are left out. */
+  async staffByIds(corpId: string, ids: readonly string[]): Promise<StaffDto[]> {
+    const _ids = ids.map(toObjectId).filter(Boolean);
+    if (!_ids.length) return [];
+    const rows = await this.models.Staff.find({ corpId, _id: { $in: _ids } }).lean<StaffRow[]>();
+    return rows.map(toStaffDto);
+  }
+
+  /** The active staff of these stores, oldest first (assignment plans break ties in this order). */
+  async activeStaffOfStores(corpId: string, storeIds: readonly string[]): Promise<StaffDto[]> {
+    const rows = await this.models.Staff.find({ corpId, storeId: { $in: [...storeIds] }, status: 'active' }).sort({ _id: 1 }).lean<StaffRow[]>();
+    return rows.map(toStaffDto);
+  }
+
+  /** A store of the corp by id, closed ones included (contacts and history keep pointing at them); null when unknown. */
+  async findStore(corpId: string, id: string): Promise<StoreDto | null> {
+    const _id = toObjectId(id);
+    const row = _id ? await this.models.Store.findOne({ _id, corpId }).lean<StoreRow>() : null;
+    return row ? toStoreDto(row) : null;
+  }
+
+  /** Names of every store of the corp, closed ones included, by id: reports name the stores their rows point at. */
+  async storeNames(corpId: string): Promise<Map<string, string>> {
+    const rows = await this.models.Store.find({ corpId }).select('name').lean();
+    return new Map(rows.map((s) => [String(s._id), s.name]));
+  }
+
+  /** Which of these codes belong to closed stores of the corp (a closed store's code is not reused). */
+  async closedStoreCodes(corpId: string, codes: readonly string[]): Promise<string[]> {
+    if (!codes.length) return [];
+    const rows = await this.models.Store.find({ corpId, code: { $in: [...codes] }, deletedAt: { $ne: null } }, { code: 1 }).lean();
+    return rows.map((s) => s.code);
+  }
+
+  /** The zone "today" means for a store of the corp, or for the corp itself: see timezone.ts. */
+  async timezoneOf(corpId: string, storeId?: string | null): Promise<string> {
+    const store = storeId ? await this.findStore(corpId, storeId) : null;
+    if (store?.timezone) return store.timezone;
+    const corp = await this.models.Corp.findOne({ corpId }).select('timezone').lean();
+    return zoneOf(store, corp);
+  }
+
+  /**
+   * Every store of every corp, closed ones included, with its zone: for sweeps that run per store across
+   * tenants (the daily-work scheduler). Not for requests, which always carry their corp.
+   */
+  async storeZonesAcrossCorps(): Promise<Array<{ corpId: string; storeId: string; timezone: string }>> {
+    const rows = await this.models.Store.find({}).select('corpId timezone').lean();
+    return rows.map((s) => ({ corpId: s.corpId, storeId: String(s._id), timezone: zoneOf(s) }));
+  }
+
+  /** Whether the database holds any corp, or any store: the demo seed runs on an empty organisation only. */
+  async census(): Promise<{ corps: number; stores: number }> {
+    const [corps, stores] = await Promise.all([this.models.Corp.countDocuments({}), this.models.Store.countDocuments({})]);
+    return { corps, stores };
   }
 
   async createStaff(scope: Scope, input: StaffInput): Promise<StaffDto> {

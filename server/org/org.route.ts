@@ -7,24 +7,17 @@ import { corpIdQuery, resolveScope } from '../http/corp-scope.ts';
 import { patchBody } from '../http/patch-body.ts';
 import { defineRoute } from '../http/route.ts';
 import { objectIdString } from '../shared/object-id.ts';
+import { DEFAULT_TIMEZONE, timezoneSchema } from './timezone.ts';
 
 const corpOnly = z.strictObject({ ...corpIdQuery });
 const idParams = z.strictObject({ id: objectIdString });
-const timezone = z.string().refine((tz) => {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}, 'must be an IANA time zone such as Asia/Shanghai');
 
 const storeBody = z.strictObject({
   code: z.string().min(1).max(32).regex(/^[\w-]+$/, 'letters, digits, _ and - only'),
   name: z.string().min(1).max(100),
   city: z.string().min(1).max(50),
   region: z.string().min(1).max(50),
-  timezone: timezone.default('Asia/Shanghai'),
+  timezone: timezoneSchema.default(DEFAULT_TIMEZONE),
   address: z.string().max(200).optional(),
   location: z.strictObject({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180) }).optional(),
 });

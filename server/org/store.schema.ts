@@ -1,4 +1,5 @@
 import { Schema, type InferSchemaType } from 'mongoose';
+import { DEFAULT_TIMEZONE } from './timezone.ts';
 
 export const storeSchema = new Schema(
   {
@@ -7,7 +8,7 @@ export const storeSchema = new Schema(
     name: { type: String, required: true },
     city: { type: String, required: true },
     region: { type: String, required: true },
-    timezone: { type: String, required: true, default: 'Asia/Shanghai' },
+    timezone: { type: String, required: true, default: DEFAULT_TIMEZONE },
     address: { type: String },
     location: { lat: Number, lng: Number },
     deletedAt: { type: Date, default: null },

@@ -3,15 +3,8 @@
  * (JSON or YAML) and its flags, so the three cannot accept different things.
  */
 import { z } from 'zod';
+import { timezoneSchema } from '../org/index.ts';
 
-const ianaTimezone = z.string().refine((tz) => {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}, 'must be an IANA time zone such as Asia/Shanghai');
 
 export const setupStoreSchema = z.strictObject({
   code: z.string().min(1).max(32).regex(/^[\w-]+$/, 'letters, digits, _ and - only'),
@@ -19,7 +12,7 @@ export const setupStoreSchema = z.strictObject({
   city: z.string().min(1).max(50),
   region: z.string().min(1).max(50),
   /** Default: the corp's time zone. */
-  timezone: ianaTimezone.optional(),
+  timezone: timezoneSchema.optional(),
   address: z.string().max(200).optional(),
 });
 
@@ -28,7 +21,7 @@ export const setupSchema = z.strictObject({
     corpId: z.string().min(1).max(64).regex(/^[\w-]+$/, 'a WeCom corp id (letters, digits, _ and -)'),
     /** Required when the corp does not exist yet; an existing corp keeps its name. */
     name: z.string().min(1).max(100).optional(),
-    timezone: ianaTimezone.optional(),
+    timezone: timezoneSchema.optional(),
   }),
   stores: z
     .array(setupStoreSchema)

@@ -30,16 +30,15 @@ const ENV_KINDS = [
 
 export async function runSetup(services: Services, spec: SetupSpec): Promise<SetupResult> {
   const { corpId } = spec.corp;
-  const m = services.db.models;
   const existing = (await services.org.listCorps()).find((c) => c.corpId === corpId);
   if (!existing && !spec.corp.name) {
     throw new BadRequestError(`新建企业 ${corpId} 需要名称 Creating corp ${corpId} needs a name`, [{ path: 'corp.name', message: 'required to create the corp' }]);
   }
   // Checked before anything is written, so a refused run leaves nothing half done.
   const codes = (spec.stores ?? []).map((s) => s.code);
-  const closed = codes.length ? await m.Store.find({ corpId, code: { $in: codes }, deletedAt: { $ne: null } }, { code: 1 }).lean() : [];
+  const closed = await services.org.closedStoreCodes(corpId, codes);
   if (closed.length) {
-    const list = closed.map((s) => s.code).join(', ');
+    const list = closed.join(', ');
     throw new ConflictError(`门店代码 ${list} 属于已关闭的门店，请换用新代码 Store codes ${list} belong to closed stores; use new codes`);
   }
 

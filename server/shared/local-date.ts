@@ -14,3 +14,9 @@ export function localDate(at: Date, tz: string): string {
   const w = new Date(at.getTime() + IANAZone.create(tz).offset(at.getTime()) * 60_000);
   return `${w.getUTCFullYear()}-${String(w.getUTCMonth() + 1).padStart(2, '0')}-${String(w.getUTCDate()).padStart(2, '0')}`;
 }
+
+/** A `YYYY-MM-DD` day moved by whole calendar days (negative goes back); zone-free, days are days. */
+export function addLocalDays(day: string, days: number): string {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+}

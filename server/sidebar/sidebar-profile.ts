@@ -7,6 +7,7 @@
 import type { Principal } from '../auth/principal.ts';
 import { toContactDto, type ContactRow } from '../contacts/contact.dto.ts';
 import { NotFoundError } from '../errors.ts';
+import { zoneOf } from '../org/index.ts';
 import type { Services } from '../services.ts';
 import type { Scope } from '../shared/scope.ts';
 import { ContactNoteRepository } from './contact-note.repository.ts';
@@ -34,7 +35,7 @@ export async function sidebarProfile(services: Services, scope: Scope, principal
     m.Enrollment.find({ corpId, contactId: contact.id, status: { $in: LIVE_RUNS } }).lean(),
     m.ExperimentAssignment.find({ corpId, contactId: contact.id }).lean(),
     new ContactNoteRepository(m).listForContact(scope, contact.id),
-    principal.staffId ? m.Staff.findOne({ _id: principal.staffId, corpId }).lean() : null,
+    principal.staffId ? services.org.findStaff(corpId, principal.staffId) : null,
     services.groups.listForContact(scope, contact.id),
     m.Touch.find({ corpId, contactId: contact.id, experiment: { $ne: null }, status: 'sent' }).select('experiment variant sentAt').sort({ sentAt: 1 }).lean(),
   ]);
@@ -44,11 +45,11 @@ export async function sidebarProfile(services: Services, scope: Scope, principal
   const storeId = me?.storeId ?? contact.homeStoreId ?? live[0]?.storeId ?? null;
   const [sops, staff, store] = await Promise.all([
     sopIds.length ? m.Sop.find({ corpId, sopId: { $in: sopIds } }).select('sopId name').lean() : [],
-    staffIds.length ? m.Staff.find({ corpId, _id: { $in: staffIds } }).select('name userId').lean() : [],
-    storeId ? m.Store.findOne({ _id: storeId, corpId }).lean() : null,
+    services.org.staffByIds(corpId, staffIds),
+    storeId ? services.org.findStore(corpId, storeId) : null,
   ]);
   const sopName = new Map(sops.map((s) => [s.sopId, s.name]));
-  const staffName = new Map(staff.map((s) => [String(s._id), s.name]));
+  const staffName = new Map(staff.map((s) => [s.id, s.name]));
   const tagName = new Map(tagLibrary.flatMap((g) => g.tags.map((t) => [t.tagId, { tagId: t.tagId, name: t.name, group: g.name }] as const)));
   const myFollow = live.find((f) => f.staffId === principal.staffId);
   const context = {
@@ -56,7 +57,7 @@ export async function sidebarProfile(services: Services, scope: Scope, principal
     staff: { name: me?.name ?? '' },
     store: { name: store?.name ?? '', city: store?.city ?? '' },
     now: services.clock.now(),
-    timeZone: store?.timezone ?? 'Asia/Shanghai',
+    timeZone: zoneOf(store),
   };
   const arms = new Map<string, { experimentId: string; arm: string; at: Date | null }>();
   for (const t of exposures) if (t.experiment && !arms.has(t.experiment)) arms.set(t.experiment, { experimentId: t.experiment, arm: t.variant ?? '', at: t.sentAt ?? null });
@@ -76,7 +77,7 @@ export async function sidebarProfile(services: Services, scope: Scope, principal
       createdAt: contact.createdAt,
     },
     me: { staffId: principal.staffId, name: me?.name ?? null },
-    store: store ? { id: String(store._id), name: store.name, city: store.city } : null,
+    store: store ? { id: store.id, name: store.name, city: store.city } : null,
     channels: channelsOf(contact, live.map((f) => ({ ...f, staffName: staffName.get(f.staffId) ?? f.staffUserId }))),
     follows: live.map((f) => ({ staffId: f.staffId, staffName: staffName.get(f.staffId) ?? f.staffUserId, remark: f.remark, state: f.state || null, addedAt: f.addedAt, mine: f.staffId === principal.staffId })),
     groups: groups.map((g) => ({ chatId: g.chatId, name: g.name })),
@@ -110,16 +111,16 @@ export async function replyContext(services: Services, scope: Scope, principal: 
   const m = services.db.models;
   const row = await findSidebarContact(services, scope, externalUserId);
   const [me, follows] = await Promise.all([
-    principal.staffId ? m.Staff.findOne({ _id: principal.staffId, corpId: scope.corpId }).lean() : null,
+    principal.staffId ? services.org.findStaff(scope.corpId, principal.staffId) : null,
     m.Follow.find({ corpId: scope.corpId, contactId: String(row._id), deletedAt: null }).sort({ addedAt: 1 }).lean(),
   ]);
   const storeId = me?.storeId ?? row.homeStoreId ?? follows[0]?.storeId ?? null;
-  const store = storeId ? await m.Store.findOne({ _id: storeId, corpId: scope.corpId }).lean() : null;
+  const store = storeId ? await services.org.findStore(scope.corpId, storeId) : null;
   return {
     contact: { name: row.name ?? '', remark: follows.find((f) => f.staffId === principal.staffId)?.remark || follows[0]?.remark || '' },
     staff: { name: me?.name ?? '' },
     store: { name: store?.name ?? '', city: store?.city ?? '' },
     now: services.clock.now(),
-    timeZone: store?.timezone ?? 'Asia/Shanghai',
+    timeZone: zoneOf(store),
   };
 }

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Models } from '../db/models.ts';
 import { BadRequestError, ConflictError, NotFoundError, isDuplicateKeyError } from '../errors.ts';
+import type { Clock } from '../shared/clock.ts';
 
 export type TagGroupDto = { groupId: string; name: string; order: number; tags: Array<{ tagId: string; name: string; order: number }> };
 
@@ -11,7 +12,10 @@ export function newLocalTagId(prefix: 'tg' | 'tag'): string {
 }
 
 export class TagRepository {
-  constructor(private readonly models: Pick<Models, 'TagGroup' | 'Tag'>) {}
+  constructor(
+    private readonly models: Pick<Models, 'TagGroup' | 'Tag'>,
+    private readonly clock: Clock,
+  ) {}
 
   async list(corpId: string): Promise<TagGroupDto[]> {
     const [groups, tags] = await Promise.all([
@@ -83,7 +87,7 @@ export class TagRepository {
 
   /** Replaces the mirror with WeCom's full tag list: upserts by WeCom id; groups and tags WeCom no longer lists are marked deleted. */
   async mirror(corpId: string, groups: Array<{ groupId: string; name: string; order: number; tags: Array<{ tagId: string; name: string; order: number }> }>): Promise<void> {
-    const now = new Date();
+    const now = this.clock.now();
     for (const g of groups) {
       await this.models.TagGroup.updateOne({ corpId, groupId: g.groupId }, { $set: { name: g.name, order: g.order, deletedAt: null } }, { upsert: true });
       for (const t of g.tags) {

@@ -23,6 +23,14 @@ describe('stores, staff and tags API', () => {
     expect(await t.db.models.Store.countDocuments({ code: 'GZ01' }), 'soft delete keeps the row').to.equal(1);
   });
 
+  it('refuses a store in an unknown time zone, saying so in zh-CN first, and stores nothing', async () => {
+    const res = await api.post('/api/stores', { code: 'MARS1', name: '火星店', city: '火星', region: '外', timezone: 'Mars/Olympus' }, org.tokens.hq).expect(400);
+    expect(res.body.error.details).to.deep.equal([{ path: 'body.timezone', message: '须为 IANA 时区，例如 Asia/Shanghai must be an IANA time zone such as Asia/Shanghai' }]);
+    expect(await t.db.models.Store.countDocuments({ code: 'MARS1' })).to.equal(0);
+    const created = await api.post('/api/stores', { code: 'DEF1', name: '默认店', city: '上海', region: '华东' }, org.tokens.hq).expect(201);
+    expect(created.body.timezone, 'the default zone').to.equal('Asia/Shanghai');
+  });
+
   it('adds staff, moves them between stores, and resigns them without losing them', async () => {
     const created = await api.post('/api/staff', { userId: 'zhou', name: '周导购', storeId: org.stores.a, quotas: { addFriendsPerDay: 30 } }, org.tokens.hq).expect(201);
     expect(created.body.quotas).to.deep.equal({ addFriendsPerDay: 30, massSendsPerDay: 1 });

@@ -142,4 +142,18 @@ describe('GET /api/live-codes/analytics, analytics.csv, the QR images and the pu
     expect((await api.get(`/api/public/store-codes/cities?corpId=${org.corpId}`)).body.items).to.deep.equal(['上海']);
     expect((await api.get(`/api/public/store-codes/nearest?corpId=${org.corpId}`)).status, 'city or coordinates').to.equal(400);
   });
+
+  it('counts days in the corp’s zone unless the request names one', async () => {
+    await services.org.upsertCorp({ corpId: org.corpId, name: '测试企业', timezone: 'Asia/Tokyo' });
+    try {
+      const corpZone = await api.get('/api/live-codes/analytics?from=2026-11-10&to=2026-11-22', org.tokens.hq);
+      expect(corpZone.body.timezone).to.equal('Asia/Tokyo');
+      const byDay = Object.fromEntries(corpZone.body.byDay.map((b: { key: string; adds: number; reAdds: number }) => [b.key, [b.adds, b.reAdds]]));
+      expect(byDay['2026-11-22'], 'f1 at 00:30 on 22 Nov in Tokyo').to.deep.equal([1, 0]);
+      const named = await api.get('/api/live-codes/analytics?from=2026-11-10&to=2026-11-22&timezone=Asia/Shanghai', org.tokens.hq);
+      expect(named.body.timezone).to.equal('Asia/Shanghai');
+    } finally {
+      await services.org.upsertCorp({ corpId: org.corpId, name: '测试企业', timezone: 'Asia/Shanghai' });
+    }
+  });
 });

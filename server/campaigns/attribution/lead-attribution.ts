@@ -83,7 +83,7 @@ export class LeadAttribution {
   private async accept(facts: FriendAddedFacts, lead: LeadRow, by: 'state' | 'remark' | 'phone', staffId: string | null): Promise<Attribution> {
     const m = this.services.db.models;
     const corpId = facts.event.corpId;
-    const staff = staffId ? await m.Staff.findOne({ corpId, _id: staffId }).select('storeId').lean() : null;
+    const staff = staffId ? await this.services.org.findStaff(corpId, staffId) : null;
     const set: Record<string, unknown> = {
       status: 'accepted',
       acceptedAt: facts.event.occurredAt,
@@ -111,7 +111,7 @@ export class LeadAttribution {
   private async scanIn(facts: FriendAddedFacts, campaignId: string, staffId: string): Promise<Attribution> {
     const m = this.services.db.models;
     const corpId = facts.event.corpId;
-    const staff = await m.Staff.findOne({ corpId, _id: staffId }).select('storeId').lean();
+    const staff = await this.services.org.findStaff(corpId, staffId);
     const key = `contact:${facts.contactId}`;
     const res = await m.Lead.updateOne(
       { corpId, campaignId, key },

@@ -6,13 +6,14 @@
  * within `recycle.afterDays`: to the pool for someone else, or `exhausted` after `recycle.maxAttempts`.
  */
 import type { Services } from '../../services.ts';
+import { localDate } from '../../shared/local-date.ts';
 import { corpScope } from '../../shared/scope.ts';
 import type { CampaignDto } from '../campaign.repository.ts';
 import { pickGreeting, recordGreetingExposure } from '../greeting.ts';
 import { OPEN_STATUSES } from '../lead.schema.ts';
 import type { CampaignRepository } from '../campaign.repository.ts';
 import { planAssignments, type PlanLead, type PlanStaff } from './assignment-planner.ts';
-import { localDay, withinWorkingHours } from './working-hours.ts';
+import { withinWorkingHours } from './working-hours.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -43,8 +44,8 @@ export class AssignmentService {
     const stores = (await this.services.org.listStores(corpScope(corpId))).filter((s) => !campaign.storeIds.length || campaign.storeIds.includes(s.id));
     const open = stores.filter((s) => withinWorkingHours(now, s.timezone, campaign.workingHours));
     if (!open.length) return 0;
-    const dayOf = new Map(open.map((s) => [s.id, localDay(now, s.timezone)]));
-    const staff = (await m.Staff.find({ corpId, storeId: { $in: open.map((s) => s.id) }, status: 'active' }).lean()).map((s) => ({ id: String(s._id), storeId: s.storeId, quota: s.quotas?.addFriendsPerDay ?? 20 }));
+    const dayOf = new Map(open.map((s) => [s.id, localDate(now, s.timezone)]));
+    const staff = (await this.services.org.activeStaffOfStores(corpId, open.map((s) => s.id))).map((s) => ({ id: s.id, storeId: s.storeId, quota: s.quotas.addFriendsPerDay }));
     if (!staff.length) return 0;
     const ids = staff.map((s) => s.id);
     const today = await m.Lead.aggregate<{ _id: { staffId: string; campaignId: string; day: string }; n: number }>([

@@ -7,7 +7,7 @@
 import { loadOutcomeEvents } from '../../experiments/experiment-data.ts';
 import { attribute, type ExposureUnit } from '../../experiments/outcomes.ts';
 import type { Services } from '../../services.ts';
-import { storeFilter, type Scope } from '../../shared/scope.ts';
+import { corpScope, storeFilter, type Scope } from '../../shared/scope.ts';
 import type { CampaignDto } from '../campaign.repository.ts';
 import { breakdown, countFunnel, type Breakdown, type FunnelCounts, type FunnelLead } from './funnel.ts';
 
@@ -52,9 +52,9 @@ export async function campaignFunnel(services: Services, scope: Scope, campaign:
     };
   });
   const stores = Object.fromEntries((await services.org.listStores({ corpId: scope.corpId, storeIds: null })).map((s) => [s.id, s.name]));
-  const staffRows = await m.Staff.find({ corpId: scope.corpId }).select('name storeId').lean();
-  const staffNames = Object.fromEntries(staffRows.map((s) => [String(s._id), s.name]));
-  const staffStore = new Map(staffRows.map((s) => [String(s._id), s.storeId]));
+  const staffRows = await services.org.listStaff(corpScope(scope.corpId));
+  const staffNames = Object.fromEntries(staffRows.map((s) => [s.id, s.name]));
+  const staffStore = new Map(staffRows.map((s) => [s.id, s.storeId]));
   const byStaff = breakdown(leads, 'staff', campaign.costs);
   const leaderboard = byStaff
     .filter((r) => r.key !== null)

@@ -6,7 +6,7 @@
  */
 import { ChannelError, type ChannelAdapter, type ContactDetail, type CustomerPage } from '../../../adapters/channel-adapter.ts';
 import { BadRequestError, ConflictError } from '../../errors.ts';
-import type { StaffDto } from '../../org/org.repository.ts';
+import type { StaffDto } from '../../org/index.ts';
 import type { Services } from '../../services.ts';
 import type { ChannelAccount } from '../channel-account.repository.ts';
 import { applyGroupDetail, upsertWecomCustomer, upsertWecomFollow } from '../wecom-apply.ts';
