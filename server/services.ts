@@ -8,6 +8,7 @@ import type { ChannelAdapter } from '../adapters/channel-adapter.ts';
 import { createAdapter } from '../adapters/registry.ts';
 import { TokenService } from './auth/token.service.ts';
 import { SopRegistry } from './sop/runtime/sop-registry.ts';
+import { createSopLedger } from './sop/ledger/index.ts';
 import { ChannelAccountRepository, type ChannelAccount } from './channels/channel-account.repository.ts';
 import { InboundInbox } from './channels/inbound-inbox.ts';
 import { CallbackGuard } from './channels/callback-guard.ts';
@@ -57,6 +58,7 @@ function buildServiceGraph(deps: ServiceDeps) {
   const org = new OrgRepository(m);
   const phones = new PhoneVault(deps.keys);
   const content = new ContentService(m, { contacts: new ContactRepository(m), org, clock });
+  const ledger = createSopLedger(db);
   return {
     ...deps,
     org,
@@ -76,6 +78,8 @@ function buildServiceGraph(deps: ServiceDeps) {
     inbox: new InboundInbox(m, clock),
     /** Freshness and replay checks on verified callbacks (see callback-guard.ts). */
     callbackGuard: new CallbackGuard(m, clock, deps.config.channels.callbackMaxSkewSeconds),
+    /** Runs, touches and published SOPs (server/sop/ledger): the only way to their collections. */
+    ledger,
     // Publishing an SOP pins the content versions it will send.
     sops: new SopRegistry({ db, clock }, (corpId, ids) => content.pinnedVersions(corpId, ids)),
     // Adapters keep the app's clock (token expiry, lookback windows), so pinned time in tests is one time.
