@@ -29,7 +29,7 @@ import { CustomerGroupRepository } from './groups/customer-group.repository.ts';
 import { OrgRepository } from './org/org.repository.ts';
 import type { Clock } from './shared/clock.ts';
 import type { Metrics } from './system/metrics.ts';
-import { StaffTaskRepository } from './tasks/staff-task.repository.ts';
+import { createTasksModule } from './tasks/index.ts';
 import { TagRepository } from './tags/tag.repository.ts';
 
 export type ServiceDeps = {
@@ -72,7 +72,8 @@ function buildServiceGraph(deps: ServiceDeps) {
     groups: new CustomerGroupRepository(m),
     events: new EventLogRepository(m, clock, (e) => metrics.events.inc({ channel: e.channel, type: e.type, duplicate: String(e.duplicate) })),
     tokens: new TokenService(m, org, clock, deps.config.security.adminToken),
-    tasks: new StaffTaskRepository(m, clock),
+    /** Every staff-task write goes through the tasks module (server/tasks/index.ts). */
+    tasks: createTasksModule({ models: m, clock }),
     experiments: new ExperimentService(m, clock),
     channelAccounts: new ChannelAccountRepository(m),
     inbox: new InboundInbox(m, clock),

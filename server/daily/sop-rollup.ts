@@ -14,7 +14,7 @@ export async function rollupStoreDay(services: Services, day: { corpId: string; 
   const { corpId, storeId, localDate } = day;
   const [touches, tasks] = await Promise.all([
     m.Touch.find({ corpId, storeId, localDay: localDate }).select('staffId status reason').lean(),
-    m.StaffTask.find({ corpId, storeId, localDate }).select('staffId status').lean(),
+    services.tasks.ofStoreDay(corpId, storeId, localDate),
   ]);
   const rows = new Map<string, Counts>();
   const of = (staffId: string | null | undefined) => rows.get(staffId ?? '') ?? rows.set(staffId ?? '', empty()).get(staffId ?? '')!;

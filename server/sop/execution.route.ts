@@ -57,10 +57,7 @@ export const executionRoutes = [
       const inScope = { corpId: scope.corpId, ...storeFilter(scope) };
       const touchMatch = { ...inScope, localDay: { $gte: from, $lte: to } };
       const [tasks, touches, deferrals] = await Promise.all([
-        m.StaffTask.aggregate<{ _id: { storeId: string; staffId: string; status: string }; n: number }>([
-          { $match: { ...inScope, localDate: { $gte: from, $lte: to } } },
-          { $group: { _id: { storeId: '$storeId', staffId: '$staffId', status: '$status' }, n: { $sum: 1 } } },
-        ]),
+        services.tasks.countsByStaff(scope, from, to),
         m.Touch.aggregate<{ _id: { storeId: string | null; status: string; reason: string | null }; n: number }>([
           { $match: touchMatch },
           { $group: { _id: { storeId: '$storeId', status: '$status', reason: '$reason' }, n: { $sum: 1 } } },
@@ -71,7 +68,7 @@ export const executionRoutes = [
           { $group: { _id: { storeId: '$storeId', reason: '$deferrals.reason' }, n: { $sum: 1 } } },
         ]),
       ]);
-      const taskRows: TaskCountRow[] = tasks.map((r) => ({ ...r._id, n: r.n }));
+      const taskRows: TaskCountRow[] = tasks;
       const touchRows: TouchCountRow[] = touches.map((r) => ({ storeId: r._id.storeId ?? null, status: r._id.status, reason: r._id.reason ?? null, n: r.n }));
       const deferralRows: DeferralCountRow[] = deferrals.map((r) => ({ storeId: r._id.storeId ?? null, reason: r._id.reason, n: r.n }));
       return {

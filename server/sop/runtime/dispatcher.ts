@@ -185,14 +185,19 @@ export class TouchDispatcher {
     // A task belongs to a store's list; without a store the touch is still sent, but no one would see the task.
     if (!storeId || !head.staffId) return;
     const now = this.services.clock.now();
-    await this.services.db.models.StaffTask.updateOne(
-      { corpId: head.corpId, key: `mass:${head.sopId}:${head.stepId}:${head.staffId}:${head.localDay}:${vendorId ?? head.key}` },
-      {
-        $setOnInsert: { storeId, staffId: head.staffId, kind: 'mass_send_confirm', title: '确认群发 Confirm the mass send', text, source: { sopId: head.sopId, stepId: head.stepId, touchId: String(head._id), vendorId }, localDate: localDay(now, head.tz), dueAt: now, status: 'open' },
-        $addToSet: { contactIds: { $each: group.map((g) => g.row.contactId) } },
-      },
-      { upsert: true },
-    );
+    await this.services.tasks.addToMassSend({
+      corpId: head.corpId,
+      key: `mass:${head.sopId}:${head.stepId}:${head.staffId}:${head.localDay}:${vendorId ?? head.key}`,
+      storeId,
+      staffId: head.staffId,
+      kind: 'mass_send_confirm',
+      title: '确认群发 Confirm the mass send',
+      text,
+      source: { sopId: head.sopId, stepId: head.stepId, touchId: String(head._id), vendorId },
+      localDate: localDay(now, head.tz),
+      dueAt: now,
+      contactIds: group.map((g) => g.row.contactId),
+    });
   }
 
   private async markSent(rows: Row[], vendorId: string | null, text: string): Promise<void> {

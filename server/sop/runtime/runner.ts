@@ -126,24 +126,19 @@ export class SopRunner {
         const at = deliveryTime(cursorAt, routing.tz);
         if (routing.staffId && routing.storeId) {
           const due = step.due_in ? waitEnd({ duration: step.due_in }, routing.tz, at) : at;
-          await services.db.models.StaffTask.updateOne(
-            { corpId: run.corpId, key: `sop:${sop.id}:${run.contactId}:${run.rotation}:${step.id}` },
-            {
-              $setOnInsert: {
-                storeId: routing.storeId,
-                staffId: routing.staffId,
-                kind: step.kind,
-                title: step.title ?? (step.kind === 'call' ? '电话回访' : step.kind === 'visit' ? '到店拜访' : '跟进任务'),
-                text: step.text ?? '',
-                contactIds: routing.chatId || run.contactId.startsWith('staff:') ? [] : [run.contactId],
-                source: { sopId: sop.id, stepId: step.id, touchId: null, vendorId: null },
-                localDate: localDay(at, routing.tz),
-                dueAt: due,
-                status: 'open',
-              },
-            },
-            { upsert: true },
-          );
+          await services.tasks.planOnce({
+            corpId: run.corpId,
+            key: `sop:${sop.id}:${run.contactId}:${run.rotation}:${step.id}`,
+            storeId: routing.storeId,
+            staffId: routing.staffId,
+            kind: step.kind,
+            title: step.title ?? (step.kind === 'call' ? '电话回访' : step.kind === 'visit' ? '到店拜访' : '跟进任务'),
+            text: step.text ?? '',
+            contactIds: routing.chatId || run.contactId.startsWith('staff:') ? [] : [run.contactId],
+            source: { sopId: sop.id, stepId: step.id, touchId: null, vendorId: null },
+            localDate: localDay(at, routing.tz),
+            dueAt: due,
+          });
         }
         return { at };
       }
