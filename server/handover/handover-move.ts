@@ -35,11 +35,8 @@ export async function moveCustomer(services: Services, corpId: string, move: { c
 
   const tasks = await services.tasks.handOver(corpId, contactId, from, to);
   const tz = storeChanges ? (await services.org.getStore(scope, to.storeId).catch(() => null))?.timezone : undefined;
-  const runs = await m.Enrollment.updateMany(
-    { corpId, contactId, staffId: from.id, status: { $in: ['active', 'paused'] } },
-    { $set: { staffId: to.id, storeId: to.storeId, ...(tz ? { tz } : {}) } },
-  );
-  const touches = await m.Touch.updateMany({ corpId, contactId, staffId: from.id, status: { $in: ['scheduled', 'held'] } }, { $set: { staffId: to.id, storeId: to.storeId } });
+  const enrollments = await services.ledger.runs.reassignStaff(corpId, contactId, from.id, { staffId: to.id, storeId: to.storeId, ...(tz ? { tz } : {}) });
+  const touches = await services.ledger.touches.reassignStaff(corpId, contactId, from.id, { staffId: to.id, storeId: to.storeId });
 
   const participants: MovedRecords['participants'] = {};
   for (const p of services.handoverParticipants.list()) {
@@ -49,7 +46,7 @@ export async function moveCustomer(services: Services, corpId: string, move: { c
       participants[p.name] = { error: (err as Error).message };
     }
   }
-  const moved = { follow: true, tasks, enrollments: runs.modifiedCount, touches: touches.modifiedCount, participants };
+  const moved = { follow: true, tasks, enrollments, touches, participants };
   await services.events.append(corpId, {
     key: `handover:${move.key}`,
     direction: 'internal',

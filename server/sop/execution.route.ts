@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { corpIdQuery, resolveScope } from '../http/corp-scope.ts';
 import { defineRoute } from '../http/route.ts';
 import type { Services } from '../services.ts';
-import { storeFilter, type Scope } from '../shared/scope.ts';
+import type { Scope } from '../shared/scope.ts';
 import { completionTree, touchesByStore, type DeferralCountRow, type TaskCountRow, type TouchCountRow } from './execution-stats.ts';
 import { localDay } from './runtime/local-day.ts';
 import { readRollups } from '../daily/sop-rollup.ts';
@@ -51,23 +51,9 @@ export const executionRoutes = [
       const timezone = await timezoneOf(services, scope);
       const to = q.to ?? (q.from ? shiftDays(q.from, DEFAULT_DAYS - 1) : localDay(services.clock.now(), timezone));
       const from = q.from ?? shiftDays(to, -(DEFAULT_DAYS - 1));
-      const m = services.db.models;
       const stores = await services.org.listStores(scope);
       const staff = await services.org.listStaff(scope);
-      const inScope = { corpId: scope.corpId, ...storeFilter(scope) };
-      const touchMatch = { ...inScope, localDay: { $gte: from, $lte: to } };
-      const [tasks, touches, deferrals] = await Promise.all([
-        services.tasks.countsByStaff(scope, from, to),
-        m.Touch.aggregate<{ _id: { storeId: string | null; status: string; reason: string | null }; n: number }>([
-          { $match: touchMatch },
-          { $group: { _id: { storeId: '$storeId', status: '$status', reason: '$reason' }, n: { $sum: 1 } } },
-        ]),
-        m.Touch.aggregate<{ _id: { storeId: string | null; reason: string }; n: number }>([
-          { $match: { ...touchMatch, 'deferrals.0': { $exists: true } } },
-          { $unwind: '$deferrals' },
-          { $group: { _id: { storeId: '$storeId', reason: '$deferrals.reason' }, n: { $sum: 1 } } },
-        ]),
-      ]);
+      const [tasks, { touches, deferrals }] = await Promise.all([services.tasks.countsByStaff(scope, from, to), services.ledger.touches.countsByDay(scope, from, to)]);
       const taskRows: TaskCountRow[] = tasks;
       const touchRows: TouchCountRow[] = touches.map((r) => ({ storeId: r._id.storeId ?? null, status: r._id.status, reason: r._id.reason ?? null, n: r.n }));
       const deferralRows: DeferralCountRow[] = deferrals.map((r) => ({ storeId: r._id.storeId ?? null, reason: r._id.reason, n: r.n }));
