@@ -9,7 +9,8 @@ import { defineRoute } from '../http/route.ts';
 import type { Services } from '../services.ts';
 import type { Scope } from '../shared/scope.ts';
 import { completionTree, touchesByStore, type DeferralCountRow, type TaskCountRow, type TouchCountRow } from './execution-stats.ts';
-import { localDay } from './runtime/local-day.ts';
+import { localDate } from '../shared/local-date.ts';
+import { zoneOf } from '../org/timezone.ts';
 import { readRollups } from '../daily/sop-rollup.ts';
 
 /** The default range: the last 7 days up to today. */
@@ -34,8 +35,8 @@ const query = z
 /** The caller's "today": their only store's zone, else the corp's zone. */
 async function timezoneOf(services: Services, scope: Scope): Promise<string> {
   const only = scope.storeIds?.length === 1 ? scope.storeIds[0] : undefined;
-  if (only) return (await services.org.getStore(scope, only)).timezone;
-  return (await services.org.listCorps()).find((c) => c.corpId === scope.corpId)?.timezone ?? 'Asia/Shanghai';
+  if (only) return zoneOf(await services.org.getStore(scope, only));
+  return zoneOf(null, (await services.org.listCorps()).find((c) => c.corpId === scope.corpId));
 }
 
 export const executionRoutes = [
@@ -49,7 +50,7 @@ export const executionRoutes = [
     async handler({ query: q }, { principal, services }) {
       const scope = await resolveScope(principal, q.corpId, services);
       const timezone = await timezoneOf(services, scope);
-      const to = q.to ?? (q.from ? shiftDays(q.from, DEFAULT_DAYS - 1) : localDay(services.clock.now(), timezone));
+      const to = q.to ?? (q.from ? shiftDays(q.from, DEFAULT_DAYS - 1) : localDate(services.clock.now(), timezone));
       const from = q.from ?? shiftDays(to, -(DEFAULT_DAYS - 1));
       const stores = await services.org.listStores(scope);
       const staff = await services.org.listStaff(scope);

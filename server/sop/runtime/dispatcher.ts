@@ -15,7 +15,7 @@ import { DEFAULT_FREQUENCY_CAP } from '../definition/common.schema.ts';
 import { CONTACT_CHANNELS, type Channel } from '../definition/step.schema.ts';
 import { addDays, daysInMonth, localDateOf, resolveLocal } from '../schedule/local-time.ts';
 import { deliveryTime } from '../schedule/plan.ts';
-import { localDay } from './local-day.ts';
+import { localDate } from '../../shared/local-date.ts';
 import type { ContactRouter, ContactRouting } from './routing.ts';
 import type { TouchRenderer } from './touch-renderer.ts';
 
@@ -94,7 +94,7 @@ export class TouchDispatcher {
    */
   private async monthHistory(corpId: string, batch: Row[]): Promise<Map<string, History[]>> {
     // Rows may sit in different zones, so near a month's end their "this month" differs: read every one of them.
-    const months = [...new Set(batch.map((r) => localDay(this.services.clock.now(), r.tz).slice(0, 7)))].sort();
+    const months = [...new Set(batch.map((r) => localDate(this.services.clock.now(), r.tz).slice(0, 7)))].sort();
     const rows = await this.services.ledger.touches.capHistory(corpId, batch.map((r) => r.contactId), `${months[0]}-01`, `${months.at(-1)}-31`, CONTACT_CHANNELS);
     const out = new Map<string, History[]>();
     for (const r of rows) out.set(r.contactId, [...(out.get(r.contactId) ?? []), r]);
@@ -109,7 +109,7 @@ export class TouchDispatcher {
     const allowed = deliveryTime(now, row.tz);
     if (allowed.getTime() > now.getTime()) return { deferTo: allowed, reason: 'quiet_hours' };
     if (!CONTACT_CHANNELS.includes(row.channel as Channel)) return { ok: true };
-    const today = localDay(now, row.tz);
+    const today = localDate(now, row.tz);
     const cap = DEFAULT_FREQUENCY_CAP;
     const others = month.filter((t) => t.localDay === today && String(t._id) !== String(row._id));
     const sentToday = others.filter((t) => t.status === 'sent' || (t.status === 'sending' && t.priority >= row.priority)).length;
@@ -177,7 +177,7 @@ export class TouchDispatcher {
       title: '确认群发 Confirm the mass send',
       text,
       source: { sopId: head.sopId, stepId: head.stepId, touchId: String(head._id), vendorId },
-      localDate: localDay(now, head.tz),
+      localDate: localDate(now, head.tz),
       dueAt: now,
       contactIds: group.map((g) => g.row.contactId),
     });
@@ -189,7 +189,7 @@ export class TouchDispatcher {
   }
 
   private async defer(row: Row, to: Date, reason: string, error?: TouchError): Promise<void> {
-    await this.services.ledger.touches.defer(row.corpId, row, { to, localDay: localDay(to, row.tz), reason, ...(error ? { error } : {}) });
+    await this.services.ledger.touches.defer(row.corpId, row, { to, localDay: localDate(to, row.tz), reason, ...(error ? { error } : {}) });
   }
 
   private async setOne(row: Row, outcome: TouchOutcome): Promise<void> {

@@ -14,7 +14,7 @@ import type { Sop, Step } from '../definition/sop.schema.ts';
 import type { RunnerLedger, RunRow } from '../ledger/index.ts';
 import { deliveryTime } from '../schedule/plan.ts';
 import { variantSeed } from '../schedule/variant.ts';
-import { localDay } from './local-day.ts';
+import { localDate } from '../../shared/local-date.ts';
 import type { RunFacts } from './run-facts.ts';
 import type { ContactRouter, ContactRouting } from './routing.ts';
 import { deliverySlot, plannedTouch } from './touch-row.ts';
@@ -138,7 +138,7 @@ export class SopRunner {
             text: step.text ?? '',
             contactIds: routing.chatId || run.contactId.startsWith('staff:') ? [] : [run.contactId],
             source: { sopId: sop.id, stepId: step.id, touchId: null, vendorId: null },
-            localDate: localDay(at, routing.tz),
+            localDate: localDate(at, routing.tz),
             dueAt: due,
           });
         }
