@@ -8,6 +8,9 @@ import type { ChannelAdapter } from '../adapters/channel-adapter.ts';
 import { createAdapter } from '../adapters/registry.ts';
 import { TokenService } from './auth/token.service.ts';
 import { SopRegistry } from './sop/runtime/sop-registry.ts';
+import { createSopLedger } from './sop/ledger/index.ts';
+import { ContactRouter } from './sop/runtime/routing.ts';
+import { runFactsOf } from './sop/runtime/run-facts.ts';
 import { ChannelAccountRepository, type ChannelAccount } from './channels/channel-account.repository.ts';
 import { InboundInbox } from './channels/inbound-inbox.ts';
 import { CallbackGuard } from './channels/callback-guard.ts';
@@ -28,7 +31,7 @@ import { CustomerGroupRepository } from './groups/customer-group.repository.ts';
 import { createOrgModule } from './org/index.ts';
 import type { Clock } from './shared/clock.ts';
 import type { Metrics } from './system/metrics.ts';
-import { StaffTaskRepository } from './tasks/staff-task.repository.ts';
+import { createTasksModule } from './tasks/index.ts';
 import { TagRepository } from './tags/tag.repository.ts';
 
 export type ServiceDeps = {
@@ -57,27 +60,37 @@ function buildServiceGraph(deps: ServiceDeps) {
   const org = createOrgModule({ models: m, clock });
   const phones = new PhoneVault(deps.keys);
   const content = new ContentService(m, { contacts: new ContactRepository(m), org, clock });
+  const ledger = createSopLedger(db);
+  const tags = new TagRepository(m, clock);
+  const contacts = new ContactRepository(m);
   return {
     ...deps,
     org,
     phones,
-    tags: new TagRepository(m, clock),
+    tags,
     content,
-    contacts: new ContactRepository(m),
+    contacts,
     contactChannels: new ContactChannelState(m),
     identities: new ContactIdentityService(m, phones, clock),
     follows: new FollowRepository(m, clock),
     groups: new CustomerGroupRepository(m),
     events: new EventLogRepository(m, clock, (e) => metrics.events.inc({ channel: e.channel, type: e.type, duplicate: String(e.duplicate) })),
     tokens: new TokenService(m, org, clock, deps.config.security.adminToken),
-    tasks: new StaffTaskRepository(m, clock),
+    /** Every staff-task write goes through the tasks module (server/tasks/index.ts). */
+    tasks: createTasksModule({ models: m, clock }),
     experiments: new ExperimentService(m, clock, org),
     channelAccounts: new ChannelAccountRepository(m),
     inbox: new InboundInbox(m, clock),
     /** Freshness and replay checks on verified callbacks (see callback-guard.ts). */
     callbackGuard: new CallbackGuard(m, clock, deps.config.channels.callbackMaxSkewSeconds),
+    /** Runs, touches and published SOPs (server/sop/ledger): the only way to their collections. */
+    ledger,
+    /** Where a subject's touches go (store, zone, staff member, channel ids): the runner's and dispatcher's routing. */
+    routing: new ContactRouter(m),
+    /** Exits, branches, tag steps and experiment draws of SOP runs (run-facts.ts). */
+    runFacts: runFactsOf({ db, tags, contacts }),
     // Publishing an SOP pins the content versions it will send.
-    sops: new SopRegistry({ db, clock }, (corpId, ids) => content.pinnedVersions(corpId, ids)),
+    sops: new SopRegistry({ ledger, clock }, (corpId, ids) => content.pinnedVersions(corpId, ids)),
     // Adapters keep the app's clock (token expiry, lookback windows), so pinned time in tests is one time.
     adapterFor: cachedAdapters(deps.adapterFactory ?? ((account) => createAdapter(account, { clientOptions: { clock } }))),
     /** After a WeCom friend is added and stored: live codes, campaigns (see friend-added-listeners.ts). */

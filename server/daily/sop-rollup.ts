@@ -13,8 +13,8 @@ export async function rollupStoreDay(services: Services, day: { corpId: string; 
   const m = services.db.models;
   const { corpId, storeId, localDate } = day;
   const [touches, tasks] = await Promise.all([
-    m.Touch.find({ corpId, storeId, localDay: localDate }).select('staffId status reason').lean(),
-    m.StaffTask.find({ corpId, storeId, localDate }).select('staffId status').lean(),
+    services.ledger.touches.ofStoreDay(corpId, storeId, localDate),
+    services.tasks.ofStoreDay(corpId, storeId, localDate),
   ]);
   const rows = new Map<string, Counts>();
   const of = (staffId: string | null | undefined) => rows.get(staffId ?? '') ?? rows.set(staffId ?? '', empty()).get(staffId ?? '')!;

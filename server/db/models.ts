@@ -2,11 +2,11 @@
 import type { Connection } from 'mongoose';
 import { staffLoginLinkSchema } from '../auth/staff-login-link.schema.ts';
 import { tokenSchema } from '../auth/token.schema.ts';
-import { enrollmentSchema } from '../sop/runtime/enrollment.schema.ts';
-import { sopRecordSchema, sopVersionSchema } from '../sop/runtime/sop-record.schema.ts';
-import { touchSchema } from '../sop/runtime/touch.schema.ts';
-import { triggerFeedSchema } from '../sop/runtime/trigger-feed.schema.ts';
-import { scheduleFireSchema } from '../sop/runtime/schedule-fire.schema.ts';
+import { enrollmentSchema } from '../sop/ledger/enrollment.schema.ts';
+import { sopRecordSchema, sopVersionSchema } from '../sop/ledger/sop-record.schema.ts';
+import { touchSchema } from '../sop/ledger/touch.schema.ts';
+import { triggerFeedSchema } from '../sop/ledger/trigger-feed.schema.ts';
+import { scheduleFireSchema } from '../sop/ledger/schedule-fire.schema.ts';
 import { staffTaskSchema } from '../tasks/staff-task.schema.ts';
 import { channelAccountSchema } from '../channels/channel-account.schema.ts';
 import { inboundRawSchema } from '../channels/inbound-raw.schema.ts';

@@ -7,6 +7,7 @@
  * replay or a pinned-clock test. `sentAt` (staff confirmed / vendor accepted) is only the "sent" funnel step.
  */
 import type { Models } from '../db/models.ts';
+import { touchReads } from '../sop/ledger/index.ts';
 import { storeFilter, type Scope } from '../shared/scope.ts';
 import { toObjectId } from '../shared/object-id.ts';
 import { eventTypesOf, exposureRange, type ExposureUnit, type OutcomeEvent } from './outcomes.ts';
@@ -23,8 +24,7 @@ export const plannedAt = (t: Pick<TouchRow, 'dueAt' | 'deferrals'>): Date => t.d
 
 /** Each contact's first assignment (earliest exposure) in the experiment, from the ledger and the holdout rows. */
 export async function loadUnits(models: DataModels, scope: Scope, experimentId: string): Promise<ExposureUnit[]> {
-  const where = { corpId: scope.corpId, experiment: experimentId, ...storeFilter(scope) };
-  const touches = await models.Touch.find(where).select('contactId variant storeId dueAt deferrals sentAt').lean<TouchRow[]>();
+  const touches = await touchReads(models).ofExperiment(scope, experimentId);
   const held = await models.ExperimentAssignment.find({ corpId: scope.corpId, experimentId, ...storeFilter(scope) }).lean();
   const first = new Map<string, ExposureUnit>();
   const offer = (u: ExposureUnit) => {
@@ -38,7 +38,7 @@ export async function loadUnits(models: DataModels, scope: Scope, experimentId: 
 
 /** The earliest exposure of an experiment so far, or null before any assignment. */
 export async function firstExposure(models: DataModels, corpId: string, experimentId: string): Promise<Date | null> {
-  const touches = await models.Touch.find({ corpId, experiment: experimentId }).select('dueAt deferrals').lean<TouchRow[]>();
+  const touches = await touchReads(models).plannedTimesOfExperiment(corpId, experimentId);
   const first = touches.reduce((min, t) => Math.min(min, plannedAt(t).getTime()), Infinity);
   return touches.length ? new Date(first) : null;
 }

@@ -60,7 +60,7 @@ export const shortLinkRoutes = [
     async handler({ query, body: b }, { principal, services }) {
       const scope = await resolveScope(principal, query.corpId, services);
       const m = services.db.models;
-      const touch = b.touchKey ? await m.Touch.findOne({ corpId: scope.corpId, key: b.touchKey }).lean() : null;
+      const touch = b.touchKey ? await services.ledger.touches.findByKey(scope.corpId, b.touchKey) : null;
       if (b.touchKey && !touch) throw new NotFoundError('touch', b.touchKey);
       const fields = { contactId: touch?.contactId ?? b.contactId ?? null, experiment: touch?.experiment ?? b.experiment ?? null, variant: touch?.variant ?? b.variant ?? null };
       const clash = (['contactId', 'experiment', 'variant'] as const).filter((k) => b[k] !== undefined && b[k] !== fields[k]);

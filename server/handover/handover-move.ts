@@ -4,7 +4,6 @@
  * the home store when it was the old member's, and every registered participant (campaign leads …). Each step is
  * a conditional update on the old member's rows, so running the move again changes nothing.
  */
-import { isDuplicateKeyError } from '../errors.ts';
 import type { OrgModule } from '../org/index.ts';
 import type { Services } from '../services.ts';
 import { corpScope } from '../shared/scope.ts';
@@ -34,13 +33,10 @@ export async function moveCustomer(services: Services, corpId: string, move: { c
   });
   if (old && !old.deletedAt) await services.follows.markDeleted(corpId, contactId, from.id, 'staff', at);
 
-  const tasks = await moveTasks(services, corpId, contactId, from, to);
+  const tasks = await services.tasks.handOver(corpId, contactId, from, to);
   const tz = storeChanges ? (await services.org.getStore(scope, to.storeId).catch(() => null))?.timezone : undefined;
-  const runs = await m.Enrollment.updateMany(
-    { corpId, contactId, staffId: from.id, status: { $in: ['active', 'paused'] } },
-    { $set: { staffId: to.id, storeId: to.storeId, ...(tz ? { tz } : {}) } },
-  );
-  const touches = await m.Touch.updateMany({ corpId, contactId, staffId: from.id, status: { $in: ['scheduled', 'held'] } }, { $set: { staffId: to.id, storeId: to.storeId } });
+  const enrollments = await services.ledger.runs.reassignStaff(corpId, contactId, from.id, { staffId: to.id, storeId: to.storeId, ...(tz ? { tz } : {}) });
+  const touches = await services.ledger.touches.reassignStaff(corpId, contactId, from.id, { staffId: to.id, storeId: to.storeId });
 
   const participants: MovedRecords['participants'] = {};
   for (const p of services.handoverParticipants.list()) {
@@ -50,7 +46,7 @@ export async function moveCustomer(services: Services, corpId: string, move: { c
       participants[p.name] = { error: (err as Error).message };
     }
   }
-  const moved = { follow: true, tasks, enrollments: runs.modifiedCount, touches: touches.modifiedCount, participants };
+  const moved = { follow: true, tasks, enrollments, touches, participants };
   await services.events.append(corpId, {
     key: `handover:${move.key}`,
     direction: 'internal',
@@ -62,22 +58,4 @@ export async function moveCustomer(services: Services, corpId: string, move: { c
     payload: { fromStaffId: from.id, toStaffId: to.id, moved },
   });
   return moved;
-}
-
-/**
- * Open tasks about only this customer change hands; a task about several customers (a mass-send confirmation)
- * stays with the old member minus this customer, and the customer joins a sibling task of the new member.
- */
-async function moveTasks(services: Services, corpId: string, contactId: string, from: Member, to: Member): Promise<number> {
-  const m = services.db.models;
-  const own = await m.StaffTask.updateMany({ corpId, staffId: from.id, status: 'open', contactIds: [contactId] }, { $set: { staffId: to.id, storeId: to.storeId } });
-  const shared = await m.StaffTask.find({ corpId, staffId: from.id, status: 'open', contactIds: contactId }).lean();
-  for (const task of shared) {
-    const { _id, key, staffId: _s, storeId: _st, contactIds: _c, createdAt: _ca, updatedAt: _ua, ...rest } = task as typeof task & { createdAt?: Date; updatedAt?: Date };
-    const join = () => m.StaffTask.updateOne({ corpId, key: `${key}>handover:${to.id}` }, { $setOnInsert: { ...rest, staffId: to.id, storeId: to.storeId }, $addToSet: { contactIds: contactId } }, { upsert: true });
-    // Two customers of one task moving at once race to create the sibling: the loser joins the winner's.
-    await join().catch((err: unknown) => (isDuplicateKeyError(err) ? join() : Promise.reject(err)));
-    await m.StaffTask.updateOne({ _id, corpId }, { $pull: { contactIds: contactId } });
-  }
-  return own.modifiedCount + shared.length;
 }

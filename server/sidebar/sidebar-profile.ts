@@ -14,7 +14,6 @@ import { ContactNoteRepository } from './contact-note.repository.ts';
 import { quickReplies } from './quick-replies.ts';
 
 const TOUCHES = 8;
-const LIVE_RUNS: ('active' | 'paused')[] = ['active', 'paused'];
 
 /** The contact of a WeCom external_userid within the caller's stores; 404 otherwise. */
 export async function findSidebarContact(services: Services, scope: Scope, externalUserId: string): Promise<ContactRow> {
@@ -31,24 +30,23 @@ export async function sidebarProfile(services: Services, scope: Scope, principal
   const [follows, tagLibrary, touches, runs, holdouts, notes, me, groups, exposures] = await Promise.all([
     services.follows.listForContact(scope, contact.id),
     services.tags.list(corpId),
-    m.Touch.find({ corpId, contactId: contact.id }).sort({ dueAt: -1 }).limit(TOUCHES).lean(),
-    m.Enrollment.find({ corpId, contactId: contact.id, status: { $in: LIVE_RUNS } }).lean(),
+    services.ledger.touches.recentForContact(corpId, contact.id, TOUCHES),
+    services.ledger.runs.liveForContact(corpId, contact.id),
     m.ExperimentAssignment.find({ corpId, contactId: contact.id }).lean(),
     new ContactNoteRepository(m).listForContact(scope, contact.id),
     principal.staffId ? services.org.findStaff(corpId, principal.staffId) : null,
     services.groups.listForContact(scope, contact.id),
-    m.Touch.find({ corpId, contactId: contact.id, experiment: { $ne: null }, status: 'sent' }).select('experiment variant sentAt').sort({ sentAt: 1 }).lean(),
+    services.ledger.touches.exposuresOfContact(corpId, contact.id),
   ]);
   const live = follows.filter((f) => !f.deletedAt);
   const sopIds = [...new Set([...touches.map((t) => t.sopId), ...runs.map((r) => r.sopId)])];
   const staffIds = [...new Set(live.map((f) => f.staffId))];
   const storeId = me?.storeId ?? contact.homeStoreId ?? live[0]?.storeId ?? null;
-  const [sops, staff, store] = await Promise.all([
-    sopIds.length ? m.Sop.find({ corpId, sopId: { $in: sopIds } }).select('sopId name').lean() : [],
+  const [sopName, staff, store] = await Promise.all([
+    services.ledger.sops.names(corpId, sopIds),
     services.org.staffByIds(corpId, staffIds),
     storeId ? services.org.findStore(corpId, storeId) : null,
   ]);
-  const sopName = new Map(sops.map((s) => [s.sopId, s.name]));
   const staffName = new Map(staff.map((s) => [s.id, s.name]));
   const tagName = new Map(tagLibrary.flatMap((g) => g.tags.map((t) => [t.tagId, { tagId: t.tagId, name: t.name, group: g.name }] as const)));
   const myFollow = live.find((f) => f.staffId === principal.staffId);

@@ -7,9 +7,10 @@ import { z } from 'zod';
 import { corpIdQuery, resolveScope } from '../http/corp-scope.ts';
 import { defineRoute } from '../http/route.ts';
 import type { Services } from '../services.ts';
-import { storeFilter, type Scope } from '../shared/scope.ts';
+import type { Scope } from '../shared/scope.ts';
 import { completionTree, touchesByStore, type DeferralCountRow, type TaskCountRow, type TouchCountRow } from './execution-stats.ts';
-import { localDay } from './runtime/local-day.ts';
+import { localDate } from '../shared/local-date.ts';
+import { zoneOf } from '../org/timezone.ts';
 import { readRollups } from '../daily/sop-rollup.ts';
 
 /** The default range: the last 7 days up to today. */
@@ -34,8 +35,8 @@ const query = z
 /** The caller's "today": their only store's zone, else the corp's zone. */
 async function timezoneOf(services: Services, scope: Scope): Promise<string> {
   const only = scope.storeIds?.length === 1 ? scope.storeIds[0] : undefined;
-  if (only) return (await services.org.getStore(scope, only)).timezone;
-  return (await services.org.listCorps()).find((c) => c.corpId === scope.corpId)?.timezone ?? 'Asia/Shanghai';
+  if (only) return zoneOf(await services.org.getStore(scope, only));
+  return zoneOf(null, (await services.org.listCorps()).find((c) => c.corpId === scope.corpId));
 }
 
 export const executionRoutes = [
@@ -49,29 +50,12 @@ export const executionRoutes = [
     async handler({ query: q }, { principal, services }) {
       const scope = await resolveScope(principal, q.corpId, services);
       const timezone = await timezoneOf(services, scope);
-      const to = q.to ?? (q.from ? shiftDays(q.from, DEFAULT_DAYS - 1) : localDay(services.clock.now(), timezone));
+      const to = q.to ?? (q.from ? shiftDays(q.from, DEFAULT_DAYS - 1) : localDate(services.clock.now(), timezone));
       const from = q.from ?? shiftDays(to, -(DEFAULT_DAYS - 1));
-      const m = services.db.models;
       const stores = await services.org.listStores(scope);
       const staff = await services.org.listStaff(scope);
-      const inScope = { corpId: scope.corpId, ...storeFilter(scope) };
-      const touchMatch = { ...inScope, localDay: { $gte: from, $lte: to } };
-      const [tasks, touches, deferrals] = await Promise.all([
-        m.StaffTask.aggregate<{ _id: { storeId: string; staffId: string; status: string }; n: number }>([
-          { $match: { ...inScope, localDate: { $gte: from, $lte: to } } },
-          { $group: { _id: { storeId: '$storeId', staffId: '$staffId', status: '$status' }, n: { $sum: 1 } } },
-        ]),
-        m.Touch.aggregate<{ _id: { storeId: string | null; status: string; reason: string | null }; n: number }>([
-          { $match: touchMatch },
-          { $group: { _id: { storeId: '$storeId', status: '$status', reason: '$reason' }, n: { $sum: 1 } } },
-        ]),
-        m.Touch.aggregate<{ _id: { storeId: string | null; reason: string }; n: number }>([
-          { $match: { ...touchMatch, 'deferrals.0': { $exists: true } } },
-          { $unwind: '$deferrals' },
-          { $group: { _id: { storeId: '$storeId', reason: '$deferrals.reason' }, n: { $sum: 1 } } },
-        ]),
-      ]);
-      const taskRows: TaskCountRow[] = tasks.map((r) => ({ ...r._id, n: r.n }));
+      const [tasks, { touches, deferrals }] = await Promise.all([services.tasks.countsByStaff(scope, from, to), services.ledger.touches.countsByDay(scope, from, to)]);
+      const taskRows: TaskCountRow[] = tasks;
       const touchRows: TouchCountRow[] = touches.map((r) => ({ storeId: r._id.storeId ?? null, status: r._id.status, reason: r._id.reason ?? null, n: r.n }));
       const deferralRows: DeferralCountRow[] = deferrals.map((r) => ({ storeId: r._id.storeId ?? null, reason: r._id.reason, n: r.n }));
       return {

@@ -13,7 +13,7 @@ export async function publishSopFiles(services: Services, dir = path.resolve('so
   let published = 0;
   for (const corp of await services.org.listCorps()) {
     for (const sop of sops) {
-      const current = await services.db.models.Sop.findOne({ corpId: corp.corpId, sopId: sop.id }).lean();
+      const current = await services.ledger.sops.find(corp.corpId, sop.id);
       if (current && JSON.stringify(current.definition) === JSON.stringify(sop)) continue;
       if (current && current.source === 'api') continue; // HQ edited it through the API: the file no longer rules
       await services.sops.publish(corp.corpId, sop, 'file');

@@ -83,6 +83,61 @@ export class StaffTaskRepository {
     }
   }
 
+  /**
+   * An SOP task step: created once under its key with everything it says; a step repeated after a crash finds
+   * the task there and changes nothing.
+   */
+  async planOnce(task: StaffTaskInput): Promise<void> {
+    const { corpId, key, ...fields } = task;
+    await this.models.StaffTask.updateOne({ corpId, key }, { $setOnInsert: { ...fields, text: fields.text ?? '', contactIds: fields.contactIds ?? [], status: 'open' } }, { upsert: true });
+  }
+
+  /**
+   * The task of a mass send the staff member confirms: one per send, whose contacts accumulate (a batch sent in
+   * parts, or a reclaimed batch, joins the same task).
+   */
+  async addToMassSend(task: StaffTaskInput & { contactIds: string[] }): Promise<void> {
+    const { corpId, key, contactIds, ...fields } = task;
+    await this.models.StaffTask.updateOne(
+      { corpId, key },
+      { $setOnInsert: { ...fields, text: fields.text ?? '', status: 'open' }, $addToSet: { contactIds: { $each: contactIds } } },
+      { upsert: true },
+    );
+  }
+
+  /**
+   * Handover: open tasks about only this customer change hands; a task about several customers (a mass-send
+   * confirmation) stays with the old member minus this customer, and the customer joins a sibling task of the
+   * new member. Returns how many tasks were touched; running it again changes nothing.
+   */
+  async handOver(corpId: string, contactId: string, from: { id: string }, to: { id: string; storeId: string }): Promise<number> {
+    const T = this.models.StaffTask;
+    const own = await T.updateMany({ corpId, staffId: from.id, status: 'open', contactIds: [contactId] }, { $set: { staffId: to.id, storeId: to.storeId } });
+    const shared = await T.find({ corpId, staffId: from.id, status: 'open', contactIds: contactId }).lean();
+    for (const task of shared) {
+      const { _id, key, staffId: _s, storeId: _st, contactIds: _c, createdAt: _ca, updatedAt: _ua, ...rest } = task as typeof task & { createdAt?: Date; updatedAt?: Date };
+      const join = () => T.updateOne({ corpId, key: `${key}>handover:${to.id}` }, { $setOnInsert: { ...rest, staffId: to.id, storeId: to.storeId }, $addToSet: { contactIds: contactId } }, { upsert: true });
+      // Two customers of one task moving at once race to create the sibling: the loser joins the winner's.
+      await join().catch((err: unknown) => (isDuplicateKeyError(err) ? join() : Promise.reject(err)));
+      await T.updateOne({ _id, corpId }, { $pull: { contactIds: contactId } });
+    }
+    return own.modifiedCount + shared.length;
+  }
+
+  /** The tasks of one store-local day in one store (nightly rollup). */
+  async ofStoreDay(corpId: string, storeId: string, localDate: string): Promise<Array<Pick<TaskRow, 'staffId' | 'status'>>> {
+    return this.models.StaffTask.find({ corpId, storeId, localDate }).select('staffId status').lean<Array<Pick<TaskRow, 'staffId' | 'status'>>>();
+  }
+
+  /** Tasks of store-local days [from, to] by store, staff member and status (execution overview). */
+  async countsByStaff(scope: Scope, from: string, to: string): Promise<Array<{ storeId: string; staffId: string; status: TaskStatus; n: number }>> {
+    const rows = await this.models.StaffTask.aggregate<{ _id: { storeId: string; staffId: string; status: TaskStatus }; n: number }>([
+      { $match: { corpId: scope.corpId, ...storeFilter(scope), localDate: { $gte: from, $lte: to } } },
+      { $group: { _id: { storeId: '$storeId', staffId: '$staffId', status: '$status' }, n: { $sum: 1 } } },
+    ]);
+    return rows.map((r) => ({ ...r._id, n: r.n }));
+  }
+
   /** One staff member's tasks for a store-local day: open ones first (by due time), then done and skipped. */
   async listForStaff(scope: Scope, staffId: string, localDate: string): Promise<StaffTaskDto[]> {
     const rows = await this.models.StaffTask.find({ corpId: scope.corpId, staffId, localDate, ...storeFilter(scope) }).lean<TaskRow[]>();

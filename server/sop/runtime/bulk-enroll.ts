@@ -1,6 +1,6 @@
 /**
- * Enrolling a whole audience at once: the rules of `enroll()` (suppression, re-entry with a rotation counter,
- * one run per SOP, contact and rotation) applied to batches of contacts streamed in `_id` order, and the
+ * Enrolling a whole audience at once: the rule of `enroll()` (reentry.ts: suppression, re-entry with a rotation
+ * counter; one run per SOP, contact and rotation) applied to batches of contacts streamed in `_id` order, and the
  * runner's first step taken in the same pass — a send plans its touch and moves the run past it exactly as the
  * runner would, a wait makes the run due when it ends; other steps are left to the runner.
  *
@@ -21,14 +21,17 @@ import type { Services } from '../../services.ts';
 import { END } from '../definition/common.schema.ts';
 import type { Sop, Step } from '../definition/sop.schema.ts';
 import { waitEnd, waitRule } from '../schedule/wait.ts';
+import { zoneOf } from '../../org/timezone.ts';
+import type { NewDoc } from '../ledger/index.ts';
 import { REPLY_TYPES } from './conditions.ts';
+import { refusalOf } from './reentry.ts';
+import { byAge, chooseRelation } from './routing.ts';
 import type { SopRecord } from './sop-registry.ts';
 import { deliverySlot, plannedTouch, type DeliverySlot } from './touch-row.ts';
 import { HOLDOUT } from '../../experiments/experiment.schema.ts';
 import { saveHoldouts, stepExperiment } from '../../experiments/experiment.service.ts';
 import { variantSeed } from '../schedule/variant.ts';
 import { gcEvery } from '../../shared/heap-relief.ts';
-import { DUPLICATE_KEY, insertUnordered, InsertRefused, type CommandTarget } from '../../db/insert-unordered.ts';
 
 export type BulkEnrollResult = {
   matched: number;
@@ -39,19 +42,16 @@ export type BulkEnrollResult = {
   skipped: Record<string, number>;
 };
 
-const DAY = 86_400_000;
 // Touches and runs go to two collections the database can write in parallel; four batches in flight kept both
 // of its cores busy (two left it waiting on one collection at a time).
 const WRITES_IN_FLIGHT = 4;
 const GC_EVERY_CONTACTS = 15_000;
 const RUN_FIELDS = ['_id', 'corpId', 'sopId', 'contactId', 'storeId', 'staffId', 'tz', 'rotation', 'enteredAt', 'createdAt', 'updatedAt'];
-const DEFAULT_TZ = 'Asia/Shanghai';
 
 type AudienceContact = { _id: Types.ObjectId; homeStoreId?: string | null; staffIds?: string[]; storeIds?: string[]; consent?: { optedOut?: boolean; reachable?: boolean } };
 type Relation = { _id: Types.ObjectId; staffId: string; storeId: string; addedAt: Date; deletedAt?: Date | null };
-type PastRun = { contactId: string; rotation: number; status: string; enteredAt: Date };
 type Routing = { storeId: string | null; staffId: string | null; tz: string };
-type Doc = Record<string, unknown> & { _id: Types.ObjectId };
+type Doc = NewDoc;
 /** A contact that may enter: its rotation, where its touches go, and whether the first send may be planned now. */
 type Entrant = { contactId: string; rotation: number; routing: Routing; mayPlan: boolean };
 /** The documents of one new run: the run and the touch planned for it (if any). */
@@ -66,7 +66,7 @@ export async function bulkEnroll(services: Services, sop: SopRecord, audience: R
   const result: BulkEnrollResult = { matched: 0, enrolled: 0, planned: 0, skipped: {} };
   const read = { batchSize };
   const contacts = m.Contact.collection.find<AudienceContact>(m.Contact.find(audience).cast(), { ...read, sort: { _id: 1 }, projection: { homeStoreId: 1, staffIds: 1, storeIds: 1, consent: 1 } });
-  const runs = new ByContact(m.Enrollment.collection.find<PastRun>({ corpId, sopId: sop.sopId }, { ...read, sort: { contactId: 1, rotation: 1 }, projection: { contactId: 1, rotation: 1, status: 1, enteredAt: 1 } }));
+  const runs = new ByContact(services.ledger.runs.pastRuns(corpId, sop.sopId, batchSize));
   const planner = new FirstStepPlanner(services, sop, at);
   await planner.loadExperiment();
   // The next batch is read while the previous ones are written (at most WRITES_IN_FLIGHT); a batch's documents
@@ -102,7 +102,7 @@ export async function bulkEnroll(services: Services, sop: SopRecord, audience: R
       const contactId = ids[i]!;
       const previous = runsOf.get(contactId);
       const last = previous?.[previous.length - 1];
-      const refusal = refusalOf(sop, contact, last, at);
+      const refusal = refusalOf(sop, { optedOut: contact.consent?.optedOut ?? false, reachable: contact.consent?.reachable ?? true }, last, at);
       if (refusal) count(refusal);
       else entrants.push({ contactId, rotation: (last?.rotation ?? 0) + 1, routing: routes[i]!, mayPlan: !exiting.has(contactId) });
     }
@@ -114,14 +114,14 @@ export async function bulkEnroll(services: Services, sop: SopRecord, audience: R
     const first = sop.definition.steps[0]!;
     const holdouts = fresh.flatMap((f) => (f.holdout ? [f.holdout] : []));
     if (holdouts.length && first.type === 'send') await saveHoldouts(m, corpId, variantSeed(sop.sopId, first), holdouts);
-    const db = services.db.connection.db!;
-    const touchesTaken = await insertAll(db, m.Touch.collection.collectionName, fresh.flatMap((f) => (f.touch ? [f.touch] : [])));
-    const runsTaken = await insertAll(db, m.Enrollment.collection.collectionName, fresh.map((f) => f.run));
+    const { ledger } = services;
+    const touchesTaken = await ledger.touches.insertNew(fresh.flatMap((f) => (f.touch ? [f.touch] : [])));
+    const runsTaken = await ledger.runs.insertNew(fresh.map((f) => f.run));
     for (const f of fresh) {
       if (runsTaken.has(f.run)) {
         count('already_enrolled');
         // Our touch names a run that was never inserted: it belongs to the run that was.
-        if (f.touch && !touchesTaken.has(f.touch)) await repoint(f.touch, (await m.Enrollment.findOne({ corpId, sopId: sop.sopId, contactId: f.contactId, rotation: f.rotation }).select('_id').lean())?._id);
+        if (f.touch && !touchesTaken.has(f.touch)) await repoint(f.touch, await ledger.runs.idOf(corpId, sop.sopId, f.contactId, f.rotation));
         continue;
       }
       result.enrolled++;
@@ -132,28 +132,13 @@ export async function bulkEnroll(services: Services, sop: SopRecord, audience: R
     }
   }
 
-  async function repoint(touch: Doc, runId: Types.ObjectId | undefined): Promise<void> {
-    if (runId) await m.Touch.updateOne({ corpId, key: String(touch.key) }, { $set: { enrollmentId: String(runId) } });
+  async function repoint(touch: Doc, runId: Types.ObjectId | null): Promise<void> {
+    if (runId) await services.ledger.touches.repoint(corpId, String(touch.key), String(runId));
   }
 
   function count(reason: string): void {
     result.skipped[reason] = (result.skipped[reason] ?? 0) + 1;
   }
-}
-
-/** Why `enroll()` would not start a new run for this contact, or null. */
-function refusalOf(sop: SopRecord, contact: AudienceContact, last: PastRun | undefined, at: Date): string | null {
-  if (sop.definition.subject === 'contact') {
-    if (contact.consent?.optedOut) return 'opted_out';
-    if (contact.consent?.reachable === false) return 'unreachable';
-  }
-  if (!last) return null;
-  const rule = sop.definition.reentry;
-  if (last.status === 'active' || last.status === 'paused') return 'already_enrolled';
-  if (rule.mode === 'never') return 'reentry_never';
-  if (rule.mode === 'after_completion' && last.status !== 'completed') return 'reentry_after_completion';
-  if (rule.mode === 'after_days' && at.getTime() - last.enteredAt.getTime() < rule.days * DAY) return 'reentry_too_soon';
-  return null;
 }
 
 /**
@@ -192,7 +177,7 @@ class FirstStepPlanner {
   async routes(batch: AudienceContact[]): Promise<Routing[]> {
     const chosen = await Promise.all(batch.map((c) => this.relationOf(c)));
     await this.loadZones(chosen.map((r) => r.storeId));
-    return chosen.map((r) => ({ ...r, tz: (r.storeId ? this.stores.get(r.storeId) : null) ?? this.corpTz ?? DEFAULT_TZ }));
+    return chosen.map((r) => ({ ...r, tz: zoneOf({ timezone: r.storeId ? this.stores.get(r.storeId) : null }, { timezone: this.corpTz }) }));
   }
 
   /** A first send step with variants: what its new assignments draw from (read once per pass). */
@@ -214,17 +199,16 @@ class FirstStepPlanner {
     const found = await Promise.all(
       staffIds.map((staffId) => this.services.db.models.Follow.findOne({ corpId: this.sop.corpId, contactId: String(c._id), staffId }).select('staffId storeId addedAt deletedAt').lean<Relation>()),
     );
-    const live = found.filter((f): f is Relation => !!f && !f.deletedAt).sort((a, b) => a.addedAt.getTime() - b.addedAt.getTime() || (String(a._id) < String(b._id) ? -1 : 1));
-    const follow = live.find((f) => f.storeId === home) ?? live[0];
+    const follow = chooseRelation(found.filter((f): f is Relation => !!f && !f.deletedAt).sort(byAge), home);
     return { storeId: follow?.storeId ?? home, staffId: follow?.staffId ?? null };
   }
 
   newRun({ contactId, rotation, routing, mayPlan }: Entrant): { run: Doc; touch: Doc | null; holdout: Holdout | null } {
     const { sop, at, first } = this;
-    const m = this.services.db.models;
+    const { ledger } = this.services;
     const zone = this.zone(routing.tz);
     const _id = new Types.ObjectId();
-    const now = new Date();
+    const now = this.services.clock.now();
     let touch: Doc | null = null;
     let holdout: Holdout | null = null;
     let position: Record<string, unknown> = { status: sop.status === 'paused' ? 'paused' : 'active', stepId: first.id, dueAt: zone.firstDue, cursorAt: at, steps: 0, stepTimes: {}, variants: {}, endedAt: null };
@@ -238,15 +222,15 @@ class FirstStepPlanner {
         const step = this.experiment ? { ...first, variants: this.experiment.variants } : first;
         const planned = plannedTouch({ sop: sop.definition, version: sop.version, priority: sop.priority, pins: sop.contentPins, step, run: { enrollmentId: String(_id), contactId, rotation, variants: {} }, routing, slot: zone.slot });
         // Literals with the defaults spread last: spreading them first makes V8 build each document ~100 times slower.
-        this.touchRest ??= defaultsBesides(m.Touch, ['_id', 'corpId', 'key', 'createdAt', 'updatedAt', ...Object.keys(planned.fields)]);
+        this.touchRest ??= ledger.touches.defaultsBesides(['_id', 'corpId', 'key', 'createdAt', 'updatedAt', ...Object.keys(planned.fields)]);
         touch = { _id: new Types.ObjectId(), corpId: sop.corpId, key: planned.key, ...planned.fields, createdAt: now, updatedAt: now, ...this.touchRest };
         variant = planned.variant;
       }
       const next = this.nextStepId();
       const end = next === END;
-      position = { status: end ? 'completed' : 'active', stepId: end ? null : next, dueAt: zone.nextDue, cursorAt: zone.slot.at, steps: 1, stepTimes: { [first.id]: zone.slot.at }, variants: variant ? { [first.id]: variant } : {}, endedAt: end ? this.services.clock.now() : null };
+      position = { status: end ? 'completed' : 'active', stepId: end ? null : next, dueAt: zone.nextDue, cursorAt: zone.slot.at, steps: 1, stepTimes: { [first.id]: zone.slot.at }, variants: variant ? { [first.id]: variant } : {}, endedAt: end ? now : null };
     }
-    this.runRest ??= defaultsBesides(m.Enrollment, [...RUN_FIELDS, ...Object.keys(position)]);
+    this.runRest ??= ledger.runs.defaultsBesides([...RUN_FIELDS, ...Object.keys(position)]);
     const run: Doc = { _id, corpId: sop.corpId, sopId: sop.sopId, contactId, storeId: routing.storeId, staffId: routing.staffId, tz: routing.tz, rotation, enteredAt: at, createdAt: now, updatedAt: now, ...position, ...this.runRest };
     return { run, touch, holdout };
   }
@@ -276,28 +260,12 @@ class FirstStepPlanner {
     if (missing.length) {
       for (const id of missing) this.stores.set(id, null);
       const valid = missing.filter((id) => Types.ObjectId.isValid(id));
-      for (const s of await m.Store.find({ corpId: this.sop.corpId, _id: { $in: valid } }).select('timezone').lean()) this.stores.set(String(s._id), s.timezone ?? DEFAULT_TZ);
+      for (const s of await m.Store.find({ corpId: this.sop.corpId, _id: { $in: valid } }).select('timezone').lean()) this.stores.set(String(s._id), zoneOf(s));
     }
     if (this.corpTz === undefined && storeIds.some((id) => !id || !this.stores.get(id))) {
-      this.corpTz = (await m.Corp.findOne({ corpId: this.sop.corpId }).select('timezone').lean())?.timezone ?? DEFAULT_TZ;
+      this.corpTz = zoneOf(null, await m.Corp.findOne({ corpId: this.sop.corpId }).select('timezone').lean());
     }
   }
-}
-
-/** The fields a new document of the model gets by default (as `create` and upserts write them), except `given`. */
-function defaultsBesides(model: { new (): { toObject(): Record<string, unknown> }; schema: { get(key: string): unknown } }, given: string[]): Record<string, unknown> {
-  const versionKey = model.schema.get('versionKey');
-  const defaults: Record<string, unknown> = { ...new model().toObject(), ...(typeof versionKey === 'string' ? { [versionKey]: 0 } : {}) };
-  for (const key of given) delete defaults[key];
-  return defaults;
-}
-
-/** Inserts unordered; returns the documents refused as duplicates (someone else holds their key). */
-async function insertAll(db: CommandTarget, collection: string, docs: Doc[]): Promise<Set<Doc>> {
-  const errors = await insertUnordered(db, collection, docs);
-  const refused = errors.filter((e) => e.code !== DUPLICATE_KEY);
-  if (refused.length) throw new InsertRefused(refused);
-  return new Set(errors.map((e) => docs[e.index]!));
 }
 
 /** A cursor's documents in arrays of `size` (the last one shorter). */

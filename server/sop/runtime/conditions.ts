@@ -1,16 +1,20 @@
 /** Branch conditions and exit conditions, read from the event log and the contact (facts, not guesses). */
-import type { Services } from '../../services.ts';
+import type { Models } from '../../db/models.ts';
+import type { TagRepository } from '../../tags/tag.repository.ts';
 import type { Condition, ExitCondition } from '../definition/sop.schema.ts';
 import type { ContactRouting } from './routing.ts';
 
 /** Inbound event types that count as the contact replying. */
+/** The event log and the tag library: what conditions are decided from. */
+export type ConditionDeps = { db: { models: Pick<Models, 'Event'> }; tags: Pick<TagRepository, 'list'> };
+
 export const REPLY_TYPES = ['oa_text_message', 'room_message', 'kf.message.text', 'kf.message.image', 'kf.message.voice', 'wecom.message'];
 
-async function eventSince(services: Services, corpId: string, contactId: string, types: string[], since: Date): Promise<boolean> {
+async function eventSince(services: ConditionDeps, corpId: string, contactId: string, types: string[], since: Date): Promise<boolean> {
   return (await services.db.models.Event.countDocuments({ corpId, contactId, type: { $in: types }, occurredAt: { $gte: since } })) > 0;
 }
 
-export async function evaluateCondition(services: Services, corpId: string, routing: ContactRouting, cond: Condition, stepTimes: Record<string, Date>, enteredAt: Date): Promise<boolean> {
+export async function evaluateCondition(services: ConditionDeps, corpId: string, routing: ContactRouting, cond: Condition, stepTimes: Record<string, Date>, enteredAt: Date): Promise<boolean> {
   switch (cond.kind) {
     case 'replied':
       return eventSince(services, corpId, routing.contactId, REPLY_TYPES, (cond.since && stepTimes[cond.since]) || enteredAt);
@@ -25,7 +29,7 @@ export async function evaluateCondition(services: Services, corpId: string, rout
 }
 
 /** The first exit condition that holds, or null. Opted-out and deleted contacts always leave. */
-export async function exitReason(services: Services, corpId: string, routing: ContactRouting, exitOn: readonly ExitCondition[], enteredAt: Date, subject: string): Promise<string | null> {
+export async function exitReason(services: ConditionDeps, corpId: string, routing: ContactRouting, exitOn: readonly ExitCondition[], enteredAt: Date, subject: string): Promise<string | null> {
   if (subject !== 'contact') return null;
   if (routing.optedOut) return 'opted_out';
   if (!routing.reachable) return 'friend_deleted';

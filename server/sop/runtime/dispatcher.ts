@@ -7,20 +7,33 @@
  * `sending` by a dead worker is reconciled with the vendor (findSent) before anything is sent again.
  */
 import type { ChannelAdapter, OutboundMessage, SendResult } from '../../../adapters/channel-adapter.ts';
-import type { Services } from '../../services.ts';
+import type { ChannelAccount, ChannelAccountRepository } from '../../channels/channel-account.repository.ts';
+import type { Clock } from '../../shared/clock.ts';
+import type { TaskWriter } from '../../tasks/index.ts';
+import type { DispatcherLedger, TouchError, TouchOutcome, TouchRow } from '../ledger/index.ts';
 import { DEFAULT_FREQUENCY_CAP } from '../definition/common.schema.ts';
 import { CONTACT_CHANNELS, type Channel } from '../definition/step.schema.ts';
 import { addDays, daysInMonth, localDateOf, resolveLocal } from '../schedule/local-time.ts';
 import { deliveryTime } from '../schedule/plan.ts';
-import { localDay } from './local-day.ts';
-import { contactRoutings, type ContactRouting } from './routing.ts';
+import { localDate } from '../../shared/local-date.ts';
+import type { ContactRouter, ContactRouting } from './routing.ts';
 import type { TouchRenderer } from './touch-renderer.ts';
 
 const LEASE_MS = 60_000;
 const MAX_ATTEMPTS = 5;
 
-type History = { _id: unknown; contactId: string; status: string; priority: number; dueAt: Date; localDay: string };
-type Row = { _id: unknown; corpId: string; key: string; sopId: string; stepId: string; channel: string; contactId: string; staffId: string | null; storeId: string | null; templateId: string; templateVersion: number | null; variant: string | null; priority: number; tz: string; dueAt: Date; localDay: string; attempts: number; status: string; sendStartedAt: Date | null; reclaimed?: boolean; leaseOwner?: string | null; leaseUntil?: Date | null };
+type History = Pick<TouchRow, '_id' | 'contactId' | 'status' | 'priority' | 'dueAt' | 'localDay'>;
+type Row = TouchRow;
+
+/** What the dispatcher needs: the ledger's touches, routing, the task writer, time and the channel accounts. */
+export type DispatcherDeps = {
+  ledger: DispatcherLedger;
+  routing: Pick<ContactRouter, 'many'>;
+  tasks: TaskWriter;
+  clock: Clock;
+  channelAccounts: Pick<ChannelAccountRepository, 'listForCorp'>;
+  adapterFor(account: ChannelAccount): ChannelAdapter;
+};
 
 export class TouchDispatcher {
   private halted = false;
@@ -28,7 +41,7 @@ export class TouchDispatcher {
   private unsent = new Map<string, Row>();
 
   constructor(
-    private readonly services: Services,
+    private readonly services: DispatcherDeps,
     private readonly owner: string,
     private readonly render: TouchRenderer,
     /** How long a claim holds its touches before another worker may take them over. */
@@ -56,61 +69,25 @@ export class TouchDispatcher {
     this.halted = true;
   }
 
-  /**
-   * Shutdown past its bound: touches of the batch in hand that no vendor call has carried are given back with
-   * their attempt uncounted: fresh ones to `scheduled`, reclaimed ones (a dead worker's, maybe sent) to `sending`
-   * with a lapsed lease, so the next worker still asks the vendor first. Returns how many.
-   */
+  /** Shutdown past its bound: the batch in hand's touches that no vendor call has carried are given back (ledger). */
   async releaseUnsent(): Promise<number> {
     const rows = [...this.unsent.values()];
     this.unsent.clear();
     if (!rows.length) return 0;
-    const m = this.services.db.models;
-    const ours = { status: 'sending' as const, leaseOwner: this.owner };
-    const fresh = rows.filter((r) => !r.reclaimed).map((r) => r._id);
-    const reclaimed = rows.filter((r) => r.reclaimed).map((r) => r._id);
-    let n = 0;
-    if (fresh.length) n += (await m.Touch.updateMany({ _id: { $in: fresh }, ...ours }, { $set: { status: 'scheduled', sendStartedAt: null, leaseOwner: null, leaseUntil: null }, $inc: { attempts: -1 } })).modifiedCount;
-    if (reclaimed.length) n += (await m.Touch.updateMany({ _id: { $in: reclaimed }, ...ours }, { $set: { leaseOwner: null, leaseUntil: this.services.clock.now() }, $inc: { attempts: -1 } })).modifiedCount;
-    return n;
+    return this.services.ledger.touches.releaseUnsent(this.owner, this.services.clock.now(), rows);
   }
 
   /** Claims one due touch (or a stuck `sending` one), plus its mass-send siblings. */
   private async claim(): Promise<Row[]> {
-    const m = this.services.db.models;
-    const now = this.services.clock.now();
-    const lease = { leaseOwner: this.owner, leaseUntil: new Date(now.getTime() + this.leaseMs) };
-    const stuck = await m.Touch.findOneAndUpdate({ status: 'sending', leaseUntil: { $lt: now } }, { $set: { ...lease, reclaimed: true }, $inc: { attempts: 1 } }, { returnDocument: 'before' }).lean<Row>();
-    if (stuck) {
-      const taken: Row = { ...stuck, ...lease, reclaimed: true, attempts: stuck.attempts + 1 };
-      if (stuck.channel !== 'wecom_1to1' || !stuck.staffId) return [taken];
-      // The dead worker's whole batch went out as one mass send, or not at all: take it over whole, so the vendor
-      // is asked once for the batch (findSent) instead of once per touch.
-      const batch = { ...siblingsOf(stuck), status: 'sending' as const };
-      await m.Touch.updateMany({ ...batch, leaseOwner: stuck.leaseOwner, leaseUntil: { $lt: now } }, { $set: { ...lease, reclaimed: true }, $inc: { attempts: 1 } });
-      const rest = await m.Touch.find({ ...batch, leaseOwner: this.owner, _id: { $ne: stuck._id } }).limit(10_000).lean<Row[]>();
-      return [taken, ...rest];
-    }
-    const first = await m.Touch.findOneAndUpdate(
-      { status: 'scheduled', dueAt: { $lte: now } },
-      { $set: { status: 'sending', sendStartedAt: now, ...lease }, $inc: { attempts: 1 } },
-      { returnDocument: 'after', sort: { dueAt: 1 } },
-    ).lean<Row>();
-    if (!first) return [];
-    if (first.channel !== 'wecom_1to1' || !first.staffId) return [first];
-    const siblings = siblingsOf(first);
-    await m.Touch.updateMany({ ...siblings, status: 'scheduled', dueAt: { $lte: now } }, { $set: { status: 'sending', sendStartedAt: now, ...lease }, $inc: { attempts: 1 } });
-    const rest = await m.Touch.find({ ...siblings, status: 'sending', leaseOwner: this.owner, _id: { $ne: first._id } }).limit(10_000).lean<Row[]>();
-    return [first, ...rest];
+    return this.services.ledger.touches.claimBatch(this.owner, this.services.clock.now(), this.leaseMs);
   }
 
   private async process(batch: Row[]): Promise<void> {
-    const m = this.services.db.models;
     const head = batch[0]!;
-    const sop = await m.Sop.findOne({ corpId: head.corpId, sopId: head.sopId }).lean();
+    const sop = await this.services.ledger.sops.find(head.corpId, head.sopId);
     if (!sop || sop.status !== 'enabled') return this.setAll(batch, { status: 'held', reason: 'sop_paused' });
     const ready: Array<{ row: Row; routing: ContactRouting }> = [];
-    const routings = await contactRoutings(this.services, head.corpId, batch.map((r) => r.contactId));
+    const routings = await this.services.routing.many(head.corpId, batch.map((r) => r.contactId));
     const history = await this.monthHistory(head.corpId, batch);
     for (const row of batch) {
       const routing = routings.get(row.contactId);
@@ -139,10 +116,8 @@ export class TouchDispatcher {
    */
   private async monthHistory(corpId: string, batch: Row[]): Promise<Map<string, History[]>> {
     // Rows may sit in different zones, so near a month's end their "this month" differs: read every one of them.
-    const months = [...new Set(batch.map((r) => localDay(this.services.clock.now(), r.tz).slice(0, 7)))].sort();
-    const rows = await this.services.db.models.Touch.find({ corpId, contactId: { $in: [...new Set(batch.map((r) => r.contactId))] }, localDay: { $gte: `${months[0]}-01`, $lte: `${months.at(-1)}-31` }, channel: { $in: CONTACT_CHANNELS } })
-      .select('contactId status priority dueAt localDay')
-      .lean<History[]>();
+    const months = [...new Set(batch.map((r) => localDate(this.services.clock.now(), r.tz).slice(0, 7)))].sort();
+    const rows = await this.services.ledger.touches.capHistory(corpId, batch.map((r) => r.contactId), `${months[0]}-01`, `${months.at(-1)}-31`, CONTACT_CHANNELS);
     const out = new Map<string, History[]>();
     for (const r of rows) out.set(r.contactId, [...(out.get(r.contactId) ?? []), r]);
     return out;
@@ -156,7 +131,7 @@ export class TouchDispatcher {
     const allowed = deliveryTime(now, row.tz);
     if (allowed.getTime() > now.getTime()) return { deferTo: allowed, reason: 'quiet_hours' };
     if (!CONTACT_CHANNELS.includes(row.channel as Channel)) return { ok: true };
-    const today = localDay(now, row.tz);
+    const today = localDate(now, row.tz);
     const cap = DEFAULT_FREQUENCY_CAP;
     const others = month.filter((t) => t.localDay === today && String(t._id) !== String(row._id));
     const sentToday = others.filter((t) => t.status === 'sent' || (t.status === 'sending' && t.priority >= row.priority)).length;
@@ -196,7 +171,7 @@ export class TouchDispatcher {
       return;
     }
     const e = result.error;
-    const error = { errcode: e.errcode, kind: e.kind, message: e.message };
+    const error: TouchError = { errcode: e.errcode ?? null, kind: e.kind, message: e.message };
     for (const { row } of group) {
       if (e.kind === 'window_closed') await this.setOne(row, { status: 'skipped', reason: 'window_closed', error });
       else if (e.retryable && row.attempts < MAX_ATTEMPTS) await this.defer(row, new Date(this.services.clock.now().getTime() + 60_000 * 2 ** row.attempts), `retry:${e.errcode ?? e.kind}`, error);
@@ -205,13 +180,10 @@ export class TouchDispatcher {
   }
 
   private async stillOurs<T extends { row: Row }>(claimed: T[]): Promise<T[]> {
-    const m = this.services.db.models;
-    const ids = claimed.map((c) => c.row._id);
+    if (!claimed.length) return claimed;
     const leaseUntil = new Date(this.services.clock.now().getTime() + this.leaseMs);
-    const renewed = await m.Touch.updateMany({ _id: { $in: ids }, status: 'sending', leaseOwner: this.owner }, { $set: { leaseUntil } });
-    if (renewed.matchedCount === claimed.length) return claimed;
-    const ours = new Set((await m.Touch.find({ _id: { $in: ids }, status: 'sending', leaseOwner: this.owner }).select('_id').lean()).map((r) => String(r._id)));
-    return claimed.filter((c) => ours.has(String(c.row._id)));
+    const ours = await this.services.ledger.touches.renewLeases(claimed[0]!.row.corpId, claimed.map((c) => c.row._id), this.owner, leaseUntil);
+    return ours.size === claimed.length ? claimed : claimed.filter((c) => ours.has(String(c.row._id)));
   }
 
   private async massSendTask(group: Array<{ row: Row; routing: ContactRouting }>, text: string, vendorId: string | null): Promise<void> {
@@ -220,34 +192,36 @@ export class TouchDispatcher {
     // A task belongs to a store's list; without a store the touch is still sent, but no one would see the task.
     if (!storeId || !head.staffId) return;
     const now = this.services.clock.now();
-    await this.services.db.models.StaffTask.updateOne(
-      { corpId: head.corpId, key: `mass:${head.sopId}:${head.stepId}:${head.staffId}:${head.localDay}:${vendorId ?? head.key}` },
-      {
-        $setOnInsert: { storeId, staffId: head.staffId, kind: 'mass_send_confirm', title: '确认群发 Confirm the mass send', text, source: { sopId: head.sopId, stepId: head.stepId, touchId: String(head._id), vendorId }, localDate: localDay(now, head.tz), dueAt: now, status: 'open' },
-        $addToSet: { contactIds: { $each: group.map((g) => g.row.contactId) } },
-      },
-      { upsert: true },
-    );
+    await this.services.tasks.addToMassSend({
+      corpId: head.corpId,
+      key: `mass:${head.sopId}:${head.stepId}:${head.staffId}:${head.localDay}:${vendorId ?? head.key}`,
+      storeId,
+      staffId: head.staffId,
+      kind: 'mass_send_confirm',
+      title: '确认群发 Confirm the mass send',
+      text,
+      source: { sopId: head.sopId, stepId: head.stepId, touchId: String(head._id), vendorId },
+      localDate: localDate(now, head.tz),
+      dueAt: now,
+      contactIds: group.map((g) => g.row.contactId),
+    });
   }
 
   private async markSent(rows: Row[], vendorId: string | null, text: string): Promise<void> {
     if (!rows.length) return;
-    await this.services.db.models.Touch.updateMany({ _id: { $in: rows.map((r) => r._id) } }, { $set: { status: 'sent', vendorId, text, sentAt: this.services.clock.now(), leaseOwner: null, leaseUntil: null, reclaimed: false } });
+    await this.services.ledger.touches.markSent(rows[0]!.corpId, rows.map((r) => r._id), { vendorId, text, at: this.services.clock.now() });
   }
 
-  private async defer(row: Row, to: Date, reason: string, error?: Record<string, unknown>): Promise<void> {
-    await this.services.db.models.Touch.updateOne(
-      { _id: row._id },
-      { $set: { status: 'scheduled', dueAt: to, localDay: localDay(to, row.tz), leaseOwner: null, leaseUntil: null, ...(error ? { error } : {}) }, $push: { deferrals: { reason, from: row.dueAt, to } } },
-    );
+  private async defer(row: Row, to: Date, reason: string, error?: TouchError): Promise<void> {
+    await this.services.ledger.touches.defer(row.corpId, row, { to, localDay: localDate(to, row.tz), reason, ...(error ? { error } : {}) });
   }
 
-  private async setOne(row: Row, set: Record<string, unknown>): Promise<void> {
-    await this.services.db.models.Touch.updateOne({ _id: row._id }, { $set: { ...set, leaseOwner: null, leaseUntil: null } });
+  private async setOne(row: Row, outcome: TouchOutcome): Promise<void> {
+    await this.services.ledger.touches.settle(row.corpId, [row._id], outcome);
   }
 
-  private async setAll(rows: Row[], set: Record<string, unknown>): Promise<void> {
-    if (rows.length) await this.services.db.models.Touch.updateMany({ _id: { $in: rows.map((r) => r._id) } }, { $set: { ...set, leaseOwner: null, leaseUntil: null } });
+  private async setAll(rows: Row[], outcome: TouchOutcome): Promise<void> {
+    if (rows.length) await this.services.ledger.touches.settle(rows[0]!.corpId, rows.map((r) => r._id), outcome);
   }
 
   private async adapterFor(corpId: string, channel: Channel): Promise<ChannelAdapter | null> {
@@ -256,11 +230,6 @@ export class TouchDispatcher {
     const account = accounts.find((a) => a.kind === kind && a.isDefault) ?? accounts.find((a) => a.kind === kind);
     return account ? this.services.adapterFor(account) : null;
   }
-}
-
-/** The touches one mass-send task carries: one step, staff member, local day and variant. */
-function siblingsOf(row: Row) {
-  return { corpId: row.corpId, sopId: row.sopId, stepId: row.stepId, staffId: row.staffId, localDay: row.localDay, variant: row.variant };
 }
 
 function recipientId(channel: string, r: ContactRouting): string | null {

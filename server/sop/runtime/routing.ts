@@ -2,7 +2,8 @@
  * Where a contact's touches go: the store (and its time zone) and the staff member who owns the relation, and
  * the channel ids the adapters need. The home store's staff member wins; otherwise the oldest live relation.
  */
-import type { Services } from '../../services.ts';
+import type { Models } from '../../db/models.ts';
+import { zoneOf } from '../../org/timezone.ts';
 
 export type ContactRouting = {
   contactId: string;
@@ -26,15 +27,48 @@ export type ContactRouting = {
 /** Runs of group- and staff-subject SOPs carry `group:<chatId>` / `staff:<staffId>` where contact runs carry a contact id. */
 export const subjectRunId = (subject: 'group' | 'staff', id: string) => `${subject}:${id}`;
 
-export async function contactRouting(services: Services, corpId: string, contactId: string): Promise<ContactRouting | null> {
-  return (await contactRoutings(services, corpId, [contactId])).get(contactId) ?? null;
+type RoutingModels = Pick<Models, 'Contact' | 'Follow' | 'Store' | 'Corp' | 'Event' | 'CustomerGroup' | 'Staff'>;
+type Services = { db: { models: RoutingModels } };
+
+/** A relation as routing chooses among them. */
+export type Relation = { staffId: string; storeId: string; addedAt: Date; _id: unknown };
+
+/**
+ * The one home-store rule: among a contact's live relations (oldest first), the home store's wins, else the
+ * oldest. Bulk enrollment applies the same rule to the relations it reads.
+ */
+export function chooseRelation<R extends Relation>(live: readonly R[], homeStoreId: string | null | undefined): R | undefined {
+  return live.find((f) => f.storeId === homeStoreId) ?? live[0];
+}
+
+/** Oldest first; the id breaks ties, so two readers of the same relations choose the same one. */
+export function byAge(a: Relation, b: Relation): number {
+  return a.addedAt.getTime() - b.addedAt.getTime() || (String(a._id) < String(b._id) ? -1 : 1);
+}
+
+/** Routing for the runtime: one subject or many, from the contact, group and staff collections. */
+export class ContactRouter {
+  private readonly services: Services;
+
+  constructor(models: RoutingModels) {
+    this.services = { db: { models } };
+  }
+
+  async one(corpId: string, contactId: string): Promise<ContactRouting | null> {
+    return (await this.many(corpId, [contactId])).get(contactId) ?? null;
+  }
+
+  /** Subjects that do not exist are absent from the map. */
+  many(corpId: string, ids: string[]): Promise<Map<string, ContactRouting>> {
+    return contactRoutings(this.services, corpId, ids);
+  }
 }
 
 /**
  * Routing for many subjects with a handful of queries (the dispatcher gates a whole mass-send batch at once);
  * subjects that do not exist are absent from the map.
  */
-export async function contactRoutings(services: Services, corpId: string, ids: string[]): Promise<Map<string, ContactRouting>> {
+async function contactRoutings(services: Services, corpId: string, ids: string[]): Promise<Map<string, ContactRouting>> {
   const out = new Map<string, ContactRouting>();
   const contactIds: string[] = [];
   for (const id of new Set(ids)) {
@@ -52,12 +86,12 @@ export async function contactRoutings(services: Services, corpId: string, ids: s
   for (const f of follows) followsOf.set(f.contactId, [...(followsOf.get(f.contactId) ?? []), f]);
   const chosen = contacts.map((contact) => {
     const live = followsOf.get(String(contact._id)) ?? [];
-    const follow = live.find((f) => f.storeId === contact.homeStoreId) ?? live[0];
+    const follow = chooseRelation(live, contact.homeStoreId);
     return { contact, follow, storeId: follow?.storeId ?? contact.homeStoreId ?? null };
   });
   const storeIds = [...new Set(chosen.map((c) => c.storeId).filter((s): s is string => !!s))];
   const stores = new Map((storeIds.length ? await m.Store.find({ _id: { $in: storeIds }, corpId }).lean() : []).map((s) => [String(s._id), s]));
-  const corpTz = chosen.some((c) => !c.storeId || !stores.has(c.storeId)) ? (await m.Corp.findOne({ corpId }).lean())?.timezone : undefined;
+  const corp = chosen.some((c) => !c.storeId || !stores.has(c.storeId)) ? await m.Corp.findOne({ corpId }).lean() : null;
   for (const { contact, follow, storeId } of chosen) {
     const contactId = String(contact._id);
     const store = storeId ? stores.get(storeId) : undefined;
@@ -68,7 +102,7 @@ export async function contactRoutings(services: Services, corpId: string, ids: s
       contactId,
       name: contact.name ?? '',
       storeId,
-      tz: store?.timezone ?? corpTz ?? 'Asia/Shanghai',
+      tz: zoneOf(store, corp),
       staffId: follow?.staffId ?? null,
       staffUserId: follow?.staffUserId ?? null,
       externalUserId: contact.externalUserId ?? null,
@@ -89,7 +123,7 @@ const NOBODY = { externalUserId: null, kfId: null, openKfId: null, openid: null,
 async function tzOf(services: Services, corpId: string, storeId: string | null): Promise<string> {
   const m = services.db.models;
   const store = storeId ? await m.Store.findOne({ _id: storeId, corpId }).lean() : null;
-  return store?.timezone ?? (await m.Corp.findOne({ corpId }).lean())?.timezone ?? 'Asia/Shanghai';
+  return zoneOf(store, store?.timezone ? null : await m.Corp.findOne({ corpId }).lean());
 }
 
 async function groupRouting(services: Services, corpId: string, chatId: string): Promise<ContactRouting | null> {

@@ -6,24 +6,33 @@
  * half-way is simply repeated by the next one without doubling anything. Steps are looked up in the SOP's
  * latest published version by id, so an edit applies to every step not yet planned.
  */
-import type { Services } from '../../services.ts';
+import { HOLDOUT } from '../../experiments/experiment.schema.ts';
+import type { Clock } from '../../shared/clock.ts';
+import type { TaskWriter } from '../../tasks/index.ts';
 import { END } from '../definition/common.schema.ts';
 import type { Sop, Step } from '../definition/sop.schema.ts';
-import { HOLDOUT } from '../../experiments/experiment.schema.ts';
-import { saveHoldouts, stepExperiment } from '../../experiments/experiment.service.ts';
+import type { RunnerLedger, RunRow } from '../ledger/index.ts';
 import { deliveryTime } from '../schedule/plan.ts';
 import { variantSeed } from '../schedule/variant.ts';
-import { evaluateCondition, exitReason } from './conditions.ts';
-import { contactRouting, type ContactRouting } from './routing.ts';
-import { localDay } from './local-day.ts';
-import { tagIdsForNames } from './tag-names.ts';
+import { localDate } from '../../shared/local-date.ts';
+import type { RunFacts } from './run-facts.ts';
+import type { ContactRouter, ContactRouting } from './routing.ts';
 import { deliverySlot, plannedTouch } from './touch-row.ts';
 import { waitEnd, waitRule } from '../schedule/wait.ts';
 
 const LEASE_MS = 60_000;
 const MAX_STEPS_PER_CLAIM = 64;
 
-type Run = NonNullable<Awaited<ReturnType<SopRunner['claim']>>>;
+type Run = RunRow;
+
+/** What the runner needs: the ledger's runs and touches, routing, the task writer, time and the run facts. */
+export type RunnerDeps = {
+  ledger: RunnerLedger;
+  routing: Pick<ContactRouter, 'one'>;
+  tasks: TaskWriter;
+  clock: Clock;
+  runFacts: RunFacts;
+};
 
 export class SopRunner {
   private halted = false;
@@ -31,7 +40,7 @@ export class SopRunner {
   private current: Run | null = null;
 
   constructor(
-    private readonly services: Services,
+    private readonly deps: RunnerDeps,
     private readonly owner: string,
   ) {}
 
@@ -65,19 +74,13 @@ export class SopRunner {
     return true;
   }
 
-  async claim() {
-    const now = this.services.clock.now();
-    return this.services.db.models.Enrollment.findOneAndUpdate(
-      { status: 'active', dueAt: { $lte: now }, $or: [{ leaseUntil: null }, { leaseUntil: { $lt: now } }] },
-      { $set: { leaseOwner: this.owner, leaseUntil: new Date(now.getTime() + LEASE_MS) } },
-      { returnDocument: 'after', sort: { dueAt: 1 } },
-    ).lean();
+  async claim(): Promise<Run | null> {
+    return this.deps.ledger.runs.claim(this.owner, this.deps.clock.now(), LEASE_MS);
   }
 
   private async advance(run: Run): Promise<void> {
-    const { services } = this;
-    const m = services.db.models;
-    const record = await m.Sop.findOne({ corpId: run.corpId, sopId: run.sopId }).lean();
+    const { deps } = this;
+    const record = await deps.ledger.sops.find(run.corpId, run.sopId);
     if (!record || record.status !== 'enabled') return this.release(run);
     const sop = record.definition as Sop;
     let stepId = run.stepId;
@@ -86,8 +89,8 @@ export class SopRunner {
     const stepTimes: Record<string, Date> = { ...((run.stepTimes ?? {}) as Record<string, Date>) };
     const variants: Record<string, string> = { ...((run.variants ?? {}) as Record<string, string>) };
     for (let i = 0; i < MAX_STEPS_PER_CLAIM; i++) {
-      const routing = await contactRouting(services, run.corpId, run.contactId);
-      const exit = routing ? await exitReason(services, run.corpId, routing, sop.exit_on, run.enteredAt, sop.subject) : 'contact_not_found';
+      const routing = await deps.routing.one(run.corpId, run.contactId);
+      const exit = routing ? await deps.runFacts.exitReason(run.corpId, routing, sop.exit_on, run.enteredAt, sop.subject) : 'contact_not_found';
       if (exit) return this.finish(run, 'exited', exit);
       const index = sop.steps.findIndex((s) => s.id === stepId);
       const step = sop.steps[index];
@@ -108,7 +111,7 @@ export class SopRunner {
       due = dueAt;
       if (nextStep?.type === 'wait') {
         // A wait is executed when it is due: time moves to its end and the run continues from there.
-        if (dueAt.getTime() > services.clock.now().getTime()) return this.release(run);
+        if (dueAt.getTime() > deps.clock.now().getTime()) return this.release(run);
       }
     }
     return this.release(run);
@@ -119,21 +122,20 @@ export class SopRunner {
    * there) and an explicit next step for branches.
    */
   private async execute(run: Run, version: number, priority: number, sop: Sop, step: Step, routing: ContactRouting, cursorAt: Date, stepTimes: Record<string, Date>, variants: Record<string, string>): Promise<{ at: Date; next?: string }> {
-    const { services } = this;
-    const m = services.db.models;
+    const { deps } = this;
     switch (step.type) {
       case 'wait':
         return { at: cursorAt };
       case 'send': {
         const slot = deliverySlot(cursorAt, routing.tz);
-        const pins = ((await m.Sop.findOne({ corpId: run.corpId, sopId: sop.id }).select('contentPins').lean())?.contentPins ?? {}) as Record<string, number | null>;
+        const pins = await deps.ledger.sops.contentPins(run.corpId, sop.id);
         let sendStep = step;
         if (step.variants && !variants[step.id]) {
           // A new assignment: the holdout gets no touch (its assignment is recorded instead), and a decided
           // auto-winner leaves only the winner to draw.
-          const experiment = await stepExperiment(m, run.corpId, variantSeed(sop.id, step), step.variants);
+          const experiment = await deps.runFacts.experiment(run.corpId, variantSeed(sop.id, step), step.variants);
           if (experiment.holdout(run.contactId, slot.at)) {
-            await saveHoldouts(m, run.corpId, variantSeed(sop.id, step), [{ contactId: run.contactId, storeId: routing.storeId, at: slot.at }]);
+            await deps.runFacts.saveHoldouts(run.corpId, variantSeed(sop.id, step), [{ contactId: run.contactId, storeId: routing.storeId, at: slot.at }]);
             variants[step.id] = HOLDOUT;
           }
           sendStep = { ...step, variants: experiment.variants };
@@ -141,68 +143,54 @@ export class SopRunner {
         if (variants[step.id] === HOLDOUT) return { at: slot.at };
         const touch = plannedTouch({ sop, version, priority, pins, step: sendStep, run: { enrollmentId: String(run._id), contactId: run.contactId, rotation: run.rotation, variants }, routing, slot });
         if (touch.variant) variants[step.id] = touch.variant;
-        await m.Touch.updateOne({ corpId: run.corpId, key: touch.key }, { $setOnInsert: touch.fields }, { upsert: true });
+        await deps.ledger.touches.plan(run.corpId, touch.key, touch.fields);
         return { at: slot.at };
       }
       case 'task': {
         const at = deliveryTime(cursorAt, routing.tz);
         if (routing.staffId && routing.storeId) {
           const due = step.due_in ? waitEnd({ duration: step.due_in }, routing.tz, at) : at;
-          await services.db.models.StaffTask.updateOne(
-            { corpId: run.corpId, key: `sop:${sop.id}:${run.contactId}:${run.rotation}:${step.id}` },
-            {
-              $setOnInsert: {
-                storeId: routing.storeId,
-                staffId: routing.staffId,
-                kind: step.kind,
-                title: step.title ?? (step.kind === 'call' ? '电话回访' : step.kind === 'visit' ? '到店拜访' : '跟进任务'),
-                text: step.text ?? '',
-                contactIds: routing.chatId || run.contactId.startsWith('staff:') ? [] : [run.contactId],
-                source: { sopId: sop.id, stepId: step.id, touchId: null, vendorId: null },
-                localDate: localDay(at, routing.tz),
-                dueAt: due,
-                status: 'open',
-              },
-            },
-            { upsert: true },
-          );
+          await deps.tasks.planOnce({
+            corpId: run.corpId,
+            key: `sop:${sop.id}:${run.contactId}:${run.rotation}:${step.id}`,
+            storeId: routing.storeId,
+            staffId: routing.staffId,
+            kind: step.kind,
+            title: step.title ?? (step.kind === 'call' ? '电话回访' : step.kind === 'visit' ? '到店拜访' : '跟进任务'),
+            text: step.text ?? '',
+            contactIds: routing.chatId || run.contactId.startsWith('staff:') ? [] : [run.contactId],
+            source: { sopId: sop.id, stepId: step.id, touchId: null, vendorId: null },
+            localDate: localDate(at, routing.tz),
+            dueAt: due,
+          });
         }
         return { at };
       }
       case 'tag':
       case 'untag': {
-        const ids = await tagIdsForNames(services, run.corpId, step.tags);
-        const scope = { corpId: run.corpId, storeIds: null };
-        await services.contacts.changeTags(scope, run.contactId, step.type === 'tag' ? ids : [], step.type === 'untag' ? ids : [], cursorAt);
+        await deps.runFacts.changeTags(run.corpId, run.contactId, step.type, step.tags, cursorAt);
         return { at: cursorAt };
       }
       case 'branch': {
-        const holds = await evaluateCondition(services, run.corpId, routing, step.condition, stepTimes, run.enteredAt);
+        const holds = await deps.runFacts.holds(run.corpId, routing, step.condition, stepTimes, run.enteredAt);
         return { at: cursorAt, next: holds ? step.then : step.else };
       }
     }
   }
 
   private async move(run: Run, to: { stepId: string | null; dueAt: Date | null; cursorAt: Date; stepTimes: Record<string, Date>; variants: Record<string, string> }): Promise<boolean> {
-    const res = await this.services.db.models.Enrollment.updateOne(
-      { _id: run._id, leaseOwner: this.owner },
-      { $set: { stepId: to.stepId, dueAt: to.dueAt, cursorAt: to.cursorAt, stepTimes: to.stepTimes, variants: to.variants }, $inc: { steps: 1 } },
-    );
-    return res.matchedCount > 0;
+    return this.deps.ledger.runs.move(run, this.owner, to);
   }
 
   private async finish(run: Run, status: 'completed' | 'exited', reason: string | null): Promise<void> {
-    await this.services.db.models.Enrollment.updateOne(
-      { _id: run._id, leaseOwner: this.owner },
-      { $set: { status, exitReason: reason, endedAt: this.services.clock.now(), leaseOwner: null, leaseUntil: null, dueAt: null } },
-    );
+    await this.deps.ledger.runs.finish(run, this.owner, { status, reason, at: this.deps.clock.now() });
     if (status === 'exited') {
       // Planned touches of a run that ended are not sent.
-      await this.services.db.models.Touch.updateMany({ corpId: run.corpId, enrollmentId: String(run._id), status: { $in: ['scheduled', 'held'] } }, { $set: { status: 'skipped', reason: `exited:${reason}` } });
+      await this.deps.ledger.touches.skipPlannedOfRun(run.corpId, String(run._id), `exited:${reason}`);
     }
   }
 
   private async release(run: Run): Promise<void> {
-    await this.services.db.models.Enrollment.updateOne({ _id: run._id, leaseOwner: this.owner }, { $set: { leaseOwner: null, leaseUntil: null } });
+    await this.deps.ledger.runs.release(run, this.owner);
   }
 }

@@ -4,7 +4,6 @@
  * the most recent missed firing runs), claims it through a unique row, and enrolls the subjects of that store:
  * contacts matching the audience, the store's customer groups (group SOPs) or its staff (staff SOPs).
  */
-import { isDuplicateKeyError } from '../../errors.ts';
 import type { Services } from '../../services.ts';
 import { nextCronRun } from '../schedule/cron.ts';
 import { enroll } from './enroll.ts';
@@ -26,7 +25,7 @@ export function cronOf(sop: SopRecord): string | null {
 }
 
 export async function fireDueSchedules(services: Services, registry: SopRegistry, now: Date): Promise<number> {
-  const m = services.db.models;
+  const { sops, fires } = services.ledger;
   let fired = 0;
   for (const corp of await services.org.listCorps()) {
     for (const sop of await registry.list(corp.corpId)) {
@@ -35,21 +34,17 @@ export async function fireDueSchedules(services: Services, registry: SopRegistry
       const t = sop.definition.trigger;
       const storeCodes = t.type === 'schedule' ? t.stores : undefined;
       const stores = (await services.org.listStores({ corpId: corp.corpId, storeIds: null })).filter((s) => !storeCodes || storeCodes.includes(s.code));
-      const record = await m.Sop.findOne({ corpId: corp.corpId, sopId: sop.sopId }).select('enabledAt').lean();
+      const enabledAt = await sops.enabledAt(corp.corpId, sop.sopId);
       for (const store of stores) {
-        const last = await m.SopScheduleFire.findOne({ corpId: corp.corpId, sopId: sop.sopId, storeId: store.id }).sort({ fireAt: -1 }).lean();
-        const floor = Math.max(last?.fireAt.getTime() ?? 0, record?.enabledAt?.getTime() ?? 0, now.getTime() - LOOKBACK_MS);
+        const lastAt = await fires.lastFireAt(corp.corpId, sop.sopId, store.id);
+        const floor = Math.max(lastAt?.getTime() ?? 0, enabledAt?.getTime() ?? 0, now.getTime() - LOOKBACK_MS);
         let due: Date | null = null;
         for (let next = nextCronRun(cron, store.timezone, new Date(floor)); next && next.getTime() <= now.getTime(); next = nextCronRun(cron, store.timezone, next)) due = next;
-        if (!due || (last && due.getTime() <= last.fireAt.getTime())) continue;
-        try {
-          await m.SopScheduleFire.create({ corpId: corp.corpId, sopId: sop.sopId, storeId: store.id, fireAt: due, firedAt: now });
-        } catch (err) {
-          if (isDuplicateKeyError(err)) continue; // another scheduler process fired it
-          throw err;
-        }
+        if (!due || (lastAt && due.getTime() <= lastAt.getTime())) continue;
+        const fire = { corpId: corp.corpId, sopId: sop.sopId, storeId: store.id, fireAt: due };
+        if (!(await fires.claim(fire, now))) continue; // another scheduler process fired it
         const enrolled = await enrollStoreSubjects(services, sop, store.id, due);
-        await m.SopScheduleFire.updateOne({ corpId: corp.corpId, sopId: sop.sopId, storeId: store.id, fireAt: due }, { $set: { enrolled } });
+        await fires.recordEnrolled(fire, enrolled);
         fired++;
       }
     }

@@ -4,8 +4,8 @@
  * (scheduled touches are held and runs stop advancing) and resume picks them up again.
  */
 import { ValidationError, NotFoundError } from '../../errors.ts';
-import type { Database } from '../../db/database.ts';
 import type { Clock } from '../../shared/clock.ts';
+import type { SopLedger } from '../ledger/index.ts';
 import { validateSop } from '../definition/sop-loader.ts';
 import type { Sop } from '../definition/sop.schema.ts';
 
@@ -35,7 +35,7 @@ export function templateIdsOf(sop: Sop): string[] {
 
 export class SopRegistry {
   constructor(
-    private readonly services: { db: Database; clock: Clock },
+    private readonly services: { ledger: Pick<SopLedger, 'sops' | 'touches' | 'runs'>; clock: Clock },
     private readonly pin: ContentPinner = async (_corp, ids) => Object.fromEntries(ids.map((id) => [id, null])),
   ) {}
 
@@ -44,23 +44,18 @@ export class SopRegistry {
     const result = validateSop(input, source === 'file' ? '<file>' : 'body');
     if (!result.ok) throw new ValidationError(result.problems.map((p) => ({ path: p.path, message: p.message })), 'invalid SOP definition');
     const sop = result.sop;
-    const m = this.services.db.models;
+    const { sops } = this.services.ledger;
     const now = this.services.clock.now();
     const contentPins = await this.pin(corpId, templateIdsOf(sop));
-    const current = await m.Sop.findOne({ corpId, sopId: sop.id }).lean();
+    const current = await sops.find(corpId, sop.id);
     const version = (current?.version ?? 0) + 1;
-    await m.SopVersion.create({ corpId, sopId: sop.id, version, definition: sop, contentPins, publishedAt: now, publishedBy: by });
     const triggerEvent = sop.trigger.type === 'event' ? sop.trigger.event : null;
-    await m.Sop.updateOne(
-      { corpId, sopId: sop.id },
-      { $set: { name: sop.name, version, priority: sop.priority, triggerType: sop.trigger.type, triggerEvent, definition: sop, contentPins, source }, $setOnInsert: { status: 'draft' } },
-      { upsert: true },
-    );
+    await sops.publish(corpId, sop.id, { name: sop.name, version, priority: sop.priority, triggerType: sop.trigger.type, triggerEvent, definition: sop, contentPins, source }, { at: now, by });
     return this.get(corpId, sop.id);
   }
 
   async get(corpId: string, sopId: string): Promise<SopRecord> {
-    const row = await this.services.db.models.Sop.findOne({ corpId, sopId }).lean();
+    const row = await this.services.ledger.sops.find(corpId, sopId);
     if (!row) throw new NotFoundError('SOP', sopId);
     return {
       corpId,
@@ -75,26 +70,24 @@ export class SopRegistry {
   }
 
   async list(corpId: string): Promise<SopRecord[]> {
-    const rows = await this.services.db.models.Sop.find({ corpId }).sort({ sopId: 1 }).lean();
+    const rows = await this.services.ledger.sops.list(corpId);
     return Promise.all(rows.map((r) => this.get(corpId, r.sopId)));
   }
 
   async enabledForEvent(corpId: string, event: string): Promise<SopRecord[]> {
-    const rows = await this.services.db.models.Sop.find({ corpId, triggerEvent: event }).lean();
+    const rows = await this.services.ledger.sops.listenersOf(corpId, event);
     return Promise.all(rows.filter((r) => r.status === 'enabled').map((r) => this.get(corpId, r.sopId)));
   }
 
   async setStatus(corpId: string, sopId: string, status: 'enabled' | 'paused'): Promise<SopRecord> {
-    const m = this.services.db.models;
-    const now = this.services.clock.now();
-    const res = await m.Sop.updateOne({ corpId, sopId }, { $set: status === 'enabled' ? { status, enabledAt: now, pausedAt: null } : { status, pausedAt: now } });
-    if (!res.matchedCount) throw new NotFoundError('SOP', sopId);
+    const { sops, touches, runs } = this.services.ledger;
+    if (!(await sops.setStatus(corpId, sopId, status, this.services.clock.now()))) throw new NotFoundError('SOP', sopId);
     if (status === 'paused') {
-      await m.Touch.updateMany({ corpId, sopId, status: 'scheduled' }, { $set: { status: 'held', reason: 'sop_paused' } });
-      await m.Enrollment.updateMany({ corpId, sopId, status: 'active' }, { $set: { status: 'paused' } });
+      await touches.holdForSop(corpId, sopId);
+      await runs.pauseSop(corpId, sopId);
     } else {
-      await m.Touch.updateMany({ corpId, sopId, status: 'held' }, { $set: { status: 'scheduled', reason: null } });
-      await m.Enrollment.updateMany({ corpId, sopId, status: 'paused' }, { $set: { status: 'active' } });
+      await touches.resumeForSop(corpId, sopId);
+      await runs.resumeSop(corpId, sopId);
     }
     return this.get(corpId, sopId);
   }

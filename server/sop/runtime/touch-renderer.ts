@@ -1,8 +1,9 @@
+import type { TouchRow } from '../ledger/index.ts';
 import type { ContactRouting } from './routing.ts';
 
 /** Renders a touch's pinned template version for its contact; the content library supplies the real one. */
 export type TouchRenderer = (
-  touch: { corpId: string; templateId: string; templateVersion: number | null; staffId: string | null; storeId: string | null },
+  touch: Pick<TouchRow, 'corpId' | 'templateId' | 'templateVersion' | 'staffId' | 'storeId'>,
   routing: ContactRouting,
 ) => Promise<{ text: string }>;
 

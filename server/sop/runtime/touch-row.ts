@@ -5,14 +5,15 @@
 import type { SendStep, Sop } from '../definition/sop.schema.ts';
 import { deliveryTime } from '../schedule/plan.ts';
 import { assignVariant, variantSeed } from '../schedule/variant.ts';
-import { localDay } from './local-day.ts';
+import { localDate } from '../../shared/local-date.ts';
+import type { TouchDoc } from '../ledger/index.ts';
 
 /** When a send reached at `cursorAt` goes out: moved out of quiet hours, on that local day. */
 export type DeliverySlot = { at: Date; localDay: string };
 
 export function deliverySlot(cursorAt: Date, tz: string): DeliverySlot {
   const at = deliveryTime(cursorAt, tz);
-  return { at, localDay: localDay(at, tz) };
+  return { at, localDay: localDate(at, tz) };
 }
 
 /** The idempotency key of a step of a run: `sopId:contactId:rotation:stepId`. */
@@ -20,25 +21,11 @@ export function touchKey(sopId: string, contactId: string, rotation: number, ste
   return `${sopId}:${contactId}:${rotation}:${stepId}`;
 }
 
-export type TouchFields = {
-  sopId: string;
-  sopVersion: number;
-  enrollmentId: string;
-  contactId: string;
-  storeId: string | null;
-  staffId: string | null;
-  stepId: string;
-  channel: string;
-  templateId: string;
-  templateVersion: number | null;
-  experiment: string | null;
-  variant: string | null;
-  priority: number;
-  tz: string;
-  dueAt: Date;
-  localDay: string;
-  status: 'scheduled';
-};
+/** The insert-time fields of a planned touch: the ledger's row type, restricted to what planning sets. */
+export type TouchFields = Pick<
+  TouchDoc,
+  'sopId' | 'sopVersion' | 'enrollmentId' | 'contactId' | 'storeId' | 'staffId' | 'stepId' | 'channel' | 'templateId' | 'templateVersion' | 'experiment' | 'variant' | 'priority' | 'tz' | 'dueAt' | 'localDay'
+> & { status: 'scheduled' };
 
 export type PlannedTouchInput = {
   sop: Sop;

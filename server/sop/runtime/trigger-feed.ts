@@ -21,14 +21,8 @@ export class TriggerFeed {
 
   /** Reads up to `limit` new events and fires their triggers; returns how many events were read. */
   async poll(limit = 500): Promise<number> {
-    const Feed = this.services.db.models.SopTriggerFeed;
-    const now = this.services.clock.now();
-    await Feed.updateOne({ _id: 'main' }, { $setOnInsert: { lastEventId: null, leaseOwner: null, leaseUntil: null } }, { upsert: true });
-    const claimed = await Feed.findOneAndUpdate(
-      { _id: 'main', $or: [{ leaseOwner: this.owner }, { leaseOwner: null }, { leaseUntil: { $lt: now } }] },
-      { $set: { leaseOwner: this.owner, leaseUntil: new Date(now.getTime() + LEASE_MS) } },
-      { returnDocument: 'after' },
-    ).lean();
+    const { feed } = this.services.ledger;
+    const claimed = await feed.claim(this.owner, this.services.clock.now(), LEASE_MS);
     if (!claimed) return 0;
     const after = claimed.lastEventId ? { _id: { $gt: new Types.ObjectId(claimed.lastEventId) } } : {};
     const events = await this.services.db.models.Event.find({ ...after, type: { $in: TRIGGER_TYPES } }).sort({ _id: 1 }).limit(limit).lean();
@@ -36,7 +30,7 @@ export class TriggerFeed {
       await fireEventTriggers(this.services, this.registry, { corpId: e.corpId, type: e.type, contactId: e.contactId ?? null, occurredAt: e.occurredAt, payload: (e.payload ?? {}) as Record<string, unknown> });
     }
     const last = events[events.length - 1];
-    await Feed.updateOne({ _id: 'main', leaseOwner: this.owner }, { $set: { ...(last ? { lastEventId: String(last._id) } : {}), leaseOwner: null, leaseUntil: null } });
+    await feed.advance(this.owner, last ? String(last._id) : null);
     return events.length;
   }
 }

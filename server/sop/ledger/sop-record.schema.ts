@@ -1,4 +1,4 @@
-import { Schema, type InferSchemaType } from 'mongoose';
+import { Schema, type InferSchemaType, type Types } from 'mongoose';
 
 /**
  * A published SOP and its versions. `definition` is the parsed YAML/API model (validated by sopSchema before it
@@ -44,3 +44,5 @@ export const sopVersionSchema = new Schema(
 sopVersionSchema.index({ corpId: 1, sopId: 1, version: 1 }, { unique: true });
 
 export type SopRecordDoc = InferSchemaType<typeof sopRecordSchema>;
+/** A published SOP's stored row (lean). */
+export type SopRecordRow = SopRecordDoc & { _id: Types.ObjectId; createdAt?: Date; updatedAt?: Date };

@@ -1,4 +1,4 @@
-import { Schema, type InferSchemaType } from 'mongoose';
+import { Schema, type InferSchemaType, type Types } from 'mongoose';
 
 /**
  * The touch ledger: one row per planned message, written before any vendor call under a unique key
@@ -56,3 +56,7 @@ touchSchema.index({ corpId: 1, localDay: 1 });
 touchSchema.index({ corpId: 1, experiment: 1 });
 
 export type TouchDoc = InferSchemaType<typeof touchSchema>;
+
+export type TouchStatus = TouchDoc['status'];
+/** A touch as the ledger hands it out (lean): the schema's fields plus the id and timestamps. */
+export type TouchRow = TouchDoc & { _id: Types.ObjectId; createdAt?: Date; updatedAt?: Date };

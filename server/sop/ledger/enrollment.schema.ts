@@ -1,4 +1,4 @@
-import { Schema, type InferSchemaType } from 'mongoose';
+import { Schema, type InferSchemaType, type Types } from 'mongoose';
 
 /**
  * One contact's run through one SOP. `rotation` counts re-entries and is part of the unique key, so history is
@@ -37,3 +37,7 @@ enrollmentSchema.index({ status: 1, dueAt: 1 });
 enrollmentSchema.index({ corpId: 1, contactId: 1, status: 1 });
 
 export type EnrollmentDoc = InferSchemaType<typeof enrollmentSchema>;
+
+export type RunStatus = EnrollmentDoc['status'];
+/** A run as the ledger hands it out (lean). */
+export type RunRow = EnrollmentDoc & { _id: Types.ObjectId; createdAt?: Date; updatedAt?: Date };

@@ -1,0 +1,132 @@
+import { expect } from 'chai';
+import { ChannelError, type ChannelAdapter, type OutboundMessage, type SendResult } from '../../../adapters/channel-adapter.ts';
+import { fixedClock } from '../../shared/clock.ts';
+import type { StaffTaskInput } from '../../tasks/index.ts';
+import { InMemoryLedger } from '../../../test/support/in-memory-ledger.ts';
+import { TouchDispatcher, type DispatcherDeps } from './dispatcher.ts';
+import type { ContactRouting } from './routing.ts';
+import { placeholderRenderer } from './touch-renderer.ts';
+
+const CORP = 'corp-1';
+const routingOf = (contactId: string, extra: Partial<ContactRouting> = {}): ContactRouting => ({
+  contactId,
+  name: '客户',
+  storeId: 'store-a',
+  tz: 'Asia/Shanghai',
+  staffId: 'staff-a',
+  staffUserId: 'a2',
+  externalUserId: `wm-${contactId}`,
+  kfId: null,
+  openKfId: null,
+  openid: null,
+  optedOut: false,
+  reachable: true,
+  tagIds: [],
+  chatId: null,
+  ...extra,
+});
+
+/** The dispatcher over the in-memory ledger, fake routing, a fake WeCom adapter and a task recorder. */
+function harness(now: string, opts: { routing?: Record<string, Partial<ContactRouting> | null>; reply?: (msg: OutboundMessage) => SendResult } = {}) {
+  const ledger = new InMemoryLedger();
+  const clock = fixedClock(now);
+  const sent: OutboundMessage[] = [];
+  const tasks: Array<StaffTaskInput & { contactIds: string[] }> = [];
+  const adapter = { kind: 'wecom', send: async (msg: OutboundMessage) => (sent.push(msg), opts.reply?.(msg) ?? { ok: true, vendorId: `v${sent.length}` }) } as unknown as ChannelAdapter;
+  const deps: DispatcherDeps = {
+    ledger,
+    clock,
+    routing: {
+      many: async (_corp, ids) => {
+        const out = new Map<string, ContactRouting>();
+        for (const id of ids) {
+          const extra = opts.routing?.[id];
+          if (extra !== null) out.set(id, routingOf(id, extra));
+        }
+        return out;
+      },
+    },
+    tasks: { planOnce: async () => undefined, addToMassSend: async (t) => void tasks.push(t) },
+    channelAccounts: { listForCorp: async () => [{ id: 'acc', corpId: CORP, kind: 'wecom', name: 'sim', isDefault: true, config: {} }] },
+    adapterFor: () => adapter,
+  };
+  ledger.addSop(CORP, { id: 'welcome', name: '欢迎', trigger: { type: 'event', event: 'friend_added' }, steps: [{ id: 'hello', type: 'send', channel: 'wecom_1to1', template: 'tpl' }] });
+  const touch = (contactId: string, extra: Parameters<InMemoryLedger['addTouch']>[0] extends infer T ? Partial<T> : never = {}) =>
+    ledger.addTouch({ corpId: CORP, key: `welcome:${contactId}:1:hello`, sopId: 'welcome', stepId: 'hello', contactId, channel: 'wecom_1to1', staffId: 'staff-a', storeId: 'store-a', dueAt: clock.now(), localDay: '2026-11-23', ...extra });
+  return { ledger, clock, sent, tasks, touch, dispatcher: new TouchDispatcher(deps, 'unit-worker', placeholderRenderer) };
+}
+
+describe('TouchDispatcher over an in-memory ledger', () => {
+  it("claims a staff member's touches of one step and day together: one mass send, one task to confirm, every row sent", async () => {
+    const h = harness('2026-11-23T02:00:00Z'); // 10:00 in Shanghai
+    for (const id of ['c1', 'c2', 'c3']) h.touch(id);
+    expect(await h.dispatcher.drain()).to.equal(3);
+    expect(h.sent).to.have.length(1);
+    expect(h.sent[0]).to.deep.include({ route: 'mass_send', sender: 'a2', text: '【tpl】 客户' });
+    expect(h.sent[0]!.to.map((r) => r.id).sort()).to.deep.equal(['wm-c1', 'wm-c2', 'wm-c3']);
+    expect(h.ledger.touchRows.map((t) => [t.status, t.vendorId, t.leaseOwner])).to.deep.equal([
+      ['sent', 'v1', null],
+      ['sent', 'v1', null],
+      ['sent', 'v1', null],
+    ]);
+    expect(h.tasks).to.have.length(1);
+    expect(h.tasks[0]).to.include({ kind: 'mass_send_confirm', staffId: 'staff-a', storeId: 'store-a', localDate: '2026-11-23', text: '【tpl】 客户' });
+    expect(h.tasks[0]!.contactIds.sort()).to.deep.equal(['c1', 'c2', 'c3']);
+  });
+
+  it('defers a touch that falls in quiet hours to 09:00 store time, recording the deferral', async () => {
+    const h = harness('2026-11-22T15:50:00Z'); // 23:50 in Shanghai
+    const row = h.touch('c1', { localDay: '2026-11-22' });
+    await h.dispatcher.drain();
+    expect(h.sent).to.have.length(0);
+    expect(row).to.include({ status: 'scheduled', localDay: '2026-11-23', leaseOwner: null });
+    expect(row.dueAt.toISOString()).to.equal('2026-11-23T01:00:00.000Z');
+    expect(row.deferrals.map((d) => [d.reason, d.to?.toISOString()])).to.deep.equal([['quiet_hours', '2026-11-23T01:00:00.000Z']]);
+  });
+
+  it('skips suppressed and vanished contacts without calling the vendor', async () => {
+    const h = harness('2026-11-23T02:00:00Z', { routing: { out: { optedOut: true }, far: { reachable: false }, gone: null } });
+    const out = h.touch('out', { channel: 'kf', staffId: null });
+    const far = h.touch('far', { channel: 'kf', staffId: null });
+    const gone = h.touch('gone', { channel: 'kf', staffId: null });
+    await h.dispatcher.drain();
+    expect(h.sent).to.have.length(0);
+    expect([out, far, gone].map((t) => [t.status, t.reason])).to.deep.equal([
+      ['skipped', 'suppressed:opted_out'],
+      ['skipped', 'suppressed:unreachable'],
+      ['skipped', 'contact_not_found'],
+    ]);
+  });
+
+  it('keeps the daily cap: a contact already sent today waits for tomorrow morning, a higher-priority touch takes the slot', async () => {
+    const h = harness('2026-11-23T02:00:00Z');
+    h.touch('c1', { key: 'earlier', status: 'sent' });
+    const capped = h.touch('c1', { key: 'capped', stepId: 'other', staffId: null, channel: 'kf' });
+    const low = h.touch('c2', { key: 'low', priority: 10, channel: 'kf', staffId: null });
+    h.touch('c2', { key: 'high', priority: 90, channel: 'kf', staffId: null, dueAt: new Date('2026-11-23T08:00:00Z') });
+    await h.dispatcher.drain();
+    expect([capped.status, capped.deferrals[0]?.reason, capped.dueAt.toISOString()]).to.deep.equal(['scheduled', 'cap:daily', '2026-11-24T01:00:00.000Z']);
+    expect([low.status, low.deferrals[0]?.reason]).to.deep.equal(['scheduled', 'cap:priority']);
+    expect(h.sent).to.have.length(0);
+  });
+
+  it('holds the touches of a paused SOP', async () => {
+    const h = harness('2026-11-23T02:00:00Z');
+    h.ledger.sopRows.get(`${CORP}:welcome`)!.status = 'paused';
+    const row = h.touch('c1');
+    await h.dispatcher.drain();
+    expect([row.status, row.reason, row.leaseOwner]).to.deep.equal(['held', 'sop_paused', null]);
+  });
+
+  it('retries a rate-limited send later and ends one refused for good with the errcode', async () => {
+    const h = harness('2026-11-23T02:00:00Z', {
+      reply: (msg) => ({ ok: false, error: new ChannelError(msg.to[0]!.id === 'wm-c1' ? { errcode: 45009, kind: 'rate_limited', message: 'freq' } : { errcode: 40003, kind: 'recipient', message: 'bad user' }) }),
+    });
+    // Without a staff member each touch goes out alone.
+    const limited = h.touch('c1', { staffId: null });
+    const refused = h.touch('c2', { staffId: null });
+    await h.dispatcher.drain();
+    expect([limited.status, limited.deferrals[0]?.reason, limited.dueAt.toISOString()]).to.deep.equal(['scheduled', 'retry:45009', '2026-11-23T02:02:00.000Z']);
+    expect([refused.status, refused.reason, refused.error?.errcode]).to.deep.equal(['failed', 'vendor:40003', 40003]);
+  });
+});

@@ -1,0 +1,20 @@
+/**
+ * The tasks module's face: it owns `staff_tasks`, and every write to it goes through here — the staff's own
+ * actions (complete, skip), SOP task steps (planOnce), mass-send confirmations (addToMassSend) and handover.
+ * Other domains import this file only; the runtime declares the slice it writes (`TaskWriter`).
+ */
+import type { Models } from '../db/models.ts';
+import type { Clock } from '../shared/clock.ts';
+import { StaffTaskRepository } from './staff-task.repository.ts';
+
+export type { StaffTaskDto, StaffTaskInput, TaskActor, TaskCountRow, TaskStatus, ContactSummary } from './staff-task.repository.ts';
+export type { TaskKind } from './staff-task.schema.ts';
+
+export type TasksModule = StaffTaskRepository;
+
+/** What the SOP runtime writes: task steps and mass-send confirmations. */
+export type TaskWriter = Pick<TasksModule, 'planOnce' | 'addToMassSend'>;
+
+export function createTasksModule(deps: { models: Pick<Models, 'StaffTask' | 'Contact' | 'Follow'>; clock: Clock }): TasksModule {
+  return new StaffTaskRepository(deps.models, deps.clock);
+}
