@@ -1,52 +1,56 @@
 /**
- * The development database's file store acknowledges a journaled write (writeConcern j: true) only once it is in
- * the file: a `kill -9` right after the acknowledgement loses nothing. The inbox writes this way (finding 7).
+ * A callback's inbox record is durable before the callback is acknowledged (finding 7): the inbox writes with a
+ * journaled write concern, and the development database's file store commits such a write to its file before
+ * answering it, so a `kill -9` of the database right after the acknowledgements loses none of them.
  */
 import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import mongoose from 'mongoose';
+import { InboundInbox } from '../../server/channels/inbound-inbox.ts';
+import type { ChannelAccount } from '../../server/channels/channel-account.repository.ts';
+import { openDatabase } from '../../server/db/database.ts';
 import { startDevDatabase } from '../../server/db/dev-database.ts';
-import { InsertBatcher } from '../../server/db/insert-batcher.ts';
+import { systemClock } from '../../server/shared/clock.ts';
 
 const cacheDir = process.env.SIYU_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'siyu');
+const account: ChannelAccount = { id: 'acc-durable', corpId: 'wwdurable', kind: 'wecom', name: 'durable', isDefault: true, config: {} };
 
-describe('development database durability (file store)', function () {
-  this.timeout(90_000);
+describe('inbox durability on the development database (file store)', function () {
+  this.timeout(120_000);
   let dir: string;
   before(async () => (dir = await mkdtemp(path.join(os.tmpdir(), 'siyu-durable-'))));
   after(async () => rm(dir, { recursive: true, force: true }));
 
-  it('keeps every journaled write acknowledged before a kill -9', async () => {
+  it('keeps every callback recorded before a kill -9 of the database', async () => {
     const file = path.join(dir, 'devdb.mv');
     let acked = 0;
     for (let round = 0; round < 3; round++) {
-      const db = await startDevDatabase({ cacheDir, store: { file } });
-      const client = await new mongoose.mongo.MongoClient(db.uri, { directConnection: true }).connect();
-      const batcher = new InsertBatcher(() => client.db('durable'), 'inbox', 64, 2, { w: 'majority', j: true });
-      // 16 writers as a vendor's callbacks arrive; the database is killed the moment the last one is answered.
+      const server = await startDevDatabase({ cacheDir, store: { file } });
+      const db = await openDatabase(server.uri, 'durable');
+      const inbox = new InboundInbox(db.models, systemClock);
+      // 16 in flight, as a vendor's callbacks arrive; the database dies the moment the last one is acknowledged.
       let next = 0;
       await Promise.all(
         Array.from({ length: 16 }, async () => {
           while (next < 400) {
             const i = next++;
-            expect(await batcher.insert({ round, i })).to.equal('inserted');
+            expect((await inbox.record(account, `<xml><round>${round}</round><i>${i}</i></xml>`)).duplicate).to.equal(false);
           }
         }),
       );
-      process.kill(db.pid, 'SIGKILL');
+      process.kill(server.pid, 'SIGKILL');
       acked += 400;
-      await client.close(true).catch(() => undefined);
+      await db.connection.close(true).catch(() => undefined);
       await new Promise((r) => setTimeout(r, 200));
     }
-    const db = await startDevDatabase({ cacheDir, store: { file } });
-    const client = await new mongoose.mongo.MongoClient(db.uri, { directConnection: true }).connect();
+    const server = await startDevDatabase({ cacheDir, store: { file } });
+    const db = await openDatabase(server.uri, 'durable');
     try {
-      expect(await client.db('durable').collection('inbox').countDocuments({})).to.equal(acked);
+      expect(await db.models.InboundRaw.countDocuments({})).to.equal(acked);
     } finally {
-      await client.close();
-      await db.stop();
+      await db.close();
+      await server.stop();
     }
   });
 });
