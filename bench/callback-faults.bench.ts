@@ -181,8 +181,7 @@ async function startServer(dataDir: string, port: number): Promise<{ child: Chil
     });
     child.once('exit', (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
   });
-  if (process.env.FAULTS_SERVER_LOG) child.stdout!.pipe(process.stderr);
-  else child.stdout!.resume();
+  child.stdout!.resume(); // FAULTS_SERVER_LOG=1 copies the server's log to stderr (the handler above stays)
   return { child };
 }
 
