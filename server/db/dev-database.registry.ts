@@ -9,6 +9,7 @@ import { open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promise
 import { connect } from 'node:net';
 import path from 'node:path';
 import mongoose from 'mongoose';
+import { DevDatabaseError } from './dev-database.ts';
 
 export type DevDatabaseRecord = {
   port: number;
@@ -113,7 +114,7 @@ export async function withStartLock<T>(dataDir: string, fn: () => Promise<T>, op
       await breakLock(file, holder);
       continue;
     }
-    if (Date.now() > deadline) throw new Error(`开发数据库启动锁被进程 ${holder.pid} 占用 The development database start lock is held by process ${holder.pid}: ${file}`);
+    if (Date.now() > deadline) throw new DevDatabaseError('failed', `开发数据库启动锁被进程 ${holder.pid} 占用 The development database start lock is held by process ${holder.pid}: ${file}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   try {
