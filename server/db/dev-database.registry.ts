@@ -61,7 +61,7 @@ export async function recordAlive(record: DevDatabaseRecord, timeoutMs = 2000): 
 }
 
 /** The driver's handshake (isMaster) and a `ping` succeed; mongo-java-server has no `hello` command. */
-export async function answersPing(port: number, timeoutMs = 2000): Promise<boolean> {
+async function answersPing(port: number, timeoutMs = 2000): Promise<boolean> {
   if (!(await portOpen(port, timeoutMs))) return false;
   const client = new mongoose.mongo.MongoClient(`mongodb://127.0.0.1:${port}`, { directConnection: true, serverSelectionTimeoutMS: timeoutMs, connectTimeoutMS: timeoutMs });
   try {
