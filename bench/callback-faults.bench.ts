@@ -8,7 +8,8 @@
  *
  * Afterwards the bench attaches to the server's database (as the CLI does) and counts, per round:
  * acked (answered `success`), stored (acked callbacks found in `inbound_raw`), lost (acked, not stored) and
- * duplicates (rows beyond one per callback). Exit code 1 when anything is lost or duplicated. One JSON line per
+ * duplicates (rows beyond one per callback). Exit code 1 when anything is lost or duplicated, or when the budget
+ * ran out before every callback was acknowledged. One JSON line per
  * round on stdout; timings on stderr. Only 127.0.0.1; each round's posting (restart included) is bounded by
  * --budget-s (default 60 s; on a quiet machine a round takes about 15 s).
  */
