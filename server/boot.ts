@@ -189,8 +189,13 @@ async function shutdown(parts: {
 }
 
 async function closeDatabase(db: Database | undefined, devDb: SharedDevDatabase | undefined): Promise<void> {
-  if (db) await db.close();
-  if (devDb) await devDb.stop();
+  try {
+    // A connection to a database that just went away can take long to close; the database is stopped regardless,
+    // or the process would keep it (and itself) running.
+    if (db) await Promise.race([db.close(), new Promise((r) => setTimeout(r, 5000).unref())]);
+  } finally {
+    if (devDb) await devDb.stop();
+  }
 }
 
 /**

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import { boot, openServices, type Running } from '../../server/boot.ts';
+import { boot, type Running } from '../../server/boot.ts';
 import { campaignsOf } from '../../server/campaigns/campaign-module.ts';
 import { loadConfig } from '../../server/config.ts';
 import { openSharedDevDatabase } from '../../server/db/dev-database.shared.ts';
@@ -102,35 +102,39 @@ describe('one development database per data directory', function () {
   });
 
   it('ends with one database when processes race to start it', async () => {
-    const setup = await openServices(loadConfig(envFor(dataDir)), { logger: silent });
-    await setup.services.org.upsertCorp({ corpId: 'wwrace', name: '抢跑' });
-    const campaignId = (await campaignsOf(setup.services).campaigns.create({ corpId: 'wwrace', storeIds: null }, { name: '并发导入' })).id;
-    await setup.close();
-    expect(await readRecord(dataDir), 'no database is running').to.equal(null);
-
-    // Three CLI processes at once on a data dir whose database is stopped: every one succeeds.
-    const files = await Promise.all(
-      [1, 2, 3].map(async (k) => {
-        const file = path.join(dataDir, `leads-${k}.csv`);
-        await writeFile(file, `手机号,姓名\n1360000010${k},客户${k}\n`);
-        return file;
-      }),
+    // Three processes open the stopped database of one data dir at once and hold it: one starts it, two attach.
+    const racers = [1, 2, 3].map(() =>
+      spawn(process.execPath, ['--import', 'tsx', 'test/support/dev-database-opener.ts'], { cwd: root, env: envFor(dataDir), stdio: ['pipe', 'pipe', 'pipe'] }),
     );
-    const racers = await Promise.all(files.map((file) => siyu(envFor(dataDir), 'leads', 'import', file, '--campaign', campaignId, '--json')));
-    for (const r of racers) {
-      expect(r.stderr).not.to.match(/MVStoreException|file is locked|\n\s+at /);
-      expect(r.code, r.stderr).to.equal(0);
-      expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!)).to.include({ imported: 1 });
+    try {
+      const lines = await Promise.all(
+        racers.map(
+          (child) =>
+            new Promise<{ port: number; owned: boolean; javaPid: number }>((resolve, reject) => {
+              let out = '';
+              child.stdout!.on('data', (d: Buffer) => {
+                out += d.toString();
+                if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]!));
+              });
+              child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+              child.once('exit', (code) => reject(new Error(`opener exited with ${code}: ${out}`)));
+            }),
+        ),
+      );
+      expect(new Set(lines.map((l) => l.port)).size, JSON.stringify(lines)).to.equal(1);
+      expect(lines.filter((l) => l.owned), JSON.stringify(lines)).to.have.length(1);
+      expect((await readRecord(dataDir))!.javaPid).to.equal(lines.find((l) => l.owned)!.javaPid);
+    } finally {
+      for (const child of racers) child.stdin!.end();
+      await Promise.all(racers.map((child) => (child.exitCode === null ? once(child, 'exit') : null)));
     }
+
     // And in one process, three openers at once: one starts it, two attach to it.
     const opened = await Promise.all([1, 2, 3].map(() => openSharedDevDatabase({ cacheDir, dataDir })));
     try {
       expect(new Set(opened.map((d) => d.port)).size).to.equal(1);
       expect(opened.filter((d) => d.owned())).to.have.length(1);
       expect((await readRecord(dataDir))!.javaPid).to.equal(opened.find((d) => d.owned())!.javaPid());
-      const check = await openServices(loadConfig(envFor(dataDir)), { logger: silent });
-      expect(await check.services.db.models.Lead.countDocuments({ campaignId }), 'every racer’s lead is stored').to.equal(3);
-      await check.close();
     } finally {
       for (const d of opened.filter((x) => !x.owned())) await d.stop();
       expect(await portOpen(opened[0]!.port), 'an attached process does not stop the database').to.equal(true);
