@@ -6,6 +6,9 @@
  * the same concurrency. Processing happens after the acknowledgement and is not part of this number.
  * The ack latency is the vendor's view (request written → "success" read); its percentiles go to stderr. The load
  * generator is bench/keep-alive-load.ts, lean so that the vendor's CPU does not crowd the server on two cores.
+ * `--durable` runs on the development database's file store (as `npm start`), where the inbox's journaled writes
+ * are committed to the file before they are acknowledged; the raw baseline then asks for the journal too, so
+ * the ratio compares like with like (docs/decisions/0002-durable-acknowledgement.md).
  */
 import { spawn } from 'node:child_process';
 import { sealEvent } from '../adapters/wecom/crypto/callback-envelope.ts';
@@ -25,7 +28,8 @@ export async function run(args: string[]) {
   const n = intArg(args, 'n', 60_000);
   const concurrency = intArg(args, 'concurrency', 64);
   const workers = intArg(args, 'workers', 2);
-  const server = await benchDatabase();
+  const durable = args.includes('--durable');
+  const server = await benchDatabase({ durable });
   const dbName = `bench_ingest_${Date.now()}`;
   const db = await openDatabase(server.uri, dbName);
   const app = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
@@ -110,9 +114,10 @@ export async function run(args: string[]) {
 
     const raw = db.connection.db!.collection('raw_inserts');
     await raw.createIndex({ accountId: 1, digest: 1 }, { unique: true });
-    await pool(warm, concurrency, (i) => raw.insertOne({ accountId: 'warm', digest: String(i), plaintext: payloads.body(i % n).toString(), receivedAt: new Date() }));
+    const writeConcern = durable ? { w: 1, j: true } : undefined;
+    await pool(warm, concurrency, (i) => raw.insertOne({ accountId: 'warm', digest: String(i), plaintext: payloads.body(i % n).toString(), receivedAt: new Date() }, { writeConcern }));
     const r0 = performance.now();
-    await pool(n, concurrency, (i) => raw.insertOne({ accountId: 'a', digest: String(i), plaintext: payloads.body(i).toString(), status: 'pending', receivedAt: new Date(), nextAttemptAt: new Date() }));
+    await pool(n, concurrency, (i) => raw.insertOne({ accountId: 'a', digest: String(i), plaintext: payloads.body(i).toString(), status: 'pending', receivedAt: new Date(), nextAttemptAt: new Date() }, { writeConcern }));
     const rawSeconds = (performance.now() - r0) / 1000;
 
     acks.sort((a, b) => a - b);
@@ -123,6 +128,7 @@ export async function run(args: string[]) {
     const rawPerS = n / rawSeconds;
     return {
       bench: 'callback-ingest',
+      ...(durable ? { store: 'file (durable)' } : {}),
       n,
       events_per_s: Math.round(eventsPerS),
       raw_insert_per_s: Math.round(rawPerS),

@@ -1,5 +1,6 @@
 /** Shared bench plumbing: a database (MONGODB_URI or a fresh in-memory dev server), args, RSS sampling, pools. */
 import { Types } from 'mongoose';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -10,15 +11,26 @@ import { buildServices, type Services } from '../server/services.ts';
 import { systemClock, type Clock } from '../server/shared/clock.ts';
 import { createMetrics } from '../server/system/metrics.ts';
 
-export async function benchDatabase(): Promise<{ uri: string; stop(): Promise<void> }> {
+/**
+ * MONGODB_URI, or a fresh development database: in memory, or with `{ durable: true }` on a file in a temporary
+ * directory (the store `npm start` uses, which commits journaled writes to its file before acknowledging them).
+ */
+export async function benchDatabase(opts: { durable?: boolean } = {}): Promise<{ uri: string; stop(): Promise<void> }> {
   // Benchmarks are tools, like tests: they may read the environment directly.
   const external = process.env.MONGODB_URI;
   if (external) return { uri: external, stop: async () => {} };
+  const dir = opts.durable ? await mkdtemp(path.join(os.tmpdir(), 'siyu-bench-db-')) : undefined;
   const dev: DevDatabase = await startDevDatabase({
     cacheDir: process.env.SIYU_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'siyu'),
-    store: 'memory',
+    store: dir ? { file: path.join(dir, 'devdb.mv') } : 'memory',
   });
-  return dev;
+  return {
+    uri: dev.uri,
+    async stop() {
+      await dev.stop();
+      if (dir) await rm(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 export function intArg(args: string[], name: string, fallback: number): number {

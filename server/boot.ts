@@ -19,7 +19,7 @@ import { SopEngine } from './sop/runtime/sop-engine.ts';
 import { contentRenderer } from './sop/runtime/content-renderer.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
-import { startDevDatabase, type DevDatabase } from './db/dev-database.ts';
+import { openSharedDevDatabase, type SharedDevDatabase } from './db/dev-database.shared.ts';
 import { seedDemo } from './demo/seed-demo.ts';
 import { loadOrCreateDevSecrets } from './dev-secrets.ts';
 import { buildServices, type Services } from './services.ts';
@@ -51,19 +51,24 @@ export type OpenedServices = {
  * Connects to MONGODB_URI, or starts the file-persisted development database in the data dir without it, then
  * builds the services (development keys from the data dir when none are configured). Used by boot() and the CLI.
  */
-export async function openServices(config: Config, opts: { clock?: Clock; logger?: Logger } = {}): Promise<OpenedServices> {
+export async function openServices(config: Config, opts: { clock?: Clock; logger?: Logger; onDatabaseLost?: (err: Error) => void } = {}): Promise<OpenedServices> {
   const logger = opts.logger ?? pino({ level: config.logLevel });
   const clock = opts.clock ?? systemClock;
-  let devDb: DevDatabase | undefined;
+  let devDb: SharedDevDatabase | undefined;
   let uri = config.db.uri;
   if (!uri) {
-    devDb = await startDevDatabase({
+    devDb = await openSharedDevDatabase({
       cacheDir: config.db.cacheDir,
-      store: { file: `${config.db.dataDir}/devdb.mv` },
+      dataDir: config.db.dataDir,
       log: (line) => logger.info(line),
+      // Answering 500s forever helps nobody: exit so a supervisor (or the user) starts us again.
+      onLost: opts.onDatabaseLost ?? ((err) => {
+        logger.fatal({ err }, '开发数据库已丢失 the development database is gone and could not be restarted');
+        process.exit(1);
+      }),
     });
     uri = devDb.uri;
-    logger.info({ uri }, 'development database started (file-persisted, data in %s)', config.db.dataDir);
+    logger.info({ uri }, 'development database %s (file-persisted, data in %s)', devDb.owned() ? 'started' : 'attached', config.db.dataDir);
   }
   let db: Database | undefined;
   try {
@@ -200,9 +205,14 @@ async function shutdown(parts: {
   logger.info('shutdown complete');
 }
 
-async function closeDatabase(db: Database | undefined, devDb: DevDatabase | undefined): Promise<void> {
-  if (db) await db.close();
-  if (devDb) await devDb.stop();
+async function closeDatabase(db: Database | undefined, devDb: SharedDevDatabase | undefined): Promise<void> {
+  try {
+    // A connection to a database that just went away can take long to close; the database is stopped regardless,
+    // or the process would keep it (and itself) running.
+    if (db) await Promise.race([db.close(), new Promise((r) => setTimeout(r, 5000).unref())]);
+  } finally {
+    if (devDb) await devDb.stop();
+  }
 }
 
 /**

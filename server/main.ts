@@ -1,6 +1,7 @@
 /** `npm start`: boots every role in this process (or those in SIYU_ROLES) and stops cleanly on SIGTERM / SIGINT. */
-import { boot } from './boot.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { boot, type Running } from './boot.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { DevDatabaseError } from './db/dev-database.ts';
 
 let config;
 try {
@@ -13,7 +14,15 @@ try {
   throw err;
 }
 
-const running = await boot(config);
+let running: Running;
+try {
+  running = await boot(config);
+} catch (err) {
+  const line = startFailure(err, config);
+  if (!line) throw err;
+  console.error(line);
+  process.exit(1);
+}
 if (running.url) {
   const lines = [
     '',
@@ -45,4 +54,15 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       },
     );
   });
+}
+
+/** A start that collided with something the user can fix, as one line (zh-CN first) instead of a stack trace. */
+function startFailure(err: unknown, config: Config): string | undefined {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') {
+    return `启动失败：端口 ${config.http.port} 已被占用（另一个 Siyu 或其他程序）Cannot start: port ${config.http.port} is already in use (another Siyu or another program); stop it or set PORT`;
+  }
+  if (code === 'EACCES' && (err as { syscall?: string }).syscall === 'listen') return `启动失败：无权监听端口 ${config.http.port} Cannot start: no permission to listen on port ${config.http.port}; set PORT`;
+  if (err instanceof DevDatabaseError) return `启动失败 Cannot start: ${err.message}`;
+  return undefined;
 }

@@ -28,14 +28,15 @@ export function reviveDelayMs(revivals: number): number {
 export class InboundInbox {
   // Callbacks arrive in bursts; writing them in groups keeps the acknowledgement fast under load. Up to 64 per
   // write, two writes in flight: of 16, 32 and 64 per write (and 256 with one in flight), 64 gave the lowest ack
-  // p99 with 64 callbacks in flight (npm run bench -- callback-ingest).
+  // p99 with 64 callbacks in flight (npm run bench -- callback-ingest). The vendor never resends what we
+  // acknowledged, so each write is journaled (on disk, on a majority) before any of its callers answers 200.
   private readonly batcher: InsertBatcher;
 
   constructor(
     private readonly models: Pick<Models, 'InboundRaw'>,
     private readonly clock: Clock,
   ) {
-    this.batcher = new InsertBatcher(() => this.models.InboundRaw.db.db!, this.models.InboundRaw.collection.collectionName, 64, 2);
+    this.batcher = new InsertBatcher(() => this.models.InboundRaw.db.db!, this.models.InboundRaw.collection.collectionName, 64, 2, { w: 'majority', j: true });
   }
 
   /** Stores a verified payload once per (account, content); a redelivery returns `duplicate: true`. */

@@ -18,7 +18,29 @@ export type DevDatabaseOptions = {
   log?: (line: string) => void;
 };
 
-export type DevDatabase = { uri: string; port: number; stop(): Promise<void> };
+export type DevDatabase = {
+  uri: string;
+  port: number;
+  /** The java process's id. */
+  pid: number;
+  /** Called once if the process ends other than through stop() (killed, crashed). */
+  onExit(listener: (code: number | null, signal: NodeJS.Signals | null) => void): void;
+  stop(): Promise<void>;
+};
+
+/** Why the development database did not start; the message is one line, zh-CN first, without the JVM's output. */
+export class DevDatabaseError extends Error {
+  override readonly name = 'DevDatabaseError';
+  constructor(
+    /** `locked`: another process has the store file open; `port-in-use`: the port is taken. */
+    readonly reason: 'locked' | 'port-in-use' | 'failed',
+    message: string,
+    /** What the JVM printed, for the log. */
+    readonly output = '',
+  ) {
+    super(message);
+  }
+}
 
 export async function startDevDatabase(opts: DevDatabaseOptions): Promise<DevDatabase> {
   const { classpath } = await provisionDevDatabase({ cacheDir: opts.cacheDir, log: opts.log });
@@ -29,11 +51,17 @@ export async function startDevDatabase(opts: DevDatabaseOptions): Promise<DevDat
   const child = spawn('java', [...JVM_FLAGS, '-cp', classpath, 'DevMongo', String(port), store], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
-  await waitForReady(child, port);
+  await waitForReady(child, port, store);
   let stopped: Promise<void> | undefined;
   return {
     uri: `mongodb://127.0.0.1:${port}`,
     port,
+    pid: child.pid!,
+    onExit(listener) {
+      child.once('exit', (code, signal) => {
+        if (!stopped) listener(code, signal);
+      });
+    },
     stop: () => (stopped ??= stopChild(child)),
   };
 }
@@ -48,10 +76,10 @@ export async function startDevDatabase(opts: DevDatabaseOptions): Promise<DevDat
  */
 const JVM_FLAGS = ['-Xss4m', '-Xmn64m', '-XX:MaxTenuringThreshold=0'];
 
-async function waitForReady(child: ChildProcess, port: number): Promise<void> {
+async function waitForReady(child: ChildProcess, port: number, store: string): Promise<void> {
   let output = '';
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => fail(new Error(`dev database did not start within 60 s:\n${output}`)), 60_000);
+    const timer = setTimeout(() => fail(new DevDatabaseError('failed', `开发数据库 60 秒内未启动 The development database did not start within 60 s`, output)), 60_000);
     const fail = (err: Error) => {
       clearTimeout(timer);
       child.kill('SIGKILL');
@@ -66,13 +94,22 @@ async function waitForReady(child: ChildProcess, port: number): Promise<void> {
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('error', (err) => fail(new Error(`cannot run java: ${err.message}`)));
-    child.once('exit', (code) => fail(new Error(`dev database exited with code ${code}:\n${output}`)));
+    child.once('error', (err) => fail(new DevDatabaseError('failed', `无法运行 java Cannot run java: ${err.message}`)));
+    child.once('exit', (code) => fail(startFailure(code, output, port, store)));
   });
   child.removeAllListeners('exit');
   child.stdout?.removeAllListeners('data');
   child.stdout?.resume();
   child.stderr?.resume();
+}
+
+/** The launcher's one-line verdict ("siyu-devdb error: <reason> <detail>") as a typed error. */
+function startFailure(code: number | null, output: string, port: number, store: string): DevDatabaseError {
+  const verdict = /siyu-devdb error: (\S+) ?(.*)/.exec(output);
+  if (verdict?.[1] === 'locked') return new DevDatabaseError('locked', `开发数据库文件正被另一个进程使用 The development database file is in use by another process: ${store}`, output);
+  if (verdict?.[1] === 'port-in-use') return new DevDatabaseError('port-in-use', `开发数据库端口 ${port} 已被占用 Development database port ${port} is already in use`, output);
+  const detail = verdict?.[2] ?? output.trim().split('\n').at(-1) ?? '';
+  return new DevDatabaseError('failed', `开发数据库启动失败 The development database failed to start (exit ${code}): ${detail}`.trim(), output);
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {

@@ -1,9 +1,10 @@
 /**
  * Group commit for hot single-document inserts: inserts that arrive while a batch is being written are written
  * together by the next unordered insert command, and each caller learns its own outcome. Every caller still
- * waits until its document is acknowledged by the database, so durability is what a single insert gives.
+ * waits until its document is acknowledged by the database, with the write concern given (a journaled one
+ * makes the batch durable before any caller hears of it).
  */
-import { DUPLICATE_KEY, insertUnordered, InsertRefused, type CommandTarget, type WriteError } from './insert-unordered.ts';
+import { DUPLICATE_KEY, insertUnordered, InsertRefused, type CommandTarget, type WriteConcern, type WriteError } from './insert-unordered.ts';
 
 type Document = Record<string, unknown>;
 
@@ -19,12 +20,14 @@ export class InsertBatcher {
   /**
    * @param maxBatch   documents per insert command; small batches keep the slowest caller's wait short
    * @param maxWriters insert commands in flight at once
+   * @param writeConcern sent with each insert command; the database's default when absent
    */
   constructor(
     private readonly db: () => CommandTarget,
     private readonly collectionName: string,
     private readonly maxBatch = 16,
     private readonly maxWriters = 2,
+    private readonly writeConcern?: WriteConcern,
   ) {}
 
   insert(doc: Document): Promise<InsertOutcome> {
@@ -54,7 +57,7 @@ export class InsertBatcher {
   private async write(batch: Pending[]): Promise<void> {
     let writeErrors: WriteError[];
     try {
-      writeErrors = await insertUnordered(this.db(), this.collectionName, batch.map((p) => p.doc));
+      writeErrors = await insertUnordered(this.db(), this.collectionName, batch.map((p) => p.doc), this.writeConcern);
     } catch (err) {
       for (const p of batch) p.reject(err);
       return;

@@ -18,10 +18,13 @@ export class InsertRefused extends Error {
   }
 }
 
+/** `{ w, j }` as MongoDB takes it; `j: true` acknowledges only once the write is in the journal (on disk). */
+export type WriteConcern = { w?: number | 'majority'; j?: boolean };
+
 /** Inserts `docs` into `collection`; returns the write errors by document index (duplicates included). */
-export async function insertUnordered(db: CommandTarget, collection: string, docs: Document[]): Promise<WriteError[]> {
+export async function insertUnordered(db: CommandTarget, collection: string, docs: Document[], writeConcern?: WriteConcern): Promise<WriteError[]> {
   if (!docs.length) return [];
-  const reply = await db.command({ insert: collection, documents: docs, ordered: false });
+  const reply = await db.command({ insert: collection, documents: docs, ordered: false, ...(writeConcern ? { writeConcern } : {}) });
   if (reply.writeConcernError) throw new Error(`write concern failed: ${JSON.stringify(reply.writeConcernError)}`);
   return (reply.writeErrors as WriteError[] | undefined) ?? [];
 }

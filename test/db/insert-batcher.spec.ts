@@ -36,4 +36,12 @@ describe('InsertBatcher', () => {
     expect(b.status).to.equal('rejected');
     expect((b as PromiseRejectedResult).reason).to.be.instanceOf(InsertRefused).and.have.property('message').that.contains('121');
   });
+
+  it('sends the write concern it was given with every insert command', async () => {
+    const sent: Record<string, unknown>[] = [];
+    const batcher = new InsertBatcher(() => ({ command: async (c) => (sent.push(c), { ok: 1, n: 1 }) }), 'batched', 8, 2, { w: 'majority', j: true });
+    await Promise.all([batcher.insert({ a: 1 }), batcher.insert({ a: 2 })]);
+    expect(sent.length).to.be.greaterThan(0);
+    for (const c of sent) expect(c.writeConcern).to.deep.equal({ w: 'majority', j: true });
+  });
 });
