@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -21,6 +21,17 @@ export async function loadOrCreateDevSecrets(dataDir: string): Promise<DevSecret
     adminToken: `siyu_admin_${randomBytes(16).toString('hex')}`,
   };
   await mkdir(dataDir, { recursive: true });
-  await writeFile(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
-  return secrets;
+  // Two first runs (a server and the CLI) may race: the secrets are written whole beside the file and linked into
+  // place, which fails if another process got there first; then its keys are the ones, or phones stop matching.
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(tmp, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  try {
+    await link(tmp, file);
+    return secrets;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return secretsSchema.parse(JSON.parse(await readFile(file, 'utf8')));
+  } finally {
+    await rm(tmp, { force: true });
+  }
 }
