@@ -14,8 +14,7 @@ import { CallbackGuard } from './channels/callback-guard.ts';
 import type { Config } from './config.ts';
 import { InboundReactions } from './channels/index.ts';
 import { HandoverParticipants } from './handover/handover-participants.ts';
-import { wireHandoverReactions } from './handover/handover-wiring.ts';
-import { handoverService } from './handover/handover.service.ts';
+import { wireHandoverReactions } from './handover/index.ts';
 import { ContactIdentityService } from './contacts/contact-identity.service.ts';
 import { ContactChannelState, ContactRepository } from './contacts/contact.repository.ts';
 import { ContentService } from './content/content.service.ts';
@@ -50,7 +49,7 @@ export function buildServices(deps: ServiceDeps) {
   const built = { ...services, liveCodes: wireLiveCodes(services) };
   // Campaign lead attribution comes after live codes (see inbound-reactions.ts).
   registerCampaignListeners(built);
-  wireHandoverReactions({ reactions: built.reactions, handover: () => handoverService(built) });
+  wireHandoverReactions({ reactions: built.reactions, models: built.db.models, clock: built.clock });
   return built;
 }
 

@@ -14,7 +14,9 @@ import type { Logger } from 'pino';
 import type { ChannelAdapter, FriendAdded, FriendTransferFailed } from '../../adapters/channel-adapter.ts';
 import type { StaffDto } from '../org/index.ts';
 import type { ChannelAccount } from './channel-account.repository.ts';
-import type { HandledEvent } from './inbound-context.ts';
+
+/** The contact (and store) an event concerned, so the event-log row can point at it. */
+export type HandledEvent = { contactId: string | null; storeId?: string | null };
 
 /** Where an event came from: its account and that account's adapter. */
 export type InboundSource = { account: ChannelAccount; adapter: ChannelAdapter };

@@ -5,6 +5,7 @@
 export {
   InboundReactions,
   type FriendAddedFacts,
+  type HandledEvent,
   type InboundOwner,
   type InboundReaction,
   type InboundSource,
@@ -13,4 +14,3 @@ export {
   type ReactionFacts,
   type ReactionKind,
 } from './inbound-reactions.ts';
-export type { HandledEvent } from './inbound-context.ts';
