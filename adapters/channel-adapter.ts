@@ -207,6 +207,12 @@ export interface ChannelAdapter {
   verifyWebhook(req: WebhookRequest): VerifiedWebhook;
   /** Turns a verified plaintext into domain events. Pure. @throws ParseError */
   parseInbound(plaintext: string): InboundEvent[];
+  /**
+   * How soon the core's inbox should process a verified plaintext: higher is claimed first, 0 (or no method)
+   * keeps arrival order. Called on the callback path for every delivery, before the answer: a cheap look at the
+   * text, never a parse. WeCom: adds carrying a welcome code (valid 20 s) get 1.
+   */
+  inboxPriority?(plaintext: string): number;
   /** Sends one message; failures come back as `{ ok: false }`, never as a rejection. */
   send(msg: OutboundMessage): Promise<SendResult>;
   /**

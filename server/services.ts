@@ -15,8 +15,9 @@ import { ChannelAccountRepository, type ChannelAccount } from './channels/channe
 import { InboundInbox } from './channels/inbound-inbox.ts';
 import { CallbackGuard } from './channels/callback-guard.ts';
 import type { Config } from './config.ts';
-import { FriendAddedListeners } from './channels/friend-added-listeners.ts';
+import { InboundReactions } from './channels/index.ts';
 import { HandoverParticipants } from './handover/handover-participants.ts';
+import { wireHandoverReactions } from './handover/index.ts';
 import { ContactIdentityService } from './contacts/contact-identity.service.ts';
 import { ContactChannelState, ContactRepository } from './contacts/contact.repository.ts';
 import { ContentService } from './content/content.service.ts';
@@ -47,10 +48,11 @@ export type ServiceDeps = {
 
 export function buildServices(deps: ServiceDeps) {
   const services = buildServiceGraph(deps);
-  // Live codes add the first friend-added listener: a welcome code lives 20 s.
+  // Live codes add the first friend_added reaction: a welcome code lives 20 s.
   const built = { ...services, liveCodes: wireLiveCodes(services) };
-  // Campaign lead attribution comes after live codes (see friend-added-listeners.ts).
+  // Campaign lead attribution comes after live codes (see inbound-reactions.ts).
   registerCampaignListeners(built);
+  wireHandoverReactions({ reactions: built.reactions, models: built.db.models, clock: built.clock });
   return built;
 }
 
@@ -93,8 +95,8 @@ function buildServiceGraph(deps: ServiceDeps) {
     sops: new SopRegistry({ ledger, clock }, (corpId, ids) => content.pinnedVersions(corpId, ids)),
     // Adapters keep the app's clock (token expiry, lookback windows), so pinned time in tests is one time.
     adapterFor: cachedAdapters(deps.adapterFactory ?? ((account) => createAdapter(account, { clientOptions: { clock } }))),
-    /** After a WeCom friend is added and stored: live codes, campaigns (see friend-added-listeners.ts). */
-    friendAdded: new FriendAddedListeners(deps.logger),
+    /** What other domains do with an inbound event once it is stored: live codes, campaigns, handover (see inbound-reactions.ts). */
+    reactions: new InboundReactions(deps.logger),
     /** Records that follow a customer handed over to another member (campaign leads …); see handover-participants.ts. */
     handoverParticipants: new HandoverParticipants(),
     /** In-process wake-ups: 'inbound' after a callback is recorded, so a local processor starts at once. */

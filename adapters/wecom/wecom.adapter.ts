@@ -35,6 +35,7 @@ import type { GroupMsg, Attachment as WecomAttachment } from './client/wecom.typ
 import { verifyAndOpen, verifyUrl, withDelivery } from './crypto/callback-envelope.ts';
 import { refusal } from './crypto/wx-biz-msg-crypt.ts';
 import { parseWecomCallback } from './parse/callback.parser.ts';
+import { wecomInboxPriority } from './parse/inbox-priority.ts';
 import type { WecomAccountConfig } from './wecom-account.schema.ts';
 import type { CustomerTransferOutcome, CustomerTransferRequest, CustomerTransferState, GroupTransferFailure, JsSdkSignatures, TransferKind } from '../channel-adapter.ts';
 import { JsapiTickets } from './client/jsapi-signature.ts';
@@ -91,6 +92,10 @@ export class WecomAdapter implements ChannelAdapter {
 
   parseInbound(plaintext: string): InboundEvent[] {
     return parseWecomCallback(plaintext);
+  }
+
+  inboxPriority(plaintext: string): number {
+    return wecomInboxPriority(plaintext);
   }
 
   async send(msg: OutboundMessage): Promise<SendResult> {

@@ -1,6 +1,6 @@
 /**
  * The campaigns domain wired over the app's services: built once per services object (the routes, the CLI and
- * the scheduler share it), and registered as a friend-added listener when the services are built.
+ * the scheduler share it), and registered as a friend_added reaction when the services are built.
  */
 import type { Services } from '../services.ts';
 import { LeadAttribution } from './attribution/lead-attribution.ts';
@@ -55,7 +55,7 @@ export function campaignsOf(services: Services): CampaignModule {
 
 /** Called where the services are built: attribution of friend adds to leads. */
 export function registerCampaignListeners(services: Services): void {
-  services.friendAdded.add({ name: 'campaign-leads', onFriendAdded: async (facts) => void (await campaignsOf(services).attribution.onFriendAdded(facts)) });
+  services.reactions.on('friend_added', { name: 'campaign-leads', react: (facts) => campaignsOf(services).attribution.onFriendAdded(facts) });
   // A customer handed over to another member takes their open lead assignment along.
   services.handoverParticipants.add({
     name: 'campaign-leads',

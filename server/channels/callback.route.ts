@@ -33,7 +33,7 @@ async function handle(kind: ChannelKind, accountId: string | undefined, { koa, s
   if (late) refuse(kind, account.id, late, { koa, services });
   koa.type = 'text/plain';
   if ('echo' in verified) return reply(200, verified.echo);
-  await services.inbox.record(account, verified.plaintext);
+  await services.inbox.record(account, verified.plaintext, adapter);
   services.signals.emit('inbound');
   // Both vendors stop retrying on a 200 whose body is "success" (or empty).
   return reply(200, 'success');

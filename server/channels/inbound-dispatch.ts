@@ -1,4 +1,7 @@
-/** Routes each domain event kind to its handler; kinds without one are only logged (kept raw in the event log). */
+/**
+ * Routes each domain event kind to its handler; kinds without one are only logged (kept raw in the event log).
+ * Kinds another domain owns go to their registered owner (inbound-reactions.ts): this file imports no other domain.
+ */
 import type { InboundEvent } from '../../adapters/channel-adapter.ts';
 import type { HandledEvent, InboundContext } from './inbound-context.ts';
 import { onOfficialAccountEvent } from './official-account.handler.ts';
@@ -6,7 +9,6 @@ import { onFriendAddedOrEdited, onFriendDeleted } from './wecom-contact.handler.
 import { onGroupChanged, onGroupDismissed } from './wecom-group.handler.ts';
 import { onKfMessagesAvailable } from './wecom-kf.handler.ts';
 import { onCorpTagChanged } from './wecom-tag.handler.ts';
-import { onTransferFailed } from '../handover/transfer-fail.handler.ts';
 import { onFriendship, onRoomEvent } from './wechaty.handler.ts';
 
 export async function dispatchInbound(event: InboundEvent, ctx: InboundContext): Promise<HandledEvent> {
@@ -44,7 +46,7 @@ export async function dispatchInbound(event: InboundEvent, ctx: InboundContext):
     case 'friendship_confirmed':
       return onFriendship(event, ctx);
     case 'friend_transfer_failed':
-      return onTransferFailed(event, ctx);
+      return ctx.services.reactions.handle(event.kind, { event, account: ctx.account, adapter: ctx.adapter });
     case 'chat_archiving_approved':
     case 'oa_template_send_finished':
     case 'unknown':

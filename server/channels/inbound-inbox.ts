@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Types } from 'mongoose';
+import type { ChannelAdapter } from '../../adapters/channel-adapter.ts';
 import type { Models } from '../db/models.ts';
 import { InsertBatcher } from '../db/insert-batcher.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -39,8 +40,11 @@ export class InboundInbox {
     this.batcher = new InsertBatcher(() => this.models.InboundRaw.db.db!, this.models.InboundRaw.collection.collectionName, 64, 2, { w: 'majority', j: true });
   }
 
-  /** Stores a verified payload once per (account, content); a redelivery returns `duplicate: true`. */
-  async record(account: ChannelAccount, plaintext: string): Promise<{ id: string; duplicate: boolean }> {
+  /**
+   * Stores a verified payload once per (account, content); a redelivery returns `duplicate: true`. The account's
+   * adapter says how soon the payload should be claimed (`inboxPriority`; arrival order without it).
+   */
+  async record(account: ChannelAccount, plaintext: string, adapter: Pick<ChannelAdapter, 'inboxPriority'>): Promise<{ id: string; duplicate: boolean }> {
     const digest = createHash('sha256').update(plaintext).digest('hex');
     const now = this.clock.now();
     const _id = new Types.ObjectId();
@@ -59,7 +63,7 @@ export class InboundInbox {
       lastError: null,
       eventKeys: [],
       processedAt: null,
-      priority: claimPriority(plaintext),
+      priority: adapter.inboxPriority?.(plaintext) ?? 0,
     });
     return outcome === 'inserted' ? { id: String(_id), duplicate: false } : { id: '', duplicate: true };
   }
@@ -71,7 +75,7 @@ export class InboundInbox {
     const due = await this.models.InboundRaw.findOneAndUpdate(
       { status: 'pending', nextAttemptAt: { $lte: now } },
       { $set: { status: 'processing', leaseUntil: lease }, $inc: { attempts: 1 } },
-      // Welcome-code adds first (their code dies 20 s after the add); arrival order otherwise.
+      // The adapter's priority first (WeCom: welcome-code adds, whose code dies 20 s after the add); arrival order otherwise.
       { returnDocument: 'after', sort: { priority: -1, nextAttemptAt: 1 } },
     ).lean<InboxRow>();
     if (due) return due;
@@ -174,12 +178,4 @@ export class InboundInbox {
     const rows = await this.models.InboundRaw.aggregate<{ _id: string; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }]);
     return Object.fromEntries(rows.map((r) => [r._id, r.n]));
   }
-}
-
-/**
- * 1 for a WeCom add_external_contact / add_half_external_contact that carries a WelcomeCode: its welcome message
- * must go out within 20 s of the add, so it jumps the queue. A cheap look at the plaintext, not a parse.
- */
-export function claimPriority(plaintext: string): number {
-  return /<ChangeType>(?:<!\[CDATA\[)?add_(?:half_)?external_contact\b/.test(plaintext) && /<WelcomeCode>(?:<!\[CDATA\[)?[^<\]]/.test(plaintext) ? 1 : 0;
 }

@@ -53,7 +53,7 @@ export class PushListeners {
       this.running.set(account.id, fresh);
       try {
         await fresh.listen(async (_event, envelope) => {
-          await services.inbox.record(account, envelope);
+          await services.inbox.record(account, envelope, fresh);
           services.signals.emit('inbound');
         });
         this.logger.info({ accountId: account.id }, 'push listener started');

@@ -18,7 +18,7 @@ export async function onFriendAddedOrEdited(event: FriendAdded | FriendEdited, c
   const { contact } = await upsertWecomCustomer(services, event.corpId, event.externalUserId, detail, { staff, interactionAt: event.occurredAt });
   if (!staff) {
     // Staff not synced yet: the contact is kept; the relation appears with the next staff sync and callback.
-    if (event.kind === 'friend_added') await services.friendAdded.run({ event, contactId: contact.id, staff: null, account: ctx.account, adapter: ctx.adapter });
+    if (event.kind === 'friend_added') await services.reactions.run('friend_added', { event, contactId: contact.id, staff: null, account: ctx.account, adapter: ctx.adapter });
     return { contactId: contact.id };
   }
   if (looked.fetched) {
@@ -30,7 +30,7 @@ export async function onFriendAddedOrEdited(event: FriendAdded | FriendEdited, c
     const state = event.kind === 'friend_added' ? (event.state ?? undefined) : undefined;
     await services.follows.recordFromEvent(event.corpId, { contactId: contact.id, staff, ...(state !== undefined ? { state } : {}), addedAt: event.occurredAt });
   }
-  if (event.kind === 'friend_added') await services.friendAdded.run({ event, contactId: contact.id, staff, account: ctx.account, adapter: ctx.adapter });
+  if (event.kind === 'friend_added') await services.reactions.run('friend_added', { event, contactId: contact.id, staff, account: ctx.account, adapter: ctx.adapter });
   return { contactId: contact.id, storeId: staff.storeId };
 }
 

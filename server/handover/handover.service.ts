@@ -2,21 +2,22 @@
  * Customer handover (在职 / 离职继承). `create` asks WeCom to move a member's customers (≤100 per call, grouped
  * by takeover member) and, optionally, their groups; WeCom answers per customer and the takeover happens after
  * 24 h unless the customer refuses. `pollDue` (scheduled by the caller) asks WeCom for the results of running
- * jobs and moves our own records of each customer taken over; `onTransferFailed` settles refusals pushed by the
- * transfer_fail callback at once. `report` says what moved and what failed, and why.
+ * jobs and moves our own records of each customer taken over; refusals pushed by the transfer_fail callback
+ * are settled at once (handover-settle.ts, an inbound reaction wired by handover-wiring.ts). `report` says what
+ * moved and what failed, and why.
  */
-import type { CustomerTransferState, FriendTransferFailed } from '../../adapters/channel-adapter.ts';
+import type { CustomerTransferState } from '../../adapters/channel-adapter.ts';
 import { ChannelError } from '../../adapters/channel-adapter.ts';
 import { BadRequestError, ConflictError, UnavailableError } from '../errors.ts';
 import type { Services } from '../services.ts';
 import { corpScope, type Scope } from '../shared/scope.ts';
 import { corpWecom } from '../sidebar/corp-wecom.ts';
 import { moveCustomer } from './handover-move.ts';
+import { finishIfSettled, POLL_INTERVAL_MS } from './handover-settle.ts';
 import { HandoverRepository, type HandoverItemRow, type HandoverRow, type NewHandoverItem } from './handover.repository.ts';
 import type { HandoverFailure, HandoverKind } from './handover.schema.ts';
 
 export const TRANSFER_BATCH = 100;
-export const POLL_INTERVAL_MS = 60 * 60_000;
 /** WeCom takes a customer over 24 h after the request unless they refuse. */
 const TAKEOVER_DELAY_MS = 24 * 3_600_000;
 /** A transfer WeCom still does not list this long after the request will never show up. */
@@ -199,21 +200,8 @@ export class HandoverService {
     await this.repo.markMoved(corpId, item._id, moved, now);
   }
 
-  private async finishIfSettled(corpId: string, handoverId: string, now: Date): Promise<void> {
-    const open = await this.repo.openCount(corpId, handoverId);
-    await this.repo.update(corpId, handoverId, open ? { nextPollAt: new Date(now.getTime() + POLL_INTERVAL_MS) } : { status: 'done', finishedAt: now, nextPollAt: null });
-  }
-
-  /**
-   * transfer_fail: WeCom names the customer and the takeover member only, so the newest waiting transfer of that
-   * pair fails. A redelivery finds nothing waiting and changes nothing.
-   */
-  async onTransferFailed(event: FriendTransferFailed): Promise<{ contactId: string | null; storeId?: string | null }> {
-    const reason: HandoverFailure = event.reason === 'customer_refused' || event.reason === 'customer_limit_exceed' ? event.reason : 'vendor_error';
-    const item = await this.repo.fail(event.corpId, { externalUserId: event.externalUserId, toUserId: event.takeoverUserId }, reason, null, event.occurredAt);
-    if (!item) return { contactId: null };
-    await this.finishIfSettled(event.corpId, item.handoverId, this.services.clock.now());
-    return { contactId: item.contactId };
+  private finishIfSettled(corpId: string, handoverId: string, now: Date): Promise<void> {
+    return finishIfSettled(this.repo, corpId, handoverId, now);
   }
 
   async report(scope: Scope, id: string) {

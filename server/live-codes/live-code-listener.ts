@@ -1,11 +1,11 @@
 /**
- * The friend-added listener of live codes, registered first (welcome codes live 20 s). For an add that belongs
+ * The friend_added reaction of live codes, registered first (welcome codes live 20 s). For an add that belongs
  * to a code (live-code-resolve.ts): the welcome message first, then the attribution row, the code's tags (the
  * contact store, mirrored to WeCom with mark_tag) and the roster (rotation, daily limits). SOP triggers need
  * nothing from here: they read the friend_added event, which carries the state. Idempotent: a re-processed add
  * finds its welcome row and its attribution row and sends, counts and tags nothing twice.
  */
-import type { FriendAddedFacts, FriendAddedListener } from '../channels/friend-added-listeners.ts';
+import type { FriendAddedFacts, InboundReaction } from '../channels/index.ts';
 import type { ContactRepository } from '../contacts/contact.repository.ts';
 import type { Models } from '../db/models.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -31,10 +31,10 @@ export type LiveCodeListenerDeps = {
 /** WeCom's own tag ids; tags made here and not yet pushed to WeCom (`siyu_…`) cannot be marked there. */
 const isWecomTag = (tagId: string) => !tagId.startsWith('siyu_');
 
-export function liveCodeListener(d: LiveCodeListenerDeps): FriendAddedListener {
+export function liveCodeListener(d: LiveCodeListenerDeps): InboundReaction<'friend_added'> {
   return {
     name: 'live-codes',
-    async onFriendAdded(facts: FriendAddedFacts): Promise<void> {
+    async react(facts: FriendAddedFacts): Promise<void> {
       const { event, contactId, staff, adapter } = facts;
       const resolution = await resolveLiveCode(d.codes, {
         corpId: event.corpId,

@@ -1,11 +1,11 @@
 /**
- * Builds the live-code domain from the core services and registers its friend-added listener. Called by
- * buildServices before any other listener is added: welcome codes live 20 s, so live codes go first.
+ * Builds the live-code domain from the core services and registers its friend_added reaction. Called by
+ * buildServices before any other reaction is added: welcome codes live 20 s, so live codes go first.
  */
 import type { Logger } from 'pino';
 import type { ChannelAdapter } from '../../adapters/channel-adapter.ts';
 import type { ChannelAccount, ChannelAccountRepository } from '../channels/channel-account.repository.ts';
-import type { FriendAddedListeners } from '../channels/friend-added-listeners.ts';
+import type { InboundReactions } from '../channels/index.ts';
 import type { ContactRepository } from '../contacts/contact.repository.ts';
 import type { ContentService } from '../content/content.service.ts';
 import type { Database } from '../db/database.ts';
@@ -30,7 +30,7 @@ export type LiveCodeCore = {
   contacts: ContactRepository;
   channelAccounts: ChannelAccountRepository;
   adapterFor: (account: ChannelAccount) => ChannelAdapter;
-  friendAdded: FriendAddedListeners;
+  reactions: InboundReactions;
 };
 
 export function wireLiveCodes(core: LiveCodeCore) {
@@ -40,6 +40,6 @@ export function wireLiveCodes(core: LiveCodeCore) {
   const logger = core.logger.child({ module: 'live-codes' });
   const service = new LiveCodeService({ ...core, codes, ledger, logger });
   const welcome = new WelcomeSender({ ...core, models: m, ledger, logger });
-  core.friendAdded.add(liveCodeListener({ codes, ledger, liveCodes: service, welcome, contacts: core.contacts, models: m, clock: core.clock, logger }));
+  core.reactions.on('friend_added', liveCodeListener({ codes, ledger, liveCodes: service, welcome, contacts: core.contacts, models: m, clock: core.clock, logger }));
   return { codes, ledger, service, welcome };
 }

@@ -1,35 +1,50 @@
-/** The inbox claims WeCom adds carrying a welcome code (valid 20 s) before anything else, in arrival order otherwise. */
+/**
+ * The inbox claims what the account's adapter puts first — WeCom adds carrying a welcome code (valid 20 s) —
+ * before anything else, in arrival order otherwise. Which payloads those are is the adapter's knowledge
+ * (adapters/wecom/parse/inbox-priority.spec.ts); here: the inbox asks the adapter and claims in that order.
+ */
 import { expect } from 'chai';
 import { externalContactEvent, externalTagEvent } from '../../adapters/wecom/simulator/callback-events.ts';
 import type { ChannelAccount } from '../../server/channels/channel-account.repository.ts';
-import { claimPriority } from '../../server/channels/inbound-inbox.ts';
 import { useTestDatabase } from '../support/database.ts';
 import { testServices } from '../support/test-app.ts';
 
 describe('InboundInbox claim order', () => {
   const t = useTestDatabase('inbox_priority');
-  const account: ChannelAccount = { id: 'acc-1', corpId: 'wwcorp', kind: 'wecom', name: 'w', isDefault: true, config: {} };
+  const account: ChannelAccount = {
+    id: 'acc-1',
+    corpId: 'wwcorp',
+    kind: 'wecom',
+    name: 'w',
+    isDefault: true,
+    config: { corpId: 'wwcorp', secret: 's', token: 't', encodingAESKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C' },
+  };
+  beforeEach(() => t.db.models.InboundRaw.deleteMany({}));
   const add = (ext: string, welcomeCode?: string) =>
     externalContactEvent({ corpId: 'wwcorp', changeType: 'add_external_contact', userId: 'a1', externalUserId: ext, createTime: 1_795_000_000, ...(welcomeCode ? { welcomeCode } : {}) });
 
-  it('marks only adds with a welcome code', () => {
-    expect(claimPriority(add('wm1', 'WELCOME_1'))).to.equal(1);
-    expect(claimPriority(externalContactEvent({ corpId: 'c', changeType: 'add_half_external_contact', userId: 'a', externalUserId: 'x', welcomeCode: 'W' }))).to.equal(1);
-    expect(claimPriority(add('wm2'))).to.equal(0);
-    expect(claimPriority(externalContactEvent({ corpId: 'c', changeType: 'msg_audit_approved', userId: 'a', externalUserId: 'x', welcomeCode: 'W' }))).to.equal(0);
-    expect(claimPriority(externalTagEvent({ corpId: 'c', id: 'et1', tagType: 'tag', changeType: 'create' }))).to.equal(0);
+  it('stores the priority the adapter gives, and none for an adapter without inboxPriority', async () => {
+    const services = testServices(t.db);
+    const wecom = services.adapterFor(account);
+    await services.inbox.record(account, add('wm-welcome', 'WELCOME_1'), wecom);
+    await services.inbox.record(account, add('wm-plain'), wecom);
+    await services.inbox.record(account, add('wm-elsewhere', 'WELCOME_2'), {});
+    const rows = await t.db.models.InboundRaw.find({}).sort({ receivedAt: 1, _id: 1 }).lean();
+    const priorityOf = (ext: string) => rows.find((r) => r.plaintext.includes(ext))?.priority;
+    expect([priorityOf('wm-welcome'), priorityOf('wm-plain'), priorityOf('wm-elsewhere')]).to.deep.equal([1, 0, 0]);
   });
 
   it('claims welcome-code adds first, then the rest in arrival order', async () => {
     const services = testServices(t.db);
+    const wecom = services.adapterFor(account);
     const order: string[] = [];
-    await services.inbox.record(account, externalTagEvent({ corpId: 'wwcorp', id: 'et-first', tagType: 'tag', changeType: 'create' }));
+    await services.inbox.record(account, externalTagEvent({ corpId: 'wwcorp', id: 'et-first', tagType: 'tag', changeType: 'create' }), wecom);
     services.clock.advance(1000);
-    await services.inbox.record(account, add('wm-plain'));
+    await services.inbox.record(account, add('wm-plain'), wecom);
     services.clock.advance(1000);
-    await services.inbox.record(account, add('wm-welcome-1', 'WELCOME_A'));
+    await services.inbox.record(account, add('wm-welcome-1', 'WELCOME_A'), wecom);
     services.clock.advance(1000);
-    await services.inbox.record(account, add('wm-welcome-2', 'WELCOME_B'));
+    await services.inbox.record(account, add('wm-welcome-2', 'WELCOME_B'), wecom);
     for (let row = await services.inbox.claim(); row; row = await services.inbox.claim()) {
       order.push(/<ExternalUserID><!\[CDATA\[([^\]]+)/.exec(row.plaintext)?.[1] ?? /<Id><!\[CDATA\[([^\]]+)/.exec(row.plaintext)![1]!);
       await services.inbox.done(row, []);

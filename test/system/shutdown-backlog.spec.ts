@@ -73,7 +73,7 @@ describe('shutdown with a backlog', function () {
     try {
       const account = (await running.services.channelAccounts.listByKind('wecom'))[0]!;
       // Each row asks kf/sync_msg, which never answers: the processor holds one row and the rest wait.
-      await Promise.all(Array.from({ length: BACKLOG }, (_, i) => running.services.inbox.record(account, kfMsgOrEvent({ corpId: CORP, token: `T${i}`, openKfId: 'wkBACKLOG', createTime: 1_795_200_000 + i }))));
+      await Promise.all(Array.from({ length: BACKLOG }, (_, i) => running.services.inbox.record(account, kfMsgOrEvent({ corpId: CORP, token: `T${i}`, openKfId: 'wkBACKLOG', createTime: 1_795_200_000 + i }), running.services.adapterFor(account))));
       running.services.signals.emit('inbound');
       const deadline = Date.now() + 20_000;
       while (Date.now() < deadline && (await db.models.InboundRaw.countDocuments({ status: 'processing' })) === 0) await new Promise((r) => setTimeout(r, 50));

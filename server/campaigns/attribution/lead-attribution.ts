@@ -1,5 +1,5 @@
 /**
- * Friend added → lead accepted. Registered as a friend-added listener (server/channels/friend-added-listeners.ts).
+ * Friend added → lead accepted. Registered as a friend_added reaction (server/channels/inbound-reactions.ts).
  * The add is matched to its lead by the contact way's `state` (`c:<campaign code>:<n>`: the campaign and
  * staff member), else by a phone number the staff member typed into the remark or description, else by the
  * phone hash the contact already has. The lead then becomes the contact: its phone is attached to the
@@ -9,7 +9,7 @@
  * (or a re-processed event) counts once. A scan of a campaign code by someone who is no known lead becomes a
  * lead of origin `scan`, accepted at once.
  */
-import type { FriendAddedFacts } from '../../channels/friend-added-listeners.ts';
+import type { FriendAddedFacts } from '../../channels/index.ts';
 import type { Services } from '../../services.ts';
 import { repointGreetingExposure } from '../greeting.ts';
 import { normalizeLeadPhone } from '../import/lead-phone.ts';
