@@ -35,7 +35,7 @@ describe('inbox durability on the development database (file store)', function (
         Array.from({ length: 16 }, async () => {
           while (next < 400) {
             const i = next++;
-            expect((await inbox.record(account, `<xml><round>${round}</round><i>${i}</i></xml>`)).duplicate).to.equal(false);
+            expect((await inbox.record(account, `<xml><round>${round}</round><i>${i}</i></xml>`, {})).duplicate).to.equal(false);
           }
         }),
       );
