@@ -1,4 +1,5 @@
 /** `npm start`: boots every role in this process (or those in SIYU_ROLES) and stops cleanly on SIGTERM / SIGINT. */
+import { createServer } from 'node:net';
 import { boot, type Running } from './boot.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { DevDatabaseError } from './db/dev-database.ts';
@@ -16,6 +17,9 @@ try {
 
 let running: Running;
 try {
+  // A busy port is found before boot touches anything: a second `npm start` on a shared data dir would otherwise
+  // seed, publish and point the default WeCom account at its own demo simulator, then die on listen.
+  if (config.roles.includes('http') && config.http.port !== 0) await probePort(config.http.port, config.http.host);
   running = await boot(config);
 } catch (err) {
   const line = startFailure(err, config);
@@ -53,6 +57,14 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
         process.exit(1);
       },
     );
+  });
+}
+
+async function probePort(port: number, host: string): Promise<void> {
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', reject);
+    probe.listen(port, host, () => probe.close(() => resolve()));
   });
 }
 

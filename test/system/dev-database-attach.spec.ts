@@ -158,7 +158,8 @@ describe('one development database per data directory', function () {
       expect(await first.services.dbUp(), 'the second server did not stop the first one’s database').to.equal(true);
 
       const collide = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { cwd: root, env: envFor(dataDir, { PORT: String(busyPort) }), stdio: ['ignore', 'pipe', 'pipe'] });
+        // The demo on, as `npm start` has it: a start that dies on the port must not have seeded or repointed anything.
+        const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], { cwd: root, env: envFor(dataDir, { PORT: String(busyPort), SIYU_ROLES: 'http,scheduler', SIYU_DEMO: 'true' }), stdio: ['ignore', 'pipe', 'pipe'] });
         let stderr = '';
         child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
         child.once('exit', (code) => resolve({ code, stderr }));
@@ -167,6 +168,8 @@ describe('one development database per data directory', function () {
       expect(collide.stderr.trim().split('\n'), collide.stderr).to.have.length(1);
       expect(collide.stderr).to.match(new RegExp(`^启动失败：端口 ${busyPort} 已被占用`));
       expect(await first.services.dbUp()).to.equal(true);
+      expect(await first.services.channelAccounts.listByKind('wecom'), 'no demo simulator account left behind').to.deep.equal([]);
+      expect(await first.services.org.listCorps(), 'no demo seeded').to.have.length(1);
     } finally {
       blocker.close();
       await first.stop();
