@@ -4,6 +4,7 @@
  * while the lease is ours, plans once per key). The runtime's unit specs run over it without a database.
  */
 import { Types } from 'mongoose';
+import type { ContactRouting } from '../../server/sop/runtime/routing.ts';
 import type { DispatcherLedger, RunnerLedger, RunRow, SopRecordRow, TouchRow } from '../../server/sop/ledger/index.ts';
 import { siblingsOf, sendsTogether } from '../../server/sop/ledger/index.ts';
 import { validateSop } from '../../server/sop/definition/sop-loader.ts';
@@ -170,3 +171,22 @@ export class InMemoryLedger implements RunnerLedger, DispatcherLedger {
     return this.touchRows.filter((t) => t.corpId === corpId && ids.some((id) => sameId(id, t._id)));
   }
 }
+
+/** A contact's routing as the runtime's unit specs fake it: store A, staff A, reachable, in Shanghai. */
+export const routingOf = (contactId: string, extra: Partial<ContactRouting> = {}): ContactRouting => ({
+  contactId,
+  name: '客户',
+  storeId: 'store-a',
+  tz: 'Asia/Shanghai',
+  staffId: 'staff-a',
+  staffUserId: 'a2',
+  externalUserId: `wm-${contactId}`,
+  kfId: null,
+  openKfId: null,
+  openid: null,
+  optedOut: false,
+  reachable: true,
+  tagIds: [],
+  chatId: null,
+  ...extra,
+});

@@ -2,29 +2,12 @@ import { expect } from 'chai';
 import { ChannelError, type ChannelAdapter, type OutboundMessage, type SendResult } from '../../../adapters/channel-adapter.ts';
 import { fixedClock } from '../../shared/clock.ts';
 import type { StaffTaskInput } from '../../tasks/index.ts';
-import { InMemoryLedger } from '../../../test/support/in-memory-ledger.ts';
+import { InMemoryLedger, routingOf } from '../../../test/support/in-memory-ledger.ts';
 import { TouchDispatcher, type DispatcherDeps } from './dispatcher.ts';
 import type { ContactRouting } from './routing.ts';
 import { placeholderRenderer } from './touch-renderer.ts';
 
 const CORP = 'corp-1';
-const routingOf = (contactId: string, extra: Partial<ContactRouting> = {}): ContactRouting => ({
-  contactId,
-  name: '客户',
-  storeId: 'store-a',
-  tz: 'Asia/Shanghai',
-  staffId: 'staff-a',
-  staffUserId: 'a2',
-  externalUserId: `wm-${contactId}`,
-  kfId: null,
-  openKfId: null,
-  openid: null,
-  optedOut: false,
-  reachable: true,
-  tagIds: [],
-  chatId: null,
-  ...extra,
-});
 
 /** The dispatcher over the in-memory ledger, fake routing, a fake WeCom adapter and a task recorder. */
 function harness(now: string, opts: { routing?: Record<string, Partial<ContactRouting> | null>; reply?: (msg: OutboundMessage) => SendResult } = {}) {

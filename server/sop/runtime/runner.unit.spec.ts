@@ -1,29 +1,11 @@
 import { expect } from 'chai';
 import { fixedClock } from '../../shared/clock.ts';
 import type { StaffTaskInput } from '../../tasks/index.ts';
-import { InMemoryLedger } from '../../../test/support/in-memory-ledger.ts';
+import { InMemoryLedger, routingOf } from '../../../test/support/in-memory-ledger.ts';
 import type { RunFacts } from './run-facts.ts';
-import type { ContactRouting } from './routing.ts';
 import { SopRunner, type RunnerDeps } from './runner.ts';
 
 const CORP = 'corp-1';
-const routingOf = (contactId: string, extra: Partial<ContactRouting> = {}): ContactRouting => ({
-  contactId,
-  name: '客户',
-  storeId: 'store-a',
-  tz: 'Asia/Shanghai',
-  staffId: 'staff-a',
-  staffUserId: 'a2',
-  externalUserId: `wm-${contactId}`,
-  kfId: null,
-  openKfId: null,
-  openid: null,
-  optedOut: false,
-  reachable: true,
-  tagIds: [],
-  chatId: null,
-  ...extra,
-});
 
 /** The runner over the in-memory ledger, fake routing, tasks and run facts. */
 function harness(now: string, facts: Partial<RunFacts> = {}) {
