@@ -49,8 +49,13 @@ export class StaffLoginService {
       { $set: { usedAt: now } },
       { returnDocument: 'after' },
     ).lean();
-    if (!link) throw new UnauthenticatedError('this sign-in link is unknown, used or expired');
-    const staff = await this.deps.org.getStaff({ corpId: link.corpId, storeIds: null }, link.staffId).catch(() => null);
+    if (!link) throw new UnauthenticatedError('登录链接无效、已使用或已过期 This sign-in link is unknown, used or expired');
+    // Only "no such member" means the link's member is gone; a database error stays an error (a 5xx the staff
+    // member can retry), not a 401 that tells them their link is bad.
+    const staff = await this.deps.org.getStaff({ corpId: link.corpId, storeIds: null }, link.staffId).catch((err: unknown) => {
+      if (err instanceof NotFoundError) return null;
+      throw err;
+    });
     return this.session(staff, 'login link session');
   }
 
@@ -65,14 +70,14 @@ export class StaffLoginService {
   async signInWithOAuthCode(code: string): Promise<StaffSession> {
     const account = await this.deps.channelAccounts.resolve('wecom', undefined).catch(() => null);
     const adapter = account ? this.deps.adapterFor(account) : null;
-    if (!account || !adapter?.resolveStaffOAuthCode) throw new UnavailableError('WeCom sign-in is not configured');
+    if (!account || !adapter?.resolveStaffOAuthCode) throw new UnavailableError('未配置企业微信登录 WeCom sign-in is not configured');
     const userId = await adapter.resolveStaffOAuthCode(code);
-    if (!userId) throw new UnauthenticatedError('this sign-in code is unknown, used or expired');
+    if (!userId) throw new UnauthenticatedError('登录码无效、已使用或已过期 This sign-in code is unknown, used or expired');
     return this.session(await this.deps.org.findStaffByUserId(account.corpId, userId), 'oauth session');
   }
 
   private async session(staff: StaffDto | null, name: string): Promise<StaffSession> {
-    if (!staff || staff.status !== 'active') throw new UnauthenticatedError('no active staff member for this sign-in');
+    if (!staff || staff.status !== 'active') throw new UnauthenticatedError('没有可登录的在职员工 No active staff member for this sign-in');
     const role = staff.role === 'store_manager' ? 'store_manager' : 'staff';
     const issued = await this.deps.tokens.issue({ corpId: staff.corpId, role, name, staffId: staff.id });
     return { token: issued.token, staff };

@@ -4,6 +4,8 @@
  * against the issuer's corp.
  */
 import { expect } from 'chai';
+import { StaffLoginService } from '../../server/auth/staff-login.ts';
+import { UnauthenticatedError } from '../../server/errors.ts';
 import { useTestDatabase } from '../support/database.ts';
 import { ADMIN_TOKEN, http, seedTestOrg, testServices, type TestOrg } from '../support/test-app.ts';
 
@@ -30,6 +32,24 @@ describe('API tokens: expiry, list, revocation, resigned staff, lastUsedAt', () 
 
   const newStaff = async (userId: string, storeId = org.stores.a) => (await api.post('/api/staff', { userId, name: userId, storeId }, org.tokens.hq).expect(201)).body.id as string;
   const signInLink = async (staffId: string) => (await api.post(`/api/staff/${staffId}/login-links`, {}, org.tokens.hq).expect(201)).body.url as string;
+
+  describe('sign-in links', () => {
+    it("answers a database error while reading the link's member as an error, not as 401 (the link stays unusable only if it was used)", async () => {
+      const staffId = await newStaff('link-dberr');
+      const secret = new URL(await signInLink(staffId), 'http://siyu.test').searchParams.get('t')!;
+      const broken = new StaffLoginService({
+        ...s,
+        models: s.db.models,
+        org: { ...s.org, getStaff: async () => Promise.reject(new Error('database unreachable')) },
+      });
+      const failure = await broken.consumeLink(secret).then(
+        () => null,
+        (err: unknown) => err,
+      );
+      expect(failure).to.be.instanceOf(Error);
+      expect(failure).to.not.be.instanceOf(UnauthenticatedError);
+    });
+  });
 
   describe('expiry', () => {
     it("gives every issued token its role's default lifetime and answers 401 令牌已过期 once it has passed", async () => {
