@@ -192,6 +192,8 @@ async function shutdown(parts: {
       still.delete(name);
     }
   };
+  // The simulated customers stop first (their callbacks would meet a closed server); the simulator itself last.
+  demo?.stopActivity();
   await Promise.all([
     part('http server', server, () => closeServer(server!, timeoutMs)),
     part('http workers', httpWorkers, () => httpWorkers!.stop()),

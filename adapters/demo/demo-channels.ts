@@ -25,6 +25,8 @@ export type DemoChannels = {
   startActivity(callbackUrl: string, intervalMs: number): void;
   /** Plays one activity now (tests and the first tick). */
   step(callbackUrl: string): Promise<string>;
+  /** Stops playing activity; the simulator keeps answering (workers still finishing may call it). */
+  stopActivity(): void;
   stop(): Promise<void>;
 };
 
@@ -97,6 +99,10 @@ export async function startDemoChannels(opts: DemoChannelsOptions): Promise<Demo
     return 'nothing';
   };
 
+  function stopActivity() {
+    if (timer) clearInterval(timer);
+    timer = null;
+  }
   return {
     // The simulator's app: staff notifications (the 09:00 task cards) go out through it, and any other agentid is refused.
     wecomConfig: { corpId: opts.corpId, secret: sim.secret, token, encodingAESKey, agentId: String(sim.agentId), apiBase: sim.baseUrl },
@@ -106,9 +112,9 @@ export async function startDemoChannels(opts: DemoChannelsOptions): Promise<Demo
       timer = setInterval(() => void step(url).catch((err: Error) => opts.log?.('demo activity failed', { err: err.message })), intervalMs);
       timer.unref();
     },
+    stopActivity,
     async stop() {
-      if (timer) clearInterval(timer);
-      timer = null;
+      stopActivity();
       await sim.stop();
     },
   };
