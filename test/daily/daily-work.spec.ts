@@ -7,6 +7,7 @@ import { sendTaskDigests } from '../../server/daily/task-digest.ts';
 import type { TaskKind } from '../../server/tasks/staff-task.schema.ts';
 import { useTestDatabase } from '../support/database.ts';
 import { http, seedTestOrg, testServices, type TestOrg } from '../support/test-app.ts';
+import { useSimulatorAccount } from '../support/sim-account.ts';
 
 describe('Store-local daily work: 09:00 task cards and nightly rollups through agenda', function () {
   this.timeout(60_000);
@@ -35,7 +36,7 @@ describe('Store-local daily work: 09:00 task cards and nightly rollups through a
     const scope = { corpId: org.corpId, storeIds: null };
     nyStore = (await services.org.createStore(scope, { code: 'NY01', name: '纽约店', city: 'New York', region: '海外', timezone: 'America/New_York' })).id;
     await services.org.createStaff(scope, { userId: 'ny1', name: '纽约导购', storeId: nyStore, role: 'staff' });
-    await services.channelAccounts.upsertDefault({ corpId: org.corpId, kind: 'wecom', name: 'sim', config: { corpId: SIM_CORP_ID, secret: SIM_SECRET, token: 'tok', encodingAESKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C', agentId: String(SIM_AGENT_ID), apiBase: sim.baseUrl } });
+    await useSimulatorAccount(services, org.corpId, sim, { agentId: String(SIM_AGENT_ID) });
     scheduler = await startScheduler({ services, logger: pino({ level: 'silent' }), roles: ['scheduler'], processEveryMs: 100, staffPageUrl: 'https://siyu.example.com/m', dailyWork: false });
   });
   after(async () => {

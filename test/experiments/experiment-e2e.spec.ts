@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import pino from 'pino';
-import { startWecomSimulator, SIM_CORP_ID, SIM_SECRET, type WecomSimulator } from '../../adapters/wecom/simulator/wecom-simulator.ts';
+import { startWecomSimulator, SIM_CORP_ID, type WecomSimulator } from '../../adapters/wecom/simulator/wecom-simulator.ts';
 import { variantsForStep } from '../../server/experiments/experiment.service.ts';
 import { CSV_COLUMNS } from '../../server/experiments/results-csv.ts';
 import type { ExperimentResults } from '../../server/experiments/results.ts';
@@ -12,6 +12,7 @@ import { SopEngine } from '../../server/sop/runtime/sop-engine.ts';
 import { placeholderRenderer } from '../../server/sop/runtime/touch-renderer.ts';
 import { useTestDatabase } from '../support/database.ts';
 import { http, seedTestOrg, testServices, type TestOrg } from '../support/test-app.ts';
+import { useSimulatorAccount } from '../support/sim-account.ts';
 
 const T0 = new Date('2026-12-01T02:00:00Z'); // 10:00 in Shanghai: no quiet hours, the send is planned at once
 const HOUR = 3_600_000;
@@ -71,7 +72,7 @@ describe('A/B experiments end to end: SOP variants → replies, clicks, conversi
     sim.control.addStaff('a2');
     sim.control.addStaff('b1');
     org = await seedTestOrg(services, SIM_CORP_ID);
-    await services.channelAccounts.upsertDefault({ corpId: org.corpId, kind: 'wecom', name: 'sim', config: { corpId: SIM_CORP_ID, secret: SIM_SECRET, token: 'tok', encodingAESKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C', apiBase: sim.baseUrl } });
+    await useSimulatorAccount(services, org.corpId, sim);
     api = http(services);
   });
   after(async () => sim.stop());

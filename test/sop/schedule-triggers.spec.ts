@@ -2,12 +2,13 @@ import { expect } from 'chai';
 import { readFile } from 'node:fs/promises';
 import pino from 'pino';
 import { parse as parseYaml } from 'yaml';
-import { startWecomSimulator, SIM_CORP_ID, SIM_SECRET, type WecomSimulator } from '../../adapters/wecom/simulator/wecom-simulator.ts';
+import { startWecomSimulator, SIM_CORP_ID, type WecomSimulator } from '../../adapters/wecom/simulator/wecom-simulator.ts';
 import { SopEngine } from '../../server/sop/runtime/sop-engine.ts';
 import { SopRegistry } from '../../server/sop/runtime/sop-registry.ts';
 import { placeholderRenderer } from '../../server/sop/runtime/touch-renderer.ts';
 import { useTestDatabase } from '../support/database.ts';
 import { seedTestOrg, testServices, type TestOrg } from '../support/test-app.ts';
+import { useSimulatorAccount } from '../support/sim-account.ts';
 
 describe('schedule triggers in each store’s time zone', () => {
   const t = useTestDatabase('sop_schedule');
@@ -31,7 +32,7 @@ describe('schedule triggers in each store’s time zone', () => {
       const chat = sim.control.addGroupChat({ name, owner });
       await services.groups.upsert(org.corpId, { chatId: chat.chat_id, name, ownerUserId: owner, storeId, members: [] });
     }
-    await services.channelAccounts.upsertDefault({ corpId: org.corpId, kind: 'wecom', name: 'sim', config: { corpId: SIM_CORP_ID, secret: SIM_SECRET, token: 'tok', encodingAESKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C', apiBase: sim.baseUrl } });
+    await useSimulatorAccount(services, org.corpId, sim);
     registry = new SopRegistry(services);
     const sop = await registry.publish(org.corpId, parseYaml(await readFile('sop-templates/weekly-group-content.yaml', 'utf8')), 'file');
     await registry.setStatus(org.corpId, sop.sopId, 'enabled');

@@ -4,13 +4,14 @@
  */
 import { expect } from 'chai';
 import pino from 'pino';
-import { startWecomSimulator, SIM_CORP_ID, SIM_SECRET, type WecomSimulator } from '../../adapters/wecom/simulator/wecom-simulator.ts';
+import { startWecomSimulator, SIM_CORP_ID, type WecomSimulator } from '../../adapters/wecom/simulator/wecom-simulator.ts';
 import { enroll } from '../../server/sop/runtime/enroll.ts';
 import { SopEngine } from '../../server/sop/runtime/sop-engine.ts';
 import { SopRegistry } from '../../server/sop/runtime/sop-registry.ts';
 import { placeholderRenderer, type TouchRenderer } from '../../server/sop/runtime/touch-renderer.ts';
 import { useTestDatabase } from '../support/database.ts';
 import { seedTestOrg, testServices, type TestOrg } from '../support/test-app.ts';
+import { useSimulatorAccount } from '../support/sim-account.ts';
 
 describe('SopEngine.stop', () => {
   const t = useTestDatabase('sop_engine_stop');
@@ -24,7 +25,7 @@ describe('SopEngine.stop', () => {
     sim = await startWecomSimulator({ clock: services.clock });
     sim.control.addStaff('a2');
     org = await seedTestOrg(services, SIM_CORP_ID);
-    await services.channelAccounts.upsertDefault({ corpId: org.corpId, kind: 'wecom', name: 'sim', config: { corpId: SIM_CORP_ID, secret: SIM_SECRET, token: 'tok', encodingAESKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C', apiBase: sim.baseUrl } });
+    await useSimulatorAccount(services, org.corpId, sim);
     registry = new SopRegistry(services);
   });
   after(async () => sim.stop());

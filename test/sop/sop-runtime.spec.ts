@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { readFile } from 'node:fs/promises';
 import pino from 'pino';
 import { parse as parseYaml } from 'yaml';
-import { startWecomSimulator, SIM_CORP_ID, SIM_SECRET, type WecomSimulator } from '../../adapters/wecom/simulator/wecom-simulator.ts';
+import { startWecomSimulator, SIM_CORP_ID, type WecomSimulator } from '../../adapters/wecom/simulator/wecom-simulator.ts';
 import { TouchDispatcher } from '../../server/sop/runtime/dispatcher.ts';
 import { enroll } from '../../server/sop/runtime/enroll.ts';
 import { SopEngine } from '../../server/sop/runtime/sop-engine.ts';
@@ -12,6 +12,7 @@ import { contentRenderer } from '../../server/sop/runtime/content-renderer.ts';
 import { seedContentTemplates } from '../../server/content/seed-templates.ts';
 import { useTestDatabase } from '../support/database.ts';
 import { seedTestOrg, testServices, type TestOrg } from '../support/test-app.ts';
+import { useSimulatorAccount } from '../support/sim-account.ts';
 
 const onboarding = async () => parseYaml(await readFile('sop-templates/new-friend-onboarding.yaml', 'utf8')) as Record<string, unknown>;
 const simpleSop = (id: string, priority: number, extra: Record<string, unknown> = {}) => ({
@@ -48,7 +49,7 @@ describe('SOP runtime: enrollment, planning, dispatch', () => {
     sim = await startWecomSimulator({ clock: services.clock });
     sim.control.addStaff('a2');
     org = await seedTestOrg(services, SIM_CORP_ID);
-    await services.channelAccounts.upsertDefault({ corpId: org.corpId, kind: 'wecom', name: 'sim', config: { corpId: SIM_CORP_ID, secret: SIM_SECRET, token: 'tok', encodingAESKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C', apiBase: sim.baseUrl } });
+    await useSimulatorAccount(services, org.corpId, sim);
     registry = new SopRegistry(services);
   });
   after(async () => sim.stop());
