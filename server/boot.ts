@@ -22,12 +22,12 @@ import { openDatabase, type Database } from './db/database.ts';
 import { openSharedDevDatabase, type SharedDevDatabase } from './db/dev-database.shared.ts';
 import { seedDemo } from './demo/seed-demo.ts';
 import { loadOrCreateDevSecrets } from './dev-secrets.ts';
-import { buildServices, type Services } from './services.ts';
+import { buildModules, type Modules } from './modules.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { createMetrics } from './system/metrics.ts';
 
 export type Running = {
-  services: Services;
+  services: Modules;
   url: string | null;
   /** The HTTP worker processes' ids when SIYU_HTTP_WORKERS > 1, else empty. */
   httpWorkerPids(): number[];
@@ -40,7 +40,7 @@ export type Running = {
 
 /** The database, keys and services every process needs before its roles start; `close()` releases them. */
 export type OpenedServices = {
-  services: Services;
+  services: Modules;
   databaseUri: string;
   /** The bootstrap admin token: SIYU_ADMIN_TOKEN, or the development one when the demo is on. */
   adminToken: string | undefined;
@@ -77,7 +77,7 @@ export async function openServices(config: Config, opts: { clock?: Clock; logger
     const dev = needsDevSecrets ? await loadOrCreateDevSecrets(config.db.dataDir) : undefined;
     if (dev && (!config.security.phoneKey || !config.security.hashKey)) logger.warn('SIYU_PHONE_KEY / SIYU_HASH_KEY unset: using development keys from %s', config.db.dataDir);
     const adminToken = config.security.adminToken ?? (config.demo.enabled ? dev?.adminToken : undefined);
-    const services = buildServices({
+    const services = buildModules({
       config: { ...config, security: { ...config.security, adminToken } },
       db,
       clock,
@@ -221,7 +221,7 @@ async function closeDatabase(db: Database | undefined, devDb: SharedDevDatabase 
  * Demo mode without WECOM_* settings: a local WeCom simulator becomes the default WeCom account and a stream of
  * simulated customer activity is played through the real callback path once HTTP is up.
  */
-async function startDemoChannelsIfWanted(config: Config, services: Services, logger: Logger): Promise<DemoChannels | undefined> {
+async function startDemoChannelsIfWanted(config: Config, services: Modules, logger: Logger): Promise<DemoChannels | undefined> {
   if (!config.demo.activity || config.channels.wecom || !config.roles.includes('http')) return undefined;
   const corp = (await services.org.listCorps())[0];
   if (!corp) return undefined;

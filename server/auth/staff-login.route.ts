@@ -7,15 +7,15 @@ import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import { corpIdQuery, resolveScope } from '../http/corp-scope.ts';
 import { defineRoute, reply } from '../http/route.ts';
-import type { Services } from '../services.ts';
+import type { Modules } from '../modules.ts';
 import { objectIdString } from '../shared/object-id.ts';
 import { pageHeaders } from '../web/web.route.ts';
 import { StaffLoginService, type StaffSession } from './staff-login.ts';
 
-const logins = new WeakMap<Services, StaffLoginService>();
+const logins = new WeakMap<Modules, StaffLoginService>();
 
 /** The sign-in service over the request's services (stateless; one per services graph). */
-export function staffLogin(services: Services): StaffLoginService {
+export function staffLogin(services: Modules): StaffLoginService {
   let login = logins.get(services);
   if (!login) {
     login = new StaffLoginService({ ...services, models: services.db.models });

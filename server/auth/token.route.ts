@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { BadRequestError, ForbiddenError } from '../errors.ts';
 import { corpIdQuery, resolveScope } from '../http/corp-scope.ts';
 import { defineRoute } from '../http/route.ts';
-import type { Services } from '../services.ts';
+import type { Modules } from '../modules.ts';
 import { objectIdString } from '../shared/object-id.ts';
 import { pageQuery } from '../shared/pagination.ts';
 import type { Scope } from '../shared/scope.ts';
@@ -20,7 +20,7 @@ const issueBody = z
   .refine((b) => b.expiresInDays === undefined || b.expiresAt === undefined, { message: '有效期只能二选一 give expiresInDays or expiresAt, not both', path: ['expiresAt'] });
 
 /** The staff members a store-level caller manages tokens for; null = every token of the corp. */
-async function staffIdsOf(scope: Scope, services: Services): Promise<string[] | null> {
+async function staffIdsOf(scope: Scope, services: Modules): Promise<string[] | null> {
   if (scope.storeIds === null) return null;
   return (await services.org.listStaff(scope)).map((s) => s.id);
 }

@@ -2,7 +2,7 @@
  * The campaigns domain wired over the app's services: built once per services object (the routes, the CLI and
  * the scheduler share it), and registered as a friend_added reaction when the services are built.
  */
-import type { Services } from '../services.ts';
+import type { Modules } from '../modules.ts';
 import { LeadAttribution } from './attribution/lead-attribution.ts';
 import { CampaignRepository } from './campaign.repository.ts';
 import { ContactWayService } from './contact-way.service.ts';
@@ -20,7 +20,7 @@ export class CampaignModule {
   readonly contactWays: ContactWayService;
   readonly rpa: RpaFriendshipService;
 
-  constructor(services: Services) {
+  constructor(services: Modules) {
     const m = services.db.models;
     this.campaigns = new CampaignRepository(m);
     this.leads = new LeadRepository(m, services.clock, services.org);
@@ -44,7 +44,7 @@ export class CampaignModule {
 const modules = new WeakMap<object, CampaignModule>();
 
 /** The campaign module of these services (one per services object). */
-export function campaignsOf(services: Services): CampaignModule {
+export function campaignsOf(services: Modules): CampaignModule {
   let module = modules.get(services);
   if (!module) {
     module = new CampaignModule(services);
@@ -54,7 +54,7 @@ export function campaignsOf(services: Services): CampaignModule {
 }
 
 /** Called where the services are built: attribution of friend adds to leads. */
-export function registerCampaignListeners(services: Services): void {
+export function registerCampaignListeners(services: Modules): void {
   services.reactions.on('friend_added', { name: 'campaign-leads', react: (facts) => campaignsOf(services).attribution.onFriendAdded(facts) });
   // A customer handed over to another member takes their open lead assignment along.
   services.handoverParticipants.add({

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { BadRequestError, NotFoundError } from '../errors.ts';
 import { corpIdQuery, resolveScope } from '../http/corp-scope.ts';
 import { defineRoute } from '../http/route.ts';
-import type { Services } from '../services.ts';
+import type { Modules } from '../modules.ts';
 import { objectIdString } from '../shared/object-id.ts';
 import type { Scope } from '../shared/scope.ts';
 import { campaignsOf } from './campaign-module.ts';
@@ -50,13 +50,13 @@ const createBody = z.strictObject({ ...fields, storeIds: fields.storeIds.optiona
 const patchBody = createBody.partial().refine((b) => Object.keys(b).length > 0, { message: 'change at least one field' });
 
 /** Keeps the greeting experiment in step with the greetings (created once there are two). */
-async function withExperiment(services: Services, scope: Scope, campaign: CampaignDto): Promise<CampaignDto> {
+async function withExperiment(services: Modules, scope: Scope, campaign: CampaignDto): Promise<CampaignDto> {
   const experimentId = await ensureGreetingExperiment(services, campaign);
   if (experimentId && experimentId !== campaign.experimentId) return campaignsOf(services).campaigns.update(scope, campaign.id, { experimentId });
   return campaign;
 }
 
-async function checkStores(services: Services, scope: Scope, storeIds: string[] | undefined): Promise<void> {
+async function checkStores(services: Modules, scope: Scope, storeIds: string[] | undefined): Promise<void> {
   if (!storeIds?.length) return;
   const known = new Set((await services.org.listStores(scope)).map((s) => s.id));
   const unknown = storeIds.filter((id) => !known.has(id));

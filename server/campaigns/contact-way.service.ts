@@ -3,14 +3,14 @@
  * (`createContactWay`). Its `state` is `c:<campaign code>:<n>` (n in base 36), at most 30 characters as WeCom
  * requires, and unique per corp so the add event names its campaign and staff member.
  */
-import type { Services } from '../services.ts';
+import type { Modules } from '../modules.ts';
 import { NotFoundError, UnavailableError, isDuplicateKeyError } from '../errors.ts';
 import type { CampaignDto } from './campaign.repository.ts';
 
 export type CampaignContactWay = { campaignId: string; staffId: string; state: string; configId: string | null; qrCode: string | null };
 
 export class ContactWayService {
-  constructor(private readonly services: Services) {}
+  constructor(private readonly services: Modules) {}
 
   async ensure(campaign: CampaignDto, staffId: string): Promise<CampaignContactWay> {
     const m = this.services.db.models;

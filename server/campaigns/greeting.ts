@@ -4,7 +4,7 @@
  * (experiment id, lead id) among the arms the auto-winner still allows.
  */
 import { isDuplicateKeyError } from '../errors.ts';
-import type { Services } from '../services.ts';
+import type { Modules } from '../modules.ts';
 import { assignVariant } from '../sop/schedule/variant.ts';
 import { variantsForStep } from '../experiments/experiment.service.ts';
 import type { CampaignDto } from './campaign.repository.ts';
@@ -12,7 +12,7 @@ import type { CampaignDto } from './campaign.repository.ts';
 export const greetingExperimentId = (campaignId: string) => `campaign-${campaignId}-greeting`;
 
 /** Creates or updates the greeting experiment; null while the campaign has fewer than two greetings. */
-export async function ensureGreetingExperiment(services: Services, campaign: CampaignDto): Promise<string | null> {
+export async function ensureGreetingExperiment(services: Modules, campaign: CampaignDto): Promise<string | null> {
   if (campaign.greetings.length < 2) return null;
   const experimentId = greetingExperimentId(campaign.id);
   await services.experiments.ensureForCampaign(campaign.corpId, {
@@ -24,7 +24,7 @@ export async function ensureGreetingExperiment(services: Services, campaign: Cam
 }
 
 /** The greeting id for a lead (null without greetings). */
-export async function pickGreeting(services: Services, campaign: CampaignDto, leadId: string): Promise<string | null> {
+export async function pickGreeting(services: Modules, campaign: CampaignDto, leadId: string): Promise<string | null> {
   if (!campaign.greetings.length) return null;
   if (!campaign.experimentId) return campaign.greetings[0]!.id;
   const allowed = await variantsForStep(services.db.models, campaign.corpId, campaign.experimentId, campaign.greetings);
@@ -32,7 +32,7 @@ export async function pickGreeting(services: Services, campaign: CampaignDto, le
 }
 
 /** Greeting id → text to paste: the text, else the current published version of its content template. */
-export async function greetingTexts(services: Services, campaign: CampaignDto): Promise<Map<string, string>> {
+export async function greetingTexts(services: Modules, campaign: CampaignDto): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   const templated = campaign.greetings.filter((g) => !g.text && g.templateId);
   const versions = templated.length ? await services.content.pinnedVersions(campaign.corpId, templated.map((g) => g.templateId!)) : {};
@@ -46,7 +46,7 @@ export async function greetingTexts(services: Services, campaign: CampaignDto): 
 }
 
 /** The greeting experiment's unit for a lead: exposed at its first assignment, re-pointed to the contact on acceptance. */
-export async function recordGreetingExposure(services: Services, campaign: CampaignDto, input: { leadId: string; greeting: string | null; storeId: string | null; at: Date }): Promise<void> {
+export async function recordGreetingExposure(services: Modules, campaign: CampaignDto, input: { leadId: string; greeting: string | null; storeId: string | null; at: Date }): Promise<void> {
   if (!campaign.experimentId || !input.greeting) return;
   await services.db.models.ExperimentAssignment.updateOne(
     { corpId: campaign.corpId, experimentId: campaign.experimentId, contactId: `lead:${input.leadId}` },
@@ -56,7 +56,7 @@ export async function recordGreetingExposure(services: Services, campaign: Campa
 }
 
 /** Once a lead is a contact, its experiment unit follows it (replies and conversions are logged per contact). */
-export async function repointGreetingExposure(services: Services, corpId: string, leadId: string, contactId: string): Promise<void> {
+export async function repointGreetingExposure(services: Modules, corpId: string, leadId: string, contactId: string): Promise<void> {
   try {
     await services.db.models.ExperimentAssignment.updateMany({ corpId, contactId: `lead:${leadId}` }, { $set: { contactId } });
   } catch (err) {

@@ -8,7 +8,7 @@ import type { Principal } from '../auth/principal.ts';
 import { ROLES } from '../auth/token.schema.ts';
 import { ForbiddenError } from '../errors.ts';
 import { defineRoute } from '../http/route.ts';
-import type { Services } from '../services.ts';
+import type { Modules } from '../modules.ts';
 import { localDate } from '../shared/local-date.ts';
 import { objectIdString } from '../shared/object-id.ts';
 import { corpScope, type Scope } from '../shared/scope.ts';
@@ -20,7 +20,7 @@ import type { LeadDto } from './lead.repository.ts';
 
 const idParams = z.strictObject({ id: objectIdString });
 
-async function me(principal: Principal | null, services: Services) {
+async function me(principal: Principal | null, services: Modules) {
   if (!principal?.staffId || !principal.corpId) throw new ForbiddenError('this token is not bound to a staff member');
   const staff = await services.org.getStaff({ corpId: principal.corpId, storeIds: null }, principal.staffId);
   const store = await services.org.getStore({ corpId: principal.corpId, storeIds: null }, staff.storeId);
@@ -32,7 +32,7 @@ async function me(principal: Principal | null, services: Services) {
  * leads are already the member's own, so their campaigns are read corp-wide: a campaign that no longer targets
  * the member's store still names the leads it handed out.
  */
-async function present(services: Services, scope: Scope, leads: LeadDto[]) {
+async function present(services: Modules, scope: Scope, leads: LeadDto[]) {
   const module = campaignsOf(services);
   const ownLeads = corpScope(scope.corpId);
   const campaigns = new Map<string, { campaign: CampaignDto; texts: Map<string, string> }>();

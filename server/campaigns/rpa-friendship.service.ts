@@ -5,7 +5,7 @@
  * each request like a staff member's (`requested`, or `not_found` when no WeChat user has the number).
  * `matchAccepted` turns confirmed friendships (`friendship_confirmed` in the event log) into accepted leads.
  */
-import type { Services } from '../services.ts';
+import type { Modules } from '../modules.ts';
 import { corpScope } from '../shared/scope.ts';
 import type { CampaignDto, CampaignRepository } from './campaign.repository.ts';
 import { greetingTexts, pickGreeting, recordGreetingExposure, repointGreetingExposure } from './greeting.ts';
@@ -18,7 +18,7 @@ export const rpaStaffId = (accountId: string) => `rpa:${accountId}`;
 
 export class RpaFriendshipService {
   constructor(
-    private readonly services: Services,
+    private readonly services: Modules,
     private readonly campaigns: CampaignRepository,
   ) {}
 

@@ -6,9 +6,9 @@
 import type { Logger } from 'pino';
 import { accountConfigIssues } from '../../adapters/registry.ts';
 import { ConfigError } from '../config.ts';
-import type { Services } from '../services.ts';
+import type { Modules } from '../modules.ts';
 
-export async function upsertDefaultAccounts(services: Services, logger: Logger): Promise<void> {
+export async function upsertDefaultAccounts(services: Modules, logger: Logger): Promise<void> {
   const { wecom, officialAccount, wechaty } = services.config.channels;
   if (wecom) {
     const { corpId, secret, token, encodingAESKey, agentId, apiBase } = wecom;

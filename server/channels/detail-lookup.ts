@@ -5,7 +5,7 @@
  * a database write, not a timeout. What is not fetched is owed to the detail queue and applied by the sweep.
  */
 import { ChannelError } from '../../adapters/channel-adapter.ts';
-import type { Services } from '../services.ts';
+import type { Modules } from '../modules.ts';
 import { DetailQueue, type DetailKind } from './detail-queue.ts';
 import type { InboundContext } from './inbound-context.ts';
 
@@ -15,9 +15,9 @@ export const OUTAGE_PAUSE_MS = 30_000;
 export type Lookup<T> = { fetched: true; detail: T } | { fetched: false };
 
 /** Per services (one app): account id → until when its inline lookups are skipped. */
-const paused = new WeakMap<Services, Map<string, number>>();
+const paused = new WeakMap<Modules, Map<string, number>>();
 
-export function detailQueue(services: Services): DetailQueue {
+export function detailQueue(services: Modules): DetailQueue {
   return new DetailQueue(services.db.models, services.clock);
 }
 

@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import { NotFoundError } from '../errors.ts';
 import type { Identity } from '../contacts/identity.ts';
-import type { Services } from '../services.ts';
+import type { Modules } from '../modules.ts';
 import { appIdOf } from './official-account.handler.ts';
 import { detailQueue, refusesOnlyThisId } from './detail-lookup.ts';
 import type { DetailDueRow } from './detail-queue.ts';
@@ -14,7 +14,7 @@ import { applyContactDetail, applyGroupDetail } from './wecom-apply.ts';
 
 export type DetailSweepOutcome = { applied: number; deferred: number };
 
-export async function settleOwedDetails(services: Services, logger: Logger, limit = 500): Promise<DetailSweepOutcome> {
+export async function settleOwedDetails(services: Modules, logger: Logger, limit = 500): Promise<DetailSweepOutcome> {
   const queue = detailQueue(services);
   const failing = new Set<string>();
   const outcome: DetailSweepOutcome = { applied: 0, deferred: 0 };
@@ -41,7 +41,7 @@ export async function settleOwedDetails(services: Services, logger: Logger, limi
   return outcome;
 }
 
-async function settleOne(services: Services, row: DetailDueRow): Promise<void> {
+async function settleOne(services: Modules, row: DetailDueRow): Promise<void> {
   const account = await services.channelAccounts.get(row.accountId).catch((err: unknown) => {
     if (err instanceof NotFoundError) return null;
     throw err;

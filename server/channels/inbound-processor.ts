@@ -7,7 +7,7 @@
  */
 import type { Logger } from 'pino';
 import { ChannelError, ParseError } from '../../adapters/channel-adapter.ts';
-import type { Services } from '../services.ts';
+import type { Modules } from '../modules.ts';
 import { detailQueue } from './detail-lookup.ts';
 import { dispatchInbound } from './inbound-dispatch.ts';
 import type { FailKind, InboxRow } from './inbound-inbox.ts';
@@ -35,7 +35,7 @@ export class InboundProcessor {
   private current: InboxRow | null = null;
 
   constructor(
-    private readonly services: Services,
+    private readonly services: Modules,
     private readonly logger: Logger,
     private readonly pollMs = 500,
   ) {

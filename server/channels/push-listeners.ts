@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { ChannelAdapter } from '../../adapters/channel-adapter.ts';
-import type { Services } from '../services.ts';
+import type { Modules } from '../modules.ts';
 
 const LEASE_MS = 60_000;
 const RENEW_MS = 20_000;
@@ -18,7 +18,7 @@ export class PushListeners {
   private ticking: Promise<void> | null = null;
 
   constructor(
-    private readonly services: Services,
+    private readonly services: Modules,
     private readonly logger: Logger,
     private readonly owner: string,
   ) {}

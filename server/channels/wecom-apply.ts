@@ -8,7 +8,7 @@ import type { UpsertResult } from '../contacts/contact-identity.service.ts';
 import type { FollowInput } from '../contacts/follow.repository.ts';
 import type { Identity } from '../contacts/identity.ts';
 import type { GroupMemberInput } from '../groups/customer-group.repository.ts';
-import type { Services } from '../services.ts';
+import type { Modules } from '../modules.ts';
 
 /** One staff member's relation to a customer, as WeCom's follow_user describes it. */
 export type WecomRelation = ContactDetail['follows'][number];
@@ -18,7 +18,7 @@ export type WecomRelation = ContactDetail['follows'][number];
  * is one, and the staff member's store as home store.
  */
 export function upsertWecomCustomer(
-  services: Services,
+  services: Modules,
   corpId: string,
   externalUserId: string,
   detail: Pick<ContactDetail, 'name' | 'avatar' | 'unionId'> | null,
@@ -35,7 +35,7 @@ export function upsertWecomCustomer(
 
 /** The follow relation between a contact and a staff member; without a WeCom relation, empty fields and `addedAt`. */
 export function upsertWecomFollow(
-  services: Services,
+  services: Modules,
   corpId: string,
   contactId: string,
   staff: FollowInput['staff'],
@@ -59,7 +59,7 @@ export function upsertWecomFollow(
  * add way on each relation with a synced staff member. A state the add already stored is kept when WeCom's
  * relation has none. Returns the contact id.
  */
-export async function applyContactDetail(services: Services, corpId: string, detail: ContactDetail): Promise<string> {
+export async function applyContactDetail(services: Modules, corpId: string, detail: ContactDetail): Promise<string> {
   const staffOf = async (userId: string) => services.org.findStaffByUserId(corpId, userId);
   const first = detail.follows[0] ? await staffOf(detail.follows[0].staffUserId) : null;
   const { contact } = await upsertWecomCustomer(services, corpId, detail.externalUserId, detail, { staff: first });
@@ -76,7 +76,7 @@ export async function applyContactDetail(services: Services, corpId: string, det
  * A whole group from groupchat/get: its external members become contacts, then the member list is applied with
  * its history (see CustomerGroupRepository.syncMembers). Returns the owner's store and how many contacts are new.
  */
-export async function applyGroupDetail(services: Services, corpId: string, detail: GroupDetail, at: Date): Promise<{ storeId: string | null; createdContacts: number }> {
+export async function applyGroupDetail(services: Modules, corpId: string, detail: GroupDetail, at: Date): Promise<{ storeId: string | null; createdContacts: number }> {
   const owner = await services.org.findStaffByUserId(corpId, detail.ownerUserId);
   const members: GroupMemberInput[] = [];
   let createdContacts = 0;

@@ -8,9 +8,9 @@ import pino, { type Logger } from 'pino';
 import { openServices } from '../boot.ts';
 import { upsertDefaultAccounts } from '../channels/default-accounts.ts';
 import { loadConfig, type Config } from '../config.ts';
-import type { Services } from '../services.ts';
+import type { Modules } from '../modules.ts';
 
-export type CliContext = { config: Config; services: Services; logger: Logger; close(): Promise<void> };
+export type CliContext = { config: Config; services: Modules; logger: Logger; close(): Promise<void> };
 
 export async function openCliContext(opts: { config?: Config; logger?: Logger } = {}): Promise<CliContext> {
   const config = opts.config ?? loadConfig();

@@ -7,7 +7,7 @@ import { objectIdString } from '../shared/object-id.ts';
 import { pageQuery } from '../shared/pagination.ts';
 import { LIFECYCLE_STAGES } from './contact.schema.ts';
 import { identityKey, identitySchema, parseIdentityKey } from './identity.ts';
-import type { Services } from '../services.ts';
+import type { Modules } from '../modules.ts';
 
 const csv = z
   .string()
@@ -181,7 +181,7 @@ export const contactRoutes = [
   }),
 ];
 
-async function tagNames(services: Services, corpId: string, ids: string[]): Promise<string[]> {
+async function tagNames(services: Modules, corpId: string, ids: string[]): Promise<string[]> {
   if (!ids.length) return [];
   const byId = new Map((await services.tags.list(corpId)).flatMap((g) => g.tags.map((t) => [t.tagId, t.name] as const)));
   return ids.map((id) => byId.get(id) ?? id);

@@ -3,7 +3,7 @@
  * of marketing touches, exactly as if staff had done it, and the opt-out is recorded in the event log under a
  * key derived from the message, so a redelivered message changes nothing.
  */
-import type { Services } from '../services.ts';
+import type { Modules } from '../modules.ts';
 
 /** Whole-message replies that mean "stop": compared after NFKC (full-width letters), trimming and dropping punctuation. */
 const STOP_REPLIES = new Set(['退订', 'td', 't', '取消订阅', '不要再发了', '别再发了', 'unsubscribe', 'stop']);
@@ -14,7 +14,7 @@ export function isOptOutReply(text: string | null | undefined): boolean {
   return STOP_REPLIES.has(word);
 }
 
-export async function optOutOnStopReply(services: Services, input: { corpId: string; contactId: string; text: string | null; messageKey: string; channel: string; at: Date }): Promise<boolean> {
+export async function optOutOnStopReply(services: Modules, input: { corpId: string; contactId: string; text: string | null; messageKey: string; channel: string; at: Date }): Promise<boolean> {
   if (!isOptOutReply(input.text)) return false;
   const { changed } = await services.contacts.setConsent({ corpId: input.corpId, storeIds: null }, input.contactId, true, input.at);
   if (changed) {

@@ -3,7 +3,7 @@
  * organisation's SOPs can run. Written as version 1 in two inserts; every template still passes the publish
  * checks (importPublished refuses one that does not), and seed-templates.spec.ts keeps the list complete.
  */
-import type { Services } from '../services.ts';
+import type { Modules } from '../modules.ts';
 import { corpScope } from '../shared/scope.ts';
 import type { Attachment } from './content-body.ts';
 import { DEFAULT_SENSITIVE_WORDS } from './content-checks.ts';
@@ -229,7 +229,7 @@ const OTHER_CHANNELS: Seed[] = [
 export const SEED_TEMPLATES: NewTemplate[] = [...ONE_TO_ONE, ...OTHER_CHANNELS].map((t) => ({ ...t, attachments: t.attachments ?? [] }));
 
 /** Saves the demo corp's content settings (default words, the demo domain) and imports SEED_TEMPLATES. */
-export async function seedContentTemplates(services: Pick<Services, 'content'>, corpId: string): Promise<number> {
+export async function seedContentTemplates(services: Pick<Modules, 'content'>, corpId: string): Promise<number> {
   const scope = corpScope(corpId);
   const seeder = { canEdit: true, staffId: null, actor: 'demo-seed' };
   await services.content.saveSettings(scope, { sensitiveWords: [...DEFAULT_SENSITIVE_WORDS], allowedLinkDomains: DEMO_LINK_DOMAINS }, seeder);

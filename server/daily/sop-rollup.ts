@@ -2,14 +2,14 @@
  * The nightly rollup of one store-local day: the day's touches (by staff member, status and reason) and staff
  * tasks (by status), written as one row per staff member. Recomputed whole, so running it twice is harmless.
  */
-import type { Services } from '../services.ts';
+import type { Modules } from '../modules.ts';
 import type { Scope } from '../shared/scope.ts';
 import { storeFilter } from '../shared/scope.ts';
 
 type Counts = { touches: { total: number; sent: number; failed: number; skipped: number; pending: number; reasons: Record<string, number> }; tasks: { total: number; done: number; skipped: number; open: number } };
 const empty = (): Counts => ({ touches: { total: 0, sent: 0, failed: 0, skipped: 0, pending: 0, reasons: {} }, tasks: { total: 0, done: 0, skipped: 0, open: 0 } });
 
-export async function rollupStoreDay(services: Services, day: { corpId: string; storeId: string; localDate: string }): Promise<number> {
+export async function rollupStoreDay(services: Modules, day: { corpId: string; storeId: string; localDate: string }): Promise<number> {
   const m = services.db.models;
   const { corpId, storeId, localDate } = day;
   const [touches, tasks] = await Promise.all([
@@ -46,7 +46,7 @@ export async function rollupStoreDay(services: Services, day: { corpId: string; 
 export type RollupRow = { storeId: string; staffId: string | null; localDate: string } & Counts;
 
 /** Rollup rows of a date range (inclusive), within the caller's stores. */
-export async function readRollups(services: Services, scope: Scope, range: { from: string; to: string; storeId?: string }): Promise<RollupRow[]> {
+export async function readRollups(services: Modules, scope: Scope, range: { from: string; to: string; storeId?: string }): Promise<RollupRow[]> {
   const rows = await services.db.models.SopRollup.find({ corpId: scope.corpId, localDate: { $gte: range.from, $lte: range.to }, ...storeFilter(scope), ...(range.storeId ? { storeId: range.storeId } : {}) })
     .sort({ localDate: 1, storeId: 1, staffId: 1 })
     .lean();

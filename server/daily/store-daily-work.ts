@@ -4,7 +4,7 @@
  * of the previous local day from 02:00. A claim is a row under a unique key, so with several scheduler processes
  * each piece of work is claimed exactly once; the caller hands what it claimed to agenda.
  */
-import type { Services } from '../services.ts';
+import type { Modules } from '../modules.ts';
 import { addLocalDays, localDate } from '../shared/local-date.ts';
 import { localTimeOfDay } from '../sop/schedule/local-time.ts';
 import type { DailyWork } from './daily-run.schema.ts';
@@ -26,7 +26,7 @@ export function dueDailyWork(now: Date, tz: string): Array<{ work: DailyWork; lo
 }
 
 /** Claims every piece of daily work due now that no process has claimed yet; returns what this caller won. */
-export async function claimDailyWork(services: Services, owner: string): Promise<DailyWorkItem[]> {
+export async function claimDailyWork(services: Modules, owner: string): Promise<DailyWorkItem[]> {
   const m = services.db.models;
   const now = services.clock.now();
   const stores = await services.org.storeZonesAcrossCorps();

@@ -3,7 +3,7 @@
  * WeCom app (message/send textcard) and linking to /m. Each card is a ledger row written before the call; a
  * retried job sends only the rows still pending, so a staff member gets one card a day.
  */
-import type { Services } from '../services.ts';
+import type { Modules } from '../modules.ts';
 import { corpScope } from '../shared/scope.ts';
 import type { TaskKind } from '../tasks/staff-task.schema.ts';
 
@@ -20,7 +20,7 @@ const KIND_LABEL: Record<TaskKind, string> = {
 
 export type DigestOutcome = { staff: number; sent: number; failed: number; unknownUsers: number; skipped?: string; retry?: boolean };
 
-export async function sendTaskDigests(services: Services, day: { corpId: string; storeId: string; localDate: string }, pageUrl: string): Promise<DigestOutcome> {
+export async function sendTaskDigests(services: Modules, day: { corpId: string; storeId: string; localDate: string }, pageUrl: string): Promise<DigestOutcome> {
   const m = services.db.models;
   const { corpId, storeId, localDate } = day;
   const staff = await services.org.listStaff(corpScope(corpId), { storeId, status: 'active' });

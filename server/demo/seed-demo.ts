@@ -8,12 +8,12 @@ import { identityKey, phoneKey } from '../contacts/identity.ts';
 import { maskPhone } from '../contacts/phone.ts';
 import { seedContentTemplates } from '../content/seed-templates.ts';
 import type { StaffDto } from '../org/index.ts';
-import type { Services } from '../services.ts';
+import type { Modules } from '../modules.ts';
 import { DEMO_CORP, DEMO_STAFF_NAMES, DEMO_STORES, DEMO_TAG_GROUPS, GIVEN, SURNAMES } from './demo-data.ts';
 
 export type SeedSummary = { corpId: string; stores: number; staff: number; contacts: number; follows: number; groups: number };
 
-export async function seedDemo(services: Services, opts: { contacts?: number; seed?: number } = {}): Promise<SeedSummary | null> {
+export async function seedDemo(services: Modules, opts: { contacts?: number; seed?: number } = {}): Promise<SeedSummary | null> {
   const m = services.db.models;
   const census = await services.org.census();
   if (census.corps > 0) return null;

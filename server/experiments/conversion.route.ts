@@ -9,7 +9,7 @@ import { identityKey, parseIdentityKey } from '../contacts/identity.ts';
 import { BadRequestError, ConflictError, NotFoundError } from '../errors.ts';
 import { corpIdQuery, resolveScope } from '../http/corp-scope.ts';
 import { defineRoute, reply } from '../http/route.ts';
-import type { Services } from '../services.ts';
+import type { Modules } from '../modules.ts';
 import { objectIdString } from '../shared/object-id.ts';
 import type { Scope } from '../shared/scope.ts';
 
@@ -31,7 +31,7 @@ const body = z
   })
   .refine((b) => (b.contactId === undefined) !== (b.identity === undefined), { message: 'give exactly one of contactId and identity', path: ['contactId'] });
 
-async function findContact(services: Services, scope: Scope, b: { contactId?: string; identity?: string }): Promise<{ id: string; homeStoreId: string | null } | null> {
+async function findContact(services: Modules, scope: Scope, b: { contactId?: string; identity?: string }): Promise<{ id: string; homeStoreId: string | null } | null> {
   if (b.contactId) {
     const row = await services.contacts.findRow(scope, b.contactId);
     return row ? { id: String(row._id), homeStoreId: row.homeStoreId ?? null } : null;

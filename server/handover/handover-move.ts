@@ -5,14 +5,14 @@
  * a conditional update on the old member's rows, so running the move again changes nothing.
  */
 import type { OrgModule } from '../org/index.ts';
-import type { Services } from '../services.ts';
+import type { Modules } from '../modules.ts';
 import { corpScope } from '../shared/scope.ts';
 
 type Member = Awaited<ReturnType<OrgModule['getStaff']>>;
 
 export type MovedRecords = { follow: boolean; tasks: number; enrollments: number; touches: number; participants: Record<string, number | { error: string }> };
 
-export async function moveCustomer(services: Services, corpId: string, move: { contactId: string; from: Member; to: Member; at: Date; key: string }): Promise<MovedRecords> {
+export async function moveCustomer(services: Modules, corpId: string, move: { contactId: string; from: Member; to: Member; at: Date; key: string }): Promise<MovedRecords> {
   const m = services.db.models;
   const { contactId, from, to, at } = move;
   const scope = corpScope(corpId);

@@ -9,7 +9,7 @@
 import type { CustomerTransferState } from '../../adapters/channel-adapter.ts';
 import { ChannelError } from '../../adapters/channel-adapter.ts';
 import { BadRequestError, ConflictError, UnavailableError } from '../errors.ts';
-import type { Services } from '../services.ts';
+import type { Modules } from '../modules.ts';
 import { corpScope, type Scope } from '../shared/scope.ts';
 import { corpWecom } from '../sidebar/corp-wecom.ts';
 import { moveCustomer } from './handover-move.ts';
@@ -46,7 +46,7 @@ export type HandoverInput = {
   message?: string;
 };
 
-type Member = Awaited<ReturnType<Services['org']['getStaff']>>;
+type Member = Awaited<ReturnType<Modules['org']['getStaff']>>;
 
 const REASONS: Partial<Record<CustomerTransferState['status'], HandoverFailure>> = { refused: 'customer_refused', limit_exceeded: 'customer_limit_exceed', no_record: 'no_record' };
 const failureOf = (errcode: number): HandoverFailure => (errcode === 40128 ? 'transfer_limit_90d' : 'vendor_error');
@@ -54,7 +54,7 @@ const failureOf = (errcode: number): HandoverFailure => (errcode === 40128 ? 'tr
 export class HandoverService {
   readonly repo: HandoverRepository;
 
-  constructor(private readonly services: Services) {
+  constructor(private readonly services: Modules) {
     this.repo = new HandoverRepository(services.db.models);
   }
 
@@ -238,10 +238,10 @@ export class HandoverService {
   }
 }
 
-const services = new WeakMap<Services, HandoverService>();
+const services = new WeakMap<Modules, HandoverService>();
 
 /** The handover service over a services graph (stateless; one per graph). */
-export function handoverService(s: Services): HandoverService {
+export function handoverService(s: Modules): HandoverService {
   let service = services.get(s);
   if (!service) {
     service = new HandoverService(s);

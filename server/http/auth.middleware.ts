@@ -2,14 +2,13 @@ import type { Context } from 'koa';
 import { requireRole, type Principal } from '../auth/principal.ts';
 import type { Role } from '../auth/token.schema.ts';
 import { UnauthenticatedError } from '../errors.ts';
-import type { Services } from '../services.ts';
 
 /** `Authorization: Bearer <token>` → Principal, or 401. */
-export async function authenticate(ctx: Context, services: Services): Promise<Principal> {
+export async function authenticate(ctx: Context, tokens: { authenticate(token: string): Promise<Principal> }): Promise<Principal> {
   const header = ctx.get('authorization');
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (!match?.[1]) throw new UnauthenticatedError();
-  const principal = await services.tokens.authenticate(match[1]);
+  const principal = await tokens.authenticate(match[1]);
   ctx.state.principal = principal;
   return principal;
 }

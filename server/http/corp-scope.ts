@@ -5,12 +5,14 @@
 import { z } from 'zod';
 import { scopeFor, type Principal } from '../auth/principal.ts';
 import { BadRequestError, NotFoundError, UnauthenticatedError } from '../errors.ts';
-import type { Services } from '../services.ts';
+
+/** The corp lookups scope resolution needs (the org module's face has them). */
+export type CorpLookup = { org: { corpExists(corpId: string): Promise<boolean>; listCorps(): Promise<Array<{ corpId: string }>> } };
 import type { Scope } from '../shared/scope.ts';
 
 export const corpIdQuery = { corpId: z.string().min(1).max(64).optional() };
 
-export async function resolveCorpId(principal: Principal | null, requested: string | undefined, services: Services): Promise<string> {
+export async function resolveCorpId(principal: Principal | null, requested: string | undefined, services: CorpLookup): Promise<string> {
   if (!principal) throw new UnauthenticatedError();
   if (requested) {
     if (!(await services.org.corpExists(requested))) throw new NotFoundError('corp', requested);
@@ -23,7 +25,7 @@ export async function resolveCorpId(principal: Principal | null, requested: stri
   throw new BadRequestError('several corps are served here: pass ?corpId=', [{ path: 'query.corpId', message: 'required when several corps exist' }]);
 }
 
-export async function resolveScope(principal: Principal | null, requested: string | undefined, services: Services): Promise<Scope> {
+export async function resolveScope(principal: Principal | null, requested: string | undefined, services: CorpLookup): Promise<Scope> {
   const corpId = await resolveCorpId(principal, requested, services);
   return scopeFor(principal!, corpId);
 }

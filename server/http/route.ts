@@ -7,8 +7,9 @@ import type { Context } from 'koa';
 import type { z } from 'zod';
 import type { Principal } from '../auth/principal.ts';
 import type { Role } from '../auth/token.schema.ts';
-import type { Services } from '../services.ts';
-import { authenticate, authorize } from './auth.middleware.ts';
+import type { Modules } from '../modules.ts';
+import type { Scope } from '../shared/scope.ts';
+import { authorize } from './auth.middleware.ts';
 import { readJsonBody } from './body.ts';
 import { parsePart } from './validate.ts';
 
@@ -16,7 +17,7 @@ type AnyObject = z.ZodType<Record<string, unknown>>;
 
 export type RouteInput<P, Q, B> = { params: P; query: Q; body: B };
 
-export type RouteDef<P = unknown, Q = unknown, B = unknown> = {
+type RouteDefBase<P, Q, B> = {
   method: 'get' | 'post' | 'patch' | 'put' | 'delete';
   path: string;
   summary: string;
@@ -29,10 +30,29 @@ export type RouteDef<P = unknown, Q = unknown, B = unknown> = {
   /** Documented response for 2xx (OpenAPI only). */
   response?: z.ZodType;
   status?: number;
-  handler(input: RouteInput<P, Q, B>, ctx: RouteContext): Promise<unknown>;
 };
 
-export type RouteContext = { koa: Context; principal: Principal | null; services: Services };
+/**
+ * What a handler gets. Route files are factories over the narrow dependencies they need
+ * (`xRoutes(deps): RouteDef[]`); `services`, the whole graph, is only for the routes not yet converted.
+ */
+export type RouteContext = { koa: Context; principal: Principal | null; services: Modules };
+/** A `scoped: true` route's handler gets the caller's scope already resolved from `?corpId=` and the token. */
+export type ScopedRouteContext = RouteContext & { principal: Principal; scope: Scope };
+
+export type RouteDef<P = unknown, Q = unknown, B = unknown> = RouteDefBase<P, Q, B> &
+  (
+    | { scoped?: false; handler(input: RouteInput<P, Q, B>, ctx: RouteContext): Promise<unknown> }
+    | { scoped: true; handler(input: RouteInput<P, Q, B>, ctx: ScopedRouteContext): Promise<unknown> }
+  );
+
+/** What mounting needs from the domains: who the caller is, and which corp and stores they act on. */
+export type HttpDeps = {
+  authenticate(ctx: Context): Promise<Principal>;
+  resolveScope(principal: Principal, requestedCorpId: string | undefined): Promise<Scope>;
+  /** Transitional: the graph for routes that still read `ctx.services`. */
+  services: Modules;
+};
 
 /** Return `reply(status, body)` from a handler when the status depends on the outcome (201 vs 200, 503). */
 export class Reply {
@@ -43,10 +63,17 @@ export class Reply {
 }
 export const reply = (status: number, body: unknown) => new Reply(status, body);
 
+type Shape<P, Q> = { params?: z.ZodType<P> & AnyObject; query?: z.ZodType<Q> & AnyObject };
+
 export function defineRoute<P extends Record<string, unknown> = Record<string, never>, Q extends Record<string, unknown> = Record<string, never>, B = undefined>(
-  def: RouteDef<P, Q, B> & { params?: z.ZodType<P> & AnyObject; query?: z.ZodType<Q> & AnyObject },
-): RouteDef {
-  return def as unknown as RouteDef;
+  def: RouteDefBase<P, Q, B> & Shape<P, Q> & { scoped: true; handler(input: RouteInput<P, Q, B>, ctx: ScopedRouteContext): Promise<unknown> },
+): RouteDef;
+export function defineRoute<P extends Record<string, unknown> = Record<string, never>, Q extends Record<string, unknown> = Record<string, never>, B = undefined>(
+  def: RouteDefBase<P, Q, B> & Shape<P, Q> & { scoped?: false; handler(input: RouteInput<P, Q, B>, ctx: RouteContext): Promise<unknown> },
+): RouteDef;
+export function defineRoute(def: RouteDef): RouteDef {
+  if (def.scoped && def.roles === 'public') throw new Error(`${def.method} ${def.path}: a scoped route needs a signed-in caller`);
+  return def;
 }
 
 /** Koa path `/api/contacts/:id` → OpenAPI `/api/contacts/{id}`. */
@@ -54,18 +81,22 @@ export function openApiPath(path: string): string {
   return path.replace(/:([A-Za-z_]\w*)/g, '{$1}');
 }
 
-export function mountRoutes(router: Router, routes: RouteDef[], services: Services, bodyLimit: number): void {
+export function mountRoutes(router: Router, routes: RouteDef[], http: HttpDeps, bodyLimit: number): void {
+  const { services } = http;
   for (const route of routes) {
     router[route.method](route.path, async (ctx: Context) => {
       ctx.state.route = route.path;
-      const principal = route.roles === 'public' ? null : await authenticate(ctx, services);
+      const principal = route.roles === 'public' ? null : await http.authenticate(ctx);
       if (principal && route.roles !== 'public') authorize(principal, route.roles);
       const input = {
         params: parsePart('params', route.params, ctx.params ?? {}),
         query: parsePart('query', route.query, { ...ctx.query }),
         body: route.body ? parsePart('body', route.body, await readJsonBody(ctx, bodyLimit)) : undefined,
       };
-      const result = await route.handler(input, { koa: ctx, principal, services });
+      const base = { koa: ctx, principal, services };
+      const result = route.scoped
+        ? await route.handler(input, { ...base, principal: principal!, scope: await http.resolveScope(principal!, corpIdOf(input.query)) })
+        : await route.handler(input, base);
       if (result instanceof Reply) {
         ctx.status = result.status;
         ctx.body = result.body;
@@ -75,4 +106,9 @@ export function mountRoutes(router: Router, routes: RouteDef[], services: Servic
       }
     });
   }
+}
+
+function corpIdOf(query: unknown): string | undefined {
+  const corpId = (query as { corpId?: unknown } | undefined)?.corpId;
+  return typeof corpId === 'string' ? corpId : undefined;
 }

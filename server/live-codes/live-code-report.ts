@@ -1,7 +1,7 @@
 /** Loads what the analytics need for a caller's scope and period, then computes them (live-code-analytics.ts). */
 import { DateTime } from 'luxon';
 import { BadRequestError } from '../errors.ts';
-import type { Services } from '../services.ts';
+import type { Modules } from '../modules.ts';
 import { corpScope, type Scope } from '../shared/scope.ts';
 import { computeAnalytics, loadDeletions, type Analytics } from './live-code-analytics.ts';
 
@@ -9,7 +9,7 @@ export type ReportQuery = { from?: string; to?: string; liveCodeId?: string; cha
 
 const MAX_DAYS = 366;
 
-export async function liveCodeReport(services: Services, scope: Scope, q: ReportQuery): Promise<Analytics> {
+export async function liveCodeReport(services: Modules, scope: Scope, q: ReportQuery): Promise<Analytics> {
   // Days are the corp's days unless the caller names a zone (the report spans stores).
   const timezone = q.timezone ?? (await services.org.timezoneOf(scope));
   if (!DateTime.local().setZone(timezone).isValid) throw new BadRequestError(`unknown time zone ${timezone}`, [{ path: 'query.timezone', message: 'an IANA zone' }]);

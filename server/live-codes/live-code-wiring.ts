@@ -1,6 +1,6 @@
 /**
  * Builds the live-code domain from the core services and registers its friend_added reaction. Called by
- * buildServices before any other reaction is added: welcome codes live 20 s, so live codes go first.
+ * buildModules before any other reaction is added: welcome codes live 20 s, so live codes go first.
  */
 import type { Logger } from 'pino';
 import type { ChannelAdapter } from '../../adapters/channel-adapter.ts';

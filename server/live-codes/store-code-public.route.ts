@@ -6,13 +6,13 @@ import { z } from 'zod';
 import { NotFoundError } from '../errors.ts';
 import { defineRoute } from '../http/route.ts';
 import { corpScope } from '../shared/scope.ts';
-import type { Services } from '../services.ts';
+import type { Modules } from '../modules.ts';
 import { qrSvgDataUrl } from './live-code-qr.ts';
 import { locateStore, type LocatableStore } from './store-locator.ts';
 
 const corp = z.string().min(1).max(64);
 
-async function storesWithCodes(services: Services, corpId: string) {
+async function storesWithCodes(services: Modules, corpId: string) {
   const [codes, stores] = await Promise.all([services.liveCodes.codes.listActiveStoreCodes(corpId), services.org.listStores(corpScope(corpId))]);
   const byStore = new Map(codes.map((c) => [c.storeId, c]));
   const locatable: LocatableStore[] = stores.filter((s) => byStore.has(s.id)).map((s) => ({ id: s.id, name: s.name, city: s.city, address: s.address, location: s.location }));

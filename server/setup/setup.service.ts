@@ -7,7 +7,7 @@
 import type { ChannelKind } from '../../adapters/channel-adapter.ts';
 import { upsertDefaultAccounts } from '../channels/default-accounts.ts';
 import { BadRequestError, ConflictError } from '../errors.ts';
-import type { Services } from '../services.ts';
+import type { Modules } from '../modules.ts';
 import type { SetupSpec } from './setup.schema.ts';
 
 export type SetupResult = {
@@ -28,7 +28,7 @@ const ENV_KINDS = [
   ['wechaty', 'wechaty'],
 ] as const;
 
-export async function runSetup(services: Services, spec: SetupSpec): Promise<SetupResult> {
+export async function runSetup(services: Modules, spec: SetupSpec): Promise<SetupResult> {
   const { corpId } = spec.corp;
   const existing = (await services.org.listCorps()).find((c) => c.corpId === corpId);
   if (!existing && !spec.corp.name) {
@@ -84,7 +84,7 @@ export async function runSetup(services: Services, spec: SetupSpec): Promise<Set
  * The environment's accounts belong to the corp WECOM_CORP_ID names (without WeCom settings: the only corp), as
  * at boot. Setting up another corp leaves them alone: that corp's accounts come through /api/channel-accounts.
  */
-async function applyEnvironmentAccounts(services: Services, corpId: string): Promise<{ accounts: SetupResult['accounts']; skipped?: string }> {
+async function applyEnvironmentAccounts(services: Modules, corpId: string): Promise<{ accounts: SetupResult['accounts']; skipped?: string }> {
   const env = services.config.channels;
   const kinds = ENV_KINDS.filter(([key]) => env[key]).map(([, kind]) => kind);
   if (!kinds.length) return { accounts: [] };

@@ -8,7 +8,7 @@ import type { Principal } from '../auth/principal.ts';
 import { toContactDto, type ContactRow } from '../contacts/contact.dto.ts';
 import { NotFoundError } from '../errors.ts';
 import { zoneOf } from '../org/index.ts';
-import type { Services } from '../services.ts';
+import type { Modules } from '../modules.ts';
 import type { Scope } from '../shared/scope.ts';
 import { ContactNoteRepository } from './contact-note.repository.ts';
 import { quickReplies } from './quick-replies.ts';
@@ -16,13 +16,13 @@ import { quickReplies } from './quick-replies.ts';
 const TOUCHES = 8;
 
 /** The contact of a WeCom external_userid within the caller's stores; 404 otherwise. */
-export async function findSidebarContact(services: Services, scope: Scope, externalUserId: string): Promise<ContactRow> {
+export async function findSidebarContact(services: Modules, scope: Scope, externalUserId: string): Promise<ContactRow> {
   const row = await services.db.models.Contact.findOne(services.contacts.filterFor(scope, { identityKey: `wecom:${externalUserId}` })).lean<ContactRow>();
   if (!row) throw new NotFoundError('contact', externalUserId);
   return row;
 }
 
-export async function sidebarProfile(services: Services, scope: Scope, principal: Principal, externalUserId: string) {
+export async function sidebarProfile(services: Modules, scope: Scope, principal: Principal, externalUserId: string) {
   const m = services.db.models;
   const row = await findSidebarContact(services, scope, externalUserId);
   const contact = toContactDto(row);
@@ -105,7 +105,7 @@ function channelsOf(contact: ReturnType<typeof toContactDto>, follows: LiveFollo
 }
 
 /** The variables quick replies are filled with, without the rest of the profile (search requests). */
-export async function replyContext(services: Services, scope: Scope, principal: Principal, externalUserId: string) {
+export async function replyContext(services: Modules, scope: Scope, principal: Principal, externalUserId: string) {
   const m = services.db.models;
   const row = await findSidebarContact(services, scope, externalUserId);
   const [me, follows] = await Promise.all([

@@ -6,7 +6,7 @@
  */
 import { ChannelError } from '../../adapters/channel-adapter.ts';
 import type { Principal } from '../auth/principal.ts';
-import type { Services } from '../services.ts';
+import type { Modules } from '../modules.ts';
 import type { Scope } from '../shared/scope.ts';
 import { corpWecom } from './corp-wecom.ts';
 import { findSidebarContact } from './sidebar-profile.ts';
@@ -18,7 +18,7 @@ export type TagMirror =
 
 const isLocal = (tagId: string) => tagId.startsWith('siyu_');
 
-export async function changeSidebarTags(services: Services, scope: Scope, principal: Principal, externalUserId: string, add: string[], remove: string[]) {
+export async function changeSidebarTags(services: Modules, scope: Scope, principal: Principal, externalUserId: string, add: string[], remove: string[]) {
   const m = services.db.models;
   const row = await findSidebarContact(services, scope, externalUserId);
   const contactId = String(row._id);

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { corpIdQuery, resolveScope } from '../http/corp-scope.ts';
 import { defineRoute } from '../http/route.ts';
-import type { Services } from '../services.ts';
+import type { Modules } from '../modules.ts';
 import type { Scope } from '../shared/scope.ts';
 import { completionTree, touchesByStore, type DeferralCountRow, type TaskCountRow, type TouchCountRow } from './execution-stats.ts';
 import { localDate } from '../shared/local-date.ts';
@@ -33,7 +33,7 @@ const query = z
   .refine((q) => !q.from || !q.to || daysBetween(q.from, q.to) < MAX_DAYS, { message: `at most ${MAX_DAYS} days`, path: ['to'] });
 
 /** The caller's "today": their only store's zone, else the corp's zone. */
-async function timezoneOf(services: Services, scope: Scope): Promise<string> {
+async function timezoneOf(services: Modules, scope: Scope): Promise<string> {
   const only = scope.storeIds?.length === 1 ? scope.storeIds[0] : undefined;
   if (only) return zoneOf(await services.org.getStore(scope, only));
   return zoneOf(null, (await services.org.listCorps()).find((c) => c.corpId === scope.corpId));

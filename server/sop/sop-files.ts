@@ -4,10 +4,10 @@
  */
 import path from 'node:path';
 import { ConfigError } from '../config.ts';
-import type { Services } from '../services.ts';
+import type { Modules } from '../modules.ts';
 import { formatProblem, loadSopDirectory } from './definition/sop-loader.ts';
 
-export async function publishSopFiles(services: Services, dir = path.resolve('sop-templates')): Promise<number> {
+export async function publishSopFiles(services: Modules, dir = path.resolve('sop-templates')): Promise<number> {
   const { sops, problems } = await loadSopDirectory(dir);
   if (problems.length) throw new ConfigError(`invalid SOP templates:\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`);
   let published = 0;

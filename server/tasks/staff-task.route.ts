@@ -8,7 +8,7 @@ import { ROLES } from '../auth/token.schema.ts';
 import { ForbiddenError } from '../errors.ts';
 import { corpIdQuery, resolveScope } from '../http/corp-scope.ts';
 import { defineRoute } from '../http/route.ts';
-import type { Services } from '../services.ts';
+import type { Modules } from '../modules.ts';
 import { objectIdString } from '../shared/object-id.ts';
 import type { Scope } from '../shared/scope.ts';
 import { localDateOf } from '../sop/schedule/local-time.ts';
@@ -33,7 +33,7 @@ export function formatLocalDate(at: Date, timezone: string): string {
 }
 
 /** The caller as a staff member, with their store; tokens not bound to a staff member are refused. */
-async function me(principal: Principal | null, services: Services) {
+async function me(principal: Principal | null, services: Modules) {
   if (!principal?.staffId || !principal.corpId) throw new ForbiddenError('this token is not bound to a staff member');
   const scope: Scope = { corpId: principal.corpId, storeIds: null };
   const staff = await services.org.getStaff(scope, principal.staffId);
@@ -42,7 +42,7 @@ async function me(principal: Principal | null, services: Services) {
 }
 
 /** Tasks with their contacts' display names and masked phones (at most 50 names per task, plus the count). */
-async function withContacts(services: Services, scope: Scope, staffId: string, tasks: StaffTaskDto[]) {
+async function withContacts(services: Modules, scope: Scope, staffId: string, tasks: StaffTaskDto[]) {
   const names = await services.tasks.contactSummaries(scope, staffId, tasks.map((t) => t.contactIds), CONTACT_NAMES_PER_TASK);
   return tasks.map(({ contactIds, ...t }) => ({
     ...t,
@@ -130,7 +130,7 @@ export const staffTaskRoutes = [
 ];
 
 /** Today in the named store's zone, else in the caller's only store's zone, else in the corp's zone. */
-async function defaultDate(services: Services, scope: Scope, storeId: string | undefined): Promise<string> {
+async function defaultDate(services: Modules, scope: Scope, storeId: string | undefined): Promise<string> {
   const only = storeId ?? (scope.storeIds?.length === 1 ? scope.storeIds[0] : undefined);
   let timezone: string | undefined;
   if (only) timezone = (await services.org.getStore(scope, only)).timezone;

@@ -13,7 +13,7 @@ import { WechatyAdapter } from '../../adapters/wechaty/wechaty.adapter.ts';
 import { campaignsOf } from '../../server/campaigns/campaign-module.ts';
 import type { CampaignDto } from '../../server/campaigns/campaign.repository.ts';
 import { loadConfig } from '../../server/config.ts';
-import { buildServices, type Services } from '../../server/services.ts';
+import { buildModules, type Modules } from '../../server/modules.ts';
 import { fixedClock } from '../../server/shared/clock.ts';
 import { createMetrics } from '../../server/system/metrics.ts';
 import { useTestDatabase } from '../support/database.ts';
@@ -26,7 +26,7 @@ const PHONES = ['13700000001', '13700000002', '13700000003', '13700000004', '137
 describe('RPA friend requests (wechaty, paced)', () => {
   const t = useTestDatabase('campaign_rpa');
   const clock = fixedClock('2026-06-01T00:30:00Z');
-  let services: Services;
+  let services: Modules;
   let adapter: WechatyAdapter;
   let puppet: PuppetMockWithFriendship;
   let campaign: CampaignDto;
@@ -52,7 +52,7 @@ describe('RPA friend requests (wechaty, paced)', () => {
       puppet.phoneBook.set(phone, c.id);
       contactIds.set(phone, c.id);
     }
-    services = buildServices({ config: loadConfig({ LOG_LEVEL: 'silent' }), db: t.db, clock, logger: pino({ level: 'silent' }), metrics: createMetrics(), keys: TEST_KEYS, adapterFactory: () => adapter });
+    services = buildModules({ config: loadConfig({ LOG_LEVEL: 'silent' }), db: t.db, clock, logger: pino({ level: 'silent' }), metrics: createMetrics(), keys: TEST_KEYS, adapterFactory: () => adapter });
     const org = await seedTestOrg(services);
     const account = await services.channelAccounts.create({ corpId: org.corpId, kind: 'wechaty', name: 'RPA 号', config });
     const module = campaignsOf(services);

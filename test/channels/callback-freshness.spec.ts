@@ -10,7 +10,7 @@ import { SIM_CORP_ID } from '../../adapters/wecom/simulator/wecom-simulator.ts';
 import { createApp } from '../../server/app.ts';
 import type { ChannelAccount } from '../../server/channels/channel-account.repository.ts';
 import { loadConfig } from '../../server/config.ts';
-import { buildServices, type Services } from '../../server/services.ts';
+import { buildModules, type Modules } from '../../server/modules.ts';
 import { fixedClock, type Clock } from '../../server/shared/clock.ts';
 import { createMetrics } from '../../server/system/metrics.ts';
 import { CALLBACK_AES_KEY, CALLBACK_TOKEN, OA_APP_ID, startChannelHarness, type ChannelHarness } from '../support/channel-harness.ts';
@@ -240,12 +240,12 @@ describe('callbacks: forged, stale and replayed requests are refused (issue #13)
   });
 });
 
-function servicesWith(db: ReturnType<typeof useTestDatabase>['db'], clock: Clock, env: Record<string, string> = {}): Services {
+function servicesWith(db: ReturnType<typeof useTestDatabase>['db'], clock: Clock, env: Record<string, string> = {}): Modules {
   const config = loadConfig({ SIYU_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'silent', ...env });
-  return buildServices({ config, db, clock, logger: pino({ level: 'silent' }), metrics: createMetrics(), keys: TEST_KEYS });
+  return buildModules({ config, db, clock, logger: pino({ level: 'silent' }), metrics: createMetrics(), keys: TEST_KEYS });
 }
 
-async function listen(services: Services): Promise<{ baseUrl: string; close(): Promise<void> }> {
+async function listen(services: Modules): Promise<{ baseUrl: string; close(): Promise<void> }> {
   const server: Server = createApp(services).listen(0, '127.0.0.1');
   await once(server, 'listening');
   const address = server.address();

@@ -1,13 +1,13 @@
 import { expect } from 'chai';
 import { useTestDatabase } from '../support/database.ts';
 import { http, seedTestOrg, testServices, type TestOrg } from '../support/test-app.ts';
-import type { Services } from '../../server/services.ts';
+import type { Modules } from '../../server/modules.ts';
 
 describe('content library API', () => {
   const t = useTestDatabase('content_http');
   let org: TestOrg;
   let api: ReturnType<typeof http>;
-  let services: Services;
+  let services: Modules;
   const put = (path: string, body: unknown, token: string) => api.raw().put(path).set('Authorization', `Bearer ${token}`).send(body as object);
   const tpl = (id: string, extra: Record<string, unknown> = {}) => ({
     templateId: id,

@@ -7,7 +7,7 @@ import request from 'supertest';
 import { createApp } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
 import type { Database } from '../../server/db/database.ts';
-import { buildServices, type Services } from '../../server/services.ts';
+import { buildModules, type Modules } from '../../server/modules.ts';
 import { fixedClock } from '../../server/shared/clock.ts';
 import { createMetrics } from '../../server/system/metrics.ts';
 
@@ -17,7 +17,7 @@ export const TEST_KEYS = { phoneKeyHex: '11'.repeat(32), hashKeyHex: '22'.repeat
 export function testServices(
   db: Database,
   opts: { bodyLimitBytes?: number; callbackBodyLimitBytes?: number; now?: string; realClock?: boolean } = {},
-): Services & { clock: ReturnType<typeof fixedClock> } {
+): Modules & { clock: ReturnType<typeof fixedClock> } {
   const config = loadConfig({
     SIYU_ADMIN_TOKEN: ADMIN_TOKEN,
     LOG_LEVEL: 'silent',
@@ -26,8 +26,8 @@ export function testServices(
   });
   // Tests that talk to the simulators (which keep real time) use a clock that follows real time but can be moved.
   const clock = fixedClock(opts.now ?? (opts.realClock ? new Date().toISOString() : '2026-11-22T02:00:00Z'), opts.realClock);
-  const services = buildServices({ config, db, clock, logger: pino({ level: 'silent' }), metrics: createMetrics(), keys: TEST_KEYS });
-  return services as Services & { clock: typeof clock };
+  const services = buildModules({ config, db, clock, logger: pino({ level: 'silent' }), metrics: createMetrics(), keys: TEST_KEYS });
+  return services as Modules & { clock: typeof clock };
 }
 
 export type TestOrg = {
@@ -37,7 +37,7 @@ export type TestOrg = {
   tokens: { admin: string; hq: string; marketer: string; managerA: string; staffA: string; staffB: string; otherCorp: string };
 };
 
-export async function seedTestOrg(services: Services, corpId = 'wwtestcorp'): Promise<TestOrg> {
+export async function seedTestOrg(services: Modules, corpId = 'wwtestcorp'): Promise<TestOrg> {
   await services.org.upsertCorp({ corpId, name: '测试企业' });
   await services.org.upsertCorp({ corpId: 'wwothercorp', name: '另一家企业' });
   const scope = { corpId, storeIds: null };
@@ -64,7 +64,7 @@ export async function seedTestOrg(services: Services, corpId = 'wwtestcorp'): Pr
   };
 }
 
-export function http(services: Services) {
+export function http(services: Modules) {
   const server = createApp(services).callback();
   return {
     get: (path: string, token?: string) => withAuth(request(server).get(path), token),

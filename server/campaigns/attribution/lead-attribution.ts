@@ -10,7 +10,7 @@
  * lead of origin `scan`, accepted at once.
  */
 import type { FriendAddedFacts } from '../../channels/index.ts';
-import type { Services } from '../../services.ts';
+import type { Modules } from '../../modules.ts';
 import { repointGreetingExposure } from '../greeting.ts';
 import { normalizeLeadPhone } from '../import/lead-phone.ts';
 import type { LeadDoc } from '../lead.schema.ts';
@@ -31,7 +31,7 @@ type LeadRow = LeadDoc & { _id: unknown };
 export type Attribution = { leadId: string; by: 'state' | 'remark' | 'phone'; created: boolean } | null;
 
 export class LeadAttribution {
-  constructor(private readonly services: Services) {}
+  constructor(private readonly services: Modules) {}
 
   async onFriendAdded(facts: FriendAddedFacts): Promise<Attribution> {
     const m = this.services.db.models;

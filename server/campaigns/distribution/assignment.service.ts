@@ -5,7 +5,7 @@
  * and the staff member's own add-friend quota across campaigns). `recycleDue` takes back leads not accepted
  * within `recycle.afterDays`: to the pool for someone else, or `exhausted` after `recycle.maxAttempts`.
  */
-import type { Services } from '../../services.ts';
+import type { Modules } from '../../modules.ts';
 import { localDate } from '../../shared/local-date.ts';
 import { corpScope } from '../../shared/scope.ts';
 import type { CampaignDto } from '../campaign.repository.ts';
@@ -21,7 +21,7 @@ export type AssignSummary = { assigned: number; campaigns: Array<{ campaignId: s
 
 export class AssignmentService {
   constructor(
-    private readonly services: Services,
+    private readonly services: Modules,
     private readonly campaigns: CampaignRepository,
   ) {}
 

@@ -6,7 +6,7 @@
  */
 import { loadOutcomeEvents } from '../../experiments/experiment-data.ts';
 import { attribute, type ExposureUnit } from '../../experiments/outcomes.ts';
-import type { Services } from '../../services.ts';
+import type { Modules } from '../../modules.ts';
 import { corpScope, storeFilter, type Scope } from '../../shared/scope.ts';
 import type { CampaignDto } from '../campaign.repository.ts';
 import { breakdown, countFunnel, type Breakdown, type FunnelCounts, type FunnelLead } from './funnel.ts';
@@ -22,7 +22,7 @@ export type CampaignFunnel = {
   leaderboard: Array<{ rank: number; staffId: string; name: string; storeId: string | null; store: string; accepted: number; requested: number; addRate: number | null; replied: number }>;
 };
 
-export async function campaignFunnel(services: Services, scope: Scope, campaign: CampaignDto): Promise<CampaignFunnel> {
+export async function campaignFunnel(services: Modules, scope: Scope, campaign: CampaignDto): Promise<CampaignFunnel> {
   const m = services.db.models;
   const rows = await m.Lead.find({ corpId: scope.corpId, campaignId: campaign.id, ...storeScope(scope) })
     .select('origin storeId staffId acceptedStoreId acceptedStaffId greeting source firstAssignedAt requestedAt acceptedAt contactId')

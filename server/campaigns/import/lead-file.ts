@@ -2,7 +2,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { pipeline, Transform } from 'node:stream';
-import type { Services } from '../../services.ts';
+import type { Modules } from '../../modules.ts';
 import { NotFoundError } from '../../errors.ts';
 import { toObjectId } from '../../shared/object-id.ts';
 import { corpScope } from '../../shared/scope.ts';
@@ -12,7 +12,7 @@ import type { ImportProgress, ImportSummary } from './lead-import.service.ts';
 
 export type FileProgress = ImportProgress & { bytesRead: number; bytesTotal: number };
 
-export async function importLeadsFile(services: Services, input: { campaignId: string; file: string; encoding?: LeadEncoding; onProgress?: (p: FileProgress) => void }): Promise<ImportSummary> {
+export async function importLeadsFile(services: Modules, input: { campaignId: string; file: string; encoding?: LeadEncoding; onProgress?: (p: FileProgress) => void }): Promise<ImportSummary> {
   const _id = toObjectId(input.campaignId);
   const row = _id ? await services.db.models.Campaign.findById(_id).select('corpId').lean() : null;
   if (!row) throw new NotFoundError('campaign', input.campaignId);

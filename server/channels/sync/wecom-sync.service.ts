@@ -7,7 +7,7 @@
 import { ChannelError, type ChannelAdapter, type ContactDetail, type CustomerPage } from '../../../adapters/channel-adapter.ts';
 import { BadRequestError, ConflictError } from '../../errors.ts';
 import type { StaffDto } from '../../org/index.ts';
-import type { Services } from '../../services.ts';
+import type { Modules } from '../../modules.ts';
 import type { ChannelAccount } from '../channel-account.repository.ts';
 import { applyGroupDetail, upsertWecomCustomer, upsertWecomFollow } from '../wecom-apply.ts';
 import { leaseOwnerGone, processLeaseOwner } from './sync-lease.ts';
@@ -57,7 +57,7 @@ export class WecomSyncService {
   private readonly concurrency: number;
 
   constructor(
-    private readonly services: Services,
+    private readonly services: Modules,
     deps: { leaseMs?: number; owner?: string; concurrency?: number } = {},
   ) {
     this.runs = new SyncRunRepository(services.db.models, services.clock, deps.leaseMs ?? DEFAULT_LEASE_MS);

@@ -17,7 +17,7 @@
  * was never written; the next pass over the audience inserts the run and adopts its touch.
  */
 import { Types } from 'mongoose';
-import type { Services } from '../../services.ts';
+import type { Modules } from '../../modules.ts';
 import { END } from '../definition/common.schema.ts';
 import type { Sop, Step } from '../definition/sop.schema.ts';
 import { waitEnd, waitRule } from '../schedule/wait.ts';
@@ -59,7 +59,7 @@ type NewRun = Entrant & { run: Doc; touch: Doc | null; holdout: Holdout | null }
 type Holdout = { contactId: string; storeId: string | null; at: Date };
 
 /** Enrolls every contact matching `audience` (a contact filter) into `sop` at `at`. */
-export async function bulkEnroll(services: Services, sop: SopRecord, audience: Record<string, unknown>, at: Date, opts: { batchSize?: number } = {}): Promise<BulkEnrollResult> {
+export async function bulkEnroll(services: Modules, sop: SopRecord, audience: Record<string, unknown>, at: Date, opts: { batchSize?: number } = {}): Promise<BulkEnrollResult> {
   const batchSize = opts.batchSize ?? 250;
   const m = services.db.models;
   const { corpId } = sop;
@@ -157,7 +157,7 @@ class FirstStepPlanner {
   private experiment: Awaited<ReturnType<typeof stepExperiment<{ id: string; template: string; weight: number }>>> | undefined;
 
   constructor(
-    private readonly services: Services,
+    private readonly services: Modules,
     private readonly sop: SopRecord,
     private readonly at: Date,
   ) {

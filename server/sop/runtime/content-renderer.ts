@@ -4,10 +4,10 @@
  * staff member and store. A template that is not published leaves the touch with a visible placeholder.
  */
 import { renderText } from '../../content/content-render.ts';
-import type { Services } from '../../services.ts';
+import type { Modules } from '../../modules.ts';
 import { placeholderRenderer, type TouchRenderer } from './touch-renderer.ts';
 
-export function contentRenderer(services: Services): TouchRenderer {
+export function contentRenderer(services: Modules): TouchRenderer {
   return async (touch, routing) => {
     const scope = { corpId: touch.corpId, storeIds: null };
     const version = touch.templateVersion ?? (await services.content.pinnedVersions(touch.corpId, [touch.templateId]))[touch.templateId] ?? null;

@@ -28,7 +28,7 @@ export type ContactRouting = {
 export const subjectRunId = (subject: 'group' | 'staff', id: string) => `${subject}:${id}`;
 
 type RoutingModels = Pick<Models, 'Contact' | 'Follow' | 'Store' | 'Corp' | 'Event' | 'CustomerGroup' | 'Staff'>;
-type Services = { db: { models: RoutingModels } };
+type Modules = { db: { models: RoutingModels } };
 
 /** A relation as routing chooses among them. */
 export type Relation = { staffId: string; storeId: string; addedAt: Date; _id: unknown };
@@ -48,7 +48,7 @@ export function byAge(a: Relation, b: Relation): number {
 
 /** Routing for the runtime: one subject or many, from the contact, group and staff collections. */
 export class ContactRouter {
-  private readonly services: Services;
+  private readonly services: Modules;
 
   constructor(models: RoutingModels) {
     this.services = { db: { models } };
@@ -68,7 +68,7 @@ export class ContactRouter {
  * Routing for many subjects with a handful of queries (the dispatcher gates a whole mass-send batch at once);
  * subjects that do not exist are absent from the map.
  */
-async function contactRoutings(services: Services, corpId: string, ids: string[]): Promise<Map<string, ContactRouting>> {
+async function contactRoutings(services: Modules, corpId: string, ids: string[]): Promise<Map<string, ContactRouting>> {
   const out = new Map<string, ContactRouting>();
   const contactIds: string[] = [];
   for (const id of new Set(ids)) {
@@ -120,13 +120,13 @@ async function contactRoutings(services: Services, corpId: string, ids: string[]
 
 const NOBODY = { externalUserId: null, kfId: null, openKfId: null, openid: null, optedOut: false, tagIds: [] };
 
-async function tzOf(services: Services, corpId: string, storeId: string | null): Promise<string> {
+async function tzOf(services: Modules, corpId: string, storeId: string | null): Promise<string> {
   const m = services.db.models;
   const store = storeId ? await m.Store.findOne({ _id: storeId, corpId }).lean() : null;
   return zoneOf(store, store?.timezone ? null : await m.Corp.findOne({ corpId }).lean());
 }
 
-async function groupRouting(services: Services, corpId: string, chatId: string): Promise<ContactRouting | null> {
+async function groupRouting(services: Modules, corpId: string, chatId: string): Promise<ContactRouting | null> {
   const m = services.db.models;
   const group = await m.CustomerGroup.findOne({ corpId, chatId }).lean();
   if (!group) return null;
@@ -135,7 +135,7 @@ async function groupRouting(services: Services, corpId: string, chatId: string):
   return { ...NOBODY, contactId: subjectRunId('group', chatId), name: group.name, storeId, tz: await tzOf(services, corpId, storeId), staffId: owner ? String(owner._id) : null, staffUserId: group.ownerUserId, reachable: !group.dismissedAt, chatId };
 }
 
-async function staffRouting(services: Services, corpId: string, staffId: string): Promise<ContactRouting | null> {
+async function staffRouting(services: Modules, corpId: string, staffId: string): Promise<ContactRouting | null> {
   const staff = await services.db.models.Staff.findOne({ _id: staffId, corpId }).lean();
   if (!staff) return null;
   return { ...NOBODY, contactId: subjectRunId('staff', staffId), name: staff.name, storeId: staff.storeId, tz: await tzOf(services, corpId, staff.storeId), staffId, staffUserId: staff.userId, reachable: staff.status === 'active', chatId: null };

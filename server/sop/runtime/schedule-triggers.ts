@@ -4,7 +4,7 @@
  * the most recent missed firing runs), claims it through a unique row, and enrolls the subjects of that store:
  * contacts matching the audience, the store's customer groups (group SOPs) or its staff (staff SOPs).
  */
-import type { Services } from '../../services.ts';
+import type { Modules } from '../../modules.ts';
 import { nextCronRun } from '../schedule/cron.ts';
 import { enroll } from './enroll.ts';
 import { subjectRunId } from './routing.ts';
@@ -24,7 +24,7 @@ export function cronOf(sop: SopRecord): string | null {
   return null;
 }
 
-export async function fireDueSchedules(services: Services, registry: SopRegistry, now: Date): Promise<number> {
+export async function fireDueSchedules(services: Modules, registry: SopRegistry, now: Date): Promise<number> {
   const { sops, fires } = services.ledger;
   let fired = 0;
   for (const corp of await services.org.listCorps()) {
@@ -52,7 +52,7 @@ export async function fireDueSchedules(services: Services, registry: SopRegistry
   return fired;
 }
 
-async function enrollStoreSubjects(services: Services, sop: SopRecord, storeId: string, at: Date): Promise<number> {
+async function enrollStoreSubjects(services: Modules, sop: SopRecord, storeId: string, at: Date): Promise<number> {
   const m = services.db.models;
   const subject = sop.definition.subject;
   const ids: string[] = [];

@@ -5,7 +5,7 @@
  */
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
-import type { Services } from '../../services.ts';
+import type { Modules } from '../../modules.ts';
 import { TouchDispatcher } from './dispatcher.ts';
 import { SopRunner } from './runner.ts';
 import type { SopRegistry } from './sop-registry.ts';
@@ -23,7 +23,7 @@ export class SopEngine {
   private halted = false;
 
   constructor(
-    private readonly services: Services,
+    private readonly services: Modules,
     private readonly registry: SopRegistry,
     render: TouchRenderer,
     owner: string,

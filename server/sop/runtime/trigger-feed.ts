@@ -5,7 +5,7 @@
  * enrolling and saving the cursor only repeats enrollments, which are idempotent.
  */
 import { Types } from 'mongoose';
-import type { Services } from '../../services.ts';
+import type { Modules } from '../../modules.ts';
 import type { SopRegistry } from './sop-registry.ts';
 import { fireEventTriggers } from './triggers.ts';
 
@@ -14,7 +14,7 @@ const LEASE_MS = 30_000;
 
 export class TriggerFeed {
   constructor(
-    private readonly services: Services,
+    private readonly services: Modules,
     private readonly registry: SopRegistry,
     private readonly owner: string,
   ) {}

@@ -4,7 +4,7 @@
  * joined); audience triggers enroll every matching contact when the SOP is enabled and, with `daily_at`, every
  * day — streamed with a cursor, never loaded into memory.
  */
-import type { Services } from '../../services.ts';
+import type { Modules } from '../../modules.ts';
 import type { AudienceFilter, Sop } from '../definition/sop.schema.ts';
 import { bulkEnroll } from './bulk-enroll.ts';
 import { enroll } from './enroll.ts';
@@ -41,7 +41,7 @@ function matches(sop: Sop, e: TriggerEvent): boolean {
   }
 }
 
-export async function fireEventTriggers(services: Services, registry: SopRegistry, e: TriggerEvent): Promise<number> {
+export async function fireEventTriggers(services: Modules, registry: SopRegistry, e: TriggerEvent): Promise<number> {
   const name = triggerNameOf(e);
   if (!name || !e.contactId) return 0;
   let enrolled = 0;
@@ -54,7 +54,7 @@ export async function fireEventTriggers(services: Services, registry: SopRegistr
 }
 
 /** Enrolls every contact the SOP's audience matches, streaming the contact collection in batches (bulk-enroll.ts). */
-export async function enrollAudience(services: Services, sop: SopRecord, at: Date): Promise<{ matched: number; enrolled: number }> {
+export async function enrollAudience(services: Modules, sop: SopRecord, at: Date): Promise<{ matched: number; enrolled: number }> {
   const t = sop.definition.trigger;
   const audience: AudienceFilter | undefined = t.type === 'audience' ? t : t.type === 'schedule' ? t.audience : undefined;
   if (!audience) return { matched: 0, enrolled: 0 };
@@ -62,7 +62,7 @@ export async function enrollAudience(services: Services, sop: SopRecord, at: Dat
   return { matched, enrolled };
 }
 
-export async function audienceFilter(services: Services, corpId: string, a: AudienceFilter): Promise<Record<string, unknown>> {
+export async function audienceFilter(services: Modules, corpId: string, a: AudienceFilter): Promise<Record<string, unknown>> {
   const stores = a.stores?.length ? await services.db.models.Store.find({ corpId, code: { $in: a.stores } }).select('_id').lean() : null;
   return services.contacts.filterFor(
     { corpId, storeIds: null },

@@ -35,7 +35,7 @@ import type { Metrics } from './system/metrics.ts';
 import { createTasksModule } from './tasks/index.ts';
 import { TagRepository } from './tags/tag.repository.ts';
 
-export type ServiceDeps = {
+export type ModuleDeps = {
   config: Config;
   db: Database;
   clock: Clock;
@@ -46,7 +46,7 @@ export type ServiceDeps = {
   adapterFactory?: (account: ChannelAccount) => ChannelAdapter;
 };
 
-export function buildServices(deps: ServiceDeps) {
+export function buildModules(deps: ModuleDeps) {
   const services = buildServiceGraph(deps);
   // Live codes add the first friend_added reaction: a welcome code lives 20 s.
   const built = { ...services, liveCodes: wireLiveCodes(services) };
@@ -56,7 +56,7 @@ export function buildServices(deps: ServiceDeps) {
   return built;
 }
 
-function buildServiceGraph(deps: ServiceDeps) {
+function buildServiceGraph(deps: ModuleDeps) {
   const { db, clock, metrics } = deps;
   const m = db.models;
   const org = createOrgModule({ models: m, clock });
@@ -105,7 +105,7 @@ function buildServiceGraph(deps: ServiceDeps) {
   };
 }
 
-export type Services = ReturnType<typeof buildServices>;
+export type Modules = ReturnType<typeof buildModules>;
 
 /** One adapter per account and config, so token caches and throttles live as long as the process. */
 function cachedAdapters(factory: (account: ChannelAccount) => ChannelAdapter): (account: ChannelAccount) => ChannelAdapter {
