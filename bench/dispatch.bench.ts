@@ -14,7 +14,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { Types } from 'mongoose';
 import { startWecomSimulator, SIM_CORP_ID, SIM_SECRET } from '../adapters/wecom/simulator/wecom-simulator.ts';
 import { openDatabase, type Database } from '../server/db/database.ts';
-import { type Services } from '../server/services.ts';
+import { type Modules } from '../server/modules.ts';
 import { localDay } from '../server/sop/runtime/local-day.ts';
 import { SopRegistry } from '../server/sop/runtime/sop-registry.ts';
 import { benchDatabase, benchServices, intArg, ledgerTouch } from './support.ts';
@@ -112,7 +112,7 @@ async function killOneMidway(db: Database, n: number, workers: Map<string, Child
 }
 
 /** A corp with one store, 50 staff members and `n` contacts, each a friend of one staff member, with a due touch. */
-async function seed(services: Services, db: Database, sim: Awaited<ReturnType<typeof startWecomSimulator>>, n: number): Promise<Map<string, string>> {
+async function seed(services: Modules, db: Database, sim: Awaited<ReturnType<typeof startWecomSimulator>>, n: number): Promise<Map<string, string>> {
   const corpId = SIM_CORP_ID;
   const scope = { corpId, storeIds: null };
   await services.org.upsertCorp({ corpId, name: '压测企业' });

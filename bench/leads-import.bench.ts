@@ -13,7 +13,7 @@ import { campaignsOf } from '../server/campaigns/campaign-module.ts';
 import { fullGc } from '../server/shared/heap-relief.ts';
 import { importLeadsFile } from '../server/campaigns/import/lead-file.ts';
 import { openDatabase } from '../server/db/database.ts';
-import { type Services } from '../server/services.ts';
+import { type Modules } from '../server/modules.ts';
 import { benchDatabase, benchServices, intArg, rssSampler } from './support.ts';
 
 const STORES = ['SH01', 'SH02', 'BJ01', 'GZ01', ''];
@@ -41,7 +41,7 @@ const phoneOf = (i: number) => `13${String(100_000_000 + i).slice(0, 9)}`;
  * Contacts that already have phones: every tenth row of the file (rows 0, 10, 20, …) is one of them, so the
  * import checks against a populated contact store. Written with the driver in the shape ContactIdentityService writes.
  */
-async function seedContacts(services: Services, count: number): Promise<void> {
+async function seedContacts(services: Modules, count: number): Promise<void> {
   const now = new Date();
   for (let start = 0; start < count; start += 5000) {
     const docs = [];

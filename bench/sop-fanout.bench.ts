@@ -6,7 +6,7 @@
  */
 import { Types } from 'mongoose';
 import { openDatabase, type Database } from '../server/db/database.ts';
-import { type Services } from '../server/services.ts';
+import { type Modules } from '../server/modules.ts';
 import { SopRegistry } from '../server/sop/runtime/sop-registry.ts';
 import { enrollAudience } from '../server/sop/runtime/triggers.ts';
 import { benchDatabase, benchServices, intArg, ledgerTouch, rssSampler } from './support.ts';
@@ -86,7 +86,7 @@ export async function run(args: string[]) {
 }
 
 /** A corp with two stores in two zones, 50 staff members, and `count` friend contacts, one follow each. */
-async function seed(services: Services, db: Database, corpId: string, count: number): Promise<void> {
+async function seed(services: Modules, db: Database, corpId: string, count: number): Promise<void> {
   const scope = { corpId, storeIds: null };
   await services.org.upsertCorp({ corpId, name: '压测企业' });
   const stores = [

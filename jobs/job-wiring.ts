@@ -9,7 +9,7 @@ import { rollupStoreDay } from '../server/daily/sop-rollup.ts';
 import { sendTaskDigests } from '../server/daily/task-digest.ts';
 import { handoverService } from '../server/handover/handover.service.ts';
 import { settleOwedDetails } from '../server/channels/detail-sweep.ts';
-import type { Services } from '../server/services.ts';
+import type { Modules } from '../server/modules.ts';
 import type { JobRunners } from './catalog.ts';
 import { heartbeatHandler } from './heartbeat.job.ts';
 import { detailSweepHandler, inboxReviveHandler } from './inbound-recovery.job.ts';
@@ -25,7 +25,7 @@ export type JobProcess = {
   staffPageUrl: string;
 };
 
-export function wireJobs(services: Services, proc: JobProcess): JobRunners {
+export function wireJobs(services: Modules, proc: JobProcess): JobRunners {
   const { clock } = services;
   const { logger } = proc;
   const models = services.db.models;

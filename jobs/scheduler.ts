@@ -8,7 +8,7 @@ import { MongoBackend } from '@agendajs/mongo-backend';
 import os from 'node:os';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import type { Services } from '../server/services.ts';
+import type { Modules } from '../server/modules.ts';
 import { claimDailyWork } from '../server/daily/store-daily-work.ts';
 import type { Metrics } from '../server/system/metrics.ts';
 import { jobCatalog, type JobName, type JobPayload, type JobSpec } from './catalog.ts';
@@ -25,7 +25,7 @@ export type Scheduler = {
 };
 
 export type SchedulerDeps = {
-  services: Services;
+  services: Modules;
   logger: Logger;
   roles: string[];
   /** Where staff open their task list (the 09:00 cards link there). */
