@@ -4,8 +4,7 @@
  * the request timeout (503), and the routes, one router per first path segment.
  */
 import Koa from 'koa';
-import { staffLoginRoutes } from './auth/staff-login.route.ts';
-import { tokenRoutes } from './auth/token.route.ts';
+import { staffLoginRoutes, tokenRoutes } from './auth/index.ts';
 import { channelCallbackRoutes } from './channels/callback.route.ts';
 import { channelAccountRoutes } from './channels/channel-account.route.ts';
 import { sopRoutes } from './sop/sop.route.ts';
@@ -46,7 +45,7 @@ export const VERSION = '0.1.0';
 export function allRoutes(modules: Modules): RouteDef[] {
   void modules;
   const routes: RouteDef[] = [];
-  routes.push(...systemRoutes(() => routes, VERSION), ...orgRoutes, ...tagRoutes, ...contactRoutes, ...contentRoutes, ...tokenRoutes, ...channelAccountRoutes, ...sopRoutes, ...executionRoutes, ...experimentRoutes, ...conversionRoutes, ...shortLinkRoutes, ...channelCallbackRoutes, ...staffTaskRoutes, ...staffLoginRoutes, ...webRoutes);
+  routes.push(...systemRoutes(() => routes, VERSION), ...orgRoutes, ...tagRoutes, ...contactRoutes, ...contentRoutes, ...tokenRoutes({ auth: modules.auth, org: modules.org, clock: modules.clock }), ...channelAccountRoutes, ...sopRoutes, ...executionRoutes, ...experimentRoutes, ...conversionRoutes, ...shortLinkRoutes, ...channelCallbackRoutes, ...staffTaskRoutes, ...staffLoginRoutes({ auth: modules.auth }), ...webRoutes);
   routes.push(...campaignRoutes, ...leadRoutes);
   routes.push(...liveCodeRoutes, ...storeCodePublicRoutes);
   routes.push(...sidebarRoutes, ...handoverRoutes);

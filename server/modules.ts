@@ -6,7 +6,7 @@ import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { ChannelAdapter } from '../adapters/channel-adapter.ts';
 import { createAdapter } from '../adapters/registry.ts';
-import { TokenService } from './auth/token.service.ts';
+import { createAuthModule, type StaffOAuth } from './auth/index.ts';
 import { SopRegistry } from './sop/runtime/sop-registry.ts';
 import { createSopLedger } from './sop/ledger/index.ts';
 import { ContactRouter } from './sop/runtime/routing.ts';
@@ -65,7 +65,9 @@ function buildServiceGraph(deps: ModuleDeps) {
   const ledger = createSopLedger(db);
   const tags = new TagRepository(m, clock);
   const contacts = new ContactRepository(m);
-  return {
+  // Staff OAuth resolves codes through the graph's own adapters, read when someone signs in.
+  const auth = createAuthModule({ models: m, org, clock, adminToken: deps.config.security.adminToken, staffOAuth: () => wecomStaffOAuth(graph) });
+  const graph = {
     ...deps,
     org,
     phones,
@@ -77,7 +79,9 @@ function buildServiceGraph(deps: ModuleDeps) {
     follows: new FollowRepository(m, clock),
     groups: new CustomerGroupRepository(m),
     events: new EventLogRepository(m, clock, (e) => metrics.events.inc({ channel: e.channel, type: e.type, duplicate: String(e.duplicate) })),
-    tokens: new TokenService(m, org, clock, deps.config.security.adminToken),
+    /** API tokens, staff sign-in and what ends when a member leaves (server/auth/index.ts). */
+    auth,
+    tokens: auth.tokens,
     /** Every staff-task write goes through the tasks module (server/tasks/index.ts). */
     tasks: createTasksModule({ models: m, clock }),
     experiments: new ExperimentService(m, clock, org),
@@ -103,6 +107,15 @@ function buildServiceGraph(deps: ModuleDeps) {
     signals: new EventEmitter(),
     dbUp: () => pingDatabase(db),
   };
+  return graph;
+}
+
+/** Staff sign in with the default WeCom account's OAuth codes; auth knows no channel, so the graph looks it up. */
+async function wecomStaffOAuth(graph: { channelAccounts: ChannelAccountRepository; adapterFor: (account: ChannelAccount) => ChannelAdapter }): Promise<StaffOAuth | null> {
+  const account = await graph.channelAccounts.resolve('wecom', undefined).catch(() => null);
+  if (!account) return null;
+  const adapter = graph.adapterFor(account);
+  return { corpId: account.corpId, ...(adapter.resolveStaffOAuthCode ? { resolveCode: adapter.resolveStaffOAuthCode.bind(adapter) } : {}) };
 }
 
 export type Modules = ReturnType<typeof buildModules>;

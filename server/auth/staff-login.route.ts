@@ -5,64 +5,55 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
-import { corpIdQuery, resolveScope } from '../http/corp-scope.ts';
-import { defineRoute, reply } from '../http/route.ts';
-import type { Modules } from '../modules.ts';
+import { corpIdQuery } from '../http/corp-scope.ts';
+import { defineRoute, reply, type RouteDef } from '../http/route.ts';
 import { objectIdString } from '../shared/object-id.ts';
 import { pageHeaders } from '../web/web.route.ts';
-import { StaffLoginService, type StaffSession } from './staff-login.ts';
+import type { AuthModule } from './auth.module.ts';
+import type { StaffSession } from './staff-login.ts';
 
-const logins = new WeakMap<Modules, StaffLoginService>();
-
-/** The sign-in service over the request's services (stateless; one per services graph). */
-export function staffLogin(services: Modules): StaffLoginService {
-  let login = logins.get(services);
-  if (!login) {
-    login = new StaffLoginService({ ...services, models: services.db.models });
-    logins.set(services, login);
-  }
-  return login;
+export function staffLoginRoutes(deps: { auth: AuthModule }): RouteDef[] {
+  const login = deps.auth.staffLogin;
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/m/oauth',
+      tag: 'auth',
+      summary: '企业微信授权登录 Staff sign-in with a WeCom OAuth code (redirects to /m)',
+      roles: 'public',
+      query: z.object({ code: z.string().max(512).optional() }),
+      async handler({ query }, { koa }) {
+        return signIn(koa, () => login.signInWithOAuthCode(query.code ?? ''), query.code);
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/m/login',
+      tag: 'auth',
+      summary: '一次性链接登录 Staff sign-in with a one-time link (redirects to /m)',
+      roles: 'public',
+      query: z.object({ t: z.string().max(128).optional() }),
+      async handler({ query }, { koa }) {
+        return signIn(koa, () => login.consumeLink(query.t ?? ''), query.t);
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/staff/:id/login-links',
+      tag: 'auth',
+      summary: '生成一次性登录链接 A single-use sign-in link for a staff member (24 h; store manager of that store or HQ)',
+      roles: ['hq_admin', 'store_manager'],
+      params: z.strictObject({ id: objectIdString }),
+      query: z.strictObject({ ...corpIdQuery }),
+      response: z.object({ url: z.string(), expiresAt: z.date() }),
+      status: 201,
+      scoped: true,
+      async handler({ params }, { principal, scope }) {
+        return login.issueLink(scope, params.id, principal.tokenId);
+      },
+    }),
+  ];
 }
-
-export const staffLoginRoutes = [
-  defineRoute({
-    method: 'get',
-    path: '/m/oauth',
-    tag: 'auth',
-    summary: '企业微信授权登录 Staff sign-in with a WeCom OAuth code (redirects to /m)',
-    roles: 'public',
-    query: z.object({ code: z.string().max(512).optional() }),
-    async handler({ query }, { koa, services }) {
-      return signIn(koa, () => staffLogin(services).signInWithOAuthCode(query.code ?? ''), query.code);
-    },
-  }),
-  defineRoute({
-    method: 'get',
-    path: '/m/login',
-    tag: 'auth',
-    summary: '一次性链接登录 Staff sign-in with a one-time link (redirects to /m)',
-    roles: 'public',
-    query: z.object({ t: z.string().max(128).optional() }),
-    async handler({ query }, { koa, services }) {
-      return signIn(koa, () => staffLogin(services).consumeLink(query.t ?? ''), query.t);
-    },
-  }),
-  defineRoute({
-    method: 'post',
-    path: '/api/staff/:id/login-links',
-    tag: 'auth',
-    summary: '生成一次性登录链接 A single-use sign-in link for a staff member (24 h; store manager of that store or HQ)',
-    roles: ['hq_admin', 'store_manager'],
-    params: z.strictObject({ id: objectIdString }),
-    query: z.strictObject({ ...corpIdQuery }),
-    response: z.object({ url: z.string(), expiresAt: z.date() }),
-    status: 201,
-    async handler({ params, query }, { principal, services }) {
-      const scope = await resolveScope(principal, query.corpId, services);
-      return staffLogin(services).issueLink(scope, params.id, principal!.tokenId);
-    },
-  }),
-];
 
 async function signIn(koa: Context, open: () => Promise<StaffSession>, secret: string | undefined) {
   pageHeaders(koa);

@@ -4,30 +4,30 @@
  * token bound to the staff member. Link secrets are stored as SHA-256 hashes, used once, and live 24 hours.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { ChannelAdapter } from '../../adapters/channel-adapter.ts';
-import type { ChannelAccount, ChannelAccountRepository } from '../channels/channel-account.repository.ts';
-import type { Models } from '../db/models.ts';
 import { NotFoundError, UnauthenticatedError, UnavailableError } from '../errors.ts';
 import type { OrgModule, StaffDto } from '../org/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Scope } from '../shared/scope.ts';
+import type { AuthModels } from './auth.models.ts';
 import type { TokenService } from './token.service.ts';
 
 export const LOGIN_LINK_TTL_MS = 24 * 60 * 60_000;
 
 export type StaffSession = { token: string; staff: StaffDto };
 
+/** The default WeCom account, as far as sign-in needs it: its corp and its OAuth code → userid lookup. */
+export type StaffOAuth = { corpId: string; resolveCode?: (code: string) => Promise<string | null> };
+
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 export class StaffLoginService {
   constructor(
     private readonly deps: {
-      models: Pick<Models, 'StaffLoginLink'>;
+      models: Pick<AuthModels, 'StaffLoginLink'>;
       org: OrgModule;
       tokens: TokenService;
-      channelAccounts: ChannelAccountRepository;
-      adapterFor: (account: ChannelAccount) => ChannelAdapter;
       clock: Clock;
+      staffOAuth: () => Promise<StaffOAuth | null>;
     },
   ) {}
 
@@ -68,12 +68,11 @@ export class StaffLoginService {
 
   /** Resolves a WeCom OAuth code through the default WeCom account and opens a session for that userid. */
   async signInWithOAuthCode(code: string): Promise<StaffSession> {
-    const account = await this.deps.channelAccounts.resolve('wecom', undefined).catch(() => null);
-    const adapter = account ? this.deps.adapterFor(account) : null;
-    if (!account || !adapter?.resolveStaffOAuthCode) throw new UnavailableError('未配置企业微信登录 WeCom sign-in is not configured');
-    const userId = await adapter.resolveStaffOAuthCode(code);
+    const oauth = await this.deps.staffOAuth();
+    if (!oauth?.resolveCode) throw new UnavailableError('未配置企业微信登录 WeCom sign-in is not configured');
+    const userId = await oauth.resolveCode(code);
     if (!userId) throw new UnauthenticatedError('登录码无效、已使用或已过期 This sign-in code is unknown, used or expired');
-    return this.session(await this.deps.org.findStaffByUserId(account.corpId, userId), 'oauth session');
+    return this.session(await this.deps.org.findStaffByUserId(oauth.corpId, userId), 'oauth session');
   }
 
   private async session(staff: StaffDto | null, name: string): Promise<StaffSession> {

@@ -4,11 +4,11 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Types } from 'mongoose';
-import type { Models } from '../db/models.ts';
 import { BadRequestError, NotFoundError, UnauthenticatedError } from '../errors.ts';
 import type { OrgModule, StaffDto } from '../org/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import { cursorFilter, toPage, type Page } from '../shared/pagination.ts';
+import type { AuthModels } from './auth.models.ts';
 import type { Principal } from './principal.ts';
 import { defaultExpiry, expiryOf, LAST_USED_RESOLUTION_MS } from './token-expiry.ts';
 import type { Role, TokenDoc } from './token.schema.ts';
@@ -45,7 +45,7 @@ export class TokenService {
   private readonly adminHash: Buffer | null;
 
   constructor(
-    private readonly models: Pick<Models, 'Token'>,
+    private readonly models: Pick<AuthModels, 'Token'>,
     private readonly org: OrgModule,
     private readonly clock: Clock,
     adminToken: string | undefined,

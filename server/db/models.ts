@@ -1,7 +1,6 @@
 /** Registers every schema on one connection; the returned models are what repositories are built from. */
 import type { Connection } from 'mongoose';
-import { staffLoginLinkSchema } from '../auth/staff-login-link.schema.ts';
-import { tokenSchema } from '../auth/token.schema.ts';
+import { registerAuthModels } from '../auth/index.ts';
 import { enrollmentSchema } from '../sop/ledger/enrollment.schema.ts';
 import { sopRecordSchema, sopVersionSchema } from '../sop/ledger/sop-record.schema.ts';
 import { touchSchema } from '../sop/ledger/touch.schema.ts';
@@ -48,8 +47,7 @@ export function registerModels(conn: Connection) {
     Follow: conn.model('Follow', followSchema),
     CustomerGroup: conn.model('CustomerGroup', customerGroupSchema),
     Event: conn.model('Event', eventSchema),
-    Token: conn.model('Token', tokenSchema),
-    StaffLoginLink: conn.model('StaffLoginLink', staffLoginLinkSchema),
+    ...registerAuthModels(conn),
     Heartbeat: conn.model('Heartbeat', heartbeatSchema),
     DailyRun: conn.model('DailyRun', dailyRunSchema),
     TaskDigest: conn.model('TaskDigest', taskDigestSchema),

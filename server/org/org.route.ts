@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { requireRole } from '../auth/principal.ts';
-import { revokeStaffAccess } from '../auth/staff-access.ts';
 import { ROLES } from '../auth/token.schema.ts';
 import { ForbiddenError } from '../errors.ts';
 import { corpIdQuery, resolveScope } from '../http/corp-scope.ts';
@@ -159,7 +158,7 @@ export const orgRoutes = [
       const scope = await resolveScope(principal, query.corpId, services);
       if (body.role === 'store_manager' && principal?.role !== 'hq_admin') throw new ForbiddenError('only HQ appoints store managers');
       const staff = await services.org.updateStaff(scope, params.id, body);
-      if (staff.status === 'resigned') await revokeStaffAccess(services, scope.corpId, staff.id);
+      if (staff.status === 'resigned') await services.auth.revokeStaffAccess(scope.corpId, staff.id);
       return staff;
     },
   }),
@@ -174,7 +173,7 @@ export const orgRoutes = [
     async handler({ params, query }, { principal, services }) {
       const scope = await resolveScope(principal, query.corpId, services);
       const staff = await services.org.updateStaff(scope, params.id, { status: 'resigned' });
-      await revokeStaffAccess(services, scope.corpId, staff.id);
+      await services.auth.revokeStaffAccess(scope.corpId, staff.id);
     },
   }),
 ];

@@ -6,7 +6,6 @@
 import { z } from 'zod';
 import { AppError, UnavailableError } from '../errors.ts';
 import { ROLES } from '../auth/token.schema.ts';
-import { staffLogin } from '../auth/staff-login.route.ts';
 import { corpIdQuery, resolveScope } from '../http/corp-scope.ts';
 import { defineRoute } from '../http/route.ts';
 import { sidebarPageHeaders } from '../web/web.route.ts';
@@ -102,7 +101,7 @@ export const sidebarRoutes = [
       sidebarPageHeaders(koa);
       koa.set('Cache-Control', 'no-store');
       try {
-        const session = await staffLogin(services).signInWithOAuthCode(query.code ?? '');
+        const session = await services.auth.staffLogin.signInWithOAuthCode(query.code ?? '');
         koa.redirect(`/sidebar#token=${encodeURIComponent(session.token)}`);
       } catch (err) {
         if (!(err instanceof AppError)) throw err;

@@ -41,6 +41,7 @@ describe('API tokens: expiry, list, revocation, resigned staff, lastUsedAt', () 
         ...s,
         models: s.db.models,
         org: { ...s.org, getStaff: async () => Promise.reject(new Error('database unreachable')) },
+        staffOAuth: async () => null,
       });
       const failure = await broken.consumeLink(secret).then(
         () => null,
