@@ -10,7 +10,7 @@ import { channelAccountRoutes } from './channels/channel-account.route.ts';
 import { sopRoutes } from './sop/sop.route.ts';
 import { executionRoutes } from './sop/execution.route.ts';
 import { contactRoutes } from './contacts/contact.route.ts';
-import { contentRoutes } from './content/content.route.ts';
+import { contentRoutes } from './content/index.ts';
 import { errorHandler } from './http/error-handler.ts';
 import { conversionRoutes } from './experiments/conversion.route.ts';
 import { experimentRoutes } from './experiments/experiment.route.ts';
@@ -45,7 +45,7 @@ export const VERSION = '0.1.0';
 export function allRoutes(modules: Modules): RouteDef[] {
   void modules;
   const routes: RouteDef[] = [];
-  routes.push(...systemRoutes(() => routes, VERSION), ...orgRoutes, ...tagRoutes, ...contactRoutes, ...contentRoutes, ...tokenRoutes({ auth: modules.auth, org: modules.org, clock: modules.clock }), ...channelAccountRoutes, ...sopRoutes, ...executionRoutes, ...experimentRoutes, ...conversionRoutes, ...shortLinkRoutes, ...channelCallbackRoutes, ...staffTaskRoutes, ...staffLoginRoutes({ auth: modules.auth }), ...webRoutes);
+  routes.push(...systemRoutes(() => routes, VERSION), ...orgRoutes, ...tagRoutes, ...contactRoutes, ...contentRoutes({ content: modules.content }), ...tokenRoutes({ auth: modules.auth, org: modules.org, clock: modules.clock }), ...channelAccountRoutes, ...sopRoutes, ...executionRoutes, ...experimentRoutes, ...conversionRoutes, ...shortLinkRoutes, ...channelCallbackRoutes, ...staffTaskRoutes, ...staffLoginRoutes({ auth: modules.auth }), ...webRoutes);
   routes.push(...campaignRoutes, ...leadRoutes);
   routes.push(...liveCodeRoutes, ...storeCodePublicRoutes);
   routes.push(...sidebarRoutes, ...handoverRoutes);

@@ -20,7 +20,7 @@ import { HandoverParticipants } from './handover/handover-participants.ts';
 import { wireHandoverReactions } from './handover/index.ts';
 import { ContactIdentityService } from './contacts/contact-identity.service.ts';
 import { ContactChannelState, ContactRepository } from './contacts/contact.repository.ts';
-import { ContentService } from './content/content.service.ts';
+import { createContentModule } from './content/index.ts';
 import { FollowRepository } from './contacts/follow.repository.ts';
 import { PhoneVault } from './contacts/phone.ts';
 import { pingDatabase, type Database } from './db/database.ts';
@@ -61,7 +61,7 @@ function buildServiceGraph(deps: ModuleDeps) {
   const m = db.models;
   const org = createOrgModule({ models: m, clock });
   const phones = new PhoneVault(deps.keys);
-  const content = new ContentService(m, { contacts: new ContactRepository(m), org, clock });
+  const content = createContentModule({ models: m, contacts: new ContactRepository(m), org, clock });
   const ledger = createSopLedger(db);
   const tags = new TagRepository(m, clock);
   const contacts = new ContactRepository(m);

@@ -4,12 +4,12 @@
  * it; what store-level roles may see is decided by the service (published only).
  */
 import type { Types } from 'mongoose';
-import type { Models } from '../db/models.ts';
 import { ConflictError, isDuplicateKeyError } from '../errors.ts';
-import { escapeRegExp } from '../contacts/contact.repository.ts';
+import { escapeRegExp } from '../shared/escape-regexp.ts';
 import { cursorFilter, toPage, type Page } from '../shared/pagination.ts';
 import type { Channel } from '../sop/definition/step.schema.ts';
 import { toAttachment, type Attachment, type ContentBody } from './content-body.ts';
+import type { ContentModels } from './content.models.ts';
 import type { ContentSettingsDoc } from './content-settings.schema.ts';
 import type { ContentTemplateDoc } from './content-template.schema.ts';
 import type { ContentVersionDoc } from './content-version.schema.ts';
@@ -76,7 +76,7 @@ function toVersion(r: VersionRow): ContentVersion {
 }
 
 export class ContentRepository {
-  constructor(private readonly models: Pick<Models, 'ContentTemplate' | 'ContentVersion' | 'ContentSettings'>) {}
+  constructor(private readonly models: ContentModels) {}
 
   async create(corpId: string, input: TemplateMeta & ContentBody & { templateId: string }, by: string): Promise<ContentTemplate> {
     try {

@@ -4,8 +4,6 @@
  * staff read published content only. Every method takes the caller's Scope; content is corp-wide, the scope's
  * stores only limit which contacts a preview may use.
  */
-import type { ContactRepository } from '../contacts/contact.repository.ts';
-import type { Models } from '../db/models.ts';
 import { AppError, ConflictError, ErrorCode, NotFoundError } from '../errors.ts';
 import { zoneOf, type OrgModule } from '../org/index.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -15,6 +13,7 @@ import type { Channel } from '../sop/definition/step.schema.ts';
 import { sameBody, type ContentBody } from './content-body.ts';
 import { charCount, checkContent, DEFAULT_CONTENT_SETTINGS, normalizeDomain, normalizeForMatch, utf8Bytes, type ContentProblem, type ContentSettings } from './content-checks.ts';
 import { renderText, type RenderContext } from './content-render.ts';
+import type { ContentModels } from './content.models.ts';
 import { ContentRepository, type ContentTemplate, type ContentVersion, type TemplateFilter, type TemplateMeta, type TemplatePatch } from './content.repository.ts';
 
 /** Who is asking: writers (hq_admin, marketer) see drafts; everyone else sees published content only. */
@@ -32,14 +31,28 @@ export const SAMPLE_CONTEXT = { contact: { name: '张三', remark: '张三' }, s
 
 export type NewTemplate = TemplateMeta & ContentBody & { templateId: string };
 
+/** What a preview reads of a contact the scope can see: names, and whose and which store's it is. */
+export type PreviewContact = {
+  _id: unknown;
+  name?: string | null;
+  remarks?: readonly string[] | null;
+  staffIds?: readonly string[] | null;
+  homeStoreId?: string | null;
+  storeIds?: readonly string[] | null;
+};
+
+export type ContentDeps = {
+  models: ContentModels;
+  contacts: { findRow(scope: Scope, id: string): Promise<PreviewContact | null> };
+  org: Pick<OrgModule, 'getStaff' | 'getStore'>;
+  clock: Clock;
+};
+
 export class ContentService {
   private readonly repo: ContentRepository;
 
-  constructor(
-    models: Pick<Models, 'ContentTemplate' | 'ContentVersion' | 'ContentSettings'>,
-    private readonly deps: { contacts: Pick<ContactRepository, 'findRow'>; org: Pick<OrgModule, 'getStaff' | 'getStore'>; clock: Clock },
-  ) {
-    this.repo = new ContentRepository(models);
+  constructor(private readonly deps: ContentDeps) {
+    this.repo = new ContentRepository(deps.models);
   }
 
   async create(scope: Scope, input: NewTemplate, viewer: ContentViewer) {

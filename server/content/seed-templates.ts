@@ -3,11 +3,10 @@
  * organisation's SOPs can run. Written as version 1 in two inserts; every template still passes the publish
  * checks (importPublished refuses one that does not), and seed-templates.spec.ts keeps the list complete.
  */
-import type { Modules } from '../modules.ts';
 import { corpScope } from '../shared/scope.ts';
 import type { Attachment } from './content-body.ts';
 import { DEFAULT_SENSITIVE_WORDS } from './content-checks.ts';
-import type { NewTemplate } from './content.service.ts';
+import type { ContentService, NewTemplate } from './content.service.ts';
 
 /** The demo brand's domain (a reserved .example name, RFC 2606): links and images live under it. */
 export const DEMO_LINK_DOMAINS = ['xianmu.example'];
@@ -229,9 +228,9 @@ const OTHER_CHANNELS: Seed[] = [
 export const SEED_TEMPLATES: NewTemplate[] = [...ONE_TO_ONE, ...OTHER_CHANNELS].map((t) => ({ ...t, attachments: t.attachments ?? [] }));
 
 /** Saves the demo corp's content settings (default words, the demo domain) and imports SEED_TEMPLATES. */
-export async function seedContentTemplates(services: Pick<Modules, 'content'>, corpId: string): Promise<number> {
+export async function seedContentTemplates(deps: { content: Pick<ContentService, 'saveSettings' | 'importPublished'> }, corpId: string): Promise<number> {
   const scope = corpScope(corpId);
   const seeder = { canEdit: true, staffId: null, actor: 'demo-seed' };
-  await services.content.saveSettings(scope, { sensitiveWords: [...DEFAULT_SENSITIVE_WORDS], allowedLinkDomains: DEMO_LINK_DOMAINS }, seeder);
-  return services.content.importPublished(scope, SEED_TEMPLATES, seeder.actor);
+  await deps.content.saveSettings(scope, { sensitiveWords: [...DEFAULT_SENSITIVE_WORDS], allowedLinkDomains: DEMO_LINK_DOMAINS }, seeder);
+  return deps.content.importPublished(scope, SEED_TEMPLATES, seeder.actor);
 }

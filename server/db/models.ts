@@ -14,9 +14,7 @@ import { kfCursorSchema } from '../channels/kf-cursor.schema.ts';
 import { detailDueSchema } from '../channels/detail-due.schema.ts';
 import { syncRunSchema } from '../channels/sync/sync-run.schema.ts';
 import { contactSchema } from '../contacts/contact.schema.ts';
-import { contentSettingsSchema } from '../content/content-settings.schema.ts';
-import { contentTemplateSchema } from '../content/content-template.schema.ts';
-import { contentVersionSchema } from '../content/content-version.schema.ts';
+import { registerContentModels } from '../content/index.ts';
 import { followSchema } from '../contacts/follow.schema.ts';
 import { eventSchema } from '../events/event.schema.ts';
 import { experimentAssignmentSchema, experimentSchema } from '../experiments/experiment.schema.ts';
@@ -65,9 +63,7 @@ export function registerModels(conn: Connection) {
     KfCursor: conn.model('KfCursor', kfCursorSchema),
     DetailDue: conn.model('DetailDue', detailDueSchema),
     SyncRun: conn.model('SyncRun', syncRunSchema),
-    ContentTemplate: conn.model('ContentTemplate', contentTemplateSchema),
-    ContentVersion: conn.model('ContentVersion', contentVersionSchema),
-    ContentSettings: conn.model('ContentSettings', contentSettingsSchema),
+    ...registerContentModels(conn),
     Experiment: conn.model('Experiment', experimentSchema),
     ExperimentAssignment: conn.model('ExperimentAssignment', experimentAssignmentSchema),
     ShortLink: conn.model('ShortLink', shortLinkSchema),
