@@ -22,7 +22,7 @@ import { mountRoutes, type HttpDeps, type RouteDef } from './http/route.ts';
 import { authenticate } from './http/auth.middleware.ts';
 import { resolveScope } from './http/corp-scope.ts';
 import { segmentRouter } from './http/segment-router.ts';
-import { orgRoutes } from './org/org.route.ts';
+import { orgRoutes } from './org/index.ts';
 import type { Modules } from './modules.ts';
 import { systemRoutes } from './system/system.route.ts';
 import { tagRoutes } from './tags/tag.route.ts';
@@ -30,13 +30,19 @@ import { campaignRoutes } from './campaigns/campaign.route.ts';
 import { leadRoutes } from './campaigns/lead.route.ts';
 import { liveCodeRoutes } from './live-codes/live-code.route.ts';
 import { storeCodePublicRoutes } from './live-codes/store-code-public.route.ts';
-import { staffTaskRoutes } from './tasks/staff-task.route.ts';
+import { staffTaskRoutes } from './tasks/index.ts';
 import { handoverRoutes } from './handover/handover.route.ts';
 import { sidebarRoutes } from './sidebar/sidebar.route.ts';
 import { setupRoutes } from './setup/setup.route.ts';
 import { webRoutes } from './web/web.route.ts';
 
 export const VERSION = '0.1.0';
+
+declare module './http/route.ts' {
+  /** Routes not yet converted to factories read the whole graph from their context (see route.ts). */
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- the graph's members, merged in
+  interface TransitionalServices extends Modules {}
+}
 
 /**
  * Every route, from the modules. A route file is a factory over what its handlers need (`xRoutes(deps)`);
@@ -45,7 +51,7 @@ export const VERSION = '0.1.0';
 export function allRoutes(modules: Modules): RouteDef[] {
   void modules;
   const routes: RouteDef[] = [];
-  routes.push(...systemRoutes(() => routes, VERSION), ...orgRoutes, ...tagRoutes, ...contactRoutes, ...contentRoutes({ content: modules.content }), ...tokenRoutes({ auth: modules.auth, org: modules.org, clock: modules.clock }), ...channelAccountRoutes, ...sopRoutes, ...executionRoutes, ...experimentRoutes, ...conversionRoutes, ...shortLinkRoutes, ...channelCallbackRoutes, ...staffTaskRoutes, ...staffLoginRoutes({ auth: modules.auth }), ...webRoutes);
+  routes.push(...systemRoutes(() => routes, VERSION), ...orgRoutes({ org: modules.org, staffAccess: modules.auth }), ...tagRoutes, ...contactRoutes, ...contentRoutes({ content: modules.content }), ...tokenRoutes({ auth: modules.auth, org: modules.org, clock: modules.clock }), ...channelAccountRoutes, ...sopRoutes, ...executionRoutes, ...experimentRoutes, ...conversionRoutes, ...shortLinkRoutes, ...channelCallbackRoutes, ...staffTaskRoutes({ tasks: modules.tasks, org: modules.org, clock: modules.clock }), ...staffLoginRoutes({ auth: modules.auth }), ...webRoutes);
   routes.push(...campaignRoutes, ...leadRoutes);
   routes.push(...liveCodeRoutes, ...storeCodePublicRoutes);
   routes.push(...sidebarRoutes, ...handoverRoutes);

@@ -3,7 +3,7 @@
  * expiry of tokens stored before tokens had one. The bootstrap admin token (SIYU_ADMIN_TOKEN) is config, not a
  * row, and never expires.
  */
-import type { Role } from './token.schema.ts';
+import type { Role } from '../shared/principal.ts';
 
 const DAY_MS = 24 * 60 * 60_000;
 

@@ -6,10 +6,10 @@ import type { OrgModule } from '../org/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import { objectIdString } from '../shared/object-id.ts';
 import { pageQuery } from '../shared/pagination.ts';
+import { ROLES } from '../shared/principal.ts';
 import type { Scope } from '../shared/scope.ts';
 import type { AuthModule } from './auth.module.ts';
 import { daysFrom, latestExpiry, MAX_TOKEN_TTL_DAYS, TOKEN_TTL_DAYS } from './token-expiry.ts';
-import { ROLES } from './token.schema.ts';
 
 const issueBody = z
   .strictObject({

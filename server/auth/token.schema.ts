@@ -1,7 +1,5 @@
 import { Schema, type InferSchemaType } from 'mongoose';
-
-export const ROLES = ['hq_admin', 'marketer', 'store_manager', 'staff'] as const;
-export type Role = (typeof ROLES)[number];
+import { ROLES } from '../shared/principal.ts';
 
 /** API tokens. Only a SHA-256 of the secret is stored; the secret is shown once, when issued. */
 export const tokenSchema = new Schema(

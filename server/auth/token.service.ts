@@ -8,10 +8,10 @@ import { BadRequestError, NotFoundError, UnauthenticatedError } from '../errors.
 import type { OrgModule, StaffDto } from '../org/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import { cursorFilter, toPage, type Page } from '../shared/pagination.ts';
+import type { Principal, Role } from '../shared/principal.ts';
 import type { AuthModels } from './auth.models.ts';
-import type { Principal } from './principal.ts';
 import { defaultExpiry, expiryOf, LAST_USED_RESOLUTION_MS } from './token-expiry.ts';
-import type { Role, TokenDoc } from './token.schema.ts';
+import type { TokenDoc } from './token.schema.ts';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 

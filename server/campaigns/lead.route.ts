@@ -4,8 +4,7 @@
  * my 「联系我」 QR for a campaign. A token sees only its own staff member's leads.
  */
 import { z } from 'zod';
-import type { Principal } from '../auth/principal.ts';
-import { ROLES } from '../auth/token.schema.ts';
+import { type Principal, ROLES } from '../auth/index.ts';
 import { ForbiddenError } from '../errors.ts';
 import { defineRoute } from '../http/route.ts';
 import type { Modules } from '../modules.ts';

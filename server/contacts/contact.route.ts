@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ROLES } from '../auth/token.schema.ts';
+import { ROLES } from '../auth/index.ts';
 import { BadRequestError } from '../errors.ts';
 import { corpIdQuery, resolveScope } from '../http/corp-scope.ts';
 import { defineRoute, reply } from '../http/route.ts';

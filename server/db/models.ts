@@ -23,9 +23,7 @@ import { handoverItemSchema, handoverSchema } from '../handover/handover.schema.
 import { contactNoteSchema } from '../sidebar/contact-note.schema.ts';
 import { customerGroupSchema } from '../groups/customer-group.schema.ts';
 import { liveCodeAddSchema, liveCodeSchema, liveCodeWelcomeSchema } from '../live-codes/live-code.schema.ts';
-import { corpSchema } from '../org/corp.schema.ts';
-import { staffSchema } from '../org/staff.schema.ts';
-import { storeSchema } from '../org/store.schema.ts';
+import { registerOrgModels } from '../org/index.ts';
 import { heartbeatSchema } from '../system/heartbeat.schema.ts';
 import { dailyRunSchema } from '../daily/daily-run.schema.ts';
 import { sopRollupSchema } from '../daily/sop-rollup.schema.ts';
@@ -36,9 +34,7 @@ import { tagGroupSchema, tagSchema } from '../tags/tag.schema.ts';
 
 export function registerModels(conn: Connection) {
   return {
-    Corp: conn.model('Corp', corpSchema),
-    Store: conn.model('Store', storeSchema),
-    Staff: conn.model('Staff', staffSchema),
+    ...registerOrgModels(conn),
     TagGroup: conn.model('TagGroup', tagGroupSchema),
     Tag: conn.model('Tag', tagSchema),
     Contact: conn.model('Contact', contactSchema),

@@ -4,7 +4,7 @@
  * `conversion` or `conversion:<type>`), and SOPs with `exit_on: [converted]` end the contact's run.
  */
 import { z } from 'zod';
-import type { Principal } from '../auth/principal.ts';
+import type { Principal } from '../auth/index.ts';
 import { identityKey, parseIdentityKey } from '../contacts/identity.ts';
 import { BadRequestError, ConflictError, NotFoundError } from '../errors.ts';
 import { corpIdQuery, resolveScope } from '../http/corp-scope.ts';

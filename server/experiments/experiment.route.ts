@@ -6,7 +6,7 @@
  * page is computed (and by `ExperimentService.sweepAutoWinners` for a scheduler).
  */
 import { z } from 'zod';
-import { ROLES } from '../auth/token.schema.ts';
+import { ROLES } from '../auth/index.ts';
 import { corpIdQuery, resolveScope } from '../http/corp-scope.ts';
 import { defineRoute } from '../http/route.ts';
 import { BadRequestError } from '../errors.ts';

@@ -1,7 +1,6 @@
 import type { Context } from 'koa';
-import { requireRole, type Principal } from '../auth/principal.ts';
-import type { Role } from '../auth/token.schema.ts';
 import { UnauthenticatedError } from '../errors.ts';
+import { requireRole, type Principal, type Role } from '../shared/principal.ts';
 
 /** `Authorization: Bearer <token>` → Principal, or 401. */
 export async function authenticate(ctx: Context, tokens: { authenticate(token: string): Promise<Principal> }): Promise<Principal> {

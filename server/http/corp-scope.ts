@@ -3,8 +3,8 @@
  * A deployment with several corps requires the parameter from the bootstrap admin.
  */
 import { z } from 'zod';
-import { scopeFor, type Principal } from '../auth/principal.ts';
 import { BadRequestError, NotFoundError, UnauthenticatedError } from '../errors.ts';
+import { scopeFor, type Principal } from '../shared/principal.ts';
 
 /** The corp lookups scope resolution needs (the org module's face has them). */
 export type CorpLookup = { org: { corpExists(corpId: string): Promise<boolean>; listCorps(): Promise<Array<{ corpId: string }>> } };

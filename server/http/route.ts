@@ -5,9 +5,7 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { z } from 'zod';
-import type { Principal } from '../auth/principal.ts';
-import type { Role } from '../auth/token.schema.ts';
-import type { Modules } from '../modules.ts';
+import type { Principal, Role } from '../shared/principal.ts';
 import type { Scope } from '../shared/scope.ts';
 import { authorize } from './auth.middleware.ts';
 import { readJsonBody } from './body.ts';
@@ -33,10 +31,18 @@ type RouteDefBase<P, Q, B> = {
 };
 
 /**
+ * The whole graph, for the routes not yet converted to factories. It is declared empty here and filled in by
+ * app.ts (declaration merging), so http/ never imports the graph: every face that exports a route factory would
+ * otherwise close an import cycle through modules.ts. It goes once every route is a factory.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled in by app.ts
+export interface TransitionalServices {}
+
+/**
  * What a handler gets. Route files are factories over the narrow dependencies they need
  * (`xRoutes(deps): RouteDef[]`); `services`, the whole graph, is only for the routes not yet converted.
  */
-export type RouteContext = { koa: Context; principal: Principal | null; services: Modules };
+export type RouteContext = { koa: Context; principal: Principal | null; services: TransitionalServices };
 /** A `scoped: true` route's handler gets the caller's scope already resolved from `?corpId=` and the token. */
 export type ScopedRouteContext = RouteContext & { principal: Principal; scope: Scope };
 
@@ -51,7 +57,7 @@ export type HttpDeps = {
   authenticate(ctx: Context): Promise<Principal>;
   resolveScope(principal: Principal, requestedCorpId: string | undefined): Promise<Scope>;
   /** Transitional: the graph for routes that still read `ctx.services`. */
-  services: Modules;
+  services: TransitionalServices;
 };
 
 /** Return `reply(status, body)` from a handler when the status depends on the outcome (201 vs 200, 503). */

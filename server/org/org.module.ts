@@ -2,13 +2,13 @@
  * The org domain wired from its declared dependencies: corps, stores and staff, read and written through the
  * repository, and the one zone fallback. Other domains get this face (server/org/index.ts), never the models.
  */
-import type { Models } from '../db/models.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Scope } from '../shared/scope.ts';
+import type { OrgModels } from './org.models.ts';
 import { OrgRepository, type StaffDto, type StaffInput, type StoreDto, type StoreInput } from './org.repository.ts';
 
 export type OrgDeps = {
-  models: Pick<Models, 'Corp' | 'Store' | 'Staff'>;
+  models: OrgModels;
   clock: Clock;
 };
 

@@ -3,10 +3,10 @@
  * contacts, follows and history keep pointing at them.
  */
 import type { Types } from 'mongoose';
-import type { Models } from '../db/models.ts';
 import { ConflictError, NotFoundError, isDuplicateKeyError } from '../errors.ts';
 import { canSeeStore, storeFilter, type Scope } from '../shared/scope.ts';
 import { toObjectId } from '../shared/object-id.ts';
+import type { OrgModels } from './org.models.ts';
 import type { StaffDoc } from './staff.schema.ts';
 import type { StoreDoc } from './store.schema.ts';
 import { DEFAULT_TIMEZONE, zoneOf } from './timezone.ts';
@@ -42,7 +42,7 @@ export type StoreInput = Omit<StoreDto, 'id' | 'corpId' | 'address' | 'location'
 export type StaffInput = { userId: string; name: string; storeId: string; role: 'store_manager' | 'staff'; mobile?: string; quotas?: Partial<StaffDto['quotas']> };
 
 export class OrgRepository {
-  constructor(private readonly models: Pick<Models, 'Corp' | 'Store' | 'Staff'>) {}
+  constructor(private readonly models: OrgModels) {}
 
   async listCorps() {
     const rows = await this.models.Corp.find({}).sort({ corpId: 1 }).lean();

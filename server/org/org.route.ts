@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { requireRole } from '../auth/principal.ts';
-import { ROLES } from '../auth/token.schema.ts';
 import { ForbiddenError } from '../errors.ts';
-import { corpIdQuery, resolveScope } from '../http/corp-scope.ts';
+import { corpIdQuery } from '../http/corp-scope.ts';
 import { patchBody } from '../http/patch-body.ts';
-import { defineRoute } from '../http/route.ts';
+import { defineRoute, type RouteDef } from '../http/route.ts';
 import { objectIdString } from '../shared/object-id.ts';
+import { requireRole, ROLES } from '../shared/principal.ts';
+import type { OrgModule } from './org.module.ts';
 import { DEFAULT_TIMEZONE, timezoneSchema } from './timezone.ts';
 
 const corpOnly = z.strictObject({ ...corpIdQuery });
@@ -33,147 +33,159 @@ const staffBody = z.strictObject({
 const { userId: _userId, ...staffFields } = staffBody.shape;
 const staffPatch = patchBody({ ...staffFields, status: z.enum(['active', 'resigned']) });
 
-export const orgRoutes = [
-  defineRoute({
-    method: 'get',
-    path: '/api/corps',
-    tag: 'org',
-    summary: '企业列表 Corps this token can read',
-    roles: ['hq_admin'],
-    async handler(_input, { principal, services }) {
-      const corps = await services.org.listCorps();
-      return { items: principal?.corpId ? corps.filter((c) => c.corpId === principal.corpId) : corps };
-    },
-  }),
-  defineRoute({
-    method: 'get',
-    path: '/api/stores',
-    tag: 'org',
-    summary: '门店列表 List stores',
-    roles: ROLES,
-    query: corpOnly,
-    async handler({ query }, { principal, services }) {
-      return { items: await services.org.listStores(await resolveScope(principal, query.corpId, services)) };
-    },
-  }),
-  defineRoute({
-    method: 'get',
-    path: '/api/stores/:id',
-    tag: 'org',
-    summary: '门店详情 One store',
-    roles: ROLES,
-    params: idParams,
-    query: corpOnly,
-    async handler({ params, query }, { principal, services }) {
-      return services.org.getStore(await resolveScope(principal, query.corpId, services), params.id);
-    },
-  }),
-  defineRoute({
-    method: 'post',
-    path: '/api/stores',
-    tag: 'org',
-    summary: '新建门店 Create a store',
-    roles: ['hq_admin'],
-    query: corpOnly,
-    body: storeBody,
-    status: 201,
-    async handler({ query, body }, { principal, services }) {
-      return services.org.createStore(await resolveScope(principal, query.corpId, services), body);
-    },
-  }),
-  defineRoute({
-    method: 'patch',
-    path: '/api/stores/:id',
-    tag: 'org',
-    summary: '修改门店 Update a store',
-    roles: ['hq_admin'],
-    params: idParams,
-    query: corpOnly,
-    body: patchBody(storeBody.shape),
-    async handler({ params, query, body }, { principal, services }) {
-      return services.org.updateStore(await resolveScope(principal, query.corpId, services), params.id, body);
-    },
-  }),
-  defineRoute({
-    method: 'delete',
-    path: '/api/stores/:id',
-    tag: 'org',
-    summary: '关闭门店 Close a store (refused while it has active staff)',
-    roles: ['hq_admin'],
-    params: idParams,
-    query: corpOnly,
-    async handler({ params, query }, { principal, services }) {
-      await services.org.deleteStore(await resolveScope(principal, query.corpId, services), params.id, services.clock.now());
-    },
-  }),
-  defineRoute({
-    method: 'get',
-    path: '/api/staff',
-    tag: 'org',
-    summary: '员工列表 List staff',
-    roles: ROLES,
-    query: z.strictObject({ ...corpIdQuery, storeId: objectIdString.optional(), status: z.enum(['active', 'resigned']).optional() }),
-    async handler({ query }, { principal, services }) {
-      const scope = await resolveScope(principal, query.corpId, services);
-      return { items: await services.org.listStaff(scope, { storeId: query.storeId, status: query.status }) };
-    },
-  }),
-  defineRoute({
-    method: 'get',
-    path: '/api/staff/:id',
-    tag: 'org',
-    summary: '员工详情 One staff member',
-    roles: ROLES,
-    params: idParams,
-    query: corpOnly,
-    async handler({ params, query }, { principal, services }) {
-      return services.org.getStaff(await resolveScope(principal, query.corpId, services), params.id);
-    },
-  }),
-  defineRoute({
-    method: 'post',
-    path: '/api/staff',
-    tag: 'org',
-    summary: '新增员工 Add a staff member (store managers: in their own store)',
-    roles: ['hq_admin', 'store_manager'],
-    query: corpOnly,
-    body: staffBody,
-    status: 201,
-    async handler({ query, body }, { principal, services }) {
-      const scope = await resolveScope(principal, query.corpId, services);
-      if (body.role === 'store_manager') requireRole(principal!, ['hq_admin']);
-      return services.org.createStaff(scope, body);
-    },
-  }),
-  defineRoute({
-    method: 'patch',
-    path: '/api/staff/:id',
-    tag: 'org',
-    summary: '修改员工 Update a staff member (move store, quotas, resign)',
-    roles: ['hq_admin', 'store_manager'],
-    params: idParams,
-    query: corpOnly,
-    body: staffPatch,
-    async handler({ params, query, body }, { principal, services }) {
-      const scope = await resolveScope(principal, query.corpId, services);
-      if (body.role === 'store_manager' && principal?.role !== 'hq_admin') throw new ForbiddenError('only HQ appoints store managers');
-      const staff = await services.org.updateStaff(scope, params.id, body);
-      if (staff.status === 'resigned') await services.auth.revokeStaffAccess(scope.corpId, staff.id);
-      return staff;
-    },
-  }),
-  defineRoute({
-    method: 'delete',
-    path: '/api/staff/:id',
-    tag: 'org',
-    summary: '员工离职 Mark a staff member resigned (their customers stay until handed over)',
-    roles: ['hq_admin', 'store_manager'],
-    params: idParams,
-    query: corpOnly,
-    async handler({ params, query }, { principal, services }) {
-      const scope = await resolveScope(principal, query.corpId, services);
-      const staff = await services.org.updateStaff(scope, params.id, { status: 'resigned' });
-      await services.auth.revokeStaffAccess(scope.corpId, staff.id);
-    },
-  }),
-];
+/** What ends when a member resigns (the auth module has it; declared here so org does not import auth). */
+export type StaffAccess = { revokeStaffAccess(corpId: string, staffId: string): Promise<unknown> };
+
+export function orgRoutes(deps: { org: OrgModule; staffAccess: StaffAccess }): RouteDef[] {
+  const { org, staffAccess } = deps;
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/corps',
+      tag: 'org',
+      summary: '企业列表 Corps this token can read',
+      roles: ['hq_admin'],
+      async handler(_input, { principal }) {
+        const corps = await org.listCorps();
+        return { items: principal?.corpId ? corps.filter((c) => c.corpId === principal.corpId) : corps };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/stores',
+      tag: 'org',
+      summary: '门店列表 List stores',
+      roles: ROLES,
+      query: corpOnly,
+      scoped: true,
+      async handler(_input, { scope }) {
+        return { items: await org.listStores(scope) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/stores/:id',
+      tag: 'org',
+      summary: '门店详情 One store',
+      roles: ROLES,
+      params: idParams,
+      query: corpOnly,
+      scoped: true,
+      async handler({ params }, { scope }) {
+        return org.getStore(scope, params.id);
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/stores',
+      tag: 'org',
+      summary: '新建门店 Create a store',
+      roles: ['hq_admin'],
+      query: corpOnly,
+      body: storeBody,
+      status: 201,
+      scoped: true,
+      async handler({ body }, { scope }) {
+        return org.createStore(scope, body);
+      },
+    }),
+    defineRoute({
+      method: 'patch',
+      path: '/api/stores/:id',
+      tag: 'org',
+      summary: '修改门店 Update a store',
+      roles: ['hq_admin'],
+      params: idParams,
+      query: corpOnly,
+      body: patchBody(storeBody.shape),
+      scoped: true,
+      async handler({ params, body }, { scope }) {
+        return org.updateStore(scope, params.id, body);
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/api/stores/:id',
+      tag: 'org',
+      summary: '关闭门店 Close a store (refused while it has active staff)',
+      roles: ['hq_admin'],
+      params: idParams,
+      query: corpOnly,
+      scoped: true,
+      async handler({ params }, { scope }) {
+        await org.deleteStore(scope, params.id);
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/staff',
+      tag: 'org',
+      summary: '员工列表 List staff',
+      roles: ROLES,
+      query: z.strictObject({ ...corpIdQuery, storeId: objectIdString.optional(), status: z.enum(['active', 'resigned']).optional() }),
+      scoped: true,
+      async handler({ query }, { scope }) {
+        return { items: await org.listStaff(scope, { storeId: query.storeId, status: query.status }) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/staff/:id',
+      tag: 'org',
+      summary: '员工详情 One staff member',
+      roles: ROLES,
+      params: idParams,
+      query: corpOnly,
+      scoped: true,
+      async handler({ params }, { scope }) {
+        return org.getStaff(scope, params.id);
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/staff',
+      tag: 'org',
+      summary: '新增员工 Add a staff member (store managers: in their own store)',
+      roles: ['hq_admin', 'store_manager'],
+      query: corpOnly,
+      body: staffBody,
+      status: 201,
+      scoped: true,
+      async handler({ body }, { principal, scope }) {
+        if (body.role === 'store_manager') requireRole(principal, ['hq_admin']);
+        return org.createStaff(scope, body);
+      },
+    }),
+    defineRoute({
+      method: 'patch',
+      path: '/api/staff/:id',
+      tag: 'org',
+      summary: '修改员工 Update a staff member (move store, quotas, resign)',
+      roles: ['hq_admin', 'store_manager'],
+      params: idParams,
+      query: corpOnly,
+      body: staffPatch,
+      scoped: true,
+      async handler({ params, body }, { principal, scope }) {
+        if (body.role === 'store_manager' && principal.role !== 'hq_admin') throw new ForbiddenError('only HQ appoints store managers');
+        const staff = await org.updateStaff(scope, params.id, body);
+        if (staff.status === 'resigned') await staffAccess.revokeStaffAccess(scope.corpId, staff.id);
+        return staff;
+      },
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/api/staff/:id',
+      tag: 'org',
+      summary: '员工离职 Mark a staff member resigned (their customers stay until handed over)',
+      roles: ['hq_admin', 'store_manager'],
+      params: idParams,
+      query: corpOnly,
+      scoped: true,
+      async handler({ params }, { scope }) {
+        const staff = await org.updateStaff(scope, params.id, { status: 'resigned' });
+        await staffAccess.revokeStaffAccess(scope.corpId, staff.id);
+      },
+    }),
+  ];
+}

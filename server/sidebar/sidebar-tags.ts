@@ -5,7 +5,7 @@
  * yet in WeCom (`siyu_` ids) stay local. A WeCom refusal does not undo the local change: it is reported.
  */
 import { ChannelError } from '../../adapters/channel-adapter.ts';
-import type { Principal } from '../auth/principal.ts';
+import type { Principal } from '../auth/index.ts';
 import type { Modules } from '../modules.ts';
 import type { Scope } from '../shared/scope.ts';
 import { corpWecom } from './corp-wecom.ts';

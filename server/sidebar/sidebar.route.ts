@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { AppError, UnavailableError } from '../errors.ts';
-import { ROLES } from '../auth/token.schema.ts';
+import { ROLES } from '../auth/index.ts';
 import { corpIdQuery, resolveScope } from '../http/corp-scope.ts';
 import { defineRoute } from '../http/route.ts';
 import { sidebarPageHeaders } from '../web/web.route.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
-import { ROLES } from '../auth/token.schema.ts';
+import { ROLES } from '../auth/index.ts';
 import { BadRequestError } from '../errors.ts';
 import { corpIdQuery, resolveScope } from '../http/corp-scope.ts';
 import { defineRoute } from '../http/route.ts';

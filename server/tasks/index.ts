@@ -9,6 +9,7 @@ import { StaffTaskRepository } from './staff-task.repository.ts';
 
 export type { StaffTaskDto, StaffTaskInput, TaskActor, TaskCountRow, TaskStatus, ContactSummary } from './staff-task.repository.ts';
 export type { TaskKind } from './staff-task.schema.ts';
+export { staffTaskRoutes } from './staff-task.route.ts';
 
 export type TasksModule = StaffTaskRepository;
 

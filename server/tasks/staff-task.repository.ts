@@ -4,7 +4,7 @@
  * two devices) close it once.
  */
 import type { Types } from 'mongoose';
-import type { Principal } from '../auth/principal.ts';
+import type { Principal } from '../auth/index.ts';
 import type { Models } from '../db/models.ts';
 import { BadRequestError, ConflictError, NotFoundError, isDuplicateKeyError } from '../errors.ts';
 import type { Clock } from '../shared/clock.ts';

@@ -3,16 +3,16 @@
  * "Today" is the store's local date at the injected clock's now.
  */
 import { z } from 'zod';
-import type { Principal } from '../auth/principal.ts';
-import { ROLES } from '../auth/token.schema.ts';
+import { ROLES, type Principal } from '../auth/index.ts';
 import { ForbiddenError } from '../errors.ts';
-import { corpIdQuery, resolveScope } from '../http/corp-scope.ts';
-import { defineRoute } from '../http/route.ts';
-import type { Modules } from '../modules.ts';
+import { corpIdQuery } from '../http/corp-scope.ts';
+import { defineRoute, type RouteDef } from '../http/route.ts';
+import type { OrgModule } from '../org/index.ts';
+import type { Clock } from '../shared/clock.ts';
 import { objectIdString } from '../shared/object-id.ts';
 import type { Scope } from '../shared/scope.ts';
 import { localDateOf } from '../sop/schedule/local-time.ts';
-import type { StaffTaskDto } from './staff-task.repository.ts';
+import type { StaffTaskDto, StaffTaskRepository } from './staff-task.repository.ts';
 
 /** Names shown per task; the count always covers every contact. */
 const CONTACT_NAMES_PER_TASK = 50;
@@ -33,18 +33,18 @@ export function formatLocalDate(at: Date, timezone: string): string {
 }
 
 /** The caller as a staff member, with their store; tokens not bound to a staff member are refused. */
-async function me(principal: Principal | null, services: Modules) {
+async function me(principal: Principal | null, org: OrgModule) {
   if (!principal?.staffId || !principal.corpId) throw new ForbiddenError('this token is not bound to a staff member');
   const scope: Scope = { corpId: principal.corpId, storeIds: null };
-  const staff = await services.org.getStaff(scope, principal.staffId);
-  const store = await services.org.getStore(scope, staff.storeId);
+  const staff = await org.getStaff(scope, principal.staffId);
+  const store = await org.getStore(scope, staff.storeId);
   return { staff, store, scope: { corpId: principal.corpId, storeIds: [staff.storeId] } as Scope };
 }
 
 /** Tasks with their contacts' display names and masked phones (at most 50 names per task, plus the count). */
-async function withContacts(services: Modules, scope: Scope, staffId: string, tasks: StaffTaskDto[]) {
-  const names = await services.tasks.contactSummaries(scope, staffId, tasks.map((t) => t.contactIds), CONTACT_NAMES_PER_TASK);
-  return tasks.map(({ contactIds, ...t }) => ({
+async function withContacts(tasks: Pick<StaffTaskRepository, 'contactSummaries'>, scope: Scope, staffId: string, list: StaffTaskDto[]) {
+  const names = await tasks.contactSummaries(scope, staffId, list.map((t) => t.contactIds), CONTACT_NAMES_PER_TASK);
+  return list.map(({ contactIds, ...t }) => ({
     ...t,
     contacts: {
       count: contactIds.length,
@@ -53,87 +53,90 @@ async function withContacts(services: Modules, scope: Scope, staffId: string, ta
   }));
 }
 
-export const staffTaskRoutes = [
-  defineRoute({
-    method: 'get',
-    path: '/api/me',
-    tag: 'tasks',
-    summary: '当前员工 The signed-in staff member, their store, role and store-local today',
-    roles: ROLES,
-    async handler(_input, { principal, services }) {
-      const { staff, store } = await me(principal, services);
-      return {
-        staff: { id: staff.id, userId: staff.userId, name: staff.name, role: staff.role },
-        store: { id: store.id, name: store.name, city: store.city, timezone: store.timezone },
-        role: principal!.role,
-        today: formatLocalDate(services.clock.now(), store.timezone),
-      };
-    },
-  }),
-  defineRoute({
-    method: 'get',
-    path: '/api/me/tasks',
-    tag: 'tasks',
-    summary: '我的任务 The signed-in staff member’s tasks for a store-local day (default today): open first, then done / skipped',
-    roles: ROLES,
-    query: z.strictObject({ date: localDate.optional() }),
-    async handler({ query }, { principal, services }) {
-      const { staff, store, scope } = await me(principal, services);
-      const date = query.date ?? formatLocalDate(services.clock.now(), store.timezone);
-      const tasks = await services.tasks.listForStaff(scope, staff.id, date);
-      return { date, timezone: store.timezone, items: await withContacts(services, scope, staff.id, tasks) };
-    },
-  }),
-  defineRoute({
-    method: 'post',
-    path: '/api/me/tasks/:id/done',
-    tag: 'tasks',
-    summary: '完成任务 Mark a task done (own tasks; the store manager of its store and HQ: any)',
-    roles: CLOSERS,
-    params: idParams,
-    query: z.strictObject({ ...corpIdQuery }),
-    async handler({ params, query }, { principal, services }) {
-      const scope = await resolveScope(principal, query.corpId, services);
-      return services.tasks.complete(scope, params.id, principal!);
-    },
-  }),
-  defineRoute({
-    method: 'post',
-    path: '/api/me/tasks/:id/skip',
-    tag: 'tasks',
-    summary: '跳过任务 Skip a task with a reason (own tasks; the store manager of its store and HQ: any)',
-    roles: CLOSERS,
-    params: idParams,
-    query: z.strictObject({ ...corpIdQuery }),
-    body: z.strictObject({ reason: z.string().trim().min(1, 'a reason is required').max(200) }),
-    async handler({ params, query, body }, { principal, services }) {
-      const scope = await resolveScope(principal, query.corpId, services);
-      return services.tasks.skip(scope, params.id, body.reason, principal!);
-    },
-  }),
-  defineRoute({
-    method: 'get',
-    path: '/api/tasks',
-    tag: 'tasks',
-    summary: '门店任务 Tasks of a store-local day across the caller’s stores (store managers: their store; HQ: any)',
-    roles: ['hq_admin', 'store_manager'],
-    query: z.strictObject({ ...corpIdQuery, storeId: objectIdString.optional(), staffId: objectIdString.optional(), date: localDate.optional() }),
-    async handler({ query }, { principal, services }) {
-      const scope = await resolveScope(principal, query.corpId, services);
-      const date = query.date ?? (await defaultDate(services, scope, query.storeId));
-      const items = await services.tasks.list(scope, { localDate: date, storeId: query.storeId, staffId: query.staffId });
-      const summary = { total: items.length, open: 0, done: 0, skipped: 0 };
-      for (const t of items) summary[t.status] += 1;
-      return { date, summary, items };
-    },
-  }),
-];
+export function staffTaskRoutes(deps: { tasks: StaffTaskRepository; org: OrgModule; clock: Clock }): RouteDef[] {
+  const { tasks, org, clock } = deps;
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/me',
+      tag: 'tasks',
+      summary: '当前员工 The signed-in staff member, their store, role and store-local today',
+      roles: ROLES,
+      async handler(_input, { principal }) {
+        const { staff, store } = await me(principal, org);
+        return {
+          staff: { id: staff.id, userId: staff.userId, name: staff.name, role: staff.role },
+          store: { id: store.id, name: store.name, city: store.city, timezone: store.timezone },
+          role: principal!.role,
+          today: formatLocalDate(clock.now(), store.timezone),
+        };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/me/tasks',
+      tag: 'tasks',
+      summary: '我的任务 The signed-in staff member’s tasks for a store-local day (default today): open first, then done / skipped',
+      roles: ROLES,
+      query: z.strictObject({ date: localDate.optional() }),
+      async handler({ query }, { principal }) {
+        const { staff, store, scope } = await me(principal, org);
+        const date = query.date ?? formatLocalDate(clock.now(), store.timezone);
+        const list = await tasks.listForStaff(scope, staff.id, date);
+        return { date, timezone: store.timezone, items: await withContacts(tasks, scope, staff.id, list) };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/me/tasks/:id/done',
+      tag: 'tasks',
+      summary: '完成任务 Mark a task done (own tasks; the store manager of its store and HQ: any)',
+      roles: CLOSERS,
+      params: idParams,
+      query: z.strictObject({ ...corpIdQuery }),
+      scoped: true,
+      async handler({ params }, { principal, scope }) {
+        return tasks.complete(scope, params.id, principal);
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/me/tasks/:id/skip',
+      tag: 'tasks',
+      summary: '跳过任务 Skip a task with a reason (own tasks; the store manager of its store and HQ: any)',
+      roles: CLOSERS,
+      params: idParams,
+      query: z.strictObject({ ...corpIdQuery }),
+      body: z.strictObject({ reason: z.string().trim().min(1, 'a reason is required').max(200) }),
+      scoped: true,
+      async handler({ params, body }, { principal, scope }) {
+        return tasks.skip(scope, params.id, body.reason, principal);
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/tasks',
+      tag: 'tasks',
+      summary: '门店任务 Tasks of a store-local day across the caller’s stores (store managers: their store; HQ: any)',
+      roles: ['hq_admin', 'store_manager'],
+      query: z.strictObject({ ...corpIdQuery, storeId: objectIdString.optional(), staffId: objectIdString.optional(), date: localDate.optional() }),
+      scoped: true,
+      async handler({ query }, { scope }) {
+        const date = query.date ?? (await defaultDate(org, clock, scope, query.storeId));
+        const items = await tasks.list(scope, { localDate: date, storeId: query.storeId, staffId: query.staffId });
+        const summary = { total: items.length, open: 0, done: 0, skipped: 0 };
+        for (const t of items) summary[t.status] += 1;
+        return { date, summary, items };
+      },
+    }),
+  ];
+}
 
 /** Today in the named store's zone, else in the caller's only store's zone, else in the corp's zone. */
-async function defaultDate(services: Modules, scope: Scope, storeId: string | undefined): Promise<string> {
+async function defaultDate(org: OrgModule, clock: Clock, scope: Scope, storeId: string | undefined): Promise<string> {
   const only = storeId ?? (scope.storeIds?.length === 1 ? scope.storeIds[0] : undefined);
   let timezone: string | undefined;
-  if (only) timezone = (await services.org.getStore(scope, only)).timezone;
-  else timezone = (await services.org.listCorps()).find((c) => c.corpId === scope.corpId)?.timezone;
-  return formatLocalDate(services.clock.now(), timezone ?? 'Asia/Shanghai');
+  if (only) timezone = (await org.getStore(scope, only)).timezone;
+  else timezone = (await org.listCorps()).find((c) => c.corpId === scope.corpId)?.timezone;
+  return formatLocalDate(clock.now(), timezone ?? 'Asia/Shanghai');
 }

@@ -1,10 +1,13 @@
 /**
- * Who is calling, and what they may see. The bootstrap admin (SIYU_ADMIN_TOKEN) reads every corp; every other
+ * Who is calling, and what they may see. The roles and the principal live here, beside Scope, because the HTTP
+ * layer resolves them for every route; the auth face (server/auth/index.ts) re-exports them for the domains. The bootstrap admin (SIYU_ADMIN_TOKEN) reads every corp; every other
  * token belongs to one corp, and store-level roles to one store.
  */
 import { ForbiddenError, NotFoundError } from '../errors.ts';
-import type { Scope } from '../shared/scope.ts';
-import type { Role } from './token.schema.ts';
+import type { Scope } from './scope.ts';
+
+export const ROLES = ['hq_admin', 'marketer', 'store_manager', 'staff'] as const;
+export type Role = (typeof ROLES)[number];
 
 export type Principal = {
   tokenId: string;
