@@ -3,9 +3,9 @@
  * denormalised `storeIds`, `staffIds` and `remarks`, which store scoping and list filters read.
  */
 import { Types } from 'mongoose';
-import type { Models } from '../db/models.ts';
 import type { Scope } from '../shared/scope.ts';
 import type { Clock } from '../shared/clock.ts';
+import type { ContactsModels } from './contacts.models.ts';
 
 export type FollowInput = {
   contactId: string;
@@ -20,7 +20,7 @@ export type FollowInput = {
 
 export class FollowRepository {
   constructor(
-    private readonly models: Pick<Models, 'Follow' | 'Contact'>,
+    private readonly models: ContactsModels,
     private readonly clock: Clock,
   ) {}
 
