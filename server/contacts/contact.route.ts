@@ -12,7 +12,7 @@ import { pageQuery } from '../shared/pagination.ts';
 import { LIFECYCLE_STAGES } from './contact.schema.ts';
 import { identityKey, identitySchema, parseIdentityKey } from './identity.ts';
 import type { TagsModule } from '../tags/index.ts';
-import type { ContactIdentityService } from './contact-identity.service.ts';
+import type { ContactIdentityRepository } from './contact-identity.repository.ts';
 import type { ContactRepository } from './contact.repository.ts';
 import type { FollowRepository } from './follow.repository.ts';
 
@@ -50,7 +50,7 @@ const contactBody = z.strictObject({
 /** What the contact routes read and write: the contact store and what a contact's detail page shows. */
 export type ContactRouteDeps = {
   contacts: ContactRepository;
-  identities: Pick<ContactIdentityService, 'upsert'>;
+  identities: Pick<ContactIdentityRepository, 'upsert'>;
   follows: Pick<FollowRepository, 'listForContact'>;
   groups: Pick<GroupsModule, 'listForContact'>;
   tags: Pick<TagsModule, 'list' | 'assertExist'>;

@@ -6,7 +6,7 @@
 import type { EventsModule } from '../events/index.ts';
 import type { GroupsModule } from '../groups/index.ts';
 import type { Clock } from '../shared/clock.ts';
-import { ContactIdentityService } from './contact-identity.service.ts';
+import { ContactIdentityRepository } from './contact-identity.repository.ts';
 import { ContactChannelState, ContactRepository } from './contact.repository.ts';
 import type { ContactsModels } from './contacts.models.ts';
 import { FollowRepository } from './follow.repository.ts';
@@ -14,7 +14,7 @@ import { PhoneVault } from './phone.ts';
 
 export { registerContactsModels, type ContactsModels } from './contacts.models.ts';
 export { escapeRegExp, type ContactFilter } from './contact.repository.ts';
-export type { ContactProfile, ContactReassigner, ContactUpsert, UpsertResult } from './contact-identity.service.ts';
+export type { ContactProfile, ContactReassigner, ContactUpsert, UpsertResult } from './contact-identity.repository.ts';
 export { newContactDocument, toContactDto, type ContactDto, type ContactRow } from './contact.dto.ts';
 export { LIFECYCLE_STAGES, type ContactDoc, type LifecycleStage } from './contact.schema.ts';
 export type { FollowInput } from './follow.repository.ts';
@@ -22,7 +22,7 @@ export { identityKey, identitySchema, parseIdentityKey, phoneKey, type Identity 
 export { maskPhone, normalizePhone } from './phone.ts';
 export { isOptOutReply, optOutOnStopReply, type OptOutDeps } from './opt-out-reply.ts';
 /** The parts under their class names, for code that names the one it uses. */
-export type { ContactChannelState, ContactIdentityService, ContactRepository, FollowRepository, PhoneVault };
+export type { ContactChannelState, ContactIdentityRepository, ContactRepository, FollowRepository, PhoneVault };
 
 /**
  * The contacts domain in parts, each kept under the key the rest of the code already uses:
@@ -32,7 +32,7 @@ export type { ContactChannelState, ContactIdentityService, ContactRepository, Fo
 export type ContactsModule = {
   contacts: ContactRepository;
   channelState: ContactChannelState;
-  identities: ContactIdentityService;
+  identities: ContactIdentityRepository;
   follows: FollowRepository;
   phones: PhoneVault;
 };
@@ -48,11 +48,12 @@ export type ContactsDeps = {
 
 export function createContactsModule(deps: ContactsDeps): ContactsModule {
   const phones = new PhoneVault(deps.keys);
+  const follows = new FollowRepository(deps.models, deps.clock);
   return {
     contacts: new ContactRepository(deps.models),
     channelState: new ContactChannelState(deps.models),
-    identities: new ContactIdentityService(deps.models, phones, deps.clock, { events: deps.events, groups: deps.groups }),
-    follows: new FollowRepository(deps.models, deps.clock),
+    identities: new ContactIdentityRepository(deps.models, follows, phones, deps.clock, { events: deps.events, groups: deps.groups }),
+    follows,
     phones,
   };
 }

@@ -68,7 +68,7 @@ export class EventLogRepository {
     return toPage(rows, page.limit, toEventDto);
   }
 
-  /** Moves a merged contact's events to the contact it was merged into (contact-identity.service.ts). */
+  /** Moves a merged contact's events to the contact it was merged into (contacts: contact-identity.repository.ts). */
   async reassignContact(corpId: string, fromContactId: string, toContactId: string): Promise<void> {
     await this.models.Event.updateMany({ corpId, contactId: fromContactId }, { $set: { contactId: toContactId } });
   }

@@ -79,7 +79,7 @@ export class CustomerGroupRepository {
     return this.models.CustomerGroup.countDocuments({ corpId: scope.corpId, ...storeFilter(scope) });
   }
 
-  /** Points a merged contact's memberships at the contact it was merged into (contact-identity.service.ts). */
+  /** Points a merged contact's memberships at the contact it was merged into (contacts: contact-identity.repository.ts). */
   async reassignContact(corpId: string, fromContactId: string, toContactId: string): Promise<void> {
     await this.models.CustomerGroup.updateMany(
       { corpId, 'members.contactId': fromContactId },

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { useTestDatabase } from '../support/database.ts';
 import { testServices } from '../support/test-app.ts';
 
-describe('ContactIdentityService.upsert', () => {
+describe('ContactIdentityRepository.upsert', () => {
   const t = useTestDatabase('identity');
   const corpId = 'wwidentity';
   const svc = () => testServices(t.db);

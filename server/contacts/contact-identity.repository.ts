@@ -12,6 +12,7 @@ import type { Clock } from '../shared/clock.ts';
 import { newContactDocument, toContactDto, type ContactDto, type ContactRow } from './contact.dto.ts';
 import type { LifecycleStage } from './contact.schema.ts';
 import type { ContactsModels } from './contacts.models.ts';
+import type { FollowRepository } from './follow.repository.ts';
 import { identityKey, phoneKey, type Identity } from './identity.ts';
 import { maskPhone, type PhoneVault } from './phone.ts';
 
@@ -38,9 +39,10 @@ export type ContactReassigner = { reassignContact(corpId: string, fromContactId:
 
 const MAX_ATTEMPTS = 8;
 
-export class ContactIdentityService {
+export class ContactIdentityRepository {
   constructor(
-    private readonly models: ContactsModels,
+    private readonly models: Pick<ContactsModels, 'Contact'>,
+    private readonly follows: Pick<FollowRepository, 'reassignContact'>,
     private readonly phones: PhoneVault,
     private readonly clock: Clock,
     /** A merge moves the loser's events and group memberships to the winner; those collections belong to events and groups. */
@@ -191,16 +193,7 @@ export class ContactIdentityService {
     );
     await this.moves.events.reassignContact(corpId, loserId, winnerId);
     await this.moves.groups.reassignContact(corpId, loserId, winnerId);
-    const follows = await this.models.Follow.find({ corpId, contactId: loserId }).lean();
-    for (const f of follows) {
-      try {
-        await this.models.Follow.updateOne({ _id: f._id }, { $set: { contactId: winnerId } });
-      } catch (err) {
-        // The winner already follows this staff member: the older relation stands, the copy goes.
-        if (!isDuplicateKeyError(err)) throw err;
-        await this.models.Follow.deleteOne({ _id: f._id });
-      }
-    }
+    await this.follows.reassignContact(corpId, loserId, winnerId);
   }
 }
 
