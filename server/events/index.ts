@@ -7,7 +7,7 @@ import { EventLogRepository } from './event-log.repository.ts';
 import type { EventsModels } from './events.models.ts';
 
 export { registerEventsModels, type EventsModels } from './events.models.ts';
-export { toEventDto, type EventDto, type NewEvent } from './event-log.repository.ts';
+export type { EventDto, NewEvent } from './event-log.repository.ts';
 export type { EventDoc } from './event.schema.ts';
 
 export type EventsModule = EventLogRepository;

@@ -7,7 +7,7 @@ import { TagRepository } from './tag.repository.ts';
 import type { TagsModels } from './tags.models.ts';
 
 export { registerTagsModels, type TagsModels } from './tags.models.ts';
-export { newLocalTagId, type TagGroupDto } from './tag.repository.ts';
+export type { TagGroupDto } from './tag.repository.ts';
 
 export type TagsModule = TagRepository;
 /** The same type under its class name, for code that names the repository. */
