@@ -18,22 +18,19 @@ import type { Config } from './config.ts';
 import { InboundReactions } from './channels/index.ts';
 import { HandoverParticipants } from './handover/handover-participants.ts';
 import { wireHandoverReactions } from './handover/index.ts';
-import { ContactIdentityService } from './contacts/contact-identity.service.ts';
-import { ContactChannelState, ContactRepository } from './contacts/contact.repository.ts';
+import { createContactsModule } from './contacts/index.ts';
 import { createContentModule } from './content/index.ts';
-import { FollowRepository } from './contacts/follow.repository.ts';
-import { PhoneVault } from './contacts/phone.ts';
 import { pingDatabase, type Database } from './db/database.ts';
-import { EventLogRepository } from './events/event-log.repository.ts';
+import { createEventsModule } from './events/index.ts';
 import { wireLiveCodes } from './live-codes/live-code-wiring.ts';
 import { registerCampaignListeners } from './campaigns/campaign-module.ts';
 import { ExperimentService } from './experiments/experiment.service.ts';
-import { CustomerGroupRepository } from './groups/customer-group.repository.ts';
+import { createGroupsModule } from './groups/index.ts';
 import { createOrgModule } from './org/index.ts';
 import type { Clock } from './shared/clock.ts';
 import type { Metrics } from './system/metrics.ts';
 import { createTasksModule } from './tasks/index.ts';
-import { TagRepository } from './tags/tag.repository.ts';
+import { createTagsModule } from './tags/index.ts';
 
 export type ModuleDeps = {
   config: Config;
@@ -60,11 +57,13 @@ function buildServiceGraph(deps: ModuleDeps) {
   const { db, clock, metrics } = deps;
   const m = db.models;
   const org = createOrgModule({ models: m, clock });
-  const phones = new PhoneVault(deps.keys);
-  const content = createContentModule({ models: m, contacts: new ContactRepository(m), org, clock });
+  const tags = createTagsModule({ models: m, clock });
+  const groups = createGroupsModule({ models: m });
+  const events = createEventsModule({ models: m, clock, onAppend: (e) => metrics.events.inc({ channel: e.channel, type: e.type, duplicate: String(e.duplicate) }) });
+  const people = createContactsModule({ models: m, clock, keys: deps.keys, events, groups });
+  const { contacts, phones } = people;
+  const content = createContentModule({ models: m, contacts, org, clock });
   const ledger = createSopLedger(db);
-  const tags = new TagRepository(m, clock);
-  const contacts = new ContactRepository(m);
   // Staff OAuth resolves codes through the graph's own adapters, read when someone signs in.
   const auth = createAuthModule({ models: m, org, clock, adminToken: deps.config.security.adminToken, staffOAuth: () => wecomStaffOAuth(graph) });
   const graph = {
@@ -74,11 +73,11 @@ function buildServiceGraph(deps: ModuleDeps) {
     tags,
     content,
     contacts,
-    contactChannels: new ContactChannelState(m),
-    identities: new ContactIdentityService(m, phones, clock),
-    follows: new FollowRepository(m, clock),
-    groups: new CustomerGroupRepository(m),
-    events: new EventLogRepository(m, clock, (e) => metrics.events.inc({ channel: e.channel, type: e.type, duplicate: String(e.duplicate) })),
+    contactChannels: people.channelState,
+    identities: people.identities,
+    follows: people.follows,
+    groups,
+    events,
     /** API tokens, staff sign-in and what ends when a member leaves (server/auth/index.ts). */
     auth,
     tokens: auth.tokens,

@@ -4,7 +4,7 @@
  * upsert keyed on vendor ids.
  */
 import type { ContactDetail, GroupDetail } from '../../adapters/channel-adapter.ts';
-import type { UpsertResult } from '../contacts/contact-identity.service.ts';
+import type { UpsertResult } from '../contacts/index.ts';
 import type { FollowInput } from '../contacts/follow.repository.ts';
 import type { Identity } from '../contacts/identity.ts';
 import type { GroupMemberInput } from '../groups/customer-group.repository.ts';

@@ -2,13 +2,13 @@
  * Reads of the contact store. Every method takes a Scope: store-level roles see only contacts related to
  * their store (`storeIds`), and a contact outside the scope is reported as not found.
  */
-import type { Models } from '../db/models.ts';
 import { NotFoundError } from '../errors.ts';
 import { cursorFilter, toPage, type Page } from '../shared/pagination.ts';
 import type { Scope } from '../shared/scope.ts';
 import { toObjectId } from '../shared/object-id.ts';
 import { toContactDto, type ContactDto, type ContactRow } from './contact.dto.ts';
 import type { LifecycleStage } from './contact.schema.ts';
+import type { ContactsModels } from './contacts.models.ts';
 
 export type ContactFilter = {
   tagsAll?: string[];
@@ -24,7 +24,7 @@ export type ContactFilter = {
 };
 
 export class ContactRepository {
-  constructor(private readonly models: Pick<Models, 'Contact'>) {}
+  constructor(private readonly models: Pick<ContactsModels, 'Contact'>) {}
 
   /** The mongo filter for a scope plus the user's filters; exported for audience counts and streams. */
   filterFor(scope: Scope, f: ContactFilter = {}): Record<string, unknown> {
@@ -104,7 +104,7 @@ export class ContactRepository {
  * Channel-side writes the inbound pipeline needs. Corp-level (no store scope): callbacks act for the corp.
  */
 export class ContactChannelState {
-  constructor(private readonly models: Pick<Models, 'Contact' | 'Follow'>) {}
+  constructor(private readonly models: ContactsModels) {}
 
   async findByIdentity(corpId: string, identityKey: string): Promise<ContactDto | null> {
     const row = await this.models.Contact.findOne({ corpId, identityKeys: identityKey }).lean<ContactRow>();

@@ -1,13 +1,20 @@
 import { z } from 'zod';
 import { ROLES } from '../auth/index.ts';
 import { BadRequestError } from '../errors.ts';
-import { corpIdQuery, resolveScope } from '../http/corp-scope.ts';
-import { defineRoute, reply } from '../http/route.ts';
+import type { EventsModule } from '../events/index.ts';
+import type { GroupsModule } from '../groups/index.ts';
+import { corpIdQuery } from '../http/corp-scope.ts';
+import { defineRoute, reply, type RouteDef } from '../http/route.ts';
+import type { OrgModule } from '../org/index.ts';
+import type { Clock } from '../shared/clock.ts';
 import { objectIdString } from '../shared/object-id.ts';
 import { pageQuery } from '../shared/pagination.ts';
 import { LIFECYCLE_STAGES } from './contact.schema.ts';
 import { identityKey, identitySchema, parseIdentityKey } from './identity.ts';
-import type { Modules } from '../modules.ts';
+import type { TagsModule } from '../tags/index.ts';
+import type { ContactIdentityRepository } from './contact-identity.repository.ts';
+import type { ContactRepository } from './contact.repository.ts';
+import type { FollowRepository } from './follow.repository.ts';
 
 const csv = z
   .string()
@@ -40,149 +47,163 @@ const contactBody = z.strictObject({
   homeStoreId: objectIdString.optional(),
 });
 
-export const contactRoutes = [
-  defineRoute({
-    method: 'get',
-    path: '/api/contacts',
-    tag: 'contacts',
-    summary: '客户列表 List contacts (tags all/any/none, store, staff, lifecycle, text, identity; cursor pages)',
-    roles: ROLES,
-    query: listQuery,
-    async handler({ query }, { principal, services }) {
-      const scope = await resolveScope(principal, query.corpId, services);
-      let identity: string | undefined;
-      if (query.identity) {
-        const parsed = parseIdentityKey(query.identity);
-        if (!parsed) throw new BadRequestError('identity must look like wecom:<externalUserId>, unionid:<id>, openid:<appId>:<openid>, kf:<id> or wechaty:<id>', [{ path: 'query.identity', message: 'malformed identity' }]);
-        identity = identityKey(parsed);
-      }
-      return services.contacts.list(
-        scope,
-        { tagsAll: query.tagsAll, tagsAny: query.tagsAny, tagsNone: query.tagsNone, storeId: query.storeId, staffId: query.staffId, lifecycle: query.lifecycle, text: query.q, identityKey: identity },
-        { limit: query.limit, cursor: query.cursor },
-      );
-    },
-  }),
-  defineRoute({
-    method: 'post',
-    path: '/api/contacts',
-    tag: 'contacts',
-    summary: '按身份新建或合并客户 Upsert a contact by identity (same unionid / phone → one contact)',
-    roles: ['hq_admin', 'marketer'],
-    query: corpOnly,
-    body: contactBody,
-    async handler({ query, body }, { principal, services }) {
-      const scope = await resolveScope(principal, query.corpId, services);
-      if (!body.identities.length && !body.phone) throw new BadRequestError('give at least one identity or a phone', [{ path: 'body.identities', message: 'empty' }]);
-      if (body.homeStoreId) await services.org.getStore(scope, body.homeStoreId);
-      const result = await services.identities.upsert(scope.corpId, {
-        identities: body.identities,
-        phone: body.phone,
-        profile: { name: body.name, avatar: body.avatar, gender: body.gender, lifecycle: body.lifecycle, homeStoreId: body.homeStoreId },
-      });
-      return reply(result.created ? 201 : 200, result);
-    },
-  }),
-  defineRoute({
-    method: 'get',
-    path: '/api/contacts/:id',
-    tag: 'contacts',
-    summary: '客户详情 A contact with channels, follows (with state), tags and groups',
-    roles: ROLES,
-    params: idParams,
-    query: corpOnly,
-    async handler({ params, query }, { principal, services }) {
-      const scope = await resolveScope(principal, query.corpId, services);
-      const contact = await services.contacts.get(scope, params.id);
-      const [follows, groups, tagGroups] = await Promise.all([
-        services.follows.listForContact(scope, contact.id),
-        services.groups.listForContact(scope, contact.id),
-        services.tags.list(scope.corpId),
-      ]);
-      const tagNames = new Map(tagGroups.flatMap((g) => g.tags.map((t) => [t.tagId, { tagId: t.tagId, name: t.name, group: g.name }] as const)));
-      return { ...contact, follows, groups, tags: contact.tagIds.map((t) => tagNames.get(t) ?? { tagId: t, name: t, group: null }) };
-    },
-  }),
-  defineRoute({
-    method: 'get',
-    path: '/api/contacts/:id/timeline',
-    tag: 'contacts',
-    summary: '客户时间线 The contact’s event log, newest first',
-    roles: ROLES,
-    params: idParams,
-    query: z.strictObject({ ...corpIdQuery, ...pageQuery }),
-    async handler({ params, query }, { principal, services }) {
-      const scope = await resolveScope(principal, query.corpId, services);
-      await services.contacts.get(scope, params.id);
-      return services.events.timeline(scope, params.id, { limit: query.limit, cursor: query.cursor });
-    },
-  }),
-  defineRoute({
-    method: 'post',
-    path: '/api/contacts/:id/tags',
-    tag: 'contacts',
-    summary: '打标签 / 移除标签 Add and remove tags',
-    roles: ROLES,
-    params: idParams,
-    query: corpOnly,
-    body: z
-      .strictObject({ add: z.array(z.string().min(1).max(64)).max(100).default([]), remove: z.array(z.string().min(1).max(64)).max(100).default([]) })
-      .refine((b) => b.add.length + b.remove.length > 0, { message: 'add or remove at least one tag' }),
-    async handler({ params, query, body }, { principal, services }) {
-      const scope = await resolveScope(principal, query.corpId, services);
-      await services.tags.assertExist(scope.corpId, body.add);
-      const before = await services.contacts.get(scope, params.id);
-      const after = await services.contacts.changeTags(scope, params.id, body.add, body.remove, services.clock.now());
-      const added = after.tagIds.filter((t) => !before.tagIds.includes(t));
-      const removed = before.tagIds.filter((t) => !after.tagIds.includes(t));
-      if (added.length || removed.length) {
-        const at = services.clock.now();
-        await services.events.append(scope.corpId, {
-          key: `tags:${params.id}:${principal?.tokenId}:${at.getTime()}:${added.join(',')}:${removed.join(',')}`,
-          direction: 'internal',
-          channel: 'siyu',
-          type: 'contact.tags_changed',
-          contactId: params.id,
-          occurredAt: at,
-          // Names too: SOP tag triggers name tags the way people do.
-          payload: { added, removed, addedNames: await tagNames(services, scope.corpId, added), by: principal?.staffId ?? principal?.tokenId ?? null },
-        });
-      }
-      return after;
-    },
-  }),
-  defineRoute({
-    method: 'post',
-    path: '/api/contacts/:id/consent',
-    tag: 'contacts',
-    summary: '退订 / 恢复接收 Opt a contact out of marketing touches (or back in); recorded as contact.opted_out / contact.opted_in',
-    roles: ROLES,
-    params: idParams,
-    query: corpOnly,
-    body: z.strictObject({ optedOut: z.boolean(), reason: z.string().min(1).max(200).optional() }),
-    async handler({ params, query, body }, { principal, services }) {
-      const scope = await resolveScope(principal, query.corpId, services);
-      const at = services.clock.now();
-      const { changed, contact } = await services.contacts.setConsent(scope, params.id, body.optedOut, at);
-      // Experiments read the opted-out guardrail and SOP exits read opt-outs from the event log.
-      if (changed) {
-        await services.events.append(scope.corpId, {
-          key: `consent:${params.id}:${at.getTime()}:${body.optedOut ? 'out' : 'in'}`,
-          direction: 'internal',
-          channel: 'siyu',
-          type: body.optedOut ? 'contact.opted_out' : 'contact.opted_in',
-          contactId: params.id,
-          occurredAt: at,
-          payload: { source: 'staff', reason: body.reason ?? null, by: principal?.staffId ?? principal?.tokenId ?? null },
-        });
-      }
-      return { changed, contact };
-    },
-  }),
-];
+/** What the contact routes read and write: the contact store and what a contact's detail page shows. */
+export type ContactRouteDeps = {
+  contacts: ContactRepository;
+  identities: Pick<ContactIdentityRepository, 'upsert'>;
+  follows: Pick<FollowRepository, 'listForContact'>;
+  groups: Pick<GroupsModule, 'listForContact'>;
+  tags: Pick<TagsModule, 'list' | 'assertExist'>;
+  events: Pick<EventsModule, 'append' | 'timeline'>;
+  org: Pick<OrgModule, 'getStore'>;
+  clock: Clock;
+};
 
-async function tagNames(services: Modules, corpId: string, ids: string[]): Promise<string[]> {
+export function contactRoutes(deps: ContactRouteDeps): RouteDef[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/contacts',
+      tag: 'contacts',
+      summary: '客户列表 List contacts (tags all/any/none, store, staff, lifecycle, text, identity; cursor pages)',
+      scoped: true,
+      roles: ROLES,
+      query: listQuery,
+      async handler({ query }, { scope }) {
+        let identity: string | undefined;
+        if (query.identity) {
+          const parsed = parseIdentityKey(query.identity);
+          if (!parsed) throw new BadRequestError('identity must look like wecom:<externalUserId>, unionid:<id>, openid:<appId>:<openid>, kf:<id> or wechaty:<id>', [{ path: 'query.identity', message: 'malformed identity' }]);
+          identity = identityKey(parsed);
+        }
+        return deps.contacts.list(
+          scope,
+          { tagsAll: query.tagsAll, tagsAny: query.tagsAny, tagsNone: query.tagsNone, storeId: query.storeId, staffId: query.staffId, lifecycle: query.lifecycle, text: query.q, identityKey: identity },
+          { limit: query.limit, cursor: query.cursor },
+        );
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/contacts',
+      tag: 'contacts',
+      summary: '按身份新建或合并客户 Upsert a contact by identity (same unionid / phone → one contact)',
+      scoped: true,
+      roles: ['hq_admin', 'marketer'],
+      query: corpOnly,
+      body: contactBody,
+      async handler({ body }, { scope }) {
+        if (!body.identities.length && !body.phone) throw new BadRequestError('give at least one identity or a phone', [{ path: 'body.identities', message: 'empty' }]);
+        if (body.homeStoreId) await deps.org.getStore(scope, body.homeStoreId);
+        const result = await deps.identities.upsert(scope.corpId, {
+          identities: body.identities,
+          phone: body.phone,
+          profile: { name: body.name, avatar: body.avatar, gender: body.gender, lifecycle: body.lifecycle, homeStoreId: body.homeStoreId },
+        });
+        return reply(result.created ? 201 : 200, result);
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/contacts/:id',
+      tag: 'contacts',
+      summary: '客户详情 A contact with channels, follows (with state), tags and groups',
+      scoped: true,
+      roles: ROLES,
+      params: idParams,
+      query: corpOnly,
+      async handler({ params }, { scope }) {
+        const contact = await deps.contacts.get(scope, params.id);
+        const [follows, groups, tagGroups] = await Promise.all([
+          deps.follows.listForContact(scope, contact.id),
+          deps.groups.listForContact(scope, contact.id),
+          deps.tags.list(scope.corpId),
+        ]);
+        const tagNames = new Map(tagGroups.flatMap((g) => g.tags.map((t) => [t.tagId, { tagId: t.tagId, name: t.name, group: g.name }] as const)));
+        return { ...contact, follows, groups, tags: contact.tagIds.map((t) => tagNames.get(t) ?? { tagId: t, name: t, group: null }) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/contacts/:id/timeline',
+      tag: 'contacts',
+      summary: '客户时间线 The contact’s event log, newest first',
+      scoped: true,
+      roles: ROLES,
+      params: idParams,
+      query: z.strictObject({ ...corpIdQuery, ...pageQuery }),
+      async handler({ params, query }, { scope }) {
+        await deps.contacts.get(scope, params.id);
+        return deps.events.timeline(scope, params.id, { limit: query.limit, cursor: query.cursor });
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/contacts/:id/tags',
+      tag: 'contacts',
+      summary: '打标签 / 移除标签 Add and remove tags',
+      scoped: true,
+      roles: ROLES,
+      params: idParams,
+      query: corpOnly,
+      body: z
+        .strictObject({ add: z.array(z.string().min(1).max(64)).max(100).default([]), remove: z.array(z.string().min(1).max(64)).max(100).default([]) })
+        .refine((b) => b.add.length + b.remove.length > 0, { message: 'add or remove at least one tag' }),
+      async handler({ params, body }, { principal, scope }) {
+        await deps.tags.assertExist(scope.corpId, body.add);
+        const before = await deps.contacts.get(scope, params.id);
+        const after = await deps.contacts.changeTags(scope, params.id, body.add, body.remove, deps.clock.now());
+        const added = after.tagIds.filter((t) => !before.tagIds.includes(t));
+        const removed = before.tagIds.filter((t) => !after.tagIds.includes(t));
+        if (added.length || removed.length) {
+          const at = deps.clock.now();
+          await deps.events.append(scope.corpId, {
+            key: `tags:${params.id}:${principal?.tokenId}:${at.getTime()}:${added.join(',')}:${removed.join(',')}`,
+            direction: 'internal',
+            channel: 'siyu',
+            type: 'contact.tags_changed',
+            contactId: params.id,
+            occurredAt: at,
+            // Names too: SOP tag triggers name tags the way people do.
+            payload: { added, removed, addedNames: await tagNames(deps.tags, scope.corpId, added), by: principal?.staffId ?? principal?.tokenId ?? null },
+          });
+        }
+        return after;
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/contacts/:id/consent',
+      tag: 'contacts',
+      summary: '退订 / 恢复接收 Opt a contact out of marketing touches (or back in); recorded as contact.opted_out / contact.opted_in',
+      scoped: true,
+      roles: ROLES,
+      params: idParams,
+      query: corpOnly,
+      body: z.strictObject({ optedOut: z.boolean(), reason: z.string().min(1).max(200).optional() }),
+      async handler({ params, body }, { principal, scope }) {
+        const at = deps.clock.now();
+        const { changed, contact } = await deps.contacts.setConsent(scope, params.id, body.optedOut, at);
+        // Experiments read the opted-out guardrail and SOP exits read opt-outs from the event log.
+        if (changed) {
+          await deps.events.append(scope.corpId, {
+            key: `consent:${params.id}:${at.getTime()}:${body.optedOut ? 'out' : 'in'}`,
+            direction: 'internal',
+            channel: 'siyu',
+            type: body.optedOut ? 'contact.opted_out' : 'contact.opted_in',
+            contactId: params.id,
+            occurredAt: at,
+            payload: { source: 'staff', reason: body.reason ?? null, by: principal?.staffId ?? principal?.tokenId ?? null },
+          });
+        }
+        return { changed, contact };
+      },
+    }),
+  ];
+}
+
+async function tagNames(tags: Pick<TagsModule, 'list'>, corpId: string, ids: string[]): Promise<string[]> {
   if (!ids.length) return [];
-  const byId = new Map((await services.tags.list(corpId)).flatMap((g) => g.tags.map((t) => [t.tagId, t.name] as const)));
+  const byId = new Map((await tags.list(corpId)).flatMap((g) => g.tags.map((t) => [t.tagId, t.name] as const)));
   return ids.map((id) => byId.get(id) ?? id);
 }

@@ -3,9 +3,10 @@
  * denormalised `storeIds`, `staffIds` and `remarks`, which store scoping and list filters read.
  */
 import { Types } from 'mongoose';
-import type { Models } from '../db/models.ts';
+import { isDuplicateKeyError } from '../errors.ts';
 import type { Scope } from '../shared/scope.ts';
 import type { Clock } from '../shared/clock.ts';
+import type { ContactsModels } from './contacts.models.ts';
 
 export type FollowInput = {
   contactId: string;
@@ -20,7 +21,7 @@ export type FollowInput = {
 
 export class FollowRepository {
   constructor(
-    private readonly models: Pick<Models, 'Follow' | 'Contact'>,
+    private readonly models: ContactsModels,
     private readonly clock: Clock,
   ) {}
 
@@ -87,6 +88,22 @@ export class FollowRepository {
       deletedAt: f.deletedAt ?? null,
       deletedBy: f.deletedBy ?? null,
     }));
+  }
+
+  /**
+   * Moves a merged contact's relations to the contact it was merged into (contact-identity.repository.ts). Where
+   * the winner already follows the same staff member the older relation stands and the copy goes.
+   */
+  async reassignContact(corpId: string, fromContactId: string, toContactId: string): Promise<void> {
+    const follows = await this.models.Follow.find({ corpId, contactId: fromContactId }).lean();
+    for (const f of follows) {
+      try {
+        await this.models.Follow.updateOne({ _id: f._id, corpId }, { $set: { contactId: toContactId } });
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err;
+        await this.models.Follow.deleteOne({ _id: f._id, corpId });
+      }
+    }
   }
 
   /** Recomputes the contact's relation fields from its live follows (idempotent, so safe to repeat). */

@@ -13,15 +13,14 @@ import { callbackReplaySchema } from '../channels/callback-replay.schema.ts';
 import { kfCursorSchema } from '../channels/kf-cursor.schema.ts';
 import { detailDueSchema } from '../channels/detail-due.schema.ts';
 import { syncRunSchema } from '../channels/sync/sync-run.schema.ts';
-import { contactSchema } from '../contacts/contact.schema.ts';
+import { registerContactsModels } from '../contacts/index.ts';
 import { registerContentModels } from '../content/index.ts';
-import { followSchema } from '../contacts/follow.schema.ts';
-import { eventSchema } from '../events/event.schema.ts';
+import { registerEventsModels } from '../events/index.ts';
 import { experimentAssignmentSchema, experimentSchema } from '../experiments/experiment.schema.ts';
 import { shortLinkSchema } from '../experiments/short-link.schema.ts';
 import { handoverItemSchema, handoverSchema } from '../handover/handover.schema.ts';
 import { contactNoteSchema } from '../sidebar/contact-note.schema.ts';
-import { customerGroupSchema } from '../groups/customer-group.schema.ts';
+import { registerGroupsModels } from '../groups/index.ts';
 import { liveCodeAddSchema, liveCodeSchema, liveCodeWelcomeSchema } from '../live-codes/live-code.schema.ts';
 import { registerOrgModels } from '../org/index.ts';
 import { heartbeatSchema } from '../system/heartbeat.schema.ts';
@@ -30,17 +29,15 @@ import { sopRollupSchema } from '../daily/sop-rollup.schema.ts';
 import { taskDigestSchema } from '../daily/task-digest.schema.ts';
 import { campaignContactWaySchema, campaignSchema } from '../campaigns/campaign.schema.ts';
 import { leadSchema } from '../campaigns/lead.schema.ts';
-import { tagGroupSchema, tagSchema } from '../tags/tag.schema.ts';
+import { registerTagsModels } from '../tags/index.ts';
 
 export function registerModels(conn: Connection) {
   return {
     ...registerOrgModels(conn),
-    TagGroup: conn.model('TagGroup', tagGroupSchema),
-    Tag: conn.model('Tag', tagSchema),
-    Contact: conn.model('Contact', contactSchema),
-    Follow: conn.model('Follow', followSchema),
-    CustomerGroup: conn.model('CustomerGroup', customerGroupSchema),
-    Event: conn.model('Event', eventSchema),
+    ...registerTagsModels(conn),
+    ...registerContactsModels(conn),
+    ...registerGroupsModels(conn),
+    ...registerEventsModels(conn),
     ...registerAuthModels(conn),
     Heartbeat: conn.model('Heartbeat', heartbeatSchema),
     DailyRun: conn.model('DailyRun', dailyRunSchema),

@@ -3,12 +3,12 @@
  * stored event with `duplicate: true` instead of writing a second one.
  */
 import type { Types } from 'mongoose';
-import type { Models } from '../db/models.ts';
 import { isDuplicateKeyError } from '../errors.ts';
 import type { Clock } from '../shared/clock.ts';
 import { cursorFilter, toPage, type Page } from '../shared/pagination.ts';
 import type { Scope } from '../shared/scope.ts';
 import type { EventDoc } from './event.schema.ts';
+import type { EventsModels } from './events.models.ts';
 
 export type NewEvent = {
   key: string;
@@ -40,7 +40,7 @@ export type EventDto = ReturnType<typeof toEventDto>;
 
 export class EventLogRepository {
   constructor(
-    private readonly models: Pick<Models, 'Event'>,
+    private readonly models: EventsModels,
     private readonly clock: Clock,
     private readonly onAppend: (e: { channel: string; type: string; duplicate: boolean }) => void = () => {},
   ) {}
@@ -66,5 +66,10 @@ export class EventLogRepository {
       .limit(page.limit + 1)
       .lean<EventRow[]>();
     return toPage(rows, page.limit, toEventDto);
+  }
+
+  /** Moves a merged contact's events to the contact it was merged into (contacts: contact-identity.repository.ts). */
+  async reassignContact(corpId: string, fromContactId: string, toContactId: string): Promise<void> {
+    await this.models.Event.updateMany({ corpId, contactId: fromContactId }, { $set: { contactId: toContactId } });
   }
 }

@@ -1,11 +1,11 @@
 /** Customer groups. Written by channel sync and callbacks (the channels issue); read here for contact detail. */
-import type { Models } from '../db/models.ts';
 import { storeFilter, type Scope } from '../shared/scope.ts';
+import type { GroupsModels } from './groups.models.ts';
 
 export type GroupMemberInput = { memberType: 'staff' | 'external'; userId: string; contactId?: string | null; joinTime: Date; joinScene?: number };
 
 export class CustomerGroupRepository {
-  constructor(private readonly models: Pick<Models, 'CustomerGroup'>) {}
+  constructor(private readonly models: GroupsModels) {}
 
   async upsert(corpId: string, g: { chatId: string; name: string; ownerUserId: string; storeId: string | null; members: GroupMemberInput[] }): Promise<void> {
     await this.models.CustomerGroup.updateOne(
@@ -77,5 +77,14 @@ export class CustomerGroupRepository {
 
   async count(scope: Scope): Promise<number> {
     return this.models.CustomerGroup.countDocuments({ corpId: scope.corpId, ...storeFilter(scope) });
+  }
+
+  /** Points a merged contact's memberships at the contact it was merged into (contacts: contact-identity.repository.ts). */
+  async reassignContact(corpId: string, fromContactId: string, toContactId: string): Promise<void> {
+    await this.models.CustomerGroup.updateMany(
+      { corpId, 'members.contactId': fromContactId },
+      { $set: { 'members.$[m].contactId': toContactId } },
+      { arrayFilters: [{ 'm.contactId': fromContactId }] },
+    );
   }
 }

@@ -1,8 +1,8 @@
 /** Tag groups and tags, mirroring WeCom corp tags. Ids never change; deletion is soft. */
 import { randomBytes } from 'node:crypto';
-import type { Models } from '../db/models.ts';
 import { BadRequestError, ConflictError, NotFoundError, isDuplicateKeyError } from '../errors.ts';
 import type { Clock } from '../shared/clock.ts';
+import type { TagsModels } from './tags.models.ts';
 
 export type TagGroupDto = { groupId: string; name: string; order: number; tags: Array<{ tagId: string; name: string; order: number }> };
 
@@ -13,7 +13,7 @@ export function newLocalTagId(prefix: 'tg' | 'tag'): string {
 
 export class TagRepository {
   constructor(
-    private readonly models: Pick<Models, 'TagGroup' | 'Tag'>,
+    private readonly models: TagsModels,
     private readonly clock: Clock,
   ) {}
 

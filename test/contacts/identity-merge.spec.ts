@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { useTestDatabase } from '../support/database.ts';
 import { testServices } from '../support/test-app.ts';
 
-describe('ContactIdentityService.upsert', () => {
+describe('ContactIdentityRepository.upsert', () => {
   const t = useTestDatabase('identity');
   const corpId = 'wwidentity';
   const svc = () => testServices(t.db);
@@ -52,6 +52,23 @@ describe('ContactIdentityService.upsert', () => {
     expect(loser!.mergedInto).to.equal(linked.contact.id);
     expect(loser!.mergedKeys).to.include.members(['wecom:wm-fan', 'unionid:u-fan']);
     expect(loser!.identityKeys).to.deep.equal([`merged:${linked.mergedIds[0]}`]);
+  });
+
+  it('moves the merged contact’s follows to the winner, keeping the winner’s own relation to the same staff member', async () => {
+    const s = svc();
+    const staff = (n: string) => ({ id: `st-${n}`, userId: `u-${n}`, storeId: 'store-1' });
+    const fan = await s.identities.upsert(corpId, { identities: [{ kind: 'openid', appId: 'wxoa', openid: 'o-follow' }] });
+    const customer = await s.identities.upsert(corpId, { identities: [{ kind: 'wecom', externalUserId: 'wm-follow' }, { kind: 'unionid', unionid: 'u-follow' }] });
+    await s.follows.upsert(corpId, { contactId: fan.contact.id, staff: staff('x'), remark: '粉丝备注', addedAt: new Date('2026-11-01T00:00:00Z') });
+    await s.follows.upsert(corpId, { contactId: customer.contact.id, staff: staff('x'), remark: '客户备注', addedAt: new Date('2026-11-02T00:00:00Z') });
+    await s.follows.upsert(corpId, { contactId: customer.contact.id, staff: staff('y'), remark: '导购乙', addedAt: new Date('2026-11-03T00:00:00Z') });
+
+    const linked = await s.identities.upsert(corpId, { identities: [{ kind: 'openid', appId: 'wxoa', openid: 'o-follow' }, { kind: 'unionid', unionid: 'u-follow' }] });
+    expect(linked.contact.id).to.equal(fan.contact.id);
+    const scope = { corpId, storeIds: null };
+    const follows = await s.follows.listForContact(scope, linked.contact.id);
+    expect(follows.map((f) => [f.staffId, f.remark])).to.deep.equal([['st-x', '粉丝备注'], ['st-y', '导购乙']]);
+    expect(await s.follows.listForContact(scope, customer.contact.id)).to.deep.equal([]);
   });
 
   it('makes no duplicate when 24 upserts for the same person race', async () => {

@@ -7,11 +7,12 @@
  * database has none, and none are needed): the unique index on identityKeys refuses a duplicate, and the loser of
  * such a race simply retries and finds the winner.
  */
-import type { Models } from '../db/models.ts';
 import { ConflictError, isDuplicateKeyError } from '../errors.ts';
 import type { Clock } from '../shared/clock.ts';
 import { newContactDocument, toContactDto, type ContactDto, type ContactRow } from './contact.dto.ts';
 import type { LifecycleStage } from './contact.schema.ts';
+import type { ContactsModels } from './contacts.models.ts';
+import type { FollowRepository } from './follow.repository.ts';
 import { identityKey, phoneKey, type Identity } from './identity.ts';
 import { maskPhone, type PhoneVault } from './phone.ts';
 
@@ -33,13 +34,19 @@ export type ContactUpsert = {
 
 export type UpsertResult = { contact: ContactDto; created: boolean; mergedIds: string[] };
 
+/** What a merge needs from the domains that keep contact ids in their own collections. */
+export type ContactReassigner = { reassignContact(corpId: string, fromContactId: string, toContactId: string): Promise<void> };
+
 const MAX_ATTEMPTS = 8;
 
-export class ContactIdentityService {
+export class ContactIdentityRepository {
   constructor(
-    private readonly models: Pick<Models, 'Contact' | 'Follow' | 'Event' | 'CustomerGroup'>,
+    private readonly models: Pick<ContactsModels, 'Contact'>,
+    private readonly follows: Pick<FollowRepository, 'reassignContact'>,
     private readonly phones: PhoneVault,
     private readonly clock: Clock,
+    /** A merge moves the loser's events and group memberships to the winner; those collections belong to events and groups. */
+    private readonly moves: { events: ContactReassigner; groups: ContactReassigner },
   ) {}
 
   async upsert(corpId: string, input: ContactUpsert): Promise<UpsertResult> {
@@ -184,22 +191,9 @@ export class ContactIdentityService {
       },
       { timestamps: false },
     );
-    await this.models.Event.updateMany({ corpId, contactId: loserId }, { $set: { contactId: winnerId } });
-    await this.models.CustomerGroup.updateMany(
-      { corpId, 'members.contactId': loserId },
-      { $set: { 'members.$[m].contactId': winnerId } },
-      { arrayFilters: [{ 'm.contactId': loserId }] },
-    );
-    const follows = await this.models.Follow.find({ corpId, contactId: loserId }).lean();
-    for (const f of follows) {
-      try {
-        await this.models.Follow.updateOne({ _id: f._id }, { $set: { contactId: winnerId } });
-      } catch (err) {
-        // The winner already follows this staff member: the older relation stands, the copy goes.
-        if (!isDuplicateKeyError(err)) throw err;
-        await this.models.Follow.deleteOne({ _id: f._id });
-      }
-    }
+    await this.moves.events.reassignContact(corpId, loserId, winnerId);
+    await this.moves.groups.reassignContact(corpId, loserId, winnerId);
+    await this.follows.reassignContact(corpId, loserId, winnerId);
   }
 }
 

@@ -1,0 +1,59 @@
+/**
+ * The contacts face: people across channels (`contacts`), their relations to staff members (`follows`), the
+ * identity grammar, the phone vault, opt-out replies and the contact routes. The only file of server/contacts/
+ * other domains import.
+ */
+import type { EventsModule } from '../events/index.ts';
+import type { GroupsModule } from '../groups/index.ts';
+import type { Clock } from '../shared/clock.ts';
+import { ContactIdentityRepository } from './contact-identity.repository.ts';
+import { ContactChannelState, ContactRepository } from './contact.repository.ts';
+import type { ContactsModels } from './contacts.models.ts';
+import { FollowRepository } from './follow.repository.ts';
+import { PhoneVault } from './phone.ts';
+
+export { registerContactsModels, type ContactsModels } from './contacts.models.ts';
+export { escapeRegExp, type ContactFilter } from './contact.repository.ts';
+export type { ContactProfile, ContactReassigner, ContactUpsert, UpsertResult } from './contact-identity.repository.ts';
+export { toContactDto, type ContactDto, type ContactRow } from './contact.dto.ts';
+export { LIFECYCLE_STAGES, type ContactDoc, type LifecycleStage } from './contact.schema.ts';
+export type { FollowInput } from './follow.repository.ts';
+export { identityKey, parseIdentityKey, phoneKey, type Identity } from './identity.ts';
+export { maskPhone } from './phone.ts';
+export { optOutOnStopReply, type OptOutDeps } from './opt-out-reply.ts';
+/** The parts under their class names, for code that names the one it uses. */
+export type { ContactChannelState, ContactIdentityRepository, ContactRepository, FollowRepository, PhoneVault };
+
+/**
+ * The contacts domain in parts, each kept under the key the rest of the code already uses:
+ * `contacts` (scoped reads and staff writes), `channelState` (corp-level writes of the inbound pipeline),
+ * `identities` (upsert and merge by identity), `follows` (customer ↔ staff relations), `phones` (the vault).
+ */
+export type ContactsModule = {
+  contacts: ContactRepository;
+  channelState: ContactChannelState;
+  identities: ContactIdentityRepository;
+  follows: FollowRepository;
+  phones: PhoneVault;
+};
+
+export type ContactsDeps = {
+  models: ContactsModels;
+  clock: Clock;
+  keys: { phoneKeyHex: string; hashKeyHex: string };
+  /** A merge moves the loser's events and group memberships to the winner. */
+  events: Pick<EventsModule, 'reassignContact'>;
+  groups: Pick<GroupsModule, 'reassignContact'>;
+};
+
+export function createContactsModule(deps: ContactsDeps): ContactsModule {
+  const phones = new PhoneVault(deps.keys);
+  const follows = new FollowRepository(deps.models, deps.clock);
+  return {
+    contacts: new ContactRepository(deps.models),
+    channelState: new ContactChannelState(deps.models),
+    identities: new ContactIdentityRepository(deps.models, follows, phones, deps.clock, { events: deps.events, groups: deps.groups }),
+    follows,
+    phones,
+  };
+}
