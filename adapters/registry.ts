@@ -39,6 +39,10 @@ export type ChannelFactory<C = never> = {
   schema: z.ZodType;
   build(config: C, account: AdapterAccount, deps: AdapterDeps): ChannelAdapter;
   touchChannels?: Readonly<Record<string, TouchChannelSpec>>;
+  /** Where the vendor posts its callbacks (`/callbacks/<kind>`, `/:accountId` for a non-default account); none for push channels. */
+  callbackPath?: string;
+  /** The adapter receives by `listen` (one connection per account, run under a lease) instead of callbacks. */
+  push?: boolean;
 };
 
 const factories = new Map<ChannelKind, ChannelFactory>();
@@ -57,17 +61,28 @@ export function registerChannel<S extends z.ZodType>(kind: ChannelKind, factory:
   return () => void factories.delete(kind);
 }
 
-registerChannel('wecom', { schema: wecomAccountConfigSchema, touchChannels: wecomTouchChannels, build: (config, _account, deps) => new WecomAdapter(config, deps) });
+registerChannel('wecom', { schema: wecomAccountConfigSchema, touchChannels: wecomTouchChannels, callbackPath: '/callbacks/wecom', build: (config, _account, deps) => new WecomAdapter(config, deps) });
 registerChannel('official_account', {
   schema: officialAccountConfigSchema,
   touchChannels: officialAccountTouchChannels,
+  callbackPath: '/callbacks/official-account',
   build: (config, account, deps) => new OfficialAccountAdapter(config, account.corpId, deps),
 });
-registerChannel('wechaty', { schema: wechatyAccountConfigSchema, build: (config, account) => new WechatyAdapter({ corpId: account.corpId, config }) });
+registerChannel('wechaty', { schema: wechatyAccountConfigSchema, push: true, build: (config, account) => new WechatyAdapter({ corpId: account.corpId, config }) });
 
 /** Whether an adapter is registered for the kind (account records of other kinds are refused). */
 export function isChannelKind(kind: string): kind is ChannelKind {
   return factories.has(kind as ChannelKind);
+}
+
+/** The registered kinds in registration order; `push` keeps those that receive by `listen` (or by callbacks). */
+export function channelKinds(filter: { push?: boolean } = {}): ChannelKind[] {
+  return [...factories].filter(([, f]) => filter.push === undefined || !!f.push === filter.push).map(([kind]) => kind);
+}
+
+/** The callback URL base of a kind; null for push channels. */
+export function callbackPathOf(kind: ChannelKind): string | null {
+  return factories.get(kind)?.callbackPath ?? null;
 }
 
 /** The kind that carries an SOP step channel, and how; null when no registered kind serves it. */
