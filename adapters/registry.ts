@@ -35,7 +35,7 @@ export class AccountConfigError extends Error {
  * One channel kind: the schema of its accounts' config, how an adapter is built for an account, and the SOP step
  * channels it carries (each served by exactly one kind).
  */
-export type ChannelFactory<C = never> = {
+type ChannelFactory<C = never> = {
   schema: z.ZodType;
   build(config: C, account: AdapterAccount, deps: AdapterDeps): ChannelAdapter;
   touchChannels?: Readonly<Record<string, TouchChannelSpec>>;

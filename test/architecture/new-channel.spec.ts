@@ -13,6 +13,7 @@ import { z } from 'zod';
 import type { ChannelAdapter, ChannelKind, InboundEvent, OutboundMessage, SendResult, TouchMessage, TouchSend, VerifiedWebhook, WebhookRequest } from '../../adapters/channel-adapter.ts';
 import { accountConfigIssues, createAdapter, registerChannel, touchChannelOf } from '../../adapters/registry.ts';
 import { InboundProcessor } from '../../server/channels/inbound-processor.ts';
+import { CHANNELS } from '../../server/sop/definition/step.schema.ts';
 import { TouchDispatcher } from '../../server/sop/runtime/dispatcher.ts';
 import { SopRegistry } from '../../server/sop/runtime/sop-registry.ts';
 import { placeholderRenderer } from '../../server/sop/runtime/touch-renderer.ts';
@@ -92,6 +93,10 @@ describe('a new channel needs only its adapter and a registry entry', () => {
     org = await seedTestOrg(services);
   });
   after(() => unregister());
+
+  it('has a registered kind carry every SOP step channel', () => {
+    expect(CHANNELS.filter((c) => !touchChannelOf(c))).to.deep.equal([]);
+  });
 
   it('validates the account config with the adapter’s schema and refuses a second registration of the kind or its step channel', () => {
     expect(accountConfigIssues(FAKE, { secret: 'short' }).map((i) => i.path)).to.deep.equal(['secret']);

@@ -26,7 +26,7 @@ const MAX_ATTEMPTS = 5;
 type History = Pick<TouchRow, '_id' | 'contactId' | 'status' | 'priority' | 'dueAt' | 'localDay'>;
 type Row = TouchRow;
 /** The channel kind that carries a step channel, and how (adapters/registry.ts `touchChannelOf`). */
-export type TouchChannel = TouchChannelSpec & { kind: ChannelKind };
+type TouchChannel = TouchChannelSpec & { kind: ChannelKind };
 
 /** What the dispatcher needs: the ledger's touches, routing, the task writer, time and the channel accounts. */
 export type DispatcherDeps = {
