@@ -8,7 +8,7 @@
  * `sending` by a dead worker is reconciled with the vendor (findSent) before anything is sent again.
  */
 import type { ChannelAdapter, ChannelKind, SendResult, TouchChannelSpec } from '../../../adapters/channel-adapter.ts';
-import type { ChannelAccount, ChannelAccountRepository } from '../../channels/channel-account.repository.ts';
+import type { ChannelAccount, ChannelAccountRepository } from '../../channels/index.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { TaskWriter } from '../../tasks/index.ts';
 import type { DispatcherLedger, TouchError, TouchOutcome, TouchRow } from '../ledger/index.ts';
