@@ -110,6 +110,48 @@ export class ChannelError extends Error {
 /** The outcome of {@link ChannelAdapter.send}; never thrown. `failedRecipientIds` lists per-recipient refusals. */
 export type SendResult = { ok: true; vendorId?: string; failedRecipientIds?: string[] } | { ok: false; error: ChannelError };
 
+// ─── SOP touches ─────────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * The channel ids the core knows for one subject of a touch (a contact, a customer group or a staff member);
+ * each adapter reads the ones its channel addresses, null where the subject has none.
+ */
+export type TouchAddress = {
+  /** The staff member who owns the relation (or the group, or the moment). */
+  staffUserId: string | null;
+  externalUserId: string | null;
+  kfId: string | null;
+  /** The 微信客服 account the contact last wrote to. */
+  openKfId: string | null;
+  openid: { appId: string; openid: string } | null;
+  chatId: string | null;
+};
+
+/** One touch, or the touches that go out together, as the dispatcher asks the adapter to send them. */
+export type TouchSend = {
+  /** The SOP step channel (`wecom_1to1`, `kf`, …): one that the adapter's registry entry serves. */
+  channel: string;
+  /** The head touch's key: the message's clientId. */
+  clientId: string;
+  text: string;
+  /** One per touch, in the order of the touches; the first is the head's. */
+  subjects: TouchAddress[];
+};
+
+/**
+ * The message that carries a {@link TouchSend}, and each subject's recipient id in the same order (null when it
+ * has none), which the core matches against `failedRecipientIds`.
+ */
+export type TouchMessage = { msg: OutboundMessage; recipientIds: Array<string | null> };
+
+/** How a channel kind carries one SOP step channel; declared per step channel in the kind's registry entry. */
+export type TouchChannelSpec = {
+  /** Touches of one step, staff member and day with the same text go out as one message. */
+  batched?: boolean;
+  /** The staff member confirms the send in their own client: the core gives them a task to do it. */
+  staffConfirms?: boolean;
+};
+
 /** The outcome of {@link ChannelAdapter.checkCredentials}. */
 export type CredentialCheck = { ok: boolean; errcode?: number; message?: string };
 
@@ -215,6 +257,12 @@ export interface ChannelAdapter {
   inboxPriority?(plaintext: string): number;
   /** Sends one message; failures come back as `{ ok: false }`, never as a rejection. */
   send(msg: OutboundMessage): Promise<SendResult>;
+  /**
+   * Builds the message for SOP touches of a step channel this kind serves (its registry entry lists them); null
+   * when the subjects lack what the channel needs (no identity on it, no sender), and the touches are skipped.
+   * Pure: the core sends the result with `send`.
+   */
+  buildTouchSend?(touch: TouchSend): TouchMessage | null;
   /**
    * Crash recovery for a send ledger: a worker that died after the vendor accepted a message but before its row
    * was marked sent leaves the row in `sending`, and whoever finds it must choose between resending (a duplicate

@@ -5,7 +5,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { ChannelAdapter } from '../adapters/channel-adapter.ts';
-import { createAdapter } from '../adapters/registry.ts';
+import { createAdapter, touchChannelOf } from '../adapters/registry.ts';
 import { createAuthModule, type StaffOAuth } from './auth/index.ts';
 import { SopRegistry } from './sop/runtime/sop-registry.ts';
 import { createSopLedger } from './sop/ledger/index.ts';
@@ -98,6 +98,8 @@ function buildServiceGraph(deps: ModuleDeps) {
     sops: new SopRegistry({ ledger, clock }, (corpId, ids) => content.pinnedVersions(corpId, ids)),
     // Adapters keep the app's clock (token expiry, lookback windows), so pinned time in tests is one time.
     adapterFor: cachedAdapters(deps.adapterFactory ?? ((account) => createAdapter(account, { clientOptions: { clock } }))),
+    /** Which channel kind carries an SOP step channel (the dispatcher sends its touches through that kind's adapter). */
+    touchChannelOf,
     /** What other domains do with an inbound event once it is stored: live codes, campaigns, handover (see inbound-reactions.ts). */
     reactions: new InboundReactions(deps.logger),
     /** Records that follow a customer handed over to another member (campaign leads …); see handover-participants.ts. */

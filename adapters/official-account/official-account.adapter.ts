@@ -10,6 +10,8 @@ import type {
   InboundEvent,
   OutboundMessage,
   SendResult,
+  TouchMessage,
+  TouchSend,
   VerifiedWebhook,
   WebhookRequest,
 } from '../channel-adapter.ts';
@@ -23,6 +25,7 @@ import { refusal } from '../wecom/crypto/wx-biz-msg-crypt.ts';
 import { OfficialAccountClient } from './client/official-account.client.ts';
 import type { OfficialAccountConfig } from './official-account-account.schema.ts';
 import { parseOfficialAccountXml } from './parse/inbound.parser.ts';
+import { officialAccountTouchSend } from './official-account-touches.ts';
 
 export class OfficialAccountAdapter implements ChannelAdapter {
   readonly kind = 'official_account' as const;
@@ -102,6 +105,10 @@ export class OfficialAccountAdapter implements ChannelAdapter {
     } catch (err) {
       return { ok: false, error: toChannelError(err) };
     }
+  }
+
+  buildTouchSend(touch: TouchSend): TouchMessage | null {
+    return officialAccountTouchSend(touch);
   }
 
   async checkCredentials(): Promise<CredentialCheck> {

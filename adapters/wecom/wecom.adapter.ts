@@ -10,6 +10,8 @@ import type {
   ContactWay,
   ContactWaySpec,
   StaffNotice,
+  TouchMessage,
+  TouchSend,
   CorpTagGroup,
   CredentialCheck,
   CustomerPage,
@@ -40,6 +42,7 @@ import type { WecomAccountConfig } from './wecom-account.schema.ts';
 import type { CustomerTransferOutcome, CustomerTransferRequest, CustomerTransferState, GroupTransferFailure, JsSdkSignatures, TransferKind } from '../channel-adapter.ts';
 import { JsapiTickets } from './client/jsapi-signature.ts';
 import { transferCustomers, transferGroups, transferResults } from './wecom-transfers.ts';
+import { wecomTouchSend } from './wecom-touches.ts';
 
 /** Errcodes that mean "WeCom does not know this customer / group (any more)". */
 const GONE = new Set([40096, 84061, 40050, 90500]);
@@ -119,6 +122,10 @@ export class WecomAdapter implements ChannelAdapter {
     } catch (err) {
       return { ok: false, error: toChannelError(err) };
     }
+  }
+
+  buildTouchSend(touch: TouchSend): TouchMessage | null {
+    return wecomTouchSend(touch);
   }
 
   private async sendKf(msg: OutboundMessage): Promise<SendResult> {

@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { ChannelKind } from '../../adapters/channel-adapter.ts';
+import { callbackPathOf, channelKinds } from '../../adapters/registry.ts';
 import { AppError, ErrorCode } from '../errors.ts';
 import { readRawBody } from '../http/body.ts';
 import { defineRoute, reply, type RouteContext, type RouteDef } from '../http/route.ts';
@@ -75,4 +76,8 @@ function callbackRoutes(kind: ChannelKind, base: string): RouteDef[] {
   return routes;
 }
 
-export const channelCallbackRoutes = [...callbackRoutes('wecom', '/callbacks/wecom'), ...callbackRoutes('official_account', '/callbacks/official-account')];
+/** One pair of callback routes per registered kind that takes callbacks (adapters/registry.ts `callbackPath`). */
+export const channelCallbackRoutes = channelKinds().flatMap((kind) => {
+  const base = callbackPathOf(kind);
+  return base ? callbackRoutes(kind, base) : [];
+});

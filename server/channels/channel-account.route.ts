@@ -3,7 +3,8 @@
  * and the public ids, never a secret, token or key.
  */
 import { z } from 'zod';
-import { accountConfigIssues } from '../../adapters/registry.ts';
+import type { ChannelKind } from '../../adapters/channel-adapter.ts';
+import { accountConfigIssues, callbackPathOf, channelKinds } from '../../adapters/registry.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { corpIdQuery, resolveScope } from '../http/corp-scope.ts';
 import { defineRoute } from '../http/route.ts';
@@ -11,10 +12,9 @@ import { objectIdString } from '../shared/object-id.ts';
 import type { ChannelAccount } from './channel-account.repository.ts';
 
 const PUBLIC_FIELDS = new Set(['corpId', 'agentId', 'appId', 'botId', 'name', 'puppet', 'apiBase']);
-const CALLBACK_BASE = { wecom: '/callbacks/wecom', official_account: '/callbacks/official-account', wechaty: null } as const;
 
 function toPublic(a: ChannelAccount) {
-  const base = CALLBACK_BASE[a.kind];
+  const base = callbackPathOf(a.kind);
   return {
     id: a.id,
     corpId: a.corpId,
@@ -49,7 +49,7 @@ export const channelAccountRoutes = [
     roles: ['hq_admin'],
     query: corpOnly,
     body: z.strictObject({
-      kind: z.enum(['wecom', 'official_account', 'wechaty']),
+      kind: z.enum(channelKinds() as [ChannelKind, ...ChannelKind[]]),
       name: z.string().min(1).max(64),
       config: z.record(z.string(), z.unknown()),
     }),

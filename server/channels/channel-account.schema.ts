@@ -1,4 +1,6 @@
 import { Schema, type InferSchemaType } from 'mongoose';
+import type { ChannelKind } from '../../adapters/channel-adapter.ts';
+import { isChannelKind } from '../../adapters/registry.ts';
 
 /**
  * A connected channel account (a WeCom self-built app, an official account, a wechaty bot). `config` holds the
@@ -7,7 +9,8 @@ import { Schema, type InferSchemaType } from 'mongoose';
 export const channelAccountSchema = new Schema(
   {
     corpId: { type: String, required: true },
-    kind: { type: String, enum: ['wecom', 'official_account', 'wechaty'], required: true },
+    // The kinds adapters/registry.ts has an adapter for: a new channel registers there, not here.
+    kind: { type: String, validate: { validator: isChannelKind, message: 'no adapter for channel kind {VALUE}' }, required: true },
     name: { type: String, required: true },
     isDefault: { type: Boolean, required: true, default: false },
     config: { type: Schema.Types.Mixed, required: true },
@@ -22,4 +25,4 @@ channelAccountSchema.index({ kind: 1, isDefault: 1 });
 // An account's corp listing.
 channelAccountSchema.index({ corpId: 1, kind: 1 });
 
-export type ChannelAccountDoc = InferSchemaType<typeof channelAccountSchema>;
+export type ChannelAccountDoc = Omit<InferSchemaType<typeof channelAccountSchema>, 'kind'> & { kind: ChannelKind };

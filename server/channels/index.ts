@@ -14,3 +14,4 @@ export {
   type ReactionFacts,
   type ReactionKind,
 } from './inbound-reactions.ts';
+export type { ChannelAccount, ChannelAccountRepository } from './channel-account.repository.ts';

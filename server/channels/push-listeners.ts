@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { ChannelAdapter } from '../../adapters/channel-adapter.ts';
+import { channelKinds } from '../../adapters/registry.ts';
 import type { Modules } from '../modules.ts';
 
 const LEASE_MS = 60_000;
@@ -39,7 +40,8 @@ export class PushListeners {
     const { services } = this;
     const now = services.clock.now();
     const until = new Date(now.getTime() + LEASE_MS);
-    for (const account of await services.channelAccounts.listByKind('wechaty')) {
+    const accounts = (await Promise.all(channelKinds({ push: true }).map((kind) => services.channelAccounts.listByKind(kind)))).flat();
+    for (const account of accounts) {
       if (this.stopped) return;
       const held = await services.channelAccounts.acquireListenerLease(account.id, this.owner, until, now);
       const adapter = this.running.get(account.id);

@@ -29,6 +29,8 @@
 import { expect } from 'chai';
 import { ChannelError, ParseError } from '../../adapters/channel-adapter.ts';
 import type { ChannelAdapter, ChannelErrorKind, OutboundMessage, Recipient, SendResult, VerifiedWebhook, WebhookRequest } from '../../adapters/channel-adapter.ts';
+import { touchChannelOf } from '../../adapters/registry.ts';
+import { CHANNELS } from '../../server/sop/definition/step.schema.ts';
 
 /** How the vendor delivers events: signed HTTP callbacks, or pushed by a bot the adapter drives. */
 export type WebhookFixture =
@@ -135,6 +137,19 @@ export function channelAdapterContract(name: string, setup: () => Promise<Contra
       f = await setup();
     });
     afterEach(async () => f.teardown());
+
+    describe('buildTouchSend', () => {
+      it('builds a message for every SOP step channel the registry has its kind carry, under the touch key', () => {
+        const served = CHANNELS.filter((c) => touchChannelOf(c)?.kind === f.adapter.kind);
+        if (served.length) expect(f.adapter.buildTouchSend, 'a kind that carries step channels builds their sends').to.be.a('function');
+        const everyId = { staffUserId: 'u1', externalUserId: 'wm1', kfId: 'wmkf1', openKfId: 'wk1', openid: { appId: 'wx1', openid: 'o1' }, chatId: 'wr1' };
+        for (const channel of served) {
+          const built = f.adapter.buildTouchSend!({ channel, clientId: `key-${channel}`, text: '你好', subjects: [everyId] });
+          expect(built?.msg, channel).to.deep.include({ clientId: `key-${channel}`, text: '你好' });
+          expect(built!.recipientIds, channel).to.have.length(1);
+        }
+      });
+    });
 
     describe('verifyWebhook', () => {
       it('accepts the vendor-signed push and returns its plaintext (push channels: refuses with 400)', () => {

@@ -4,13 +4,14 @@
  * and triggers that make sense for the SOP's subject.
  */
 import { END, parseDuration } from './common.schema.ts';
+import { CONTACT_CHANNELS } from './step.schema.ts';
 import type { Sop, Step, StepType, Channel, Subject, Trigger } from './sop.schema.ts';
 
 export type PathProblem = { path: string; message: string };
 
 const SUBJECT_RULES: Record<Subject, { channels: Channel[]; steps: StepType[]; triggers: Trigger['type'][] }> = {
   contact: {
-    channels: ['wecom_1to1', 'kf', 'official_account'],
+    channels: [...CONTACT_CHANNELS],
     steps: ['wait', 'send', 'tag', 'untag', 'task', 'branch'],
     triggers: ['event', 'audience', 'schedule'],
   },

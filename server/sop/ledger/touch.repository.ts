@@ -4,6 +4,7 @@
  * takes the corp and returns plain (lean) rows of the one row type, `TouchRow`.
  */
 import type { Types } from 'mongoose';
+import { touchChannelOf } from '../../../adapters/registry.ts';
 import type { Models } from '../../db/models.ts';
 import type { CommandTarget } from '../../db/insert-unordered.ts';
 import { storeFilter, type Scope } from '../../shared/scope.ts';
@@ -26,8 +27,8 @@ export function siblingsOf(row: Pick<TouchRow, 'corpId' | 'sopId' | 'stepId' | '
   return { corpId: row.corpId, sopId: row.sopId, stepId: row.stepId, staffId: row.staffId, localDay: row.localDay, variant: row.variant };
 }
 
-/** One mass send groups WeCom 1:1 touches of a staff member; every other touch goes out alone. */
-export const sendsTogether = (row: Pick<TouchRow, 'channel' | 'staffId'>): boolean => row.channel === 'wecom_1to1' && !!row.staffId;
+/** One send groups a staff member's touches where the channel batches them (WeCom 1:1); every other touch goes out alone. */
+export const sendsTogether = (row: Pick<TouchRow, 'channel' | 'staffId'>): boolean => !!row.staffId && !!touchChannelOf(row.channel)?.batched;
 
 const UNLEASED = { leaseOwner: null, leaseUntil: null };
 

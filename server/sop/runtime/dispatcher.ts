@@ -1,13 +1,14 @@
 /**
  * Sends due touches. A touch is claimed from the ledger (scheduled → sending, with a lease) before any vendor
- * call; WeCom 1:1 touches of the same step, staff member and day are claimed together and become one mass-send
- * task the staff member confirms. Before sending: a paused SOP holds the touch, suppression skips it, quiet
+ * call; touches of the same step, staff member and day are claimed together and, where the channel batches them
+ * (WeCom 1:1), become one mass send and a task for the staff member to confirm it. The channel's adapter builds
+ * the message from the touches (`buildTouchSend`); the registry says which kind carries a step channel. Before sending: a paused SOP holds the touch, suppression skips it, quiet
  * hours and frequency caps defer it (recorded, never dropped), and a higher-priority touch for the same contact
  * and day takes the slot. After the call the row is sent or failed with the vendor's errcode. A row left in
  * `sending` by a dead worker is reconciled with the vendor (findSent) before anything is sent again.
  */
-import type { ChannelAdapter, OutboundMessage, SendResult } from '../../../adapters/channel-adapter.ts';
-import type { ChannelAccount, ChannelAccountRepository } from '../../channels/channel-account.repository.ts';
+import type { ChannelAdapter, ChannelKind, SendResult, TouchChannelSpec } from '../../../adapters/channel-adapter.ts';
+import type { ChannelAccount, ChannelAccountRepository } from '../../channels/index.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { TaskWriter } from '../../tasks/index.ts';
 import type { DispatcherLedger, TouchError, TouchOutcome, TouchRow } from '../ledger/index.ts';
@@ -24,6 +25,8 @@ const MAX_ATTEMPTS = 5;
 
 type History = Pick<TouchRow, '_id' | 'contactId' | 'status' | 'priority' | 'dueAt' | 'localDay'>;
 type Row = TouchRow;
+/** The channel kind that carries a step channel, and how (adapters/registry.ts `touchChannelOf`). */
+type TouchChannel = TouchChannelSpec & { kind: ChannelKind };
 
 /** What the dispatcher needs: the ledger's touches, routing, the task writer, time and the channel accounts. */
 export type DispatcherDeps = {
@@ -33,6 +36,7 @@ export type DispatcherDeps = {
   clock: Clock;
   channelAccounts: Pick<ChannelAccountRepository, 'listForCorp'>;
   adapterFor(account: ChannelAccount): ChannelAdapter;
+  touchChannelOf(channel: string): TouchChannel | null;
 };
 
 export class TouchDispatcher {
@@ -97,17 +101,18 @@ export class TouchDispatcher {
       else ready.push({ row, routing: routing! });
     }
     if (!ready.length) return;
-    const adapter = await this.adapterFor(head.corpId, head.channel as Channel);
-    if (!adapter) return this.setAll(ready.map((r) => r.row), { status: 'failed', reason: 'no_channel_account' });
+    const channel = this.services.touchChannelOf(head.channel);
+    const adapter = channel && (await this.adapterFor(head.corpId, channel.kind));
+    if (!channel || !adapter) return this.setAll(ready.map((r) => r.row), { status: 'failed', reason: 'no_channel_account' });
     // One mass-send task carries one text: touches whose rendered text differs (personalised templates) go
     // out as separate tasks.
     const byText = new Map<string, Array<{ row: Row; routing: ContactRouting }>>();
     for (const r of ready) {
       const { text } = await this.render(r.row, r.routing);
-      const key = head.channel === 'wecom_1to1' ? text : `${text}\u0000${String(r.row._id)}`;
+      const key = channel.batched ? text : `${text}\u0000${String(r.row._id)}`;
       byText.set(key, [...(byText.get(key) ?? []), r]);
     }
-    for (const [key, group] of byText) await this.send(adapter, group, key.split('\u0000')[0]!);
+    for (const [key, group] of byText) await this.send(adapter, channel, group, key.split('\u0000')[0]!);
   }
 
   /**
@@ -144,7 +149,7 @@ export class TouchDispatcher {
     return { ok: true };
   }
 
-  private async send(adapter: ChannelAdapter, claimed: Array<{ row: Row; routing: ContactRouting }>, text: string): Promise<void> {
+  private async send(adapter: ChannelAdapter, channel: TouchChannel, claimed: Array<{ row: Row; routing: ContactRouting }>, text: string): Promise<void> {
     // From here on these rows may reach the vendor: a shutdown must not give them back (synchronous, before any await).
     for (const c of claimed) this.unsent.delete(String(c.row._id));
     // Gating and rendering a large batch take time: renew the lease right before the vendor call and send only
@@ -153,21 +158,22 @@ export class TouchDispatcher {
     if (!group.length) return;
     const head = group[0]!;
     const rendered = { text };
-    const msg = outbound(head.row, group.map((g) => g.routing), rendered.text);
-    if (!msg) return this.setAll(group.map((g) => g.row), { status: 'skipped', reason: 'no_channel_identity' });
+    const built = adapter.buildTouchSend?.({ channel: head.row.channel, clientId: head.row.key, text: rendered.text, subjects: group.map((g) => g.routing) });
+    if (!built) return this.setAll(group.map((g) => g.row), { status: 'skipped', reason: 'no_channel_identity' });
     if (head.row.reclaimed && head.row.sendStartedAt && adapter.findSent) {
       // A previous worker may have sent this before dying: ask the vendor first.
-      const found = await adapter.findSent(msg, new Date(head.row.sendStartedAt.getTime() - LEASE_MS)).catch(() => null);
+      const found = await adapter.findSent(built.msg, new Date(head.row.sendStartedAt.getTime() - LEASE_MS)).catch(() => null);
       if (found) return this.markSent(group.map((g) => g.row), found.vendorId, rendered.text);
     }
-    const result: SendResult = await adapter.send(msg);
+    const result: SendResult = await adapter.send(built.msg);
     if (result.ok) {
       const failed = new Set(result.failedRecipientIds ?? []);
-      const sent = group.filter((g) => !failed.has(recipientId(head.row.channel, g.routing) ?? ''));
-      const refused = group.filter((g) => failed.has(recipientId(head.row.channel, g.routing) ?? ''));
+      const refusedAt = (i: number) => failed.has(built.recipientIds[i] ?? '');
+      const sent = group.filter((_, i) => !refusedAt(i));
+      const refused = group.filter((_, i) => refusedAt(i));
       await this.markSent(sent.map((g) => g.row), result.vendorId ?? null, rendered.text);
       await this.setAll(refused.map((g) => g.row), { status: 'failed', reason: 'vendor_refused_recipient' });
-      if (head.row.channel === 'wecom_1to1' && sent.length) await this.massSendTask(sent, rendered.text, result.vendorId ?? null);
+      if (channel.staffConfirms && sent.length) await this.massSendTask(sent, rendered.text, result.vendorId ?? null);
       return;
     }
     const e = result.error;
@@ -224,39 +230,10 @@ export class TouchDispatcher {
     if (rows.length) await this.services.ledger.touches.settle(rows[0]!.corpId, rows.map((r) => r._id), outcome);
   }
 
-  private async adapterFor(corpId: string, channel: Channel): Promise<ChannelAdapter | null> {
-    const kind = channel === 'official_account' ? 'official_account' : 'wecom';
+  private async adapterFor(corpId: string, kind: ChannelKind): Promise<ChannelAdapter | null> {
     const accounts = await this.services.channelAccounts.listForCorp(corpId);
     const account = accounts.find((a) => a.kind === kind && a.isDefault) ?? accounts.find((a) => a.kind === kind);
     return account ? this.services.adapterFor(account) : null;
-  }
-}
-
-function recipientId(channel: string, r: ContactRouting): string | null {
-  if (channel === 'official_account') return r.openid?.openid ?? null;
-  if (channel === 'kf') return r.kfId;
-  if (channel === 'wecom_group') return r.chatId;
-  if (channel === 'wecom_moments') return r.staffUserId;
-  return r.externalUserId;
-}
-
-function outbound(row: Row, routings: ContactRouting[], text: string): OutboundMessage | null {
-  const ids = routings.map((r) => recipientId(row.channel, r)).filter((id): id is string => !!id);
-  if (!ids.length) return null;
-  const head = routings[0]!;
-  switch (row.channel) {
-    case 'wecom_1to1':
-      return head.staffUserId ? { clientId: row.key, route: 'mass_send', sender: head.staffUserId, to: ids.map((id) => ({ type: 'contact', id })), text } : null;
-    case 'kf':
-      return head.openKfId ? { clientId: row.key, route: 'kf', sender: head.openKfId, to: [{ type: 'contact', id: ids[0]! }], text } : null;
-    case 'official_account':
-      return { clientId: row.key, route: 'custom', to: [{ type: 'contact', id: ids[0]! }], text };
-    case 'wecom_group':
-      return head.staffUserId ? { clientId: row.key, route: 'mass_send', sender: head.staffUserId, to: routings.map((r) => ({ type: 'group' as const, id: r.chatId! })), text } : null;
-    case 'wecom_moments':
-      return head.staffUserId ? { clientId: row.key, route: 'moments', sender: head.staffUserId, to: [], text } : null;
-    default:
-      return null;
   }
 }
 

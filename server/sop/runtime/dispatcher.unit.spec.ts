@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ChannelError, type ChannelAdapter, type OutboundMessage, type SendResult } from '../../../adapters/channel-adapter.ts';
+import { ChannelError, type ChannelAdapter, type OutboundMessage, type SendResult, type TouchSend } from '../../../adapters/channel-adapter.ts';
 import { fixedClock } from '../../shared/clock.ts';
 import type { StaffTaskInput } from '../../tasks/index.ts';
 import { InMemoryLedger, routingOf } from '../../../test/support/in-memory-ledger.ts';
@@ -15,7 +15,16 @@ function harness(now: string, opts: { routing?: Record<string, Partial<ContactRo
   const clock = fixedClock(now);
   const sent: OutboundMessage[] = [];
   const tasks: Array<StaffTaskInput & { contactIds: string[] }> = [];
-  const adapter = { kind: 'wecom', send: async (msg: OutboundMessage) => (sent.push(msg), opts.reply?.(msg) ?? { ok: true, vendorId: `v${sent.length}` }) } as unknown as ChannelAdapter;
+  const adapter = {
+    kind: 'wecom',
+    send: async (msg: OutboundMessage) => (sent.push(msg), opts.reply?.(msg) ?? { ok: true, vendorId: `v${sent.length}` }),
+    // A 1:1 mass send from the staff member to the touches' external contacts (what the WeCom adapter builds).
+    buildTouchSend: ({ clientId, text, subjects }: TouchSend) => {
+      const recipientIds = subjects.map((s) => s.externalUserId);
+      const sender = subjects[0]!.staffUserId;
+      return sender ? { msg: { clientId, route: 'mass_send', sender, to: recipientIds.map((id) => ({ type: 'contact', id: id! })), text }, recipientIds } : null;
+    },
+  } as unknown as ChannelAdapter;
   const deps: DispatcherDeps = {
     ledger,
     clock,
@@ -32,6 +41,7 @@ function harness(now: string, opts: { routing?: Record<string, Partial<ContactRo
     tasks: { planOnce: async () => undefined, addToMassSend: async (t) => void tasks.push(t) },
     channelAccounts: { listForCorp: async () => [{ id: 'acc', corpId: CORP, kind: 'wecom', name: 'sim', isDefault: true, config: {} }] },
     adapterFor: () => adapter,
+    touchChannelOf: (channel) => ({ kind: 'wecom', ...(channel === 'wecom_1to1' ? { batched: true, staffConfirms: true } : {}) }),
   };
   ledger.addSop(CORP, { id: 'welcome', name: '欢迎', trigger: { type: 'event', event: 'friend_added' }, steps: [{ id: 'hello', type: 'send', channel: 'wecom_1to1', template: 'tpl' }] });
   const touch = (contactId: string, extra: Parameters<InMemoryLedger['addTouch']>[0] extends infer T ? Partial<T> : never = {}) =>
