@@ -33,6 +33,7 @@ import { createOrgModule } from './org/index.ts';
 import type { Clock } from './shared/clock.ts';
 import type { Metrics } from './system/metrics.ts';
 import { createTasksModule } from './tasks/index.ts';
+import { createKfModule } from './kf/index.ts';
 import { TagRepository } from './tags/tag.repository.ts';
 
 export type ModuleDeps = {
@@ -80,6 +81,8 @@ function buildServiceGraph(deps: ModuleDeps) {
     tokens: new TokenService(m, org, clock, deps.config.security.adminToken),
     /** Every staff-task write goes through the tasks module (server/tasks/index.ts). */
     tasks: createTasksModule({ models: m, clock }),
+    /** 微信客服: the knowledge base and its matcher (server/kf/index.ts). */
+    kf: createKfModule({ models: m, org, clock }),
     experiments: new ExperimentService(m, clock, org),
     channelAccounts: new ChannelAccountRepository(m),
     inbox: new InboundInbox(m, clock),
