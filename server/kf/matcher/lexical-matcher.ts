@@ -23,6 +23,12 @@ export type RerankWeights = { query: number; text: number; bigram: number; entry
 export const RERANK_WEIGHTS: RerankWeights = { query: 0.25, text: 0.1, bigram: 0.2, entry: 0.35 };
 /** BM25 hits looked at; their entries are re-ranked on all their texts. */
 const RETRIEVE = 40;
+/**
+ * Retrieval skips words found in more than this share of the entries ("鲜奶" in a dairy brand's base): they
+ * rank nothing, and their long posting lists are most of the cost of a search. The re-rank still counts them.
+ */
+const COMMON_SHARE = 0.04;
+const COMMON_MIN = 30;
 const ANSWER_BOOST = 0.3;
 
 type Text = { tokens: Set<string>; grams: Set<string> };
@@ -37,6 +43,8 @@ class LexicalIndex implements KnowledgeIndex {
   /** Every word of the entry: its questions and its answer. */
   private readonly words: Set<string>[] = [];
   private readonly idf = new Map<string, number>();
+  private readonly df = new Map<string, number>();
+  private readonly commonDf: number;
   private readonly unknownIdf: number;
   private readonly bm25: MiniSearch<{ id: number; q: string; a: string }>;
   private readonly prepare: (text: string) => Prepared;
@@ -66,6 +74,8 @@ class LexicalIndex implements KnowledgeIndex {
     });
     const n = Math.max(1, entries.length);
     for (const [t, k] of df) this.idf.set(t, Math.log(1 + n / k));
+    this.df = df;
+    this.commonDf = Math.max(COMMON_MIN, n * COMMON_SHARE);
     this.unknownIdf = Math.log(1 + n);
     this.bm25.addAll(rows);
   }
@@ -77,7 +87,7 @@ class LexicalIndex implements KnowledgeIndex {
   search(text: string, opts: MatchContext & { limit?: number } = {}): MatchCandidate[] {
     const q = this.prepare(text);
     if (!q.tokens.length) return [];
-    const hits = this.bm25.search(q.tokens.join(' '), { combineWith: 'OR', boost: { q: 1, a: ANSWER_BOOST } });
+    const hits = this.bm25.search(this.retrievalTerms(q.tokens).join(' '), { combineWith: 'OR', boost: { q: 1, a: ANSWER_BOOST } });
     const out: MatchCandidate[] = [];
     for (const hit of hits.slice(0, RETRIEVE)) {
       const i = hit.id as number;
@@ -87,6 +97,13 @@ class LexicalIndex implements KnowledgeIndex {
     }
     out.sort((a, b) => b.score - a.score);
     return out.slice(0, opts.limit ?? 5);
+  }
+
+  /** The question's words minus the common ones; the two rarest when all are common. */
+  private retrievalTerms(tokens: string[]): string[] {
+    const rare = tokens.filter((t) => (this.df.get(t) ?? 0) <= this.commonDf);
+    if (rare.length) return rare;
+    return [...tokens].sort((a, b) => (this.df.get(a) ?? 0) - (this.df.get(b) ?? 0)).slice(0, 2);
   }
 
   private weight(t: string): number {
