@@ -37,7 +37,7 @@ import { campaignContactWaySchema, campaignSchema } from '../campaigns/campaign.
 import { leadSchema } from '../campaigns/lead.schema.ts';
 import { tagGroupSchema, tagSchema } from '../tags/tag.schema.ts';
 // Not from the kf face: it exports the route factory, whose http/route.ts still type-imports the module graph,
-// which imports this file (a cycle). Switch to '../kf/index.ts' once RouteContext drops `services`.
+// which imports this file (a cycle). Export it from the face and import it there once RouteContext drops `services`.
 import { registerKfModels } from '../kf/kf.models.ts';
 
 export function registerModels(conn: Connection) {

@@ -2,8 +2,8 @@
  * The kf (微信客服) face: the knowledge base, its matcher and the corp's kf settings. The only file of
  * server/kf/ that other domains (and the composition files) import.
  */
-export { createKfModule, DEFAULT_KF_SETTINGS, type KfDeps, type KfModule, type KnowledgeImportReport } from './kf.module.ts';
-export { registerKfModels, type KfModels } from './kf.models.ts';
+export { createKfModule, type KfDeps, type KfModule, type KnowledgeImportReport } from './kf.module.ts';
+export type { KfModels } from './kf.models.ts';
 export { kfRoutes } from './kf.route.ts';
 export type { KfSettings } from './kf-settings.repository.ts';
 export type { KnowledgeDto, KnowledgeInput, KnowledgePatch, KnowledgeVersionDto } from './knowledge.repository.ts';

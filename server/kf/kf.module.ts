@@ -7,7 +7,7 @@ import type { OrgModule } from '../org/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import { corpScope } from '../shared/scope.ts';
 import type { KfModels } from './kf.models.ts';
-import { DEFAULT_KF_SETTINGS, KfSettingsRepository, type KfSettings } from './kf-settings.repository.ts';
+import { KfSettingsRepository, type KfSettings } from './kf-settings.repository.ts';
 import { readKnowledgeCsv, writeKnowledgeCsv, type CsvEncoding } from './knowledge-csv.ts';
 import { KnowledgeRepository, type KnowledgeDto, type KnowledgeFilter, type KnowledgeInput, type KnowledgePage, type KnowledgePatch, type KnowledgeVersionDto } from './knowledge.repository.ts';
 import { decide, type MatchResult } from './matcher/decide.ts';
@@ -114,4 +114,3 @@ export function createKfModule(deps: KfDeps): KfModule {
   };
 }
 
-export { DEFAULT_KF_SETTINGS };
