@@ -65,8 +65,13 @@ export function readKnowledgeCsv(bytes: Buffer, encoding?: CsvEncoding): Knowled
     if (answer.length > MAX_ANSWER) return { line, error: `第 ${line} 行：答案超过 ${MAX_ANSWER} 字 Line ${line}: the answer is longer than ${MAX_ANSWER}` };
     const enabledText = cell('enabled').toLowerCase();
     if (!YES.has(enabledText) && !NO.has(enabledText)) return { line, error: `第 ${line} 行：「启用」只能填 是 或 否 Line ${line}: enabled must be 是 or 否` };
-    const similar = cell('similar').split(/[|\n｜]+/).map((s) => s.trim()).filter(Boolean);
-    return { line, input: { question, similar, answer: { text: answer }, category: cell('category'), enabled: YES.has(enabledText) } };
+    // A column the file does not have leaves that field alone (an update keeps the entry's own value).
+    const has = (f: Field) => fields.includes(f);
+    const input: KnowledgeInput = { question, answer: { text: answer } };
+    if (has('similar')) input.similar = cell('similar').split(/[|\n｜]+/).map((s) => s.trim()).filter(Boolean);
+    if (has('category')) input.category = cell('category');
+    if (has('enabled')) input.enabled = YES.has(enabledText);
+    return { line, input };
   });
 }
 

@@ -121,6 +121,10 @@ describe('knowledge base API (/api/kf/knowledge)', () => {
     expect(invoice.answer.text).to.equal('订单详情里申请开票，1 个工作日内发到邮箱。');
     expect((await match('周三会员日有啥优惠')).body.candidates[0].question).to.equal('会员日是哪天？');
     await csv('问题,说明\n一,二\n').expect(400);
+    const bare = await csv('问题,答案\n门店几点开门？,每天 7:00–22:00，节假日照常。\n').expect(200);
+    expect(bare.body).to.deep.include({ updated: 1, errors: [] });
+    const hours = (await api.get(`/api/kf/knowledge?search=${encodeURIComponent('门店几点开门')}`, org.tokens.hq).expect(200)).body.items[0];
+    expect(hours, 'columns the file lacks are left alone').to.deep.include({ category: '门店', similar: ['营业时间是几点', '晚上几点关门'], enabled: true });
     await api.raw().post('/api/kf/knowledge/import').set('Authorization', `Bearer ${org.tokens.staffA}`).set('Content-Type', 'text/csv').send('x').expect(403);
   });
 
