@@ -35,6 +35,7 @@ import { handoverRoutes } from './handover/handover.route.ts';
 import { sidebarRoutes } from './sidebar/sidebar.route.ts';
 import { setupRoutes } from './setup/setup.route.ts';
 import { webRoutes } from './web/web.route.ts';
+import { kfRoutes } from './kf/index.ts';
 
 export const VERSION = '0.1.0';
 
@@ -56,6 +57,7 @@ export function allRoutes(modules: Modules): RouteDef[] {
   routes.push(...liveCodeRoutes, ...storeCodePublicRoutes);
   routes.push(...sidebarRoutes, ...handoverRoutes);
   routes.push(...setupRoutes);
+  routes.push(...kfRoutes({ kf: modules.kf }));
   return routes;
 }
 

@@ -31,6 +31,7 @@ import type { Clock } from './shared/clock.ts';
 import type { Metrics } from './system/metrics.ts';
 import { createTasksModule } from './tasks/index.ts';
 import { createTagsModule } from './tags/index.ts';
+import { createKfModule } from './kf/index.ts';
 
 export type ModuleDeps = {
   config: Config;
@@ -83,6 +84,8 @@ function buildServiceGraph(deps: ModuleDeps) {
     tokens: auth.tokens,
     /** Every staff-task write goes through the tasks module (server/tasks/index.ts). */
     tasks: createTasksModule({ models: m, clock }),
+    /** 微信客服: the knowledge base and its matcher (server/kf/index.ts). */
+    kf: createKfModule({ models: m, org, clock }),
     experiments: new ExperimentService(m, clock, org),
     channelAccounts: new ChannelAccountRepository(m),
     inbox: new InboundInbox(m, clock),

@@ -30,6 +30,7 @@ import { taskDigestSchema } from '../daily/task-digest.schema.ts';
 import { campaignContactWaySchema, campaignSchema } from '../campaigns/campaign.schema.ts';
 import { leadSchema } from '../campaigns/lead.schema.ts';
 import { registerTagsModels } from '../tags/index.ts';
+import { registerKfModels } from '../kf/index.ts';
 
 export function registerModels(conn: Connection) {
   return {
@@ -69,6 +70,7 @@ export function registerModels(conn: Connection) {
     Campaign: conn.model('Campaign', campaignSchema),
     CampaignContactWay: conn.model('CampaignContactWay', campaignContactWaySchema),
     Lead: conn.model('Lead', leadSchema),
+    ...registerKfModels(conn),
   };
 }
 

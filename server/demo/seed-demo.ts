@@ -9,6 +9,7 @@ import { maskPhone } from '../contacts/phone.ts';
 import { seedContentTemplates } from '../content/seed-templates.ts';
 import type { StaffDto } from '../org/index.ts';
 import type { Modules } from '../modules.ts';
+import { seedDemoKnowledge } from '../kf/index.ts';
 import { DEMO_CORP, DEMO_STAFF_NAMES, DEMO_STORES, DEMO_TAG_GROUPS, GIVEN, SURNAMES } from './demo-data.ts';
 
 export type SeedSummary = { corpId: string; stores: number; staff: number; contacts: number; follows: number; groups: number };
@@ -100,6 +101,7 @@ export async function seedDemo(services: Modules, opts: { contacts?: number; see
   );
   await m.CustomerGroup.insertMany(chats);
   await seedContentTemplates(services, corpId);
+  await seedDemoKnowledge(services.kf, corpId);
   await services.org.upsertCorp(DEMO_CORP);
   return { corpId, stores: stores.length, staff: staff.length, contacts: contacts.length, follows: follows.length, groups: chats.length };
 }

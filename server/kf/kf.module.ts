@@ -1,0 +1,116 @@
+/**
+ * The kf (微信客服) domain wired from its declared dependencies: the knowledge base, its settings and the
+ * matcher. One match index per corp is cached in memory and rebuilt when the corp's kbRevision moved (any
+ * knowledge or settings write, in any process) or it is older than INDEX_MAX_AGE_MS (store renames).
+ */
+import type { OrgModule } from '../org/index.ts';
+import type { Clock } from '../shared/clock.ts';
+import { corpScope } from '../shared/scope.ts';
+import type { KfModels } from './kf.models.ts';
+import { KfSettingsRepository, type KfSettings } from './kf-settings.repository.ts';
+import { readKnowledgeCsv, writeKnowledgeCsv, type CsvEncoding } from './knowledge-csv.ts';
+import { KnowledgeRepository, type KnowledgeDto, type KnowledgeFilter, type KnowledgeInput, type KnowledgePage, type KnowledgePatch, type KnowledgeVersionDto } from './knowledge.repository.ts';
+import { decide, type MatchResult } from './matcher/decide.ts';
+import type { KnowledgeIndex, KnowledgeMatcher, MatchContext } from './matcher/knowledge-matcher.ts';
+import { lexicalMatcher } from './matcher/lexical-matcher.ts';
+
+export type KfDeps = {
+  models: KfModels;
+  org: Pick<OrgModule, 'listStores'>;
+  clock: Clock;
+  /** The local lexical matcher unless another (an embedding model) is given. */
+  matcher?: KnowledgeMatcher;
+};
+
+export type KnowledgeImportReport = { created: number; updated: number; unchanged: number; errors: Array<{ line: number; message: string }> };
+
+export type KfModule = {
+  createEntry(corpId: string, input: KnowledgeInput, actor: string): Promise<KnowledgeDto>;
+  getEntry(corpId: string, id: string): Promise<KnowledgeDto>;
+  listEntries(corpId: string, filter: KnowledgeFilter): Promise<KnowledgePage>;
+  updateEntry(corpId: string, id: string, patch: KnowledgePatch, actor: string): Promise<KnowledgeDto>;
+  deleteEntry(corpId: string, id: string): Promise<void>;
+  setEnabled(corpId: string, ids: readonly string[], enabled: boolean): Promise<{ matched: number; modified: number }>;
+  entryVersion(corpId: string, id: string, version: number): Promise<KnowledgeVersionDto>;
+  importCsv(corpId: string, bytes: Buffer, actor: string, encoding?: CsvEncoding): Promise<KnowledgeImportReport>;
+  exportCsv(corpId: string): Promise<Buffer>;
+  getSettings(corpId: string): Promise<KfSettings>;
+  putSettings(corpId: string, settings: KfSettings): Promise<KfSettings>;
+  /** Ranks the corp's enabled entries for a customer's text and decides: answer, suggest or hand over. */
+  match(corpId: string, text: string, ctx?: MatchContext): Promise<MatchResult>;
+};
+
+/** Store names can change without a knowledge write; an index this old is rebuilt anyway. */
+const INDEX_MAX_AGE_MS = 10 * 60_000;
+
+export function createKfModule(deps: KfDeps): KfModule {
+  const entries = new KnowledgeRepository(deps.models, deps.clock);
+  const settings = new KfSettingsRepository(deps.models);
+  const matcher = deps.matcher ?? lexicalMatcher();
+  const indexes = new Map<string, { revision: number; builtAt: number; index: Promise<KnowledgeIndex> }>();
+
+  const indexOf = (corpId: string, s: KfSettings & { kbRevision: number }): Promise<KnowledgeIndex> => {
+    const now = deps.clock.now().getTime();
+    const hit = indexes.get(corpId);
+    if (hit && hit.revision === s.kbRevision && now - hit.builtAt < INDEX_MAX_AGE_MS) return hit.index;
+    const index = (async () => {
+      const [rows, stores] = await Promise.all([entries.matchables(corpId), deps.org.listStores(corpScope(corpId))]);
+      return matcher.build(rows, { dictionary: [...s.dictionary, ...stores.map((st) => st.name)], synonyms: s.synonyms });
+    })();
+    indexes.set(corpId, { revision: s.kbRevision, builtAt: now, index });
+    // A failed build is not cached.
+    index.catch(() => indexes.get(corpId)?.index === index && indexes.delete(corpId));
+    return index;
+  };
+  const written = async <T>(corpId: string, result: T): Promise<T> => {
+    await settings.bump(corpId);
+    return result;
+  };
+
+  return {
+    createEntry: async (corpId, input, actor) => written(corpId, await entries.create(corpId, input, actor)),
+    getEntry: (corpId, id) => entries.get(corpId, id),
+    listEntries: (corpId, filter) => entries.list(corpId, filter),
+    updateEntry: async (corpId, id, patch, actor) => written(corpId, await entries.update(corpId, id, patch, actor)),
+    deleteEntry: async (corpId, id) => written(corpId, await entries.remove(corpId, id)),
+    setEnabled: async (corpId, ids, enabled) => written(corpId, await entries.setEnabled(corpId, ids, enabled)),
+    entryVersion: (corpId, id, version) => entries.version(corpId, id, version),
+    async importCsv(corpId, bytes, actor, encoding) {
+      const report: KnowledgeImportReport = { created: 0, updated: 0, unchanged: 0, errors: [] };
+      // Rows go through the same create / update as the API, one by one: the import is as checked as the page.
+      for (const row of readKnowledgeCsv(bytes, encoding)) {
+        if ('error' in row) {
+          report.errors.push({ line: row.line, message: row.error });
+          continue;
+        }
+        const twin = await entries.findByQuestion(corpId, row.input.question);
+        if (!twin) {
+          await entries.create(corpId, row.input, actor);
+          report.created++;
+          continue;
+        }
+        // The CSV carries no attachments, stores or tags: an entry keeps its own.
+        const after = await entries.update(corpId, twin.id, { ...row.input, answer: { text: row.input.answer.text, attachments: twin.answer.attachments } }, actor);
+        if (after.version !== twin.version || after.enabled !== twin.enabled) report.updated++;
+        else report.unchanged++;
+      }
+      if (report.created || report.updated) await settings.bump(corpId);
+      return report;
+    },
+    exportCsv: async (corpId) => writeKnowledgeCsv(await entries.all(corpId)),
+    async getSettings(corpId) {
+      const { kbRevision: _revision, ...s } = await settings.get(corpId);
+      return s;
+    },
+    async putSettings(corpId, s) {
+      await settings.put(corpId, s);
+      return s;
+    },
+    async match(corpId, text, ctx) {
+      const s = await settings.get(corpId);
+      const index = await indexOf(corpId, s);
+      return decide(text, index.search(text, { ...ctx, limit: 5 }), s);
+    },
+  };
+}
+
