@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { WebhookDelivery } from '../../adapters/channel-adapter.ts';
-import type { Models } from '../db/models.ts';
+import type { ChannelsModels } from './channels.models.ts';
 import { isDuplicateKeyError } from '../errors.ts';
 import type { Clock } from '../shared/clock.ts';
 
@@ -19,7 +19,7 @@ export type CallbackRefusal = { status: 400 | 401; reason: string };
 
 export class CallbackGuard {
   constructor(
-    private readonly models: Pick<Models, 'CallbackReplay'>,
+    private readonly models: Pick<ChannelsModels, 'CallbackReplay'>,
     private readonly clock: Clock,
     private readonly maxSkewSeconds: number,
   ) {}

@@ -5,7 +5,7 @@
  * outage gets their name once WeCom answers again.
  */
 import type { Types } from 'mongoose';
-import type { Models } from '../db/models.ts';
+import type { ChannelsModels } from './channels.models.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { DetailDueDoc } from './detail-due.schema.ts';
 
@@ -17,7 +17,7 @@ const MAX_DELAY_MS = 30 * 60_000;
 
 export class DetailQueue {
   constructor(
-    private readonly models: Pick<Models, 'DetailDue'>,
+    private readonly models: Pick<ChannelsModels, 'DetailDue'>,
     private readonly clock: Clock,
   ) {}
 
