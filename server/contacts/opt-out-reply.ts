@@ -3,7 +3,14 @@
  * of marketing touches, exactly as if staff had done it, and the opt-out is recorded in the event log under a
  * key derived from the message, so a redelivered message changes nothing.
  */
-import type { Modules } from '../modules.ts';
+import type { NewEvent } from '../events/index.ts';
+import type { ContactRepository } from './contact.repository.ts';
+
+/** What an opt-out reply changes: the contact's consent and the event log. */
+export type OptOutDeps = {
+  contacts: Pick<ContactRepository, 'setConsent'>;
+  events: { append(corpId: string, e: NewEvent): Promise<unknown> };
+};
 
 /** Whole-message replies that mean "stop": compared after NFKC (full-width letters), trimming and dropping punctuation. */
 const STOP_REPLIES = new Set(['退订', 'td', 't', '取消订阅', '不要再发了', '别再发了', 'unsubscribe', 'stop']);
@@ -14,11 +21,11 @@ export function isOptOutReply(text: string | null | undefined): boolean {
   return STOP_REPLIES.has(word);
 }
 
-export async function optOutOnStopReply(services: Modules, input: { corpId: string; contactId: string; text: string | null; messageKey: string; channel: string; at: Date }): Promise<boolean> {
+export async function optOutOnStopReply(deps: OptOutDeps, input: { corpId: string; contactId: string; text: string | null; messageKey: string; channel: string; at: Date }): Promise<boolean> {
   if (!isOptOutReply(input.text)) return false;
-  const { changed } = await services.contacts.setConsent({ corpId: input.corpId, storeIds: null }, input.contactId, true, input.at);
+  const { changed } = await deps.contacts.setConsent({ corpId: input.corpId, storeIds: null }, input.contactId, true, input.at);
   if (changed) {
-    await services.events.append(input.corpId, {
+    await deps.events.append(input.corpId, {
       key: `consent:${input.messageKey}`,
       direction: 'internal',
       channel: 'siyu',
