@@ -6,8 +6,7 @@
 import Koa from 'koa';
 import { staffLoginRoutes } from './auth/staff-login.route.ts';
 import { tokenRoutes } from './auth/token.route.ts';
-import { channelCallbackRoutes } from './channels/callback.route.ts';
-import { channelAccountRoutes } from './channels/channel-account.route.ts';
+import { channelAccountRoutes, channelCallbackRoutes } from './channels/index.ts';
 import { sopRoutes } from './sop/sop.route.ts';
 import { executionRoutes } from './sop/execution.route.ts';
 import { contactRoutes } from './contacts/contact.route.ts';
@@ -46,7 +45,7 @@ export const VERSION = '0.1.0';
 export function allRoutes(modules: Modules): RouteDef[] {
   void modules;
   const routes: RouteDef[] = [];
-  routes.push(...systemRoutes(() => routes, VERSION), ...orgRoutes, ...tagRoutes, ...contactRoutes, ...contentRoutes, ...tokenRoutes, ...channelAccountRoutes, ...sopRoutes, ...executionRoutes, ...experimentRoutes, ...conversionRoutes, ...shortLinkRoutes, ...channelCallbackRoutes, ...staffTaskRoutes, ...staffLoginRoutes, ...webRoutes);
+  routes.push(...systemRoutes(() => routes, VERSION), ...orgRoutes, ...tagRoutes, ...contactRoutes, ...contentRoutes, ...tokenRoutes, ...channelAccountRoutes({ channels: modules.channels }), ...sopRoutes, ...executionRoutes, ...experimentRoutes, ...conversionRoutes, ...shortLinkRoutes, ...channelCallbackRoutes({ channels: modules.channels, logger: modules.logger }), ...staffTaskRoutes, ...staffLoginRoutes, ...webRoutes);
   routes.push(...campaignRoutes, ...leadRoutes);
   routes.push(...liveCodeRoutes, ...storeCodePublicRoutes);
   routes.push(...sidebarRoutes, ...handoverRoutes);

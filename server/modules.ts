@@ -2,7 +2,6 @@
  * Builds every repository and service from the database and config: the one place where the object graph
  * is wired. Tests build it with their own clock and keys.
  */
-import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { ChannelAdapter } from '../adapters/channel-adapter.ts';
 import { createAdapter } from '../adapters/registry.ts';
@@ -12,10 +11,11 @@ import { createSopLedger } from './sop/ledger/index.ts';
 import { ContactRouter } from './sop/runtime/routing.ts';
 import { runFactsOf } from './sop/runtime/run-facts.ts';
 import type { Config } from './config.ts';
-import { CallbackGuard, ChannelAccountRepository, InboundInbox, InboundReactions, type ChannelAccount } from './channels/index.ts';
+import { createChannelsModule, type ChannelAccount } from './channels/index.ts';
 import { HandoverParticipants } from './handover/handover-participants.ts';
 import { wireHandoverReactions } from './handover/index.ts';
 import { ContactIdentityService } from './contacts/contact-identity.service.ts';
+import { optOutOnStopReply } from './contacts/index.ts';
 import { ContactChannelState, ContactRepository } from './contacts/contact.repository.ts';
 import { ContentService } from './content/content.service.ts';
 import { FollowRepository } from './contacts/follow.repository.ts';
@@ -62,6 +62,28 @@ function buildServiceGraph(deps: ModuleDeps) {
   const ledger = createSopLedger(db);
   const tags = new TagRepository(m, clock);
   const contacts = new ContactRepository(m);
+  const contactChannels = new ContactChannelState(m);
+  const identities = new ContactIdentityService(m, phones, clock);
+  const follows = new FollowRepository(m, clock);
+  const groups = new CustomerGroupRepository(m);
+  const events = new EventLogRepository(m, clock, (e) => metrics.events.inc({ channel: e.channel, type: e.type, duplicate: String(e.duplicate) }));
+  const channels = createChannelsModule({
+    models: m,
+    config: deps.config.channels,
+    clock,
+    logger: deps.logger,
+    metrics,
+    org,
+    identities,
+    contactChannels,
+    follows,
+    groups,
+    tags,
+    events,
+    optOutReply: (reply) => optOutOnStopReply({ contacts, events }, reply),
+    // Adapters keep the app's clock (token expiry, lookback windows), so pinned time in tests is one time.
+    adapterFactory: deps.adapterFactory ?? ((account) => createAdapter(account, { clientOptions: { clock } })),
+  });
   return {
     ...deps,
     org,
@@ -69,19 +91,21 @@ function buildServiceGraph(deps: ModuleDeps) {
     tags,
     content,
     contacts,
-    contactChannels: new ContactChannelState(m),
-    identities: new ContactIdentityService(m, phones, clock),
-    follows: new FollowRepository(m, clock),
-    groups: new CustomerGroupRepository(m),
-    events: new EventLogRepository(m, clock, (e) => metrics.events.inc({ channel: e.channel, type: e.type, duplicate: String(e.duplicate) })),
+    contactChannels,
+    identities,
+    follows,
+    groups,
+    events,
     tokens: new TokenService(m, org, clock, deps.config.security.adminToken),
     /** Every staff-task write goes through the tasks module (server/tasks/index.ts). */
     tasks: createTasksModule({ models: m, clock }),
     experiments: new ExperimentService(m, clock, org),
-    channelAccounts: new ChannelAccountRepository(m),
-    inbox: new InboundInbox(m, clock),
-    /** Freshness and replay checks on verified callbacks (see callback-guard.ts). */
-    callbackGuard: new CallbackGuard(m, clock, deps.config.channels.callbackMaxSkewSeconds),
+    /** Accounts, adapters, the inbox, inbound processing, owed details and the WeCom sync (server/channels/index.ts). */
+    channels,
+    channelAccounts: channels.accounts,
+    inbox: channels.inbox,
+    callbackGuard: channels.callbackGuard,
+    syncRuns: channels.syncRuns,
     /** Runs, touches and published SOPs (server/sop/ledger): the only way to their collections. */
     ledger,
     /** Where a subject's touches go (store, zone, staff member, channel ids): the runner's and dispatcher's routing. */
@@ -90,34 +114,14 @@ function buildServiceGraph(deps: ModuleDeps) {
     runFacts: runFactsOf({ db, tags, contacts }),
     // Publishing an SOP pins the content versions it will send.
     sops: new SopRegistry({ ledger, clock }, (corpId, ids) => content.pinnedVersions(corpId, ids)),
-    // Adapters keep the app's clock (token expiry, lookback windows), so pinned time in tests is one time.
-    adapterFor: cachedAdapters(deps.adapterFactory ?? ((account) => createAdapter(account, { clientOptions: { clock } }))),
+    adapterFor: channels.adapterFor,
     /** What other domains do with an inbound event once it is stored: live codes, campaigns, handover (see inbound-reactions.ts). */
-    reactions: new InboundReactions(deps.logger),
+    reactions: channels.reactions,
     /** Records that follow a customer handed over to another member (campaign leads …); see handover-participants.ts. */
     handoverParticipants: new HandoverParticipants(),
-    /** In-process wake-ups: 'inbound' after a callback is recorded, so a local processor starts at once. */
-    signals: new EventEmitter(),
+    signals: channels.signals,
     dbUp: () => pingDatabase(db),
   };
 }
 
 export type Modules = ReturnType<typeof buildModules>;
-
-/** One adapter per account and config, so token caches and throttles live as long as the process. */
-function cachedAdapters(factory: (account: ChannelAccount) => ChannelAdapter): (account: ChannelAccount) => ChannelAdapter {
-  const cache = new Map<string, { account: ChannelAccount; config: string; adapter: ChannelAdapter }>();
-  return (account) => {
-    const hit = cache.get(account.id);
-    // The account resolver hands out the same object until it re-reads the account: no need to compare configs.
-    if (hit && hit.account === account) return hit.adapter;
-    const config = JSON.stringify(account.config);
-    if (hit && hit.config === config) {
-      hit.account = account;
-      return hit.adapter;
-    }
-    const adapter = factory(account);
-    cache.set(account.id, { account, config, adapter });
-    return adapter;
-  };
-}

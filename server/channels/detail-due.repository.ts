@@ -15,7 +15,7 @@ export type DetailDueRow = DetailDueDoc & { _id: Types.ObjectId };
 const FIRST_DELAY_MS = 30_000;
 const MAX_DELAY_MS = 30 * 60_000;
 
-export class DetailQueue {
+export class DetailDueRepository {
   constructor(
     private readonly models: Pick<ChannelsModels, 'DetailDue'>,
     private readonly clock: Clock,
