@@ -51,6 +51,10 @@ export type ChannelsModule = {
   callbackGuard: CallbackGuard;
   /** What other domains do with an inbound event once it is stored (see inbound-reactions.ts). */
   reactions: InboundReactions;
+  /** A side effect after the core stored an event of `kind` (reactions.on). */
+  on: InboundReactions['on'];
+  /** Hands `kind` to one owning domain (reactions.own). */
+  own: InboundReactions['own'];
   /** In-process wake-ups: 'inbound' after a payload is recorded, so a local processor starts at once. */
   signals: EventEmitter;
   syncRuns: SyncRunRepository;
@@ -99,6 +103,8 @@ export function createChannelsModule(deps: ChannelsDeps): ChannelsModule {
     inbox,
     callbackGuard,
     reactions,
+    on: (kind, reaction) => reactions.on(kind, reaction),
+    own: (kind, owner) => reactions.own(kind, owner),
     signals,
     syncRuns,
     inbound,
