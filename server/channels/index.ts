@@ -6,15 +6,14 @@
  */
 export { createChannelsModule, type ChannelsDeps, type ChannelsModule } from './channels.module.ts';
 export { registerChannelsModels, type ChannelsModels } from './channels.models.ts';
-export { ChannelAccountRepository, type ChannelAccount } from './channel-account.repository.ts';
+export type { ChannelAccount, ChannelAccountRepository } from './channel-account.repository.ts';
 export { channelAccountRoutes, type ChannelAccountRouteDeps } from './channel-account.route.ts';
 export { channelCallbackRoutes, type CallbackRouteDeps } from './callback.route.ts';
-export { CallbackGuard, type CallbackRefusal } from './callback-guard.ts';
-export { InboundInbox } from './inbound-inbox.ts';
-export { InboundProcessor } from './inbound-processor.ts';
-export { dispatchInbound } from './inbound-dispatch.ts';
+export type { CallbackGuard, CallbackRefusal } from './callback-guard.ts';
+export type { InboundInbox } from './inbound-inbox.ts';
+export type { InboundProcessor } from './inbound-processor.ts';
 export type { CustomerReply, InboundContext, InboundDeps } from './inbound-context.ts';
-export { PushListeners } from './push-listeners.ts';
+export type { PushListeners } from './push-listeners.ts';
 export { upsertDefaultAccounts, type DefaultAccountsDeps } from './default-accounts.ts';
 export type { DetailSweepOutcome } from './detail-sweep.ts';
 export { SyncInterruptedError, WecomSyncService, type SyncProgress, type SyncSummary, type WecomSyncDeps, type WecomSyncOptions } from './sync/wecom-sync.service.ts';
