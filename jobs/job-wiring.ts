@@ -8,7 +8,6 @@ import { campaignsOf } from '../server/campaigns/campaign-module.ts';
 import { rollupStoreDay } from '../server/daily/sop-rollup.ts';
 import { sendTaskDigests } from '../server/daily/task-digest.ts';
 import { handoverService } from '../server/handover/handover.service.ts';
-import { settleOwedDetails } from '../server/channels/detail-sweep.ts';
 import type { Modules } from '../server/modules.ts';
 import type { JobRunners } from './catalog.ts';
 import { heartbeatHandler } from './heartbeat.job.ts';
@@ -54,13 +53,13 @@ export function wireJobs(services: Modules, proc: JobProcess): JobRunners {
         clock,
         logger,
       }),
-    detailSweep: (p) => detailSweepHandler(p, { settleOwedDetails: () => settleOwedDetails(services, logger), logger }),
+    detailSweep: (p) => detailSweepHandler(p, { settleOwedDetails: () => services.channels.settleOwedDetails(logger), logger }),
     inboxRevive: (p) =>
       inboxReviveHandler(p, {
-        reviveFailed: () => services.inbox.reviveFailed(),
+        reviveFailed: () => services.channels.inbox.reviveFailed(),
         onRevived: (n) => {
           services.metrics.inboxRevived.inc(n);
-          services.signals.emit('inbound');
+          services.channels.signals.emit('inbound');
         },
         logger,
       }),

@@ -5,8 +5,7 @@
  */
 import Koa from 'koa';
 import { staffLoginRoutes, tokenRoutes } from './auth/index.ts';
-import { channelCallbackRoutes } from './channels/callback.route.ts';
-import { channelAccountRoutes } from './channels/channel-account.route.ts';
+import { channelAccountRoutes, channelCallbackRoutes } from './channels/index.ts';
 import { sopRoutes } from './sop/sop.route.ts';
 import { executionRoutes } from './sop/execution.route.ts';
 import { contactRoutes } from './contacts/contact.route.ts';
@@ -52,7 +51,7 @@ declare module './http/route.ts' {
 export function allRoutes(modules: Modules): RouteDef[] {
   void modules;
   const routes: RouteDef[] = [];
-  routes.push(...systemRoutes(() => routes, VERSION), ...orgRoutes({ org: modules.org, staffAccess: modules.auth }), ...tagRoutes({ tags: modules.tags, clock: modules.clock }), ...contactRoutes(modules), ...contentRoutes({ content: modules.content }), ...tokenRoutes({ auth: modules.auth, org: modules.org, clock: modules.clock }), ...channelAccountRoutes, ...sopRoutes, ...executionRoutes, ...experimentRoutes, ...conversionRoutes, ...shortLinkRoutes, ...channelCallbackRoutes, ...staffTaskRoutes({ tasks: modules.tasks, org: modules.org, clock: modules.clock }), ...staffLoginRoutes({ auth: modules.auth }), ...webRoutes);
+  routes.push(...systemRoutes(() => routes, VERSION), ...orgRoutes({ org: modules.org, staffAccess: modules.auth }), ...tagRoutes({ tags: modules.tags, clock: modules.clock }), ...contactRoutes(modules), ...contentRoutes({ content: modules.content }), ...tokenRoutes({ auth: modules.auth, org: modules.org, clock: modules.clock }), ...channelAccountRoutes({ channels: modules.channels }), ...sopRoutes, ...executionRoutes, ...experimentRoutes, ...conversionRoutes, ...shortLinkRoutes, ...channelCallbackRoutes({ channels: modules.channels, logger: modules.logger }), ...staffTaskRoutes({ tasks: modules.tasks, org: modules.org, clock: modules.clock }), ...staffLoginRoutes({ auth: modules.auth }), ...webRoutes);
   routes.push(...campaignRoutes, ...leadRoutes);
   routes.push(...liveCodeRoutes, ...storeCodePublicRoutes);
   routes.push(...sidebarRoutes, ...handoverRoutes);

@@ -11,9 +11,7 @@ import { startScheduler, type Scheduler } from '../jobs/scheduler.ts';
 import { createApp } from './app.ts';
 import { closeServer } from './http/close-server.ts';
 import { startHttpWorkers, type HttpWorkers } from './http/http-workers.ts';
-import { InboundProcessor } from './channels/inbound-processor.ts';
-import { upsertDefaultAccounts } from './channels/default-accounts.ts';
-import { PushListeners } from './channels/push-listeners.ts';
+import type { InboundProcessor, PushListeners } from './channels/index.ts';
 import { publishSopFiles } from './sop/sop-files.ts';
 import { SopEngine } from './sop/runtime/sop-engine.ts';
 import { contentRenderer } from './sop/runtime/content-renderer.ts';
@@ -111,7 +109,7 @@ export async function boot(config: Config, opts: { clock?: Clock; logger?: Logge
       const seeded = await seedDemo(services);
       if (seeded) logger.info(seeded, 'demo organisation seeded');
     }
-    await upsertDefaultAccounts(services, logger);
+    await services.channels.upsertDefaultAccounts(logger);
     const published = await publishSopFiles(services);
     if (published) logger.info({ published }, 'SOP templates published from sop-templates/ (as drafts until enabled)');
     demo = await startDemoChannelsIfWanted(config, services, logger);
@@ -119,11 +117,11 @@ export async function boot(config: Config, opts: { clock?: Clock; logger?: Logge
       // The 09:00 cards link to the staff page: the public URL when one is configured, else this host.
       const staffPageUrl = `${config.http.publicUrl ?? `http://127.0.0.1:${config.http.port}`}/m`;
       scheduler = await startScheduler({ services, logger, roles: config.roles, staffPageUrl });
-      processor = new InboundProcessor(services, logger.child({ component: 'inbound' }));
+      processor = services.channels.processor(logger.child({ component: 'inbound' }));
       const wake = () => processor?.notify();
       services.signals.on('inbound', wake);
       processor.start();
-      listeners = new PushListeners(services, logger.child({ component: 'push' }), `${os.hostname()}:${process.pid}`);
+      listeners = services.channels.pushListeners(logger.child({ component: 'push' }), `${os.hostname()}:${process.pid}`);
       await listeners.start();
       sopEngine = new SopEngine(services, services.sops, contentRenderer(services), `${os.hostname()}:${process.pid}`, logger.child({ component: 'sop' }));
       sopEngine.start();

@@ -2,7 +2,6 @@
  * Builds every repository and service from the database and config: the one place where the object graph
  * is wired. Tests build it with their own clock and keys.
  */
-import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { ChannelAdapter } from '../adapters/channel-adapter.ts';
 import { createAdapter, touchChannelOf } from '../adapters/registry.ts';
@@ -11,14 +10,11 @@ import { SopRegistry } from './sop/runtime/sop-registry.ts';
 import { createSopLedger } from './sop/ledger/index.ts';
 import { ContactRouter } from './sop/runtime/routing.ts';
 import { runFactsOf } from './sop/runtime/run-facts.ts';
-import { ChannelAccountRepository, type ChannelAccount } from './channels/channel-account.repository.ts';
-import { InboundInbox } from './channels/inbound-inbox.ts';
-import { CallbackGuard } from './channels/callback-guard.ts';
 import type { Config } from './config.ts';
-import { InboundReactions } from './channels/index.ts';
+import { createChannelsModule, type ChannelAccount, type ChannelsModule } from './channels/index.ts';
 import { HandoverParticipants } from './handover/handover-participants.ts';
 import { wireHandoverReactions } from './handover/index.ts';
-import { createContactsModule } from './contacts/index.ts';
+import { createContactsModule, optOutOnStopReply } from './contacts/index.ts';
 import { createContentModule } from './content/index.ts';
 import { pingDatabase, type Database } from './db/database.ts';
 import { createEventsModule } from './events/index.ts';
@@ -65,6 +61,24 @@ function buildServiceGraph(deps: ModuleDeps) {
   const { contacts, phones } = people;
   const content = createContentModule({ models: m, contacts, org, clock });
   const ledger = createSopLedger(db);
+  const { channelState: contactChannels, identities, follows } = people;
+  const channels = createChannelsModule({
+    models: m,
+    config: deps.config.channels,
+    clock,
+    logger: deps.logger,
+    metrics,
+    org,
+    identities,
+    contactChannels,
+    follows,
+    groups,
+    tags,
+    events,
+    optOutReply: (reply) => optOutOnStopReply({ contacts, events }, reply),
+    // Adapters keep the app's clock (token expiry, lookback windows), so pinned time in tests is one time.
+    adapterFactory: deps.adapterFactory ?? ((account) => createAdapter(account, { clientOptions: { clock } })),
+  });
   // Staff OAuth resolves codes through the graph's own adapters, read when someone signs in.
   const auth = createAuthModule({ models: m, org, clock, adminToken: deps.config.security.adminToken, staffOAuth: () => wecomStaffOAuth(graph) });
   const graph = {
@@ -74,9 +88,9 @@ function buildServiceGraph(deps: ModuleDeps) {
     tags,
     content,
     contacts,
-    contactChannels: people.channelState,
-    identities: people.identities,
-    follows: people.follows,
+    contactChannels,
+    identities,
+    follows,
     groups,
     events,
     /** API tokens, staff sign-in and what ends when a member leaves (server/auth/index.ts). */
@@ -87,10 +101,15 @@ function buildServiceGraph(deps: ModuleDeps) {
     /** 微信客服: the knowledge base and its matcher (server/kf/index.ts). */
     kf: createKfModule({ models: m, org, clock }),
     experiments: new ExperimentService(m, clock, org),
-    channelAccounts: new ChannelAccountRepository(m),
-    inbox: new InboundInbox(m, clock),
-    /** Freshness and replay checks on verified callbacks (see callback-guard.ts). */
-    callbackGuard: new CallbackGuard(m, clock, deps.config.channels.callbackMaxSkewSeconds),
+    /** Accounts, adapters, the inbox, inbound processing, owed details and the WeCom sync (server/channels/index.ts). */
+    channels,
+    channelAccounts: channels.accounts,
+    inbox: channels.inbox,
+    callbackGuard: channels.callbackGuard,
+    syncRuns: channels.syncRuns,
+    adapterFor: channels.adapterFor,
+    /** Which channel kind carries an SOP step channel, and how (adapters/registry.ts). */
+    touchChannelOf,
     /** Runs, touches and published SOPs (server/sop/ledger): the only way to their collections. */
     ledger,
     /** Where a subject's touches go (store, zone, staff member, channel ids): the runner's and dispatcher's routing. */
@@ -99,23 +118,18 @@ function buildServiceGraph(deps: ModuleDeps) {
     runFacts: runFactsOf({ db, tags, contacts }),
     // Publishing an SOP pins the content versions it will send.
     sops: new SopRegistry({ ledger, clock }, (corpId, ids) => content.pinnedVersions(corpId, ids)),
-    // Adapters keep the app's clock (token expiry, lookback windows), so pinned time in tests is one time.
-    adapterFor: cachedAdapters(deps.adapterFactory ?? ((account) => createAdapter(account, { clientOptions: { clock } }))),
-    /** Which channel kind carries an SOP step channel (the dispatcher sends its touches through that kind's adapter). */
-    touchChannelOf,
     /** What other domains do with an inbound event once it is stored: live codes, campaigns, handover (see inbound-reactions.ts). */
-    reactions: new InboundReactions(deps.logger),
+    reactions: channels.reactions,
     /** Records that follow a customer handed over to another member (campaign leads …); see handover-participants.ts. */
     handoverParticipants: new HandoverParticipants(),
-    /** In-process wake-ups: 'inbound' after a callback is recorded, so a local processor starts at once. */
-    signals: new EventEmitter(),
+    signals: channels.signals,
     dbUp: () => pingDatabase(db),
   };
   return graph;
 }
 
 /** Staff sign in with the default WeCom account's OAuth codes; auth knows no channel, so the graph looks it up. */
-async function wecomStaffOAuth(graph: { channelAccounts: ChannelAccountRepository; adapterFor: (account: ChannelAccount) => ChannelAdapter }): Promise<StaffOAuth | null> {
+async function wecomStaffOAuth(graph: { channelAccounts: Pick<ChannelsModule['accounts'], 'resolve'>; adapterFor: (account: ChannelAccount) => ChannelAdapter }): Promise<StaffOAuth | null> {
   const account = await graph.channelAccounts.resolve('wecom', undefined).catch(() => null);
   if (!account) return null;
   const adapter = graph.adapterFor(account);
@@ -123,21 +137,3 @@ async function wecomStaffOAuth(graph: { channelAccounts: ChannelAccountRepositor
 }
 
 export type Modules = ReturnType<typeof buildModules>;
-
-/** One adapter per account and config, so token caches and throttles live as long as the process. */
-function cachedAdapters(factory: (account: ChannelAccount) => ChannelAdapter): (account: ChannelAccount) => ChannelAdapter {
-  const cache = new Map<string, { account: ChannelAccount; config: string; adapter: ChannelAdapter }>();
-  return (account) => {
-    const hit = cache.get(account.id);
-    // The account resolver hands out the same object until it re-reads the account: no need to compare configs.
-    if (hit && hit.account === account) return hit.adapter;
-    const config = JSON.stringify(account.config);
-    if (hit && hit.config === config) {
-      hit.account = account;
-      return hit.adapter;
-    }
-    const adapter = factory(account);
-    cache.set(account.id, { account, config, adapter });
-    return adapter;
-  };
-}

@@ -11,15 +11,14 @@
  */
 import { createHash } from 'node:crypto';
 import type { WebhookDelivery } from '../../adapters/channel-adapter.ts';
-import type { Models } from '../db/models.ts';
-import { isDuplicateKeyError } from '../errors.ts';
 import type { Clock } from '../shared/clock.ts';
+import type { CallbackReplayRepository } from './callback-replay.repository.ts';
 
 export type CallbackRefusal = { status: 400 | 401; reason: string };
 
 export class CallbackGuard {
   constructor(
-    private readonly models: Pick<Models, 'CallbackReplay'>,
+    private readonly replays: Pick<CallbackReplayRepository, 'remember' | 'digestOf'>,
     private readonly clock: Clock,
     private readonly maxSkewSeconds: number,
   ) {}
@@ -40,15 +39,9 @@ export class CallbackGuard {
     if (delivery.signsPayload) return null;
     const digest = createHash('sha256').update(payload).digest('hex');
     const expiresAt = new Date(delivery.signedAt.getTime() + this.maxSkewSeconds * 1000);
-    try {
-      await this.models.CallbackReplay.collection.insertOne({ accountId, key: delivery.replayKey, digest, expiresAt });
-      return null;
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-    }
-    const seen = await this.models.CallbackReplay.findOne({ accountId, key: delivery.replayKey }).lean();
+    if (await this.replays.remember({ accountId, key: delivery.replayKey, digest, expiresAt })) return null;
     // The same parameters with the same payload: the vendor retrying a delivery we may not have answered.
-    if (seen?.digest === digest) return null;
+    if ((await this.replays.digestOf(accountId, delivery.replayKey)) === digest) return null;
     return { status: 401, reason: '回调签名参数已被使用过 These signed callback parameters were already used with another payload (replay refused)' };
   }
 }

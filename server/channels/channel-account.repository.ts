@@ -1,7 +1,7 @@
 /** Channel accounts. Credentials stay in `config`, validated by the adapter registry, and are never listed. */
 import type { Types } from 'mongoose';
 import type { ChannelKind } from '../../adapters/channel-adapter.ts';
-import type { Models } from '../db/models.ts';
+import type { ChannelsModels } from './channels.models.ts';
 import { NotFoundError } from '../errors.ts';
 import { toObjectId } from '../shared/object-id.ts';
 import type { ChannelAccountDoc } from './channel-account.schema.ts';
@@ -28,7 +28,7 @@ export class ChannelAccountRepository {
   private readonly resolved = new Map<string, { at: number; account: ChannelAccount }>();
 
   constructor(
-    private readonly models: Pick<Models, 'ChannelAccount'>,
+    private readonly models: Pick<ChannelsModels, 'ChannelAccount'>,
     private readonly now: () => number = Date.now,
   ) {}
 

@@ -6,10 +6,14 @@ import { z } from 'zod';
 import type { ChannelKind } from '../../adapters/channel-adapter.ts';
 import { accountConfigIssues, callbackPathOf, channelKinds } from '../../adapters/registry.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
-import { corpIdQuery, resolveScope } from '../http/corp-scope.ts';
-import { defineRoute } from '../http/route.ts';
+import { corpIdQuery } from '../http/corp-scope.ts';
+import { defineRoute, type RouteDef } from '../http/route.ts';
 import { objectIdString } from '../shared/object-id.ts';
 import type { ChannelAccount } from './channel-account.repository.ts';
+import type { ChannelsModule } from './channels.module.ts';
+
+/** Read when a request comes in, never when the route list is built. */
+export type ChannelAccountRouteDeps = { channels: Pick<ChannelsModule, 'accounts' | 'adapterFor'> };
 
 const PUBLIC_FIELDS = new Set(['corpId', 'agentId', 'appId', 'botId', 'name', 'puppet', 'apiBase']);
 
@@ -28,52 +32,54 @@ function toPublic(a: ChannelAccount) {
 
 const corpOnly = z.strictObject({ ...corpIdQuery });
 
-export const channelAccountRoutes = [
-  defineRoute({
-    method: 'get',
-    path: '/api/channel-accounts',
-    tag: 'channels',
-    summary: '渠道账号 Channel accounts of the corp (credentials masked)',
-    roles: ['hq_admin'],
-    query: corpOnly,
-    async handler({ query }, { principal, services }) {
-      const scope = await resolveScope(principal, query.corpId, services);
-      return { items: (await services.channelAccounts.listForCorp(scope.corpId)).map(toPublic) };
-    },
-  }),
-  defineRoute({
-    method: 'post',
-    path: '/api/channel-accounts',
-    tag: 'channels',
-    summary: '接入渠道账号 Connect a channel account (config validated by the adapter)',
-    roles: ['hq_admin'],
-    query: corpOnly,
-    body: z.strictObject({
-      kind: z.enum(channelKinds() as [ChannelKind, ...ChannelKind[]]),
-      name: z.string().min(1).max(64),
-      config: z.record(z.string(), z.unknown()),
+export function channelAccountRoutes(deps: ChannelAccountRouteDeps): RouteDef[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/channel-accounts',
+      tag: 'channels',
+      summary: '渠道账号 Channel accounts of the corp (credentials masked)',
+      roles: ['hq_admin'],
+      scoped: true,
+      query: corpOnly,
+      async handler(_input, { scope }) {
+        return { items: (await deps.channels.accounts.listForCorp(scope.corpId)).map(toPublic) };
+      },
     }),
-    status: 201,
-    async handler({ query, body }, { principal, services }) {
-      const scope = await resolveScope(principal, query.corpId, services);
-      const issues = accountConfigIssues(body.kind, body.config);
-      if (issues.length) throw new ValidationError(issues.map((i) => ({ path: `body.config.${i.path}`, message: i.message })), `invalid ${body.kind} account config`);
-      return toPublic(await services.channelAccounts.create({ corpId: scope.corpId, kind: body.kind, name: body.name, config: body.config }));
-    },
-  }),
-  defineRoute({
-    method: 'post',
-    path: '/api/channel-accounts/:id/check',
-    tag: 'channels',
-    summary: '检查凭证 Check the account’s credentials against the vendor',
-    roles: ['hq_admin'],
-    params: z.strictObject({ id: objectIdString }),
-    query: corpOnly,
-    async handler({ params, query }, { principal, services }) {
-      const scope = await resolveScope(principal, query.corpId, services);
-      const account = await services.channelAccounts.get(params.id);
-      if (account.corpId !== scope.corpId) throw new NotFoundError('channel account', params.id);
-      return services.adapterFor(account).checkCredentials();
-    },
-  }),
-];
+    defineRoute({
+      method: 'post',
+      path: '/api/channel-accounts',
+      tag: 'channels',
+      summary: '接入渠道账号 Connect a channel account (config validated by the adapter)',
+      roles: ['hq_admin'],
+      scoped: true,
+      query: corpOnly,
+      body: z.strictObject({
+        kind: z.enum(channelKinds() as [ChannelKind, ...ChannelKind[]]),
+        name: z.string().min(1).max(64),
+        config: z.record(z.string(), z.unknown()),
+      }),
+      status: 201,
+      async handler({ body }, { scope }) {
+        const issues = accountConfigIssues(body.kind, body.config);
+        if (issues.length) throw new ValidationError(issues.map((i) => ({ path: `body.config.${i.path}`, message: i.message })), `invalid ${body.kind} account config`);
+        return toPublic(await deps.channels.accounts.create({ corpId: scope.corpId, kind: body.kind, name: body.name, config: body.config }));
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/channel-accounts/:id/check',
+      tag: 'channels',
+      summary: '检查凭证 Check the account’s credentials against the vendor',
+      roles: ['hq_admin'],
+      scoped: true,
+      params: z.strictObject({ id: objectIdString }),
+      query: corpOnly,
+      async handler({ params }, { scope }) {
+        const account = await deps.channels.accounts.get(params.id);
+        if (account.corpId !== scope.corpId) throw new NotFoundError('channel account', params.id);
+        return deps.channels.adapterFor(account).checkCredentials();
+      },
+    }),
+  ];
+}

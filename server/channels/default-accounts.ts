@@ -5,17 +5,24 @@
  */
 import type { Logger } from 'pino';
 import { accountConfigIssues } from '../../adapters/registry.ts';
-import { ConfigError } from '../config.ts';
-import type { Modules } from '../modules.ts';
+import { ConfigError, type Config } from '../config.ts';
+import type { OrgModule } from '../org/index.ts';
+import type { ChannelAccountRepository } from './channel-account.repository.ts';
 
-export async function upsertDefaultAccounts(services: Modules, logger: Logger): Promise<void> {
-  const { wecom, officialAccount, wechaty } = services.config.channels;
+export type DefaultAccountsDeps = {
+  config: { channels: Pick<Config['channels'], 'wecom' | 'officialAccount' | 'wechaty'> };
+  channelAccounts: Pick<ChannelAccountRepository, 'upsertDefault'>;
+  org: Pick<OrgModule, 'listCorps'>;
+};
+
+export async function upsertDefaultAccounts(deps: DefaultAccountsDeps, logger: Logger): Promise<void> {
+  const { wecom, officialAccount, wechaty } = deps.config.channels;
   if (wecom) {
     const { corpId, secret, token, encodingAESKey, agentId, apiBase } = wecom;
     const config = { corpId, secret, token, encodingAESKey, ...(agentId ? { agentId } : {}), ...(apiBase ? { apiBase } : {}) };
     const issues = accountConfigIssues('wecom', config);
     if (issues.length) throw new ConfigError(`WECOM_* settings are incomplete: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
-    await services.channelAccounts.upsertDefault({ corpId: corpId!, kind: 'wecom', name: '企业微信（默认）', config });
+    await deps.channelAccounts.upsertDefault({ corpId: corpId!, kind: 'wecom', name: '企业微信（默认）', config });
     logger.info({ corpId }, 'default WeCom account configured from the environment');
   }
   if (officialAccount) {
@@ -24,17 +31,17 @@ export async function upsertDefaultAccounts(services: Modules, logger: Logger): 
     const issues = accountConfigIssues('official_account', config);
     if (issues.length) throw new ConfigError(`OA_* settings are incomplete: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
     // An official account belongs to the corp its WeCom account serves (or the only corp).
-    const corpId = wecom?.corpId ?? (await services.org.listCorps())[0]?.corpId;
+    const corpId = wecom?.corpId ?? (await deps.org.listCorps())[0]?.corpId;
     if (!corpId) throw new ConfigError('OA_* is set but no corp exists to attach the official account to');
-    await services.channelAccounts.upsertDefault({ corpId, kind: 'official_account', name: '公众号（默认）', config });
+    await deps.channelAccounts.upsertDefault({ corpId, kind: 'official_account', name: '公众号（默认）', config });
     logger.info({ appId }, 'default official account configured from the environment');
   }
   if (wechaty) {
     const issues = accountConfigIssues('wechaty', wechaty);
     if (issues.length) throw new ConfigError(`WECHATY_* settings are invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
-    const corpId = wecom?.corpId ?? (await services.org.listCorps())[0]?.corpId;
+    const corpId = wecom?.corpId ?? (await deps.org.listCorps())[0]?.corpId;
     if (!corpId) throw new ConfigError('WECHATY_PUPPET is set but no corp exists to attach the bot to');
-    await services.channelAccounts.upsertDefault({ corpId, kind: 'wechaty', name: `wechaty ${wechaty.botId}`, config: wechaty });
+    await deps.channelAccounts.upsertDefault({ corpId, kind: 'wechaty', name: `wechaty ${wechaty.botId}`, config: wechaty });
     logger.info({ botId: wechaty.botId, puppet: wechaty.puppet }, 'default wechaty bot configured from the environment');
   }
 }

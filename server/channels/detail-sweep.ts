@@ -4,24 +4,35 @@
  * a timeout. Applying is idempotent (upserts keyed on vendor ids), so a row applied twice changes nothing.
  */
 import type { Logger } from 'pino';
+import type { ChannelAdapter } from '../../adapters/channel-adapter.ts';
+import type { Identity } from '../contacts/index.ts';
+import type { GroupsModule } from '../groups/index.ts';
 import { NotFoundError } from '../errors.ts';
-import type { Identity } from '../contacts/identity.ts';
-import type { Modules } from '../modules.ts';
+import type { Metrics } from '../system/metrics.ts';
+import type { ChannelAccount, ChannelAccountRepository } from './channel-account.repository.ts';
+import type { DetailDueRepository, DetailDueRow } from './detail-due.repository.ts';
+import { refusesOnlyThisId } from './detail-lookup.ts';
 import { appIdOf } from './official-account.handler.ts';
-import { detailQueue, refusesOnlyThisId } from './detail-lookup.ts';
-import type { DetailDueRow } from './detail-queue.ts';
-import { applyContactDetail, applyGroupDetail } from './wecom-apply.ts';
+import { applyContactDetail, applyGroupDetail, type WecomApplyDeps } from './wecom-apply.ts';
 
 export type DetailSweepOutcome = { applied: number; deferred: number };
 
-export async function settleOwedDetails(services: Modules, logger: Logger, limit = 500): Promise<DetailSweepOutcome> {
-  const queue = detailQueue(services);
+export type DetailSweepDeps = WecomApplyDeps & {
+  owed: Pick<DetailDueRepository, 'due' | 'settled' | 'later' | 'count'>;
+  channelAccounts: Pick<ChannelAccountRepository, 'get'>;
+  adapterFor: (account: ChannelAccount) => ChannelAdapter;
+  groups: Pick<GroupsModule, 'markDismissed'>;
+  metrics: Pick<Metrics, 'detailsOwedPending'>;
+};
+
+export async function settleOwedDetails(deps: DetailSweepDeps, logger: Logger, limit = 500): Promise<DetailSweepOutcome> {
+  const queue = deps.owed;
   const failing = new Set<string>();
   const outcome: DetailSweepOutcome = { applied: 0, deferred: 0 };
   for (const row of await queue.due(limit)) {
     if (failing.has(row.accountId)) continue;
     try {
-      await settleOne(services, row);
+      await settleOne(deps, row);
       await queue.settled(row);
       outcome.applied++;
     } catch (err) {
@@ -37,22 +48,22 @@ export async function settleOwedDetails(services: Modules, logger: Logger, limit
       logger.warn({ err, accountId: row.accountId, kind: row.kind, vendorId: row.vendorId, attempts: row.attempts + 1 }, 'owed vendor detail still unavailable');
     }
   }
-  services.metrics.detailsOwedPending.set(await queue.count());
+  deps.metrics.detailsOwedPending.set(await queue.count());
   return outcome;
 }
 
-async function settleOne(services: Modules, row: DetailDueRow): Promise<void> {
-  const account = await services.channelAccounts.get(row.accountId).catch((err: unknown) => {
+async function settleOne(deps: DetailSweepDeps, row: DetailDueRow): Promise<void> {
+  const account = await deps.channelAccounts.get(row.accountId).catch((err: unknown) => {
     if (err instanceof NotFoundError) return null;
     throw err;
   });
   // The account was removed: nobody can fetch this detail any more.
   if (!account) return;
-  const adapter = services.adapterFor(account);
+  const adapter = deps.adapterFor(account);
   if (row.kind === 'contact') {
     const detail = adapter.fetchContactDetail ? await adapter.fetchContactDetail(row.vendorId) : null;
     // Gone from WeCom (deleted since): the contact the event created stays as it is.
-    if (detail) await applyContactDetail(services, row.corpId, detail);
+    if (detail) await applyContactDetail(deps, row.corpId, detail);
     return;
   }
   if (row.kind === 'follower') {
@@ -61,10 +72,10 @@ async function settleOne(services: Modules, row: DetailDueRow): Promise<void> {
     const appId = appIdOf(account);
     const identities: Identity[] = [{ kind: 'openid', appId, openid: row.vendorId }];
     if (follower.unionId) identities.push({ kind: 'unionid', unionid: follower.unionId });
-    await services.identities.upsert(row.corpId, { identities, profile: follower.nickname ? { name: follower.nickname } : {} });
+    await deps.identities.upsert(row.corpId, { identities, profile: follower.nickname ? { name: follower.nickname } : {} });
     return;
   }
   const detail = adapter.fetchGroupDetail ? await adapter.fetchGroupDetail(row.vendorId) : null;
-  if (detail) await applyGroupDetail(services, row.corpId, detail, row.occurredAt);
-  else await services.groups.markDismissed(row.corpId, row.vendorId, row.occurredAt);
+  if (detail) await applyGroupDetail(deps, row.corpId, detail, row.occurredAt);
+  else await deps.groups.markDismissed(row.corpId, row.vendorId, row.occurredAt);
 }

@@ -46,7 +46,7 @@ export async function dispatchInbound(event: InboundEvent, ctx: InboundContext):
     case 'friendship_confirmed':
       return onFriendship(event, ctx);
     case 'friend_transfer_failed':
-      return ctx.services.reactions.handle(event.kind, { event, account: ctx.account, adapter: ctx.adapter });
+      return ctx.deps.reactions.handle(event.kind, { event, account: ctx.account, adapter: ctx.adapter });
     case 'chat_archiving_approved':
     case 'oa_template_send_finished':
     case 'unknown':

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { Types } from 'mongoose';
 import type { ChannelAdapter } from '../../adapters/channel-adapter.ts';
-import type { Models } from '../db/models.ts';
+import type { ChannelsModels } from './channels.models.ts';
 import { InsertBatcher } from '../db/insert-batcher.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { ChannelAccount } from './channel-account.repository.ts';
@@ -34,7 +34,7 @@ export class InboundInbox {
   private readonly batcher: InsertBatcher;
 
   constructor(
-    private readonly models: Pick<Models, 'InboundRaw'>,
+    private readonly models: Pick<ChannelsModels, 'InboundRaw'>,
     private readonly clock: Clock,
   ) {
     this.batcher = new InsertBatcher(() => this.models.InboundRaw.db.db!, this.models.InboundRaw.collection.collectionName, 64, 2, { w: 'majority', j: true });

@@ -6,11 +6,23 @@
  * `stop()` takes no new row, lets the one in hand finish within a bound and otherwise gives it back unspent.
  */
 import type { Logger } from 'pino';
-import { ChannelError, ParseError } from '../../adapters/channel-adapter.ts';
-import type { Modules } from '../modules.ts';
-import { detailQueue } from './detail-lookup.ts';
+import { ChannelError, ParseError, type ChannelAdapter } from '../../adapters/channel-adapter.ts';
+import type { Metrics } from '../system/metrics.ts';
+import type { ChannelAccount, ChannelAccountRepository } from './channel-account.repository.ts';
+import type { InboundDeps } from './inbound-context.ts';
 import { dispatchInbound } from './inbound-dispatch.ts';
-import type { FailKind, InboxRow } from './inbound-inbox.ts';
+import type { FailKind, InboundInbox, InboxRow } from './inbound-inbox.ts';
+
+export type InboundProcessorDeps = {
+  channelAccounts: Pick<ChannelAccountRepository, 'get'>;
+  adapterFor: (account: ChannelAccount) => ChannelAdapter;
+  inbox: Pick<InboundInbox, 'claim' | 'release' | 'done' | 'reject' | 'retryLater' | 'breakdown'>;
+  /** What the handlers of each event use. */
+  inbound: InboundDeps;
+  /** How many vendor details are owed (a gauge next to the inbox's). */
+  owedDetails: () => Promise<number>;
+  metrics: Pick<Metrics, 'watchInbox' | 'jobs' | 'inboxFailures'>;
+};
 
 /** Errors of the database driver that mean "not reachable right now". */
 const UNREACHABLE = /^Mongo(ose)?(Network|NetworkTimeout|ServerSelection|NotConnected|TopologyClosed)Error$/;
@@ -35,21 +47,21 @@ export class InboundProcessor {
   private current: InboxRow | null = null;
 
   constructor(
-    private readonly services: Modules,
+    private readonly deps: InboundProcessorDeps,
     private readonly logger: Logger,
     private readonly pollMs = 500,
   ) {
-    services.metrics.watchInbox(() => services.inbox.breakdown(), () => detailQueue(services).count());
+    deps.metrics.watchInbox(() => deps.inbox.breakdown(), () => deps.owedDetails());
   }
 
   /** Processes due rows until none is left (or stop() is called); returns how many were handled. */
   async drain(max = Number.POSITIVE_INFINITY): Promise<number> {
     let n = 0;
     while (n < max && !this.stopping) {
-      const row = await this.services.inbox.claim();
+      const row = await this.deps.inbox.claim();
       if (!row) break;
       if (this.stopping) {
-        await this.services.inbox.release(row);
+        await this.deps.inbox.release(row);
         break;
       }
       this.current = row;
@@ -101,22 +113,22 @@ export class InboundProcessor {
     const finished = await Promise.race([loop.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)))]).finally(() => clearTimeout(timer));
     if (!finished && this.current) {
       const row = this.current;
-      const released = await this.services.inbox.release(row).catch(() => false);
+      const released = await this.deps.inbox.release(row).catch(() => false);
       this.logger.warn({ rowId: String(row._id), released }, 'inbound row still in hand at shutdown; released for the next start');
     }
     return finished;
   }
 
   private async process(row: InboxRow): Promise<void> {
-    const { services } = this;
+    const { deps } = this;
     try {
-      const account = await services.channelAccounts.get(row.accountId);
-      const adapter = services.adapterFor(account);
+      const account = await deps.channelAccounts.get(row.accountId);
+      const adapter = deps.adapterFor(account);
       const events = adapter.parseInbound(row.plaintext);
       for (const event of events) {
-        const handled = await dispatchInbound(event, { account, adapter, services });
+        const handled = await dispatchInbound(event, { account, adapter, deps: deps.inbound });
         const { kind, channel, corpId, idempotencyKey, occurredAt, ...fields } = event;
-        await services.events.append(corpId, {
+        await deps.inbound.events.append(corpId, {
           key: idempotencyKey,
           direction: 'inbound',
           channel,
@@ -127,26 +139,26 @@ export class InboundProcessor {
           payload: { ...fields, accountId: account.id },
         });
       }
-      await services.inbox.done(row, events.map((e) => e.idempotencyKey));
-      services.metrics.jobs.inc({ job: 'inbound.process', outcome: 'ok' });
+      await deps.inbox.done(row, events.map((e) => e.idempotencyKey));
+      deps.metrics.jobs.inc({ job: 'inbound.process', outcome: 'ok' });
     } catch (err) {
       if (err instanceof ParseError) {
-        await services.inbox.reject(row, err.message);
-        services.metrics.jobs.inc({ job: 'inbound.process', outcome: 'rejected' });
+        await deps.inbox.reject(row, err.message);
+        deps.metrics.jobs.inc({ job: 'inbound.process', outcome: 'rejected' });
         return;
       }
       if (this.stopping) {
         // A failure while shutting down says nothing about the row: give it back without spending an attempt.
-        await services.inbox.release(row);
-        services.metrics.jobs.inc({ job: 'inbound.process', outcome: 'released' });
+        await deps.inbox.release(row);
+        deps.metrics.jobs.inc({ job: 'inbound.process', outcome: 'released' });
         return;
       }
       const kind = failKindOf(err);
       const reason = err instanceof ChannelError ? `${err.kind} errcode=${err.errcode}: ${err.message}` : (err as Error).message;
       this.logger.warn({ err, rowId: String(row._id), kind }, 'inbound row failed; will retry');
-      const gaveUp = await services.inbox.retryLater(row, reason, kind);
-      services.metrics.jobs.inc({ job: 'inbound.process', outcome: gaveUp ? 'failed' : 'retry' });
-      if (gaveUp) services.metrics.inboxFailures.inc({ reason: kind });
+      const gaveUp = await deps.inbox.retryLater(row, reason, kind);
+      deps.metrics.jobs.inc({ job: 'inbound.process', outcome: gaveUp ? 'failed' : 'retry' });
+      if (gaveUp) deps.metrics.inboxFailures.inc({ reason: kind });
     }
   }
 }

@@ -4,10 +4,22 @@
  * over by another scheduler process when it lapses. Received events are recorded in the inbox like webhook
  * payloads, so processing, idempotency and retries are the same for every channel.
  */
+import type { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { ChannelAdapter } from '../../adapters/channel-adapter.ts';
 import { channelKinds } from '../../adapters/registry.ts';
-import type { Modules } from '../modules.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { ChannelAccount, ChannelAccountRepository } from './channel-account.repository.ts';
+import type { InboundInbox } from './inbound-inbox.ts';
+
+export type PushListenerDeps = {
+  channelAccounts: Pick<ChannelAccountRepository, 'listByKind' | 'acquireListenerLease' | 'releaseListenerLease'>;
+  adapterFor: (account: ChannelAccount) => ChannelAdapter;
+  inbox: Pick<InboundInbox, 'record'>;
+  /** Emits 'inbound' once an event is recorded, so a local processor starts at once. */
+  signals: EventEmitter;
+  clock: Clock;
+};
 
 const LEASE_MS = 60_000;
 const RENEW_MS = 20_000;
@@ -19,7 +31,7 @@ export class PushListeners {
   private ticking: Promise<void> | null = null;
 
   constructor(
-    private readonly services: Modules,
+    private readonly deps: PushListenerDeps,
     private readonly logger: Logger,
     private readonly owner: string,
   ) {}
@@ -37,31 +49,31 @@ export class PushListeners {
 
   /** Renews held leases, starts accounts whose lease this process can take, stops those it lost. */
   async tick(): Promise<void> {
-    const { services } = this;
-    const now = services.clock.now();
+    const { deps } = this;
+    const now = deps.clock.now();
     const until = new Date(now.getTime() + LEASE_MS);
-    const accounts = (await Promise.all(channelKinds({ push: true }).map((kind) => services.channelAccounts.listByKind(kind)))).flat();
+    const accounts = (await Promise.all(channelKinds({ push: true }).map((kind) => deps.channelAccounts.listByKind(kind)))).flat();
     for (const account of accounts) {
       if (this.stopped) return;
-      const held = await services.channelAccounts.acquireListenerLease(account.id, this.owner, until, now);
+      const held = await deps.channelAccounts.acquireListenerLease(account.id, this.owner, until, now);
       const adapter = this.running.get(account.id);
       if (!held) {
         if (adapter) await this.stopOne(account.id, adapter);
         continue;
       }
       if (adapter) continue;
-      const fresh = services.adapterFor(account);
+      const fresh = deps.adapterFor(account);
       if (!fresh.listen) continue;
       this.running.set(account.id, fresh);
       try {
         await fresh.listen(async (_event, envelope) => {
-          await services.inbox.record(account, envelope, fresh);
-          services.signals.emit('inbound');
+          await deps.inbox.record(account, envelope, fresh);
+          deps.signals.emit('inbound');
         });
         this.logger.info({ accountId: account.id }, 'push listener started');
       } catch (err) {
         this.running.delete(account.id);
-        await services.channelAccounts.releaseListenerLease(account.id, this.owner);
+        await deps.channelAccounts.releaseListenerLease(account.id, this.owner);
         this.logger.error({ err, accountId: account.id }, 'push listener failed to start');
       }
     }
@@ -78,6 +90,6 @@ export class PushListeners {
   private async stopOne(id: string, adapter: ChannelAdapter): Promise<void> {
     this.running.delete(id);
     await adapter.stop?.().catch((err) => this.logger.warn({ err, accountId: id }, 'push listener stop failed'));
-    await this.services.channelAccounts.releaseListenerLease(id, this.owner);
+    await this.deps.channelAccounts.releaseListenerLease(id, this.owner);
   }
 }

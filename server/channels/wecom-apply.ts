@@ -4,11 +4,17 @@
  * upsert keyed on vendor ids.
  */
 import type { ContactDetail, GroupDetail } from '../../adapters/channel-adapter.ts';
-import type { UpsertResult } from '../contacts/index.ts';
-import type { FollowInput } from '../contacts/follow.repository.ts';
-import type { Identity } from '../contacts/identity.ts';
-import type { GroupMemberInput } from '../groups/customer-group.repository.ts';
-import type { Modules } from '../modules.ts';
+import type { ContactIdentityRepository, FollowInput, FollowRepository, Identity, UpsertResult } from '../contacts/index.ts';
+import type { GroupMemberInput, GroupsModule } from '../groups/index.ts';
+import type { OrgModule } from '../org/index.ts';
+
+/** What applying WeCom customers and groups writes through (the contacts, groups and org faces). */
+export type WecomApplyDeps = {
+  identities: Pick<ContactIdentityRepository, 'upsert'>;
+  follows: Pick<FollowRepository, 'upsert' | 'stateOf'>;
+  groups: Pick<GroupsModule, 'syncMembers'>;
+  org: Pick<OrgModule, 'findStaffByUserId'>;
+};
 
 /** One staff member's relation to a customer, as WeCom's follow_user describes it. */
 export type WecomRelation = ContactDetail['follows'][number];
@@ -18,7 +24,7 @@ export type WecomRelation = ContactDetail['follows'][number];
  * is one, and the staff member's store as home store.
  */
 export function upsertWecomCustomer(
-  services: Modules,
+  deps: Pick<WecomApplyDeps, 'identities'>,
   corpId: string,
   externalUserId: string,
   detail: Pick<ContactDetail, 'name' | 'avatar' | 'unionId'> | null,
@@ -26,7 +32,7 @@ export function upsertWecomCustomer(
 ): Promise<UpsertResult> {
   const identities: Identity[] = [{ kind: 'wecom', externalUserId }];
   if (detail?.unionId) identities.push({ kind: 'unionid', unionid: detail.unionId });
-  return services.identities.upsert(corpId, {
+  return deps.identities.upsert(corpId, {
     identities,
     profile: { ...(detail?.name ? { name: detail.name } : {}), ...(detail?.avatar ? { avatar: detail.avatar } : {}), ...(opts.staff ? { homeStoreId: opts.staff.storeId } : {}) },
     interactionAt: opts.interactionAt,
@@ -35,14 +41,14 @@ export function upsertWecomCustomer(
 
 /** The follow relation between a contact and a staff member; without a WeCom relation, empty fields and `addedAt`. */
 export function upsertWecomFollow(
-  services: Modules,
+  deps: Pick<WecomApplyDeps, 'follows'>,
   corpId: string,
   contactId: string,
   staff: FollowInput['staff'],
   relation: WecomRelation | undefined,
   opts: { state?: string; addedAt: Date },
 ): Promise<void> {
-  return services.follows.upsert(corpId, {
+  return deps.follows.upsert(corpId, {
     contactId,
     staff,
     remark: relation?.remark ?? '',
@@ -59,15 +65,15 @@ export function upsertWecomFollow(
  * add way on each relation with a synced staff member. A state the add already stored is kept when WeCom's
  * relation has none. Returns the contact id.
  */
-export async function applyContactDetail(services: Modules, corpId: string, detail: ContactDetail): Promise<string> {
-  const staffOf = async (userId: string) => services.org.findStaffByUserId(corpId, userId);
+export async function applyContactDetail(deps: Pick<WecomApplyDeps, 'identities' | 'follows' | 'org'>, corpId: string, detail: ContactDetail): Promise<string> {
+  const staffOf = async (userId: string) => deps.org.findStaffByUserId(corpId, userId);
   const first = detail.follows[0] ? await staffOf(detail.follows[0].staffUserId) : null;
-  const { contact } = await upsertWecomCustomer(services, corpId, detail.externalUserId, detail, { staff: first });
+  const { contact } = await upsertWecomCustomer(deps, corpId, detail.externalUserId, detail, { staff: first });
   for (const relation of detail.follows) {
     const staff = await staffOf(relation.staffUserId);
     if (!staff) continue;
-    const state = relation.state ?? (await services.follows.stateOf(corpId, contact.id, staff.id)) ?? undefined;
-    await upsertWecomFollow(services, corpId, contact.id, staff, relation, { ...(state !== undefined ? { state } : {}), addedAt: relation.addedAt });
+    const state = relation.state ?? (await deps.follows.stateOf(corpId, contact.id, staff.id)) ?? undefined;
+    await upsertWecomFollow(deps, corpId, contact.id, staff, relation, { ...(state !== undefined ? { state } : {}), addedAt: relation.addedAt });
   }
   return contact.id;
 }
@@ -76,8 +82,8 @@ export async function applyContactDetail(services: Modules, corpId: string, deta
  * A whole group from groupchat/get: its external members become contacts, then the member list is applied with
  * its history (see CustomerGroupRepository.syncMembers). Returns the owner's store and how many contacts are new.
  */
-export async function applyGroupDetail(services: Modules, corpId: string, detail: GroupDetail, at: Date): Promise<{ storeId: string | null; createdContacts: number }> {
-  const owner = await services.org.findStaffByUserId(corpId, detail.ownerUserId);
+export async function applyGroupDetail(deps: Pick<WecomApplyDeps, 'identities' | 'groups' | 'org'>, corpId: string, detail: GroupDetail, at: Date): Promise<{ storeId: string | null; createdContacts: number }> {
+  const owner = await deps.org.findStaffByUserId(corpId, detail.ownerUserId);
   const members: GroupMemberInput[] = [];
   let createdContacts = 0;
   for (const m of detail.members) {
@@ -86,13 +92,13 @@ export async function applyGroupDetail(services: Modules, corpId: string, detail
       // Group members who are nobody's friend yet are still customers: one contact per person, joined by unionid.
       const identities: Identity[] = [{ kind: 'wecom', externalUserId: m.userId }];
       if (m.unionId) identities.push({ kind: 'unionid', unionid: m.unionId });
-      const upserted = await services.identities.upsert(corpId, { identities });
+      const upserted = await deps.identities.upsert(corpId, { identities });
       contactId = upserted.contact.id;
       if (upserted.created) createdContacts++;
     }
     members.push({ memberType: m.type, userId: m.userId, contactId, joinTime: m.joinTime, joinScene: m.joinScene });
   }
-  await services.groups.syncMembers(
+  await deps.groups.syncMembers(
     corpId,
     { chatId: detail.chatId, name: detail.name, ownerUserId: detail.ownerUserId, storeId: owner?.storeId ?? null, notice: detail.notice, members },
     at,

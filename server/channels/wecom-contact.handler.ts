@@ -5,32 +5,31 @@
  * tags, add way) comes with it when the API answers in time, and from the detail sweep otherwise.
  */
 import type { ContactDetail, FriendAdded, FriendDeletedByCustomer, FriendDeletedByStaff, FriendEdited } from '../../adapters/channel-adapter.ts';
-import { lookUpDetail } from './detail-lookup.ts';
 import type { HandledEvent, InboundContext } from './inbound-context.ts';
 import { upsertWecomCustomer, upsertWecomFollow } from './wecom-apply.ts';
 
 export async function onFriendAddedOrEdited(event: FriendAdded | FriendEdited, ctx: InboundContext): Promise<HandledEvent> {
-  const { services, adapter } = ctx;
+  const { deps, adapter } = ctx;
   const fetchDetail = adapter.fetchContactDetail?.bind(adapter);
-  const looked = fetchDetail ? await lookUpDetail(ctx, 'contact', event.externalUserId, event.occurredAt, () => fetchDetail(event.externalUserId), detailBudgetMs(event, services.clock.now())) : { fetched: true as const, detail: null };
+  const looked = fetchDetail ? await ctx.deps.details.lookUp(ctx.account, 'contact', event.externalUserId, event.occurredAt, () => fetchDetail(event.externalUserId), detailBudgetMs(event, deps.clock.now())) : { fetched: true as const, detail: null };
   const detail: ContactDetail | null = looked.fetched ? looked.detail : null;
-  const staff = await services.org.findStaffByUserId(event.corpId, event.staffUserId);
-  const { contact } = await upsertWecomCustomer(services, event.corpId, event.externalUserId, detail, { staff, interactionAt: event.occurredAt });
+  const staff = await deps.org.findStaffByUserId(event.corpId, event.staffUserId);
+  const { contact } = await upsertWecomCustomer(deps, event.corpId, event.externalUserId, detail, { staff, interactionAt: event.occurredAt });
   if (!staff) {
     // Staff not synced yet: the contact is kept; the relation appears with the next staff sync and callback.
-    if (event.kind === 'friend_added') await services.reactions.run('friend_added', { event, contactId: contact.id, staff: null, account: ctx.account, adapter: ctx.adapter });
+    if (event.kind === 'friend_added') await deps.reactions.run('friend_added', { event, contactId: contact.id, staff: null, account: ctx.account, adapter: ctx.adapter });
     return { contactId: contact.id };
   }
   if (looked.fetched) {
     const relation = detail?.follows.find((f) => f.staffUserId === event.staffUserId);
     const state = event.kind === 'friend_added' ? (event.state ?? relation?.state ?? '') : (relation?.state ?? undefined);
-    await upsertWecomFollow(services, event.corpId, contact.id, staff, relation, { ...(state !== undefined ? { state } : {}), addedAt: event.occurredAt });
+    await upsertWecomFollow(deps, event.corpId, contact.id, staff, relation, { ...(state !== undefined ? { state } : {}), addedAt: event.occurredAt });
   } else {
     // Without the detail an edit has nothing to say about the relation beyond its existence; an add has its state.
     const state = event.kind === 'friend_added' ? (event.state ?? undefined) : undefined;
-    await services.follows.recordFromEvent(event.corpId, { contactId: contact.id, staff, ...(state !== undefined ? { state } : {}), addedAt: event.occurredAt });
+    await deps.follows.recordFromEvent(event.corpId, { contactId: contact.id, staff, ...(state !== undefined ? { state } : {}), addedAt: event.occurredAt });
   }
-  if (event.kind === 'friend_added') await services.reactions.run('friend_added', { event, contactId: contact.id, staff, account: ctx.account, adapter: ctx.adapter });
+  if (event.kind === 'friend_added') await deps.reactions.run('friend_added', { event, contactId: contact.id, staff, account: ctx.account, adapter: ctx.adapter });
   return { contactId: contact.id, storeId: staff.storeId };
 }
 
@@ -49,11 +48,11 @@ function detailBudgetMs(event: FriendAdded | FriendEdited, now: Date): number | 
 }
 
 export async function onFriendDeleted(event: FriendDeletedByStaff | FriendDeletedByCustomer, ctx: InboundContext): Promise<HandledEvent> {
-  const { services } = ctx;
-  const contact = await services.contactChannels.findByIdentity(event.corpId, `wecom:${event.externalUserId}`);
-  const staff = await services.org.findStaffByUserId(event.corpId, event.staffUserId);
+  const { deps } = ctx;
+  const contact = await deps.contactChannels.findByIdentity(event.corpId, `wecom:${event.externalUserId}`);
+  const staff = await deps.org.findStaffByUserId(event.corpId, event.staffUserId);
   if (!contact || !staff) return { contactId: contact?.id ?? null };
-  await services.follows.markDeleted(event.corpId, contact.id, staff.id, event.kind === 'friend_deleted_by_staff' ? 'staff' : 'customer', event.occurredAt);
-  await services.contactChannels.refreshReachability(event.corpId, contact.id);
+  await deps.follows.markDeleted(event.corpId, contact.id, staff.id, event.kind === 'friend_deleted_by_staff' ? 'staff' : 'customer', event.occurredAt);
+  await deps.contactChannels.refreshReachability(event.corpId, contact.id);
   return { contactId: contact.id, storeId: staff.storeId };
 }

@@ -3,25 +3,24 @@
  * groupchat/get does not answer, the event is still logged and the group's detail is owed to the detail sweep.
  */
 import type { GroupCreated, GroupDismissed, GroupUpdated } from '../../adapters/channel-adapter.ts';
-import { lookUpDetail } from './detail-lookup.ts';
 import type { HandledEvent, InboundContext } from './inbound-context.ts';
 import { applyGroupDetail } from './wecom-apply.ts';
 
 export async function onGroupChanged(event: GroupCreated | GroupUpdated, ctx: InboundContext): Promise<HandledEvent> {
-  const { services, adapter } = ctx;
+  const { deps, adapter } = ctx;
   const fetchDetail = adapter.fetchGroupDetail?.bind(adapter);
-  const looked = fetchDetail ? await lookUpDetail(ctx, 'group', event.chatId, event.occurredAt, () => fetchDetail(event.chatId)) : { fetched: true as const, detail: null };
+  const looked = fetchDetail ? await ctx.deps.details.lookUp(ctx.account, 'group', event.chatId, event.occurredAt, () => fetchDetail(event.chatId)) : { fetched: true as const, detail: null };
   if (!looked.fetched) return { contactId: null };
   const detail = looked.detail;
   if (!detail) {
-    await services.groups.markDismissed(event.corpId, event.chatId, event.occurredAt);
+    await deps.groups.markDismissed(event.corpId, event.chatId, event.occurredAt);
     return { contactId: null };
   }
-  const { storeId } = await applyGroupDetail(services, event.corpId, detail, event.occurredAt);
+  const { storeId } = await applyGroupDetail(deps, event.corpId, detail, event.occurredAt);
   return { contactId: null, storeId };
 }
 
 export async function onGroupDismissed(event: GroupDismissed, ctx: InboundContext): Promise<HandledEvent> {
-  await ctx.services.groups.markDismissed(event.corpId, event.chatId, event.occurredAt);
+  await ctx.deps.groups.markDismissed(event.corpId, event.chatId, event.occurredAt);
   return { contactId: null };
 }

@@ -6,8 +6,7 @@
  */
 import { ChannelError } from '../../adapters/channel-adapter.ts';
 import type { KfCustomer, KfMessage, KfMessagesAvailable } from '../../adapters/channel-adapter.ts';
-import type { Identity } from '../contacts/identity.ts';
-import { optOutOnStopReply } from '../contacts/opt-out-reply.ts';
+import type { Identity } from '../contacts/index.ts';
 import type { HandledEvent, InboundContext } from './inbound-context.ts';
 
 const MAX_PAGES = 100;
@@ -15,25 +14,23 @@ const MAX_PAGES = 100;
 const KF_CUSTOMERS_PER_CALL = 100;
 
 export async function onKfMessagesAvailable(event: KfMessagesAvailable, ctx: InboundContext): Promise<HandledEvent> {
-  const { services, adapter, account } = ctx;
+  const { deps, adapter, account } = ctx;
   if (!adapter.syncKfMessages) return { contactId: null };
-  const models = services.db.models;
-  const saved = await models.KfCursor.findOne({ accountId: account.id, openKfId: event.openKfId }).lean();
-  let cursor: string | null = saved?.cursor ?? null;
+  let cursor = await deps.kfCursors.get(account.id, event.openKfId);
   for (let page = 0; page < MAX_PAGES; page++) {
     const result = await adapter.syncKfMessages({ openKfId: event.openKfId, syncToken: event.syncToken, cursor });
     await linkNewKfCustomers(event.corpId, result.messages, ctx);
     for (const m of result.messages) {
       let contactId: string | null = null;
       if (m.externalUserId) {
-        const { contact } = await services.identities.upsert(event.corpId, {
+        const { contact } = await deps.identities.upsert(event.corpId, {
           identities: [{ kind: 'kf', externalUserId: m.externalUserId }],
           ...(m.origin === 'customer' ? { interactionAt: m.sentAt } : {}),
         });
         contactId = contact.id;
       }
       const enter = m.msgType === 'event' ? (m.raw.event as { event_type?: string } | undefined)?.event_type : undefined;
-      await services.events.append(event.corpId, {
+      await deps.events.append(event.corpId, {
         key: `wecom:${event.corpId}:kf:${m.msgId}`,
         direction: 'inbound',
         channel: 'wecom_kf',
@@ -42,10 +39,10 @@ export async function onKfMessagesAvailable(event: KfMessagesAvailable, ctx: Inb
         occurredAt: m.sentAt,
         payload: { openKfId: m.openKfId, origin: m.origin, text: m.text, raw: m.raw },
       });
-      if (contactId && m.origin === 'customer') await optOutOnStopReply(services, { corpId: event.corpId, contactId, text: m.text, messageKey: `wecom:${event.corpId}:kf:${m.msgId}`, channel: 'wecom_kf', at: m.sentAt });
+      if (contactId && m.origin === 'customer') await deps.optOutReply({ corpId: event.corpId, contactId, text: m.text, messageKey: `wecom:${event.corpId}:kf:${m.msgId}`, channel: 'wecom_kf', at: m.sentAt });
     }
     cursor = result.nextCursor || cursor;
-    await models.KfCursor.updateOne({ accountId: account.id, openKfId: event.openKfId }, { $set: { cursor, updatedAt: services.clock.now() } }, { upsert: true });
+    await deps.kfCursors.save(account.id, event.openKfId, cursor);
     if (!result.hasMore) break;
   }
   return { contactId: null };
@@ -60,7 +57,7 @@ async function linkNewKfCustomers(corpId: string, messages: KfMessage[], ctx: In
   const ids = [...new Set(messages.flatMap((m) => (m.externalUserId ? [m.externalUserId] : [])))];
   for (let i = 0; i < ids.length; i += KF_CUSTOMERS_PER_CALL) {
     const batch = ids.slice(i, i + KF_CUSTOMERS_PER_CALL);
-    const known = await Promise.all(batch.map((id) => ctx.services.contactChannels.findByIdentity(corpId, `kf:${id}`)));
+    const known = await Promise.all(batch.map((id) => ctx.deps.contactChannels.findByIdentity(corpId, `kf:${id}`)));
     const unknown = batch.filter((_, j) => !known[j]);
     if (!unknown.length) continue;
     for (const customer of await fetchKfCustomers(unknown, ctx)) await upsertKfCustomer(corpId, customer, ctx);
@@ -76,17 +73,17 @@ async function fetchKfCustomers(ids: string[], ctx: InboundContext): Promise<KfC
     return (await ctx.adapter.fetchKfCustomers?.(ids)) ?? [];
   } catch (err) {
     if (!(err instanceof ChannelError) || err.retryable) throw err;
-    ctx.services.logger.warn({ err, accountId: ctx.account.id, customers: ids.length }, 'kf customer profiles unavailable; customers kept by kf id only');
+    ctx.deps.logger.warn({ err, accountId: ctx.account.id, customers: ids.length }, 'kf customer profiles unavailable; customers kept by kf id only');
     return [];
   }
 }
 
 async function upsertKfCustomer(corpId: string, customer: KfCustomer, ctx: InboundContext): Promise<void> {
-  const { services } = ctx;
+  const { deps } = ctx;
   const identities: Identity[] = [{ kind: 'kf', externalUserId: customer.externalUserId }];
   if (customer.unionId) identities.push({ kind: 'unionid', unionid: customer.unionId });
-  const { contact } = await services.identities.upsert(corpId, { identities });
+  const { contact } = await deps.identities.upsert(corpId, { identities });
   if (!customer.nickname || contact.name) return;
   // Conditional, so a name another channel wrote meanwhile (a WeCom remark name, say) is never overwritten.
-  await services.db.models.Contact.updateOne({ _id: contact.id, corpId, name: { $in: ['', null] } }, { $set: { name: customer.nickname } });
+  await deps.contactChannels.nameIfNameless(corpId, contact.id, customer.nickname);
 }

@@ -3,17 +3,17 @@ import type { CorpTagChanged, CorpTagShuffled } from '../../adapters/channel-ada
 import type { HandledEvent, InboundContext } from './inbound-context.ts';
 
 export async function onCorpTagChanged(event: CorpTagChanged | CorpTagShuffled, ctx: InboundContext): Promise<HandledEvent> {
-  const { services } = ctx;
+  const { deps } = ctx;
   if (event.kind === 'corp_tag_deleted') {
     const at = event.occurredAt;
     // Deleting a group sends no callbacks for its tags: deleteGroup marks them too.
-    if (event.tagType === 'tag_group') await services.tags.deleteGroup(event.corpId, event.id, at).catch(ignoreNotFound);
-    else await services.tags.deleteTag(event.corpId, event.id, at).catch(ignoreNotFound);
+    if (event.tagType === 'tag_group') await deps.tags.deleteGroup(event.corpId, event.id, at).catch(ignoreNotFound);
+    else await deps.tags.deleteTag(event.corpId, event.id, at).catch(ignoreNotFound);
     return { contactId: null };
   }
   if (!ctx.adapter.fetchCorpTags) return { contactId: null };
   const groups = await ctx.adapter.fetchCorpTags();
-  await services.tags.mirror(event.corpId, groups);
+  await deps.tags.mirror(event.corpId, groups);
   return { contactId: null };
 }
 

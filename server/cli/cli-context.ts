@@ -6,7 +6,6 @@
  */
 import pino, { type Logger } from 'pino';
 import { openServices } from '../boot.ts';
-import { upsertDefaultAccounts } from '../channels/default-accounts.ts';
 import { loadConfig, type Config } from '../config.ts';
 import type { Modules } from '../modules.ts';
 
@@ -17,7 +16,7 @@ export async function openCliContext(opts: { config?: Config; logger?: Logger } 
   const logger = opts.logger ?? pino({ level: config.logLevel }, pino.destination({ fd: 2, sync: true }));
   const opened = await openServices(config, { logger });
   try {
-    await upsertDefaultAccounts(opened.services, logger);
+    await opened.services.channels.upsertDefaultAccounts(logger);
   } catch (err) {
     await opened.close().catch(() => undefined);
     throw err;

@@ -125,6 +125,11 @@ export class ContactChannelState {
     await this.models.Contact.updateOne({ _id: contactId, corpId }, subscribed ? { $pull: { unsubscribedKeys: key } } : { $addToSet: { unsubscribedKeys: key } }, { timestamps: false });
     await this.refreshReachability(corpId, contactId);
   }
+
+  /** Names a nameless contact; conditional, so a name another channel wrote meanwhile is never overwritten. */
+  async nameIfNameless(corpId: string, contactId: string, name: string): Promise<void> {
+    await this.models.Contact.updateOne({ _id: contactId, corpId, name: { $in: ['', null] } }, { $set: { name } });
+  }
 }
 
 export function escapeRegExp(s: string): string {

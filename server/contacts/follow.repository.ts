@@ -125,4 +125,11 @@ export class FollowRepository {
     if (!live.length && contact.lifecycle !== 'lead') set.lifecycle = 'lost';
     await this.models.Contact.updateOne({ _id: contact._id, corpId }, { $set: set }, { timestamps: false });
   }
+
+  /** How many distinct customers these staff members (by WeCom userid) have live relations with. */
+  async countCustomersOf(corpId: string, staffUserIds: readonly string[]): Promise<number> {
+    if (!staffUserIds.length) return 0;
+    const ids = await this.models.Follow.distinct('contactId', { corpId, staffUserId: { $in: staffUserIds }, deletedAt: null });
+    return ids.length;
+  }
 }

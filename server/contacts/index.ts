@@ -20,7 +20,7 @@ export { LIFECYCLE_STAGES, type ContactDoc, type LifecycleStage } from './contac
 export type { FollowInput } from './follow.repository.ts';
 export { identityKey, parseIdentityKey, phoneKey, type Identity } from './identity.ts';
 export { maskPhone } from './phone.ts';
-export { optOutOnStopReply, type OptOutDeps } from './opt-out-reply.ts';
+export { isOptOutReply, optOutOnStopReply, type OptOutDeps } from './opt-out-reply.ts';
 /** The parts under their class names, for code that names the one it uses. */
 export type { ContactChannelState, ContactIdentityRepository, ContactRepository, FollowRepository, PhoneVault };
 

@@ -7,12 +7,7 @@ import { touchSchema } from '../sop/ledger/touch.schema.ts';
 import { triggerFeedSchema } from '../sop/ledger/trigger-feed.schema.ts';
 import { scheduleFireSchema } from '../sop/ledger/schedule-fire.schema.ts';
 import { staffTaskSchema } from '../tasks/staff-task.schema.ts';
-import { channelAccountSchema } from '../channels/channel-account.schema.ts';
-import { inboundRawSchema } from '../channels/inbound-raw.schema.ts';
-import { callbackReplaySchema } from '../channels/callback-replay.schema.ts';
-import { kfCursorSchema } from '../channels/kf-cursor.schema.ts';
-import { detailDueSchema } from '../channels/detail-due.schema.ts';
-import { syncRunSchema } from '../channels/sync/sync-run.schema.ts';
+import { registerChannelsModels } from '../channels/index.ts';
 import { registerContactsModels } from '../contacts/index.ts';
 import { registerContentModels } from '../content/index.ts';
 import { registerEventsModels } from '../events/index.ts';
@@ -51,12 +46,7 @@ export function registerModels(conn: Connection) {
     SopTriggerFeed: conn.model('SopTriggerFeed', triggerFeedSchema),
     SopScheduleFire: conn.model('SopScheduleFire', scheduleFireSchema),
     StaffTask: conn.model('StaffTask', staffTaskSchema),
-    ChannelAccount: conn.model('ChannelAccount', channelAccountSchema),
-    InboundRaw: conn.model('InboundRaw', inboundRawSchema),
-    CallbackReplay: conn.model('CallbackReplay', callbackReplaySchema),
-    KfCursor: conn.model('KfCursor', kfCursorSchema),
-    DetailDue: conn.model('DetailDue', detailDueSchema),
-    SyncRun: conn.model('SyncRun', syncRunSchema),
+    ...registerChannelsModels(conn),
     ...registerContentModels(conn),
     Experiment: conn.model('Experiment', experimentSchema),
     ExperimentAssignment: conn.model('ExperimentAssignment', experimentAssignmentSchema),

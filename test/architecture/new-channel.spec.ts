@@ -117,7 +117,7 @@ describe('a new channel needs only its adapter and a registry entry', () => {
     const verified = adapter.verifyWebhook(request(sign('hosted-secret', body)));
     if (!verified.ok || !('plaintext' in verified)) throw new Error('the signed push should verify');
     expect((await services.inbox.record(account, verified.plaintext, adapter)).duplicate).to.equal(false);
-    expect(await new InboundProcessor(services, pino({ level: 'silent' })).drain()).to.equal(1);
+    expect(await services.channels.processor(pino({ level: 'silent' })).drain()).to.equal(1);
 
     const contact = await services.contactChannels.findByIdentity(org.corpId, 'wecom:wm-fake-1');
     expect(contact, 'the customer is in the contact store').to.not.equal(null);

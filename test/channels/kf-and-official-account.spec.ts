@@ -5,7 +5,6 @@ import { signature } from '../../adapters/wecom/crypto/wx-biz-msg-crypt.ts';
 import { deliverCallback } from '../../adapters/wecom/simulator/callback-driver.ts';
 import { externalContactEvent, kfMsgOrEvent } from '../../adapters/wecom/simulator/callback-events.ts';
 import { SIM_CORP_ID } from '../../adapters/wecom/simulator/wecom-simulator.ts';
-import { InboundProcessor } from '../../server/channels/inbound-processor.ts';
 import { testServices } from '../support/test-app.ts';
 import { CALLBACK_AES_KEY, CALLBACK_TOKEN, OA_APP_ID, startChannelHarness, type ChannelHarness } from '../support/channel-harness.ts';
 import { useTestDatabase } from '../support/database.ts';
@@ -33,7 +32,7 @@ describe('微信客服 sync loop and official-account callbacks', () => {
 
     // A new process: fresh services and adapters (no in-memory cursor), same database.
     const restarted = testServices(t.db, { realClock: true });
-    const processor = new InboundProcessor(restarted, pino({ level: 'silent' }));
+    const processor = restarted.channels.processor(pino({ level: 'silent' }));
     const m3 = h.sim.control.kfCustomerMessage({ open_kfid: kf, external_userid: 'wmKfCustomer1', content: '好的谢谢' });
     await deliverCallback({ ...wecomTarget(), xml: kfMsgOrEvent({ corpId: SIM_CORP_ID, token: m3.token, openKfId: kf, createTime: 1_795_001_100 }) });
     await processor.drain();

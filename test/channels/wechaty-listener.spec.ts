@@ -6,8 +6,7 @@ import { createAdapter } from '../../adapters/registry.ts';
 import { PuppetMockWithFriendship } from '../../adapters/wechaty/test-support/puppet-mock-with-friendship.ts';
 import { WechatyAdapter } from '../../adapters/wechaty/wechaty.adapter.ts';
 import type { ChannelAccount } from '../../server/channels/channel-account.repository.ts';
-import { InboundProcessor } from '../../server/channels/inbound-processor.ts';
-import { PushListeners } from '../../server/channels/push-listeners.ts';
+import type { InboundProcessor, PushListeners } from '../../server/channels/index.ts';
 import { useTestDatabase } from '../support/database.ts';
 import { seedTestOrg, testServices } from '../support/test-app.ts';
 
@@ -36,18 +35,18 @@ function suite(t: ReturnType<typeof useTestDatabase>) {
   };
 
   before(async () => {
-    services = testServices(t.db, { realClock: true });
+    let cached: WechatyAdapter | undefined;
     // The bot is built on the mock puppet; everything else is the production wiring.
-    Object.assign(services, {
-      adapterFor: (account: ChannelAccount) =>
+    services = testServices(t.db, {
+      realClock: true,
+      adapterFactory: (account: ChannelAccount) =>
         account.kind === 'wechaty' ? (cached ??= new WechatyAdapter({ corpId: account.corpId, config: account.config, bot: WechatyBuilder.build({ puppet }) })) : createAdapter(account),
     });
-    let cached: WechatyAdapter | undefined;
     const org = await seedTestOrg(services, 'wwwechaty');
     const account = await services.channelAccounts.create({ corpId: org.corpId, kind: 'wechaty', name: '门店机器人', config: { botId: 'bot-sh-01', puppet: 'wechaty-puppet-service', puppetToken: 'puppet_workpro_test' } });
     accountId = account.id;
-    processor = new InboundProcessor(services, pino({ level: 'silent' }));
-    listeners = new PushListeners(services, pino({ level: 'silent' }), 'test-process-1');
+    processor = services.channels.processor(pino({ level: 'silent' }));
+    listeners = services.channels.pushListeners(pino({ level: 'silent' }), 'test-process-1');
     await listeners.start();
     const self = mocker.createContact({ name: 'Siyu Bot' });
     mocker.login(self);

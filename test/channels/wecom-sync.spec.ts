@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ChannelError } from '../../adapters/channel-adapter.ts';
 import { SIM_CORP_ID, SIM_SECRET, type WecomSimulator } from '../../adapters/wecom/simulator/wecom-simulator.ts';
-import { SyncInterruptedError, WecomSyncService, type SyncProgress } from '../../server/channels/sync/wecom-sync.service.ts';
+import { SyncInterruptedError, type SyncProgress } from '../../server/channels/index.ts';
 import { ConflictError } from '../../server/errors.ts';
 import { CALLBACK_AES_KEY, CALLBACK_TOKEN, startChannelHarness, type ChannelHarness } from '../support/channel-harness.ts';
 import { testMongoUri, useTestDatabase } from '../support/database.ts';
@@ -49,7 +49,7 @@ describe('WecomSyncService.run (siyu sync wecom) against the WeCom simulator', (
     after(async () => h.stop());
 
     it('stores every customer with its follows, remarks, tags and states, and the groups of local owners', async () => {
-      const summary = await new WecomSyncService(h.services).run({ onProgress: (p) => progress.push(p) });
+      const summary = await h.services.channels.wecomSync().run({ onProgress: (p) => progress.push(p) });
       expect(summary).to.deep.equal({ contacts: 250, created: 250 + EXPECTED.strangers, follows: EXPECTED.follows, groups: EXPECTED.groups, resumed: false });
 
       const m = t.db.models;
@@ -86,7 +86,7 @@ describe('WecomSyncService.run (siyu sync wecom) against the WeCom simulator', (
     it('duplicates nothing when run again and reports 0 created', async () => {
       const m = t.db.models;
       const membersBefore = (await m.CustomerGroup.find({ corpId: SIM_CORP_ID }).lean()).map((g) => g.members.length);
-      const summary = await new WecomSyncService(h.services).run();
+      const summary = await h.services.channels.wecomSync().run();
       expect(summary).to.deep.equal({ contacts: 250, created: 0, follows: EXPECTED.follows, groups: EXPECTED.groups, resumed: false });
       expect(await m.Contact.countDocuments({ corpId: SIM_CORP_ID })).to.equal(250 + EXPECTED.strangers);
       expect(await m.Follow.countDocuments({ corpId: SIM_CORP_ID })).to.equal(EXPECTED.follows);
@@ -115,7 +115,7 @@ describe('WecomSyncService.run (siyu sync wecom) against the WeCom simulator', (
     after(async () => h.stop());
 
     it('keeps the cursor of the last saved page, and the next run resumes from it and completes', async () => {
-      const err = await failureOf(new WecomSyncService(h.services).run({ onProgress: failAfterFirstPage() }));
+      const err = await failureOf(h.services.channels.wecomSync().run({ onProgress: failAfterFirstPage() }));
       expect(err).to.be.instanceOf(ChannelError);
       expect((err as ChannelError).errcode).to.equal(48002);
       const saved = await savedRun();
@@ -125,7 +125,7 @@ describe('WecomSyncService.run (siyu sync wecom) against the WeCom simulator', (
       expect(saved!.lastError).to.contain(BATCH_API);
 
       h.sim.control.clearRequests();
-      const summary = await new WecomSyncService(h.services).run();
+      const summary = await h.services.channels.wecomSync().run();
       expect(summary).to.deep.equal({ contacts: 250, created: 250 + EXPECTED.strangers, follows: EXPECTED.follows, groups: EXPECTED.groups, resumed: true });
       const calls = h.sim.control.requests(BATCH_API);
       expect(calls).to.have.length(2);
@@ -136,22 +136,22 @@ describe('WecomSyncService.run (siyu sync wecom) against the WeCom simulator', (
 
     it('stops after the page in flight when interrupted, and resumes afterwards', async () => {
       const controller = new AbortController();
-      const err = await failureOf(new WecomSyncService(h.services).run({ signal: controller.signal, onProgress: (p) => p.counts.follows > 0 && controller.abort() }));
+      const err = await failureOf(h.services.channels.wecomSync().run({ signal: controller.signal, onProgress: (p) => p.counts.follows > 0 && controller.abort() }));
       expect(err).to.be.instanceOf(SyncInterruptedError);
       expect(await savedRun()).to.include({ status: 'interrupted', batch: 0 });
-      expect((await new WecomSyncService(h.services).run()).resumed).to.equal(true);
+      expect((await h.services.channels.wecomSync().run()).resumed).to.equal(true);
     });
 
     it('refuses a run another live process holds, and --restart starts over from the first page', async () => {
-      await failureOf(new WecomSyncService(h.services).run({ onProgress: failAfterFirstPage() }));
+      await failureOf(h.services.channels.wecomSync().run({ onProgress: failAfterFirstPage() }));
       const held = await savedRun();
       await t.db.models.SyncRun.updateOne({ _id: held!._id }, { $set: { leaseOwner: 'elsewhere:1', leaseUntil: new Date(Date.now() + 60_000) } });
-      expect(await failureOf(new WecomSyncService(h.services).run())).to.be.instanceOf(ConflictError);
-      expect(await failureOf(new WecomSyncService(h.services).run({ restart: true }))).to.be.instanceOf(ConflictError);
+      expect(await failureOf(h.services.channels.wecomSync().run())).to.be.instanceOf(ConflictError);
+      expect(await failureOf(h.services.channels.wecomSync().run({ restart: true }))).to.be.instanceOf(ConflictError);
 
       await t.db.models.SyncRun.updateOne({ _id: held!._id }, { $set: { leaseUntil: new Date(Date.now() - 1) } });
       h.sim.control.clearRequests();
-      const summary = await new WecomSyncService(h.services).run({ restart: true });
+      const summary = await h.services.channels.wecomSync().run({ restart: true });
       expect(summary).to.include({ resumed: false, created: 0, follows: EXPECTED.follows });
       expect((h.sim.control.requests(BATCH_API)[0]!.body as { cursor?: string }).cursor).to.equal(undefined);
       expect(await t.db.models.SyncRun.findById(held!._id).lean()).to.include({ status: 'abandoned' });
@@ -173,7 +173,7 @@ describe('WecomSyncService.run (siyu sync wecom) against the WeCom simulator', (
     it('asks a refused batch member by member, takes 84061 as "no customers" and finishes the run', async () => {
       // The batch is refused because a1 has no customers; asked alone, a1 is refused too.
       h.sim.control.injectErrors(BATCH_API, 84061, 2);
-      const summary = await new WecomSyncService(h.services).run();
+      const summary = await h.services.channels.wecomSync().run();
       expect(summary).to.include({ contacts: 4, created: 4, follows: 4, resumed: false });
       const calls = h.sim.control.requests(BATCH_API).map((r) => [(r.body as { userid_list: string[] }).userid_list, r.errcode]);
       expect(calls).to.deep.equal([
@@ -193,12 +193,12 @@ describe('WecomSyncService.run (siyu sync wecom) against the WeCom simulator', (
       h.sim.control.injectErrors(BATCH_API, 84061, 2);
       // a2's page fails for good (48002): the run stops there with its place saved.
       h.sim.control.injectErrors(BATCH_API, 48002, 1);
-      const err = await failureOf(new WecomSyncService(h.services).run());
+      const err = await failureOf(h.services.channels.wecomSync().run());
       expect((err as ChannelError).errcode).to.equal(48002);
       const saved = await t.db.models.SyncRun.findOne({ corpId: SIM_CORP_ID, finishedAt: null }).lean();
       expect(saved).to.include({ status: 'failed', phase: 'customers', batch: 0 });
       h.sim.control.clearRequests();
-      const summary = await new WecomSyncService(h.services).run();
+      const summary = await h.services.channels.wecomSync().run();
       expect(summary).to.include({ resumed: true, follows: 4 });
       expect(h.sim.control.requests(BATCH_API).map((r) => (r.body as { userid_list: string[] }).userid_list)).to.deep.equal([['a2'], ['b1']]);
     });

@@ -42,7 +42,7 @@ describe('live-code welcome window (pinned clock)', () => {
     const occurredAt = new Date(services.clock.now().getTime() + skewS * 1000);
     const event: FriendAdded = { kind: 'friend_added', channel: 'wecom', corpId: SIM_CORP_ID, idempotencyKey: `k${n}`, occurredAt, staffUserId: scan.userid, externalUserId: scan.external_userid, state: scan.state!, welcomeCode: scan.welcomeCode, half: false };
     services.clock.advance(afterS * 1000);
-    await dispatchInbound(event, { account, adapter: services.adapterFor(account), services });
+    await dispatchInbound(event, { account, adapter: services.adapterFor(account), deps: services.channels.inbound });
     const row = await t.db.models.LiveCodeWelcome.findOne({ welcomeCode: scan.welcomeCode }).lean();
     return { row: row!, scan, event };
   }
@@ -67,7 +67,7 @@ describe('live-code welcome window (pinned clock)', () => {
     const { row, event } = await scanAndProcess(21, 5);
     expect(row).to.include({ status: 'failed', errcode: 41050 });
     expect(sendCalls()).to.equal(before + 1);
-    await dispatchInbound(event, { account, adapter: services.adapterFor(account), services });
+    await dispatchInbound(event, { account, adapter: services.adapterFor(account), deps: services.channels.inbound });
     expect(sendCalls(), 'processing the add again calls nothing').to.equal(before + 1);
     expect(await t.db.models.LiveCodeWelcome.countDocuments({ welcomeCode: event.welcomeCode })).to.equal(1);
   });

@@ -9,7 +9,7 @@ import { startOfficialAccountSimulator, type OfficialAccountSimulator } from '..
 import { startWecomSimulator, SIM_CORP_ID, SIM_SECRET, type WecomSimulator } from '../../adapters/wecom/simulator/wecom-simulator.ts';
 import { createApp } from '../../server/app.ts';
 import type { ChannelAccount } from '../../server/channels/channel-account.repository.ts';
-import { InboundProcessor } from '../../server/channels/inbound-processor.ts';
+import type { InboundProcessor } from '../../server/channels/index.ts';
 import type { Database } from '../../server/db/database.ts';
 import { seedTestOrg, testServices, type TestOrg } from './test-app.ts';
 
@@ -51,7 +51,7 @@ export async function startChannelHarness(db: Database, opts: { callbackBodyLimi
   await once(server, 'listening');
   const address = server.address();
   const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  const processor = new InboundProcessor(services, pino({ level: 'silent' }));
+  const processor = services.channels.processor(pino({ level: 'silent' }));
   return {
     sim,
     oaSim,

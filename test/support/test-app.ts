@@ -7,7 +7,7 @@ import request from 'supertest';
 import { createApp } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
 import type { Database } from '../../server/db/database.ts';
-import { buildModules, type Modules } from '../../server/modules.ts';
+import { buildModules, type ModuleDeps, type Modules } from '../../server/modules.ts';
 import { fixedClock } from '../../server/shared/clock.ts';
 import { createMetrics } from '../../server/system/metrics.ts';
 
@@ -16,7 +16,7 @@ export const TEST_KEYS = { phoneKeyHex: '11'.repeat(32), hashKeyHex: '22'.repeat
 
 export function testServices(
   db: Database,
-  opts: { bodyLimitBytes?: number; callbackBodyLimitBytes?: number; now?: string; realClock?: boolean } = {},
+  opts: { bodyLimitBytes?: number; callbackBodyLimitBytes?: number; now?: string; realClock?: boolean; adapterFactory?: ModuleDeps['adapterFactory'] } = {},
 ): Modules & { clock: ReturnType<typeof fixedClock> } {
   const config = loadConfig({
     SIYU_ADMIN_TOKEN: ADMIN_TOKEN,
@@ -26,7 +26,7 @@ export function testServices(
   });
   // Tests that talk to the simulators (which keep real time) use a clock that follows real time but can be moved.
   const clock = fixedClock(opts.now ?? (opts.realClock ? new Date().toISOString() : '2026-11-22T02:00:00Z'), opts.realClock);
-  const services = buildModules({ config, db, clock, logger: pino({ level: 'silent' }), metrics: createMetrics(), keys: TEST_KEYS });
+  const services = buildModules({ config, db, clock, logger: pino({ level: 'silent' }), metrics: createMetrics(), keys: TEST_KEYS, ...(opts.adapterFactory ? { adapterFactory: opts.adapterFactory } : {}) });
   return services as Modules & { clock: typeof clock };
 }
 

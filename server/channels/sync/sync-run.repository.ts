@@ -4,7 +4,7 @@
  * processes never advance the same run.
  */
 import type { Types } from 'mongoose';
-import type { Models } from '../../db/models.ts';
+import type { ChannelsModels } from '../channels.models.ts';
 import { ConflictError } from '../../errors.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { SyncPhase, SyncRunDoc } from './sync-run.schema.ts';
@@ -50,9 +50,10 @@ const toRun = (r: Row): SyncRun => ({
 
 export class SyncRunRepository {
   constructor(
-    private readonly models: Pick<Models, 'SyncRun' | 'Follow'>,
+    private readonly models: Pick<ChannelsModels, 'SyncRun'>,
     private readonly clock: Clock,
-    private readonly leaseMs: number,
+    /** How long a claim holds without progress. */
+    private readonly leaseMs = 5 * 60_000,
   ) {}
 
   async findUnfinished(corpId: string, accountId: string): Promise<SyncRun | null> {
@@ -131,13 +132,6 @@ export class SyncRunRepository {
       { $set: { status: 'abandoned', leaseOwner: null, leaseUntil: null, updatedAt: now, finishedAt: now } },
     );
     return res.modifiedCount > 0;
-  }
-
-  /** Distinct customers with a live relation to any of these staff members: a run's `contacts`, exact across resumes. */
-  async countCustomersOf(corpId: string, staffUserIds: string[]): Promise<number> {
-    if (!staffUserIds.length) return 0;
-    const ids = await this.models.Follow.distinct('contactId', { corpId, staffUserId: { $in: staffUserIds }, deletedAt: null });
-    return ids.length;
   }
 
   private leaseEnd(now: Date): Date {

@@ -6,12 +6,15 @@
  */
 import { ChannelError, type ChannelAdapter, type ContactDetail, type CustomerPage } from '../../../adapters/channel-adapter.ts';
 import { BadRequestError, ConflictError } from '../../errors.ts';
-import type { StaffDto } from '../../org/index.ts';
-import type { Modules } from '../../modules.ts';
-import type { ChannelAccount } from '../channel-account.repository.ts';
-import { applyGroupDetail, upsertWecomCustomer, upsertWecomFollow } from '../wecom-apply.ts';
+import type { Logger } from 'pino';
+import type { FollowRepository } from '../../contacts/index.ts';
+import type { GroupsModule } from '../../groups/index.ts';
+import type { OrgModule, StaffDto } from '../../org/index.ts';
+import type { Clock } from '../../shared/clock.ts';
+import type { ChannelAccount, ChannelAccountRepository } from '../channel-account.repository.ts';
+import { applyGroupDetail, upsertWecomCustomer, upsertWecomFollow, type WecomApplyDeps } from '../wecom-apply.ts';
 import { leaseOwnerGone, processLeaseOwner } from './sync-lease.ts';
-import { SyncRunRepository, type SyncCounts, type SyncRun } from './sync-run.repository.ts';
+import type { SyncCounts, SyncRun, SyncRunRepository } from './sync-run.repository.ts';
 import type { SyncPhase } from './sync-run.schema.ts';
 
 /** batch/get_by_user and groupchat/list's owner_filter take at most 100 userids. */
@@ -20,7 +23,6 @@ const STAFF_PER_CALL = 100;
 const NO_CUSTOMERS = 84061;
 /** Marks a saved cursor as "asking member by member": `${MEMBER_CURSOR}<index in the batch>:<vendor cursor>`. */
 const MEMBER_CURSOR = 'siyu-member:';
-const DEFAULT_LEASE_MS = 5 * 60_000;
 
 /**
  * What a run did, over all its attempts: `contacts` distinct customers of the synced staff, `created` contacts new
@@ -49,6 +51,18 @@ export class SyncInterruptedError extends Error {
   override readonly name = 'SyncInterruptedError';
 }
 
+/** What a sync reads and writes: the account and its adapter, staff from org, customers and groups through their faces. */
+export type WecomSyncDeps = WecomApplyDeps & {
+  channelAccounts: Pick<ChannelAccountRepository, 'resolve'>;
+  adapterFor: (account: ChannelAccount) => ChannelAdapter;
+  org: Pick<OrgModule, 'listStaff'>;
+  follows: Pick<FollowRepository, 'countCustomersOf'>;
+  groups: Pick<GroupsModule, 'markDismissed'>;
+  syncRuns: SyncRunRepository;
+  clock: Clock;
+  logger: Logger;
+};
+
 type Capable = Required<Pick<ChannelAdapter, 'listCustomersByStaff' | 'listGroupChatIds' | 'fetchGroupDetail'>>;
 
 export class WecomSyncService {
@@ -57,17 +71,17 @@ export class WecomSyncService {
   private readonly concurrency: number;
 
   constructor(
-    private readonly services: Modules,
-    deps: { leaseMs?: number; owner?: string; concurrency?: number } = {},
+    private readonly deps: WecomSyncDeps,
+    opts: { owner?: string; concurrency?: number } = {},
   ) {
-    this.runs = new SyncRunRepository(services.db.models, services.clock, deps.leaseMs ?? DEFAULT_LEASE_MS);
-    this.owner = deps.owner ?? processLeaseOwner();
-    this.concurrency = deps.concurrency ?? 8;
+    this.runs = deps.syncRuns;
+    this.owner = opts.owner ?? processLeaseOwner();
+    this.concurrency = opts.concurrency ?? 8;
   }
 
   async run(opts: WecomSyncOptions = {}): Promise<SyncSummary> {
-    const account = await this.services.channelAccounts.resolve('wecom', opts.accountId);
-    const adapter = capable(this.services.adapterFor(account));
+    const account = await this.deps.channelAccounts.resolve('wecom', opts.accountId);
+    const adapter = capable(this.deps.adapterFor(account));
     const { run, resumed } = await this.open(account, opts.restart ?? false);
     try {
       const counts = await this.pull(run, adapter, resumed, opts);
@@ -91,15 +105,15 @@ export class WecomSyncService {
       return { run: claimed, resumed: true };
     }
     if (unfinished && !(await this.runs.abandon(unfinished, this.owner, gone))) throw busy(unfinished);
-    const staff = await this.services.org.listStaff({ corpId: account.corpId, storeIds: null }, { status: 'active' });
-    if (!staff.length) this.services.logger.warn({ corpId: account.corpId }, 'no active staff in corp %s: nothing to sync', account.corpId);
+    const staff = await this.deps.org.listStaff({ corpId: account.corpId, storeIds: null }, { status: 'active' });
+    if (!staff.length) this.deps.logger.warn({ corpId: account.corpId }, 'no active staff in corp %s: nothing to sync', account.corpId);
     const run = await this.runs.start({ corpId: account.corpId, accountId: account.id, staffUserIds: staff.map((s) => s.userId) }, this.owner);
     return { run, resumed: false };
   }
 
   private async pull(run: SyncRun, adapter: Capable, resumed: boolean, opts: WecomSyncOptions): Promise<SyncCounts> {
     const { corpId } = run;
-    const staffByUserId = new Map((await this.services.org.listStaff({ corpId, storeIds: null })).map((s) => [s.userId, s]));
+    const staffByUserId = new Map((await this.deps.org.listStaff({ corpId, storeIds: null })).map((s) => [s.userId, s]));
     const batches = chunk(run.staffUserIds, STAFF_PER_CALL);
     const counts = { ...run.counts };
     let { phase, batch, cursor } = run;
@@ -117,7 +131,7 @@ export class WecomSyncService {
         // This phase has asked about every batch: on to the next one.
         if (phase === 'customers') {
           // Distinct people, counted once in the store: a customer of several staff appears once per relation in the pages.
-          const contacts = await this.runs.countCustomersOf(corpId, run.staffUserIds);
+          const contacts = await this.deps.follows.countCustomersOf(corpId, run.staffUserIds);
           [phase, batch, cursor] = ['groups', 0, null];
           await save({ ...zero(), contacts: contacts - counts.contacts });
         } else {
@@ -147,12 +161,12 @@ export class WecomSyncService {
       const [first] = pairs as [ContactDetail, ...ContactDetail[]];
       const relations = pairs.flatMap((p) => p.follows);
       const staffOf = (userId: string) => staffByUserId.get(userId) ?? null;
-      const { contact, created } = await upsertWecomCustomer(this.services, corpId, first.externalUserId, first, { staff: staffOf(relations[0]?.staffUserId ?? '') });
+      const { contact, created } = await upsertWecomCustomer(this.deps, corpId, first.externalUserId, first, { staff: staffOf(relations[0]?.staffUserId ?? '') });
       if (created) add.created++;
       for (const relation of relations) {
         const staff = staffOf(relation.staffUserId);
         if (!staff) continue;
-        await upsertWecomFollow(this.services, corpId, contact.id, staff, relation, { ...(relation.state !== null ? { state: relation.state } : {}), addedAt: relation.addedAt });
+        await upsertWecomFollow(this.deps, corpId, contact.id, staff, relation, { ...(relation.state !== null ? { state: relation.state } : {}), addedAt: relation.addedAt });
         add.follows++;
       }
     });
@@ -165,13 +179,13 @@ export class WecomSyncService {
     const add = zero();
     await eachLimit(page.chatIds, this.concurrency, async (chatId) => {
       const detail = await adapter.fetchGroupDetail(chatId);
-      const at = this.services.clock.now();
+      const at = this.deps.clock.now();
       if (!detail) {
         // Dismissed between the list and the get.
-        await this.services.groups.markDismissed(corpId, chatId, at);
+        await this.deps.groups.markDismissed(corpId, chatId, at);
         return;
       }
-      const { createdContacts } = await applyGroupDetail(this.services, corpId, detail, at);
+      const { createdContacts } = await applyGroupDetail(this.deps, corpId, detail, at);
       add.groups++;
       add.created += createdContacts;
     });

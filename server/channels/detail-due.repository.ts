@@ -5,7 +5,7 @@
  * outage gets their name once WeCom answers again.
  */
 import type { Types } from 'mongoose';
-import type { Models } from '../db/models.ts';
+import type { ChannelsModels } from './channels.models.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { DetailDueDoc } from './detail-due.schema.ts';
 
@@ -15,9 +15,9 @@ export type DetailDueRow = DetailDueDoc & { _id: Types.ObjectId };
 const FIRST_DELAY_MS = 30_000;
 const MAX_DELAY_MS = 30 * 60_000;
 
-export class DetailQueue {
+export class DetailDueRepository {
   constructor(
-    private readonly models: Pick<Models, 'DetailDue'>,
+    private readonly models: Pick<ChannelsModels, 'DetailDue'>,
     private readonly clock: Clock,
   ) {}
 
