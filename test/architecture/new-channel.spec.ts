@@ -12,7 +12,6 @@ import pino from 'pino';
 import { z } from 'zod';
 import type { ChannelAdapter, ChannelKind, InboundEvent, OutboundMessage, SendResult, TouchMessage, TouchSend, VerifiedWebhook, WebhookRequest } from '../../adapters/channel-adapter.ts';
 import { accountConfigIssues, createAdapter, registerChannel, touchChannelOf } from '../../adapters/registry.ts';
-import { InboundProcessor } from '../../server/channels/inbound-processor.ts';
 import { CHANNELS } from '../../server/sop/definition/step.schema.ts';
 import { TouchDispatcher } from '../../server/sop/runtime/dispatcher.ts';
 import { SopRegistry } from '../../server/sop/runtime/sop-registry.ts';
