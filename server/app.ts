@@ -29,11 +29,10 @@ import { systemRoutes } from './system/system.route.ts';
 import { tagRoutes } from './tags/tag.route.ts';
 import { campaignRoutes } from './campaigns/campaign.route.ts';
 import { leadRoutes } from './campaigns/lead.route.ts';
-import { liveCodeRoutes } from './live-codes/live-code.route.ts';
-import { storeCodePublicRoutes } from './live-codes/store-code-public.route.ts';
+import { liveCodeRoutes, storeCodePublicRoutes } from './live-codes/index.ts';
 import { staffTaskRoutes } from './tasks/staff-task.route.ts';
 import { handoverRoutes } from './handover/handover.route.ts';
-import { sidebarRoutes } from './sidebar/sidebar.route.ts';
+import { sidebarRoutes } from './sidebar/index.ts';
 import { setupRoutes } from './setup/setup.route.ts';
 import { webRoutes } from './web/web.route.ts';
 

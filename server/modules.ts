@@ -16,8 +16,7 @@ import { InboundInbox } from './channels/inbound-inbox.ts';
 import { CallbackGuard } from './channels/callback-guard.ts';
 import type { Config } from './config.ts';
 import { InboundReactions } from './channels/index.ts';
-import { HandoverParticipants } from './handover/handover-participants.ts';
-import { wireHandoverReactions } from './handover/index.ts';
+import { HandoverParticipants, wireHandoverReactions } from './handover/index.ts';
 import { ContactIdentityService } from './contacts/contact-identity.service.ts';
 import { ContactChannelState, ContactRepository } from './contacts/contact.repository.ts';
 import { ContentService } from './content/content.service.ts';
@@ -25,7 +24,7 @@ import { FollowRepository } from './contacts/follow.repository.ts';
 import { PhoneVault } from './contacts/phone.ts';
 import { pingDatabase, type Database } from './db/database.ts';
 import { EventLogRepository } from './events/event-log.repository.ts';
-import { wireLiveCodes } from './live-codes/live-code-wiring.ts';
+import { createLiveCodesModule } from './live-codes/index.ts';
 import { registerCampaignListeners } from './campaigns/campaign-module.ts';
 import { ExperimentService } from './experiments/experiment.service.ts';
 import { CustomerGroupRepository } from './groups/customer-group.repository.ts';
@@ -49,7 +48,7 @@ export type ModuleDeps = {
 export function buildModules(deps: ModuleDeps) {
   const services = buildServiceGraph(deps);
   // Live codes add the first friend_added reaction: a welcome code lives 20 s.
-  const built = { ...services, liveCodes: wireLiveCodes(services) };
+  const built = { ...services, liveCodes: createLiveCodesModule(services) };
   // Campaign lead attribution comes after live codes (see inbound-reactions.ts).
   registerCampaignListeners(built);
   wireHandoverReactions({ reactions: built.reactions, models: built.db.models, clock: built.clock });

@@ -1,5 +1,6 @@
 /**
- * The handover face: what other modules may import from server/handover/. So far its inbound reactions (the rest
- * of the domain moves behind it step by step).
+ * The handover face: what other modules may import from server/handover/. Its inbound reactions, and the
+ * participants other domains register so their per-member records follow a customer handed over.
  */
 export { wireHandoverReactions, type HandoverReactionDeps } from './handover-wiring.ts';
+export { HandoverParticipants, type CustomerMove, type HandoverParticipant } from './handover-participants.ts';

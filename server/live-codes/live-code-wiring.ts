@@ -19,7 +19,7 @@ import { LiveCodeRepository } from './live-code.repository.ts';
 import { LiveCodeService } from './live-code.service.ts';
 import { WelcomeSender } from './welcome-sender.ts';
 
-export type LiveCodeCore = {
+export type LiveCodesDeps = {
   db: Database;
   clock: Clock;
   logger: Logger;
@@ -33,7 +33,7 @@ export type LiveCodeCore = {
   reactions: InboundReactions;
 };
 
-export function wireLiveCodes(core: LiveCodeCore) {
+export function createLiveCodesModule(core: LiveCodesDeps) {
   const m = core.db.models;
   const codes = new LiveCodeRepository(m);
   const ledger = new LiveCodeLedger(m);
@@ -43,3 +43,5 @@ export function wireLiveCodes(core: LiveCodeCore) {
   core.reactions.on('friend_added', liveCodeListener({ codes, ledger, liveCodes: service, welcome, contacts: core.contacts, models: m, clock: core.clock, logger }));
   return { codes, ledger, service, welcome };
 }
+
+export type LiveCodesModule = ReturnType<typeof createLiveCodesModule>;
