@@ -22,10 +22,10 @@ import { followSchema } from '../contacts/follow.schema.ts';
 import { eventSchema } from '../events/event.schema.ts';
 import { experimentAssignmentSchema, experimentSchema } from '../experiments/experiment.schema.ts';
 import { shortLinkSchema } from '../experiments/short-link.schema.ts';
-import { handoverItemSchema, handoverSchema } from '../handover/handover.schema.ts';
-import { contactNoteSchema } from '../sidebar/contact-note.schema.ts';
+import { registerHandoverModels } from '../handover/index.ts';
+import { registerSidebarModels } from '../sidebar/index.ts';
 import { customerGroupSchema } from '../groups/customer-group.schema.ts';
-import { liveCodeAddSchema, liveCodeSchema, liveCodeWelcomeSchema } from '../live-codes/live-code.schema.ts';
+import { registerLiveCodesModels } from '../live-codes/index.ts';
 import { corpSchema } from '../org/corp.schema.ts';
 import { staffSchema } from '../org/staff.schema.ts';
 import { storeSchema } from '../org/store.schema.ts';
@@ -73,12 +73,9 @@ export function registerModels(conn: Connection) {
     Experiment: conn.model('Experiment', experimentSchema),
     ExperimentAssignment: conn.model('ExperimentAssignment', experimentAssignmentSchema),
     ShortLink: conn.model('ShortLink', shortLinkSchema),
-    ContactNote: conn.model('ContactNote', contactNoteSchema),
-    Handover: conn.model('Handover', handoverSchema),
-    HandoverItem: conn.model('HandoverItem', handoverItemSchema),
-    LiveCode: conn.model('LiveCode', liveCodeSchema),
-    LiveCodeWelcome: conn.model('LiveCodeWelcome', liveCodeWelcomeSchema),
-    LiveCodeAdd: conn.model('LiveCodeAdd', liveCodeAddSchema),
+    ...registerSidebarModels(conn),
+    ...registerHandoverModels(conn),
+    ...registerLiveCodesModels(conn),
     Campaign: conn.model('Campaign', campaignSchema),
     CampaignContactWay: conn.model('CampaignContactWay', campaignContactWaySchema),
     Lead: conn.model('Lead', leadSchema),

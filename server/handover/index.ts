@@ -4,3 +4,4 @@
  */
 export { wireHandoverReactions, type HandoverReactionDeps } from './handover-wiring.ts';
 export { HandoverParticipants, type CustomerMove, type HandoverParticipant } from './handover-participants.ts';
+export { registerHandoverModels, type HandoverModels } from './handover.models.ts';

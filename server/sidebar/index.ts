@@ -4,3 +4,4 @@
  */
 export { corpWecom } from './corp-wecom.ts';
 export { sidebarRoutes } from './sidebar.route.ts';
+export { registerSidebarModels, type SidebarModels } from './sidebar.models.ts';
