@@ -36,7 +36,7 @@ export function wireJobs(services: Modules, proc: JobProcess): JobRunners {
     autoWinnerSweep: (p) => autoWinnerSweepHandler(p, { sweepAutoWinners: () => services.experiments.sweepAutoWinners(), logger }),
     liveCodeRefresh: (p) =>
       liveCodeRefreshHandler(p, {
-        corpsWithActiveCodes: () => models.LiveCode.distinct('corpId', { status: 'active' }),
+        corpsWithActiveCodes: () => services.liveCodes.corpsWithActiveCodes(),
         refreshAll: (scope) => services.liveCodes.service.refreshAll(scope),
         logger,
       }),

@@ -47,7 +47,7 @@ export function allRoutes(modules: Modules): RouteDef[] {
   const routes: RouteDef[] = [];
   routes.push(...systemRoutes(() => routes, VERSION), ...orgRoutes, ...tagRoutes, ...contactRoutes, ...contentRoutes, ...tokenRoutes, ...channelAccountRoutes, ...sopRoutes, ...executionRoutes, ...experimentRoutes, ...conversionRoutes, ...shortLinkRoutes, ...channelCallbackRoutes, ...staffTaskRoutes, ...staffLoginRoutes, ...webRoutes);
   routes.push(...campaignRoutes, ...leadRoutes);
-  routes.push(...liveCodeRoutes, ...storeCodePublicRoutes);
+  routes.push(...liveCodeRoutes({ liveCodes: modules.liveCodes }), ...storeCodePublicRoutes({ liveCodes: modules.liveCodes, org: modules.org, clock: modules.clock }));
   routes.push(...sidebarRoutes, ...handoverRoutes);
   routes.push(...setupRoutes);
   return routes;

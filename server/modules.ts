@@ -48,7 +48,7 @@ export type ModuleDeps = {
 export function buildModules(deps: ModuleDeps) {
   const services = buildServiceGraph(deps);
   // Live codes add the first friend_added reaction: a welcome code lives 20 s.
-  const built = { ...services, liveCodes: createLiveCodesModule(services) };
+  const built = { ...services, liveCodes: createLiveCodesModule({ ...services, models: services.db.models }) };
   // Campaign lead attribution comes after live codes (see inbound-reactions.ts).
   registerCampaignListeners(built);
   wireHandoverReactions({ reactions: built.reactions, models: built.db.models, clock: built.clock });

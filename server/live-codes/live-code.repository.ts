@@ -149,4 +149,9 @@ export class LiveCodeRepository {
     const rows = await this.models.LiveCode.find({ corpId, status: 'active', expiresAt: { $ne: null, $lte: now } }).lean<Row[]>();
     return rows.map(toLiveCodeDto);
   }
+
+  /** Corps with an active code, across tenants: the refresh job's sweep. */
+  async corpsWithActiveCodes(): Promise<string[]> {
+    return this.models.LiveCode.distinct('corpId', { status: 'active' });
+  }
 }
