@@ -4,7 +4,7 @@
  * the request timeout (503), and the routes, one router per first path segment.
  */
 import Koa from 'koa';
-import { staffLoginRoutes } from './auth/staff-login.route.ts';
+import { staffLogin, staffLoginRoutes } from './auth/staff-login.route.ts';
 import { tokenRoutes } from './auth/token.route.ts';
 import { channelCallbackRoutes } from './channels/callback.route.ts';
 import { channelAccountRoutes } from './channels/channel-account.route.ts';
@@ -48,7 +48,7 @@ export function allRoutes(modules: Modules): RouteDef[] {
   routes.push(...systemRoutes(() => routes, VERSION), ...orgRoutes, ...tagRoutes, ...contactRoutes, ...contentRoutes, ...tokenRoutes, ...channelAccountRoutes, ...sopRoutes, ...executionRoutes, ...experimentRoutes, ...conversionRoutes, ...shortLinkRoutes, ...channelCallbackRoutes, ...staffTaskRoutes, ...staffLoginRoutes, ...webRoutes);
   routes.push(...campaignRoutes, ...leadRoutes);
   routes.push(...liveCodeRoutes({ liveCodes: modules.liveCodes }), ...storeCodePublicRoutes({ liveCodes: modules.liveCodes, org: modules.org, clock: modules.clock }));
-  routes.push(...sidebarRoutes, ...handoverRoutes);
+  routes.push(...sidebarRoutes({ sidebar: modules.sidebar, signInWithOAuthCode: (code) => staffLogin(modules).signInWithOAuthCode(code) }), ...handoverRoutes);
   routes.push(...setupRoutes);
   return routes;
 }

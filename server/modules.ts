@@ -25,6 +25,7 @@ import { PhoneVault } from './contacts/phone.ts';
 import { pingDatabase, type Database } from './db/database.ts';
 import { EventLogRepository } from './events/event-log.repository.ts';
 import { createLiveCodesModule } from './live-codes/index.ts';
+import { createSidebarModule } from './sidebar/index.ts';
 import { registerCampaignListeners } from './campaigns/campaign-module.ts';
 import { ExperimentService } from './experiments/experiment.service.ts';
 import { CustomerGroupRepository } from './groups/customer-group.repository.ts';
@@ -48,7 +49,7 @@ export type ModuleDeps = {
 export function buildModules(deps: ModuleDeps) {
   const services = buildServiceGraph(deps);
   // Live codes add the first friend_added reaction: a welcome code lives 20 s.
-  const built = { ...services, liveCodes: createLiveCodesModule({ ...services, models: services.db.models }) };
+  const built = { ...services, liveCodes: createLiveCodesModule({ ...services, models: services.db.models }), sidebar: createSidebarModule({ ...services, models: services.db.models }) };
   // Campaign lead attribution comes after live codes (see inbound-reactions.ts).
   registerCampaignListeners(built);
   wireHandoverReactions({ reactions: built.reactions, models: built.db.models, clock: built.clock });

@@ -98,6 +98,11 @@ export class ContactRepository {
     );
     return { changed: res.modifiedCount > 0, contact: await this.get(scope, id) };
   }
+
+  /** The first contact matching the filter within the caller's stores (the sidebar finds one by identity key). */
+  async findRowWhere(scope: Scope, f: ContactFilter): Promise<ContactRow | null> {
+    return this.models.Contact.findOne(this.filterFor(scope, f)).lean<ContactRow>();
+  }
 }
 
 /**

@@ -108,4 +108,11 @@ export class FollowRepository {
     if (!live.length && contact.lifecycle !== 'lead') set.lifecycle = 'lost';
     await this.models.Contact.updateOne({ _id: contact._id, corpId }, { $set: set }, { timestamps: false });
   }
+
+  /** Adds and removes WeCom tags on one relation (what an edit_external_contact callback would write too). */
+  async changeRelationTags(corpId: string, contactId: string, staffId: string, add: readonly string[], remove: readonly string[]): Promise<void> {
+    const where = { corpId, contactId, staffId };
+    if (remove.length) await this.models.Follow.updateOne(where, { $pull: { tagIds: { $in: remove } } });
+    if (add.length) await this.models.Follow.updateOne(where, { $addToSet: { tagIds: { $each: add } } });
+  }
 }
