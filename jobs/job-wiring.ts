@@ -7,7 +7,6 @@ import type { Logger } from 'pino';
 import { campaignsOf } from '../server/campaigns/campaign-module.ts';
 import { rollupStoreDay } from '../server/daily/sop-rollup.ts';
 import { sendTaskDigests } from '../server/daily/task-digest.ts';
-import { handoverService } from '../server/handover/handover.service.ts';
 import { settleOwedDetails } from '../server/channels/detail-sweep.ts';
 import type { Modules } from '../server/modules.ts';
 import type { JobRunners } from './catalog.ts';
@@ -42,8 +41,8 @@ export function wireJobs(services: Modules, proc: JobProcess): JobRunners {
       }),
     handoverPoll: (p) =>
       handoverPollHandler(p, {
-        corpsWithRunningHandovers: () => models.Handover.distinct('corpId', { status: 'running' }),
-        pollDue: (corpId, now) => handoverService(services).pollDue(corpId, now),
+        corpsWithRunningHandovers: () => services.handover.corpsWithRunningHandovers(),
+        pollDue: (corpId, now) => services.handover.pollDue(corpId, now),
         clock,
         logger,
       }),

@@ -31,7 +31,7 @@ import { campaignRoutes } from './campaigns/campaign.route.ts';
 import { leadRoutes } from './campaigns/lead.route.ts';
 import { liveCodeRoutes, storeCodePublicRoutes } from './live-codes/index.ts';
 import { staffTaskRoutes } from './tasks/staff-task.route.ts';
-import { handoverRoutes } from './handover/handover.route.ts';
+import { handoverRoutes } from './handover/index.ts';
 import { sidebarRoutes } from './sidebar/index.ts';
 import { setupRoutes } from './setup/setup.route.ts';
 import { webRoutes } from './web/web.route.ts';
@@ -48,7 +48,7 @@ export function allRoutes(modules: Modules): RouteDef[] {
   routes.push(...systemRoutes(() => routes, VERSION), ...orgRoutes, ...tagRoutes, ...contactRoutes, ...contentRoutes, ...tokenRoutes, ...channelAccountRoutes, ...sopRoutes, ...executionRoutes, ...experimentRoutes, ...conversionRoutes, ...shortLinkRoutes, ...channelCallbackRoutes, ...staffTaskRoutes, ...staffLoginRoutes, ...webRoutes);
   routes.push(...campaignRoutes, ...leadRoutes);
   routes.push(...liveCodeRoutes({ liveCodes: modules.liveCodes }), ...storeCodePublicRoutes({ liveCodes: modules.liveCodes, org: modules.org, clock: modules.clock }));
-  routes.push(...sidebarRoutes({ sidebar: modules.sidebar, signInWithOAuthCode: (code) => staffLogin(modules).signInWithOAuthCode(code) }), ...handoverRoutes);
+  routes.push(...sidebarRoutes({ sidebar: modules.sidebar, signInWithOAuthCode: (code) => staffLogin(modules).signInWithOAuthCode(code) }), ...handoverRoutes({ handover: modules.handover }));
   routes.push(...setupRoutes);
   return routes;
 }

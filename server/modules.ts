@@ -16,7 +16,7 @@ import { InboundInbox } from './channels/inbound-inbox.ts';
 import { CallbackGuard } from './channels/callback-guard.ts';
 import type { Config } from './config.ts';
 import { InboundReactions } from './channels/index.ts';
-import { HandoverParticipants, wireHandoverReactions } from './handover/index.ts';
+import { createHandoverModule } from './handover/index.ts';
 import { ContactIdentityService } from './contacts/contact-identity.service.ts';
 import { ContactChannelState, ContactRepository } from './contacts/contact.repository.ts';
 import { ContentService } from './content/content.service.ts';
@@ -48,11 +48,12 @@ export type ModuleDeps = {
 
 export function buildModules(deps: ModuleDeps) {
   const services = buildServiceGraph(deps);
+  // Handover owns friend_transfer_failed; `handoverParticipants` stays for campaigns until they take the module.
+  const handover = createHandoverModule({ ...services, models: services.db.models });
   // Live codes add the first friend_added reaction: a welcome code lives 20 s.
-  const built = { ...services, liveCodes: createLiveCodesModule({ ...services, models: services.db.models }), sidebar: createSidebarModule({ ...services, models: services.db.models }) };
+  const built = { ...services, handover, handoverParticipants: handover.participants, liveCodes: createLiveCodesModule({ ...services, models: services.db.models }), sidebar: createSidebarModule({ ...services, models: services.db.models }) };
   // Campaign lead attribution comes after live codes (see inbound-reactions.ts).
   registerCampaignListeners(built);
-  wireHandoverReactions({ reactions: built.reactions, models: built.db.models, clock: built.clock });
   return built;
 }
 
@@ -97,8 +98,6 @@ function buildServiceGraph(deps: ModuleDeps) {
     adapterFor: cachedAdapters(deps.adapterFactory ?? ((account) => createAdapter(account, { clientOptions: { clock } }))),
     /** What other domains do with an inbound event once it is stored: live codes, campaigns, handover (see inbound-reactions.ts). */
     reactions: new InboundReactions(deps.logger),
-    /** Records that follow a customer handed over to another member (campaign leads …); see handover-participants.ts. */
-    handoverParticipants: new HandoverParticipants(),
     /** In-process wake-ups: 'inbound' after a callback is recorded, so a local processor starts at once. */
     signals: new EventEmitter(),
     dbUp: () => pingDatabase(db),

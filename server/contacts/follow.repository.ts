@@ -115,4 +115,14 @@ export class FollowRepository {
     if (remove.length) await this.models.Follow.updateOne(where, { $pull: { tagIds: { $in: remove } } });
     if (add.length) await this.models.Follow.updateOne(where, { $addToSet: { tagIds: { $each: add } } });
   }
+
+  /** The relation of a customer and a member (a deleted one too unless `live`), or null. */
+  async relationOf(corpId: string, contactId: string, staffId: string, opts: { live?: boolean } = {}) {
+    return this.models.Follow.findOne({ corpId, contactId, staffId, ...(opts.live ? { deletedAt: null } : {}) }).lean();
+  }
+
+  /** The customers a member has a live relation with (a handover's customers), in stored order. */
+  async liveContactIdsOfStaff(corpId: string, staffId: string): Promise<string[]> {
+    return (await this.models.Follow.find({ corpId, staffId, deletedAt: null }).select('contactId').lean()).map((f) => f.contactId);
+  }
 }

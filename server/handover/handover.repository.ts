@@ -92,4 +92,9 @@ export class HandoverRepository {
       { returnDocument: 'after', sort: { _id: -1 } },
     ).lean<HandoverItemRow>();
   }
+
+  /** Corps with a running handover, across tenants: the poll job's sweep. */
+  async corpsWithRunning(): Promise<string[]> {
+    return this.models.Handover.distinct('corpId', { status: 'running' });
+  }
 }

@@ -1,7 +1,10 @@
 /**
- * The handover face: what other modules may import from server/handover/. Its inbound reactions, and the
- * participants other domains register so their per-member records follow a customer handed over.
+ * The handover face: the only file of server/handover/ that other modules import. The module (handover jobs,
+ * the transfer_fail reaction), the participants other domains register so their per-member records follow a
+ * customer handed over, and the routes.
  */
-export { wireHandoverReactions, type HandoverReactionDeps } from './handover-wiring.ts';
+export { createHandoverModule, type HandoverModule, type HandoverModuleDeps } from './handover.module.ts';
 export { HandoverParticipants, type CustomerMove, type HandoverParticipant } from './handover-participants.ts';
+export type { HandoverInput } from './handover.service.ts';
+export { handoverRoutes } from './handover.route.ts';
 export { registerHandoverModels, type HandoverModels } from './handover.models.ts';
