@@ -3,7 +3,7 @@
  * by takeover member) and, optionally, their groups; WeCom answers per customer and the takeover happens after
  * 24 h unless the customer refuses. `pollDue` (scheduled by the caller) asks WeCom for the results of running
  * jobs and moves our own records of each customer taken over; refusals pushed by the transfer_fail callback
- * are settled at once (handover-settle.ts, an inbound reaction wired by handover-wiring.ts). `report` says what
+ * are settled at once (handover-settle.ts, an inbound reaction registered by handover.module.ts). `report` says what
  * moved and what failed, and why.
  */
 import type { CustomerTransferState } from '../../adapters/channel-adapter.ts';

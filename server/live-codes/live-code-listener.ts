@@ -6,9 +6,8 @@
  * finds its welcome row and its attribution row and sends, counts and tags nothing twice.
  */
 import type { FriendAddedFacts, InboundReaction } from '../channels/index.ts';
-import type { ContactRepository } from '../contacts/contact.repository.ts';
 import type { Clock } from '../shared/clock.ts';
-import { corpScope } from '../shared/scope.ts';
+import { corpScope, type Scope } from '../shared/scope.ts';
 import type { Logger } from 'pino';
 import type { LiveCodeLedger } from './live-code-ledger.repository.ts';
 import type { LiveCodeRepository } from './live-code.repository.ts';
@@ -21,7 +20,8 @@ export type LiveCodeListenerDeps = {
   ledger: LiveCodeLedger;
   liveCodes: LiveCodeService;
   welcome: WelcomeSender;
-  contacts: Pick<ContactRepository, 'changeTags'>;
+  /** The contacts module's atomic tag change (the contact store; WeCom is marked here). */
+  contacts: { changeTags(scope: Scope, id: string, add: string[], remove: string[], at: Date): Promise<unknown> };
   /** The State of the relation WeCom recorded (externalcontact/get), for adds that came without one. */
   follows: { stateOf(corpId: string, contactId: string, staffId: string): Promise<string | null> };
   clock: Clock;
