@@ -4,7 +4,7 @@
  * customer handed over, and the routes.
  */
 export { createHandoverModule, type HandoverModule, type HandoverModuleDeps } from './handover.module.ts';
-export { HandoverParticipants, type CustomerMove, type HandoverParticipant } from './handover-participants.ts';
+export type { CustomerMove, HandoverParticipant, HandoverParticipants } from './handover-participants.ts';
 export type { HandoverInput } from './handover.service.ts';
 export { handoverRoutes } from './handover.route.ts';
-export { registerHandoverModels, type HandoverModels } from './handover.models.ts';
+export type { HandoverModels } from './handover.models.ts';

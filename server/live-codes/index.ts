@@ -6,4 +6,4 @@ export { createLiveCodesModule, type LiveCodesDeps, type LiveCodesModule } from 
 export type { LiveCodeDto, StaffRef } from './live-code.repository.ts';
 export { liveCodeRoutes } from './live-code.route.ts';
 export { storeCodePublicRoutes } from './store-code-public.route.ts';
-export { registerLiveCodesModels, type LiveCodesModels } from './live-codes.models.ts';
+export type { LiveCodesModels } from './live-codes.models.ts';

@@ -5,4 +5,4 @@
 export { corpWecom, type CorpWecomDeps } from './corp-wecom.ts';
 export { createSidebarModule, type SidebarModule, type SidebarModuleDeps } from './sidebar.module.ts';
 export { sidebarRoutes, type SidebarRouteDeps } from './sidebar.route.ts';
-export { registerSidebarModels, type SidebarModels } from './sidebar.models.ts';
+export type { SidebarModels } from './sidebar.models.ts';
