@@ -4,7 +4,6 @@
  * SOP ledger, the SOPs they are in, the experiment arms they were exposed to, notes and quick replies. Reads run
  * in parallel; each is one indexed query.
  */
-import type { Principal } from '../auth/principal.ts';
 import { toContactDto, type ContactRow } from '../contacts/contact.dto.ts';
 import { NotFoundError } from '../errors.ts';
 import { zoneOf } from '../org/index.ts';
@@ -16,6 +15,9 @@ import type { CorpWecomDeps } from './corp-wecom.ts';
 import { quickReplies, type ChatTemplates } from './quick-replies.ts';
 
 const TOUCHES = 8;
+
+/** Who opened the sidebar: their token, and their staff member when the token has one (HQ's has none). */
+export type Caller = { tokenId: string; staffId: string | null };
 
 type Maybe<T> = T | null | undefined;
 type TagLibrary = Array<{ name: string; tags: Array<{ tagId: string; name: string }> }>;
@@ -59,7 +61,7 @@ export async function findSidebarContact(d: Pick<SidebarDeps, 'contacts'>, scope
   return row;
 }
 
-export async function sidebarProfile(services: SidebarDeps, scope: Scope, principal: Principal, externalUserId: string) {
+export async function sidebarProfile(services: SidebarDeps, scope: Scope, principal: Caller, externalUserId: string) {
   const row = await findSidebarContact(services, scope, externalUserId);
   const contact = toContactDto(row);
   const corpId = scope.corpId;
@@ -141,7 +143,7 @@ function channelsOf(contact: ReturnType<typeof toContactDto>, follows: LiveFollo
 }
 
 /** The variables quick replies are filled with, without the rest of the profile (search requests). */
-export async function replyContext(services: SidebarDeps, scope: Scope, principal: Principal, externalUserId: string) {
+export async function replyContext(services: SidebarDeps, scope: Scope, principal: Caller, externalUserId: string) {
   const row = await findSidebarContact(services, scope, externalUserId);
   const [me, relations] = await Promise.all([principal.staffId ? services.org.findStaff(scope.corpId, principal.staffId) : null, services.follows.listForContact(scope, String(row._id))]);
   // Every relation of the contact, oldest first; the live ones fill the variables.

@@ -5,10 +5,9 @@
  * yet in WeCom (`siyu_` ids) stay local. A WeCom refusal does not undo the local change: it is reported.
  */
 import { ChannelError } from '../../adapters/channel-adapter.ts';
-import type { Principal } from '../auth/principal.ts';
 import type { Scope } from '../shared/scope.ts';
 import { corpWecom } from './corp-wecom.ts';
-import { findSidebarContact, type SidebarDeps } from './sidebar-profile.ts';
+import { findSidebarContact, type Caller, type SidebarDeps } from './sidebar-profile.ts';
 
 export type TagMirror =
   | { status: 'mirrored'; staffUserId: string }
@@ -17,7 +16,7 @@ export type TagMirror =
 
 const isLocal = (tagId: string) => tagId.startsWith('siyu_');
 
-export async function changeSidebarTags(services: SidebarDeps, scope: Scope, principal: Principal, externalUserId: string, add: string[], remove: string[]) {
+export async function changeSidebarTags(services: SidebarDeps, scope: Scope, principal: Caller, externalUserId: string, add: string[], remove: string[]) {
   const row = await findSidebarContact(services, scope, externalUserId);
   const contactId = String(row._id);
   await services.tags.assertExist(scope.corpId, add);

@@ -8,12 +8,11 @@ import type { Scope } from '../shared/scope.ts';
 import { ContactNoteRepository } from './contact-note.repository.ts';
 import { corpWecom } from './corp-wecom.ts';
 import { quickReplies } from './quick-replies.ts';
-import { findSidebarContact, replyContext, sidebarProfile, type SidebarDeps } from './sidebar-profile.ts';
+import { findSidebarContact, replyContext, sidebarProfile, type Caller, type SidebarDeps } from './sidebar-profile.ts';
 import { changeSidebarTags } from './sidebar-tags.ts';
 import type { SidebarModels } from './sidebar.models.ts';
 
 export type SidebarModuleDeps = Omit<SidebarDeps, 'notes'> & { models: SidebarModels };
-type Caller = Parameters<typeof sidebarProfile>[2];
 
 export function createSidebarModule(deps: SidebarModuleDeps) {
   const d: SidebarDeps = { ...deps, notes: new ContactNoteRepository(deps.models) };
