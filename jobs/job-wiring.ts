@@ -7,7 +7,6 @@ import type { Logger } from 'pino';
 import { campaignsOf } from '../server/campaigns/campaign-module.ts';
 import { rollupStoreDay } from '../server/daily/sop-rollup.ts';
 import { sendTaskDigests } from '../server/daily/task-digest.ts';
-import { handoverService } from '../server/handover/handover.service.ts';
 import type { Modules } from '../server/modules.ts';
 import type { JobRunners } from './catalog.ts';
 import { heartbeatHandler } from './heartbeat.job.ts';
@@ -35,14 +34,14 @@ export function wireJobs(services: Modules, proc: JobProcess): JobRunners {
     autoWinnerSweep: (p) => autoWinnerSweepHandler(p, { sweepAutoWinners: () => services.experiments.sweepAutoWinners(), logger }),
     liveCodeRefresh: (p) =>
       liveCodeRefreshHandler(p, {
-        corpsWithActiveCodes: () => models.LiveCode.distinct('corpId', { status: 'active' }),
+        corpsWithActiveCodes: () => services.liveCodes.corpsWithActiveCodes(),
         refreshAll: (scope) => services.liveCodes.service.refreshAll(scope),
         logger,
       }),
     handoverPoll: (p) =>
       handoverPollHandler(p, {
-        corpsWithRunningHandovers: () => models.Handover.distinct('corpId', { status: 'running' }),
-        pollDue: (corpId, now) => handoverService(services).pollDue(corpId, now),
+        corpsWithRunningHandovers: () => services.handover.corpsWithRunningHandovers(),
+        pollDue: (corpId, now) => services.handover.pollDue(corpId, now),
         clock,
         logger,
       }),

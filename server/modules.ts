@@ -12,13 +12,13 @@ import { ContactRouter } from './sop/runtime/routing.ts';
 import { runFactsOf } from './sop/runtime/run-facts.ts';
 import type { Config } from './config.ts';
 import { createChannelsModule, type ChannelAccount, type ChannelsModule } from './channels/index.ts';
-import { HandoverParticipants } from './handover/handover-participants.ts';
-import { wireHandoverReactions } from './handover/index.ts';
+import { createHandoverModule } from './handover/index.ts';
 import { createContactsModule, optOutOnStopReply } from './contacts/index.ts';
 import { createContentModule } from './content/index.ts';
 import { pingDatabase, type Database } from './db/database.ts';
 import { createEventsModule } from './events/index.ts';
-import { wireLiveCodes } from './live-codes/live-code-wiring.ts';
+import { createLiveCodesModule } from './live-codes/index.ts';
+import { createSidebarModule } from './sidebar/index.ts';
 import { registerCampaignListeners } from './campaigns/campaign-module.ts';
 import { ExperimentService } from './experiments/experiment.service.ts';
 import { createGroupsModule } from './groups/index.ts';
@@ -42,11 +42,12 @@ export type ModuleDeps = {
 
 export function buildModules(deps: ModuleDeps) {
   const services = buildServiceGraph(deps);
+  // Handover owns friend_transfer_failed; `handoverParticipants` stays for campaigns until they take the module.
+  const handover = createHandoverModule({ ...services, models: services.db.models });
   // Live codes add the first friend_added reaction: a welcome code lives 20 s.
-  const built = { ...services, liveCodes: wireLiveCodes(services) };
+  const built = { ...services, handover, handoverParticipants: handover.participants, liveCodes: createLiveCodesModule({ ...services, models: services.db.models }), sidebar: createSidebarModule({ ...services, models: services.db.models }) };
   // Campaign lead attribution comes after live codes (see inbound-reactions.ts).
   registerCampaignListeners(built);
-  wireHandoverReactions({ reactions: built.reactions, models: built.db.models, clock: built.clock });
   return built;
 }
 
@@ -120,8 +121,6 @@ function buildServiceGraph(deps: ModuleDeps) {
     sops: new SopRegistry({ ledger, clock }, (corpId, ids) => content.pinnedVersions(corpId, ids)),
     /** What other domains do with an inbound event once it is stored: live codes, campaigns, handover (see inbound-reactions.ts). */
     reactions: channels.reactions,
-    /** Records that follow a customer handed over to another member (campaign leads …); see handover-participants.ts. */
-    handoverParticipants: new HandoverParticipants(),
     signals: channels.signals,
     dbUp: () => pingDatabase(db),
   };

@@ -98,6 +98,22 @@ export class ContactRepository {
     );
     return { changed: res.modifiedCount > 0, contact: await this.get(scope, id) };
   }
+
+  /** The first contact matching the filter within the caller's stores (the sidebar finds one by identity key). */
+  async findRowWhere(scope: Scope, f: ContactFilter): Promise<ContactRow | null> {
+    return this.models.Contact.findOne(this.filterFor(scope, f)).lean<ContactRow>();
+  }
+
+  /** Name and WeCom external_userid of these contacts of the corp (a handover's customers); unknown ids left out. */
+  async externalIdsOf(corpId: string, ids: readonly string[]): Promise<Array<{ id: string; externalUserId: string | null; name: string | null }>> {
+    const rows = await this.models.Contact.find({ corpId, _id: { $in: ids } }).select('externalUserId name').lean();
+    return rows.map((c) => ({ id: String(c._id), externalUserId: c.externalUserId ?? null, name: c.name ?? null }));
+  }
+
+  /** Moves the home store from one store to another, only if it still is `fromStoreId` (a handover; idempotent). */
+  async moveHomeStore(corpId: string, contactId: string, fromStoreId: string, toStoreId: string): Promise<void> {
+    await this.models.Contact.updateOne({ _id: contactId, corpId, homeStoreId: fromStoreId }, { $set: { homeStoreId: toStoreId } }, { timestamps: false });
+  }
 }
 
 /**

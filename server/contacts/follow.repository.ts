@@ -132,4 +132,21 @@ export class FollowRepository {
     const ids = await this.models.Follow.distinct('contactId', { corpId, staffUserId: { $in: staffUserIds }, deletedAt: null });
     return ids.length;
   }
+
+  /** Adds and removes WeCom tags on one relation (what an edit_external_contact callback would write too). */
+  async changeRelationTags(corpId: string, contactId: string, staffId: string, add: readonly string[], remove: readonly string[]): Promise<void> {
+    const where = { corpId, contactId, staffId };
+    if (remove.length) await this.models.Follow.updateOne(where, { $pull: { tagIds: { $in: remove } } });
+    if (add.length) await this.models.Follow.updateOne(where, { $addToSet: { tagIds: { $each: add } } });
+  }
+
+  /** The relation of a customer and a member (a deleted one too unless `live`), or null. */
+  async relationOf(corpId: string, contactId: string, staffId: string, opts: { live?: boolean } = {}) {
+    return this.models.Follow.findOne({ corpId, contactId, staffId, ...(opts.live ? { deletedAt: null } : {}) }).lean();
+  }
+
+  /** The customers a member has a live relation with (a handover's customers), in stored order. */
+  async liveContactIdsOfStaff(corpId: string, staffId: string): Promise<string[]> {
+    return (await this.models.Follow.find({ corpId, staffId, deletedAt: null }).select('contactId').lean()).map((f) => f.contactId);
+  }
 }

@@ -210,4 +210,24 @@ export class ContentRepository {
   async saveSettings(corpId: string, s: { sensitiveWords: string[]; allowedLinkDomains: string[] }, by: string): Promise<void> {
     await this.models.ContentSettings.updateOne({ corpId }, { $set: { ...s, updatedBy: by } }, { upsert: true });
   }
+
+  /**
+   * Published, unarchived templates that can be sent into a WeCom chat (written for wecom_1to1 / wecom_group or
+   * for no channel in particular), by scene and name: the chat sidebar's quick replies. `q` searches name,
+   * scene, tags and the published text.
+   */
+  async publishedForChat(corpId: string, filter: { q?: string; scene?: string }, limit: number) {
+    const and: Record<string, unknown>[] = [
+      { corpId },
+      { archivedAt: null },
+      { publishedVersion: { $ne: null } },
+      { $or: [{ 'published.channels': { $in: ['wecom_1to1', 'wecom_group'] } }, { 'published.channels': { $size: 0 } }] },
+    ];
+    if (filter.scene) and.push({ scene: filter.scene });
+    if (filter.q) {
+      const re = new RegExp(escapeRegExp(filter.q), 'i');
+      and.push({ $or: ['name', 'scene', 'tags', 'published.text'].map((field) => ({ [field]: re })) });
+    }
+    return this.models.ContentTemplate.find({ $and: and }).select('templateId name scene published').sort({ scene: 1, name: 1 }).limit(limit).lean();
+  }
 }

@@ -220,6 +220,11 @@ export class ContentService {
       },
     };
   }
+
+  /** Published templates for WeCom chats (the sidebar's quick replies); see ContentRepository.publishedForChat. */
+  publishedForChat(corpId: string, filter: { q?: string; scene?: string }, limit: number) {
+    return this.repo.publishedForChat(corpId, filter, limit);
+  }
 }
 
 async function orNull<T>(p: Promise<T>): Promise<T | null> {

@@ -13,10 +13,10 @@ import { registerContentModels } from '../content/index.ts';
 import { registerEventsModels } from '../events/index.ts';
 import { experimentAssignmentSchema, experimentSchema } from '../experiments/experiment.schema.ts';
 import { shortLinkSchema } from '../experiments/short-link.schema.ts';
-import { handoverItemSchema, handoverSchema } from '../handover/handover.schema.ts';
-import { contactNoteSchema } from '../sidebar/contact-note.schema.ts';
+import { registerHandoverModels } from '../handover/index.ts';
+import { registerSidebarModels } from '../sidebar/index.ts';
 import { registerGroupsModels } from '../groups/index.ts';
-import { liveCodeAddSchema, liveCodeSchema, liveCodeWelcomeSchema } from '../live-codes/live-code.schema.ts';
+import { registerLiveCodesModels } from '../live-codes/index.ts';
 import { registerOrgModels } from '../org/index.ts';
 import { heartbeatSchema } from '../system/heartbeat.schema.ts';
 import { dailyRunSchema } from '../daily/daily-run.schema.ts';
@@ -51,12 +51,9 @@ export function registerModels(conn: Connection) {
     Experiment: conn.model('Experiment', experimentSchema),
     ExperimentAssignment: conn.model('ExperimentAssignment', experimentAssignmentSchema),
     ShortLink: conn.model('ShortLink', shortLinkSchema),
-    ContactNote: conn.model('ContactNote', contactNoteSchema),
-    Handover: conn.model('Handover', handoverSchema),
-    HandoverItem: conn.model('HandoverItem', handoverItemSchema),
-    LiveCode: conn.model('LiveCode', liveCodeSchema),
-    LiveCodeWelcome: conn.model('LiveCodeWelcome', liveCodeWelcomeSchema),
-    LiveCodeAdd: conn.model('LiveCodeAdd', liveCodeAddSchema),
+    ...registerSidebarModels(conn),
+    ...registerHandoverModels(conn),
+    ...registerLiveCodesModels(conn),
     Campaign: conn.model('Campaign', campaignSchema),
     CampaignContactWay: conn.model('CampaignContactWay', campaignContactWaySchema),
     Lead: conn.model('Lead', leadSchema),

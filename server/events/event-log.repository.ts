@@ -72,4 +72,24 @@ export class EventLogRepository {
   async reassignContact(corpId: string, fromContactId: string, toContactId: string): Promise<void> {
     await this.models.Event.updateMany({ corpId, contactId: fromContactId }, { $set: { contactId: toContactId } });
   }
+
+  /**
+   * Relations of these customers ended since `since`, by the customer or by a member (handover transfers left
+   * out): what live-code analytics count as lost adds. Batches of 500 customers.
+   */
+  async friendDeletions(corpId: string, externalUserIds: readonly string[], since: Date): Promise<Array<{ externalUserId: string; staffUserId: string; at: Date }>> {
+    const out: Array<{ externalUserId: string; staffUserId: string; at: Date }> = [];
+    const ids = [...new Set(externalUserIds)];
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.models.Event.find({ corpId, type: { $in: ['friend_deleted_by_customer', 'friend_deleted_by_staff'] }, occurredAt: { $gte: since }, 'payload.externalUserId': { $in: ids.slice(i, i + 500) } })
+        .select('occurredAt payload')
+        .lean();
+      for (const r of rows) {
+        const p = r.payload as { externalUserId?: string; staffUserId?: string; byTransfer?: boolean };
+        if (p.byTransfer || !p.externalUserId || !p.staffUserId) continue;
+        out.push({ externalUserId: p.externalUserId, staffUserId: p.staffUserId, at: r.occurredAt });
+      }
+    }
+    return out;
+  }
 }

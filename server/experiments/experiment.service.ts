@@ -166,6 +166,21 @@ export class ExperimentService {
     }
     return decided;
   }
+
+  /** `stepExperiment` over this service's models: for callers that draw arms without the models (live-code welcomes). */
+  step<V extends { id: string; weight: number }>(corpId: string, experimentId: string, variants: readonly V[]) {
+    return stepExperiment(this.models, corpId, experimentId, variants);
+  }
+
+  /** Records a contact as a unit of the experiment, once: a contact keeps its first arm. */
+  async recordUnit(corpId: string, experimentId: string, contactId: string, unit: { arm: string; storeId: string | null; at: Date }): Promise<void> {
+    await this.models.ExperimentAssignment.updateOne({ corpId, experimentId, contactId }, { $setOnInsert: { arm: unit.arm, storeId: unit.storeId, assignedAt: unit.at } }, { upsert: true });
+  }
+
+  /** Every experiment assignment of a contact (arms and holdouts), for the chat sidebar. */
+  async assignmentsOfContact(corpId: string, contactId: string) {
+    return this.models.ExperimentAssignment.find({ corpId, contactId }).lean();
+  }
 }
 
 /**

@@ -87,4 +87,15 @@ export class CustomerGroupRepository {
       { arrayFilters: [{ 'm.contactId': fromContactId }] },
     );
   }
+
+  /** Groups a member owns that are not dismissed (a handover moves them). */
+  async ownedBy(corpId: string, ownerUserId: string): Promise<Array<{ chatId: string; name: string | null }>> {
+    const rows = await this.models.CustomerGroup.find({ corpId, ownerUserId, dismissedAt: null }).select('chatId name').lean();
+    return rows.map((g) => ({ chatId: g.chatId, name: g.name ?? null }));
+  }
+
+  /** Records a group's new owner (WeCom applied the transfer). */
+  async setOwner(corpId: string, chatId: string, owner: { userId: string; storeId: string }): Promise<void> {
+    await this.models.CustomerGroup.updateOne({ corpId, chatId }, { $set: { ownerUserId: owner.userId, storeId: owner.storeId } });
+  }
 }

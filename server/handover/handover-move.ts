@@ -5,21 +5,39 @@
  * a conditional update on the old member's rows, so running the move again changes nothing.
  */
 import type { OrgModule } from '../org/index.ts';
-import type { Modules } from '../modules.ts';
 import { corpScope } from '../shared/scope.ts';
+import type { TasksModule } from '../tasks/index.ts';
+import type { HandoverParticipants } from './handover-participants.ts';
 
 type Member = Awaited<ReturnType<OrgModule['getStaff']>>;
 
+type Relation = { remark?: string | null; description?: string | null; tagIds?: string[] | null; addWay?: number | null; state?: string | null; deletedAt?: Date | null };
+type Reassigned = (corpId: string, contactId: string, fromStaffId: string, to: { staffId: string; storeId: string; tz?: string }) => Promise<number>;
+
+/** What moving a customer changes in other domains, as their faces declare it. */
+export type MoveDeps = {
+  contacts: { moveHomeStore(corpId: string, contactId: string, fromStoreId: string, toStoreId: string): Promise<void> };
+  follows: {
+    relationOf(corpId: string, contactId: string, staffId: string, opts?: { live?: boolean }): Promise<Relation | null>;
+    upsert(corpId: string, f: { contactId: string; staff: Member; remark: string; description: string; tagIds: string[]; addWay: number; state: string; addedAt: Date }): Promise<void>;
+    markDeleted(corpId: string, contactId: string, staffId: string, by: 'staff', at: Date): Promise<void>;
+  };
+  tasks: Pick<TasksModule, 'handOver'>;
+  org: Pick<OrgModule, 'getStore'>;
+  ledger: { runs: { reassignStaff: Reassigned }; touches: { reassignStaff: Reassigned } };
+  participants: Pick<HandoverParticipants, 'list'>;
+  events: { append(corpId: string, e: { key: string; direction: 'internal'; channel: 'siyu'; type: string; contactId: string; storeId: string; occurredAt: Date; payload: Record<string, unknown> }): Promise<unknown> };
+};
+
 export type MovedRecords = { follow: boolean; tasks: number; enrollments: number; touches: number; participants: Record<string, number | { error: string }> };
 
-export async function moveCustomer(services: Modules, corpId: string, move: { contactId: string; from: Member; to: Member; at: Date; key: string }): Promise<MovedRecords> {
-  const m = services.db.models;
+export async function moveCustomer(services: MoveDeps, corpId: string, move: { contactId: string; from: Member; to: Member; at: Date; key: string }): Promise<MovedRecords> {
   const { contactId, from, to, at } = move;
   const scope = corpScope(corpId);
   const storeChanges = from.storeId !== to.storeId;
-  if (storeChanges) await m.Contact.updateOne({ _id: contactId, corpId, homeStoreId: from.storeId }, { $set: { homeStoreId: to.storeId } }, { timestamps: false });
+  if (storeChanges) await services.contacts.moveHomeStore(corpId, contactId, from.storeId, to.storeId);
 
-  const [old, existing] = await Promise.all([m.Follow.findOne({ corpId, contactId, staffId: from.id }).lean(), m.Follow.findOne({ corpId, contactId, staffId: to.id, deletedAt: null }).lean()]);
+  const [old, existing] = await Promise.all([services.follows.relationOf(corpId, contactId, from.id), services.follows.relationOf(corpId, contactId, to.id, { live: true })]);
   // A customer who already was the new member's friend keeps that relation as it is (WeCom does the same).
   if (!existing) await services.follows.upsert(corpId, {
     contactId,
@@ -39,7 +57,7 @@ export async function moveCustomer(services: Modules, corpId: string, move: { co
   const touches = await services.ledger.touches.reassignStaff(corpId, contactId, from.id, { staffId: to.id, storeId: to.storeId });
 
   const participants: MovedRecords['participants'] = {};
-  for (const p of services.handoverParticipants.list()) {
+  for (const p of services.participants.list()) {
     try {
       participants[p.name] = (await p.moveCustomer(scope, { contactId, fromStaffId: from.id, toStaffId: to.id })) ?? 0;
     } catch (err) {

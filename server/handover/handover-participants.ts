@@ -1,8 +1,8 @@
 /**
  * Records other domains keep per (customer, staff member) that must follow a customer handed over to another
  * member — e.g. the add-friend campaigns' lead assignments. A participant moves its own rows and is idempotent
- * (a move can be retried after a crash). Registered where services are built:
- * `services.handoverParticipants.add({ name, moveCustomer })`.
+ * (a move can be retried after a crash). The handover module holds them; a domain registers from its own
+ * module: `handover.participants.add({ name, moveCustomer })`.
  */
 import type { Scope } from '../shared/scope.ts';
 

@@ -3,11 +3,11 @@
  * store's members); the writes the poller and the transfer_fail handler make act for the corp.
  */
 import type { Types } from 'mongoose';
-import type { Models } from '../db/models.ts';
 import { NotFoundError } from '../errors.ts';
 import { toObjectId } from '../shared/object-id.ts';
 import { storeFilter, type Scope } from '../shared/scope.ts';
 import type { HandoverDoc, HandoverFailure, HandoverItemDoc } from './handover.schema.ts';
+import type { HandoverModels } from './handover.models.ts';
 
 export type HandoverRow = HandoverDoc & { _id: Types.ObjectId; createdAt: Date };
 export type HandoverItemRow = HandoverItemDoc & { _id: Types.ObjectId };
@@ -15,7 +15,7 @@ export type HandoverGroup = { chatId: string; name: string; toUserId: string; st
 export type NewHandoverItem = Omit<HandoverItemDoc, 'moved' | 'settledAt' | 'takeoverAt' | 'createdAt' | 'updatedAt'> & { takeoverAt?: Date | null; settledAt?: Date | null };
 
 export class HandoverRepository {
-  constructor(private readonly models: Pick<Models, 'Handover' | 'HandoverItem'>) {}
+  constructor(private readonly models: HandoverModels) {}
 
   async create(job: Omit<HandoverDoc, 'createdAt' | 'updatedAt' | 'groups' | 'finishedAt' | 'status' | 'nextPollAt'>): Promise<string> {
     const doc = await this.models.Handover.create(job);
@@ -91,5 +91,10 @@ export class HandoverRepository {
       { $set: { status: 'failed', reason, errcode, settledAt: at } },
       { returnDocument: 'after', sort: { _id: -1 } },
     ).lean<HandoverItemRow>();
+  }
+
+  /** Corps with a running handover, across tenants: the poll job's sweep. */
+  async corpsWithRunning(): Promise<string[]> {
+    return this.models.Handover.distinct('corpId', { status: 'running' });
   }
 }

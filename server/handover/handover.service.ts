@@ -3,18 +3,19 @@
  * by takeover member) and, optionally, their groups; WeCom answers per customer and the takeover happens after
  * 24 h unless the customer refuses. `pollDue` (scheduled by the caller) asks WeCom for the results of running
  * jobs and moves our own records of each customer taken over; refusals pushed by the transfer_fail callback
- * are settled at once (handover-settle.ts, an inbound reaction wired by handover-wiring.ts). `report` says what
+ * are settled at once (handover-settle.ts, an inbound reaction registered by handover.module.ts). `report` says what
  * moved and what failed, and why.
  */
 import type { CustomerTransferState } from '../../adapters/channel-adapter.ts';
 import { ChannelError } from '../../adapters/channel-adapter.ts';
 import { BadRequestError, ConflictError, UnavailableError } from '../errors.ts';
-import type { Modules } from '../modules.ts';
+import type { OrgModule } from '../org/index.ts';
+import type { Clock } from '../shared/clock.ts';
 import { corpScope, type Scope } from '../shared/scope.ts';
-import { corpWecom } from '../sidebar/corp-wecom.ts';
-import { moveCustomer } from './handover-move.ts';
+import { corpWecom, type CorpWecomDeps } from '../sidebar/index.ts';
+import { moveCustomer, type MoveDeps } from './handover-move.ts';
 import { finishIfSettled, POLL_INTERVAL_MS } from './handover-settle.ts';
-import { HandoverRepository, type HandoverItemRow, type HandoverRow, type NewHandoverItem } from './handover.repository.ts';
+import type { HandoverItemRow, HandoverRepository, HandoverRow, NewHandoverItem } from './handover.repository.ts';
 import type { HandoverFailure, HandoverKind } from './handover.schema.ts';
 
 export const TRANSFER_BATCH = 100;
@@ -46,7 +47,21 @@ export type HandoverInput = {
   message?: string;
 };
 
-type Member = Awaited<ReturnType<Modules['org']['getStaff']>>;
+type Member = Awaited<ReturnType<OrgModule['getStaff']>>;
+
+/** What a handover reads and changes outside its own rows, as the other domains' faces declare it. */
+export type HandoverDeps = MoveDeps &
+  CorpWecomDeps & {
+    repo: HandoverRepository;
+    org: Pick<OrgModule, 'getStaff' | 'staffByIds' | 'getStore'>;
+    contacts: { externalIdsOf(corpId: string, ids: readonly string[]): Promise<Array<{ id: string; externalUserId: string | null; name: string | null }>> };
+    follows: { liveContactIdsOfStaff(corpId: string, staffId: string): Promise<string[]> };
+    groups: {
+      ownedBy(corpId: string, ownerUserId: string): Promise<Array<{ chatId: string; name: string | null }>>;
+      setOwner(corpId: string, chatId: string, owner: { userId: string; storeId: string }): Promise<void>;
+    };
+    clock: Clock;
+  };
 
 const REASONS: Partial<Record<CustomerTransferState['status'], HandoverFailure>> = { refused: 'customer_refused', limit_exceeded: 'customer_limit_exceed', no_record: 'no_record' };
 const failureOf = (errcode: number): HandoverFailure => (errcode === 40128 ? 'transfer_limit_90d' : 'vendor_error');
@@ -54,13 +69,12 @@ const failureOf = (errcode: number): HandoverFailure => (errcode === 40128 ? 'tr
 export class HandoverService {
   readonly repo: HandoverRepository;
 
-  constructor(private readonly services: Modules) {
-    this.repo = new HandoverRepository(services.db.models);
+  constructor(private readonly services: HandoverDeps) {
+    this.repo = services.repo;
   }
 
   async create(scope: Scope, input: HandoverInput, createdBy: string) {
     const { org, clock } = this.services;
-    const m = this.services.db.models;
     const from = await org.getStaff(scope, input.fromStaffId);
     if (input.kind === 'on_job' && from.status !== 'active') throw new ConflictError(`${from.name} has resigned: use kind resigned`);
     if (input.kind === 'resigned' && from.status === 'active') throw new ConflictError(`${from.name} is still active: mark them resigned first, or use kind on_job`);
@@ -74,8 +88,8 @@ export class HandoverService {
     const wecom = await corpWecom(this.services, scope.corpId);
     if (!wecom?.adapter.transferCustomers) throw new UnavailableError('no WeCom account of this corp can transfer customers');
 
-    const follows = await m.Follow.find({ corpId: scope.corpId, staffId: from.id, deletedAt: null }).lean();
-    const contacts = new Map((await m.Contact.find({ corpId: scope.corpId, _id: { $in: follows.map((f) => f.contactId) } }).select('externalUserId name').lean()).map((c) => [String(c._id), c]));
+    const follows = (await this.services.follows.liveContactIdsOfStaff(scope.corpId, from.id)).map((contactId) => ({ contactId }));
+    const contacts = new Map((await this.services.contacts.externalIdsOf(scope.corpId, follows.map((f) => f.contactId))).map((c) => [c.id, c]));
     const targetOf = new Map((input.targets ?? []).map((t) => [t.contactId, t.toStaffId]));
     const unknown = [...targetOf.keys()].filter((id) => !follows.some((f) => f.contactId === id));
     if (unknown.length) throw new BadRequestError(`not customers of ${from.name}: ${unknown.join(', ')}`, unknown.map((id) => ({ path: 'body.targets', message: `contact ${id} is not a customer of the handover member` })));
@@ -126,9 +140,8 @@ export class HandoverService {
 
   /** Groups the member owns get the new owner now (WeCom applies group transfers at once). */
   private async transferGroups(corpId: string, kind: HandoverKind, from: Member, to: Member) {
-    const m = this.services.db.models;
     const wecom = await corpWecom(this.services, corpId);
-    const chats = await m.CustomerGroup.find({ corpId, ownerUserId: from.userId, dismissedAt: null }).select('chatId name').lean();
+    const chats = await this.services.groups.ownedBy(corpId, from.userId);
     const out: { chatId: string; name: string; toUserId: string; status: 'moved' | 'failed'; errcode: number | null; reason: string | null }[] = [];
     for (let i = 0; i < chats.length; i += TRANSFER_BATCH) {
       const chunk = chats.slice(i, i + TRANSFER_BATCH);
@@ -141,7 +154,7 @@ export class HandoverService {
       }
       for (const c of chunk) {
         const failure = failures.get(c.chatId);
-        if (!failure) await m.CustomerGroup.updateOne({ corpId, chatId: c.chatId }, { $set: { ownerUserId: to.userId, storeId: to.storeId } });
+        if (!failure) await this.services.groups.setOwner(corpId, c.chatId, { userId: to.userId, storeId: to.storeId });
         out.push({ chatId: c.chatId, name: c.name ?? '', toUserId: to.userId, status: failure ? 'failed' : 'moved', errcode: failure?.errcode ?? null, reason: failure ? (failure.errcode === 40128 ? 'transfer_limit_90d' : failure.message) : null });
       }
     }
@@ -236,16 +249,4 @@ export class HandoverService {
       groups: job.groups,
     };
   }
-}
-
-const services = new WeakMap<Modules, HandoverService>();
-
-/** The handover service over a services graph (stateless; one per graph). */
-export function handoverService(s: Modules): HandoverService {
-  let service = services.get(s);
-  if (!service) {
-    service = new HandoverService(s);
-    services.set(s, service);
-  }
-  return service;
 }

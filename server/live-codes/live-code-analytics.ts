@@ -6,7 +6,6 @@
  * `net` = adds + reAdds − lostTotal (relations gained through the code that still exist).
  */
 import { DateTime } from 'luxon';
-import type { Models } from '../db/models.ts';
 import { localDate } from '../shared/local-date.ts';
 import type { AddRow } from './live-code-ledger.repository.ts';
 
@@ -28,24 +27,6 @@ export type Deletion = { externalUserId: string; staffUserId: string; at: Date }
 export type AnalyticsLabels = { code: (id: string) => string; store: (id: string) => string; staff: (userId: string) => string };
 
 const DAY = 86_400_000;
-const DELETED = ['friend_deleted_by_customer', 'friend_deleted_by_staff'];
-
-/** Deletions of the given customers' relations since `since`, from the event log (transfers excluded). */
-export async function loadDeletions(models: Pick<Models, 'Event'>, corpId: string, externalUserIds: string[], since: Date): Promise<Deletion[]> {
-  const out: Deletion[] = [];
-  const ids = [...new Set(externalUserIds)];
-  for (let i = 0; i < ids.length; i += 500) {
-    const rows = await models.Event.find({ corpId, type: { $in: DELETED }, occurredAt: { $gte: since }, 'payload.externalUserId': { $in: ids.slice(i, i + 500) } })
-      .select('occurredAt payload')
-      .lean();
-    for (const r of rows) {
-      const p = r.payload as { externalUserId?: string; staffUserId?: string; byTransfer?: boolean };
-      if (p.byTransfer || !p.externalUserId || !p.staffUserId) continue;
-      out.push({ externalUserId: p.externalUserId, staffUserId: p.staffUserId, at: r.occurredAt });
-    }
-  }
-  return out;
-}
 
 const zero = (): Counts => ({ adds: 0, reAdds: 0, lost1: 0, lost7: 0, lost30: 0, lostTotal: 0, net: 0 });
 

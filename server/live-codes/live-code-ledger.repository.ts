@@ -3,9 +3,9 @@
  * Both are idempotent on a unique key, so a re-processed add event writes nothing new.
  */
 import type { Types } from 'mongoose';
-import type { Models } from '../db/models.ts';
 import { isDuplicateKeyError } from '../errors.ts';
 import type { LiveCodeAddDoc, LiveCodeWelcomeDoc } from './live-code.schema.ts';
+import type { LiveCodesModels } from './live-codes.models.ts';
 
 export type LiveCodeAdd = Omit<LiveCodeAddDoc, 'reAdd' | 'confirmsHalf'>;
 export type AddRow = LiveCodeAddDoc & { _id: Types.ObjectId };
@@ -13,7 +13,7 @@ export type WelcomeRow = LiveCodeWelcomeDoc & { _id: Types.ObjectId };
 export type WelcomeOutcome = Pick<LiveCodeWelcomeDoc, 'status'> & Partial<Pick<LiveCodeWelcomeDoc, 'reason' | 'errcode' | 'finishedAt' | 'latencyMs'>>;
 
 export class LiveCodeLedger {
-  constructor(private readonly models: Pick<Models, 'LiveCodeAdd' | 'LiveCodeWelcome'>) {}
+  constructor(private readonly models: Pick<LiveCodesModels, 'LiveCodeAdd' | 'LiveCodeWelcome'>) {}
 
   /**
    * Records an attributed add. A re-add is an add of a contact who already came in through this code by an earlier

@@ -6,10 +6,8 @@
  * finds its welcome row and its attribution row and sends, counts and tags nothing twice.
  */
 import type { FriendAddedFacts, InboundReaction } from '../channels/index.ts';
-import type { ContactRepository } from '../contacts/contact.repository.ts';
-import type { Models } from '../db/models.ts';
 import type { Clock } from '../shared/clock.ts';
-import { corpScope } from '../shared/scope.ts';
+import { corpScope, type Scope } from '../shared/scope.ts';
 import type { Logger } from 'pino';
 import type { LiveCodeLedger } from './live-code-ledger.repository.ts';
 import type { LiveCodeRepository } from './live-code.repository.ts';
@@ -22,8 +20,10 @@ export type LiveCodeListenerDeps = {
   ledger: LiveCodeLedger;
   liveCodes: LiveCodeService;
   welcome: WelcomeSender;
-  contacts: ContactRepository;
-  models: Pick<Models, 'Follow'>;
+  /** The contacts module's atomic tag change (the contact store; WeCom is marked here). */
+  contacts: { changeTags(scope: Scope, id: string, add: string[], remove: string[], at: Date): Promise<unknown> };
+  /** The State of the relation WeCom recorded (externalcontact/get), for adds that came without one. */
+  follows: { stateOf(corpId: string, contactId: string, staffId: string): Promise<string | null> };
   clock: Clock;
   logger: Logger;
 };
@@ -40,7 +40,7 @@ export function liveCodeListener(d: LiveCodeListenerDeps): InboundReaction<'frie
         corpId: event.corpId,
         staffUserId: event.staffUserId,
         eventState: event.state,
-        followState: async () => (staff ? ((await d.models.Follow.findOne({ corpId: event.corpId, contactId, staffId: staff.id }).select('state').lean())?.state ?? null) : null),
+        followState: async () => (staff ? d.follows.stateOf(event.corpId, contactId, staff.id) : null),
       });
       if (!resolution) return;
       const { code } = resolution;

@@ -1,11 +1,11 @@
 /** Live codes: every read takes a Scope; store-level roles see the codes that involve their store. */
 import { randomBytes } from 'node:crypto';
 import type { Types } from 'mongoose';
-import type { Models } from '../db/models.ts';
 import { NotFoundError } from '../errors.ts';
 import { toObjectId } from '../shared/object-id.ts';
 import type { Scope } from '../shared/scope.ts';
 import type { LiveCodeDoc } from './live-code.schema.ts';
+import type { LiveCodesModels } from './live-codes.models.ts';
 
 type Row = LiveCodeDoc & { _id: Types.ObjectId; createdAt: Date; updatedAt: Date };
 export type StaffRef = { staffId: string; userId: string; storeId: string };
@@ -71,7 +71,7 @@ function scopeFilter(scope: Scope): Record<string, unknown> {
 }
 
 export class LiveCodeRepository {
-  constructor(private readonly models: Pick<Models, 'LiveCode'>) {}
+  constructor(private readonly models: Pick<LiveCodesModels, 'LiveCode'>) {}
 
   async create(code: NewLiveCode): Promise<LiveCodeDto> {
     const doc = await this.models.LiveCode.create({ ...code, status: 'active', rotation: 0 });
@@ -148,5 +148,10 @@ export class LiveCodeRepository {
   async listExpired(corpId: string, now: Date): Promise<LiveCodeDto[]> {
     const rows = await this.models.LiveCode.find({ corpId, status: 'active', expiresAt: { $ne: null, $lte: now } }).lean<Row[]>();
     return rows.map(toLiveCodeDto);
+  }
+
+  /** Corps with an active code, across tenants: the refresh job's sweep. */
+  async corpsWithActiveCodes(): Promise<string[]> {
+    return this.models.LiveCode.distinct('corpId', { status: 'active' });
   }
 }

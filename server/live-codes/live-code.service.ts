@@ -21,10 +21,10 @@ export type LiveCodeDeps = {
   codes: LiveCodeRepository;
   ledger: LiveCodeLedger;
   org: OrgModule;
-  content: ContentService;
-  experiments: ExperimentService;
-  tags: TagRepository;
-  channelAccounts: ChannelAccountRepository;
+  content: Pick<ContentService, 'pinnedVersions'>;
+  experiments: Pick<ExperimentService, 'get' | 'ensureForCampaign' | 'configure'>;
+  tags: Pick<TagRepository, 'assertExist'>;
+  channelAccounts: Pick<ChannelAccountRepository, 'get' | 'listForCorp'>;
   adapterFor: (account: ChannelAccount) => ChannelAdapter;
   clock: Clock;
   logger: Logger;

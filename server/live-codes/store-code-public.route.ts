@@ -4,56 +4,62 @@
  */
 import { z } from 'zod';
 import { NotFoundError } from '../errors.ts';
-import { defineRoute } from '../http/route.ts';
+import { defineRoute, type RouteDef } from '../http/route.ts';
+import type { OrgModule } from '../org/index.ts';
+import type { Clock } from '../shared/clock.ts';
 import { corpScope } from '../shared/scope.ts';
-import type { Modules } from '../modules.ts';
+import type { LiveCodesModule } from './live-code-wiring.ts';
 import { qrSvgDataUrl } from './live-code-qr.ts';
 import { locateStore, type LocatableStore } from './store-locator.ts';
 
 const corp = z.string().min(1).max(64);
 
-async function storesWithCodes(services: Modules, corpId: string) {
-  const [codes, stores] = await Promise.all([services.liveCodes.codes.listActiveStoreCodes(corpId), services.org.listStores(corpScope(corpId))]);
+export type StoreCodePublicDeps = { liveCodes: Pick<LiveCodesModule, 'codes'>; org: Pick<OrgModule, 'listStores'>; clock: Clock };
+
+async function storesWithCodes(deps: StoreCodePublicDeps, corpId: string) {
+  const [codes, stores] = await Promise.all([deps.liveCodes.codes.listActiveStoreCodes(corpId), deps.org.listStores(corpScope(corpId))]);
   const byStore = new Map(codes.map((c) => [c.storeId, c]));
   const locatable: LocatableStore[] = stores.filter((s) => byStore.has(s.id)).map((s) => ({ id: s.id, name: s.name, city: s.city, address: s.address, location: s.location }));
   return { byStore, locatable };
 }
 
-export const storeCodePublicRoutes = [
-  defineRoute({
-    method: 'get',
-    path: '/api/public/store-codes/cities',
-    tag: 'live-codes',
-    summary: '门店城市 Cities that have a store with an active store code (public)',
-    roles: 'public',
-    query: z.strictObject({ corpId: corp }),
-    async handler({ query }, { services }) {
-      const { locatable } = await storesWithCodes(services, query.corpId);
-      return { items: [...new Set(locatable.map((s) => s.city))].sort((a, b) => a.localeCompare(b, 'zh-CN')) };
-    },
-  }),
-  defineRoute({
-    method: 'get',
-    path: '/api/public/store-codes/nearest',
-    tag: 'live-codes',
-    summary: '最近门店码 The store code of the nearest store, by coordinates or by city (public)',
-    roles: 'public',
-    query: z
-      .strictObject({ corpId: corp, city: z.string().trim().min(1).max(50).optional(), lat: z.coerce.number().min(-90).max(90).optional(), lng: z.coerce.number().min(-180).max(180).optional() })
-      .refine((q) => q.city !== undefined || (q.lat !== undefined && q.lng !== undefined), 'city, or lat and lng'),
-    async handler({ query }, { services }) {
-      const { byStore, locatable } = await storesWithCodes(services, query.corpId);
-      const found = locateStore(locatable, { ...query, seed: services.clock.now().getTime() });
-      const code = found && byStore.get(found.store.id);
-      if (!found || !code) throw new NotFoundError('store code near you');
-      return {
-        store: { id: found.store.id, name: found.store.name, city: found.store.city, address: found.store.address },
-        by: found.by,
-        distanceKm: found.distanceKm,
-        liveCodeId: code.id,
-        qrCode: code.qrCode,
-        qrSvg: await qrSvgDataUrl(code.qrCode),
-      };
-    },
-  }),
-];
+export function storeCodePublicRoutes(deps: StoreCodePublicDeps): RouteDef[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/public/store-codes/cities',
+      tag: 'live-codes',
+      summary: '门店城市 Cities that have a store with an active store code (public)',
+      roles: 'public',
+      query: z.strictObject({ corpId: corp }),
+      async handler({ query }) {
+        const { locatable } = await storesWithCodes(deps, query.corpId);
+        return { items: [...new Set(locatable.map((s) => s.city))].sort((a, b) => a.localeCompare(b, 'zh-CN')) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/public/store-codes/nearest',
+      tag: 'live-codes',
+      summary: '最近门店码 The store code of the nearest store, by coordinates or by city (public)',
+      roles: 'public',
+      query: z
+        .strictObject({ corpId: corp, city: z.string().trim().min(1).max(50).optional(), lat: z.coerce.number().min(-90).max(90).optional(), lng: z.coerce.number().min(-180).max(180).optional() })
+        .refine((q) => q.city !== undefined || (q.lat !== undefined && q.lng !== undefined), 'city, or lat and lng'),
+      async handler({ query }) {
+        const { byStore, locatable } = await storesWithCodes(deps, query.corpId);
+        const found = locateStore(locatable, { ...query, seed: deps.clock.now().getTime() });
+        const code = found && byStore.get(found.store.id);
+        if (!found || !code) throw new NotFoundError('store code near you');
+        return {
+          store: { id: found.store.id, name: found.store.name, city: found.store.city, address: found.store.address },
+          by: found.by,
+          distanceKm: found.distanceKm,
+          liveCodeId: code.id,
+          qrCode: code.qrCode,
+          qrSvg: await qrSvgDataUrl(code.qrCode),
+        };
+      },
+    }),
+  ];
+}

@@ -14,9 +14,8 @@ import type { ContactRepository } from '../contacts/contact.repository.ts';
 import type { Attachment } from '../content/content-body.ts';
 import { renderText } from '../content/content-render.ts';
 import type { ContentService } from '../content/content.service.ts';
-import type { Models } from '../db/models.ts';
 import { HOLDOUT } from '../experiments/experiment.schema.ts';
-import { stepExperiment } from '../experiments/experiment.service.ts';
+import type { ExperimentService } from '../experiments/experiment.service.ts';
 import { assignVariant } from '../sop/schedule/variant.ts';
 import { zoneOf, type OrgModule, type StaffDto } from '../org/index.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -31,10 +30,10 @@ export const WELCOME_MARGIN_MS = 1_000;
 
 export type WelcomeDeps = {
   ledger: LiveCodeLedger;
-  content: ContentService;
-  contacts: ContactRepository;
+  content: Pick<ContentService, 'getVersion'>;
+  contacts: Pick<ContactRepository, 'findRow'>;
   org: OrgModule;
-  models: Pick<Models, 'Experiment' | 'ExperimentAssignment'>;
+  experiments: Pick<ExperimentService, 'step' | 'recordUnit'>;
   clock: Clock;
   logger: Logger;
 };
@@ -120,7 +119,7 @@ export class WelcomeSender {
   private async choose(code: LiveCodeDto, corpId: string, contactId: string): Promise<ChosenWelcome> {
     const w = code.welcome!;
     if (!w.experimentId || !w.variants.length) return { arm: null, templateId: w.templateId, version: w.version!, holdout: false };
-    const experiment = await stepExperiment(this.d.models, corpId, w.experimentId, w.variants);
+    const experiment = await this.d.experiments.step(corpId, w.experimentId, w.variants);
     const arm = assignVariant(w.experimentId, contactId, experiment.variants);
     return { arm: arm.id, templateId: arm.templateId, version: arm.version, holdout: experiment.holdout(contactId, this.d.clock.now()) };
   }
@@ -129,11 +128,7 @@ export class WelcomeSender {
   private async expose(code: LiveCodeDto, chosen: ChosenWelcome, contactId: string, staff: StaffDto | null, at: Date): Promise<void> {
     const experimentId = code.welcome?.experimentId;
     if (!experimentId || !chosen.arm) return;
-    await this.d.models.ExperimentAssignment.updateOne(
-      { corpId: code.corpId, experimentId, contactId },
-      { $setOnInsert: { arm: chosen.holdout ? HOLDOUT : chosen.arm, storeId: staff?.storeId ?? code.storeId ?? null, assignedAt: at } },
-      { upsert: true },
-    );
+    await this.d.experiments.recordUnit(code.corpId, experimentId, contactId, { arm: chosen.holdout ? HOLDOUT : chosen.arm, storeId: staff?.storeId ?? code.storeId ?? null, at });
   }
 
   private async render(chosen: ChosenWelcome, corpId: string, contactId: string, staff: StaffDto | null) {

@@ -4,26 +4,64 @@
  * SOP ledger, the SOPs they are in, the experiment arms they were exposed to, notes and quick replies. Reads run
  * in parallel; each is one indexed query.
  */
-import type { Principal } from '../auth/index.ts';
 import { toContactDto, type ContactRow } from '../contacts/contact.dto.ts';
 import { NotFoundError } from '../errors.ts';
 import { zoneOf } from '../org/index.ts';
-import type { Modules } from '../modules.ts';
+import type { OrgModule } from '../org/index.ts';
+import type { Clock } from '../shared/clock.ts';
 import type { Scope } from '../shared/scope.ts';
-import { ContactNoteRepository } from './contact-note.repository.ts';
-import { quickReplies } from './quick-replies.ts';
+import type { ContactNoteRepository } from './contact-note.repository.ts';
+import type { CorpWecomDeps } from './corp-wecom.ts';
+import { quickReplies, type ChatTemplates } from './quick-replies.ts';
 
 const TOUCHES = 8;
 
+/** Who opened the sidebar: their token, and their staff member when the token has one (HQ's has none). */
+export type Caller = { tokenId: string; staffId: string | null };
+
+type Maybe<T> = T | null | undefined;
+type TagLibrary = Array<{ name: string; tags: Array<{ tagId: string; name: string }> }>;
+type Relation = { staffId: string; staffUserId: string; storeId: string; remark: string; state: string; addedAt: Date; deletedAt: Maybe<Date> };
+
+/**
+ * What the sidebar reads and writes, as the faces of the domains it shows (contacts, follows, tags, the SOP
+ * ledger, experiments, groups, the event log, content) declare it: only the methods used.
+ */
+export type SidebarDeps = {
+  notes: ContactNoteRepository;
+  contacts: {
+    findRowWhere(scope: Scope, f: { identityKey: string }): Promise<ContactRow | null>;
+    changeTags(scope: Scope, id: string, add: string[], remove: string[], at: Date): Promise<{ tagIds: string[] }>;
+  };
+  follows: {
+    listForContact(scope: Scope, contactId: string): Promise<Relation[]>;
+    changeRelationTags(corpId: string, contactId: string, staffId: string, add: readonly string[], remove: readonly string[]): Promise<void>;
+  };
+  tags: { list(corpId: string): Promise<TagLibrary>; assertExist(corpId: string, tagIds: string[]): Promise<void> };
+  ledger: {
+    touches: {
+      recentForContact(corpId: string, contactId: string, limit: number): Promise<Array<{ sopId: string; channel: string; status: string; reason?: Maybe<string>; sentAt?: Maybe<Date>; dueAt: Date; text?: Maybe<string> }>>;
+      exposuresOfContact(corpId: string, contactId: string): Promise<Array<{ experiment?: Maybe<string>; variant?: Maybe<string>; sentAt?: Maybe<Date> }>>;
+    };
+    runs: { liveForContact(corpId: string, contactId: string): Promise<Array<{ sopId: string; status: string; stepId?: Maybe<string>; dueAt?: Maybe<Date>; enteredAt: Date }>> };
+    sops: { names(corpId: string, sopIds: readonly string[]): Promise<Map<string, string>> };
+  };
+  experiments: { assignmentsOfContact(corpId: string, contactId: string): Promise<Array<{ experimentId: string; arm: string; assignedAt: Date }>> };
+  groups: { listForContact(scope: Scope, contactId: string): Promise<Array<{ chatId: string; name: string }>> };
+  events: { append(corpId: string, e: { key: string; direction: 'internal'; channel: 'siyu'; type: string; contactId: string; occurredAt: Date; payload: Record<string, unknown> }): Promise<unknown> };
+  content: ChatTemplates;
+  org: Pick<OrgModule, 'findStaff' | 'staffByIds' | 'findStore' | 'getStaff'>;
+  clock: Clock;
+} & CorpWecomDeps;
+
 /** The contact of a WeCom external_userid within the caller's stores; 404 otherwise. */
-export async function findSidebarContact(services: Modules, scope: Scope, externalUserId: string): Promise<ContactRow> {
-  const row = await services.db.models.Contact.findOne(services.contacts.filterFor(scope, { identityKey: `wecom:${externalUserId}` })).lean<ContactRow>();
+export async function findSidebarContact(d: Pick<SidebarDeps, 'contacts'>, scope: Scope, externalUserId: string): Promise<ContactRow> {
+  const row = await d.contacts.findRowWhere(scope, { identityKey: `wecom:${externalUserId}` });
   if (!row) throw new NotFoundError('contact', externalUserId);
   return row;
 }
 
-export async function sidebarProfile(services: Modules, scope: Scope, principal: Principal, externalUserId: string) {
-  const m = services.db.models;
+export async function sidebarProfile(services: SidebarDeps, scope: Scope, principal: Caller, externalUserId: string) {
   const row = await findSidebarContact(services, scope, externalUserId);
   const contact = toContactDto(row);
   const corpId = scope.corpId;
@@ -32,8 +70,8 @@ export async function sidebarProfile(services: Modules, scope: Scope, principal:
     services.tags.list(corpId),
     services.ledger.touches.recentForContact(corpId, contact.id, TOUCHES),
     services.ledger.runs.liveForContact(corpId, contact.id),
-    m.ExperimentAssignment.find({ corpId, contactId: contact.id }).lean(),
-    new ContactNoteRepository(m).listForContact(scope, contact.id),
+    services.experiments.assignmentsOfContact(corpId, contact.id),
+    services.notes.listForContact(scope, contact.id),
     principal.staffId ? services.org.findStaff(corpId, principal.staffId) : null,
     services.groups.listForContact(scope, contact.id),
     services.ledger.touches.exposuresOfContact(corpId, contact.id),
@@ -85,7 +123,7 @@ export async function sidebarProfile(services: Modules, scope: Scope, principal:
     sops: runs.map((r) => ({ sopId: r.sopId, name: sopName.get(r.sopId) ?? r.sopId, status: r.status, stepId: r.stepId ?? null, nextAt: r.dueAt ?? null, enteredAt: r.enteredAt })),
     experiments: [...arms.values()],
     notes,
-    quickReplies: await quickReplies(m, corpId, context),
+    quickReplies: await quickReplies(services.content, corpId, context),
   };
 }
 
@@ -105,13 +143,11 @@ function channelsOf(contact: ReturnType<typeof toContactDto>, follows: LiveFollo
 }
 
 /** The variables quick replies are filled with, without the rest of the profile (search requests). */
-export async function replyContext(services: Modules, scope: Scope, principal: Principal, externalUserId: string) {
-  const m = services.db.models;
+export async function replyContext(services: SidebarDeps, scope: Scope, principal: Caller, externalUserId: string) {
   const row = await findSidebarContact(services, scope, externalUserId);
-  const [me, follows] = await Promise.all([
-    principal.staffId ? services.org.findStaff(scope.corpId, principal.staffId) : null,
-    m.Follow.find({ corpId: scope.corpId, contactId: String(row._id), deletedAt: null }).sort({ addedAt: 1 }).lean(),
-  ]);
+  const [me, relations] = await Promise.all([principal.staffId ? services.org.findStaff(scope.corpId, principal.staffId) : null, services.follows.listForContact(scope, String(row._id))]);
+  // Every relation of the contact, oldest first; the live ones fill the variables.
+  const follows = relations.filter((f) => !f.deletedAt);
   const storeId = me?.storeId ?? row.homeStoreId ?? follows[0]?.storeId ?? null;
   const store = storeId ? await services.org.findStore(scope.corpId, storeId) : null;
   return {

@@ -5,11 +5,9 @@
  * yet in WeCom (`siyu_` ids) stay local. A WeCom refusal does not undo the local change: it is reported.
  */
 import { ChannelError } from '../../adapters/channel-adapter.ts';
-import type { Principal } from '../auth/index.ts';
-import type { Modules } from '../modules.ts';
 import type { Scope } from '../shared/scope.ts';
 import { corpWecom } from './corp-wecom.ts';
-import { findSidebarContact } from './sidebar-profile.ts';
+import { findSidebarContact, type Caller, type SidebarDeps } from './sidebar-profile.ts';
 
 export type TagMirror =
   | { status: 'mirrored'; staffUserId: string }
@@ -18,8 +16,7 @@ export type TagMirror =
 
 const isLocal = (tagId: string) => tagId.startsWith('siyu_');
 
-export async function changeSidebarTags(services: Modules, scope: Scope, principal: Principal, externalUserId: string, add: string[], remove: string[]) {
-  const m = services.db.models;
+export async function changeSidebarTags(services: SidebarDeps, scope: Scope, principal: Caller, externalUserId: string, add: string[], remove: string[]) {
   const row = await findSidebarContact(services, scope, externalUserId);
   const contactId = String(row._id);
   await services.tags.assertExist(scope.corpId, add);
@@ -53,9 +50,7 @@ export async function changeSidebarTags(services: Modules, scope: Scope, princip
         await wecom.adapter.markTags(follow.staffUserId, externalUserId, wecomAdd, wecomRemove);
         mirror = { status: 'mirrored', staffUserId: follow.staffUserId };
         // The follow keeps WeCom's per-relation tags; an edit_external_contact callback would write the same.
-        const where = { corpId: scope.corpId, contactId, staffId: follow.staffId };
-        if (wecomRemove.length) await m.Follow.updateOne(where, { $pull: { tagIds: { $in: wecomRemove } } });
-        if (wecomAdd.length) await m.Follow.updateOne(where, { $addToSet: { tagIds: { $each: wecomAdd } } });
+        await services.follows.changeRelationTags(scope.corpId, contactId, follow.staffId, wecomAdd, wecomRemove);
       } catch (err) {
         const e = err instanceof ChannelError ? err : null;
         mirror = { status: 'failed', errcode: e?.errcode ?? null, message: (err as Error).message };

@@ -5,7 +5,6 @@ import { CALLBACK_AES_KEY, CALLBACK_TOKEN, startChannelHarness, type ChannelHarn
 import { useTestDatabase } from '../support/database.ts';
 import { http } from '../support/test-app.ts';
 import type { CustomerMove } from '../../server/handover/handover-participants.ts';
-import { handoverService } from '../../server/handover/handover.service.ts';
 
 describe('customer handover /api/handovers (在职 / 离职继承) against the WeCom simulator', () => {
   const t = useTestDatabase('handover');
@@ -33,7 +32,7 @@ describe('customer handover /api/handovers (在职 / 离职继承) against the W
   before(async () => {
     h = await startChannelHarness(t.db);
     api = http(h.services);
-    h.services.handoverParticipants.add({ name: 'test-leads', moveCustomer: async (_scope, move) => void participantMoves.push(move) });
+    h.services.handover.participants.add({ name: 'test-leads', moveCustomer: async (_scope, move) => void participantMoves.push(move) });
   });
   after(async () => h?.stop());
 
@@ -111,7 +110,7 @@ describe('customer handover /api/handovers (在职 / 离职继承) against the W
       const before = await m().HandoverItem.find({ handoverId }).lean();
       const { externalContactEvent } = await import('../../adapters/wecom/simulator/callback-events.ts');
       await deliverAll([externalContactEvent({ corpId: SIM_CORP_ID, changeType: 'transfer_fail', userId: 'a1', externalUserId: 'wm-ho-3', failReason: 'customer_limit_exceed', createTime: 1_795_100_000 })]);
-      expect(await handoverService(h.services).pollDue(h.org.corpId, new Date(Date.now() + 86_400_000))).to.deep.equal({ jobs: 0, moved: 0, failed: 0, waiting: 0 });
+      expect(await h.services.handover.pollDue(h.org.corpId, new Date(Date.now() + 86_400_000))).to.deep.equal({ jobs: 0, moved: 0, failed: 0, waiting: 0 });
       const after = await m().HandoverItem.find({ handoverId }).lean();
       expect(after.map((i) => [i.status, i.reason])).to.deep.equal(before.map((i) => [i.status, i.reason]));
     });
@@ -154,7 +153,7 @@ describe('customer handover /api/handovers (在职 / 离职继承) against the W
       expect(job.counts.waiting).to.equal(1);
       expect(h.sim.control.requests('externalcontact/resigned/transfer_customer').at(-1)!.body).to.deep.equal({ handover_userid: 'a3', takeover_userid: 'a2', external_userid: ['wm-ho-resigned'] });
       h.sim.control.transfers.settle();
-      const moved = await handoverService(h.services).pollDue(h.org.corpId, new Date(Date.now() + 2 * 3_600_000));
+      const moved = await h.services.handover.pollDue(h.org.corpId, new Date(Date.now() + 2 * 3_600_000));
       expect(moved).to.deep.include({ moved: 1, failed: 0, waiting: 0 });
       expect((await m().Follow.findOne({ contactId: c, staffId: h.org.staff.a2 }).lean())!.deletedAt).to.equal(null);
       expect(h.sim.state.follower('a2', 'wm-ho-resigned')).to.not.equal(undefined);
