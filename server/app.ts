@@ -23,7 +23,7 @@ import { authenticate } from './http/auth.middleware.ts';
 import { resolveScope } from './http/corp-scope.ts';
 import { segmentRouter } from './http/segment-router.ts';
 import { orgRoutes } from './org/index.ts';
-import type { Modules } from './modules.ts';
+import { setupDepsOf, type Modules } from './modules.ts';
 import { systemRoutes } from './system/system.route.ts';
 import { tagRoutes } from './tags/tag.route.ts';
 import { campaignRoutes } from './campaigns/campaign.route.ts';
@@ -33,7 +33,7 @@ import { storeCodePublicRoutes } from './live-codes/store-code-public.route.ts';
 import { staffTaskRoutes } from './tasks/index.ts';
 import { handoverRoutes } from './handover/handover.route.ts';
 import { sidebarRoutes } from './sidebar/sidebar.route.ts';
-import { setupRoutes } from './setup/setup.route.ts';
+import { setupRoutes } from './setup/index.ts';
 import { webRoutes } from './web/web.route.ts';
 
 export const VERSION = '0.1.0';
@@ -55,7 +55,7 @@ export function allRoutes(modules: Modules): RouteDef[] {
   routes.push(...campaignRoutes, ...leadRoutes);
   routes.push(...liveCodeRoutes, ...storeCodePublicRoutes);
   routes.push(...sidebarRoutes, ...handoverRoutes);
-  routes.push(...setupRoutes);
+  routes.push(...setupRoutes(setupDepsOf(modules)));
   return routes;
 }
 

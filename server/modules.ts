@@ -15,7 +15,7 @@ import { ChannelAccountRepository, type ChannelAccount } from './channels/channe
 import { InboundInbox } from './channels/inbound-inbox.ts';
 import { CallbackGuard } from './channels/callback-guard.ts';
 import type { Config } from './config.ts';
-import { InboundReactions } from './channels/index.ts';
+import { InboundReactions, upsertDefaultAccounts } from './channels/index.ts';
 import { HandoverParticipants } from './handover/handover-participants.ts';
 import { wireHandoverReactions } from './handover/index.ts';
 import { ContactIdentityService } from './contacts/contact-identity.service.ts';
@@ -33,6 +33,7 @@ import { createOrgModule } from './org/index.ts';
 import type { Clock } from './shared/clock.ts';
 import type { Metrics } from './system/metrics.ts';
 import { createTasksModule } from './tasks/index.ts';
+import type { SetupDeps } from './setup/index.ts';
 import { TagRepository } from './tags/tag.repository.ts';
 
 export type ModuleDeps = {
@@ -119,6 +120,12 @@ async function wecomStaffOAuth(graph: { channelAccounts: ChannelAccountRepositor
 }
 
 export type Modules = ReturnType<typeof buildModules>;
+
+/** What setup needs (POST /api/setup, `npx siyu setup`); writing the environment's accounts still takes the graph. */
+export function setupDepsOf(modules: Modules): SetupDeps {
+  const { org, tokens, channelAccounts, logger } = modules;
+  return { org, tokens, channelAccounts, channels: modules.config.channels, writeDefaultAccounts: () => upsertDefaultAccounts(modules, logger) };
+}
 
 /** One adapter per account and config, so token caches and throttles live as long as the process. */
 function cachedAdapters(factory: (account: ChannelAccount) => ChannelAdapter): (account: ChannelAccount) => ChannelAdapter {

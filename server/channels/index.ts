@@ -14,3 +14,4 @@ export {
   type ReactionFacts,
   type ReactionKind,
 } from './inbound-reactions.ts';
+export { upsertDefaultAccounts } from './default-accounts.ts';
