@@ -32,6 +32,7 @@ import { CustomerGroupRepository } from './groups/customer-group.repository.ts';
 import { createOrgModule } from './org/index.ts';
 import type { Clock } from './shared/clock.ts';
 import type { Metrics } from './system/metrics.ts';
+import { createHeartbeats } from './system/heartbeat.repository.ts';
 import { createTasksModule } from './tasks/index.ts';
 import type { SetupDeps } from './setup/index.ts';
 import { TagRepository } from './tags/tag.repository.ts';
@@ -107,6 +108,8 @@ function buildServiceGraph(deps: ModuleDeps) {
     /** In-process wake-ups: 'inbound' after a callback is recorded, so a local processor starts at once. */
     signals: new EventEmitter(),
     dbUp: () => pingDatabase(db),
+    /** Scheduler processes' heartbeats (server/system). */
+    heartbeats: createHeartbeats(m),
   };
   return graph;
 }
@@ -123,8 +126,8 @@ export type Modules = ReturnType<typeof buildModules>;
 
 /** What setup needs (POST /api/setup, `npx siyu setup`); writing the environment's accounts still takes the graph. */
 export function setupDepsOf(modules: Modules): SetupDeps {
-  const { org, tokens, channelAccounts, logger } = modules;
-  return { org, tokens, channelAccounts, channels: modules.config.channels, writeDefaultAccounts: () => upsertDefaultAccounts(modules, logger) };
+  const { org, tokens, channelAccounts, config, logger } = modules;
+  return { org, tokens, channelAccounts, config, writeDefaultAccounts: () => upsertDefaultAccounts(modules, logger) };
 }
 
 /** One adapter per account and config, so token caches and throttles live as long as the process. */

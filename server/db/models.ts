@@ -24,7 +24,7 @@ import { contactNoteSchema } from '../sidebar/contact-note.schema.ts';
 import { customerGroupSchema } from '../groups/customer-group.schema.ts';
 import { liveCodeAddSchema, liveCodeSchema, liveCodeWelcomeSchema } from '../live-codes/live-code.schema.ts';
 import { registerOrgModels } from '../org/index.ts';
-import { heartbeatSchema } from '../system/heartbeat.schema.ts';
+import { registerSystemModels } from '../system/heartbeat.repository.ts';
 import { dailyRunSchema } from '../daily/daily-run.schema.ts';
 import { sopRollupSchema } from '../daily/sop-rollup.schema.ts';
 import { taskDigestSchema } from '../daily/task-digest.schema.ts';
@@ -42,7 +42,7 @@ export function registerModels(conn: Connection) {
     CustomerGroup: conn.model('CustomerGroup', customerGroupSchema),
     Event: conn.model('Event', eventSchema),
     ...registerAuthModels(conn),
-    Heartbeat: conn.model('Heartbeat', heartbeatSchema),
+    ...registerSystemModels(conn),
     DailyRun: conn.model('DailyRun', dailyRunSchema),
     TaskDigest: conn.model('TaskDigest', taskDigestSchema),
     SopRollup: conn.model('SopRollup', sopRollupSchema),

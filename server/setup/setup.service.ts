@@ -15,7 +15,7 @@ export type SetupDeps = {
   org: Pick<OrgModule, 'listCorps' | 'closedStoreCodes' | 'upsertCorp' | 'listStores' | 'createStore'>;
   tokens: Pick<AuthModule['tokens'], 'hasLive' | 'issue'>;
   /** The environment's channel settings (WECOM_*, OA_*, WECHATY_*). */
-  channels: Config['channels'];
+  config: { channels: Config['channels'] };
   /** The accounts of a kind, to tell created from updated from unchanged. */
   channelAccounts: { listByKind(kind: ChannelKind): Promise<Array<{ id: string; corpId: string; name: string; isDefault: boolean; config: unknown }>> };
   /** Writes the environment's accounts as the default ones, as boot does (channels' upsertDefaultAccounts). */
@@ -97,7 +97,7 @@ export async function runSetup(deps: SetupDeps, spec: SetupSpec): Promise<SetupR
  * at boot. Setting up another corp leaves them alone: that corp's accounts come through /api/channel-accounts.
  */
 async function applyEnvironmentAccounts(deps: SetupDeps, corpId: string): Promise<{ accounts: SetupResult['accounts']; skipped?: string }> {
-  const env = deps.channels;
+  const env = deps.config.channels;
   const kinds = ENV_KINDS.filter(([key]) => env[key]).map(([, kind]) => kind);
   if (!kinds.length) return { accounts: [] };
   const corps = await deps.org.listCorps();
