@@ -6,15 +6,29 @@
 import { Types } from 'mongoose';
 import { identityKey, phoneKey } from '../contacts/identity.ts';
 import { maskPhone } from '../contacts/phone.ts';
-import { seedContentTemplates } from '../content/seed-templates.ts';
-import type { StaffDto } from '../org/index.ts';
-import type { Modules } from '../modules.ts';
+import { seedContentTemplates, type ContentModule } from '../content/index.ts';
+import type { Models } from '../db/models.ts';
+import type { OrgModule, StaffDto } from '../org/index.ts';
+import type { Clock } from '../shared/clock.ts';
 import { DEMO_CORP, DEMO_STAFF_NAMES, DEMO_STORES, DEMO_TAG_GROUPS, GIVEN, SURNAMES } from './demo-data.ts';
 
 export type SeedSummary = { corpId: string; stores: number; staff: number; contacts: number; follows: number; groups: number };
 
-export async function seedDemo(services: Modules, opts: { contacts?: number; seed?: number } = {}): Promise<SeedSummary | null> {
-  const m = services.db.models;
+/**
+ * What the demo seed writes through. Contacts, follows and chats go in bulk straight to their collections (2,000
+ * contacts in three inserts); the owning domains have no bulk import for them yet.
+ */
+export type DemoDeps = {
+  org: Pick<OrgModule, 'census' | 'createStore' | 'createStaff' | 'upsertCorp'>;
+  tags: { createGroup(corpId: string, input: { name: string; tags: Array<{ name: string }> }): Promise<{ tags: Array<{ tagId: string }> }> };
+  phones: { hash(phone: string): string; encrypt(phone: string): string };
+  content: Pick<ContentModule, 'saveSettings' | 'importPublished'>;
+  clock: Clock;
+  models: Pick<Models, 'Contact' | 'Follow' | 'CustomerGroup'>;
+};
+
+export async function seedDemo(services: DemoDeps, opts: { contacts?: number; seed?: number } = {}): Promise<SeedSummary | null> {
+  const m = services.models;
   const census = await services.org.census();
   if (census.corps > 0) return null;
   // The corp is written last, so a seed interrupted half-way is visible as stores without a corp.
