@@ -27,27 +27,27 @@ export type DemoDeps = {
   models: Pick<Models, 'Contact' | 'Follow' | 'CustomerGroup'>;
 };
 
-export async function seedDemo(services: DemoDeps, opts: { contacts?: number; seed?: number } = {}): Promise<SeedSummary | null> {
-  const m = services.models;
-  const census = await services.org.census();
+export async function seedDemo(deps: DemoDeps, opts: { contacts?: number; seed?: number } = {}): Promise<SeedSummary | null> {
+  const m = deps.models;
+  const census = await deps.org.census();
   if (census.corps > 0) return null;
   // The corp is written last, so a seed interrupted half-way is visible as stores without a corp.
   if (census.stores > 0) throw new Error('the database holds stores but no corp: an earlier demo seed was interrupted; drop the database (or its .data directory) to reseed');
   const rand = mulberry32(opts.seed ?? 20261122);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
-  const now = services.clock.now();
+  const now = deps.clock.now();
   const corpId = DEMO_CORP.corpId;
   const scope = { corpId, storeIds: null };
 
   const stores = [];
-  for (const s of DEMO_STORES) stores.push(await services.org.createStore(scope, { ...s, timezone: DEMO_CORP.timezone }));
+  for (const s of DEMO_STORES) stores.push(await deps.org.createStore(scope, { ...s, timezone: DEMO_CORP.timezone }));
   const staff: StaffDto[] = [];
   for (const [i, name] of DEMO_STAFF_NAMES.entries()) {
     const store = stores[i % stores.length]!;
-    staff.push(await services.org.createStaff(scope, { userId: `demo.staff${String(i + 1).padStart(2, '0')}`, name, storeId: store.id, role: i < stores.length ? 'store_manager' : 'staff' }));
+    staff.push(await deps.org.createStaff(scope, { userId: `demo.staff${String(i + 1).padStart(2, '0')}`, name, storeId: store.id, role: i < stores.length ? 'store_manager' : 'staff' }));
   }
   const groups = [];
-  for (const g of DEMO_TAG_GROUPS) groups.push(await services.tags.createGroup(corpId, { name: g.name, tags: g.tags.map((name) => ({ name })) }));
+  for (const g of DEMO_TAG_GROUPS) groups.push(await deps.tags.createGroup(corpId, { name: g.name, tags: g.tags.map((name) => ({ name })) }));
   const allTags = groups.flatMap((g) => g.tags.map((t) => t.tagId));
 
   const n = opts.contacts ?? 2000;
@@ -57,7 +57,7 @@ export async function seedDemo(services: DemoDeps, opts: { contacts?: number; se
     const _id = new Types.ObjectId();
     const externalUserId = `wmDemo${String(i).padStart(6, '0')}${Math.floor(rand() * 1e6).toString(36)}`;
     const phone = `+861${pick(['38', '39', '50', '58', '86', '88'])}${String(Math.floor(rand() * 1e8)).padStart(8, '0')}`;
-    const hash = services.phones.hash(phone);
+    const hash = deps.phones.hash(phone);
     const friends = rand() < 0.15 ? [pick(staff), pick(staff)] : [pick(staff)];
     const uniqueFriends = [...new Map(friends.map((f) => [f.id, f])).values()];
     const addedAt = new Date(now.getTime() - Math.floor(rand() * 365 * 86_400_000));
@@ -72,7 +72,7 @@ export async function seedDemo(services: DemoDeps, opts: { contacts?: number; se
       identityKeys: [identityKey({ kind: 'wecom', externalUserId }), phoneKey(hash), ...(unionid ? [identityKey({ kind: 'unionid', unionid })] : [])],
       externalUserId,
       unionid,
-      phoneEnc: services.phones.encrypt(phone),
+      phoneEnc: deps.phones.encrypt(phone),
       phoneHash: hash,
       phoneMasked: maskPhone(phone),
       name,
@@ -113,8 +113,8 @@ export async function seedDemo(services: DemoDeps, opts: { contacts?: number; se
     }),
   );
   await m.CustomerGroup.insertMany(chats);
-  await seedContentTemplates(services, corpId);
-  await services.org.upsertCorp(DEMO_CORP);
+  await seedContentTemplates(deps, corpId);
+  await deps.org.upsertCorp(DEMO_CORP);
   return { corpId, stores: stores.length, staff: staff.length, contacts: contacts.length, follows: follows.length, groups: chats.length };
 }
 
