@@ -6,7 +6,7 @@
  */
 import pino, { type Logger } from 'pino';
 import { openServices } from '../boot.ts';
-import { upsertDefaultAccounts } from '../channels/default-accounts.ts';
+import { upsertDefaultAccounts } from '../channels/index.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { setupDepsOf, type Modules } from '../modules.ts';
 
