@@ -4,7 +4,7 @@
  * sendChatMessage sends the text; attachments are listed so staff know the template carries more.
  */
 import type { Models } from '../db/models.ts';
-import { renderText, type RenderContext } from '../content/content-render.ts';
+import { renderText, type RenderContext } from '../content/index.ts';
 import { escapeRegExp } from '../contacts/contact.repository.ts';
 
 /** Templates for these channels (or for none in particular) can be sent into a 1:1 or group chat. */
