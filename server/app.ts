@@ -51,7 +51,7 @@ declare module './http/route.ts' {
 export function allRoutes(modules: Modules): RouteDef[] {
   void modules;
   const routes: RouteDef[] = [];
-  routes.push(...systemRoutes({ dbUp: modules.dbUp, metrics: modules.metrics, routes: () => routes, version: VERSION }), ...orgRoutes({ org: modules.org, staffAccess: modules.auth }), ...tagRoutes, ...contactRoutes, ...contentRoutes({ content: modules.content }), ...tokenRoutes({ auth: modules.auth, org: modules.org, clock: modules.clock }), ...channelAccountRoutes, ...sopRoutes, ...executionRoutes, ...experimentRoutes, ...conversionRoutes, ...shortLinkRoutes, ...channelCallbackRoutes, ...staffTaskRoutes({ tasks: modules.tasks, org: modules.org, clock: modules.clock }), ...staffLoginRoutes({ auth: modules.auth }), ...webRoutes);
+  routes.push(...systemRoutes({ dbUp: modules.dbUp, metrics: modules.metrics, routes: () => routes, version: VERSION }), ...orgRoutes({ org: modules.org, staffAccess: modules.auth }), ...tagRoutes, ...contactRoutes, ...contentRoutes({ content: modules.content }), ...tokenRoutes({ auth: modules.auth, org: modules.org, clock: modules.clock }), ...channelAccountRoutes, ...sopRoutes, ...executionRoutes, ...experimentRoutes, ...conversionRoutes, ...shortLinkRoutes, ...channelCallbackRoutes, ...staffTaskRoutes({ tasks: modules.tasks, org: modules.org, clock: modules.clock }), ...staffLoginRoutes({ auth: modules.auth }), ...webRoutes());
   routes.push(...campaignRoutes, ...leadRoutes);
   routes.push(...liveCodeRoutes, ...storeCodePublicRoutes);
   routes.push(...sidebarRoutes, ...handoverRoutes);
