@@ -28,7 +28,7 @@ export function wireJobs(services: Modules, proc: JobProcess): JobRunners {
   const { logger } = proc;
   const models = services.db.models;
   return {
-    heartbeat: (p) => heartbeatHandler(p, { models, clock, processId: proc.processId, roles: proc.roles }),
+    heartbeat: (p) => heartbeatHandler(p, { heartbeats: services.heartbeats, clock, processId: proc.processId, roles: proc.roles }),
     taskDigest: (p) => taskDigestHandler(p, { sendTaskDigests: (day) => sendTaskDigests(services, day, proc.staffPageUrl), logger }),
     sopRollup: (p) => sopRollupHandler(p, { rollupStoreDay: (day) => rollupStoreDay(services, day) }),
     autoWinnerSweep: (p) => autoWinnerSweepHandler(p, { sweepAutoWinners: () => services.experiments.sweepAutoWinners(), logger }),

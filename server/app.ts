@@ -22,7 +22,7 @@ import { authenticate } from './http/auth.middleware.ts';
 import { resolveScope } from './http/corp-scope.ts';
 import { segmentRouter } from './http/segment-router.ts';
 import { orgRoutes } from './org/index.ts';
-import type { Modules } from './modules.ts';
+import { setupDepsOf, type Modules } from './modules.ts';
 import { systemRoutes } from './system/system.route.ts';
 import { tagRoutes } from './tags/tag.route.ts';
 import { campaignRoutes } from './campaigns/campaign.route.ts';
@@ -31,7 +31,7 @@ import { liveCodeRoutes, storeCodePublicRoutes } from './live-codes/index.ts';
 import { staffTaskRoutes } from './tasks/index.ts';
 import { handoverRoutes } from './handover/index.ts';
 import { sidebarRoutes } from './sidebar/index.ts';
-import { setupRoutes } from './setup/setup.route.ts';
+import { setupRoutes } from './setup/index.ts';
 import { webRoutes } from './web/web.route.ts';
 import { kfRoutes } from './kf/index.ts';
 
@@ -50,11 +50,11 @@ declare module './http/route.ts' {
 export function allRoutes(modules: Modules): RouteDef[] {
   void modules;
   const routes: RouteDef[] = [];
-  routes.push(...systemRoutes(() => routes, VERSION), ...orgRoutes({ org: modules.org, staffAccess: modules.auth }), ...tagRoutes({ tags: modules.tags, clock: modules.clock }), ...contactRoutes(modules), ...contentRoutes({ content: modules.content }), ...tokenRoutes({ auth: modules.auth, org: modules.org, clock: modules.clock }), ...channelAccountRoutes({ channels: modules.channels }), ...sopRoutes, ...executionRoutes, ...experimentRoutes, ...conversionRoutes, ...shortLinkRoutes, ...channelCallbackRoutes({ channels: modules.channels, logger: modules.logger }), ...staffTaskRoutes({ tasks: modules.tasks, org: modules.org, clock: modules.clock }), ...staffLoginRoutes({ auth: modules.auth }), ...webRoutes);
+  routes.push(...systemRoutes({ dbUp: modules.dbUp, metrics: modules.metrics, routes: () => routes, version: VERSION }), ...orgRoutes({ org: modules.org, staffAccess: modules.auth }), ...tagRoutes({ tags: modules.tags, clock: modules.clock }), ...contactRoutes(modules), ...contentRoutes({ content: modules.content }), ...tokenRoutes({ auth: modules.auth, org: modules.org, clock: modules.clock }), ...channelAccountRoutes({ channels: modules.channels }), ...sopRoutes, ...executionRoutes, ...experimentRoutes, ...conversionRoutes, ...shortLinkRoutes, ...channelCallbackRoutes({ channels: modules.channels, logger: modules.logger }), ...staffTaskRoutes({ tasks: modules.tasks, org: modules.org, clock: modules.clock }), ...staffLoginRoutes({ auth: modules.auth }), ...webRoutes());
   routes.push(...campaignRoutes, ...leadRoutes);
   routes.push(...liveCodeRoutes({ liveCodes: modules.liveCodes }), ...storeCodePublicRoutes({ liveCodes: modules.liveCodes, org: modules.org, clock: modules.clock }));
   routes.push(...sidebarRoutes({ sidebar: modules.sidebar, signInWithOAuthCode: (code) => modules.auth.staffLogin.signInWithOAuthCode(code) }), ...handoverRoutes({ handover: modules.handover }));
-  routes.push(...setupRoutes);
+  routes.push(...setupRoutes(setupDepsOf(modules)));
   routes.push(...kfRoutes({ kf: modules.kf }));
   return routes;
 }

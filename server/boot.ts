@@ -18,7 +18,7 @@ import { contentRenderer } from './sop/runtime/content-renderer.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { openSharedDevDatabase, type SharedDevDatabase } from './db/dev-database.shared.ts';
-import { seedDemo } from './demo/seed-demo.ts';
+import { seedDemo } from './demo/index.ts';
 import { loadOrCreateDevSecrets } from './dev-secrets.ts';
 import { buildModules, type Modules } from './modules.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
@@ -106,7 +106,7 @@ export async function boot(config: Config, opts: { clock?: Clock; logger?: Logge
   const still = new Set<string>();
   try {
     if (config.demo.enabled) {
-      const seeded = await seedDemo(services);
+      const seeded = await seedDemo({ ...services, models: services.db.models });
       if (seeded) logger.info(seeded, 'demo organisation seeded');
     }
     await services.channels.upsertDefaultAccounts(logger);

@@ -25,9 +25,11 @@ import { createGroupsModule } from './groups/index.ts';
 import { createOrgModule } from './org/index.ts';
 import type { Clock } from './shared/clock.ts';
 import type { Metrics } from './system/metrics.ts';
+import { createHeartbeats } from './system/heartbeat.repository.ts';
 import { createTasksModule } from './tasks/index.ts';
 import { createTagsModule } from './tags/index.ts';
 import { createKfModule } from './kf/index.ts';
+import type { SetupDeps } from './setup/index.ts';
 
 export type ModuleDeps = {
   config: Config;
@@ -123,6 +125,8 @@ function buildServiceGraph(deps: ModuleDeps) {
     reactions: channels.reactions,
     signals: channels.signals,
     dbUp: () => pingDatabase(db),
+    /** Scheduler processes' heartbeats (server/system). */
+    heartbeats: createHeartbeats(m),
   };
   return graph;
 }
@@ -136,3 +140,9 @@ async function wecomStaffOAuth(graph: { channelAccounts: Pick<ChannelsModule['ac
 }
 
 export type Modules = ReturnType<typeof buildModules>;
+
+/** What setup needs (POST /api/setup, `npx siyu setup`). */
+export function setupDepsOf(modules: Modules): SetupDeps {
+  const { org, tokens, channelAccounts, config, logger } = modules;
+  return { org, tokens, channelAccounts, config, writeDefaultAccounts: () => modules.channels.upsertDefaultAccounts(logger) };
+}

@@ -4,7 +4,7 @@
  */
 export { createAuthModule, type AuthDeps, type AuthModule } from './auth.module.ts';
 export { registerAuthModels, type AuthModels } from './auth.models.ts';
-export { CORP_WIDE_ROLES, requireRole, ROLES, scopeFor, type Principal, type Role } from '../shared/principal.ts';
+export { ROLES, type Principal, type Role } from '../shared/principal.ts';
 export type { IssuedToken, IssueTokenInput, TokenDto } from './token.service.ts';
 export type { StaffOAuth, StaffSession } from './staff-login.ts';
 export { tokenRoutes } from './token.route.ts';

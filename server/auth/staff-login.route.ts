@@ -13,7 +13,8 @@ import type { AuthModule } from './auth.module.ts';
 import type { StaffSession } from './staff-login.ts';
 
 export function staffLoginRoutes(deps: { auth: AuthModule }): RouteDef[] {
-  const login = deps.auth.staffLogin;
+  // Read per request: route lists are also built without a graph (OpenAPI, specs over the declarations).
+  const login = () => deps.auth.staffLogin;
   return [
     defineRoute({
       method: 'get',
@@ -23,7 +24,7 @@ export function staffLoginRoutes(deps: { auth: AuthModule }): RouteDef[] {
       roles: 'public',
       query: z.object({ code: z.string().max(512).optional() }),
       async handler({ query }, { koa }) {
-        return signIn(koa, () => login.signInWithOAuthCode(query.code ?? ''), query.code);
+        return signIn(koa, () => login().signInWithOAuthCode(query.code ?? ''), query.code);
       },
     }),
     defineRoute({
@@ -34,7 +35,7 @@ export function staffLoginRoutes(deps: { auth: AuthModule }): RouteDef[] {
       roles: 'public',
       query: z.object({ t: z.string().max(128).optional() }),
       async handler({ query }, { koa }) {
-        return signIn(koa, () => login.consumeLink(query.t ?? ''), query.t);
+        return signIn(koa, () => login().consumeLink(query.t ?? ''), query.t);
       },
     }),
     defineRoute({
@@ -49,7 +50,7 @@ export function staffLoginRoutes(deps: { auth: AuthModule }): RouteDef[] {
       status: 201,
       scoped: true,
       async handler({ params }, { principal, scope }) {
-        return login.issueLink(scope, params.id, principal.tokenId);
+        return login().issueLink(scope, params.id, principal.tokenId);
       },
     }),
   ];

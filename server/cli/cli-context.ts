@@ -7,7 +7,10 @@
 import pino, { type Logger } from 'pino';
 import { openServices } from '../boot.ts';
 import { loadConfig, type Config } from '../config.ts';
-import type { Modules } from '../modules.ts';
+import { setupDepsOf, type Modules } from '../modules.ts';
+
+/** Setup's dependencies from an opened graph (setup.command.ts opens its own, without the environment's accounts first). */
+export { setupDepsOf };
 
 export type CliContext = { config: Config; services: Modules; logger: Logger; close(): Promise<void> };
 

@@ -17,8 +17,8 @@ import { parse as parseYaml } from 'yaml';
 import { openServices } from '../boot.ts';
 import { ConfigError, loadConfig, type Config } from '../config.ts';
 import { AppError } from '../errors.ts';
-import { parseStoreFlag, setupSchema, type SetupSpec } from '../setup/setup.schema.ts';
-import { runSetup, type SetupResult } from '../setup/setup.service.ts';
+import { parseStoreFlag, runSetup, setupSchema, type SetupResult, type SetupSpec } from '../setup/index.ts';
+import { setupDepsOf } from './cli-context.ts';
 
 type SetupOptions = { corpId?: string; corpName?: string; timezone?: string; store: string[]; file?: string; newToken?: boolean; tokenName?: string; json?: boolean };
 
@@ -55,7 +55,7 @@ export function registerSetupCommands(program: Command): void {
       try {
         const opened = await openServices(config, { logger });
         try {
-          result = await runSetup(opened.services, spec);
+          result = await runSetup(setupDepsOf(opened.services), spec);
         } finally {
           await opened.close();
         }

@@ -17,5 +17,5 @@ export type { ContentVersion } from './content.repository.ts';
 export { registerContentModels, type ContentModels } from './content.models.ts';
 export type { Attachment, ContentBody } from './content-body.ts';
 export { renderText, type RenderContext, type RenderResult } from './content-render.ts';
-export { SEED_TEMPLATES, seedContentTemplates } from './seed-templates.ts';
+export { seedContentTemplates } from './seed-templates.ts';
 export { contentRoutes } from './content.route.ts';

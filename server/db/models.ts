@@ -18,7 +18,7 @@ import { registerSidebarModels } from '../sidebar/index.ts';
 import { registerGroupsModels } from '../groups/index.ts';
 import { registerLiveCodesModels } from '../live-codes/index.ts';
 import { registerOrgModels } from '../org/index.ts';
-import { heartbeatSchema } from '../system/heartbeat.schema.ts';
+import { registerSystemModels } from '../system/heartbeat.repository.ts';
 import { dailyRunSchema } from '../daily/daily-run.schema.ts';
 import { sopRollupSchema } from '../daily/sop-rollup.schema.ts';
 import { taskDigestSchema } from '../daily/task-digest.schema.ts';
@@ -35,7 +35,7 @@ export function registerModels(conn: Connection) {
     ...registerGroupsModels(conn),
     ...registerEventsModels(conn),
     ...registerAuthModels(conn),
-    Heartbeat: conn.model('Heartbeat', heartbeatSchema),
+    ...registerSystemModels(conn),
     DailyRun: conn.model('DailyRun', dailyRunSchema),
     TaskDigest: conn.model('TaskDigest', taskDigestSchema),
     SopRollup: conn.model('SopRollup', sopRollupSchema),

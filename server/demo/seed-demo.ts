@@ -6,35 +6,51 @@
 import { Types } from 'mongoose';
 import { identityKey, phoneKey } from '../contacts/identity.ts';
 import { maskPhone } from '../contacts/phone.ts';
-import { seedContentTemplates } from '../content/seed-templates.ts';
-import type { StaffDto } from '../org/index.ts';
-import type { Modules } from '../modules.ts';
-import { seedDemoKnowledge } from '../kf/index.ts';
+import { seedContentTemplates, type ContentModule } from '../content/index.ts';
+import type { Models } from '../db/models.ts';
+import type { OrgModule, StaffDto } from '../org/index.ts';
+import type { Clock } from '../shared/clock.ts';
+import { seedDemoKnowledge, type KfModule } from '../kf/index.ts';
 import { DEMO_CORP, DEMO_STAFF_NAMES, DEMO_STORES, DEMO_TAG_GROUPS, GIVEN, SURNAMES } from './demo-data.ts';
 
 export type SeedSummary = { corpId: string; stores: number; staff: number; contacts: number; follows: number; groups: number };
 
-export async function seedDemo(services: Modules, opts: { contacts?: number; seed?: number } = {}): Promise<SeedSummary | null> {
-  const m = services.db.models;
-  const census = await services.org.census();
+/**
+ * What the demo seed writes through. Contacts, follows and chats go in bulk straight to their collections (2,000
+ * contacts in three inserts); the owning domains have no bulk import for them yet.
+ */
+export type DemoDeps = {
+  org: Pick<OrgModule, 'census' | 'createStore' | 'createStaff' | 'upsertCorp'>;
+  tags: { createGroup(corpId: string, input: { name: string; tags: Array<{ name: string }> }): Promise<{ tags: Array<{ tagId: string }> }> };
+  phones: { hash(phone: string): string; encrypt(phone: string): string };
+  content: Pick<ContentModule, 'saveSettings' | 'importPublished'>;
+  clock: Clock;
+  models: Pick<Models, 'Contact' | 'Follow' | 'CustomerGroup'>;
+  /** The demo brand's knowledge base (微信客服). */
+  kf: KfModule;
+};
+
+export async function seedDemo(deps: DemoDeps, opts: { contacts?: number; seed?: number } = {}): Promise<SeedSummary | null> {
+  const m = deps.models;
+  const census = await deps.org.census();
   if (census.corps > 0) return null;
   // The corp is written last, so a seed interrupted half-way is visible as stores without a corp.
   if (census.stores > 0) throw new Error('the database holds stores but no corp: an earlier demo seed was interrupted; drop the database (or its .data directory) to reseed');
   const rand = mulberry32(opts.seed ?? 20261122);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
-  const now = services.clock.now();
+  const now = deps.clock.now();
   const corpId = DEMO_CORP.corpId;
   const scope = { corpId, storeIds: null };
 
   const stores = [];
-  for (const s of DEMO_STORES) stores.push(await services.org.createStore(scope, { ...s, timezone: DEMO_CORP.timezone }));
+  for (const s of DEMO_STORES) stores.push(await deps.org.createStore(scope, { ...s, timezone: DEMO_CORP.timezone }));
   const staff: StaffDto[] = [];
   for (const [i, name] of DEMO_STAFF_NAMES.entries()) {
     const store = stores[i % stores.length]!;
-    staff.push(await services.org.createStaff(scope, { userId: `demo.staff${String(i + 1).padStart(2, '0')}`, name, storeId: store.id, role: i < stores.length ? 'store_manager' : 'staff' }));
+    staff.push(await deps.org.createStaff(scope, { userId: `demo.staff${String(i + 1).padStart(2, '0')}`, name, storeId: store.id, role: i < stores.length ? 'store_manager' : 'staff' }));
   }
   const groups = [];
-  for (const g of DEMO_TAG_GROUPS) groups.push(await services.tags.createGroup(corpId, { name: g.name, tags: g.tags.map((name) => ({ name })) }));
+  for (const g of DEMO_TAG_GROUPS) groups.push(await deps.tags.createGroup(corpId, { name: g.name, tags: g.tags.map((name) => ({ name })) }));
   const allTags = groups.flatMap((g) => g.tags.map((t) => t.tagId));
 
   const n = opts.contacts ?? 2000;
@@ -44,7 +60,7 @@ export async function seedDemo(services: Modules, opts: { contacts?: number; see
     const _id = new Types.ObjectId();
     const externalUserId = `wmDemo${String(i).padStart(6, '0')}${Math.floor(rand() * 1e6).toString(36)}`;
     const phone = `+861${pick(['38', '39', '50', '58', '86', '88'])}${String(Math.floor(rand() * 1e8)).padStart(8, '0')}`;
-    const hash = services.phones.hash(phone);
+    const hash = deps.phones.hash(phone);
     const friends = rand() < 0.15 ? [pick(staff), pick(staff)] : [pick(staff)];
     const uniqueFriends = [...new Map(friends.map((f) => [f.id, f])).values()];
     const addedAt = new Date(now.getTime() - Math.floor(rand() * 365 * 86_400_000));
@@ -59,7 +75,7 @@ export async function seedDemo(services: Modules, opts: { contacts?: number; see
       identityKeys: [identityKey({ kind: 'wecom', externalUserId }), phoneKey(hash), ...(unionid ? [identityKey({ kind: 'unionid', unionid })] : [])],
       externalUserId,
       unionid,
-      phoneEnc: services.phones.encrypt(phone),
+      phoneEnc: deps.phones.encrypt(phone),
       phoneHash: hash,
       phoneMasked: maskPhone(phone),
       name,
@@ -100,9 +116,9 @@ export async function seedDemo(services: Modules, opts: { contacts?: number; see
     }),
   );
   await m.CustomerGroup.insertMany(chats);
-  await seedContentTemplates(services, corpId);
-  await seedDemoKnowledge(services.kf, corpId);
-  await services.org.upsertCorp(DEMO_CORP);
+  await seedContentTemplates(deps, corpId);
+  await seedDemoKnowledge(deps.kf, corpId);
+  await deps.org.upsertCorp(DEMO_CORP);
   return { corpId, stores: stores.length, staff: staff.length, contacts: contacts.length, follows: follows.length, groups: chats.length };
 }
 

@@ -9,7 +9,7 @@ import type { ChannelAdapter } from '../../adapters/channel-adapter.ts';
 import type { ChannelAccount, ChannelAccountRepository } from '../channels/channel-account.repository.ts';
 import type { InboundReactions } from '../channels/index.ts';
 import type { ContactRepository } from '../contacts/contact.repository.ts';
-import type { ContentService } from '../content/content.service.ts';
+import type { ContentModule as ContentService } from '../content/index.ts';
 import type { ExperimentService } from '../experiments/experiment.service.ts';
 import type { OrgModule } from '../org/index.ts';
 import type { Clock } from '../shared/clock.ts';

@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import { ChannelError, type ChannelAdapter } from '../../adapters/channel-adapter.ts';
 import type { ChannelAccount, ChannelAccountRepository } from '../channels/channel-account.repository.ts';
-import type { ContentService } from '../content/content.service.ts';
+import type { ContentModule as ContentService } from '../content/index.ts';
 import type { ExperimentService } from '../experiments/experiment.service.ts';
 import { BadRequestError, ConflictError, UnavailableError } from '../errors.ts';
 import { zoneOf, type OrgModule, type StaffDto } from '../org/index.ts';

@@ -11,9 +11,7 @@
 import type { Logger } from 'pino';
 import type { Attachment as ChannelAttachment, ChannelAdapter, FriendAdded } from '../../adapters/channel-adapter.ts';
 import type { ContactRepository } from '../contacts/contact.repository.ts';
-import type { Attachment } from '../content/content-body.ts';
-import { renderText } from '../content/content-render.ts';
-import type { ContentService } from '../content/content.service.ts';
+import { renderText, type Attachment, type ContentModule as ContentService } from '../content/index.ts';
 import { HOLDOUT } from '../experiments/experiment.schema.ts';
 import type { ExperimentService } from '../experiments/experiment.service.ts';
 import { assignVariant } from '../sop/schedule/variant.ts';

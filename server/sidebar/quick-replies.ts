@@ -3,7 +3,7 @@
  * grouped by their `scene`, with the variables filled for this customer, staff member and store. Text only:
  * sendChatMessage sends the text; attachments are listed so staff know the template carries more.
  */
-import { renderText, type RenderContext } from '../content/content-render.ts';
+import { renderText, type RenderContext } from '../content/index.ts';
 
 export const QUICK_REPLY_LIMIT = 200;
 

@@ -1,9 +1,17 @@
 import { z } from 'zod';
 import { defineRoute, reply, type RouteDef } from '../http/route.ts';
 import { buildOpenApi } from '../http/openapi.ts';
+import type { Metrics } from './metrics.ts';
 
-/** System routes need the full route list for /openapi.json, so they are built from it. */
-export function systemRoutes(all: () => RouteDef[], version: string) {
+export type SystemRouteDeps = {
+  dbUp(): Promise<boolean>;
+  metrics: Pick<Metrics, 'registry' | 'text'>;
+  /** The full route list, for /openapi.json (read on first request, once every route is listed). */
+  routes(): RouteDef[];
+  version: string;
+};
+
+export function systemRoutes(deps: SystemRouteDeps): RouteDef[] {
   let openapi: ReturnType<typeof buildOpenApi> | undefined;
   return [
     defineRoute({
@@ -13,8 +21,8 @@ export function systemRoutes(all: () => RouteDef[], version: string) {
       summary: '健康检查 Liveness and database reachability (503 when the database is down)',
       roles: 'public',
       response: z.object({ status: z.enum(['ok', 'degraded']), db: z.enum(['up', 'down']) }),
-      async handler(_input, { services }) {
-        const up = await services.dbUp();
+      async handler() {
+        const up = await deps.dbUp();
         return reply(up ? 200 : 503, { status: up ? 'ok' : 'degraded', db: up ? 'up' : 'down' });
       },
     }),
@@ -24,9 +32,9 @@ export function systemRoutes(all: () => RouteDef[], version: string) {
       tag: 'system',
       summary: 'Prometheus metrics',
       roles: 'public',
-      async handler(_input, { services, koa }) {
-        koa.type = services.metrics.registry.contentType;
-        koa.body = await services.metrics.text();
+      async handler(_input, { koa }) {
+        koa.type = deps.metrics.registry.contentType;
+        koa.body = await deps.metrics.text();
       },
     }),
     defineRoute({
@@ -36,7 +44,7 @@ export function systemRoutes(all: () => RouteDef[], version: string) {
       summary: 'OpenAPI 3.1 document',
       roles: 'public',
       async handler() {
-        return (openapi ??= buildOpenApi(all(), { version }));
+        return (openapi ??= buildOpenApi(deps.routes(), { version: deps.version }));
       },
     }),
   ];

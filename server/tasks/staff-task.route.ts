@@ -9,9 +9,9 @@ import { corpIdQuery } from '../http/corp-scope.ts';
 import { defineRoute, type RouteDef } from '../http/route.ts';
 import type { OrgModule } from '../org/index.ts';
 import type { Clock } from '../shared/clock.ts';
+import { localDate as localDay } from '../shared/local-date.ts';
 import { objectIdString } from '../shared/object-id.ts';
 import type { Scope } from '../shared/scope.ts';
-import { localDateOf } from '../sop/schedule/local-time.ts';
 import type { StaffTaskDto, StaffTaskRepository } from './staff-task.repository.ts';
 
 /** Names shown per task; the count always covers every contact. */
@@ -27,9 +27,9 @@ const localDate = z
 const idParams = z.strictObject({ id: objectIdString });
 const CLOSERS = ['staff', 'store_manager', 'hq_admin'] as const;
 
+/** The store-local day, `YYYY-MM-DD` (the one way to name it: shared/local-date.ts). */
 export function formatLocalDate(at: Date, timezone: string): string {
-  const d = localDateOf(at, timezone);
-  return `${d.year}-${String(d.month).padStart(2, '0')}-${String(d.day).padStart(2, '0')}`;
+  return localDay(at, timezone);
 }
 
 /** The caller as a staff member, with their store; tokens not bound to a staff member are refused. */

@@ -89,22 +89,25 @@ export function sidebarPageHeaders(ctx: Context): void {
   ctx.set('Content-Security-Policy', SIDEBAR_CSP);
 }
 
-export const webRoutes: RouteDef[] = FILES.map(([path, file, summary]) =>
-  defineRoute({
-    method: 'get',
-    path,
-    tag: 'web',
-    summary,
-    roles: 'public',
-    async handler(_input, { koa }) {
-      const url = typeof file === 'string' ? new URL(file, import.meta.url) : file;
-      const ext = url.pathname.slice(url.pathname.lastIndexOf('.') + 1);
-      if (path === '/sidebar') sidebarPageHeaders(koa);
-      else pageHeaders(koa);
-      // Vendor files change only with a dependency upgrade; pages are revalidated on every load.
-      koa.set('Cache-Control', typeof file === 'string' ? 'no-cache' : 'public, max-age=86400');
-      koa.type = TYPES[ext] ?? 'application/octet-stream';
-      koa.body = await readFile(url);
-    },
-  }),
-);
+/** The pages and their static files: public, no dependencies (a factory like every other route list). */
+export function webRoutes(): RouteDef[] {
+  return FILES.map(([path, file, summary]) =>
+    defineRoute({
+      method: 'get',
+      path,
+      tag: 'web',
+      summary,
+      roles: 'public',
+      async handler(_input, { koa }) {
+        const url = typeof file === 'string' ? new URL(file, import.meta.url) : file;
+        const ext = url.pathname.slice(url.pathname.lastIndexOf('.') + 1);
+        if (path === '/sidebar') sidebarPageHeaders(koa);
+        else pageHeaders(koa);
+        // Vendor files change only with a dependency upgrade; pages are revalidated on every load.
+        koa.set('Cache-Control', typeof file === 'string' ? 'no-cache' : 'public, max-age=86400');
+        koa.type = TYPES[ext] ?? 'application/octet-stream';
+        koa.body = await readFile(url);
+      },
+    }),
+  );
+}

@@ -3,7 +3,7 @@
  * the template was published only later, its current published version), filled with the contact, their
  * staff member and store. A template that is not published leaves the touch with a visible placeholder.
  */
-import { renderText } from '../../content/content-render.ts';
+import { renderText } from '../../content/index.ts';
 import type { Modules } from '../../modules.ts';
 import { placeholderRenderer, type TouchRenderer } from './touch-renderer.ts';
 
