@@ -4,7 +4,7 @@
  * here), so a handler's dependencies can be read from its own type and faked in a unit spec.
  */
 import type { Logger } from 'pino';
-import { campaignsOf } from '../server/campaigns/campaign-module.ts';
+import { campaignsOf } from '../server/campaigns/index.ts';
 import { rollupStoreDay } from '../server/daily/sop-rollup.ts';
 import { sendTaskDigests } from '../server/daily/task-digest.ts';
 import { handoverService } from '../server/handover/handover.service.ts';

@@ -7,8 +7,7 @@
  */
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { CsvHeaderError } from '../campaigns/import/lead-csv.ts';
-import { importLeadsFile, type FileProgress } from '../campaigns/import/lead-file.ts';
+import { CsvHeaderError, importLeadsFile, type FileProgress } from '../campaigns/index.ts';
 import { ConfigError } from '../config.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { withCliContext } from './cli-context.ts';

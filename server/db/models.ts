@@ -20,8 +20,7 @@ import { contentTemplateSchema } from '../content/content-template.schema.ts';
 import { contentVersionSchema } from '../content/content-version.schema.ts';
 import { followSchema } from '../contacts/follow.schema.ts';
 import { eventSchema } from '../events/event.schema.ts';
-import { experimentAssignmentSchema, experimentSchema } from '../experiments/experiment.schema.ts';
-import { shortLinkSchema } from '../experiments/short-link.schema.ts';
+import { registerExperimentsModels } from '../experiments/experiments.models.ts';
 import { handoverItemSchema, handoverSchema } from '../handover/handover.schema.ts';
 import { contactNoteSchema } from '../sidebar/contact-note.schema.ts';
 import { customerGroupSchema } from '../groups/customer-group.schema.ts';
@@ -33,8 +32,7 @@ import { heartbeatSchema } from '../system/heartbeat.schema.ts';
 import { dailyRunSchema } from '../daily/daily-run.schema.ts';
 import { sopRollupSchema } from '../daily/sop-rollup.schema.ts';
 import { taskDigestSchema } from '../daily/task-digest.schema.ts';
-import { campaignContactWaySchema, campaignSchema } from '../campaigns/campaign.schema.ts';
-import { leadSchema } from '../campaigns/lead.schema.ts';
+import { registerCampaignsModels } from '../campaigns/campaigns.models.ts';
 import { tagGroupSchema, tagSchema } from '../tags/tag.schema.ts';
 
 export function registerModels(conn: Connection) {
@@ -70,18 +68,14 @@ export function registerModels(conn: Connection) {
     ContentTemplate: conn.model('ContentTemplate', contentTemplateSchema),
     ContentVersion: conn.model('ContentVersion', contentVersionSchema),
     ContentSettings: conn.model('ContentSettings', contentSettingsSchema),
-    Experiment: conn.model('Experiment', experimentSchema),
-    ExperimentAssignment: conn.model('ExperimentAssignment', experimentAssignmentSchema),
-    ShortLink: conn.model('ShortLink', shortLinkSchema),
+    ...registerExperimentsModels(conn),
     ContactNote: conn.model('ContactNote', contactNoteSchema),
     Handover: conn.model('Handover', handoverSchema),
     HandoverItem: conn.model('HandoverItem', handoverItemSchema),
     LiveCode: conn.model('LiveCode', liveCodeSchema),
     LiveCodeWelcome: conn.model('LiveCodeWelcome', liveCodeWelcomeSchema),
     LiveCodeAdd: conn.model('LiveCodeAdd', liveCodeAddSchema),
-    Campaign: conn.model('Campaign', campaignSchema),
-    CampaignContactWay: conn.model('CampaignContactWay', campaignContactWaySchema),
-    Lead: conn.model('Lead', leadSchema),
+    ...registerCampaignsModels(conn),
   };
 }
 
