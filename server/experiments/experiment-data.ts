@@ -8,14 +8,16 @@
  */
 import type { Models } from '../db/models.ts';
 import { touchReads } from '../sop/ledger/index.ts';
-import { storeFilter, type Scope } from '../shared/scope.ts';
+import type { Scope } from '../shared/scope.ts';
+import { ExperimentAssignmentRepository } from './experiment-assignment.repository.ts';
+import type { ExperimentsModels } from './experiments.models.ts';
 import { toObjectId } from '../shared/object-id.ts';
 import { eventTypesOf, exposureRange, type ExposureUnit, type OutcomeEvent } from './outcomes.ts';
 
 const DAY_MS = 86_400_000;
 const CHUNK = 1000;
 
-export type DataModels = Pick<Models, 'Touch' | 'ExperimentAssignment' | 'Event' | 'Contact'>;
+export type DataModels = Pick<ExperimentsModels, 'ExperimentAssignment'> & Pick<Models, 'Touch' | 'Event' | 'Contact'>;
 
 type TouchRow = { contactId: string; variant: string | null; storeId: string | null; dueAt: Date; deferrals?: Array<{ from?: Date | null }> | null; sentAt: Date | null };
 
@@ -25,14 +27,14 @@ export const plannedAt = (t: Pick<TouchRow, 'dueAt' | 'deferrals'>): Date => t.d
 /** Each contact's first assignment (earliest exposure) in the experiment, from the ledger and the holdout rows. */
 export async function loadUnits(models: DataModels, scope: Scope, experimentId: string): Promise<ExposureUnit[]> {
   const touches = await touchReads(models).ofExperiment(scope, experimentId);
-  const held = await models.ExperimentAssignment.find({ corpId: scope.corpId, experimentId, ...storeFilter(scope) }).lean();
+  const held = await new ExperimentAssignmentRepository(models).ofExperiment(scope, experimentId);
   const first = new Map<string, ExposureUnit>();
   const offer = (u: ExposureUnit) => {
     const seen = first.get(u.contactId);
     if (!seen || u.exposedAt < seen.exposedAt) first.set(u.contactId, u);
   };
   for (const t of touches) if (t.variant) offer({ contactId: t.contactId, arm: t.variant, storeId: t.storeId ?? null, exposedAt: plannedAt(t), sentAt: t.sentAt ?? null });
-  for (const h of held) offer({ contactId: h.contactId, arm: h.arm, storeId: h.storeId ?? null, exposedAt: h.assignedAt, sentAt: null });
+  for (const h of held) offer({ contactId: h.contactId, arm: h.arm, storeId: h.storeId, exposedAt: h.assignedAt, sentAt: null });
   return [...first.values()];
 }
 

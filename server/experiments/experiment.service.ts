@@ -12,15 +12,17 @@ import type { Scope } from '../shared/scope.ts';
 import type { Sop } from '../sop/definition/sop.schema.ts';
 import { assignmentPoint, variantSeed } from '../sop/schedule/variant.ts';
 import { autoWinnerBlocked, autoWinnerCheck, effectiveArms, type AutoWinnerCheck } from './auto-winner.ts';
+import { ExperimentAssignmentRepository, type AssignedUnit } from './experiment-assignment.repository.ts';
 import { firstExposure, loadOutcomeEvents, loadUnits } from './experiment-data.ts';
-import { HOLDOUT, type ExperimentDoc } from './experiment.schema.ts';
+import { ExperimentRepository, type ExperimentRow } from './experiment.repository.ts';
+import { HOLDOUT } from './experiment.schema.ts';
+import type { ExperimentsModels } from './experiments.models.ts';
 import { attribute } from './outcomes.ts';
 import { buildResults, type ExperimentResults } from './results.ts';
 
-type ExperimentModels = Pick<Models, 'Experiment' | 'ExperimentAssignment' | 'Touch' | 'Event' | 'Contact'>;
-type Row = ExperimentDoc & { createdAt?: Date; updatedAt?: Date };
+type ExperimentModels = Pick<ExperimentsModels, 'Experiment' | 'ExperimentAssignment'> & Pick<Models, 'Touch' | 'Event' | 'Contact'>;
 
-export function toExperimentDto(e: Row) {
+export function toExperimentDto(e: ExperimentRow) {
   return {
     experimentId: e.experimentId,
     source: { sopId: e.source?.sopId ?? null, stepId: e.source?.stepId ?? null, campaignId: e.source?.campaignId ?? null },
@@ -50,11 +52,18 @@ function cutoff(e: ExperimentDto): Date | null {
 }
 
 export class ExperimentService {
+  private readonly rows: ExperimentRepository;
+  /** Holdout, greeting and welcome units (see experiment-assignment.repository.ts). */
+  readonly assignments: ExperimentAssignmentRepository;
+
   constructor(
     private readonly models: ExperimentModels,
     private readonly clock: Clock,
     private readonly org: Pick<OrgModule, 'storeNames' | 'timezoneOf'>,
-  ) {}
+  ) {
+    this.rows = new ExperimentRepository(models);
+    this.assignments = new ExperimentAssignmentRepository(models);
+  }
 
   /** One experiment per send step with variants, arms and weights from the SOP; existing ones get the new arms. */
   async ensureForSop(corpId: string, sop: { sopId: string; definition: Sop }): Promise<ExperimentDto[]> {
@@ -64,12 +73,11 @@ export class ExperimentService {
       const experimentId = variantSeed(sop.sopId, step);
       const arms = step.variants.map((v) => ({ id: v.id, templateId: v.template, weight: v.weight }));
       const source = { sopId: sop.sopId, stepId: step.id, campaignId: null };
-      const updated = await this.models.Experiment.updateOne({ corpId, experimentId }, { $set: { source, arms } });
-      if (!updated.matchedCount) {
+      if (!(await this.rows.setArms(corpId, experimentId, source, arms))) {
         // A step that already assigned contacts before its experiment row existed: the experiment starts there.
         const now = this.clock.now();
         const first = await firstExposure(this.models, corpId, experimentId);
-        await this.models.Experiment.updateOne({ corpId, experimentId }, { $set: { source, arms }, $setOnInsert: { startAt: first && first < now ? first : now, status: 'running' } }, { upsert: true });
+        await this.rows.upsertArms(corpId, experimentId, source, arms, { startAt: first && first < now ? first : now, status: 'running' });
       }
       out.push(await this.get(corpId, experimentId));
     }
@@ -84,21 +92,16 @@ export class ExperimentService {
    */
   async ensureForCampaign(corpId: string, input: { campaignId: string; experimentId: string; arms: Array<{ id: string; templateId: string; weight: number }> }): Promise<ExperimentDto> {
     const source = { sopId: null, stepId: null, campaignId: input.campaignId };
-    await this.models.Experiment.updateOne(
-      { corpId, experimentId: input.experimentId },
-      { $set: { source, arms: input.arms }, $setOnInsert: { startAt: this.clock.now(), status: 'running', goals: ['friend_added'], guardrails: ['friend_deleted'], windowDays: 14 } },
-      { upsert: true },
-    );
+    await this.rows.upsertArms(corpId, input.experimentId, source, input.arms, { startAt: this.clock.now(), status: 'running', goals: ['friend_added'], guardrails: ['friend_deleted'], windowDays: 14 });
     return this.get(corpId, input.experimentId);
   }
 
   async list(corpId: string): Promise<ExperimentDto[]> {
-    const rows = await this.models.Experiment.find({ corpId }).sort({ createdAt: -1 }).lean<Row[]>();
-    return rows.map(toExperimentDto);
+    return (await this.rows.list(corpId)).map(toExperimentDto);
   }
 
   async get(corpId: string, experimentId: string): Promise<ExperimentDto> {
-    const row = await this.models.Experiment.findOne({ corpId, experimentId }).lean<Row>();
+    const row = await this.rows.find(corpId, experimentId);
     if (!row) throw new NotFoundError('experiment', experimentId);
     return toExperimentDto(row);
   }
@@ -109,14 +112,14 @@ export class ExperimentService {
     const { autoWinner, ...rest } = patch;
     const set: Record<string, unknown> = { ...rest };
     if (autoWinner) set['autoWinner.enabled'] = autoWinner.enabled;
-    await this.models.Experiment.updateOne({ corpId, experimentId }, { $set: set });
+    await this.rows.set(corpId, experimentId, set);
     return this.get(corpId, experimentId);
   }
 
   async stop(corpId: string, experimentId: string): Promise<ExperimentDto> {
-    const res = await this.models.Experiment.updateOne({ corpId, experimentId, status: 'running' }, { $set: { status: 'stopped', stoppedAt: this.clock.now() } });
+    const stopped = await this.rows.stop(corpId, experimentId, this.clock.now());
     const e = await this.get(corpId, experimentId);
-    if (!res.modifiedCount) throw new ConflictError(`experiment ${experimentId} is ${e.status}, not running`);
+    if (!stopped) throw new ConflictError(`experiment ${experimentId} is ${e.status}, not running`);
     return e;
   }
 
@@ -147,18 +150,13 @@ export class ExperimentService {
     const blocked = autoWinnerBlocked(e);
     if (blocked) return { decide: false, reason: blocked };
     const check = autoWinnerCheck(e, await this.results({ corpId, storeIds: null }, e, { sequential: true }));
-    if (check.decide) {
-      await this.models.Experiment.updateOne(
-        { corpId, experimentId, status: 'running', 'autoWinner.decidedArm': null },
-        { $set: { status: 'decided', 'autoWinner.decidedArm': check.arm, 'autoWinner.decidedAt': this.clock.now(), 'autoWinner.reason': check.reason } },
-      );
-    }
+    if (check.decide) await this.rows.decide(corpId, experimentId, { arm: check.arm, reason: check.reason, at: this.clock.now() });
     return check;
   }
 
   /** For a scheduler: evaluates every running experiment with auto-winner on; returns the decisions made. */
   async sweepAutoWinners(): Promise<Array<{ corpId: string; experimentId: string; arm: string }>> {
-    const rows = await this.models.Experiment.find({ status: 'running', 'autoWinner.enabled': true }).select('corpId experimentId').lean();
+    const rows = await this.rows.autoWinnerCandidates();
     const decided = [];
     for (const r of rows) {
       const check = await this.evaluateAutoWinner(r.corpId, r.experimentId);
@@ -166,13 +164,37 @@ export class ExperimentService {
     }
     return decided;
   }
+
+  /** The variants and holdout draw of a step's new assignments (see `stepExperiment`). */
+  stepExperiment<V extends { id: string; weight: number }>(corpId: string, experimentId: string, variants: readonly V[]): Promise<StepExperiment<V>> {
+    return stepOf(this.rows, corpId, experimentId, variants);
+  }
+
+  /** The variants a new assignment draws from (see `variantsForStep`). */
+  async allowedVariants<V extends { id: string; weight: number }>(corpId: string, experimentId: string, variants: readonly V[]): Promise<V[]> {
+    return (await stepOf(this.rows, corpId, experimentId, variants)).variants;
+  }
+
+  saveHoldouts(corpId: string, experimentId: string, units: readonly AssignedUnit[]): Promise<void> {
+    return this.assignments.saveHoldouts(corpId, experimentId, units);
+  }
+}
+
+export type StepExperiment<V> = { variants: V[]; holdout(contactId: string, at: Date): boolean };
+
+async function stepOf<V extends { id: string; weight: number }>(rows: ExperimentRepository, corpId: string, experimentId: string, variants: readonly V[]): Promise<StepExperiment<V>> {
+  const row = await rows.find(corpId, experimentId);
+  if (!row) return { variants: [...variants], holdout: () => false };
+  const allowed = new Set(effectiveArms(row).map((a) => a.id));
+  const kept = variants.filter((v) => allowed.has(v.id));
+  return { variants: kept.length ? kept : [...variants], holdout: (contactId, at) => inHoldout(row, contactId, at) };
 }
 
 /**
  * For the runner: the variants a new assignment draws from. Unchanged without an experiment row; only the
  * decided winner once the auto-winner has decided (a winner the step no longer has changes nothing).
  */
-export async function variantsForStep<V extends { id: string; weight: number }>(models: Pick<Models, 'Experiment'>, corpId: string, experimentId: string, variants: readonly V[]): Promise<V[]> {
+export async function variantsForStep<V extends { id: string; weight: number }>(models: Pick<ExperimentsModels, 'Experiment'>, corpId: string, experimentId: string, variants: readonly V[]): Promise<V[]> {
   return (await stepExperiment(models, corpId, experimentId, variants)).variants;
 }
 
@@ -180,21 +202,13 @@ export async function variantsForStep<V extends { id: string; weight: number }>(
  * Everything a send step's new assignments depend on, read once (a bulk enrollment assigns thousands of
  * contacts from one read): the variants to draw from (`variantsForStep`) and the holdout draw (`inHoldout`).
  */
-export async function stepExperiment<V extends { id: string; weight: number }>(models: Pick<Models, 'Experiment'>, corpId: string, experimentId: string, variants: readonly V[]): Promise<{ variants: V[]; holdout(contactId: string, at: Date): boolean }> {
-  const row = await models.Experiment.findOne({ corpId, experimentId }).lean();
-  if (!row) return { variants: [...variants], holdout: () => false };
-  const allowed = new Set(effectiveArms(row).map((a) => a.id));
-  const kept = variants.filter((v) => allowed.has(v.id));
-  return { variants: kept.length ? kept : [...variants], holdout: (contactId, at) => inHoldout(row, contactId, at) };
+export async function stepExperiment<V extends { id: string; weight: number }>(models: Pick<ExperimentsModels, 'Experiment'>, corpId: string, experimentId: string, variants: readonly V[]): Promise<StepExperiment<V>> {
+  return stepOf(new ExperimentRepository(models), corpId, experimentId, variants);
 }
 
 /** Records holdout assignments (idempotent: a contact keeps its first assignment). */
-export async function saveHoldouts(models: Pick<Models, 'ExperimentAssignment'>, corpId: string, experimentId: string, units: ReadonlyArray<{ contactId: string; storeId: string | null; at: Date }>): Promise<void> {
-  if (!units.length) return;
-  await models.ExperimentAssignment.bulkWrite(
-    units.map((u) => ({ updateOne: { filter: { corpId, experimentId, contactId: u.contactId }, update: { $setOnInsert: { arm: HOLDOUT, storeId: u.storeId, assignedAt: u.at } }, upsert: true } })),
-    { ordered: false },
-  );
+export async function saveHoldouts(models: Pick<ExperimentsModels, 'ExperimentAssignment'>, corpId: string, experimentId: string, units: readonly AssignedUnit[]): Promise<void> {
+  await new ExperimentAssignmentRepository(models).saveHoldouts(corpId, experimentId, units);
 }
 
 /**

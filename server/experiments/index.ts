@@ -6,7 +6,8 @@
 export { createExperimentsModule, type ExperimentsDeps, type ExperimentsModule } from './experiments.module.ts';
 export { registerExperimentsModels, type ExperimentsModels } from './experiments.models.ts';
 export { EXPERIMENT_STATUSES, HOLDOUT } from './experiment.schema.ts';
-export { ExperimentService, inHoldout, saveHoldouts, stepExperiment, variantsForStep, type ExperimentDto, type ExperimentPatch } from './experiment.service.ts';
+export { ExperimentService, inHoldout, saveHoldouts, stepExperiment, variantsForStep, type ExperimentDto, type ExperimentPatch, type StepExperiment } from './experiment.service.ts';
+export type { AssignedUnit, AssignmentRow } from './experiment-assignment.repository.ts';
 export { loadOutcomeEvents } from './experiment-data.ts';
 export { attribute, parseMetric, type AttributedUnit, type ExposureUnit, type OutcomeEvent } from './outcomes.ts';
 export type { ExperimentResults } from './results.ts';
