@@ -43,8 +43,16 @@ export const VERSION = '0.1.0';
 export function allRoutes(modules: Modules): RouteDef[] {
   void modules;
   const routes: RouteDef[] = [];
-  routes.push(...systemRoutes(() => routes, VERSION), ...orgRoutes, ...tagRoutes, ...contactRoutes, ...contentRoutes, ...tokenRoutes, ...channelAccountRoutes, ...sopRoutes, ...executionRoutes, ...experimentRoutes, ...conversionRoutes, ...shortLinkRoutes, ...channelCallbackRoutes, ...staffTaskRoutes, ...staffLoginRoutes, ...webRoutes);
-  routes.push(...campaignRoutes, ...leadRoutes);
+  routes.push(...systemRoutes(() => routes, VERSION), ...orgRoutes, ...tagRoutes, ...contactRoutes, ...contentRoutes, ...tokenRoutes, ...channelAccountRoutes, ...sopRoutes, ...executionRoutes, ...channelCallbackRoutes, ...staffTaskRoutes, ...staffLoginRoutes, ...webRoutes);
+  routes.push(
+    ...experimentRoutes({ experiments: modules.experiments, sops: modules.sops }),
+    ...conversionRoutes({ contacts: modules.contacts, contactChannels: modules.contactChannels, events: modules.events, clock: modules.clock }),
+    ...shortLinkRoutes({ experiments: modules.experiments, ledger: modules.ledger, contacts: modules.contacts, events: modules.events, clock: modules.clock }),
+  );
+  routes.push(
+    ...campaignRoutes({ campaigns: modules.campaigns, org: modules.org, experiments: modules.experiments, clock: modules.clock }),
+    ...leadRoutes({ campaigns: modules.campaigns, org: modules.org, phones: modules.phones, clock: modules.clock }),
+  );
   routes.push(...liveCodeRoutes, ...storeCodePublicRoutes);
   routes.push(...sidebarRoutes, ...handoverRoutes);
   routes.push(...setupRoutes);

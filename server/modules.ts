@@ -26,8 +26,8 @@ import { PhoneVault } from './contacts/phone.ts';
 import { pingDatabase, type Database } from './db/database.ts';
 import { EventLogRepository } from './events/event-log.repository.ts';
 import { wireLiveCodes } from './live-codes/live-code-wiring.ts';
-import { registerCampaignListeners } from './campaigns/index.ts';
-import { ExperimentService } from './experiments/index.ts';
+import { createCampaignsModule } from './campaigns/index.ts';
+import { createExperimentsModule } from './experiments/index.ts';
 import { CustomerGroupRepository } from './groups/customer-group.repository.ts';
 import { createOrgModule } from './org/index.ts';
 import type { Clock } from './shared/clock.ts';
@@ -51,9 +51,9 @@ export function buildModules(deps: ModuleDeps) {
   // Live codes add the first friend_added reaction: a welcome code lives 20 s.
   const built = { ...services, liveCodes: wireLiveCodes(services) };
   // Campaign lead attribution comes after live codes (see inbound-reactions.ts).
-  registerCampaignListeners(built);
+  const campaigns = createCampaignsModule({ ...built, models: built.db.models });
   wireHandoverReactions({ reactions: built.reactions, models: built.db.models, clock: built.clock });
-  return built;
+  return { ...built, campaigns };
 }
 
 function buildServiceGraph(deps: ModuleDeps) {
@@ -80,7 +80,7 @@ function buildServiceGraph(deps: ModuleDeps) {
     tokens: new TokenService(m, org, clock, deps.config.security.adminToken),
     /** Every staff-task write goes through the tasks module (server/tasks/index.ts). */
     tasks: createTasksModule({ models: m, clock }),
-    experiments: new ExperimentService(m, clock, org),
+    experiments: createExperimentsModule({ models: m, clock, org }),
     channelAccounts: new ChannelAccountRepository(m),
     inbox: new InboundInbox(m, clock),
     /** Freshness and replay checks on verified callbacks (see callback-guard.ts). */

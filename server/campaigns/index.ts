@@ -3,7 +3,8 @@
  * The module (campaigns, leads, assignment, RPA friend requests, lead attribution), the lead file import the
  * CLI and the bench run, and the route factories.
  */
-export { CampaignModule, campaignsOf, registerCampaignListeners } from './campaign-module.ts';
+export { createCampaignsModule, type CampaignsModule } from './campaigns.module.ts';
+export type { CampaignsDeps } from './campaign-deps.ts';
 export { registerCampaignsModels, type CampaignsModels } from './campaigns.models.ts';
 export type { CampaignDto, CampaignInput } from './campaign.repository.ts';
 export type { LeadDto } from './lead.repository.ts';

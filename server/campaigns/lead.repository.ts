@@ -2,12 +2,12 @@
  * Leads as staff and HQ see them, staff actions, and the handover seam. Every method takes a Scope; store
  * roles only see leads assigned to their store (a lead of another store is "not found").
  */
-import type { Models } from '../db/models.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { toObjectId } from '../shared/object-id.ts';
 import { storeFilter, type Scope } from '../shared/scope.ts';
 import type { OrgModule } from '../org/index.ts';
 import type { Clock } from '../shared/clock.ts';
+import type { CampaignsModels } from './campaigns.models.ts';
 import { OPEN_STATUSES, type LeadDoc, type LeadStatus, type StaffAction } from './lead.schema.ts';
 
 type Row = LeadDoc & { _id: unknown };
@@ -52,7 +52,7 @@ const ACTION_FROM: Record<StaffAction, LeadStatus[]> = {
 
 export class LeadRepository {
   constructor(
-    private readonly models: Pick<Models, 'Lead'>,
+    private readonly models: Pick<CampaignsModels, 'Lead'>,
     private readonly clock: Clock,
     private readonly org: Pick<OrgModule, 'getStaff'>,
   ) {}

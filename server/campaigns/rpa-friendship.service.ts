@@ -5,7 +5,7 @@
  * each request like a staff member's (`requested`, or `not_found` when no WeChat user has the number).
  * `matchAccepted` turns confirmed friendships (`friendship_confirmed` in the event log) into accepted leads.
  */
-import type { Modules } from '../modules.ts';
+import type { CampaignsDeps } from './campaign-deps.ts';
 import { corpScope } from '../shared/scope.ts';
 import type { CampaignDto, CampaignRepository } from './campaign.repository.ts';
 import { greetingTexts, pickGreeting, recordGreetingExposure, repointGreetingExposure } from './greeting.ts';
@@ -18,7 +18,7 @@ export const rpaStaffId = (accountId: string) => `rpa:${accountId}`;
 
 export class RpaFriendshipService {
   constructor(
-    private readonly services: Modules,
+    private readonly deps: Pick<CampaignsDeps, 'models' | 'phones' | 'experiments' | 'content' | 'channelAccounts' | 'adapterFor' | 'identities'>,
     private readonly campaigns: CampaignRepository,
   ) {}
 
@@ -36,16 +36,16 @@ export class RpaFriendshipService {
   }
 
   private async sendForAccount(campaign: CampaignDto, accountId: string, now: Date): Promise<{ sent: number; failed: number }> {
-    const m = this.services.db.models;
+    const m = this.deps.models;
     const out = { sent: 0, failed: 0 };
-    const account = await this.services.channelAccounts.get(accountId).catch(() => null);
+    const account = await this.deps.channelAccounts.get(accountId).catch(() => null);
     if (!account || account.corpId !== campaign.corpId) return out;
-    const adapter = this.services.adapterFor(account);
+    const adapter = this.deps.adapterFor(account);
     if (!adapter.addFriend || !adapter.nextFriendAddAt) return out;
     const staffId = rpaStaffId(accountId);
     // Only the latest request and today's count matter to the pacing: two days of history is enough.
     const sent = (await m.Lead.find({ corpId: campaign.corpId, 'rpa.accountId': accountId, requestedAt: { $gte: new Date(now.getTime() - 2 * DAY_MS) } }).select('requestedAt').lean()).map((l) => l.requestedAt!);
-    const texts = await greetingTexts(this.services, campaign);
+    const texts = await greetingTexts(this.deps, campaign);
     for (let i = 0; i < MAX_PER_CALL; i++) {
       const next = adapter.nextFriendAddAt(sent, now);
       if (!next || next > now) break;
@@ -55,9 +55,9 @@ export class RpaFriendshipService {
         { sort: { _id: 1 }, returnDocument: 'after', projection: { phoneEnc: 1, attempts: 1, firstAssignedAt: 1 } },
       ).lean();
       if (!lead?.phoneEnc) break;
-      const greeting = await pickGreeting(this.services, campaign, String(lead._id));
-      await recordGreetingExposure(this.services, campaign, { leadId: String(lead._id), greeting, storeId: null, at: now });
-      const e164 = this.services.phones.decrypt(lead.phoneEnc);
+      const greeting = await pickGreeting(this.deps, campaign, String(lead._id));
+      await recordGreetingExposure(this.deps, campaign, { leadId: String(lead._id), greeting, storeId: null, at: now });
+      const e164 = this.deps.phones.decrypt(lead.phoneEnc);
       const result = await adapter.addFriend({ phone: e164.startsWith('+86') ? e164.slice(3) : e164 }, greeting ? (texts.get(greeting) ?? '') : '');
       const last = `history.${lead.attempts - 1}`;
       const base = { greeting, ...(lead.firstAssignedAt ? {} : { firstAssignedAt: now }) };
@@ -81,7 +81,7 @@ export class RpaFriendshipService {
 
   /** Requested RPA leads whose wechaty contact confirmed the friendship after the request become accepted. */
   async matchAccepted(corpId: string): Promise<number> {
-    const m = this.services.db.models;
+    const m = this.deps.models;
     const pending = await m.Lead.find({ corpId, status: 'requested', 'rpa.vendorId': { $ne: null }, acceptedAt: null }).select('+phoneEnc rpa requestedAt attempts').lean();
     let accepted = 0;
     for (const lead of pending) {
@@ -96,8 +96,8 @@ export class RpaFriendshipService {
       );
       if (!res.modifiedCount) continue;
       accepted++;
-      if (lead.phoneEnc) await this.services.identities.upsert(corpId, { identities: [{ kind: 'wechaty', id: lead.rpa!.vendorId! }], phone: this.services.phones.decrypt(lead.phoneEnc) });
-      await repointGreetingExposure(this.services, corpId, String(lead._id), String(contact._id));
+      if (lead.phoneEnc) await this.deps.identities.upsert(corpId, { identities: [{ kind: 'wechaty', id: lead.rpa!.vendorId! }], phone: this.deps.phones.decrypt(lead.phoneEnc) });
+      await repointGreetingExposure(this.deps, corpId, String(lead._id), String(contact._id));
     }
     return accepted;
   }

@@ -60,7 +60,7 @@ export function registerLeadsCommands(program: Command): void {
         const summary = await withCliContext(async ({ services }) => {
           const view = progressView(opts.json === true);
           try {
-            return await importLeadsFile(services, { campaignId: opts.campaign, file, ...(opts.encoding ? { encoding: opts.encoding } : {}), onProgress: (p) => view.update(p) });
+            return await importLeadsFile(services.campaigns, { campaignId: opts.campaign, file, ...(opts.encoding ? { encoding: opts.encoding } : {}), onProgress: (p) => view.update(p) });
           } finally {
             view.stop();
           }

@@ -49,7 +49,7 @@ export async function firstExposure(models: DataModels, corpId: string, experime
  * The outcome events of these units' contacts for these metrics, from the earliest exposure to the end of
  * the latest window. `consent.optedOutAt` becomes a `contact.opted_out` event when `opted_out` is measured.
  */
-export async function loadOutcomeEvents(models: DataModels, corpId: string, units: readonly ExposureUnit[], metrics: readonly string[], windowDays: number): Promise<OutcomeEvent[]> {
+export async function loadOutcomeEvents(models: Pick<Models, 'Event' | 'Contact'>, corpId: string, units: readonly ExposureUnit[], metrics: readonly string[], windowDays: number): Promise<OutcomeEvent[]> {
   if (!units.length) return [];
   const range = exposureRange(units);
   const from = new Date(range.first);

@@ -17,10 +17,11 @@ import { firstExposure, loadOutcomeEvents, loadUnits } from './experiment-data.t
 import { ExperimentRepository, type ExperimentRow } from './experiment.repository.ts';
 import { HOLDOUT } from './experiment.schema.ts';
 import type { ExperimentsModels } from './experiments.models.ts';
-import { attribute } from './outcomes.ts';
+import { attribute, type ExposureUnit, type OutcomeEvent } from './outcomes.ts';
 import { buildResults, type ExperimentResults } from './results.ts';
+import { ShortLinkRepository } from './short-link.repository.ts';
 
-type ExperimentModels = Pick<ExperimentsModels, 'Experiment' | 'ExperimentAssignment'> & Pick<Models, 'Touch' | 'Event' | 'Contact'>;
+type ExperimentModels = Pick<ExperimentsModels, 'Experiment' | 'ExperimentAssignment' | 'ShortLink'> & Pick<Models, 'Touch' | 'Event' | 'Contact'>;
 
 export function toExperimentDto(e: ExperimentRow) {
   return {
@@ -55,6 +56,8 @@ export class ExperimentService {
   private readonly rows: ExperimentRepository;
   /** Holdout, greeting and welcome units (see experiment-assignment.repository.ts). */
   readonly assignments: ExperimentAssignmentRepository;
+  /** Tracked short links (short-link.route.ts). */
+  readonly links: ShortLinkRepository;
 
   constructor(
     private readonly models: ExperimentModels,
@@ -63,6 +66,7 @@ export class ExperimentService {
   ) {
     this.rows = new ExperimentRepository(models);
     this.assignments = new ExperimentAssignmentRepository(models);
+    this.links = new ShortLinkRepository(models);
   }
 
   /** One experiment per send step with variants, arms and weights from the SOP; existing ones get the new arms. */
@@ -177,6 +181,11 @@ export class ExperimentService {
 
   saveHoldouts(corpId: string, experimentId: string, units: readonly AssignedUnit[]): Promise<void> {
     return this.assignments.saveHoldouts(corpId, experimentId, units);
+  }
+
+  /** The outcome events of these units within `windowDays` of their exposure (the campaign funnel's replies). */
+  outcomeEvents(corpId: string, units: readonly ExposureUnit[], metrics: readonly string[], windowDays: number): Promise<OutcomeEvent[]> {
+    return loadOutcomeEvents(this.models, corpId, units, metrics, windowDays);
   }
 }
 

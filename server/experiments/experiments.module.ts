@@ -6,9 +6,10 @@ import type { Models } from '../db/models.ts';
 import type { OrgModule } from '../org/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import { ExperimentService } from './experiment.service.ts';
+import type { ExperimentsModels } from './experiments.models.ts';
 
 export type ExperimentsDeps = {
-  models: Pick<Models, 'Experiment' | 'ExperimentAssignment' | 'Touch' | 'Event' | 'Contact'>;
+  models: ExperimentsModels & Pick<Models, 'Touch' | 'Event' | 'Contact'>;
   clock: Clock;
   org: Pick<OrgModule, 'storeNames' | 'timezoneOf'>;
 };

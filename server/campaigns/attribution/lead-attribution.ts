@@ -10,7 +10,7 @@
  * lead of origin `scan`, accepted at once.
  */
 import type { FriendAddedFacts } from '../../channels/index.ts';
-import type { Modules } from '../../modules.ts';
+import type { CampaignsDeps } from '../campaign-deps.ts';
 import { repointGreetingExposure } from '../greeting.ts';
 import { normalizeLeadPhone } from '../import/lead-phone.ts';
 import type { LeadDoc } from '../lead.schema.ts';
@@ -31,16 +31,16 @@ type LeadRow = LeadDoc & { _id: unknown };
 export type Attribution = { leadId: string; by: 'state' | 'remark' | 'phone'; created: boolean } | null;
 
 export class LeadAttribution {
-  constructor(private readonly services: Modules) {}
+  constructor(private readonly deps: Pick<CampaignsDeps, 'models' | 'org' | 'phones' | 'identities' | 'experiments' | 'content'>) {}
 
   async onFriendAdded(facts: FriendAddedFacts): Promise<Attribution> {
-    const m = this.services.db.models;
+    const m = this.deps.models;
     const corpId = facts.event.corpId;
     const contactId = facts.contactId;
     const staffId = facts.staff?.id ?? null;
     const way = facts.event.state?.startsWith('c:') ? await m.CampaignContactWay.findOne({ corpId, state: facts.event.state }).lean() : null;
     const follow = staffId ? await m.Follow.findOne({ corpId, contactId, staffId }).select('remark description').lean() : null;
-    const remarkHashes = phonesInText(`${follow?.remark ?? ''} ${follow?.description ?? ''}`).map((p) => this.services.phones.hash(p));
+    const remarkHashes = phonesInText(`${follow?.remark ?? ''} ${follow?.description ?? ''}`).map((p) => this.deps.phones.hash(p));
     const contact = await m.Contact.findOne({ corpId, _id: contactId }).select('identityKeys').lean();
     const contactHashes = (contact?.identityKeys ?? []).filter((k) => k.startsWith('phone:')).map((k) => k.slice(6));
 
@@ -64,7 +64,7 @@ export class LeadAttribution {
 
   /** Of the leads with these phones not accepted yet (in campaigns not ended), the one this staff member holds, else the latest assigned. */
   private async pick(corpId: string, hashes: readonly string[], staffId: string | null, campaignId: string | null): Promise<LeadRow | null> {
-    const m = this.services.db.models;
+    const m = this.deps.models;
     const rows: LeadRow[] = [];
     for (const key of new Set(hashes)) {
       const found = campaignId ? await m.Lead.find({ corpId, campaignId, key }).lean<LeadRow[]>() : await m.Lead.find({ corpId, key }).lean<LeadRow[]>();
@@ -81,9 +81,9 @@ export class LeadAttribution {
   }
 
   private async accept(facts: FriendAddedFacts, lead: LeadRow, by: 'state' | 'remark' | 'phone', staffId: string | null): Promise<Attribution> {
-    const m = this.services.db.models;
+    const m = this.deps.models;
     const corpId = facts.event.corpId;
-    const staff = staffId ? await this.services.org.findStaff(corpId, staffId) : null;
+    const staff = staffId ? await this.deps.org.findStaff(corpId, staffId) : null;
     const set: Record<string, unknown> = {
       status: 'accepted',
       acceptedAt: facts.event.occurredAt,
@@ -100,18 +100,18 @@ export class LeadAttribution {
     let contactId = facts.contactId;
     if (sealed) {
       // The lead becomes the contact: its phone joins the contact's identities (merging a phone-only contact if any).
-      const upserted = await this.services.identities.upsert(corpId, { identities: [{ kind: 'wecom', externalUserId: facts.event.externalUserId }], phone: this.services.phones.decrypt(sealed) });
+      const upserted = await this.deps.identities.upsert(corpId, { identities: [{ kind: 'wecom', externalUserId: facts.event.externalUserId }], phone: this.deps.phones.decrypt(sealed) });
       contactId = upserted.contact.id;
       if (contactId !== facts.contactId) await m.Lead.updateOne({ _id: lead._id }, { $set: { contactId } });
     }
-    await repointGreetingExposure(this.services, corpId, leadId, contactId);
+    await repointGreetingExposure(this.deps, corpId, leadId, contactId);
     return { leadId, by, created: false };
   }
 
   private async scanIn(facts: FriendAddedFacts, campaignId: string, staffId: string): Promise<Attribution> {
-    const m = this.services.db.models;
+    const m = this.deps.models;
     const corpId = facts.event.corpId;
-    const staff = await this.services.org.findStaff(corpId, staffId);
+    const staff = await this.deps.org.findStaff(corpId, staffId);
     const key = `contact:${facts.contactId}`;
     const res = await m.Lead.updateOne(
       { corpId, campaignId, key },

@@ -5,9 +5,9 @@
  * and the staff member's own add-friend quota across campaigns). `recycleDue` takes back leads not accepted
  * within `recycle.afterDays`: to the pool for someone else, or `exhausted` after `recycle.maxAttempts`.
  */
-import type { Modules } from '../../modules.ts';
 import { localDate } from '../../shared/local-date.ts';
 import { corpScope } from '../../shared/scope.ts';
+import type { CampaignsDeps } from '../campaign-deps.ts';
 import type { CampaignDto } from '../campaign.repository.ts';
 import { pickGreeting, recordGreetingExposure } from '../greeting.ts';
 import { OPEN_STATUSES } from '../lead.schema.ts';
@@ -21,7 +21,7 @@ export type AssignSummary = { assigned: number; campaigns: Array<{ campaignId: s
 
 export class AssignmentService {
   constructor(
-    private readonly services: Modules,
+    private readonly deps: Pick<CampaignsDeps, 'models' | 'org' | 'experiments' | 'content'>,
     private readonly campaigns: CampaignRepository,
   ) {}
 
@@ -39,13 +39,13 @@ export class AssignmentService {
   }
 
   private async assignCampaign(campaign: CampaignDto, now: Date): Promise<number> {
-    const m = this.services.db.models;
+    const m = this.deps.models;
     const corpId = campaign.corpId;
-    const stores = (await this.services.org.listStores(corpScope(corpId))).filter((s) => !campaign.storeIds.length || campaign.storeIds.includes(s.id));
+    const stores = (await this.deps.org.listStores(corpScope(corpId))).filter((s) => !campaign.storeIds.length || campaign.storeIds.includes(s.id));
     const open = stores.filter((s) => withinWorkingHours(now, s.timezone, campaign.workingHours));
     if (!open.length) return 0;
     const dayOf = new Map(open.map((s) => [s.id, localDate(now, s.timezone)]));
-    const staff = (await this.services.org.activeStaffOfStores(corpId, open.map((s) => s.id))).map((s) => ({ id: s.id, storeId: s.storeId, quota: s.quotas.addFriendsPerDay }));
+    const staff = (await this.deps.org.activeStaffOfStores(corpId, open.map((s) => s.id))).map((s) => ({ id: s.id, storeId: s.storeId, quota: s.quotas.addFriendsPerDay }));
     if (!staff.length) return 0;
     const ids = staff.map((s) => s.id);
     const today = await m.Lead.aggregate<{ _id: { staffId: string; campaignId: string; day: string }; n: number }>([
@@ -82,7 +82,7 @@ export class AssignmentService {
     const attemptsOf = new Map(pool.map((l) => [String(l._id), (l.history ?? []).length]));
     let assigned = 0;
     for (const a of plan) {
-      const greeting = await pickGreeting(this.services, campaign, a.leadId);
+      const greeting = await pickGreeting(this.deps, campaign, a.leadId);
       const res = await m.Lead.updateOne(
         { _id: a.leadId, corpId, status: 'pool' },
         {
@@ -94,13 +94,13 @@ export class AssignmentService {
       if (!res.modifiedCount) continue;
       assigned++;
       if (!attemptsOf.get(a.leadId)) await m.Lead.updateOne({ _id: a.leadId, firstAssignedAt: null }, { $set: { firstAssignedAt: now } });
-      await recordGreetingExposure(this.services, campaign, { leadId: a.leadId, greeting, storeId: a.storeId, at: now });
+      await recordGreetingExposure(this.deps, campaign, { leadId: a.leadId, greeting, storeId: a.storeId, at: now });
     }
     return assigned;
   }
 
   async recycleDue(corpId: string, now: Date): Promise<{ recycled: number; exhausted: number }> {
-    const m = this.services.db.models;
+    const m = this.deps.models;
     const running = await this.campaigns.list(corpScope(corpId), { status: 'running' });
     let recycled = 0;
     let exhausted = 0;

@@ -8,7 +8,8 @@
 import type { Readable } from 'node:stream';
 import type { Models } from '../../db/models.ts';
 import { ConflictError } from '../../errors.ts';
-import { maskPhone, type PhoneVault } from '../../contacts/phone.ts';
+import { maskPhone } from '../../contacts/phone.ts';
+import type { PhoneSeal } from '../campaign-deps.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { phoneKey } from '../../contacts/identity.ts';
 import type { CampaignDto } from '../campaign.repository.ts';
@@ -47,7 +48,7 @@ type Pending = { line: number; hash: string; e164: string; row: LeadRow };
 export class LeadImportService {
   constructor(
     private readonly models: Pick<Models, 'Lead' | 'Contact'>,
-    private readonly phones: PhoneVault,
+    private readonly phones: Pick<PhoneSeal, 'hash' | 'encrypt'>,
     private readonly clock: Clock,
   ) {}
 
