@@ -25,8 +25,12 @@ export type CustomerMove = { contactId: string; fromStaffId: string; toStaffId: 
 export type HandoverParticipantRegistry = { add(p: { name: string; moveCustomer(scope: Scope, move: CustomerMove): Promise<number | void> }): void };
 
 export type CampaignsDeps = {
-  /** Own collections, plus the contact, follow and event rows read for attribution and the funnel. */
-  models: CampaignsModels & Pick<Models, 'Contact' | 'Follow' | 'Event'>;
+  /** Own collections, plus the contact and follow rows read for attribution and the lead import. */
+  models: CampaignsModels & Pick<Models, 'Contact' | 'Follow'>;
+  /** Contacts by channel identity (an RPA friend's wechaty id). */
+  contactChannels: { findByIdentity(corpId: string, identityKey: string): Promise<{ id: string } | null> };
+  /** The event log: when an RPA friendship was confirmed. */
+  events: { firstOccurrence(corpId: string, contactId: string, type: string, since: Date | null): Promise<Date | null> };
   clock: Clock;
   org: OrgModule;
   phones: PhoneSeal;

@@ -4,12 +4,14 @@
  * reaction (a friend add accepts its lead) and its handover participant (open leads follow a handed-over
  * customer), so buildModules creates it after live codes: reactions run in registration order.
  */
+import { LeadAcceptanceRepository } from './attribution/lead-acceptance.repository.ts';
 import { LeadAttribution } from './attribution/lead-attribution.ts';
 import type { CampaignsDeps } from './campaign-deps.ts';
 import { CampaignRepository, type CampaignDto } from './campaign.repository.ts';
 import { ContactWayRepository } from './contact-way.repository.ts';
 import { ContactWayService } from './contact-way.service.ts';
 import { AssignmentService } from './distribution/assignment.service.ts';
+import { LeadAssignmentRepository } from './distribution/lead-assignment.repository.ts';
 import { campaignFunnel, type CampaignFunnel } from './funnel/funnel.service.ts';
 import { ensureGreetingExperiment, greetingTexts } from './greeting.ts';
 import { LeadImportService } from './import/lead-import.service.ts';
@@ -23,10 +25,12 @@ export function createCampaignsModule(deps: CampaignsDeps) {
   const campaigns = new CampaignRepository(deps.models);
   const leads = new LeadRepository(deps.models, deps.clock, deps.org);
   const importer = new LeadImportService(deps.models, deps.phones, deps.clock);
-  const assignment = new AssignmentService(deps, campaigns);
-  const attribution = new LeadAttribution(deps);
-  const contactWays = new ContactWayService(deps, new ContactWayRepository(deps.models));
-  const rpa = new RpaFriendshipService(deps, campaigns);
+  const leadWrites = new LeadAssignmentRepository(deps.models);
+  const assignment = new AssignmentService(deps, campaigns, leadWrites);
+  const ways = new ContactWayRepository(deps.models);
+  const attribution = new LeadAttribution(deps, new LeadAcceptanceRepository(deps.models), ways);
+  const contactWays = new ContactWayService(deps, ways);
+  const rpa = new RpaFriendshipService(deps, campaigns, leadWrites);
 
   deps.reactions.on('friend_added', { name: 'campaign-leads', react: (facts) => attribution.onFriendAdded(facts) });
   // A customer handed over to another member takes their open lead assignment along.
@@ -57,7 +61,7 @@ export function createCampaignsModule(deps: CampaignsDeps) {
       if (experimentId && experimentId !== campaign.experimentId) return campaigns.update(scope, campaign.id, { experimentId });
       return campaign;
     },
-    funnel: (scope: Scope, campaign: CampaignDto): Promise<CampaignFunnel> => campaignFunnel(deps, scope, campaign),
+    funnel: (scope: Scope, campaign: CampaignDto): Promise<CampaignFunnel> => campaignFunnel({ ...deps, leads }, scope, campaign),
     /** Greeting id → text to paste (the phone page). */
     greetingTexts: (campaign: CampaignDto) => greetingTexts(deps, campaign),
   };

@@ -124,4 +124,12 @@ export class LeadRepository {
     const res = await this.models.Lead.updateMany(where, { $set: { staffId: input.toStaffId, storeId: to.storeId } });
     return { moved: res.modifiedCount };
   }
+
+  /** What the funnel counts of a campaign's leads; store roles see the leads their store worked (assigned or accepted there). */
+  async funnelRows(scope: Scope, campaignId: string) {
+    const stores = scope.storeIds === null ? {} : { $or: [storeFilter(scope, 'storeId'), storeFilter(scope, 'acceptedStoreId')] };
+    return this.models.Lead.find({ corpId: scope.corpId, campaignId, ...stores })
+      .select('origin storeId staffId acceptedStoreId acceptedStaffId greeting source firstAssignedAt requestedAt acceptedAt contactId')
+      .lean();
+  }
 }

@@ -67,4 +67,10 @@ export class EventLogRepository {
       .lean<EventRow[]>();
     return toPage(rows, page.limit, toEventDto);
   }
+
+  /** When a contact's first event of this type at or after `since` happened; null when none. */
+  async firstOccurrence(corpId: string, contactId: string, type: string, since: Date | null): Promise<Date | null> {
+    const row = await this.models.Event.findOne({ corpId, contactId, type, occurredAt: { $gte: since } }).sort({ occurredAt: 1 }).select('occurredAt').lean();
+    return row?.occurredAt ?? null;
+  }
 }

@@ -6,8 +6,9 @@
  */
 import { attribute, type ExposureUnit } from '../../experiments/index.ts';
 import type { CampaignsDeps } from '../campaign-deps.ts';
-import { corpScope, storeFilter, type Scope } from '../../shared/scope.ts';
+import { corpScope, type Scope } from '../../shared/scope.ts';
 import type { CampaignDto } from '../campaign.repository.ts';
+import type { LeadRepository } from '../lead.repository.ts';
 import { breakdown, countFunnel, type Breakdown, type FunnelCounts, type FunnelLead } from './funnel.ts';
 
 export const OUTCOME_WINDOW_DAYS = 30;
@@ -21,13 +22,10 @@ export type CampaignFunnel = {
   leaderboard: Array<{ rank: number; staffId: string; name: string; storeId: string | null; store: string; accepted: number; requested: number; addRate: number | null; replied: number }>;
 };
 
-export type FunnelDeps = Pick<CampaignsDeps, 'models' | 'org' | 'experiments'>;
+export type FunnelDeps = Pick<CampaignsDeps, 'org' | 'experiments'> & { leads: Pick<LeadRepository, 'funnelRows'> };
 
 export async function campaignFunnel(deps: FunnelDeps, scope: Scope, campaign: CampaignDto): Promise<CampaignFunnel> {
-  const m = deps.models;
-  const rows = await m.Lead.find({ corpId: scope.corpId, campaignId: campaign.id, ...storeScope(scope) })
-    .select('origin storeId staffId acceptedStoreId acceptedStaffId greeting source firstAssignedAt requestedAt acceptedAt contactId')
-    .lean();
+  const rows = await deps.leads.funnelRows(scope, campaign.id);
   const units: ExposureUnit[] = rows
     .filter((r) => r.acceptedAt && r.contactId)
     .map((r) => ({ contactId: r.contactId!, arm: r.greeting ?? '', storeId: r.acceptedStoreId ?? null, exposedAt: r.acceptedAt!, sentAt: null }));
@@ -67,10 +65,4 @@ export async function campaignFunnel(deps: FunnelDeps, scope: Scope, campaign: C
     names: { stores, staff: staffNames },
     leaderboard,
   };
-}
-
-/** Store roles see the leads their store worked (assigned or accepted there). */
-function storeScope(scope: Scope): Record<string, unknown> {
-  if (scope.storeIds === null) return {};
-  return { $or: [storeFilter(scope, 'storeId'), storeFilter(scope, 'acceptedStoreId')] };
 }
