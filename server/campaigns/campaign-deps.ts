@@ -5,7 +5,6 @@
  */
 import type { ChannelAdapter } from '../../adapters/channel-adapter.ts';
 import type { InboundReactions, InboundSource } from '../channels/index.ts';
-import type { Models } from '../db/models.ts';
 import type { ExperimentsModule } from '../experiments/index.ts';
 import type { OrgModule } from '../org/index.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -25,8 +24,15 @@ export type CustomerMove = { contactId: string; fromStaffId: string; toStaffId: 
 export type HandoverParticipantRegistry = { add(p: { name: string; moveCustomer(scope: Scope, move: CustomerMove): Promise<number | void> }): void };
 
 export type CampaignsDeps = {
-  /** Own collections, plus the contact and follow rows read for attribution and the lead import. */
-  models: CampaignsModels & Pick<Models, 'Contact' | 'Follow'>;
+  models: CampaignsModels;
+  /** Contacts' phones and identities: duplicates of an import, the phones a friend add is matched by. */
+  contacts: {
+    phoneHashes(corpId: string): AsyncIterable<string>;
+    hasIdentityKey(corpId: string, key: string): Promise<boolean>;
+    identityKeysOf(corpId: string, id: string): Promise<string[]>;
+  };
+  /** What a staff member wrote on a customer (a phone typed into the remark names the lead). */
+  follows: { remarkOf(corpId: string, contactId: string, staffId: string): Promise<{ remark: string; description: string } | null> };
   /** Contacts by channel identity (an RPA friend's wechaty id). */
   contactChannels: { findByIdentity(corpId: string, identityKey: string): Promise<{ id: string } | null> };
   /** The event log: when an RPA friendship was confirmed. */

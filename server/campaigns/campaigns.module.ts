@@ -24,7 +24,7 @@ export type CampaignsModule = ReturnType<typeof createCampaignsModule>;
 export function createCampaignsModule(deps: CampaignsDeps) {
   const campaigns = new CampaignRepository(deps.models);
   const leads = new LeadRepository(deps.models, deps.clock, deps.org);
-  const importer = new LeadImportService(deps.models, deps.phones, deps.clock);
+  const importer = new LeadImportService(leads, deps.contacts, deps.phones, deps.clock);
   const leadWrites = new LeadAssignmentRepository(deps.models);
   const assignment = new AssignmentService(deps, campaigns, leadWrites);
   const ways = new ContactWayRepository(deps.models);

@@ -132,4 +132,24 @@ export class LeadRepository {
       .select('origin storeId staffId acceptedStoreId acceptedStaffId greeting source firstAssignedAt requestedAt acceptedAt contactId')
       .lean();
   }
+
+  /**
+   * Writes imported leads in one unordered batch; phones already in the campaign are refused by the unique index
+   * (corpId, campaignId, key). Returns how many were written.
+   */
+  async insertImported(docs: Array<Record<string, unknown>>): Promise<number> {
+    if (!docs.length) return 0;
+    try {
+      // The driver directly: mongoose's insertMany would cast and copy every document once more.
+      const res = await this.models.Lead.collection.insertMany(docs, { ordered: false });
+      return res.insertedCount;
+    } catch (err) {
+      // Phones already in the campaign (a re-run, a concurrent import): the unique index refused them.
+      type WriteError = { code?: number; err?: { code?: number } };
+      const e = err as { writeErrors?: WriteError[] | WriteError };
+      const writeErrors: WriteError[] = Array.isArray(e.writeErrors) ? e.writeErrors : e.writeErrors ? [e.writeErrors] : [];
+      if (!writeErrors.length || !writeErrors.every((w) => (w.code ?? w.err?.code) === 11000)) throw err;
+      return docs.length - writeErrors.length;
+    }
+  }
 }

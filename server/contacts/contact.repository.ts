@@ -98,6 +98,23 @@ export class ContactRepository {
     );
     return { changed: res.modifiedCount > 0, contact: await this.get(scope, id) };
   }
+
+  /** The phone hashes of a corp's live contacts, streamed in one pass (the lead import reads them once per file). */
+  async *phoneHashes(corpId: string): AsyncGenerator<string> {
+    const cursor = this.models.Contact.collection.find({ corpId, phoneHash: { $type: 'string' }, mergedInto: null }, { projection: { _id: 0, phoneHash: 1 }, batchSize: 5000 });
+    for await (const c of cursor) yield c.phoneHash as string;
+  }
+
+  /** Whether any contact of the corp, merged ones included, has this identity key. */
+  async hasIdentityKey(corpId: string, key: string): Promise<boolean> {
+    return (await this.models.Contact.collection.findOne({ corpId, identityKeys: key }, { projection: { _id: 1 } })) !== null;
+  }
+
+  /** A contact's identity keys by id, merged contacts included; empty when unknown. */
+  async identityKeysOf(corpId: string, id: string): Promise<string[]> {
+    const row = await this.models.Contact.findOne({ corpId, _id: id }).select('identityKeys').lean();
+    return row?.identityKeys ?? [];
+  }
 }
 
 /**

@@ -108,4 +108,10 @@ export class FollowRepository {
     if (!live.length && contact.lifecycle !== 'lead') set.lifecycle = 'lost';
     await this.models.Contact.updateOne({ _id: contact._id, corpId }, { $set: set }, { timestamps: false });
   }
+
+  /** What a staff member wrote on a customer (remark, description); null when no relation was ever recorded. */
+  async remarkOf(corpId: string, contactId: string, staffId: string): Promise<{ remark: string; description: string } | null> {
+    const row = await this.models.Follow.findOne({ corpId, contactId, staffId }).select('remark description').lean();
+    return row ? { remark: row.remark ?? '', description: row.description ?? '' } : null;
+  }
 }

@@ -32,21 +32,19 @@ export type Attribution = { leadId: string; by: 'state' | 'remark' | 'phone'; cr
 
 export class LeadAttribution {
   constructor(
-    private readonly deps: Pick<CampaignsDeps, 'models' | 'org' | 'phones' | 'identities' | 'experiments' | 'content'>,
+    private readonly deps: Pick<CampaignsDeps, 'contacts' | 'follows' | 'org' | 'phones' | 'identities' | 'experiments' | 'content'>,
     private readonly leads: LeadAcceptanceRepository,
     private readonly ways: ContactWayRepository,
   ) {}
 
   async onFriendAdded(facts: FriendAddedFacts): Promise<Attribution> {
-    const m = this.deps.models;
     const corpId = facts.event.corpId;
     const contactId = facts.contactId;
     const staffId = facts.staff?.id ?? null;
     const way = facts.event.state?.startsWith('c:') ? await this.ways.findByState(corpId, facts.event.state) : null;
-    const follow = staffId ? await m.Follow.findOne({ corpId, contactId, staffId }).select('remark description').lean() : null;
+    const follow = staffId ? await this.deps.follows.remarkOf(corpId, contactId, staffId) : null;
     const remarkHashes = phonesInText(`${follow?.remark ?? ''} ${follow?.description ?? ''}`).map((p) => this.deps.phones.hash(p));
-    const contact = await m.Contact.findOne({ corpId, _id: contactId }).select('identityKeys').lean();
-    const contactHashes = (contact?.identityKeys ?? []).filter((k) => k.startsWith('phone:')).map((k) => k.slice(6));
+    const contactHashes = (await this.deps.contacts.identityKeysOf(corpId, contactId)).filter((k) => k.startsWith('phone:')).map((k) => k.slice(6));
 
     // Leads this contact already is (a second staff member, or the same event again) are not accepted twice.
     // Equality lookups only: the development server scans for `$in` and for filters beyond an index's fields.
