@@ -80,7 +80,8 @@ function buildServiceGraph(deps: ModuleDeps) {
     tokens: new TokenService(m, org, clock, deps.config.security.adminToken),
     /** Every staff-task write goes through the tasks module (server/tasks/index.ts). */
     tasks: createTasksModule({ models: m, clock }),
-    experiments: createExperimentsModule({ models: m, clock, org }),
+    // Experiments only read the event log (outcomes), so their own repository needs no append metrics.
+    experiments: createExperimentsModule({ models: m, clock, org, touches: ledger.touches, events: new EventLogRepository(m, clock), contacts }),
     channelAccounts: new ChannelAccountRepository(m),
     inbox: new InboundInbox(m, clock),
     /** Freshness and replay checks on verified callbacks (see callback-guard.ts). */

@@ -115,6 +115,15 @@ export class ContactRepository {
     const row = await this.models.Contact.findOne({ corpId, _id: id }).select('identityKeys').lean();
     return row?.identityKeys ?? [];
   }
+
+  /** When each of these contacts opted out, for those that did (merged contacts included). */
+  async optOutTimes(corpId: string, ids: string[]): Promise<Array<{ contactId: string; at: Date }>> {
+    const objectIds = ids.map(toObjectId).filter((x) => x !== null);
+    const rows = await this.models.Contact.find({ corpId, _id: { $in: objectIds }, 'consent.optedOut': true }).select('consent').lean();
+    const out = [];
+    for (const c of rows) if (c.consent?.optedOutAt) out.push({ contactId: String(c._id), at: c.consent.optedOutAt });
+    return out;
+  }
 }
 
 /**

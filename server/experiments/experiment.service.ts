@@ -4,7 +4,6 @@
  * allow. `stepExperiment` and `saveHoldouts` are what the SOP runner and the bulk enrollment call when they
  * assign contacts.
  */
-import type { Models } from '../db/models.ts';
 import { BadRequestError, ConflictError, NotFoundError } from '../errors.ts';
 import type { OrgModule } from '../org/index.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -13,7 +12,7 @@ import type { Sop } from '../sop/definition/sop.schema.ts';
 import { assignmentPoint, variantSeed } from '../sop/schedule/variant.ts';
 import { autoWinnerBlocked, autoWinnerCheck, effectiveArms, type AutoWinnerCheck } from './auto-winner.ts';
 import { ExperimentAssignmentRepository, type AssignedUnit } from './experiment-assignment.repository.ts';
-import { firstExposure, loadOutcomeEvents, loadUnits } from './experiment-data.ts';
+import { firstExposure, loadOutcomeEvents, loadUnits, type ExperimentSources } from './experiment-data.ts';
 import { ExperimentRepository, type ExperimentRow } from './experiment.repository.ts';
 import { HOLDOUT } from './experiment.schema.ts';
 import type { ExperimentsModels } from './experiments.models.ts';
@@ -21,7 +20,9 @@ import { attribute, type ExposureUnit, type OutcomeEvent } from './outcomes.ts';
 import { buildResults, type ExperimentResults } from './results.ts';
 import { ShortLinkRepository } from './short-link.repository.ts';
 
-type ExperimentModels = Pick<ExperimentsModels, 'Experiment' | 'ExperimentAssignment' | 'ShortLink'> & Pick<Models, 'Touch' | 'Event' | 'Contact'>;
+type ExperimentModels = Pick<ExperimentsModels, 'Experiment' | 'ExperimentAssignment' | 'ShortLink'>;
+/** The other domains' rows an analysis reads: the ledger's touches, the event log, contacts' opt-outs. */
+export type OutcomeSources = Omit<ExperimentSources, 'assignments'>;
 
 export function toExperimentDto(e: ExperimentRow) {
   return {
@@ -59,14 +60,18 @@ export class ExperimentService {
   /** Tracked short links (short-link.route.ts). */
   readonly links: ShortLinkRepository;
 
+  private readonly sources: ExperimentSources;
+
   constructor(
-    private readonly models: ExperimentModels,
+    models: ExperimentModels,
+    sources: OutcomeSources,
     private readonly clock: Clock,
     private readonly org: Pick<OrgModule, 'storeNames' | 'timezoneOf'>,
   ) {
     this.rows = new ExperimentRepository(models);
     this.assignments = new ExperimentAssignmentRepository(models);
     this.links = new ShortLinkRepository(models);
+    this.sources = { ...sources, assignments: this.assignments };
   }
 
   /** One experiment per send step with variants, arms and weights from the SOP; existing ones get the new arms. */
@@ -80,7 +85,7 @@ export class ExperimentService {
       if (!(await this.rows.setArms(corpId, experimentId, source, arms))) {
         // A step that already assigned contacts before its experiment row existed: the experiment starts there.
         const now = this.clock.now();
-        const first = await firstExposure(this.models, corpId, experimentId);
+        const first = await firstExposure(this.sources, corpId, experimentId);
         await this.rows.upsertArms(corpId, experimentId, source, arms, { startAt: first && first < now ? first : now, status: 'running' });
       }
       out.push(await this.get(corpId, experimentId));
@@ -131,8 +136,8 @@ export class ExperimentService {
   async results(scope: Scope, experiment: ExperimentDto, opts: { sequential?: boolean } = {}): Promise<ExperimentResults> {
     const until = cutoff(experiment);
     const metrics = [...experiment.goals, ...experiment.guardrails];
-    const units = (await loadUnits(this.models, scope, experiment.experimentId)).filter((u) => u.exposedAt >= experiment.startAt && (!until || u.exposedAt < until));
-    const events = await loadOutcomeEvents(this.models, scope.corpId, units, metrics, experiment.windowDays);
+    const units = (await loadUnits(this.sources, scope, experiment.experimentId)).filter((u) => u.exposedAt >= experiment.startAt && (!until || u.exposedAt < until));
+    const events = await loadOutcomeEvents(this.sources, scope.corpId, units, metrics, experiment.windowDays);
     const stores = await this.org.storeNames(scope.corpId);
     const timezone = await this.org.timezoneOf(scope.corpId);
     return buildResults({
@@ -185,7 +190,7 @@ export class ExperimentService {
 
   /** The outcome events of these units within `windowDays` of their exposure (the campaign funnel's replies). */
   outcomeEvents(corpId: string, units: readonly ExposureUnit[], metrics: readonly string[], windowDays: number): Promise<OutcomeEvent[]> {
-    return loadOutcomeEvents(this.models, corpId, units, metrics, windowDays);
+    return loadOutcomeEvents(this.sources, corpId, units, metrics, windowDays);
   }
 }
 

@@ -8,7 +8,6 @@ export { registerExperimentsModels, type ExperimentsModels } from './experiments
 export { EXPERIMENT_STATUSES, HOLDOUT } from './experiment.schema.ts';
 export { ExperimentService, inHoldout, saveHoldouts, stepExperiment, variantsForStep, type ExperimentDto, type ExperimentPatch, type StepExperiment } from './experiment.service.ts';
 export type { AssignedUnit, AssignmentRow } from './experiment-assignment.repository.ts';
-export { loadOutcomeEvents } from './experiment-data.ts';
 export { attribute, parseMetric, type AttributedUnit, type ExposureUnit, type OutcomeEvent } from './outcomes.ts';
 export type { ExperimentResults } from './results.ts';
 export { CSV_COLUMNS, resultsCsv } from './results-csv.ts';
