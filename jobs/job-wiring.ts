@@ -48,7 +48,7 @@ export function wireJobs(services: Modules, proc: JobProcess): JobRunners {
       }),
     campaignTick: (p) =>
       campaignTickHandler(p, {
-        corpsWithRunningCampaigns: () => models.Campaign.distinct('corpId', { status: 'running' }),
+        corpsWithRunningCampaigns: () => services.campaigns.campaigns.corpsWithRunning(),
         tick: (corpId, now) => services.campaigns.tick(corpId, now),
         clock,
         logger,

@@ -84,6 +84,11 @@ export class CampaignRepository {
     return row?.corpId ?? null;
   }
 
+  /** Corps with at least one running campaign (the scheduler's tick, across tenants). */
+  async corpsWithRunning(): Promise<string[]> {
+    return this.models.Campaign.distinct('corpId', { status: 'running' });
+  }
+
   async findByCode(corpId: string, code: string): Promise<CampaignDto | null> {
     const row = await this.models.Campaign.findOne({ corpId, code }).lean<Row>();
     return row ? toCampaignDto(row) : null;
