@@ -9,9 +9,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
-import { campaignsOf } from '../server/campaigns/campaign-module.ts';
 import { fullGc } from '../server/shared/heap-relief.ts';
-import { importLeadsFile } from '../server/campaigns/import/lead-file.ts';
+import { importLeadsFile } from '../server/campaigns/index.ts';
 import { openDatabase } from '../server/db/database.ts';
 import { type Modules } from '../server/modules.ts';
 import { benchDatabase, benchServices, intArg, rssSampler } from './support.ts';
@@ -80,14 +79,14 @@ export async function run(args: string[]) {
   try {
     const services = benchServices(db);
     await services.org.upsertCorp({ corpId: 'wwbench', name: 'bench' });
-    const campaign = await campaignsOf(services).campaigns.create({ corpId: 'wwbench', storeIds: null }, { name: 'bench' });
+    const campaign = await services.campaigns.campaigns.create({ corpId: 'wwbench', storeIds: null }, { name: 'bench' });
     await seedContacts(services, contacts);
     // The seeding's garbage is not the import's: collected before measuring.
     fullGc()?.();
     const rss = rssSampler();
     const memory = memorySampler();
     const t0 = performance.now();
-    const summary = await importLeadsFile(services, { campaignId: campaign.id, file });
+    const summary = await importLeadsFile(services.campaigns, { campaignId: campaign.id, file });
     const seconds = (performance.now() - t0) / 1000;
     const peak = rss.stop();
     const stored = await db.models.Lead.countDocuments({ campaignId: campaign.id });

@@ -4,7 +4,6 @@
  * here), so a handler's dependencies can be read from its own type and faked in a unit spec.
  */
 import type { Logger } from 'pino';
-import { campaignsOf } from '../server/campaigns/campaign-module.ts';
 import { rollupStoreDay } from '../server/daily/sop-rollup.ts';
 import { sendTaskDigests } from '../server/daily/task-digest.ts';
 import type { Modules } from '../server/modules.ts';
@@ -47,8 +46,8 @@ export function wireJobs(services: Modules, proc: JobProcess): JobRunners {
       }),
     campaignTick: (p) =>
       campaignTickHandler(p, {
-        corpsWithRunningCampaigns: () => models.Campaign.distinct('corpId', { status: 'running' }),
-        tick: (corpId, now) => campaignsOf(services).tick(corpId, now),
+        corpsWithRunningCampaigns: () => services.campaigns.campaigns.corpsWithRunning(),
+        tick: (corpId, now) => services.campaigns.tick(corpId, now),
         clock,
         logger,
       }),

@@ -11,9 +11,7 @@ import { executionRoutes } from './sop/execution.route.ts';
 import { contactRoutes } from './contacts/contact.route.ts';
 import { contentRoutes } from './content/index.ts';
 import { errorHandler } from './http/error-handler.ts';
-import { conversionRoutes } from './experiments/conversion.route.ts';
-import { experimentRoutes } from './experiments/experiment.route.ts';
-import { shortLinkRoutes } from './experiments/short-link.route.ts';
+import { conversionRoutes, experimentRoutes, shortLinkRoutes } from './experiments/index.ts';
 import { requestContext } from './http/request-context.ts';
 import { requestTimeout } from './http/request-timeout.ts';
 import { urlGuard } from './http/url-guard.ts';
@@ -25,8 +23,7 @@ import { orgRoutes } from './org/index.ts';
 import { setupDepsOf, type Modules } from './modules.ts';
 import { systemRoutes } from './system/system.route.ts';
 import { tagRoutes } from './tags/tag.route.ts';
-import { campaignRoutes } from './campaigns/campaign.route.ts';
-import { leadRoutes } from './campaigns/lead.route.ts';
+import { campaignRoutes, leadRoutes } from './campaigns/index.ts';
 import { liveCodeRoutes, storeCodePublicRoutes } from './live-codes/index.ts';
 import { staffTaskRoutes } from './tasks/index.ts';
 import { handoverRoutes } from './handover/index.ts';
@@ -50,8 +47,16 @@ declare module './http/route.ts' {
 export function allRoutes(modules: Modules): RouteDef[] {
   void modules;
   const routes: RouteDef[] = [];
-  routes.push(...systemRoutes({ dbUp: modules.dbUp, metrics: modules.metrics, routes: () => routes, version: VERSION }), ...orgRoutes({ org: modules.org, staffAccess: modules.auth }), ...tagRoutes({ tags: modules.tags, clock: modules.clock }), ...contactRoutes(modules), ...contentRoutes({ content: modules.content }), ...tokenRoutes({ auth: modules.auth, org: modules.org, clock: modules.clock }), ...channelAccountRoutes({ channels: modules.channels }), ...sopRoutes, ...executionRoutes, ...experimentRoutes, ...conversionRoutes, ...shortLinkRoutes, ...channelCallbackRoutes({ channels: modules.channels, logger: modules.logger }), ...staffTaskRoutes({ tasks: modules.tasks, org: modules.org, clock: modules.clock }), ...staffLoginRoutes({ auth: modules.auth }), ...webRoutes());
-  routes.push(...campaignRoutes, ...leadRoutes);
+  routes.push(...systemRoutes({ dbUp: modules.dbUp, metrics: modules.metrics, routes: () => routes, version: VERSION }), ...orgRoutes({ org: modules.org, staffAccess: modules.auth }), ...tagRoutes({ tags: modules.tags, clock: modules.clock }), ...contactRoutes(modules), ...contentRoutes({ content: modules.content }), ...tokenRoutes({ auth: modules.auth, org: modules.org, clock: modules.clock }), ...channelAccountRoutes({ channels: modules.channels }), ...sopRoutes, ...executionRoutes, ...channelCallbackRoutes({ channels: modules.channels, logger: modules.logger }), ...staffTaskRoutes({ tasks: modules.tasks, org: modules.org, clock: modules.clock }), ...staffLoginRoutes({ auth: modules.auth }), ...webRoutes());
+  routes.push(
+    ...experimentRoutes({ experiments: modules.experiments, sops: modules.sops }),
+    ...conversionRoutes({ contacts: modules.contacts, contactChannels: modules.contactChannels, events: modules.events, clock: modules.clock }),
+    ...shortLinkRoutes({ experiments: modules.experiments, ledger: modules.ledger, contacts: modules.contacts, events: modules.events, clock: modules.clock }),
+  );
+  routes.push(
+    ...campaignRoutes({ campaigns: modules.campaigns, org: modules.org, experiments: modules.experiments, clock: modules.clock }),
+    ...leadRoutes({ campaigns: modules.campaigns, org: modules.org, phones: modules.phones, clock: modules.clock }),
+  );
   routes.push(...liveCodeRoutes({ liveCodes: modules.liveCodes }), ...storeCodePublicRoutes({ liveCodes: modules.liveCodes, org: modules.org, clock: modules.clock }));
   routes.push(...sidebarRoutes({ sidebar: modules.sidebar, signInWithOAuthCode: (code) => modules.auth.staffLogin.signInWithOAuthCode(code) }), ...handoverRoutes({ handover: modules.handover }));
   routes.push(...setupRoutes(setupDepsOf(modules)));

@@ -19,8 +19,8 @@ import { pingDatabase, type Database } from './db/database.ts';
 import { createEventsModule } from './events/index.ts';
 import { createLiveCodesModule } from './live-codes/index.ts';
 import { createSidebarModule } from './sidebar/index.ts';
-import { registerCampaignListeners } from './campaigns/campaign-module.ts';
-import { ExperimentService } from './experiments/experiment.service.ts';
+import { createCampaignsModule } from './campaigns/index.ts';
+import { createExperimentsModule } from './experiments/index.ts';
 import { createGroupsModule } from './groups/index.ts';
 import { createOrgModule } from './org/index.ts';
 import type { Clock } from './shared/clock.ts';
@@ -49,8 +49,8 @@ export function buildModules(deps: ModuleDeps) {
   // Live codes add the first friend_added reaction: a welcome code lives 20 s.
   const built = { ...services, handover, handoverParticipants: handover.participants, liveCodes: createLiveCodesModule({ ...services, models: services.db.models }), sidebar: createSidebarModule({ ...services, models: services.db.models }) };
   // Campaign lead attribution comes after live codes (see inbound-reactions.ts).
-  registerCampaignListeners(built);
-  return built;
+  const campaigns = createCampaignsModule({ ...built, models: built.db.models });
+  return { ...built, campaigns };
 }
 
 function buildServiceGraph(deps: ModuleDeps) {
@@ -103,7 +103,7 @@ function buildServiceGraph(deps: ModuleDeps) {
     tasks: createTasksModule({ models: m, clock }),
     /** 微信客服: the knowledge base and its matcher (server/kf/index.ts). */
     kf: createKfModule({ models: m, org, clock }),
-    experiments: new ExperimentService(m, clock, org),
+    experiments: createExperimentsModule({ models: m, clock, org, touches: ledger.touches, events, contacts }),
     /** Accounts, adapters, the inbox, inbound processing, owed details and the WeCom sync (server/channels/index.ts). */
     channels,
     channelAccounts: channels.accounts,

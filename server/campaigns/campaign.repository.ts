@@ -3,11 +3,11 @@
  * campaigns that target its store (or every store), like every other store-scoped read.
  */
 import { randomBytes } from 'node:crypto';
-import type { Models } from '../db/models.ts';
 import { ConflictError, isDuplicateKeyError, NotFoundError } from '../errors.ts';
 import { toObjectId } from '../shared/object-id.ts';
 import type { Scope } from '../shared/scope.ts';
 import type { CampaignDoc, CampaignStatus, Strategy } from './campaign.schema.ts';
+import type { CampaignsModels } from './campaigns.models.ts';
 
 type Row = CampaignDoc & { _id: unknown; createdAt?: Date; updatedAt?: Date };
 
@@ -55,7 +55,7 @@ const TRANSITIONS: Record<'start' | 'pause' | 'end', { from: CampaignStatus[]; t
 };
 
 export class CampaignRepository {
-  constructor(private readonly models: Pick<Models, 'Campaign'>) {}
+  constructor(private readonly models: Pick<CampaignsModels, 'Campaign'>) {}
 
   async create(scope: Scope, input: CampaignInput): Promise<CampaignDto> {
     for (let attempt = 0; ; attempt++) {
@@ -75,6 +75,18 @@ export class CampaignRepository {
     const row = _id ? await this.models.Campaign.findOne({ _id, corpId: scope.corpId, ...targetsScope(scope) }).lean<Row>() : null;
     if (!row) throw new NotFoundError('campaign', id);
     return toCampaignDto(row);
+  }
+
+  /** The corp of a campaign, whatever the corp (the CLI names a campaign by id only); null when unknown. */
+  async corpOf(id: string): Promise<string | null> {
+    const _id = toObjectId(id);
+    const row = _id ? await this.models.Campaign.findById(_id).select('corpId').lean() : null;
+    return row?.corpId ?? null;
+  }
+
+  /** Corps with at least one running campaign (the scheduler's tick, across tenants). */
+  async corpsWithRunning(): Promise<string[]> {
+    return this.models.Campaign.distinct('corpId', { status: 'running' });
   }
 
   async findByCode(corpId: string, code: string): Promise<CampaignDto | null> {

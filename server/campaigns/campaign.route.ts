@@ -5,16 +5,16 @@
  */
 import { z } from 'zod';
 import { BadRequestError, NotFoundError } from '../errors.ts';
-import { corpIdQuery, resolveScope } from '../http/corp-scope.ts';
-import { defineRoute } from '../http/route.ts';
-import type { Modules } from '../modules.ts';
+import type { ExperimentsModule } from '../experiments/index.ts';
+import { corpIdQuery } from '../http/corp-scope.ts';
+import { defineRoute, type RouteDef } from '../http/route.ts';
+import type { OrgModule } from '../org/index.ts';
+import type { Clock } from '../shared/clock.ts';
 import { objectIdString } from '../shared/object-id.ts';
 import type { Scope } from '../shared/scope.ts';
-import { campaignsOf } from './campaign-module.ts';
-import type { CampaignDto, CampaignInput } from './campaign.repository.ts';
+import type { CampaignInput } from './campaign.repository.ts';
 import { STRATEGIES } from './campaign.schema.ts';
-import { campaignFunnel } from './funnel/funnel.service.ts';
-import { ensureGreetingExperiment } from './greeting.ts';
+import type { CampaignsModule } from './campaigns.module.ts';
 import { readUpload } from './import/lead-upload.ts';
 import { LEAD_STATUSES } from './lead.schema.ts';
 
@@ -49,21 +49,21 @@ const fields = {
 const createBody = z.strictObject({ ...fields, storeIds: fields.storeIds.optional(), greetings: fields.greetings.optional(), dailyQuota: fields.dailyQuota.optional(), workingHours: fields.workingHours.optional(), strategy: fields.strategy.optional(), recycle: fields.recycle.optional(), costs: fields.costs.optional(), rpaAccountIds: fields.rpaAccountIds.optional() });
 const patchBody = createBody.partial().refine((b) => Object.keys(b).length > 0, { message: 'change at least one field' });
 
-/** Keeps the greeting experiment in step with the greetings (created once there are two). */
-async function withExperiment(services: Modules, scope: Scope, campaign: CampaignDto): Promise<CampaignDto> {
-  const experimentId = await ensureGreetingExperiment(services, campaign);
-  if (experimentId && experimentId !== campaign.experimentId) return campaignsOf(services).campaigns.update(scope, campaign.id, { experimentId });
-  return campaign;
-}
+export type CampaignRouteDeps = {
+  campaigns: CampaignsModule;
+  org: Pick<OrgModule, 'listStores'>;
+  experiments: Pick<ExperimentsModule, 'get' | 'results'>;
+  clock: Clock;
+};
 
-async function checkStores(services: Modules, scope: Scope, storeIds: string[] | undefined): Promise<void> {
+async function checkStores(org: CampaignRouteDeps['org'], scope: Scope, storeIds: string[] | undefined): Promise<void> {
   if (!storeIds?.length) return;
-  const known = new Set((await services.org.listStores(scope)).map((s) => s.id));
+  const known = new Set((await org.listStores(scope)).map((s) => s.id));
   const unknown = storeIds.filter((id) => !known.has(id));
   if (unknown.length) throw new BadRequestError('unknown stores', unknown.map((id) => ({ path: 'body.storeIds', message: `no store ${id}` })));
 }
 
-const transition = (action: 'start' | 'pause' | 'end', summary: string) =>
+const transition = (deps: CampaignRouteDeps, action: 'start' | 'pause' | 'end', summary: string) =>
   defineRoute({
     method: 'post',
     path: `/api/campaigns/:id/${action}`,
@@ -72,14 +72,16 @@ const transition = (action: 'start' | 'pause' | 'end', summary: string) =>
     roles: WRITERS,
     params: idParams,
     query: corpOnly,
-    async handler({ params, query }, { principal, services }) {
-      const scope = await resolveScope(principal, query.corpId, services);
-      const campaign = await campaignsOf(services).campaigns.transition(scope, params.id, action, services.clock.now());
-      return action === 'start' ? withExperiment(services, scope, campaign) : campaign;
+    scoped: true,
+    async handler({ params }, { scope }) {
+      const campaign = await deps.campaigns.campaigns.transition(scope, params.id, action, deps.clock.now());
+      return action === 'start' ? deps.campaigns.withGreetingExperiment(scope, campaign) : campaign;
     },
   });
 
-export const campaignRoutes = [
+export function campaignRoutes(deps: CampaignRouteDeps): RouteDef[] {
+  const { campaigns: module } = deps;
+  return [
   defineRoute({
     method: 'post',
     path: '/api/campaigns',
@@ -89,11 +91,11 @@ export const campaignRoutes = [
     query: corpOnly,
     body: createBody,
     status: 201,
-    async handler({ query, body }, { principal, services }) {
-      const scope = await resolveScope(principal, query.corpId, services);
-      await checkStores(services, scope, body.storeIds);
-      const created = await campaignsOf(services).campaigns.create(scope, body as CampaignInput);
-      return withExperiment(services, scope, created);
+    scoped: true,
+    async handler({ body }, { scope }) {
+      await checkStores(deps.org, scope, body.storeIds);
+      const created = await module.campaigns.create(scope, body as CampaignInput);
+      return module.withGreetingExperiment(scope, created);
     },
   }),
   defineRoute({
@@ -103,9 +105,9 @@ export const campaignRoutes = [
     summary: '加粉活动列表 Campaigns, newest first',
     roles: READERS,
     query: corpOnly,
-    async handler({ query }, { principal, services }) {
-      const scope = await resolveScope(principal, query.corpId, services);
-      return { items: await campaignsOf(services).campaigns.list(scope) };
+    scoped: true,
+    async handler(_input, { scope }) {
+      return { items: await module.campaigns.list(scope) };
     },
   }),
   defineRoute({
@@ -116,9 +118,9 @@ export const campaignRoutes = [
     roles: READERS,
     params: idParams,
     query: corpOnly,
-    async handler({ params, query }, { principal, services }) {
-      const scope = await resolveScope(principal, query.corpId, services);
-      return campaignsOf(services).campaigns.get(scope, params.id);
+    scoped: true,
+    async handler({ params }, { scope }) {
+      return module.campaigns.get(scope, params.id);
     },
   }),
   defineRoute({
@@ -130,15 +132,15 @@ export const campaignRoutes = [
     params: idParams,
     query: corpOnly,
     body: patchBody,
-    async handler({ params, query, body }, { principal, services }) {
-      const scope = await resolveScope(principal, query.corpId, services);
-      await checkStores(services, scope, body.storeIds);
-      return withExperiment(services, scope, await campaignsOf(services).campaigns.update(scope, params.id, body as Partial<CampaignInput>));
+    scoped: true,
+    async handler({ params, body }, { scope }) {
+      await checkStores(deps.org, scope, body.storeIds);
+      return module.withGreetingExperiment(scope, await module.campaigns.update(scope, params.id, body as Partial<CampaignInput>));
     },
   }),
-  transition('start', '开始活动 Start (or resume) a campaign'),
-  transition('pause', '暂停活动 Pause a campaign: nothing is assigned or sent'),
-  transition('end', '结束活动 End a campaign for good'),
+  transition(deps, 'start', '开始活动 Start (or resume) a campaign'),
+  transition(deps, 'pause', '暂停活动 Pause a campaign: nothing is assigned or sent'),
+  transition(deps, 'end', '结束活动 End a campaign for good'),
   defineRoute({
     method: 'post',
     path: '/api/campaigns/:id/leads/import',
@@ -147,9 +149,8 @@ export const campaignRoutes = [
     roles: WRITERS,
     params: idParams,
     query: z.strictObject({ ...corpIdQuery, encoding: z.enum(['utf8', 'gbk']).optional() }),
-    async handler({ params, query }, { principal, services, koa }) {
-      const scope = await resolveScope(principal, query.corpId, services);
-      const module = campaignsOf(services);
+    scoped: true,
+    async handler({ params, query }, { scope, koa }) {
       const campaign = await module.campaigns.get(scope, params.id);
       return readUpload(koa.req, (file) => module.importer.import(campaign, file, query.encoding ? { encoding: query.encoding } : {}));
     },
@@ -162,10 +163,10 @@ export const campaignRoutes = [
     roles: READERS,
     params: idParams,
     query: z.strictObject({ ...corpIdQuery, status: z.enum(LEAD_STATUSES).optional(), limit: z.coerce.number().int().min(1).max(200).default(50), cursor: objectIdString.optional() }),
-    async handler({ params, query }, { principal, services }) {
-      const scope = await resolveScope(principal, query.corpId, services);
-      await campaignsOf(services).campaigns.get(scope, params.id);
-      return campaignsOf(services).leads.list(scope, params.id, { limit: query.limit, ...(query.status ? { status: query.status } : {}), ...(query.cursor ? { cursor: query.cursor } : {}) });
+    scoped: true,
+    async handler({ params, query }, { scope }) {
+      await module.campaigns.get(scope, params.id);
+      return module.leads.list(scope, params.id, { limit: query.limit, ...(query.status ? { status: query.status } : {}), ...(query.cursor ? { cursor: query.cursor } : {}) });
     },
   }),
   defineRoute({
@@ -176,11 +177,10 @@ export const campaignRoutes = [
     roles: WRITERS,
     params: idParams,
     query: corpOnly,
-    async handler({ params, query }, { principal, services }) {
-      const scope = await resolveScope(principal, query.corpId, services);
-      const module = campaignsOf(services);
+    scoped: true,
+    async handler({ params }, { scope }) {
       await module.campaigns.get(scope, params.id);
-      const now = services.clock.now();
+      const now = deps.clock.now();
       const recycled = await module.assignment.recycleDue(scope.corpId, now);
       const assigned = await module.assignment.assignDue(scope.corpId, now, { campaignId: params.id });
       return { ...recycled, assigned: assigned.assigned };
@@ -194,9 +194,9 @@ export const campaignRoutes = [
     roles: READERS,
     params: idParams,
     query: corpOnly,
-    async handler({ params, query }, { principal, services }) {
-      const scope = await resolveScope(principal, query.corpId, services);
-      return campaignFunnel(services, scope, await campaignsOf(services).campaigns.get(scope, params.id));
+    scoped: true,
+    async handler({ params }, { scope }) {
+      return module.funnel(scope, await module.campaigns.get(scope, params.id));
     },
   }),
   defineRoute({
@@ -207,13 +207,13 @@ export const campaignRoutes = [
     roles: READERS,
     params: idParams,
     query: corpOnly,
-    async handler({ params, query }, { principal, services }) {
-      const scope = await resolveScope(principal, query.corpId, services);
-      const campaign = await campaignsOf(services).campaigns.get(scope, params.id);
+    scoped: true,
+    async handler({ params }, { scope }) {
+      const campaign = await module.campaigns.get(scope, params.id);
       if (!campaign.experimentId) throw new NotFoundError('greeting experiment of campaign', params.id);
-      const experiment = await services.experiments.get(scope.corpId, campaign.experimentId);
-      return { experiment, results: await services.experiments.results(scope, experiment) };
+      const experiment = await deps.experiments.get(scope.corpId, campaign.experimentId);
+      return { experiment, results: await deps.experiments.results(scope, experiment) };
     },
   }),
 ];
-
+}

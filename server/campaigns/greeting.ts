@@ -3,19 +3,19 @@
  * "campaign greeting": `source.campaignId`), and each lead's greeting is the deterministic draw of
  * (experiment id, lead id) among the arms the auto-winner still allows.
  */
-import { isDuplicateKeyError } from '../errors.ts';
-import type { Modules } from '../modules.ts';
 import { assignVariant } from '../sop/schedule/variant.ts';
-import { variantsForStep } from '../experiments/experiment.service.ts';
+import type { CampaignsDeps } from './campaign-deps.ts';
 import type { CampaignDto } from './campaign.repository.ts';
+
+export type GreetingDeps = Pick<CampaignsDeps, 'experiments' | 'content'>;
 
 export const greetingExperimentId = (campaignId: string) => `campaign-${campaignId}-greeting`;
 
 /** Creates or updates the greeting experiment; null while the campaign has fewer than two greetings. */
-export async function ensureGreetingExperiment(services: Modules, campaign: CampaignDto): Promise<string | null> {
+export async function ensureGreetingExperiment(deps: GreetingDeps, campaign: CampaignDto): Promise<string | null> {
   if (campaign.greetings.length < 2) return null;
   const experimentId = greetingExperimentId(campaign.id);
-  await services.experiments.ensureForCampaign(campaign.corpId, {
+  await deps.experiments.ensureForCampaign(campaign.corpId, {
     campaignId: campaign.id,
     experimentId,
     arms: campaign.greetings.map((g) => ({ id: g.id, templateId: g.templateId ?? `text:${g.id}`, weight: g.weight })),
@@ -24,43 +24,34 @@ export async function ensureGreetingExperiment(services: Modules, campaign: Camp
 }
 
 /** The greeting id for a lead (null without greetings). */
-export async function pickGreeting(services: Modules, campaign: CampaignDto, leadId: string): Promise<string | null> {
+export async function pickGreeting(deps: GreetingDeps, campaign: CampaignDto, leadId: string): Promise<string | null> {
   if (!campaign.greetings.length) return null;
   if (!campaign.experimentId) return campaign.greetings[0]!.id;
-  const allowed = await variantsForStep(services.db.models, campaign.corpId, campaign.experimentId, campaign.greetings);
+  const allowed = await deps.experiments.allowedVariants(campaign.corpId, campaign.experimentId, campaign.greetings);
   return assignVariant(campaign.experimentId, leadId, allowed).id;
 }
 
 /** Greeting id → text to paste: the text, else the current published version of its content template. */
-export async function greetingTexts(services: Modules, campaign: CampaignDto): Promise<Map<string, string>> {
+export async function greetingTexts(deps: GreetingDeps, campaign: CampaignDto): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   const templated = campaign.greetings.filter((g) => !g.text && g.templateId);
-  const versions = templated.length ? await services.content.pinnedVersions(campaign.corpId, templated.map((g) => g.templateId!)) : {};
+  const versions = templated.length ? await deps.content.pinnedVersions(campaign.corpId, templated.map((g) => g.templateId!)) : {};
   for (const g of campaign.greetings) {
     let text = g.text;
     const version = g.templateId ? versions[g.templateId] : null;
-    if (!text && g.templateId && version) text = (await services.content.getVersion({ corpId: campaign.corpId, storeIds: null }, g.templateId, version)).text;
+    if (!text && g.templateId && version) text = (await deps.content.getVersion({ corpId: campaign.corpId, storeIds: null }, g.templateId, version)).text;
     out.set(g.id, text);
   }
   return out;
 }
 
 /** The greeting experiment's unit for a lead: exposed at its first assignment, re-pointed to the contact on acceptance. */
-export async function recordGreetingExposure(services: Modules, campaign: CampaignDto, input: { leadId: string; greeting: string | null; storeId: string | null; at: Date }): Promise<void> {
+export async function recordGreetingExposure(deps: GreetingDeps, campaign: CampaignDto, input: { leadId: string; greeting: string | null; storeId: string | null; at: Date }): Promise<void> {
   if (!campaign.experimentId || !input.greeting) return;
-  await services.db.models.ExperimentAssignment.updateOne(
-    { corpId: campaign.corpId, experimentId: campaign.experimentId, contactId: `lead:${input.leadId}` },
-    { $setOnInsert: { arm: input.greeting, storeId: input.storeId, assignedAt: input.at } },
-    { upsert: true },
-  );
+  await deps.experiments.assignments.recordExposure(campaign.corpId, campaign.experimentId, { contactId: `lead:${input.leadId}`, arm: input.greeting, storeId: input.storeId, at: input.at });
 }
 
 /** Once a lead is a contact, its experiment unit follows it (replies and conversions are logged per contact). */
-export async function repointGreetingExposure(services: Modules, corpId: string, leadId: string, contactId: string): Promise<void> {
-  try {
-    await services.db.models.ExperimentAssignment.updateMany({ corpId, contactId: `lead:${leadId}` }, { $set: { contactId } });
-  } catch (err) {
-    // The contact is already a unit of that experiment (an earlier lead with the same person): keep the first.
-    if (!isDuplicateKeyError(err)) throw err;
-  }
+export async function repointGreetingExposure(deps: GreetingDeps, corpId: string, leadId: string, contactId: string): Promise<void> {
+  await deps.experiments.assignments.repoint(corpId, `lead:${leadId}`, contactId);
 }

@@ -2,20 +2,20 @@ import { Readable } from 'node:stream';
 import { expect } from 'chai';
 import { useTestDatabase } from '../../test/support/database.ts';
 import { seedTestOrg, testServices, type TestOrg } from '../../test/support/test-app.ts';
-import { campaignsOf, type CampaignModule } from './campaign-module.ts';
+import type { CampaignsModule } from './campaigns.module.ts';
 
 describe('LeadRepository', () => {
   const t = useTestDatabase('lead_repository');
   let services: ReturnType<typeof testServices>;
   let org: TestOrg;
-  let module: CampaignModule;
+  let module: CampaignsModule;
   let campaignId: string;
   const storeA = () => ({ corpId: org.corpId, storeIds: [org.stores.a] });
 
   before(async () => {
     services = testServices(t.db, { now: '2026-11-23T02:00:00Z' });
     org = await seedTestOrg(services);
-    module = campaignsOf(services);
+    module = services.campaigns;
     const scope = { corpId: org.corpId, storeIds: null };
     const campaign = await module.campaigns.create(scope, { name: '交接', storeIds: [org.stores.a], dailyQuota: 3 });
     campaignId = campaign.id;

@@ -2,12 +2,12 @@
  * Leads as staff and HQ see them, staff actions, and the handover seam. Every method takes a Scope; store
  * roles only see leads assigned to their store (a lead of another store is "not found").
  */
-import type { Models } from '../db/models.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { toObjectId } from '../shared/object-id.ts';
 import { storeFilter, type Scope } from '../shared/scope.ts';
 import type { OrgModule } from '../org/index.ts';
 import type { Clock } from '../shared/clock.ts';
+import type { CampaignsModels } from './campaigns.models.ts';
 import { OPEN_STATUSES, type LeadDoc, type LeadStatus, type StaffAction } from './lead.schema.ts';
 
 type Row = LeadDoc & { _id: unknown };
@@ -52,7 +52,7 @@ const ACTION_FROM: Record<StaffAction, LeadStatus[]> = {
 
 export class LeadRepository {
   constructor(
-    private readonly models: Pick<Models, 'Lead'>,
+    private readonly models: Pick<CampaignsModels, 'Lead'>,
     private readonly clock: Clock,
     private readonly org: Pick<OrgModule, 'getStaff'>,
   ) {}
@@ -123,5 +123,33 @@ export class LeadRepository {
     const where = { corpId: scope.corpId, staffId: input.fromStaffId, status: { $in: OPEN_STATUSES }, ...storeFilter(scope), ...(input.contactIds ? { contactId: { $in: [...input.contactIds] } } : {}) };
     const res = await this.models.Lead.updateMany(where, { $set: { staffId: input.toStaffId, storeId: to.storeId } });
     return { moved: res.modifiedCount };
+  }
+
+  /** What the funnel counts of a campaign's leads; store roles see the leads their store worked (assigned or accepted there). */
+  async funnelRows(scope: Scope, campaignId: string) {
+    const stores = scope.storeIds === null ? {} : { $or: [storeFilter(scope, 'storeId'), storeFilter(scope, 'acceptedStoreId')] };
+    return this.models.Lead.find({ corpId: scope.corpId, campaignId, ...stores })
+      .select('origin storeId staffId acceptedStoreId acceptedStaffId greeting source firstAssignedAt requestedAt acceptedAt contactId')
+      .lean();
+  }
+
+  /**
+   * Writes imported leads in one unordered batch; phones already in the campaign are refused by the unique index
+   * (corpId, campaignId, key). Returns how many were written.
+   */
+  async insertImported(docs: Array<Record<string, unknown>>): Promise<number> {
+    if (!docs.length) return 0;
+    try {
+      // The driver directly: mongoose's insertMany would cast and copy every document once more.
+      const res = await this.models.Lead.collection.insertMany(docs, { ordered: false });
+      return res.insertedCount;
+    } catch (err) {
+      // Phones already in the campaign (a re-run, a concurrent import): the unique index refused them.
+      type WriteError = { code?: number; err?: { code?: number } };
+      const e = err as { writeErrors?: WriteError[] | WriteError };
+      const writeErrors: WriteError[] = Array.isArray(e.writeErrors) ? e.writeErrors : e.writeErrors ? [e.writeErrors] : [];
+      if (!writeErrors.length || !writeErrors.every((w) => (w.code ?? w.err?.code) === 11000)) throw err;
+      return docs.length - writeErrors.length;
+    }
   }
 }

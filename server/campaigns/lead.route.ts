@@ -6,23 +6,31 @@
 import { z } from 'zod';
 import { type Principal, ROLES } from '../auth/index.ts';
 import { ForbiddenError } from '../errors.ts';
-import { defineRoute } from '../http/route.ts';
-import type { Modules } from '../modules.ts';
+import { defineRoute, type RouteDef } from '../http/route.ts';
+import type { OrgModule } from '../org/index.ts';
+import type { Clock } from '../shared/clock.ts';
 import { localDate } from '../shared/local-date.ts';
 import { objectIdString } from '../shared/object-id.ts';
 import { corpScope, type Scope } from '../shared/scope.ts';
-import { campaignsOf } from './campaign-module.ts';
+import type { PhoneSeal } from './campaign-deps.ts';
 import type { CampaignDto } from './campaign.repository.ts';
-import { greetingTexts } from './greeting.ts';
+import type { CampaignsModule } from './campaigns.module.ts';
 import { STAFF_ACTIONS } from './lead.schema.ts';
 import type { LeadDto } from './lead.repository.ts';
 
 const idParams = z.strictObject({ id: objectIdString });
 
-async function me(principal: Principal | null, services: Modules) {
+export type LeadRouteDeps = {
+  campaigns: Pick<CampaignsModule, 'campaigns' | 'leads' | 'contactWays' | 'greetingTexts'>;
+  org: Pick<OrgModule, 'getStaff' | 'getStore'>;
+  phones: Pick<PhoneSeal, 'decrypt'>;
+  clock: Clock;
+};
+
+async function me(principal: Principal | null, org: LeadRouteDeps['org']) {
   if (!principal?.staffId || !principal.corpId) throw new ForbiddenError('this token is not bound to a staff member');
-  const staff = await services.org.getStaff({ corpId: principal.corpId, storeIds: null }, principal.staffId);
-  const store = await services.org.getStore({ corpId: principal.corpId, storeIds: null }, staff.storeId);
+  const staff = await org.getStaff({ corpId: principal.corpId, storeIds: null }, principal.staffId);
+  const store = await org.getStore({ corpId: principal.corpId, storeIds: null }, staff.storeId);
   return { staff, store, scope: { corpId: principal.corpId, storeIds: [staff.storeId] } as Scope };
 }
 
@@ -31,8 +39,7 @@ async function me(principal: Principal | null, services: Modules) {
  * leads are already the member's own, so their campaigns are read corp-wide: a campaign that no longer targets
  * the member's store still names the leads it handed out.
  */
-async function present(services: Modules, scope: Scope, leads: LeadDto[]) {
-  const module = campaignsOf(services);
+async function present(module: LeadRouteDeps['campaigns'], scope: Scope, leads: LeadDto[]) {
   const ownLeads = corpScope(scope.corpId);
   const campaigns = new Map<string, { campaign: CampaignDto; texts: Map<string, string> }>();
   const out = [];
@@ -40,7 +47,7 @@ async function present(services: Modules, scope: Scope, leads: LeadDto[]) {
     let c = campaigns.get(lead.campaignId);
     if (!c) {
       const campaign = await module.campaigns.get(ownLeads, lead.campaignId);
-      c = { campaign, texts: await greetingTexts(services, campaign) };
+      c = { campaign, texts: await module.greetingTexts(campaign) };
       campaigns.set(lead.campaignId, c);
     }
     const { line: _line, attempts: _attempts, ...rest } = lead;
@@ -49,18 +56,20 @@ async function present(services: Modules, scope: Scope, leads: LeadDto[]) {
   return out;
 }
 
-export const leadRoutes = [
+export function leadRoutes(deps: LeadRouteDeps): RouteDef[] {
+  const { campaigns: module } = deps;
+  return [
   defineRoute({
     method: 'get',
     path: '/api/me/leads',
     tag: 'campaigns',
     summary: '我的加粉线索 The signed-in staff member’s leads: open ones, then today’s closed ones',
     roles: ROLES,
-    async handler(_input, { principal, services }) {
-      const { staff, store, scope } = await me(principal, services);
-      const today = localDate(services.clock.now(), store.timezone);
-      const leads = await campaignsOf(services).leads.forStaff(scope, staff.id, today);
-      return { today, items: await present(services, scope, leads) };
+    async handler(_input, { principal }) {
+      const { staff, store, scope } = await me(principal, deps.org);
+      const today = localDate(deps.clock.now(), store.timezone);
+      const leads = await module.leads.forStaff(scope, staff.id, today);
+      return { today, items: await present(module, scope, leads) };
     },
   }),
   defineRoute({
@@ -70,11 +79,11 @@ export const leadRoutes = [
     summary: '线索完整号码 The full phone number of one of my leads (fetched when tapped, to copy)',
     roles: ROLES,
     params: idParams,
-    async handler({ params }, { principal, services, koa }) {
-      const { staff, scope } = await me(principal, services);
-      const sealed = await campaignsOf(services).leads.sealedPhoneForStaff(scope, staff.id, params.id);
+    async handler({ params }, { principal, koa }) {
+      const { staff, scope } = await me(principal, deps.org);
+      const sealed = await module.leads.sealedPhoneForStaff(scope, staff.id, params.id);
       koa.set('Cache-Control', 'no-store');
-      const e164 = services.phones.decrypt(sealed);
+      const e164 = deps.phones.decrypt(sealed);
       return { phone: e164.startsWith('+86') ? e164.slice(3) : e164, e164 };
     },
   }),
@@ -86,10 +95,10 @@ export const leadRoutes = [
     roles: ROLES,
     params: idParams,
     body: z.strictObject({ action: z.enum(STAFF_ACTIONS) }),
-    async handler({ params, body }, { principal, services }) {
-      const { staff, scope } = await me(principal, services);
-      const lead = await campaignsOf(services).leads.act(scope, staff.id, params.id, body.action);
-      return (await present(services, scope, [lead]))[0];
+    async handler({ params, body }, { principal }) {
+      const { staff, scope } = await me(principal, deps.org);
+      const lead = await module.leads.act(scope, staff.id, params.id, body.action);
+      return (await present(module, scope, [lead]))[0];
     },
   }),
   defineRoute({
@@ -99,11 +108,11 @@ export const leadRoutes = [
     summary: '我的活动二维码 My 「联系我」 QR for a campaign (created on first use; its state names the campaign and me)',
     roles: ROLES,
     params: idParams,
-    async handler({ params }, { principal, services }) {
-      const { staff, scope } = await me(principal, services);
-      const module = campaignsOf(services);
+    async handler({ params }, { principal }) {
+      const { staff, scope } = await me(principal, deps.org);
       const campaign = await module.campaigns.get(scope, params.id);
       return module.contactWays.ensure(campaign, staff.id);
     },
   }),
 ];
+}

@@ -3,13 +3,7 @@
  * marketers checking an experiment by hand and for scripts (`--json`). Invalid input exits with code 2.
  */
 import type { Command } from 'commander';
-import { analyze } from '../experiments/stats/analyze.ts';
-import type { Analysis } from '../experiments/stats/analyze.ts';
-import type { Verdict } from '../experiments/stats/decision.ts';
-import { sampleSizePerArm, sampleSizeProblems, targetRate } from '../experiments/stats/sample-size.ts';
-import type { SampleSizeInput } from '../experiments/stats/sample-size.ts';
-import { armProblems } from '../experiments/stats/validate.ts';
-import type { NamedArm } from '../experiments/stats/validate.ts';
+import { analyze, armProblems, sampleSizePerArm, sampleSizeProblems, targetRate, type Analysis, type NamedArm, type SampleSizeInput, type Verdict } from '../experiments/index.ts';
 import { table } from './text-table.ts';
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)$/;

@@ -7,8 +7,7 @@
  */
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { CsvHeaderError } from '../campaigns/import/lead-csv.ts';
-import { importLeadsFile, type FileProgress } from '../campaigns/import/lead-file.ts';
+import { CsvHeaderError, importLeadsFile, type FileProgress } from '../campaigns/index.ts';
 import { ConfigError } from '../config.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { withCliContext } from './cli-context.ts';
@@ -61,7 +60,7 @@ export function registerLeadsCommands(program: Command): void {
         const summary = await withCliContext(async ({ services }) => {
           const view = progressView(opts.json === true);
           try {
-            return await importLeadsFile(services, { campaignId: opts.campaign, file, ...(opts.encoding ? { encoding: opts.encoding } : {}), onProgress: (p) => view.update(p) });
+            return await importLeadsFile(services.campaigns, { campaignId: opts.campaign, file, ...(opts.encoding ? { encoding: opts.encoding } : {}), onProgress: (p) => view.update(p) });
           } finally {
             view.stop();
           }

@@ -114,6 +114,32 @@ export class ContactRepository {
   async moveHomeStore(corpId: string, contactId: string, fromStoreId: string, toStoreId: string): Promise<void> {
     await this.models.Contact.updateOne({ _id: contactId, corpId, homeStoreId: fromStoreId }, { $set: { homeStoreId: toStoreId } }, { timestamps: false });
   }
+
+  /** The phone hashes of a corp's live contacts, streamed in one pass (the lead import reads them once per file). */
+  async *phoneHashes(corpId: string): AsyncGenerator<string> {
+    const cursor = this.models.Contact.collection.find({ corpId, phoneHash: { $type: 'string' }, mergedInto: null }, { projection: { _id: 0, phoneHash: 1 }, batchSize: 5000 });
+    for await (const c of cursor) yield c.phoneHash as string;
+  }
+
+  /** Whether any contact of the corp, merged ones included, has this identity key. */
+  async hasIdentityKey(corpId: string, key: string): Promise<boolean> {
+    return (await this.models.Contact.collection.findOne({ corpId, identityKeys: key }, { projection: { _id: 1 } })) !== null;
+  }
+
+  /** A contact's identity keys by id, merged contacts included; empty when unknown. */
+  async identityKeysOf(corpId: string, id: string): Promise<string[]> {
+    const row = await this.models.Contact.findOne({ corpId, _id: id }).select('identityKeys').lean();
+    return row?.identityKeys ?? [];
+  }
+
+  /** When each of these contacts opted out, for those that did (merged contacts included). */
+  async optOutTimes(corpId: string, ids: string[]): Promise<Array<{ contactId: string; at: Date }>> {
+    const objectIds = ids.map(toObjectId).filter((x) => x !== null);
+    const rows = await this.models.Contact.find({ corpId, _id: { $in: objectIds }, 'consent.optedOut': true }).select('consent').lean();
+    const out = [];
+    for (const c of rows) if (c.consent?.optedOutAt) out.push({ contactId: String(c._id), at: c.consent.optedOutAt });
+    return out;
+  }
 }
 
 /**

@@ -149,4 +149,10 @@ export class FollowRepository {
   async liveContactIdsOfStaff(corpId: string, staffId: string): Promise<string[]> {
     return (await this.models.Follow.find({ corpId, staffId, deletedAt: null }).select('contactId').lean()).map((f) => f.contactId);
   }
+
+  /** What a staff member wrote on a customer (remark, description); null when no relation was ever recorded. */
+  async remarkOf(corpId: string, contactId: string, staffId: string): Promise<{ remark: string; description: string } | null> {
+    const row = await this.models.Follow.findOne({ corpId, contactId, staffId }).select('remark description').lean();
+    return row ? { remark: row.remark ?? '', description: row.description ?? '' } : null;
+  }
 }

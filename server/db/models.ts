@@ -11,8 +11,7 @@ import { registerChannelsModels } from '../channels/index.ts';
 import { registerContactsModels } from '../contacts/index.ts';
 import { registerContentModels } from '../content/index.ts';
 import { registerEventsModels } from '../events/index.ts';
-import { experimentAssignmentSchema, experimentSchema } from '../experiments/experiment.schema.ts';
-import { shortLinkSchema } from '../experiments/short-link.schema.ts';
+import { registerExperimentsModels } from '../experiments/index.ts';
 import { registerHandoverModels } from '../handover/index.ts';
 import { registerSidebarModels } from '../sidebar/index.ts';
 import { registerGroupsModels } from '../groups/index.ts';
@@ -22,8 +21,7 @@ import { registerSystemModels } from '../system/heartbeat.repository.ts';
 import { dailyRunSchema } from '../daily/daily-run.schema.ts';
 import { sopRollupSchema } from '../daily/sop-rollup.schema.ts';
 import { taskDigestSchema } from '../daily/task-digest.schema.ts';
-import { campaignContactWaySchema, campaignSchema } from '../campaigns/campaign.schema.ts';
-import { leadSchema } from '../campaigns/lead.schema.ts';
+import { registerCampaignsModels } from '../campaigns/index.ts';
 import { registerTagsModels } from '../tags/index.ts';
 import { registerKfModels } from '../kf/index.ts';
 
@@ -48,15 +46,11 @@ export function registerModels(conn: Connection) {
     StaffTask: conn.model('StaffTask', staffTaskSchema),
     ...registerChannelsModels(conn),
     ...registerContentModels(conn),
-    Experiment: conn.model('Experiment', experimentSchema),
-    ExperimentAssignment: conn.model('ExperimentAssignment', experimentAssignmentSchema),
-    ShortLink: conn.model('ShortLink', shortLinkSchema),
+    ...registerExperimentsModels(conn),
     ...registerSidebarModels(conn),
     ...registerHandoverModels(conn),
     ...registerLiveCodesModels(conn),
-    Campaign: conn.model('Campaign', campaignSchema),
-    CampaignContactWay: conn.model('CampaignContactWay', campaignContactWaySchema),
-    Lead: conn.model('Lead', leadSchema),
+    ...registerCampaignsModels(conn),
     ...registerKfModels(conn),
   };
 }

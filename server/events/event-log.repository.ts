@@ -92,4 +92,20 @@ export class EventLogRepository {
     }
     return out;
   }
+
+  /** When a contact's first event of this type at or after `since` happened; null when none. */
+  async firstOccurrence(corpId: string, contactId: string, type: string, since: Date | null): Promise<Date | null> {
+    const row = await this.models.Event.findOne({ corpId, contactId, type, occurredAt: { $gte: since } }).sort({ occurredAt: 1 }).select('occurredAt').lean();
+    return row?.occurredAt ?? null;
+  }
+
+  /** These contacts' events of these types in [from, to) (what experiment outcomes are attributed from). */
+  async ofContactsBetween(corpId: string, contactIds: string[], types: string[], from: Date, to: Date): Promise<Array<{ contactId: string; type: string; direction: string; occurredAt: Date; payload: Record<string, unknown> }>> {
+    const rows = await this.models.Event.find({ corpId, contactId: { $in: contactIds }, type: { $in: types }, occurredAt: { $gte: from, $lt: to } })
+      .select('contactId type direction occurredAt payload')
+      .lean();
+    const out = [];
+    for (const r of rows) if (r.contactId) out.push({ contactId: r.contactId, type: r.type, direction: r.direction, occurredAt: r.occurredAt, payload: (r.payload ?? {}) as Record<string, unknown> });
+    return out;
+  }
 }

@@ -7,11 +7,14 @@ import { z } from 'zod';
 import type { Principal } from '../auth/index.ts';
 import { identityKey, parseIdentityKey } from '../contacts/identity.ts';
 import { BadRequestError, ConflictError, NotFoundError } from '../errors.ts';
-import { corpIdQuery, resolveScope } from '../http/corp-scope.ts';
-import { defineRoute, reply } from '../http/route.ts';
-import type { Modules } from '../modules.ts';
+import { corpIdQuery } from '../http/corp-scope.ts';
+import { defineRoute, reply, type RouteDef } from '../http/route.ts';
+import type { Clock } from '../shared/clock.ts';
 import { objectIdString } from '../shared/object-id.ts';
 import type { Scope } from '../shared/scope.ts';
+import type { ContactLookup, EventAppender, IdentityLookup } from './experiment-deps.ts';
+
+export type ConversionRouteDeps = { contacts: ContactLookup; contactChannels: IdentityLookup; events: EventAppender; clock: Clock };
 
 /** A conversion may be reported a little ahead of our clock (clock skew), never more. */
 const MAX_FUTURE_MS = 5 * 60_000;
@@ -31,19 +34,20 @@ const body = z
   })
   .refine((b) => (b.contactId === undefined) !== (b.identity === undefined), { message: 'give exactly one of contactId and identity', path: ['contactId'] });
 
-async function findContact(services: Modules, scope: Scope, b: { contactId?: string; identity?: string }): Promise<{ id: string; homeStoreId: string | null } | null> {
+async function findContact(deps: ConversionRouteDeps, scope: Scope, b: { contactId?: string; identity?: string }): Promise<{ id: string; homeStoreId: string | null } | null> {
   if (b.contactId) {
-    const row = await services.contacts.findRow(scope, b.contactId);
+    const row = await deps.contacts.findRow(scope, b.contactId);
     return row ? { id: String(row._id), homeStoreId: row.homeStoreId ?? null } : null;
   }
   const parsed = parseIdentityKey(b.identity ?? '');
-  return parsed ? services.contactChannels.findByIdentity(scope.corpId, identityKey(parsed)) : null;
+  return parsed ? deps.contactChannels.findByIdentity(scope.corpId, identityKey(parsed)) : null;
 }
 
 const sameConversion = (a: Record<string, unknown>, b: Record<string, unknown>, contactId: string | null, other: string | null) =>
   contactId === other && a.conversionType === b.conversionType && (a.value ?? null) === (b.value ?? null);
 
-export const conversionRoutes = [
+export function conversionRoutes(deps: ConversionRouteDeps): RouteDef[] {
+  return [
   defineRoute({
     method: 'post',
     path: '/api/conversions',
@@ -53,16 +57,16 @@ export const conversionRoutes = [
     query: z.strictObject({ ...corpIdQuery }),
     body,
     status: 201,
-    async handler({ query, body: b }, { principal, services }) {
-      const scope = await resolveScope(principal, query.corpId, services);
+    scoped: true,
+    async handler({ body: b }, { principal, scope }) {
       const occurredAt = new Date(b.occurredAt);
-      if (occurredAt.getTime() > services.clock.now().getTime() + MAX_FUTURE_MS) {
+      if (occurredAt.getTime() > deps.clock.now().getTime() + MAX_FUTURE_MS) {
         throw new BadRequestError('occurredAt lies in the future', [{ path: 'body.occurredAt', message: 'must not be in the future' }]);
       }
-      const contact = await findContact(services, scope, b);
+      const contact = await findContact(deps, scope, b);
       if (!contact) throw new NotFoundError('contact', b.contactId ?? b.identity);
       const payload = { conversionType: b.type, ...(b.value === undefined ? {} : { value: b.value }), idempotencyKey: b.idempotencyKey, by: byOf(principal) };
-      const { event, duplicate } = await services.events.append(scope.corpId, {
+      const { event, duplicate } = await deps.events.append(scope.corpId, {
         key: `conversion:${b.idempotencyKey}`,
         direction: 'inbound',
         channel: 'api',
@@ -78,7 +82,8 @@ export const conversionRoutes = [
       return reply(duplicate ? 200 : 201, { duplicate, conversion: { id: event.id, key: event.key, contactId: event.contactId, type: b.type, value: b.value ?? null, occurredAt: event.occurredAt } });
     },
   }),
-];
+  ];
+}
 
 function byOf(principal: Principal | null): string | null {
   return principal?.staffId ?? principal?.tokenId ?? null;

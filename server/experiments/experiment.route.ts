@@ -7,9 +7,11 @@
  */
 import { z } from 'zod';
 import { ROLES } from '../auth/index.ts';
-import { corpIdQuery, resolveScope } from '../http/corp-scope.ts';
-import { defineRoute } from '../http/route.ts';
+import { corpIdQuery } from '../http/corp-scope.ts';
+import { defineRoute, type RouteDef } from '../http/route.ts';
 import { BadRequestError } from '../errors.ts';
+import type { SopLookup } from './experiment-deps.ts';
+import type { ExperimentService } from './experiment.service.ts';
 import { sampleSizePerArm, sampleSizeProblems, targetRate } from './stats/sample-size.ts';
 import { parseMetric } from './outcomes.ts';
 import { resultsCsv } from './results-csv.ts';
@@ -44,7 +46,11 @@ const sampleSizeQuery = z.strictObject({
   power: unit.default(0.8),
 });
 
-export const experimentRoutes = [
+export type ExperimentRouteDeps = { experiments: ExperimentService; sops: SopLookup };
+
+export function experimentRoutes(deps: ExperimentRouteDeps): RouteDef[] {
+  const { experiments } = deps;
+  return [
   defineRoute({
     method: 'get',
     path: '/api/experiments',
@@ -52,11 +58,11 @@ export const experimentRoutes = [
     summary: 'A/B 实验列表 Experiments with status and the primary goal’s verdict',
     roles: ROLES,
     query: corpOnly,
-    async handler({ query }, { principal, services }) {
-      const scope = await resolveScope(principal, query.corpId, services);
+    scoped: true,
+    async handler(_input, { scope }) {
       const items = [];
-      for (const e of await services.experiments.list(scope.corpId)) {
-        const r = await services.experiments.results(scope, e);
+      for (const e of await experiments.list(scope.corpId)) {
+        const r = await experiments.results(scope, e);
         items.push({ ...e, units: r.arms.reduce((s, a) => s + a.units, 0), armUnits: r.arms.map(({ name, units }) => ({ name, units })), primary: r.primary, srm: r.srm });
       }
       return { items };
@@ -85,9 +91,9 @@ export const experimentRoutes = [
     roles: WRITERS,
     query: corpOnly,
     body: z.strictObject({ sopId: z.string().min(1).max(100) }),
-    async handler({ query, body }, { principal, services }) {
-      const scope = await resolveScope(principal, query.corpId, services);
-      return { items: await services.experiments.ensureForSop(scope.corpId, await services.sops.get(scope.corpId, body.sopId)) };
+    scoped: true,
+    async handler({ body }, { scope }) {
+      return { items: await experiments.ensureForSop(scope.corpId, await deps.sops.get(scope.corpId, body.sopId)) };
     },
   }),
   defineRoute({
@@ -98,11 +104,11 @@ export const experimentRoutes = [
     roles: ROLES,
     params: idParams,
     query: corpOnly,
-    async handler({ params, query }, { principal, services }) {
-      const scope = await resolveScope(principal, query.corpId, services);
-      const check = await services.experiments.evaluateAutoWinner(scope.corpId, params.id);
-      const experiment = await services.experiments.get(scope.corpId, params.id);
-      return { experiment, autoWinnerCheck: check, results: await services.experiments.results(scope, experiment) };
+    scoped: true,
+    async handler({ params }, { scope }) {
+      const check = await experiments.evaluateAutoWinner(scope.corpId, params.id);
+      const experiment = await experiments.get(scope.corpId, params.id);
+      return { experiment, autoWinnerCheck: check, results: await experiments.results(scope, experiment) };
     },
   }),
   defineRoute({
@@ -113,9 +119,9 @@ export const experimentRoutes = [
     roles: ROLES,
     params: idParams,
     query: corpOnly,
-    async handler({ params, query }, { koa, principal, services }) {
-      const scope = await resolveScope(principal, query.corpId, services);
-      const results = await services.experiments.results(scope, await services.experiments.get(scope.corpId, params.id));
+    scoped: true,
+    async handler({ params }, { koa, scope }) {
+      const results = await experiments.results(scope, await experiments.get(scope.corpId, params.id));
       koa.type = 'text/csv; charset=utf-8';
       koa.set('Content-Disposition', `attachment; filename="experiment-${params.id.replace(/[^\w.-]+/g, '_')}.csv"`);
       koa.body = resultsCsv(results);
@@ -129,9 +135,9 @@ export const experimentRoutes = [
     roles: WRITERS,
     params: idParams,
     query: corpOnly,
-    async handler({ params, query }, { principal, services }) {
-      const scope = await resolveScope(principal, query.corpId, services);
-      return services.experiments.stop(scope.corpId, params.id);
+    scoped: true,
+    async handler({ params }, { scope }) {
+      return experiments.stop(scope.corpId, params.id);
     },
   }),
   defineRoute({
@@ -143,10 +149,11 @@ export const experimentRoutes = [
     params: idParams,
     query: corpOnly,
     body: patchBody,
-    async handler({ params, query, body }, { principal, services }) {
-      const scope = await resolveScope(principal, query.corpId, services);
+    scoped: true,
+    async handler({ params, body }, { scope }) {
       const { endAt, ...rest } = body;
-      return services.experiments.configure(scope.corpId, params.id, { ...rest, ...(endAt === undefined ? {} : { endAt: endAt === null ? null : new Date(endAt) }) });
+      return experiments.configure(scope.corpId, params.id, { ...rest, ...(endAt === undefined ? {} : { endAt: endAt === null ? null : new Date(endAt) }) });
     },
   }),
 ];
+}

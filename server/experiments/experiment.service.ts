@@ -4,7 +4,6 @@
  * allow. `stepExperiment` and `saveHoldouts` are what the SOP runner and the bulk enrollment call when they
  * assign contacts.
  */
-import type { Models } from '../db/models.ts';
 import { BadRequestError, ConflictError, NotFoundError } from '../errors.ts';
 import type { OrgModule } from '../org/index.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -12,15 +11,20 @@ import type { Scope } from '../shared/scope.ts';
 import type { Sop } from '../sop/definition/sop.schema.ts';
 import { assignmentPoint, variantSeed } from '../sop/schedule/variant.ts';
 import { autoWinnerBlocked, autoWinnerCheck, effectiveArms, type AutoWinnerCheck } from './auto-winner.ts';
-import { firstExposure, loadOutcomeEvents, loadUnits } from './experiment-data.ts';
-import { HOLDOUT, type ExperimentDoc } from './experiment.schema.ts';
-import { attribute } from './outcomes.ts';
+import { ExperimentAssignmentRepository, type AssignedUnit } from './experiment-assignment.repository.ts';
+import { firstExposure, loadOutcomeEvents, loadUnits, type ExperimentSources } from './experiment-data.ts';
+import { ExperimentRepository, type ExperimentRow } from './experiment.repository.ts';
+import { HOLDOUT } from './experiment.schema.ts';
+import type { ExperimentsModels } from './experiments.models.ts';
+import { attribute, type ExposureUnit, type OutcomeEvent } from './outcomes.ts';
 import { buildResults, type ExperimentResults } from './results.ts';
+import { ShortLinkRepository } from './short-link.repository.ts';
 
-type ExperimentModels = Pick<Models, 'Experiment' | 'ExperimentAssignment' | 'Touch' | 'Event' | 'Contact'>;
-type Row = ExperimentDoc & { createdAt?: Date; updatedAt?: Date };
+type ExperimentModels = Pick<ExperimentsModels, 'Experiment' | 'ExperimentAssignment' | 'ShortLink'>;
+/** The other domains' rows an analysis reads: the ledger's touches, the event log, contacts' opt-outs. */
+export type OutcomeSources = Omit<ExperimentSources, 'assignments'>;
 
-export function toExperimentDto(e: Row) {
+export function toExperimentDto(e: ExperimentRow) {
   return {
     experimentId: e.experimentId,
     source: { sopId: e.source?.sopId ?? null, stepId: e.source?.stepId ?? null, campaignId: e.source?.campaignId ?? null },
@@ -50,11 +54,25 @@ function cutoff(e: ExperimentDto): Date | null {
 }
 
 export class ExperimentService {
+  private readonly rows: ExperimentRepository;
+  /** Holdout, greeting and welcome units (see experiment-assignment.repository.ts). */
+  readonly assignments: ExperimentAssignmentRepository;
+  /** Tracked short links (short-link.route.ts). */
+  readonly links: ShortLinkRepository;
+
+  private readonly sources: ExperimentSources;
+
   constructor(
-    private readonly models: ExperimentModels,
+    models: ExperimentModels,
+    sources: OutcomeSources,
     private readonly clock: Clock,
     private readonly org: Pick<OrgModule, 'storeNames' | 'timezoneOf'>,
-  ) {}
+  ) {
+    this.rows = new ExperimentRepository(models);
+    this.assignments = new ExperimentAssignmentRepository(models);
+    this.links = new ShortLinkRepository(models);
+    this.sources = { ...sources, assignments: this.assignments };
+  }
 
   /** One experiment per send step with variants, arms and weights from the SOP; existing ones get the new arms. */
   async ensureForSop(corpId: string, sop: { sopId: string; definition: Sop }): Promise<ExperimentDto[]> {
@@ -64,12 +82,11 @@ export class ExperimentService {
       const experimentId = variantSeed(sop.sopId, step);
       const arms = step.variants.map((v) => ({ id: v.id, templateId: v.template, weight: v.weight }));
       const source = { sopId: sop.sopId, stepId: step.id, campaignId: null };
-      const updated = await this.models.Experiment.updateOne({ corpId, experimentId }, { $set: { source, arms } });
-      if (!updated.matchedCount) {
+      if (!(await this.rows.setArms(corpId, experimentId, source, arms))) {
         // A step that already assigned contacts before its experiment row existed: the experiment starts there.
         const now = this.clock.now();
-        const first = await firstExposure(this.models, corpId, experimentId);
-        await this.models.Experiment.updateOne({ corpId, experimentId }, { $set: { source, arms }, $setOnInsert: { startAt: first && first < now ? first : now, status: 'running' } }, { upsert: true });
+        const first = await firstExposure(this.sources, corpId, experimentId);
+        await this.rows.upsertArms(corpId, experimentId, source, arms, { startAt: first && first < now ? first : now, status: 'running' });
       }
       out.push(await this.get(corpId, experimentId));
     }
@@ -84,21 +101,16 @@ export class ExperimentService {
    */
   async ensureForCampaign(corpId: string, input: { campaignId: string; experimentId: string; arms: Array<{ id: string; templateId: string; weight: number }> }): Promise<ExperimentDto> {
     const source = { sopId: null, stepId: null, campaignId: input.campaignId };
-    await this.models.Experiment.updateOne(
-      { corpId, experimentId: input.experimentId },
-      { $set: { source, arms: input.arms }, $setOnInsert: { startAt: this.clock.now(), status: 'running', goals: ['friend_added'], guardrails: ['friend_deleted'], windowDays: 14 } },
-      { upsert: true },
-    );
+    await this.rows.upsertArms(corpId, input.experimentId, source, input.arms, { startAt: this.clock.now(), status: 'running', goals: ['friend_added'], guardrails: ['friend_deleted'], windowDays: 14 });
     return this.get(corpId, input.experimentId);
   }
 
   async list(corpId: string): Promise<ExperimentDto[]> {
-    const rows = await this.models.Experiment.find({ corpId }).sort({ createdAt: -1 }).lean<Row[]>();
-    return rows.map(toExperimentDto);
+    return (await this.rows.list(corpId)).map(toExperimentDto);
   }
 
   async get(corpId: string, experimentId: string): Promise<ExperimentDto> {
-    const row = await this.models.Experiment.findOne({ corpId, experimentId }).lean<Row>();
+    const row = await this.rows.find(corpId, experimentId);
     if (!row) throw new NotFoundError('experiment', experimentId);
     return toExperimentDto(row);
   }
@@ -109,14 +121,14 @@ export class ExperimentService {
     const { autoWinner, ...rest } = patch;
     const set: Record<string, unknown> = { ...rest };
     if (autoWinner) set['autoWinner.enabled'] = autoWinner.enabled;
-    await this.models.Experiment.updateOne({ corpId, experimentId }, { $set: set });
+    await this.rows.set(corpId, experimentId, set);
     return this.get(corpId, experimentId);
   }
 
   async stop(corpId: string, experimentId: string): Promise<ExperimentDto> {
-    const res = await this.models.Experiment.updateOne({ corpId, experimentId, status: 'running' }, { $set: { status: 'stopped', stoppedAt: this.clock.now() } });
+    const stopped = await this.rows.stop(corpId, experimentId, this.clock.now());
     const e = await this.get(corpId, experimentId);
-    if (!res.modifiedCount) throw new ConflictError(`experiment ${experimentId} is ${e.status}, not running`);
+    if (!stopped) throw new ConflictError(`experiment ${experimentId} is ${e.status}, not running`);
     return e;
   }
 
@@ -124,8 +136,8 @@ export class ExperimentService {
   async results(scope: Scope, experiment: ExperimentDto, opts: { sequential?: boolean } = {}): Promise<ExperimentResults> {
     const until = cutoff(experiment);
     const metrics = [...experiment.goals, ...experiment.guardrails];
-    const units = (await loadUnits(this.models, scope, experiment.experimentId)).filter((u) => u.exposedAt >= experiment.startAt && (!until || u.exposedAt < until));
-    const events = await loadOutcomeEvents(this.models, scope.corpId, units, metrics, experiment.windowDays);
+    const units = (await loadUnits(this.sources, scope, experiment.experimentId)).filter((u) => u.exposedAt >= experiment.startAt && (!until || u.exposedAt < until));
+    const events = await loadOutcomeEvents(this.sources, scope.corpId, units, metrics, experiment.windowDays);
     const stores = await this.org.storeNames(scope.corpId);
     const timezone = await this.org.timezoneOf(scope.corpId);
     return buildResults({
@@ -147,18 +159,13 @@ export class ExperimentService {
     const blocked = autoWinnerBlocked(e);
     if (blocked) return { decide: false, reason: blocked };
     const check = autoWinnerCheck(e, await this.results({ corpId, storeIds: null }, e, { sequential: true }));
-    if (check.decide) {
-      await this.models.Experiment.updateOne(
-        { corpId, experimentId, status: 'running', 'autoWinner.decidedArm': null },
-        { $set: { status: 'decided', 'autoWinner.decidedArm': check.arm, 'autoWinner.decidedAt': this.clock.now(), 'autoWinner.reason': check.reason } },
-      );
-    }
+    if (check.decide) await this.rows.decide(corpId, experimentId, { arm: check.arm, reason: check.reason, at: this.clock.now() });
     return check;
   }
 
   /** For a scheduler: evaluates every running experiment with auto-winner on; returns the decisions made. */
   async sweepAutoWinners(): Promise<Array<{ corpId: string; experimentId: string; arm: string }>> {
-    const rows = await this.models.Experiment.find({ status: 'running', 'autoWinner.enabled': true }).select('corpId experimentId').lean();
+    const rows = await this.rows.autoWinnerCandidates();
     const decided = [];
     for (const r of rows) {
       const check = await this.evaluateAutoWinner(r.corpId, r.experimentId);
@@ -167,27 +174,56 @@ export class ExperimentService {
     return decided;
   }
 
-  /** `stepExperiment` over this service's models: for callers that draw arms without the models (live-code welcomes). */
-  step<V extends { id: string; weight: number }>(corpId: string, experimentId: string, variants: readonly V[]) {
-    return stepExperiment(this.models, corpId, experimentId, variants);
+  /** `stepExperiment` under the name live-code welcomes use. */
+  step<V extends { id: string; weight: number }>(corpId: string, experimentId: string, variants: readonly V[]): Promise<StepExperiment<V>> {
+    return this.stepExperiment(corpId, experimentId, variants);
   }
 
   /** Records a contact as a unit of the experiment, once: a contact keeps its first arm. */
-  async recordUnit(corpId: string, experimentId: string, contactId: string, unit: { arm: string; storeId: string | null; at: Date }): Promise<void> {
-    await this.models.ExperimentAssignment.updateOne({ corpId, experimentId, contactId }, { $setOnInsert: { arm: unit.arm, storeId: unit.storeId, assignedAt: unit.at } }, { upsert: true });
+  recordUnit(corpId: string, experimentId: string, contactId: string, unit: { arm: string; storeId: string | null; at: Date }): Promise<void> {
+    return this.assignments.recordExposure(corpId, experimentId, { contactId, ...unit });
   }
 
   /** Every experiment assignment of a contact (arms and holdouts), for the chat sidebar. */
-  async assignmentsOfContact(corpId: string, contactId: string) {
-    return this.models.ExperimentAssignment.find({ corpId, contactId }).lean();
+  assignmentsOfContact(corpId: string, contactId: string) {
+    return this.assignments.forContact(corpId, contactId);
   }
+
+  /** The variants and holdout draw of a step's new assignments (see `stepExperiment`). */
+  stepExperiment<V extends { id: string; weight: number }>(corpId: string, experimentId: string, variants: readonly V[]): Promise<StepExperiment<V>> {
+    return stepOf(this.rows, corpId, experimentId, variants);
+  }
+
+  /** The variants a new assignment draws from (see `variantsForStep`). */
+  async allowedVariants<V extends { id: string; weight: number }>(corpId: string, experimentId: string, variants: readonly V[]): Promise<V[]> {
+    return (await stepOf(this.rows, corpId, experimentId, variants)).variants;
+  }
+
+  saveHoldouts(corpId: string, experimentId: string, units: readonly AssignedUnit[]): Promise<void> {
+    return this.assignments.saveHoldouts(corpId, experimentId, units);
+  }
+
+  /** The outcome events of these units within `windowDays` of their exposure (the campaign funnel's replies). */
+  outcomeEvents(corpId: string, units: readonly ExposureUnit[], metrics: readonly string[], windowDays: number): Promise<OutcomeEvent[]> {
+    return loadOutcomeEvents(this.sources, corpId, units, metrics, windowDays);
+  }
+}
+
+export type StepExperiment<V> = { variants: V[]; holdout(contactId: string, at: Date): boolean };
+
+async function stepOf<V extends { id: string; weight: number }>(rows: ExperimentRepository, corpId: string, experimentId: string, variants: readonly V[]): Promise<StepExperiment<V>> {
+  const row = await rows.find(corpId, experimentId);
+  if (!row) return { variants: [...variants], holdout: () => false };
+  const allowed = new Set(effectiveArms(row).map((a) => a.id));
+  const kept = variants.filter((v) => allowed.has(v.id));
+  return { variants: kept.length ? kept : [...variants], holdout: (contactId, at) => inHoldout(row, contactId, at) };
 }
 
 /**
  * For the runner: the variants a new assignment draws from. Unchanged without an experiment row; only the
  * decided winner once the auto-winner has decided (a winner the step no longer has changes nothing).
  */
-export async function variantsForStep<V extends { id: string; weight: number }>(models: Pick<Models, 'Experiment'>, corpId: string, experimentId: string, variants: readonly V[]): Promise<V[]> {
+export async function variantsForStep<V extends { id: string; weight: number }>(models: Pick<ExperimentsModels, 'Experiment'>, corpId: string, experimentId: string, variants: readonly V[]): Promise<V[]> {
   return (await stepExperiment(models, corpId, experimentId, variants)).variants;
 }
 
@@ -195,21 +231,13 @@ export async function variantsForStep<V extends { id: string; weight: number }>(
  * Everything a send step's new assignments depend on, read once (a bulk enrollment assigns thousands of
  * contacts from one read): the variants to draw from (`variantsForStep`) and the holdout draw (`inHoldout`).
  */
-export async function stepExperiment<V extends { id: string; weight: number }>(models: Pick<Models, 'Experiment'>, corpId: string, experimentId: string, variants: readonly V[]): Promise<{ variants: V[]; holdout(contactId: string, at: Date): boolean }> {
-  const row = await models.Experiment.findOne({ corpId, experimentId }).lean();
-  if (!row) return { variants: [...variants], holdout: () => false };
-  const allowed = new Set(effectiveArms(row).map((a) => a.id));
-  const kept = variants.filter((v) => allowed.has(v.id));
-  return { variants: kept.length ? kept : [...variants], holdout: (contactId, at) => inHoldout(row, contactId, at) };
+export async function stepExperiment<V extends { id: string; weight: number }>(models: Pick<ExperimentsModels, 'Experiment'>, corpId: string, experimentId: string, variants: readonly V[]): Promise<StepExperiment<V>> {
+  return stepOf(new ExperimentRepository(models), corpId, experimentId, variants);
 }
 
 /** Records holdout assignments (idempotent: a contact keeps its first assignment). */
-export async function saveHoldouts(models: Pick<Models, 'ExperimentAssignment'>, corpId: string, experimentId: string, units: ReadonlyArray<{ contactId: string; storeId: string | null; at: Date }>): Promise<void> {
-  if (!units.length) return;
-  await models.ExperimentAssignment.bulkWrite(
-    units.map((u) => ({ updateOne: { filter: { corpId, experimentId, contactId: u.contactId }, update: { $setOnInsert: { arm: HOLDOUT, storeId: u.storeId, assignedAt: u.at } }, upsert: true } })),
-    { ordered: false },
-  );
+export async function saveHoldouts(models: Pick<ExperimentsModels, 'ExperimentAssignment'>, corpId: string, experimentId: string, units: readonly AssignedUnit[]): Promise<void> {
+  await new ExperimentAssignmentRepository(models).saveHoldouts(corpId, experimentId, units);
 }
 
 /**

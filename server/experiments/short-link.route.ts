@@ -6,11 +6,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { BadRequestError, NotFoundError, isDuplicateKeyError } from '../errors.ts';
-import { corpIdQuery, resolveScope } from '../http/corp-scope.ts';
-import { defineRoute, reply } from '../http/route.ts';
+import { BadRequestError, NotFoundError } from '../errors.ts';
+import { corpIdQuery } from '../http/corp-scope.ts';
+import { defineRoute, reply, type RouteDef } from '../http/route.ts';
+import type { Clock } from '../shared/clock.ts';
 import { objectIdString } from '../shared/object-id.ts';
 import { pageHeaders } from '../web/web.route.ts';
+import type { ContactLookup, EventAppender, TouchLookup } from './experiment-deps.ts';
+import type { ShortLinkRepository } from './short-link.repository.ts';
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const CODE_LENGTH = 8;
@@ -47,7 +50,16 @@ const notFoundPage = `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>链接不存在 · 思域</title></head>
 <body><main><h1>链接不存在或已失效</h1><p lang="en">This link does not exist or has expired.</p></main></body></html>`;
 
-export const shortLinkRoutes = [
+export type ShortLinkRouteDeps = {
+  experiments: { links: ShortLinkRepository };
+  ledger: { touches: TouchLookup };
+  contacts: ContactLookup;
+  events: EventAppender;
+  clock: Clock;
+};
+
+export function shortLinkRoutes(deps: ShortLinkRouteDeps): RouteDef[] {
+  return [
   defineRoute({
     method: 'post',
     path: '/api/links',
@@ -57,24 +69,17 @@ export const shortLinkRoutes = [
     query: z.strictObject({ ...corpIdQuery }),
     body,
     status: 201,
-    async handler({ query, body: b }, { principal, services }) {
-      const scope = await resolveScope(principal, query.corpId, services);
-      const m = services.db.models;
-      const touch = b.touchKey ? await services.ledger.touches.findByKey(scope.corpId, b.touchKey) : null;
+    scoped: true,
+    async handler({ body: b }, { principal, scope }) {
+      const touch = b.touchKey ? await deps.ledger.touches.findByKey(scope.corpId, b.touchKey) : null;
       if (b.touchKey && !touch) throw new NotFoundError('touch', b.touchKey);
       const fields = { contactId: touch?.contactId ?? b.contactId ?? null, experiment: touch?.experiment ?? b.experiment ?? null, variant: touch?.variant ?? b.variant ?? null };
       const clash = (['contactId', 'experiment', 'variant'] as const).filter((k) => b[k] !== undefined && b[k] !== fields[k]);
       if (clash.length) throw new BadRequestError('the touch says otherwise', clash.map((k) => ({ path: `body.${k}`, message: `the touch has ${fields[k] ?? 'none'}` })));
-      if (fields.contactId && !touch && !(await services.contacts.findRow(scope, fields.contactId))) throw new NotFoundError('contact', fields.contactId);
-      for (let attempt = 0; ; attempt++) {
-        const code = randomCode();
-        try {
-          await m.ShortLink.create({ corpId: scope.corpId, code, url: b.url, touchKey: b.touchKey ?? null, ...fields, storeId: touch?.storeId ?? null, sopId: touch?.sopId ?? null, stepId: touch?.stepId ?? null, createdBy: principal?.tokenId ?? null });
-          return { code, shortUrl: `/r/${code}`, url: b.url, touchKey: b.touchKey ?? null, ...fields };
-        } catch (err) {
-          if (!isDuplicateKeyError(err) || attempt >= 4) throw err;
-        }
-      }
+      if (fields.contactId && !touch && !(await deps.contacts.findRow(scope, fields.contactId))) throw new NotFoundError('contact', fields.contactId);
+      const stored = { url: b.url, touchKey: b.touchKey ?? null, ...fields, storeId: touch?.storeId ?? null, sopId: touch?.sopId ?? null, stepId: touch?.stepId ?? null, createdBy: principal.tokenId };
+      const code = await deps.experiments.links.create(scope.corpId, stored, () => randomCode());
+      return { code, shortUrl: `/r/${code}`, url: b.url, touchKey: b.touchKey ?? null, ...fields };
     },
   }),
   defineRoute({
@@ -84,27 +89,28 @@ export const shortLinkRoutes = [
     summary: '短链跳转 Open a tracked short link: records link.clicked and redirects (302)',
     roles: 'public',
     params: z.object({ code: z.string().max(64) }),
-    async handler({ params }, { koa, services }) {
+    async handler({ params }, { koa }) {
       pageHeaders(koa);
       koa.set('Cache-Control', 'no-store');
-      const link = CODE.test(params.code) ? await services.db.models.ShortLink.findOne({ code: params.code }).lean() : null;
+      const link = CODE.test(params.code) ? await deps.experiments.links.findByCode(params.code) : null;
       if (!link || !isHttpUrl(link.url)) {
         koa.type = 'text/html; charset=utf-8';
         return reply(404, notFoundPage);
       }
-      const now = services.clock.now();
-      await services.events.append(link.corpId, {
+      const now = deps.clock.now();
+      await deps.events.append(link.corpId, {
         key: `click:${link.code}:${Math.floor(now.getTime() / 60_000)}`,
         direction: 'inbound',
         channel: 'web',
         type: 'link.clicked',
-        contactId: link.contactId ?? null,
-        storeId: link.storeId ?? null,
+        contactId: link.contactId,
+        storeId: link.storeId,
         occurredAt: now,
-        payload: { code: link.code, url: link.url, touchKey: link.touchKey ?? null, sopId: link.sopId ?? null, stepId: link.stepId ?? null, experiment: link.experiment ?? null, variant: link.variant ?? null },
+        payload: { code: link.code, url: link.url, touchKey: link.touchKey, sopId: link.sopId, stepId: link.stepId, experiment: link.experiment, variant: link.variant },
       });
       koa.redirect(link.url);
       return undefined;
     },
   }),
 ];
+}

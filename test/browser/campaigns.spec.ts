@@ -6,7 +6,6 @@
  */
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
-import { campaignsOf } from '../../server/campaigns/campaign-module.ts';
 import { startChannelHarness, type ChannelHarness } from '../support/channel-harness.ts';
 import { openBrowser, requireChromium, type OpenBrowser } from '../support/chromium.ts';
 import { useTestDatabase } from '../support/database.ts';
@@ -29,7 +28,7 @@ describe('campaign pages in Chromium', function () {
   before(async () => {
     h = await startChannelHarness(t.db);
     const scope = { corpId: h.org.corpId, storeIds: null };
-    const module = campaignsOf(h.services);
+    const module = h.services.campaigns;
     // Whole-day working hours: the harness clock is real time.
     const campaign = await module.campaigns.create(scope, { name: '老客加粉', storeIds: [h.org.stores.a], greetings: [{ id: 'A', text: GREETING }], workingHours: { start: '00:00', end: '24:00' }, dailyQuota: 2 });
     campaignId = campaign.id;

@@ -10,7 +10,6 @@ import { WechatyBuilder } from 'wechaty';
 import { mock } from 'wechaty-puppet-mock';
 import { PuppetMockWithFriendship } from '../../adapters/wechaty/test-support/puppet-mock-with-friendship.ts';
 import { WechatyAdapter } from '../../adapters/wechaty/wechaty.adapter.ts';
-import { campaignsOf } from '../../server/campaigns/campaign-module.ts';
 import type { CampaignDto } from '../../server/campaigns/campaign.repository.ts';
 import { loadConfig } from '../../server/config.ts';
 import { buildModules, type Modules } from '../../server/modules.ts';
@@ -34,7 +33,7 @@ describe('RPA friend requests (wechaty, paced)', () => {
 
   const sendAt = async (iso: string) => {
     clock.set(iso);
-    return campaignsOf(services).rpa.sendDue(campaign.corpId, clock.now());
+    return services.campaigns.rpa.sendDue(campaign.corpId, clock.now());
   };
 
   before(async () => {
@@ -55,7 +54,7 @@ describe('RPA friend requests (wechaty, paced)', () => {
     services = buildModules({ config: loadConfig({ LOG_LEVEL: 'silent' }), db: t.db, clock, logger: pino({ level: 'silent' }), metrics: createMetrics(), keys: TEST_KEYS, adapterFactory: () => adapter });
     const org = await seedTestOrg(services);
     const account = await services.channelAccounts.create({ corpId: org.corpId, kind: 'wechaty', name: 'RPA 号', config });
-    const module = campaignsOf(services);
+    const module = services.campaigns;
     const scope = { corpId: org.corpId, storeIds: null };
     campaign = await module.campaigns.create(scope, { name: 'RPA 加粉', rpaAccountIds: [account.id], greetings: [{ id: 'hi', text: '您好，我是思域旗舰店' }] });
     campaign = await module.campaigns.transition(scope, campaign.id, 'start', clock.now());
@@ -95,8 +94,8 @@ describe('RPA friend requests (wechaty, paced)', () => {
     const wechatyId = contactIds.get(PHONES[0]!)!;
     const { contact } = await services.identities.upsert(campaign.corpId, { identities: [{ kind: 'wechaty', id: wechatyId }] });
     await services.events.append(campaign.corpId, { key: `wechaty:bot-rpa:friendship:${wechatyId}`, direction: 'inbound', channel: 'wechaty', type: 'friendship_confirmed', contactId: contact.id, occurredAt: new Date('2026-06-01T02:00:00Z') });
-    expect(await campaignsOf(services).rpa.matchAccepted(campaign.corpId)).to.equal(1);
-    expect(await campaignsOf(services).rpa.matchAccepted(campaign.corpId), 'idempotent').to.equal(0);
+    expect(await services.campaigns.rpa.matchAccepted(campaign.corpId)).to.equal(1);
+    expect(await services.campaigns.rpa.matchAccepted(campaign.corpId), 'idempotent').to.equal(0);
     const lead = await t.db.models.Lead.findOne({ campaignId: campaign.id, contactId: contact.id }).lean();
     expect(lead).to.include({ status: 'accepted', attributedBy: 'rpa' });
     const stored = await t.db.models.Contact.findById(contact.id).lean();

@@ -9,7 +9,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import iconv from 'iconv-lite';
-import { campaignsOf } from '../../server/campaigns/campaign-module.ts';
 import { testMongoUri, useTestDatabase } from '../support/database.ts';
 import { testServices } from '../support/test-app.ts';
 
@@ -34,7 +33,7 @@ describe('siyu leads import (CLI)', function () {
     dir = await mkdtemp(path.join(os.tmpdir(), 'siyu-leads-cli-'));
     const services = testServices(t.db);
     await services.org.upsertCorp({ corpId: 'wwclicorp', name: 'CLI' });
-    campaignId = (await campaignsOf(services).campaigns.create({ corpId: 'wwclicorp', storeIds: null }, { name: 'CLI 导入' })).id;
+    campaignId = (await services.campaigns.campaigns.create({ corpId: 'wwclicorp', storeIds: null }, { name: 'CLI 导入' })).id;
   });
   after(async () => rm(dir, { recursive: true, force: true }));
 

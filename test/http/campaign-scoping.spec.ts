@@ -3,7 +3,6 @@
  * every store); another store's campaign, its leads, funnel and greeting results answer 404.
  */
 import { expect } from 'chai';
-import { campaignsOf } from '../../server/campaigns/campaign-module.ts';
 import { useTestDatabase } from '../support/database.ts';
 import { http, seedTestOrg, testServices, type TestOrg } from '../support/test-app.ts';
 
@@ -55,7 +54,7 @@ describe('campaign reads by store', () => {
   });
 
   it('keeps showing a member their leads after their store is taken off the campaign', async () => {
-    const module = campaignsOf(s);
+    const module = s.campaigns;
     const scope = { corpId: org.corpId, storeIds: null };
     const campaign = await module.campaigns.create(scope, { name: '改了门店', storeIds: [org.stores.a] });
     const lead = await t.db.models.Lead.create({

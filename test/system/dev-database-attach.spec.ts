@@ -14,7 +14,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { boot, type Running } from '../../server/boot.ts';
-import { campaignsOf } from '../../server/campaigns/campaign-module.ts';
 import { loadConfig } from '../../server/config.ts';
 import { openSharedDevDatabase } from '../../server/db/dev-database.shared.ts';
 import { pidAlive, portOpen, readRecord, type DevDatabaseRecord } from '../../server/db/dev-database.registry.ts';
@@ -64,7 +63,7 @@ describe('one development database per data directory', function () {
     try {
       const corpId = 'wwattach';
       await running.services.org.upsertCorp({ corpId, name: '共用数据库' });
-      const campaignId = (await campaignsOf(running.services).campaigns.create({ corpId, storeIds: null }, { name: 'CLI 旁路导入' })).id;
+      const campaignId = (await running.services.campaigns.campaigns.create({ corpId, storeIds: null }, { name: 'CLI 旁路导入' })).id;
       const file = path.join(dataDir, 'leads.csv');
       await writeFile(file, '手机号,姓名\n13600000011,王女士\n13600000012,李先生\n');
       const recorded = await readRecord(dataDir);

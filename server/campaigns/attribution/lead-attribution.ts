@@ -10,10 +10,11 @@
  * lead of origin `scan`, accepted at once.
  */
 import type { FriendAddedFacts } from '../../channels/index.ts';
-import type { Modules } from '../../modules.ts';
+import type { CampaignsDeps } from '../campaign-deps.ts';
+import type { ContactWayRepository } from '../contact-way.repository.ts';
 import { repointGreetingExposure } from '../greeting.ts';
 import { normalizeLeadPhone } from '../import/lead-phone.ts';
-import type { LeadDoc } from '../lead.schema.ts';
+import type { LeadAcceptanceRepository, LeadRow } from './lead-acceptance.repository.ts';
 
 /** Mainland mobiles written anywhere in a remark: `王姐 138-0013-8000`, `+86 13800138000`. */
 const MOBILE_IN_TEXT = /(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}/g;
@@ -27,26 +28,27 @@ export function phonesInText(text: string): string[] {
   return [...new Set(out)];
 }
 
-type LeadRow = LeadDoc & { _id: unknown };
 export type Attribution = { leadId: string; by: 'state' | 'remark' | 'phone'; created: boolean } | null;
 
 export class LeadAttribution {
-  constructor(private readonly services: Modules) {}
+  constructor(
+    private readonly deps: Pick<CampaignsDeps, 'contacts' | 'follows' | 'org' | 'phones' | 'identities' | 'experiments' | 'content'>,
+    private readonly leads: LeadAcceptanceRepository,
+    private readonly ways: ContactWayRepository,
+  ) {}
 
   async onFriendAdded(facts: FriendAddedFacts): Promise<Attribution> {
-    const m = this.services.db.models;
     const corpId = facts.event.corpId;
     const contactId = facts.contactId;
     const staffId = facts.staff?.id ?? null;
-    const way = facts.event.state?.startsWith('c:') ? await m.CampaignContactWay.findOne({ corpId, state: facts.event.state }).lean() : null;
-    const follow = staffId ? await m.Follow.findOne({ corpId, contactId, staffId }).select('remark description').lean() : null;
-    const remarkHashes = phonesInText(`${follow?.remark ?? ''} ${follow?.description ?? ''}`).map((p) => this.services.phones.hash(p));
-    const contact = await m.Contact.findOne({ corpId, _id: contactId }).select('identityKeys').lean();
-    const contactHashes = (contact?.identityKeys ?? []).filter((k) => k.startsWith('phone:')).map((k) => k.slice(6));
+    const way = facts.event.state?.startsWith('c:') ? await this.ways.findByState(corpId, facts.event.state) : null;
+    const follow = staffId ? await this.deps.follows.remarkOf(corpId, contactId, staffId) : null;
+    const remarkHashes = phonesInText(`${follow?.remark ?? ''} ${follow?.description ?? ''}`).map((p) => this.deps.phones.hash(p));
+    const contactHashes = (await this.deps.contacts.identityKeysOf(corpId, contactId)).filter((k) => k.startsWith('phone:')).map((k) => k.slice(6));
 
     // Leads this contact already is (a second staff member, or the same event again) are not accepted twice.
     // Equality lookups only: the development server scans for `$in` and for filters beyond an index's fields.
-    const ofContact = await m.Lead.find({ corpId, contactId }).select('campaignId key').lean();
+    const ofContact = await this.leads.ofContact(corpId, contactId);
     if (way) {
       if (ofContact.some((l) => l.campaignId === way.campaignId)) return null;
       const lead = await this.pick(corpId, [...remarkHashes, ...contactHashes], staffId, way.campaignId);
@@ -64,26 +66,23 @@ export class LeadAttribution {
 
   /** Of the leads with these phones not accepted yet (in campaigns not ended), the one this staff member holds, else the latest assigned. */
   private async pick(corpId: string, hashes: readonly string[], staffId: string | null, campaignId: string | null): Promise<LeadRow | null> {
-    const m = this.services.db.models;
     const rows: LeadRow[] = [];
     for (const key of new Set(hashes)) {
-      const found = campaignId ? await m.Lead.find({ corpId, campaignId, key }).lean<LeadRow[]>() : await m.Lead.find({ corpId, key }).lean<LeadRow[]>();
+      const found = await this.leads.withKey(corpId, key, campaignId);
       rows.push(...found.filter((r) => !r.acceptedAt));
     }
     if (!rows.length) return null;
     const live = new Set<string>();
     for (const id of new Set(rows.map((r) => r.campaignId))) {
-      const c = await m.Campaign.findOne({ corpId, _id: id }).select('status').lean();
-      if (c && c.status !== 'ended') live.add(id);
+      if (await this.leads.campaignLive(corpId, id)) live.add(id);
     }
     const open = rows.filter((r) => live.has(r.campaignId)).sort((a, b) => (b.assignedAt?.getTime() ?? 0) - (a.assignedAt?.getTime() ?? 0));
     return open.find((r) => r.staffId === staffId) ?? open[0] ?? null;
   }
 
   private async accept(facts: FriendAddedFacts, lead: LeadRow, by: 'state' | 'remark' | 'phone', staffId: string | null): Promise<Attribution> {
-    const m = this.services.db.models;
     const corpId = facts.event.corpId;
-    const staff = staffId ? await this.services.org.findStaff(corpId, staffId) : null;
+    const staff = staffId ? await this.deps.org.findStaff(corpId, staffId) : null;
     const set: Record<string, unknown> = {
       status: 'accepted',
       acceptedAt: facts.event.occurredAt,
@@ -93,43 +92,35 @@ export class LeadAttribution {
       attributedBy: by,
     };
     if (lead.attempts > 0) Object.assign(set, { [`history.${lead.attempts - 1}.outcome`]: 'accepted', [`history.${lead.attempts - 1}.at`]: facts.event.occurredAt });
-    const res = await m.Lead.updateOne({ _id: lead._id, acceptedAt: null }, { $set: set });
-    if (!res.modifiedCount) return null;
+    if (!(await this.leads.acceptOnce(lead._id, set))) return null;
     const leadId = String(lead._id);
-    const sealed = (await m.Lead.findOne({ _id: lead._id }).select('+phoneEnc').lean())?.phoneEnc;
+    const sealed = await this.leads.sealedPhone(lead._id);
     let contactId = facts.contactId;
     if (sealed) {
       // The lead becomes the contact: its phone joins the contact's identities (merging a phone-only contact if any).
-      const upserted = await this.services.identities.upsert(corpId, { identities: [{ kind: 'wecom', externalUserId: facts.event.externalUserId }], phone: this.services.phones.decrypt(sealed) });
+      const upserted = await this.deps.identities.upsert(corpId, { identities: [{ kind: 'wecom', externalUserId: facts.event.externalUserId }], phone: this.deps.phones.decrypt(sealed) });
       contactId = upserted.contact.id;
-      if (contactId !== facts.contactId) await m.Lead.updateOne({ _id: lead._id }, { $set: { contactId } });
+      if (contactId !== facts.contactId) await this.leads.setContact(lead._id, contactId);
     }
-    await repointGreetingExposure(this.services, corpId, leadId, contactId);
+    await repointGreetingExposure(this.deps, corpId, leadId, contactId);
     return { leadId, by, created: false };
   }
 
   private async scanIn(facts: FriendAddedFacts, campaignId: string, staffId: string): Promise<Attribution> {
-    const m = this.services.db.models;
     const corpId = facts.event.corpId;
-    const staff = await this.services.org.findStaff(corpId, staffId);
+    const staff = await this.deps.org.findStaff(corpId, staffId);
     const key = `contact:${facts.contactId}`;
-    const res = await m.Lead.updateOne(
-      { corpId, campaignId, key },
-      {
-        $setOnInsert: {
-          origin: 'scan',
-          source: 'contact_way',
-          status: 'accepted',
-          acceptedAt: facts.event.occurredAt,
-          acceptedStaffId: staffId,
-          acceptedStoreId: staff?.storeId ?? null,
-          contactId: facts.contactId,
-          attributedBy: 'state',
-        },
-      },
-      { upsert: true },
-    );
-    if (!res.upsertedId) return null;
-    return { leadId: String(res.upsertedId), by: 'state', created: true };
+    const leadId = await this.leads.insertScan(corpId, campaignId, key, {
+      origin: 'scan',
+      source: 'contact_way',
+      status: 'accepted',
+      acceptedAt: facts.event.occurredAt,
+      acceptedStaffId: staffId,
+      acceptedStoreId: staff?.storeId ?? null,
+      contactId: facts.contactId,
+      attributedBy: 'state',
+    });
+    if (!leadId) return null;
+    return { leadId, by: 'state', created: true };
   }
 }

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { expect } from 'chai';
 import { useTestDatabase } from '../../../test/support/database.ts';
 import { seedTestOrg, testServices, type TestOrg } from '../../../test/support/test-app.ts';
-import { campaignsOf, type CampaignModule } from '../campaign-module.ts';
+import type { CampaignsModule } from '../campaigns.module.ts';
 import type { CampaignDto } from '../campaign.repository.ts';
 
 const csv = (rows: Array<[string, string]>) => Readable.from([Buffer.from(['phone,store', ...rows.map((r) => r.join(','))].join('\n'))]);
@@ -12,13 +12,13 @@ describe('AssignmentService', () => {
   const t = useTestDatabase('campaign_assign');
   let services: ReturnType<typeof testServices>;
   let org: TestOrg;
-  let module: CampaignModule;
+  let module: CampaignsModule;
   let londonStaff: string;
 
   before(async () => {
     services = testServices(t.db);
     org = await seedTestOrg(services);
-    module = campaignsOf(services);
+    module = services.campaigns;
     const scope = { corpId: org.corpId, storeIds: null };
     const london = await services.org.createStore(scope, { code: 'LDN1', name: 'London', city: 'London', region: 'EU', timezone: 'Europe/London' });
     londonStaff = (await services.org.createStaff(scope, { userId: 'l1', name: 'Lucy', storeId: london.id, role: 'staff' })).id;

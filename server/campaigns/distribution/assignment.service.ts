@@ -5,13 +5,13 @@
  * and the staff member's own add-friend quota across campaigns). `recycleDue` takes back leads not accepted
  * within `recycle.afterDays`: to the pool for someone else, or `exhausted` after `recycle.maxAttempts`.
  */
-import type { Modules } from '../../modules.ts';
 import { localDate } from '../../shared/local-date.ts';
 import { corpScope } from '../../shared/scope.ts';
+import type { CampaignsDeps } from '../campaign-deps.ts';
 import type { CampaignDto } from '../campaign.repository.ts';
 import { pickGreeting, recordGreetingExposure } from '../greeting.ts';
-import { OPEN_STATUSES } from '../lead.schema.ts';
 import type { CampaignRepository } from '../campaign.repository.ts';
+import type { LeadAssignmentRepository } from './lead-assignment.repository.ts';
 import { planAssignments, type PlanLead, type PlanStaff } from './assignment-planner.ts';
 import { withinWorkingHours } from './working-hours.ts';
 
@@ -21,8 +21,9 @@ export type AssignSummary = { assigned: number; campaigns: Array<{ campaignId: s
 
 export class AssignmentService {
   constructor(
-    private readonly services: Modules,
+    private readonly deps: Pick<CampaignsDeps, 'org' | 'experiments' | 'content'>,
     private readonly campaigns: CampaignRepository,
+    private readonly leads: LeadAssignmentRepository,
   ) {}
 
   async assignDue(corpId: string, now: Date, opts: { campaignId?: string } = {}): Promise<AssignSummary> {
@@ -39,30 +40,16 @@ export class AssignmentService {
   }
 
   private async assignCampaign(campaign: CampaignDto, now: Date): Promise<number> {
-    const m = this.services.db.models;
     const corpId = campaign.corpId;
-    const stores = (await this.services.org.listStores(corpScope(corpId))).filter((s) => !campaign.storeIds.length || campaign.storeIds.includes(s.id));
+    const stores = (await this.deps.org.listStores(corpScope(corpId))).filter((s) => !campaign.storeIds.length || campaign.storeIds.includes(s.id));
     const open = stores.filter((s) => withinWorkingHours(now, s.timezone, campaign.workingHours));
     if (!open.length) return 0;
     const dayOf = new Map(open.map((s) => [s.id, localDate(now, s.timezone)]));
-    const staff = (await this.services.org.activeStaffOfStores(corpId, open.map((s) => s.id))).map((s) => ({ id: s.id, storeId: s.storeId, quota: s.quotas.addFriendsPerDay }));
+    const staff = (await this.deps.org.activeStaffOfStores(corpId, open.map((s) => s.id))).map((s) => ({ id: s.id, storeId: s.storeId, quota: s.quotas.addFriendsPerDay }));
     if (!staff.length) return 0;
     const ids = staff.map((s) => s.id);
-    const today = await m.Lead.aggregate<{ _id: { staffId: string; campaignId: string; day: string }; n: number }>([
-      { $match: { corpId, staffId: { $in: ids }, assignedDate: { $in: [...new Set(dayOf.values())] } } },
-      { $group: { _id: { staffId: '$staffId', campaignId: '$campaignId', day: '$assignedDate' }, n: { $sum: 1 } } },
-    ]);
-    const stats = await m.Lead.aggregate<{ _id: string; open: number; requested: number; accepted: number }>([
-      { $match: { corpId, staffId: { $in: ids } } },
-      {
-        $group: {
-          _id: '$staffId',
-          open: { $sum: { $cond: [{ $in: ['$status', [...OPEN_STATUSES]] }, 1, 0] } },
-          requested: { $sum: { $cond: [{ $ne: ['$requestedAt', null] }, 1, 0] } },
-          accepted: { $sum: { $cond: [{ $ne: ['$acceptedAt', null] }, 1, 0] } },
-        },
-      },
-    ]);
+    const today = await this.leads.assignedPerDay(corpId, ids, [...new Set(dayOf.values())]);
+    const stats = await this.leads.staffStats(corpId, ids);
     const statOf = new Map(stats.map((s) => [s._id, s]));
     const plans: PlanStaff[] = staff.map((s) => {
       const day = dayOf.get(s.storeId);
@@ -76,53 +63,30 @@ export class AssignmentService {
     if (!room) return 0;
     const storeByHint = new Map<string, string>();
     for (const s of stores) for (const k of [s.id, s.code, s.name]) storeByHint.set(k.toLowerCase(), s.id);
-    const pool = await m.Lead.find({ corpId, campaignId: campaign.id, status: 'pool' }).select('storeHint history.staffId').sort({ _id: 1 }).limit(room * 3 + 100).lean();
-    const leads: PlanLead[] = pool.map((l) => ({ id: String(l._id), storeId: storeByHint.get((l.storeHint ?? '').toLowerCase()) ?? null, excludeStaffIds: (l.history ?? []).map((h) => h.staffId ?? '') }));
+    const pool = await this.leads.pool(corpId, campaign.id, room * 3 + 100);
+    const leads: PlanLead[] = pool.map((l) => ({ id: l.id, storeId: storeByHint.get((l.storeHint ?? '').toLowerCase()) ?? null, excludeStaffIds: l.historyStaffIds }));
     const plan = planAssignments(campaign.strategy, plans, leads);
-    const attemptsOf = new Map(pool.map((l) => [String(l._id), (l.history ?? []).length]));
+    const attemptsOf = new Map(pool.map((l) => [l.id, l.historyStaffIds.length]));
     let assigned = 0;
     for (const a of plan) {
-      const greeting = await pickGreeting(this.services, campaign, a.leadId);
-      const res = await m.Lead.updateOne(
-        { _id: a.leadId, corpId, status: 'pool' },
-        {
-          $set: { status: 'assigned', staffId: a.staffId, storeId: a.storeId, greeting, assignedAt: now, assignedDate: dayOf.get(a.storeId) ?? null },
-          $inc: { attempts: 1 },
-          $push: { history: { staffId: a.staffId, storeId: a.storeId, assignedAt: now, outcome: null, at: null } },
-        },
-      );
-      if (!res.modifiedCount) continue;
+      const greeting = await pickGreeting(this.deps, campaign, a.leadId);
+      const ok = await this.leads.assign(corpId, a.leadId, { staffId: a.staffId, storeId: a.storeId, greeting, at: now, day: dayOf.get(a.storeId) ?? null, first: !attemptsOf.get(a.leadId) });
+      if (!ok) continue;
       assigned++;
-      if (!attemptsOf.get(a.leadId)) await m.Lead.updateOne({ _id: a.leadId, firstAssignedAt: null }, { $set: { firstAssignedAt: now } });
-      await recordGreetingExposure(this.services, campaign, { leadId: a.leadId, greeting, storeId: a.storeId, at: now });
+      await recordGreetingExposure(this.deps, campaign, { leadId: a.leadId, greeting, storeId: a.storeId, at: now });
     }
     return assigned;
   }
 
   async recycleDue(corpId: string, now: Date): Promise<{ recycled: number; exhausted: number }> {
-    const m = this.services.db.models;
     const running = await this.campaigns.list(corpScope(corpId), { status: 'running' });
     let recycled = 0;
     let exhausted = 0;
     for (const c of running) {
-      const due = await m.Lead.find({ corpId, campaignId: c.id, status: { $in: OPEN_STATUSES }, assignedAt: { $lte: new Date(now.getTime() - c.recycle.afterDays * DAY_MS) } })
-        .select('status attempts')
-        .lean();
+      const due = await this.leads.dueForRecycle(corpId, c.id, new Date(now.getTime() - c.recycle.afterDays * DAY_MS));
       for (const l of due) {
-        const last = `history.${l.attempts - 1}`;
         const done = l.attempts >= c.recycle.maxAttempts;
-        const res = await m.Lead.updateOne(
-          { _id: l._id, status: l.status, acceptedAt: null },
-          {
-            $set: {
-              status: done ? 'exhausted' : 'pool',
-              [`${last}.outcome`]: 'expired',
-              [`${last}.at`]: now,
-              ...(done ? { closedAt: now } : { staffId: null, storeId: null, assignedAt: null, assignedDate: null }),
-            },
-          },
-        );
-        if (!res.modifiedCount) continue;
+        if (!(await this.leads.recycle(l, done, now))) continue;
         if (done) exhausted++;
         else recycled++;
       }

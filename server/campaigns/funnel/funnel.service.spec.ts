@@ -1,9 +1,7 @@
 import { expect } from 'chai';
 import { useTestDatabase } from '../../../test/support/database.ts';
 import { seedTestOrg, testServices, type TestOrg } from '../../../test/support/test-app.ts';
-import { campaignsOf } from '../campaign-module.ts';
 import type { CampaignDto } from '../campaign.repository.ts';
-import { campaignFunnel } from './funnel.service.ts';
 
 const T = new Date('2026-11-10T03:00:00Z');
 const at = (hours: number) => new Date(T.getTime() + hours * 3_600_000);
@@ -21,7 +19,7 @@ describe('campaignFunnel on a seeded scenario', () => {
   before(async () => {
     services = testServices(t.db);
     org = await seedTestOrg(services);
-    campaign = await campaignsOf(services).campaigns.create({ corpId: org.corpId, storeIds: null }, { name: '手算', costs: { fixed: 60, perLead: 1, perRequest: 2 } });
+    campaign = await services.campaigns.campaigns.create({ corpId: org.corpId, storeIds: null }, { name: '手算', costs: { fixed: 60, perLead: 1, perRequest: 2 } });
     const { a1, a2, b1 } = org.staff;
     const { a, b } = org.stores;
     const base = { corpId: org.corpId, campaignId: campaign.id, origin: 'import' };
@@ -50,7 +48,7 @@ describe('campaignFunnel on a seeded scenario', () => {
   });
 
   it('matches the hand count', async () => {
-    const f = await campaignFunnel(services, { corpId: org.corpId, storeIds: null }, campaign);
+    const f = await services.campaigns.funnel({ corpId: org.corpId, storeIds: null }, campaign);
     expect(f.totals).to.deep.equal({
       imported: 6,
       assigned: 5,
@@ -81,7 +79,7 @@ describe('campaignFunnel on a seeded scenario', () => {
   });
 
   it('shows a store manager only the leads of their store', async () => {
-    const f = await campaignFunnel(services, { corpId: org.corpId, storeIds: [org.stores.b] }, campaign);
+    const f = await services.campaigns.funnel({ corpId: org.corpId, storeIds: [org.stores.b] }, campaign);
     expect(f.totals).to.include({ imported: 2, accepted: 1, requested: 1 });
   });
 });

@@ -4,11 +4,11 @@
  * (experiment-data.ts, outcomes.ts): replies and conversions within 30 days of acceptance, a customer's
  * deletion within 7.
  */
-import { loadOutcomeEvents } from '../../experiments/experiment-data.ts';
-import { attribute, type ExposureUnit } from '../../experiments/outcomes.ts';
-import type { Modules } from '../../modules.ts';
-import { corpScope, storeFilter, type Scope } from '../../shared/scope.ts';
+import { attribute, type ExposureUnit } from '../../experiments/index.ts';
+import type { CampaignsDeps } from '../campaign-deps.ts';
+import { corpScope, type Scope } from '../../shared/scope.ts';
 import type { CampaignDto } from '../campaign.repository.ts';
+import type { LeadRepository } from '../lead.repository.ts';
 import { breakdown, countFunnel, type Breakdown, type FunnelCounts, type FunnelLead } from './funnel.ts';
 
 export const OUTCOME_WINDOW_DAYS = 30;
@@ -22,17 +22,16 @@ export type CampaignFunnel = {
   leaderboard: Array<{ rank: number; staffId: string; name: string; storeId: string | null; store: string; accepted: number; requested: number; addRate: number | null; replied: number }>;
 };
 
-export async function campaignFunnel(services: Modules, scope: Scope, campaign: CampaignDto): Promise<CampaignFunnel> {
-  const m = services.db.models;
-  const rows = await m.Lead.find({ corpId: scope.corpId, campaignId: campaign.id, ...storeScope(scope) })
-    .select('origin storeId staffId acceptedStoreId acceptedStaffId greeting source firstAssignedAt requestedAt acceptedAt contactId')
-    .lean();
+export type FunnelDeps = Pick<CampaignsDeps, 'org' | 'experiments'> & { leads: Pick<LeadRepository, 'funnelRows'> };
+
+export async function campaignFunnel(deps: FunnelDeps, scope: Scope, campaign: CampaignDto): Promise<CampaignFunnel> {
+  const rows = await deps.leads.funnelRows(scope, campaign.id);
   const units: ExposureUnit[] = rows
     .filter((r) => r.acceptedAt && r.contactId)
     .map((r) => ({ contactId: r.contactId!, arm: r.greeting ?? '', storeId: r.acceptedStoreId ?? null, exposedAt: r.acceptedAt!, sentAt: null }));
-  const events = await loadOutcomeEvents(m, scope.corpId, units, ['reply', 'conversion'], OUTCOME_WINDOW_DAYS);
+  const events = await deps.experiments.outcomeEvents(scope.corpId, units, ['reply', 'conversion'], OUTCOME_WINDOW_DAYS);
   const outcomes = new Map(attribute(units, events, { metrics: ['reply', 'conversion'], windowDays: OUTCOME_WINDOW_DAYS, experimentId: campaign.experimentId ?? '' }).map((u) => [u.contactId, u.outcomes]));
-  const deletions = (await loadOutcomeEvents(m, scope.corpId, units, ['friend_deleted'], DELETE_WINDOW_DAYS)).filter((e) => e.type === 'friend_deleted_by_customer');
+  const deletions = (await deps.experiments.outcomeEvents(scope.corpId, units, ['friend_deleted'], DELETE_WINDOW_DAYS)).filter((e) => e.type === 'friend_deleted_by_customer');
   const deleted = new Set(attribute(units, deletions, { metrics: ['friend_deleted'], windowDays: DELETE_WINDOW_DAYS, experimentId: '' }).filter((u) => u.outcomes.friend_deleted).map((u) => u.contactId));
 
   const leads: FunnelLead[] = rows.map((r) => {
@@ -51,8 +50,8 @@ export async function campaignFunnel(services: Modules, scope: Scope, campaign: 
       deletedWithin7d: Boolean(r.contactId && r.acceptedAt && deleted.has(r.contactId)),
     };
   });
-  const stores = Object.fromEntries((await services.org.listStores({ corpId: scope.corpId, storeIds: null })).map((s) => [s.id, s.name]));
-  const staffRows = await services.org.listStaff(corpScope(scope.corpId));
+  const stores = Object.fromEntries((await deps.org.listStores({ corpId: scope.corpId, storeIds: null })).map((s) => [s.id, s.name]));
+  const staffRows = await deps.org.listStaff(corpScope(scope.corpId));
   const staffNames = Object.fromEntries(staffRows.map((s) => [s.id, s.name]));
   const staffStore = new Map(staffRows.map((s) => [s.id, s.storeId]));
   const byStaff = breakdown(leads, 'staff', campaign.costs);
@@ -66,10 +65,4 @@ export async function campaignFunnel(services: Modules, scope: Scope, campaign: 
     names: { stores, staff: staffNames },
     leaderboard,
   };
-}
-
-/** Store roles see the leads their store worked (assigned or accepted there). */
-function storeScope(scope: Scope): Record<string, unknown> {
-  if (scope.storeIds === null) return {};
-  return { $or: [storeFilter(scope, 'storeId'), storeFilter(scope, 'acceptedStoreId')] };
 }

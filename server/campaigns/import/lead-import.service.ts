@@ -6,9 +6,10 @@
  * reported with their line; only the first MAX_ERRORS are listed.
  */
 import type { Readable } from 'node:stream';
-import type { Models } from '../../db/models.ts';
 import { ConflictError } from '../../errors.ts';
-import { maskPhone, type PhoneVault } from '../../contacts/phone.ts';
+import { maskPhone } from '../../contacts/phone.ts';
+import type { CampaignsDeps, PhoneSeal } from '../campaign-deps.ts';
+import type { LeadRepository } from '../lead.repository.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { phoneKey } from '../../contacts/identity.ts';
 import type { CampaignDto } from '../campaign.repository.ts';
@@ -46,8 +47,9 @@ type Pending = { line: number; hash: string; e164: string; row: LeadRow };
 
 export class LeadImportService {
   constructor(
-    private readonly models: Pick<Models, 'Lead' | 'Contact'>,
-    private readonly phones: PhoneVault,
+    private readonly leads: Pick<LeadRepository, 'insertImported'>,
+    private readonly contacts: Pick<CampaignsDeps['contacts'], 'phoneHashes' | 'hasIdentityKey'>,
+    private readonly phones: Pick<PhoneSeal, 'hash' | 'encrypt'>,
     private readonly clock: Clock,
   ) {}
 
@@ -105,8 +107,7 @@ export class LeadImportService {
    */
   private async contactPhonePrefixes(corpId: string): Promise<Set<number>> {
     const prefixes = new Set<number>();
-    const cursor = this.models.Contact.collection.find({ corpId, phoneHash: { $type: 'string' }, mergedInto: null }, { projection: { _id: 0, phoneHash: 1 }, batchSize: 5000 });
-    for await (const c of cursor) prefixes.add(prefixOf(c.phoneHash as string));
+    for await (const hash of this.contacts.phoneHashes(corpId)) prefixes.add(prefixOf(hash));
     return prefixes;
   }
 
@@ -115,7 +116,7 @@ export class LeadImportService {
     const taken = new Set<string>();
     for (const hash of hashes) {
       if (!prefixes.has(prefixOf(hash))) continue;
-      if (await this.models.Contact.collection.findOne({ corpId, identityKeys: phoneKey(hash) }, { projection: { _id: 1 } })) taken.add(hash);
+      if (await this.contacts.hasIdentityKey(corpId, phoneKey(hash))) taken.add(hash);
     }
     return taken;
   }
@@ -151,19 +152,7 @@ export class LeadImportService {
         createdAt: now,
         updatedAt: now,
       }));
-    if (!docs.length) return 0;
-    try {
-      // The driver directly: mongoose's insertMany would cast and copy every document once more.
-      const res = await this.models.Lead.collection.insertMany(docs, { ordered: false });
-      return res.insertedCount;
-    } catch (err) {
-      // Phones already in the campaign (a re-run, a concurrent import): the unique index refused them.
-      type WriteError = { code?: number; err?: { code?: number } };
-      const e = err as { writeErrors?: WriteError[] | WriteError };
-      const writeErrors: WriteError[] = Array.isArray(e.writeErrors) ? e.writeErrors : e.writeErrors ? [e.writeErrors] : [];
-      if (!writeErrors.length || !writeErrors.every((w) => (w.code ?? w.err?.code) === 11000)) throw err;
-      return docs.length - writeErrors.length;
-    }
+    return this.leads.insertImported(docs);
   }
 }
 

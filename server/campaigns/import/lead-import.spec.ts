@@ -32,7 +32,7 @@ describe('LeadImportService', () => {
     services = testServices(t.db);
     const org = await seedTestOrg(services);
     campaign = await new CampaignRepository(t.db.models).create({ corpId: org.corpId, storeIds: null }, { name: '双十一加粉' });
-    importer = new LeadImportService(t.db.models, services.phones, services.clock);
+    importer = new LeadImportService(services.campaigns.leads, services.contacts, services.phones, services.clock);
     // An existing contact with the phone of row 8 (the +44 number): a duplicate, not a lead.
     await services.identities.upsert(org.corpId, { identities: [{ kind: 'wecom', externalUserId: 'wm-existing' }], phone: '+442079460958' });
   });

@@ -1,0 +1,47 @@
+/** `campaign_contact_ways`: one 「联系我」 per campaign and staff member, found again by its `state`. */
+import { isDuplicateKeyError } from '../errors.ts';
+import type { CampaignsModels } from './campaigns.models.ts';
+
+export type CampaignContactWay = { campaignId: string; staffId: string; state: string; configId: string | null; qrCode: string | null };
+
+type Row = { campaignId: string; staffId: string; state: string; configId?: string | null; qrCode?: string | null };
+const toWay = (r: Row): CampaignContactWay => ({ campaignId: r.campaignId, staffId: r.staffId, state: r.state, configId: r.configId ?? null, qrCode: r.qrCode ?? null });
+
+export class ContactWayRepository {
+  constructor(private readonly models: Pick<CampaignsModels, 'CampaignContactWay'>) {}
+
+  async find(corpId: string, campaignId: string, staffId: string): Promise<CampaignContactWay | null> {
+    const row = await this.models.CampaignContactWay.findOne({ corpId, campaignId, staffId }).lean();
+    return row ? toWay(row) : null;
+  }
+
+  /** The way an add event's `state` names (`c:<campaign code>:<n>`). */
+  async findByState(corpId: string, state: string): Promise<CampaignContactWay | null> {
+    const row = await this.models.CampaignContactWay.findOne({ corpId, state }).lean();
+    return row ? toWay(row) : null;
+  }
+
+  /**
+   * The staff member's way in the campaign, created with the next free `state` when missing: n is the count
+   * plus one, moved on past states a concurrent creation took (the unique state refuses those).
+   */
+  async ensure(corpId: string, campaign: { id: string; code: string }, staffId: string): Promise<CampaignContactWay> {
+    let way = await this.find(corpId, campaign.id, staffId);
+    for (let attempt = 0; !way; attempt++) {
+      const n = (await this.models.CampaignContactWay.countDocuments({ corpId, campaignId: campaign.id })) + 1 + attempt;
+      try {
+        await this.models.CampaignContactWay.create({ corpId, campaignId: campaign.id, staffId, state: `c:${campaign.code}:${n.toString(36)}` });
+      } catch (err) {
+        if (!isDuplicateKeyError(err) || attempt > 20) throw err;
+      }
+      way = await this.find(corpId, campaign.id, staffId);
+    }
+    return way;
+  }
+
+  /** Stores the WeCom config once (a concurrent creation that stored first wins); returns the way as stored. */
+  async setConfig(corpId: string, way: CampaignContactWay, config: { configId: string; qrCode: string | null }): Promise<CampaignContactWay> {
+    await this.models.CampaignContactWay.updateOne({ corpId, campaignId: way.campaignId, staffId: way.staffId, configId: null }, { $set: config });
+    return (await this.find(corpId, way.campaignId, way.staffId))!;
+  }
+}
