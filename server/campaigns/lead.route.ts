@@ -10,6 +10,7 @@ import { defineRoute } from '../http/route.ts';
 import type { Modules } from '../modules.ts';
 import { localDate } from '../shared/local-date.ts';
 import { objectIdString } from '../shared/object-id.ts';
+import { qrSvgDataUrl } from '../shared/qr-image.ts';
 import { corpScope, type Scope } from '../shared/scope.ts';
 import { campaignsOf } from './campaign-module.ts';
 import type { CampaignDto } from './campaign.repository.ts';
@@ -103,7 +104,8 @@ export const leadRoutes = [
       const { staff, scope } = await me(principal, services);
       const module = campaignsOf(services);
       const campaign = await module.campaigns.get(scope, params.id);
-      return module.contactWays.ensure(campaign, staff.id);
+      const way = await module.contactWays.ensure(campaign, staff.id);
+      return { ...way, qrImage: way.qrCode ? await qrSvgDataUrl(way.qrCode) : null };
     },
   }),
 ];
