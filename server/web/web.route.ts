@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'koa';
 import { defineRoute, type RouteDef } from '../http/route.ts';
+import { vendorErrcodeRoutes } from './vendor-errcodes.route.ts';
 
 const CSP = [
   "default-src 'none'",
@@ -108,3 +109,6 @@ export const webRoutes: RouteDef[] = FILES.map(([path, file, summary]) =>
     },
   }),
 );
+
+// The generated errcode module is a page asset too.
+webRoutes.push(...vendorErrcodeRoutes);
