@@ -3,14 +3,22 @@
  * the code of the nearest store by coordinates or city. Only active store codes are ever shown.
  */
 import { z } from 'zod';
-import { NotFoundError } from '../errors.ts';
+import { BadRequestError, NotFoundError } from '../errors.ts';
 import { defineRoute } from '../http/route.ts';
 import { corpScope } from '../shared/scope.ts';
 import type { Modules } from '../modules.ts';
 import { qrSvgDataUrl } from './live-code-qr.ts';
 import { locateStore, type LocatableStore } from './store-locator.ts';
 
-const corp = z.string().min(1).max(64);
+const corp = z.string().min(1).max(64).optional();
+
+/** A link without corpId still works where there is exactly one corp (a single-brand install, the demo). */
+async function corpOf(services: Modules, corpId: string | undefined): Promise<string> {
+  if (corpId) return corpId;
+  const corps = await services.org.listCorps();
+  if (corps.length === 1) return corps[0]!.corpId;
+  throw new BadRequestError('链接缺少企业参数 corpId，请使用门店海报或二维码上的完整链接 The link is missing corpId: use the full link from the store poster');
+}
 
 async function storesWithCodes(services: Modules, corpId: string) {
   const [codes, stores] = await Promise.all([services.liveCodes.codes.listActiveStoreCodes(corpId), services.org.listStores(corpScope(corpId))]);
@@ -28,7 +36,7 @@ export const storeCodePublicRoutes = [
     roles: 'public',
     query: z.strictObject({ corpId: corp }),
     async handler({ query }, { services }) {
-      const { locatable } = await storesWithCodes(services, query.corpId);
+      const { locatable } = await storesWithCodes(services, await corpOf(services, query.corpId));
       return { items: [...new Set(locatable.map((s) => s.city))].sort((a, b) => a.localeCompare(b, 'zh-CN')) };
     },
   }),
@@ -39,10 +47,10 @@ export const storeCodePublicRoutes = [
     summary: '最近门店码 The store code of the nearest store, by coordinates or by city (public)',
     roles: 'public',
     query: z
-      .strictObject({ corpId: corp, city: z.string().trim().min(1).max(50).optional(), lat: z.coerce.number().min(-90).max(90).optional(), lng: z.coerce.number().min(-180).max(180).optional() })
+      .strictObject({ corpId: corp, city: z.string().trim().min(1).max(50).optional(), district: z.string().trim().min(1).max(50).optional(), lat: z.coerce.number().min(-90).max(90).optional(), lng: z.coerce.number().min(-180).max(180).optional() })
       .refine((q) => q.city !== undefined || (q.lat !== undefined && q.lng !== undefined), 'city, or lat and lng'),
     async handler({ query }, { services }) {
-      const { byStore, locatable } = await storesWithCodes(services, query.corpId);
+      const { byStore, locatable } = await storesWithCodes(services, await corpOf(services, query.corpId));
       const found = locateStore(locatable, { ...query, seed: services.clock.now().getTime() });
       const code = found && byStore.get(found.store.id);
       if (!found || !code) throw new NotFoundError('store code near you');
