@@ -11,6 +11,7 @@ import type { OrgModule } from '../org/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import { localDate } from '../shared/local-date.ts';
 import { objectIdString } from '../shared/object-id.ts';
+import { qrSvgDataUrl } from '../shared/qr-image.ts';
 import { corpScope, type Scope } from '../shared/scope.ts';
 import type { PhoneSeal } from './campaign-deps.ts';
 import type { CampaignDto } from './campaign.repository.ts';
@@ -111,7 +112,8 @@ export function leadRoutes(deps: LeadRouteDeps): RouteDef[] {
     async handler({ params }, { principal }) {
       const { staff, scope } = await me(principal, deps.org);
       const campaign = await module.campaigns.get(scope, params.id);
-      return module.contactWays.ensure(campaign, staff.id);
+      const way = await module.contactWays.ensure(campaign, staff.id);
+      return { ...way, qrImage: way.qrCode ? await qrSvgDataUrl(way.qrCode) : null };
     },
   }),
 ];

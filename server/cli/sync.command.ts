@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import { ChannelError } from '../../adapters/channel-adapter.ts';
+import { describeVendorError } from '../../adapters/registry.ts';
 import { SyncInterruptedError, WecomSyncService } from '../channels/sync/wecom-sync.service.ts';
 import { createSyncProgress } from '../channels/sync/sync-progress.ts';
 import { ConfigError } from '../config.ts';
@@ -53,7 +54,7 @@ export function registerSyncCommands(program: Command): void {
           process.stderr.write(`错误 error: ${err.message}\n`);
           return;
         }
-        const errcode = err instanceof ChannelError && err.errcode !== null ? ` (errcode ${err.errcode})` : '';
+        const errcode = err instanceof ChannelError && err.errcode !== null ? ` — ${describeVendorError(err.errcode)}` : '';
         const what = err instanceof SyncInterruptedError ? '已中断 interrupted' : `同步失败 sync failed: ${(err as Error).message}${errcode}`;
         process.stderr.write(`错误 error: ${what}\n进度已保存，再次运行以继续 progress is saved: run \`siyu sync wecom\` again to resume (--restart starts over)\n`);
       } finally {

@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'koa';
 import { defineRoute, type RouteDef } from '../http/route.ts';
+import { vendorErrcodeRoutes } from './vendor-errcodes.route.ts';
 
 const CSP = [
   "default-src 'none'",
@@ -91,7 +92,7 @@ export function sidebarPageHeaders(ctx: Context): void {
 
 /** The pages and their static files: public, no dependencies (a factory like every other route list). */
 export function webRoutes(): RouteDef[] {
-  return FILES.map(([path, file, summary]) =>
+  const pages = FILES.map(([path, file, summary]) =>
     defineRoute({
       method: 'get',
       path,
@@ -110,4 +111,6 @@ export function webRoutes(): RouteDef[] {
       },
     }),
   );
+  // The generated errcode module is a page asset too.
+  return [...pages, ...vendorErrcodeRoutes];
 }

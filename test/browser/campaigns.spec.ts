@@ -89,11 +89,12 @@ describe('campaign pages in Chromium', function () {
     await chen.getByRole('button', { name: /^空号/ }).click();
     await page.locator('#leads-list li[data-status="wrong_number"]').waitFor();
     await page.locator('.contact-way').getByRole('button', { name: /我的二维码/ }).click();
-    const qr = page.locator('.contact-way a.qr-link');
+    const qr = page.locator('.contact-way img.qr-image');
     await qr.waitFor();
     const way = await t.db.models.CampaignContactWay.findOne({ campaignId, staffId: h.org.staff.a2 }).lean();
     expect(way!.state).to.match(/^c:[0-9a-v]{6}:1$/);
-    expect(await qr.getAttribute('href')).to.equal(way!.qrCode);
+    expect(await qr.getAttribute('src')).to.match(/^data:image\/svg\+xml;base64,/);
+    expect(way!.qrCode).to.match(/^https:\/\/wework\.qpic\.cn\//);
     const rows = await t.db.models.Lead.find({ campaignId }).lean();
     expect(rows.map((r) => r.status).sort()).to.deep.equal(['requested', 'wrong_number']);
     const width = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));

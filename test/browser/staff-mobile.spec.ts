@@ -90,7 +90,7 @@ describe('staff phone page /m in Chromium', function () {
     await page.screenshot({ path: '/tmp/siyu-m.png', fullPage: true });
 
     await mass.getByRole('button', { name: /^完成/ }).click();
-    await page.locator('#closed-list li.kind-mass_send_confirm').waitFor();
+    await page.locator('#done-list li.kind-mass_send_confirm').waitFor({ state: 'attached' });
 
     await call.getByRole('button', { name: /^跳过/ }).click();
     const dialog = page.getByRole('dialog');
@@ -101,10 +101,10 @@ describe('staff phone page /m in Chromium', function () {
     await dialog.getByLabel(/补充说明/).fill('电话无人接听');
     await page.screenshot({ path: '/tmp/siyu-m-skip.png' });
     await dialog.getByRole('button', { name: /^确认跳过/ }).click();
-    await page.locator('#closed-list li.kind-call').waitFor();
+    await page.locator('#skipped-list li.kind-call').waitFor({ state: 'attached' });
     expect(await page.locator('#open-list > li').count()).to.equal(0);
     expect(await page.locator('#empty').isVisible()).to.equal(true);
-    expect(await page.locator('#closed-list li.kind-call .result').textContent()).to.include('联系不上客户：电话无人接听');
+    expect(await page.locator('#skipped-list li.kind-call .result').textContent()).to.include('联系不上客户：电话无人接听');
 
     const rows = await t.db.models.StaffTask.find({ corpId: h.org.corpId }).lean();
     const byId = new Map(rows.map((r) => [String(r._id), r]));

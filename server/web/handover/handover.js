@@ -3,6 +3,7 @@
 
 import { createApi } from '/web/shared/api.js';
 import { $, el } from '/web/shared/dom.js';
+import { vendorErrorText } from '/web/shared/vendor-errcodes.js';
 
 const TOKEN_KEY = 'siyu.hq.token';
 const STATUS = { moved: '已接替 Moved', waiting: '等待接替 Waiting', failed: '失败 Failed' };
@@ -45,10 +46,10 @@ function renderReport(r) {
   $('report-summary').textContent = `${r.kind === 'on_job' ? '在职继承' : '离职继承'} · ${r.from.name}：共 ${r.counts.total} 位客户，已接替 ${r.counts.moved}，等待 ${r.counts.waiting}，失败 ${r.counts.failed}${reasons ? `（${reasons}）` : ''}`;
   $('customers').replaceChildren(
     ...r.customers.map((c) =>
-      el('tr', {}, el('td', { text: c.name || c.externalUserId }), el('td', { text: c.to.name ?? c.to.staffId }), el('td', { class: `st-${c.status}`, text: STATUS[c.status] ?? c.status }), el('td', { text: c.reason ? REASONS[c.reason] ?? c.reason : c.moved ? `任务 ${c.moved.tasks}，SOP ${c.moved.enrollments}，待发触达 ${c.moved.touches}` : '' })),
+      el('tr', {}, el('td', { text: c.name || c.externalUserId }), el('td', { text: c.to.name ?? c.to.staffId }), el('td', { class: `st-${c.status}`, text: STATUS[c.status] ?? c.status }), el('td', { text: c.reason === 'vendor_error' && c.errcode !== null && c.errcode !== undefined ? vendorErrorText(c.errcode) : c.reason ? REASONS[c.reason] ?? c.reason : c.moved ? `任务 ${c.moved.tasks}，SOP ${c.moved.enrollments}，待发触达 ${c.moved.touches}` : '' })),
     ),
   );
-  $('report-groups').replaceChildren(...(r.groups.length ? r.groups.map((g) => el('li', { class: g.status === 'moved' ? 'st-moved' : 'st-failed', text: `${g.name || g.chatId}：${g.status === 'moved' ? '已转交 Moved' : `失败 Failed ${g.reason ?? ''}`}` })) : [el('li', { class: 'muted', text: '无 None' })]));
+  $('report-groups').replaceChildren(...(r.groups.length ? r.groups.map((g) => el('li', { class: g.status === 'moved' ? 'st-moved' : 'st-failed', text: `${g.name || g.chatId}：${g.status === 'moved' ? '已转交 Moved' : `失败 Failed ${g.errcode !== null && g.errcode !== undefined ? vendorErrorText(g.errcode) : g.reason ?? ''}`}` })) : [el('li', { class: 'muted', text: '无 None' })]));
   $('poll').hidden = r.status !== 'running';
   $('report').hidden = false;
 }

@@ -5,6 +5,7 @@
 import { ApiError, createApi } from '/web/shared/api.js';
 import { tokenSignIn } from '/web/shared/token-sign-in.js';
 import { $, bi, el, showError, td } from '/web/shared/dom.js';
+import { vendorErrorText } from '/web/shared/vendor-errcodes.js';
 
 const TOKEN_KEY = 'siyu.hq.token';
 const echarts = window.echarts;
@@ -41,7 +42,7 @@ const ERRORS = {
 };
 
 const label = (map, key) => (map[key] ? `${map[key][0]} ${map[key][1]}` : key);
-const reasonLabel = (r) => REASONS[r] ?? (r?.startsWith('vendor:') ? `平台错误 Vendor error ${r.slice(7)}` : r ?? '—');
+const reasonLabel = (r) => REASONS[r] ?? (r?.startsWith('vendor:') ? vendorErrorText(r) : r ?? '—');
 const percent = (rate) => (rate === null || rate === undefined ? '—' : `${(rate * 100).toFixed(1)}%`);
 const state = { corp: null, stores: new Map(), staff: new Map(), editing: null, sops: [], sop: null, dry: null, charts: new Map() };
 

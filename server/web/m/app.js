@@ -2,7 +2,7 @@
 /* global document, window, localStorage, location, history, navigator, URLSearchParams, setTimeout, clearTimeout */
 
 import { ApiError, createApi, pageMessage } from '/web/shared/api.js';
-import { $, bi, el, showError } from '/web/shared/dom.js';
+import { $, el, showError } from '/web/shared/dom.js';
 
 const TOKEN_KEY = 'siyu.m.token';
 
@@ -41,8 +41,11 @@ function takeTokenFromHash() {
   }
 }
 
-/** "中文 English": the English part smaller, marked as English for screen readers. */
-const bilingual = (zh, en) => bi([zh, en]);
+/**
+ * "中文 English": each part its own unbreakable span (a narrow button moves the English to a second line
+ * instead of breaking 「已发申请」 mid-word), the English smaller and marked as English for screen readers.
+ */
+const bilingual = (zh, en) => [el('span', { class: 'zh', text: zh }), ' ', el('span', { lang: 'en', text: en })];
 
 let statusTimer;
 function announce(text) {
@@ -188,16 +191,23 @@ function card(task) {
 
 function render() {
   const open = state.tasks.filter((t) => t.status === 'open');
-  const closed = state.tasks.filter((t) => t.status !== 'open');
+  const done = state.tasks.filter((t) => t.status === 'done');
+  const skipped = state.tasks.filter((t) => t.status === 'skipped');
   $('open-section').hidden = false;
   $('open-list').replaceChildren(...open.map(card));
   $('open-count').textContent = `(${open.length})`;
   $('empty').hidden = open.length > 0;
   $('empty').textContent = state.tasks.length ? '今天的任务都处理完了。' : '这一天没有任务。';
   $('empty').append(' ', el('span', { lang: 'en', text: state.tasks.length ? 'All done for today.' : 'No tasks for this day.' }));
-  $('closed-section').hidden = closed.length === 0;
-  $('closed-list').replaceChildren(...closed.map(card));
-  $('closed-count').textContent = `(${closed.length})`;
+  // Handled tasks wait below, collapsed, so the open ones stay on the first screen.
+  $('closed-section').hidden = done.length + skipped.length === 0;
+  $('closed-count').textContent = `(${done.length + skipped.length})`;
+  $('done-group').hidden = done.length === 0;
+  $('done-list').replaceChildren(...done.map(card));
+  $('done-count').textContent = `(${done.length})`;
+  $('skipped-group').hidden = skipped.length === 0;
+  $('skipped-list').replaceChildren(...skipped.map(card));
+  $('skipped-count').textContent = `(${skipped.length})`;
 }
 
 async function loadTasks() {
@@ -323,7 +333,15 @@ function contactWayButtons() {
     button.addEventListener('click', async () => {
       try {
         const way = await api(`/api/me/campaigns/${c.id}/contact-way`);
-        box.replaceChildren(el('a', { href: way.qrCode, target: '_blank', rel: 'noopener noreferrer', class: 'qr-link' }, ...bilingual('打开二维码发给客户', 'Open the QR to share')));
+        if (!way.qrImage) return announce('二维码暂不可用，请稍后重试 The QR is not available yet');
+        box.replaceChildren(
+          el(
+            'figure',
+            { class: 'qr' },
+            el('img', { src: way.qrImage, alt: `「${c.name}」我的二维码 My QR`, width: 240, height: 240, class: 'qr-image' }),
+            el('figcaption', { class: 'muted' }, ...bilingual('长按图片保存到相册，或直接给客户扫码。', 'Press and hold to save it, or let the customer scan it.')),
+          ),
+        );
       } catch (err) {
         handle(err);
       }
@@ -367,7 +385,9 @@ async function actOnLead(lead, action, zh) {
 async function start() {
   takeTokenFromHash();
   $('skip-form').addEventListener('submit', submitSkip);
-  $('skip-form').addEventListener('change', () => ($('skip-error').hidden = true));
+  // On `input`, not `change`: a note's `change` fires on blur, i.e. while the confirm button is being pressed, and
+  // the message vanishing then moves the button from under the finger, so the tap was lost.
+  $('skip-form').addEventListener('input', () => ($('skip-error').hidden = true));
   $('skip-cancel').addEventListener('click', closeSkip);
   $('sign-out').addEventListener('click', () => signedOut(''));
   $('date').addEventListener('change', () => {

@@ -87,6 +87,18 @@ async function registerSdk() {
   });
 }
 
+/**
+ * Outside WeCom the JS-SDK never answers (it waits for the client's bridge), so a page opened in an ordinary
+ * browser would spin forever; after this long it says where the sidebar has to be opened instead.
+ */
+const SDK_TIMEOUT_MS = 5000;
+const OUTSIDE_WECOM = Symbol('outside WeCom');
+
+function outsideWecom() {
+  announce('');
+  $('outside-wecom').hidden = false;
+}
+
 /** The customer of the open 1:1 chat; null when the page was opened elsewhere (a group chat, the workbench). */
 async function currentCustomer() {
   const context = await sdk().getContext();
@@ -235,8 +247,11 @@ async function start() {
     return;
   }
   try {
-    await registerSdk();
-    const externalUserId = await currentCustomer();
+    if (!window.ww) return outsideWecom();
+    let timer;
+    const timeout = new Promise((resolve) => (timer = setTimeout(() => resolve(OUTSIDE_WECOM), SDK_TIMEOUT_MS)));
+    const externalUserId = await Promise.race([registerSdk().then(currentCustomer), timeout]).finally(() => clearTimeout(timer));
+    if (externalUserId === OUTSIDE_WECOM) return outsideWecom();
     if (!externalUserId) {
       announce('');
       showError('请在与客户的单聊中打开工具栏。Open the toolbar from a 1:1 chat with a customer.');
