@@ -6,7 +6,7 @@
  */
 import type { Modules } from '../modules.ts';
 import { addLocalDays, localDate } from '../shared/local-date.ts';
-import { localTimeOfDay } from '../sop/schedule/local-time.ts';
+import { localTimeOfDay } from '../shared/local-time.ts';
 import type { DailyWork } from './daily-run.schema.ts';
 
 const HOUR = 3_600_000;

@@ -30,7 +30,7 @@ import type { SopRecord } from './sop-registry.ts';
 import { deliverySlot, plannedTouch, type DeliverySlot } from './touch-row.ts';
 import { HOLDOUT } from '../../experiments/experiment.schema.ts';
 import { saveHoldouts, stepExperiment } from '../../experiments/experiment.service.ts';
-import { variantSeed } from '../schedule/variant.ts';
+import { variantSeed } from '../../shared/variant.ts';
 import { gcEvery } from '../../shared/heap-relief.ts';
 
 export type BulkEnrollResult = {

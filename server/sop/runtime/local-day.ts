@@ -1,4 +1,4 @@
-import { localDateOf } from '../schedule/local-time.ts';
+import { localDateOf } from '../../shared/local-time.ts';
 
 /** The store-local calendar day of an instant, `YYYY-MM-DD` (frequency caps and task lists count by it). */
 export function localDay(at: Date, tz: string): string {

@@ -1,0 +1,26 @@
+/**
+ * The SOP face: definitions (schemas, loader), the schedule math other domains plan with, the ledger, the
+ * engine parts and the route factories. The only file of server/sop/ that other domains import.
+ * Date math and variant hashing are domain-neutral and live in server/shared/ (local-time.ts, variant.ts);
+ * the send channels and the kebab id shape too (send-channels.ts), so content does not depend on SOP.
+ */
+export type { Sop, SopInput, Subject, ExitCondition, Reentry, Step, StepType, Channel, Condition, Variant, WaitStep, SendStep, Trigger, EventTrigger, AudienceFilter, QuietHours, FrequencyCap, StorePolicy, DurationParts } from './definition/sop.schema.ts';
+export { sopSchema, SUBJECTS, EXIT_CONDITIONS } from './definition/sop.schema.ts';
+export { CHANNELS, CONTACT_CHANNELS, WINDOWED_CHANNELS } from './definition/step.schema.ts';
+export { KEBAB, quietHoursSchema, DEFAULT_QUIET_HOURS, DEFAULT_FREQUENCY_CAP } from './definition/common.schema.ts';
+export { loadSopFile, loadSopDirectory, parseSopText, validateSop, formatProblem, type SopLoadResult, type SopProblem } from './definition/sop-loader.ts';
+export { planSteps, deliveryTime, type PlannedStep, type DeliveryPolicy } from './schedule/plan.ts';
+export { localDateOf, localTimeOfDay, daysBetween, addDays, type LocalDate } from '../shared/local-time.ts';
+export { assignVariant, assignmentPoint, variantSeed } from '../shared/variant.ts';
+export { REPLY_TYPES } from './runtime/conditions.ts';
+
+export { createSopLedger, touchReads, type SopLedger, type RunnerLedger, type DispatcherLedger } from './ledger/index.ts';
+export type { TouchRow, TouchDoc, TouchStatus, RunRow, RunStatus, SopRecordRow, DayTouch, ExperimentTouch, Exposure } from './ledger/index.ts';
+export { SopRegistry, type SopRecord } from './runtime/sop-registry.ts';
+export { ContactRouter, type ContactRouting } from './runtime/routing.ts';
+export { runFactsOf, type RunFacts } from './runtime/run-facts.ts';
+export { SopEngine } from './runtime/sop-engine.ts';
+export { contentRenderer } from './runtime/content-renderer.ts';
+export { publishSopFiles } from './sop-files.ts';
+export { sopRoutes } from './sop.route.ts';
+export { executionRoutes } from './execution.route.ts';
