@@ -6,3 +6,4 @@ export { claimDailyWork, dueDailyWork, type DailyWorkItem } from './store-daily-
 export { rollupStoreDay, readRollups, type RollupRow } from './sop-rollup.ts';
 export { sendTaskDigests, type DigestOutcome } from './task-digest.ts';
 export { DAILY_WORK, type DailyWork } from './daily-run.schema.ts';
+export { registerDailyModels, type DailyModels } from './daily.models.ts';

@@ -2,11 +2,7 @@
 import type { Connection } from 'mongoose';
 import { staffLoginLinkSchema } from '../auth/staff-login-link.schema.ts';
 import { tokenSchema } from '../auth/token.schema.ts';
-import { enrollmentSchema } from '../sop/ledger/enrollment.schema.ts';
-import { sopRecordSchema, sopVersionSchema } from '../sop/ledger/sop-record.schema.ts';
-import { touchSchema } from '../sop/ledger/touch.schema.ts';
-import { triggerFeedSchema } from '../sop/ledger/trigger-feed.schema.ts';
-import { scheduleFireSchema } from '../sop/ledger/schedule-fire.schema.ts';
+import { registerSopModels } from '../sop/index.ts';
 import { staffTaskSchema } from '../tasks/staff-task.schema.ts';
 import { channelAccountSchema } from '../channels/channel-account.schema.ts';
 import { inboundRawSchema } from '../channels/inbound-raw.schema.ts';
@@ -30,9 +26,7 @@ import { corpSchema } from '../org/corp.schema.ts';
 import { staffSchema } from '../org/staff.schema.ts';
 import { storeSchema } from '../org/store.schema.ts';
 import { heartbeatSchema } from '../system/heartbeat.schema.ts';
-import { dailyRunSchema } from '../daily/daily-run.schema.ts';
-import { sopRollupSchema } from '../daily/sop-rollup.schema.ts';
-import { taskDigestSchema } from '../daily/task-digest.schema.ts';
+import { registerDailyModels } from '../daily/index.ts';
 import { campaignContactWaySchema, campaignSchema } from '../campaigns/campaign.schema.ts';
 import { leadSchema } from '../campaigns/lead.schema.ts';
 import { tagGroupSchema, tagSchema } from '../tags/tag.schema.ts';
@@ -51,15 +45,8 @@ export function registerModels(conn: Connection) {
     Token: conn.model('Token', tokenSchema),
     StaffLoginLink: conn.model('StaffLoginLink', staffLoginLinkSchema),
     Heartbeat: conn.model('Heartbeat', heartbeatSchema),
-    DailyRun: conn.model('DailyRun', dailyRunSchema),
-    TaskDigest: conn.model('TaskDigest', taskDigestSchema),
-    SopRollup: conn.model('SopRollup', sopRollupSchema),
-    Sop: conn.model('Sop', sopRecordSchema),
-    SopVersion: conn.model('SopVersion', sopVersionSchema),
-    Enrollment: conn.model('Enrollment', enrollmentSchema),
-    Touch: conn.model('Touch', touchSchema),
-    SopTriggerFeed: conn.model('SopTriggerFeed', triggerFeedSchema),
-    SopScheduleFire: conn.model('SopScheduleFire', scheduleFireSchema),
+    ...registerDailyModels(conn),
+    ...registerSopModels(conn),
     StaffTask: conn.model('StaffTask', staffTaskSchema),
     ChannelAccount: conn.model('ChannelAccount', channelAccountSchema),
     InboundRaw: conn.model('InboundRaw', inboundRawSchema),

@@ -24,3 +24,4 @@ export { contentRenderer } from './runtime/content-renderer.ts';
 export { publishSopFiles } from './sop-files.ts';
 export { sopRoutes } from './sop.route.ts';
 export { executionRoutes } from './execution.route.ts';
+export { registerSopModels, type SopModels } from './ledger/index.ts';

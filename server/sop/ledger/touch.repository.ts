@@ -4,7 +4,7 @@
  * takes the corp and returns plain (lean) rows of the one row type, `TouchRow`.
  */
 import type { Types } from 'mongoose';
-import type { Models } from '../../db/models.ts';
+import type { SopModels } from './sop.models.ts';
 import type { CommandTarget } from '../../db/insert-unordered.ts';
 import { storeFilter, type Scope } from '../../shared/scope.ts';
 import type { TouchDoc, TouchRow } from './touch.schema.ts';
@@ -33,7 +33,7 @@ const UNLEASED = { leaseOwner: null, leaseUntil: null };
 
 export class TouchRepository {
   constructor(
-    private readonly Touch: Models['Touch'],
+    private readonly Touch: SopModels['Touch'],
     private readonly db: () => CommandTarget,
   ) {}
 
