@@ -108,4 +108,14 @@ export class FollowRepository {
     if (!live.length && contact.lifecycle !== 'lead') set.lifecycle = 'lost';
     await this.models.Contact.updateOne({ _id: contact._id, corpId }, { $set: set }, { timestamps: false });
   }
+
+  /** Live relations of these contacts, oldest first: SOP routing chooses among them. */
+  async liveOfContacts(corpId: string, contactIds: readonly string[]) {
+    return this.models.Follow.find({ corpId, contactId: { $in: contactIds }, deletedAt: null }).sort({ addedAt: 1 }).lean();
+  }
+
+  /** One relation by its unique key (contact, staff member), deleted ones included; null when there is none. */
+  async relation(corpId: string, contactId: string, staffId: string) {
+    return this.models.Follow.findOne({ corpId, contactId, staffId }).select('staffId storeId addedAt deletedAt').lean();
+  }
 }

@@ -166,6 +166,16 @@ export class ExperimentService {
     }
     return decided;
   }
+
+  /** The arms a send step's new assignments draw from, and who falls in the holdout (SOP runner, bulk enroll). */
+  stepExperiment<V extends { id: string; weight: number }>(corpId: string, experimentId: string, variants: readonly V[]) {
+    return stepExperiment(this.models, corpId, experimentId, variants);
+  }
+
+  /** Records holdout assignments once each (SOP runner, bulk enroll). */
+  saveHoldouts(corpId: string, experimentId: string, units: ReadonlyArray<{ contactId: string; storeId: string | null; at: Date }>): Promise<void> {
+    return saveHoldouts(this.models, corpId, experimentId, units);
+  }
 }
 
 /**

@@ -78,4 +78,14 @@ export class CustomerGroupRepository {
   async count(scope: Scope): Promise<number> {
     return this.models.CustomerGroup.countDocuments({ corpId: scope.corpId, ...storeFilter(scope) });
   }
+
+  /** A group by its chat id, dismissed ones included; null when unknown (SOP routing of group subjects). */
+  async findByChatId(corpId: string, chatId: string) {
+    return this.models.CustomerGroup.findOne({ corpId, chatId }).lean();
+  }
+
+  /** Chat ids of the store's groups not dismissed: schedule-triggered group SOPs enroll them. */
+  async liveChatIdsOfStore(corpId: string, storeId: string): Promise<string[]> {
+    return (await this.models.CustomerGroup.find({ corpId, storeId, dismissedAt: null }).select('chatId').lean()).map((g) => g.chatId);
+  }
 }
