@@ -5,8 +5,6 @@
  */
 import type { Logger } from 'pino';
 import { campaignsOf } from '../server/campaigns/campaign-module.ts';
-import { rollupStoreDay } from '../server/daily/sop-rollup.ts';
-import { sendTaskDigests } from '../server/daily/task-digest.ts';
 import { handoverService } from '../server/handover/handover.service.ts';
 import { settleOwedDetails } from '../server/channels/detail-sweep.ts';
 import type { Modules } from '../server/modules.ts';
@@ -31,8 +29,8 @@ export function wireJobs(services: Modules, proc: JobProcess): JobRunners {
   const models = services.db.models;
   return {
     heartbeat: (p) => heartbeatHandler(p, { models, clock, processId: proc.processId, roles: proc.roles }),
-    taskDigest: (p) => taskDigestHandler(p, { sendTaskDigests: (day) => sendTaskDigests(services, day, proc.staffPageUrl), logger }),
-    sopRollup: (p) => sopRollupHandler(p, { rollupStoreDay: (day) => rollupStoreDay(services, day) }),
+    taskDigest: (p) => taskDigestHandler(p, { sendTaskDigests: (day) => services.daily.sendTaskDigests(day, proc.staffPageUrl), logger }),
+    sopRollup: (p) => sopRollupHandler(p, { rollupStoreDay: (day) => services.daily.rollupStoreDay(day) }),
     autoWinnerSweep: (p) => autoWinnerSweepHandler(p, { sweepAutoWinners: () => services.experiments.sweepAutoWinners(), logger }),
     liveCodeRefresh: (p) =>
       liveCodeRefreshHandler(p, {

@@ -14,9 +14,7 @@ import { startHttpWorkers, type HttpWorkers } from './http/http-workers.ts';
 import { InboundProcessor } from './channels/inbound-processor.ts';
 import { upsertDefaultAccounts } from './channels/default-accounts.ts';
 import { PushListeners } from './channels/push-listeners.ts';
-import { publishSopFiles } from './sop/sop-files.ts';
-import { SopEngine } from './sop/runtime/sop-engine.ts';
-import { contentRenderer } from './sop/runtime/content-renderer.ts';
+import type { SopEngine } from './sop/index.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { openSharedDevDatabase, type SharedDevDatabase } from './db/dev-database.shared.ts';
@@ -112,7 +110,7 @@ export async function boot(config: Config, opts: { clock?: Clock; logger?: Logge
       if (seeded) logger.info(seeded, 'demo organisation seeded');
     }
     await upsertDefaultAccounts(services, logger);
-    const published = await publishSopFiles(services);
+    const published = await services.sop.publishFiles();
     if (published) logger.info({ published }, 'SOP templates published from sop-templates/ (as drafts until enabled)');
     demo = await startDemoChannelsIfWanted(config, services, logger);
     if (config.roles.includes('scheduler')) {
@@ -125,7 +123,7 @@ export async function boot(config: Config, opts: { clock?: Clock; logger?: Logge
       processor.start();
       listeners = new PushListeners(services, logger.child({ component: 'push' }), `${os.hostname()}:${process.pid}`);
       await listeners.start();
-      sopEngine = new SopEngine(services, services.sops, contentRenderer(services), `${os.hostname()}:${process.pid}`, logger.child({ component: 'sop' }));
+      sopEngine = services.sop.engine(`${os.hostname()}:${process.pid}`, logger.child({ component: 'sop' }));
       sopEngine.start();
     }
     let url: string | null = null;

@@ -7,10 +7,8 @@ import type { Logger } from 'pino';
 import type { ChannelAdapter } from '../adapters/channel-adapter.ts';
 import { createAdapter } from '../adapters/registry.ts';
 import { TokenService } from './auth/token.service.ts';
-import { SopRegistry } from './sop/runtime/sop-registry.ts';
-import { createSopLedger } from './sop/ledger/index.ts';
-import { ContactRouter } from './sop/runtime/routing.ts';
-import { runFactsOf } from './sop/runtime/run-facts.ts';
+import { createSopModule } from './sop/index.ts';
+import { createDailyModule } from './daily/index.ts';
 import { ChannelAccountRepository, type ChannelAccount } from './channels/channel-account.repository.ts';
 import { InboundInbox } from './channels/inbound-inbox.ts';
 import { CallbackGuard } from './channels/callback-guard.ts';
@@ -47,7 +45,10 @@ export type ModuleDeps = {
 };
 
 export function buildModules(deps: ModuleDeps) {
-  const services = buildServiceGraph(deps);
+  const core = buildServiceGraph(deps);
+  const sop = createSopModule(core);
+  const withSop = { ...core, sop, ledger: sop.ledger, routing: sop.routing, runFacts: sop.runFacts, sops: sop.registry };
+  const services = { ...withSop, daily: createDailyModule({ ...withSop, models: core.db.models, touches: sop.ledger.touches }) };
   // Live codes add the first friend_added reaction: a welcome code lives 20 s.
   const built = { ...services, liveCodes: wireLiveCodes(services) };
   // Campaign lead attribution comes after live codes (see inbound-reactions.ts).
@@ -62,7 +63,6 @@ function buildServiceGraph(deps: ModuleDeps) {
   const org = createOrgModule({ models: m, clock });
   const phones = new PhoneVault(deps.keys);
   const content = new ContentService(m, { contacts: new ContactRepository(m), org, clock });
-  const ledger = createSopLedger(db);
   const tags = new TagRepository(m, clock);
   const contacts = new ContactRepository(m);
   return {
@@ -85,14 +85,6 @@ function buildServiceGraph(deps: ModuleDeps) {
     inbox: new InboundInbox(m, clock),
     /** Freshness and replay checks on verified callbacks (see callback-guard.ts). */
     callbackGuard: new CallbackGuard(m, clock, deps.config.channels.callbackMaxSkewSeconds),
-    /** Runs, touches and published SOPs (server/sop/ledger): the only way to their collections. */
-    ledger,
-    /** Where a subject's touches go (store, zone, staff member, channel ids): the runner's and dispatcher's routing. */
-    routing: new ContactRouter(m),
-    /** Exits, branches, tag steps and experiment draws of SOP runs (run-facts.ts). */
-    runFacts: runFactsOf({ db, tags, contacts }),
-    // Publishing an SOP pins the content versions it will send.
-    sops: new SopRegistry({ ledger, clock }, (corpId, ids) => content.pinnedVersions(corpId, ids)),
     // Adapters keep the app's clock (token expiry, lookback windows), so pinned time in tests is one time.
     adapterFor: cachedAdapters(deps.adapterFactory ?? ((account) => createAdapter(account, { clientOptions: { clock } }))),
     /** What other domains do with an inbound event once it is stored: live codes, campaigns, handover (see inbound-reactions.ts). */
