@@ -8,7 +8,10 @@ import { staffLoginRoutes } from './auth/staff-login.route.ts';
 import { tokenRoutes } from './auth/token.route.ts';
 import { channelCallbackRoutes } from './channels/callback.route.ts';
 import { channelAccountRoutes } from './channels/channel-account.route.ts';
-import { executionRoutes } from './sop/index.ts';
+// The SOP route factories are imported here, not through the face: http/route.ts still types handler contexts
+// with the whole module graph, so a face re-exporting routes would close an import cycle with modules.ts.
+import { sopRoutes } from './sop/sop.route.ts';
+import { executionRoutes } from './sop/execution.route.ts';
 import { contactRoutes } from './contacts/contact.route.ts';
 import { contentRoutes } from './content/content.route.ts';
 import { errorHandler } from './http/error-handler.ts';
@@ -45,7 +48,7 @@ export const VERSION = '0.1.0';
 export function allRoutes(modules: Modules): RouteDef[] {
   void modules;
   const routes: RouteDef[] = [];
-  routes.push(...systemRoutes(() => routes, VERSION), ...orgRoutes, ...tagRoutes, ...contactRoutes, ...contentRoutes, ...tokenRoutes, ...channelAccountRoutes, ...modules.sop.routes(), ...executionRoutes({ org: modules.org, tasks: modules.tasks, ledger: modules.ledger, daily: modules.daily, clock: modules.clock }), ...experimentRoutes, ...conversionRoutes, ...shortLinkRoutes, ...channelCallbackRoutes, ...staffTaskRoutes, ...staffLoginRoutes, ...webRoutes);
+  routes.push(...systemRoutes(() => routes, VERSION), ...orgRoutes, ...tagRoutes, ...contactRoutes, ...contentRoutes, ...tokenRoutes, ...channelAccountRoutes, ...sopRoutes(modules.sop.routeDeps), ...executionRoutes({ org: modules.org, tasks: modules.tasks, ledger: modules.ledger, daily: modules.daily, clock: modules.clock }), ...experimentRoutes, ...conversionRoutes, ...shortLinkRoutes, ...channelCallbackRoutes, ...staffTaskRoutes, ...staffLoginRoutes, ...webRoutes);
   routes.push(...campaignRoutes, ...leadRoutes);
   routes.push(...liveCodeRoutes, ...storeCodePublicRoutes);
   routes.push(...sidebarRoutes, ...handoverRoutes);

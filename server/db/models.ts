@@ -2,7 +2,7 @@
 import type { Connection } from 'mongoose';
 import { staffLoginLinkSchema } from '../auth/staff-login-link.schema.ts';
 import { tokenSchema } from '../auth/token.schema.ts';
-import { registerSopModels } from '../sop/index.ts';
+import { registerSopModels } from '../sop/ledger/sop.models.ts';
 import { staffTaskSchema } from '../tasks/staff-task.schema.ts';
 import { channelAccountSchema } from '../channels/channel-account.schema.ts';
 import { inboundRawSchema } from '../channels/inbound-raw.schema.ts';
@@ -26,7 +26,7 @@ import { corpSchema } from '../org/corp.schema.ts';
 import { staffSchema } from '../org/staff.schema.ts';
 import { storeSchema } from '../org/store.schema.ts';
 import { heartbeatSchema } from '../system/heartbeat.schema.ts';
-import { registerDailyModels } from '../daily/index.ts';
+import { registerDailyModels } from '../daily/daily.models.ts';
 import { campaignContactWaySchema, campaignSchema } from '../campaigns/campaign.schema.ts';
 import { leadSchema } from '../campaigns/lead.schema.ts';
 import { tagGroupSchema, tagSchema } from '../tags/tag.schema.ts';

@@ -22,8 +22,6 @@ export { runFactsOf, type RunFacts } from './runtime/run-facts.ts';
 export { SopEngine } from './runtime/sop-engine.ts';
 export { contentRenderer } from './runtime/content-renderer.ts';
 export { publishSopFiles } from './sop-files.ts';
-export { sopRoutes, type SopRouteDeps } from './sop.route.ts';
-export { executionRoutes, type ExecutionRouteDeps } from './execution.route.ts';
 export { createSopModule, type SopDeps, type SopModule } from './sop.module.ts';
 export type { EnrollOutcome } from './runtime/enroll.ts';
 export type { TouchRenderer } from './runtime/touch-renderer.ts';

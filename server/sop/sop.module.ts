@@ -20,17 +20,22 @@ import type { RendererDeps } from './runtime/content-renderer.ts';
 import type { RoutingDeps } from './runtime/routing.ts';
 import type { RunFactsDeps } from './runtime/run-facts.ts';
 import type { BulkEnrollDeps } from './runtime/bulk-enroll.ts';
-import { sopRoutes, type SopRouteDeps } from './sop.route.ts';
-import type { RouteDef } from '../http/route.ts';
+import type { OrgModule } from '../org/index.ts';
+import type { SopContacts } from './runtime/sop-ports.ts';
 
 export type SopDeps = Omit<SopEngineDeps, 'ledger' | 'routing' | 'runFacts'> &
   RoutingDeps &
   RunFactsDeps &
   RendererDeps &
-  Omit<BulkEnrollDeps, 'ledger'> &
-  Omit<SopRouteDeps, 'ledger' | 'sops' | 'routing'> & {
+  Omit<BulkEnrollDeps, 'ledger'> & {
     db: { connection: Connection; models: SopModels };
+    /** The dry run counts contacts per store; manual enrollment checks the contact is in scope. */
+    contacts: Pick<SopContacts, 'get' | 'countInStore'>;
+    org: Pick<OrgModule, 'listStores'>;
   };
+
+/** The deps with this module's own parts: what the runtime and the /api/sops routes (sop.route.ts) are given. */
+export type SopRuntime = SopDeps & { ledger: SopLedger; routing: ContactRouter; runFacts: RunFacts; sops: SopRegistry };
 
 export type SopModule = {
   ledger: SopLedger;
@@ -45,8 +50,8 @@ export type SopModule = {
   publishFiles(dir?: string): Promise<number>;
   enroll(sop: SopRecord, contactId: string, at: Date): Promise<EnrollOutcome>;
   enrollAudience(sop: SopRecord, at: Date): Promise<{ matched: number; enrolled: number }>;
-  /** The /api/sops routes over this module's parts (sop.route.ts). */
-  routes(): RouteDef[];
+  /** What the /api/sops routes use (sop.route.ts): the runtime's deps with this module's parts. */
+  routeDeps: SopRuntime;
 };
 
 export function createSopModule(deps: SopDeps): SopModule {
@@ -55,7 +60,7 @@ export function createSopModule(deps: SopDeps): SopModule {
   const runFacts = runFactsOf(deps);
   // Publishing an SOP pins the content versions it will send.
   const registry = new SopRegistry({ ledger, clock: deps.clock }, (corpId, ids) => deps.content.pinnedVersions(corpId, ids));
-  const runtime = { ...deps, ledger, routing, runFacts, sops: registry };
+  const runtime: SopRuntime = { ...deps, ledger, routing, runFacts, sops: registry };
   const renderer = contentRenderer(deps);
   return {
     ledger,
@@ -67,6 +72,6 @@ export function createSopModule(deps: SopDeps): SopModule {
     publishFiles: (dir) => publishSopFiles(runtime, dir),
     enroll: (sop, contactId, at) => enroll(runtime, sop, contactId, at),
     enrollAudience: (sop, at) => enrollAudience(runtime, sop, at),
-    routes: () => sopRoutes(runtime),
+    routeDeps: runtime,
   };
 }
