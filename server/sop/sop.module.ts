@@ -50,8 +50,6 @@ export type SopModule = {
   publishFiles(dir?: string): Promise<number>;
   enroll(sop: SopRecord, contactId: string, at: Date): Promise<EnrollOutcome>;
   enrollAudience(sop: SopRecord, at: Date): Promise<{ matched: number; enrolled: number }>;
-  /** What the /api/sops routes use (sop.route.ts): the runtime's deps with this module's parts. */
-  routeDeps: SopRuntime;
 };
 
 export function createSopModule(deps: SopDeps): SopModule {
@@ -72,6 +70,5 @@ export function createSopModule(deps: SopDeps): SopModule {
     publishFiles: (dir) => publishSopFiles(runtime, dir),
     enroll: (sop, contactId, at) => enroll(runtime, sop, contactId, at),
     enrollAudience: (sop, at) => enrollAudience(runtime, sop, at),
-    routeDeps: runtime,
   };
 }
