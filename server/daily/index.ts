@@ -3,8 +3,8 @@
  * zone, and the rollups the execution reports read. The only file of server/daily/ that other domains import.
  */
 export { createDailyModule, type DailyDeps, type DailyModule } from './daily.module.ts';
-export { dueDailyWork, type DailyWorkItem } from './store-daily-work.ts';
+export type { DailyWorkItem } from './store-daily-work.ts';
 export type { RollupRow } from './daily.repository.ts';
 export type { DigestOutcome } from './task-digest.ts';
-export { DAILY_WORK, type DailyWork } from './daily-run.schema.ts';
-export { registerDailyModels, type DailyModels } from './daily.models.ts';
+export type { DailyWork } from './daily-run.schema.ts';
+export type { DailyModels } from './daily.models.ts';

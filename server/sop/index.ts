@@ -1,6 +1,7 @@
 /**
- * The SOP face: definitions (schemas, loader), the schedule math other domains plan with, the ledger, the
- * engine parts and the route factories. The only file of server/sop/ that other domains import.
+ * The SOP face: definitions (schemas, loader), the schedule math other domains plan with, the ledger and the
+ * module (createSopModule). The only file of server/sop/ that other domains import. The route factories are
+ * not re-exported yet: http/route.ts types contexts with the whole graph, so app.ts imports them directly.
  * Date math and variant hashing are domain-neutral and live in server/shared/ (local-time.ts, variant.ts);
  * the send channels and the kebab id shape too (send-channels.ts), so content does not depend on SOP.
  */
@@ -14,15 +15,13 @@ export { localDateOf, localTimeOfDay, daysBetween, addDays, type LocalDate } fro
 export { assignVariant, assignmentPoint, variantSeed } from '../shared/variant.ts';
 export { REPLY_TYPES } from './runtime/conditions.ts';
 
-export { createSopLedger, touchReads, type SopLedger, type RunnerLedger, type DispatcherLedger } from './ledger/index.ts';
+export { touchReads, type SopLedger, type RunnerLedger, type DispatcherLedger } from './ledger/index.ts';
 export type { TouchRow, TouchDoc, TouchStatus, RunRow, RunStatus, SopRecordRow, DayTouch, ExperimentTouch, Exposure } from './ledger/index.ts';
-export { SopRegistry, type SopRecord } from './runtime/sop-registry.ts';
-export { ContactRouter, type ContactRouting } from './runtime/routing.ts';
-export { runFactsOf, type RunFacts } from './runtime/run-facts.ts';
-export { SopEngine } from './runtime/sop-engine.ts';
-export { contentRenderer } from './runtime/content-renderer.ts';
-export { publishSopFiles } from './sop-files.ts';
+export type { SopRegistry, SopRecord } from './runtime/sop-registry.ts';
+export type { ContactRouter, ContactRouting } from './runtime/routing.ts';
+export type { RunFacts } from './runtime/run-facts.ts';
+export type { SopEngine } from './runtime/sop-engine.ts';
 export { createSopModule, type SopDeps, type SopModule } from './sop.module.ts';
 export type { EnrollOutcome } from './runtime/enroll.ts';
 export type { TouchRenderer } from './runtime/touch-renderer.ts';
-export { registerSopModels, type SopModels } from './ledger/index.ts';
+export type { SopModels } from './ledger/index.ts';

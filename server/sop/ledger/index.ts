@@ -21,7 +21,7 @@ export type { NewDoc } from './insert-new.ts';
 export { siblingsOf, sendsTogether, TouchRepository } from './touch.repository.ts';
 export { EnrollmentRepository } from './enrollment.repository.ts';
 export { SopRecordRepository } from './sop-record.repository.ts';
-export { registerSopModels, type SopModels } from './sop.models.ts';
+export type { SopModels } from './sop.models.ts';
 
 export type SopLedger = {
   touches: TouchRepository;
