@@ -15,7 +15,7 @@ import { Types } from 'mongoose';
 import { startWecomSimulator, SIM_CORP_ID, SIM_SECRET } from '../adapters/wecom/simulator/wecom-simulator.ts';
 import { openDatabase, type Database } from '../server/db/database.ts';
 import { type Modules } from '../server/modules.ts';
-import { localDay } from '../server/sop/runtime/local-day.ts';
+import { localDate as localDay } from '../server/shared/local-date.ts';
 import { SopRegistry } from '../server/sop/runtime/sop-registry.ts';
 import { benchDatabase, benchServices, intArg, ledgerTouch } from './support.ts';
 

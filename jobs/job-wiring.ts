@@ -4,8 +4,6 @@
  * here), so a handler's dependencies can be read from its own type and faked in a unit spec.
  */
 import type { Logger } from 'pino';
-import { rollupStoreDay } from '../server/daily/sop-rollup.ts';
-import { sendTaskDigests } from '../server/daily/task-digest.ts';
 import type { Modules } from '../server/modules.ts';
 import type { JobRunners } from './catalog.ts';
 import { heartbeatHandler } from './heartbeat.job.ts';
@@ -28,8 +26,8 @@ export function wireJobs(services: Modules, proc: JobProcess): JobRunners {
   const models = services.db.models;
   return {
     heartbeat: (p) => heartbeatHandler(p, { heartbeats: services.heartbeats, clock, processId: proc.processId, roles: proc.roles }),
-    taskDigest: (p) => taskDigestHandler(p, { sendTaskDigests: (day) => sendTaskDigests(services, day, proc.staffPageUrl), logger }),
-    sopRollup: (p) => sopRollupHandler(p, { rollupStoreDay: (day) => rollupStoreDay(services, day) }),
+    taskDigest: (p) => taskDigestHandler(p, { sendTaskDigests: (day) => services.daily.sendTaskDigests(day, proc.staffPageUrl), logger }),
+    sopRollup: (p) => sopRollupHandler(p, { rollupStoreDay: (day) => services.daily.rollupStoreDay(day) }),
     autoWinnerSweep: (p) => autoWinnerSweepHandler(p, { sweepAutoWinners: () => services.experiments.sweepAutoWinners(), logger }),
     liveCodeRefresh: (p) =>
       liveCodeRefreshHandler(p, {

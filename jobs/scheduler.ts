@@ -9,7 +9,6 @@ import os from 'node:os';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Modules } from '../server/modules.ts';
-import { claimDailyWork } from '../server/daily/store-daily-work.ts';
 import type { Metrics } from '../server/system/metrics.ts';
 import { jobCatalog, type JobName, type JobPayload, type JobSpec } from './catalog.ts';
 import { wireJobs } from './job-wiring.ts';
@@ -85,7 +84,7 @@ export async function startScheduler(input: SchedulerDeps): Promise<Scheduler> {
   };
   /** Claims the store-local daily work due now (once across processes) and hands it to agenda. */
   const dailyTick = async (): Promise<number> => {
-    const won = await claimDailyWork(deps.services, processId);
+    const won = await deps.services.daily.claimDue(processId);
     for (const item of won) {
       const { work, ...day } = item;
       await enqueue(work === 'task_digest' ? 'taskDigest' : 'sopRollup', day);

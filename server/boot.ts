@@ -12,9 +12,7 @@ import { createApp } from './app.ts';
 import { closeServer } from './http/close-server.ts';
 import { startHttpWorkers, type HttpWorkers } from './http/http-workers.ts';
 import type { InboundProcessor, PushListeners } from './channels/index.ts';
-import { publishSopFiles } from './sop/sop-files.ts';
-import { SopEngine } from './sop/runtime/sop-engine.ts';
-import { contentRenderer } from './sop/runtime/content-renderer.ts';
+import type { SopEngine } from './sop/index.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { openSharedDevDatabase, type SharedDevDatabase } from './db/dev-database.shared.ts';
@@ -110,7 +108,7 @@ export async function boot(config: Config, opts: { clock?: Clock; logger?: Logge
       if (seeded) logger.info(seeded, 'demo organisation seeded');
     }
     await services.channels.upsertDefaultAccounts(logger);
-    const published = await publishSopFiles(services);
+    const published = await services.sop.publishFiles();
     if (published) logger.info({ published }, 'SOP templates published from sop-templates/ (as drafts until enabled)');
     demo = await startDemoChannelsIfWanted(config, services, logger);
     if (config.roles.includes('scheduler')) {
@@ -123,7 +121,7 @@ export async function boot(config: Config, opts: { clock?: Clock; logger?: Logge
       processor.start();
       listeners = services.channels.pushListeners(logger.child({ component: 'push' }), `${os.hostname()}:${process.pid}`);
       await listeners.start();
-      sopEngine = new SopEngine(services, services.sops, contentRenderer(services), `${os.hostname()}:${process.pid}`, logger.child({ component: 'sop' }));
+      sopEngine = services.sop.engine(`${os.hostname()}:${process.pid}`, logger.child({ component: 'sop' }));
       sopEngine.start();
     }
     let url: string | null = null;

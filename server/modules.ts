@@ -6,10 +6,9 @@ import type { Logger } from 'pino';
 import type { ChannelAdapter } from '../adapters/channel-adapter.ts';
 import { createAdapter, touchChannelOf } from '../adapters/registry.ts';
 import { createAuthModule, type StaffOAuth } from './auth/index.ts';
-import { SopRegistry } from './sop/runtime/sop-registry.ts';
+import { createSopModule } from './sop/index.ts';
 import { createSopLedger } from './sop/ledger/index.ts';
-import { ContactRouter } from './sop/runtime/routing.ts';
-import { runFactsOf } from './sop/runtime/run-facts.ts';
+import { createDailyModule } from './daily/index.ts';
 import type { Config } from './config.ts';
 import { createChannelsModule, type ChannelAccount, type ChannelsModule } from './channels/index.ts';
 import { createHandoverModule } from './handover/index.ts';
@@ -43,7 +42,10 @@ export type ModuleDeps = {
 };
 
 export function buildModules(deps: ModuleDeps) {
-  const services = buildServiceGraph(deps);
+  const core = buildServiceGraph(deps);
+  const sop = createSopModule(core);
+  const withSop = { ...core, sop, ledger: sop.ledger, routing: sop.routing, runFacts: sop.runFacts, sops: sop.registry };
+  const services = { ...withSop, daily: createDailyModule({ ...withSop, models: core.db.models, touches: sop.ledger.touches }) };
   // Handover owns friend_transfer_failed; `handoverParticipants` stays for campaigns until they take the module.
   const handover = createHandoverModule({ ...services, models: services.db.models });
   // Live codes add the first friend_added reaction: a welcome code lives 20 s.
@@ -113,14 +115,8 @@ function buildServiceGraph(deps: ModuleDeps) {
     adapterFor: channels.adapterFor,
     /** Which channel kind carries an SOP step channel, and how (adapters/registry.ts). */
     touchChannelOf,
-    /** Runs, touches and published SOPs (server/sop/ledger): the only way to their collections. */
+    /** Runs, touches and published SOPs (server/sop/ledger): one ledger, shared by the SOP module and experiments. */
     ledger,
-    /** Where a subject's touches go (store, zone, staff member, channel ids): the runner's and dispatcher's routing. */
-    routing: new ContactRouter(m),
-    /** Exits, branches, tag steps and experiment draws of SOP runs (run-facts.ts). */
-    runFacts: runFactsOf({ db, tags, contacts }),
-    // Publishing an SOP pins the content versions it will send.
-    sops: new SopRegistry({ ledger, clock }, (corpId, ids) => content.pinnedVersions(corpId, ids)),
     /** What other domains do with an inbound event once it is stored: live codes, campaigns, handover (see inbound-reactions.ts). */
     reactions: channels.reactions,
     signals: channels.signals,

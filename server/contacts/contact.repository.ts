@@ -2,6 +2,7 @@
  * Reads of the contact store. Every method takes a Scope: store-level roles see only contacts related to
  * their store (`storeIds`), and a contact outside the scope is reported as not found.
  */
+import type { Types } from 'mongoose';
 import { NotFoundError } from '../errors.ts';
 import { cursorFilter, toPage, type Page } from '../shared/pagination.ts';
 import type { Scope } from '../shared/scope.ts';
@@ -22,6 +23,9 @@ export type ContactFilter = {
   text?: string;
   identityKey?: string;
 };
+
+/** A contact as an audience cursor reads it (bulk SOP enrollment). */
+export type AudienceContact = { _id: Types.ObjectId; homeStoreId?: string | null; staffIds?: string[]; storeIds?: string[]; consent?: { optedOut?: boolean; reachable?: boolean } };
 
 export class ContactRepository {
   constructor(private readonly models: Pick<ContactsModels, 'Contact'>) {}
@@ -139,6 +143,30 @@ export class ContactRepository {
     const out = [];
     for (const c of rows) if (c.consent?.optedOutAt) out.push({ contactId: String(c._id), at: c.consent.optedOutAt });
     return out;
+  }
+
+  /** Contacts of the corp by id, as stored: SOP routing reads their channel ids and consent. */
+  async rowsByIds(corpId: string, ids: readonly string[]): Promise<ContactRow[]> {
+    return this.models.Contact.find({ _id: { $in: ids }, corpId }).lean<ContactRow[]>();
+  }
+
+  /** How many contacts of a filter (from `filterFor`) relate to a store: the SOP dry run's count per store. */
+  async countInStore(filter: Record<string, unknown>, storeId: string): Promise<number> {
+    return this.models.Contact.countDocuments({ $and: [filter, { storeIds: storeId }] });
+  }
+
+  /** Ids of the contacts of a filter whose home store is this one, streamed: schedule triggers enroll them. */
+  async *idsAtHomeStore(filter: Record<string, unknown>, storeId: string): AsyncGenerator<string> {
+    for await (const c of this.models.Contact.find({ $and: [filter, { homeStoreId: storeId }] }).select('_id').lean().cursor({ batchSize: 500 })) yield String(c._id);
+  }
+
+  /**
+   * An audience (a filter from `filterFor`) in `_id` order with the fields bulk enrollment routes by, on the
+   * driver's cursor: mongoose documents cost too much for audiences of a million.
+   */
+  audienceCursor(filter: Record<string, unknown>, batchSize: number) {
+    const { Contact } = this.models;
+    return Contact.collection.find<AudienceContact>(Contact.find(filter).cast(), { batchSize, sort: { _id: 1 }, projection: { homeStoreId: 1, staffIds: 1, storeIds: 1, consent: 1 } });
   }
 }
 

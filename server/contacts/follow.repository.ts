@@ -155,4 +155,14 @@ export class FollowRepository {
     const row = await this.models.Follow.findOne({ corpId, contactId, staffId }).select('remark description').lean();
     return row ? { remark: row.remark ?? '', description: row.description ?? '' } : null;
   }
+
+  /** Live relations of these contacts, oldest first: SOP routing chooses among them. */
+  async liveOfContacts(corpId: string, contactIds: readonly string[]) {
+    return this.models.Follow.find({ corpId, contactId: { $in: contactIds }, deletedAt: null }).sort({ addedAt: 1 }).lean();
+  }
+
+  /** One relation by its unique key (contact, staff member), deleted ones included; null when there is none. */
+  async relation(corpId: string, contactId: string, staffId: string) {
+    return this.models.Follow.findOne({ corpId, contactId, staffId }).select('staffId storeId addedAt deletedAt').lean();
+  }
 }

@@ -4,10 +4,15 @@
  * of the previous local day from 02:00. A claim is a row under a unique key, so with several scheduler processes
  * each piece of work is claimed exactly once; the caller hands what it claimed to agenda.
  */
-import type { Modules } from '../modules.ts';
+import type { OrgModule } from '../org/index.ts';
+import type { Clock } from '../shared/clock.ts';
 import { addLocalDays, localDate } from '../shared/local-date.ts';
-import { localTimeOfDay } from '../sop/schedule/local-time.ts';
+import { localTimeOfDay } from '../shared/local-time.ts';
 import type { DailyWork } from './daily-run.schema.ts';
+import type { DailyRepository } from './daily.repository.ts';
+
+/** What claiming reads and writes: every store's zone, the claims, and the time. */
+export type ClaimDeps = { daily: Pick<DailyRepository, 'claim'>; org: Pick<OrgModule, 'storeZonesAcrossCorps'>; clock: Clock };
 
 const HOUR = 3_600_000;
 /** [from, until) in local time, and the day the work is about relative to today. */
@@ -26,20 +31,14 @@ export function dueDailyWork(now: Date, tz: string): Array<{ work: DailyWork; lo
 }
 
 /** Claims every piece of daily work due now that no process has claimed yet; returns what this caller won. */
-export async function claimDailyWork(services: Modules, owner: string): Promise<DailyWorkItem[]> {
-  const m = services.db.models;
+export async function claimDailyWork(services: ClaimDeps, owner: string): Promise<DailyWorkItem[]> {
   const now = services.clock.now();
   const stores = await services.org.storeZonesAcrossCorps();
   const won: DailyWorkItem[] = [];
   for (const store of stores) {
     for (const due of dueDailyWork(now, store.timezone)) {
       const item = { corpId: store.corpId, storeId: store.storeId, ...due };
-      try {
-        await m.DailyRun.create({ ...item, claimedBy: owner, claimedAt: now });
-        won.push(item);
-      } catch (err) {
-        if ((err as { code?: number }).code !== 11000) throw err;
-      }
+      if (await services.daily.claim(item, owner, now)) won.push(item);
     }
   }
   return won;

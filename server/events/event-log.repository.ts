@@ -7,6 +7,7 @@ import { isDuplicateKeyError } from '../errors.ts';
 import type { Clock } from '../shared/clock.ts';
 import { cursorFilter, toPage, type Page } from '../shared/pagination.ts';
 import type { Scope } from '../shared/scope.ts';
+import { toObjectId } from '../shared/object-id.ts';
 import type { EventDoc } from './event.schema.ts';
 import type { EventsModels } from './events.models.ts';
 
@@ -107,5 +108,32 @@ export class EventLogRepository {
     const out = [];
     for (const r of rows) if (r.contactId) out.push({ contactId: r.contactId, type: r.type, direction: r.direction, occurredAt: r.occurredAt, payload: (r.payload ?? {}) as Record<string, unknown> });
     return out;
+  }
+
+  /** The contact's latest event on a channel: SOP routing reads the 微信客服 account the contact wrote to. */
+  async latestOnChannel(corpId: string, contactId: string, channel: string): Promise<EventRow | null> {
+    return this.models.Event.findOne({ corpId, contactId, channel }).sort({ _id: -1 }).lean<EventRow>();
+  }
+
+  /** Whether the contact has an event of these types since `since`: SOP exits and branches. */
+  async hasSince(corpId: string, contactId: string, types: readonly string[], since: Date): Promise<boolean> {
+    return (await this.models.Event.countDocuments({ corpId, contactId, type: { $in: types }, occurredAt: { $gte: since } })) > 0;
+  }
+
+  /** Whether the contact clicked a link of this SOP step (a `clicked` branch). */
+  async clickedStep(corpId: string, contactId: string, stepId: string): Promise<boolean> {
+    return (await this.models.Event.countDocuments({ corpId, contactId, type: 'link.clicked', 'payload.stepId': stepId })) > 0;
+  }
+
+  /** Which of these contacts have an event of these types since `since`: bulk SOP enrollment's exit check. */
+  async contactsWithSince(corpId: string, contactIds: readonly string[], types: readonly string[], since: Date): Promise<Set<string>> {
+    const rows = await this.models.Event.find({ corpId, contactId: { $in: contactIds }, type: { $in: types }, occurredAt: { $gte: since } }).select('contactId').lean();
+    return new Set(rows.map((r) => String(r.contactId)));
+  }
+
+  /** Events of these types after an event id (all when null), in id order across corps: the SOP trigger feed. */
+  async after(lastEventId: string | null, types: readonly string[], limit: number): Promise<EventRow[]> {
+    const after = lastEventId ? { _id: { $gt: toObjectId(lastEventId) } } : {};
+    return this.models.Event.find({ ...after, type: { $in: types } }).sort({ _id: 1 }).limit(limit).lean<EventRow[]>();
   }
 }

@@ -98,4 +98,14 @@ export class CustomerGroupRepository {
   async setOwner(corpId: string, chatId: string, owner: { userId: string; storeId: string }): Promise<void> {
     await this.models.CustomerGroup.updateOne({ corpId, chatId }, { $set: { ownerUserId: owner.userId, storeId: owner.storeId } });
   }
+
+  /** A group by its chat id, dismissed ones included; null when unknown (SOP routing of group subjects). */
+  async findByChatId(corpId: string, chatId: string) {
+    return this.models.CustomerGroup.findOne({ corpId, chatId }).lean();
+  }
+
+  /** Chat ids of the store's groups not dismissed: schedule-triggered group SOPs enroll them. */
+  async liveChatIdsOfStore(corpId: string, storeId: string): Promise<string[]> {
+    return (await this.models.CustomerGroup.find({ corpId, storeId, dismissedAt: null }).select('chatId').lean()).map((g) => g.chatId);
+  }
 }

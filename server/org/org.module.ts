@@ -58,6 +58,8 @@ export type OrgModule = {
   storeZonesAcrossCorps(): Promise<Array<{ corpId: string; storeId: string; timezone: string }>>;
   /** How many corps and stores exist at all (the demo seeds an empty organisation only). */
   census(): Promise<{ corps: number; stores: number }>;
+  /** Ids of the corp's stores with these codes, closed ones included (SOP audiences name stores by code). */
+  storeIdsByCodes(corpId: string, codes: readonly string[]): Promise<string[]>;
 };
 
 export function createOrgModule(deps: OrgDeps): OrgModule {
@@ -86,5 +88,6 @@ export function createOrgModule(deps: OrgDeps): OrgModule {
     timezoneOf: (tenant, storeId) => repo.timezoneOf(corpOf(tenant), storeId),
     storeZonesAcrossCorps: () => repo.storeZonesAcrossCorps(),
     census: () => repo.census(),
+    storeIdsByCodes: (corpId, codes) => repo.storeIdsByCodes(corpId, codes),
   };
 }

@@ -204,6 +204,11 @@ export class OrgRepository {
     if (!row) throw new NotFoundError('staff', id);
     return toStaffDto(row);
   }
+
+  /** Ids of the corp's stores with these codes, closed ones included: SOP audiences name stores by code. */
+  async storeIdsByCodes(corpId: string, codes: readonly string[]): Promise<string[]> {
+    return (await this.models.Store.find({ corpId, code: { $in: codes } }).select('_id').lean()).map((s) => String(s._id));
+  }
 }
 
 function storeIdFilter(scope: Scope): Record<string, unknown> {

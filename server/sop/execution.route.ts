@@ -4,14 +4,25 @@
  * a store manager their store. The database counts; `execution-stats.ts` shapes the counts.
  */
 import { z } from 'zod';
-import { corpIdQuery, resolveScope } from '../http/corp-scope.ts';
-import { defineRoute } from '../http/route.ts';
-import type { Modules } from '../modules.ts';
+import type { DailyModule } from '../daily/index.ts';
+import { corpIdQuery } from '../http/corp-scope.ts';
+import { defineRoute, type RouteDef } from '../http/route.ts';
+import { zoneOf, type OrgModule } from '../org/index.ts';
+import type { Clock } from '../shared/clock.ts';
 import type { Scope } from '../shared/scope.ts';
+import type { TasksModule } from '../tasks/index.ts';
 import { completionTree, touchesByStore, type DeferralCountRow, type TaskCountRow, type TouchCountRow } from './execution-stats.ts';
+import type { SopLedger } from './ledger/index.ts';
 import { localDate } from '../shared/local-date.ts';
-import { zoneOf } from '../org/timezone.ts';
-import { readRollups } from '../daily/sop-rollup.ts';
+
+/** What the execution reports read: stores and staff, task and touch counts, the nightly rollups, the clock. */
+export type ExecutionRouteDeps = {
+  org: Pick<OrgModule, 'listStores' | 'listStaff' | 'getStore' | 'timezoneOf'>;
+  tasks: Pick<TasksModule, 'countsByStaff'>;
+  ledger: { touches: Pick<SopLedger['touches'], 'countsByDay'> };
+  daily: Pick<DailyModule, 'readRollups'>;
+  clock: Clock;
+};
 
 /** The default range: the last 7 days up to today. */
 const DEFAULT_DAYS = 7;
@@ -33,53 +44,55 @@ const query = z
   .refine((q) => !q.from || !q.to || daysBetween(q.from, q.to) < MAX_DAYS, { message: `at most ${MAX_DAYS} days`, path: ['to'] });
 
 /** The caller's "today": their only store's zone, else the corp's zone. */
-async function timezoneOf(services: Modules, scope: Scope): Promise<string> {
+async function timezoneOf(deps: ExecutionRouteDeps, scope: Scope): Promise<string> {
   const only = scope.storeIds?.length === 1 ? scope.storeIds[0] : undefined;
-  if (only) return zoneOf(await services.org.getStore(scope, only));
-  return zoneOf(null, (await services.org.listCorps()).find((c) => c.corpId === scope.corpId));
+  if (only) return zoneOf(await deps.org.getStore(scope, only));
+  return deps.org.timezoneOf(scope);
 }
 
-export const executionRoutes = [
-  defineRoute({
-    method: 'get',
-    path: '/api/sop-execution',
-    tag: 'sop',
-    summary: '执行总览 Execution of every SOP for store-local days: task completion by region, store and staff; touches by status and reason per store',
-    roles: ['hq_admin', 'marketer', 'store_manager'],
-    query,
-    async handler({ query: q }, { principal, services }) {
-      const scope = await resolveScope(principal, q.corpId, services);
-      const timezone = await timezoneOf(services, scope);
-      const to = q.to ?? (q.from ? shiftDays(q.from, DEFAULT_DAYS - 1) : localDate(services.clock.now(), timezone));
-      const from = q.from ?? shiftDays(to, -(DEFAULT_DAYS - 1));
-      const stores = await services.org.listStores(scope);
-      const staff = await services.org.listStaff(scope);
-      const [tasks, { touches, deferrals }] = await Promise.all([services.tasks.countsByStaff(scope, from, to), services.ledger.touches.countsByDay(scope, from, to)]);
-      const taskRows: TaskCountRow[] = tasks;
-      const touchRows: TouchCountRow[] = touches.map((r) => ({ storeId: r._id.storeId ?? null, status: r._id.status, reason: r._id.reason ?? null, n: r.n }));
-      const deferralRows: DeferralCountRow[] = deferrals.map((r) => ({ storeId: r._id.storeId ?? null, reason: r._id.reason, n: r.n }));
-      return {
-        from,
-        to,
-        timezone,
-        completion: completionTree(taskRows, stores, staff),
-        touches: touchesByStore(touchRows, stores, deferralRows),
-      };
-    },
-  }),
-  defineRoute({
-    method: 'get',
-    path: '/api/sop-execution/daily',
-    tag: 'sop',
-    summary: '每日执行汇总 Nightly rollups per store-local day and staff member: touches by status and reason, tasks by status (written at 02:00 store time for the day before)',
-    roles: ['hq_admin', 'marketer', 'store_manager'],
-    query: z
-      .strictObject({ ...corpIdQuery, from: day, to: day, storeId: z.string().min(1).optional() })
-      .refine((q) => q.from <= q.to, { message: 'from must not be after to', path: ['from'] })
-      .refine((q) => daysBetween(q.from, q.to) < MAX_DAYS, { message: `at most ${MAX_DAYS} days`, path: ['to'] }),
-    async handler({ query: q }, { principal, services }) {
-      const scope = await resolveScope(principal, q.corpId, services);
-      return { from: q.from, to: q.to, items: await readRollups(services, scope, { from: q.from, to: q.to, ...(q.storeId ? { storeId: q.storeId } : {}) }) };
-    },
-  }),
-];
+export function executionRoutes(deps: ExecutionRouteDeps): RouteDef[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/api/sop-execution',
+      tag: 'sop',
+      summary: '执行总览 Execution of every SOP for store-local days: task completion by region, store and staff; touches by status and reason per store',
+      roles: ['hq_admin', 'marketer', 'store_manager'],
+      query,
+      scoped: true,
+      async handler({ query: q }, { scope }) {
+        const timezone = await timezoneOf(deps, scope);
+        const to = q.to ?? (q.from ? shiftDays(q.from, DEFAULT_DAYS - 1) : localDate(deps.clock.now(), timezone));
+        const from = q.from ?? shiftDays(to, -(DEFAULT_DAYS - 1));
+        const stores = await deps.org.listStores(scope);
+        const staff = await deps.org.listStaff(scope);
+        const [tasks, { touches, deferrals }] = await Promise.all([deps.tasks.countsByStaff(scope, from, to), deps.ledger.touches.countsByDay(scope, from, to)]);
+        const taskRows: TaskCountRow[] = tasks;
+        const touchRows: TouchCountRow[] = touches.map((r) => ({ storeId: r._id.storeId ?? null, status: r._id.status, reason: r._id.reason ?? null, n: r.n }));
+        const deferralRows: DeferralCountRow[] = deferrals.map((r) => ({ storeId: r._id.storeId ?? null, reason: r._id.reason, n: r.n }));
+        return {
+          from,
+          to,
+          timezone,
+          completion: completionTree(taskRows, stores, staff),
+          touches: touchesByStore(touchRows, stores, deferralRows),
+        };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/sop-execution/daily',
+      tag: 'sop',
+      summary: '每日执行汇总 Nightly rollups per store-local day and staff member: touches by status and reason, tasks by status (written at 02:00 store time for the day before)',
+      roles: ['hq_admin', 'marketer', 'store_manager'],
+      query: z
+        .strictObject({ ...corpIdQuery, from: day, to: day, storeId: z.string().min(1).optional() })
+        .refine((q) => q.from <= q.to, { message: 'from must not be after to', path: ['from'] })
+        .refine((q) => daysBetween(q.from, q.to) < MAX_DAYS, { message: `at most ${MAX_DAYS} days`, path: ['to'] }),
+      scoped: true,
+      async handler({ query: q }, { scope }) {
+        return { from: q.from, to: q.to, items: await deps.daily.readRollups(scope, { from: q.from, to: q.to, ...(q.storeId ? { storeId: q.storeId } : {}) }) };
+      },
+    }),
+  ];
+}

@@ -4,10 +4,15 @@
  */
 import path from 'node:path';
 import { ConfigError } from '../config.ts';
-import type { Modules } from '../modules.ts';
+import type { OrgModule } from '../org/index.ts';
 import { formatProblem, loadSopDirectory } from './definition/sop-loader.ts';
+import type { SopLedger } from './ledger/index.ts';
+import type { SopRegistry } from './runtime/sop-registry.ts';
 
-export async function publishSopFiles(services: Modules, dir = path.resolve('sop-templates')): Promise<number> {
+/** What publishing files needs: every corp, the published records and the registry that publishes. */
+export type SopFilesDeps = { org: Pick<OrgModule, 'listCorps'>; ledger: Pick<SopLedger, 'sops'>; sops: Pick<SopRegistry, 'publish'> };
+
+export async function publishSopFiles(services: SopFilesDeps, dir = path.resolve('sop-templates')): Promise<number> {
   const { sops, problems } = await loadSopDirectory(dir);
   if (problems.length) throw new ConfigError(`invalid SOP templates:\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`);
   let published = 0;

@@ -245,6 +245,11 @@ export class StaffTaskRepository {
     if (current.status === status) return toStaffTaskDto(current);
     throw new ConflictError(`task ${id} is already ${current.status}`);
   }
+
+  /** Open tasks of a store due on or before a local day, by staff member and kind: the 09:00 digest counts them. */
+  async openOfStoreUpTo(corpId: string, storeId: string, localDate: string): Promise<Array<{ staffId: string; kind: string }>> {
+    return this.models.StaffTask.find({ corpId, storeId, status: 'open', localDate: { $lte: localDate } }).select('staffId kind').lean();
+  }
 }
 
 function byStatusThenDue(a: TaskRow, b: TaskRow): number {

@@ -17,7 +17,7 @@ import type { Page } from 'playwright-core';
 import { createApp } from '../../server/app.ts';
 import type { Models } from '../../server/db/models.ts';
 import { CSV_COLUMNS } from '../../server/experiments/results-csv.ts';
-import { localDay } from '../../server/sop/runtime/local-day.ts';
+import { localDate as localDay } from '../../server/shared/local-date.ts';
 import { useTestDatabase } from '../support/database.ts';
 import { seedTestOrg, testServices, type TestOrg } from '../support/test-app.ts';
 import { openBrowser, requireChromium, type OpenBrowser } from '../support/chromium.ts';

@@ -6,7 +6,6 @@
  * view and its charts. Screenshots: /tmp/siyu-hq.png (execution), siyu-hq-1024.png (the same at 1024 px),
  * siyu-hq-sop.png (dry run), siyu-hq-content.png (publish problems).
  */
-import { rollupStoreDay } from '../../server/daily/sop-rollup.ts';
 import { readFile } from 'node:fs/promises';
 import { expect } from 'chai';
 import pino from 'pino';
@@ -143,7 +142,7 @@ describe('HQ console /hq in Chromium', function () {
     expect(await page.locator('#stats-cards .stat.sent').textContent()).to.include('已发送').and.include('1');
 
     // The nightly rollup of that day (normally agenda at 02:00 store time) feeds the trend chart.
-    await rollupStoreDay(s, { corpId: org.corpId, storeId: org.stores.a, localDate: sent!.localDay });
+    await s.daily.rollupStoreDay({ corpId: org.corpId, storeId: org.stores.a, localDate: sent!.localDay });
     await page.getByRole('tab', { name: /^执行/ }).click();
     const storeRow = page.locator(`#touch-table tbody tr[data-store-id="${org.stores.a}"]`);
     await storeRow.waitFor();

@@ -2,8 +2,7 @@ import { expect } from 'chai';
 import pino from 'pino';
 import { startWecomSimulator, SIM_AGENT_ID, SIM_CORP_ID, SIM_SECRET, type WecomSimulator } from '../../adapters/wecom/simulator/wecom-simulator.ts';
 import { startScheduler, type Scheduler } from '../../jobs/scheduler.ts';
-import { claimDailyWork, dueDailyWork } from '../../server/daily/store-daily-work.ts';
-import { sendTaskDigests } from '../../server/daily/task-digest.ts';
+import { dueDailyWork } from '../../server/daily/store-daily-work.ts';
 import type { TaskKind } from '../../server/tasks/staff-task.schema.ts';
 import { useTestDatabase } from '../support/database.ts';
 import { http, seedTestOrg, testServices, type TestOrg } from '../support/test-app.ts';
@@ -64,7 +63,7 @@ describe('Store-local daily work: 09:00 task cards and nightly rollups through a
     await task(org.staff.a2, org.stores.a, 'call', '2026-12-02', 'done', 3); // done: not counted
     await task(org.staff.b1, org.stores.b, 'visit', '2026-12-02');
     // a1 has nothing open: no card.
-    const [mine, other] = await Promise.all([scheduler.dailyTick(), claimDailyWork(services, 'another-process')]);
+    const [mine, other] = await Promise.all([scheduler.dailyTick(), services.daily.claimDue('another-process')]);
     expect(mine + other.length, 'two stores × (card + rollup) plus the New York rollup, each claimed once').to.equal(5);
     for (const item of other) await scheduler.enqueue(item.work === 'task_digest' ? 'taskDigest' : 'sopRollup', { corpId: item.corpId, storeId: item.storeId, localDate: item.localDate });
     await until('two cards', async () => (await t.db.models.TaskDigest.countDocuments({ status: 'sent' })) === 2);
@@ -124,7 +123,7 @@ describe('09:00 task cards through a WeCom account whose agentId is not the corp
 
   it('marks the card failed with errcode 40056 instead of counting it sent, and does not retry it', async () => {
     await t.db.models.StaffTask.create({ corpId: org.corpId, key: 'wrong-agent', storeId: org.stores.a, staffId: org.staff.a2, kind: 'call', title: '任务', localDate: '2026-12-02', dueAt: services.clock.now(), status: 'open' });
-    const outcome = await sendTaskDigests(services, { corpId: org.corpId, storeId: org.stores.a, localDate: '2026-12-02' }, 'https://siyu.example.com/m');
+    const outcome = await services.daily.sendTaskDigests({ corpId: org.corpId, storeId: org.stores.a, localDate: '2026-12-02' }, 'https://siyu.example.com/m');
     expect(outcome).to.include({ staff: 1, sent: 0, failed: 1 });
     expect(outcome.retry, 'a configuration error is not retried').to.equal(undefined);
     const digest = await t.db.models.TaskDigest.findOne({ corpId: org.corpId, staffId: org.staff.a2 }).lean();

@@ -4,9 +4,10 @@
  * through YAML and the API unchanged); `parseDuration` turns them into parts for the schedule math.
  */
 import { z } from 'zod';
+import { KEBAB } from '../../shared/send-channels.ts';
 
-/** kebab-case: `new-friend-onboarding`, `day3-send`. */
-export const KEBAB = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+export { KEBAB };
+
 /** Reserved as a jump target meaning "this run ends here"; no step may use it as its id. */
 export const END = 'end';
 

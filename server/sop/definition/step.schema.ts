@@ -3,6 +3,7 @@
  * `next` (a step id or `end`), a run continues with the following step in file order.
  */
 import { z } from 'zod';
+import { CHANNELS, type Channel } from '../../shared/send-channels.ts';
 import {
   durationSchema,
   clockTimeSchema,
@@ -44,8 +45,7 @@ export const waitStepSchema = z
     }
   });
 
-export const CHANNELS = ['wecom_1to1', 'wecom_group', 'wecom_moments', 'kf', 'official_account'] as const;
-export type Channel = (typeof CHANNELS)[number];
+export { CHANNELS, type Channel };
 /** Channels that can only message a contact inside a service window opened by the contact. */
 export const WINDOWED_CHANNELS: readonly Channel[] = ['kf', 'official_account'];
 /** Channels that touch one contact, so they count against the per-contact frequency cap. */

@@ -3,7 +3,7 @@
  * serves every corp, on the `status, dueAt` index); every other method takes the corp and returns lean rows.
  */
 import type { Types } from 'mongoose';
-import type { Models } from '../../db/models.ts';
+import type { SopModels } from './sop.models.ts';
 import type { CommandTarget } from '../../db/insert-unordered.ts';
 import { isDuplicateKeyError } from '../../errors.ts';
 import { storeFilter, type Scope } from '../../shared/scope.ts';
@@ -23,7 +23,7 @@ export const LIVE_RUN_STATUSES = ['active', 'paused'] as const;
 
 export class EnrollmentRepository {
   constructor(
-    private readonly Enrollment: Models['Enrollment'],
+    private readonly Enrollment: SopModels['Enrollment'],
     private readonly db: () => CommandTarget,
   ) {}
 

@@ -4,10 +4,11 @@
  * collections; every method takes the tenant and returns plain rows. The runtime declares the slice it needs
  * (`RunnerLedger`, `DispatcherLedger`), so its unit specs run over in-memory fakes of exactly that slice.
  */
-import type { Database } from '../../db/database.ts';
+import type { Connection } from 'mongoose';
 import { EnrollmentRepository } from './enrollment.repository.ts';
 import { ScheduleFireRepository } from './schedule-fire.repository.ts';
 import { SopRecordRepository } from './sop-record.repository.ts';
+import type { SopModels } from './sop.models.ts';
 import { TouchRepository } from './touch.repository.ts';
 import { TriggerFeedRepository } from './trigger-feed.repository.ts';
 
@@ -20,6 +21,7 @@ export type { NewDoc } from './insert-new.ts';
 export { siblingsOf, sendsTogether, TouchRepository } from './touch.repository.ts';
 export { EnrollmentRepository } from './enrollment.repository.ts';
 export { SopRecordRepository } from './sop-record.repository.ts';
+export type { SopModels } from './sop.models.ts';
 
 export type SopLedger = {
   touches: TouchRepository;
@@ -46,13 +48,13 @@ export type DispatcherLedger = {
  * The ledger's touch reads for a domain that holds only models (experiments): the same repository, no writes
  * of the bulk path.
  */
-export function touchReads(models: Pick<Database['models'], 'Touch'>): Pick<TouchRepository, 'ofExperiment' | 'plannedTimesOfExperiment'> {
+export function touchReads(models: Pick<SopModels, 'Touch'>): Pick<TouchRepository, 'ofExperiment' | 'plannedTimesOfExperiment'> {
   return new TouchRepository(models.Touch, () => {
     throw new Error('touchReads cannot insert');
   });
 }
 
-type LedgerDb = { connection: Database['connection']; models: Pick<Database['models'], 'Touch' | 'Enrollment' | 'Sop' | 'SopVersion' | 'SopScheduleFire' | 'SopTriggerFeed'> };
+type LedgerDb = { connection: Connection; models: SopModels };
 
 export function createSopLedger(db: LedgerDb): SopLedger {
   const m = db.models;

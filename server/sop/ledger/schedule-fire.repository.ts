@@ -1,11 +1,11 @@
 /** Firings of scheduled SOPs per store (`sop_schedule_fires`): claimed through the unique key, once. */
-import type { Models } from '../../db/models.ts';
+import type { SopModels } from './sop.models.ts';
 import { isDuplicateKeyError } from '../../errors.ts';
 
 type Fire = { corpId: string; sopId: string; storeId: string; fireAt: Date };
 
 export class ScheduleFireRepository {
-  constructor(private readonly SopScheduleFire: Models['SopScheduleFire']) {}
+  constructor(private readonly SopScheduleFire: SopModels['SopScheduleFire']) {}
 
   /** When the SOP last fired in the store. */
   async lastFireAt(corpId: string, sopId: string, storeId: string): Promise<Date | null> {

@@ -2,7 +2,7 @@
  * Published SOPs and their versions (`sops`, `sop_versions`): the registry publishes and changes status through
  * here; the runner and dispatcher read a record's status, definition and pins.
  */
-import type { Models } from '../../db/models.ts';
+import type { SopModels } from './sop.models.ts';
 import type { SopRecordDoc, SopRecordRow } from './sop-record.schema.ts';
 
 export type PublishedFields = Pick<SopRecordDoc, 'name' | 'version' | 'priority' | 'triggerType' | 'triggerEvent' | 'definition' | 'contentPins' | 'source'>;
@@ -10,8 +10,8 @@ export type PublishedFields = Pick<SopRecordDoc, 'name' | 'version' | 'priority'
 
 export class SopRecordRepository {
   constructor(
-    private readonly Sop: Models['Sop'],
-    private readonly SopVersion: Models['SopVersion'],
+    private readonly Sop: SopModels['Sop'],
+    private readonly SopVersion: SopModels['SopVersion'],
   ) {}
 
   async find(corpId: string, sopId: string): Promise<SopRecordRow | null> {

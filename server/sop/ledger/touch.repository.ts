@@ -5,7 +5,7 @@
  */
 import type { Types } from 'mongoose';
 import { touchChannelOf } from '../../../adapters/registry.ts';
-import type { Models } from '../../db/models.ts';
+import type { SopModels } from './sop.models.ts';
 import type { CommandTarget } from '../../db/insert-unordered.ts';
 import { storeFilter, type Scope } from '../../shared/scope.ts';
 import type { TouchDoc, TouchRow } from './touch.schema.ts';
@@ -34,7 +34,7 @@ const UNLEASED = { leaseOwner: null, leaseUntil: null };
 
 export class TouchRepository {
   constructor(
-    private readonly Touch: Models['Touch'],
+    private readonly Touch: SopModels['Touch'],
     private readonly db: () => CommandTarget,
   ) {}
 

@@ -1,10 +1,10 @@
 /** The event-trigger cursor (`sop_trigger_feed`, one row `main`) under a lease: one scheduler process reads at a time. */
-import type { Models } from '../../db/models.ts';
+import type { SopModels } from './sop.models.ts';
 
 type FeedDoc = { _id: string; lastEventId: string | null; leaseOwner: string | null; leaseUntil: Date | null };
 
 export class TriggerFeedRepository {
-  constructor(private readonly Feed: Models['SopTriggerFeed']) {}
+  constructor(private readonly Feed: SopModels['SopTriggerFeed']) {}
 
   /** Takes (or renews) the lease; returns the last event id read, or undefined when another process holds it. */
   async claim(owner: string, now: Date, leaseMs: number): Promise<{ lastEventId: string | null } | undefined> {

@@ -17,21 +17,21 @@
  * was never written; the next pass over the audience inserts the run and adopts its touch.
  */
 import { Types } from 'mongoose';
-import type { Modules } from '../../modules.ts';
 import { END } from '../definition/common.schema.ts';
 import type { Sop, Step } from '../definition/sop.schema.ts';
 import { waitEnd, waitRule } from '../schedule/wait.ts';
-import { zoneOf } from '../../org/timezone.ts';
-import type { NewDoc } from '../ledger/index.ts';
+import type { OrgModule } from '../../org/index.ts';
+import type { Clock } from '../../shared/clock.ts';
+import type { NewDoc, SopLedger } from '../ledger/index.ts';
 import { REPLY_TYPES } from './conditions.ts';
 import { refusalOf } from './reentry.ts';
 import { byAge, chooseRelation } from './routing.ts';
 import type { SopRecord } from './sop-registry.ts';
 import { deliverySlot, plannedTouch, type DeliverySlot } from './touch-row.ts';
 import { HOLDOUT } from '../../experiments/experiment.schema.ts';
-import { saveHoldouts, stepExperiment } from '../../experiments/experiment.service.ts';
-import { variantSeed } from '../schedule/variant.ts';
+import { variantSeed } from '../../shared/variant.ts';
 import { gcEvery } from '../../shared/heap-relief.ts';
+import type { AudienceContact, SopContacts, SopEvents, SopExperiments, SopFollows } from './sop-ports.ts';
 
 export type BulkEnrollResult = {
   matched: number;
@@ -48,8 +48,7 @@ const WRITES_IN_FLIGHT = 4;
 const GC_EVERY_CONTACTS = 15_000;
 const RUN_FIELDS = ['_id', 'corpId', 'sopId', 'contactId', 'storeId', 'staffId', 'tz', 'rotation', 'enteredAt', 'createdAt', 'updatedAt'];
 
-type AudienceContact = { _id: Types.ObjectId; homeStoreId?: string | null; staffIds?: string[]; storeIds?: string[]; consent?: { optedOut?: boolean; reachable?: boolean } };
-type Relation = { _id: Types.ObjectId; staffId: string; storeId: string; addedAt: Date; deletedAt?: Date | null };
+type Relation = { _id: unknown; staffId: string; storeId: string; addedAt: Date; deletedAt?: Date | null };
 type Routing = { storeId: string | null; staffId: string | null; tz: string };
 type Doc = NewDoc;
 /** A contact that may enter: its rotation, where its touches go, and whether the first send may be planned now. */
@@ -58,14 +57,23 @@ type Entrant = { contactId: string; rotation: number; routing: Routing; mayPlan:
 type NewRun = Entrant & { run: Doc; touch: Doc | null; holdout: Holdout | null };
 type Holdout = { contactId: string; storeId: string | null; at: Date };
 
+/** What bulk enrollment reads and writes: the audience, relations, exit events, zones, experiments, the ledger. */
+export type BulkEnrollDeps = {
+  ledger: Pick<SopLedger, 'runs' | 'touches'>;
+  contacts: Pick<SopContacts, 'audienceCursor'>;
+  follows: Pick<SopFollows, 'relation'>;
+  events: Pick<SopEvents, 'contactsWithSince'>;
+  org: Pick<OrgModule, 'timezoneOf'>;
+  experiments: SopExperiments;
+  clock: Clock;
+};
+
 /** Enrolls every contact matching `audience` (a contact filter) into `sop` at `at`. */
-export async function bulkEnroll(services: Modules, sop: SopRecord, audience: Record<string, unknown>, at: Date, opts: { batchSize?: number } = {}): Promise<BulkEnrollResult> {
+export async function bulkEnroll(services: BulkEnrollDeps, sop: SopRecord, audience: Record<string, unknown>, at: Date, opts: { batchSize?: number } = {}): Promise<BulkEnrollResult> {
   const batchSize = opts.batchSize ?? 250;
-  const m = services.db.models;
   const { corpId } = sop;
   const result: BulkEnrollResult = { matched: 0, enrolled: 0, planned: 0, skipped: {} };
-  const read = { batchSize };
-  const contacts = m.Contact.collection.find<AudienceContact>(m.Contact.find(audience).cast(), { ...read, sort: { _id: 1 }, projection: { homeStoreId: 1, staffIds: 1, storeIds: 1, consent: 1 } });
+  const contacts = services.contacts.audienceCursor(audience, batchSize);
   const runs = new ByContact(services.ledger.runs.pastRuns(corpId, sop.sopId, batchSize));
   const planner = new FirstStepPlanner(services, sop, at);
   await planner.loadExperiment();
@@ -113,7 +121,7 @@ export async function bulkEnroll(services: Modules, sop: SopRecord, audience: Re
     if (!fresh.length) return;
     const first = sop.definition.steps[0]!;
     const holdouts = fresh.flatMap((f) => (f.holdout ? [f.holdout] : []));
-    if (holdouts.length && first.type === 'send') await saveHoldouts(m, corpId, variantSeed(sop.sopId, first), holdouts);
+    if (holdouts.length && first.type === 'send') await services.experiments.saveHoldouts(corpId, variantSeed(sop.sopId, first), holdouts);
     const { ledger } = services;
     const touchesTaken = await ledger.touches.insertNew(fresh.flatMap((f) => (f.touch ? [f.touch] : [])));
     const runsTaken = await ledger.runs.insertNew(fresh.map((f) => f.run));
@@ -148,16 +156,16 @@ export async function bulkEnroll(services: Modules, sop: SopRecord, audience: Re
  */
 class FirstStepPlanner {
   private readonly first: Step;
-  private readonly stores = new Map<string, string | null>();
-  private corpTz: string | undefined;
+  /** Zones by store id (null: the corp's), each looked up once per pass. */
+  private readonly zones = new Map<string | null, string>();
   private readonly perZone = new Map<string, { firstDue: Date; slot: DeliverySlot | null; nextDue: Date | null }>();
   private runRest: Record<string, unknown> | undefined;
   private touchRest: Record<string, unknown> | undefined;
   private readonly exitTypes: string[];
-  private experiment: Awaited<ReturnType<typeof stepExperiment<{ id: string; template: string; weight: number }>>> | undefined;
+  private experiment: { variants: Array<{ id: string; template: string; weight: number }>; holdout(contactId: string, at: Date): boolean } | undefined;
 
   constructor(
-    private readonly services: Modules,
+    private readonly services: BulkEnrollDeps,
     private readonly sop: SopRecord,
     private readonly at: Date,
   ) {
@@ -169,22 +177,21 @@ class FirstStepPlanner {
   /** Contacts with an exit event since entry: the runner would end their run instead of sending, so it decides. */
   async exitingContacts(ids: string[]): Promise<Set<string>> {
     if (!this.exitTypes.length || this.first.type !== 'send') return new Set();
-    const rows = await this.services.db.models.Event.find({ corpId: this.sop.corpId, contactId: { $in: ids }, type: { $in: this.exitTypes }, occurredAt: { $gte: this.at } }).select('contactId').lean();
-    return new Set(rows.map((r) => String(r.contactId)));
+    return this.services.events.contactsWithSince(this.sop.corpId, ids, this.exitTypes, this.at);
   }
 
   /** The home store's relation wins, else the oldest live one; the zone is the store's, else the corp's. */
   async routes(batch: AudienceContact[]): Promise<Routing[]> {
     const chosen = await Promise.all(batch.map((c) => this.relationOf(c)));
     await this.loadZones(chosen.map((r) => r.storeId));
-    return chosen.map((r) => ({ ...r, tz: zoneOf({ timezone: r.storeId ? this.stores.get(r.storeId) : null }, { timezone: this.corpTz }) }));
+    return chosen.map((r) => ({ ...r, tz: this.zones.get(r.storeId)! }));
   }
 
   /** A first send step with variants: what its new assignments draw from (read once per pass). */
   async loadExperiment(): Promise<void> {
     const { first } = this;
     if (first.type !== 'send' || !first.variants) return;
-    this.experiment = await stepExperiment(this.services.db.models, this.sop.corpId, variantSeed(this.sop.sopId, first), first.variants);
+    this.experiment = await this.services.experiments.stepExperiment(this.sop.corpId, variantSeed(this.sop.sopId, first), first.variants);
   }
 
   /** The relation `contactRouting` would choose, from the contact's own fields when they settle it. */
@@ -197,7 +204,7 @@ class FirstStepPlanner {
     const away = storeIds.filter((s) => s !== home);
     if (staffIds.length === 1 && storeIds.length >= 1 && storeIds.length <= 2 && away.length <= 1) return { storeId: away[0] ?? home, staffId: staffIds[0]! };
     const found = await Promise.all(
-      staffIds.map((staffId) => this.services.db.models.Follow.findOne({ corpId: this.sop.corpId, contactId: String(c._id), staffId }).select('staffId storeId addedAt deletedAt').lean<Relation>()),
+      staffIds.map((staffId) => this.services.follows.relation(this.sop.corpId, String(c._id), staffId)),
     );
     const follow = chooseRelation(found.filter((f): f is Relation => !!f && !f.deletedAt).sort(byAge), home);
     return { storeId: follow?.storeId ?? home, staffId: follow?.staffId ?? null };
@@ -253,18 +260,11 @@ class FirstStepPlanner {
     return z;
   }
 
-  /** Zones of stores not seen before (a store that does not exist counts as none), and the corp's when needed. */
+  /** Zones of stores not seen before, by the one fallback (org.timezoneOf: the store's, else the corp's). */
   private async loadZones(storeIds: Array<string | null>): Promise<void> {
-    const m = this.services.db.models;
-    const missing = [...new Set(storeIds.filter((id): id is string => !!id && !this.stores.has(id)))];
-    if (missing.length) {
-      for (const id of missing) this.stores.set(id, null);
-      const valid = missing.filter((id) => Types.ObjectId.isValid(id));
-      for (const s of await m.Store.find({ corpId: this.sop.corpId, _id: { $in: valid } }).select('timezone').lean()) this.stores.set(String(s._id), zoneOf(s));
-    }
-    if (this.corpTz === undefined && storeIds.some((id) => !id || !this.stores.get(id))) {
-      this.corpTz = zoneOf(null, await m.Corp.findOne({ corpId: this.sop.corpId }).select('timezone').lean());
-    }
+    const missing = [...new Set(storeIds.filter((id) => !this.zones.has(id)))];
+    const found = await Promise.all(missing.map((id) => this.services.org.timezoneOf(this.sop.corpId, id)));
+    missing.forEach((id, i) => this.zones.set(id, found[i]!));
   }
 }
 

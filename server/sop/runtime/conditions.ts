@@ -1,17 +1,16 @@
 /** Branch conditions and exit conditions, read from the event log and the contact (facts, not guesses). */
-import type { Models } from '../../db/models.ts';
-import type { TagRepository } from '../../tags/tag.repository.ts';
 import type { Condition, ExitCondition } from '../definition/sop.schema.ts';
 import type { ContactRouting } from './routing.ts';
+import type { SopEvents, SopTags } from './sop-ports.ts';
+
+/** The event log and the tag library: what conditions are decided from. */
+export type ConditionDeps = { events: Pick<SopEvents, 'hasSince' | 'clickedStep'>; tags: Pick<SopTags, 'list'> };
 
 /** Inbound event types that count as the contact replying. */
-/** The event log and the tag library: what conditions are decided from. */
-export type ConditionDeps = { db: { models: Pick<Models, 'Event'> }; tags: Pick<TagRepository, 'list'> };
-
 export const REPLY_TYPES = ['oa_text_message', 'room_message', 'kf.message.text', 'kf.message.image', 'kf.message.voice', 'wecom.message'];
 
-async function eventSince(services: ConditionDeps, corpId: string, contactId: string, types: string[], since: Date): Promise<boolean> {
-  return (await services.db.models.Event.countDocuments({ corpId, contactId, type: { $in: types }, occurredAt: { $gte: since } })) > 0;
+function eventSince(services: ConditionDeps, corpId: string, contactId: string, types: string[], since: Date): Promise<boolean> {
+  return services.events.hasSince(corpId, contactId, types, since);
 }
 
 export async function evaluateCondition(services: ConditionDeps, corpId: string, routing: ContactRouting, cond: Condition, stepTimes: Record<string, Date>, enteredAt: Date): Promise<boolean> {
@@ -24,7 +23,7 @@ export async function evaluateCondition(services: ConditionDeps, corpId: string,
       return id !== undefined && routing.tagIds.includes(id);
     }
     case 'clicked':
-      return (await services.db.models.Event.countDocuments({ corpId, contactId: routing.contactId, type: 'link.clicked', 'payload.stepId': cond.step })) > 0;
+      return services.events.clickedStep(corpId, routing.contactId, cond.step);
   }
 }
 

@@ -4,21 +4,22 @@
  * staff member and store. A template that is not published leaves the touch with a visible placeholder.
  */
 import { renderText } from '../../content/index.ts';
-import type { Modules } from '../../modules.ts';
+import type { OrgModule } from '../../org/index.ts';
+import type { Clock } from '../../shared/clock.ts';
+import type { SopContent } from './sop-ports.ts';
 import { placeholderRenderer, type TouchRenderer } from './touch-renderer.ts';
 
-export function contentRenderer(services: Modules): TouchRenderer {
+/** What rendering reads: the content library, the touch's staff member and store, and the clock. */
+export type RendererDeps = { content: SopContent; org: Pick<OrgModule, 'findStaff' | 'findStore'>; clock: Clock };
+
+export function contentRenderer(services: RendererDeps): TouchRenderer {
   return async (touch, routing) => {
     const scope = { corpId: touch.corpId, storeIds: null };
     const version = touch.templateVersion ?? (await services.content.pinnedVersions(touch.corpId, [touch.templateId]))[touch.templateId] ?? null;
     if (version === null) return placeholderRenderer(touch, routing);
     const v = await services.content.getVersion(scope, touch.templateId, version).catch(() => null);
     if (!v) return placeholderRenderer(touch, routing);
-    const m = services.db.models;
-    const [staff, store] = await Promise.all([
-      touch.staffId ? m.Staff.findOne({ _id: touch.staffId, corpId: touch.corpId }).lean() : null,
-      touch.storeId ? m.Store.findOne({ _id: touch.storeId, corpId: touch.corpId }).lean() : null,
-    ]);
+    const [staff, store] = await Promise.all([touch.staffId ? services.org.findStaff(touch.corpId, touch.staffId) : null, touch.storeId ? services.org.findStore(touch.corpId, touch.storeId) : null]);
     const rendered = renderText(v.text, {
       contact: { name: routing.name },
       staff: { name: staff?.name ?? null },

@@ -2,8 +2,8 @@
  * Where a contact's touches go: the store (and its time zone) and the staff member who owns the relation, and
  * the channel ids the adapters need. The home store's staff member wins; otherwise the oldest live relation.
  */
-import type { Models } from '../../db/models.ts';
-import { zoneOf } from '../../org/timezone.ts';
+import type { OrgModule } from '../../org/index.ts';
+import type { SopContacts, SopEvents, SopFollows, SopGroups } from './sop-ports.ts';
 
 export type ContactRouting = {
   contactId: string;
@@ -27,8 +27,14 @@ export type ContactRouting = {
 /** Runs of group- and staff-subject SOPs carry `group:<chatId>` / `staff:<staffId>` where contact runs carry a contact id. */
 export const subjectRunId = (subject: 'group' | 'staff', id: string) => `${subject}:${id}`;
 
-type RoutingModels = Pick<Models, 'Contact' | 'Follow' | 'Store' | 'Corp' | 'Event' | 'CustomerGroup' | 'Staff'>;
-type Modules = { db: { models: RoutingModels } };
+/** What routing reads: contacts and their relations, the event log (kf), customer groups, staff and zones. */
+export type RoutingDeps = {
+  contacts: Pick<SopContacts, 'rowsByIds'>;
+  follows: Pick<SopFollows, 'liveOfContacts'>;
+  events: Pick<SopEvents, 'latestOnChannel'>;
+  groups: Pick<SopGroups, 'findByChatId'>;
+  org: Pick<OrgModule, 'findStaff' | 'findStaffByUserId' | 'timezoneOf'>;
+};
 
 /** A relation as routing chooses among them. */
 export type Relation = { staffId: string; storeId: string; addedAt: Date; _id: unknown };
@@ -48,11 +54,7 @@ export function byAge(a: Relation, b: Relation): number {
 
 /** Routing for the runtime: one subject or many, from the contact, group and staff collections. */
 export class ContactRouter {
-  private readonly services: Modules;
-
-  constructor(models: RoutingModels) {
-    this.services = { db: { models } };
-  }
+  constructor(private readonly services: RoutingDeps) {}
 
   async one(corpId: string, contactId: string): Promise<ContactRouting | null> {
     return (await this.many(corpId, [contactId])).get(contactId) ?? null;
@@ -68,7 +70,7 @@ export class ContactRouter {
  * Routing for many subjects with a handful of queries (the dispatcher gates a whole mass-send batch at once);
  * subjects that do not exist are absent from the map.
  */
-async function contactRoutings(services: Modules, corpId: string, ids: string[]): Promise<Map<string, ContactRouting>> {
+async function contactRoutings(services: RoutingDeps, corpId: string, ids: string[]): Promise<Map<string, ContactRouting>> {
   const out = new Map<string, ContactRouting>();
   const contactIds: string[] = [];
   for (const id of new Set(ids)) {
@@ -77,11 +79,7 @@ async function contactRoutings(services: Modules, corpId: string, ids: string[])
     else if (subject) out.set(id, subject);
   }
   if (!contactIds.length) return out;
-  const m = services.db.models;
-  const [contacts, follows] = await Promise.all([
-    m.Contact.find({ _id: { $in: contactIds }, corpId }).lean(),
-    m.Follow.find({ corpId, contactId: { $in: contactIds }, deletedAt: null }).sort({ addedAt: 1 }).lean(),
-  ]);
+  const [contacts, follows] = await Promise.all([services.contacts.rowsByIds(corpId, contactIds), services.follows.liveOfContacts(corpId, contactIds)]);
   const followsOf = new Map<string, typeof follows>();
   for (const f of follows) followsOf.set(f.contactId, [...(followsOf.get(f.contactId) ?? []), f]);
   const chosen = contacts.map((contact) => {
@@ -89,20 +87,18 @@ async function contactRoutings(services: Modules, corpId: string, ids: string[])
     const follow = chooseRelation(live, contact.homeStoreId);
     return { contact, follow, storeId: follow?.storeId ?? contact.homeStoreId ?? null };
   });
-  const storeIds = [...new Set(chosen.map((c) => c.storeId).filter((s): s is string => !!s))];
-  const stores = new Map((storeIds.length ? await m.Store.find({ _id: { $in: storeIds }, corpId }).lean() : []).map((s) => [String(s._id), s]));
-  const corp = chosen.some((c) => !c.storeId || !stores.has(c.storeId)) ? await m.Corp.findOne({ corpId }).lean() : null;
+  const zones = new Map<string | null, Promise<string>>();
+  const zoneOf = (storeId: string | null) => zones.get(storeId) ?? zones.set(storeId, services.org.timezoneOf(corpId, storeId)).get(storeId)!;
   for (const { contact, follow, storeId } of chosen) {
     const contactId = String(contact._id);
-    const store = storeId ? stores.get(storeId) : undefined;
     const unsubscribed = new Set(contact.unsubscribedKeys ?? []);
     const openid = (contact.openids ?? []).find((o) => !unsubscribed.has(`openid:${o.appId}:${o.openid}`));
-    const kfEvent = contact.kfIds?.length ? await m.Event.findOne({ corpId, contactId, channel: 'wecom_kf' }).sort({ _id: -1 }).lean() : null;
+    const kfEvent = contact.kfIds?.length ? await services.events.latestOnChannel(corpId, contactId, 'wecom_kf') : null;
     out.set(contactId, {
       contactId,
       name: contact.name ?? '',
       storeId,
-      tz: zoneOf(store, corp),
+      tz: await zoneOf(storeId),
       staffId: follow?.staffId ?? null,
       staffUserId: follow?.staffUserId ?? null,
       externalUserId: contact.externalUserId ?? null,
@@ -111,7 +107,7 @@ async function contactRoutings(services: Modules, corpId: string, ids: string[])
       openid: openid?.appId && openid.openid ? { appId: openid.appId, openid: openid.openid } : null,
       optedOut: contact.consent?.optedOut ?? false,
       reachable: contact.consent?.reachable ?? true,
-      tagIds: contact.tagIds ?? [],
+      tagIds: [...(contact.tagIds ?? [])],
       chatId: null,
     });
   }
@@ -120,23 +116,16 @@ async function contactRoutings(services: Modules, corpId: string, ids: string[])
 
 const NOBODY = { externalUserId: null, kfId: null, openKfId: null, openid: null, optedOut: false, tagIds: [] };
 
-async function tzOf(services: Modules, corpId: string, storeId: string | null): Promise<string> {
-  const m = services.db.models;
-  const store = storeId ? await m.Store.findOne({ _id: storeId, corpId }).lean() : null;
-  return zoneOf(store, store?.timezone ? null : await m.Corp.findOne({ corpId }).lean());
-}
-
-async function groupRouting(services: Modules, corpId: string, chatId: string): Promise<ContactRouting | null> {
-  const m = services.db.models;
-  const group = await m.CustomerGroup.findOne({ corpId, chatId }).lean();
+async function groupRouting(services: RoutingDeps, corpId: string, chatId: string): Promise<ContactRouting | null> {
+  const group = await services.groups.findByChatId(corpId, chatId);
   if (!group) return null;
-  const owner = await m.Staff.findOne({ corpId, userId: group.ownerUserId }).lean();
+  const owner = await services.org.findStaffByUserId(corpId, group.ownerUserId);
   const storeId = group.storeId ?? owner?.storeId ?? null;
-  return { ...NOBODY, contactId: subjectRunId('group', chatId), name: group.name, storeId, tz: await tzOf(services, corpId, storeId), staffId: owner ? String(owner._id) : null, staffUserId: group.ownerUserId, reachable: !group.dismissedAt, chatId };
+  return { ...NOBODY, contactId: subjectRunId('group', chatId), name: group.name, storeId, tz: await services.org.timezoneOf(corpId, storeId), staffId: owner ? owner.id : null, staffUserId: group.ownerUserId, reachable: !group.dismissedAt, chatId };
 }
 
-async function staffRouting(services: Modules, corpId: string, staffId: string): Promise<ContactRouting | null> {
-  const staff = await services.db.models.Staff.findOne({ _id: staffId, corpId }).lean();
+async function staffRouting(services: RoutingDeps, corpId: string, staffId: string): Promise<ContactRouting | null> {
+  const staff = await services.org.findStaff(corpId, staffId);
   if (!staff) return null;
-  return { ...NOBODY, contactId: subjectRunId('staff', staffId), name: staff.name, storeId: staff.storeId, tz: await tzOf(services, corpId, staff.storeId), staffId, staffUserId: staff.userId, reachable: staff.status === 'active', chatId: null };
+  return { ...NOBODY, contactId: subjectRunId('staff', staffId), name: staff.name, storeId: staff.storeId, tz: await services.org.timezoneOf(corpId, staff.storeId), staffId, staffUserId: staff.userId, reachable: staff.status === 'active', chatId: null };
 }

@@ -3,13 +3,11 @@
  * library, tag steps change the contact's tags, sends with variants draw from the experiment. The runner gets
  * these as one port, so its step logic is tested over an in-memory fake (runner.unit.spec.ts).
  */
-import { saveHoldouts, stepExperiment } from '../../experiments/experiment.service.ts';
-import type { Models } from '../../db/models.ts';
-import type { ContactRepository } from '../../contacts/contact.repository.ts';
 import type { Condition, ExitCondition } from '../definition/sop.schema.ts';
 import { evaluateCondition, exitReason, type ConditionDeps } from './conditions.ts';
 import type { ContactRouting } from './routing.ts';
-import { tagIdsForNames, type TagLibrary } from './tag-names.ts';
+import type { SopContacts, SopExperiments, SopTags } from './sop-ports.ts';
+import { tagIdsForNames } from './tag-names.ts';
 
 type Variant = { id: string; template: string; weight: number };
 type Holdout = { contactId: string; storeId: string | null; at: Date };
@@ -26,10 +24,9 @@ export type RunFacts = {
   saveHoldouts(corpId: string, experimentId: string, units: readonly Holdout[]): Promise<void>;
 };
 
-export type RunFactsDeps = ConditionDeps & { db: { models: Pick<Models, 'Event' | 'Experiment' | 'ExperimentAssignment'> }; tags: TagLibrary; contacts: Pick<ContactRepository, 'changeTags'> };
+export type RunFactsDeps = ConditionDeps & { tags: SopTags; contacts: Pick<SopContacts, 'changeTags'>; experiments: SopExperiments };
 
 export function runFactsOf(deps: RunFactsDeps): RunFacts {
-  const m = deps.db.models;
   return {
     exitReason: (corpId, routing, exitOn, enteredAt, subject) => exitReason(deps, corpId, routing, exitOn, enteredAt, subject),
     holds: (corpId, routing, cond, stepTimes, enteredAt) => evaluateCondition(deps, corpId, routing, cond, stepTimes, enteredAt),
@@ -37,7 +34,7 @@ export function runFactsOf(deps: RunFactsDeps): RunFacts {
       const ids = await tagIdsForNames(deps, corpId, names);
       await deps.contacts.changeTags({ corpId, storeIds: null }, contactId, mode === 'tag' ? ids : [], mode === 'untag' ? ids : [], at);
     },
-    experiment: (corpId, experimentId, variants) => stepExperiment(m, corpId, experimentId, variants),
-    saveHoldouts: (corpId, experimentId, units) => saveHoldouts(m, corpId, experimentId, units),
+    experiment: (corpId, experimentId, variants) => deps.experiments.stepExperiment(corpId, experimentId, variants),
+    saveHoldouts: (corpId, experimentId, units) => deps.experiments.saveHoldouts(corpId, experimentId, units),
   };
 }

@@ -13,7 +13,7 @@ import { END } from '../definition/common.schema.ts';
 import type { Sop, Step } from '../definition/sop.schema.ts';
 import type { RunnerLedger, RunRow } from '../ledger/index.ts';
 import { deliveryTime } from '../schedule/plan.ts';
-import { variantSeed } from '../schedule/variant.ts';
+import { variantSeed } from '../../shared/variant.ts';
 import { localDate } from '../../shared/local-date.ts';
 import type { RunFacts } from './run-facts.ts';
 import type { ContactRouter, ContactRouting } from './routing.ts';

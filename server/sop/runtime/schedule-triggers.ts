@@ -4,12 +4,23 @@
  * the most recent missed firing runs), claims it through a unique row, and enrolls the subjects of that store:
  * contacts matching the audience, the store's customer groups (group SOPs) or its staff (staff SOPs).
  */
-import type { Modules } from '../../modules.ts';
+import type { OrgModule } from '../../org/index.ts';
+import type { SopLedger } from '../ledger/index.ts';
 import { nextCronRun } from '../schedule/cron.ts';
-import { enroll } from './enroll.ts';
+import { enroll, type EnrollDeps } from './enroll.ts';
 import { subjectRunId } from './routing.ts';
+import type { SopContacts, SopGroups } from './sop-ports.ts';
 import type { SopRecord, SopRegistry } from './sop-registry.ts';
-import { audienceFilter } from './triggers.ts';
+import { audienceFilter, type AudienceDeps } from './triggers.ts';
+
+/** What schedule triggers read: corps and stores, the store's groups, staff and contacts, and what enrolling needs. */
+export type ScheduleDeps = EnrollDeps &
+  AudienceDeps & {
+    ledger: Pick<SopLedger, 'sops' | 'fires'>;
+    org: Pick<OrgModule, 'listCorps' | 'listStores' | 'activeStaffOfStores'>;
+    groups: Pick<SopGroups, 'liveChatIdsOfStore'>;
+    contacts: Pick<SopContacts, 'idsAtHomeStore'>;
+  };
 
 const LOOKBACK_MS = 8 * 86_400_000;
 
@@ -24,7 +35,7 @@ export function cronOf(sop: SopRecord): string | null {
   return null;
 }
 
-export async function fireDueSchedules(services: Modules, registry: SopRegistry, now: Date): Promise<number> {
+export async function fireDueSchedules(services: ScheduleDeps, registry: SopRegistry, now: Date): Promise<number> {
   const { sops, fires } = services.ledger;
   let fired = 0;
   for (const corp of await services.org.listCorps()) {
@@ -52,19 +63,19 @@ export async function fireDueSchedules(services: Modules, registry: SopRegistry,
   return fired;
 }
 
-async function enrollStoreSubjects(services: Modules, sop: SopRecord, storeId: string, at: Date): Promise<number> {
-  const m = services.db.models;
+async function enrollStoreSubjects(services: ScheduleDeps, sop: SopRecord, storeId: string, at: Date): Promise<number> {
+  const { corpId } = sop;
   const subject = sop.definition.subject;
   const ids: string[] = [];
   if (subject === 'group') {
-    for (const g of await m.CustomerGroup.find({ corpId: sop.corpId, storeId, dismissedAt: null }).select('chatId').lean()) ids.push(subjectRunId('group', g.chatId));
+    for (const chatId of await services.groups.liveChatIdsOfStore(corpId, storeId)) ids.push(subjectRunId('group', chatId));
   } else if (subject === 'staff') {
-    for (const s of await m.Staff.find({ corpId: sop.corpId, storeId, status: 'active' }).select('_id').lean()) ids.push(subjectRunId('staff', String(s._id)));
+    for (const s of await services.org.activeStaffOfStores(corpId, [storeId])) ids.push(subjectRunId('staff', s.id));
   } else {
     const t = sop.definition.trigger;
     const audience = t.type === 'audience' ? t : t.type === 'schedule' ? t.audience : undefined;
-    const base = audience ? await audienceFilter(services, sop.corpId, audience) : { corpId: sop.corpId, mergedInto: null };
-    for await (const c of m.Contact.find({ $and: [base, { homeStoreId: storeId }] }).select('_id').lean().cursor({ batchSize: 500 })) ids.push(String(c._id));
+    const base = audience ? await audienceFilter(services, corpId, audience) : services.contacts.filterFor({ corpId, storeIds: null }, {});
+    for await (const id of services.contacts.idsAtHomeStore(base, storeId)) ids.push(id);
   }
   let enrolled = 0;
   for (const id of ids) if ((await enroll(services, sop, id, at)).enrolled) enrolled++;

@@ -5,13 +5,15 @@
  */
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
-import type { Modules } from '../../modules.ts';
-import { TouchDispatcher } from './dispatcher.ts';
-import { SopRunner } from './runner.ts';
+import { TouchDispatcher, type DispatcherDeps } from './dispatcher.ts';
+import { SopRunner, type RunnerDeps } from './runner.ts';
 import type { SopRegistry } from './sop-registry.ts';
-import { TriggerFeed } from './trigger-feed.ts';
-import { fireDueSchedules } from './schedule-triggers.ts';
+import { TriggerFeed, type TriggerFeedDeps } from './trigger-feed.ts';
+import { fireDueSchedules, type ScheduleDeps } from './schedule-triggers.ts';
 import type { TouchRenderer } from './touch-renderer.ts';
+
+/** Everything the engine's parts need: the runner's, the dispatcher's, the feed's and the schedules' deps. */
+export type SopEngineDeps = RunnerDeps & DispatcherDeps & TriggerFeedDeps & ScheduleDeps;
 
 export class SopEngine {
   readonly feed: TriggerFeed;
@@ -23,7 +25,7 @@ export class SopEngine {
   private halted = false;
 
   constructor(
-    private readonly services: Modules,
+    private readonly services: SopEngineDeps,
     private readonly registry: SopRegistry,
     render: TouchRenderer,
     owner: string,

@@ -2,13 +2,11 @@
  * SOP files name tags (`新好友`); contacts carry tag ids. Names resolve within the corp's tag library; a name
  * that does not exist yet is created in the 「SOP 自动标签」 group so an SOP never fails on a missing tag.
  */
-import type { TagRepository } from '../../tags/tag.repository.ts';
-
-export type TagLibrary = Pick<TagRepository, 'list' | 'createGroup' | 'addTag'>;
+import type { SopTags } from './sop-ports.ts';
 
 const AUTO_GROUP = 'SOP 自动标签';
 
-export async function tagIdsForNames(services: { tags: TagLibrary }, corpId: string, names: readonly string[]): Promise<string[]> {
+export async function tagIdsForNames(services: { tags: SopTags }, corpId: string, names: readonly string[]): Promise<string[]> {
   const groups = await services.tags.list(corpId);
   const byName = new Map(groups.flatMap((g) => g.tags.map((t) => [t.name, t.tagId] as const)));
   const ids: string[] = [];

@@ -4,12 +4,16 @@
  * joined); audience triggers enroll every matching contact when the SOP is enabled and, with `daily_at`, every
  * day — streamed with a cursor, never loaded into memory.
  */
-import type { Modules } from '../../modules.ts';
+import type { OrgModule } from '../../org/index.ts';
 import type { AudienceFilter, Sop } from '../definition/sop.schema.ts';
-import { bulkEnroll } from './bulk-enroll.ts';
-import { enroll } from './enroll.ts';
+import { bulkEnroll, type BulkEnrollDeps } from './bulk-enroll.ts';
+import { enroll, type EnrollDeps } from './enroll.ts';
+import type { SopContacts, SopTags } from './sop-ports.ts';
 import type { SopRecord, SopRegistry } from './sop-registry.ts';
 import { tagIdsForNames } from './tag-names.ts';
+
+/** What turns an SOP's audience into a contact filter: store codes, tag names and the contacts' filter. */
+export type AudienceDeps = { contacts: Pick<SopContacts, 'filterFor'>; org: Pick<OrgModule, 'storeIdsByCodes'>; tags: SopTags };
 
 export type TriggerEvent = { corpId: string; type: string; contactId: string | null; occurredAt: Date; payload: Record<string, unknown> };
 
@@ -41,7 +45,7 @@ function matches(sop: Sop, e: TriggerEvent): boolean {
   }
 }
 
-export async function fireEventTriggers(services: Modules, registry: SopRegistry, e: TriggerEvent): Promise<number> {
+export async function fireEventTriggers(services: EnrollDeps, registry: SopRegistry, e: TriggerEvent): Promise<number> {
   const name = triggerNameOf(e);
   if (!name || !e.contactId) return 0;
   let enrolled = 0;
@@ -54,7 +58,7 @@ export async function fireEventTriggers(services: Modules, registry: SopRegistry
 }
 
 /** Enrolls every contact the SOP's audience matches, streaming the contact collection in batches (bulk-enroll.ts). */
-export async function enrollAudience(services: Modules, sop: SopRecord, at: Date): Promise<{ matched: number; enrolled: number }> {
+export async function enrollAudience(services: AudienceDeps & BulkEnrollDeps, sop: SopRecord, at: Date): Promise<{ matched: number; enrolled: number }> {
   const t = sop.definition.trigger;
   const audience: AudienceFilter | undefined = t.type === 'audience' ? t : t.type === 'schedule' ? t.audience : undefined;
   if (!audience) return { matched: 0, enrolled: 0 };
@@ -62,8 +66,8 @@ export async function enrollAudience(services: Modules, sop: SopRecord, at: Date
   return { matched, enrolled };
 }
 
-export async function audienceFilter(services: Modules, corpId: string, a: AudienceFilter): Promise<Record<string, unknown>> {
-  const stores = a.stores?.length ? await services.db.models.Store.find({ corpId, code: { $in: a.stores } }).select('_id').lean() : null;
+export async function audienceFilter(services: AudienceDeps, corpId: string, a: AudienceFilter): Promise<Record<string, unknown>> {
+  const storeIds = a.stores?.length ? await services.org.storeIdsByCodes(corpId, a.stores) : null;
   return services.contacts.filterFor(
     { corpId, storeIds: null },
     {
@@ -71,7 +75,7 @@ export async function audienceFilter(services: Modules, corpId: string, a: Audie
       tagsAny: a.tags?.any ? await tagIdsForNames(services, corpId, a.tags.any) : undefined,
       tagsNone: a.tags?.none ? await tagIdsForNames(services, corpId, a.tags.none) : undefined,
       lifecycle: a.lifecycle,
-      ...(stores ? { storeIds: stores.map((s) => String(s._id)) } : {}),
+      ...(storeIds ? { storeIds } : {}),
     },
   );
 }

@@ -5,7 +5,7 @@
  * restricted a day matching either runs. DST follows local-time.ts: a time lost to spring forward runs
  * at the first valid minute, a time repeated by fall back runs once, at the earlier instant.
  */
-import { addDays, daysInMonth, localDateOf, resolveLocal, weekday } from './local-time.ts';
+import { addDays, daysInMonth, localDateOf, resolveLocal, weekday } from '../../shared/local-time.ts';
 
 export type CronSpec = {
   minutes: number[];

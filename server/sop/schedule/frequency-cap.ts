@@ -4,8 +4,8 @@
  * that would exceed a cap moves to the start of the next local day or month; quiet hours apply after.
  */
 import type { FrequencyCap } from '../definition/common.schema.ts';
-import { addDays, daysInMonth, localDateOf, resolveLocal } from './local-time.ts';
-import type { LocalDate } from './local-time.ts';
+import { addDays, daysInMonth, localDateOf, resolveLocal } from '../../shared/local-time.ts';
+import type { LocalDate } from '../../shared/local-time.ts';
 
 const sameDay = (a: LocalDate, b: LocalDate) => a.year === b.year && a.month === b.month && a.day === b.day;
 const sameMonth = (a: LocalDate, b: LocalDate) => a.year === b.year && a.month === b.month;

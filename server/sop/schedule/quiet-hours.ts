@@ -4,7 +4,7 @@
  */
 import { minuteOfDay } from '../definition/common.schema.ts';
 import type { QuietHours } from '../definition/common.schema.ts';
-import { addDays, localDateOf, localTimeOfDay, resolveLocal } from './local-time.ts';
+import { addDays, localDateOf, localTimeOfDay, resolveLocal } from '../../shared/local-time.ts';
 
 const MINUTE = 60_000;
 

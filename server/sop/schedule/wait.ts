@@ -5,7 +5,7 @@
 import { minuteOfDay, parseDuration } from '../definition/common.schema.ts';
 import type { DurationParts } from '../definition/common.schema.ts';
 import type { WaitStep } from '../definition/sop.schema.ts';
-import { addDays, instantOfWallTime, localDateOf, localTimeOfDay, resolveLocal } from './local-time.ts';
+import { addDays, instantOfWallTime, localDateOf, localTimeOfDay, resolveLocal } from '../../shared/local-time.ts';
 
 export type WaitRule = { duration: string } | { day: number; at: string };
 
