@@ -23,7 +23,6 @@ export type JobProcess = {
 export function wireJobs(services: Modules, proc: JobProcess): JobRunners {
   const { clock } = services;
   const { logger } = proc;
-  const models = services.db.models;
   return {
     heartbeat: (p) => heartbeatHandler(p, { heartbeats: services.heartbeats, clock, processId: proc.processId, roles: proc.roles }),
     taskDigest: (p) => taskDigestHandler(p, { sendTaskDigests: (day) => services.daily.sendTaskDigests(day, proc.staffPageUrl), logger }),
