@@ -34,18 +34,11 @@ import { kfRoutes } from './kf/index.ts';
 
 export const VERSION = '0.1.0';
 
-declare module './http/route.ts' {
-  /** Routes not yet converted to factories read the whole graph from their context (see route.ts). */
-  // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- the graph's members, merged in
-  interface TransitionalServices extends Modules {}
-}
-
 /**
  * Every route, from the modules. A route file is a factory over what its handlers need (`xRoutes(deps)`);
  * factories only close over their dependencies, so the list can be built for OpenAPI without a database.
  */
 export function allRoutes(modules: Modules): RouteDef[] {
-  void modules;
   const routes: RouteDef[] = [];
   routes.push(...systemRoutes({ dbUp: modules.dbUp, metrics: modules.metrics, routes: () => routes, version: VERSION }), ...orgRoutes({ org: modules.org, staffAccess: modules.auth }), ...tagRoutes({ tags: modules.tags, clock: modules.clock }), ...contactRoutes(modules), ...contentRoutes({ content: modules.content }), ...tokenRoutes({ auth: modules.auth, org: modules.org, clock: modules.clock }), ...channelAccountRoutes({ channels: modules.channels }), ...sopRoutes(modules), ...executionRoutes({ org: modules.org, tasks: modules.tasks, ledger: modules.ledger, daily: modules.daily, clock: modules.clock }), ...channelCallbackRoutes({ channels: modules.channels, logger: modules.logger }), ...staffTaskRoutes({ tasks: modules.tasks, org: modules.org, clock: modules.clock }), ...staffLoginRoutes({ auth: modules.auth }), ...webRoutes());
   routes.push(
@@ -74,7 +67,6 @@ export function createApp(services: Modules): Koa {
   const http: HttpDeps = {
     authenticate: (ctx) => authenticate(ctx, services.tokens),
     resolveScope: (principal, corpId) => resolveScope(principal, corpId, services),
-    services,
   };
   app.use(segmentRouter(allRoutes(services), (router, routes) => mountRoutes(router, routes, http, services.config.http.bodyLimitBytes)));
   return app;

@@ -31,18 +31,10 @@ type RouteDefBase<P, Q, B> = {
 };
 
 /**
- * The whole graph, for the routes not yet converted to factories. It is declared empty here and filled in by
- * app.ts (declaration merging), so http/ never imports the graph: every face that exports a route factory would
- * otherwise close an import cycle through modules.ts. It goes once every route is a factory.
+ * What a handler gets: the request and the caller. Route files are factories over the narrow dependencies their
+ * handlers need (`xRoutes(deps): RouteDef[]`), so no handler sees the module graph.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled in by app.ts
-export interface TransitionalServices {}
-
-/**
- * What a handler gets. Route files are factories over the narrow dependencies they need
- * (`xRoutes(deps): RouteDef[]`); `services`, the whole graph, is only for the routes not yet converted.
- */
-export type RouteContext = { koa: Context; principal: Principal | null; services: TransitionalServices };
+export type RouteContext = { koa: Context; principal: Principal | null };
 /** A `scoped: true` route's handler gets the caller's scope already resolved from `?corpId=` and the token. */
 export type ScopedRouteContext = RouteContext & { principal: Principal; scope: Scope };
 
@@ -56,8 +48,6 @@ export type RouteDef<P = unknown, Q = unknown, B = unknown> = RouteDefBase<P, Q,
 export type HttpDeps = {
   authenticate(ctx: Context): Promise<Principal>;
   resolveScope(principal: Principal, requestedCorpId: string | undefined): Promise<Scope>;
-  /** Transitional: the graph for routes that still read `ctx.services`. */
-  services: TransitionalServices;
 };
 
 /** Return `reply(status, body)` from a handler when the status depends on the outcome (201 vs 200, 503). */
@@ -88,7 +78,6 @@ export function openApiPath(path: string): string {
 }
 
 export function mountRoutes(router: Router, routes: RouteDef[], http: HttpDeps, bodyLimit: number): void {
-  const { services } = http;
   for (const route of routes) {
     router[route.method](route.path, async (ctx: Context) => {
       ctx.state.route = route.path;
@@ -99,7 +88,7 @@ export function mountRoutes(router: Router, routes: RouteDef[], http: HttpDeps, 
         query: parsePart('query', route.query, { ...ctx.query }),
         body: route.body ? parsePart('body', route.body, await readJsonBody(ctx, bodyLimit)) : undefined,
       };
-      const base = { koa: ctx, principal, services };
+      const base = { koa: ctx, principal };
       const result = route.scoped
         ? await route.handler(input, { ...base, principal: principal!, scope: await http.resolveScope(principal!, corpIdOf(input.query)) })
         : await route.handler(input, base);
