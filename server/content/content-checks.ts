@@ -6,7 +6,7 @@
  * `maxChars` (4 bytes per character, the UTF-8 maximum) or its fallback if that is longer. The renderer cuts
  * values to `maxChars`, so no rendered message can exceed what passed here.
  */
-import type { Channel } from '../sop/definition/step.schema.ts';
+import type { Channel } from '../shared/send-channels.ts';
 import type { AttachmentType, ContentBody } from './content-body.ts';
 import { VARIABLES, parseTemplate, variableDef } from './content-render.ts';
 

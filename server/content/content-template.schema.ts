@@ -1,5 +1,5 @@
 import { Schema, type InferSchemaType } from 'mongoose';
-import { CHANNELS } from '../sop/definition/step.schema.ts';
+import { CHANNELS } from '../shared/send-channels.ts';
 import { ATTACHMENT_TYPES } from './content-body.ts';
 
 /** One attachment as stored (draft and published versions alike); optional fields depend on `type`. */

@@ -1,5 +1,5 @@
 import { Schema, type InferSchemaType, type MongooseQueryMiddleware } from 'mongoose';
-import { CHANNELS } from '../sop/definition/step.schema.ts';
+import { CHANNELS } from '../shared/send-channels.ts';
 import { attachmentSubSchema } from './content-template.schema.ts';
 
 /**

@@ -7,7 +7,7 @@ import type { Types } from 'mongoose';
 import { ConflictError, isDuplicateKeyError } from '../errors.ts';
 import { escapeRegExp } from '../shared/escape-regexp.ts';
 import { cursorFilter, toPage, type Page } from '../shared/pagination.ts';
-import type { Channel } from '../sop/definition/step.schema.ts';
+import type { Channel } from '../shared/send-channels.ts';
 import { toAttachment, type Attachment, type ContentBody } from './content-body.ts';
 import type { ContentModels } from './content.models.ts';
 import type { ContentSettingsDoc } from './content-settings.schema.ts';

@@ -9,7 +9,7 @@ import { zoneOf, type OrgModule } from '../org/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Page } from '../shared/pagination.ts';
 import { corpScope, type Scope } from '../shared/scope.ts';
-import type { Channel } from '../sop/definition/step.schema.ts';
+import type { Channel } from '../shared/send-channels.ts';
 import { sameBody, type ContentBody } from './content-body.ts';
 import { charCount, checkContent, DEFAULT_CONTENT_SETTINGS, normalizeDomain, normalizeForMatch, utf8Bytes, type ContentProblem, type ContentSettings } from './content-checks.ts';
 import { renderText, type RenderContext } from './content-render.ts';
