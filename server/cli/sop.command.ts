@@ -4,15 +4,10 @@
  */
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
-import { loadSopFile, formatProblem } from '../sop/definition/sop-loader.ts';
-import type { SopLoadResult } from '../sop/definition/sop-loader.ts';
-import { quietHoursSchema } from '../sop/definition/common.schema.ts';
-import type { QuietHours } from '../sop/definition/common.schema.ts';
-import type { Sop } from '../sop/definition/sop.schema.ts';
 import { isValidTimeZone } from '../shared/local-date.ts';
-import { daysBetween, localDateOf } from '../sop/schedule/local-time.ts';
-import { planSteps } from '../sop/schedule/plan.ts';
-import type { DeliveryPolicy, PlannedStep } from '../sop/schedule/plan.ts';
+import { daysBetween, localDateOf } from '../shared/local-time.ts';
+import { formatProblem, loadSopFile, planSteps, quietHoursSchema } from '../sop/index.ts';
+import type { DeliveryPolicy, PlannedStep, QuietHours, Sop, SopLoadResult } from '../sop/index.ts';
 import { table } from './text-table.ts';
 
 function fail(cmd: Command, problems: string[]): never {

@@ -7,8 +7,7 @@
 import type { Command } from 'commander';
 import { ChannelError } from '../../adapters/channel-adapter.ts';
 import { describeVendorError } from '../../adapters/registry.ts';
-import { SyncInterruptedError, WecomSyncService } from '../channels/sync/wecom-sync.service.ts';
-import { createSyncProgress } from '../channels/sync/sync-progress.ts';
+import { createSyncProgress, SyncInterruptedError, WecomSyncService } from '../channels/index.ts';
 import { ConfigError } from '../config.ts';
 import { BadRequestError, ConflictError, NotFoundError } from '../errors.ts';
 import { withCliContext } from './cli-context.ts';
