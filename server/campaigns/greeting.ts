@@ -3,7 +3,7 @@
  * "campaign greeting": `source.campaignId`), and each lead's greeting is the deterministic draw of
  * (experiment id, lead id) among the arms the auto-winner still allows.
  */
-import { assignVariant } from '../sop/schedule/variant.ts';
+import { assignVariant } from '../shared/variant.ts';
 import type { CampaignsDeps } from './campaign-deps.ts';
 import type { CampaignDto } from './campaign.repository.ts';
 

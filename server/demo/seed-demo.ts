@@ -4,8 +4,7 @@
  * written with insertMany because going through the identity service one by one would take seconds for nothing.
  */
 import { Types } from 'mongoose';
-import { identityKey, phoneKey } from '../contacts/identity.ts';
-import { maskPhone } from '../contacts/phone.ts';
+import { identityKey, maskPhone, phoneKey } from '../contacts/index.ts';
 import { seedContentTemplates, type ContentModule } from '../content/index.ts';
 import type { Models } from '../db/models.ts';
 import type { OrgModule, StaffDto } from '../org/index.ts';

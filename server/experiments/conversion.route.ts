@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { Principal } from '../auth/index.ts';
-import { identityKey, parseIdentityKey } from '../contacts/identity.ts';
+import { identityKey, parseIdentityKey } from '../contacts/index.ts';
 import { BadRequestError, ConflictError, NotFoundError } from '../errors.ts';
 import { corpIdQuery } from '../http/corp-scope.ts';
 import { defineRoute, reply, type RouteDef } from '../http/route.ts';

@@ -1,6 +1,6 @@
 /** The WeCom account (and its adapter) a corp's sidebar and handovers go through: the default one, else the first. */
 import type { ChannelAdapter } from '../../adapters/channel-adapter.ts';
-import type { ChannelAccount, ChannelAccountRepository } from '../channels/channel-account.repository.ts';
+import type { ChannelAccount, ChannelAccountRepository } from '../channels/index.ts';
 
 export type CorpWecomDeps = { channelAccounts: Pick<ChannelAccountRepository, 'listForCorp'>; adapterFor: (account: ChannelAccount) => ChannelAdapter };
 

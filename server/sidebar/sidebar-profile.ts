@@ -4,7 +4,7 @@
  * SOP ledger, the SOPs they are in, the experiment arms they were exposed to, notes and quick replies. Reads run
  * in parallel; each is one indexed query.
  */
-import { toContactDto, type ContactRow } from '../contacts/contact.dto.ts';
+import { toContactDto, type ContactRow } from '../contacts/index.ts';
 import { NotFoundError } from '../errors.ts';
 import { zoneOf } from '../org/index.ts';
 import type { OrgModule } from '../org/index.ts';

@@ -1,5 +1,5 @@
 /** Store-local time for campaigns: is a store inside its working hours now. Pure. */
-import { localTimeOfDay } from '../../sop/schedule/local-time.ts';
+import { localTimeOfDay } from '../../shared/local-time.ts';
 
 export type WorkingHours = { start: string; end: string };
 

@@ -7,11 +7,10 @@
  */
 import type { Readable } from 'node:stream';
 import { ConflictError } from '../../errors.ts';
-import { maskPhone } from '../../contacts/phone.ts';
+import { maskPhone, phoneKey } from '../../contacts/index.ts';
 import type { CampaignsDeps, PhoneSeal } from '../campaign-deps.ts';
 import type { LeadRepository } from '../lead.repository.ts';
 import type { Clock } from '../../shared/clock.ts';
-import { phoneKey } from '../../contacts/identity.ts';
 import type { CampaignDto } from '../campaign.repository.ts';
 import { gcEvery } from '../../shared/heap-relief.ts';
 import { readLeadCsv, type LeadEncoding, type LeadRow } from './lead-csv.ts';
