@@ -8,8 +8,7 @@ import { BadRequestError, ConflictError, NotFoundError } from '../errors.ts';
 import type { OrgModule } from '../org/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Scope } from '../shared/scope.ts';
-import type { Sop } from '../sop/definition/sop.schema.ts';
-import { assignmentPoint, variantSeed } from '../sop/schedule/variant.ts';
+import { assignmentPoint, variantSeed } from '../shared/variant.ts';
 import { autoWinnerBlocked, autoWinnerCheck, effectiveArms, type AutoWinnerCheck } from './auto-winner.ts';
 import { ExperimentAssignmentRepository, type AssignedUnit } from './experiment-assignment.repository.ts';
 import { firstExposure, loadOutcomeEvents, loadUnits, type ExperimentSources } from './experiment-data.ts';
@@ -53,6 +52,14 @@ function cutoff(e: ExperimentDto): Date | null {
   return times.length ? new Date(Math.min(...times)) : null;
 }
 
+/**
+ * What `ensureForSop` reads of an SOP definition: the send steps and their variants. A structural slice of the
+ * SOP's `Sop` type, because server/sop/ depends on experiments (through campaigns) and not the other way round.
+ */
+type SopSendSteps = {
+  steps: ReadonlyArray<{ type: string; id: string; experiment?: string; variants?: ReadonlyArray<{ id: string; template: string; weight: number }> }>;
+};
+
 export class ExperimentService {
   private readonly rows: ExperimentRepository;
   /** Holdout, greeting and welcome units (see experiment-assignment.repository.ts). */
@@ -75,7 +82,7 @@ export class ExperimentService {
   }
 
   /** One experiment per send step with variants, arms and weights from the SOP; existing ones get the new arms. */
-  async ensureForSop(corpId: string, sop: { sopId: string; definition: Sop }): Promise<ExperimentDto[]> {
+  async ensureForSop(corpId: string, sop: { sopId: string; definition: SopSendSteps }): Promise<ExperimentDto[]> {
     const out: ExperimentDto[] = [];
     for (const step of sop.definition.steps) {
       if (step.type !== 'send' || !step.variants) continue;

@@ -1,7 +1,7 @@
 /**
  * Outcome attribution, pure: for every assigned unit (contact) and metric, the first qualifying event in
  * [exposure, exposure + window). Metric ids:
- * - `reply`: an inbound message of a REPLY_TYPES type (conditions.ts) written by the contact (a 微信客服
+ * - `reply`: an inbound message of a REPLY_TYPES type (shared/reply-types.ts) written by the contact (a 微信客服
  *   message whose `origin` is the servicer or the system is not a reply);
  * - `click`: `link.clicked` (short-link.route.ts), for links made for this experiment or for none;
  * - `conversion` / `conversion:<type>`: `conversion` events (POST /api/conversions), any type or one;
@@ -11,7 +11,7 @@
  *   (`contact.opted_out`, appended by POST /api/contacts/:id/consent; the loader also turns `consent.optedOutAt`
  *   into one for contacts opted out another way, e.g. an import).
  */
-import { REPLY_TYPES } from '../sop/runtime/conditions.ts';
+import { REPLY_TYPES } from '../shared/reply-types.ts';
 
 export type MetricSpec =
   | { kind: 'reply' | 'click' | 'friend_added' | 'friend_deleted' | 'opted_out' }

@@ -13,7 +13,7 @@ export { loadSopFile, loadSopDirectory, parseSopText, validateSop, formatProblem
 export { planSteps, deliveryTime, type PlannedStep, type DeliveryPolicy } from './schedule/plan.ts';
 export { localDateOf, localTimeOfDay, daysBetween, addDays, type LocalDate } from '../shared/local-time.ts';
 export { assignVariant, assignmentPoint, variantSeed } from '../shared/variant.ts';
-export { REPLY_TYPES } from './runtime/conditions.ts';
+export { REPLY_TYPES } from '../shared/reply-types.ts';
 
 export { touchReads, type SopLedger, type RunnerLedger, type DispatcherLedger } from './ledger/index.ts';
 export type { TouchRow, TouchDoc, TouchStatus, RunRow, RunStatus, SopRecordRow, DayTouch, ExperimentTouch, Exposure } from './ledger/index.ts';

@@ -1,13 +1,11 @@
 /** Branch conditions and exit conditions, read from the event log and the contact (facts, not guesses). */
+import { REPLY_TYPES } from '../../shared/reply-types.ts';
 import type { Condition, ExitCondition } from '../definition/sop.schema.ts';
 import type { ContactRouting } from './routing.ts';
 import type { SopEvents, SopTags } from './sop-ports.ts';
 
 /** The event log and the tag library: what conditions are decided from. */
 export type ConditionDeps = { events: Pick<SopEvents, 'hasSince' | 'clickedStep'>; tags: Pick<SopTags, 'list'> };
-
-/** Inbound event types that count as the contact replying. */
-export const REPLY_TYPES = ['oa_text_message', 'room_message', 'kf.message.text', 'kf.message.image', 'kf.message.voice', 'wecom.message'];
 
 function eventSince(services: ConditionDeps, corpId: string, contactId: string, types: string[], since: Date): Promise<boolean> {
   return services.events.hasSince(corpId, contactId, types, since);

@@ -6,7 +6,7 @@
  * half-way is simply repeated by the next one without doubling anything. Steps are looked up in the SOP's
  * latest published version by id, so an edit applies to every step not yet planned.
  */
-import { HOLDOUT } from '../../experiments/experiment.schema.ts';
+import { HOLDOUT } from '../../experiments/index.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { TaskWriter } from '../../tasks/index.ts';
 import { END } from '../definition/common.schema.ts';
