@@ -7,7 +7,7 @@ import { deliverCallback } from '../../adapters/wecom/simulator/callback-driver.
 import { externalContactEvent } from '../../adapters/wecom/simulator/callback-events.ts';
 import { SIM_CORP_ID } from '../../adapters/wecom/simulator/wecom-simulator.ts';
 import type { LiveCodeDto } from '../../server/live-codes/live-code.repository.ts';
-import { assignVariant } from '../../server/sop/schedule/variant.ts';
+import { assignVariant } from '../../server/shared/variant.ts';
 import { CALLBACK_AES_KEY, CALLBACK_TOKEN, startChannelHarness, type ChannelHarness } from '../support/channel-harness.ts';
 import { useTestDatabase } from '../support/database.ts';
 import { http } from '../support/test-app.ts';

@@ -14,7 +14,7 @@ import type { TaskWriter } from '../../tasks/index.ts';
 import type { DispatcherLedger, TouchError, TouchOutcome, TouchRow } from '../ledger/index.ts';
 import { DEFAULT_FREQUENCY_CAP } from '../definition/common.schema.ts';
 import { CONTACT_CHANNELS, type Channel } from '../definition/step.schema.ts';
-import { addDays, daysInMonth, localDateOf, resolveLocal } from '../schedule/local-time.ts';
+import { addDays, daysInMonth, localDateOf, resolveLocal } from '../../shared/local-time.ts';
 import { deliveryTime } from '../schedule/plan.ts';
 import { localDate } from '../../shared/local-date.ts';
 import type { ContactRouter, ContactRouting } from './routing.ts';

@@ -4,7 +4,7 @@
  */
 import type { SendStep, Sop } from '../definition/sop.schema.ts';
 import { deliveryTime } from '../schedule/plan.ts';
-import { assignVariant, variantSeed } from '../schedule/variant.ts';
+import { assignVariant, variantSeed } from '../../shared/variant.ts';
 import { localDate } from '../../shared/local-date.ts';
 import type { TouchDoc } from '../ledger/index.ts';
 

@@ -1,3 +1,3 @@
-// Moved to server/shared/variant.ts (live codes, campaigns and experiments use it too); kept for the runtime
-// files not yet switched over.
+// Moved to server/shared/variant.ts; kept only for server/live-codes/welcome-sender.ts (switch it to shared,
+// then delete this file).
 export * from '../../shared/variant.ts';
