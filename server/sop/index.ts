@@ -2,8 +2,9 @@
  * The SOP face: definitions (schemas, loader), the schedule math other domains plan with, the ledger and the
  * module (createSopModule). The only file of server/sop/ that other domains import. The route factories are
  * not re-exported yet: http/route.ts types contexts with the whole graph, so app.ts imports them directly.
- * Date math and variant hashing are domain-neutral and live in server/shared/ (local-time.ts, variant.ts);
- * the send channels and the kebab id shape too (send-channels.ts), so content does not depend on SOP.
+ * Date math, variant hashing and the inbound event types that count as a reply are domain-neutral and live in
+ * server/shared/ (local-time.ts, variant.ts, reply-types.ts; import them from there, this face does not
+ * repeat them); the send channels and the kebab id shape too (send-channels.ts), so content does not depend on SOP.
  */
 export type { Sop, SopInput, Subject, ExitCondition, Reentry, Step, StepType, Channel, Condition, Variant, WaitStep, SendStep, Trigger, EventTrigger, AudienceFilter, QuietHours, FrequencyCap, StorePolicy, DurationParts } from './definition/sop.schema.ts';
 export { sopSchema, SUBJECTS, EXIT_CONDITIONS } from './definition/sop.schema.ts';
@@ -11,9 +12,6 @@ export { CHANNELS, CONTACT_CHANNELS, WINDOWED_CHANNELS } from './definition/step
 export { KEBAB, quietHoursSchema, DEFAULT_QUIET_HOURS, DEFAULT_FREQUENCY_CAP } from './definition/common.schema.ts';
 export { loadSopFile, loadSopDirectory, parseSopText, validateSop, formatProblem, type SopLoadResult, type SopProblem } from './definition/sop-loader.ts';
 export { planSteps, deliveryTime, type PlannedStep, type DeliveryPolicy } from './schedule/plan.ts';
-export { localDateOf, localTimeOfDay, daysBetween, addDays, type LocalDate } from '../shared/local-time.ts';
-export { assignVariant, assignmentPoint, variantSeed } from '../shared/variant.ts';
-export { REPLY_TYPES } from '../shared/reply-types.ts';
 
 export { touchReads, type SopLedger, type RunnerLedger, type DispatcherLedger } from './ledger/index.ts';
 export type { TouchRow, TouchDoc, TouchStatus, RunRow, RunStatus, SopRecordRow, DayTouch, ExperimentTouch, Exposure } from './ledger/index.ts';
