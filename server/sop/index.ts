@@ -25,3 +25,5 @@ export { createSopModule, type SopDeps, type SopModule } from './sop.module.ts';
 export type { EnrollOutcome } from './runtime/enroll.ts';
 export type { TouchRenderer } from './runtime/touch-renderer.ts';
 export type { SopModels } from './ledger/index.ts';
+export { registerSopModels } from './ledger/sop.models.ts';
+export { createSopLedger } from './ledger/index.ts';
