@@ -1,7 +1,6 @@
 /**
  * The SOP face: definitions (schemas, loader), the schedule math other domains plan with, the ledger and the
- * module (createSopModule). The only file of server/sop/ that other domains import. The route factories are
- * not re-exported yet: http/route.ts types contexts with the whole graph, so app.ts imports them directly.
+ * module (createSopModule) with its route factories. The only file of server/sop/ that other domains import.
  * Date math and variant hashing are domain-neutral and live in server/shared/ (local-time.ts, variant.ts);
  * the send channels and the kebab id shape too (send-channels.ts), so content does not depend on SOP.
  */
@@ -27,3 +26,5 @@ export type { TouchRenderer } from './runtime/touch-renderer.ts';
 export type { SopModels } from './ledger/index.ts';
 export { registerSopModels } from './ledger/sop.models.ts';
 export { createSopLedger } from './ledger/index.ts';
+export { sopRoutes } from './sop.route.ts';
+export { executionRoutes } from './execution.route.ts';
