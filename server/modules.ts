@@ -6,8 +6,7 @@ import type { Logger } from 'pino';
 import type { ChannelAdapter } from '../adapters/channel-adapter.ts';
 import { createAdapter, touchChannelOf } from '../adapters/registry.ts';
 import { createAuthModule, type StaffOAuth } from './auth/index.ts';
-import { createSopModule } from './sop/index.ts';
-import { createSopLedger } from './sop/ledger/index.ts';
+import { createSopLedger, createSopModule } from './sop/index.ts';
 import { createDailyModule } from './daily/index.ts';
 import type { Config } from './config.ts';
 import { createChannelsModule, type ChannelAccount, type ChannelsModule } from './channels/index.ts';
@@ -102,7 +101,7 @@ function buildServiceGraph(deps: ModuleDeps) {
     auth,
     tokens: auth.tokens,
     /** Every staff-task write goes through the tasks module (server/tasks/index.ts). */
-    tasks: createTasksModule({ models: m, clock }),
+    tasks: createTasksModule({ models: m, clock, contacts: follows }),
     /** 微信客服: the knowledge base and its matcher (server/kf/index.ts). */
     kf: createKfModule({ models: m, org, clock }),
     experiments: createExperimentsModule({ models: m, clock, org, touches: ledger.touches, events, contacts }),

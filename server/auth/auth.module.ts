@@ -5,7 +5,9 @@
 import type { OrgModule } from '../org/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { AuthModels } from './auth.models.ts';
+import { StaffLoginLinkRepository } from './staff-login-link.repository.ts';
 import { StaffLoginService, type StaffOAuth } from './staff-login.ts';
+import { TokenRepository } from './token.repository.ts';
 import { TokenService } from './token.service.ts';
 
 export type AuthDeps = {
@@ -26,8 +28,8 @@ export type AuthModule = {
 };
 
 export function createAuthModule(deps: AuthDeps): AuthModule {
-  const tokens = new TokenService(deps.models, deps.org, deps.clock, deps.adminToken);
-  const staffLogin = new StaffLoginService({ models: deps.models, org: deps.org, tokens, clock: deps.clock, staffOAuth: deps.staffOAuth });
+  const tokens = new TokenService(new TokenRepository(deps.models), deps.org, deps.clock, deps.adminToken);
+  const staffLogin = new StaffLoginService({ links: new StaffLoginLinkRepository(deps.models), org: deps.org, tokens, clock: deps.clock, staffOAuth: deps.staffOAuth });
   return {
     tokens,
     staffLogin,

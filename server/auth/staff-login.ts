@@ -8,7 +8,7 @@ import { NotFoundError, UnauthenticatedError, UnavailableError } from '../errors
 import type { OrgModule, StaffDto } from '../org/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Scope } from '../shared/scope.ts';
-import type { AuthModels } from './auth.models.ts';
+import type { StaffLoginLinkRepository } from './staff-login-link.repository.ts';
 import type { TokenService } from './token.service.ts';
 
 export const LOGIN_LINK_TTL_MS = 24 * 60 * 60_000;
@@ -23,7 +23,7 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 export class StaffLoginService {
   constructor(
     private readonly deps: {
-      models: Pick<AuthModels, 'StaffLoginLink'>;
+      links: StaffLoginLinkRepository;
       org: OrgModule;
       tokens: TokenService;
       clock: Clock;
@@ -37,18 +37,14 @@ export class StaffLoginService {
     if (staff.status !== 'active') throw new NotFoundError('staff', staffId);
     const secret = randomBytes(32).toString('base64url');
     const expiresAt = new Date(this.deps.clock.now().getTime() + LOGIN_LINK_TTL_MS);
-    await this.deps.models.StaffLoginLink.create({ corpId: scope.corpId, staffId: staff.id, secretHash: sha256(secret), expiresAt, issuedBy });
+    await this.deps.links.insert({ corpId: scope.corpId, staffId: staff.id, secretHash: sha256(secret), expiresAt, issuedBy });
     return { url: `/m/login?t=${secret}`, expiresAt };
   }
 
   /** Uses a link up (atomically, so two clicks cannot both sign in) and opens a session; 401 when used or expired. */
   async consumeLink(secret: string): Promise<StaffSession> {
     const now = this.deps.clock.now();
-    const link = await this.deps.models.StaffLoginLink.findOneAndUpdate(
-      { secretHash: sha256(secret), usedAt: null, revokedAt: null, expiresAt: { $gt: now } },
-      { $set: { usedAt: now } },
-      { returnDocument: 'after' },
-    ).lean();
+    const link = await this.deps.links.consume(sha256(secret), now);
     if (!link) throw new UnauthenticatedError('登录链接无效、已使用或已过期 This sign-in link is unknown, used or expired');
     // Only "no such member" means the link's member is gone; a database error stays an error (a 5xx the staff
     // member can retry), not a 401 that tells them their link is bad.
@@ -62,8 +58,7 @@ export class StaffLoginService {
   /** Revokes a staff member's unused links (they resigned): returns how many. */
   async revokeLinksOf(corpId: string, staffId: string): Promise<number> {
     const now = this.deps.clock.now();
-    const res = await this.deps.models.StaffLoginLink.updateMany({ corpId, staffId, usedAt: null, revokedAt: null, expiresAt: { $gt: now } }, { $set: { revokedAt: now } });
-    return res.modifiedCount;
+    return this.deps.links.revokeUnusedOf(corpId, staffId, now);
   }
 
   /** Resolves a WeCom OAuth code through the default WeCom account and opens a session for that userid. */

@@ -3,22 +3,18 @@
  * uniformly distributed, so an index lookup leaks nothing useful about the secret.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Types } from 'mongoose';
 import { BadRequestError, NotFoundError, UnauthenticatedError } from '../errors.ts';
 import type { OrgModule, StaffDto } from '../org/index.ts';
 import type { Clock } from '../shared/clock.ts';
-import { cursorFilter, toPage, type Page } from '../shared/pagination.ts';
+import { toPage, type Page } from '../shared/pagination.ts';
 import type { Principal, Role } from '../shared/principal.ts';
-import type { AuthModels } from './auth.models.ts';
 import { defaultExpiry, expiryOf, LAST_USED_RESOLUTION_MS } from './token-expiry.ts';
-import type { TokenDoc } from './token.schema.ts';
+import type { TokenRepository, TokenRow } from './token.repository.ts';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 export type IssueTokenInput = { corpId: string; role: Role; name: string; staffId?: string; storeId?: string; expiresAt?: Date };
 export type IssuedToken = { id: string; token: string; role: Role; corpId: string; storeId: string | null; staffId: string | null; expiresAt: Date };
-
-type TokenRow = TokenDoc & { _id: Types.ObjectId; createdAt?: Date };
 
 /** What the token list shows: never the secret or its hash. */
 export function toTokenDto(row: TokenRow, now: Date) {
@@ -45,7 +41,7 @@ export class TokenService {
   private readonly adminHash: Buffer | null;
 
   constructor(
-    private readonly models: Pick<AuthModels, 'Token'>,
+    private readonly tokens: TokenRepository,
     private readonly org: OrgModule,
     private readonly clock: Clock,
     adminToken: string | undefined,
@@ -64,7 +60,7 @@ export class TokenService {
     if (this.adminHash && timingSafeEqual(this.adminHash, Buffer.from(hash, 'hex'))) {
       return { tokenId: 'bootstrap', role: 'hq_admin', corpId: null, storeId: null, staffId: null };
     }
-    const row = await this.models.Token.findOne({ tokenHash: hash }).lean<TokenRow>();
+    const row = await this.tokens.findByHash(hash);
     if (!row || row.revokedAt) throw new UnauthenticatedError('令牌无效或已吊销 Unknown or revoked token');
     const now = this.clock.now();
     if (expiryOf(row).getTime() <= now.getTime()) throw new UnauthenticatedError(TOKEN_EXPIRED_MESSAGE);
@@ -99,38 +95,32 @@ export class TokenService {
     const now = this.clock.now();
     const expiresAt = input.expiresAt ?? defaultExpiry(input.role, now);
     const token = `siyu_${randomBytes(24).toString('hex')}`;
-    const doc = await this.models.Token.create({ corpId: input.corpId, tokenHash: sha256(token), role: input.role, name: input.name, storeId, staffId, expiresAt });
-    return { id: String(doc._id), token, role: input.role, corpId: input.corpId, storeId, staffId, expiresAt };
+    const id = await this.tokens.insert({ corpId: input.corpId, tokenHash: sha256(token), role: input.role, name: input.name, storeId, staffId, expiresAt });
+    return { id, token, role: input.role, corpId: input.corpId, storeId, staffId, expiresAt };
   }
 
   /** A corp's tokens, newest first; `staffIds` narrows to the tokens bound to those members (a store's staff). */
   async list(corpId: string, opts: { staffIds?: readonly string[]; limit: number; cursor?: string }): Promise<Page<TokenDto>> {
-    const filter: Record<string, unknown> = { corpId, ...cursorFilter(opts.cursor) };
-    if (opts.staffIds) filter.staffId = { $in: [...opts.staffIds] };
-    const rows = await this.models.Token.find(filter).select({ tokenHash: 0 }).sort({ _id: -1 }).limit(opts.limit + 1).lean<TokenRow[]>();
+    const rows = await this.tokens.page(corpId, opts);
     const now = this.clock.now();
     return toPage(rows, opts.limit, (r) => toTokenDto(r, now));
   }
 
   /** Whether the corp has a token of this role that still signs in (not revoked, not expired by expiryOf). */
   async hasLive(corpId: string, role: Role): Promise<boolean> {
-    const rows = await this.models.Token.find({ corpId, role, revokedAt: null }).select({ role: 1, expiresAt: 1, createdAt: 1 }).lean<TokenRow[]>();
+    const rows = await this.tokens.unrevokedOfRole(corpId, role);
     const now = this.clock.now().getTime();
     return rows.some((r) => expiryOf(r).getTime() > now);
   }
 
   /** Revokes one token; `staffIds` limits which tokens the caller may revoke (a store's staff). */
   async revoke(corpId: string, id: string, staffIds?: readonly string[]): Promise<void> {
-    const filter: Record<string, unknown> = { _id: id, corpId, revokedAt: null };
-    if (staffIds) filter.staffId = { $in: [...staffIds] };
-    const res = await this.models.Token.updateOne(filter, { $set: { revokedAt: this.clock.now() } }).catch(() => ({ matchedCount: 0 }));
-    if (!res.matchedCount) throw new NotFoundError('token', id);
+    if (!(await this.tokens.revoke(corpId, id, this.clock.now(), staffIds))) throw new NotFoundError('token', id);
   }
 
   /** Revokes every live token of a staff member (they resigned): returns how many. */
   async revokeForStaff(corpId: string, staffId: string): Promise<number> {
-    const res = await this.models.Token.updateMany({ corpId, staffId, revokedAt: null }, { $set: { revokedAt: this.clock.now() } });
-    return res.modifiedCount;
+    return this.tokens.revokeForStaff(corpId, staffId, this.clock.now());
   }
 
   private async activeStaff(corpId: string, staffId: string): Promise<StaffDto> {
@@ -146,10 +136,6 @@ export class TokenService {
   private async touch(row: TokenRow, now: Date): Promise<void> {
     const stale = new Date(now.getTime() - LAST_USED_RESOLUTION_MS);
     if (row.lastUsedAt && row.lastUsedAt.getTime() > stale.getTime()) return;
-    await this.models.Token.updateOne(
-      { _id: row._id, $or: [{ lastUsedAt: null }, { lastUsedAt: { $lte: stale } }] },
-      { $set: { lastUsedAt: now } },
-      { timestamps: false },
-    );
+    await this.tokens.markUsed(row._id, now, stale);
   }
 }

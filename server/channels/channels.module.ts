@@ -21,7 +21,7 @@ import { DetailDueRepository } from './detail-due.repository.ts';
 import { DetailLookup } from './detail-lookup.ts';
 import { settleOwedDetails, type DetailSweepOutcome } from './detail-sweep.ts';
 import type { InboundDeps } from './inbound-context.ts';
-import { InboundInbox } from './inbound-inbox.ts';
+import { InboundInbox } from './inbound-inbox.repository.ts';
 import { InboundProcessor } from './inbound-processor.ts';
 import { InboundReactions } from './inbound-reactions.ts';
 import { KfCursorRepository } from './kf-cursor.repository.ts';

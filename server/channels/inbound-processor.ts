@@ -11,7 +11,7 @@ import type { Metrics } from '../system/metrics.ts';
 import type { ChannelAccount, ChannelAccountRepository } from './channel-account.repository.ts';
 import type { InboundDeps } from './inbound-context.ts';
 import { dispatchInbound } from './inbound-dispatch.ts';
-import type { FailKind, InboundInbox, InboxRow } from './inbound-inbox.ts';
+import type { FailKind, InboundInbox, InboxRow } from './inbound-inbox.repository.ts';
 
 export type InboundProcessorDeps = {
   channelAccounts: Pick<ChannelAccountRepository, 'get'>;

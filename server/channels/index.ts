@@ -10,7 +10,7 @@ export type { ChannelAccount, ChannelAccountRepository } from './channel-account
 export { channelAccountRoutes, type ChannelAccountRouteDeps } from './channel-account.route.ts';
 export { channelCallbackRoutes, type CallbackRouteDeps } from './callback.route.ts';
 export type { CallbackGuard, CallbackRefusal } from './callback-guard.ts';
-export type { InboundInbox } from './inbound-inbox.ts';
+export type { InboundInbox } from './inbound-inbox.repository.ts';
 export type { InboundProcessor } from './inbound-processor.ts';
 export type { CustomerReply, InboundContext, InboundDeps } from './inbound-context.ts';
 export type { PushListeners } from './push-listeners.ts';

@@ -10,7 +10,7 @@ import type { ChannelAdapter } from '../../adapters/channel-adapter.ts';
 import { channelKinds } from '../../adapters/registry.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { ChannelAccount, ChannelAccountRepository } from './channel-account.repository.ts';
-import type { InboundInbox } from './inbound-inbox.ts';
+import type { InboundInbox } from './inbound-inbox.repository.ts';
 
 export type PushListenerDeps = {
   channelAccounts: Pick<ChannelAccountRepository, 'listByKind' | 'acquireListenerLease' | 'releaseListenerLease'>;

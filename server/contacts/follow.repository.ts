@@ -6,6 +6,7 @@ import { Types } from 'mongoose';
 import { isDuplicateKeyError } from '../errors.ts';
 import type { Scope } from '../shared/scope.ts';
 import type { Clock } from '../shared/clock.ts';
+import { toObjectId } from '../shared/object-id.ts';
 import type { ContactsModels } from './contacts.models.ts';
 
 export type FollowInput = {
@@ -164,5 +165,26 @@ export class FollowRepository {
   /** One relation by its unique key (contact, staff member), deleted ones included; null when there is none. */
   async relation(corpId: string, contactId: string, staffId: string) {
     return this.models.Follow.findOne({ corpId, contactId, staffId }).select('staffId storeId addedAt deletedAt').lean();
+  }
+
+  /**
+   * Display names (this staff member's remark, else the WeChat name) and masked phones of contacts, keyed by id;
+   * contacts outside the scope or merged away are left out.
+   */
+  async namesForStaff(scope: Scope, staffId: string, contactIds: readonly string[]): Promise<Map<string, { id: string; name: string; phone: string | null }>> {
+    const objectIds = contactIds.map(toObjectId).filter((x): x is Types.ObjectId => x !== null);
+    if (!objectIds.length) return new Map();
+    const scoped = scope.storeIds === null ? {} : { storeIds: { $in: scope.storeIds } };
+    const [contacts, follows] = await Promise.all([
+      this.models.Contact.find({ _id: { $in: objectIds }, corpId: scope.corpId, mergedInto: null, ...scoped }).select('name phoneMasked').lean(),
+      this.models.Follow.find({ corpId: scope.corpId, staffId, contactId: { $in: contactIds } }).select('contactId remark').lean(),
+    ]);
+    const remarks = new Map(follows.filter((f) => f.remark).map((f) => [f.contactId, f.remark]));
+    const out = new Map<string, { id: string; name: string; phone: string | null }>();
+    for (const c of contacts) {
+      const id = String(c._id);
+      out.set(id, { id, name: remarks.get(id) || c.name || '客户', phone: c.phoneMasked ?? null });
+    }
+    return out;
   }
 }

@@ -57,3 +57,4 @@ export function createContactsModule(deps: ContactsDeps): ContactsModule {
     phones,
   };
 }
+export { contactRoutes } from './contact.route.ts';

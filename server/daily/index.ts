@@ -8,3 +8,4 @@ export type { RollupRow } from './daily.repository.ts';
 export type { DigestOutcome } from './task-digest.ts';
 export type { DailyWork } from './daily-run.schema.ts';
 export type { DailyModels } from './daily.models.ts';
+export { registerDailyModels } from './daily.models.ts';

@@ -4,8 +4,8 @@
  */
 import type { Connection } from 'mongoose';
 import { registerAuthModels } from '../auth/index.ts';
-import { registerSopModels } from '../sop/ledger/sop.models.ts';
-import { staffTaskSchema } from '../tasks/staff-task.schema.ts';
+import { registerSopModels } from '../sop/index.ts';
+import { registerTasksModels } from '../tasks/index.ts';
 import { registerChannelsModels } from '../channels/index.ts';
 import { registerContactsModels } from '../contacts/index.ts';
 import { registerContentModels } from '../content/index.ts';
@@ -17,7 +17,7 @@ import { registerGroupsModels } from '../groups/index.ts';
 import { registerLiveCodesModels } from '../live-codes/index.ts';
 import { registerOrgModels } from '../org/index.ts';
 import { registerSystemModels } from '../system/heartbeat.repository.ts';
-import { registerDailyModels } from '../daily/daily.models.ts';
+import { registerDailyModels } from '../daily/index.ts';
 import { registerCampaignsModels } from '../campaigns/index.ts';
 import { registerTagsModels } from '../tags/index.ts';
 import { registerKfModels } from '../kf/index.ts';
@@ -33,7 +33,7 @@ export function registerModels(conn: Connection) {
     ...registerSystemModels(conn),
     ...registerDailyModels(conn),
     ...registerSopModels(conn),
-    StaffTask: conn.model('StaffTask', staffTaskSchema),
+    ...registerTasksModels(conn),
     ...registerChannelsModels(conn),
     ...registerContentModels(conn),
     ...registerExperimentsModels(conn),

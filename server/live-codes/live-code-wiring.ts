@@ -6,15 +6,14 @@
  */
 import type { Logger } from 'pino';
 import type { ChannelAdapter } from '../../adapters/channel-adapter.ts';
-import type { ChannelAccount, ChannelAccountRepository } from '../channels/channel-account.repository.ts';
-import type { InboundReactions } from '../channels/index.ts';
-import type { ContactRepository } from '../contacts/contact.repository.ts';
+import type { ChannelAccount, ChannelAccountRepository, InboundReactions } from '../channels/index.ts';
+import type { ContactRepository } from '../contacts/index.ts';
 import type { ContentModule as ContentService } from '../content/index.ts';
-import type { ExperimentService } from '../experiments/experiment.service.ts';
+import type { ExperimentService } from '../experiments/index.ts';
 import type { OrgModule } from '../org/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Scope } from '../shared/scope.ts';
-import type { TagRepository } from '../tags/tag.repository.ts';
+import type { TagRepository } from '../tags/index.ts';
 import { LiveCodeLedger } from './live-code-ledger.repository.ts';
 import { liveCodeListener, type LiveCodeListenerDeps } from './live-code-listener.ts';
 import { liveCodeReport, type LiveCodeReportDeps, type ReportQuery } from './live-code-report.ts';

@@ -5,14 +5,14 @@
  */
 import type { Logger } from 'pino';
 import { ChannelError, type ChannelAdapter } from '../../adapters/channel-adapter.ts';
-import type { ChannelAccount, ChannelAccountRepository } from '../channels/channel-account.repository.ts';
+import type { ChannelAccount, ChannelAccountRepository } from '../channels/index.ts';
 import type { ContentModule as ContentService } from '../content/index.ts';
-import type { ExperimentService } from '../experiments/experiment.service.ts';
+import type { ExperimentService } from '../experiments/index.ts';
 import { BadRequestError, ConflictError, UnavailableError } from '../errors.ts';
 import { zoneOf, type OrgModule, type StaffDto } from '../org/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import { corpScope, type Scope } from '../shared/scope.ts';
-import type { TagRepository } from '../tags/tag.repository.ts';
+import type { TagRepository } from '../tags/index.ts';
 import type { LiveCodeLedger } from './live-code-ledger.repository.ts';
 import { newState, STATE_PREFIX, type LiveCodeDto, type LiveCodePatch, type LiveCodeRepository, type StaffRef } from './live-code.repository.ts';
 import { computeRoster, startOfLocalDay } from './live-code-roster.ts';

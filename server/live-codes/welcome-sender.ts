@@ -10,13 +10,12 @@
  */
 import type { Logger } from 'pino';
 import type { Attachment as ChannelAttachment, ChannelAdapter, FriendAdded } from '../../adapters/channel-adapter.ts';
-import type { ContactRepository } from '../contacts/contact.repository.ts';
+import type { ContactRepository } from '../contacts/index.ts';
 import { renderText, type Attachment, type ContentModule as ContentService } from '../content/index.ts';
-import { HOLDOUT } from '../experiments/experiment.schema.ts';
-import type { ExperimentService } from '../experiments/experiment.service.ts';
-import { assignVariant } from '../sop/schedule/variant.ts';
+import { HOLDOUT, type ExperimentService } from '../experiments/index.ts';
 import { zoneOf, type OrgModule, type StaffDto } from '../org/index.ts';
 import type { Clock } from '../shared/clock.ts';
+import { assignVariant } from '../shared/variant.ts';
 import { corpScope } from '../shared/scope.ts';
 import type { LiveCodeLedger } from './live-code-ledger.repository.ts';
 import type { LiveCodeDto } from './live-code.repository.ts';

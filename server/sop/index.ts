@@ -1,7 +1,6 @@
 /**
  * The SOP face: definitions (schemas, loader), the schedule math other domains plan with, the ledger and the
- * module (createSopModule). The only file of server/sop/ that other domains import. The route factories are
- * not re-exported yet: http/route.ts types contexts with the whole graph, so app.ts imports them directly.
+ * module (createSopModule) with its route factories. The only file of server/sop/ that other domains import.
  * Date math, variant hashing and the inbound event types that count as a reply are domain-neutral and live in
  * server/shared/ (local-time.ts, variant.ts, reply-types.ts; import them from there, this face does not
  * repeat them); the send channels and the kebab id shape too (send-channels.ts), so content does not depend on SOP.
@@ -23,3 +22,7 @@ export { createSopModule, type SopDeps, type SopModule } from './sop.module.ts';
 export type { EnrollOutcome } from './runtime/enroll.ts';
 export type { TouchRenderer } from './runtime/touch-renderer.ts';
 export type { SopModels } from './ledger/index.ts';
+export { registerSopModels } from './ledger/sop.models.ts';
+export { createSopLedger } from './ledger/index.ts';
+export { sopRoutes } from './sop.route.ts';
+export { executionRoutes } from './execution.route.ts';

@@ -18,3 +18,4 @@ export type TagsDeps = { models: TagsModels; clock: Clock };
 export function createTagsModule(deps: TagsDeps): TagsModule {
   return new TagRepository(deps.models, deps.clock);
 }
+export { tagRoutes } from './tag.route.ts';

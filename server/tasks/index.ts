@@ -3,11 +3,12 @@
  * actions (complete, skip), SOP task steps (planOnce), mass-send confirmations (addToMassSend) and handover.
  * Other domains import this file only; the runtime declares the slice it writes (`TaskWriter`).
  */
-import type { Models } from '../db/models.ts';
 import type { Clock } from '../shared/clock.ts';
-import { StaffTaskRepository } from './staff-task.repository.ts';
+import { StaffTaskRepository, type ContactNames } from './staff-task.repository.ts';
+import type { TasksModels } from './tasks.models.ts';
 
-export type { StaffTaskDto, StaffTaskInput, TaskActor, TaskCountRow, TaskStatus, ContactSummary } from './staff-task.repository.ts';
+export type { StaffTaskDto, StaffTaskInput, TaskActor, TaskCountRow, TaskStatus, ContactSummary, ContactNames } from './staff-task.repository.ts';
+export { registerTasksModels, type TasksModels } from './tasks.models.ts';
 export type { TaskKind } from './staff-task.schema.ts';
 export { staffTaskRoutes } from './staff-task.route.ts';
 
@@ -16,6 +17,6 @@ export type TasksModule = StaffTaskRepository;
 /** What the SOP runtime writes: task steps and mass-send confirmations. */
 export type TaskWriter = Pick<TasksModule, 'planOnce' | 'addToMassSend'>;
 
-export function createTasksModule(deps: { models: Pick<Models, 'StaffTask' | 'Contact' | 'Follow'>; clock: Clock }): TasksModule {
-  return new StaffTaskRepository(deps.models, deps.clock);
+export function createTasksModule(deps: { models: TasksModels; clock: Clock; contacts: ContactNames }): TasksModule {
+  return new StaffTaskRepository(deps.models, deps.clock, deps.contacts);
 }

@@ -5,12 +5,12 @@
  */
 import type { Types } from 'mongoose';
 import type { Principal } from '../auth/index.ts';
-import type { Models } from '../db/models.ts';
 import { BadRequestError, ConflictError, NotFoundError, isDuplicateKeyError } from '../errors.ts';
 import type { Clock } from '../shared/clock.ts';
 import { toObjectId } from '../shared/object-id.ts';
 import { storeFilter, type Scope } from '../shared/scope.ts';
 import type { StaffTaskDoc, TaskKind } from './staff-task.schema.ts';
+import type { TasksModels } from './tasks.models.ts';
 
 type TaskRow = StaffTaskDoc & { _id: Types.ObjectId; createdAt?: Date; updatedAt?: Date };
 export type TaskStatus = StaffTaskDoc['status'];
@@ -59,12 +59,18 @@ export type TaskCountRow = { storeId: string; staffId: string; localDate: string
 
 export type ContactSummary = { id: string; name: string; phone: string | null };
 
+/** Who the contacts of a task are to its staff member; the contacts face fills it (`follows.namesForStaff`). */
+export type ContactNames = {
+  namesForStaff(scope: Scope, staffId: string, contactIds: readonly string[]): Promise<Map<string, ContactSummary>>;
+};
+
 const STATUS_ORDER: Record<TaskStatus, number> = { open: 0, done: 1, skipped: 1 };
 
 export class StaffTaskRepository {
   constructor(
-    private readonly models: Pick<Models, 'StaffTask' | 'Contact' | 'Follow'>,
+    private readonly models: TasksModels,
     private readonly clock: Clock,
+    private readonly contacts: ContactNames,
   ) {}
 
   /**
@@ -203,20 +209,7 @@ export class StaffTaskRepository {
    */
   async contactSummaries(scope: Scope, staffId: string, lists: string[][], limit = 50): Promise<Map<string, ContactSummary>> {
     const ids = [...new Set(lists.flatMap((l) => l.slice(0, limit)))];
-    const objectIds = ids.map(toObjectId).filter((x): x is Types.ObjectId => x !== null);
-    if (!objectIds.length) return new Map();
-    const scoped = scope.storeIds === null ? {} : { storeIds: { $in: scope.storeIds } };
-    const [contacts, follows] = await Promise.all([
-      this.models.Contact.find({ _id: { $in: objectIds }, corpId: scope.corpId, mergedInto: null, ...scoped }).select('name phoneMasked').lean(),
-      this.models.Follow.find({ corpId: scope.corpId, staffId, contactId: { $in: ids } }).select('contactId remark').lean(),
-    ]);
-    const remarks = new Map(follows.filter((f) => f.remark).map((f) => [f.contactId, f.remark]));
-    const out = new Map<string, ContactSummary>();
-    for (const c of contacts) {
-      const id = String(c._id);
-      out.set(id, { id, name: remarks.get(id) || c.name || '客户', phone: c.phoneMasked ?? null });
-    }
-    return out;
+    return this.contacts.namesForStaff(scope, staffId, ids);
   }
 
   private async findRow(scope: Scope, id: string, by: TaskActor): Promise<TaskRow | null> {

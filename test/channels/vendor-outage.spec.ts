@@ -15,7 +15,7 @@ import { SIM_CORP_ID, SIM_SECRET } from '../../adapters/wecom/simulator/wecom-si
 import { sealEvent } from '../../adapters/wecom/crypto/callback-envelope.ts';
 import { signature } from '../../adapters/wecom/crypto/wx-biz-msg-crypt.ts';
 import { wireJobs } from '../../jobs/job-wiring.ts';
-import { MAX_ATTEMPTS } from '../../server/channels/inbound-inbox.ts';
+import { MAX_ATTEMPTS } from '../../server/channels/inbound-inbox.repository.ts';
 import { CALLBACK_AES_KEY, CALLBACK_TOKEN, OA_APP_ID, startChannelHarness, type ChannelHarness } from '../support/channel-harness.ts';
 import { useTestDatabase } from '../support/database.ts';
 

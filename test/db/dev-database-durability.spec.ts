@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { InboundInbox } from '../../server/channels/inbound-inbox.ts';
+import { InboundInbox } from '../../server/channels/inbound-inbox.repository.ts';
 import type { ChannelAccount } from '../../server/channels/channel-account.repository.ts';
 import { openDatabase } from '../../server/db/database.ts';
 import { startDevDatabase } from '../../server/db/dev-database.ts';

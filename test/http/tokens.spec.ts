@@ -4,6 +4,7 @@
  * against the issuer's corp.
  */
 import { expect } from 'chai';
+import { StaffLoginLinkRepository } from '../../server/auth/staff-login-link.repository.ts';
 import { StaffLoginService } from '../../server/auth/staff-login.ts';
 import { UnauthenticatedError } from '../../server/errors.ts';
 import { useTestDatabase } from '../support/database.ts';
@@ -39,7 +40,7 @@ describe('API tokens: expiry, list, revocation, resigned staff, lastUsedAt', () 
       const secret = new URL(await signInLink(staffId), 'http://siyu.test').searchParams.get('t')!;
       const broken = new StaffLoginService({
         ...s,
-        models: s.db.models,
+        links: new StaffLoginLinkRepository(s.db.models),
         org: { ...s.org, getStaff: async () => Promise.reject(new Error('database unreachable')) },
         staffOAuth: async () => null,
       });
