@@ -11,7 +11,7 @@ import path from 'node:path';
 import { once } from 'node:events';
 import { fullGc } from '../server/shared/heap-relief.ts';
 import { importLeadsFile } from '../server/campaigns/index.ts';
-import { openDatabase } from '../server/db/database.ts';
+import { openDatabase, type Database } from '../server/db/database.ts';
 import { type Modules } from '../server/modules.ts';
 import { benchDatabase, benchServices, intArg, rssSampler } from './support.ts';
 
@@ -40,7 +40,7 @@ const phoneOf = (i: number) => `13${String(100_000_000 + i).slice(0, 9)}`;
  * Contacts that already have phones: every tenth row of the file (rows 0, 10, 20, …) is one of them, so the
  * import checks against a populated contact store. Written with the driver in the shape ContactIdentityService writes.
  */
-async function seedContacts(services: Modules, count: number): Promise<void> {
+async function seedContacts(services: Modules & { db: Database }, count: number): Promise<void> {
   const now = new Date();
   for (let start = 0; start < count; start += 5000) {
     const docs = [];

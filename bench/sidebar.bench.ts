@@ -128,7 +128,7 @@ function percentile(values: number[], q: number): number {
 }
 
 /** The corp, four stores, their staff, the WeCom account on the simulator, tags, SOPs and quick replies. */
-async function seedCorp(services: Modules, simBaseUrl: string): Promise<{ staff: StaffRow[] }> {
+async function seedCorp(services: Modules & { db: Database }, simBaseUrl: string): Promise<{ staff: StaffRow[] }> {
   const scope = { corpId: CORP, storeIds: null };
   await services.org.upsertCorp({ corpId: CORP, name: '压测企业' });
   const stores = [];

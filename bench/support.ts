@@ -113,6 +113,6 @@ export function ledgerTouch(t: { corpId: string; sopId: string; contactId: strin
 export const BENCH_KEYS = { phoneKeyHex: '01'.repeat(32), hashKeyHex: '02'.repeat(32) };
 
 /** The app's services over a bench database: silent logs, fresh metrics, the bench keys, the given clock. */
-export function benchServices(db: Database, clock: Clock = systemClock, keys = BENCH_KEYS): Modules {
-  return buildModules({ config: loadConfig({ LOG_LEVEL: 'silent' }), db, clock, logger: pino({ level: 'silent' }), metrics: createMetrics(), keys });
+export function benchServices(db: Database, clock: Clock = systemClock, keys = BENCH_KEYS): Modules & { db: Database } {
+  return { ...buildModules({ config: loadConfig({ LOG_LEVEL: 'silent' }), db, clock, logger: pino({ level: 'silent' }), metrics: createMetrics(), keys }), db };
 }

@@ -12,7 +12,7 @@ describe('startScheduler', () => {
 
   it('runs a catalog job once even with two scheduler processes on one database', async function () {
     this.timeout(30_000);
-    const deps = { services: testServices(t.db, { realClock: true }), logger: pino({ level: 'silent' }), roles: ['scheduler'], processEveryMs: 200, staffPageUrl: 'http://127.0.0.1/m', dailyWork: false };
+    const deps = { services: testServices(t.db, { realClock: true }), db: t.db, logger: pino({ level: 'silent' }), roles: ['scheduler'], processEveryMs: 200, staffPageUrl: 'http://127.0.0.1/m', dailyWork: false };
     const metricsA = createMetrics();
     const metricsB = createMetrics();
     const a = await startScheduler({ ...deps, metrics: metricsA });
@@ -37,7 +37,7 @@ describe('startScheduler', () => {
   });
 
   it('repeats each catalog job that has an interval, once across processes, at that interval', async () => {
-    const deps = { services: testServices(t.db, { realClock: true }), logger: pino({ level: 'silent' }), roles: ['scheduler'], processEveryMs: 200, staffPageUrl: 'http://127.0.0.1/m', dailyWork: false };
+    const deps = { services: testServices(t.db, { realClock: true }), db: t.db, logger: pino({ level: 'silent' }), roles: ['scheduler'], processEveryMs: 200, staffPageUrl: 'http://127.0.0.1/m', dailyWork: false };
     const a = await startScheduler(deps);
     const b = await startScheduler(deps);
     try {
@@ -52,7 +52,7 @@ describe('startScheduler', () => {
   });
 
   it('refuses an invalid payload before it is stored', async () => {
-    const s = await startScheduler({ services: testServices(t.db, { realClock: true }), logger: pino({ level: 'silent' }), roles: ['scheduler'], processEveryMs: 200, staffPageUrl: 'http://127.0.0.1/m', dailyWork: false });
+    const s = await startScheduler({ services: testServices(t.db, { realClock: true }), db: t.db, logger: pino({ level: 'silent' }), roles: ['scheduler'], processEveryMs: 200, staffPageUrl: 'http://127.0.0.1/m', dailyWork: false });
     try {
       await s.enqueue('heartbeat', { unexpected: true } as never).then(
         () => expect.fail('should refuse'),

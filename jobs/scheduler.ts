@@ -8,6 +8,7 @@ import { MongoBackend } from '@agendajs/mongo-backend';
 import os from 'node:os';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
+import type { Database } from '../server/db/database.ts';
 import type { Modules } from '../server/modules.ts';
 import type { Metrics } from '../server/system/metrics.ts';
 import { jobCatalog, type JobName, type JobPayload, type JobSpec } from './catalog.ts';
@@ -25,6 +26,8 @@ export type Scheduler = {
 
 export type SchedulerDeps = {
   services: Modules;
+  /** Agenda keeps its jobs in this database (the modules never hand their connection out). */
+  db: Database;
   logger: Logger;
   roles: string[];
   /** Where staff open their task list (the 09:00 cards link there). */
@@ -37,7 +40,7 @@ export type SchedulerDeps = {
 };
 
 export async function startScheduler(input: SchedulerDeps): Promise<Scheduler> {
-  const deps = { ...input, db: input.services.db, clock: input.services.clock, metrics: input.metrics ?? input.services.metrics };
+  const deps = { ...input, clock: input.services.clock, metrics: input.metrics ?? input.services.metrics };
   const processId = `${os.hostname()}:${process.pid}`;
   const logger = deps.logger.child({ component: 'scheduler' });
   const run = wireJobs(deps.services, { processId, roles: deps.roles, logger, staffPageUrl: deps.staffPageUrl });

@@ -19,7 +19,7 @@ describe('sweep jobs through agenda', function () {
     await api.raw().post(`/api/campaigns/${id}/leads/import`).set('Authorization', `Bearer ${org.tokens.hq}`).attach('file', Buffer.from(csv), 'leads.csv').expect(200);
     expect(await t.db.models.Lead.countDocuments({ campaignId: id, staffId: { $ne: null } }), 'nothing assigned before the job').to.equal(0);
 
-    const scheduler = await startScheduler({ services, logger: pino({ level: 'silent' }), roles: ['scheduler'], processEveryMs: 100, staffPageUrl: 'http://127.0.0.1/m', dailyWork: false });
+    const scheduler = await startScheduler({ services, db: t.db, logger: pino({ level: 'silent' }), roles: ['scheduler'], processEveryMs: 100, staffPageUrl: 'http://127.0.0.1/m', dailyWork: false });
     try {
       await scheduler.enqueue('campaignTick', {});
       const deadline = Date.now() + 20_000;

@@ -24,6 +24,8 @@ import { createMetrics } from './system/metrics.ts';
 
 export type Running = {
   services: Modules;
+  /** The database handle (the scheduler's agenda, operators' scripts); domains never see it. */
+  db: Database;
   url: string | null;
   /** The HTTP worker processes' ids when SIYU_HTTP_WORKERS > 1, else empty. */
   httpWorkerPids(): number[];
@@ -37,6 +39,7 @@ export type Running = {
 /** The database, keys and services every process needs before its roles start; `close()` releases them. */
 export type OpenedServices = {
   services: Modules;
+  db: Database;
   databaseUri: string;
   /** The bootstrap admin token: SIYU_ADMIN_TOKEN, or the development one when the demo is on. */
   adminToken: string | undefined;
@@ -82,7 +85,7 @@ export async function openServices(config: Config, opts: { clock?: Clock; logger
       keys: { phoneKeyHex: config.security.phoneKey ?? dev!.phoneKeyHex, hashKeyHex: config.security.hashKey ?? dev!.hashKeyHex },
     });
     const openDb = db;
-    return { services, databaseUri: uri, adminToken, close: () => closeDatabase(openDb, devDb) };
+    return { services, db: openDb, databaseUri: uri, adminToken, close: () => closeDatabase(openDb, devDb) };
   } catch (err) {
     await closeDatabase(db, devDb).catch(() => undefined);
     throw err;
@@ -104,7 +107,7 @@ export async function boot(config: Config, opts: { clock?: Clock; logger?: Logge
   const still = new Set<string>();
   try {
     if (config.demo.enabled) {
-      const seeded = await seedDemo({ ...services, models: services.db.models });
+      const seeded = await seedDemo({ ...services, models: core.db.models });
       if (seeded) logger.info(seeded, 'demo organisation seeded');
     }
     await services.channels.upsertDefaultAccounts(logger);
@@ -114,7 +117,7 @@ export async function boot(config: Config, opts: { clock?: Clock; logger?: Logge
     if (config.roles.includes('scheduler')) {
       // The 09:00 cards link to the staff page: the public URL when one is configured, else this host.
       const staffPageUrl = `${config.http.publicUrl ?? `http://127.0.0.1:${config.http.port}`}/m`;
-      scheduler = await startScheduler({ services, logger, roles: config.roles, staffPageUrl });
+      scheduler = await startScheduler({ services, db: core.db, logger, roles: config.roles, staffPageUrl });
       processor = services.channels.processor(logger.child({ component: 'inbound' }));
       const wake = () => processor?.notify();
       services.signals.on('inbound', wake);
@@ -142,6 +145,7 @@ export async function boot(config: Config, opts: { clock?: Clock; logger?: Logge
     let stopping: Promise<void> | undefined;
     return {
       services,
+      db: core.db,
       url,
       httpWorkerPids: () => httpWorkers?.pids() ?? [],
       databaseUri: core.databaseUri,

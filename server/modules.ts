@@ -5,28 +5,28 @@
 import type { Logger } from 'pino';
 import type { ChannelAdapter } from '../adapters/channel-adapter.ts';
 import { createAdapter, touchChannelOf } from '../adapters/registry.ts';
-import { createAuthModule, type StaffOAuth } from './auth/index.ts';
-import { createSopLedger, createSopModule } from './sop/index.ts';
-import { createDailyModule } from './daily/index.ts';
+import { createAuthModule, type AuthModule, type StaffOAuth } from './auth/index.ts';
+import { createSopLedger, createSopModule, type SopModule } from './sop/index.ts';
+import { createDailyModule, type DailyModule } from './daily/index.ts';
 import type { Config } from './config.ts';
 import { createChannelsModule, type ChannelAccount, type ChannelsModule } from './channels/index.ts';
-import { createHandoverModule } from './handover/index.ts';
-import { createContactsModule, optOutOnStopReply } from './contacts/index.ts';
-import { createContentModule } from './content/index.ts';
+import { createHandoverModule, type HandoverModule } from './handover/index.ts';
+import { createContactsModule, optOutOnStopReply, type ContactsModule } from './contacts/index.ts';
+import { createContentModule, type ContentModule } from './content/index.ts';
 import { pingDatabase, type Database } from './db/database.ts';
-import { createEventsModule } from './events/index.ts';
-import { createLiveCodesModule } from './live-codes/index.ts';
-import { createSidebarModule } from './sidebar/index.ts';
-import { createCampaignsModule } from './campaigns/index.ts';
-import { createExperimentsModule } from './experiments/index.ts';
-import { createGroupsModule } from './groups/index.ts';
-import { createOrgModule } from './org/index.ts';
+import { createEventsModule, type EventsModule } from './events/index.ts';
+import { createLiveCodesModule, type LiveCodesModule } from './live-codes/index.ts';
+import { createSidebarModule, type SidebarModule } from './sidebar/index.ts';
+import { createCampaignsModule, type CampaignsModule } from './campaigns/index.ts';
+import { createExperimentsModule, type ExperimentsModule } from './experiments/index.ts';
+import { createGroupsModule, type GroupsModule } from './groups/index.ts';
+import { createOrgModule, type OrgModule } from './org/index.ts';
 import type { Clock } from './shared/clock.ts';
 import type { Metrics } from './system/metrics.ts';
-import { createHeartbeats } from './system/heartbeat.repository.ts';
-import { createTasksModule } from './tasks/index.ts';
-import { createTagsModule } from './tags/index.ts';
-import { createKfModule } from './kf/index.ts';
+import { createHeartbeats, type Heartbeats } from './system/heartbeat.repository.ts';
+import { createTasksModule, type TasksModule } from './tasks/index.ts';
+import { createTagsModule, type TagsModule } from './tags/index.ts';
+import { createKfModule, type KfModule } from './kf/index.ts';
 import type { SetupDeps } from './setup/index.ts';
 
 export type ModuleDeps = {
@@ -40,7 +40,62 @@ export type ModuleDeps = {
   adapterFactory?: (account: ChannelAccount) => ChannelAdapter;
 };
 
-export function buildModules(deps: ModuleDeps) {
+/**
+ * The composed application: one face per domain, plus the process-wide parts (config, clock, logger, metrics)
+ * composition files hand on. No database handle and no models: those stay inside the modules that own them.
+ * Some parts of a face are also listed under the names older code reads (`contacts`, `tokens`, `ledger` …).
+ */
+export type Modules = {
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  keys: ModuleDeps['keys'];
+  /** Whether the database answers (health checks). */
+  dbUp(): Promise<boolean>;
+  heartbeats: Heartbeats;
+
+  org: OrgModule;
+  auth: AuthModule;
+  tokens: AuthModule['tokens'];
+  tags: TagsModule;
+  groups: GroupsModule;
+  events: EventsModule;
+  contacts: ContactsModule['contacts'];
+  contactChannels: ContactsModule['channelState'];
+  identities: ContactsModule['identities'];
+  follows: ContactsModule['follows'];
+  phones: ContactsModule['phones'];
+  content: ContentModule;
+  tasks: TasksModule;
+  kf: KfModule;
+  experiments: ExperimentsModule;
+
+  channels: ChannelsModule;
+  channelAccounts: ChannelsModule['accounts'];
+  inbox: ChannelsModule['inbox'];
+  callbackGuard: ChannelsModule['callbackGuard'];
+  syncRuns: ChannelsModule['syncRuns'];
+  adapterFor: ChannelsModule['adapterFor'];
+  reactions: ChannelsModule['reactions'];
+  signals: ChannelsModule['signals'];
+  /** Which channel kind carries an SOP step channel, and how (adapters/registry.ts). */
+  touchChannelOf: typeof touchChannelOf;
+
+  sop: SopModule;
+  ledger: SopModule['ledger'];
+  routing: SopModule['routing'];
+  runFacts: SopModule['runFacts'];
+  sops: SopModule['registry'];
+  daily: DailyModule;
+  handover: HandoverModule;
+  handoverParticipants: HandoverModule['participants'];
+  liveCodes: LiveCodesModule;
+  sidebar: SidebarModule;
+  campaigns: CampaignsModule;
+};
+
+export function buildModules(deps: ModuleDeps): Modules {
   const core = buildServiceGraph(deps);
   const sop = createSopModule(core);
   const withSop = { ...core, sop, ledger: sop.ledger, routing: sop.routing, runFacts: sop.runFacts, sops: sop.registry };
@@ -51,7 +106,8 @@ export function buildModules(deps: ModuleDeps) {
   const built = { ...services, handover, handoverParticipants: handover.participants, liveCodes: createLiveCodesModule({ ...services, models: services.db.models }), sidebar: createSidebarModule({ ...services, models: services.db.models }) };
   // Campaign lead attribution comes after live codes (see inbound-reactions.ts).
   const campaigns = createCampaignsModule({ ...built, models: built.db.models });
-  return { ...built, campaigns };
+  const { db: _db, adapterFactory: _adapters, ...graph } = { ...built, campaigns };
+  return graph;
 }
 
 function buildServiceGraph(deps: ModuleDeps) {
@@ -134,7 +190,6 @@ async function wecomStaffOAuth(graph: { channelAccounts: Pick<ChannelsModule['ac
   return { corpId: account.corpId, ...(adapter.resolveStaffOAuthCode ? { resolveCode: adapter.resolveStaffOAuthCode.bind(adapter) } : {}) };
 }
 
-export type Modules = ReturnType<typeof buildModules>;
 
 /** What setup needs (POST /api/setup, `npx siyu setup`). */
 export function setupDepsOf(modules: Modules): SetupDeps {

@@ -36,7 +36,7 @@ describe('Store-local daily work: 09:00 task cards and nightly rollups through a
     nyStore = (await services.org.createStore(scope, { code: 'NY01', name: '纽约店', city: 'New York', region: '海外', timezone: 'America/New_York' })).id;
     await services.org.createStaff(scope, { userId: 'ny1', name: '纽约导购', storeId: nyStore, role: 'staff' });
     await useSimulatorAccount(services, org.corpId, sim, { agentId: String(SIM_AGENT_ID) });
-    scheduler = await startScheduler({ services, logger: pino({ level: 'silent' }), roles: ['scheduler'], processEveryMs: 100, staffPageUrl: 'https://siyu.example.com/m', dailyWork: false });
+    scheduler = await startScheduler({ services, db: t.db, logger: pino({ level: 'silent' }), roles: ['scheduler'], processEveryMs: 100, staffPageUrl: 'https://siyu.example.com/m', dailyWork: false });
   });
   after(async () => {
     await scheduler.stop();

@@ -17,7 +17,7 @@ export const TEST_KEYS = { phoneKeyHex: '11'.repeat(32), hashKeyHex: '22'.repeat
 export function testServices(
   db: Database,
   opts: { bodyLimitBytes?: number; callbackBodyLimitBytes?: number; now?: string; realClock?: boolean; adapterFactory?: ModuleDeps['adapterFactory'] } = {},
-): Modules & { clock: ReturnType<typeof fixedClock> } {
+): Modules & { clock: ReturnType<typeof fixedClock>; db: Database } {
   const config = loadConfig({
     SIYU_ADMIN_TOKEN: ADMIN_TOKEN,
     LOG_LEVEL: 'silent',
@@ -27,7 +27,8 @@ export function testServices(
   // Tests that talk to the simulators (which keep real time) use a clock that follows real time but can be moved.
   const clock = fixedClock(opts.now ?? (opts.realClock ? new Date().toISOString() : '2026-11-22T02:00:00Z'), opts.realClock);
   const services = buildModules({ config, db, clock, logger: pino({ level: 'silent' }), metrics: createMetrics(), keys: TEST_KEYS, ...(opts.adapterFactory ? { adapterFactory: opts.adapterFactory } : {}) });
-  return services as Modules & { clock: typeof clock };
+  // Specs read and seed collections directly through the test database; the modules never hand it out.
+  return { ...services, db } as Modules & { clock: typeof clock; db: Database };
 }
 
 export type TestOrg = {

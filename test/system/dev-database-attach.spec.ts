@@ -73,7 +73,7 @@ describe('one development database per data directory', function () {
       expect(cli.stderr).not.to.match(/MVStoreException|file is locked|\n\s+at /);
       expect(JSON.parse(cli.stdout.trim().split('\n').at(-1)!)).to.include({ rows: 2, imported: 2 });
 
-      const leads = await running.services.db.models.Lead.find({ campaignId }).sort({ line: 1 }).lean();
+      const leads = await running.db.models.Lead.find({ campaignId }).sort({ line: 1 }).lean();
       expect(leads.map((l) => l.name)).to.deep.equal(['王女士', '李先生']);
       // The CLI attached: it did not stop the server's database, nor record one of its own.
       expect(await readRecord(dataDir)).to.deep.equal(recorded);
@@ -194,7 +194,7 @@ describe('one development database per data directory', function () {
       const after = (await readRecord(dataDir))!;
       expect(after.javaPid).to.not.equal(before.javaPid);
       expect(after.port).to.equal(before.port);
-      expect(await running.services.db.models.Corp.countDocuments({ corpId: 'wwkilled' })).to.equal(1);
+      expect(await running.db.models.Corp.countDocuments({ corpId: 'wwkilled' })).to.equal(1);
     } finally {
       await running.stop();
     }

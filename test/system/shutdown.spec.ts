@@ -62,8 +62,8 @@ describe('graceful shutdown', () => {
     const logger = pino({ level: 'silent' });
     try {
       const first = await boot(loadConfig(env), { logger });
-      const seeded = await first.services.db.models.Contact.countDocuments({});
-      const store = await first.services.db.models.Store.findOne({}).lean();
+      const seeded = await first.db.models.Contact.countDocuments({});
+      const store = await first.db.models.Store.findOne({}).lean();
       await first.services.identities.upsert(store!.corpId, { identities: [{ kind: 'unionid', unionid: 'kept-after-restart' }] });
       const port = Number(new URL(first.databaseUri).port);
       await first.stop();
@@ -73,9 +73,9 @@ describe('graceful shutdown', () => {
       const second = await boot(loadConfig(env), { logger });
       try {
         expect(seeded).to.be.within(1900, 2100);
-        expect(await second.services.db.models.Contact.countDocuments({})).to.equal(seeded + 1);
-        expect(await second.services.db.models.Contact.countDocuments({ identityKeys: 'unionid:kept-after-restart' })).to.equal(1);
-        expect(await second.services.db.models.Corp.countDocuments({}), 'not seeded twice').to.equal(1);
+        expect(await second.db.models.Contact.countDocuments({})).to.equal(seeded + 1);
+        expect(await second.db.models.Contact.countDocuments({ identityKeys: 'unionid:kept-after-restart' })).to.equal(1);
+        expect(await second.db.models.Corp.countDocuments({}), 'not seeded twice').to.equal(1);
       } finally {
         await second.stop();
       }
