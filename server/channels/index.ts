@@ -14,7 +14,7 @@ export type { InboundInbox } from './inbound-inbox.repository.ts';
 export type { InboundProcessor } from './inbound-processor.ts';
 export type { CustomerReply, InboundContext, InboundDeps } from './inbound-context.ts';
 export type { PushListeners } from './push-listeners.ts';
-export { upsertDefaultAccounts, type DefaultAccountsDeps } from './default-accounts.ts';
+export type { DefaultAccountsDeps } from './default-accounts.ts';
 export type { DetailSweepOutcome } from './detail-sweep.ts';
 export { SyncInterruptedError, WecomSyncService, type SyncProgress, type SyncSummary, type WecomSyncDeps, type WecomSyncOptions } from './sync/wecom-sync.service.ts';
 export { createSyncProgress } from './sync/sync-progress.ts';

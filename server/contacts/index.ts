@@ -13,14 +13,14 @@ import { FollowRepository } from './follow.repository.ts';
 import { PhoneVault } from './phone.ts';
 
 export { registerContactsModels, type ContactsModels } from './contacts.models.ts';
-export { escapeRegExp, type ContactFilter } from './contact.repository.ts';
+export type { ContactFilter } from './contact.repository.ts';
 export type { ContactProfile, ContactReassigner, ContactUpsert, UpsertResult } from './contact-identity.repository.ts';
 export { toContactDto, type ContactDto, type ContactRow } from './contact.dto.ts';
-export { LIFECYCLE_STAGES, type ContactDoc, type LifecycleStage } from './contact.schema.ts';
+export type { ContactDoc, LifecycleStage } from './contact.schema.ts';
 export type { FollowInput } from './follow.repository.ts';
 export { identityKey, parseIdentityKey, phoneKey, type Identity } from './identity.ts';
 export { maskPhone } from './phone.ts';
-export { isOptOutReply, optOutOnStopReply, type OptOutDeps } from './opt-out-reply.ts';
+export { optOutOnStopReply, type OptOutDeps } from './opt-out-reply.ts';
 /** The parts under their class names, for code that names the one it uses. */
 export type { ContactChannelState, ContactIdentityRepository, ContactRepository, FollowRepository, PhoneVault };
 

@@ -242,11 +242,6 @@ export async function stepExperiment<V extends { id: string; weight: number }>(m
   return stepOf(new ExperimentRepository(models), corpId, experimentId, variants);
 }
 
-/** Records holdout assignments (idempotent: a contact keeps its first assignment). */
-export async function saveHoldouts(models: Pick<ExperimentsModels, 'ExperimentAssignment'>, corpId: string, experimentId: string, units: readonly AssignedUnit[]): Promise<void> {
-  await new ExperimentAssignmentRepository(models).saveHoldouts(corpId, experimentId, units);
-}
-
 /**
  * Is this contact in the experiment's holdout? A second deterministic draw (seed `<experimentId>#holdout`),
  * so adding a holdout does not move anyone between arms. Only while the experiment runs and `at` is in range.

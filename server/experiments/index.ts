@@ -5,15 +5,13 @@
  */
 export { createExperimentsModule, type ExperimentsDeps, type ExperimentsModule } from './experiments.module.ts';
 export { registerExperimentsModels, type ExperimentsModels } from './experiments.models.ts';
-export { EXPERIMENT_STATUSES, HOLDOUT } from './experiment.schema.ts';
-export { ExperimentService, inHoldout, saveHoldouts, stepExperiment, variantsForStep, type ExperimentDto, type ExperimentPatch, type StepExperiment } from './experiment.service.ts';
+export { HOLDOUT } from './experiment.schema.ts';
+export { ExperimentService, type ExperimentDto, type ExperimentPatch, type StepExperiment } from './experiment.service.ts';
 export type { AssignedUnit, AssignmentRow } from './experiment-assignment.repository.ts';
-export { attribute, parseMetric, type AttributedUnit, type ExposureUnit, type OutcomeEvent } from './outcomes.ts';
+export { attribute, type AttributedUnit, type ExposureUnit, type OutcomeEvent } from './outcomes.ts';
 export type { ExperimentResults } from './results.ts';
-export { CSV_COLUMNS, resultsCsv } from './results-csv.ts';
 export { analyze, type Analysis } from './stats/analyze.ts';
-export { decide, type Verdict } from './stats/decision.ts';
-export { holm } from './stats/multiple-comparisons.ts';
+export type { Verdict } from './stats/decision.ts';
 export { sampleSizePerArm, sampleSizeProblems, targetRate, type SampleSizeInput } from './stats/sample-size.ts';
 export { armProblems, type NamedArm } from './stats/validate.ts';
 export { experimentRoutes } from './experiment.route.ts';

@@ -6,13 +6,11 @@
  * repeat them); the send channels and the kebab id shape too (send-channels.ts), so content does not depend on SOP.
  */
 export type { Sop, SopInput, Subject, ExitCondition, Reentry, Step, StepType, Channel, Condition, Variant, WaitStep, SendStep, Trigger, EventTrigger, AudienceFilter, QuietHours, FrequencyCap, StorePolicy, DurationParts } from './definition/sop.schema.ts';
-export { sopSchema, SUBJECTS, EXIT_CONDITIONS } from './definition/sop.schema.ts';
-export { CHANNELS, CONTACT_CHANNELS, WINDOWED_CHANNELS } from './definition/step.schema.ts';
-export { KEBAB, quietHoursSchema, DEFAULT_QUIET_HOURS, DEFAULT_FREQUENCY_CAP } from './definition/common.schema.ts';
-export { loadSopFile, loadSopDirectory, parseSopText, validateSop, formatProblem, type SopLoadResult, type SopProblem } from './definition/sop-loader.ts';
-export { planSteps, deliveryTime, type PlannedStep, type DeliveryPolicy } from './schedule/plan.ts';
+export { quietHoursSchema } from './definition/common.schema.ts';
+export { loadSopFile, formatProblem, type SopLoadResult, type SopProblem } from './definition/sop-loader.ts';
+export { planSteps, type PlannedStep, type DeliveryPolicy } from './schedule/plan.ts';
 
-export { touchReads, type SopLedger, type RunnerLedger, type DispatcherLedger } from './ledger/index.ts';
+export type { SopLedger, RunnerLedger, DispatcherLedger } from './ledger/index.ts';
 export type { TouchRow, TouchDoc, TouchStatus, RunRow, RunStatus, SopRecordRow, DayTouch, ExperimentTouch, Exposure } from './ledger/index.ts';
 export type { SopRegistry, SopRecord } from './runtime/sop-registry.ts';
 export type { ContactRouter, ContactRouting } from './runtime/routing.ts';

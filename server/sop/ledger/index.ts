@@ -44,15 +44,6 @@ export type DispatcherLedger = {
   sops: Pick<SopRecordRepository, 'find'>;
 };
 
-/**
- * The ledger's touch reads for a domain that holds only models (experiments): the same repository, no writes
- * of the bulk path.
- */
-export function touchReads(models: Pick<SopModels, 'Touch'>): Pick<TouchRepository, 'ofExperiment' | 'plannedTimesOfExperiment'> {
-  return new TouchRepository(models.Touch, () => {
-    throw new Error('touchReads cannot insert');
-  });
-}
 
 type LedgerDb = { connection: Connection; models: SopModels };
 

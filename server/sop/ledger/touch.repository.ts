@@ -18,7 +18,6 @@ export type TouchError = { errcode: number | null; kind: string; message: string
 export type CapHistory = Pick<TouchRow, '_id' | 'contactId' | 'status' | 'priority' | 'dueAt' | 'localDay'>;
 /** What the nightly rollup counts per store-local day. */
 export type DayTouch = Pick<TouchRow, 'staffId' | 'status' | 'reason'>;
-export type TouchCount<K extends string> = { _id: Record<K, string | null> & { status: string; reason?: string | null }; n: number };
 export type ExperimentTouch = Pick<TouchRow, 'contactId' | 'variant' | 'storeId' | 'dueAt' | 'deferrals' | 'sentAt'>;
 export type Exposure = Pick<TouchRow, 'experiment' | 'variant' | 'sentAt'>;
 
