@@ -107,7 +107,7 @@ export async function boot(config: Config, opts: { clock?: Clock; logger?: Logge
   const still = new Set<string>();
   try {
     if (config.demo.enabled) {
-      const seeded = await seedDemo({ ...services, models: core.db.models });
+      const seeded = await seedDemo(services);
       if (seeded) logger.info(seeded, 'demo organisation seeded');
     }
     await services.channels.upsertDefaultAccounts(logger);

@@ -168,6 +168,11 @@ export class ContactRepository {
     const { Contact } = this.models;
     return Contact.collection.find<AudienceContact>(Contact.find(filter).cast(), { batchSize, sort: { _id: 1 }, projection: { homeStoreId: 1, staffIds: 1, storeIds: 1, consent: 1 } });
   }
+
+  /** Inserts prepared contact documents in one batch, skipping duplicates (the demo seed builds a whole corp). */
+  async insertPrepared(docs: Parameters<ContactsModels['Contact']['insertMany']>[0]): Promise<void> {
+    await this.models.Contact.insertMany(docs, { ordered: false });
+  }
 }
 
 /**

@@ -187,4 +187,9 @@ export class FollowRepository {
     }
     return out;
   }
+
+  /** Inserts prepared relations in one batch, skipping duplicates (the demo seed). */
+  async insertPrepared(docs: Parameters<ContactsModels['Follow']['insertMany']>[0]): Promise<void> {
+    await this.models.Follow.insertMany(docs, { ordered: false });
+  }
 }

@@ -4,9 +4,9 @@
  * written with insertMany because going through the identity service one by one would take seconds for nothing.
  */
 import { Types } from 'mongoose';
-import { identityKey, maskPhone, phoneKey } from '../contacts/index.ts';
+import { identityKey, maskPhone, phoneKey, type ContactRepository, type FollowRepository } from '../contacts/index.ts';
+import type { GroupsModule } from '../groups/index.ts';
 import { seedContentTemplates, type ContentModule } from '../content/index.ts';
-import type { Models } from '../db/models.ts';
 import type { OrgModule, StaffDto } from '../org/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import { seedDemoKnowledge, type KfModule } from '../kf/index.ts';
@@ -24,13 +24,15 @@ export type DemoDeps = {
   phones: { hash(phone: string): string; encrypt(phone: string): string };
   content: Pick<ContentModule, 'saveSettings' | 'importPublished'>;
   clock: Clock;
-  models: Pick<Models, 'Contact' | 'Follow' | 'CustomerGroup'>;
+  /** Bulk writes of the seeded customers, their relations and group chats, through the owning domains. */
+  contacts: Pick<ContactRepository, 'insertPrepared'>;
+  follows: Pick<FollowRepository, 'insertPrepared'>;
+  groups: Pick<GroupsModule, 'insertPrepared'>;
   /** The demo brand's knowledge base (微信客服). */
   kf: KfModule;
 };
 
 export async function seedDemo(deps: DemoDeps, opts: { contacts?: number; seed?: number } = {}): Promise<SeedSummary | null> {
-  const m = deps.models;
   const census = await deps.org.census();
   if (census.corps > 0) return null;
   // The corp is written last, so a seed interrupted half-way is visible as stores without a corp.
@@ -94,8 +96,8 @@ export async function seedDemo(deps: DemoDeps, opts: { contacts?: number; seed?:
       follows.push({ corpId, contactId: String(_id), staffId: f.id, staffUserId: f.userId, storeId: f.storeId, remark: contacts[i]!.remarks[0] ?? '', tagIds, addWay: pick([1, 2, 3, 201]), state: pick(['', 'store:counter', 'poster:2026-spring', 'c:demo:launch']), addedAt });
     }
   }
-  await m.Contact.insertMany(contacts, { ordered: false });
-  await m.Follow.insertMany(follows, { ordered: false });
+  await deps.contacts.insertPrepared(contacts);
+  await deps.follows.insertPrepared(follows);
 
   const chats = stores.flatMap((store, si) =>
     [0, 1].map((k) => {
@@ -114,7 +116,7 @@ export async function seedDemo(deps: DemoDeps, opts: { contacts?: number; seed?:
       };
     }),
   );
-  await m.CustomerGroup.insertMany(chats);
+  await deps.groups.insertPrepared(chats);
   await seedContentTemplates(deps, corpId);
   await seedDemoKnowledge(deps.kf, corpId);
   await deps.org.upsertCorp(DEMO_CORP);

@@ -108,4 +108,9 @@ export class CustomerGroupRepository {
   async liveChatIdsOfStore(corpId: string, storeId: string): Promise<string[]> {
     return (await this.models.CustomerGroup.find({ corpId, storeId, dismissedAt: null }).select('chatId').lean()).map((g) => g.chatId);
   }
+
+  /** Inserts prepared group chats in one batch (the demo seed). */
+  async insertPrepared(docs: Parameters<GroupsModels['CustomerGroup']['insertMany']>[0]): Promise<void> {
+    await this.models.CustomerGroup.insertMany(docs);
+  }
 }

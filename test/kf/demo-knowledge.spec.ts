@@ -9,7 +9,7 @@ describe('demo seed: the knowledge base', () => {
 
   it('seeds the demo brand’s entries and vocabulary, so the demo kf account answers its customers', async () => {
     const services = testServices(t.db);
-    const summary = await seedDemo({ ...services, models: services.db.models }, { contacts: 20 });
+    const summary = await seedDemo(services, { contacts: 20 });
     const corpId = summary!.corpId;
     const page = await services.kf.listEntries(corpId, { page: 1, pageSize: 1 });
     expect(page.total).to.equal(DEMO_KNOWLEDGE.length);
