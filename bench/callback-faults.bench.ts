@@ -27,6 +27,7 @@ import { openSharedDevDatabase } from '../server/db/dev-database.shared.ts';
 import { readRecord } from '../server/db/dev-database.registry.ts';
 import type { BenchResult } from './run.ts';
 import { intArg } from './support.ts';
+import { registerModels } from '../server/modules.ts';
 
 const CORP = 'wwfaultcorp000001';
 const TOKEN = 'faulttoken';
@@ -120,7 +121,7 @@ async function runRound(round: Round, n: number, concurrency: number, budgetMs: 
 
     // Count through the server's own database, attached as the CLI attaches.
     const shared = await openSharedDevDatabase({ cacheDir, dataDir });
-    const db = await openDatabase(shared.uri, DB_NAME);
+    const db = await openDatabase(shared.uri, DB_NAME, registerModels);
     try {
       const rows = await db.models.InboundRaw.find({}, { digest: 1 }).lean();
       const perDigest = new Map<string, number>();

@@ -16,6 +16,7 @@ import { externalContactEvent } from '../adapters/wecom/simulator/callback-event
 import { openDatabase } from '../server/db/database.ts';
 import { httpRequest, runLoad } from './keep-alive-load.ts';
 import { benchDatabase, intArg, pool } from './support.ts';
+import { registerModels } from '../server/modules.ts';
 
 const CORP = 'wwbenchcorp000001';
 const TOKEN = 'benchtoken';
@@ -31,7 +32,7 @@ export async function run(args: string[]) {
   const durable = args.includes('--durable');
   const server = await benchDatabase({ durable });
   const dbName = `bench_ingest_${Date.now()}`;
-  const db = await openDatabase(server.uri, dbName);
+  const db = await openDatabase(server.uri, dbName, registerModels);
   const app = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     env: {
       ...process.env,

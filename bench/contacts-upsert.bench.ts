@@ -5,13 +5,14 @@
  */
 import { openDatabase } from '../server/db/database.ts';
 import { benchDatabase, benchServices, intArg, pool, rssSampler } from './support.ts';
+import { registerModels } from '../server/modules.ts';
 
 export async function run(args: string[]) {
   const n = intArg(args, 'n', 20_000);
   const concurrency = intArg(args, 'concurrency', 32);
   const server = await benchDatabase();
   const dbName = `bench_upsert_${Date.now()}`;
-  const db = await openDatabase(server.uri, dbName);
+  const db = await openDatabase(server.uri, dbName, registerModels);
   const rss = rssSampler();
   try {
     const services = benchServices(db);

@@ -8,6 +8,7 @@ import { benchServices } from './support.ts';
 import { openDatabase } from '../server/db/database.ts';
 import { TouchDispatcher } from '../server/sop/runtime/dispatcher.ts';
 import type { TouchRenderer } from '../server/sop/runtime/touch-renderer.ts';
+import { registerModels } from '../server/modules.ts';
 
 // Benchmarks are tools, like tests: they may read the environment directly.
 const { MONGODB_URI, MONGODB_DB, SIYU_BENCH_WORKER, SIYU_BENCH_LEASE_MS, SIYU_BENCH_CLOCK_OFFSET_MS, SIYU_PHONE_KEY, SIYU_HASH_KEY } = process.env;
@@ -18,7 +19,7 @@ const clock = { now: () => new Date(Date.now() + offset) };
 /** One text per template, so the touches of one staff member go out as one mass send. */
 const benchRenderer: TouchRenderer = async (touch) => ({ text: `【${touch.templateId}】本周新品到店，欢迎来看看` });
 
-const db = await openDatabase(MONGODB_URI, MONGODB_DB);
+const db = await openDatabase(MONGODB_URI, MONGODB_DB, registerModels);
 const services = benchServices(db, clock, { phoneKeyHex: SIYU_PHONE_KEY, hashKeyHex: SIYU_HASH_KEY });
 const dispatcher = new TouchDispatcher(services, SIYU_BENCH_WORKER ?? `worker-${process.pid}`, benchRenderer, Number(SIYU_BENCH_LEASE_MS ?? 60_000));
 for (;;) {

@@ -14,7 +14,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { Types } from 'mongoose';
 import { startWecomSimulator, SIM_CORP_ID, SIM_SECRET } from '../adapters/wecom/simulator/wecom-simulator.ts';
 import { openDatabase, type Database } from '../server/db/database.ts';
-import { type Modules } from '../server/modules.ts';
+import { type Modules, registerModels, type Models } from '../server/modules.ts';
 import { localDate as localDay } from '../server/shared/local-date.ts';
 import { SopRegistry } from '../server/sop/runtime/sop-registry.ts';
 import { benchDatabase, benchServices, intArg, ledgerTouch } from './support.ts';
@@ -33,7 +33,7 @@ export async function run(args: string[]) {
   if (!(leaseMs > 0)) throw new Error('--lease=<seconds> must be positive');
   const server = await benchDatabase();
   const dbName = `bench_dispatch_${Date.now()}`;
-  const db = await openDatabase(server.uri, dbName);
+  const db = await openDatabase(server.uri, dbName, registerModels);
   // Workers and simulator share one clock: real time moved to BENCH_TIME, so leases lapse in real time.
   const offset = BENCH_TIME - Date.now();
   const clock = { now: () => new Date(Date.now() + offset) };
@@ -99,7 +99,7 @@ export async function run(args: string[]) {
  * Waits until a third of the touches are sent and the first worker holds a claim, SIGKILLs it, and starts a new
  * worker in its place; resolves with the new worker's exit code.
  */
-async function killOneMidway(db: Database, n: number, workers: Map<string, ChildProcess>, start: () => Promise<number | null>): Promise<number | null> {
+async function killOneMidway(db: Database<Models>, n: number, workers: Map<string, ChildProcess>, start: () => Promise<number | null>): Promise<number | null> {
   const m = db.models;
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -112,7 +112,7 @@ async function killOneMidway(db: Database, n: number, workers: Map<string, Child
 }
 
 /** A corp with one store, 50 staff members and `n` contacts, each a friend of one staff member, with a due touch. */
-async function seed(services: Modules, db: Database, sim: Awaited<ReturnType<typeof startWecomSimulator>>, n: number): Promise<Map<string, string>> {
+async function seed(services: Modules, db: Database<Models>, sim: Awaited<ReturnType<typeof startWecomSimulator>>, n: number): Promise<Map<string, string>> {
   const corpId = SIM_CORP_ID;
   const scope = { corpId, storeIds: null };
   await services.org.upsertCorp({ corpId, name: '压测企业' });

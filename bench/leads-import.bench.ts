@@ -12,7 +12,7 @@ import { once } from 'node:events';
 import { fullGc } from '../server/shared/heap-relief.ts';
 import { importLeadsFile } from '../server/campaigns/index.ts';
 import { openDatabase, type Database } from '../server/db/database.ts';
-import { type Modules } from '../server/modules.ts';
+import { registerModels, type Models, type Modules } from '../server/modules.ts';
 import { benchDatabase, benchServices, intArg, rssSampler } from './support.ts';
 
 const STORES = ['SH01', 'SH02', 'BJ01', 'GZ01', ''];
@@ -40,7 +40,7 @@ const phoneOf = (i: number) => `13${String(100_000_000 + i).slice(0, 9)}`;
  * Contacts that already have phones: every tenth row of the file (rows 0, 10, 20, …) is one of them, so the
  * import checks against a populated contact store. Written with the driver in the shape ContactIdentityService writes.
  */
-async function seedContacts(services: Modules & { db: Database }, count: number): Promise<void> {
+async function seedContacts(services: Modules & { db: Database<Models> }, count: number): Promise<void> {
   const now = new Date();
   for (let start = 0; start < count; start += 5000) {
     const docs = [];
@@ -75,7 +75,7 @@ export async function run(args: string[]) {
   const file = path.join(dir, 'leads.csv');
   await writeCsv(file, n);
   const server = await benchDatabase();
-  const db = await openDatabase(server.uri, `bench_leads_${Date.now()}`);
+  const db = await openDatabase(server.uri, `bench_leads_${Date.now()}`, registerModels);
   try {
     const services = benchServices(db);
     await services.org.upsertCorp({ corpId: 'wwbench', name: 'bench' });

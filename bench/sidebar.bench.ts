@@ -14,7 +14,7 @@ import { startWecomSimulator, SIM_CORP_ID, SIM_SECRET } from '../adapters/wecom/
 import { createApp } from '../server/app.ts';
 import type { NewTemplate } from '../server/content/content.service.ts';
 import { openDatabase, type Database } from '../server/db/database.ts';
-import { type Modules } from '../server/modules.ts';
+import { type Modules, registerModels, type Models } from '../server/modules.ts';
 import { benchDatabase, benchServices, intArg, rssSampler } from './support.ts';
 
 const CORP = SIM_CORP_ID;
@@ -38,7 +38,7 @@ export async function run(args: string[]) {
 
   const server = await benchDatabase();
   const dbName = `bench_sidebar_${Date.now()}`;
-  const db = await openDatabase(server.uri, dbName);
+  const db = await openDatabase(server.uri, dbName, registerModels);
   const sim = await startWecomSimulator();
   const rss = rssSampler();
   let http: Server | null = null;
@@ -128,7 +128,7 @@ function percentile(values: number[], q: number): number {
 }
 
 /** The corp, four stores, their staff, the WeCom account on the simulator, tags, SOPs and quick replies. */
-async function seedCorp(services: Modules & { db: Database }, simBaseUrl: string): Promise<{ staff: StaffRow[] }> {
+async function seedCorp(services: Modules & { db: Database<Models> }, simBaseUrl: string): Promise<{ staff: StaffRow[] }> {
   const scope = { corpId: CORP, storeIds: null };
   await services.org.upsertCorp({ corpId: CORP, name: '压测企业' });
   const stores = [];
@@ -175,7 +175,7 @@ async function seedCorp(services: Modules & { db: Database }, simBaseUrl: string
 }
 
 /** `count` ordinary customers in bulk (raw driver, the stored shapes): one follow, a few touches, a run, some holdouts, notes and groups. */
-async function seedCrowd(services: Modules, db: Database, staff: StaffRow[], count: number): Promise<void> {
+async function seedCrowd(services: Modules, db: Database<Models>, staff: StaffRow[], count: number): Promise<void> {
   const m = db.models;
   const tags = (await services.tags.list(CORP)).flatMap((g) => g.tags.map((t) => t.tagId));
   const BATCH = 1000;
@@ -212,7 +212,7 @@ async function seedCrowd(services: Modules, db: Database, staff: StaffRow[], cou
 }
 
 /** The customers the bench opens, seeded through the services the app uses, with a long history each. */
-async function seedRichCustomers(services: Modules, db: Database, staff: StaffRow[], count: number, touchesEach: number, notesEach: number): Promise<Rich[]> {
+async function seedRichCustomers(services: Modules, db: Database<Models>, staff: StaffRow[], count: number, touchesEach: number, notesEach: number): Promise<Rich[]> {
   const m = db.models;
   const scope = { corpId: CORP, storeIds: null };
   const tags = (await services.tags.list(CORP)).flatMap((g) => g.tags.map((t) => t.tagId));

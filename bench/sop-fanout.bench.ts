@@ -6,7 +6,7 @@
  */
 import { Types } from 'mongoose';
 import { openDatabase, type Database } from '../server/db/database.ts';
-import { type Modules } from '../server/modules.ts';
+import { type Modules, registerModels, type Models } from '../server/modules.ts';
 import { SopRegistry } from '../server/sop/runtime/sop-registry.ts';
 import { enrollAudience } from '../server/sop/runtime/triggers.ts';
 import { benchDatabase, benchServices, intArg, ledgerTouch, rssSampler } from './support.ts';
@@ -18,7 +18,7 @@ export async function run(args: string[]) {
   const n = intArg(args, 'n', 100_000);
   const server = await benchDatabase();
   const dbName = `bench_fanout_${Date.now()}`;
-  const db = await openDatabase(server.uri, dbName);
+  const db = await openDatabase(server.uri, dbName, registerModels);
   const rss = rssSampler();
   try {
     const services = benchServices(db);
@@ -86,7 +86,7 @@ export async function run(args: string[]) {
 }
 
 /** A corp with two stores in two zones, 50 staff members, and `count` friend contacts, one follow each. */
-async function seed(services: Modules, db: Database, corpId: string, count: number): Promise<void> {
+async function seed(services: Modules, db: Database<Models>, corpId: string, count: number): Promise<void> {
   const scope = { corpId, storeIds: null };
   await services.org.upsertCorp({ corpId, name: '压测企业' });
   const stores = [

@@ -7,7 +7,7 @@ import pino from 'pino';
 import { loadConfig } from '../server/config.ts';
 import type { Database } from '../server/db/database.ts';
 import { startDevDatabase, type DevDatabase } from '../server/db/dev-database.ts';
-import { buildModules, type Modules } from '../server/modules.ts';
+import { buildModules, type Modules, type Models } from '../server/modules.ts';
 import { systemClock, type Clock } from '../server/shared/clock.ts';
 import { createMetrics } from '../server/system/metrics.ts';
 
@@ -113,6 +113,6 @@ export function ledgerTouch(t: { corpId: string; sopId: string; contactId: strin
 export const BENCH_KEYS = { phoneKeyHex: '01'.repeat(32), hashKeyHex: '02'.repeat(32) };
 
 /** The app's services over a bench database: silent logs, fresh metrics, the bench keys, the given clock. */
-export function benchServices(db: Database, clock: Clock = systemClock, keys = BENCH_KEYS): Modules & { db: Database } {
+export function benchServices(db: Database<Models>, clock: Clock = systemClock, keys = BENCH_KEYS): Modules & { db: Database<Models> } {
   return { ...buildModules({ config: loadConfig({ LOG_LEVEL: 'silent' }), db, clock, logger: pino({ level: 'silent' }), metrics: createMetrics(), keys }), db };
 }

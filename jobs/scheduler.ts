@@ -9,7 +9,7 @@ import os from 'node:os';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Database } from '../server/db/database.ts';
-import type { Modules } from '../server/modules.ts';
+import type { Models, Modules } from '../server/modules.ts';
 import type { Metrics } from '../server/system/metrics.ts';
 import { jobCatalog, type JobName, type JobPayload, type JobSpec } from './catalog.ts';
 import { wireJobs } from './job-wiring.ts';
@@ -27,7 +27,7 @@ export type Scheduler = {
 export type SchedulerDeps = {
   services: Modules;
   /** Agenda keeps its jobs in this database (the modules never hand their connection out). */
-  db: Database;
+  db: Database<Models>;
   logger: Logger;
   roles: string[];
   /** Where staff open their task list (the 09:00 cards link there). */

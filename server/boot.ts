@@ -18,14 +18,14 @@ import { openDatabase, type Database } from './db/database.ts';
 import { openSharedDevDatabase, type SharedDevDatabase } from './db/dev-database.shared.ts';
 import { seedDemo } from './demo/index.ts';
 import { loadOrCreateDevSecrets } from './dev-secrets.ts';
-import { buildModules, type Modules } from './modules.ts';
+import { buildModules, type Modules, registerModels, type Models } from './modules.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { createMetrics } from './system/metrics.ts';
 
 export type Running = {
   services: Modules;
   /** The database handle (the scheduler's agenda, operators' scripts); domains never see it. */
-  db: Database;
+  db: Database<Models>;
   url: string | null;
   /** The HTTP worker processes' ids when SIYU_HTTP_WORKERS > 1, else empty. */
   httpWorkerPids(): number[];
@@ -39,7 +39,7 @@ export type Running = {
 /** The database, keys and services every process needs before its roles start; `close()` releases them. */
 export type OpenedServices = {
   services: Modules;
-  db: Database;
+  db: Database<Models>;
   databaseUri: string;
   /** The bootstrap admin token: SIYU_ADMIN_TOKEN, or the development one when the demo is on. */
   adminToken: string | undefined;
@@ -69,9 +69,9 @@ export async function openServices(config: Config, opts: { clock?: Clock; logger
     uri = devDb.uri;
     logger.info({ uri }, 'development database %s (file-persisted, data in %s)', devDb.owned() ? 'started' : 'attached', config.db.dataDir);
   }
-  let db: Database | undefined;
+  let db: Database<Models> | undefined;
   try {
-    db = await openDatabase(uri, config.db.name);
+    db = await openDatabase(uri, config.db.name, registerModels);
     const needsDevSecrets = !config.security.phoneKey || !config.security.hashKey || (!config.security.adminToken && config.demo.enabled);
     const dev = needsDevSecrets ? await loadOrCreateDevSecrets(config.db.dataDir) : undefined;
     if (dev && (!config.security.phoneKey || !config.security.hashKey)) logger.warn('SIYU_PHONE_KEY / SIYU_HASH_KEY unset: using development keys from %s', config.db.dataDir);
@@ -207,7 +207,7 @@ async function shutdown(parts: {
   logger.info('shutdown complete');
 }
 
-async function closeDatabase(db: Database | undefined, devDb: SharedDevDatabase | undefined): Promise<void> {
+async function closeDatabase(db: Database<Models> | undefined, devDb: SharedDevDatabase | undefined): Promise<void> {
   try {
     // A connection to a database that just went away can take long to close; the database is stopped regardless,
     // or the process would keep it (and itself) running.

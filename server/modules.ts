@@ -5,33 +5,64 @@
 import type { Logger } from 'pino';
 import type { ChannelAdapter } from '../adapters/channel-adapter.ts';
 import { createAdapter, touchChannelOf } from '../adapters/registry.ts';
-import { createAuthModule, type AuthModule, type StaffOAuth } from './auth/index.ts';
-import { createSopLedger, createSopModule, type SopModule } from './sop/index.ts';
-import { createDailyModule, type DailyModule } from './daily/index.ts';
+import { createAuthModule, type AuthModule, type StaffOAuth, registerAuthModels } from './auth/index.ts';
+import { createSopLedger, createSopModule, type SopModule, registerSopModels } from './sop/index.ts';
+import { createDailyModule, type DailyModule, registerDailyModels } from './daily/index.ts';
 import type { Config } from './config.ts';
-import { createChannelsModule, type ChannelAccount, type ChannelsModule } from './channels/index.ts';
-import { createHandoverModule, type HandoverModule } from './handover/index.ts';
-import { createContactsModule, optOutOnStopReply, type ContactsModule } from './contacts/index.ts';
-import { createContentModule, type ContentModule } from './content/index.ts';
+import { createChannelsModule, type ChannelAccount, type ChannelsModule, registerChannelsModels } from './channels/index.ts';
+import { createHandoverModule, type HandoverModule, registerHandoverModels } from './handover/index.ts';
+import { createContactsModule, optOutOnStopReply, type ContactsModule, registerContactsModels } from './contacts/index.ts';
+import { createContentModule, type ContentModule, registerContentModels } from './content/index.ts';
+import type { Connection } from 'mongoose';
 import { pingDatabase, type Database } from './db/database.ts';
-import { createEventsModule, type EventsModule } from './events/index.ts';
-import { createLiveCodesModule, type LiveCodesModule } from './live-codes/index.ts';
-import { createSidebarModule, type SidebarModule } from './sidebar/index.ts';
-import { createCampaignsModule, type CampaignsModule } from './campaigns/index.ts';
-import { createExperimentsModule, type ExperimentsModule } from './experiments/index.ts';
-import { createGroupsModule, type GroupsModule } from './groups/index.ts';
-import { createOrgModule, type OrgModule } from './org/index.ts';
+
+import { createEventsModule, type EventsModule, registerEventsModels } from './events/index.ts';
+import { createLiveCodesModule, type LiveCodesModule, registerLiveCodesModels } from './live-codes/index.ts';
+import { createSidebarModule, type SidebarModule, registerSidebarModels } from './sidebar/index.ts';
+import { createCampaignsModule, type CampaignsModule, registerCampaignsModels } from './campaigns/index.ts';
+import { createExperimentsModule, type ExperimentsModule, registerExperimentsModels } from './experiments/index.ts';
+import { createGroupsModule, type GroupsModule, registerGroupsModels } from './groups/index.ts';
+import { createOrgModule, type OrgModule, registerOrgModels } from './org/index.ts';
 import type { Clock } from './shared/clock.ts';
 import type { Metrics } from './system/metrics.ts';
-import { createHeartbeats, type Heartbeats } from './system/heartbeat.repository.ts';
-import { createTasksModule, type TasksModule } from './tasks/index.ts';
-import { createTagsModule, type TagsModule } from './tags/index.ts';
-import { createKfModule, type KfModule } from './kf/index.ts';
+import { createHeartbeats, type Heartbeats, registerSystemModels } from './system/heartbeat.repository.ts';
+import { createTasksModule, type TasksModule, registerTasksModels } from './tasks/index.ts';
+import { createTagsModule, type TagsModule, registerTagsModels } from './tags/index.ts';
+import { createKfModule, type KfModule, registerKfModels } from './kf/index.ts';
 import type { SetupDeps } from './setup/index.ts';
+
+/**
+ * Every domain's schemas on one connection (each domain registers its own collections; this is only the list),
+ * so `openDatabase(uri, name, registerModels)` builds every index once when the database opens.
+ */
+export function registerModels(conn: Connection) {
+  return {
+    ...registerOrgModels(conn),
+    ...registerTagsModels(conn),
+    ...registerContactsModels(conn),
+    ...registerGroupsModels(conn),
+    ...registerEventsModels(conn),
+    ...registerAuthModels(conn),
+    ...registerSystemModels(conn),
+    ...registerDailyModels(conn),
+    ...registerSopModels(conn),
+    ...registerTasksModels(conn),
+    ...registerChannelsModels(conn),
+    ...registerContentModels(conn),
+    ...registerExperimentsModels(conn),
+    ...registerSidebarModels(conn),
+    ...registerHandoverModels(conn),
+    ...registerLiveCodesModels(conn),
+    ...registerCampaignsModels(conn),
+    ...registerKfModels(conn),
+  };
+}
+
+export type Models = ReturnType<typeof registerModels>;
 
 export type ModuleDeps = {
   config: Config;
-  db: Database;
+  db: Database<Models>;
   clock: Clock;
   logger: Logger;
   metrics: Metrics;

@@ -1,13 +1,16 @@
 /**
- * Opens the application's MongoDB connection and builds the models. Index builds run once here
+ * Opens the application's MongoDB connection and registers the models the caller names (the composition root
+ * passes `registerModels` from server/modules.ts: every domain's own schemas). Index builds run once here
  * (`syncIndexes` is avoided: it would drop indexes an operator added by hand).
  */
-import mongoose, { type Connection } from 'mongoose';
-import { registerModels, type Models } from './models.ts';
+import mongoose, { type Connection, type Model } from 'mongoose';
 
-export type Database = { connection: Connection; models: Models; close(): Promise<void> };
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any model: the registrar decides which
+type AnyModels = Record<string, Model<any>>;
 
-export async function openDatabase(uri: string, dbName: string): Promise<Database> {
+export type Database<M extends AnyModels = AnyModels> = { connection: Connection; models: M; close(): Promise<void> };
+
+export async function openDatabase<M extends AnyModels>(uri: string, dbName: string, register: (conn: Connection) => M): Promise<Database<M>> {
   const connection = mongoose.createConnection(uri, {
     dbName,
     autoIndex: false,
@@ -16,7 +19,7 @@ export async function openDatabase(uri: string, dbName: string): Promise<Databas
     retryWrites: false,
   });
   await connection.asPromise();
-  const models = registerModels(connection);
+  const models = register(connection);
   await Promise.all(Object.values(models).map((m) => m.createIndexes()));
   return { connection, models, close: () => connection.close() };
 }

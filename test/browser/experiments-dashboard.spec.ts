@@ -15,7 +15,7 @@ import { expect } from 'chai';
 import { Types } from 'mongoose';
 import type { Page } from 'playwright-core';
 import { createApp } from '../../server/app.ts';
-import type { Models } from '../../server/db/models.ts';
+import type { Models } from '../../server/modules.ts';
 import { CSV_COLUMNS } from '../../server/experiments/results-csv.ts';
 import { localDate as localDay } from '../../server/shared/local-date.ts';
 import { useTestDatabase } from '../support/database.ts';

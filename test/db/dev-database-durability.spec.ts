@@ -12,6 +12,7 @@ import type { ChannelAccount } from '../../server/channels/channel-account.repos
 import { openDatabase } from '../../server/db/database.ts';
 import { startDevDatabase } from '../../server/db/dev-database.ts';
 import { systemClock } from '../../server/shared/clock.ts';
+import { registerModels } from '../../server/modules.ts';
 
 const cacheDir = process.env.SIYU_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'siyu');
 const account: ChannelAccount = { id: 'acc-durable', corpId: 'wwdurable', kind: 'wecom', name: 'durable', isDefault: true, config: {} };
@@ -27,7 +28,7 @@ describe('inbox durability on the development database (file store)', function (
     let acked = 0;
     for (let round = 0; round < 3; round++) {
       const server = await startDevDatabase({ cacheDir, store: { file } });
-      const db = await openDatabase(server.uri, 'durable');
+      const db = await openDatabase(server.uri, 'durable', registerModels);
       const inbox = new InboundInbox(db.models, systemClock);
       // 16 in flight, as a vendor's callbacks arrive; the database dies the moment the last one is acknowledged.
       let next = 0;
@@ -45,7 +46,7 @@ describe('inbox durability on the development database (file store)', function (
       await new Promise((r) => setTimeout(r, 200));
     }
     const server = await startDevDatabase({ cacheDir, store: { file } });
-    const db = await openDatabase(server.uri, 'durable');
+    const db = await openDatabase(server.uri, 'durable', registerModels);
     try {
       expect(await db.models.InboundRaw.countDocuments({})).to.equal(acked);
     } finally {

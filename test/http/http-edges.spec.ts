@@ -5,7 +5,7 @@ import request from 'supertest';
 import { createApp } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
 import { openDatabase, type Database } from '../../server/db/database.ts';
-import { buildModules } from '../../server/modules.ts';
+import { buildModules, registerModels, type Models } from '../../server/modules.ts';
 import { fixedClock } from '../../server/shared/clock.ts';
 import { createMetrics } from '../../server/system/metrics.ts';
 import { testMongoUri, useTestDatabase } from '../support/database.ts';
@@ -124,7 +124,7 @@ describe('HTTP edges: unknown methods, bad URL bytes, request timeout, framing',
 
   describe('request timeout', () => {
     let relay: Awaited<ReturnType<typeof hangableRelay>>;
-    let hungDb: Database;
+    let hungDb: Database<Models>;
     let server: ReturnType<ReturnType<typeof createApp>['callback']>;
 
     before(async function () {
@@ -136,7 +136,7 @@ describe('HTTP edges: unknown methods, bad URL bytes, request timeout, framing',
       relayed.hostname = '127.0.0.1';
       relayed.port = String(relay.port);
       relayed.searchParams.set('directConnection', 'true');
-      hungDb = await openDatabase(relayed.href, t.name);
+      hungDb = await openDatabase(relayed.href, t.name, registerModels);
       const config = loadConfig({ LOG_LEVEL: 'silent', SIYU_REQUEST_TIMEOUT_MS: '400', SIYU_UPLOAD_TIMEOUT_MS: '1500' });
       const services = buildModules({ config, db: hungDb, clock: fixedClock('2026-11-22T02:00:00Z'), logger: pino({ level: 'silent' }), metrics: createMetrics(), keys: TEST_KEYS });
       server = createApp(services).callback();

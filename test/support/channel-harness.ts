@@ -12,6 +12,7 @@ import type { ChannelAccount } from '../../server/channels/channel-account.repos
 import type { InboundProcessor } from '../../server/channels/index.ts';
 import type { Database } from '../../server/db/database.ts';
 import { seedTestOrg, testServices, type TestOrg } from './test-app.ts';
+import { type Models } from '../../server/modules.ts';
 
 export const CALLBACK_TOKEN = 'QDG6eK';
 export const CALLBACK_AES_KEY = 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C';
@@ -29,7 +30,7 @@ export type ChannelHarness = {
   stop(): Promise<void>;
 };
 
-export async function startChannelHarness(db: Database, opts: { callbackBodyLimitBytes?: number } = {}): Promise<ChannelHarness> {
+export async function startChannelHarness(db: Database<Models>, opts: { callbackBodyLimitBytes?: number } = {}): Promise<ChannelHarness> {
   const sim = await startWecomSimulator();
   const oaSim = await startOfficialAccountSimulator({ appId: OA_APP_ID });
   const services = testServices(db, { callbackBodyLimitBytes: opts.callbackBodyLimitBytes, realClock: true });

@@ -1,6 +1,7 @@
 /** A database per spec file: a fresh name, indexes built, dropped when the file's tests end. */
 import { randomBytes } from 'node:crypto';
 import { openDatabase, type Database } from '../../server/db/database.ts';
+import { registerModels, type Models } from '../../server/modules.ts';
 
 let uri: string | undefined;
 
@@ -14,11 +15,11 @@ export function testMongoUri(): string {
 }
 
 /** Call at the top of a describe(): `const t = useTestDatabase('contacts');` then use `t.db` inside tests. */
-export function useTestDatabase(label: string): { readonly db: Database; readonly name: string } {
+export function useTestDatabase(label: string): { readonly db: Database<Models>; readonly name: string } {
   const name = `t_${label.replace(/\W+/g, '_').slice(0, 30)}_${randomBytes(4).toString('hex')}`;
-  let db: Database | undefined;
+  let db: Database<Models> | undefined;
   before(async () => {
-    db = await openDatabase(testMongoUri(), name);
+    db = await openDatabase(testMongoUri(), name, registerModels);
   });
   after(async () => {
     if (!db) return;

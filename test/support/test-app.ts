@@ -7,7 +7,7 @@ import request from 'supertest';
 import { createApp } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
 import type { Database } from '../../server/db/database.ts';
-import { buildModules, type ModuleDeps, type Modules } from '../../server/modules.ts';
+import { buildModules, type ModuleDeps, type Modules, type Models } from '../../server/modules.ts';
 import { fixedClock } from '../../server/shared/clock.ts';
 import { createMetrics } from '../../server/system/metrics.ts';
 
@@ -15,9 +15,9 @@ export const ADMIN_TOKEN = 'test-bootstrap-admin-token-0001';
 export const TEST_KEYS = { phoneKeyHex: '11'.repeat(32), hashKeyHex: '22'.repeat(32) };
 
 export function testServices(
-  db: Database,
+  db: Database<Models>,
   opts: { bodyLimitBytes?: number; callbackBodyLimitBytes?: number; now?: string; realClock?: boolean; adapterFactory?: ModuleDeps['adapterFactory'] } = {},
-): Modules & { clock: ReturnType<typeof fixedClock>; db: Database } {
+): Modules & { clock: ReturnType<typeof fixedClock>; db: Database<Models> } {
   const config = loadConfig({
     SIYU_ADMIN_TOKEN: ADMIN_TOKEN,
     LOG_LEVEL: 'silent',
@@ -28,7 +28,7 @@ export function testServices(
   const clock = fixedClock(opts.now ?? (opts.realClock ? new Date().toISOString() : '2026-11-22T02:00:00Z'), opts.realClock);
   const services = buildModules({ config, db, clock, logger: pino({ level: 'silent' }), metrics: createMetrics(), keys: TEST_KEYS, ...(opts.adapterFactory ? { adapterFactory: opts.adapterFactory } : {}) });
   // Specs read and seed collections directly through the test database; the modules never hand it out.
-  return { ...services, db } as Modules & { clock: typeof clock; db: Database };
+  return { ...services, db } as Modules & { clock: typeof clock; db: Database<Models> };
 }
 
 export type TestOrg = {

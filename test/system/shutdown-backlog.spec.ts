@@ -13,6 +13,7 @@ import { boot } from '../../server/boot.ts';
 import { loadConfig } from '../../server/config.ts';
 import { openDatabase, type Database } from '../../server/db/database.ts';
 import { testMongoUri } from '../support/database.ts';
+import { registerModels, type Models } from '../../server/modules.ts';
 
 const KEYS = { SIYU_PHONE_KEY: 'ab'.repeat(32), SIYU_HASH_KEY: 'cd'.repeat(32) };
 const CORP = 'wwbacklog';
@@ -32,12 +33,12 @@ function capturedLogger() {
 
 describe('shutdown with a backlog', function () {
   this.timeout(120_000);
-  let db: Database;
+  let db: Database<Models>;
   let dbName: string;
 
   beforeEach(async () => {
     dbName = `t_shutdown_backlog_${process.pid}_${Date.now()}`;
-    db = await openDatabase(testMongoUri(), dbName);
+    db = await openDatabase(testMongoUri(), dbName, registerModels);
   });
   afterEach(async () => {
     await db.connection.dropDatabase();

@@ -10,6 +10,7 @@ import { loadConfig } from '../../server/config.ts';
 import { openDatabase } from '../../server/db/database.ts';
 import { testMongoUri } from '../support/database.ts';
 import { connectionRefused, heldRequest } from '../support/http-probes.ts';
+import { registerModels } from '../../server/modules.ts';
 
 const KEYS = { SIYU_PHONE_KEY: 'ab'.repeat(32), SIYU_HASH_KEY: 'cd'.repeat(32) };
 
@@ -17,7 +18,7 @@ describe('graceful shutdown', () => {
   it('on SIGTERM stops accepting, finishes the in-flight request, then exits 0', async function () {
     this.timeout(60_000);
     const dbName = `t_shutdown_${process.pid}`;
-    const db = await openDatabase(testMongoUri(), dbName);
+    const db = await openDatabase(testMongoUri(), dbName, registerModels);
     await db.models.Corp.create({ corpId: 'wwshutdown', name: '关停测试' });
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
       env: { ...process.env, ...KEYS, MONGODB_URI: testMongoUri(), MONGODB_DB: dbName, PORT: '0', HOST: '127.0.0.1', SIYU_DEMO: 'false', SIYU_ADMIN_TOKEN: 'shutdown-admin-token-123', LOG_LEVEL: 'info' },

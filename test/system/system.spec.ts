@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { openDatabase } from '../../server/db/database.ts';
 import { testMongoUri, useTestDatabase } from '../support/database.ts';
 import { http, testServices } from '../support/test-app.ts';
+import { registerModels } from '../../server/modules.ts';
 
 describe('GET /healthz, /metrics, /openapi.json', () => {
   const t = useTestDatabase('system');
@@ -12,7 +13,7 @@ describe('GET /healthz, /metrics, /openapi.json', () => {
   });
 
   it('answers 503 when the database is down', async () => {
-    const own = await openDatabase(testMongoUri(), `${t.name}_down`);
+    const own = await openDatabase(testMongoUri(), `${t.name}_down`, registerModels);
     const api = http(testServices(own));
     await own.close();
     const res = await api.get('/healthz').expect(503);
