@@ -21,18 +21,23 @@ const attachmentSchema = new Schema(
 
 const answerSchema = new Schema({ text: { type: String, required: true }, attachments: { type: [attachmentSchema], default: [] } }, { _id: false, strict: 'throw' });
 
+/** What an entry says: the current state and every version hold the same fields. */
+const entryContent = {
+  question: { type: String, required: true },
+  similar: { type: [String], default: [] },
+  answer: { type: answerSchema, required: true },
+  category: { type: String, default: '' },
+  /** Empty: every store. */
+  storeIds: { type: [String], default: [] },
+  /** Empty: every customer. */
+  tagIds: { type: [String], default: [] },
+} as const;
+
 /** The current state of an entry; every state it ever had is also a row of kf_knowledge_versions. */
 export const knowledgeEntrySchema = new Schema(
   {
     corpId: { type: String, required: true },
-    question: { type: String, required: true },
-    similar: { type: [String], default: [] },
-    answer: { type: answerSchema, required: true },
-    category: { type: String, default: '' },
-    /** Empty: every store. */
-    storeIds: { type: [String], default: [] },
-    /** Empty: every customer. */
-    tagIds: { type: [String], default: [] },
+    ...entryContent,
     enabled: { type: Boolean, default: true },
     version: { type: Number, required: true, min: 1 },
     deletedAt: { type: Date, default: null },
@@ -50,12 +55,7 @@ export const knowledgeVersionSchema = new Schema(
     corpId: { type: String, required: true },
     entryId: { type: String, required: true },
     version: { type: Number, required: true, min: 1 },
-    question: { type: String, required: true },
-    similar: { type: [String], default: [] },
-    answer: { type: answerSchema, required: true },
-    category: { type: String, default: '' },
-    storeIds: { type: [String], default: [] },
-    tagIds: { type: [String], default: [] },
+    ...entryContent,
     createdAt: { type: Date, required: true },
     /** Staff id, else the API token id, of whoever wrote it. */
     createdBy: { type: String, required: true },
