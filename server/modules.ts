@@ -97,6 +97,7 @@ export type Modules = {
   identities: ContactsModule['identities'];
   follows: ContactsModule['follows'];
   phones: ContactsModule['phones'];
+  contactSegments: ContactsModule['segments'];
   content: ContentModule;
   tasks: TasksModule;
   kf: KfModule;
@@ -182,6 +183,7 @@ function buildServiceGraph(deps: ModuleDeps) {
     contactChannels,
     identities,
     follows,
+    contactSegments: people.segments,
     groups,
     events,
     /** API tokens, staff sign-in and what ends when a member leaves (server/auth/index.ts). */

@@ -20,9 +20,28 @@ export type ContactFilter = {
   storeIds?: string[];
   staffId?: string;
   lifecycle?: LifecycleStage[];
+  /** A prefix of the name or of a remark; four digits also match a masked phone's last four, `138****5678` the masked phone. */
   text?: string;
+  /** `phone:<hmac>` of a full phone number typed into the search (the route hashes it; the number never reaches a query). */
+  textPhoneKey?: string;
   identityKey?: string;
+  /** Contacts reachable on this channel (they carry an identity of it). */
+  channel?: ContactChannel;
+  /** Added (first known) at or after / before. */
+  addedFrom?: Date;
+  addedTo?: Date;
 };
+
+export const CONTACT_CHANNELS = ['wecom', 'official_account', 'kf', 'wechaty'] as const;
+export type ContactChannel = (typeof CONTACT_CHANNELS)[number];
+/** The identity-key prefix of each channel (see identity.ts): an anchored prefix is a range of the identity index. */
+const CHANNEL_KEY_PREFIX: Record<ContactChannel, string> = { wecom: 'wecom:', official_account: 'openid:', kf: 'kf:', wechaty: 'wechaty:' };
+
+/** One contact's tag change in a bulk edit: what the event log and the WeCom mirror need. */
+export type BulkTagChange = { contactId: string; externalUserId: string | null; added: string[]; removed: string[] };
+
+/** A contact row as the CSV export reads it; `phoneEnc` only when the caller may see full numbers. */
+export type ExportRow = ContactRow & { phoneEnc?: string };
 
 /** A contact as an audience cursor reads it (bulk SOP enrollment). */
 export type AudienceContact = { _id: Types.ObjectId; homeStoreId?: string | null; staffIds?: string[]; storeIds?: string[]; consent?: { optedOut?: boolean; reachable?: boolean } };
@@ -42,18 +61,17 @@ export class ContactRepository {
     if (f.tagsNone?.length) and.push({ tagIds: { $nin: f.tagsNone } });
     if (f.lifecycle?.length) and.push({ lifecycle: { $in: f.lifecycle } });
     if (f.identityKey) and.push({ identityKeys: f.identityKey });
-    if (f.text) {
-      const re = new RegExp(escapeRegExp(f.text), 'i');
-      and.push({ $or: [{ name: re }, { remarks: re }] });
-    }
+    if (f.channel) and.push({ identityKeys: new RegExp(`^${escapeRegExp(CHANNEL_KEY_PREFIX[f.channel])}`) });
+    if (f.addedFrom || f.addedTo) and.push({ createdAt: { ...(f.addedFrom ? { $gte: f.addedFrom } : {}), ...(f.addedTo ? { $lt: f.addedTo } : {}) } });
+    if (f.text) and.push({ $or: searchClauses(f.text, f.textPhoneKey) });
     return { $and: and };
   }
 
-  async list(scope: Scope, f: ContactFilter, page: { limit: number; cursor?: string }): Promise<Page<ContactDto>> {
-    const rows = await this.models.Contact.find({ $and: [this.filterFor(scope, f), cursorFilter(page.cursor)] })
-      .sort({ _id: -1 })
-      .limit(page.limit + 1)
-      .lean<ContactRow[]>();
+  /** Newest first; `page` (1-based, with `limit` as the page size) skips, otherwise `cursor` continues. */
+  async list(scope: Scope, f: ContactFilter, page: { limit: number; cursor?: string; page?: number }): Promise<Page<ContactDto>> {
+    const query = this.models.Contact.find({ $and: [this.filterFor(scope, f), page.page ? {} : cursorFilter(page.cursor)] }).sort({ _id: -1 });
+    if (page.page) query.skip((page.page - 1) * page.limit);
+    const rows = await query.limit(page.limit + 1).lean<ContactRow[]>();
     return toPage(rows, page.limit, toContactDto);
   }
 
@@ -169,6 +187,49 @@ export class ContactRepository {
     return Contact.collection.find<AudienceContact>(Contact.find(filter).cast(), { batchSize, sort: { _id: 1 }, projection: { homeStoreId: 1, staffIds: 1, storeIds: 1, consent: 1 } });
   }
 
+  /** The contacts of a filter newest first, streamed for a CSV export; with `withPhone` the sealed phone too. */
+  async *exportRows(scope: Scope, f: ContactFilter, withPhone: boolean): AsyncGenerator<ExportRow> {
+    const query = this.models.Contact.find(this.filterFor(scope, f)).sort({ _id: -1 });
+    if (withPhone) query.select('+phoneEnc');
+    for await (const row of query.lean<ExportRow>().cursor({ batchSize: 1000 })) yield row as ExportRow;
+  }
+
+  /**
+   * Adds and removes tags on every contact of a filter, in batches of `batchSize` ids read from one cursor; each
+   * batch is two updateMany calls (add, then remove, as in `changeTags`). Yields, per batch, the contacts whose
+   * tags changed, so the caller can record and mirror them before the next batch is read.
+   */
+  async *bulkChangeTags(scope: Scope, f: ContactFilter, add: string[], remove: string[], at: Date, batchSize = 500): AsyncGenerator<BulkTagChange[]> {
+    const removing = new Set(remove);
+    const adding = add.filter((t) => !removing.has(t));
+    const cursor = this.models.Contact.find(this.filterFor(scope, f)).select('_id tagIds externalUserId').sort({ _id: 1 }).lean<ContactRow[]>().cursor({ batchSize });
+    let batch: ContactRow[] = [];
+    const flush = async (rows: ContactRow[]): Promise<BulkTagChange[]> => {
+      const changes = rows
+        .map((r) => {
+          const before = new Set(r.tagIds ?? []);
+          return { contactId: String(r._id), externalUserId: r.externalUserId ?? null, added: adding.filter((t) => !before.has(t)), removed: remove.filter((t) => before.has(t)) };
+        })
+        .filter((c) => c.added.length || c.removed.length);
+      const ids = changes.map((c) => toObjectId(c.contactId));
+      if (ids.length && remove.length) await this.models.Contact.updateMany({ corpId: scope.corpId, _id: { $in: ids } }, { $pull: { tagIds: { $in: remove } }, $set: { updatedAt: at } }, { timestamps: false });
+      if (ids.length && adding.length) await this.models.Contact.updateMany({ corpId: scope.corpId, _id: { $in: ids } }, { $addToSet: { tagIds: { $each: adding } }, $set: { updatedAt: at } }, { timestamps: false });
+      return changes;
+    };
+    for await (const row of cursor) {
+      batch.push(row as ContactRow);
+      if (batch.length >= batchSize) {
+        const changes = await flush(batch);
+        batch = [];
+        if (changes.length) yield changes;
+      }
+    }
+    if (batch.length) {
+      const changes = await flush(batch);
+      if (changes.length) yield changes;
+    }
+  }
+
   /** Inserts prepared contact documents in one batch, skipping duplicates (the demo seed builds a whole corp). */
   async insertPrepared(docs: Parameters<ContactsModels['Contact']['insertMany']>[0]): Promise<void> {
     await this.models.Contact.insertMany(docs, { ordered: false });
@@ -205,6 +266,20 @@ export class ContactChannelState {
   async nameIfNameless(corpId: string, contactId: string, name: string): Promise<void> {
     await this.models.Contact.updateOne({ _id: contactId, corpId, name: { $in: ['', null] } }, { $set: { name } });
   }
+}
+
+/**
+ * The search's alternatives. Prefixes, not substrings: an anchored case-sensitive regex is an index range on
+ * production MongoDB, a substring match is a scan of every contact of the corp (see the indexes in contact.schema.ts).
+ */
+function searchClauses(text: string, phoneKey: string | undefined): Record<string, unknown>[] {
+  const prefix = new RegExp(`^${escapeRegExp(text)}`);
+  const or: Record<string, unknown>[] = [{ name: prefix }, { remarks: prefix }];
+  const compact = text.replace(/\s/g, '');
+  if (/^\d{3}\*{4}\d{4}$/.test(compact)) or.push({ phoneMasked: compact });
+  if (/^\d{4}$/.test(compact)) or.push({ phoneMasked: new RegExp(`\\*{4}${compact}$`) });
+  if (phoneKey) or.push({ identityKeys: phoneKey });
+  return or;
 }
 
 export function escapeRegExp(s: string): string {

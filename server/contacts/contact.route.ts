@@ -9,30 +9,13 @@ import type { OrgModule } from '../org/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import { objectIdString } from '../shared/object-id.ts';
 import { pageQuery } from '../shared/pagination.ts';
+import { contactListRoutes, type ContactListRouteDeps } from './contact-list.route.ts';
 import { LIFECYCLE_STAGES } from './contact.schema.ts';
-import { identityKey, identitySchema, parseIdentityKey } from './identity.ts';
+import { identitySchema } from './identity.ts';
 import type { TagsModule } from '../tags/index.ts';
 import type { ContactIdentityRepository } from './contact-identity.repository.ts';
 import type { ContactRepository } from './contact.repository.ts';
 import type { FollowRepository } from './follow.repository.ts';
-
-const csv = z
-  .string()
-  .max(2000)
-  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
-
-const listQuery = z.strictObject({
-  ...corpIdQuery,
-  ...pageQuery,
-  tagsAll: csv.optional(),
-  tagsAny: csv.optional(),
-  tagsNone: csv.optional(),
-  storeId: objectIdString.optional(),
-  staffId: objectIdString.optional(),
-  lifecycle: csv.pipe(z.array(z.enum(LIFECYCLE_STAGES))).optional(),
-  q: z.string().min(1).max(100).optional(),
-  identity: z.string().max(300).optional(),
-});
 
 const idParams = z.strictObject({ id: objectIdString });
 const corpOnly = z.strictObject({ ...corpIdQuery });
@@ -48,41 +31,21 @@ const contactBody = z.strictObject({
 });
 
 /** What the contact routes read and write: the contact store and what a contact's detail page shows. */
-export type ContactRouteDeps = {
+export type ContactRouteDeps = ContactListRouteDeps & {
   contacts: ContactRepository;
   identities: Pick<ContactIdentityRepository, 'upsert'>;
-  follows: Pick<FollowRepository, 'listForContact'>;
+  follows: Pick<FollowRepository, 'listForContact' | 'liveOfContacts' | 'changeRelationTags'>;
   groups: Pick<GroupsModule, 'listForContact'>;
   tags: Pick<TagsModule, 'list' | 'assertExist'>;
   events: Pick<EventsModule, 'append' | 'timeline'>;
-  org: Pick<OrgModule, 'getStore'>;
+  org: Pick<OrgModule, 'getStore' | 'listStores' | 'listStaff'>;
   clock: Clock;
 };
 
 export function contactRoutes(deps: ContactRouteDeps): RouteDef[] {
   return [
-    defineRoute({
-      method: 'get',
-      path: '/api/contacts',
-      tag: 'contacts',
-      summary: '客户列表 List contacts (tags all/any/none, store, staff, lifecycle, text, identity; cursor pages)',
-      scoped: true,
-      roles: ROLES,
-      query: listQuery,
-      async handler({ query }, { scope }) {
-        let identity: string | undefined;
-        if (query.identity) {
-          const parsed = parseIdentityKey(query.identity);
-          if (!parsed) throw new BadRequestError('identity must look like wecom:<externalUserId>, unionid:<id>, openid:<appId>:<openid>, kf:<id> or wechaty:<id>', [{ path: 'query.identity', message: 'malformed identity' }]);
-          identity = identityKey(parsed);
-        }
-        return deps.contacts.list(
-          scope,
-          { tagsAll: query.tagsAll, tagsAny: query.tagsAny, tagsNone: query.tagsNone, storeId: query.storeId, staffId: query.staffId, lifecycle: query.lifecycle, text: query.q, identityKey: identity },
-          { limit: query.limit, cursor: query.cursor },
-        );
-      },
-    }),
+    // The list routes first: /api/contacts/count and /export.csv must not reach /api/contacts/:id.
+    ...contactListRoutes(deps),
     defineRoute({
       method: 'post',
       path: '/api/contacts',

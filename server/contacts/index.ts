@@ -11,6 +11,7 @@ import { ContactChannelState, ContactRepository } from './contact.repository.ts'
 import type { ContactsModels } from './contacts.models.ts';
 import { FollowRepository } from './follow.repository.ts';
 import { PhoneVault } from './phone.ts';
+import { SegmentRepository } from './segment.repository.ts';
 
 export { registerContactsModels, type ContactsModels } from './contacts.models.ts';
 export type { ContactFilter } from './contact.repository.ts';
@@ -22,12 +23,12 @@ export { identityKey, parseIdentityKey, phoneKey, type Identity } from './identi
 export { maskPhone } from './phone.ts';
 export { optOutOnStopReply, type OptOutDeps } from './opt-out-reply.ts';
 /** The parts under their class names, for code that names the one it uses. */
-export type { ContactChannelState, ContactIdentityRepository, ContactRepository, FollowRepository, PhoneVault };
+export type { ContactChannelState, ContactIdentityRepository, ContactRepository, FollowRepository, PhoneVault, SegmentRepository };
 
 /**
  * The contacts domain in parts, each kept under the key the rest of the code already uses:
  * `contacts` (scoped reads and staff writes), `channelState` (corp-level writes of the inbound pipeline),
- * `identities` (upsert and merge by identity), `follows` (customer ↔ staff relations), `phones` (the vault).
+ * `identities` (upsert and merge by identity), `follows` (customer ↔ staff relations), `phones` (the vault), `segments` (saved filters, 人群包).
  */
 export type ContactsModule = {
   contacts: ContactRepository;
@@ -35,6 +36,7 @@ export type ContactsModule = {
   identities: ContactIdentityRepository;
   follows: FollowRepository;
   phones: PhoneVault;
+  segments: SegmentRepository;
 };
 
 export type ContactsDeps = {
@@ -55,6 +57,7 @@ export function createContactsModule(deps: ContactsDeps): ContactsModule {
     identities: new ContactIdentityRepository(deps.models, follows, phones, deps.clock, { events: deps.events, groups: deps.groups }),
     follows,
     phones,
+    segments: new SegmentRepository(deps.models),
   };
 }
 export { contactRoutes } from './contact.route.ts';
