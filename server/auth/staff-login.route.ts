@@ -77,7 +77,7 @@ async function signIn(koa: Context, open: () => Promise<StaffSession>, secret: s
 function errorPage(title: string, zh: string, en: string): string {
   return `<!doctype html>
 <html lang="zh-CN">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>登录失败 · 思域</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/m/app.css"></head>
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>登录失败 · 私域</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/m/app.css"></head>
 <body><main class="page"><section class="notice" role="alert"><h1>${title}</h1><p>${zh}</p><p lang="en" class="muted">${en}</p><p><a class="btn" href="/m">返回任务页 Back</a></p></section></main></body>
 </html>`;
 }

@@ -60,14 +60,23 @@ export function staffTaskRoutes(deps: { tasks: StaffTaskRepository; org: OrgModu
       method: 'get',
       path: '/api/me',
       tag: 'tasks',
-      summary: '当前员工 The signed-in staff member, their store, role and store-local today',
+      summary: '当前用户 The signed-in caller: role, corp, and for tokens bound to a staff member or store their staff, store and store-local today (else null)',
       roles: ROLES,
       async handler(_input, { principal }) {
+        const p = principal!;
+        // The console (/hq…) asks every role who is signed in; tokens not bound to a staff member answer with nulls there.
+        const corp = p.corpId ? ((await org.listCorps()).find((c) => c.corpId === p.corpId) ?? null) : null;
+        const corpOut = corp ? { corpId: corp.corpId, name: corp.name } : null;
+        if (!p.staffId || !p.corpId) {
+          const store = p.storeId && p.corpId ? await org.findStore(p.corpId, p.storeId) : null;
+          return { staff: null, store: store ? { id: store.id, name: store.name, city: store.city, timezone: store.timezone } : null, role: p.role, corp: corpOut, today: store ? formatLocalDate(clock.now(), store.timezone) : null };
+        }
         const { staff, store } = await me(principal, org);
         return {
           staff: { id: staff.id, userId: staff.userId, name: staff.name, role: staff.role },
           store: { id: store.id, name: store.name, city: store.city, timezone: store.timezone },
-          role: principal!.role,
+          role: p.role,
+          corp: corpOut,
           today: formatLocalDate(clock.now(), store.timezone),
         };
       },

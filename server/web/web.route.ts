@@ -62,6 +62,8 @@ const FILES: ReadonlyArray<[path: string, file: string | URL, summary: string]> 
   ['/web/shared/dom.js', 'shared/dom.js', '页面公用：DOM 小工具 DOM helpers every page imports (el, $, bilingual labels, the error box)'],
   ['/web/shared/api.js', 'shared/api.js', '页面公用：接口调用 The JSON API client every page imports (bearer token, corpId, the page’s error texts)'],
   ['/web/shared/token-sign-in.js', 'shared/token-sign-in.js', '页面公用：令牌登录 Token sign-in of the HQ pages (#token= hand-over, the sign-in form, sign-out)'],
+  ['/web/shared/console.js', 'shared/console.js', '控制台外壳 The console shell of every HQ page: navigation by role, one token sign-in, /api/me'],
+  ['/web/shared/console.css', 'shared/console.css', '控制台外壳样式 Styles of the console shell (left navigation, phone menu)'],
 ];
 
 /**

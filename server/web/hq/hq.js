@@ -1,13 +1,12 @@
 /* The HQ console (/hq): content templates, SOPs (publish, enable / pause, dry run, stats) and execution across
  * every SOP with ECharts charts. Plain module, no build step; ECharts is the global from /vendor/echarts.min.js. */
-/* global window, localStorage, URLSearchParams, setTimeout, clearTimeout */
+/* global window, location, URLSearchParams, setTimeout, clearTimeout */
 
-import { ApiError, createApi } from '/web/shared/api.js';
-import { tokenSignIn } from '/web/shared/token-sign-in.js';
+import { ApiError } from '/web/shared/api.js';
+import { consoleApi, mountConsole } from '/web/shared/console.js';
 import { $, bi, el, showError, td } from '/web/shared/dom.js';
 import { vendorErrorText } from '/web/shared/vendor-errcodes.js';
 
-const TOKEN_KEY = 'siyu.hq.token';
 const echarts = window.echarts;
 
 /** [zh-CN, English] labels. */
@@ -46,7 +45,9 @@ const reasonLabel = (r) => REASONS[r] ?? (r?.startsWith('vendor:') ? vendorError
 const percent = (rate) => (rate === null || rate === undefined ? '—' : `${(rate * 100).toFixed(1)}%`);
 const state = { corp: null, stores: new Map(), staff: new Map(), editing: null, sops: [], sop: null, dry: null, charts: new Map() };
 
-const api = createApi({ token: () => localStorage.getItem(TOKEN_KEY), query: () => ({ corpId: state.corp?.corpId }), accept: 'application/json', errors: ERRORS });
+const api = consoleApi({ errors: ERRORS });
+/** The console shell (signOut, setActive) once mounted. */
+let shell = null;
 
 const num = (n) => td(n ?? 0, 'num');
 
@@ -74,28 +75,30 @@ const problemsOf = (err) => (Array.isArray(err.error?.details) ? err.error.detai
 /* ---------- sign-in and tabs ---------- */
 
 function signedOut(message) {
-  localStorage.removeItem(TOKEN_KEY);
   state.corp = null;
-  for (const id of ['tabs', 'sign-out', 'panel-content', 'panel-sop', 'panel-exec']) $(id).hidden = true;
-  $('signin').hidden = false;
-  $('corp-name').textContent = '';
-  showError(message ?? '');
+  shell?.signOut(message ?? '');
 }
 
-async function signIn() {
-  state.corp = null;
-  const corps = await api('/api/corps');
-  state.corp = corps.items[0] ?? null;
+/** The tabs this role may open: store managers see their store's execution only. */
+const tabsFor = (role) => (role === 'store_manager' ? ['exec'] : TABS);
+/** The tab named by the address (#content, #sop, #exec), else the role's first. */
+function tabFromAddress(role) {
+  const name = location.hash.slice(1);
+  const tabs = tabsFor(role);
+  return tabs.includes(name) ? name : tabs[0];
+}
+
+async function signIn(me) {
+  state.corp = me.corp;
   if (!state.corp) throw new ApiError(404, '没有可管理的企业。No corp to manage.');
   const [stores, staff] = await Promise.all([api('/api/stores'), api('/api/staff')]);
   state.stores = new Map(stores.items.map((s) => [s.id, s]));
   state.staff = new Map(staff.items.map((s) => [s.id, s]));
   $('corp-name').textContent = `${state.corp.name} · ${stores.items.length} 家门店`;
-  $('signin').hidden = true;
+  for (const t of TABS) $(`tab-${t}`).hidden = !tabsFor(me.role).includes(t);
   $('tabs').hidden = false;
-  $('sign-out').hidden = false;
   showError('');
-  await selectTab('content');
+  await selectTab(tabFromAddress(me.role));
 }
 
 const TABS = ['content', 'sop', 'exec'];
@@ -107,6 +110,7 @@ async function selectTab(name) {
     $(`panel-${t}`).hidden = !on;
   }
   showError('');
+  shell?.setActive(name === 'exec' ? 'exec' : 'content');
   if (name === 'content') await loadTemplates();
   if (name === 'sop') await loadSops();
   if (name === 'exec') await loadExecution();
@@ -476,16 +480,16 @@ function renderTouchTable(touches) {
 /* ---------- start ---------- */
 
 function onTabKey(event) {
-  const i = TABS.findIndex((t) => `tab-${t}` === event.currentTarget.id);
-  const next = event.key === 'ArrowRight' ? (i + 1) % TABS.length : event.key === 'ArrowLeft' ? (i + TABS.length - 1) % TABS.length : -1;
+  const tabs = tabsFor(shell?.me.role);
+  const i = tabs.findIndex((t) => `tab-${t}` === event.currentTarget.id);
+  const next = event.key === 'ArrowRight' ? (i + 1) % tabs.length : event.key === 'ArrowLeft' ? (i + tabs.length - 1) % tabs.length : -1;
   if (next < 0) return;
   event.preventDefault();
-  $(`tab-${TABS[next]}`).focus();
-  selectTab(TABS[next]).catch(handle);
+  $(`tab-${tabs[next]}`).focus();
+  selectTab(tabs[next]).catch(handle);
 }
 
-function start() {
-  tokenSignIn({ key: TOKEN_KEY, signIn: () => signIn().catch(handle), signedOut });
+async function start() {
   for (const t of TABS) {
     $(`tab-${t}`).addEventListener('click', () => selectTab(t).catch(handle));
     $(`tab-${t}`).addEventListener('keydown', onTabKey);
@@ -519,11 +523,10 @@ function start() {
     for (const c of state.charts.values()) c.resize();
   });
   renderChannelChecks(['wecom_1to1']);
-  if (!localStorage.getItem(TOKEN_KEY)) return signedOut('');
-  signIn().catch((err) => {
-    if (err instanceof ApiError && err.status === 403) return signedOut(ERRORS[403]);
-    handle(err);
-  });
+  shell = await mountConsole({ active: tabFromAddress(null) === 'exec' ? 'exec' : 'content', title: ['总部控制台', 'HQ console'] });
+  // The nav's 总览/执行 and SOP & 内容 entries point at this page's tabs (#exec, #content).
+  window.addEventListener('hashchange', () => selectTab(tabFromAddress(shell.me.role)).catch(handle));
+  await signIn(shell.me).catch(handle);
 }
 
-start();
+start().catch(handle);

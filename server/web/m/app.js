@@ -404,6 +404,8 @@ async function start() {
   if (!localStorage.getItem(TOKEN_KEY)) return signedOut('');
   try {
     state.me = await api('/api/me');
+    // HQ and marketer tokens are answered too (the console asks /api/me), without a staff member: not for this page.
+    if (!state.me.staff) throw new ApiError(403, ERRORS[403]);
     const { staff, store } = state.me;
     $('who-name').textContent = staff.name;
     $('who-store').textContent = `${store.name}${staff.role === 'store_manager' ? ' · 店长' : ''}`;
