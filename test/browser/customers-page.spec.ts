@@ -100,6 +100,9 @@ describe('customer list page /hq/customers in Chromium', function () {
     const wang = await t.db.models.Contact.findOne({ name: '王芳' }).lean();
     expect(wang!.tagIds, 'store B untouched').to.deep.equal([tags.vip]);
 
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /^导出 CSV/ }).click()]);
+    expect(download.suggestedFilename()).to.match(/^客户-\d{4}-\d{2}-\d{2}\.csv$/);
+
     await page.getByRole('button', { name: /^重置/ }).click();
     await page.locator('#total', { hasText: '共 6 位' }).waitFor();
     await page.screenshot({ path: `${SHOTS}/customers-1280.png` });
