@@ -182,13 +182,13 @@ export function contactListRoutes(deps: ContactListRouteDeps): RouteDef[] {
       method: 'delete',
       path: '/api/contact-segments/:id',
       tag: 'contacts',
-      summary: '删除人群包 Delete a saved filter',
+      summary: '删除人群包 Delete a saved filter (a store manager only the ones they saved)',
       scoped: true,
       roles: FILTER_ROLES,
       params: z.strictObject({ id: objectIdString }),
       query: corpOnly,
-      async handler({ params }, { scope }) {
-        await deps.contactSegments.delete(scope.corpId, params.id);
+      async handler({ params }, { principal, scope }) {
+        await deps.contactSegments.delete(scope.corpId, params.id, principal.role === 'store_manager' ? (principal.staffId ?? principal.tokenId) : undefined);
       },
     }),
   ];

@@ -27,9 +27,10 @@ export class SegmentRepository {
     }
   }
 
-  async delete(corpId: string, id: string): Promise<void> {
+  /** With `createdBy`, only a filter that caller saved (store managers share the corp's list but not its upkeep). */
+  async delete(corpId: string, id: string, createdBy?: string): Promise<void> {
     const _id = toObjectId(id);
-    const res = _id ? await this.models.ContactSegment.deleteOne({ _id, corpId }) : { deletedCount: 0 };
+    const res = _id ? await this.models.ContactSegment.deleteOne({ _id, corpId, ...(createdBy ? { createdBy } : {}) }) : { deletedCount: 0 };
     if (!res.deletedCount) throw new NotFoundError('saved filter', id);
   }
 }

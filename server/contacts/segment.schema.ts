@@ -13,7 +13,7 @@ export const segmentSchema = new Schema(
   },
   { collection: 'contact_segments', timestamps: true, strict: 'throw', minimize: false },
 );
-// A corp's saved filters, newest first; names are unique per corp so a list of them reads unambiguously.
+// A corp's saved filters by name (the list); names are unique per corp so a list of them reads unambiguously.
 segmentSchema.index({ corpId: 1, name: 1 }, { unique: true });
 
 export type SegmentDoc = InferSchemaType<typeof segmentSchema>;

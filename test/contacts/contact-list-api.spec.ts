@@ -127,6 +127,9 @@ describe('customer list API: filters, count, CSV export, saved filters, bulk tag
     expect(listed.body.items.map((x: { name: string }) => x.name)).to.deep.equal(['上海 VIP']);
     expect((await api.get('/api/contact-segments', h.org.tokens.otherCorp).expect(200)).body.items).to.deep.equal([]);
     expect((await api.delete(`/api/contact-segments/${created.body.id}`, h.org.tokens.otherCorp)).status).to.equal(404);
+    expect((await api.delete(`/api/contact-segments/${created.body.id}`, h.org.tokens.managerA)).status, 'not theirs').to.equal(404);
+    const mine = await api.post('/api/contact-segments', { name: '店长的', filter: { lifecycle: 'vip' } }, h.org.tokens.managerA).expect(201);
+    await api.delete(`/api/contact-segments/${mine.body.id}`, h.org.tokens.managerA).expect(204);
     await api.delete(`/api/contact-segments/${created.body.id}`, h.org.tokens.hq).expect(204);
     expect((await api.get('/api/contact-segments', h.org.tokens.hq).expect(200)).body.items).to.deep.equal([]);
   });
