@@ -222,7 +222,7 @@ export async function mountConsole({ active, title }) {
     const first = items[0];
     notice(
       el('h2', {}, ...bi(['此页面不对你的角色开放', 'Not available for your role'])),
-      el('p', { text: `你以「${ROLE_NAMES[me.role]?.[0] ?? me.role}」登录，请从左侧导航选择可用的页面。` }),
+      el('p', { text: `你以「${ROLE_NAMES[me.role]?.[0] ?? me.role}」登录，请从导航中选择可用的页面（手机上点左上角的菜单）。` }),
       el('p', { lang: 'en', class: 'muted', text: 'Pick a page you may use from the navigation.' }),
       first ? el('p', {}, el('a', { class: 'btn', href: first.href }, ...bi(first.label))) : null,
     );
