@@ -22,6 +22,8 @@ export type GroupRouteDeps = {
   };
   runs: { runsOfSubject(corpId: string, subjectId: string, limit?: number): Promise<Array<{ sopId: string; status: string; stepId?: string | null; enteredAt: Date; endedAt?: Date | null; exitReason?: string | null }>> };
   sopNames: { names(corpId: string, sopIds: readonly string[]): Promise<Map<string, string>> };
+  /** Names of the members who are known customers (the contacts face). */
+  contacts: { externalIdsOf(corpId: string, ids: readonly string[]): Promise<Array<{ id: string; name: string | null }>> };
   clock: Clock;
 };
 
@@ -68,15 +70,22 @@ export function groupRoutes(deps: GroupRouteDeps): RouteDef[] {
       async handler({ params }, { scope }) {
         const group = await deps.groups.detail(scope, params.chatId, deps.clock.now());
         // Group-subject SOP runs carry `group:<chatId>` where contact runs carry a contact id (sop/runtime/routing.ts).
-        const [staff, stores, runs] = await Promise.all([staffNames(scope), deps.org.storeNames(scope.corpId), deps.runs.runsOfSubject(scope.corpId, `group:${group.chatId}`)]);
+        const contactIds = [...new Set([...group.members, ...group.quits].flatMap((m) => (m.contactId ? [m.contactId] : [])))];
+        const [staff, stores, runs, customers] = await Promise.all([
+          staffNames(scope),
+          deps.org.storeNames(scope.corpId),
+          deps.runs.runsOfSubject(scope.corpId, `group:${group.chatId}`),
+          deps.contacts.externalIdsOf(scope.corpId, contactIds),
+        ]);
         const sopNames = await deps.sopNames.names(scope.corpId, [...new Set(runs.map((r) => r.sopId))]);
-        const nameOf = (m: { memberType: string; userId: string }) => (m.memberType === 'staff' ? (staff.get(m.userId) ?? null) : null);
+        const customerName = new Map(customers.map((c) => [c.id, c.name]));
+        const nameOf = (m: { memberType: string; userId: string; contactId: string | null }) => (m.memberType === 'staff' ? (staff.get(m.userId) ?? null) : m.contactId ? (customerName.get(m.contactId) ?? null) : null);
         return {
           ...group,
           ownerName: staff.get(group.ownerUserId) ?? null,
           storeName: group.storeId ? (stores.get(group.storeId) ?? null) : null,
-          members: group.members.map((m) => ({ ...m, staffName: nameOf(m) })),
-          quits: group.quits.map((m) => ({ ...m, staffName: nameOf(m) })),
+          members: group.members.map((m) => ({ ...m, name: nameOf(m) })),
+          quits: group.quits.map((m) => ({ ...m, name: nameOf(m) })),
           sops: runs.map((r) => ({ sopId: r.sopId, name: sopNames.get(r.sopId) ?? r.sopId, status: r.status, stepId: r.stepId ?? null, enteredAt: r.enteredAt, endedAt: r.endedAt ?? null })),
         };
       },

@@ -136,7 +136,7 @@ describe('console detail APIs: customer profile, tag usage and merge, groups', (
       const g = res.body;
       expect(g).to.include({ name: '上海咖啡群', ownerName: '导购乙', storeName: '上海一店' });
       expect(g.members.map((m: { userId: string; joinScene: number }) => `${m.userId}:${m.joinScene}`)).to.deep.equal([`${SIDEBAR_CUSTOMER}:3`, 'a2:0']);
-      expect(g.members.find((m: { userId: string }) => m.userId === 'a2').staffName).to.equal('导购乙');
+      expect(g.members.map((m: { name: string | null }) => m.name)).to.deep.equal(['林小姐', '导购乙']);
       expect(g.quits.map((m: { userId: string; quitTime: string }) => `${m.userId}@${m.quitTime}`)).to.deep.equal(['wm-quit@2026-11-05T02:00:00.000Z']);
       expect(g.trend).to.have.length(30);
       expect(g.sops).to.deep.equal([{ sopId: 'sop-onboarding', name: '新客七日关怀', status: 'completed', stepId: null, enteredAt: '2026-11-04T02:00:00.000Z', endedAt: null }]);
