@@ -57,7 +57,7 @@ export function allRoutes(modules: Modules): RouteDef[] {
   routes.push(...kfRoutes({ kf: modules.kf }));
   // The console's customer detail, tag page and group pages (issue 15).
   routes.push(
-    ...contactProfileRoutes({ ...modules, runs: modules.ledger.runs, touches: modules.ledger.touches, sopNames: modules.ledger.sops, notes: modules.sidebar, leads: modules.campaigns.leads }),
+    ...contactProfileRoutes({ ...modules, runs: modules.ledger.runs, touches: modules.ledger.touches, touchFeed: modules.ledger.touches, sopNames: modules.ledger.sops, notes: modules.sidebar, leads: modules.campaigns.leads }),
     ...tagMergeRoutes({ ...modules, wecom: async (corpId) => (await corpWecom(modules, corpId))?.adapter ?? null }),
     ...groupRoutes({ ...modules, runs: modules.ledger.runs, sopNames: modules.ledger.sops }),
   );

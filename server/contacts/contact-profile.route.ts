@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { corpIdQuery } from '../http/corp-scope.ts';
 import { defineRoute, type RouteDef } from '../http/route.ts';
 import { objectIdString } from '../shared/object-id.ts';
+import { decodeTimePoint, encodeTimePoint, type TimePoint } from '../shared/pagination.ts';
 import { ROLES } from '../shared/principal.ts';
 import type { Scope } from '../shared/scope.ts';
 import type { ContactRepository } from './contact.repository.ts';
@@ -32,8 +33,15 @@ export type ContactProfileDeps = {
   };
   sopNames: { names(corpId: string, sopIds: readonly string[]): Promise<Map<string, string>> };
   experiments: { assignmentsOfContact(corpId: string, contactId: string): Promise<Array<{ experimentId: string; arm: string; assignedAt: Date }>> };
-  leads: { forContact(scope: Scope, contactId: string): Promise<Array<{ id: string; campaignId: string; status: string; createdAt?: Maybe<Date> }>> };
+  leads: { forContact(scope: Scope, contactId: string): Promise<Array<{ id: string; campaignId: string; status: string }>> };
+  /** The activity feed's other sources, each newest first after a point (events: replies and channel events). */
+  events: { activityBefore(corpId: string, contactId: string, before: TimePoint | null, limit: number): Promise<Array<{ id: string; type: string; channel: string; direction: string; occurredAt: Date; payload: Record<string, unknown> }>> };
+  touchFeed: { activityBefore(corpId: string, contactId: string, before: TimePoint | null, limit: number): Promise<Array<{ _id: unknown; sopId: string; channel: string; status: string; reason?: Maybe<string>; sentAt?: Maybe<Date>; dueAt: Date; text?: Maybe<string> }>> };
+  tasks: { activityBefore(scope: Scope, contactId: string, before: TimePoint | null, limit: number): Promise<Array<{ id: string; kind: string; title: string; status: string; staffId: string; dueAt: Date }>> };
 };
+
+/** One entry of a customer's activity: an event (channel events, replies, tag and consent changes), a touch or a task. */
+type Activity = { kind: 'event' | 'touch' | 'task'; id: string; at: Date; [k: string]: unknown };
 
 export function contactProfileRoutes(deps: ContactProfileDeps): RouteDef[] {
   return [
@@ -97,6 +105,38 @@ export function contactProfileRoutes(deps: ContactProfileDeps): RouteDef[] {
           experiments: [...arms.values()],
           leads,
         };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/contacts/:id/activity',
+      tag: 'contacts',
+      summary: '客户动态 The customer’s timeline merged from events (messages, replies, changes), SOP touches and staff tasks, newest first, in cursor pages',
+      scoped: true,
+      roles: ROLES,
+      params: z.strictObject({ id: objectIdString }),
+      query: z.strictObject({ ...corpIdQuery, limit: z.coerce.number().int().min(1).max(100).default(20), cursor: z.string().max(80).optional() }),
+      async handler({ params, query }, { scope }) {
+        const contact = await deps.contacts.get(scope, params.id);
+        const before = decodeTimePoint(query.cursor);
+        // Each source gives its newest `limit + 1` after the point; the page is the newest `limit` of all of them, so
+        // nothing is skipped (what a source gave beyond the page comes again on the next one), and a row left over
+        // says there is a next page.
+        const n = query.limit + 1;
+        const [events, touches, tasks] = await Promise.all([
+          deps.events.activityBefore(scope.corpId, contact.id, before, n),
+          deps.touchFeed.activityBefore(scope.corpId, contact.id, before, n),
+          deps.tasks.activityBefore(scope, contact.id, before, n),
+        ]);
+        const sopNames = await deps.sopNames.names(scope.corpId, [...new Set(touches.map((t) => t.sopId))]);
+        const merged: Activity[] = [
+          ...events.map((e) => ({ kind: 'event' as const, id: e.id, at: e.occurredAt, type: e.type, channel: e.channel, direction: e.direction, payload: e.payload })),
+          ...touches.map((t) => ({ kind: 'touch' as const, id: String(t._id), at: t.dueAt, sopId: t.sopId, sopName: sopNames.get(t.sopId) ?? t.sopId, channel: t.channel, status: t.status, reason: t.reason ?? null, sentAt: t.sentAt ?? null, text: t.text ?? null })),
+          ...tasks.map((t) => ({ kind: 'task' as const, id: t.id, at: t.dueAt, taskKind: t.kind, title: t.title, status: t.status, staffId: t.staffId })),
+        ].sort((a, b) => b.at.getTime() - a.at.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+        const items = merged.slice(0, query.limit);
+        const last = items[items.length - 1];
+        return { items, nextCursor: merged.length > query.limit && last ? encodeTimePoint({ at: last.at, id: last.id }) : null };
       },
     }),
   ];

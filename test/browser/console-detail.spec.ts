@@ -67,6 +67,7 @@ describe('console customer, tag and group pages in Chromium', function () {
     await page.locator('#tag-list .chip', { hasText: '咖啡' }).waitFor();
     expect((await t.db.models.Contact.findById(seed.contactId).lean())!.tagIds).to.include(seed.tags.local);
     await page.locator('#timeline-list li', { hasText: '标签变更' }).first().waitFor();
+    expect(await page.locator('#timeline-list li.touch', { hasText: '新客七日关怀' }).count(), 'SOP touches are on the timeline').to.equal(2);
     await page.screenshot({ path: `${SHOTS}/customer-1280.png`, fullPage: true });
     expect(desktop!.pageErrors).to.deep.equal([]);
   });

@@ -57,6 +57,32 @@ describe('console detail APIs: customer profile, tag usage and merge, groups', (
     });
   });
 
+  describe('GET /api/contacts/:id/activity', () => {
+    it('merges events, touches and tasks newest first and pages through ties without skipping or repeating', async () => {
+      const corpId = h.org.corpId;
+      const tie = new Date('2026-11-21T08:00:00Z');
+      for (const k of ['a', 'b', 'c']) await h.services.events.append(corpId, { key: `tie-${k}`, direction: 'inbound', channel: 'wecom', type: 'message_received', contactId: seed.contactId, occurredAt: tie, payload: { text: `消息${k}` } });
+      await h.services.tasks.createOnce({ corpId, key: 'task-call-lin', storeId: h.org.stores.a, staffId: h.org.staff.a2, kind: 'call', title: '回访林小姐', contactIds: [seed.contactId], localDate: '2026-11-21', dueAt: tie });
+      const all = await api.get(`/api/contacts/${seed.contactId}/activity?limit=100`, h.org.tokens.hq).expect(200);
+      expect(all.body.nextCursor).to.equal(null);
+      const kinds = new Set(all.body.items.map((x: { kind: string }) => x.kind));
+      expect([...kinds]).to.have.members(['event', 'touch', 'task']);
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { body: { items: Array<{ id: string }>; nextCursor: string | null } } = await api.get(`/api/contacts/${seed.contactId}/activity?limit=2${cursor ? `&cursor=${cursor}` : ''}`, h.org.tokens.hq).expect(200);
+        expect(page.body.items.length).to.be.at.most(2);
+        seen.push(...page.body.items.map((x) => x.id));
+        cursor = page.body.nextCursor;
+      } while (cursor);
+      expect(seen).to.deep.equal(all.body.items.map((x: { id: string }) => x.id));
+      const times = all.body.items.map((x: { at: string }) => x.at);
+      expect(times).to.deep.equal([...times].sort().reverse());
+      const b = await h.services.tokens.issue({ corpId, role: 'store_manager', name: 'b-manager-2', staffId: h.org.staff.b1 });
+      await api.get(`/api/contacts/${seed.contactId}/activity`, b.token).expect(404);
+    });
+  });
+
   describe('tag usage and merge', () => {
     it('counts customers per tag and says which tags are mirrored with WeCom', async () => {
       const res = await api.get('/api/tags/usage', h.org.tokens.marketer).expect(200);

@@ -180,7 +180,7 @@ function leadsCard(p) {
 
 function timelineCard() {
   return el('section', { class: 'card wide', id: 'timeline', 'aria-labelledby': 'timeline-h' },
-    el('h2', { id: 'timeline-h' }, ...bi(['时间线', 'Timeline'])),
+    el('h2', { id: 'timeline-h' }, ...bi(['时间线：事件、回复、触达、任务', 'Timeline: events, replies, touches, tasks'])),
     el('ol', { class: 'timeline', id: 'timeline-list' }),
     el('div', { id: 'timeline-state' }),
     el('button', { type: 'button', class: 'btn small', id: 'timeline-more', hidden: true, onclick: () => loadTimeline(false) }, ...bi(['加载更早的记录', 'Load earlier'])),
@@ -195,6 +195,27 @@ function describe(e) {
   return '';
 }
 
+const TASK_KINDS = { one_to_one: ['一对一沟通', '1:1 message'], mass_send_confirm: ['确认群发', 'Confirm mass send'], moments: ['发朋友圈', 'Moments'], group_send: ['群发到群', 'Group send'], call: ['电话回访', 'Call'], visit: ['邀约到店', 'Visit'], custom: ['自定义任务', 'Task'], add_friend: ['添加好友', 'Add friend'] };
+const TASK_STATUS = { open: ['待办', 'Open'], done: ['已完成', 'Done'], skipped: ['已跳过', 'Skipped'] };
+
+/** One line of the activity feed: an event (messages, replies, changes), a touch of an SOP, or a staff task. */
+function activityItem(x) {
+  if (x.kind === 'touch') {
+    return el('li', { class: 'touch' },
+      el('span', { class: 'meta', text: `${when(x.sentAt ?? x.at)} · 触达 Touch` }),
+      el('span', { class: 'what' }, el('strong', { text: x.sopName }), ` ${label(TOUCH_CHANNELS, x.channel)} · ${label(TOUCH_STATUS, x.status)}${x.reason ? `（${x.reason}）` : ''}${x.text ? ` — ${x.text}` : ''}`));
+  }
+  if (x.kind === 'task') {
+    return el('li', { class: 'task' },
+      el('span', { class: 'meta', text: `${when(x.at)} · 任务 Task` }),
+      el('span', { class: 'what' }, el('strong', {}, ...bi(TASK_KINDS[x.taskKind] ?? [x.taskKind, ''])), ` ${x.title} · ${label(TASK_STATUS, x.status)}`));
+  }
+  const name = EVENTS[x.type];
+  return el('li', { class: x.direction === 'inbound' ? 'event inbound' : 'event' },
+    el('span', { class: 'meta', text: `${when(x.at)} · ${CHANNELS[x.channel] ?? x.channel}` }),
+    el('span', { class: 'what' }, el('strong', {}, ...(name ? bi(name) : [x.type])), ' ', describe(x)));
+}
+
 async function loadTimeline(reset) {
   const list = $('timeline-list');
   const state = $('timeline-state');
@@ -205,15 +226,10 @@ async function loadTimeline(reset) {
   }
   loading(state);
   try {
-    const page = await api(`/api/contacts/${encodeURIComponent(id)}/timeline`, { params: { limit: 20, cursor: timelineCursor } });
+    const page = await api(`/api/contacts/${encodeURIComponent(id)}/activity`, { params: { limit: 20, cursor: timelineCursor } });
     state.replaceChildren();
-    for (const e of page.items) {
-      const name = EVENTS[e.type];
-      list.append(el('li', {},
-        el('span', { class: 'meta', text: `${when(e.occurredAt)} · ${CHANNELS[e.channel] ?? e.channel}` }),
-        el('span', { class: 'what' }, el('strong', {}, ...(name ? bi(name) : [e.type])), ' ', describe(e))));
-    }
-    if (!list.children.length) state.replaceChildren(empty('还没有任何记录。Nothing happened yet.', '添加好友、消息、标签和触达都会记录在这里。Adds, messages, tags and touches appear here.'));
+    list.append(...page.items.map(activityItem));
+    if (!list.children.length) state.replaceChildren(empty('还没有任何记录。Nothing happened yet.', '添加好友、消息、标签、触达和任务都会记录在这里。Adds, messages, tags, touches and tasks appear here.'));
     timelineCursor = page.nextCursor;
     $('timeline-more').hidden = !timelineCursor;
   } catch (err) {
