@@ -42,24 +42,10 @@ describe('console detail APIs: customer profile, tag usage and merge, groups', (
     });
   });
 
-  describe('GET /api/contacts/:id/timeline', () => {
-    it('pages newest first with limit and cursor, without repeats', async () => {
-      for (const i of [1, 2, 3]) await api.post(`/api/contacts/${seed.contactId}/consent`, { optedOut: i % 2 === 1 }, h.org.tokens.hq).expect(200);
-      const seen: string[] = [];
-      let cursor: string | null = null;
-      do {
-        const page: { body: { items: Array<{ id?: string; _id?: string; type: string }>; nextCursor: string | null } } = await api.get(`/api/contacts/${seed.contactId}/timeline?limit=2${cursor ? `&cursor=${cursor}` : ''}`, h.org.tokens.hq).expect(200);
-        expect(page.body.items.length).to.be.at.most(2);
-        seen.push(...page.body.items.map((e) => e.type));
-        cursor = page.body.nextCursor;
-      } while (cursor);
-      expect(seen.slice(0, 3)).to.deep.equal(['contact.opted_out', 'contact.opted_in', 'contact.opted_out']);
-    });
-  });
-
   describe('GET /api/contacts/:id/activity', () => {
     it('merges events, touches and tasks newest first and pages through ties without skipping or repeating', async () => {
       const corpId = h.org.corpId;
+      for (const i of [1, 2]) await api.post(`/api/contacts/${seed.contactId}/consent`, { optedOut: i === 1 }, h.org.tokens.hq).expect(200);
       const tie = new Date('2026-11-21T08:00:00Z');
       for (const k of ['a', 'b', 'c']) await h.services.events.append(corpId, { key: `tie-${k}`, direction: 'inbound', channel: 'wecom', type: 'message_received', contactId: seed.contactId, occurredAt: tie, payload: { text: `消息${k}` } });
       await h.services.tasks.createOnce({ corpId, key: 'task-call-lin', storeId: h.org.stores.a, staffId: h.org.staff.a2, kind: 'call', title: '回访林小姐', contactIds: [seed.contactId], localDate: '2026-11-21', dueAt: tie });
