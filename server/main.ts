@@ -35,8 +35,12 @@ if (running.url) {
     `  接口文档 OpenAPI:   ${running.url}/openapi.json`,
     `  指标 metrics:       ${running.url}/metrics`,
     `  客户 contacts API:  ${running.url}/api/contacts`,
+    `  总部控制台 console: ${running.url}/hq`,
+    `  员工手机端 staff:   ${running.url}/m`,
+    `  A/B 实验 experiments: ${running.url}/experiments`,
+    `  聊天工具栏 sidebar: ${running.url}/sidebar`,
   ];
-  if (running.adminToken && !config.security.adminToken) lines.push(`  演示管理员令牌 demo admin token: ${running.adminToken}`, `  try: curl -H "Authorization: Bearer ${running.adminToken}" ${running.url}/api/stores`);
+  if (running.adminToken && !config.security.adminToken) lines.push(`  演示管理员令牌 demo admin token: ${running.adminToken}`, `  打开控制台 open the console: ${running.url}/hq#token=${running.adminToken}`, `  try: curl -H "Authorization: Bearer ${running.adminToken}" ${running.url}/api/stores`);
   console.log(lines.join('\n') + '\n');
 }
 

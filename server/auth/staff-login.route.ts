@@ -8,6 +8,7 @@ import { AppError } from '../errors.ts';
 import { corpIdQuery } from '../http/corp-scope.ts';
 import { defineRoute, reply, type RouteDef } from '../http/route.ts';
 import { objectIdString } from '../shared/object-id.ts';
+import { qrSvgDataUrl } from '../shared/qr-image.ts';
 import { pageHeaders } from '../web/web.route.ts';
 import type { AuthModule } from './auth.module.ts';
 import type { StaffSession } from './staff-login.ts';
@@ -42,15 +43,18 @@ export function staffLoginRoutes(deps: { auth: AuthModule }): RouteDef[] {
       method: 'post',
       path: '/api/staff/:id/login-links',
       tag: 'auth',
-      summary: '生成一次性登录链接 A single-use sign-in link for a staff member (24 h; store manager of that store or HQ)',
+      summary: '生成一次性登录链接 A single-use sign-in link for a staff member (24 h; store manager of that store or HQ): the path, the full link on this host and its QR (SVG data URL)',
       roles: ['hq_admin', 'store_manager'],
       params: z.strictObject({ id: objectIdString }),
       query: z.strictObject({ ...corpIdQuery }),
-      response: z.object({ url: z.string(), expiresAt: z.date() }),
+      response: z.object({ url: z.string(), link: z.string(), qrImage: z.string(), expiresAt: z.date() }),
       status: 201,
       scoped: true,
-      async handler({ params }, { principal, scope }) {
-        return login().issueLink(scope, params.id, principal.tokenId);
+      async handler({ params }, { koa, principal, scope }) {
+        const issued = await login().issueLink(scope, params.id, principal.tokenId);
+        // The console shows the link as a QR for the member's phone: the full URL on the host the console was opened on.
+        const link = `${koa.protocol}://${koa.host}${issued.url}`;
+        return { ...issued, link, qrImage: await qrSvgDataUrl(link) };
       },
     }),
   ];
@@ -77,7 +81,7 @@ async function signIn(koa: Context, open: () => Promise<StaffSession>, secret: s
 function errorPage(title: string, zh: string, en: string): string {
   return `<!doctype html>
 <html lang="zh-CN">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>登录失败 · 思域</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/m/app.css"></head>
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>登录失败 · 私域</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/m/app.css"></head>
 <body><main class="page"><section class="notice" role="alert"><h1>${title}</h1><p>${zh}</p><p lang="en" class="muted">${en}</p><p><a class="btn" href="/m">返回任务页 Back</a></p></section></main></body>
 </html>`;
 }

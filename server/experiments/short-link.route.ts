@@ -47,7 +47,7 @@ const body = z.strictObject({
 });
 
 const notFoundPage = `<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>链接不存在 · 思域</title></head>
+<html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>链接不存在 · 私域</title></head>
 <body><main><h1>链接不存在或已失效</h1><p lang="en">This link does not exist or has expired.</p></main></body></html>`;
 
 export type ShortLinkRouteDeps = {

@@ -149,7 +149,7 @@ describe('experiments dashboard /experiments in Chromium', function () {
     await page.goto(`${baseUrl}/experiments#token=${org.tokens.marketer}`);
     await page.locator('#exp-table tbody tr').nth(2).waitFor();
     expect(page.url(), 'the token leaves the address bar').to.equal(`${baseUrl}/experiments`);
-    expect(await page.evaluate(() => localStorage.getItem('siyu.experiments.token'))).to.equal(org.tokens.marketer);
+    expect(await page.evaluate(() => localStorage.getItem('siyu.hq.token'))).to.equal(org.tokens.marketer);
 
     const winner = row(WINNER.experimentId);
     expect(await winner.locator('.badge.verdict').textContent()).to.include('胜出').and.include('coupon');

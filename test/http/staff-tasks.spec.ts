@@ -120,6 +120,16 @@ describe('staff tasks: /api/me/tasks, /api/tasks and StaffTaskRepository', () =>
       expect(res.body.items[2].contacts).to.deep.equal({ count: 0, items: [] });
     });
 
+    it('answers /api/me for every role (the console asks it): corp-wide tokens without a staff member, a store manager with their store', async () => {
+      const hq = (await api.get('/api/me', org.tokens.hq).expect(200)).body;
+      expect(hq).to.deep.equal({ staff: null, store: null, role: 'hq_admin', corp: { corpId: org.corpId, name: '测试企业' }, today: null });
+      expect((await api.get('/api/me', org.tokens.marketer).expect(200)).body).to.include({ role: 'marketer', staff: null });
+      const manager = (await api.get('/api/me', org.tokens.managerA).expect(200)).body;
+      expect(manager).to.deep.include({ role: 'store_manager', corp: { corpId: org.corpId, name: '测试企业' } });
+      expect(manager.store).to.include({ id: org.stores.a, name: '上海一店' });
+      expect((await api.get('/api/me', org.tokens.admin).expect(200)).body).to.include({ role: 'hq_admin', corp: null, staff: null });
+    });
+
     it('refuses a malformed date and tokens not bound to a staff member', async () => {
       await api.get('/api/me/tasks?date=2026-02-30', org.tokens.staffA).expect(400);
       await api.get('/api/me/tasks?date=tomorrow', org.tokens.staffA).expect(400);
@@ -216,6 +226,9 @@ describe('staff tasks: /api/me/tasks, /api/tasks and StaffTaskRepository', () =>
       const issued = await api.post(`/api/staff/${org.staff.a2}/login-links`, {}, org.tokens.managerA).expect(201);
       expect(issued.body.url).to.match(/^\/m\/login\?t=[\w-]{43}$/);
       expect(issued.body.expiresAt).to.equal('2026-11-23T02:00:00.000Z');
+      // The console shows the full link on this host, and as a QR for the member's phone.
+      expect(issued.body.link).to.match(/^http:\/\/127\.0\.0\.1:\d+\/m\/login\?t=/).and.satisfy((l: string) => l.endsWith(issued.body.url));
+      expect(issued.body.qrImage).to.match(/^data:image\/svg\+xml;base64,/);
       const secret = issued.body.url.split('t=')[1];
       expect(JSON.stringify(await t.db.models.StaffLoginLink.find({}).lean())).not.to.include(secret);
 

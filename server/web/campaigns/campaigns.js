@@ -1,13 +1,12 @@
 /* The campaigns page (/hq/campaigns): create a campaign, start / pause / end it, upload leads, run the assignment,
  * and read the funnel (ECharts), the breakdowns, the leaderboard and the greeting experiment. Plain module, no
- * build step; it shares the HQ console's token (localStorage). */
-/* global document, window, localStorage, location, URLSearchParams, FormData */
+ * build step; it lives in the console shell (shared/console.js: sign-in, navigation). */
+/* global document, window, location, URLSearchParams, FormData */
 
-import { ApiError, createApi, detailedMessage } from '/web/shared/api.js';
-import { tokenSignIn } from '/web/shared/token-sign-in.js';
+import { ApiError, detailedMessage } from '/web/shared/api.js';
+import { consoleApi, mountConsole } from '/web/shared/console.js';
 import { $, el, showError } from '/web/shared/dom.js';
 
-const TOKEN_KEY = 'siyu.hq.token';
 const echarts = window.echarts;
 const ERRORS = { network: '网络异常，请重试。Network error.', 401: '令牌无效或已过期，请重新登录。Token invalid or expired.', 403: '此令牌没有权限。This token may not do this.', 404: '找不到该记录。Not found.', 409: '状态冲突。Conflict.', 415: '请上传 CSV 文件。Upload a CSV file.', 500: '服务器出错了。Server error.' };
 const STATUS = { draft: '草稿 Draft', running: '进行中 Running', paused: '已暂停 Paused', ended: '已结束 Ended' };
@@ -22,7 +21,7 @@ const STAGES = [
 
 const state = { corp: null, stores: [], campaigns: [], selected: null, funnel: null, chart: null };
 
-const call = createApi({ token: () => localStorage.getItem(TOKEN_KEY), query: () => ({ corpId: state.corp?.corpId }), errors: ERRORS, message: detailedMessage((d) => `${d.path}: ${d.message}`) });
+const call = consoleApi({ accept: undefined, errors: ERRORS, message: detailedMessage((d) => `${d.path}: ${d.message}`) });
 
 const pct = (x) => (x === null || x === undefined ? '–' : `${(x * 100).toFixed(1)}%`);
 const yuan = (x) => (x === null || x === undefined ? '–' : `¥${x.toFixed(2)}`);
@@ -32,12 +31,10 @@ function handle(err) {
   showError(err.message || String(err));
 }
 
+/** The console shell once mounted (signOut on a 401). */
+let shell = null;
 function signedOut(message) {
-  localStorage.removeItem(TOKEN_KEY);
-  $('app').hidden = true;
-  $('sign-out').hidden = true;
-  $('signin').hidden = false;
-  showError(message ?? '');
+  shell?.signOut(message ?? '');
 }
 
 function renderList() {
@@ -184,30 +181,26 @@ async function assignNow() {
 }
 
 async function signedIn() {
-  $('signin').hidden = true;
-  const corps = await call('/api/corps');
-  state.corp = corps.items[0] ?? null;
+  state.corp = shell.me.corp;
   if (!state.corp) throw new ApiError(404, '没有可管理的企业。No corp to manage.');
   $('corp-name').textContent = state.corp.name;
   state.stores = (await call('/api/stores')).items;
   $('cp-stores').replaceChildren(...state.stores.map((s) => el('option', { value: s.id, text: `${s.name}（${s.code}）` })));
   $('app').hidden = false;
-  $('sign-out').hidden = false;
   await loadCampaigns();
   const wanted = new URLSearchParams(location.search).get('id') ?? state.campaigns[0]?.id;
   if (wanted) await select(wanted);
 }
 
-function start() {
-  tokenSignIn({ key: TOKEN_KEY, signIn: () => signedIn().catch(handle), signedOut });
+async function start() {
   $('cp-form').addEventListener('submit', (e) => create(e).catch(handle));
   $('import-form').addEventListener('submit', (e) => upload(e).catch(handle));
   $('dimension').addEventListener('change', () => state.funnel && renderBreakdown());
   $('assign-now').addEventListener('click', () => assignNow().catch(handle));
   for (const b of document.querySelectorAll('[data-action]')) b.addEventListener('click', () => transition(b.dataset.action).catch(handle));
   window.addEventListener('resize', () => state.chart?.resize());
-  if (!localStorage.getItem(TOKEN_KEY)) return signedOut('');
-  signedIn().catch(handle);
+  shell = await mountConsole({ active: 'campaigns', title: ['加粉活动', 'Add-friend campaigns'] });
+  await signedIn();
 }
 
-start();
+start().catch(handle);

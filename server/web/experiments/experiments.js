@@ -1,15 +1,14 @@
 /* The experiments dashboard (/experiments) for marketers: every A/B experiment with its primary verdict, and one
  * experiment's statistics per metric and arm, its charts (charts.js), the SRM warning, the per-store breakdown,
- * the CSV export and stop. Plain modules, no build step; words and number formats in format.js. */
-/* global document, window, localStorage, location, history, URLSearchParams, setTimeout, clearTimeout */
+ * the CSV export and stop. Plain modules, no build step; words and number formats in format.js; sign-in and
+ * navigation from the console shell (shared/console.js). */
+/* global document, window, location, history, URLSearchParams, setTimeout, clearTimeout */
 
-import { ApiError, createApi } from '/web/shared/api.js';
+import { ApiError } from '/web/shared/api.js';
+import { consoleApi, mountConsole } from '/web/shared/console.js';
 import { $, bi, el, showError, td } from '/web/shared/dom.js';
-import { tokenSignIn } from '/web/shared/token-sign-in.js';
 import { rateChart, resizeCharts, seriesChart } from './charts.js';
 import { HOLDOUT, MIN_SAMPLE, STAT_ROWS, armName, count, formatDate, formatTime, metricName, pText, pct, usedTag, verdictInfo } from './format.js';
-
-const TOKEN_KEY = 'siyu.experiments.token';
 
 /** [zh-CN, English] labels. */
 const STATUS = { running: ['进行中', 'Running'], stopped: ['已停止', 'Stopped'], decided: ['已选出胜者', 'Decided'] };
@@ -22,23 +21,14 @@ const ERRORS = {
   500: '服务器出错了，请稍后重试。Server error.',
 };
 
-const state = { corpId: null, sops: new Map(), detail: null, metric: null, canWrite: true };
+const state = { sops: new Map(), detail: null, metric: null, canWrite: true };
 
-const call = createApi({ token: () => localStorage.getItem(TOKEN_KEY), query: () => ({ corpId: state.corpId }), accept: 'application/json', errors: ERRORS });
+const call = consoleApi({ errors: ERRORS });
+/** The console shell once mounted (signOut on a 401). */
+let shell = null;
 
 /** A successful Response (the CSV export reads it as a file). */
-async function request(path, options = {}, retried = false) {
-  try {
-    return await call(path, { ...options, raw: true });
-  } catch (err) {
-    // The bootstrap admin serves several corps: it reads the first one it may manage.
-    if (!retried && !state.corpId && err instanceof ApiError && err.status === 400 && err.error?.details?.some((d) => d.path === 'query.corpId')) {
-      state.corpId = (await api('/api/corps')).items[0]?.corpId ?? null;
-      if (state.corpId) return request(path, options, true);
-    }
-    throw err;
-  }
-}
+const request = (path, options = {}) => call(path, { ...options, raw: true });
 const api = async (path, options) => (await request(path, options)).json();
 
 function verdictBadge(verdict, role) {
@@ -70,16 +60,10 @@ function handle(err) {
 }
 
 function signedOut(message) {
-  localStorage.removeItem(TOKEN_KEY);
-  state.corpId = null;
-  for (const id of ['list-view', 'detail-view', 'sign-out', 'to-list']) $(id).hidden = true;
-  $('signin').hidden = false;
-  showError(message ?? '');
+  shell?.signOut(message ?? '');
 }
 
 async function signIn() {
-  $('signin').hidden = true;
-  $('sign-out').hidden = false;
   showError('');
   const sops = await api('/api/sops').catch(() => ({ items: [] }));
   state.sops = new Map(sops.items.map((s) => [s.sopId, s.name]));
@@ -344,15 +328,14 @@ async function stopExperiment() {
 
 /* ---------- start ---------- */
 
-function start() {
-  tokenSignIn({ key: TOKEN_KEY, signIn: () => signIn().catch(handle), signedOut });
+async function start() {
   $('to-list').addEventListener('click', (event) => {
     event.preventDefault();
     history.pushState(null, '', location.pathname + location.search);
     route().catch(handle);
   });
   window.addEventListener('hashchange', () => {
-    if (localStorage.getItem(TOKEN_KEY)) route().catch(handle);
+    if (shell) route().catch(handle);
   });
   $('metric-select').addEventListener('change', () => {
     state.metric = $('metric-select').value;
@@ -366,8 +349,8 @@ function start() {
     stopExperiment().catch(handle);
   });
   window.addEventListener('resize', resizeCharts);
-  if (!localStorage.getItem(TOKEN_KEY)) return signedOut('');
-  signIn().catch(handle);
+  shell = await mountConsole({ active: 'experiments', title: ['A/B 实验', 'Experiments'] });
+  await signIn();
 }
 
-start();
+start().catch(handle);

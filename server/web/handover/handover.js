@@ -1,11 +1,12 @@
-/* The handover page (/hq/handover): start a 在职 / 离职继承 and read its report. Same sign-in as /hq. */
-/* global document, localStorage */
+/* The handover page (/hq/handover): start a 在职 / 离职继承 and read its report. In the console shell: HQ admins
+ * for every store, store managers for their own staff. `?from=<staffId>&kind=resigned` prefills the form (the
+ * 门店与员工 page links here when a member is marked resigned). */
+/* global document, location, URLSearchParams */
 
-import { createApi } from '/web/shared/api.js';
+import { consoleApi, mountConsole } from '/web/shared/console.js';
 import { $, el } from '/web/shared/dom.js';
 import { vendorErrorText } from '/web/shared/vendor-errcodes.js';
 
-const TOKEN_KEY = 'siyu.hq.token';
 const STATUS = { moved: '已接替 Moved', waiting: '等待接替 Waiting', failed: '失败 Failed' };
 const REASONS = {
   customer_refused: '客户拒绝 Refused by the customer',
@@ -15,17 +16,16 @@ const REASONS = {
   vendor_error: '企业微信拒绝 WeCom refused',
   not_supported: '账号不支持 Not supported',
 };
-const ERRORS = { 401: '登录已失效，请在总部控制台重新登录。', 403: '你的账号不能发起客户继承。', 404: '员工或记录不存在，或不属于你的门店。', 409: '员工状态不符：在职员工用在职继承，已离职员工用离职继承。', 503: '企业微信尚未配置。' };
+const ERRORS = { 401: '登录已失效，请重新登录。Signed out.', 403: '你的账号不能发起客户继承。', 404: '员工或记录不存在，或不属于你的门店。', 409: '员工状态不符：在职员工用在职继承，已离职员工用离职继承。', 503: '企业微信尚未配置。' };
 
 const state = { staff: [], current: null };
 
-const api = createApi({ token: () => localStorage.getItem(TOKEN_KEY), accept: 'application/json', errors: ERRORS, message: (status, error, errors) => errors[status] ?? error?.message ?? '请求失败 Request failed' });
+const api = consoleApi({ errors: ERRORS, message: (status, error, errors) => errors[status] ?? error?.message ?? '请求失败 Request failed' });
+
+let shell = null;
 
 function fail(err) {
-  if (err.status === 401) {
-    $('app').hidden = true;
-    $('signed-out').hidden = false;
-  }
+  if (err.status === 401) return shell?.signOut(err.message);
   $('error').textContent = err.message;
   $('error').hidden = false;
 }
@@ -78,15 +78,23 @@ async function submit(event) {
   }
 }
 
+/** `?kind=resigned&from=<staffId>` from the 门店与员工 page. */
+function prefill() {
+  const q = new URLSearchParams(location.search);
+  const kind = q.get('kind');
+  const radio = kind && document.querySelector(`input[name="kind"][value="${kind === 'resigned' ? 'resigned' : 'on_job'}"]`);
+  if (radio) radio.checked = true;
+  renderStaff();
+  const from = q.get('from');
+  if (from && [...$('from').options].some((o) => o.value === from)) $('from').value = from;
+}
+
 async function start() {
-  if (!localStorage.getItem(TOKEN_KEY)) {
-    $('signed-out').hidden = false;
-    return;
-  }
+  shell = await mountConsole({ active: 'handover', title: ['客户继承', 'Customer handover'] });
   try {
     state.staff = (await api('/api/staff')).items;
     $('app').hidden = false;
-    renderStaff();
+    prefill();
     for (const radio of document.querySelectorAll('input[name="kind"]')) radio.addEventListener('change', renderStaff);
     $('new-form').addEventListener('submit', submit);
     $('poll').addEventListener('click', () => api(`/api/handovers/${state.current.id}/poll`, { method: 'POST', body: {} }).then((r) => (renderReport(r), loadJobs()), fail));
@@ -96,4 +104,4 @@ async function start() {
   }
 }
 
-start();
+start().catch(fail);

@@ -523,7 +523,7 @@ async function start() {
     for (const c of state.charts.values()) c.resize();
   });
   renderChannelChecks(['wecom_1to1']);
-  shell = await mountConsole({ active: tabFromAddress(null) === 'exec' ? 'exec' : 'content', title: ['总部控制台', 'HQ console'] });
+  shell = await mountConsole({ active: (me) => (tabFromAddress(me.role) === 'exec' ? 'exec' : 'content'), title: ['总部控制台', 'HQ console'] });
   // The nav's 总览/执行 and SOP & 内容 entries point at this page's tabs (#exec, #content).
   window.addEventListener('hashchange', () => selectTab(tabFromAddress(shell.me.role)).catch(handle));
   await signIn(shell.me).catch(handle);

@@ -1,13 +1,12 @@
 /* The live-codes page (/hq/live-codes): create codes, see and download their QR, edit-free disable, and the numbers
  * (adds, re-adds, losses within 1/7/30 days, net) with an ECharts chart and CSV. Plain module, no build step; it
- * shares the HQ console's token (localStorage) and ECharts from /vendor/echarts.min.js. */
-/* global document, window, localStorage, Blob, btoa, TextEncoder */
+ * lives in the console shell (shared/console.js: sign-in, navigation) and uses ECharts from /vendor/echarts.min.js. */
+/* global document, window, Blob, btoa, TextEncoder */
 
-import { ApiError, createApi, detailedMessage } from '/web/shared/api.js';
-import { tokenSignIn } from '/web/shared/token-sign-in.js';
+import { ApiError, detailedMessage } from '/web/shared/api.js';
+import { consoleApi, mountConsole } from '/web/shared/console.js';
 import { $, el, showError } from '/web/shared/dom.js';
 
-const TOKEN_KEY = 'siyu.hq.token';
 const echarts = window.echarts;
 const CHANNELS = { poster: '海报 Poster', counter: '柜台 Counter', event: '活动 Event', staff: '员工 Staff', store: '门店 Store' };
 const STATUS = { active: '启用 Active', disabled: '已停用 Disabled', expired: '已过期 Expired' };
@@ -23,7 +22,7 @@ const COUNTS = [
 
 const state = { corp: null, staff: [], codes: [], selected: null, report: null, chart: null };
 
-const call = createApi({ token: () => localStorage.getItem(TOKEN_KEY), query: () => ({ corpId: state.corp?.corpId }), errors: ERRORS, message: detailedMessage((d) => d.message) });
+const call = consoleApi({ accept: undefined, errors: ERRORS, message: detailedMessage((d) => d.message) });
 
 function announce(text) {
   $('status').textContent = text;
@@ -39,17 +38,14 @@ const localDate = (d) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shan
 
 /* ---------- sign-in ---------- */
 
+/** The console shell once mounted (signOut on a 401). */
+let shell = null;
 function signedOut(message) {
-  localStorage.removeItem(TOKEN_KEY);
-  $('app').hidden = true;
-  $('sign-out').hidden = true;
-  $('signin').hidden = false;
-  showError(message ?? '');
+  shell?.signOut(message ?? '');
 }
 
 async function signIn() {
-  const corps = await call('/api/corps');
-  state.corp = corps.items[0] ?? null;
+  state.corp = shell.me.corp;
   if (!state.corp) throw new ApiError(404, '没有可管理的企业。No corp to manage.');
   const [staff, tags, templates] = await Promise.all([call('/api/staff'), call('/api/tags'), call('/api/content/templates', { params: { status: 'published', limit: 100 } })]);
   state.staff = staff.items.filter((s) => s.status === 'active');
@@ -62,9 +58,7 @@ async function signIn() {
   const today = new Date();
   $('stats-to').value = localDate(today);
   $('stats-from').value = localDate(new Date(today.getTime() - 29 * 86_400_000));
-  $('signin').hidden = true;
   $('app').hidden = false;
-  $('sign-out').hidden = false;
   showError('');
   await Promise.all([loadCodes(), loadStats()]);
 }
@@ -232,8 +226,7 @@ async function exportCsv() {
 
 /* ---------- start ---------- */
 
-function start() {
-  tokenSignIn({ key: TOKEN_KEY, signIn: () => signIn().catch(handle), signedOut });
+async function start() {
   $('lc-form').addEventListener('submit', (event) => createCode(event).catch(handle));
   $('lc-store-codes').addEventListener('click', () => storeCodes().catch(handle));
   $('lc-png').addEventListener('click', () => download('png').catch(handle));
@@ -250,8 +243,8 @@ function start() {
   });
   $('stats-csv').addEventListener('click', () => exportCsv().catch(handle));
   window.addEventListener('resize', () => state.chart?.resize());
-  if (!localStorage.getItem(TOKEN_KEY)) return signedOut('');
-  signIn().catch(handle);
+  shell = await mountConsole({ active: 'live-codes', title: ['渠道活码', 'Live codes'] });
+  await signIn();
 }
 
-start();
+start().catch(handle);

@@ -7,6 +7,7 @@
  *     fills) and dialogs. Without a header or a main the shell makes them. No sign-in form, nav or sign-out
  *     button of its own: the shell has them.
  *   - the module calls `const { api, me, main, signOut } = await mountConsole({ active: 'org', title: ['门店与员工', 'Stores and staff'] })`
+ *     (`active` is a NAV key, or a function of `me` answering one when it depends on the role, as on /hq)
  *     first thing. The promise resolves once a token is signed in and the role may use the page; otherwise the
  *     shell shows its sign-in form (or the reason) and the promise never resolves (a sign-in reloads the page).
  *   - `api` is createApi (shared/api.js) with the shared token and `?corpId=` of the signed-in corp;
@@ -15,8 +16,8 @@
  *     corp-wide tokens; for the bootstrap admin `corp` is the first corp of /api/corps).
  *   - `signOut(message)` (on a 401): forgets the token and shows the sign-in form with the message.
  *   - `setActive(key)` marks another nav entry as current (the /hq tabs).
- * One token for every console page: localStorage `siyu.hq.token`; `#token=…` in the address is taken over (as
- * token-sign-in.js does) and leaves the address bar. Staff tokens are handed to the staff page /m.
+ * One token for every console page: localStorage `siyu.hq.token`; `#token=…` in the address is taken over (the
+ * fragment never reaches a server log) and leaves the address bar. Staff tokens are handed to the staff page /m.
  * A new page: add its entry to NAV with the roles that may open it, and its files to FILES in web.route.ts.
  */
 /* global document, window, localStorage, location, history, URLSearchParams */
@@ -67,11 +68,12 @@ export function consoleApi(options = {}) {
 function takeTokenFromAddress() {
   const params = new URLSearchParams(location.hash.slice(1));
   const handed = params.get('token');
-  if (!handed) return;
+  if (!handed) return false;
   localStorage.setItem(TOKEN_KEY, handed);
   params.delete('token');
   const rest = params.toString();
   history.replaceState(null, '', location.pathname + location.search + (rest ? `#${rest}` : ''));
+  return true;
 }
 
 /** The page's header (made when missing) with the phone menu button first. */
@@ -179,12 +181,14 @@ export function signOut(message) {
 const never = () => new Promise(() => {});
 
 /**
- * Mounts the shell: `active` is the NAV key of this page, `title` its [zh-CN, English] name. Resolves to
+ * Mounts the shell: `active` is the NAV key of this page (or `(me) => key`), `title` its [zh-CN, English] name. Resolves to
  * `{ api, me, main, signOut, setActive }` once signed in with a role that may use the page.
  */
 export async function mountConsole({ active, title }) {
   document.title = `${title[0]} · 私域`;
   takeTokenFromAddress();
+  // A link with #token= opened on the page already showing: same document, so sign in again from the top.
+  window.addEventListener('hashchange', () => takeTokenFromAddress() && location.reload());
   const { main } = layout(title);
   if (!token()) {
     signInForm('');
@@ -212,12 +216,13 @@ export async function mountConsole({ active, title }) {
     return never();
   }
   shell.corpId = me.corp?.corpId ?? null;
-  const items = renderNav(me, active);
-  if (!items.some((n) => n.key === active)) {
+  const key = typeof active === 'function' ? active(me) : active;
+  const items = renderNav(me, key);
+  if (!items.some((n) => n.key === key)) {
     const first = items[0];
     notice(
       el('h2', {}, ...bi(['此页面不对你的角色开放', 'Not available for your role'])),
-      el('p', { text: `你以「${ROLE_NAMES[me.role]?.[0] ?? me.role}」登录，请从左侧导航选择可用的页面。` }),
+      el('p', { text: `你以「${ROLE_NAMES[me.role]?.[0] ?? me.role}」登录，请从导航中选择可用的页面（手机上点左上角的菜单）。` }),
       el('p', { lang: 'en', class: 'muted', text: 'Pick a page you may use from the navigation.' }),
       first ? el('p', {}, el('a', { class: 'btn', href: first.href }, ...bi(first.label))) : null,
     );
