@@ -174,10 +174,13 @@ export class ContactRepository {
     await this.models.Contact.insertMany(docs, { ordered: false });
   }
 
-  /** How many live contacts of the corp carry each tag (the tag library's usage counts); tags nobody carries are absent. */
-  async tagUsage(corpId: string): Promise<Map<string, number>> {
+  /**
+   * How many live contacts within the caller's stores carry each tag (the tag library's usage counts); tags nobody
+   * carries are absent. Served by the `corpId, tagIds` index.
+   */
+  async tagUsage(scope: Scope): Promise<Map<string, number>> {
     const rows = await this.models.Contact.aggregate<{ _id: string; n: number }>([
-      { $match: { corpId, mergedInto: null, 'tagIds.0': { $exists: true } } },
+      { $match: { $and: [this.filterFor(scope), { 'tagIds.0': { $exists: true } }] } },
       { $unwind: '$tagIds' },
       { $group: { _id: '$tagIds', n: { $sum: 1 } } },
     ]);

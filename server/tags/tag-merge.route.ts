@@ -14,6 +14,7 @@ import { corpIdQuery } from '../http/corp-scope.ts';
 import { defineRoute, type RouteDef } from '../http/route.ts';
 import type { Clock } from '../shared/clock.ts';
 import { ROLES } from '../shared/principal.ts';
+import type { Scope } from '../shared/scope.ts';
 import type { TagRepository } from './tag.repository.ts';
 
 const isLocal = (tagId: string) => tagId.startsWith('siyu_');
@@ -22,7 +23,7 @@ const isLocal = (tagId: string) => tagId.startsWith('siyu_');
 export type TagMergeDeps = {
   tags: Pick<TagRepository, 'list' | 'assertExist' | 'deleteTag'>;
   contacts: {
-    tagUsage(corpId: string): Promise<Map<string, number>>;
+    tagUsage(scope: Scope): Promise<Map<string, number>>;
     replaceTag(corpId: string, fromTagId: string, toTagId: string, at: Date): Promise<number>;
   };
   follows: {
@@ -51,12 +52,12 @@ export function tagMergeRoutes(deps: TagMergeDeps): RouteDef[] {
       method: 'get',
       path: '/api/tags/usage',
       tag: 'tags',
-      summary: '标签使用量 How many customers carry each live tag, and whether it is mirrored with WeCom',
+      summary: '标签使用量 How many customers (within the caller’s stores) carry each live tag, and whether it is mirrored with WeCom',
       scoped: true,
       roles: ROLES,
       query: z.strictObject({ ...corpIdQuery }),
       async handler(_input, { scope }) {
-        const [groups, usage] = await Promise.all([deps.tags.list(scope.corpId), deps.contacts.tagUsage(scope.corpId)]);
+        const [groups, usage] = await Promise.all([deps.tags.list(scope.corpId), deps.contacts.tagUsage(scope)]);
         return { items: groups.flatMap((g) => g.tags.map((t) => ({ tagId: t.tagId, groupId: g.groupId, customers: usage.get(t.tagId) ?? 0, mirrored: !isLocal(t.tagId) }))) };
       },
     }),

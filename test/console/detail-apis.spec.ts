@@ -76,6 +76,9 @@ describe('console detail APIs: customer profile, tag usage and merge, groups', (
       expect(byId.get(seed.tags.vip)).to.include({ customers: 1, mirrored: true });
       expect(byId.get(seed.tags.regular)).to.include({ customers: 0, mirrored: true });
       expect(byId.get(seed.tags.local)).to.include({ customers: 0, mirrored: false });
+      const b = await h.services.tokens.issue({ corpId: h.org.corpId, role: 'store_manager', name: 'b-manager-usage', staffId: h.org.staff.b1 });
+      const other = await api.get('/api/tags/usage', b.token).expect(200);
+      expect(other.body.items.find((x: { tagId: string }) => x.tagId === seed.tags.vip).customers, 'another store’s customers are not counted').to.equal(0);
     });
 
     it('reports a WeCom refusal in zh-CN and changes nothing locally', async () => {
