@@ -311,6 +311,8 @@ export interface ChannelAdapter {
   sendWelcomeMessage?(msg: WelcomeMessage, receivedAt: Date): Promise<SendResult>;
   /** WeCom: adds / removes corp tags on one customer of one staff member (mark_tag); tag ids are WeCom's. */
   markTags?(staffUserId: string, externalUserId: string, add: string[], remove: string[]): Promise<void>;
+  /** WeCom: deletes corp tags (del_corp_tag); ids are WeCom's. Rejects with a ChannelError on a refusal. */
+  deleteCorpTags?(tagIds: string[]): Promise<void>;
   /** WeCom: `config` and `agentConfig` signatures for a page URL (tickets cached by the adapter). */
   signJsSdk?(url: string): Promise<JsSdkSignatures>;
   /** WeCom: starts moving customers to another member (transfer_customer / resigned/transfer_customer). */

@@ -7,7 +7,7 @@ import Koa from 'koa';
 import { staffLoginRoutes, tokenRoutes } from './auth/index.ts';
 import { channelAccountRoutes, channelCallbackRoutes } from './channels/index.ts';
 import { executionRoutes, sopRoutes } from './sop/index.ts';
-import { contactRoutes } from './contacts/index.ts';
+import { contactProfileRoutes, contactRoutes } from './contacts/index.ts';
 import { contentRoutes } from './content/index.ts';
 import { errorHandler } from './http/error-handler.ts';
 import { conversionRoutes, experimentRoutes, shortLinkRoutes } from './experiments/index.ts';
@@ -21,7 +21,9 @@ import { segmentRouter } from './http/segment-router.ts';
 import { orgRoutes } from './org/index.ts';
 import { setupDepsOf, type Modules } from './modules.ts';
 import { systemRoutes } from './system/system.route.ts';
-import { tagRoutes } from './tags/index.ts';
+import { tagMergeRoutes, tagRoutes } from './tags/index.ts';
+import { groupRoutes } from './groups/index.ts';
+import { corpWecom } from './sidebar/index.ts';
 import { campaignRoutes, leadRoutes } from './campaigns/index.ts';
 import { liveCodeRoutes, storeCodePublicRoutes } from './live-codes/index.ts';
 import { staffTaskRoutes } from './tasks/index.ts';
@@ -53,6 +55,12 @@ export function allRoutes(modules: Modules): RouteDef[] {
   routes.push(...sidebarRoutes({ sidebar: modules.sidebar, signInWithOAuthCode: (code) => modules.auth.staffLogin.signInWithOAuthCode(code) }), ...handoverRoutes({ handover: modules.handover }));
   routes.push(...setupRoutes(setupDepsOf(modules)));
   routes.push(...kfRoutes({ kf: modules.kf }));
+  // The console's customer detail, tag page and group pages (issue 15).
+  routes.push(
+    ...contactProfileRoutes({ ...modules, runs: modules.ledger.runs, touches: modules.ledger.touches, touchFeed: modules.ledger.touches, sopNames: modules.ledger.sops, notes: modules.sidebar, leads: modules.campaigns.leads }),
+    ...tagMergeRoutes({ ...modules, wecom: async (corpId) => (await corpWecom(modules, corpId))?.adapter ?? null }),
+    ...groupRoutes({ ...modules, runs: modules.ledger.runs, sopNames: modules.ledger.sops }),
+  );
   return routes;
 }
 

@@ -435,6 +435,15 @@ export class WecomAdapter implements ChannelAdapter {
     }
   }
 
+  async deleteCorpTags(tagIds: string[]): Promise<void> {
+    if (!tagIds.length) return;
+    try {
+      await this.client.delCorpTag({ tag_id: tagIds });
+    } catch (err) {
+      throw toChannelError(err);
+    }
+  }
+
   /** https://developer.work.weixin.qq.com/document/path/90236 — textcard; WeCom drops what exceeds 30 a minute per member */
   async notifyStaff(card: StaffNotice): Promise<{ ok: true; invalidUserIds: string[]; vendorId: string } | { ok: false; error: ChannelError }> {
     if (!this.config.agentId) return { ok: false, error: new ChannelError({ errcode: null, message: 'the WeCom account has no agentId: app messages need one', kind: 'invalid' }) };

@@ -152,4 +152,10 @@ export class LeadRepository {
       return docs.length - writeErrors.length;
     }
   }
+
+  /** The leads that became this contact, newest first, within the caller's stores (customer detail; `corpId, contactId` index). */
+  async forContact(scope: Scope, contactId: string): Promise<LeadDto[]> {
+    const rows = await this.models.Lead.find({ corpId: scope.corpId, contactId, ...storeFilter(scope) }).sort({ _id: -1 }).limit(20).lean<Row[]>();
+    return rows.map(toLeadDto);
+  }
 }

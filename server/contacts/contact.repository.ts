@@ -234,6 +234,31 @@ export class ContactRepository {
   async insertPrepared(docs: Parameters<ContactsModels['Contact']['insertMany']>[0]): Promise<void> {
     await this.models.Contact.insertMany(docs, { ordered: false });
   }
+
+  /**
+   * How many live contacts within the caller's stores carry each tag (the tag library's usage counts); tags nobody
+   * carries are absent. Served by the `corpId, tagIds` index.
+   */
+  async tagUsage(scope: Scope): Promise<Map<string, number>> {
+    const rows = await this.models.Contact.aggregate<{ _id: string; n: number }>([
+      { $match: { $and: [this.filterFor(scope), { 'tagIds.0': { $exists: true } }] } },
+      { $unwind: '$tagIds' },
+      { $group: { _id: '$tagIds', n: { $sum: 1 } } },
+    ]);
+    return new Map(rows.map((r) => [r._id, r.n]));
+  }
+
+  /**
+   * Gives every contact of the corp that carries `fromTagId` the tag `toTagId` instead (a tag merge). Two
+   * single-path updates, as in changeTags: the first adds `to` where `from` is, the second pulls `from`, so a
+   * crash between them leaves contacts with both tags, never with neither. Returns how many carried `from`.
+   */
+  async replaceTag(corpId: string, fromTagId: string, toTagId: string, at: Date): Promise<number> {
+    const where = { corpId, tagIds: fromTagId };
+    const added = await this.models.Contact.updateMany(where, { $addToSet: { tagIds: toTagId }, $set: { updatedAt: at } }, { timestamps: false });
+    await this.models.Contact.updateMany(where, { $pull: { tagIds: fromTagId } }, { timestamps: false });
+    return added.matchedCount;
+  }
 }
 
 /**

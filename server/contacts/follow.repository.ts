@@ -192,4 +192,20 @@ export class FollowRepository {
   async insertPrepared(docs: Parameters<ContactsModels['Follow']['insertMany']>[0]): Promise<void> {
     await this.models.Follow.insertMany(docs, { ordered: false });
   }
+
+  /** Live relations that carry a WeCom tag, with the customer's external_userid: a tag merge re-marks each at WeCom. */
+  async liveWithTag(corpId: string, tagId: string): Promise<Array<{ contactId: string; staffId: string; staffUserId: string; externalUserId: string | null }>> {
+    const rows = await this.models.Follow.find({ corpId, tagIds: tagId, deletedAt: null }).select('contactId staffId staffUserId').lean();
+    const ids = [...new Set(rows.map((f) => f.contactId))].map(toObjectId).filter((x): x is Types.ObjectId => x !== null);
+    const contacts = await this.models.Contact.find({ corpId, _id: { $in: ids } }).select('externalUserId').lean();
+    const external = new Map(contacts.map((c) => [String(c._id), c.externalUserId ?? null]));
+    return rows.map((f) => ({ contactId: f.contactId, staffId: f.staffId, staffUserId: f.staffUserId, externalUserId: external.get(f.contactId) ?? null }));
+  }
+
+  /** Every relation of the corp carrying `fromTagId` carries `toTagId` instead (a tag merge; add first, then pull). */
+  async replaceRelationTag(corpId: string, fromTagId: string, toTagId: string | null): Promise<void> {
+    const where = { corpId, tagIds: fromTagId };
+    if (toTagId) await this.models.Follow.updateMany(where, { $addToSet: { tagIds: toTagId } });
+    await this.models.Follow.updateMany(where, { $pull: { tagIds: fromTagId } });
+  }
 }

@@ -61,3 +61,4 @@ export function createContactsModule(deps: ContactsDeps): ContactsModule {
   };
 }
 export { contactRoutes } from './contact.route.ts';
+export { contactProfileRoutes, type ContactProfileDeps } from './contact-profile.route.ts';

@@ -5,7 +5,7 @@
 import type { Types } from 'mongoose';
 import { isDuplicateKeyError } from '../errors.ts';
 import type { Clock } from '../shared/clock.ts';
-import { cursorFilter, toPage, type Page } from '../shared/pagination.ts';
+import { beforeTimePoint, cursorFilter, toPage, type Page, type TimePoint } from '../shared/pagination.ts';
 import type { Scope } from '../shared/scope.ts';
 import { toObjectId } from '../shared/object-id.ts';
 import type { EventDoc } from './event.schema.ts';
@@ -67,6 +67,12 @@ export class EventLogRepository {
       .limit(page.limit + 1)
       .lean<EventRow[]>();
     return toPage(rows, page.limit, toEventDto);
+  }
+
+  /** A contact's events by when they happened, newest first, after a point of a merged activity list. */
+  async activityBefore(corpId: string, contactId: string, before: TimePoint | null, limit: number): Promise<EventDto[]> {
+    const rows = await this.models.Event.find({ corpId, contactId, ...beforeTimePoint('occurredAt', before) }).sort({ occurredAt: -1, _id: -1 }).limit(limit).lean<EventRow[]>();
+    return rows.map(toEventDto);
   }
 
   /** Moves a merged contact's events to the contact it was merged into (contacts: contact-identity.repository.ts). */

@@ -1,6 +1,14 @@
 /** Customer groups. Written by channel sync and callbacks (the channels issue); read here for contact detail. */
+import { NotFoundError } from '../errors.ts';
+import { escapeRegExp } from '../shared/escape-regexp.ts';
+import { cursorFilter, toPage, type Page } from '../shared/pagination.ts';
 import { storeFilter, type Scope } from '../shared/scope.ts';
 import type { GroupsModels } from './groups.models.ts';
+
+/** Filters of the console's group list. */
+export type GroupFilter = { ownerUserId?: string; storeId?: string; name?: string };
+/** A group in the console's list: who owns it, where, and how many are in it now. */
+export type GroupRow = { chatId: string; name: string; ownerUserId: string; storeId: string | null; members: number; externalMembers: number; quits: number; dismissed: boolean; createdAt: Date | null };
 
 export type GroupMemberInput = { memberType: 'staff' | 'external'; userId: string; contactId?: string | null; joinTime: Date; joinScene?: number };
 
@@ -112,5 +120,57 @@ export class CustomerGroupRepository {
   /** Inserts prepared group chats in one batch (the demo seed). */
   async insertPrepared(docs: Parameters<GroupsModels['CustomerGroup']['insertMany']>[0]): Promise<void> {
     await this.models.CustomerGroup.insertMany(docs);
+  }
+
+  /** The console's group list, newest first, within the caller's stores. */
+  async page(scope: Scope, f: GroupFilter, page: { limit: number; cursor?: string }): Promise<Page<GroupRow>> {
+    const and: Record<string, unknown>[] = [{ corpId: scope.corpId }, storeFilter(scope), cursorFilter(page.cursor)];
+    if (f.storeId) and.push({ storeId: f.storeId });
+    if (f.ownerUserId) and.push({ ownerUserId: f.ownerUserId });
+    if (f.name) and.push({ name: new RegExp(escapeRegExp(f.name), 'i') });
+    const rows = await this.models.CustomerGroup.find({ $and: and }).sort({ _id: -1 }).limit(page.limit + 1).lean();
+    return toPage(rows, page.limit, (g) => {
+      const current = g.members.filter((m) => !m.quitTime);
+      return {
+        chatId: g.chatId,
+        name: g.name ?? '',
+        ownerUserId: g.ownerUserId,
+        storeId: g.storeId ?? null,
+        members: current.length,
+        externalMembers: current.filter((m) => m.memberType === 'external').length,
+        quits: g.members.length - current.length,
+        dismissed: !!g.dismissedAt,
+        createdAt: (g as { createdAt?: Date }).createdAt ?? null,
+      };
+    });
+  }
+
+  /**
+   * One group with its member history, within the caller's stores (404 otherwise): members now (join time and
+   * scene), those who quit, and the member count at the end of each of the last `days` days, read from the
+   * join and quit times the history keeps.
+   */
+  async detail(scope: Scope, chatId: string, now: Date, days = 30) {
+    const g = await this.models.CustomerGroup.findOne({ corpId: scope.corpId, chatId, ...storeFilter(scope) }).lean();
+    if (!g) throw new NotFoundError('group', chatId);
+    const rows = g.members.map((m) => ({ memberType: m.memberType, userId: m.userId, contactId: m.contactId ?? null, joinTime: m.joinTime, joinScene: m.joinScene ?? 0, quitTime: m.quitTime ?? null }));
+    const DAY = 86_400_000;
+    const trend = [];
+    for (let i = days - 1; i >= 0; i--) {
+      const end = new Date(now.getTime() - i * DAY);
+      const n = rows.filter((m) => m.joinTime <= end && (!m.quitTime || m.quitTime > end)).length;
+      trend.push({ date: end.toISOString().slice(0, 10), members: n });
+    }
+    return {
+      chatId: g.chatId,
+      name: g.name ?? '',
+      ownerUserId: g.ownerUserId,
+      storeId: g.storeId ?? null,
+      notice: g.notice ?? '',
+      dismissedAt: g.dismissedAt ?? null,
+      members: rows.filter((m) => !m.quitTime).sort((a, b) => b.joinTime.getTime() - a.joinTime.getTime()),
+      quits: rows.filter((m) => m.quitTime).sort((a, b) => b.quitTime!.getTime() - a.quitTime!.getTime()),
+      trend,
+    };
   }
 }

@@ -30,3 +30,7 @@ export const customerGroupSchema = new Schema(
 customerGroupSchema.index({ corpId: 1, chatId: 1 }, { unique: true });
 // A contact's groups (contact detail page).
 customerGroupSchema.index({ corpId: 1, 'members.contactId': 1 });
+// The console's group list: a store's groups newest first (store managers, the store filter); HQ's whole-corp page uses the corpId prefix.
+customerGroupSchema.index({ corpId: 1, storeId: 1, _id: -1 });
+// The console's group list filtered by owner.
+customerGroupSchema.index({ corpId: 1, ownerUserId: 1, _id: -1 });

@@ -15,3 +15,5 @@ export type GroupsDeps = { models: GroupsModels };
 export function createGroupsModule(deps: GroupsDeps): GroupsModule {
   return new CustomerGroupRepository(deps.models);
 }
+export type { GroupFilter, GroupRow } from './customer-group.repository.ts';
+export { groupRoutes, type GroupRouteDeps } from './group.route.ts';

@@ -31,3 +31,27 @@ export function toPage<T extends { _id: Types.ObjectId }, R>(rows: T[], limit: n
   const last = items[items.length - 1];
   return { items: items.map(map), nextCursor: more && last ? encodeCursor(last._id) : null };
 }
+
+/**
+ * A point in a newest-first list ordered by a time field and then `_id` (both descending): pages of a list merged
+ * from several collections (a customer's activity) continue after it without skipping rows that share a time.
+ */
+export type TimePoint = { at: Date; id: string };
+
+export function encodeTimePoint(p: TimePoint): string {
+  return Buffer.from(`${p.at.getTime()}:${p.id}`, 'utf8').toString('base64url');
+}
+
+export function decodeTimePoint(cursor: string | undefined): TimePoint | null {
+  if (!cursor) return null;
+  const [ms, id] = Buffer.from(cursor, 'base64url').toString('utf8').split(':');
+  const at = new Date(Number(ms));
+  if (!id || Number.isNaN(at.getTime()) || !Types.ObjectId.isValid(id) || id.length !== 24) throw new BadRequestError('invalid cursor');
+  return { at, id };
+}
+
+/** Rows strictly after `before` in (field desc, _id desc) order; everything when there is no cursor. */
+export function beforeTimePoint(field: string, before: TimePoint | null): Record<string, unknown> {
+  if (!before) return {};
+  return { $or: [{ [field]: { $lt: before.at } }, { [field]: before.at, _id: { $lt: new Types.ObjectId(before.id) } }] };
+}

@@ -37,6 +37,8 @@ export function createSidebarModule(deps: SidebarModuleDeps) {
       if (!storeId) throw new UnavailableError('this customer has no store to file the note under');
       return d.notes.add(scope, { contactId: String(contact._id), storeId, staffId: staff?.id ?? null, authorTokenId: caller.tokenId, text });
     },
+    /** A contact's notes by contact id, within the caller's stores (the console's customer detail). */
+    notesOf: (scope: Scope, contactId: string) => d.notes.listForContact(scope, contactId),
   };
 }
 

@@ -19,3 +19,4 @@ export function createTagsModule(deps: TagsDeps): TagsModule {
   return new TagRepository(deps.models, deps.clock);
 }
 export { tagRoutes } from './tag.route.ts';
+export { tagMergeRoutes, type TagMergeDeps, type TagMirrorOutcome } from './tag-merge.route.ts';

@@ -8,6 +8,7 @@ import type { Principal } from '../auth/index.ts';
 import { BadRequestError, ConflictError, NotFoundError, isDuplicateKeyError } from '../errors.ts';
 import type { Clock } from '../shared/clock.ts';
 import { toObjectId } from '../shared/object-id.ts';
+import { beforeTimePoint, type TimePoint } from '../shared/pagination.ts';
 import { storeFilter, type Scope } from '../shared/scope.ts';
 import type { StaffTaskDoc, TaskKind } from './staff-task.schema.ts';
 import type { TasksModels } from './tasks.models.ts';
@@ -242,6 +243,15 @@ export class StaffTaskRepository {
   /** Open tasks of a store due on or before a local day, by staff member and kind: the 09:00 digest counts them. */
   async openOfStoreUpTo(corpId: string, storeId: string, localDate: string): Promise<Array<{ staffId: string; kind: string }>> {
     return this.models.StaffTask.find({ corpId, storeId, status: 'open', localDate: { $lte: localDate } }).select('staffId kind').lean();
+  }
+
+  /** Tasks about a contact by due time, newest first, within the caller's stores, after a point of a merged activity list. */
+  async activityBefore(scope: Scope, contactId: string, before: TimePoint | null, limit: number): Promise<StaffTaskDto[]> {
+    const rows = await this.models.StaffTask.find({ corpId: scope.corpId, contactIds: contactId, ...storeFilter(scope), ...beforeTimePoint('dueAt', before) })
+      .sort({ dueAt: -1, _id: -1 })
+      .limit(limit)
+      .lean<TaskRow[]>();
+    return rows.map(toStaffTaskDto);
   }
 }
 

@@ -34,3 +34,5 @@ staffTaskSchema.index({ corpId: 1, staffId: 1, localDate: 1 });
 staffTaskSchema.index({ corpId: 1, storeId: 1, localDate: 1 });
 
 export type StaffTaskDoc = InferSchemaType<typeof staffTaskSchema>;
+// A customer's tasks, newest first (the customer detail's activity).
+staffTaskSchema.index({ corpId: 1, contactIds: 1, dueAt: -1 });

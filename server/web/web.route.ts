@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'koa';
+import { z } from 'zod';
 import { defineRoute, type RouteDef } from '../http/route.ts';
 import { vendorErrcodeRoutes } from './vendor-errcodes.route.ts';
 
@@ -29,6 +30,9 @@ const TYPES: Record<string, string> = {
 };
 
 const vendorFile = (specifier: string) => pathToFileURL(createRequire(import.meta.url).resolve(specifier));
+
+/** The id of a page such as /hq/customers/:id: the page reads it from its address, the server only bounds it. */
+const pageIdParams = z.strictObject({ id: z.string().min(1).max(128) });
 
 /** URL path → file below server/web (a string) or a vendor file (a URL). */
 const FILES: ReadonlyArray<[path: string, file: string | URL, summary: string]> = [
@@ -70,6 +74,15 @@ const FILES: ReadonlyArray<[path: string, file: string | URL, summary: string]> 
   ['/vendor/wecom-jssdk.js', vendorFile('@wecom/jssdk/dist/wecom.global.prod.js'), '企业微信 JS-SDK The WeCom JS-SDK, global `ww` (node_modules/@wecom/jssdk/dist/wecom.global.prod.js)'],
   ['/web/shared/dom.js', 'shared/dom.js', '页面公用：DOM 小工具 DOM helpers every page imports (el, $, bilingual labels, the error box)'],
   ['/web/shared/api.js', 'shared/api.js', '页面公用：接口调用 The JSON API client every page imports (bearer token, corpId, the page’s error texts)'],
+  ['/hq/customers/:id', 'customer/index.html', '客户详情 The customer detail page (the same page for every id): identities, relations, tags, groups, consent, notes, timeline, SOPs, arms, leads'],
+  ['/web/customer/customer.js', 'customer/customer.js', '客户详情脚本 Script of the customer detail page'],
+  ['/web/customer/kit.js', 'customer/kit.js', '客户/标签/客户群页面公用 Labels, dates, stacking tables and page states of the customer, tag and group pages'],
+  ['/web/customer/kit.css', 'customer/kit.css', '客户/标签/客户群页面样式 Styles of the customer, tag and group pages'],
+  ['/hq/tags', 'tags/index.html', '标签管理 The tag library: groups, WeCom or local, usage counts, create / rename / merge / delete'],
+  ['/web/tags/tags.js', 'tags/tags.js', '标签管理脚本 Script of the tag page'],
+  ['/hq/groups', 'groups/index.html', '客户群 Customer groups: list with owner, store and name filters'],
+  ['/hq/groups/:id', 'groups/index.html', '客户群详情 One customer group (the same page for every id): members, quits, trend, group SOPs'],
+  ['/web/groups/groups.js', 'groups/groups.js', '客户群脚本 Script of the customer-group pages'],
   ['/web/shared/console.js', 'shared/console.js', '控制台外壳 The console shell of every HQ page: navigation by role, one token sign-in, /api/me'],
   ['/web/shared/console.css', 'shared/console.css', '控制台外壳样式 Styles of the console shell (left navigation, phone menu)'],
 ];
@@ -102,13 +115,17 @@ export function sidebarPageHeaders(ctx: Context): void {
 
 /** The pages and their static files: public, no dependencies (a factory like every other route list). */
 export function webRoutes(): RouteDef[] {
-  const pages = FILES.map(([path, file, summary]) =>
+  // Pages with an id in the path (`/hq/customers/:id`) are mounted after every fixed path, so a file such as
+  // `/hq/customers/customers.js` is never taken for an id.
+  const ordered = [...FILES.filter(([path]) => !path.includes(':')), ...FILES.filter(([path]) => path.includes(':'))];
+  const pages = ordered.map(([path, file, summary]) =>
     defineRoute({
       method: 'get',
       path,
       tag: 'web',
       summary,
       roles: 'public',
+      params: path.includes('/:id') ? pageIdParams : undefined,
       async handler(_input, { koa }) {
         const url = typeof file === 'string' ? new URL(file, import.meta.url) : file;
         const ext = url.pathname.slice(url.pathname.lastIndexOf('.') + 1);

@@ -111,6 +111,14 @@ export class EnrollmentRepository {
     return this.Enrollment.find({ corpId, contactId, status: { $in: [...LIVE_RUN_STATUSES] } }).lean<RunRow[]>();
   }
 
+  /**
+   * A subject's runs in every status, newest first: a contact id, or `group:<chatId>` for a group's runs
+   * (customer detail, group detail). Served by the `corpId, contactId, status` index.
+   */
+  async runsOfSubject(corpId: string, subjectId: string, limit = 50): Promise<RunRow[]> {
+    return this.Enrollment.find({ corpId, contactId: subjectId }).sort({ enteredAt: -1 }).limit(limit).lean<RunRow[]>();
+  }
+
   /** One SOP's runs by status. */
   async countsForSop(scope: Scope, sopId: string): Promise<Array<{ _id: string; n: number }>> {
     return this.Enrollment.aggregate<{ _id: string; n: number }>([{ $match: { corpId: scope.corpId, sopId, ...storeFilter(scope) } }, { $group: { _id: '$status', n: { $sum: 1 } } }]);

@@ -7,6 +7,7 @@ import type { Types } from 'mongoose';
 import { touchChannelOf } from '../../../adapters/registry.ts';
 import type { SopModels } from './sop.models.ts';
 import type { CommandTarget } from '../../db/insert-unordered.ts';
+import { beforeTimePoint, type TimePoint } from '../../shared/pagination.ts';
 import { storeFilter, type Scope } from '../../shared/scope.ts';
 import type { TouchDoc, TouchRow } from './touch.schema.ts';
 import { insertNew, type NewDoc } from './insert-new.ts';
@@ -135,6 +136,11 @@ export class TouchRepository {
   /** The contact's latest touches, newest first (sidebar). */
   async recentForContact(corpId: string, contactId: string, limit: number): Promise<TouchRow[]> {
     return this.Touch.find({ corpId, contactId }).sort({ dueAt: -1 }).limit(limit).lean<TouchRow[]>();
+  }
+
+  /** A contact's touches by due time, newest first, after a point of a merged activity list (customer detail). */
+  async activityBefore(corpId: string, contactId: string, before: TimePoint | null, limit: number): Promise<TouchRow[]> {
+    return this.Touch.find({ corpId, contactId, ...beforeTimePoint('dueAt', before) }).sort({ dueAt: -1, _id: -1 }).limit(limit).lean<TouchRow[]>();
   }
 
   /** The experiment arms the contact was sent, oldest first (sidebar). */
