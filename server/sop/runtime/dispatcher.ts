@@ -13,7 +13,7 @@ import type { OrgModule, StorePolicy } from '../../org/index.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { TaskWriter } from '../../tasks/index.ts';
 import type { DispatcherLedger, TouchError, TouchOutcome, TouchRow } from '../ledger/index.ts';
-import { DEFAULT_FREQUENCY_CAP, DEFAULT_QUIET_HOURS, minuteOfDay, type QuietHours } from '../definition/common.schema.ts';
+import { DEFAULT_FREQUENCY_CAP, DEFAULT_QUIET_HOURS, type QuietHours } from '../definition/common.schema.ts';
 import { CONTACT_CHANNELS, type Channel } from '../definition/step.schema.ts';
 import { addDays, daysInMonth, localDateOf, resolveLocal } from '../../shared/local-time.ts';
 import { deliveryTime } from '../schedule/plan.ts';
@@ -249,9 +249,12 @@ function endOfLocalDay(at: Date, tz: string): Date {
   return deliveryTime(nextLocalMorning(at, tz), tz, { quietHours: false });
 }
 
-/** When quiet hours end on the next calendar day (09:00 by default): where a capped touch goes. */
+/**
+ * Where a capped touch goes: the next local day's 00:00 moved out of the store's quiet hours (09:00 with the
+ * defaults), as docs/sop-format.md and the planner's cap say.
+ */
 function nextLocalMorning(at: Date, tz: string, quietHours: QuietHours = DEFAULT_QUIET_HOURS): Date {
-  return resolveLocal(addDays(localDateOf(at, tz), 1), minuteOfDay(quietHours.end), tz);
+  return deliveryTime(resolveLocal(addDays(localDateOf(at, tz), 1), 0, tz), tz, { quietHours });
 }
 
 function firstOfNextMonth(at: Date, tz: string): Date {
