@@ -60,6 +60,17 @@ describe('createOrgModule', () => {
     expect(await org.closedStoreCodes(OTHER, ['OLD'])).to.deep.equal([]);
   });
 
+  it("answers the delivery policy of the corp's stores by id (defaults when unset, closed ones included), never another corp's", async () => {
+    await org.updateStore(corpScope(CORP), tokyo, { quietHours: { start: '22:00', end: '08:00' }, dailyCap: 2 });
+    const policies = await org.storePolicies(CORP, [sh, tokyo, closed, foreign, 'junk']);
+    expect(Object.fromEntries(policies)).to.deep.equal({
+      [sh]: { quietHours: { start: '21:00', end: '09:00' }, dailyCap: 1 },
+      [tokyo]: { quietHours: { start: '22:00', end: '08:00' }, dailyCap: 2 },
+      [closed]: { quietHours: { start: '21:00', end: '09:00' }, dailyCap: 1 },
+    });
+    expect((await org.storePolicies(CORP, [])).size).to.equal(0);
+  });
+
   it('lists the active staff of stores oldest first, within the corp', async () => {
     expect((await org.activeStaffOfStores(CORP, [tokyo, sh, foreign])).map((s) => s.userId)).to.deep.equal(['a', 'b']);
   });

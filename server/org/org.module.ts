@@ -5,7 +5,7 @@
 import type { Clock } from '../shared/clock.ts';
 import type { Scope } from '../shared/scope.ts';
 import type { OrgModels } from './org.models.ts';
-import { OrgRepository, type StaffDto, type StaffInput, type StoreDto, type StoreInput } from './org.repository.ts';
+import { OrgRepository, type StaffDto, type StaffInput, type StoreDto, type StoreInput, type StorePolicy } from './org.repository.ts';
 
 export type OrgDeps = {
   models: OrgModels;
@@ -60,6 +60,8 @@ export type OrgModule = {
   census(): Promise<{ corps: number; stores: number }>;
   /** Ids of the corp's stores with these codes, closed ones included (SOP audiences name stores by code). */
   storeIdsByCodes(corpId: string, codes: readonly string[]): Promise<string[]>;
+  /** Quiet hours and daily cap of these stores, closed ones included, by id (the SOP dispatcher's gate). */
+  storePolicies(corpId: string, storeIds: readonly string[]): Promise<Map<string, StorePolicy>>;
 };
 
 export function createOrgModule(deps: OrgDeps): OrgModule {
@@ -89,5 +91,6 @@ export function createOrgModule(deps: OrgDeps): OrgModule {
     storeZonesAcrossCorps: () => repo.storeZonesAcrossCorps(),
     census: () => repo.census(),
     storeIdsByCodes: (corpId, codes) => repo.storeIdsByCodes(corpId, codes),
+    storePolicies: (corpId, storeIds) => repo.storePolicies(corpId, storeIds),
   };
 }

@@ -8,7 +8,7 @@ import { canSeeStore, storeFilter, type Scope } from '../shared/scope.ts';
 import { toObjectId } from '../shared/object-id.ts';
 import type { OrgModels } from './org.models.ts';
 import type { StaffDoc } from './staff.schema.ts';
-import type { StoreDoc } from './store.schema.ts';
+import { STORE_POLICY_DEFAULTS, type StoreDoc } from './store.schema.ts';
 import { DEFAULT_TIMEZONE, zoneOf } from './timezone.ts';
 
 type StoreRow = StoreDoc & { _id: Types.ObjectId };
@@ -24,7 +24,14 @@ export const toStoreDto = (s: StoreRow) => ({
   timezone: s.timezone,
   address: s.address ?? null,
   location: s.location?.lat != null && s.location?.lng != null ? { lat: s.location.lat, lng: s.location.lng } : null,
+  ...toStorePolicy(s),
 });
+/** Quiet hours (local `HH:MM`, `[start, end)`, may cross midnight) and touches per customer per local day. */
+export const toStorePolicy = (s: Pick<StoreRow, 'quietHours' | 'dailyCap'>) => ({
+  quietHours: s.quietHours?.start && s.quietHours.end ? { start: s.quietHours.start, end: s.quietHours.end } : { ...STORE_POLICY_DEFAULTS.quietHours },
+  dailyCap: s.dailyCap ?? STORE_POLICY_DEFAULTS.dailyCap,
+});
+export type StorePolicy = ReturnType<typeof toStorePolicy>;
 export const toStaffDto = (s: StaffRow) => ({
   id: String(s._id),
   corpId: s.corpId,
@@ -38,7 +45,7 @@ export const toStaffDto = (s: StaffRow) => ({
 export type StoreDto = ReturnType<typeof toStoreDto>;
 export type StaffDto = ReturnType<typeof toStaffDto>;
 
-export type StoreInput = Omit<StoreDto, 'id' | 'corpId' | 'address' | 'location'> & { address?: string | null; location?: { lat: number; lng: number } | null };
+export type StoreInput = Omit<StoreDto, 'id' | 'corpId' | 'address' | 'location' | keyof StorePolicy> & { address?: string | null; location?: { lat: number; lng: number } | null } & Partial<StorePolicy>;
 export type StaffInput = { userId: string; name: string; storeId: string; role: 'store_manager' | 'staff'; mobile?: string; quotas?: Partial<StaffDto['quotas']> };
 
 export class OrgRepository {
@@ -208,6 +215,17 @@ export class OrgRepository {
   /** Ids of the corp's stores with these codes, closed ones included: SOP audiences name stores by code. */
   async storeIdsByCodes(corpId: string, codes: readonly string[]): Promise<string[]> {
     return (await this.models.Store.find({ corpId, code: { $in: codes } }).select('_id').lean()).map((s) => String(s._id));
+  }
+
+  /**
+   * The delivery policy of these stores of the corp (closed ones included: their touches still drain), by id;
+   * unknown ids are left out. One query for a dispatch batch, however many touches it holds.
+   */
+  async storePolicies(corpId: string, storeIds: readonly string[]): Promise<Map<string, StorePolicy>> {
+    const _ids = storeIds.map(toObjectId).filter((id) => id !== null);
+    if (!_ids.length) return new Map();
+    const rows = await this.models.Store.find({ corpId, _id: { $in: _ids } }).select('quietHours dailyCap').lean<StoreRow[]>();
+    return new Map(rows.map((s) => [String(s._id), toStorePolicy(s)]));
   }
 }
 

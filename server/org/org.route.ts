@@ -6,10 +6,17 @@ import { defineRoute, type RouteDef } from '../http/route.ts';
 import { objectIdString } from '../shared/object-id.ts';
 import { requireRole, ROLES } from '../shared/principal.ts';
 import type { OrgModule } from './org.module.ts';
+import { MAX_DAILY_CAP } from './store.schema.ts';
 import { DEFAULT_TIMEZONE, timezoneSchema } from './timezone.ts';
 
 const corpOnly = z.strictObject({ ...corpIdQuery });
 const idParams = z.strictObject({ id: objectIdString });
+
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, '须为本地时间 HH:MM（00:00–23:59） Must be a local time HH:MM');
+/** `[start, end)` in the store's zone; start after end crosses midnight (22:00–08:00). */
+const quietHours = z
+  .strictObject({ start: clockTime, end: clockTime })
+  .refine((q) => q.start !== q.end, { message: '免打扰开始与结束不能相同 Quiet hours must start and end at different times', path: ['end'] });
 
 const storeBody = z.strictObject({
   code: z.string().min(1).max(32).regex(/^[\w-]+$/, 'letters, digits, _ and - only'),
@@ -19,6 +26,13 @@ const storeBody = z.strictObject({
   timezone: timezoneSchema.default(DEFAULT_TIMEZONE),
   address: z.string().max(200).optional(),
   location: z.strictObject({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180) }).optional(),
+  quietHours: quietHours.optional(),
+  dailyCap: z
+    .number()
+    .int('每日上限须为整数 The daily cap must be a whole number')
+    .min(1, '每日上限至少为 1 The daily cap must be at least 1')
+    .max(MAX_DAILY_CAP, `每日上限最多 ${MAX_DAILY_CAP} The daily cap is at most ${MAX_DAILY_CAP}`)
+    .optional(),
 });
 
 const quotas = z.strictObject({ addFriendsPerDay: z.number().int().min(0).max(500).optional(), massSendsPerDay: z.number().int().min(0).max(100).optional() });

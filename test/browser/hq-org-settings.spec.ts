@@ -45,7 +45,7 @@ describe('HQ stores-and-staff /hq/org and settings /hq/settings in Chromium', fu
     await page.locator('#store-table tbody tr').nth(1).waitFor();
     expect(await page.title()).to.equal('门店与员工 · 私域');
     const row = page.locator(`#store-table tr[data-store-id="${h.org.stores.b}"]`);
-    expect(await row.textContent()).to.include('北京一店').and.include('Asia/Shanghai').and.include('21:00–09:00');
+    expect(await row.textContent()).to.include('北京一店').and.include('Asia/Shanghai').and.include('21:00–次日 09:00');
     expect(await page.locator('#staff-table tbody tr').count()).to.equal(3);
     await page.screenshot({ path: '/tmp/siyu-hq-org-1280.png' });
 
@@ -65,6 +65,31 @@ describe('HQ stores-and-staff /hq/org and settings /hq/settings in Chromium', fu
     await page.locator('#store-problems').getByText(/IANA/).waitFor();
     await page.getByRole('button', { name: /^取消/ }).first().click();
     expect(pageErrors.splice(0), 'only the refused time zone').to.deep.equal(['Failed to load resource: the server responded with a status of 400 (Bad Request)']);
+  });
+
+  it('edits a store’s quiet hours across midnight and its daily cap, and shows a refused window’s reason', async () => {
+    const row = page.locator(`#store-table tr[data-store-id="${h.org.stores.b}"]`);
+    await row.getByRole('button', { name: /^编辑门店/ }).click();
+    expect(await page.getByLabel(/^免打扰开始/).inputValue(), 'the default the store has today').to.equal('21:00');
+    await page.getByLabel(/^免打扰开始/).fill('22:00');
+    await page.getByLabel(/^免打扰结束/).fill('08:00');
+    await page.getByLabel(/^每日上限/).fill('2');
+    await page.locator('#store-dialog').screenshot({ path: '/tmp/siyu-hq-org-store-dialog-1280.png' });
+    await page.getByRole('button', { name: /^保存/ }).click();
+    await row.getByText('22:00–次日 08:00').waitFor();
+    expect(await row.textContent()).to.include('每人每日 2 条');
+    const store = await h.services.org.getStore({ corpId: h.org.corpId, storeIds: null }, h.org.stores.b);
+    expect(store).to.deep.include({ quietHours: { start: '22:00', end: '08:00' }, dailyCap: 2 });
+    const other = page.locator(`#store-table tr[data-store-id="${h.org.stores.a}"]`);
+    expect(await other.textContent(), 'the other store keeps the defaults').to.include('21:00–次日 09:00').and.include('每人每日 1 条');
+
+    await row.getByRole('button', { name: /^编辑门店/ }).click();
+    await page.getByLabel(/^免打扰结束/).fill('22:00');
+    await page.getByRole('button', { name: /^保存/ }).click();
+    await page.locator('#store-problems').getByText(/免打扰开始与结束不能相同/).waitFor();
+    await page.getByRole('button', { name: /^取消/ }).first().click();
+    expect(pageErrors.splice(0), 'only the refused window').to.deep.equal(['Failed to load resource: the server responded with a status of 400 (Bad Request)']);
+    expect((await h.services.org.getStore({ corpId: h.org.corpId, storeIds: null }, h.org.stores.b)).quietHours, 'nothing refused was stored').to.deep.equal({ start: '22:00', end: '08:00' });
   });
 
   it('issues a one-time sign-in link shown as a QR and a link, which signs the member in on /m once', async () => {
@@ -131,6 +156,12 @@ describe('HQ stores-and-staff /hq/org and settings /hq/settings in Chromium', fu
     await page.goto(`${h.baseUrl}/hq/org`);
     await page.locator('#staff-table tbody tr').first().waitFor();
     await page.screenshot({ path: '/tmp/siyu-hq-org-360.png' });
+    // The store dialog with its delivery-policy fields fits the phone too.
+    await page.locator(`#store-table tr[data-store-id="${h.org.stores.b}"]`).getByRole('button', { name: /^编辑门店/ }).click();
+    const fields = await page.evaluate(() => Array.from(document.querySelectorAll('#store-dialog input')).map((e) => Math.round(e.getBoundingClientRect().right)));
+    expect(Math.max(...fields), 'store dialog inputs inside the screen').to.be.at.most(360);
+    await page.screenshot({ path: '/tmp/siyu-hq-org-store-dialog-360.png' });
+    await page.getByRole('button', { name: /^取消/ }).first().click();
     const wide = await page.evaluate(() => Array.from(document.querySelectorAll('body *')).filter((e) => !e.closest('dialog') && !e.parentElement?.closest('.table-wrap') && e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).slice(0, 8).map((e) => `${e.tagName}#${e.id}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`));
     expect(wide, 'elements wider than the screen').to.deep.equal([]);
     await noHorizontalScroll(page);

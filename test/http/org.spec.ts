@@ -31,6 +31,26 @@ describe('stores, staff and tags API', () => {
     expect(created.body.timezone, 'the default zone').to.equal('Asia/Shanghai');
   });
 
+  it("keeps a store's quiet hours and daily cap (defaults when unset), patches them, and refuses bad ones in zh-CN", async () => {
+    const plain = await api.post('/api/stores', { code: 'QH0', name: '默认策略店', city: '上海', region: '华东' }, org.tokens.hq).expect(201);
+    expect(plain.body).to.deep.include({ quietHours: { start: '21:00', end: '09:00' }, dailyCap: 1 });
+    const night = await api.post('/api/stores', { code: 'QH1', name: '夜店', city: '柏林', region: '欧洲', timezone: 'Europe/Berlin', quietHours: { start: '22:00', end: '08:00' }, dailyCap: 2 }, org.tokens.hq).expect(201);
+    expect(night.body).to.deep.include({ quietHours: { start: '22:00', end: '08:00' }, dailyCap: 2 });
+    const patched = await api.patch(`/api/stores/${night.body.id}`, { quietHours: { start: '23:30', end: '07:00' } }, org.tokens.hq).expect(200);
+    expect(patched.body, 'a patch of quiet hours keeps the cap').to.deep.include({ quietHours: { start: '23:30', end: '07:00' }, dailyCap: 2 });
+    expect((await api.get(`/api/stores/${night.body.id}`, org.tokens.hq).expect(200)).body.quietHours).to.deep.equal({ start: '23:30', end: '07:00' });
+
+    const refused = async (body: object) => (await api.patch(`/api/stores/${night.body.id}`, body, org.tokens.hq).expect(400)).body.error.details;
+    expect(await refused({ quietHours: { start: '24:00', end: '08:00' } })).to.deep.equal([{ path: 'body.quietHours.start', message: '须为本地时间 HH:MM（00:00–23:59） Must be a local time HH:MM' }]);
+    expect(await refused({ quietHours: { start: '8:00', end: '22:00' } })).to.have.nested.property('[0].path', 'body.quietHours.start');
+    expect(await refused({ quietHours: { start: '22:00', end: '22:00' } })).to.deep.equal([{ path: 'body.quietHours.end', message: '免打扰开始与结束不能相同 Quiet hours must start and end at different times' }]);
+    expect(await refused({ dailyCap: 0 })).to.deep.equal([{ path: 'body.dailyCap', message: '每日上限至少为 1 The daily cap must be at least 1' }]);
+    expect(await refused({ dailyCap: 11 })).to.deep.equal([{ path: 'body.dailyCap', message: '每日上限最多 10 The daily cap is at most 10' }]);
+    expect(await refused({ dailyCap: 1.5 })).to.have.nested.property('[0].path', 'body.dailyCap');
+    await api.patch(`/api/stores/${night.body.id}`, { dailyCap: 3 }, org.tokens.managerA).expect(403);
+    expect((await api.get(`/api/stores/${night.body.id}`, org.tokens.hq).expect(200)).body, 'nothing refused was stored').to.deep.include({ quietHours: { start: '23:30', end: '07:00' }, dailyCap: 2 });
+  });
+
   it('adds staff, moves them between stores, and resigns them without losing them', async () => {
     const created = await api.post('/api/staff', { userId: 'zhou', name: '周导购', storeId: org.stores.a, quotas: { addFriendsPerDay: 30 } }, org.tokens.hq).expect(201);
     expect(created.body.quotas).to.deep.equal({ addFriendsPerDay: 30, massSendsPerDay: 1 });

@@ -9,10 +9,11 @@
  */
 import type { ChannelAdapter, ChannelKind, SendResult, TouchChannelSpec } from '../../../adapters/channel-adapter.ts';
 import type { ChannelAccount, ChannelAccountRepository } from '../../channels/index.ts';
+import type { OrgModule, StorePolicy } from '../../org/index.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { TaskWriter } from '../../tasks/index.ts';
 import type { DispatcherLedger, TouchError, TouchOutcome, TouchRow } from '../ledger/index.ts';
-import { DEFAULT_FREQUENCY_CAP } from '../definition/common.schema.ts';
+import { DEFAULT_FREQUENCY_CAP, DEFAULT_QUIET_HOURS, type QuietHours } from '../definition/common.schema.ts';
 import { CONTACT_CHANNELS, type Channel } from '../definition/step.schema.ts';
 import { addDays, daysInMonth, localDateOf, resolveLocal } from '../../shared/local-time.ts';
 import { deliveryTime } from '../schedule/plan.ts';
@@ -37,6 +38,8 @@ export type DispatcherDeps = {
   channelAccounts: Pick<ChannelAccountRepository, 'listForCorp'>;
   adapterFor(account: ChannelAccount): ChannelAdapter;
   touchChannelOf(channel: string): TouchChannel | null;
+  /** Each store's quiet hours and daily cap (the store settings on /hq/org). */
+  org: Pick<OrgModule, 'storePolicies'>;
 };
 
 export class TouchDispatcher {
@@ -93,9 +96,13 @@ export class TouchDispatcher {
     const ready: Array<{ row: Row; routing: ContactRouting }> = [];
     const routings = await this.services.routing.many(head.corpId, batch.map((r) => r.contactId));
     const history = await this.monthHistory(head.corpId, batch);
+    const storeOf = (row: Row) => row.storeId ?? routings.get(row.contactId)?.storeId ?? null;
+    // One lookup per batch: every touch of a store in it is gated by the same settings.
+    const policies = await this.services.org.storePolicies(head.corpId, [...new Set(batch.map(storeOf).filter((id) => id !== null))]);
     for (const row of batch) {
       const routing = routings.get(row.contactId);
-      const verdict = routing ? this.gate(row, routing, history.get(row.contactId) ?? []) : { skip: 'contact_not_found' as const };
+      const policy = policies.get(storeOf(row) ?? '') ?? null;
+      const verdict = routing ? this.gate(row, routing, history.get(row.contactId) ?? [], policy) : { skip: 'contact_not_found' as const };
       if ('skip' in verdict) await this.setOne(row, { status: 'skipped', reason: verdict.skip });
       else if ('deferTo' in verdict) await this.defer(row, verdict.deferTo, verdict.reason);
       else ready.push({ row, routing: routing! });
@@ -129,22 +136,23 @@ export class TouchDispatcher {
   }
 
   /** Suppression, quiet hours, caps and priority for one touch, checked at the moment of sending. */
-  private gate(row: Row, routing: ContactRouting, month: History[]): { ok: true } | { skip: string } | { deferTo: Date; reason: string } {
+  private gate(row: Row, routing: ContactRouting, month: History[], policy: StorePolicy | null): { ok: true } | { skip: string } | { deferTo: Date; reason: string } {
     if (routing.optedOut) return { skip: 'suppressed:opted_out' };
     if (!routing.reachable) return { skip: 'suppressed:unreachable' };
     const now = this.services.clock.now();
-    const allowed = deliveryTime(now, row.tz);
+    const quietHours = policy?.quietHours ?? DEFAULT_QUIET_HOURS;
+    const allowed = deliveryTime(now, row.tz, { quietHours });
     if (allowed.getTime() > now.getTime()) return { deferTo: allowed, reason: 'quiet_hours' };
     if (!CONTACT_CHANNELS.includes(row.channel as Channel)) return { ok: true };
     const today = localDate(now, row.tz);
-    const cap = DEFAULT_FREQUENCY_CAP;
+    const cap = policy ? { ...DEFAULT_FREQUENCY_CAP, per_day: policy.dailyCap } : DEFAULT_FREQUENCY_CAP;
     const others = month.filter((t) => t.localDay === today && String(t._id) !== String(row._id));
     const sentToday = others.filter((t) => t.status === 'sent' || (t.status === 'sending' && t.priority >= row.priority)).length;
     const outranked = others.some((t) => t.status === 'scheduled' && t.priority > row.priority && t.dueAt.getTime() <= endOfLocalDay(now, row.tz).getTime());
     const d = localDateOf(now, row.tz);
     const perMonth = cap.per_month ?? daysInMonth(d.year, d.month);
     const sentMonth = month.filter((t) => t.status === 'sent' && t.localDay.startsWith(today.slice(0, 7))).length;
-    if (sentToday >= cap.per_day || outranked) return { deferTo: nextLocalMorning(now, row.tz), reason: outranked ? 'cap:priority' : 'cap:daily' };
+    if (sentToday >= cap.per_day || outranked) return { deferTo: nextLocalMorning(now, row.tz, quietHours), reason: outranked ? 'cap:priority' : 'cap:daily' };
     if (sentMonth >= perMonth) return { deferTo: firstOfNextMonth(now, row.tz), reason: 'cap:monthly' };
     return { ok: true };
   }
@@ -241,9 +249,12 @@ function endOfLocalDay(at: Date, tz: string): Date {
   return deliveryTime(nextLocalMorning(at, tz), tz, { quietHours: false });
 }
 
-/** 09:00 local on the next calendar day: where a capped touch goes (quiet hours end there by default). */
-function nextLocalMorning(at: Date, tz: string): Date {
-  return resolveLocal(addDays(localDateOf(at, tz), 1), 9 * 60, tz);
+/**
+ * Where a capped touch goes: the next local day's 00:00 moved out of the store's quiet hours (09:00 with the
+ * defaults), as docs/sop-format.md and the planner's cap say.
+ */
+function nextLocalMorning(at: Date, tz: string, quietHours: QuietHours = DEFAULT_QUIET_HOURS): Date {
+  return deliveryTime(resolveLocal(addDays(localDateOf(at, tz), 1), 0, tz), tz, { quietHours });
 }
 
 function firstOfNextMonth(at: Date, tz: string): Date {

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { ChannelError, type ChannelAdapter, type OutboundMessage, type SendResult, type TouchSend } from '../../../adapters/channel-adapter.ts';
 import { fixedClock } from '../../shared/clock.ts';
+import type { StorePolicy } from '../../org/index.ts';
 import type { StaffTaskInput } from '../../tasks/index.ts';
 import { InMemoryLedger, routingOf } from '../../../test/support/in-memory-ledger.ts';
 import { TouchDispatcher, type DispatcherDeps } from './dispatcher.ts';
@@ -10,11 +11,12 @@ import { placeholderRenderer } from './touch-renderer.ts';
 const CORP = 'corp-1';
 
 /** The dispatcher over the in-memory ledger, fake routing, a fake WeCom adapter and a task recorder. */
-function harness(now: string, opts: { routing?: Record<string, Partial<ContactRouting> | null>; reply?: (msg: OutboundMessage) => SendResult } = {}) {
+function harness(now: string, opts: { routing?: Record<string, Partial<ContactRouting> | null>; reply?: (msg: OutboundMessage) => SendResult; policies?: Record<string, StorePolicy> } = {}) {
   const ledger = new InMemoryLedger();
   const clock = fixedClock(now);
   const sent: OutboundMessage[] = [];
   const tasks: Array<StaffTaskInput & { contactIds: string[] }> = [];
+  const policyLookups: string[][] = [];
   const adapter = {
     kind: 'wecom',
     send: async (msg: OutboundMessage) => (sent.push(msg), opts.reply?.(msg) ?? { ok: true, vendorId: `v${sent.length}` }),
@@ -42,11 +44,17 @@ function harness(now: string, opts: { routing?: Record<string, Partial<ContactRo
     channelAccounts: { listForCorp: async () => [{ id: 'acc', corpId: CORP, kind: 'wecom', name: 'sim', isDefault: true, config: {} }] },
     adapterFor: () => adapter,
     touchChannelOf: (channel) => ({ kind: 'wecom', ...(channel === 'wecom_1to1' ? { batched: true, staffConfirms: true } : {}) }),
+    org: {
+      storePolicies: async (_corp, storeIds) => {
+        policyLookups.push([...storeIds]);
+        return new Map(storeIds.flatMap((id) => (opts.policies?.[id] ? [[id, opts.policies[id]] as const] : [])));
+      },
+    },
   };
   ledger.addSop(CORP, { id: 'welcome', name: '欢迎', trigger: { type: 'event', event: 'friend_added' }, steps: [{ id: 'hello', type: 'send', channel: 'wecom_1to1', template: 'tpl' }] });
   const touch = (contactId: string, extra: Parameters<InMemoryLedger['addTouch']>[0] extends infer T ? Partial<T> : never = {}) =>
     ledger.addTouch({ corpId: CORP, key: `welcome:${contactId}:1:hello`, sopId: 'welcome', stepId: 'hello', contactId, channel: 'wecom_1to1', staffId: 'staff-a', storeId: 'store-a', dueAt: clock.now(), localDay: '2026-11-23', ...extra });
-  return { ledger, clock, sent, tasks, touch, dispatcher: new TouchDispatcher(deps, 'unit-worker', placeholderRenderer) };
+  return { ledger, clock, sent, tasks, touch, policyLookups, dispatcher: new TouchDispatcher(deps, 'unit-worker', placeholderRenderer) };
 }
 
 describe('TouchDispatcher over an in-memory ledger', () => {
@@ -75,6 +83,37 @@ describe('TouchDispatcher over an in-memory ledger', () => {
     expect(row).to.include({ status: 'scheduled', localDay: '2026-11-23', leaseOwner: null });
     expect(row.dueAt.toISOString()).to.equal('2026-11-23T01:00:00.000Z');
     expect(row.deferrals.map((d) => [d.reason, d.to?.toISOString()])).to.deep.equal([['quiet_hours', '2026-11-23T01:00:00.000Z']]);
+  });
+
+  it("defers by the store's own quiet hours across midnight in the store's zone, looking the store up once per batch", async () => {
+    const policies = { 'store-b': { quietHours: { start: '22:00', end: '08:00' }, dailyCap: 1 } };
+    const berlin = { storeId: 'store-b', tz: 'Europe/Berlin' };
+    const h = harness('2026-11-23T21:30:00Z', { policies, routing: { c1: berlin, c2: berlin } }); // 22:30 in Berlin
+    const rows = ['c1', 'c2'].map((id) => h.touch(id, { ...berlin, localDay: '2026-11-23' }));
+    await h.dispatcher.drain();
+    expect(h.sent).to.have.length(0);
+    // 08:00 Berlin on the 24th, not the default 09:00.
+    expect(rows.map((r) => [r.status, r.localDay, r.dueAt.toISOString(), r.deferrals[0]?.reason])).to.deep.equal([
+      ['scheduled', '2026-11-24', '2026-11-24T07:00:00.000Z', 'quiet_hours'],
+      ['scheduled', '2026-11-24', '2026-11-24T07:00:00.000Z', 'quiet_hours'],
+    ]);
+    expect(h.policyLookups, 'two touches of one store, one batch: one lookup').to.deep.equal([['store-b']]);
+    h.clock.set('2026-11-24T07:30:00Z'); // 08:30 in Berlin: inside the default quiet hours, outside the store's
+    await h.dispatcher.drain();
+    expect(rows.map((r) => r.status)).to.deep.equal(['sent', 'sent']);
+    expect(h.sent).to.have.length(1);
+  });
+
+  it("lets as many touches a day through as the store's daily cap, then defers to when its quiet hours end", async () => {
+    const h = harness('2026-11-23T02:00:00Z', { policies: { 'store-a': { quietHours: { start: '22:00', end: '08:00' }, dailyCap: 2 } } }); // 10:00 in Shanghai
+    h.touch('c1', { key: 'earlier', status: 'sent' });
+    const second = h.touch('c1', { key: 'second', stepId: 'other', staffId: null, channel: 'kf' });
+    const third = h.touch('c1', { key: 'third', stepId: 'later', staffId: null, channel: 'kf', dueAt: new Date('2026-11-23T02:00:01Z') });
+    h.clock.set('2026-11-23T02:00:01Z');
+    await h.dispatcher.drain();
+    expect(second.status).to.equal('sent');
+    // 08:00 Shanghai on the 24th: the store's morning, not the default 09:00.
+    expect([third.status, third.deferrals[0]?.reason, third.dueAt.toISOString()]).to.deep.equal(['scheduled', 'cap:daily', '2026-11-24T00:00:00.000Z']);
   });
 
   it('skips suppressed and vanished contacts without calling the vendor', async () => {

@@ -17,9 +17,12 @@ const ERRORS = {
 };
 const ROLES = { hq_admin: ['总部管理员', 'HQ admin'], marketer: ['营销', 'Marketer'], store_manager: ['店长', 'Store manager'], staff: ['导购', 'Staff'] };
 const STAFF_STATUS = { active: ['在职', 'Active'], resigned: ['已离职', 'Resigned'] };
-// The dispatcher's defaults (server/sop/definition/common.schema.ts): what every store gets today.
-const QUIET = '21:00–09:00';
-const DAILY_CAP = '每人每日 1 条 1 a day';
+// What a new store starts with (server/org/store.schema.ts STORE_POLICY_DEFAULTS): the dispatcher's defaults.
+const DEFAULT_QUIET = { start: '21:00', end: '09:00' };
+const DEFAULT_CAP = 1;
+// A window whose end comes before its start ends on the next day: say so, or 22:00–08:00 reads as a typo.
+const quietText = (q) => `${q.start}–${q.end <= q.start ? '次日 ' : ''}${q.end}`;
+const capText = (n) => `每人每日 ${n} 条 ${n} a day`;
 
 const api = consoleApi({ errors: ERRORS, message: detailedMessage((d) => `${d.path}: ${d.message}`) });
 const state = { me: null, admin: false, stores: [], staff: [], tokens: [], cursor: null, editingStore: null, editingStaff: null, resigning: null };
@@ -63,8 +66,8 @@ function renderStores() {
         el('td', {}, el('strong', { text: s.name }), el('br'), el('code', { class: 'muted', text: s.code })),
         td(`${s.city} · ${s.region}`),
         td(s.timezone),
-        td(QUIET, 'muted'),
-        td(DAILY_CAP, 'muted'),
+        td(quietText(s.quietHours ?? DEFAULT_QUIET), 'policy'),
+        td(capText(s.dailyCap ?? DEFAULT_CAP), 'policy'),
         td(counts.get(s.id) ?? 0, 'num'),
         el('td', {}, state.admin ? el('button', { type: 'button', class: 'btn small', 'aria-label': `编辑门店 ${s.name} Edit`, onclick: () => openStore(s) }, ...bi(['编辑', 'Edit'])) : null),
       ),
@@ -80,6 +83,9 @@ function openStore(store) {
   $('store-city').value = store?.city ?? '';
   $('store-region').value = store?.region ?? '';
   $('store-tz').value = store?.timezone ?? 'Asia/Shanghai';
+  $('store-quiet-start').value = store?.quietHours?.start ?? DEFAULT_QUIET.start;
+  $('store-quiet-end').value = store?.quietHours?.end ?? DEFAULT_QUIET.end;
+  $('store-cap').value = String(store?.dailyCap ?? DEFAULT_CAP);
   $('store-problems').hidden = true;
   $('store-dialog').showModal();
 }
@@ -87,6 +93,11 @@ function openStore(store) {
 async function saveStore(event) {
   event.preventDefault();
   const body = { code: $('store-code').value.trim(), name: $('store-name').value.trim(), city: $('store-city').value.trim(), region: $('store-region').value.trim(), timezone: $('store-tz').value.trim() };
+  body.quietHours = { start: $('store-quiet-start').value, end: $('store-quiet-end').value };
+  // The number input answers '' for anything it cannot read; the server checks the range and says why.
+  const cap = $('store-cap').value.trim();
+  if (!/^\d+$/.test(cap)) return problems($('store-problems'), new Error('每日上限：须为 1–10 的整数 Daily cap: a whole number, 1–10'));
+  body.dailyCap = Number(cap);
   try {
     const saved = state.editingStore ? await api(`/api/stores/${state.editingStore.id}`, { method: 'PATCH', body }) : await api('/api/stores', { method: 'POST', body });
     $('store-dialog').close();
