@@ -259,6 +259,12 @@ export class StaffTaskRepository {
       { $set: { status: outcome.status, skipReason: outcome.status === 'skipped' ? (outcome.reason ?? null) : null, doneAt: this.clock.now() } },
     );
   }
+  /** A contact merge: tasks about the duplicate are about the kept contact now (added first, so none loses its contact). */
+  async reassignContact(corpId: string, fromContactId: string, toContactId: string): Promise<void> {
+    await this.models.StaffTask.updateMany({ corpId, contactIds: fromContactId }, { $addToSet: { contactIds: toContactId } });
+    await this.models.StaffTask.updateMany({ corpId, contactIds: fromContactId }, { $pull: { contactIds: fromContactId } });
+  }
+
 }
 
 function byStatusThenDue(a: TaskRow, b: TaskRow): number {

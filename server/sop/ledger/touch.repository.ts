@@ -247,6 +247,11 @@ export class TouchRepository {
   defaultsBesides(given: string[]): Record<string, unknown> {
     return defaultsBesides(this.Touch, given);
   }
+
+  /** A contact merge: the duplicate's touches become the kept contact's (history, caps and experiment exposure). */
+  async reassignContact(corpId: string, fromContactId: string, toContactId: string): Promise<void> {
+    await this.Touch.updateMany({ corpId, contactId: fromContactId }, { $set: { contactId: toContactId } });
+  }
 }
 
 /** The fields a new document of the model gets by default (as `create` and upserts write them), except `given`. */
