@@ -87,11 +87,12 @@ export class ContactIdentityRepository {
     if (!keys.length) throw new ConflictError('a contact needs at least one identity (channel id or phone)');
 
     // Keys that name the same person but are not written (a kf id's WeCom twin): the unique index cannot see them,
-    // so with any of them the lookup comes first.
+    // so one equality read per alias comes before the insert.
     const aliases = [...new Set(input.identities.flatMap(aliasKeys))].filter((k) => !keys.includes(k));
+    const aliased = aliases.length > 0 && (await Promise.all(aliases.map((key) => this.models.Contact.exists({ corpId, identityKeys: key })))).some((hit) => hit !== null);
     // Optimistic first try: a person we have never seen costs one insert. The unique index refuses it when any
     // key is already taken, and only then do we look the owners up (and merge them if several).
-    if (!aliases.length) {
+    if (!aliased) {
       try {
         const created = await this.insert(corpId, keys, input, phone, phoneHash);
         return { contact: toContactDto(created), created: true, mergedIds: [] };
