@@ -136,6 +136,8 @@ export type TouchSend = {
   text: string;
   /** One per touch, in the order of the touches; the first is the head's. */
   subjects: TouchAddress[];
+  /** The rendered template's media, sent as they are. */
+  attachments?: Attachment[];
 };
 
 /**
@@ -150,7 +152,22 @@ export type TouchChannelSpec = {
   batched?: boolean;
   /** The staff member confirms the send in their own client: the core gives them a task to do it. */
   staffConfirms?: boolean;
+  /**
+   * Nothing reaches anyone until the staff member publishes in their client (moments, group mass sends): the
+   * touch waits (`awaiting`) and the core reads the outcome back with {@link ChannelAdapter.sendOutcome}.
+   */
+  readBack?: boolean;
 };
+
+/**
+ * What the vendor says became of an accepted send ({@link ChannelAdapter.sendOutcome}): still `pending` (with the
+ * id to ask about next time when it changed, e.g. a moment's id once its job ended), `sent` (minus the recipients
+ * it did not reach), or `failed`.
+ */
+export type SendOutcome =
+  | { state: 'pending'; vendorId?: string }
+  | { state: 'sent'; failedRecipientIds?: string[] }
+  | { state: 'failed'; error: ChannelError };
 
 /** The outcome of {@link ChannelAdapter.checkCredentials}. */
 export type CredentialCheck = { ok: boolean; errcode?: number; message?: string };
@@ -274,6 +291,12 @@ export interface ChannelAdapter {
    * cannot confirm yet); `retryable` says whether asking again later may help.
    */
   findSent?(msg: OutboundMessage, since: Date): Promise<{ vendorId: string } | null>;
+  /**
+   * Reads back a send that the staff member publishes themselves (a `readBack` touch channel): `vendorId` is what
+   * `send` (or a previous `pending` outcome) returned; `route` and `sender` are the message's. Throws a
+   * ChannelError when the vendor cannot be asked now.
+   */
+  sendOutcome?(send: { route: OutboundMessage['route']; sender: string | null; vendorId: string }): Promise<SendOutcome>;
   /** Fetches a token (or equivalent) to tell whether the stored credentials work. */
   checkCredentials(): Promise<CredentialCheck>;
   /** WeCom kf: pulls one page of customer-service messages. */

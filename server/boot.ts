@@ -13,6 +13,7 @@ import { closeServer } from './http/close-server.ts';
 import { startHttpWorkers, type HttpWorkers } from './http/http-workers.ts';
 import type { InboundProcessor, PushListeners } from './channels/index.ts';
 import type { SopEngine } from './sop/index.ts';
+import { mergeStoredKfDuplicates } from './contacts/index.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { openSharedDevDatabase, type SharedDevDatabase } from './db/dev-database.shared.ts';
@@ -111,6 +112,8 @@ export async function boot(config: Config, opts: { clock?: Clock; logger?: Logge
       if (seeded) logger.info(seeded, 'demo organisation seeded');
     }
     await services.channels.upsertDefaultAccounts(logger);
+    const mergedContacts = await mergeStoredKfDuplicates(services);
+    if (mergedContacts) logger.info({ mergedContacts }, '已合并重复客户 kf contacts merged into their WeCom contacts');
     const published = await services.sop.publishFiles();
     if (published) logger.info({ published }, 'SOP templates published from sop-templates/ (as drafts until enabled)');
     demo = await startDemoChannelsIfWanted(config, services, logger);

@@ -212,6 +212,8 @@ function buildServiceGraph(deps: ModuleDeps) {
     /** Scheduler processes' heartbeats (server/system). */
     heartbeats: createHeartbeats(m),
   };
+  // A contact merge also moves the duplicate's tasks, SOP runs and touches: those domains are built after contacts.
+  identities.alsoMoveOnMerge(graph.tasks, ledger.touches, ledger.runs);
   return graph;
 }
 

@@ -22,6 +22,7 @@ import type {
   KfSyncPage,
   KfSyncRequest,
   OutboundMessage,
+  SendOutcome,
   SendResult,
   VerifiedWebhook,
   WebhookRequest,
@@ -42,7 +43,7 @@ import type { WecomAccountConfig } from './wecom-account.schema.ts';
 import type { CustomerTransferOutcome, CustomerTransferRequest, CustomerTransferState, GroupTransferFailure, JsSdkSignatures, TransferKind } from '../channel-adapter.ts';
 import { JsapiTickets } from './client/jsapi-signature.ts';
 import { transferCustomers, transferGroups, transferResults } from './wecom-transfers.ts';
-import { wecomTouchSend } from './wecom-touches.ts';
+import { wecomSendOutcome, wecomTouchSend } from './wecom-touches.ts';
 
 /** Errcodes that mean "WeCom does not know this customer / group (any more)". */
 const GONE = new Set([40096, 84061, 40050, 90500]);
@@ -105,7 +106,7 @@ export class WecomAdapter implements ChannelAdapter {
     try {
       if (msg.route === 'kf') return await this.sendKf(msg);
       if (msg.route === 'moments') {
-        const r = await this.client.addMomentTask({ text: msg.text ? { content: msg.text } : undefined, attachments: toAttachments(msg), visible_range: { sender_list: { user_list: msg.sender ? [msg.sender] : [] } } } as never);
+        const r = await this.client.addMomentTask({ ...(msg.text ? { text: { content: msg.text } } : {}), ...(msg.attachments?.length ? { attachments: toAttachments(msg) } : {}), visible_range: { sender_list: { user_list: msg.sender ? [msg.sender] : [] } } } as never);
         return { ok: true, vendorId: r.jobid };
       }
       const groups = msg.to.filter((r) => r.type === 'group').map((r) => r.id);
@@ -126,6 +127,10 @@ export class WecomAdapter implements ChannelAdapter {
 
   buildTouchSend(touch: TouchSend): TouchMessage | null {
     return wecomTouchSend(touch);
+  }
+
+  sendOutcome(send: { route: OutboundMessage['route']; sender: string | null; vendorId: string }): Promise<SendOutcome> {
+    return wecomSendOutcome(this.client, send);
   }
 
   private async sendKf(msg: OutboundMessage): Promise<SendResult> {

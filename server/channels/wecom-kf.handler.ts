@@ -2,11 +2,13 @@
  * kf_msg_or_event carries no content: pull with kf/sync_msg until has_more is 0 (an empty page is not the
  * end), persisting the cursor after every page so a restart resumes instead of replaying three days.
  * Customers seen for the first time are looked up with kf/customer/batchget, so one whose unionid we already
- * hold (a WeCom customer, an official-account follower) joins that contact instead of becoming a new one.
+ * hold (a WeCom customer, an official-account follower) joins that contact instead of becoming a new one. In one
+ * corp the kf external_userid is the external contact's external_userid: a WeCom friend writing to 微信客服 is
+ * already known by it (the identity rule joins `kf:<id>` to `wecom:<id>`), and needs no profile lookup.
  */
 import { ChannelError } from '../../adapters/channel-adapter.ts';
 import type { KfCustomer, KfMessage, KfMessagesAvailable } from '../../adapters/channel-adapter.ts';
-import type { Identity } from '../contacts/index.ts';
+import { identityKey, type Identity } from '../contacts/index.ts';
 import type { HandledEvent, InboundContext } from './inbound-context.ts';
 
 const MAX_PAGES = 100;
@@ -57,7 +59,9 @@ async function linkNewKfCustomers(corpId: string, messages: KfMessage[], ctx: In
   const ids = [...new Set(messages.flatMap((m) => (m.externalUserId ? [m.externalUserId] : [])))];
   for (let i = 0; i < ids.length; i += KF_CUSTOMERS_PER_CALL) {
     const batch = ids.slice(i, i + KF_CUSTOMERS_PER_CALL);
-    const known = await Promise.all(batch.map((id) => ctx.deps.contactChannels.findByIdentity(corpId, `kf:${id}`)));
+    const known = await Promise.all(
+      batch.map(async (id) => (await ctx.deps.contactChannels.findByIdentity(corpId, identityKey({ kind: 'kf', externalUserId: id }))) ?? ctx.deps.contactChannels.findByIdentity(corpId, identityKey({ kind: 'wecom', externalUserId: id }))),
+    );
     const unknown = batch.filter((_, j) => !known[j]);
     if (!unknown.length) continue;
     for (const customer of await fetchKfCustomers(unknown, ctx)) await upsertKfCustomer(corpId, customer, ctx);

@@ -1,7 +1,8 @@
 /**
  * Upsert by identity: finds the person behind any of the given identities and keeps one contact for them.
  *
- * Rules: the same externalUserId, unionid, openid, kf id, wechaty id or phone hash means the same person.
+ * Rules: the same externalUserId, unionid, openid, kf id, wechaty id or phone hash means the same person, and
+ * in one corp a kf id and an externalUserId with the same value do too (identity.ts `aliasKeys`).
  * When an incoming set of identities matches several contacts (an official-account fan and a WeCom customer
  * whose unionid arrives later), they are merged into the oldest. There are no transactions (the development
  * database has none, and none are needed): the unique index on identityKeys refuses a duplicate, and the loser of
@@ -13,7 +14,7 @@ import { newContactDocument, toContactDto, type ContactDto, type ContactRow } fr
 import type { LifecycleStage } from './contact.schema.ts';
 import type { ContactsModels } from './contacts.models.ts';
 import type { FollowRepository } from './follow.repository.ts';
-import { identityKey, phoneKey, type Identity } from './identity.ts';
+import { aliasKeys, identityKey, phoneKey, type Identity } from './identity.ts';
 import { maskPhone, type PhoneVault } from './phone.ts';
 
 export type ContactProfile = {
@@ -49,22 +50,58 @@ export class ContactIdentityRepository {
     private readonly moves: { events: ContactReassigner; groups: ContactReassigner },
   ) {}
 
+  /** Domains built after contacts (tasks, the SOP ledger) that also keep contact ids: a merge moves theirs too. */
+  private readonly later: ContactReassigner[] = [];
+
+  alsoMoveOnMerge(...reassigners: ContactReassigner[]): void {
+    this.later.push(...reassigners);
+  }
+
+  /**
+   * The duplicates stored before kf ids and WeCom ids of one person were joined: each contact holding `kf:<id>`
+   * while another holds `wecom:<id>` is merged into the WeCom one (identities, tags, events, groups, relations,
+   * tasks, SOP runs and touches move; the duplicate stays as a `mergedInto` tombstone, out of every list).
+   * Idempotent: a second pass finds nothing. Returns the merged pairs.
+   */
+  async mergeKfDuplicates(corpId: string): Promise<Array<{ from: string; into: string }>> {
+    const merged: Array<{ from: string; into: string }> = [];
+    const kfContacts = await this.models.Contact.find({ corpId, mergedInto: null, kfIds: { $exists: true, $ne: [] } }).select('_id kfIds').lean<Array<Pick<ContactRow, '_id' | 'kfIds'>>>();
+    for (const kf of kfContacts) {
+      for (const id of kf.kfIds ?? []) {
+        const twin = await this.models.Contact.findOne({ corpId, identityKeys: identityKey({ kind: 'wecom', externalUserId: id }) }).lean<ContactRow>();
+        if (!twin || String(twin._id) === String(kf._id)) continue;
+        const loser = await this.models.Contact.findOne({ _id: kf._id, corpId, mergedInto: null }).lean<ContactRow>();
+        if (!loser) break;
+        await this.mergeInto(corpId, twin, loser);
+        merged.push({ from: String(kf._id), into: String(twin._id) });
+        break;
+      }
+    }
+    return merged;
+  }
+
   async upsert(corpId: string, input: ContactUpsert): Promise<UpsertResult> {
     const phone = input.phone ? this.phones.normalizeOrThrow(input.phone) : undefined;
     const phoneHash = phone ? this.phones.hash(phone) : undefined;
     const keys = [...new Set([...input.identities.map(identityKey), ...(phoneHash ? [phoneKey(phoneHash)] : [])])];
     if (!keys.length) throw new ConflictError('a contact needs at least one identity (channel id or phone)');
 
+    // Keys that name the same person but are not written (a kf id's WeCom twin): the unique index cannot see them,
+    // so one equality read per alias comes before the insert.
+    const aliases = [...new Set(input.identities.flatMap(aliasKeys))].filter((k) => !keys.includes(k));
+    const aliased = aliases.length > 0 && (await Promise.all(aliases.map((key) => this.models.Contact.exists({ corpId, identityKeys: key })))).some((hit) => hit !== null);
     // Optimistic first try: a person we have never seen costs one insert. The unique index refuses it when any
     // key is already taken, and only then do we look the owners up (and merge them if several).
-    try {
-      const created = await this.insert(corpId, keys, input, phone, phoneHash);
-      return { contact: toContactDto(created), created: true, mergedIds: [] };
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
+    if (!aliased) {
+      try {
+        const created = await this.insert(corpId, keys, input, phone, phoneHash);
+        return { contact: toContactDto(created), created: true, mergedIds: [] };
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err;
+      }
     }
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const matches = await this.findByKeys(corpId, keys);
+      const matches = await this.findByKeys(corpId, [...keys, ...aliases]);
       try {
         if (!matches.length) {
           const created = await this.insert(corpId, keys, input, phone, phoneHash);
@@ -194,6 +231,7 @@ export class ContactIdentityRepository {
     await this.moves.events.reassignContact(corpId, loserId, winnerId);
     await this.moves.groups.reassignContact(corpId, loserId, winnerId);
     await this.follows.reassignContact(corpId, loserId, winnerId);
+    for (const r of this.later) await r.reassignContact(corpId, loserId, winnerId);
   }
 }
 

@@ -54,3 +54,15 @@ export function parseIdentityKey(text: string): Identity | null {
   );
   return parsed.success ? parsed.data : null;
 }
+
+/**
+ * Keys that name the same person as `id` without being written with it. In one corp, 微信客服's external_userid
+ * and the external contact's external_userid are the same id for the same WeChat user: a kf message from a WeCom
+ * friend belongs to that friend's contact. The alias is only looked up, never stored, so a kf-only customer does
+ * not look like a WeCom friend (no 1:1 sends to someone who never added a staff member).
+ */
+export function aliasKeys(id: Identity): string[] {
+  if (id.kind === 'kf') return [identityKey({ kind: 'wecom', externalUserId: id.externalUserId })];
+  if (id.kind === 'wecom') return [identityKey({ kind: 'kf', externalUserId: id.externalUserId })];
+  return [];
+}

@@ -62,3 +62,13 @@ export function createContactsModule(deps: ContactsDeps): ContactsModule {
 }
 export { contactRoutes } from './contact.route.ts';
 export { contactProfileRoutes, type ContactProfileDeps } from './contact-profile.route.ts';
+
+/**
+ * The stored kf / WeCom duplicates of one person, merged (ContactIdentityRepository.mergeKfDuplicates) in every
+ * corp. Runs at boot, before anything reads contacts; a second run merges nothing.
+ */
+export async function mergeStoredKfDuplicates(deps: { org: { listCorps(): Promise<Array<{ corpId: string }>> }; identities: Pick<ContactIdentityRepository, 'mergeKfDuplicates'> }): Promise<number> {
+  let merged = 0;
+  for (const corp of await deps.org.listCorps()) merged += (await deps.identities.mergeKfDuplicates(corp.corpId)).length;
+  return merged;
+}

@@ -84,7 +84,7 @@ describe('touchesByStore', () => {
   const t = touchesByStore(rows, stores, deferrals);
 
   it('counts every status in total (18 touches: 7 sent, 7 skipped)', () => {
-    expect(t.total).to.deep.equal({ sent: 7, skipped: 7, failed: 1, scheduled: 1, held: 2, sending: 0, all: 18 });
+    expect(t.total).to.deep.equal({ sent: 7, skipped: 7, failed: 1, scheduled: 1, held: 2, sending: 0, awaiting: 0, all: 18 });
   });
 
   it('gives every store a row, in region then name order, with a row for touches without a store', () => {
@@ -96,7 +96,7 @@ describe('touchesByStore', () => {
       ['无门店', 1],
     ]);
     const sh2 = t.stores.find((s) => s.storeId === 'sh2')!;
-    expect(sh2.counts).to.deep.equal({ sent: 2, skipped: 4, failed: 0, scheduled: 0, held: 2, sending: 0 });
+    expect(sh2.counts).to.deep.equal({ sent: 2, skipped: 4, failed: 0, scheduled: 0, held: 2, sending: 0, awaiting: 0 });
     expect(sh2.topReasons).to.deep.equal([
       { status: 'skipped', reason: 'window_closed', count: 3 },
       { status: 'held', reason: 'sop_paused', count: 2 },

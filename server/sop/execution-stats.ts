@@ -7,8 +7,11 @@
 export const TASK_STATUSES = ['done', 'skipped', 'open'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
-/** Every touch status, in the order reports show them (sending is a touch a worker holds right now). */
-export const TOUCH_STATUSES = ['sent', 'skipped', 'failed', 'scheduled', 'held', 'sending'] as const;
+/**
+ * Every touch status, in the order reports show them (sending is a touch a worker holds right now; awaiting, a
+ * moment or group send WeCom accepted that the staff member has not published yet).
+ */
+export const TOUCH_STATUSES = ['sent', 'skipped', 'failed', 'scheduled', 'held', 'sending', 'awaiting'] as const;
 export type TouchStatus = (typeof TOUCH_STATUSES)[number];
 
 /** Staff tasks counted per store, staff member and status. */

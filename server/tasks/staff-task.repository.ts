@@ -25,6 +25,7 @@ export const toStaffTaskDto = (t: TaskRow) => ({
   kind: t.kind,
   title: t.title,
   text: t.text ?? '',
+  media: (t.media ?? []) as TaskMedia[],
   contactIds: t.contactIds ?? [],
   source: { sopId: t.source?.sopId ?? null, stepId: t.source?.stepId ?? null, touchId: t.source?.touchId ?? null, vendorId: t.source?.vendorId ?? null },
   localDate: t.localDate,
@@ -37,6 +38,9 @@ export const toStaffTaskDto = (t: TaskRow) => ({
 });
 export type StaffTaskDto = ReturnType<typeof toStaffTaskDto>;
 
+/** Media a task shows beside its text, as the content library keeps them (URLs, never vendor media ids). */
+export type TaskMedia = { type: string; url?: string; title?: string; desc?: string; picUrl?: string; appId?: string; page?: string };
+
 /** A task to create; `key` names it within the corp (e.g. `sop:<enrollment>:<step>`). */
 export type StaffTaskInput = {
   corpId: string;
@@ -46,6 +50,7 @@ export type StaffTaskInput = {
   kind: TaskKind;
   title: string;
   text?: string;
+  media?: TaskMedia[];
   contactIds?: string[];
   source?: { sopId?: string | null; stepId?: string | null; touchId?: string | null; vendorId?: string | null };
   /** Store-local day, YYYY-MM-DD. */
@@ -253,6 +258,22 @@ export class StaffTaskRepository {
       .lean<TaskRow[]>();
     return rows.map(toStaffTaskDto);
   }
+  /**
+   * The vendor settled what a task asked the staff member to publish (a moment, a group send): its open task
+   * closes — done when it went out, skipped with the reason when it did not. Tasks already closed stay as they are.
+   */
+  async closeFromVendor(corpId: string, touchId: string, outcome: { status: 'done' | 'skipped'; reason?: string }): Promise<void> {
+    await this.models.StaffTask.updateMany(
+      { corpId, 'source.touchId': touchId, status: 'open' },
+      { $set: { status: outcome.status, skipReason: outcome.status === 'skipped' ? (outcome.reason ?? null) : null, doneAt: this.clock.now() } },
+    );
+  }
+  /** A contact merge: tasks about the duplicate are about the kept contact now (added first, so none loses its contact). */
+  async reassignContact(corpId: string, fromContactId: string, toContactId: string): Promise<void> {
+    await this.models.StaffTask.updateMany({ corpId, contactIds: fromContactId }, { $addToSet: { contactIds: toContactId } });
+    await this.models.StaffTask.updateMany({ corpId, contactIds: fromContactId }, { $pull: { contactIds: fromContactId } });
+  }
+
 }
 
 function byStatusThenDue(a: TaskRow, b: TaskRow): number {

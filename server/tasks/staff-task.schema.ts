@@ -16,6 +16,8 @@ export const staffTaskSchema = new Schema(
     kind: { type: String, enum: TASK_KINDS, required: true },
     title: { type: String, required: true },
     text: { type: String, default: '' },
+    /** What the staff member posts with the text (moments, group sends): images, links, mini programs, videos by URL. */
+    media: { type: [Schema.Types.Mixed], default: [] },
     contactIds: { type: [String], default: [] },
     source: { sopId: { type: String, default: null }, stepId: { type: String, default: null }, touchId: { type: String, default: null }, vendorId: { type: String, default: null } },
     localDate: { type: String, required: true },

@@ -64,8 +64,9 @@ describe('schedule triggers in each store’s time zone', () => {
     expect(touches).to.have.length(2);
     const sh = touches.find((x) => x.storeId === org.stores.a)!;
     const ny = touches.find((x) => x.storeId === nyStore)!;
-    expect([sh.dueAt.toISOString(), sh.status], 'Shanghai 11:30 local').to.deep.equal(['2027-03-01T03:30:00.000Z', 'sent']);
-    expect([ny.dueAt.toISOString(), ny.status], 'New York 11:30 local').to.deep.equal(['2027-03-01T16:30:00.000Z', 'sent']);
+    // WeCom accepted both group sends; each owner still has to confirm theirs, so neither is sent yet.
+    expect([sh.dueAt.toISOString(), sh.status], 'Shanghai 11:30 local').to.deep.equal(['2027-03-01T03:30:00.000Z', 'awaiting']);
+    expect([ny.dueAt.toISOString(), ny.status], 'New York 11:30 local').to.deep.equal(['2027-03-01T16:30:00.000Z', 'awaiting']);
     const bodies = sim.control.requests('externalcontact/add_msg_template').map((r) => r.body as { chat_type: string; sender: string; chat_id_list: string[] });
     expect(bodies.map((b) => [b.chat_type, b.sender]).sort()).to.deep.equal([['group', 'a1'], ['group', 'ny1']]);
   });

@@ -142,6 +142,9 @@ export class InMemoryLedger implements RunnerLedger, DispatcherLedger {
     markSent: async (corpId, ids, sent) => {
       for (const t of this.byIds(corpId, ids)) Object.assign(t, { status: 'sent', vendorId: sent.vendorId, text: sent.text, sentAt: sent.at, leaseOwner: null, leaseUntil: null, reclaimed: false });
     },
+    markAwaiting: async (corpId, ids, sent) => {
+      for (const t of this.byIds(corpId, ids)) Object.assign(t, { status: 'awaiting', reason: 'staff_publishes', vendorId: sent.vendorId, text: sent.text, checkAt: sent.checkAt, leaseOwner: null, leaseUntil: null, reclaimed: false });
+    },
     settle: async (corpId, ids, outcome) => {
       for (const t of this.byIds(corpId, ids)) Object.assign(t, { status: outcome.status, reason: outcome.reason, ...(outcome.error ? { error: outcome.error } : {}), leaseOwner: null, leaseUntil: null });
     },

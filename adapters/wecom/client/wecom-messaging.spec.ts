@@ -136,6 +136,20 @@ describe('WecomClient: welcome, mass messages, moments, 微信客服', () => {
       expect(done.result?.invalid_sender_list?.user_list).to.deep.equal(['ghost']);
       sim.control.settings.momentJobMs = 0;
     });
+
+    it('get_moment_task lists each sender’s publish status; an unknown or still-running moment answers 40058', async () => {
+      sim.control.settings.momentJobMs = 10_000;
+      const { jobid } = await wecom.addMomentTask({ text: { content: '周末活动' }, visible_range: { sender_list: { user_list: ['zhangsan'] } } });
+      const momentId = sim.state.momentJobs.get(jobid)!.moment_id;
+      expect(await rejection(wecom.getMomentTask({ moment_id: momentId })), 'no moment until the job ends').to.include({ errcode: 40058 });
+      clock.advance(10_000);
+      expect((await wecom.getMomentTask({ moment_id: momentId })).task_list).to.deep.equal([{ userid: 'zhangsan', publish_status: 0 }]);
+      sim.control.publishMoment(jobid, 'zhangsan');
+      expect((await wecom.getMomentTask({ moment_id: momentId })).task_list).to.deep.equal([{ userid: 'zhangsan', publish_status: 1 }]);
+      expect(await rejection(wecom.getMomentTask({ moment_id: 'no-such-moment' }))).to.include({ errcode: 40058 });
+      expect(await rejection(wecom.getMomentTask({ moment_id: momentId, limit: 1001 }))).to.include({ errcode: 40058 });
+      sim.control.settings.momentJobMs = 0;
+    });
   });
 
   describe('kf/sync_msg', () => {

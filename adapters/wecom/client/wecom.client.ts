@@ -32,6 +32,8 @@ import type {
   GetGroupMsgTaskRequest,
   GetGroupMsgTaskResponse,
   GetMomentTaskResultResponse,
+  GetMomentTaskRequest,
+  GetMomentTaskResponse,
   GetUserInfoResponse,
   AgentGetResponse,
   AppMessageRequest,
@@ -186,6 +188,11 @@ export class WecomClient {
   /** https://developer.work.weixin.qq.com/document/path/96351 */
   getMomentTaskResult(jobid: string): Reply<GetMomentTaskResultResponse> {
     return this.http.call({ method: 'GET', api: 'externalcontact/get_moment_task_result', query: { jobid } });
+  }
+
+  /** https://developer.work.weixin.qq.com/document/path/96352 — publish status per member; limit ≤1000 */
+  getMomentTask(body: GetMomentTaskRequest): Reply<GetMomentTaskResponse> {
+    return this.http.call({ method: 'POST', api: 'externalcontact/get_moment_task', body });
   }
 
   // ---- customer groups

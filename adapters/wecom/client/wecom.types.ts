@@ -200,6 +200,10 @@ export type GetMomentTaskResultResponse = {
   };
 };
 
+/** https://developer.work.weixin.qq.com/document/path/96352 — who was asked to publish a moment; publish_status 0 not yet, 1 published. */
+export type GetMomentTaskRequest = { moment_id: string; cursor?: string; limit?: number };
+export type GetMomentTaskResponse = { task_list: { userid: string; publish_status: 0 | 1 }[]; next_cursor: string };
+
 // ---- customer groups (https://developer.work.weixin.qq.com/document/path/93414)
 
 export type GroupChatListRequest = {

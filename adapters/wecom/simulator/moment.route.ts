@@ -1,12 +1,31 @@
 /**
  * Customer moments (客户朋友圈): add_moment_task is asynchronous; get_moment_task_result reports status 1 running
- * then 2 done with the moment_id and the senders / tags that were invalid.
- * https://developer.work.weixin.qq.com/document/path/96351
+ * then 2 done with the moment_id and the senders / tags that were invalid. Nothing is posted until each sender
+ * publishes it in their client (`publishMoment`); get_moment_task lists who has (publish_status 0 / 1).
+ * https://developer.work.weixin.qq.com/document/path/96351, /96352
  */
-import { chars, optionalList, optionalObject, optionalStrings, optionalText, requireText } from './sim-input.ts';
+import { chars, optionalList, optionalObject, optionalStrings, optionalText, page, pageLimit, requireText } from './sim-input.ts';
 import { fail } from './sim-kernel.ts';
 import type { ApiRoute } from './sim-kernel.ts';
-import type { WecomSim } from './wecom-sim-context.ts';
+import { nowSeconds, type WecomSim } from './wecom-sim-context.ts';
+import type { SimMomentJob } from './wecom-state.ts';
+
+/** get_moment_task: limit ≤1000, default 500. */
+const MOMENT_TASK_MAX_LIMIT = 1000;
+const MOMENT_TASK_DEFAULT_LIMIT = 500;
+
+/** The job whose moment this is, once its job has ended (a running job has no moment id yet). */
+function momentById(sim: WecomSim, momentId: string): SimMomentJob | undefined {
+  const job = [...sim.state.momentJobs.values()].find((j) => j.moment_id === momentId);
+  return job && sim.clock.now().getTime() - job.createdAt.getTime() >= sim.settings.momentJobMs ? job : undefined;
+}
+
+/** The simulated staff member publishes the moment in their client. Idempotent; throws for an unknown job or sender. */
+export function publishMoment(sim: WecomSim, jobidOrMomentId: string, userid: string): void {
+  const job = sim.state.momentJobs.get(jobidOrMomentId) ?? [...sim.state.momentJobs.values()].find((j) => j.moment_id === jobidOrMomentId);
+  if (!job || !job.senders.includes(userid)) throw new Error(`no moment task ${jobidOrMomentId} for ${userid}`);
+  if (!job.published.has(userid)) job.published.set(userid, nowSeconds(sim));
+}
 
 /** ≤9 images, or exactly one video, or exactly one link, never mixed. */
 function checkAttachments(attachments: unknown[]): void {
@@ -44,6 +63,9 @@ export function momentRoutes(sim: WecomSim): ApiRoute[] {
           moment_id: state.nextId('moment'),
           invalidSenders: senders.filter((u) => !state.staff.has(u)),
           invalidTags: tags.filter((t) => !state.findTag(t)),
+          // No sender list: every member may publish it.
+          senders: senders.length ? senders.filter((u) => state.staff.has(u)) : [...state.staff.keys()],
+          published: new Map(),
         });
         return { jobid };
       },
@@ -68,6 +90,19 @@ export function momentRoutes(sim: WecomSim): ApiRoute[] {
             invalid_external_contact_list: { tag_list: job.invalidTags },
           },
         };
+      },
+    },
+    {
+      method: 'POST',
+      api: 'externalcontact/get_moment_task',
+      auth: true,
+      handler: ({ body }) => {
+        // The doc names no code for an unknown moment_id; 40058 is WeCom's "parameter does not meet the API's requirements".
+        const job = momentById(sim, requireText(body, 'moment_id', 40058));
+        if (!job) fail(40058, 'invalid moment_id');
+        const rows = job.senders.map((userid) => ({ userid, publish_status: job.published.has(userid) ? 1 : 0 }));
+        const slice = page(rows, body.cursor, pageLimit(body, MOMENT_TASK_MAX_LIMIT, MOMENT_TASK_DEFAULT_LIMIT));
+        return { task_list: slice.items, next_cursor: slice.next_cursor };
       },
     },
   ];

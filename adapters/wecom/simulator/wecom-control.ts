@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { confirmMassSend } from './mass-send.route.ts';
+import { publishMoment } from './moment.route.ts';
 import { deleteCorpTags } from './tag.route.ts';
 import { TransferSimControl } from './transfer-control.ts';
 import type { RateWindows, RecordedRequest, SimKernel } from './sim-kernel.ts';
@@ -238,6 +239,11 @@ export class WecomSimControl {
 
   confirmMassSend(msgid: string, userid: string): void {
     confirmMassSend(this.sim, msgid, userid);
+  }
+
+  /** The staff member publishes a customer moment (by add_moment_task's jobid or the moment_id) in their client. */
+  publishMoment(jobidOrMomentId: string, userid: string): void {
+    publishMoment(this.sim, jobidOrMomentId, userid);
   }
 
   /** Every token issued so far answers 42001 from now on. */

@@ -95,6 +95,9 @@ export type SimMomentJob = {
   moment_id: string;
   invalidSenders: string[];
   invalidTags: string[];
+  /** The members asked to publish it, and when each did (seconds; get_moment_task's publish_status 1). */
+  senders: string[];
+  published: Map<string, number>;
 };
 
 export type SimKfEntry = {

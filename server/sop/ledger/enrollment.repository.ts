@@ -123,4 +123,17 @@ export class EnrollmentRepository {
   async countsForSop(scope: Scope, sopId: string): Promise<Array<{ _id: string; n: number }>> {
     return this.Enrollment.aggregate<{ _id: string; n: number }>([{ $match: { corpId: scope.corpId, sopId, ...storeFilter(scope) } }, { $group: { _id: '$status', n: { $sum: 1 } } }]);
   }
+
+  /**
+   * A contact merge: the duplicate's runs become the kept contact's. A run of an SOP the kept contact already has
+   * in the same rotation stays where it is (the unique index refuses two), ending with the duplicate's tombstone.
+   */
+  async reassignContact(corpId: string, fromContactId: string, toContactId: string): Promise<void> {
+    const runs = await this.Enrollment.find({ corpId, contactId: fromContactId }).select('_id').lean();
+    for (const run of runs) {
+      await this.Enrollment.updateOne({ _id: run._id, corpId }, { $set: { contactId: toContactId } }).catch((err: unknown) => {
+        if (!isDuplicateKeyError(err)) throw err;
+      });
+    }
+  }
 }

@@ -40,8 +40,13 @@ export type RunnerLedger = {
 
 /** What the dispatcher reads and writes. */
 export type DispatcherLedger = {
-  touches: Pick<TouchRepository, 'claimBatch' | 'renewLeases' | 'capHistory' | 'markSent' | 'settle' | 'defer' | 'releaseUnsent'>;
+  touches: Pick<TouchRepository, 'claimBatch' | 'renewLeases' | 'capHistory' | 'markSent' | 'settle' | 'defer' | 'releaseUnsent' | 'markAwaiting'>;
   sops: Pick<SopRecordRepository, 'find'>;
+};
+
+/** What the read-back of sends staff publish themselves reads and writes. */
+export type ReadBackLedger = {
+  touches: Pick<TouchRepository, 'claimAwaiting' | 'recheckAwaiting' | 'markSent' | 'settle'>;
 };
 
 

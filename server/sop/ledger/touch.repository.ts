@@ -89,7 +89,34 @@ export class TouchRepository {
 
   async markSent(corpId: string, ids: readonly Types.ObjectId[], sent: { vendorId: string | null; text: string; at: Date }): Promise<void> {
     if (!ids.length) return;
-    await this.Touch.updateMany({ _id: { $in: ids }, corpId }, { $set: { status: 'sent', vendorId: sent.vendorId, text: sent.text, sentAt: sent.at, ...UNLEASED, reclaimed: false } });
+    await this.Touch.updateMany({ _id: { $in: ids }, corpId }, { $set: { status: 'sent', reason: null, vendorId: sent.vendorId, text: sent.text, sentAt: sent.at, checkAt: null, ...UNLEASED, reclaimed: false } });
+  }
+
+  /**
+   * Accepted by the vendor, but the staff member still has to publish it: `awaiting`, with what was sent and
+   * when to read its outcome back (claimAwaiting).
+   */
+  async markAwaiting(corpId: string, ids: readonly Types.ObjectId[], sent: { vendorId: string | null; text: string; checkAt: Date }): Promise<void> {
+    if (!ids.length) return;
+    await this.Touch.updateMany({ _id: { $in: ids }, corpId }, { $set: { status: 'awaiting', reason: 'staff_publishes', vendorId: sent.vendorId, text: sent.text, checkAt: sent.checkAt, ...UNLEASED, reclaimed: false } });
+  }
+
+  /**
+   * One awaiting send whose check is due, with every touch it carries (same corp and vendor id); the check moves
+   * to `nextCheck` at once, so a second worker does not ask the vendor about it meanwhile.
+   */
+  async claimAwaiting(now: Date, nextCheck: Date): Promise<TouchRow[]> {
+    const head = await this.Touch.findOneAndUpdate({ status: 'awaiting', checkAt: { $lte: now } }, { $set: { checkAt: nextCheck } }, { returnDocument: 'after', sort: { checkAt: 1 } }).lean<TouchRow>();
+    if (!head) return [];
+    if (!head.vendorId) return [head];
+    await this.Touch.updateMany({ corpId: head.corpId, vendorId: head.vendorId, status: 'awaiting' }, { $set: { checkAt: nextCheck } });
+    return this.Touch.find({ corpId: head.corpId, vendorId: head.vendorId, status: 'awaiting' }).limit(10_000).lean<TouchRow[]>();
+  }
+
+  /** Still awaiting: ask again at `checkAt`, by the vendor id the vendor now gives (a moment's id once its job ended). */
+  async recheckAwaiting(corpId: string, ids: readonly Types.ObjectId[], next: { checkAt: Date; vendorId?: string }): Promise<void> {
+    if (!ids.length) return;
+    await this.Touch.updateMany({ _id: { $in: ids }, corpId, status: 'awaiting' }, { $set: { checkAt: next.checkAt, ...(next.vendorId ? { vendorId: next.vendorId } : {}) } });
   }
 
   /** Ends (or holds) touches with a reason; the lease goes with it. */
@@ -225,6 +252,11 @@ export class TouchRepository {
   /** The fields a new touch gets by default, except `given` (bulk enrollment builds raw documents). */
   defaultsBesides(given: string[]): Record<string, unknown> {
     return defaultsBesides(this.Touch, given);
+  }
+
+  /** A contact merge: the duplicate's touches become the kept contact's (history, caps and experiment exposure). */
+  async reassignContact(corpId: string, fromContactId: string, toContactId: string): Promise<void> {
+    await this.Touch.updateMany({ corpId, contactId: fromContactId }, { $set: { contactId: toContactId } });
   }
 }
 

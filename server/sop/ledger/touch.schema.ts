@@ -4,7 +4,9 @@ import { Schema, type InferSchemaType, type Types } from 'mongoose';
  * The touch ledger: one row per planned message, written before any vendor call under a unique key
  * `sopId:contactId:rotation:stepId`, then moved scheduled → sending → sent | failed | skipped (with the reason:
  * quiet_hours deferrals are recorded in `deferrals`; caps, suppression, closed windows and vendor errcodes end
- * the row). A `sending` row carries a lease; a worker that dies mid-send leaves it to be reconciled.
+ * the row). A `sending` row carries a lease; a worker that dies mid-send leaves it to be reconciled. Where the
+ * staff member publishes the send themselves (moments, group mass sends) the accepted row is `awaiting` until the
+ * vendor's outcome is read back: sent only once it was published.
  */
 export const touchSchema = new Schema(
   {
@@ -26,7 +28,7 @@ export const touchSchema = new Schema(
     tz: { type: String, required: true },
     dueAt: { type: Date, required: true },
     localDay: { type: String, required: true },
-    status: { type: String, enum: ['scheduled', 'held', 'sending', 'sent', 'failed', 'skipped'], required: true, default: 'scheduled' },
+    status: { type: String, enum: ['scheduled', 'held', 'sending', 'awaiting', 'sent', 'failed', 'skipped'], required: true, default: 'scheduled' },
     reason: { type: String, default: null },
     deferrals: { type: [{ _id: false, reason: String, from: Date, to: Date }], default: [] },
     text: { type: String, default: null },
@@ -39,6 +41,8 @@ export const touchSchema = new Schema(
     vendorId: { type: String, default: null },
     error: { errcode: { type: Number, default: null }, kind: { type: String, default: null }, message: { type: String, default: null } },
     sentAt: { type: Date, default: null },
+    /** An `awaiting` touch (the staff member publishes it in WeCom): when its outcome is read back next. */
+    checkAt: { type: Date, default: null },
   },
   { collection: 'sop_touches', timestamps: true, strict: 'throw', minimize: false },
 );
@@ -46,6 +50,8 @@ export const touchSchema = new Schema(
 touchSchema.index({ corpId: 1, key: 1 }, { unique: true });
 // The dispatcher's claim: scheduled rows that are due.
 touchSchema.index({ status: 1, dueAt: 1 });
+// The read-back of sends staff publish themselves.
+touchSchema.index({ status: 1, checkAt: 1 });
 // Frequency caps: a contact's touches on one local day.
 touchSchema.index({ corpId: 1, contactId: 1, localDay: 1 });
 // Execution reports by SOP.

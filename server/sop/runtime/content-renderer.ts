@@ -27,6 +27,6 @@ export function contentRenderer(services: RendererDeps): TouchRenderer {
       now: services.clock.now(),
       timeZone: routing.tz,
     });
-    return { text: rendered.text };
+    return { text: rendered.text, ...(v.attachments?.length ? { attachments: v.attachments } : {}) };
   };
 }

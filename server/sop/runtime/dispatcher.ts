@@ -5,24 +5,30 @@
  * the message from the touches (`buildTouchSend`); the registry says which kind carries a step channel. Before sending: a paused SOP holds the touch, suppression skips it, quiet
  * hours and frequency caps defer it (recorded, never dropped), and a higher-priority touch for the same contact
  * and day takes the slot. After the call the row is sent or failed with the vendor's errcode. A row left in
- * `sending` by a dead worker is reconciled with the vendor (findSent) before anything is sent again.
+ * `sending` by a dead worker is reconciled with the vendor (findSent) before anything is sent again. Sends the
+ * staff member publishes themselves (moments, group mass sends: a `readBack` channel) are not sent when the vendor
+ * accepts them: the rows wait (`awaiting`) under a task with the exact text and media, until the read-back
+ * (read-back.ts) hears from the vendor that they were published.
  */
-import type { ChannelAdapter, ChannelKind, SendResult, TouchChannelSpec } from '../../../adapters/channel-adapter.ts';
+import type { Attachment, ChannelAdapter, ChannelKind, SendResult, TouchChannelSpec } from '../../../adapters/channel-adapter.ts';
 import type { ChannelAccount, ChannelAccountRepository } from '../../channels/index.ts';
 import type { OrgModule, StorePolicy } from '../../org/index.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { TaskWriter } from '../../tasks/index.ts';
 import type { DispatcherLedger, TouchError, TouchOutcome, TouchRow } from '../ledger/index.ts';
-import { DEFAULT_FREQUENCY_CAP, DEFAULT_QUIET_HOURS, type QuietHours } from '../definition/common.schema.ts';
+import { DEFAULT_FREQUENCY_CAP, DEFAULT_QUIET_HOURS, minuteOfDay, type QuietHours } from '../definition/common.schema.ts';
 import { CONTACT_CHANNELS, type Channel } from '../definition/step.schema.ts';
 import { addDays, daysInMonth, localDateOf, resolveLocal } from '../../shared/local-time.ts';
 import { deliveryTime } from '../schedule/plan.ts';
 import { localDate } from '../../shared/local-date.ts';
 import type { ContactRouter, ContactRouting } from './routing.ts';
-import type { TouchRenderer } from './touch-renderer.ts';
+import { READ_BACK_EVERY_MS } from './read-back.ts';
+import type { RenderedTouch, TouchRenderer } from './touch-renderer.ts';
 
 const LEASE_MS = 60_000;
 const MAX_ATTEMPTS = 5;
+/** A staff task is due at the end of the day's send window, but never sooner than this after it appears. */
+const TASK_GRACE_MS = 60 * 60_000;
 
 type History = Pick<TouchRow, '_id' | 'contactId' | 'status' | 'priority' | 'dueAt' | 'localDay'>;
 type Row = TouchRow;
@@ -113,13 +119,15 @@ export class TouchDispatcher {
     if (!channel || !adapter) return this.setAll(ready.map((r) => r.row), { status: 'failed', reason: 'no_channel_account' });
     // One mass-send task carries one text: touches whose rendered text differs (personalised templates) go
     // out as separate tasks.
-    const byText = new Map<string, Array<{ row: Row; routing: ContactRouting }>>();
+    const byText = new Map<string, { rendered: RenderedTouch; group: Array<{ row: Row; routing: ContactRouting }> }>();
     for (const r of ready) {
-      const { text } = await this.render(r.row, r.routing);
-      const key = channel.batched ? text : `${text}\u0000${String(r.row._id)}`;
-      byText.set(key, [...(byText.get(key) ?? []), r]);
+      const rendered = await this.render(r.row, r.routing);
+      const key = channel.batched ? `${rendered.text}\u0000${JSON.stringify(rendered.attachments ?? [])}` : String(r.row._id);
+      const entry = byText.get(key) ?? { rendered, group: [] };
+      entry.group.push(r);
+      byText.set(key, entry);
     }
-    for (const [key, group] of byText) await this.send(adapter, channel, group, key.split('\u0000')[0]!);
+    for (const { rendered, group } of byText.values()) await this.send(adapter, channel, group, rendered);
   }
 
   /**
@@ -157,7 +165,7 @@ export class TouchDispatcher {
     return { ok: true };
   }
 
-  private async send(adapter: ChannelAdapter, channel: TouchChannel, claimed: Array<{ row: Row; routing: ContactRouting }>, text: string): Promise<void> {
+  private async send(adapter: ChannelAdapter, channel: TouchChannel, claimed: Array<{ row: Row; routing: ContactRouting }>, rendered: RenderedTouch): Promise<void> {
     // From here on these rows may reach the vendor: a shutdown must not give them back (synchronous, before any await).
     for (const c of claimed) this.unsent.delete(String(c.row._id));
     // Gating and rendering a large batch take time: renew the lease right before the vendor call and send only
@@ -165,13 +173,13 @@ export class TouchDispatcher {
     const group = await this.stillOurs(claimed);
     if (!group.length) return;
     const head = group[0]!;
-    const rendered = { text };
-    const built = adapter.buildTouchSend?.({ channel: head.row.channel, clientId: head.row.key, text: rendered.text, subjects: group.map((g) => g.routing) });
+    const attachments = (rendered.attachments ?? []).flatMap(toSendAttachment);
+    const built = adapter.buildTouchSend?.({ channel: head.row.channel, clientId: head.row.key, text: rendered.text, subjects: group.map((g) => g.routing), ...(attachments.length ? { attachments } : {}) });
     if (!built) return this.setAll(group.map((g) => g.row), { status: 'skipped', reason: 'no_channel_identity' });
     if (head.row.reclaimed && head.row.sendStartedAt && adapter.findSent) {
       // A previous worker may have sent this before dying: ask the vendor first.
       const found = await adapter.findSent(built.msg, new Date(head.row.sendStartedAt.getTime() - LEASE_MS)).catch(() => null);
-      if (found) return this.markSent(group.map((g) => g.row), found.vendorId, rendered.text);
+      if (found) return channel.readBack ? this.awaitPublish(group, rendered, found.vendorId) : this.markSent(group.map((g) => g.row), found.vendorId, rendered.text);
     }
     const result: SendResult = await adapter.send(built.msg);
     if (result.ok) {
@@ -179,8 +187,9 @@ export class TouchDispatcher {
       const refusedAt = (i: number) => failed.has(built.recipientIds[i] ?? '');
       const sent = group.filter((_, i) => !refusedAt(i));
       const refused = group.filter((_, i) => refusedAt(i));
-      await this.markSent(sent.map((g) => g.row), result.vendorId ?? null, rendered.text);
       await this.setAll(refused.map((g) => g.row), { status: 'failed', reason: 'vendor_refused_recipient' });
+      if (channel.readBack) return this.awaitPublish(sent, rendered, result.vendorId ?? null);
+      await this.markSent(sent.map((g) => g.row), result.vendorId ?? null, rendered.text);
       if (channel.staffConfirms && sent.length) await this.massSendTask(sent, rendered.text, result.vendorId ?? null);
       return;
     }
@@ -212,12 +221,41 @@ export class TouchDispatcher {
       storeId,
       staffId: head.staffId,
       kind: 'mass_send_confirm',
-      title: '确认群发 Confirm the mass send',
+      // WeCom carries it as a mass-send task, but to the staff member (and the customer) it is a 1:1 message.
+      title: '发送给客户 Send to the customer',
       text,
       source: { sopId: head.sopId, stepId: head.stepId, touchId: String(head._id), vendorId },
       localDate: localDate(now, head.tz),
-      dueAt: now,
+      dueAt: taskDueAt(now, head.tz),
       contactIds: group.map((g) => g.row.contactId),
+    });
+  }
+
+  /**
+   * A moment or a group send the vendor accepted: nothing is out until the staff member publishes it, so the
+   * rows wait for the read-back and the staff member gets a task with exactly what to post.
+   */
+  private async awaitPublish(group: Array<{ row: Row; routing: ContactRouting }>, rendered: RenderedTouch, vendorId: string | null): Promise<void> {
+    if (!group.length) return;
+    const head = group[0]!.row;
+    const now = this.services.clock.now();
+    await this.services.ledger.touches.markAwaiting(head.corpId, group.map((g) => g.row._id), { vendorId, text: rendered.text, checkAt: new Date(now.getTime() + READ_BACK_EVERY_MS) });
+    const storeId = head.storeId ?? group[0]!.routing.storeId;
+    if (!storeId || !head.staffId) return;
+    const moments = head.channel === 'wecom_moments';
+    const groups = group.map((g) => g.routing.name).filter(Boolean);
+    await this.services.tasks.planOnce({
+      corpId: head.corpId,
+      key: `publish:${head.sopId}:${head.stepId}:${head.staffId}:${vendorId ?? head.key}`,
+      storeId,
+      staffId: head.staffId,
+      kind: moments ? 'moments' : 'group_send',
+      title: moments ? '发朋友圈 Post to Moments' : `群发到客户群${groups.length ? `「${groups.join('、')}」` : ''} Send to customer groups`,
+      text: rendered.text,
+      media: rendered.attachments ?? [],
+      source: { sopId: head.sopId, stepId: head.stepId, touchId: String(head._id), vendorId },
+      localDate: localDate(now, head.tz),
+      dueAt: taskDueAt(now, head.tz),
     });
   }
 
@@ -242,6 +280,31 @@ export class TouchDispatcher {
     const accounts = await this.services.channelAccounts.listForCorp(corpId);
     const account = accounts.find((a) => a.kind === kind && a.isDefault) ?? accounts.find((a) => a.kind === kind);
     return account ? this.services.adapterFor(account) : null;
+  }
+}
+
+/**
+ * When a send task is due: the end of today's send window (where quiet hours start, store time), but at least
+ * TASK_GRACE_MS after it appears — a task is never overdue the moment it is shown.
+ */
+export function taskDueAt(now: Date, tz: string): Date {
+  const today = localDateOf(now, tz);
+  let end = resolveLocal(today, minuteOfDay(DEFAULT_QUIET_HOURS.start), tz);
+  if (end.getTime() <= now.getTime()) end = resolveLocal(addDays(today, 1), 0, tz);
+  return new Date(Math.max(end.getTime(), now.getTime() + TASK_GRACE_MS));
+}
+
+/** The content library's media as a channel send carries them; videos by URL have no send form yet and stay on the task. */
+function toSendAttachment(a: NonNullable<RenderedTouch['attachments']>[number]): Attachment[] {
+  switch (a.type) {
+    case 'image':
+      return [{ type: 'image', url: a.url }];
+    case 'link':
+      return [{ type: 'link', title: a.title, url: a.url, ...(a.desc ? { description: a.desc } : {}), ...(a.picUrl ? { picUrl: a.picUrl } : {}) }];
+    case 'miniprogram':
+      return [{ type: 'miniprogram', appId: a.appId, title: a.title, page: a.page, picUrl: a.picUrl }];
+    default:
+      return [];
   }
 }
 

@@ -6,6 +6,7 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
 import { TouchDispatcher, type DispatcherDeps } from './dispatcher.ts';
+import { PublishReadBack, type ReadBackDeps } from './read-back.ts';
 import { SopRunner, type RunnerDeps } from './runner.ts';
 import type { SopRegistry } from './sop-registry.ts';
 import { TriggerFeed, type TriggerFeedDeps } from './trigger-feed.ts';
@@ -13,12 +14,14 @@ import { fireDueSchedules, type ScheduleDeps } from './schedule-triggers.ts';
 import type { TouchRenderer } from './touch-renderer.ts';
 
 /** Everything the engine's parts need: the runner's, the dispatcher's, the feed's and the schedules' deps. */
-export type SopEngineDeps = RunnerDeps & DispatcherDeps & TriggerFeedDeps & ScheduleDeps;
+export type SopEngineDeps = RunnerDeps & DispatcherDeps & TriggerFeedDeps & ScheduleDeps & ReadBackDeps;
 
 export class SopEngine {
   readonly feed: TriggerFeed;
   readonly runner: SopRunner;
   readonly dispatcher: TouchDispatcher;
+  /** Moments and group sends staff publish themselves: their outcome, read back from the vendor. */
+  readonly readBack: PublishReadBack;
   private timer: NodeJS.Timeout | null = null;
   private minute: ScheduledTask | null = null;
   private ticking: Promise<void> | null = null;
@@ -34,6 +37,7 @@ export class SopEngine {
     this.feed = new TriggerFeed(services, registry, owner);
     this.runner = new SopRunner(services, owner);
     this.dispatcher = new TouchDispatcher(services, owner, render);
+    this.readBack = new PublishReadBack(services);
   }
 
   /** Schedule triggers, evaluated per store in its own time zone; node-cron calls it every minute. */
@@ -47,6 +51,7 @@ export class SopEngine {
     if (this.halted) return;
     await this.runner.drain();
     await this.dispatcher.drain();
+    if (!this.halted) await this.readBack.drain();
   }
 
   start(intervalMs = 1000): void {

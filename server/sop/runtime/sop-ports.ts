@@ -4,6 +4,7 @@
  * faces, which fit these types structurally. Each port lists only the methods some runtime part calls.
  */
 import type { Scope } from '../../shared/scope.ts';
+import type { Attachment as ContentAttachment } from '../../content/index.ts';
 
 /** A contact as routing reads it. */
 export type RoutedContactRow = {
@@ -76,5 +77,5 @@ export type SopExperiments = {
 /** The content library: the versions an SOP pins and the text a touch renders. */
 export type SopContent = {
   pinnedVersions(corpId: string, templateIds: string[]): Promise<Record<string, number | null>>;
-  getVersion(scope: Scope, templateId: string, version: number): Promise<{ text: string }>;
+  getVersion(scope: Scope, templateId: string, version: number): Promise<{ text: string; attachments?: ContentAttachment[] }>;
 };

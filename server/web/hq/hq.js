@@ -14,6 +14,9 @@ const CHANNELS = { wecom_1to1: ['企微单聊', '1:1'], wecom_group: ['客户群
 const SOP_STATUS = { draft: ['草稿', 'Draft'], enabled: ['已启用', 'Enabled'], paused: ['已暂停', 'Paused'] };
 const TOUCH_STATUS = { sent: ['已发送', 'Sent'], skipped: ['已跳过', 'Skipped'], failed: ['失败', 'Failed'], scheduled: ['待发送', 'Scheduled'], held: ['暂停中', 'Held'], sending: ['发送中', 'Sending'] };
 const TOUCH_COLORS = { sent: '#0a7d4f', skipped: '#98a2b3', failed: '#d92d20', scheduled: '#1664ff', held: '#f79009', sending: '#7a5af8' };
+// Moments and group sends wait for the staff member to publish them in WeCom (sop read-back).
+TOUCH_STATUS.awaiting = ['待员工发布', 'Awaiting staff'];
+TOUCH_COLORS.awaiting = '#0e9384';
 const RUN_STATUS = { active: ['进行中', 'Active'], paused: ['已暂停', 'Paused'], completed: ['已完成', 'Completed'], exited: ['已退出', 'Exited'] };
 const STEP_TYPES = { send: ['发送', 'Send'], wait: ['等待', 'Wait'], task: ['员工任务', 'Task'], tag: ['打标签', 'Tag'], untag: ['移除标签', 'Untag'], branch: ['条件分支', 'Branch'] };
 const EVENTS = { friend_added: '添加好友', tag_added: '打上标签', joined_group: '加入客户群', oa_subscribed: '关注公众号', kf_session_started: '发起客服会话' };

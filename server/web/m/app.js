@@ -8,10 +8,11 @@ const TOKEN_KEY = 'siyu.m.token';
 
 /** Task kinds: zh-CN label, English label, a hint, and whether the card carries text to copy. */
 const KINDS = {
-  mass_send_confirm: { zh: '群发确认', en: 'Mass send', hint: '请在企业微信「群发助手」中确认发送以下内容。', copy: true },
+  // WeCom carries a 1:1 SOP message as a mass-send task, but each customer receives it as a 1:1 message.
+  mass_send_confirm: { zh: '发给客户', en: 'To customers', hint: '在企业微信「群发助手」中确认后，以下内容会逐一发给下列客户。', copy: true },
   one_to_one: { zh: '一对一消息', en: '1:1 message', hint: '复制内容，逐一发给下列客户。', copy: true },
-  moments: { zh: '朋友圈', en: 'Moments', hint: '复制文案，在企业微信中发表到客户朋友圈。', copy: true },
-  group_send: { zh: '客户群群发', en: 'Group send', hint: '请在企业微信中确认发送到客户群。', copy: true },
+  moments: { zh: '朋友圈', en: 'Moments', hint: '在企业微信「客户朋友圈」中发表以下文案和图片，发表后点「完成」。企业微信确认发表后才算已发送。', copy: true },
+  group_send: { zh: '客户群群发', en: 'Group send', hint: '在企业微信「群发助手」中确认发送到客户群，发送后点「完成」。企业微信确认发送后才算已发送。', copy: true },
   call: { zh: '电话回访', en: 'Call', hint: '给下列客户打电话回访。', copy: false },
   visit: { zh: '到店拜访', en: 'Visit', hint: '', copy: false },
   custom: { zh: '自定义', en: 'Custom', hint: '', copy: false },
@@ -134,6 +135,32 @@ function textBlock(task, label = '内容 Text') {
   return el('div', { class: 'text-box' }, el('span', { class: 'label', text: label }), text, button);
 }
 
+const MEDIA = { image: ['图片', 'Image'], link: ['链接', 'Link'], miniprogram: ['小程序', 'Mini program'], video: ['视频', 'Video'] };
+
+/**
+ * The media to post with the text, in order. The page's CSP shows no outside images inline, so each item opens
+ * in a new tab (long-press there to save an image) and its address can be copied.
+ */
+function mediaBlock(task) {
+  const media = task.media ?? [];
+  if (!media.length) return null;
+  const items = media.map((m, i) => {
+    const [zh, en] = MEDIA[m.type] ?? ['附件', 'Attachment'];
+    const href = m.url ?? m.picUrl ?? '';
+    const name = m.title ? `${zh} ${i + 1}：${m.title}` : `${zh} ${i + 1}`;
+    const copy = el('button', { type: 'button', class: 'btn copy media-copy' }, ...bilingual('复制地址', 'Copy URL'));
+    copy.addEventListener('click', async () => announce((await copyText(href)) ? '已复制地址 Copied' : '请长按链接手动复制 Press and hold the link to copy'));
+    return el(
+      'li',
+      { class: `media-item media-${m.type}` },
+      href ? el('a', { href, target: '_blank', rel: 'noopener noreferrer', text: name, title: en }) : el('span', { text: name }),
+      m.type === 'miniprogram' && m.page ? el('span', { class: 'muted', text: ` ${m.page}` }) : null,
+      href ? copy : null,
+    );
+  });
+  return el('div', { class: 'media-box' }, el('span', { class: 'label', text: `配图 Media（${media.length}）` }), el('ol', { class: 'media' }, ...items));
+}
+
 function contactsBlock(task) {
   const { count, items } = task.contacts ?? { count: 0, items: [] };
   if (!count) return null;
@@ -182,6 +209,7 @@ function card(task) {
       el('h3', { id: headingId, text: task.title }),
       isOpen && kind.hint ? el('p', { class: 'hint muted', text: kind.hint }) : null,
       task.text ? (kind.copy ? textBlock(task) : el('p', { class: 'note', text: task.text })) : null,
+      mediaBlock(task),
       contactsBlock(task),
       result,
       actions,

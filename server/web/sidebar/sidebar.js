@@ -12,6 +12,7 @@ const TOKEN_KEY = 'siyu.m.token';
 const JS_API_LIST = ['getContext', 'getCurExternalContact', 'sendChatMessage'];
 const LIFECYCLE = { lead: '线索 Lead', friend: '好友 Friend', customer: '客户 Customer', vip: 'VIP', lost: '流失 Lost' };
 const TOUCH_STATUS = { scheduled: '待发送', held: '已暂停', sending: '发送中', sent: '已发送', failed: '失败', skipped: '已跳过' };
+TOUCH_STATUS.awaiting = '待员工发布';
 const ERRORS = {
   network: '网络异常，请检查网络后重试。',
   401: '登录已失效，请重新登录。',
