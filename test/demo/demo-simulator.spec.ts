@@ -1,0 +1,77 @@
+/**
+ * The demo as `npm start` boots it (boot() with SIYU_DEMO): the WeCom simulator it starts must know the seeded
+ * customers, their relations, tags and group chats, so what the demo does succeeds or fails for WeCom's
+ * documented reasons only — not with 41048 / 40096 because the simulator was never told about the seed.
+ */
+import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { boot, type Running } from '../../server/boot.ts';
+import { loadConfig } from '../../server/config.ts';
+import { testMongoUri, useTestDatabase } from '../support/database.ts';
+
+const KEYS = { SIYU_PHONE_KEY: 'ab'.repeat(32), SIYU_HASH_KEY: 'cd'.repeat(32) };
+const TOKEN = 'demo-simulator-admin-token';
+const silent = pino({ level: 'silent' });
+
+async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe('the demo against its own WeCom simulator', function () {
+  this.timeout(120_000);
+  const t = useTestDatabase('demo_sim');
+  let running: Running;
+  let dataDir: string;
+  const api = async (method: string, url: string, body?: unknown) => {
+    const res = await fetch(`${running.url}${url}`, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+
+  before(async () => {
+    dataDir = mkdtempSync(path.join(os.tmpdir(), 'siyu-demo-sim-'));
+    const env = { ...KEYS, MONGODB_URI: testMongoUri(), MONGODB_DB: t.name, PORT: '0', HOST: '127.0.0.1', SIYU_DEMO: 'true', SIYU_DEMO_ACTIVITY_MS: '3600000', SIYU_ADMIN_TOKEN: TOKEN, SIYU_DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
+    running = await boot(loadConfig(env), { logger: silent });
+  });
+
+  after(async () => {
+    await running?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('sends the touches of the audience SOP the demo enabled to seeded customers (daytime store), none refused with 41048', async () => {
+    const sent = await until('a sent dormant-30d-winback touch', async () => t.db.models.Touch.findOne({ sopId: 'dormant-30d-winback', status: 'sent' }).lean());
+    const contact = await t.db.models.Contact.findById(sent.contactId).lean();
+    expect(contact?.externalUserId, 'a seeded customer').to.match(/^wmDemo/);
+    const refused = await t.db.models.Touch.countDocuments({ sopId: 'dormant-30d-winback', 'error.errcode': { $in: [41048, 40096, 84061] } });
+    expect(refused, 'touches WeCom refused because it did not know the customer').to.equal(0);
+  });
+
+  it('sends a group message to a seeded group chat of its owner', async () => {
+    const chat = (await t.db.models.CustomerGroup.findOne({ chatId: /^wrDemoChat/ }).lean())!;
+    const account = (await running.services.channelAccounts.listForCorp(chat.corpId)).find((a) => a.kind === 'wecom')!;
+    const result = await running.services.adapterFor(account).send({ clientId: 'demo-group-send-1', sender: chat.ownerUserId, to: [{ type: 'group', id: chat.chatId }], text: '本周鲜奶福利：会员日 9 折' });
+    expect(result, JSON.stringify(result)).to.deep.include({ ok: true });
+  });
+
+  it('hands over every customer of one staff member on the job (在职继承) without a WeCom refusal', async () => {
+    const staff = await t.db.models.Staff.find({ userId: { $in: ['demo.staff04', 'demo.staff01'] } }).lean();
+    const from = staff.find((s) => s.userId === 'demo.staff04')!;
+    const to = staff.find((s) => s.userId === 'demo.staff01')!;
+    const customers = await t.db.models.Follow.countDocuments({ staffId: String(from._id), deletedAt: null });
+    expect(customers, 'the seeded staff member has customers').to.be.greaterThan(100);
+    const res = await api('POST', `/api/handovers?corpId=${from.corpId}`, { kind: 'on_job', fromStaffId: String(from._id), toStaffId: String(to._id) });
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    const counts = res.body.counts as { total: number; waiting: number; failed: number; byReason: Record<string, number> };
+    expect(counts.failed, JSON.stringify(counts.byReason)).to.equal(0);
+    expect(counts.waiting).to.equal(customers);
+  });
+});
