@@ -34,6 +34,8 @@ export type Running = {
   stop(): Promise<void>;
   /** While stop() runs: the parts not stopped yet. */
   stillStopping(): string[];
+  /** Demo mode's simulator and simulated customers, when they run (tests play the customer and the staff member). */
+  demo?: DemoChannels;
 };
 
 /** The database, keys and services every process needs before its roles start; `close()` releases them. */
@@ -156,6 +158,7 @@ export async function boot(config: Config, opts: { clock?: Clock; logger?: Logge
       adminToken: core.adminToken,
       stop: () => (stopping ??= shutdown({ server, httpWorkers, scheduler, processor, listeners, demo, sopEngine, core, logger, timeoutMs: config.shutdownTimeoutMs, still })),
       stillStopping: () => [...still],
+      ...(demo ? { demo } : {}),
     };
   } catch (err) {
     await shutdown({ server, httpWorkers, scheduler, processor, listeners, demo, sopEngine, core, logger, timeoutMs: config.shutdownTimeoutMs, still }).catch(() => undefined);

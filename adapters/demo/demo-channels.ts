@@ -38,6 +38,8 @@ export type DemoChannelsOptions = {
   log?: (msg: string, fields?: Record<string, unknown>) => void;
 };
 
+export type NewFriend = { externalUserId: string; userId: string; state: string | null };
+
 export type DemoChannels = {
   /** The config of the default WeCom account pointing at the simulator. */
   wecomConfig: { corpId: string; secret: string; token: string; encodingAESKey: string; agentId: string; apiBase: string };
@@ -45,6 +47,10 @@ export type DemoChannels = {
   startActivity(callbackUrl: string, intervalMs: number): void;
   /** Plays one activity now (tests and the first tick). */
   step(callbackUrl: string): Promise<string>;
+  /** A new friend scans the 「联系我」 code `configId` (else one of the corp's at random) and WeCom calls back. */
+  newFriend(callbackUrl: string, configId?: string): Promise<NewFriend>;
+  /** The simulator itself: tests play the staff member (confirming mass sends) and the customer through it. */
+  simulator: WecomSimulator;
   /** Stops playing activity; the simulator keeps answering (workers still finishing may call it). */
   stopActivity(): void;
   stop(): Promise<void>;
@@ -61,7 +67,7 @@ export async function startDemoChannels(opts: DemoChannelsOptions): Promise<Demo
   const token = `demo${randomBytes(6).toString('hex')}`;
   const encodingAESKey = randomBytes(32).toString('base64').slice(0, 43).replace(/[+/]/g, 'A');
   const customers: Array<{ externalUserId: string; staffUserId: string }> = [];
-  if (opts.world) loadWorld(sim, opts.world, customers, opts.clock?.now() ?? new Date());
+  if (opts.world) loadWorld(sim, opts.world, opts.clock?.now() ?? new Date());
   const groups = opts.staff.slice(0, 3).map((s) => sim.control.addGroupChat({ name: `${s.name}的福利群`, owner: s.userId }));
   const kfAccount = 'wkDEMOKF00001';
   sim.control.addKfAccount(kfAccount);
@@ -72,22 +78,29 @@ export async function startDemoChannels(opts: DemoChannelsOptions): Promise<Demo
     if (!result.delivered) opts.log?.('demo callback not delivered', { attempts: result.attempts.map((a) => a.status) });
   };
 
+  /** A new WeChat user adds a staff member; `configId` names the 「联系我」 code they scan (else one at random). */
+  const newFriend = async (url: string, configId?: string): Promise<NewFriend> => {
+    // A new friend scans one of the corp's real 「联系我」 QR codes (live codes, campaign codes), so the add carries
+    // that code's state and a welcome code, as WeCom's callback does; without any code they search the staff member.
+    const ways = [...sim.state.contactWays.values()].filter((w) => Array.isArray(w.body.user) && (w.body.user as unknown[]).length > 0);
+    const way = configId ? sim.state.contactWays.get(configId) : ways.length ? pick(ways) : undefined;
+    if (configId && !way) throw new Error(`no contact way ${configId}`);
+    const userId = way ? pick(way.body.user as string[]) : pick(opts.staff).userId;
+    const state = way && typeof way.body.state === 'string' && way.body.state ? way.body.state : undefined;
+    const c = sim.control.addCustomer({
+      name: pick([...SURNAMES]) + pick([...GIVEN]) + pick([...GIVEN]),
+      ...(random() < 0.5 ? { unionid: `oDemoU${randomBytes(5).toString('hex')}` } : {}),
+      follow_user: [{ userid: userId, ...(state ? { state } : {}), add_way: way ? 1 : 3 }],
+    });
+    customers.push({ externalUserId: c.external_userid, staffUserId: userId });
+    const welcomeCode = way ? sim.control.issueWelcomeCode(userId, c.external_userid) : undefined;
+    await deliver(url, externalContactEvent({ corpId: opts.corpId, changeType: 'add_external_contact', userId, externalUserId: c.external_userid, ...(state ? { state } : {}), ...(welcomeCode ? { welcomeCode } : {}) }));
+    return { externalUserId: c.external_userid, userId, state: state ?? null };
+  };
+
   const actions: Array<[number, (url: string) => Promise<string>]> = [
     [5, async (url) => {
-      // A new friend scans one of the corp's real 「联系我」 QR codes (live codes, campaign codes), so the add carries
-      // that code's state and a welcome code, as WeCom's callback does; without any code they search the staff member.
-      const ways = [...sim.state.contactWays.values()].filter((w) => Array.isArray(w.body.user) && (w.body.user as unknown[]).length > 0);
-      const way = ways.length ? pick(ways) : undefined;
-      const userId = way ? pick(way.body.user as string[]) : pick(opts.staff).userId;
-      const state = way && typeof way.body.state === 'string' && way.body.state ? way.body.state : undefined;
-      const c = sim.control.addCustomer({
-        name: pick([...SURNAMES]) + pick([...GIVEN]) + pick([...GIVEN]),
-        ...(random() < 0.5 ? { unionid: `oDemoU${randomBytes(5).toString('hex')}` } : {}),
-        follow_user: [{ userid: userId, ...(state ? { state } : {}), add_way: way ? 1 : 3 }],
-      });
-      customers.push({ externalUserId: c.external_userid, staffUserId: userId });
-      const welcomeCode = way ? sim.control.issueWelcomeCode(userId, c.external_userid) : undefined;
-      await deliver(url, externalContactEvent({ corpId: opts.corpId, changeType: 'add_external_contact', userId, externalUserId: c.external_userid, ...(state ? { state } : {}), ...(welcomeCode ? { welcomeCode } : {}) }));
+      await newFriend(url);
       return 'friend added';
     }],
     [3, async (url) => {
@@ -135,6 +148,8 @@ export async function startDemoChannels(opts: DemoChannelsOptions): Promise<Demo
     // The simulator's app: staff notifications (the 09:00 task cards) go out through it, and any other agentid is refused.
     wecomConfig: { corpId: opts.corpId, secret: sim.secret, token, encodingAESKey, agentId: String(sim.agentId), apiBase: sim.baseUrl },
     step,
+    newFriend,
+    simulator: sim,
     startActivity(url, intervalMs) {
       if (timer) return;
       timer = setInterval(() => void step(url).catch((err: Error) => opts.log?.('demo activity failed', { err: err.message })), intervalMs);
@@ -151,7 +166,7 @@ export async function startDemoChannels(opts: DemoChannelsOptions): Promise<Demo
 const seconds = (d: Date) => Math.floor(new Date(d).getTime() / 1000);
 
 /** Puts Siyu's view of the corp into a fresh simulator, keeping every id, so later calls name things WeCom knows. */
-function loadWorld(sim: WecomSimulator, world: DemoWorld, customers: Array<{ externalUserId: string; staffUserId: string }>, now: Date): void {
+function loadWorld(sim: WecomSimulator, world: DemoWorld, now: Date): void {
   const { state, control } = sim;
   for (const g of world.tagGroups) {
     state.tagGroups.push({
@@ -174,7 +189,6 @@ function loadWorld(sim: WecomSimulator, world: DemoWorld, customers: Array<{ ext
       ...(c.unionid ? { unionid: c.unionid } : {}),
       follow_user: c.follows.map((f) => ({ userid: f.userId, remark: f.remark ?? '', createtime: seconds(f.addedAt), tags: f.tagIds, add_way: f.state ? 1 : 0, ...(f.state ? { state: f.state } : {}) })),
     });
-    customers.push({ externalUserId: c.externalUserId, staffUserId: c.follows[0]!.userId });
   }
   for (const g of world.groupChats) {
     const chat = control.addGroupChat({

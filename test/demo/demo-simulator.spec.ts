@@ -74,4 +74,20 @@ describe('the demo against its own WeCom simulator', function () {
     expect(counts.failed, JSON.stringify(counts.byReason)).to.equal(0);
     expect(counts.waiting).to.equal(customers);
   });
+
+  it('brings new friends through the demo store codes: the add carries a live code state, the code counts it, and new-friend-onboarding enrolls them', async () => {
+    const codes = await t.db.models.LiveCode.find({ channel: 'store', status: 'active' }).lean();
+    expect(codes, 'one store code per demo store').to.have.length(4);
+    const store = (await t.db.models.Store.findOne({ code: 'GL-DAY01' }).lean())!;
+    const code = codes.find((c) => c.storeId === String(store._id))!;
+    const friend = await running.demo!.newFriend(`${running.url}/callbacks/wecom`);
+    expect(codes.map((c) => c.state), 'a random new friend scans one of the store codes').to.include(friend.state);
+    const scanned = await running.demo!.newFriend(`${running.url}/callbacks/wecom`, code.configId);
+    expect(scanned.state).to.equal(code.state);
+    const contact = await until('the new friend', async () => t.db.models.Contact.findOne({ externalUserId: scanned.externalUserId }).lean());
+    const add = await until('the add counted on the daytime store code', async () => t.db.models.LiveCodeAdd.findOne({ contactId: String(contact._id) }).lean());
+    expect(add.liveCodeId).to.equal(String(code._id));
+    await until('the welcome sent through the simulator', async () => running.demo!.simulator.state.welcomeSends.find((w) => w.external_userid === scanned.externalUserId));
+    await until('a new friend in new-friend-onboarding', async () => t.db.models.Enrollment.findOne({ sopId: 'new-friend-onboarding', contactId: String(contact._id) }).lean());
+  });
 });
