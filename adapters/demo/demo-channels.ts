@@ -47,8 +47,13 @@ export type DemoChannels = {
   startActivity(callbackUrl: string, intervalMs: number): void;
   /** Plays one activity now (tests and the first tick). */
   step(callbackUrl: string): Promise<string>;
-  /** A new friend scans the 「联系我」 code `configId` (else one of the corp's at random) and WeCom calls back. */
-  newFriend(callbackUrl: string, configId?: string): Promise<NewFriend>;
+  /**
+   * A new friend scans the 「联系我」 code `configId` (else one of the corp's at random) and WeCom calls back;
+   * `unionid` makes them a WeChat user the corp's developer account knows (else one half of them is).
+   */
+  newFriend(callbackUrl: string, who?: { configId?: string; unionid?: string }): Promise<NewFriend>;
+  /** A customer writes to the brand's 微信客服 account (the demo's way for a customer to reply). */
+  customerWrites(callbackUrl: string, message: { externalUserId: string; text: string; unionid?: string }): Promise<void>;
   /** The simulator itself: tests play the staff member (confirming mass sends) and the customer through it. */
   simulator: WecomSimulator;
   /** Stops playing activity; the simulator keeps answering (workers still finishing may call it). */
@@ -79,7 +84,8 @@ export async function startDemoChannels(opts: DemoChannelsOptions): Promise<Demo
   };
 
   /** A new WeChat user adds a staff member; `configId` names the 「联系我」 code they scan (else one at random). */
-  const newFriend = async (url: string, configId?: string): Promise<NewFriend> => {
+  const newFriend = async (url: string, who: { configId?: string; unionid?: string } = {}): Promise<NewFriend> => {
+    const { configId } = who;
     // A new friend scans one of the corp's real 「联系我」 QR codes (live codes, campaign codes), so the add carries
     // that code's state and a welcome code, as WeCom's callback does; without any code they search the staff member.
     const ways = [...sim.state.contactWays.values()].filter((w) => Array.isArray(w.body.user) && (w.body.user as unknown[]).length > 0);
@@ -89,13 +95,18 @@ export async function startDemoChannels(opts: DemoChannelsOptions): Promise<Demo
     const state = way && typeof way.body.state === 'string' && way.body.state ? way.body.state : undefined;
     const c = sim.control.addCustomer({
       name: pick([...SURNAMES]) + pick([...GIVEN]) + pick([...GIVEN]),
-      ...(random() < 0.5 ? { unionid: `oDemoU${randomBytes(5).toString('hex')}` } : {}),
+      ...(who.unionid ? { unionid: who.unionid } : random() < 0.5 ? { unionid: `oDemoU${randomBytes(5).toString('hex')}` } : {}),
       follow_user: [{ userid: userId, ...(state ? { state } : {}), add_way: way ? 1 : 3 }],
     });
     customers.push({ externalUserId: c.external_userid, staffUserId: userId });
     const welcomeCode = way ? sim.control.issueWelcomeCode(userId, c.external_userid) : undefined;
     await deliver(url, externalContactEvent({ corpId: opts.corpId, changeType: 'add_external_contact', userId, externalUserId: c.external_userid, ...(state ? { state } : {}), ...(welcomeCode ? { welcomeCode } : {}) }));
     return { externalUserId: c.external_userid, userId, state: state ?? null };
+  };
+
+  const customerWrites = async (url: string, message: { externalUserId: string; text: string; unionid?: string }) => {
+    const m = sim.control.kfCustomerMessage({ open_kfid: kfAccount, external_userid: message.externalUserId, content: message.text, ...(message.unionid ? { unionid: message.unionid } : {}) });
+    await deliver(url, kfMsgOrEvent({ corpId: opts.corpId, token: m.token, openKfId: kfAccount }));
   };
 
   const actions: Array<[number, (url: string) => Promise<string>]> = [
@@ -149,6 +160,7 @@ export async function startDemoChannels(opts: DemoChannelsOptions): Promise<Demo
     wecomConfig: { corpId: opts.corpId, secret: sim.secret, token, encodingAESKey, agentId: String(sim.agentId), apiBase: sim.baseUrl },
     step,
     newFriend,
+    customerWrites,
     simulator: sim,
     startActivity(url, intervalMs) {
       if (timer) return;

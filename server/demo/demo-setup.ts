@@ -15,8 +15,14 @@ import { DAYTIME_STORE } from './demo-data.ts';
  */
 export const DEMO_ENABLED_SOPS = ['new-friend-onboarding', 'dormant-30d-winback', 'fresh-milk-repurchase', 'vip-birthday-care', 'weekly-group-content', 'weekly-moments-calendar'] as const;
 
-/** The daytime store has just opened (its welcome is the opening gift); the others greet through the SOP. */
-const DAYTIME_WELCOME = 'tpl-store-opening-gift';
+/**
+ * The daytime store has just opened: its code's welcome tests the opening gift against the store perks (an A/B
+ * experiment from the first scan, goal: reply). The other stores greet through new-friend-onboarding.
+ */
+const DAYTIME_WELCOME = [
+  { id: 'gift', templateId: 'tpl-store-opening-gift', weight: 50 },
+  { id: 'perks', templateId: 'tpl-onboarding-day1-store-perks', weight: 50 },
+];
 
 export type DemoSetupDeps = {
   org: Pick<OrgModule, 'listStores'>;
@@ -33,7 +39,7 @@ export async function setUpDemo(deps: DemoSetupDeps, corpId: string, logger: Log
   const result: DemoSetupResult = { liveCodes: 0, enabled: [], audience: {} };
   for (const store of await deps.org.listStores(scope)) {
     try {
-      await deps.liveCodes.service.create(scope, { name: `${store.name}门店码`, channel: 'store', storeId: store.id, ...(store.code === DAYTIME_STORE.code ? { welcomeTemplateId: DAYTIME_WELCOME } : {}) }, 'demo');
+      await deps.liveCodes.service.create(scope, { name: `${store.name}门店码`, channel: 'store', storeId: store.id, ...(store.code === DAYTIME_STORE.code ? { welcomeVariants: DAYTIME_WELCOME } : {}) }, 'demo');
       result.liveCodes++;
     } catch (err) {
       logger.warn({ err, store: store.code }, '演示门店码未创建 demo store code not created');

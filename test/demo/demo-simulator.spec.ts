@@ -82,7 +82,7 @@ describe('the demo against its own WeCom simulator', function () {
     const code = codes.find((c) => c.storeId === String(store._id))!;
     const friend = await running.demo!.newFriend(`${running.url}/callbacks/wecom`);
     expect(codes.map((c) => c.state), 'a random new friend scans one of the store codes').to.include(friend.state);
-    const scanned = await running.demo!.newFriend(`${running.url}/callbacks/wecom`, code.configId);
+    const scanned = await running.demo!.newFriend(`${running.url}/callbacks/wecom`, { configId: code.configId });
     expect(scanned.state).to.equal(code.state);
     const contact = await until('the new friend', async () => t.db.models.Contact.findOne({ externalUserId: scanned.externalUserId }).lean());
     const add = await until('the add counted on the daytime store code', async () => t.db.models.LiveCodeAdd.findOne({ contactId: String(contact._id) }).lean());
