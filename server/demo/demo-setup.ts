@@ -13,7 +13,7 @@ import { DAYTIME_STORE } from './demo-data.ts';
  * Every shipped SOP except store-opening-friend-drive, which waits for a store-opening campaign's codes the demo
  * does not run.
  */
-export const DEMO_ENABLED_SOPS = ['new-friend-onboarding', 'dormant-30d-winback', 'fresh-milk-repurchase', 'vip-birthday-care', 'weekly-group-content', 'weekly-moments-calendar'] as const;
+const DEMO_ENABLED_SOPS = ['new-friend-onboarding', 'dormant-30d-winback', 'fresh-milk-repurchase', 'vip-birthday-care', 'weekly-group-content', 'weekly-moments-calendar'] as const;
 
 /**
  * The daytime store has just opened: its code's welcome tests the opening gift against the store perks (an A/B

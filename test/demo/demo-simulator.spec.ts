@@ -36,9 +36,10 @@ describe('the demo against its own WeCom simulator', function () {
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
 
+  let env: Record<string, string>;
   before(async () => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'siyu-demo-sim-'));
-    const env = { ...KEYS, MONGODB_URI: testMongoUri(), MONGODB_DB: t.name, PORT: '0', HOST: '127.0.0.1', SIYU_DEMO: 'true', SIYU_DEMO_ACTIVITY_MS: '3600000', SIYU_ADMIN_TOKEN: TOKEN, SIYU_DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
+    env = { ...KEYS, MONGODB_URI: testMongoUri(), MONGODB_DB: t.name, PORT: '0', HOST: '127.0.0.1', SIYU_DEMO: 'true', SIYU_DEMO_ACTIVITY_MS: '3600000', SIYU_ADMIN_TOKEN: TOKEN, SIYU_DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
     running = await boot(loadConfig(env), { logger: silent });
   });
 
@@ -89,5 +90,23 @@ describe('the demo against its own WeCom simulator', function () {
     expect(add.liveCodeId).to.equal(String(code._id));
     await until('the welcome sent through the simulator', async () => running.demo!.simulator.state.welcomeSends.find((w) => w.external_userid === scanned.externalUserId));
     await until('a new friend in new-friend-onboarding', async () => t.db.models.Enrollment.findOne({ sopId: 'new-friend-onboarding', contactId: String(contact._id) }).lean());
+  });
+
+  it('after a restart, the new simulator knows the same customers and store codes, and the demo enables nothing again', async () => {
+    const enabledBefore = await t.db.models.Sop.find({ status: 'enabled' }).select('sopId').lean();
+    await running.stop();
+    await t.db.models.Sop.updateOne({ sopId: 'weekly-moments-calendar' }, { $set: { status: 'paused' } });
+    running = await boot(loadConfig(env), { logger: silent });
+    const sim = running.demo!.simulator;
+    const codes = await t.db.models.LiveCode.find({}).lean();
+    expect(codes, 'no second set of store codes').to.have.length(4);
+    for (const c of codes) expect(sim.state.contactWays.get(c.configId)?.body.state, c.name).to.equal(c.state);
+    const seeded = await t.db.models.Contact.countDocuments({ externalUserId: /^wmDemo/ });
+    expect([...sim.state.customers.keys()].filter((id) => id.startsWith('wmDemo'))).to.have.length(seeded);
+    expect((await t.db.models.Sop.findOne({ sopId: 'weekly-moments-calendar' }).lean())!.status, 'a paused SOP stays paused').to.equal('paused');
+    expect(await t.db.models.Sop.countDocuments({ status: 'enabled' })).to.equal(enabledBefore.length - 1);
+    const friend = await running.demo!.newFriend(`${running.url}/callbacks/wecom`);
+    expect(codes.map((c) => c.state)).to.include(friend.state);
+    expect(sim.state.contactWays.size, 'no contact way minted over a restored one').to.equal(4);
   });
 });
