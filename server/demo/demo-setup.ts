@@ -4,6 +4,7 @@
  * the simulator that the simulated new friends scan, and the shipped SOPs that suit the demo enabled.
  */
 import type { Logger } from 'pino';
+import type { ExperimentsModule } from '../experiments/index.ts';
 import type { LiveCodesModule } from '../live-codes/index.ts';
 import type { OrgModule } from '../org/index.ts';
 import type { SopModule } from '../sop/index.ts';
@@ -29,6 +30,8 @@ export type DemoSetupDeps = {
   liveCodes: { service: Pick<LiveCodesModule['service'], 'create'> };
   sops: Pick<SopModule['registry'], 'list' | 'setStatus'>;
   sop: Pick<SopModule, 'enrollAudience'>;
+  /** The enabled SOPs' A/B steps are listed on /experiments from the start (what `POST /api/experiments/sync` does). */
+  experiments: Pick<ExperimentsModule, 'ensureForSop'>;
   clock: { now(): Date };
 };
 
@@ -50,6 +53,7 @@ export async function setUpDemo(deps: DemoSetupDeps, corpId: string, logger: Log
     if (!published.has(sopId)) continue;
     const sop = await deps.sops.setStatus(corpId, sopId, 'enabled');
     result.enabled.push(sopId);
+    await deps.experiments.ensureForSop(corpId, sop);
     if (sop.definition.trigger.type === 'audience') result.audience[sopId] = await deps.sop.enrollAudience(sop, deps.clock.now());
   }
   return result;

@@ -54,6 +54,11 @@ describe('the demo against its own WeCom simulator', function () {
     expect(contact?.externalUserId, 'a seeded customer').to.match(/^wmDemo/);
     const refused = await t.db.models.Touch.countDocuments({ sopId: 'dormant-30d-winback', 'error.errcode': { $in: [41048, 40096, 84061] } });
     expect(refused, 'touches WeCom refused because it did not know the customer').to.equal(0);
+    const experiment = await t.db.models.Experiment.findOne({ 'source.sopId': 'dormant-30d-winback' }).lean();
+    expect(experiment, 'the A/B step is on /experiments from the start').to.not.equal(null);
+    const res = await api('GET', `/api/experiments/${encodeURIComponent(experiment!.experimentId)}?corpId=${experiment!.corpId}`);
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    expect(JSON.stringify(res.body), 'arms counted from the sent touches').to.match(/"users":[1-9]/);
   });
 
   it('sends a group message to a seeded group chat of its owner', async () => {
