@@ -111,5 +111,5 @@ export function createAdapter(account: AdapterAccount, deps: AdapterDeps = {}): 
 }
 
 /** Demo mode: the WeCom simulator and its activity driver (the composition root starts them when asked). */
-export { startDemoChannels, type DemoChannels } from './demo/demo-channels.ts';
+export { startDemoChannels, type DemoChannels, type DemoWorld } from './demo/demo-channels.ts';
 export { describeVendorError, VENDOR_ERRCODES } from './wecom/wecom-errcodes.ts';

@@ -17,7 +17,7 @@ import { mergeStoredKfDuplicates } from './contacts/index.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { openSharedDevDatabase, type SharedDevDatabase } from './db/dev-database.shared.ts';
-import { seedDemo } from './demo/index.ts';
+import { demoWorld, seedDemo, setUpDemo } from './demo/index.ts';
 import { loadOrCreateDevSecrets } from './dev-secrets.ts';
 import { buildModules, type Modules, registerModels, type Models } from './modules.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
@@ -35,6 +35,8 @@ export type Running = {
   stop(): Promise<void>;
   /** While stop() runs: the parts not stopped yet. */
   stillStopping(): string[];
+  /** Demo mode's simulator and simulated customers, when they run (tests play the customer and the staff member). */
+  demo?: DemoChannels;
 };
 
 /** The database, keys and services every process needs before its roles start; `close()` releases them. */
@@ -107,9 +109,11 @@ export async function boot(config: Config, opts: { clock?: Clock; logger?: Logge
   let httpWorkers: HttpWorkers | undefined;
   const still = new Set<string>();
   try {
+    let seededNow: string | undefined;
     if (config.demo.enabled) {
       const seeded = await seedDemo(services);
       if (seeded) logger.info(seeded, 'demo organisation seeded');
+      seededNow = seeded?.corpId;
     }
     await services.channels.upsertDefaultAccounts(logger);
     const mergedContacts = await mergeStoredKfDuplicates(services);
@@ -117,6 +121,8 @@ export async function boot(config: Config, opts: { clock?: Clock; logger?: Logge
     const published = await services.sop.publishFiles();
     if (published) logger.info({ published }, 'SOP templates published from sop-templates/ (as drafts until enabled)');
     demo = await startDemoChannelsIfWanted(config, services, logger);
+    // Right after the first seed only: a restart keeps whatever the user has enabled or paused since.
+    if (demo && seededNow) logger.info(await setUpDemo(services, seededNow, logger), 'demo: store codes created and SOPs enabled');
     if (config.roles.includes('scheduler')) {
       // The 09:00 cards link to the staff page: the public URL when one is configured, else this host.
       const staffPageUrl = `${config.http.publicUrl ?? `http://127.0.0.1:${config.http.port}`}/m`;
@@ -155,6 +161,7 @@ export async function boot(config: Config, opts: { clock?: Clock; logger?: Logge
       adminToken: core.adminToken,
       stop: () => (stopping ??= shutdown({ server, httpWorkers, scheduler, processor, listeners, demo, sopEngine, core, logger, timeoutMs: config.shutdownTimeoutMs, still })),
       stillStopping: () => [...still],
+      ...(demo ? { demo } : {}),
     };
   } catch (err) {
     await shutdown({ server, httpWorkers, scheduler, processor, listeners, demo, sopEngine, core, logger, timeoutMs: config.shutdownTimeoutMs, still }).catch(() => undefined);
@@ -229,7 +236,8 @@ async function startDemoChannelsIfWanted(config: Config, services: Modules, logg
   const corp = (await services.org.listCorps())[0];
   if (!corp) return undefined;
   const staff = await services.org.listStaff({ corpId: corp.corpId, storeIds: null }, { status: 'active' });
-  const demo = await startDemoChannels({ corpId: corp.corpId, staff: staff.map((s) => ({ userId: s.userId, name: s.name })), clock: services.clock, log: (msg, fields) => logger.warn(fields ?? {}, msg) });
+  const world = await demoWorld(services, corp.corpId);
+  const demo = await startDemoChannels({ corpId: corp.corpId, staff: staff.map((s) => ({ userId: s.userId, name: s.name })), world, clock: services.clock, log: (msg, fields) => logger.warn(fields ?? {}, msg) });
   await services.channelAccounts.upsertDefault({ corpId: corp.corpId, kind: 'wecom', name: '企业微信（演示模拟器）', config: demo.wecomConfig });
   logger.info({ apiBase: demo.wecomConfig.apiBase }, 'demo: WeCom simulator started; simulated customer activity will follow');
   return demo;

@@ -259,6 +259,12 @@ export class ContactRepository {
     await this.models.Contact.updateMany(where, { $pull: { tagIds: fromTagId } }, { timestamps: false });
     return added.matchedCount;
   }
+
+  /** Every WeCom customer of the corp (not merged away), as the demo's WeCom simulator is told about them. */
+  async wecomCustomers(corpId: string): Promise<Array<{ id: string; externalUserId: string; name: string; unionid: string | null; gender: 0 | 1 | 2 }>> {
+    const rows = await this.models.Contact.find({ corpId, mergedInto: null, externalUserId: { $type: 'string' } }).select('externalUserId name unionid gender').lean();
+    return rows.map((r) => ({ id: String(r._id), externalUserId: r.externalUserId!, name: r.name ?? '', unionid: r.unionid ?? null, gender: (r.gender ?? 0) as 0 | 1 | 2 }));
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
 /**
- * Seeds the demo organisation when the database holds no corp yet: 1 corp, 3 stores in 2 cities, 12 staff,
+ * Seeds the demo organisation when the database holds no corp yet: 1 corp, 3 stores in 2 cities plus one
+ * store where it is late morning (DAYTIME_STORE), 14 staff,
  * ~2,000 contacts with tags and follow relations, and a few customer groups. Deterministic (seeded PRNG), and
  * written with insertMany because going through the identity service one by one would take seconds for nothing.
  */
@@ -10,7 +11,7 @@ import { seedContentTemplates, type ContentModule } from '../content/index.ts';
 import type { OrgModule, StaffDto } from '../org/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import { seedDemoKnowledge, type KfModule } from '../kf/index.ts';
-import { DEMO_CORP, DEMO_STAFF_NAMES, DEMO_STORES, DEMO_TAG_GROUPS, GIVEN, SURNAMES } from './demo-data.ts';
+import { DAYTIME_STAFF_NAMES, DAYTIME_STORE, daytimeZone, DEMO_CORP, DEMO_STAFF_NAMES, DEMO_STORES, DEMO_TAG_GROUPS, GIVEN, SURNAMES } from './demo-data.ts';
 
 export type SeedSummary = { corpId: string; stores: number; staff: number; contacts: number; follows: number; groups: number };
 
@@ -49,6 +50,12 @@ export async function seedDemo(deps: DemoDeps, opts: { contacts?: number; seed?:
   for (const [i, name] of DEMO_STAFF_NAMES.entries()) {
     const store = stores[i % stores.length]!;
     staff.push(await deps.org.createStaff(scope, { userId: `demo.staff${String(i + 1).padStart(2, '0')}`, name, storeId: store.id, role: i < stores.length ? 'store_manager' : 'staff' }));
+  }
+  const zone = daytimeZone(now);
+  const daytime = await deps.org.createStore(scope, { ...DAYTIME_STORE, city: zone.city, timezone: zone.timezone });
+  stores.push(daytime);
+  for (const [i, name] of DAYTIME_STAFF_NAMES.entries()) {
+    staff.push(await deps.org.createStaff(scope, { userId: `demo.day${String(i + 1).padStart(2, '0')}`, name, storeId: daytime.id, role: i === 0 ? 'store_manager' : 'staff' }));
   }
   const groups = [];
   for (const g of DEMO_TAG_GROUPS) groups.push(await deps.tags.createGroup(corpId, { name: g.name, tags: g.tags.map((name) => ({ name })) }));

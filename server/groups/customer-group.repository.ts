@@ -173,4 +173,10 @@ export class CustomerGroupRepository {
       trend,
     };
   }
+
+  /** The corp's groups not dismissed, with their current members (the demo's WeCom simulator is told about them). */
+  async liveChats(corpId: string) {
+    const rows = await this.models.CustomerGroup.find({ corpId, dismissedAt: null }).select('chatId name ownerUserId notice members createdAt').lean();
+    return rows.map((g) => ({ chatId: g.chatId, name: g.name ?? '', ownerUserId: g.ownerUserId, notice: g.notice ?? '', members: (g.members ?? []).filter((m) => !m.quitTime).map((m) => ({ memberType: m.memberType, userId: m.userId, joinTime: m.joinTime, joinScene: m.joinScene ?? 0 })) }));
+  }
 }

@@ -113,7 +113,7 @@ describe('HQ console /hq in Chromium', function () {
 
   it('shows the SOP run for an enrolled new friend: a sent touch in the stats, the execution table, its charts and the nightly trend', async () => {
     const { services: s, org } = h;
-    const customer = h.sim.control.addCustomer({ name: '新客小林', follow_user: [{ userid: 'a2', state: 'store-sh01-counter' }] });
+    const customer = h.sim.control.addCustomer({ name: '新客小林', follow_user: [{ userid: 'a2', state: 'lc:sh01counter' }] });
     const { contact } = await s.identities.upsert(org.corpId, { identities: [{ kind: 'wecom', externalUserId: customer.external_userid }], profile: { name: '新客小林' } });
     await s.follows.upsert(org.corpId, { contactId: contact.id, staff: await s.org.getStaff({ corpId: org.corpId, storeIds: null }, org.staff.a2), addedAt: s.clock.now() });
     const res = await fetch(`${h.baseUrl}/api/sops/${SOP_ID}/enrollments`, {

@@ -35,16 +35,16 @@ describe('/api/sops and event-triggered enrollment end to end', () => {
 
   it('enrolls a new friend whose state matches when a callback arrives, and shows it in stats and the dry run', async () => {
     await api.post('/api/sops/new-friend-onboarding/enable', undefined, h.org.tokens.hq).expect(200);
-    const customer = h.sim.control.addCustomer({ name: '扫码新客', follow_user: [{ userid: 'a2', state: 'store-sh01-counter' }] });
+    const customer = h.sim.control.addCustomer({ name: '扫码新客', follow_user: [{ userid: 'a2', state: 'lc:sh01counter' }] });
     const other = h.sim.control.addCustomer({ name: '海报新客', follow_user: [{ userid: 'a2', state: 'poster-2026' }] });
-    for (const [c, state] of [[customer, 'store-sh01-counter'], [other, 'poster-2026']] as const) {
+    for (const [c, state] of [[customer, 'lc:sh01counter'], [other, 'poster-2026']] as const) {
       await deliverCallback({ url: `${h.baseUrl}/callbacks/wecom`, token: CALLBACK_TOKEN, encodingAESKey: CALLBACK_AES_KEY, corpId: SIM_CORP_ID, xml: externalContactEvent({ corpId: SIM_CORP_ID, changeType: 'add_external_contact', userId: 'a2', externalUserId: c.external_userid, state }), retryDelayMs: 0 });
     }
     await h.processor.drain();
     const engine = new SopEngine(h.services, h.services.sops, placeholderRenderer, 'test', pino({ level: 'silent' }));
     await engine.tick();
     const runs = await t.db.models.Enrollment.find({ sopId: 'new-friend-onboarding' }).lean();
-    expect(runs, 'only the contact whose state starts with store- is enrolled').to.have.length(1);
+    expect(runs, 'only the contact whose state starts with lc: (a live code) is enrolled').to.have.length(1);
     const contact = await t.db.models.Contact.findOne({ identityKeys: `wecom:${customer.external_userid}` }).lean();
     expect(runs[0]!.contactId).to.equal(String(contact!._id));
     expect(runs[0]!.stepId).to.equal('wait-first-hour');

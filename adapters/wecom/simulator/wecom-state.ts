@@ -170,6 +170,15 @@ export class WecomSimState {
     return `${prefix}${this.counter.toString().padStart(6, '0')}`;
   }
 
+  /**
+   * Ids restored from an earlier run (the demo reloads its contact ways and chats after a restart) were minted
+   * by nextId too: the counter moves past their number so a new id never repeats one.
+   */
+  restoredId(id: string): void {
+    const n = /(\d+)$/.exec(id)?.[1];
+    if (n !== undefined && n.length <= 12) this.counter = Math.max(this.counter, Number(n));
+  }
+
   follower(userid: string, external_userid: string): SimFollowUser | undefined {
     return this.customers.get(external_userid)?.follow_user.find((f) => f.userid === userid);
   }
