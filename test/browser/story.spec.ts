@@ -4,10 +4,11 @@
  * out → new-friend-onboarding enrolls them → an hour later (the clock is moved, nothing else is) the first
  * 1:1 touch becomes a task on /m → the staff member completes it and confirms the send in WeCom → the customer
  * replies → the welcome experiment counts the arm and the reply on /experiments → /hq's execution shows the send.
- * Screenshots: docs/screenshots/story-*.png at 1280×800.
+ * Screenshots: story-*.png at 1280×800 into $SIYU_SHOTS_DIR (default /tmp/shots-story), so `npm test` never rewrites
+ * the committed copies in docs/screenshots/ (refresh those with SIYU_SHOTS_DIR=docs/screenshots).
  */
 import { expect } from 'chai';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -21,7 +22,8 @@ import { testMongoUri, useTestDatabase } from '../support/database.ts';
 const KEYS = { SIYU_PHONE_KEY: 'ab'.repeat(32), SIYU_HASH_KEY: 'cd'.repeat(32) };
 const TOKEN = 'story-admin-token-0123456789';
 const UNIONID = 'oStoryUnion000001';
-const SHOTS = 'docs/screenshots';
+const SHOTS = process.env.SIYU_SHOTS_DIR ?? '/tmp/shots-story';
+mkdirSync(SHOTS, { recursive: true });
 
 async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 45_000): Promise<T> {
   const end = Date.now() + timeoutMs;
