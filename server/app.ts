@@ -29,7 +29,7 @@ import { handoverRoutes } from './handover/index.ts';
 import { sidebarRoutes } from './sidebar/index.ts';
 import { setupRoutes } from './setup/index.ts';
 import { webRoutes } from './web/web.route.ts';
-import { kfRoutes } from './kf/index.ts';
+import { kfDeskRoutes, kfRoutes } from './kf/index.ts';
 
 export const VERSION = '0.1.0';
 
@@ -53,6 +53,7 @@ export function allRoutes(modules: Modules): RouteDef[] {
   routes.push(...sidebarRoutes({ sidebar: modules.sidebar, signInWithOAuthCode: (code) => modules.auth.staffLogin.signInWithOAuthCode(code) }), ...handoverRoutes({ handover: modules.handover }));
   routes.push(...setupRoutes(setupDepsOf(modules)));
   routes.push(...kfRoutes({ kf: modules.kf }));
+  routes.push(...kfDeskRoutes({ kf: modules.kf, contacts: modules.contacts, sidebar: modules.sidebar, org: modules.org }));
   return routes;
 }
 
