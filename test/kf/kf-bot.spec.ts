@@ -140,4 +140,29 @@ describe('微信客服 bot and desk against the simulator', () => {
     }
     expect((await kf().review.list(SIM_CORP_ID)).map((r) => r.id)).to.not.include(first!.id);
   });
+
+  it('follows a servicer who takes a pool session in the WeCom client (session_status_change), so the desk no longer offers it', async () => {
+    const user = 'wmBotClientTake';
+    await say(user, '我想给公司团购两百箱，能上门送货吗');
+    expect(state(user)).to.equal(2);
+    const waiting = (await kf().desk.pool(SIM_CORP_ID)).find((s) => s.externalUserId === user)!;
+    // What WeCom writes into the stream when a servicer takes the session in the WeCom client.
+    const { state: sim } = h.sim;
+    sim.kf.stream.push({
+      seq: sim.kf.stream.length,
+      hidden: false,
+      message: {
+        msgid: 'statuschange0001',
+        open_kfid: KF,
+        external_userid: user,
+        send_time: Math.floor(Date.now() / 1000),
+        origin: 4,
+        msgtype: 'event',
+        event: { event_type: 'session_status_change', open_kfid: KF, external_userid: user, change_type: 1, new_servicer_userid: 'a2' },
+      },
+    });
+    await pull(h.sim.control.issueKfCallbackToken());
+    expect((await kf().desk.pool(SIM_CORP_ID)).map((s) => s.id)).to.not.include(waiting.id);
+    expect(await kf().desk.session(SIM_CORP_ID, waiting.id)).to.include({ state: 3, servicerUserId: 'a2' });
+  });
 });

@@ -56,6 +56,7 @@ export class KfBot {
 
   private async onEvent(corpId: string, m: KfMessage, externalUserId: string, contactId: string | null, port: KfPort): Promise<void> {
     const event = (m.raw.event ?? {}) as { event_type?: string; welcome_code?: string };
+    if (event.event_type === 'session_status_change') return this.onStatusChange(corpId, m, externalUserId, contactId);
     if (event.event_type !== 'enter_session') return;
     const { sessions } = this.deps;
     const session = await sessions.open(corpId, m.openKfId, externalUserId, contactId, m.sentAt);
@@ -69,6 +70,23 @@ export class KfBot {
       : { type: 'text', text: GREETING };
     const sent = await port.sendKfEventMessage(event.welcome_code, greeting);
     await this.said(corpId, session.id, sent.msgId, textOf(greeting));
+  }
+
+  /**
+   * A servicer moved the session in the WeCom client (took it from WeCom's own pool, passed it on, ended it):
+   * the desk follows, so it never offers a session someone already has.
+   */
+  private async onStatusChange(corpId: string, m: KfMessage, externalUserId: string, contactId: string | null): Promise<void> {
+    const event = (m.raw.event ?? {}) as { change_type?: number; new_servicer_userid?: string };
+    const { sessions, clock } = this.deps;
+    const session = await sessions.open(corpId, m.openKfId, externalUserId, contactId, m.sentAt);
+    if (!(await sessions.claim(corpId, session.id, m.msgId))) return;
+    if (event.change_type === 1 || event.change_type === 2) {
+      const taken = event.change_type === 1 ? { takenAt: m.sentAt } : {};
+      await sessions.update(corpId, session.id, { state: 3, servicerUserId: event.new_servicer_userid ?? null, ...taken });
+    } else if (event.change_type === 3) {
+      await sessions.update(corpId, session.id, { state: 4, endedAt: clock.now() });
+    }
   }
 
   private async onServicerMessage(corpId: string, m: KfMessage, externalUserId: string, contactId: string | null): Promise<void> {
@@ -159,7 +177,12 @@ export class KfBot {
 
   private async toBot(corpId: string, session: KfSessionDto, port: KfPort): Promise<void> {
     if (!port.transKfState) return;
-    await port.transKfState({ openKfId: session.openKfId, externalUserId: session.externalUserId, state: 1 });
+    try {
+      await port.transKfState({ openKfId: session.openKfId, externalUserId: session.externalUserId, state: 1 });
+    } catch (err) {
+      // WeCom may already have the session with the bot (a session older than this record): sending still works in 0 and 1.
+      this.deps.logger.warn({ err, sessionId: session.id }, 'kf session could not move to 智能助手; answering anyway');
+    }
     await this.deps.sessions.update(corpId, session.id, { state: 1 });
     session.state = 1;
   }
