@@ -5,12 +5,13 @@
  */
 import { z } from 'zod';
 import type { ContactRepository } from '../contacts/index.ts';
-import { ForbiddenError, NotFoundError } from '../errors.ts';
+import { BadRequestError, ForbiddenError, NotFoundError } from '../errors.ts';
 import { ROLES } from '../auth/index.ts';
 import { corpIdQuery } from '../http/corp-scope.ts';
 import { defineRoute, type RouteDef, type ScopedRouteContext } from '../http/route.ts';
 import type { OrgModule } from '../org/index.ts';
 import { objectIdString } from '../shared/object-id.ts';
+import { isValidTimeZone, resolveLocal } from '../shared/local-time.ts';
 import type { Scope } from '../shared/scope.ts';
 import type { SidebarModule } from '../sidebar/index.ts';
 import type { KfModule } from './kf.module.ts';
@@ -110,6 +111,31 @@ export function kfDeskRoutes(deps: KfDeskRouteDeps): RouteDef[] {
     }),
     defineRoute({
       method: 'get',
+      path: '/api/kf/stats',
+      tag: 'kf',
+      summary: '客服数据 Service numbers of the sessions started in [from, to): per day, kf account or servicer',
+      roles: ROLES,
+      scoped: true,
+      query: z.strictObject({
+        ...corpIdQuery,
+        from: z.iso.date(),
+        to: z.iso.date(),
+        by: z.enum(['day', 'account', 'agent']).default('day'),
+        tz: z.string().min(1).max(64).refine(isValidTimeZone, '未知时区 unknown IANA time zone').default('Asia/Shanghai'),
+      }),
+      async handler({ query }, { scope }) {
+        const midnight = (day: string) => {
+          const [year, month, d] = day.split('-').map(Number) as [number, number, number];
+          return resolveLocal({ year, month, day: d }, 0, query.tz);
+        };
+        const from = midnight(query.from);
+        const to = midnight(query.to);
+        if (!(from < to)) throw new BadRequestError('from 须早于 to from must be before to');
+        return kf.stats(scope.corpId, { from, to, by: query.by, timeZone: query.tz });
+      },
+    }),
+    defineRoute({
+      method: 'get',
       path: '/api/kf/review',
       tag: 'kf',
       summary: '待补充问题 Questions the bot did not answer, newest first',
@@ -150,3 +176,4 @@ export function kfDeskRoutes(deps: KfDeskRouteDeps): RouteDef[] {
     }),
   ];
 }
+

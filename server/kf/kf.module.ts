@@ -18,6 +18,7 @@ import { lexicalMatcher } from './matcher/lexical-matcher.ts';
 import { KfBot } from './bot/kf-bot.ts';
 import { KfDesk, type KfDeskPort } from './session/kf-desk.ts';
 import { KfSessionRepository, type KfReviewDto, type KfSessionDto } from './session/kf-session.repository.ts';
+import { kfStats, type KfStatsGroup, type KfStatsRow } from './session/kf-stats.ts';
 
 export type KfDeps = {
   models: KfModels;
@@ -60,6 +61,8 @@ export type KfModule = {
     end(corpId: string, id: string, userId: string): Promise<KfSessionDto>;
     servicers(corpId: string, openKfId: string): Promise<{ userId: string; onDuty: boolean }[]>;
   };
+  /** The service numbers of the sessions that started in [from, to), per day, kf account or servicer. */
+  stats(corpId: string, q: { from: Date; to: Date; by: KfStatsGroup; timeZone: string }): Promise<{ rows: KfStatsRow[]; truncated: boolean }>;
   /** Questions the bot did not answer: promote a reply into a new entry or a paraphrase of one. */
   review: {
     list(corpId: string, status?: KfReviewDto['status']): Promise<KfReviewDto[]>;
@@ -69,6 +72,8 @@ export type KfModule = {
 };
 
 const DESK_LIST_LIMIT = 100;
+/** The numbers are computed from the sessions themselves; a period with more is reported as truncated. */
+const STATS_SESSION_LIMIT = 50_000;
 
 /** Store names can change without a knowledge write; an index this old is rebuilt anyway. */
 const INDEX_MAX_AGE_MS = 10 * 60_000;
@@ -170,6 +175,10 @@ export function createKfModule(deps: KfDeps): KfModule {
       transfer: (corpId, id, userId, toUserId) => desk.transfer(corpId, id, userId, toUserId),
       end: (corpId, id, userId) => desk.end(corpId, id, userId),
       servicers: (corpId, openKfId) => desk.servicers(corpId, openKfId),
+    },
+    async stats(corpId, q) {
+      const started = await sessions.startedBetween(corpId, q.from, q.to, STATS_SESSION_LIMIT + 1);
+      return { rows: kfStats(started.slice(0, STATS_SESSION_LIMIT), q.by, q.timeZone), truncated: started.length > STATS_SESSION_LIMIT };
     },
     review: {
       list: (corpId, status = 'open') => sessions.listReview(corpId, status, DESK_LIST_LIMIT),

@@ -165,4 +165,18 @@ describe('微信客服 bot and desk against the simulator', () => {
     expect((await kf().desk.pool(SIM_CORP_ID)).map((s) => s.id)).to.not.include(waiting.id);
     expect(await kf().desk.session(SIM_CORP_ID, waiting.id)).to.include({ state: 3, servicerUserId: 'a2' });
   });
+
+  it('GET /api/kf/stats reports the sessions above per servicer, with the rating the customer gave', async () => {
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+    const get = (query: string) => fetch(`${h.baseUrl}/api/kf/stats?${query}`, { headers: { Authorization: `Bearer ${h.org.tokens.hq}` } });
+    const res = await get(`from=${day(-2)}&to=${day(2)}&by=agent`);
+    expect(res.status).to.equal(200);
+    const { rows, truncated } = (await res.json()) as { rows: { key: string; sessions: number; rated: number; satisfaction: number | null }[]; truncated: boolean };
+    expect(truncated).to.equal(false);
+    expect(rows.find((r) => r.key === 'a2')).to.include({ rated: 1, satisfaction: 3 });
+    const total = rows.reduce((n, r) => n + r.sessions, 0);
+    expect(total).to.equal(await t.db.models.KfSession.countDocuments({ corpId: SIM_CORP_ID }));
+    expect((await get(`from=${day(1)}&to=${day(0)}`)).status).to.equal(400);
+    expect((await get(`from=${day(0)}&to=${day(1)}&tz=Mars/Base`)).status).to.equal(400);
+  });
 });

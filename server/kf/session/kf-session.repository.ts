@@ -128,6 +128,12 @@ export class KfSessionRepository {
     return rows.map(dto);
   }
 
+  /** Sessions that started in [from, to), without their messages, at most `limit`. */
+  async startedBetween(corpId: string, from: Date, to: Date, limit: number): Promise<KfSessionDto[]> {
+    const rows = await this.models.KfSession.find({ corpId, startedAt: { $gte: from, $lt: to } }, { messages: 0, seen: 0 }).sort({ startedAt: 1 }).limit(limit).lean<SessionRow[]>();
+    return rows.map(dto);
+  }
+
   /** Queues a question once per session. */
   async queueReview(corpId: string, input: Omit<KfReviewDto, 'id' | 'status' | 'entryId'>): Promise<void> {
     try {
