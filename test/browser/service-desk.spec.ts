@@ -120,6 +120,8 @@ describe('service desk /service end to end against the WeCom simulator', functio
     await page.goto(`${h.baseUrl}/service`);
     await page.locator('#app').waitFor();
     await page.locator('#review li', { hasText: '包装是不是有问题' }).waitFor();
+    // The numbers show today's session with its rating (3 / 3).
+    await page.locator('#numbers tr', { hasText: '3.0 / 3' }).waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).to.be.at.most(360);
     await page.screenshot({ path: '/tmp/shots-kf/service-360.png', fullPage: true });
     if (process.env.SIYU_SCREENSHOTS) await page.screenshot({ path: 'docs/screenshots/service-360.png', fullPage: true });

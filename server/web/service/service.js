@@ -3,7 +3,7 @@
 /* global localStorage, setInterval */
 
 import { createApi } from '/web/shared/api.js';
-import { $, bi, el, showError } from '/web/shared/dom.js';
+import { $, bi, el, showError, td } from '/web/shared/dom.js';
 import { tokenSignIn } from '/web/shared/token-sign-in.js';
 
 const TOKEN_KEY = 'siyu.service.token';
@@ -204,6 +204,21 @@ async function dismiss(id) {
   }
 }
 
+const pct = (x) => (x === null ? '—' : `${Math.round(x * 100)}%`);
+const secs = (x) => (x === null ? '—' : x < 90 ? `${Math.round(x)} 秒` : `${Math.round(x / 60)} 分`);
+
+async function loadNumbers() {
+  const day = (offset) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+  const { rows } = await api('/api/kf/stats', { params: { from: day(-6), to: day(1), by: $('numbers-by').value } });
+  $('numbers').replaceChildren(
+    ...(rows.length
+      ? rows.map((r) =>
+          el('tr', {}, td(r.key), td(r.sessions), td(pct(r.botHitRate)), td(pct(r.suggestionClickRate)), td(pct(r.handoverRate)), td(secs(r.firstBotResponseSeconds)), td(secs(r.firstHumanResponseSeconds)), td(secs(r.resolutionSeconds)), td(r.satisfaction === null ? '—' : `${r.satisfaction.toFixed(1)} / 3（${r.rated} 评）`)),
+        )
+      : [el('tr', {}, el('td', { colspan: '9', class: 'muted' }, ...bi(['近 7 天还没有客服会话。', 'No sessions in the last 7 days.'])))]),
+  );
+}
+
 async function signIn() {
   if (!localStorage.getItem(TOKEN_KEY)) return signedOut('');
   try {
@@ -212,7 +227,7 @@ async function signIn() {
     $('app').hidden = false;
     $('sign-out').hidden = false;
     $('status').textContent = state.me ? `接待人员 ${state.me}` : '只读：此令牌没有员工身份，不能接待。 Read only: no staff on this token.';
-    await Promise.all([searchKnowledge(''), loadReview()]);
+    await Promise.all([searchKnowledge(''), loadReview(), loadNumbers()]);
   } catch (err) {
     fail(err);
   }
@@ -231,6 +246,7 @@ $('reply-form').addEventListener('submit', async (event) => {
   if (!text) return showError('请输入回复内容。 Type a reply first.');
   if (await act('reply', { text })) $('reply-text').value = '';
 });
+$('numbers-by').addEventListener('change', () => loadNumbers().catch(fail));
 $('kb-form').addEventListener('submit', (event) => {
   event.preventDefault();
   searchKnowledge($('kb-q').value.trim()).catch(fail);
