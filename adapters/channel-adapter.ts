@@ -192,6 +192,12 @@ export type KfMessage = {
 export type KfSyncPage = { messages: KfMessage[]; nextCursor: string; hasMore: boolean };
 /** A 微信客服 customer's WeChat profile (kf/customer/batchget); `unionId` is null unless a developer account is bound. */
 export type KfCustomer = { externalUserId: string; nickname: string | null; avatar: string | null; unionId: string | null };
+/** What a kf send carries: text, or a menu whose click items come back as customer text with their id. */
+export type KfOutMessage = { type: 'text'; text: string } | { type: 'menu'; head: string; items: { id: string; text: string }[]; tail?: string };
+/** A kf session's state: 0 未处理, 1 智能助手, 2 待接入池, 3 人工接待 (with a servicer), 4 已结束. */
+export type KfServiceState = 0 | 1 | 2 | 3 | 4;
+/** A kf/send_msg: to one customer from one kf account; `msgId` (≤32 bytes) makes a resend a refused duplicate. */
+export type KfSendRequest = { openKfId: string; externalUserId: string; msgId?: string; message: KfOutMessage };
 
 /** A customer as externalcontact/get returns it, with each staff relation. */
 export type ContactDetail = {
@@ -303,6 +309,14 @@ export interface ChannelAdapter {
   syncKfMessages?(req: KfSyncRequest): Promise<KfSyncPage>;
   /** WeCom kf: the profiles of up to 100 kf customers; ids WeCom does not know are left out of the result. */
   fetchKfCustomers?(externalUserIds: string[]): Promise<KfCustomer[]>;
+  /** WeCom kf: kf/send_msg inside the customer's window (states 0 and 1 only); rejects with a ChannelError. */
+  sendKfMessage?(req: KfSendRequest): Promise<{ msgId: string }>;
+  /** WeCom kf: kf/send_msg_on_event with a welcome_code or a state change's msg_code (each works once). */
+  sendKfEventMessage?(code: string, message: KfOutMessage): Promise<{ msgId: string }>;
+  /** WeCom kf: kf/service_state/trans; resolves the msg_code WeCom hands out for the move, or null. */
+  transKfState?(req: { openKfId: string; externalUserId: string; state: Exclude<KfServiceState, 0>; servicerUserId?: string }): Promise<{ msgCode: string | null }>;
+  /** WeCom kf: kf/servicer/list, the 接待人员 of a kf account and whether each is on duty. */
+  listKfServicers?(openKfId: string): Promise<{ userId: string; onDuty: boolean }[]>;
   /** WeCom: the customer and its staff relations; null when WeCom no longer knows it. */
   fetchContactDetail?(externalUserId: string): Promise<ContactDetail | null>;
   /** WeCom: a customer group with its members; null when dismissed or unknown. */

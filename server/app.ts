@@ -31,7 +31,7 @@ import { handoverRoutes } from './handover/index.ts';
 import { sidebarRoutes } from './sidebar/index.ts';
 import { setupRoutes } from './setup/index.ts';
 import { webRoutes } from './web/web.route.ts';
-import { kfRoutes } from './kf/index.ts';
+import { kfDeskRoutes, kfRoutes } from './kf/index.ts';
 
 export const VERSION = '0.1.0';
 
@@ -61,6 +61,7 @@ export function allRoutes(modules: Modules): RouteDef[] {
     ...tagMergeRoutes({ ...modules, wecom: async (corpId) => (await corpWecom(modules, corpId))?.adapter ?? null }),
     ...groupRoutes({ ...modules, runs: modules.ledger.runs, sopNames: modules.ledger.sops }),
   );
+  routes.push(...kfDeskRoutes({ kf: modules.kf, contacts: modules.contacts, sidebar: modules.sidebar, org: modules.org }));
   return routes;
 }
 

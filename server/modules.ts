@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { ChannelAdapter } from '../adapters/channel-adapter.ts';
-import { createAdapter, touchChannelOf } from '../adapters/registry.ts';
+import { createAdapter, describeVendorError, touchChannelOf } from '../adapters/registry.ts';
 import { createAuthModule, type AuthModule, type StaffOAuth, registerAuthModels } from './auth/index.ts';
 import { createSopLedger, createSopModule, type SopModule, registerSopModels } from './sop/index.ts';
 import { createDailyModule, type DailyModule, registerDailyModels } from './daily/index.ts';
@@ -192,7 +192,20 @@ function buildServiceGraph(deps: ModuleDeps) {
     /** Every staff-task write goes through the tasks module (server/tasks/index.ts). */
     tasks: createTasksModule({ models: m, clock, contacts: follows }),
     /** 微信客服: the knowledge base and its matcher (server/kf/index.ts). */
-    kf: createKfModule({ models: m, org, clock }),
+    kf: createKfModule({
+      models: m,
+      org,
+      clock,
+      // The bot answers kf messages as they are stored; the desk sends through the corp's WeCom account.
+      reactions: channels,
+      logger: deps.logger,
+      describeVendorError: (errcode) => describeVendorError(errcode),
+      kfPortFor: async (corpId) => {
+        const accounts = (await channels.accounts.listForCorp(corpId)).filter((a) => a.kind === 'wecom');
+        const account = accounts.find((a) => a.isDefault) ?? accounts[0];
+        return account ? channels.adapterFor(account) : null;
+      },
+    }),
     experiments: createExperimentsModule({ models: m, clock, org, touches: ledger.touches, events, contacts }),
     /** Accounts, adapters, the inbox, inbound processing, owed details and the WeCom sync (server/channels/index.ts). */
     channels,

@@ -19,6 +19,9 @@ import type {
   GroupDetail,
   InboundEvent,
   KfCustomer,
+  KfOutMessage,
+  KfSendRequest,
+  KfServiceState,
   KfSyncPage,
   KfSyncRequest,
   OutboundMessage,
@@ -250,6 +253,48 @@ export class WecomAdapter implements ChannelAdapter {
     }
   }
 
+  async sendKfMessage(req: KfSendRequest): Promise<{ msgId: string }> {
+    try {
+      const r = await this.client.kfSendMsg({ touser: req.externalUserId, open_kfid: req.openKfId, ...(req.msgId ? { msgid: kfMsgId(req.msgId) } : {}), ...kfBody(req.message) });
+      return { msgId: r.msgid };
+    } catch (err) {
+      throw toChannelError(err);
+    }
+  }
+
+  async sendKfEventMessage(code: string, message: KfOutMessage): Promise<{ msgId: string }> {
+    try {
+      const r = await this.client.kfSendMsgOnEvent({ code, ...kfBody(message) });
+      return { msgId: r.msgid };
+    } catch (err) {
+      throw toChannelError(err);
+    }
+  }
+
+  async transKfState(req: { openKfId: string; externalUserId: string; state: Exclude<KfServiceState, 0>; servicerUserId?: string }): Promise<{ msgCode: string | null }> {
+    try {
+      const r = await this.client.kfServiceStateTrans({
+        open_kfid: req.openKfId,
+        external_userid: req.externalUserId,
+        service_state: req.state,
+        ...(req.servicerUserId ? { servicer_userid: req.servicerUserId } : {}),
+      });
+      return { msgCode: r.msg_code || null };
+    } catch (err) {
+      throw toChannelError(err);
+    }
+  }
+
+  async listKfServicers(openKfId: string): Promise<{ userId: string; onDuty: boolean }[]> {
+    try {
+      const r = await this.client.kfServicerList(openKfId);
+      // Departments may be servicers too; only members can take a session.
+      return r.servicer_list.flatMap((s) => (s.userid ? [{ userId: s.userid, onDuty: s.status === 0 }] : []));
+    } catch (err) {
+      throw toChannelError(err);
+    }
+  }
+
   async fetchContactDetail(externalUserId: string): Promise<ContactDetail | null> {
     try {
       let cursor: string | undefined;
@@ -475,6 +520,19 @@ export class WecomAdapter implements ChannelAdapter {
       throw toChannelError(err);
     }
   }
+}
+
+/** A kf message body: text, or a msgmenu of click items (a click comes back as text with the item's id as menu_id). */
+function kfBody(message: KfOutMessage): { msgtype: 'text' | 'msgmenu'; [payload: string]: unknown } {
+  if (message.type === 'text') return { msgtype: 'text', text: { content: message.text } };
+  return {
+    msgtype: 'msgmenu',
+    msgmenu: {
+      head_content: message.head,
+      list: message.items.map((i) => ({ type: 'click', click: { id: i.id, content: i.text } })),
+      ...(message.tail ? { tail_content: message.tail } : {}),
+    },
+  };
 }
 
 /** kf msgid: ≤32 bytes of [0-9a-zA-Z_-]; a hash keeps distinct client ids distinct whatever their length or script. */

@@ -11,7 +11,7 @@
  * Both must be idempotent: a redelivered or re-processed payload runs them again.
  */
 import type { Logger } from 'pino';
-import type { ChannelAdapter, FriendAdded, FriendTransferFailed } from '../../adapters/channel-adapter.ts';
+import type { ChannelAdapter, FriendAdded, FriendTransferFailed, KfMessage } from '../../adapters/channel-adapter.ts';
 import type { StaffDto } from '../org/index.ts';
 import type { ChannelAccount } from './channel-account.repository.ts';
 
@@ -28,9 +28,17 @@ export type FriendAddedFacts = InboundSource & {
   staff: StaffDto | null;
 };
 
+/** A 微信客服 message or event pulled with kf/sync_msg and stored in the event log (the kf bot answers it). */
+export type KfMessageFacts = InboundSource & {
+  event: { idempotencyKey: string; corpId: string; message: KfMessage };
+  /** The contact of the kf customer; null for a message without one. */
+  contactId: string | null;
+};
+
 /** The kinds other domains may react to, with what the core tells them once it has stored the event. */
 export type ReactionFacts = {
   friend_added: FriendAddedFacts;
+  kf_message: KfMessageFacts;
 };
 export type ReactionKind = keyof ReactionFacts;
 export type InboundReaction<K extends ReactionKind> = { name: string; react(facts: ReactionFacts[K]): Promise<unknown> };

@@ -21,6 +21,7 @@ export { createSyncProgress } from './sync/sync-progress.ts';
 export {
   InboundReactions,
   type FriendAddedFacts,
+  type KfMessageFacts,
   type HandledEvent,
   type InboundOwner,
   type InboundReaction,

@@ -42,6 +42,8 @@ export async function onKfMessagesAvailable(event: KfMessagesAvailable, ctx: Inb
         payload: { openKfId: m.openKfId, origin: m.origin, text: m.text, raw: m.raw },
       });
       if (contactId && m.origin === 'customer') await deps.optOutReply({ corpId: event.corpId, contactId, text: m.text, messageKey: `wecom:${event.corpId}:kf:${m.msgId}`, channel: 'wecom_kf', at: m.sentAt });
+      // The kf bot and desk (server/kf) answer from here; reactions are idempotent by the message id.
+      await deps.reactions.run('kf_message', { account, adapter, contactId, event: { idempotencyKey: `wecom:${event.corpId}:kf:${m.msgId}`, corpId: event.corpId, message: m } });
     }
     cursor = result.nextCursor || cursor;
     await deps.kfCursors.save(account.id, event.openKfId, cursor);

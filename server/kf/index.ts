@@ -5,6 +5,8 @@
 export { createKfModule, type KfDeps, type KfModule, type KnowledgeImportReport } from './kf.module.ts';
 export type { KfModels } from './kf.models.ts';
 export { kfRoutes } from './kf.route.ts';
+export { kfDeskRoutes, type KfDeskRouteDeps } from './desk.route.ts';
+export type { KfReviewDto, KfSessionDto } from './session/kf-session.repository.ts';
 export type { KfSettings } from './kf-settings.repository.ts';
 export type { KnowledgeDto, KnowledgeInput, KnowledgePatch, KnowledgeVersionDto } from './knowledge.repository.ts';
 export type { MatchDecision, MatchResult } from './matcher/decide.ts';

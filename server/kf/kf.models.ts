@@ -3,6 +3,7 @@
  * document per corp (matching thresholds, handover keywords, vocabulary).
  */
 import { Schema, type Connection, type MongooseQueryMiddleware } from 'mongoose';
+import { kfReviewSchema, kfSessionSchema } from './session/kf-session.schema.ts';
 
 export const ATTACHMENT_TYPES = ['image', 'link', 'miniprogram'] as const;
 
@@ -92,6 +93,8 @@ export function registerKfModels(conn: Connection) {
     KnowledgeEntry: conn.model('KnowledgeEntry', knowledgeEntrySchema),
     KnowledgeVersion: conn.model('KnowledgeVersion', knowledgeVersionSchema),
     KfSettings: conn.model('KfSettings', kfSettingsSchema),
+    KfSession: conn.model('KfSession', kfSessionSchema),
+    KfReview: conn.model('KfReview', kfReviewSchema),
   };
 }
 

@@ -3,6 +3,8 @@
  * matcher. One match index per corp is cached in memory and rebuilt when the corp's kbRevision moved (any
  * knowledge or settings write, in any process) or it is older than INDEX_MAX_AGE_MS (store renames).
  */
+import type { Logger } from 'pino';
+import type { InboundReactions } from '../channels/index.ts';
 import type { OrgModule } from '../org/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import { corpScope } from '../shared/scope.ts';
@@ -13,6 +15,10 @@ import { KnowledgeRepository, type KnowledgeDto, type KnowledgeFilter, type Know
 import { decide, type MatchResult } from './matcher/decide.ts';
 import type { KnowledgeIndex, KnowledgeMatcher, MatchContext } from './matcher/knowledge-matcher.ts';
 import { lexicalMatcher } from './matcher/lexical-matcher.ts';
+import { KfBot } from './bot/kf-bot.ts';
+import { KfDesk, type KfDeskPort } from './session/kf-desk.ts';
+import { KfSessionRepository, type KfReviewDto, type KfSessionDto } from './session/kf-session.repository.ts';
+import { kfStats, type KfStatsGroup, type KfStatsRow } from './session/kf-stats.ts';
 
 export type KfDeps = {
   models: KfModels;
@@ -20,6 +26,12 @@ export type KfDeps = {
   clock: Clock;
   /** The local lexical matcher unless another (an embedding model) is given. */
   matcher?: KnowledgeMatcher;
+  /** Where kf messages arrive (the bot answers them); without it no bot runs. */
+  reactions?: Pick<InboundReactions, 'on'>;
+  /** The corp's WeCom adapter for the desk's sends and session moves. */
+  kfPortFor?: (corpId: string) => Promise<KfDeskPort | null>;
+  describeVendorError?: (errcode: number) => string;
+  logger?: Logger;
 };
 
 export type KnowledgeImportReport = { created: number; updated: number; unchanged: number; errors: Array<{ line: number; message: string }> };
@@ -38,7 +50,30 @@ export type KfModule = {
   putSettings(corpId: string, settings: KfSettings): Promise<KfSettings>;
   /** Ranks the corp's enabled entries for a customer's text and decides: answer, suggest or hand over. */
   match(corpId: string, text: string, ctx?: MatchContext): Promise<MatchResult>;
+  /** The service desk: kf sessions by state, and the moves a servicer makes on one. */
+  desk: {
+    pool(corpId: string): Promise<KfSessionDto[]>;
+    mine(corpId: string, userId: string): Promise<KfSessionDto[]>;
+    session(corpId: string, id: string): Promise<KfSessionDto>;
+    take(corpId: string, id: string, userId: string): Promise<KfSessionDto>;
+    reply(corpId: string, id: string, userId: string, text: string): Promise<KfSessionDto>;
+    transfer(corpId: string, id: string, userId: string, toUserId: string): Promise<KfSessionDto>;
+    end(corpId: string, id: string, userId: string): Promise<KfSessionDto>;
+    servicers(corpId: string, openKfId: string): Promise<{ userId: string; onDuty: boolean }[]>;
+  };
+  /** The service numbers of the sessions that started in [from, to), per day, kf account or servicer. */
+  stats(corpId: string, q: { from: Date; to: Date; by: KfStatsGroup; timeZone: string }): Promise<{ rows: KfStatsRow[]; truncated: boolean }>;
+  /** Questions the bot did not answer: promote a reply into a new entry or a paraphrase of one. */
+  review: {
+    list(corpId: string, status?: KfReviewDto['status']): Promise<KfReviewDto[]>;
+    promote(corpId: string, id: string, to: { entryId: string } | { answer: string; category?: string }, actor: string): Promise<KnowledgeDto>;
+    dismiss(corpId: string, id: string): Promise<void>;
+  };
 };
+
+const DESK_LIST_LIMIT = 100;
+/** The numbers are computed from the sessions themselves; a period with more is reported as truncated. */
+const STATS_SESSION_LIMIT = 50_000;
 
 /** Store names can change without a knowledge write; an index this old is rebuilt anyway. */
 const INDEX_MAX_AGE_MS = 10 * 60_000;
@@ -62,10 +97,34 @@ export function createKfModule(deps: KfDeps): KfModule {
     index.catch(() => indexes.get(corpId)?.index === index && indexes.delete(corpId));
     return index;
   };
+  const sessions = new KfSessionRepository(deps.models, deps.clock);
+  const desk = new KfDesk({
+    sessions,
+    portFor: deps.kfPortFor ?? (() => Promise.resolve(null)),
+    describeVendorError: deps.describeVendorError ?? ((errcode) => `企业微信拒绝 (${errcode})`),
+    clock: deps.clock,
+  });
   const written = async <T>(corpId: string, result: T): Promise<T> => {
     await settings.bump(corpId);
     return result;
   };
+
+  const match = async (corpId: string, text: string, ctx?: MatchContext): Promise<MatchResult> => {
+    const s = await settings.get(corpId);
+    const index = await indexOf(corpId, s);
+    return decide(text, index.search(text, { ...ctx, limit: 5 }), s);
+  };
+  if (deps.reactions && deps.logger) {
+    const bot = new KfBot({
+      sessions,
+      match: (corpId, text) => match(corpId, text),
+      getEntry: (corpId, id) => entries.get(corpId, id),
+      topQuestions: async (corpId, limit) => (await entries.list(corpId, { enabled: true, page: 1, pageSize: limit })).items,
+      clock: deps.clock,
+      logger: deps.logger,
+    });
+    deps.reactions.on('kf_message', { name: 'kf-bot', react: (facts) => bot.onMessage(facts) });
+  }
 
   return {
     createEntry: async (corpId, input, actor) => written(corpId, await entries.create(corpId, input, actor)),
@@ -106,10 +165,37 @@ export function createKfModule(deps: KfDeps): KfModule {
       await settings.put(corpId, s);
       return s;
     },
-    async match(corpId, text, ctx) {
-      const s = await settings.get(corpId);
-      const index = await indexOf(corpId, s);
-      return decide(text, index.search(text, { ...ctx, limit: 5 }), s);
+    match,
+    desk: {
+      pool: (corpId) => sessions.list(corpId, { states: [2], limit: DESK_LIST_LIMIT }),
+      mine: (corpId, userId) => sessions.list(corpId, { states: [3], servicerUserId: userId, limit: DESK_LIST_LIMIT }),
+      session: (corpId, id) => sessions.get(corpId, id),
+      take: (corpId, id, userId) => desk.take(corpId, id, userId),
+      reply: (corpId, id, userId, text) => desk.reply(corpId, id, userId, text),
+      transfer: (corpId, id, userId, toUserId) => desk.transfer(corpId, id, userId, toUserId),
+      end: (corpId, id, userId) => desk.end(corpId, id, userId),
+      servicers: (corpId, openKfId) => desk.servicers(corpId, openKfId),
+    },
+    async stats(corpId, q) {
+      const started = await sessions.startedBetween(corpId, q.from, q.to, STATS_SESSION_LIMIT + 1);
+      return { rows: kfStats(started.slice(0, STATS_SESSION_LIMIT), q.by, q.timeZone), truncated: started.length > STATS_SESSION_LIMIT };
+    },
+    review: {
+      list: (corpId, status = 'open') => sessions.listReview(corpId, status, DESK_LIST_LIMIT),
+      async promote(corpId, id, to, actor) {
+        const item = await sessions.getReview(corpId, id);
+        let entry: KnowledgeDto;
+        if ('entryId' in to) {
+          const current = await entries.get(corpId, to.entryId);
+          entry = await entries.update(corpId, current.id, { similar: [...new Set([...current.similar, item.question])] }, actor);
+        } else {
+          entry = await entries.create(corpId, { question: item.question, answer: { text: to.answer }, ...(to.category ? { category: to.category } : {}) }, actor);
+        }
+        await settings.bump(corpId);
+        await sessions.settleReview(corpId, id, 'promoted', entry.id);
+        return entry;
+      },
+      dismiss: (corpId, id) => sessions.getReview(corpId, id).then((item) => sessions.settleReview(corpId, item.id, 'dismissed', null)),
     },
   };
 }

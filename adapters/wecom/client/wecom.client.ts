@@ -43,8 +43,12 @@ import type {
   GroupChatListResponse,
   KfBatchGetCustomersRequest,
   KfBatchGetCustomersResponse,
+  KfSendMsgOnEventRequest,
   KfSendMsgRequest,
   KfSendMsgResponse,
+  KfServicerListResponse,
+  KfServiceStateTransRequest,
+  KfServiceStateTransResponse,
   KfSyncMsgRequest,
   KfSyncMsgResponse,
   MarkTagRequest,
@@ -251,6 +255,21 @@ export class WecomClient {
    */
   kfBatchGetCustomers(body: KfBatchGetCustomersRequest): Reply<KfBatchGetCustomersResponse> {
     return this.http.call({ method: 'POST', api: 'kf/customer/batchget', body });
+  }
+
+  /** https://developer.work.weixin.qq.com/document/path/95122 — a welcome_code or msg_code works once (text or msgmenu). */
+  kfSendMsgOnEvent(body: KfSendMsgOnEventRequest): Reply<KfSendMsgResponse> {
+    return this.http.call({ method: 'POST', api: 'kf/send_msg_on_event', body });
+  }
+
+  /** https://developer.work.weixin.qq.com/document/path/94669 — moves a session; 2 and 3 (first time) and 4 return a msg_code. */
+  kfServiceStateTrans(body: KfServiceStateTransRequest): Reply<KfServiceStateTransResponse> {
+    return this.http.call({ method: 'POST', api: 'kf/service_state/trans', body });
+  }
+
+  /** https://developer.work.weixin.qq.com/document/path/94645 — the 接待人员 of a kf account. */
+  kfServicerList(openKfid: string): Reply<KfServicerListResponse> {
+    return this.http.call({ method: 'GET', api: 'kf/servicer/list', query: { open_kfid: openKfid } });
   }
 
   // ---- staff sign-in

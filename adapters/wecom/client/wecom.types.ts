@@ -260,6 +260,11 @@ export type KfSendMsgRequest = {
   [payload: string]: unknown;
 };
 export type KfSendMsgResponse = { msgid: string };
+export type KfSendMsgOnEventRequest = { code: string; msgid?: string; msgtype: 'text' | 'msgmenu'; [payload: string]: unknown };
+export type KfServiceStateTransRequest = { open_kfid: string; external_userid: string; service_state: 1 | 2 | 3 | 4; servicer_userid?: string };
+export type KfServiceStateTransResponse = { msg_code?: string };
+/** status: 0 接待中, 1 停止接待. */
+export type KfServicerListResponse = { servicer_list: { userid?: string; department_id?: number; status?: 0 | 1 }[] };
 
 /** https://developer.work.weixin.qq.com/document/31072 — 1–100 ids per call. */
 export type KfBatchGetCustomersRequest = { external_userid_list: string[]; need_enter_session_context?: 0 | 1 };

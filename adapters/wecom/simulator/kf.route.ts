@@ -6,6 +6,7 @@
  * https://developer.work.weixin.qq.com/document/path/94699, /document/31072
  */
 import { bytes, decodeCursor, encodeCursor, INVALID_PARAMETER, optionalNumber, optionalObject, optionalStrings, optionalText, pageLimit, requireText } from './sim-input.ts';
+import { acceptMsgMenu } from './kf-session.route.ts';
 import { fail } from './sim-kernel.ts';
 import type { ApiRoute } from './sim-kernel.ts';
 import { nowSeconds } from './wecom-sim-context.ts';
@@ -92,6 +93,7 @@ export function kfRoutes(sim: WecomSim): ApiRoute[] {
         if (!conversation || !last || sim.clock.now().getTime() - last.getTime() > limits.kfWindowMs) fail(95002, 'out of 48 hours');
         if (conversation.sessionState > 1) fail(95018, 'session state does not allow sending');
         if (conversation.sentSince >= limits.kfMessagesPerWindow) fail(95001, 'message count limit');
+        if (msgtype === 'msgmenu') acceptMsgMenu(conversation, payload);
 
         conversation.sentSince++;
         const id = msgid ?? state.nextId('kfsent');

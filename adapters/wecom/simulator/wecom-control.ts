@@ -3,6 +3,7 @@
  * and inject errors, and read back what the simulator received.
  */
 import { randomBytes } from 'node:crypto';
+import { issueKfEventCode } from './kf-session.route.ts';
 import { confirmMassSend } from './mass-send.route.ts';
 import { publishMoment } from './moment.route.ts';
 import { deleteCorpTags } from './tag.route.ts';
@@ -50,7 +51,7 @@ export type GroupChatInput = {
 export type KfCustomerInput = Partial<Omit<SimKfCustomer, 'external_userid'>> & { external_userid: string };
 
 /** `nickname` / `unionid` set the writer's profile as kf/customer/batchget will return it. */
-export type KfCustomerMessageInput = { open_kfid: string; external_userid: string; content: string; at?: Date; nickname?: string; unionid?: string };
+export type KfCustomerMessageInput = { open_kfid: string; external_userid: string; content: string; at?: Date; nickname?: string; unionid?: string; menu_id?: string };
 
 export class WecomSimControl {
   constructor(
@@ -206,16 +207,76 @@ export class WecomSimControl {
         send_time: Math.floor(at.getTime() / 1000),
         origin: 3,
         msgtype: 'text',
-        text: { content: input.content },
+        text: input.menu_id === undefined ? { content: input.content } : { content: input.content, menu_id: input.menu_id },
       },
     });
     this.customerMessaged(input.external_userid, at);
     return { msgid, token: this.issueKfCallbackToken() };
   }
 
+  /**
+   * The customer opens the kf chat: an enter_session event (origin 4) in the stream, with a welcome_code (valid
+   * 20 s, once) when the customer neither wrote nor was welcomed in the last 48 h. An ended session starts anew.
+   */
+  kfEnterSession(input: { open_kfid: string; external_userid: string; scene?: string; scene_param?: string }): { msgid: string; token: string; welcome_code: string | null } {
+    const { state, clock, limits } = this.sim;
+    this.addKfAccount(input.open_kfid);
+    this.setKfCustomer({ external_userid: input.external_userid });
+    const conversation = state.conversation(input.external_userid);
+    if (conversation.sessionState === 4) this.newKfSession(input.external_userid);
+    const recent = (at: Date | undefined) => at !== undefined && clock.now().getTime() - at.getTime() < limits.kfWindowMs;
+    const welcome =
+      recent(conversation.lastCustomerMessageAt) || recent(conversation.welcomedAt)
+        ? null
+        : issueKfEventCode(this.sim, { kind: 'welcome', open_kfid: input.open_kfid, external_userid: input.external_userid, ttlMs: limits.welcomeCodeTtlMs, textOnly: false });
+    const msgid = state.nextId('kfevt');
+    state.kf.stream.push({
+      seq: state.kf.stream.length,
+      hidden: false,
+      message: {
+        msgid,
+        open_kfid: input.open_kfid,
+        external_userid: input.external_userid,
+        send_time: nowSeconds(this.sim),
+        origin: 4,
+        msgtype: 'event',
+        event: {
+          event_type: 'enter_session',
+          open_kfid: input.open_kfid,
+          external_userid: input.external_userid,
+          scene: input.scene ?? '',
+          scene_param: input.scene_param ?? '',
+          ...(welcome ? { welcome_code: welcome } : {}),
+        },
+      },
+    });
+    return { msgid, token: this.issueKfCallbackToken(), welcome_code: welcome };
+  }
+
+  /** The customer taps a click item of a msgmenu it was sent: a text message carrying the item's menu_id. */
+  kfMenuClick(input: { open_kfid: string; external_userid: string; menu_id: string }): { msgid: string; token: string } {
+    const content = this.sim.state.kf.conversations.get(input.external_userid)?.menuItems?.get(input.menu_id);
+    if (content === undefined) throw new Error(`customer ${input.external_userid} was never shown menu item ${input.menu_id}`);
+    return this.kfCustomerMessage({ ...input, content });
+  }
+
+  /** Adds (or updates) a 接待人员 of a kf account; status 0 接待中, 1 停止接待. */
+  addKfServicer(openKfid: string, userid: string, status: 0 | 1 = 0): void {
+    this.addKfAccount(openKfid);
+    const list = this.sim.state.kf.servicers.get(openKfid) ?? [];
+    this.sim.state.kf.servicers.set(openKfid, [...list.filter((s) => s.userid !== userid), { userid, status }]);
+  }
+
+  private newKfSession(externalUserid: string): void {
+    const conversation = this.sim.state.conversation(externalUserid);
+    conversation.sessionState = 0;
+    delete conversation.servicerUserid;
+  }
+
   /** Opens (or reopens) the 48-hour / 5-message window of a KF customer. */
   customerMessaged(externalUserid: string, at: Date = this.sim.clock.now()): void {
     const conversation = this.sim.state.conversation(externalUserid);
+    if (conversation.sessionState === 4) this.newKfSession(externalUserid);
     conversation.lastCustomerMessageAt = at;
     conversation.sentSince = 0;
   }

@@ -9,6 +9,7 @@ import { contactWayRoutes } from './contact-way.route.ts';
 import { customerRoutes } from './customer.route.ts';
 import { groupChatRoutes } from './groupchat.route.ts';
 import { kfRoutes } from './kf.route.ts';
+import { kfSessionRoutes } from './kf-session.route.ts';
 import { jsapiRoutes } from './jsapi.route.ts';
 import { transferRoutes } from './transfer.route.ts';
 import { massSendRoutes } from './mass-send.route.ts';
@@ -84,6 +85,7 @@ export async function startWecomSimulator(options: WecomSimulatorOptions = {}): 
     ...momentRoutes(sim),
     ...groupChatRoutes(sim),
     ...kfRoutes(sim),
+    ...kfSessionRoutes(sim),
     ...jsapiRoutes(sim),
     ...transferRoutes(sim),
   ];

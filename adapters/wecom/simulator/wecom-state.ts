@@ -108,7 +108,21 @@ export type SimKfEntry = {
   message: Record<string, unknown> & { msgid: string; open_kfid: string; external_userid: string; send_time: number };
 };
 /** Per customer: last message, our sends since, and the session state (0 new, 1 bot, 2 pool, 3 human, 4 ended). */
-export type SimKfConversation = { lastCustomerMessageAt?: Date; sentSince: number; sessionState: 0 | 1 | 2 | 3 | 4 };
+export type SimKfConversation = {
+  lastCustomerMessageAt?: Date;
+  sentSince: number;
+  sessionState: 0 | 1 | 2 | 3 | 4;
+  /** The servicer of state 3 (人工接待). */
+  servicerUserid?: string;
+  /** When the customer last got a welcome message (a welcome_code is issued at most once per 48 h). */
+  welcomedAt?: Date;
+  /** Click ids of the msgmenus this customer was sent, with the text a click sends back. */
+  menuItems?: Map<string, string>;
+};
+/** A code for kf/send_msg_on_event: `welcome` (enter_session), `reply` (first move to 2 or 3), `end` (moved to 4). */
+export type SimKfEventCode = { code: string; kind: 'welcome' | 'reply' | 'end'; open_kfid: string; external_userid: string; issuedAt: Date; ttlMs: number; textOnly: boolean; usedAt?: Date };
+/** A 接待人员 of a kf account: status 0 接待中, 1 停止接待 (kf/servicer/list). */
+export type SimKfServicer = { userid: string; status: 0 | 1 };
 export type SimKfSend = { body: Record<string, unknown>; msgid: string; at: Date };
 /** A WeChat user as kf/customer/batchget returns it; `unionid` only when a developer account is bound. */
 export type SimKfCustomer = {
@@ -149,6 +163,12 @@ export class WecomSimState {
     callbackTokens: new Map<string, Date>(),
     /** Customers who wrote to a KF account, by external_userid (kf/customer/batchget). */
     customers: new Map<string, SimKfCustomer>(),
+    /** 接待人员 per open_kfid. */
+    servicers: new Map<string, SimKfServicer[]>(),
+    /** welcome_code / msg_code values for kf/send_msg_on_event. */
+    eventCodes: new Map<string, SimKfEventCode>(),
+    /** Every successful kf/send_msg_on_event, in order. */
+    eventSends: [] as SimKfSend[],
   };
   readonly oauthCodes = new Map<string, SimOAuthCode>();
   /** The app (agentid) each secret belongs to; a secret without one (客户联系, 通讯录) cannot send app messages. */

@@ -1,0 +1,201 @@
+/**
+ * The 微信客服 bot: greets a customer who enters with the menu of top questions, answers what the knowledge
+ * base answers, offers 「您是不是想问」 when unsure, and hands the rest to the pool (待接入池) for a person.
+ * WeCom's own 智能回复 stops once an API routes sessions, so this is the only automatic answer the customer gets.
+ */
+import type { Logger } from 'pino';
+import type { ChannelAdapter, KfMessage, KfOutMessage } from '../../../adapters/channel-adapter.ts';
+import type { KfMessageFacts } from '../../channels/index.ts';
+import type { Clock } from '../../shared/clock.ts';
+import type { KnowledgeDto } from '../knowledge.repository.ts';
+import type { MatchResult } from '../matcher/decide.ts';
+import type { KfSessionDto, KfSessionRepository } from '../session/kf-session.repository.ts';
+
+export type KfPort = Pick<ChannelAdapter, 'sendKfMessage' | 'sendKfEventMessage' | 'transKfState'>;
+
+export type KfBotDeps = {
+  sessions: KfSessionRepository;
+  match(corpId: string, text: string): Promise<MatchResult>;
+  getEntry(corpId: string, id: string): Promise<KnowledgeDto>;
+  /** The questions the greeting menu offers, most asked first. */
+  topQuestions(corpId: string, limit: number): Promise<KnowledgeDto[]>;
+  clock: Clock;
+  logger: Logger;
+};
+
+export const GREETING = '您好，我是智能助手，请问有什么可以帮您？您可以点选下面的常见问题，或直接输入。';
+export const SUGGEST_HEAD = '您是不是想问：';
+export const SUGGEST_TAIL = '都不是？回复「人工」转人工客服。';
+export const HANDOVER_TEXT = '正在为您转接人工客服，请稍候。';
+export const SURVEY_HEAD = '本次服务已结束，请为我们的服务评价：';
+/** Click ids: a knowledge entry, and a satisfaction answer (3 很满意, 2 满意, 1 不满意). */
+export const ENTRY_CLICK = 'kb:';
+export const RATING_CLICK = 'rate:';
+export const RATINGS = [
+  { value: 3, text: '很满意' },
+  { value: 2, text: '满意' },
+  { value: 1, text: '不满意' },
+] as const;
+const GREETING_QUESTIONS = 5;
+
+export function surveyMenu(): KfOutMessage {
+  return { type: 'menu', head: SURVEY_HEAD, items: RATINGS.map((r) => ({ id: `${RATING_CLICK}${r.value}`, text: r.text })) };
+}
+
+export class KfBot {
+  constructor(private readonly deps: KfBotDeps) {}
+
+  async onMessage(facts: KfMessageFacts): Promise<void> {
+    const { corpId, message: m } = facts.event;
+    if (!m.externalUserId) return;
+    const port = facts.adapter;
+    if (m.origin === 'system') return this.onEvent(corpId, m, m.externalUserId, facts.contactId, port);
+    if (m.origin === 'servicer') return this.onServicerMessage(corpId, m, m.externalUserId, facts.contactId);
+    return this.onCustomerMessage(corpId, m, m.externalUserId, facts.contactId, port);
+  }
+
+  private async onEvent(corpId: string, m: KfMessage, externalUserId: string, contactId: string | null, port: KfPort): Promise<void> {
+    const event = (m.raw.event ?? {}) as { event_type?: string; welcome_code?: string };
+    if (event.event_type === 'session_status_change') return this.onStatusChange(corpId, m, externalUserId, contactId);
+    if (event.event_type !== 'enter_session') return;
+    const { sessions } = this.deps;
+    const session = await sessions.open(corpId, m.openKfId, externalUserId, contactId, m.sentAt);
+    if (!(await sessions.claim(corpId, session.id, m.msgId))) return;
+    await sessions.append(corpId, session.id, { msgId: m.msgId, from: 'system', text: '进入会话 entered the session', at: m.sentAt });
+    if (session.state === 0) await this.toBot(corpId, session, port);
+    if (!event.welcome_code || !port.sendKfEventMessage) return;
+    const top = await this.deps.topQuestions(corpId, GREETING_QUESTIONS);
+    const greeting: KfOutMessage = top.length
+      ? { type: 'menu', head: GREETING, items: top.map((e) => ({ id: `${ENTRY_CLICK}${e.id}`, text: e.question })) }
+      : { type: 'text', text: GREETING };
+    const sent = await port.sendKfEventMessage(event.welcome_code, greeting);
+    await this.said(corpId, session.id, sent.msgId, textOf(greeting));
+  }
+
+  /**
+   * A servicer moved the session in the WeCom client (took it from WeCom's own pool, passed it on, ended it):
+   * the desk follows, so it never offers a session someone already has.
+   */
+  private async onStatusChange(corpId: string, m: KfMessage, externalUserId: string, contactId: string | null): Promise<void> {
+    const event = (m.raw.event ?? {}) as { change_type?: number; new_servicer_userid?: string };
+    const { sessions, clock } = this.deps;
+    const session = await sessions.open(corpId, m.openKfId, externalUserId, contactId, m.sentAt);
+    if (!(await sessions.claim(corpId, session.id, m.msgId))) return;
+    if (event.change_type === 1 || event.change_type === 2) {
+      const taken = event.change_type === 1 ? { takenAt: m.sentAt } : {};
+      await sessions.update(corpId, session.id, { state: 3, servicerUserId: event.new_servicer_userid ?? null, ...taken });
+    } else if (event.change_type === 3) {
+      await sessions.update(corpId, session.id, { state: 4, endedAt: clock.now() });
+    }
+  }
+
+  private async onServicerMessage(corpId: string, m: KfMessage, externalUserId: string, contactId: string | null): Promise<void> {
+    const { sessions } = this.deps;
+    const session = await sessions.open(corpId, m.openKfId, externalUserId, contactId, m.sentAt);
+    if (!(await sessions.claim(corpId, session.id, m.msgId))) return;
+    const servicer = typeof m.raw.servicer_userid === 'string' ? m.raw.servicer_userid : null;
+    await sessions.append(corpId, session.id, { msgId: m.msgId, from: 'servicer', text: m.text ?? `[${m.msgType}]`, at: m.sentAt, servicerUserId: servicer });
+    await sessions.markFirst(corpId, session.id, 'firstHumanResponseAt', m.sentAt);
+  }
+
+  private async onCustomerMessage(corpId: string, m: KfMessage, externalUserId: string, contactId: string | null, port: KfPort): Promise<void> {
+    const { sessions } = this.deps;
+    const menuId = ((m.raw.text ?? {}) as { menu_id?: string }).menu_id ?? null;
+    if (menuId?.startsWith(RATING_CLICK)) return this.onRating(corpId, m, externalUserId, menuId);
+    const session = await sessions.open(corpId, m.openKfId, externalUserId, contactId, m.sentAt);
+    if (!(await sessions.claim(corpId, session.id, m.msgId))) return;
+    const text = m.text ?? '';
+    await sessions.append(corpId, session.id, { msgId: m.msgId, from: 'customer', text: text || `[${m.msgType}]`, at: m.sentAt, menuId });
+    // In the pool or with a servicer, a person answers.
+    if (session.state >= 2) return;
+    if (menuId?.startsWith(ENTRY_CLICK)) {
+      const entry = await this.deps.getEntry(corpId, menuId.slice(ENTRY_CLICK.length)).catch(() => null);
+      if (entry?.enabled) return this.answer(corpId, session, m, entry, port, { suggestionClicks: 1 });
+    }
+    if (!text.trim()) return this.handOver(corpId, session, m, text, 'unanswered', [], port);
+    const result = await this.deps.match(corpId, text);
+    if (result.decision === 'answer') {
+      const entry = await this.deps.getEntry(corpId, result.candidates[0]!.entryId);
+      return this.answer(corpId, session, m, entry, port, {});
+    }
+    if (result.decision === 'suggest') return this.suggest(corpId, session, m, result, port);
+    return this.handOver(corpId, session, m, text, result.keyword ? 'handover' : 'unanswered', result.candidates, port);
+  }
+
+  private async onRating(corpId: string, m: KfMessage, externalUserId: string, menuId: string): Promise<void> {
+    const value = Number(menuId.slice(RATING_CLICK.length));
+    if (!RATINGS.some((r) => r.value === value)) return;
+    const { sessions } = this.deps;
+    const session = await sessions.latest(corpId, m.openKfId, externalUserId);
+    if (!session || session.state !== 4 || !(await sessions.claim(corpId, session.id, m.msgId))) return;
+    await sessions.append(corpId, session.id, { msgId: m.msgId, from: 'customer', text: m.text ?? '', at: m.sentAt, menuId });
+    await sessions.update(corpId, session.id, { rating: value });
+  }
+
+  private async answer(corpId: string, session: KfSessionDto, m: KfMessage, entry: KnowledgeDto, port: KfPort, inc: { suggestionClicks?: number }): Promise<void> {
+    if (!port.sendKfMessage) return;
+    if (session.state === 0) await this.toBot(corpId, session, port);
+    try {
+      const sent = await port.sendKfMessage({ openKfId: m.openKfId, externalUserId: session.externalUserId, msgId: `${m.msgId}:answer`, message: { type: 'text', text: entry.answer.text } });
+      await this.deps.sessions.append(corpId, session.id, { msgId: sent.msgId, from: 'bot', text: entry.answer.text, at: this.deps.clock.now(), entryId: entry.id, entryVersion: entry.version });
+      await this.deps.sessions.update(corpId, session.id, {}, { botAnswers: 1, ...inc });
+      await this.deps.sessions.markFirst(corpId, session.id, 'firstBotResponseAt', this.deps.clock.now());
+    } catch (err) {
+      // The window is spent (5 messages) or closed: a person has to pick it up.
+      this.deps.logger.warn({ err, sessionId: session.id }, 'kf bot could not answer; handing over');
+      await this.handOver(corpId, session, m, m.text ?? '', 'unanswered', [], port);
+    }
+  }
+
+  private async suggest(corpId: string, session: KfSessionDto, m: KfMessage, result: MatchResult, port: KfPort): Promise<void> {
+    if (!port.sendKfMessage) return;
+    if (session.state === 0) await this.toBot(corpId, session, port);
+    const menu: KfOutMessage = { type: 'menu', head: SUGGEST_HEAD, items: result.candidates.map((c) => ({ id: `${ENTRY_CLICK}${c.entryId}`, text: c.question })), tail: SUGGEST_TAIL };
+    const sent = await port.sendKfMessage({ openKfId: m.openKfId, externalUserId: session.externalUserId, msgId: `${m.msgId}:suggest`, message: menu });
+    await this.said(corpId, session.id, sent.msgId, textOf(menu));
+    await this.deps.sessions.update(corpId, session.id, {}, { suggestions: 1 });
+  }
+
+  private async handOver(corpId: string, session: KfSessionDto, m: KfMessage, question: string, reason: 'handover' | 'unanswered', candidates: MatchResult['candidates'], port: KfPort): Promise<void> {
+    const { sessions, clock } = this.deps;
+    if (!port.transKfState) return;
+    const { msgCode } = await port.transKfState({ openKfId: m.openKfId, externalUserId: session.externalUserId, state: 2 });
+    await sessions.update(corpId, session.id, { state: 2, handedOverAt: clock.now() });
+    await sessions.queueReview(corpId, {
+      sessionId: session.id,
+      question: question || `[${m.msgType}]`,
+      reason,
+      candidates: candidates.map((c) => ({ entryId: c.entryId, question: c.question, score: c.score })),
+      askedAt: m.sentAt,
+    });
+    // The pool's 回复语 code sends text only, once.
+    if (msgCode && port.sendKfEventMessage) {
+      const sent = await port.sendKfEventMessage(msgCode, { type: 'text', text: HANDOVER_TEXT });
+      await this.said(corpId, session.id, sent.msgId, HANDOVER_TEXT);
+    }
+  }
+
+  private async toBot(corpId: string, session: KfSessionDto, port: KfPort): Promise<void> {
+    if (!port.transKfState) return;
+    try {
+      await port.transKfState({ openKfId: session.openKfId, externalUserId: session.externalUserId, state: 1 });
+    } catch (err) {
+      // WeCom may already have the session with the bot (a session older than this record): sending still works in 0 and 1.
+      this.deps.logger.warn({ err, sessionId: session.id }, 'kf session could not move to 智能助手; answering anyway');
+    }
+    await this.deps.sessions.update(corpId, session.id, { state: 1 });
+    session.state = 1;
+  }
+
+  private async said(corpId: string, sessionId: string, msgId: string, text: string): Promise<void> {
+    const at = this.deps.clock.now();
+    await this.deps.sessions.append(corpId, sessionId, { msgId, from: 'bot', text, at });
+    await this.deps.sessions.markFirst(corpId, sessionId, 'firstBotResponseAt', at);
+  }
+}
+
+/** How a message we sent reads in the conversation. */
+export function textOf(message: KfOutMessage): string {
+  if (message.type === 'text') return message.text;
+  return [message.head, ...message.items.map((i, n) => `${n + 1}. ${i.text}`), ...(message.tail ? [message.tail] : [])].join('\n');
+}

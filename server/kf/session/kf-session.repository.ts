@@ -1,0 +1,196 @@
+/**
+ * kf sessions and the review queue. A customer has at most one session not ended per kf account; the bot and
+ * the desk move it through 0 → 1 → 2 → 3 → 4 and append what was said.
+ */
+import { isValidObjectId, type Types } from 'mongoose';
+import { isDuplicateKeyError, NotFoundError } from '../../errors.ts';
+import type { Clock } from '../../shared/clock.ts';
+import type { KfModels } from '../kf.models.ts';
+
+export type KfSessionState = 0 | 1 | 2 | 3 | 4;
+export type KfSpeaker = 'customer' | 'bot' | 'servicer' | 'system';
+export type KfSessionMessage = {
+  msgId: string;
+  from: KfSpeaker;
+  text: string;
+  at: Date;
+  entryId: string | null;
+  entryVersion: number | null;
+  menuId: string | null;
+  servicerUserId: string | null;
+};
+export type KfSessionDto = {
+  id: string;
+  openKfId: string;
+  externalUserId: string;
+  contactId: string | null;
+  state: KfSessionState;
+  servicerUserId: string | null;
+  startedAt: Date;
+  lastMessageAt: Date;
+  firstBotResponseAt: Date | null;
+  handedOverAt: Date | null;
+  takenAt: Date | null;
+  firstHumanResponseAt: Date | null;
+  endedAt: Date | null;
+  rating: number | null;
+  suggestions: number;
+  suggestionClicks: number;
+  botAnswers: number;
+  messages: KfSessionMessage[];
+};
+/** What a state change or an event sets on the session. */
+export type KfSessionPatch = Partial<Pick<KfSessionDto, 'state' | 'servicerUserId' | 'firstBotResponseAt' | 'handedOverAt' | 'takenAt' | 'firstHumanResponseAt' | 'endedAt' | 'rating'>> & {
+  msgCode?: string | null;
+};
+export type KfCounter = 'suggestions' | 'suggestionClicks' | 'botAnswers';
+
+export type KfReviewDto = {
+  id: string;
+  sessionId: string;
+  question: string;
+  reason: 'handover' | 'unanswered';
+  candidates: { entryId: string; question: string; score: number }[];
+  status: 'open' | 'promoted' | 'dismissed';
+  entryId: string | null;
+  askedAt: Date;
+};
+
+type SessionRow = Omit<KfSessionDto, 'id'> & { _id: Types.ObjectId; msgCode: string | null };
+type ReviewRow = Omit<KfReviewDto, 'id'> & { _id: Types.ObjectId };
+
+/** The desk shows this many messages of a conversation; older ones stay stored. */
+const MESSAGES_SHOWN = 200;
+
+export class KfSessionRepository {
+  constructor(
+    private readonly models: Pick<KfModels, 'KfSession' | 'KfReview'>,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The customer's session not ended on this account, opened (state 0) when there is none. */
+  async open(corpId: string, openKfId: string, externalUserId: string, contactId: string | null, at: Date): Promise<KfSessionDto> {
+    const filter = { corpId, openKfId, externalUserId, endedAt: null };
+    const row = await this.models.KfSession.findOneAndUpdate(
+      filter,
+      { $setOnInsert: { state: 0, startedAt: at, lastMessageAt: at }, ...(contactId ? { $set: { contactId } } : {}) },
+      { upsert: true, returnDocument: 'after' },
+    ).lean<SessionRow>();
+    return dto(row!);
+  }
+
+  /** The customer's latest session on the account, ended or not. */
+  async latest(corpId: string, openKfId: string, externalUserId: string): Promise<KfSessionDto | null> {
+    const row = await this.models.KfSession.findOne({ corpId, openKfId, externalUserId }).sort({ startedAt: -1, _id: -1 }).lean<SessionRow>();
+    return row ? dto(row) : null;
+  }
+
+  /** True the first time a message id is claimed for a session: a re-processed page acts once. */
+  async claim(corpId: string, sessionId: string, msgId: string): Promise<boolean> {
+    const r = await this.models.KfSession.updateOne({ corpId, _id: sessionId, seen: { $ne: msgId } }, { $push: { seen: msgId } });
+    return r.modifiedCount === 1;
+  }
+
+  async append(corpId: string, sessionId: string, message: Omit<KfSessionMessage, 'entryId' | 'entryVersion' | 'menuId' | 'servicerUserId'> & Partial<KfSessionMessage>): Promise<void> {
+    const full: KfSessionMessage = { entryId: null, entryVersion: null, menuId: null, servicerUserId: null, ...message };
+    await this.models.KfSession.updateOne({ corpId, _id: sessionId }, { $push: { messages: full }, $max: { lastMessageAt: message.at } });
+  }
+
+  /** Sets the patch; `onlyIfNull` fields (first response times) are set once and never moved. */
+  async update(corpId: string, sessionId: string, patch: KfSessionPatch, inc: Partial<Record<KfCounter, number>> = {}): Promise<void> {
+    const update: Record<string, unknown> = { $set: patch };
+    if (Object.keys(inc).length) update.$inc = inc;
+    await this.models.KfSession.updateOne({ corpId, _id: sessionId }, update);
+  }
+
+  /** Sets a first-time mark (first bot / human response) unless it is already set. */
+  async markFirst(corpId: string, sessionId: string, field: 'firstBotResponseAt' | 'firstHumanResponseAt', at: Date): Promise<void> {
+    await this.models.KfSession.updateOne({ corpId, _id: sessionId, [field]: null }, { $set: { [field]: at } });
+  }
+
+  /** The msg_code kept from the last state change, taken (cleared) so it is used once. */
+  async takeMsgCode(corpId: string, sessionId: string): Promise<string | null> {
+    const row = await this.models.KfSession.findOneAndUpdate({ corpId, _id: sessionId, msgCode: { $ne: null } }, { $set: { msgCode: null } }).lean<SessionRow>();
+    return row?.msgCode ?? null;
+  }
+
+  async get(corpId: string, id: string): Promise<KfSessionDto> {
+    const row = isValidObjectId(id) ? await this.models.KfSession.findOne({ corpId, _id: id }, { seen: 0 }).lean<SessionRow>() : null;
+    if (!row) throw new NotFoundError('kf session', id);
+    return { ...dto(row), messages: dto(row).messages.slice(-MESSAGES_SHOWN) };
+  }
+
+  /** Sessions in the given states (and of one servicer), most recent first, without their messages (lists stay small). */
+  async list(corpId: string, filter: { states: KfSessionState[]; servicerUserId?: string; limit: number }): Promise<KfSessionDto[]> {
+    const q: Record<string, unknown> = { corpId, state: { $in: filter.states } };
+    if (filter.servicerUserId !== undefined) q.servicerUserId = filter.servicerUserId;
+    const rows = await this.models.KfSession.find(q, { messages: 0, seen: 0 }).sort({ lastMessageAt: -1 }).limit(filter.limit).lean<SessionRow[]>();
+    return rows.map(dto);
+  }
+
+  /** Sessions that started in [from, to), without their messages, at most `limit`. */
+  async startedBetween(corpId: string, from: Date, to: Date, limit: number): Promise<KfSessionDto[]> {
+    const rows = await this.models.KfSession.find({ corpId, startedAt: { $gte: from, $lt: to } }, { messages: 0, seen: 0 }).sort({ startedAt: 1 }).limit(limit).lean<SessionRow[]>();
+    return rows.map(dto);
+  }
+
+  /** Queues a question once per session. */
+  async queueReview(corpId: string, input: Omit<KfReviewDto, 'id' | 'status' | 'entryId'>): Promise<void> {
+    try {
+      await this.models.KfReview.create({ corpId, ...input, status: 'open' });
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+    }
+  }
+
+  async listReview(corpId: string, status: KfReviewDto['status'], limit: number): Promise<KfReviewDto[]> {
+    const rows = await this.models.KfReview.find({ corpId, status }).sort({ askedAt: -1 }).limit(limit).lean<ReviewRow[]>();
+    return rows.map(reviewDto);
+  }
+
+  async getReview(corpId: string, id: string): Promise<KfReviewDto> {
+    const row = isValidObjectId(id) ? await this.models.KfReview.findOne({ corpId, _id: id }).lean<ReviewRow>() : null;
+    if (!row) throw new NotFoundError('kf review item', id);
+    return reviewDto(row);
+  }
+
+  async settleReview(corpId: string, id: string, status: 'promoted' | 'dismissed', entryId: string | null): Promise<void> {
+    await this.models.KfReview.updateOne({ corpId, _id: id }, { $set: { status, entryId, updatedAt: this.clock.now() } });
+  }
+}
+
+function dto(row: SessionRow): KfSessionDto {
+  return {
+    id: String(row._id),
+    openKfId: row.openKfId,
+    externalUserId: row.externalUserId,
+    contactId: row.contactId ?? null,
+    state: row.state,
+    servicerUserId: row.servicerUserId ?? null,
+    startedAt: row.startedAt,
+    lastMessageAt: row.lastMessageAt,
+    firstBotResponseAt: row.firstBotResponseAt ?? null,
+    handedOverAt: row.handedOverAt ?? null,
+    takenAt: row.takenAt ?? null,
+    firstHumanResponseAt: row.firstHumanResponseAt ?? null,
+    endedAt: row.endedAt ?? null,
+    rating: row.rating ?? null,
+    suggestions: row.suggestions ?? 0,
+    suggestionClicks: row.suggestionClicks ?? 0,
+    botAnswers: row.botAnswers ?? 0,
+    messages: (row.messages ?? []).map((m) => ({ ...m })),
+  };
+}
+
+function reviewDto(row: ReviewRow): KfReviewDto {
+  return {
+    id: String(row._id),
+    sessionId: row.sessionId,
+    question: row.question,
+    reason: row.reason,
+    candidates: row.candidates ?? [],
+    status: row.status,
+    entryId: row.entryId ?? null,
+    askedAt: row.askedAt,
+  };
+}

@@ -1,0 +1,129 @@
+/**
+ * 微信客服 end to end, in Chromium against the app, a test database and the WeCom simulator: a customer enters a
+ * session and gets the greeting menu, asks a known question and is answered, asks something unknown and is handed
+ * to the pool; an agent takes it on /service, replies, ends it; the customer rates it. Screenshots:
+ * docs/screenshots/service-1280.png and service-360.png (SIYU_SCREENSHOTS=1), /tmp/shots-kf/ always.
+ */
+import { mkdir } from 'node:fs/promises';
+import { expect } from 'chai';
+import type { Page } from 'playwright-core';
+import { deliverCallback } from '../../adapters/wecom/simulator/callback-driver.ts';
+import { kfMsgOrEvent } from '../../adapters/wecom/simulator/callback-events.ts';
+import { SIM_CORP_ID } from '../../adapters/wecom/simulator/wecom-simulator.ts';
+import { GREETING, HANDOVER_TEXT, SURVEY_HEAD } from '../../server/kf/bot/kf-bot.ts';
+import { CALLBACK_AES_KEY, CALLBACK_TOKEN, startChannelHarness, type ChannelHarness } from '../support/channel-harness.ts';
+import { openBrowser, requireChromium, type OpenBrowser } from '../support/chromium.ts';
+import { useTestDatabase } from '../support/database.ts';
+
+type Menu = { head_content: string; list: { click: { id: string; content: string } }[] };
+
+describe('service desk /service end to end against the WeCom simulator', function () {
+  this.timeout(60_000);
+  before(function () {
+    requireChromium(this);
+  });
+
+  const t = useTestDatabase('service_desk_browser');
+  const KF = 'wkDESK0001';
+  const USER = 'wmDeskLin';
+  let h: ChannelHarness;
+  let browser: OpenBrowser | undefined;
+  let page: Page;
+  let pageErrors: string[] = [];
+  let at = 1_795_200_000;
+
+  const pull = async (token: string) => {
+    await deliverCallback({ url: `${h.baseUrl}/callbacks/wecom`, token: CALLBACK_TOKEN, encodingAESKey: CALLBACK_AES_KEY, corpId: SIM_CORP_ID, retryDelayMs: 0, xml: kfMsgOrEvent({ corpId: SIM_CORP_ID, token, openKfId: KF, createTime: at++ }) });
+    await h.processor.drain();
+  };
+  const say = (content: string) => pull(h.sim.control.kfCustomerMessage({ open_kfid: KF, external_userid: USER, content, nickname: '林女士' }).token);
+  const events = () => h.sim.state.kf.eventSends.filter((s) => s.body.touser === USER).map((s) => s.body);
+  const sends = () => h.sim.state.kf.sent.filter((s) => s.body.touser === USER).map((s) => s.body);
+
+  before(async () => {
+    h = await startChannelHarness(t.db);
+    h.sim.control.addKfServicer(KF, 'a2');
+    h.sim.control.addKfServicer(KF, 'a1');
+    h.sim.control.setKfCustomer({ external_userid: USER, nickname: '林女士' });
+    for (const e of [
+      { question: '鲜奶保质期多久？', similar: ['鲜奶能放几天', '牛奶开封后多久要喝完'], answer: { text: '冷藏保质期 7 天，开封后请 24 小时内喝完。' } },
+      { question: '门店几点开门？', similar: ['营业时间是几点', '晚上几点关门'], answer: { text: '每天 7:00–22:00。' } },
+      { question: '怎么开发票？', similar: ['电子发票怎么开'], answer: { text: '订单详情里申请开票。' } },
+    ]) {
+      await h.services.kf.createEntry(SIM_CORP_ID, e, 'test');
+    }
+    browser = await openBrowser({ width: 1280, height: 800 });
+    await browser.context.addInitScript((token) => localStorage.setItem('siyu.service.token', token), h.org.tokens.staffA);
+    ({ page, pageErrors } = browser);
+    await mkdir('/tmp/shots-kf', { recursive: true });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await h?.stop();
+  });
+
+  it('greets, answers, hands over; the agent takes, replies and ends on /service; the customer rates it', async () => {
+    // The customer opens the chat: the greeting with the menu of top questions (welcome code).
+    await pull(h.sim.control.kfEnterSession({ open_kfid: KF, external_userid: USER }).token);
+    const greeting = events()[0]!.msgmenu as Menu;
+    expect(greeting.head_content).to.equal(GREETING);
+    expect(greeting.list.map((i) => i.click.content)).to.include('鲜奶保质期多久？');
+
+    // A known question is answered by the bot.
+    await say('鲜奶能放几天呀？');
+    expect((sends().at(-1)!.text as { content: string }).content).to.equal('冷藏保质期 7 天，开封后请 24 小时内喝完。');
+
+    // Something the knowledge base does not know goes to the pool.
+    await say('我上周买的酸奶盒子漏了，包装是不是有问题');
+    expect(h.sim.state.kf.conversations.get(USER)?.sessionState).to.equal(2);
+    expect((events().at(-1)!.text as { content: string }).content).to.equal(HANDOVER_TEXT);
+
+    // The agent (staff a2) sees it waiting, takes it, replies, ends it.
+    await page.goto(`${h.baseUrl}/service`);
+    await page.locator('#app').waitFor();
+    await page.locator('#pool button', { hasText: '林女士' }).click();
+    await page.locator('#conv-meta', { hasText: '待接入' }).waitFor();
+    expect(await page.locator('#messages li').allTextContents()).to.satisfy((texts: string[]) => texts.some((x) => x.includes('包装是不是有问题')));
+    await page.locator('#take').click();
+    await page.locator('#conv-meta', { hasText: '人工接待' }).waitFor();
+    expect(h.sim.state.kf.conversations.get(USER)).to.include({ sessionState: 3, servicerUserid: 'a2' });
+    await page.locator('#mine button', { hasText: '林女士' }).waitFor();
+
+    await page.locator('#kb-q').fill('发票');
+    await page.locator('#kb-form button').click();
+    await page.locator('#kb li', { hasText: '怎么开发票？' }).waitFor();
+    const reply = '非常抱歉！请把订单号发给我，我们给您补发一盒。';
+    await page.locator('#reply-text').fill(reply);
+    await page.locator('#reply-form button[type=submit]').click();
+    await page.locator('#messages li.servicer', { hasText: reply }).waitFor();
+    expect((events().at(-1)!.text as { content: string }).content).to.equal(reply);
+    await page.screenshot({ path: '/tmp/shots-kf/service-1280.png', fullPage: false });
+    if (process.env.SIYU_SCREENSHOTS) await page.screenshot({ path: 'docs/screenshots/service-1280.png', fullPage: false });
+
+    await page.locator('#end').click();
+    await page.locator('#conv-meta', { hasText: '已结束' }).waitFor();
+    const survey = events().at(-1)!.msgmenu as Menu;
+    expect(survey.head_content).to.equal(SURVEY_HEAD);
+    expect(survey.list.map((i) => i.click.content)).to.deep.equal(['很满意', '满意', '不满意']);
+
+    // The customer rates it; the desk shows the rating.
+    await pull(h.sim.control.kfMenuClick({ open_kfid: KF, external_userid: USER, menu_id: survey.list[0]!.click.id }).token);
+    const [stored] = await t.db.models.KfSession.find({ corpId: SIM_CORP_ID, externalUserId: USER }).lean();
+    expect(stored).to.include({ state: 4, rating: 3, servicerUserId: 'a2' });
+    await page.reload();
+    await page.locator('#app').waitFor();
+    expect(pageErrors).to.deep.equal([]);
+
+    // The phone width: no horizontal scroll.
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.goto(`${h.baseUrl}/service`);
+    await page.locator('#app').waitFor();
+    await page.locator('#review li', { hasText: '包装是不是有问题' }).waitFor();
+    // The numbers show today's session with its rating (3 / 3).
+    await page.locator('#numbers tr', { hasText: '3.0 / 3' }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).to.be.at.most(360);
+    await page.screenshot({ path: '/tmp/shots-kf/service-360.png', fullPage: true });
+    if (process.env.SIYU_SCREENSHOTS) await page.screenshot({ path: 'docs/screenshots/service-360.png', fullPage: true });
+  });
+});
