@@ -77,6 +77,7 @@ const FILES: ReadonlyArray<[path: string, file: string | URL, summary: string]> 
   ['/service/service.css', 'service/service.css', '客服工作台样式 Styles of the service desk'],
   ['/web/shared/dom.js', 'shared/dom.js', '页面公用：DOM 小工具 DOM helpers every page imports (el, $, bilingual labels, the error box)'],
   ['/web/shared/api.js', 'shared/api.js', '页面公用：接口调用 The JSON API client every page imports (bearer token, corpId, the page’s error texts)'],
+  ['/web/shared/token-sign-in.js', 'shared/token-sign-in.js', '页面公用：令牌登录 Token sign-in of pages outside the console (the /service desk: #token= hand-over, the sign-in form, sign-out)'],
   ['/hq/customers/:id', 'customer/index.html', '客户详情 The customer detail page (the same page for every id): identities, relations, tags, groups, consent, notes, timeline, SOPs, arms, leads'],
   ['/web/customer/customer.js', 'customer/customer.js', '客户详情脚本 Script of the customer detail page'],
   ['/web/customer/kit.js', 'customer/kit.js', '客户/标签/客户群页面公用 Labels, dates, stacking tables and page states of the customer, tag and group pages'],
