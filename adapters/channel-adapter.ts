@@ -371,4 +371,13 @@ export interface ChannelAdapter {
   listen?(onEvent: (event: InboundEvent, envelope: string) => Promise<void>): Promise<void>;
   /** Push-based channels: stop receiving and release the connection. */
   stop?(): Promise<void>;
+  /**
+   * WeCom: creates corp tags in an existing group (`groupId`) or in a new group named `groupName` (add_corp_tag);
+   * resolves with the group and only the tags created, ids as WeCom issued them. Rejects with a ChannelError on a refusal.
+   */
+  createCorpTags?(input: { groupId?: string; groupName?: string; tags: { name: string; order?: number }[] }): Promise<CorpTagGroup>;
+  /** WeCom: renames or reorders one corp tag or tag group by its WeCom id (edit_corp_tag). Rejects with a ChannelError on a refusal. */
+  editCorpTag?(id: string, change: { name?: string; order?: number }): Promise<void>;
+  /** WeCom: deletes whole corp tag groups with their tags (del_corp_tag group_id). Rejects with a ChannelError on a refusal. */
+  deleteCorpTagGroups?(groupIds: string[]): Promise<void>;
 }

@@ -494,6 +494,33 @@ export class WecomAdapter implements ChannelAdapter {
     }
   }
 
+  async createCorpTags(input: { groupId?: string; groupName?: string; tags: { name: string; order?: number }[] }): Promise<CorpTagGroup> {
+    try {
+      const r = await this.client.addCorpTag({ ...(input.groupId ? { group_id: input.groupId } : { group_name: input.groupName }), tag: input.tags });
+      const g = r.tag_group;
+      return { groupId: g.group_id, name: g.group_name, order: g.order, tags: g.tag.map((t) => ({ tagId: t.id, name: t.name, order: t.order })) };
+    } catch (err) {
+      throw toChannelError(err);
+    }
+  }
+
+  async editCorpTag(id: string, change: { name?: string; order?: number }): Promise<void> {
+    try {
+      await this.client.editCorpTag({ id, ...change });
+    } catch (err) {
+      throw toChannelError(err);
+    }
+  }
+
+  async deleteCorpTagGroups(groupIds: string[]): Promise<void> {
+    if (!groupIds.length) return;
+    try {
+      await this.client.delCorpTag({ group_id: groupIds });
+    } catch (err) {
+      throw toChannelError(err);
+    }
+  }
+
   /** https://developer.work.weixin.qq.com/document/path/90236 — textcard; WeCom drops what exceeds 30 a minute per member */
   async notifyStaff(card: StaffNotice): Promise<{ ok: true; invalidUserIds: string[]; vendorId: string } | { ok: false; error: ChannelError }> {
     if (!this.config.agentId) return { ok: false, error: new ChannelError({ errcode: null, message: 'the WeCom account has no agentId: app messages need one', kind: 'invalid' }) };

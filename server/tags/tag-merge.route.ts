@@ -7,17 +7,15 @@
  * re-marks the rest (mark_tag is idempotent).
  */
 import { z } from 'zod';
-import { ChannelError, type ChannelAdapter } from '../../adapters/channel-adapter.ts';
-import { describeVendorError } from '../../adapters/registry.ts';
-import { AppError, BadRequestError, ErrorCode } from '../errors.ts';
+import type { ChannelAdapter } from '../../adapters/channel-adapter.ts';
+import { BadRequestError } from '../errors.ts';
 import { corpIdQuery } from '../http/corp-scope.ts';
 import { defineRoute, type RouteDef } from '../http/route.ts';
 import type { Clock } from '../shared/clock.ts';
 import { ROLES } from '../shared/principal.ts';
 import type { Scope } from '../shared/scope.ts';
 import type { TagRepository } from './tag.repository.ts';
-
-const isLocal = (tagId: string) => tagId.startsWith('siyu_');
+import { isLocal, VendorRefusedError } from './tag-wecom.ts';
 
 /** The contacts domain's part of a merge and of usage counts (its face: contacts and follows). */
 export type TagMergeDeps = {
@@ -36,15 +34,6 @@ export type TagMergeDeps = {
 };
 
 export type TagMirrorOutcome = { status: 'mirrored'; relations: number } | { status: 'local' | 'no_wecom' };
-
-/** A vendor refused the change; `details` carries the errcode and its zh-CN explanation. */
-class VendorRefusedError extends AppError {
-  constructor(what: string, err: unknown) {
-    const errcode = err instanceof ChannelError ? err.errcode : null;
-    const reason = errcode !== null ? describeVendorError(errcode) : (err as Error).message;
-    super(502, ErrorCode.Unavailable, `企业微信拒绝了${what}，本地数据未改动：${reason} WeCom refused; nothing was changed here`, { errcode, reason });
-  }
-}
 
 export function tagMergeRoutes(deps: TagMergeDeps): RouteDef[] {
   return [
@@ -65,17 +54,22 @@ export function tagMergeRoutes(deps: TagMergeDeps): RouteDef[] {
       method: 'post',
       path: '/api/tags/:tagId/merge',
       tag: 'tags',
-      summary: '合并标签 Merge tag X into Y: every customer with X gets Y, then X is deleted (mirrored to WeCom first)',
+      summary: '合并标签 Merge tag X into Y: every customer with X gets Y, then X is deleted (mirrored to WeCom first); `dryRun` only counts what would change',
       scoped: true,
       roles: ['hq_admin', 'marketer'],
       params: z.strictObject({ tagId: z.string().min(1).max(64) }),
       query: z.strictObject({ ...corpIdQuery }),
-      body: z.strictObject({ into: z.string().min(1).max(64) }),
+      body: z.strictObject({ into: z.string().min(1).max(64), dryRun: z.boolean().optional() }),
       async handler({ params, body }, { scope }) {
         const from = params.tagId;
         const into = body.into;
         if (from === into) throw new BadRequestError('不能把标签合并到自身 A tag cannot be merged into itself', [{ path: 'body.into', message: 'same as the tag merged' }]);
         await deps.tags.assertExist(scope.corpId, [from, into]);
+        if (body.dryRun) {
+          // The same counts the merge itself acts on: every customer of the corp carrying X, every live relation carrying X.
+          const [usage, relations] = await Promise.all([deps.contacts.tagUsage({ corpId: scope.corpId, storeIds: null }), deps.follows.liveWithTag(scope.corpId, from)]);
+          return { from, into, dryRun: true, customers: usage.get(from) ?? 0, relations: relations.length, mirrored: !isLocal(from) };
+        }
         const mirror = await mergeAtWecom(deps, scope.corpId, from, into);
         const customers = await deps.contacts.replaceTag(scope.corpId, from, into, deps.clock.now());
         // Relations hold WeCom's per-relation tags: a local tag never appears there.

@@ -101,6 +101,11 @@ export class TagRepository {
     await this.models.Tag.updateMany({ corpId, deletedAt: null, tagId: { $nin: liveTags, $not: /^siyu_/ } }, { $set: { deletedAt: now } });
   }
 
+  /** Throws a 404 unless the tag is live in the corp: checked before a change goes to WeCom. */
+  async assertLive(corpId: string, tagId: string): Promise<void> {
+    if (!(await this.models.Tag.exists({ corpId, tagId, deletedAt: null }))) throw new NotFoundError('tag', tagId);
+  }
+
   /** Throws a 400 listing every id that is not a live tag of the corp. */
   async assertExist(corpId: string, tagIds: string[]): Promise<void> {
     if (!tagIds.length) return;

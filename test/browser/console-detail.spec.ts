@@ -1,7 +1,8 @@
 /**
  * The console's customer detail (/hq/customers/:id), tag page (/hq/tags) and group pages (/hq/groups,
  * /hq/groups/:id) in Chromium against the app, a test database and the WeCom simulator: sign in as HQ, open a
- * customer and add a tag, merge two tags, open a group; a store manager of another store gets the 404 state.
+ * customer and add a tag, merge two tags (after the dry-run count), see a refused rename, open a group; a store
+ * manager of another store gets the 404 state.
  * Screenshots at 1280×800 and 360×740 go to /tmp/shots-detail/ (docs/screenshots/ holds the committed ones).
  */
 import { mkdir } from 'node:fs/promises';
@@ -78,6 +79,10 @@ describe('console customer, tag and group pages in Chromium', function () {
     expect(await page.title()).to.equal('标签管理 · 私域');
     await page.locator(`button.merge[data-tag="${seed.tags.vip}"]`).click();
     await page.locator('#merge-into').selectOption(seed.tags.regular);
+    // The dialog shows the server's dry-run count and only then lets the merge be confirmed.
+    await page.locator('#merge-preview', { hasText: '将影响 1 位客户、1 条好友关系' }).waitFor();
+    expect((await t.db.models.Contact.findById(seed.contactId).lean())!.tagIds, 'the preview changes nothing').to.include(seed.tags.vip);
+    await page.screenshot({ path: `${SHOTS}/tags-merge-1280.png` });
     await page.locator('#merge-confirm').click();
     await page.locator('#status', { hasText: '已合并' }).waitFor();
     expect(await page.locator('.tag-name', { hasText: 'VIP' }).count()).to.equal(0);
@@ -91,12 +96,30 @@ describe('console customer, tag and group pages in Chromium', function () {
     await page.locator(`button.merge[data-tag="${seed.tags.regular}"]`).click();
     const other = await page.locator('#merge-into option').first().getAttribute('value');
     await page.locator('#merge-into').selectOption(other!);
-    await page.locator('#merge-confirm').click();
+    await page.locator('#merge-confirm:not([disabled])').click();
     await page.locator('#error', { hasText: '企业微信拒绝了合并标签' }).waitFor();
     expect(await page.locator('.tag-name', { hasText: '普通' }).count()).to.equal(1);
     // The refused request is the one error the browser logs; nothing else may have failed.
     expect(desktop!.pageErrors).to.deep.equal(['Failed to load resource: the server responded with a status of 502 (Bad Gateway)']);
     desktop!.pageErrors.length = 0;
+  });
+
+  it('shows WeCom’s refusal of a rename in zh-CN and keeps the old name, here and at WeCom', async () => {
+    h.sim.control.injectErrors('externalcontact/edit_corp_tag', 40071);
+    page.once('dialog', (d) => void d.accept('银卡'));
+    await page.locator('tr', { has: page.locator('.tag-name', { hasText: '普通' }) }).getByRole('button', { name: /^重命名/ }).click();
+    await page.locator('#error', { hasText: '企业微信拒绝了修改标签' }).waitFor();
+    expect(await page.locator('#error').textContent()).to.include('标签名已存在');
+    expect(await page.locator('.tag-name', { hasText: '普通' }).count()).to.equal(1);
+    expect((await t.db.models.Tag.findOne({ tagId: seed.tags.regular }).lean())!.name).to.equal('普通');
+    expect(h.sim.state.findTag(seed.tags.regular)!.tag.name).to.equal('普通');
+    expect(desktop!.pageErrors).to.deep.equal(['Failed to load resource: the server responded with a status of 502 (Bad Gateway)']);
+    desktop!.pageErrors.length = 0;
+
+    page.once('dialog', (d) => void d.accept('银卡'));
+    await page.locator('tr', { has: page.locator('.tag-name', { hasText: '普通' }) }).getByRole('button', { name: /^重命名/ }).click();
+    await page.locator('.tag-name', { hasText: '银卡' }).waitFor();
+    expect(h.sim.state.findTag(seed.tags.regular)!.tag.name, 'renamed at WeCom').to.equal('银卡');
   });
 
   it('lists groups, filters by name and opens one', async () => {

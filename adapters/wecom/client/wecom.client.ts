@@ -121,6 +121,11 @@ export class WecomClient {
     return this.http.call({ method: 'POST', api: 'externalcontact/add_corp_tag', body });
   }
 
+  /** https://developer.work.weixin.qq.com/document/path/92117 — one tag or group id; only the fields given change */
+  editCorpTag(body: { id: string; name?: string; order?: number }): Reply<object> {
+    return this.http.call({ method: 'POST', api: 'externalcontact/edit_corp_tag', body });
+  }
+
   /** https://developer.work.weixin.qq.com/document/path/92117 — tags and whole groups; a group's last tag takes the group */
   delCorpTag(body: { tag_id?: string[]; group_id?: string[] }): Reply<object> {
     return this.http.call({ method: 'POST', api: 'externalcontact/del_corp_tag', body });

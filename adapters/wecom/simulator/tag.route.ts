@@ -1,5 +1,8 @@
 /**
- * Corp tags: get_corp_tag_list and add_corp_tag (3000 tags per corp → 40126). Every group and tag carries
+ * Corp tags: get_corp_tag_list, add_corp_tag (3000 tags per corp → 40126), edit_corp_tag and del_corp_tag.
+ * Names are at most 30 characters (40072) and unique among a group's live tags and among live groups (40071);
+ * those two codes follow the global errcode table's "invalid tag name (already exists)" / "invalid tag name
+ * length", the codes WeCom's tag APIs answer. Every group and tag carries
  * `deleted`; deleted ones are listed only when asked for by id: a group by tag_id, a tag by tag_id or group_id
  * ("只在指定tag_id/group_id进行查询时返回"). https://developer.work.weixin.qq.com/document/path/92117
  */
@@ -10,6 +13,12 @@ import { nowSeconds } from './wecom-sim-context.ts';
 import type { WecomSim } from './wecom-sim-context.ts';
 import type { SimTag, SimTagGroup } from './wecom-state.ts';
 
+const NAME_MAX = 30;
+
+function checkName(name: string): void {
+  if ([...name].length > NAME_MAX) fail(40072, `tag name longer than ${NAME_MAX} characters`);
+}
+
 function newTags(body: Record<string, unknown>): { name: string; order: number }[] {
   const tags = optionalList(body, 'tag') ?? [];
   if (tags.length === 0) fail(40058, 'tag list is empty');
@@ -17,6 +26,7 @@ function newTags(body: Record<string, unknown>): { name: string; order: number }
     const tag = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
     const name = optionalText(tag, 'name');
     if (!name) fail(40058, 'tag name is empty');
+    checkName(name);
     return { name, order: optionalNumber(tag, 'order') ?? 0 };
   });
 }
@@ -62,6 +72,12 @@ export function tagRoutes(sim: WecomSim): ApiRoute[] {
           if (!groupName) fail(40058, 'group_id or group_name is required');
           group = state.tagGroups.find((g) => g.group_name === groupName && !g.deleted);
         }
+        if (groupName) checkName(groupName);
+        const taken = new Set((group?.tag ?? []).filter((t) => !t.deleted).map((t) => t.name));
+        for (const t of tags) {
+          if (taken.has(t.name)) fail(40071, `tag name ${t.name} already exists in the group`);
+          taken.add(t.name);
+        }
         if (state.tagCount() + tags.length > limits.corpTags) fail(40126, `corp tag limit ${limits.corpTags} reached`);
         const createTime = nowSeconds(sim);
         if (!group) {
@@ -71,6 +87,34 @@ export function tagRoutes(sim: WecomSim): ApiRoute[] {
         const created: SimTag[] = tags.map((t) => ({ id: state.nextId('etTAG'), name: t.name, create_time: createTime, order: t.order, deleted: false }));
         group.tag.push(...created);
         return { tag_group: { ...group, tag: created } };
+      },
+    },
+    {
+      method: 'POST',
+      api: 'externalcontact/edit_corp_tag',
+      auth: true,
+      // One id, a tag's or a group's; only the given fields change (path/92117).
+      handler: ({ body }) => {
+        const id = optionalText(body, 'id');
+        if (!id) fail(41017, 'id is required');
+        const name = optionalText(body, 'name');
+        const order = optionalNumber(body, 'order');
+        if (name !== undefined) {
+          if (!name) fail(40058, 'name is empty');
+          checkName(name);
+        }
+        const group = state.tagGroups.find((g) => g.group_id === id && !g.deleted);
+        if (group) {
+          if (name !== undefined && state.tagGroups.some((g) => g !== group && !g.deleted && g.group_name === name)) fail(40071, `tag group name ${name} already exists`);
+          if (name !== undefined) group.group_name = name;
+          if (order !== undefined) group.order = order;
+          return;
+        }
+        const found = state.findTag(id);
+        if (!found) fail(40068, `invalid tag id ${id}`);
+        if (name !== undefined && found.group.tag.some((t) => t !== found.tag && !t.deleted && t.name === name)) fail(40071, `tag name ${name} already exists in the group`);
+        if (name !== undefined) found.tag.name = name;
+        if (order !== undefined) found.tag.order = order;
       },
     },
     {

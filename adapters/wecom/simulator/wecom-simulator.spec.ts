@@ -120,6 +120,34 @@ describe('WeCom simulator: tokens, faults, customers, tags, contact ways', () =>
       await expectCode(api.post('externalcontact/add_corp_tag', { group_name: 'bulk', tag: [{ name: 'one too many' }] }), 40126);
       sim.state.tagGroups.splice(sim.state.tagGroups.findIndex((g) => g.group_name === 'bulk'), 1);
     });
+
+    it('add_corp_tag: a name already live in the group (40071) or longer than 30 characters (40072) is refused, creating nothing', async () => {
+      const before = sim.state.tagCount();
+      await expectCode(api.post('externalcontact/add_corp_tag', { group_name: 'g', tag: [{ name: 't' }] }), 40071);
+      await expectCode(api.post('externalcontact/add_corp_tag', { group_name: 'g', tag: [{ name: 'x' }, { name: 'x' }] }), 40071);
+      await expectCode(api.post('externalcontact/add_corp_tag', { group_name: 'g', tag: [{ name: '长'.repeat(31) }] }), 40072);
+      await expectCode(api.post('externalcontact/add_corp_tag', { group_name: '组'.repeat(31), tag: [{ name: 'y' }] }), 40072);
+      expect(sim.state.tagCount()).to.equal(before);
+    });
+
+    it('edit_corp_tag: renames a tag or a group by id; unknown ids (40068), missing id (41017), duplicates (40071) and long names (40072) are refused', async () => {
+      const added = await expectCode(api.post('externalcontact/add_corp_tag', { group_name: 'edit', tag: [{ name: 'a' }, { name: 'b' }] }), 0);
+      const group = added.tag_group as { group_id: string; tag: { id: string }[] };
+      const [a] = group.tag;
+      await expectCode(api.post('externalcontact/edit_corp_tag', { id: a!.id, name: 'a2', order: 5 }), 0);
+      expect(sim.state.findTag(a!.id)!.tag).to.include({ name: 'a2', order: 5 });
+      await expectCode(api.post('externalcontact/edit_corp_tag', { id: a!.id, name: 'b' }), 40071);
+      await expectCode(api.post('externalcontact/edit_corp_tag', { id: a!.id, name: 'z'.repeat(31) }), 40072);
+      await expectCode(api.post('externalcontact/edit_corp_tag', { id: 'etNOPE', name: 'c' }), 40068);
+      await expectCode(api.post('externalcontact/edit_corp_tag', { name: 'c' }), 41017);
+      expect(sim.state.findTag(a!.id)!.tag.name).to.equal('a2');
+      await expectCode(api.post('externalcontact/edit_corp_tag', { id: group.group_id, name: 'g' }), 40071);
+      await expectCode(api.post('externalcontact/edit_corp_tag', { id: group.group_id, name: '编辑' }), 0);
+      expect(sim.state.tagGroups.find((g) => g.group_id === group.group_id)!.group_name).to.equal('编辑');
+      await expectCode(api.post('externalcontact/del_corp_tag', { group_id: [group.group_id] }), 0);
+      await expectCode(api.post('externalcontact/edit_corp_tag', { id: a!.id, name: 'again' }), 40068);
+      await expectCode(api.post('externalcontact/edit_corp_tag', { id: group.group_id, name: 'again' }), 40068);
+    });
   });
 
   describe('add_contact_way', () => {

@@ -1,7 +1,8 @@
 /*
  * 标签 /hq/tags — the tag library: groups and tags, which are mirrored with WeCom and which are local, how many
- * customers carry each, and create / rename / merge / delete. A WeCom refusal of a merge comes back as a 502
- * whose message is the refusal in zh-CN (the server's describeVendorError); it is shown as it is.
+ * customers carry each, and create / rename / merge / delete. Changes to WeCom tags go to WeCom first; a refusal
+ * comes back as a 502 whose message is the refusal in zh-CN (the server's describeVendorError) and is shown as it
+ * is. The merge dialog asks the server for a dry run and shows its count before the merge can be confirmed.
  */
 /* global window */
 import { mountConsole } from '/web/shared/console.js';
@@ -13,6 +14,7 @@ const content = $('content');
 let groups = [];
 let usage = new Map();
 let merging = null;
+let previewSeq = 0;
 
 async function load() {
   if (!groups.length) loading(content);
@@ -100,9 +102,34 @@ function openMerge(g, t) {
   merging = t;
   const others = groups.flatMap((x) => x.tags.filter((y) => y.tagId !== t.tagId).map((y) => el('option', { value: y.tagId, text: `${x.name} / ${y.name}` })));
   $('merge-into').replaceChildren(...others);
-  $('merge-what').textContent = `把「${g.name} / ${t.name}」（${usage.get(t.tagId)?.customers ?? 0} 位客户）合并到：`;
+  $('merge-what').textContent = `把「${g.name} / ${t.name}」合并到：`;
   $('merge-dialog').showModal();
+  void preview();
 }
+
+/** The server's own count of what the merge would change; the confirm button waits for it. */
+async function preview() {
+  const seq = ++previewSeq;
+  const box = $('merge-preview');
+  const confirm = $('merge-confirm');
+  confirm.disabled = true;
+  if (!merging || !$('merge-into').value) {
+    box.textContent = '没有可合并到的其他标签。先新建一个标签。No other tag to merge into.';
+    return;
+  }
+  box.textContent = '正在统计影响范围… Counting…';
+  try {
+    const r = await api(`/api/tags/${encodeURIComponent(merging.tagId)}/merge`, { method: 'POST', body: { into: $('merge-into').value, dryRun: true } });
+    if (seq !== previewSeq) return;
+    const wecom = r.mirrored ? '，先在企业微信中逐一改标签再删除原标签' : '';
+    box.textContent = `将影响 ${r.customers} 位客户、${r.relations} 条好友关系${wecom}。确认合并吗？ ${r.customers} customers and ${r.relations} relations will change.`;
+    confirm.disabled = false;
+  } catch (err) {
+    if (seq === previewSeq) box.textContent = `无法统计影响范围：${err.message}`;
+  }
+}
+
+$('merge-into').addEventListener('change', () => void preview());
 
 $('merge-dialog').addEventListener('close', () => {
   if ($('merge-dialog').returnValue !== 'merge' || !merging) return;
@@ -118,7 +145,8 @@ $('group-form').addEventListener('submit', (e) => {
   const name = form.elements.name.value.trim();
   const tags = form.elements.tags.value.split(/[,，]/).map((s) => s.trim()).filter(Boolean).map((n) => ({ name: n }));
   if (!name) return;
-  void act(() => api('/api/tag-groups', { method: 'POST', body: { name, tags } }), '已新建标签组。Group created.').then((ok) => ok && form.reset());
+  const mirror = form.elements.mirror.checked;
+  void act(() => api('/api/tag-groups', { method: 'POST', body: { name, tags, ...(mirror ? { mirror } : {}) } }), '已新建标签组。Group created.').then((ok) => ok && form.reset());
 });
 
 await load();
