@@ -40,8 +40,9 @@ export class TouchRepository {
   /**
    * Claims one due touch (or one left `sending` by a worker whose lease lapsed) with its mass-send siblings:
    * scheduled → sending under `owner`'s lease. A stuck batch is taken over whole, so the vendor is asked once.
+   * With `limit`, fresh touches are claimed up to `limit` at a time across groups (`claimDue`), one write per claim.
    */
-  async claimBatch(owner: string, now: Date, leaseMs: number): Promise<TouchRow[]> {
+  async claimBatch(owner: string, now: Date, leaseMs: number, limit?: number): Promise<TouchRow[]> {
     const Touch = this.Touch;
     const lease = { leaseOwner: owner, leaseUntil: new Date(now.getTime() + leaseMs) };
     const stuck = await Touch.findOneAndUpdate({ status: 'sending', leaseUntil: { $lt: now } }, { $set: { ...lease, reclaimed: true }, $inc: { attempts: 1 } }, { returnDocument: 'before' }).lean<TouchRow>();
@@ -55,6 +56,7 @@ export class TouchRepository {
       const rest = await Touch.find({ ...batch, leaseOwner: owner, _id: { $ne: stuck._id } }).limit(10_000).lean<TouchRow[]>();
       return [taken, ...rest];
     }
+    if (limit) return this.claimDue(owner, now, lease, limit);
     const first = await Touch.findOneAndUpdate(
       { status: 'scheduled', dueAt: { $lte: now } },
       { $set: { status: 'sending', sendStartedAt: now, ...lease }, $inc: { attempts: 1 } },
@@ -66,6 +68,29 @@ export class TouchRepository {
     await Touch.updateMany({ ...siblings, status: 'scheduled', dueAt: { $lte: now } }, { $set: { status: 'sending', sendStartedAt: now, ...lease }, $inc: { attempts: 1 } });
     const rest = await Touch.find({ ...siblings, status: 'sending', leaseOwner: owner, _id: { $ne: first._id } }).limit(10_000).lean<TouchRow[]>();
     return [first, ...rest];
+  }
+
+  /**
+   * Due touches claimed with one write: of the `limit` oldest due, every touch that goes out alone, plus the whole
+   * mass-send group of the oldest that goes out with others (a group split across claims would become several
+   * mass sends for the staff member to confirm). They are flipped to `sending` where still `scheduled`, under a
+   * lease whose owner and expiry together are this claim's token, and the rows carrying the token are read back
+   * (a row another worker took between the read and the write is not). Losing every candidate to other workers
+   * is retried, so an empty answer means nothing is due.
+   */
+  private async claimDue(owner: string, now: Date, lease: { leaseOwner: string; leaseUntil: Date }, limit: number): Promise<TouchRow[]> {
+    const Touch = this.Touch;
+    const due = { status: 'scheduled' as const, dueAt: { $lte: now } };
+    for (let round = 0; round < 8; round++) {
+      const candidates = await Touch.find(due).sort({ dueAt: 1 }).limit(limit).select('_id corpId sopId stepId staffId localDay variant channel').lean<TouchRow[]>();
+      if (!candidates.length) return [];
+      const group = candidates.find(sendsTogether);
+      const alone = candidates.filter((c) => !sendsTogether(c)).map((c) => c._id);
+      const which = [...(alone.length ? [{ _id: { $in: alone } }] : []), ...(group ? [siblingsOf(group)] : [])];
+      const claimed = await Touch.updateMany({ ...due, $or: which }, { $set: { status: 'sending', sendStartedAt: now, ...lease }, $inc: { attempts: 1 } });
+      if (claimed.modifiedCount) return Touch.find({ status: 'sending', ...lease, $or: which }).lean<TouchRow[]>();
+    }
+    return [];
   }
 
   /**
