@@ -241,6 +241,13 @@ export class TouchRepository {
     await this.Touch.updateOne({ corpId, key }, { $set: { enrollmentId } });
   }
 
+  /** Due touches not sent yet (every tenant, like the claim) and how late the oldest of them is (metrics). */
+  async dueBacklog(now: Date): Promise<{ n: number; oldestAgeS: number }> {
+    const due = { status: 'scheduled' as const, dueAt: { $lte: now } };
+    const [n, oldest] = await Promise.all([this.Touch.countDocuments(due), this.Touch.findOne(due).sort({ dueAt: 1 }).select('dueAt').lean()]);
+    return { n, oldestAgeS: oldest ? Math.max(0, (now.getTime() - oldest.dueAt.getTime()) / 1000) : 0 };
+  }
+
   /** The fields a new touch gets by default, except `given` (bulk enrollment builds raw documents). */
   defaultsBesides(given: string[]): Record<string, unknown> {
     return defaultsBesides(this.Touch, given);
