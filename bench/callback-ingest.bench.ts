@@ -9,8 +9,14 @@
  * `--durable` runs on the development database's file store (as `npm start`), where the inbox's journaled writes
  * are committed to the file before they are acknowledged; the raw baseline then asks for the journal too, so
  * the ratio compares like with like (docs/decisions/0002-durable-acknowledgement.md).
+ * The same requests then go, by the same load generator and concurrency, to a bare node:http server (as many
+ * processes as the app's HTTP workers) that reads each body and answers `success`: `p99_ratio` = our ack p99 over
+ * its p99, the part of the tail that is ours rather than the machine's.
  */
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { sealEvent } from '../adapters/wecom/crypto/callback-envelope.ts';
 import { externalContactEvent } from '../adapters/wecom/simulator/callback-events.ts';
 import { openDatabase } from '../server/db/database.ts';
@@ -121,10 +127,14 @@ export async function run(args: string[]) {
     await pool(n, concurrency, (i) => raw.insertOne({ accountId: 'a', digest: String(i), plaintext: payloads.body(i).toString(), status: 'pending', receivedAt: new Date(), nextAttemptAt: new Date() }, { writeConcern }));
     const rawSeconds = (performance.now() - r0) / 1000;
 
+    const bareAcks = await bareServerAcks({ workers, concurrency, warm, n, request: (i) => (i < warm ? warmups.request(i) : payloads.request(i - warm)) });
+
     acks.sort((a, b) => a - b);
-    const quantile = (q: number) => acks[Math.min(n - 1, Math.ceil(n * q) - 1)]!;
+    const quantile = (q: number, of: ArrayLike<number> = acks) => of[Math.min(n - 1, Math.ceil(n * q) - 1)]!;
     console.error(`ack ms: ${[0.5, 0.9, 0.99, 0.999, 1].map((q) => `p${q * 100} ${quantile(q).toFixed(1)}`).join(', ')}`);
+    console.error(`bare node:http ms: ${[0.5, 0.9, 0.99, 0.999, 1].map((q) => `p${q * 100} ${quantile(q, bareAcks).toFixed(1)}`).join(', ')}`);
     const p99 = quantile(0.99);
+    const bareP99 = quantile(0.99, bareAcks);
     const eventsPerS = n / seconds;
     const rawPerS = n / rawSeconds;
     return {
@@ -135,6 +145,8 @@ export async function run(args: string[]) {
       raw_insert_per_s: Math.round(rawPerS),
       ratio: Number((eventsPerS / rawPerS).toFixed(3)),
       ack_p99_ms: Number(p99.toFixed(2)),
+      bare_p99_ms: Number(bareP99.toFixed(2)),
+      p99_ratio: Number((p99 / bareP99).toFixed(3)),
     };
   } finally {
     app.kill('SIGTERM');
@@ -142,5 +154,62 @@ export async function run(args: string[]) {
     await db.connection.dropDatabase().catch(() => undefined);
     await db.close();
     await server.stop();
+  }
+}
+
+/** A node:http server in `workers` processes (cluster) that reads each request's body and answers `success`. */
+const BARE_SERVER = `
+import cluster from 'node:cluster';
+import http from 'node:http';
+const workers = Number(process.env.BARE_WORKERS);
+if (cluster.isPrimary) {
+  for (let i = 0; i < workers; i++) cluster.fork();
+  let listening = 0;
+  cluster.on('listening', (_w, address) => { if (++listening === workers) console.log('listening ' + address.port); });
+  process.on('SIGTERM', () => { for (const w of Object.values(cluster.workers)) w.process.kill(); process.exit(0); });
+} else {
+  http.createServer((req, res) => {
+    req.on('data', () => {});
+    req.on('end', () => res.writeHead(200, { 'content-type': 'text/plain', 'content-length': 7 }).end('success'));
+  }).listen(Number(process.env.BARE_PORT), '127.0.0.1');
+}
+`;
+
+/** The measured requests' latencies (sorted) from the bare server, after the same warm-up, by the same load generator. */
+async function bareServerAcks(o: { workers: number; concurrency: number; warm: number; n: number; request(i: number): Buffer }): Promise<Float64Array> {
+  // cluster workers share one port only when it is fixed up front; take a free one from the OS first.
+  const { createServer } = await import('node:net');
+  const port = await new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const p = (probe.address() as { port: number }).port;
+      probe.close(() => resolve(p));
+    });
+  });
+  // A file, not `-e`: cluster forks its workers from the primary's script path.
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'siyu-bare-http-'));
+  const script = path.join(dir, 'bare-http.mjs');
+  await writeFile(script, BARE_SERVER);
+  const bare = spawn(process.execPath, [script], { env: { ...process.env, BARE_WORKERS: String(o.workers), BARE_PORT: String(port) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      bare.stdout!.on('data', (d: Buffer) => d.toString().includes('listening') && resolve());
+      bare.once('exit', (code) => reject(new Error(`bare server exited with ${code}`)));
+    });
+    const acks = new Float64Array(o.n);
+    await runLoad({
+      host: '127.0.0.1',
+      port,
+      connections: o.concurrency,
+      count: o.warm + o.n,
+      request: o.request,
+      answered: (i, ms, status, body) => {
+        if (status !== 200 || body !== 'success') throw new Error(`bare server answered ${status} ${body}`);
+        if (i >= o.warm) acks[i - o.warm] = ms;
+      },
+    });
+    return acks.sort((a, b) => a - b);
+  } finally {
+    bare.kill('SIGTERM');
+    await rm(dir, { recursive: true, force: true });
   }
 }

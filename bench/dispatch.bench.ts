@@ -9,6 +9,10 @@
  * The lease (`--lease=<seconds>`, default 30) only decides how long a killed worker's touches wait: a worker
  * renews its lease right before each vendor call and sends only the rows it still holds, so a slow claim is taken
  * over, never sent twice. `max_claim_s` reports the longest time from a claim to its send.
+ *
+ * The raw side (`raw_update_per_s`): single-document updates by id of ledger-shaped rows in a collection with the
+ * ledger's indexes, in the same database, as many at once as there are workers; measured just before and just
+ * after the workers run and averaged (the development server slows as its heap fills). `ratio` = per_s / raw.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Types } from 'mongoose';
@@ -17,7 +21,7 @@ import { openDatabase, type Database } from '../server/db/database.ts';
 import { type Modules, registerModels, type Models } from '../server/modules.ts';
 import { localDate as localDay } from '../server/shared/local-date.ts';
 import { SopRegistry } from '../server/sop/runtime/sop-registry.ts';
-import { benchDatabase, benchServices, intArg, ledgerTouch } from './support.ts';
+import { benchDatabase, benchServices, intArg, ledgerTouch, pool } from './support.ts';
 
 const STAFF = 50;
 const WORKERS = 3;
@@ -58,11 +62,14 @@ export async function run(args: string[]) {
         }),
       );
     };
+    const rawBefore = await rawUpdateRate(db, n);
     const t0 = performance.now();
     const exits = Array.from({ length: WORKERS }, start);
     if (kill) exits.push(killOneMidway(db, n, workers, start));
     const codes = await Promise.all(exits);
     const seconds = (performance.now() - t0) / 1000;
+    const rawAfter = await rawUpdateRate(db, n);
+    const raw = (rawBefore + rawAfter) / 2;
     // The killed worker exits with null (signal); every other one must finish cleanly.
     if (codes.some((c) => c !== 0 && c !== null)) throw new Error(`a dispatch worker failed (exit codes ${codes.join(', ')})`);
 
@@ -81,6 +88,8 @@ export async function run(args: string[]) {
       duplicates,
       lost,
       per_s: Math.round(sent / seconds),
+      raw_update_per_s: Math.round(raw),
+      ratio: Number((sent / seconds / raw).toFixed(3)),
       ...(kill ? { killed: 1 } : {}),
       lease_s: leaseMs / 1000,
       // The longest time from a claim to its send (a killed worker's touches include the wait for its lease).
@@ -93,6 +102,25 @@ export async function run(args: string[]) {
     await db.close();
     await server.stop();
   }
+}
+
+/**
+ * Single-document updates per second: `min(n, 5000)` ledger-shaped rows in `sop_touches_raw` (the ledger's
+ * indexes), each set sent by id with one `updateOne`, WORKERS at a time. Fresh rows each call.
+ */
+async function rawUpdateRate(db: Database<Models>, n: number): Promise<number> {
+  const raw = db.connection.db!.collection('sop_touches_raw');
+  if (!(await raw.indexes().catch(() => [])).some((i) => i.name !== '_id_')) {
+    for (const spec of await db.models.Touch.collection.indexes()) if (spec.name !== '_id_') await raw.createIndex(spec.key, { unique: spec.unique ?? false });
+  }
+  const now = new Date();
+  const rows = Array.from({ length: Math.min(n, 5000) }, (_, i) =>
+    ledgerTouch({ corpId: `wwraw${now.getTime()}`, sopId: 'raw', contactId: `raw${i}`, storeId: 'st', staffId: `s${i % STAFF}`, templateId: 'tpl', dueAt: now, localDay: '2026-11-23', now }),
+  );
+  for (let i = 0; i < rows.length; i += 1000) await raw.insertMany(rows.slice(i, i + 1000), { ordered: false });
+  const t0 = performance.now();
+  await pool(rows.length, WORKERS, (i) => raw.updateOne({ _id: rows[i]!._id }, { $set: { status: 'sent', vendorId: 'v', text: 'raw', sentAt: new Date(), leaseOwner: null, leaseUntil: null } }));
+  return rows.length / ((performance.now() - t0) / 1000);
 }
 
 /**

@@ -3,6 +3,8 @@
  * enrolls them in batches and plans every first touch (our layer: routing, re-entry, the run and its touch),
  * against inserting N ledger-shaped documents (same shape and indexes as sop_touches) with the raw driver in
  * batches of the same size, into the same database. Seeding is not timed; both paths are warmed first.
+ * Memory must stay flat in N (`--n 1000000`): the timed pass reports this process's peak RSS when its
+ * 100,000th touch was handed to the ledger (`rss_at_100k_mb`) and over the whole pass (`rss_at_n_mb`).
  */
 import { Types } from 'mongoose';
 import { openDatabase, type Database } from '../server/db/database.ts';
@@ -23,6 +25,17 @@ export async function run(args: string[]) {
   try {
     const services = benchServices(db);
     const registry = new SopRegistry(services);
+    // The ledger's inserts are counted on their way in (no extra query in the timed pass) to catch the 100,000th.
+    let handed = 0;
+    let rssAt100k: number | null = null;
+    let rssAtN = 0;
+    const insertNew = services.ledger.touches.insertNew.bind(services.ledger.touches);
+    services.ledger.touches.insertNew = async (docs) => {
+      const before = handed;
+      handed += docs.length;
+      if (before < 100_000 && handed >= 100_000 && rssAt100k === null) rssAt100k = Math.round(process.memoryUsage.rss() / 1024 / 1024);
+      return insertNew(docs);
+    };
     const raw = db.connection.db!.collection('sop_touches_raw');
     for (const spec of await db.models.Touch.collection.indexes()) {
       if (spec.name !== '_id_') await raw.createIndex(spec.key, { unique: spec.unique ?? false });
@@ -42,9 +55,11 @@ export async function run(args: string[]) {
       await registry.publish(corpId, { id: 'fanout', name: '全员触达', trigger: { type: 'audience', lifecycle: ['friend'] }, steps: [{ id: 'hello', type: 'send', channel: 'wecom_1to1', template: 'tpl-fanout' }, { id: 'later', type: 'wait', duration: '3d' }, { id: 'again', type: 'send', channel: 'wecom_1to1', template: 'tpl-fanout-2' }] }, 'api');
       const sop = await registry.setStatus(corpId, 'fanout', 'enabled');
       await beforeTiming();
+      const pass = rssSampler();
       const t0 = performance.now();
       const r = await enrollAudience(services, sop, services.clock.now());
       const seconds = (performance.now() - t0) / 1000;
+      rssAtN = pass.stop();
       const planned = await db.models.Touch.countDocuments({ corpId, sopId: 'fanout' });
       if (r.enrolled !== count || planned !== count) throw new Error(`expected ${count} runs and touches, got ${r.enrolled} runs and ${planned} touches`);
       return seconds;
@@ -65,7 +80,11 @@ export async function run(args: string[]) {
       return (performance.now() - r0) / 1000;
     };
     const rawBefore = await timeRaw('wwrawbefore');
-    const oursSeconds = await fanout('wwbench', n, settle);
+    const oursSeconds = await fanout('wwbench', n, async () => {
+      await settle();
+      handed = 0;
+      rssAt100k = null;
+    });
     const rawAfter = await timeRaw('wwbench');
     const ours = n / oursSeconds;
     const rawRate = (n / rawBefore + n / rawAfter) / 2;
@@ -77,6 +96,8 @@ export async function run(args: string[]) {
       raw_before_after_per_s: [Math.round(n / rawBefore), Math.round(n / rawAfter)],
       ratio: Number((ours / rawRate).toFixed(3)),
       peak_rss_mb: rss.stop(),
+      rss_at_100k_mb: rssAt100k,
+      rss_at_n_mb: rssAtN,
     };
   } finally {
     await db.connection.dropDatabase().catch(() => undefined);

@@ -23,6 +23,9 @@ export async function benchDatabase(opts: { durable?: boolean } = {}): Promise<{
   const dev: DevDatabase = await startDevDatabase({
     cacheDir: process.env.SIYU_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'siyu'),
     store: dir ? { file: path.join(dir, 'devdb.mv') } : 'memory',
+    // SIYU_BENCH_JVM=zgc-25 (generational ZGC on JDK 25, JAVA25_HOME or Temurin's path) or g1-17 (default);
+    // SIYU_BENCH_DB_HEAP_MB caps the heap: the comparison in docs/decisions/0003-dev-database-jvm.md.
+    jvm: { kind: process.env.SIYU_BENCH_JVM === 'zgc-25' ? 'zgc-25' : 'g1-17', javaHome: process.env.JAVA25_HOME, heapMb: process.env.SIYU_BENCH_DB_HEAP_MB ? Number(process.env.SIYU_BENCH_DB_HEAP_MB) : undefined },
   });
   return {
     uri: dev.uri,

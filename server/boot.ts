@@ -135,6 +135,8 @@ export async function boot(config: Config, opts: { clock?: Clock; logger?: Logge
       await listeners.start();
       sopEngine = services.sop.engine(`${os.hostname()}:${process.pid}`, logger.child({ component: 'sop' }));
       sopEngine.start();
+      // The due touches' backlog is reported where they are sent, next to the inbox's (siyu_touches_due …).
+      services.metrics.watchBacklog({ touches: () => services.ledger.touches.dueBacklog(services.clock.now()) });
     }
     let url: string | null = null;
     if (config.roles.includes('http')) {

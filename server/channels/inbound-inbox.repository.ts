@@ -178,4 +178,17 @@ export class InboundInbox {
     const rows = await this.models.InboundRaw.aggregate<{ _id: string; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }]);
     return Object.fromEntries(rows.map((r) => [r._id, r.n]));
   }
+
+  /**
+   * The queue an operator watches (every tenant, like the claim): pending rows by priority (1 = welcome-code adds)
+   * and how long the oldest of each has waited since it was acknowledged.
+   */
+  async backlog(): Promise<Array<{ priority: number; n: number; oldestAgeS: number }>> {
+    const now = this.clock.now();
+    const rows = await this.models.InboundRaw.aggregate<{ _id: number | null; n: number; oldest: Date }>([
+      { $match: { status: 'pending' } },
+      { $group: { _id: '$priority', n: { $sum: 1 }, oldest: { $min: '$receivedAt' } } },
+    ]);
+    return rows.map((r) => ({ priority: r._id ?? 0, n: r.n, oldestAgeS: Math.max(0, (now.getTime() - r.oldest.getTime()) / 1000) })).sort((a, b) => b.priority - a.priority);
+  }
 }

@@ -16,12 +16,12 @@ import type { FailKind, InboundInbox, InboxRow } from './inbound-inbox.repositor
 export type InboundProcessorDeps = {
   channelAccounts: Pick<ChannelAccountRepository, 'get'>;
   adapterFor: (account: ChannelAccount) => ChannelAdapter;
-  inbox: Pick<InboundInbox, 'claim' | 'release' | 'done' | 'reject' | 'retryLater' | 'breakdown'>;
+  inbox: Pick<InboundInbox, 'claim' | 'release' | 'done' | 'reject' | 'retryLater' | 'breakdown' | 'backlog'>;
   /** What the handlers of each event use. */
   inbound: InboundDeps;
   /** How many vendor details are owed (a gauge next to the inbox's). */
   owedDetails: () => Promise<number>;
-  metrics: Pick<Metrics, 'watchInbox' | 'jobs' | 'inboxFailures'>;
+  metrics: Pick<Metrics, 'watchInbox' | 'jobs' | 'inboxFailures' | 'watchBacklog'>;
 };
 
 /** Errors of the database driver that mean "not reachable right now". */
@@ -52,6 +52,7 @@ export class InboundProcessor {
     private readonly pollMs = 500,
   ) {
     deps.metrics.watchInbox(() => deps.inbox.breakdown(), () => deps.owedDetails());
+    deps.metrics.watchBacklog({ inbox: () => deps.inbox.backlog() });
   }
 
   /** Processes due rows until none is left (or stop() is called); returns how many were handled. */

@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -16,6 +17,12 @@ export type DevDatabaseOptions = {
   store: 'memory' | { file: string };
   port?: number;
   log?: (line: string) => void;
+  /**
+   * The JVM to run on: `g1-17` (default: `java` on PATH, the G1 settings below) or `zgc-25`: generational ZGC on
+   * the JDK 21+ at `javaHome` (falls back to `g1-17` when that JDK is absent). Both cap the heap at `heapMb` when given.
+   * An experiment switch for the benchmarks (docs/decisions/0003-dev-database-jvm.md); nothing else sets it.
+   */
+  jvm?: { kind: 'g1-17' | 'zgc-25'; javaHome?: string; heapMb?: number };
 };
 
 export type DevDatabase = {
@@ -48,7 +55,8 @@ export async function startDevDatabase(opts: DevDatabaseOptions): Promise<DevDat
   const store = opts.store === 'memory' ? 'memory' : opts.store.file;
   if (opts.store !== 'memory') await mkdir(path.dirname(opts.store.file), { recursive: true });
   // stdin stays piped: the launcher exits when it closes, so a crashed parent never leaves a database behind.
-  const child = spawn('java', [...JVM_FLAGS, '-cp', classpath, 'DevMongo', String(port), store], {
+  const { java, flags } = jvmOf(opts);
+  const child = spawn(java, [...flags, '-cp', classpath, 'DevMongo', String(port), store], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   await waitForReady(child, port, store);
@@ -75,6 +83,19 @@ export async function startDevDatabase(opts: DevDatabaseOptions): Promise<DevDat
  * its concurrent cycles and allocation stalls halved bulk insert throughput.
  */
 const JVM_FLAGS = ['-Xss4m', '-Xmn64m', '-XX:MaxTenuringThreshold=0'];
+
+/** Generational ZGC: the only ZGC from JDK 23 on; a soft max below the cap leaves it room before stalls. */
+const ZGC_FLAGS = ['-Xss4m', '-XX:+UseZGC'];
+
+function jvmOf(opts: DevDatabaseOptions): { java: string; flags: string[] } {
+  const heap = opts.jvm?.heapMb ? [`-Xmx${opts.jvm.heapMb}m`] : [];
+  if (opts.jvm?.kind === 'zgc-25') {
+    const java = path.join(opts.jvm.javaHome ?? '/usr/lib/jvm/temurin-25-jdk-amd64', 'bin', 'java');
+    if (existsSync(java)) return { java, flags: [...ZGC_FLAGS, ...heap, ...(opts.jvm.heapMb ? [`-XX:SoftMaxHeapSize=${Math.floor(opts.jvm.heapMb * 0.8)}m`] : [])] };
+    opts.log?.(`${java} not found: the development database runs on \`java\` (JDK 17, G1) instead`);
+  }
+  return { java: 'java', flags: [...JVM_FLAGS, ...heap] };
+}
 
 async function waitForReady(child: ChildProcess, port: number, store: string): Promise<void> {
   let output = '';

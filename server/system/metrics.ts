@@ -6,6 +6,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 type InboxBreakdown = () => Promise<Array<{ status: string; reason: string; n: number }>>;
+type InboxBacklog = () => Promise<Array<{ priority: number; n: number; oldestAgeS: number }>>;
+type TouchBacklog = () => Promise<{ n: number; oldestAgeS: number }>;
 
 export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
   const registry = new Registry();
@@ -13,6 +15,18 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
   // Read from the database on each scrape, in the process that drains the inbox (InboundProcessor sets it).
   let inboxSource: InboxBreakdown | null = null;
   let owedSource: (() => Promise<number>) | null = null;
+  let inboxBacklog: InboxBacklog | null = null;
+  let touchBacklog: TouchBacklog | null = null;
+  // One read per scrape serves both gauges of a queue (count and oldest age).
+  const once = <T>(read: () => Promise<T>) => {
+    let last: { at: number; value: Promise<T> } | null = null;
+    return () => {
+      if (!last || Date.now() - last.at > 1000) last = { at: Date.now(), value: read() };
+      return last.value;
+    };
+  };
+  const inboxNow = once(() => (inboxBacklog ? inboxBacklog() : Promise.resolve([])));
+  const touchesNow = once(() => (touchBacklog ? touchBacklog() : Promise.resolve(null)));
   return {
     /** Makes siyu_inbox_rows report `inbox`'s counts and siyu_details_owed `owed`'s. */
     watchInbox(inbox: InboxBreakdown, owed?: () => Promise<number>): void {
@@ -53,6 +67,53 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       registers: [registry],
       async collect() {
         if (owedSource) this.set(await owedSource());
+      },
+    }),
+    /** The backlog gauges: the inbox's (in the process that drains it) and the due touches' (where they are sent). */
+    watchBacklog(o: { inbox?: InboxBacklog; touches?: TouchBacklog }): void {
+      if (o.inbox) inboxBacklog = o.inbox;
+      if (o.touches) touchBacklog = o.touches;
+    },
+    /** Read once by the console's execution page and by the gauges below. */
+    backlog: async () => ({ inbox: await inboxNow(), touches: await touchesNow() }),
+    inboxPending: new Gauge({
+      name: 'siyu_inbox_pending',
+      help: 'Acknowledged callbacks waiting to be applied, by priority (1: welcome-code adds, whose code dies 20 s after the add)',
+      labelNames: ['priority'] as const,
+      registers: [registry],
+      async collect() {
+        if (!inboxBacklog) return;
+        this.reset();
+        for (const r of await inboxNow()) this.set({ priority: String(r.priority) }, r.n);
+      },
+    }),
+    inboxOldest: new Gauge({
+      name: 'siyu_inbox_oldest_pending_seconds',
+      help: 'How long the oldest acknowledged callback waiting to be applied has waited, by priority',
+      labelNames: ['priority'] as const,
+      registers: [registry],
+      async collect() {
+        if (!inboxBacklog) return;
+        this.reset();
+        for (const r of await inboxNow()) this.set({ priority: String(r.priority) }, r.oldestAgeS);
+      },
+    }),
+    touchesDue: new Gauge({
+      name: 'siyu_touches_due',
+      help: 'SOP touches due and not sent yet',
+      registers: [registry],
+      async collect() {
+        const t = touchBacklog && (await touchesNow());
+        if (t) this.set(t.n);
+      },
+    }),
+    touchesOldest: new Gauge({
+      name: 'siyu_touches_oldest_due_seconds',
+      help: 'How late the oldest SOP touch due and not sent yet is',
+      registers: [registry],
+      async collect() {
+        const t = touchBacklog && (await touchesNow());
+        if (t) this.set(t.oldestAgeS);
       },
     }),
     registry,

@@ -119,7 +119,7 @@ export class InMemoryLedger implements RunnerLedger, DispatcherLedger {
     skipPlannedOfRun: async (corpId, enrollmentId, reason) => {
       for (const t of this.touchRows) if (t.corpId === corpId && t.enrollmentId === enrollmentId && (t.status === 'scheduled' || t.status === 'held')) Object.assign(t, { status: 'skipped', reason });
     },
-    claimBatch: async (owner, now, leaseMs) => {
+    claimBatch: async (owner, now, leaseMs, limit) => {
       const lease = { leaseOwner: owner, leaseUntil: new Date(now.getTime() + leaseMs) };
       const stuck = this.touchRows.find((t) => t.status === 'sending' && t.leaseUntil && t.leaseUntil < now);
       const take = (t: TouchRow, set: Partial<TouchRow>) => Object.assign(t, { ...set, ...lease, attempts: t.attempts + 1 });
@@ -127,7 +127,14 @@ export class InMemoryLedger implements RunnerLedger, DispatcherLedger {
         const batch = sendsTogether(stuck) ? this.touchRows.filter((t) => t.status === 'sending' && matches(t, siblingsOf(stuck)) && t.leaseOwner === stuck.leaseOwner && t.leaseUntil! < now) : [stuck];
         return batch.map((t) => ({ ...take(t, { reclaimed: true }) }));
       }
-      const first = this.touchRows.filter((t) => t.status === 'scheduled' && t.dueAt <= now).sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime())[0];
+      const due = this.touchRows.filter((t) => t.status === 'scheduled' && t.dueAt <= now).sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
+      // With a limit, of the oldest due up to it: those that go out alone, and the whole group of the oldest that goes out with others (TouchRepository.claimDue).
+      if (limit) {
+        const head = due.slice(0, limit).find(sendsTogether);
+        const picked = due.filter((t, i) => (i < limit && !sendsTogether(t)) || (head && sendsTogether(t) && matches(t, siblingsOf(head))));
+        return picked.map((t) => ({ ...take(t, { status: 'sending', sendStartedAt: now }) }));
+      }
+      const first = due[0];
       if (!first) return [];
       const batch = sendsTogether(first) ? this.touchRows.filter((t) => t.status === 'scheduled' && t.dueAt <= now && matches(t, siblingsOf(first))) : [first];
       return batch.map((t) => ({ ...take(t, { status: 'sending', sendStartedAt: now }) }));

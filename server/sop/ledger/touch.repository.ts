@@ -41,8 +41,9 @@ export class TouchRepository {
   /**
    * Claims one due touch (or one left `sending` by a worker whose lease lapsed) with its mass-send siblings:
    * scheduled → sending under `owner`'s lease. A stuck batch is taken over whole, so the vendor is asked once.
+   * With `limit`, fresh touches are claimed up to `limit` at a time across groups (`claimDue`), one write per claim.
    */
-  async claimBatch(owner: string, now: Date, leaseMs: number): Promise<TouchRow[]> {
+  async claimBatch(owner: string, now: Date, leaseMs: number, limit?: number): Promise<TouchRow[]> {
     const Touch = this.Touch;
     const lease = { leaseOwner: owner, leaseUntil: new Date(now.getTime() + leaseMs) };
     const stuck = await Touch.findOneAndUpdate({ status: 'sending', leaseUntil: { $lt: now } }, { $set: { ...lease, reclaimed: true }, $inc: { attempts: 1 } }, { returnDocument: 'before' }).lean<TouchRow>();
@@ -56,6 +57,7 @@ export class TouchRepository {
       const rest = await Touch.find({ ...batch, leaseOwner: owner, _id: { $ne: stuck._id } }).limit(10_000).lean<TouchRow[]>();
       return [taken, ...rest];
     }
+    if (limit) return this.claimDue(owner, now, lease, limit);
     const first = await Touch.findOneAndUpdate(
       { status: 'scheduled', dueAt: { $lte: now } },
       { $set: { status: 'sending', sendStartedAt: now, ...lease }, $inc: { attempts: 1 } },
@@ -67,6 +69,29 @@ export class TouchRepository {
     await Touch.updateMany({ ...siblings, status: 'scheduled', dueAt: { $lte: now } }, { $set: { status: 'sending', sendStartedAt: now, ...lease }, $inc: { attempts: 1 } });
     const rest = await Touch.find({ ...siblings, status: 'sending', leaseOwner: owner, _id: { $ne: first._id } }).limit(10_000).lean<TouchRow[]>();
     return [first, ...rest];
+  }
+
+  /**
+   * Due touches claimed with one write: of the `limit` oldest due, every touch that goes out alone, plus the whole
+   * mass-send group of the oldest that goes out with others (a group split across claims would become several
+   * mass sends for the staff member to confirm). They are flipped to `sending` where still `scheduled`, under a
+   * lease whose owner and expiry together are this claim's token, and the rows carrying the token are read back
+   * (a row another worker took between the read and the write is not). Losing every candidate to other workers
+   * is retried, so an empty answer means nothing is due.
+   */
+  private async claimDue(owner: string, now: Date, lease: { leaseOwner: string; leaseUntil: Date }, limit: number): Promise<TouchRow[]> {
+    const Touch = this.Touch;
+    const due = { status: 'scheduled' as const, dueAt: { $lte: now } };
+    for (let round = 0; round < 8; round++) {
+      const candidates = await Touch.find(due).sort({ dueAt: 1 }).limit(limit).select('_id corpId sopId stepId staffId localDay variant channel').lean<TouchRow[]>();
+      if (!candidates.length) return [];
+      const group = candidates.find(sendsTogether);
+      const alone = candidates.filter((c) => !sendsTogether(c)).map((c) => c._id);
+      const which = [...(alone.length ? [{ _id: { $in: alone } }] : []), ...(group ? [siblingsOf(group)] : [])];
+      const claimed = await Touch.updateMany({ ...due, $or: which }, { $set: { status: 'sending', sendStartedAt: now, ...lease }, $inc: { attempts: 1 } });
+      if (claimed.modifiedCount) return Touch.find({ status: 'sending', ...lease, $or: which }).lean<TouchRow[]>();
+    }
+    return [];
   }
 
   /**
@@ -247,6 +272,13 @@ export class TouchRepository {
   /** A touch planned by a pass that died before inserting its run belongs to the run that now exists. */
   async repoint(corpId: string, key: string, enrollmentId: string): Promise<void> {
     await this.Touch.updateOne({ corpId, key }, { $set: { enrollmentId } });
+  }
+
+  /** Due touches not sent yet (every tenant, like the claim) and how late the oldest of them is (metrics). */
+  async dueBacklog(now: Date): Promise<{ n: number; oldestAgeS: number }> {
+    const due = { status: 'scheduled' as const, dueAt: { $lte: now } };
+    const [n, oldest] = await Promise.all([this.Touch.countDocuments(due), this.Touch.findOne(due).sort({ dueAt: 1 }).select('dueAt').lean()]);
+    return { n, oldestAgeS: oldest ? Math.max(0, (now.getTime() - oldest.dueAt.getTime()) / 1000) : 0 };
   }
 
   /** The fields a new touch gets by default, except `given` (bulk enrollment builds raw documents). */

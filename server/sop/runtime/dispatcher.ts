@@ -15,7 +15,7 @@ import type { ChannelAccount, ChannelAccountRepository } from '../../channels/in
 import type { OrgModule, StorePolicy } from '../../org/index.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { TaskWriter } from '../../tasks/index.ts';
-import type { DispatcherLedger, TouchError, TouchOutcome, TouchRow } from '../ledger/index.ts';
+import { siblingsOf, sendsTogether, type DispatcherLedger, type TouchError, type TouchOutcome, type TouchRow } from '../ledger/index.ts';
 import { DEFAULT_FREQUENCY_CAP, DEFAULT_QUIET_HOURS, minuteOfDay, type QuietHours } from '../definition/common.schema.ts';
 import { CONTACT_CHANNELS, type Channel } from '../definition/step.schema.ts';
 import { addDays, daysInMonth, localDateOf, resolveLocal } from '../../shared/local-time.ts';
@@ -29,11 +29,29 @@ const LEASE_MS = 60_000;
 const MAX_ATTEMPTS = 5;
 /** A staff task is due at the end of the day's send window, but never sooner than this after it appears. */
 const TASK_GRACE_MS = 60 * 60_000;
+/** Fresh touches claimed per write: enough that the per-claim reads (routing, caps) are shared by many sends. */
+const CLAIM_LIMIT = 500;
 
 type History = Pick<TouchRow, '_id' | 'contactId' | 'status' | 'priority' | 'dueAt' | 'localDay'>;
 type Row = TouchRow;
 /** The channel kind that carries a step channel, and how (adapters/registry.ts `touchChannelOf`). */
 type TouchChannel = TouchChannelSpec & { kind: ChannelKind };
+/**
+ * What one claim's touches of one corp are gated against, read once per claim: routing, the SOPs, the channel
+ * accounts' adapters, and this month's cap history, which the dispatcher keeps current as it settles rows
+ * (`note`), so each group sees the earlier groups' outcomes as if it had read the ledger itself.
+ */
+type ClaimContext = {
+  corpId: string;
+  routings: Map<string, ContactRouting>;
+  history: Map<string, History[]>;
+  /** The history rows of this claim's own touches, by id, to keep them current. */
+  own: Map<string, History>;
+  sops: Map<string, Promise<Awaited<ReturnType<DispatcherLedger['sops']['find']>>>>;
+  adapters: Map<ChannelKind, Promise<ChannelAdapter | null>>;
+  /** Each store's quiet hours and daily cap: one lookup per claim and corp gates every touch of a store alike. */
+  policies: Map<string, StorePolicy>;
+};
 
 /** What the dispatcher needs: the ledger's touches, routing, the task writer, time and the channel accounts. */
 export type DispatcherDeps = {
@@ -52,6 +70,7 @@ export class TouchDispatcher {
   private halted = false;
   /** Claimed rows of the batch in hand not yet handed to a vendor call: a stop past its bound gives these back. */
   private unsent = new Map<string, Row>();
+  private context: ClaimContext | null = null;
 
   constructor(
     private readonly services: DispatcherDeps,
@@ -68,9 +87,10 @@ export class TouchDispatcher {
       if (!batch.length) break;
       this.unsent = new Map(batch.map((r) => [String(r._id), r]));
       try {
-        await this.process(batch);
+        await this.processClaim(batch);
       } finally {
         this.unsent.clear();
+        this.context = null;
       }
       n += batch.length;
     }
@@ -90,32 +110,57 @@ export class TouchDispatcher {
     return this.services.ledger.touches.releaseUnsent(this.owner, this.services.clock.now(), rows);
   }
 
-  /** Claims one due touch (or a stuck `sending` one), plus its mass-send siblings. */
+  /** Claims due touches up to CLAIM_LIMIT (or a stuck `sending` batch, whole). */
   private async claim(): Promise<Row[]> {
-    return this.services.ledger.touches.claimBatch(this.owner, this.services.clock.now(), this.leaseMs);
+    return this.services.ledger.touches.claimBatch(this.owner, this.services.clock.now(), this.leaseMs, CLAIM_LIMIT);
   }
 
-  private async process(batch: Row[]): Promise<void> {
+  /**
+   * A claim holds touches of several corps and mass-send groups: the reads are made once per corp, then each
+   * group (one step, staff member, day and variant where the channel batches; else one touch) goes its own way.
+   */
+  private async processClaim(batch: Row[]): Promise<void> {
+    const corps = new Map<string, Row[]>();
+    for (const row of batch) corps.set(row.corpId, [...(corps.get(row.corpId) ?? []), row]);
+    for (const [corpId, rows] of corps) {
+      const [routings, history] = await Promise.all([this.services.routing.many(corpId, rows.map((r) => r.contactId)), this.monthHistory(corpId, rows)]);
+      const own = new Map<string, History>();
+      for (const list of history.values()) for (const h of list) own.set(String(h._id), h);
+      // Until its group's turn, a claimed touch counts for caps as it did before the claim: scheduled.
+      for (const row of rows) {
+        const h = own.get(String(row._id));
+        if (h) h.status = 'scheduled';
+      }
+      const stores = new Set(rows.map((r) => r.storeId ?? routings.get(r.contactId)?.storeId ?? null).filter((id) => id !== null));
+      const policies = await this.services.org.storePolicies(corpId, [...stores]);
+      this.context = { corpId, routings, history, own, sops: new Map(), adapters: new Map(), policies };
+      const groups = new Map<string, Row[]>();
+      for (const row of rows) {
+        const key = sendsTogether(row) ? JSON.stringify(siblingsOf(row)) : String(row._id);
+        groups.set(key, [...(groups.get(key) ?? []), row]);
+      }
+      for (const group of groups.values()) await this.process(group, this.context);
+    }
+  }
+
+  private async process(batch: Row[], ctx: ClaimContext): Promise<void> {
     const head = batch[0]!;
-    const sop = await this.services.ledger.sops.find(head.corpId, head.sopId);
+    this.note(batch, { status: 'sending' });
+    const sop = await this.cached(ctx.sops, head.sopId, () => this.services.ledger.sops.find(head.corpId, head.sopId));
     if (!sop || sop.status !== 'enabled') return this.setAll(batch, { status: 'held', reason: 'sop_paused' });
     const ready: Array<{ row: Row; routing: ContactRouting }> = [];
-    const routings = await this.services.routing.many(head.corpId, batch.map((r) => r.contactId));
-    const history = await this.monthHistory(head.corpId, batch);
-    const storeOf = (row: Row) => row.storeId ?? routings.get(row.contactId)?.storeId ?? null;
-    // One lookup per batch: every touch of a store in it is gated by the same settings.
-    const policies = await this.services.org.storePolicies(head.corpId, [...new Set(batch.map(storeOf).filter((id) => id !== null))]);
+    const storeOf = (row: Row) => row.storeId ?? ctx.routings.get(row.contactId)?.storeId ?? null;
     for (const row of batch) {
-      const routing = routings.get(row.contactId);
-      const policy = policies.get(storeOf(row) ?? '') ?? null;
-      const verdict = routing ? this.gate(row, routing, history.get(row.contactId) ?? [], policy) : { skip: 'contact_not_found' as const };
+      const routing = ctx.routings.get(row.contactId);
+      const policy = ctx.policies.get(storeOf(row) ?? '') ?? null;
+      const verdict = routing ? this.gate(row, routing, ctx.history.get(row.contactId) ?? [], policy) : { skip: 'contact_not_found' as const };
       if ('skip' in verdict) await this.setOne(row, { status: 'skipped', reason: verdict.skip });
       else if ('deferTo' in verdict) await this.defer(row, verdict.deferTo, verdict.reason);
       else ready.push({ row, routing: routing! });
     }
     if (!ready.length) return;
     const channel = this.services.touchChannelOf(head.channel);
-    const adapter = channel && (await this.adapterFor(head.corpId, channel.kind));
+    const adapter = channel && (await this.cached(ctx.adapters, channel.kind, () => this.adapterFor(head.corpId, channel.kind)));
     if (!channel || !adapter) return this.setAll(ready.map((r) => r.row), { status: 'failed', reason: 'no_channel_account' });
     // One mass-send task carries one text: touches whose rendered text differs (personalised templates) go
     // out as separate tasks.
@@ -204,6 +249,9 @@ export class TouchDispatcher {
 
   private async stillOurs<T extends { row: Row }>(claimed: T[]): Promise<T[]> {
     if (!claimed.length) return claimed;
+    // No worker takes a touch over before its lease lapses: with half the lease still ahead, they are ours as claimed.
+    const margin = this.services.clock.now().getTime() + this.leaseMs / 2;
+    if (claimed.every((c) => c.row.leaseUntil && c.row.leaseUntil.getTime() >= margin)) return claimed;
     const leaseUntil = new Date(this.services.clock.now().getTime() + this.leaseMs);
     const ours = await this.services.ledger.touches.renewLeases(claimed[0]!.row.corpId, claimed.map((c) => c.row._id), this.owner, leaseUntil);
     return ours.size === claimed.length ? claimed : claimed.filter((c) => ours.has(String(c.row._id)));
@@ -259,20 +307,39 @@ export class TouchDispatcher {
     });
   }
 
+  /** Keeps the claim's cap history current with what this worker just wrote to the ledger. */
+  private note(rows: ReadonlyArray<Pick<Row, '_id'>>, patch: Partial<History>): void {
+    if (!this.context) return;
+    for (const row of rows) {
+      const h = this.context.own.get(String(row._id));
+      if (h) Object.assign(h, patch);
+    }
+  }
+
+  private cached<K, V>(cache: Map<K, Promise<V>>, key: K, read: () => Promise<V>): Promise<V> {
+    let hit = cache.get(key);
+    if (!hit) cache.set(key, (hit = read()));
+    return hit;
+  }
+
   private async markSent(rows: Row[], vendorId: string | null, text: string): Promise<void> {
     if (!rows.length) return;
+    this.note(rows, { status: 'sent' });
     await this.services.ledger.touches.markSent(rows[0]!.corpId, rows.map((r) => r._id), { vendorId, text, at: this.services.clock.now() });
   }
 
   private async defer(row: Row, to: Date, reason: string, error?: TouchError): Promise<void> {
+    this.note([row], { status: 'scheduled', dueAt: to, localDay: localDate(to, row.tz) });
     await this.services.ledger.touches.defer(row.corpId, row, { to, localDay: localDate(to, row.tz), reason, ...(error ? { error } : {}) });
   }
 
   private async setOne(row: Row, outcome: TouchOutcome): Promise<void> {
+    this.note([row], { status: outcome.status });
     await this.services.ledger.touches.settle(row.corpId, [row._id], outcome);
   }
 
   private async setAll(rows: Row[], outcome: TouchOutcome): Promise<void> {
+    this.note(rows, { status: outcome.status });
     if (rows.length) await this.services.ledger.touches.settle(rows[0]!.corpId, rows.map((r) => r._id), outcome);
   }
 

@@ -75,6 +75,29 @@ describe('TouchDispatcher over an in-memory ledger', () => {
     expect(h.tasks[0]!.contactIds.sort()).to.deep.equal(['c1', 'c2', 'c3']);
   });
 
+  it('claims the touches that go out alone together with a mass-send group: one claim, one send each', async () => {
+    const h = harness('2026-11-23T02:00:00Z');
+    for (const id of ['c1', 'c2']) h.touch(id);
+    for (const id of ['k1', 'k2', 'k3']) h.touch(id, { key: id, channel: 'kf', staffId: null });
+    const claim = h.ledger.touches.claimBatch;
+    let claims = 0;
+    h.ledger.touches.claimBatch = (...args) => (claims++, claim(...args));
+    expect(await h.dispatcher.drain()).to.equal(5);
+    // One claim for the five touches, one more that finds nothing due.
+    expect(claims).to.equal(2);
+    expect(h.sent.map((m) => m.to.map((r) => r.id).sort())).to.have.deep.members([['wm-c1', 'wm-c2'], ['wm-k1'], ['wm-k2'], ['wm-k3']]);
+    expect(h.tasks.map((t) => t.staffId)).to.deep.equal(['staff-a']);
+  });
+
+  it('gates the groups of one claim in turn: of two touches for one contact today, the first is sent and the second waits for tomorrow', async () => {
+    const h = harness('2026-11-23T02:00:00Z');
+    const first = h.touch('c1', { key: 'first', channel: 'kf', staffId: null });
+    const second = h.touch('c1', { key: 'second', stepId: 'other', channel: 'kf', staffId: null });
+    await h.dispatcher.drain();
+    expect([first.status, second.status, second.deferrals[0]?.reason]).to.deep.equal(['sent', 'scheduled', 'cap:daily']);
+    expect(h.sent).to.have.length(1);
+  });
+
   it('defers a touch that falls in quiet hours to 09:00 store time, recording the deferral', async () => {
     const h = harness('2026-11-22T15:50:00Z'); // 23:50 in Shanghai
     const row = h.touch('c1', { localDay: '2026-11-22' });
