@@ -24,8 +24,7 @@ export class XmlError extends Error {
   }
 }
 
-/** fast-xml-parser's settings (exported for xml.spec.ts, which checks the hand-read shape against the parser). */
-export const XML_PARSER_OPTIONS = {
+const parser = new XMLParser({
   ignoreAttributes: true,
   parseTagValue: false,
   parseAttributeValue: false,
@@ -39,8 +38,7 @@ export const XML_PARSER_OPTIONS = {
   maxNestedTags: 32,
   // No callbacks need the element path, and building it for every tag costs ~15% of parse time.
   jPath: false,
-} as const;
-const parser = new XMLParser(XML_PARSER_OPTIONS);
+});
 
 const DECLARATION = /<!(?:DOCTYPE|ENTITY)/i;
 const DECLARATION_AT = /DOCTYPE|ENTITY/iy;
@@ -91,8 +89,6 @@ export function parseXml(text: string, options: { maxBytes?: number } = {}): Xml
   if (utf8Length(text, maxBytes) > maxBytes) throw new XmlError('too_large', `XML exceeds ${maxBytes} bytes`);
   if (hasDeclaration(text)) throw new XmlError('doctype', 'XML with DOCTYPE or ENTITY declarations is refused');
 
-  const flat = quickParse(text);
-  if (flat) return flat;
   let doc: unknown;
   try {
     // No separate well-formedness pass (XMLValidator costs ~20% of callback throughput): a hostile document
@@ -109,97 +105,6 @@ export function parseXml(text: string, options: { maxBytes?: number } = {}): Xml
     throw new XmlError('no_root', 'expected a single <xml> root element');
   }
   return root as XmlNode;
-}
-
-const NAME = /[A-Za-z_][A-Za-z0-9_.-]*/y;
-const UNSAFE_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
-const MAX_DEPTH = 32;
-
-/** Whether text[from, to) is only XML whitespace (anything else, even what String#trim drops, goes the long way). */
-function blank(text: string, from: number, to: number): boolean {
-  for (let k = from; k < to; k++) {
-    const c = text.charCodeAt(k);
-    if (c !== 32 && c !== 10 && c !== 13 && c !== 9) return false;
-  }
-  return true;
-}
-
-/**
- * Tencent's envelopes in the one shape they come in (an optional declaration, `<xml>`, elements without
- * attributes holding text, one CDATA section or elements) read by hand: fast-xml-parser costs most of a callback's
- * CPU, more than its SHA-1 and AES together. Answers `undefined` for anything else (comments, attributes, mixed
- * content, mismatched tags, odd names, deep nesting), which then goes to the parser and its checks; where it
- * answers, it answers what the parser would (xml.spec.ts compares the two).
- */
-export function quickParse(text: string): XmlNode | undefined {
-  let i = 0;
-  const n = text.length;
-  const space = () => {
-    for (let c = text.charCodeAt(i); c === 32 || c === 10 || c === 13 || c === 9; c = text.charCodeAt(++i));
-  };
-  const name = (): string | undefined => {
-    NAME.lastIndex = i;
-    const m = NAME.exec(text);
-    if (!m) return undefined;
-    i += m[0].length;
-    return m[0];
-  };
-  /** The content after `<tag>` up to and including `</tag>`: '' , a string, or child elements. */
-  const content = (tag: string, depth: number): XmlValue | undefined => {
-    let node: XmlNode | undefined;
-    let value: string | undefined;
-    for (;;) {
-      const start = i;
-      const lt = text.indexOf('<', i);
-      if (lt < 0) return undefined;
-      i = lt;
-      if (lt > start && !blank(text, start, lt)) {
-        if (node || value !== undefined) return undefined;
-        value = text.slice(start, lt).trim();
-      }
-      if (text.charCodeAt(i + 1) === 47) {
-        i += 2;
-        if (name() !== tag || text.charCodeAt(i) !== 62) return undefined;
-        i++;
-        return node ?? value ?? '';
-      }
-      if (text.charCodeAt(i + 1) === 33 && text.startsWith('<![CDATA[', i)) {
-        const end = text.indexOf(']]>', i + 9);
-        if (end < 0 || node || value !== undefined) return undefined;
-        value = text.slice(i + 9, end);
-        i = end + 3;
-        continue;
-      }
-      i++;
-      const child = name();
-      if (child === undefined || UNSAFE_NAMES.has(child) || depth + 1 > MAX_DEPTH || value !== undefined) return undefined;
-      let v: XmlValue | undefined;
-      if (text.startsWith('/>', i)) {
-        i += 2;
-        v = '';
-      } else if (text.charCodeAt(i) === 62) {
-        i++;
-        v = content(child, depth + 1);
-      }
-      if (v === undefined) return undefined;
-      node ??= {};
-      const had = node[child];
-      node[child] = had === undefined ? v : Array.isArray(had) ? [...had, v] : [had, v];
-    }
-  };
-  space();
-  if (text.startsWith('<?xml', i)) {
-    const end = text.indexOf('?>', i);
-    if (end < 0) return undefined;
-    i = end + 2;
-    space();
-  }
-  if (!text.startsWith('<xml>', i)) return undefined;
-  i += 5;
-  const root = content('xml', 1);
-  space();
-  if (i !== n || root === undefined || typeof root !== 'object' || Array.isArray(root)) return root === '' && i === n ? {} : undefined;
-  return root;
 }
 
 /**
