@@ -66,8 +66,11 @@ function keysFromNothing(schema: z.ZodType, path: string): string[] {
   return [...here, ...Object.entries(def.shape as Record<string, z.ZodType>).flatMap(([k, v]) => keysFromNothing(v, `${path}.${k}`))];
 }
 
+/** Stands in for every module while the routes are only declared: any member read answers another stand-in. */
+const standIn: Modules = new Proxy(function standIn() {}, { get: (_t, key) => (key === 'then' ? undefined : standIn) }) as unknown as Modules;
+
 describe('PATCH routes change only the fields sent', () => {
-  const patches = allRoutes({} as Modules).filter((r) => r.method === 'patch');
+  const patches = allRoutes(standIn).filter((r) => r.method === 'patch');
 
   it('finds the PATCH routes to check', () => {
     expect(patches.map((r) => r.path)).to.include.members(['/api/staff/:id', '/api/stores/:id', '/api/campaigns/:id', '/api/live-codes/:id', '/api/content/templates/:templateId']);
