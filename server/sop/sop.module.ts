@@ -58,8 +58,8 @@ export function createSopModule(deps: SopDeps): SopModule {
   const ledger = deps.ledger ?? createSopLedger(deps.db);
   const routing = new ContactRouter(deps);
   const runFacts = runFactsOf(deps);
-  // Publishing an SOP pins the content versions it will send.
-  const registry = new SopRegistry({ ledger, clock: deps.clock }, (corpId, ids) => deps.content.pinnedVersions(corpId, ids));
+  // Publishing an SOP pins the content versions it will send and creates the experiments of its A/B steps.
+  const registry = new SopRegistry({ ledger, clock: deps.clock }, (corpId, ids) => deps.content.pinnedVersions(corpId, ids), (sop) => deps.experiments.ensureForSop?.(sop.corpId, sop) ?? Promise.resolve());
   const runtime: SopRuntime = { ...deps, ledger, routing, runFacts, sops: registry };
   const renderer = contentRenderer(deps);
   return {

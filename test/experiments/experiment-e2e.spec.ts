@@ -103,8 +103,8 @@ describe('A/B experiments end to end: SOP variants → replies, clicks, conversi
     expect(synced.body.items).to.have.length(1);
     expect(synced.body.items[0]).to.deep.include({ experimentId: EXPERIMENT, status: 'running', goals: ['reply'], guardrails: ['friend_deleted', 'opted_out'], windowDays: 7, holdoutWeight: 0 });
     expect(synced.body.items[0].arms).to.deep.equal([
-      { id: 'story', templateId: 'tpl-intro-story', weight: 50 },
-      { id: 'coupon', templateId: 'tpl-intro-coupon', weight: 50 },
+      { id: 'story', label: 'story', templateId: 'tpl-intro-story', weight: 50 },
+      { id: 'coupon', label: 'coupon', templateId: 'tpl-intro-coupon', weight: 50 },
     ]);
     expect(synced.body.items[0].startAt, 'starts at the first assignment').to.equal(T0.toISOString());
     expect((await services.experiments.ensureForSop(org.corpId, await services.sops.get(org.corpId, 'ab-intro')))[0]!.startAt.toISOString(), 'ensureForSop again changes nothing').to.equal(T0.toISOString());

@@ -20,6 +20,9 @@ export type SopRecord = {
   contentPins: Record<string, number | null>;
 };
 
+/** What follows a publish or an enable: the SOP's A/B steps get their experiments (idempotent). */
+export type PublishHook = (sop: SopRecord) => Promise<unknown>;
+
 /** Resolves the published version of each template id; null when the content library does not know it. */
 export type ContentPinner = (corpId: string, templateIds: string[]) => Promise<Record<string, number | null>>;
 
@@ -37,6 +40,7 @@ export class SopRegistry {
   constructor(
     private readonly services: { ledger: Pick<SopLedger, 'sops' | 'touches' | 'runs'>; clock: Clock },
     private readonly pin: ContentPinner = async (_corp, ids) => Object.fromEntries(ids.map((id) => [id, null])),
+    private readonly onPublish: PublishHook = async () => undefined,
   ) {}
 
   /** Validates and publishes a new version; the SOP keeps its status (a draft stays a draft). */
@@ -51,7 +55,9 @@ export class SopRegistry {
     const version = (current?.version ?? 0) + 1;
     const triggerEvent = sop.trigger.type === 'event' ? sop.trigger.event : null;
     await sops.publish(corpId, sop.id, { name: sop.name, version, priority: sop.priority, triggerType: sop.trigger.type, triggerEvent, definition: sop, contentPins, source }, { at: now, by });
-    return this.get(corpId, sop.id);
+    const record = await this.get(corpId, sop.id);
+    await this.onPublish(record);
+    return record;
   }
 
   async get(corpId: string, sopId: string): Promise<SopRecord> {
@@ -89,6 +95,9 @@ export class SopRegistry {
       await touches.resumeForSop(corpId, sopId);
       await runs.resumeSop(corpId, sopId);
     }
-    return this.get(corpId, sopId);
+    const record = await this.get(corpId, sopId);
+    // Versions published before experiments followed publishing get theirs when enabled.
+    if (status === 'enabled') await this.onPublish(record);
+    return record;
   }
 }
