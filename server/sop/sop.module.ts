@@ -15,6 +15,7 @@ import { SopEngine, type SopEngineDeps } from './runtime/sop-engine.ts';
 import { SopRegistry, type SopRecord } from './runtime/sop-registry.ts';
 import type { TouchRenderer } from './runtime/touch-renderer.ts';
 import { enrollAudience } from './runtime/triggers.ts';
+import type { AudienceCount } from './runtime/audience-count.ts';
 import { publishSopFiles } from './sop-files.ts';
 import type { RendererDeps } from './runtime/content-renderer.ts';
 import type { RoutingDeps } from './runtime/routing.ts';
@@ -51,7 +52,7 @@ export type SopModule = {
   /** Publishes sop-templates/ into every corp as drafts; returns how many versions were new. */
   publishFiles(dir?: string): Promise<number>;
   enroll(sop: SopRecord, contactId: string, at: Date): Promise<EnrollOutcome>;
-  enrollAudience(sop: SopRecord, at: Date): Promise<{ matched: number; enrolled: number }>;
+  enrollAudience(sop: SopRecord, at: Date): Promise<AudienceCount>;
 };
 
 export function createSopModule(deps: SopDeps): SopModule {

@@ -72,6 +72,8 @@ describe('A/B experiments end to end: SOP variants → replies, clicks, conversi
     sim.control.addStaff('a2');
     sim.control.addStaff('b1');
     org = await seedTestOrg(services, SIM_CORP_ID);
+    // Publishing refuses templates without a published version.
+    await services.content.importPublished({ corpId: org.corpId, storeIds: null }, VARIANTS.map((v) => ({ templateId: v.template, name: v.id, scene: '测试', tags: [], channels: ['wecom_1to1'], text: `介绍 ${v.id}`, attachments: [] })), 'test');
     await useSimulatorAccount(services, org.corpId, sim);
     api = http(services);
   });

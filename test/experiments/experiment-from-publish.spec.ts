@@ -36,6 +36,9 @@ describe('experiments exist from publish, named by their SOP step or campaign', 
   before(async () => {
     services = testServices(t.db, { now: '2026-12-01T02:00:00Z' });
     org = await seedTestOrg(services);
+    // Publishing refuses templates without a published version.
+    const templates = SOP.steps[0]!.variants.map((v) => ({ templateId: v.template, name: v.label, scene: '测试', tags: [], channels: ['wecom_1to1' as const], text: v.label, attachments: [] }));
+    await services.content.importPublished({ corpId: org.corpId, storeIds: null }, templates, 'test');
     api = http(services);
   });
 

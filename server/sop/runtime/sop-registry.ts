@@ -43,11 +43,15 @@ export class SopRegistry {
     private readonly onPublish: PublishHook = async () => undefined,
   ) {}
 
-  /** Validates and publishes a new version; the SOP keeps its status (a draft stays a draft). */
-  async publish(corpId: string, input: unknown, source: 'file' | 'api', by: string | null = null): Promise<SopRecord> {
+  /**
+   * Validates and publishes a new version; the SOP keeps its status (a draft stays a draft). `check` runs on
+   * the valid definition before anything is written (the API's template and tag checks) and may refuse it.
+   */
+  async publish(corpId: string, input: unknown, source: 'file' | 'api', by: string | null = null, check?: (sop: Sop) => Promise<unknown>): Promise<SopRecord> {
     const result = validateSop(input, source === 'file' ? '<file>' : 'body');
-    if (!result.ok) throw new ValidationError(result.problems.map((p) => ({ path: p.path, message: p.message })), 'invalid SOP definition');
+    if (!result.ok) throw new ValidationError(result.problems.map((p) => ({ path: p.path, message: p.message })), `SOP 定义无效 Invalid SOP definition:\n${result.problems.map((p) => `${p.path}: ${p.message}`).join('\n')}`);
     const sop = result.sop;
+    await check?.(sop);
     const { sops } = this.services.ledger;
     const now = this.services.clock.now();
     const contentPins = await this.pin(corpId, templateIdsOf(sop));
