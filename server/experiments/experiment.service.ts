@@ -131,7 +131,7 @@ export class ExperimentService {
 
   async configure(corpId: string, experimentId: string, patch: ExperimentPatch): Promise<ExperimentDto> {
     const current = await this.get(corpId, experimentId);
-    if (patch.endAt && patch.endAt <= current.startAt) throw new BadRequestError('endAt must be after the start', [{ path: 'body.endAt', message: `must be after ${current.startAt.toISOString()}` }]);
+    if (patch.endAt && patch.endAt <= current.startAt) throw new BadRequestError('结束时间必须晚于开始时间 endAt must be after the start', [{ path: 'body.endAt', message: `须晚于 must be after ${current.startAt.toISOString()}` }]);
     const { autoWinner, ...rest } = patch;
     const set: Record<string, unknown> = { ...rest };
     if (autoWinner) set['autoWinner.enabled'] = autoWinner.enabled;
@@ -142,7 +142,7 @@ export class ExperimentService {
   async stop(corpId: string, experimentId: string): Promise<ExperimentDto> {
     const stopped = await this.rows.stop(corpId, experimentId, this.clock.now());
     const e = await this.get(corpId, experimentId);
-    if (!stopped) throw new ConflictError(`experiment ${experimentId} is ${e.status}, not running`);
+    if (!stopped) throw new ConflictError(`实验 ${experimentId} 不在进行中（${e.status}）experiment ${experimentId} is ${e.status}, not running`);
     return e;
   }
 

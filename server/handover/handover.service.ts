@@ -78,7 +78,7 @@ export class HandoverService {
     const from = await org.getStaff(scope, input.fromStaffId);
     if (input.kind === 'on_job' && from.status !== 'active') throw new ConflictError(`${from.name} has resigned: use kind resigned`);
     if (input.kind === 'resigned' && from.status === 'active') throw new ConflictError(`${from.name} is still active: mark them resigned first, or use kind on_job`);
-    if (!input.toStaffId && !input.targets?.length) throw new BadRequestError('give toStaffId or targets', [{ path: 'body.toStaffId', message: 'required without targets' }]);
+    if (!input.toStaffId && !input.targets?.length) throw new BadRequestError('请指定接替成员或接替名单 Give toStaffId or targets', [{ path: 'body.toStaffId', message: '没有 targets 时必填 required without targets' }]);
     const members = new Map<string, Member>();
     for (const id of new Set([input.toStaffId, ...(input.targets ?? []).map((t) => t.toStaffId)].filter((x): x is string => !!x))) {
       const to = await org.getStaff(scope, id);
@@ -86,13 +86,13 @@ export class HandoverService {
       members.set(id, to);
     }
     const wecom = await corpWecom(this.services, scope.corpId);
-    if (!wecom?.adapter.transferCustomers) throw new UnavailableError('no WeCom account of this corp can transfer customers');
+    if (!wecom?.adapter.transferCustomers) throw new UnavailableError('本企业没有可转接客户的企业微信账号，请先在「渠道账号」中配置 No WeCom account of this corp can transfer customers');
 
     const follows = (await this.services.follows.liveContactIdsOfStaff(scope.corpId, from.id)).map((contactId) => ({ contactId }));
     const contacts = new Map((await this.services.contacts.externalIdsOf(scope.corpId, follows.map((f) => f.contactId))).map((c) => [c.id, c]));
     const targetOf = new Map((input.targets ?? []).map((t) => [t.contactId, t.toStaffId]));
     const unknown = [...targetOf.keys()].filter((id) => !follows.some((f) => f.contactId === id));
-    if (unknown.length) throw new BadRequestError(`not customers of ${from.name}: ${unknown.join(', ')}`, unknown.map((id) => ({ path: 'body.targets', message: `contact ${id} is not a customer of the handover member` })));
+    if (unknown.length) throw new BadRequestError(`以下客户不属于 ${from.name}：${unknown.join(', ')} Not customers of ${from.name}`, unknown.map((id) => ({ path: 'body.targets', message: `客户 ${id} 不是交接成员的客户 contact ${id} is not a customer of the handover member` })));
 
     const now = clock.now();
     const handoverId = await this.repo.create({ corpId: scope.corpId, kind: input.kind, fromStaffId: from.id, fromUserId: from.userId, storeId: from.storeId, includeGroups: !!input.includeGroups, message: input.message ?? null, createdBy });

@@ -217,7 +217,7 @@ describe('A/B experiments end to end: SOP variants → replies, clicks, conversi
     expect(res.body.autoWinnerCheck).to.include({ decide: true, arm: 'coupon' });
     expect(res.body.experiment).to.deep.include({ status: 'decided' });
     expect(res.body.experiment.autoWinner).to.include({ enabled: true, decidedArm: 'coupon', decidedAt: at(9 * 24).toISOString() });
-    expect(res.body.experiment.autoWinner.reason).to.match(/^reply: coupon 160\/\d+ beats control story 50\/\d+/);
+    expect(res.body.experiment.autoWinner.reason).to.match(/^reply：coupon 胜出.*reply: coupon 160\/\d+ beats control story 50\/\d+/);
     expect((await variantsForStep(t.db.models, org.corpId, EXPERIMENT, VARIANTS)).map((v) => v.id)).to.deep.equal(['coupon']);
     expect(res.body.results.arms.map((a: { units: number }) => a.units), 'units before the decision stay analysed').to.deep.equal([n.story, n.coupon]);
     await api.post(`/api/experiments/${EXPERIMENT}/stop`, {}, org.tokens.marketer).expect(409);
