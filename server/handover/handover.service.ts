@@ -8,6 +8,7 @@
  */
 import type { CustomerTransferState } from '../../adapters/channel-adapter.ts';
 import { ChannelError } from '../../adapters/channel-adapter.ts';
+import { describeVendorError } from '../../adapters/registry.ts';
 import { BadRequestError, ConflictError, UnavailableError } from '../errors.ts';
 import type { OrgModule } from '../org/index.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -64,6 +65,20 @@ export type HandoverDeps = MoveDeps &
   };
 
 const REASONS: Partial<Record<CustomerTransferState['status'], HandoverFailure>> = { refused: 'customer_refused', limit_exceeded: 'customer_limit_exceed', no_record: 'no_record' };
+/** Why a customer did not move, as staff read it (zh-CN first); `vendor_error` reads its errcode instead. */
+const REASON_TEXT: Record<HandoverFailure, string> = {
+  customer_refused: '客户拒绝了转接 Refused by the customer',
+  customer_limit_exceed: '接替成员的客户数已达上限 The takeover member has reached the customer limit',
+  transfer_limit_90d: '该客户 90 天内已转接过，暂不能再次转接 Already transferred within 90 days',
+  no_record: '企业微信没有这次转接的记录 WeCom has no record of this transfer',
+  vendor_error: '企业微信拒绝 WeCom refused',
+  not_supported: '当前账号不支持转接客户 This account cannot transfer customers',
+};
+function handoverReasonText(reason: HandoverFailure | null | undefined, errcode: number | null | undefined): string | null {
+  if (!reason) return null;
+  return reason === 'vendor_error' && errcode !== null && errcode !== undefined ? describeVendorError(errcode) : REASON_TEXT[reason];
+}
+
 const failureOf = (errcode: number): HandoverFailure => (errcode === 40128 ? 'transfer_limit_90d' : 'vendor_error');
 
 export class HandoverService {
@@ -155,7 +170,7 @@ export class HandoverService {
       for (const c of chunk) {
         const failure = failures.get(c.chatId);
         if (!failure) await this.services.groups.setOwner(corpId, c.chatId, { userId: to.userId, storeId: to.storeId });
-        out.push({ chatId: c.chatId, name: c.name ?? '', toUserId: to.userId, status: failure ? 'failed' : 'moved', errcode: failure?.errcode ?? null, reason: failure ? (failure.errcode === 40128 ? 'transfer_limit_90d' : failure.message) : null });
+        out.push({ chatId: c.chatId, name: c.name ?? '', toUserId: to.userId, status: failure ? 'failed' : 'moved', errcode: failure?.errcode ?? null, reason: failure ? (failure.errcode === 40128 ? 'transfer_limit_90d' : failure.errcode !== null ? describeVendorError(failure.errcode) : `群转移失败 Group transfer failed: ${failure.message}`) : null });
       }
     }
     return out;
@@ -241,6 +256,7 @@ export class HandoverService {
         to: { staffId: i.toStaffId, name: names.get(i.toStaffId) ?? null },
         status: i.status === 'moving' ? 'waiting' : i.status,
         reason: i.reason ?? null,
+        reasonText: handoverReasonText(i.reason as HandoverFailure | null, i.errcode),
         errcode: i.errcode ?? null,
         takeoverAt: i.takeoverAt ?? null,
         settledAt: i.settledAt ?? null,
