@@ -37,24 +37,24 @@ export class BadRequestError extends AppError {
   }
 }
 export class ValidationError extends AppError {
-  constructor(issues: IssueDetail[], message = 'request validation failed') {
+  constructor(issues: IssueDetail[], message = '请求参数有误 Request validation failed') {
     super(400, ErrorCode.ValidationFailed, message, issues);
   }
 }
 export class UnauthenticatedError extends AppError {
-  constructor(message = 'a valid Bearer token is required') {
+  constructor(message = '请先登录（需要有效的 Bearer 令牌）A valid Bearer token is required') {
     super(401, ErrorCode.Unauthenticated, message);
   }
 }
 export class ForbiddenError extends AppError {
-  constructor(message = 'your role may not do this') {
+  constructor(message = '您的角色无权执行此操作 Your role may not do this') {
     super(403, ErrorCode.Forbidden, message);
   }
 }
 /** Also used for records outside the caller's tenant or store, so their existence is not revealed. */
 export class NotFoundError extends AppError {
   constructor(what: string, id?: string) {
-    super(404, ErrorCode.NotFound, id ? `${what} ${id} not found` : `${what} not found`);
+    super(404, ErrorCode.NotFound, id ? `未找到 ${what} ${id} not found` : `未找到 ${what} not found`);
   }
 }
 export class ConflictError extends AppError {
@@ -64,12 +64,12 @@ export class ConflictError extends AppError {
 }
 export class PayloadTooLargeError extends AppError {
   constructor(limit: number) {
-    super(413, ErrorCode.PayloadTooLarge, `request body exceeds ${limit} bytes`);
+    super(413, ErrorCode.PayloadTooLarge, `请求内容过大（超过 ${limit} 字节）request body exceeds ${limit} bytes`);
   }
 }
 export class UnsupportedMediaTypeError extends AppError {
   constructor(expected: string) {
-    super(415, ErrorCode.UnsupportedMediaType, `expected a ${expected} body`);
+    super(415, ErrorCode.UnsupportedMediaType, `请求格式不支持，需要 ${expected} expected a ${expected} body`);
   }
 }
 export class UnavailableError extends AppError {

@@ -58,6 +58,15 @@ describe('vendor errcodes in zh-CN', () => {
     expect(describeVendorError('45015', 'official_account')).to.equal('公众号拒绝：用户超过 48 小时未互动，不能再发客服消息 (45015) — 请等用户再次发消息，或改用模板消息');
   });
 
+  it('explains the `vendor:<kind>` reasons of failures without an errcode, and accepts the `vendor:` prefix', () => {
+    for (const kind of ['rate_limited', 'unavailable', 'auth', 'config', 'window_closed', 'recipient', 'invalid', 'unknown']) {
+      expect(describeVendorError(`vendor:${kind}`), kind).to.match(/[\u4e00-\u9fff]/).and.not.include('平台错误 (');
+    }
+    expect(describeVendorError('vendor:rate_limited')).to.equal('企业微信拒绝：调用过于频繁，超出平台限额或并发限制 (rate_limited) — 系统会自动重试，稍后再看结果');
+    expect(describeVendorError('vendor:unavailable')).to.match(/^企业微信暂不可用：/);
+    expect(describeVendorError('vendor:41048')).to.include('(41048)');
+  });
+
   it('keeps an unknown code in the message', () => {
     expect(describeVendorError(99999)).to.equal('企业微信拒绝：平台错误 (99999) — 请在平台错误码查询中查看此错误码，或联系技术支持');
   });

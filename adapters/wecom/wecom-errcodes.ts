@@ -12,6 +12,8 @@ export type VendorErrcodeEntry = {
   readonly zh: string;
   /** What to do about it. */
   readonly todo: string;
+  /** Who the reader should blame, when not the platform's refusal (a call that never got an answer). */
+  readonly who?: string;
 };
 
 /** Which platform refused: the message names it (企业微信拒绝 / 公众号拒绝). */
@@ -112,11 +114,20 @@ export const VENDOR_ERRCODES: Readonly<Record<string, VendorErrcodeEntry>> = {
   '95016': { zh: '当前会话状态不允许这样变更', todo: '请刷新会话后重试' },
   '95018': { zh: '会话状态不允许发送（需先由接待人员接入）', todo: '请在企业微信中接入该会话后再发送' },
   '301002': { zh: '无权操作指定的应用', todo: ADMIN },
+  // A failure without an errcode is recorded as `vendor:<kind>` (ChannelErrorKind): these read like the codes.
+  rate_limited: { zh: '调用过于频繁，超出平台限额或并发限制', todo: RETRY },
+  unavailable: { zh: '平台暂时没有响应（网络中断或超时）', todo: RETRY, who: '企业微信暂不可用' },
+  auth: { zh: '凭证无效（Secret 错误或令牌失效）', todo: '请管理员在「渠道账号」中核对企业 ID 与 Secret' },
+  config: { zh: '应用配置不允许此操作（权限、可信 IP 或企业 ID）', todo: ADMIN },
+  window_closed: { zh: '客户超过 48 小时未互动，会话窗口已关闭', todo: '请等客户再次发消息，或改用企业微信 1:1 群发' },
+  recipient: { zh: '接收人无效（客户或成员不存在、已删除或不是好友）', todo: '请同步客户与通讯录，确认好友关系仍在' },
+  invalid: { zh: '内容或参数不符合平台要求', todo: '请检查内容长度、附件数量和格式后重试' },
+  unknown: { zh: '平台返回了无法识别的错误', todo: '请联系技术支持并提供此记录' },
 };
 
-/** The entry for a code, or undefined for a code the table does not know yet. */
+/** The entry for a code (or a `vendor:<code|kind>` touch reason), or undefined for one the table does not know yet. */
 export function vendorErrcodeEntry(errcode: number | string): VendorErrcodeEntry | undefined {
-  return VENDOR_ERRCODES[String(errcode).trim()];
+  return VENDOR_ERRCODES[String(errcode).trim().replace(/^vendor:/, '')];
 }
 
 /**
@@ -125,8 +136,8 @@ export function vendorErrcodeEntry(errcode: number | string): VendorErrcodeEntry
  * An unknown code still says who refused and gives the code, with the vendor's lookup as the thing to do.
  */
 export function describeVendorError(errcode: number | string, platform: VendorPlatform = 'wecom'): string {
-  const who = platform === 'official_account' ? '公众号拒绝' : '企业微信拒绝';
   const entry = vendorErrcodeEntry(errcode);
-  if (entry) return `${who}：${entry.zh} (${errcode}) — ${entry.todo}`;
+  const who = entry?.who ?? (platform === 'official_account' ? '公众号拒绝' : '企业微信拒绝');
+  if (entry) return `${who}：${entry.zh} (${String(errcode).replace(/^vendor:/, '')}) — ${entry.todo}`;
   return `${who}：平台错误 (${errcode}) — 请在平台错误码查询中查看此错误码，或联系技术支持`;
 }

@@ -18,9 +18,17 @@ export async function ensureGreetingExperiment(deps: GreetingDeps, campaign: Cam
   await deps.experiments.ensureForCampaign(campaign.corpId, {
     campaignId: campaign.id,
     experimentId,
-    arms: campaign.greetings.map((g) => ({ id: g.id, templateId: g.templateId ?? `text:${g.id}`, weight: g.weight })),
+    name: `${campaign.name} · 好友申请问候语`,
+    arms: campaign.greetings.map((g) => ({ id: g.id, label: greetingLabel(g), templateId: g.templateId ?? `text:${g.id}`, weight: g.weight })),
   });
   return experimentId;
+}
+
+/** A greeting as marketers recognise it on the dashboard: its id and the start of its text. */
+function greetingLabel(g: { id: string; text: string; templateId: string | null }): string {
+  const text = g.text.trim();
+  if (!text) return g.templateId ? `${g.id}（模板 ${g.templateId}）` : g.id;
+  return `${g.id}「${text.length > 14 ? `${text.slice(0, 14)}…` : text}」`;
 }
 
 /** The greeting id for a lead (null without greetings). */

@@ -60,7 +60,17 @@ function describeVerdict(verdict: Verdict): string {
   return kind === 'winner' ? `${arm} 胜出 ${arm} wins` : `${arm} 显著差于对照 ${arm} is worse than control`;
 }
 
-function renderAnalysis(result: Analysis): string {
+type Decision = 'fixed' | 'sequential';
+const DECISIONS: readonly Decision[] = ['fixed', 'sequential'];
+
+/** The rule the verdict was decided on, stated the way the dashboard states it. */
+function decisionRule(decision: Decision): string {
+  return decision === 'sequential'
+    ? '判定依据 decided on: 序贯 p 值（可随时查看），Holm 校正，α = 0.05 sequential p (peeking-safe, as the dashboard), Holm-corrected, α = 0.05'
+    : '判定依据 decided on: 合并 z 检验 p 值（只在结束时看一次有效），Holm 校正，α = 0.05 pooled z p (valid for one look at the end), Holm-corrected, α = 0.05';
+}
+
+function renderAnalysis(result: Analysis, decision: Decision): string {
   const control = result.arms[0]?.name ?? 'A';
   const armRows = result.arms.map((a, i) => [
     a.name,
@@ -92,6 +102,7 @@ function renderAnalysis(result: Analysis): string {
     '',
     `样本比例 SRM: χ² = ${chi2.toFixed(4)}, p = ${pValue(p)} → ${flagged ? '失衡 mismatch' : '正常 ok'}`,
     `结论 verdict: ${result.verdict} — ${describeVerdict(result.verdict)}`,
+    decisionRule(decision),
   ].join('\n');
 }
 
@@ -103,8 +114,11 @@ export function registerAbCommands(program: Command): void {
     .description('比较各组与第一组（对照）compare every arm with the first (control)')
     .option('--arm <name:users:conversions>', '一组 one arm, repeat per arm; the first is control', collect, [])
     .option('--weights <list>', '计划分流比例 intended split, e.g. 50,50')
+    .option('--decision <rule>', '判定规则 decision rule: sequential（序贯，默认，与看板相同 the dashboard’s）or fixed（合并 z，只看一次 one look）', 'sequential')
     .option('--json', '输出 JSON output JSON')
-    .action((opts: { arm: string[]; weights?: string; json?: boolean }, cmd: Command) => {
+    .action((opts: { arm: string[]; weights?: string; decision: string; json?: boolean }, cmd: Command) => {
+      if (!DECISIONS.includes(opts.decision as Decision)) fail(cmd, [`--decision 只能是 fixed 或 sequential --decision expects fixed or sequential, got "${opts.decision}"`]);
+      const decision = opts.decision as Decision;
       const parsed = opts.arm.map(parseArm);
       const malformed = parsed.filter((a): a is string => typeof a === 'string');
       if (malformed.length > 0) fail(cmd, malformed);
@@ -112,8 +126,8 @@ export function registerAbCommands(program: Command): void {
       const weights = opts.weights?.split(',').map((w) => (NUMBER.test(w.trim()) ? Number(w) : Number.NaN));
       const problems = armProblems(arms, weights);
       if (problems.length > 0) fail(cmd, problems);
-      const result = analyze(arms, { weights });
-      console.log(opts.json ? JSON.stringify(result, null, 2) : renderAnalysis(result));
+      const result = analyze(arms, { weights, sequential: decision === 'sequential' });
+      console.log(opts.json ? JSON.stringify({ ...result, decision }, null, 2) : renderAnalysis(result, decision));
     });
 
   ab.command('sample-size')

@@ -1,13 +1,16 @@
 /**
  * `siyu sop validate <files…>` and `siyu sop plan <file>`: check SOP definitions and preview one run.
  * Validation problems print one a line as `<file>: <path>: <reason>` and exit 1; invalid flags exit 2.
+ * With `--corp`, validate also runs the publish checks against that corp (templates published, audience
+ * tags existing), so it refuses what `POST /api/sops` would refuse.
  */
 import type { Command } from 'commander';
 import { DateTime } from 'luxon';
 import { isValidTimeZone } from '../shared/local-date.ts';
 import { daysBetween, localDateOf } from '../shared/local-time.ts';
-import { formatProblem, loadSopFile, planSteps, quietHoursSchema } from '../sop/index.ts';
+import { formatProblem, loadSopFile, planSteps, publishProblems, quietHoursSchema } from '../sop/index.ts';
 import type { DeliveryPolicy, PlannedStep, QuietHours, Sop, SopLoadResult } from '../sop/index.ts';
+import { withCliContext } from './cli-context.ts';
 import { table } from './text-table.ts';
 
 function fail(cmd: Command, problems: string[]): never {
@@ -87,13 +90,26 @@ export function registerSopCommands(program: Command): void {
     .command('validate')
     .description('校验 SOP YAML 文件 validate SOP YAML files; one line per problem: <file>: <path>: <reason>')
     .argument('<files...>', 'YAML 文件 files, e.g. sop-templates/*.yaml')
-    .action(async (files: string[]) => {
+    .option('--corp <corpId>', '按企业检查模板已发布、受众标签存在（与发布时相同）also check templates and audience tags against this corp, as publishing does')
+    .action(async (files: string[], opts: { corp?: string }) => {
       const results = await Promise.all(files.map((f) => loadSopFile(f)));
-      if (printProblems(results)) {
+      let bad = printProblems(results);
+      if (opts.corp) {
+        const corpId = opts.corp;
+        const checked = await withCliContext(async ({ services }) => Promise.all(results.map(async (r) => (r.ok ? { file: r.file, ...(await publishProblems(services, corpId, r.sop)) } : null))));
+        for (const c of checked) {
+          if (!c?.problems.length) continue;
+          bad = true;
+          for (const p of c.problems) console.log(formatProblem({ file: c.file, path: p.path, message: p.message }));
+        }
+      }
+      if (bad) {
         process.exitCode = 1;
         return;
       }
       for (const r of results) if (r.ok) console.log(`有效 valid: ${r.file} (${r.sop.id}, ${r.sop.steps.length} 步 steps)`);
+      // Without a corp the templates and tags are unchecked: say so rather than let "valid" promise a publish.
+      if (!opts.corp) console.log('提示 note: 未检查模板与受众标签是否存在，加 --corp <corpId> 按企业检查 templates and audience tags not checked; add --corp <corpId>');
     });
 
   sop

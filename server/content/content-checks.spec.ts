@@ -54,7 +54,7 @@ describe('checkContent', () => {
 
     it('refuses variables in attachment titles, which are sent as written', () => {
       const problems = checkContent(body('hi', [{ ...link, title: '{{contact.name}}的券' }]), { channels: ['wecom_1to1'], settings });
-      expect(problems).to.deep.equal([{ code: 'variable_outside_text', path: 'attachments[0].title', message: 'variables are replaced in the text only; attachments are sent as written' }]);
+      expect(problems).to.deep.equal([{ code: 'variable_outside_text', path: 'attachments[0].title', message: '变量只在正文中替换，附件按原样发送 Variables are replaced in the text only; attachments are sent as written' }]);
     });
   });
 
@@ -161,7 +161,7 @@ describe('channel limits', () => {
     expect(codes(channelProblems(body('x', [link, link]), 'wecom_moments'))).to.deep.equal(['too_many_attachments']);
     expect(codes(channelProblems(body('x', [...img(2), link]), 'wecom_moments'))).to.deep.equal(['moments_mixed_attachments']);
     expect(channelProblems(body('x', [mini]), 'wecom_moments')).to.deep.equal([
-      { code: 'attachment_not_supported', path: 'attachments[0]', message: 'wecom_moments cannot send a miniprogram attachment; it takes image, video, link' },
+      { code: 'attachment_not_supported', path: 'attachments[0]', message: 'wecom_moments 不能发送 miniprogram 附件（支持 image、video、link）wecom_moments cannot send a miniprogram attachment; it takes image, video, link' },
     ]);
   });
 

@@ -167,19 +167,19 @@ function variableProblems(body: ContentBody, channels: readonly Channel[]): Cont
   const broadcast = channels.filter((c) => CHANNEL_RULES[c].broadcast);
   for (const seg of parseTemplate(body.text)) {
     if (seg.kind === 'malformed') {
-      problems.push({ code: 'malformed_variable', path: 'text', message: `"${seg.raw}" at position ${seg.offset} is not a variable; write {{contact.name}} or {{contact.name|亲爱的顾客}}, or \\{{ for literal braces` });
+      problems.push({ code: 'malformed_variable', path: 'text', message: `第 ${seg.offset} 个字符处的「${seg.raw}」不是变量，请写成 {{contact.name}} 或 {{contact.name|亲爱的顾客}}，字面大括号写 \\{{ "${seg.raw}" at position ${seg.offset} is not a variable; write {{contact.name}} or {{contact.name|亲爱的顾客}}, or \\{{ for literal braces` });
       continue;
     }
     if (seg.kind !== 'variable') continue;
     const def = variableDef(seg.path);
     if (!def) {
-      problems.push({ code: 'unknown_variable', path: 'text', message: `unknown variable {{${seg.path}}}; known: ${Object.keys(VARIABLES).join(', ')}, custom.<key>` });
+      problems.push({ code: 'unknown_variable', path: 'text', message: `未知变量 {{${seg.path}}} unknown variable {{${seg.path}}}; known: ${Object.keys(VARIABLES).join(', ')}, custom.<key>` });
     } else if (def.perContact && broadcast.length) {
-      problems.push({ code: 'variable_not_available', path: 'text', message: `{{${seg.path}}} differs per customer and cannot be used on ${broadcast.join(', ')}, where one message reaches many people` });
+      problems.push({ code: 'variable_not_available', path: 'text', message: `{{${seg.path}}} 因人而异，不能用于一条消息发给多人的 ${broadcast.join(', ')} {{${seg.path}}} differs per customer and cannot be used on ${broadcast.join(', ')}, where one message reaches many people` });
     }
   }
   for (const f of attachmentTexts(body)) {
-    if (f.text.includes('{{')) problems.push({ code: 'variable_outside_text', path: f.path, message: 'variables are replaced in the text only; attachments are sent as written' });
+    if (f.text.includes('{{')) problems.push({ code: 'variable_outside_text', path: f.path, message: '变量只在正文中替换，附件按原样发送 Variables are replaced in the text only; attachments are sent as written' });
   }
   return problems;
 }
@@ -192,8 +192,8 @@ function linkProblems(body: ContentBody, allowed: readonly string[]): ContentPro
   const domains = allowed.length ? allowed.join(', ') : 'none yet (add domains in content settings)';
   return links.flatMap(({ path, text }): ContentProblem[] => {
     const host = hostOf(text);
-    if (!host) return [{ code: 'invalid_url', path, message: `${text} is not a valid http(s) link` }];
-    if (!isAllowedHost(host, allowed)) return [{ code: 'link_domain_not_allowed', path, message: `${host} is not an allowed link domain; allowed: ${domains}` }];
+    if (!host) return [{ code: 'invalid_url', path, message: `${text} 不是有效的 http(s) 链接 ${text} is not a valid http(s) link` }];
+    if (!isAllowedHost(host, allowed)) return [{ code: 'link_domain_not_allowed', path, message: `${host} 不在允许的链接域名中（允许：${domains}）${host} is not an allowed link domain; allowed: ${domains}` }];
     return [];
   });
 }
@@ -204,21 +204,21 @@ export function channelProblems(body: ContentBody, channel: Channel): ContentPro
   const problems: ContentProblem[] = [];
   const size = worstCaseSize(body.text);
   if (rule.textBytes !== undefined && size.bytes > rule.textBytes) {
-    problems.push({ code: 'text_too_long', path: 'text', message: `${channel}: the text can reach ${size.bytes} bytes (UTF-8, variables at their longest); the limit is ${rule.textBytes}` });
+    problems.push({ code: 'text_too_long', path: 'text', message: `${channel}：正文最长可达 ${size.bytes} 字节，上限 ${rule.textBytes} 字节 ${channel}: the text can reach ${size.bytes} bytes (UTF-8, variables at their longest); the limit is ${rule.textBytes}` });
   }
   if (rule.textChars !== undefined && size.chars > rule.textChars) {
-    problems.push({ code: 'text_too_long', path: 'text', message: `${channel}: the text can reach ${size.chars} characters (variables at their longest); the limit is ${rule.textChars}` });
+    problems.push({ code: 'text_too_long', path: 'text', message: `${channel}：正文最长可达 ${size.chars} 字，上限 ${rule.textChars} 字 ${channel}: the text can reach ${size.chars} characters (variables at their longest); the limit is ${rule.textChars}` });
   }
   body.attachments.forEach((a, i) => {
-    if (!rule.kinds.includes(a.type)) problems.push({ code: 'attachment_not_supported', path: `attachments[${i}]`, message: `${channel} cannot send a ${a.type} attachment; it takes ${rule.kinds.join(', ')}` });
+    if (!rule.kinds.includes(a.type)) problems.push({ code: 'attachment_not_supported', path: `attachments[${i}]`, message: `${channel} 不能发送 ${a.type} 附件（支持 ${rule.kinds.join('、')}）${channel} cannot send a ${a.type} attachment; it takes ${rule.kinds.join(', ')}` });
   });
   const n = body.attachments.length;
   if (rule.maxAttachments !== undefined && n > rule.maxAttachments) {
-    problems.push({ code: 'too_many_attachments', path: 'attachments', message: `${channel}: ${n} attachments; at most ${rule.maxAttachments}` });
+    problems.push({ code: 'too_many_attachments', path: 'attachments', message: `${channel}：${n} 个附件，最多 ${rule.maxAttachments} 个 ${channel}: ${n} attachments; at most ${rule.maxAttachments}` });
   }
   const messages = n + (body.text.trim() ? 1 : 0);
   if (rule.maxMessages !== undefined && messages > rule.maxMessages) {
-    problems.push({ code: 'too_many_messages', path: 'attachments', message: `${channel}: the text and each attachment are separate messages (${messages}); the service window allows ${rule.maxMessages}` });
+    problems.push({ code: 'too_many_messages', path: 'attachments', message: `${channel}：正文和每个附件各算一条消息（共 ${messages} 条），会话窗口最多允许 ${rule.maxMessages} 条 ${channel}: the text and each attachment are separate messages (${messages}); the service window allows ${rule.maxMessages}` });
   }
   if (rule.moments) problems.push(...momentsProblems(body));
   return problems;
@@ -228,8 +228,8 @@ function momentsProblems(body: ContentBody): ContentProblem[] {
   const count = (t: AttachmentType) => body.attachments.filter((a) => a.type === t).length;
   const [images, videos, links] = [count('image'), count('video'), count('link')];
   const kinds = [images && 'images', videos && 'video', links && 'link'].filter(Boolean);
-  if (kinds.length > 1) return [{ code: 'moments_mixed_attachments', path: 'attachments', message: `wecom_moments: ${kinds.join(' + ')} cannot be mixed; use up to 9 images, or 1 video, or 1 link` }];
-  if (images > 9 || videos > 1 || links > 1) return [{ code: 'too_many_attachments', path: 'attachments', message: 'wecom_moments: at most 9 images, or 1 video, or 1 link' }];
+  if (kinds.length > 1) return [{ code: 'moments_mixed_attachments', path: 'attachments', message: `朋友圈不能混用 ${kinds.join(' + ')}：最多 9 张图片，或 1 个视频，或 1 个链接 wecom_moments: ${kinds.join(' + ')} cannot be mixed; use up to 9 images, or 1 video, or 1 link` }];
+  if (images > 9 || videos > 1 || links > 1) return [{ code: 'too_many_attachments', path: 'attachments', message: '朋友圈最多 9 张图片，或 1 个视频，或 1 个链接 wecom_moments: at most 9 images, or 1 video, or 1 link' }];
   return [];
 }
 
@@ -238,15 +238,15 @@ export type CheckOptions = { channels: readonly Channel[]; settings: ContentSett
 /** Every problem that stops `body` from being published for `channels` under the corp's settings. */
 export function checkContent(body: ContentBody, opts: CheckOptions): ContentProblem[] {
   const problems: ContentProblem[] = [];
-  if (!opts.channels.length) problems.push({ code: 'no_channel', path: 'channels', message: 'name at least one channel the template is for' });
-  if (!body.text.trim() && !body.attachments.length) problems.push({ code: 'empty_content', path: 'text', message: 'the template has neither text nor attachments' });
+  if (!opts.channels.length) problems.push({ code: 'no_channel', path: 'channels', message: '请至少选择一个渠道 Name at least one channel the template is for' });
+  if (!body.text.trim() && !body.attachments.length) problems.push({ code: 'empty_content', path: 'text', message: '模板既没有正文也没有附件 The template has neither text nor attachments' });
   problems.push(...variableProblems(body, opts.channels));
   if (/<\/?[a-z][a-z0-9]*(?:\s[^<>]*)?\/?>/i.test(body.text)) {
-    problems.push({ code: 'html_markup', path: 'text', message: 'plain text only: channels show HTML tags as typed' });
+    problems.push({ code: 'html_markup', path: 'text', message: '只能用纯文本，渠道会原样显示 HTML 标签 Plain text only: channels show HTML tags as typed' });
   }
   for (const f of [{ path: 'text', text: body.text }, ...attachmentTexts(body)]) {
     for (const word of findSensitiveWords(f.text, opts.settings.sensitiveWords)) {
-      problems.push({ code: 'sensitive_word', path: f.path, message: `contains the sensitive word "${word}"` });
+      problems.push({ code: 'sensitive_word', path: f.path, message: `包含敏感词「${word}」 contains the sensitive word "${word}"` });
     }
   }
   problems.push(...linkProblems(body, opts.settings.allowedLinkDomains));

@@ -93,7 +93,7 @@ export class ContentRepository {
       });
       return toTemplate(doc.toObject() as TemplateRow);
     } catch (err) {
-      if (isDuplicateKeyError(err)) throw new ConflictError(`content template ${input.templateId} already exists (archived ones keep their id)`);
+      if (isDuplicateKeyError(err)) throw new ConflictError(`内容模板 ${input.templateId} 已存在（归档的模板也保留其 ID）content template ${input.templateId} already exists (archived ones keep their id)`);
       throw err;
     }
   }
@@ -169,7 +169,7 @@ export class ContentRepository {
     try {
       await this.models.ContentVersion.create(v);
     } catch (err) {
-      if (isDuplicateKeyError(err)) throw new ConflictError(`content template ${v.templateId} was published concurrently (version ${v.version} exists); reload and retry`);
+      if (isDuplicateKeyError(err)) throw new ConflictError(`内容模板 ${v.templateId} 刚被他人发布（版本 ${v.version} 已存在），请刷新后重试 content template ${v.templateId} was published concurrently; reload and retry`);
       throw err;
     }
     await this.models.ContentTemplate.updateOne(
@@ -198,7 +198,7 @@ export class ContentRepository {
       );
       await this.models.ContentVersion.insertMany(items.map((t) => ({ corpId, templateId: t.templateId, version: 1, text: t.text, attachments: t.attachments, channels: t.channels, publishedAt: at, publishedBy: by })));
     } catch (err) {
-      if (isDuplicateKeyError(err)) throw new ConflictError('a content template with one of these ids already exists');
+      if (isDuplicateKeyError(err)) throw new ConflictError('其中某个内容模板 ID 已存在 A content template with one of these ids already exists');
       throw err;
     }
   }

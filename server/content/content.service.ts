@@ -106,7 +106,7 @@ export class ContentService {
     if (problems.length) throw new ContentRejectedError(templateId, problems);
     const latest = await this.repo.latestVersion(scope.corpId, templateId);
     if (latest && sameBody(latest, tpl.draft) && sameChannels(latest.channels, tpl.channels)) {
-      throw new ConflictError(`nothing to publish: the draft is the same as version ${latest.version}`);
+      throw new ConflictError(`无需发布：草稿与版本 ${latest.version} 相同 nothing to publish: the draft is the same as version ${latest.version}`);
     }
     const version: ContentVersion = {
       corpId: scope.corpId,

@@ -21,6 +21,7 @@ export function effectiveArms<A extends { id: string }>(experiment: { arms: read
   return arm ? [arm] : [...experiment.arms];
 }
 
+const STATUS_ZH: Record<string, string> = { stopped: '已停止', decided: '已决定' };
 const pText = (p: number) => (p !== 0 && p < 1e-4 ? p.toExponential(2) : p.toFixed(4));
 const share = (a: MetricResult['arms'][number] | undefined) => (a ? `${a.conversions}/${a.users}` : '?');
 
@@ -29,14 +30,14 @@ function guardrailHarm(m: MetricResult, arm: string): string | null {
   const c = m.comparisons.find((x) => x.arm === arm);
   if (!c || c.abs_lift <= 0) return null;
   const p = c.p_pooled;
-  return p < ALPHA ? `guardrail ${m.metric}: ${arm} ${share(m.arms.find((a) => a.name === arm))} vs control ${share(m.arms[0])}, p ${pText(p)} < ${ALPHA}` : null;
+  return p < ALPHA ? `护栏指标 ${m.metric} 变差：${arm} ${share(m.arms.find((a) => a.name === arm))} 对照 ${share(m.arms[0])}，p ${pText(p)} < ${ALPHA} guardrail ${m.metric}: ${arm} ${share(m.arms.find((a) => a.name === arm))} vs control ${share(m.arms[0])}, p ${pText(p)} < ${ALPHA}` : null;
 }
 
 /** Why the auto-winner cannot decide this experiment whatever its results, or null when it may look. */
 export function autoWinnerBlocked(experiment: ExperimentState): string | null {
-  if (!experiment.autoWinner.enabled) return 'auto-winner is off';
-  if (experiment.autoWinner.decidedArm) return `already decided: ${experiment.autoWinner.decidedArm}`;
-  if (experiment.status !== 'running') return `the experiment is ${experiment.status}`;
+  if (!experiment.autoWinner.enabled) return '自动选优未开启 auto-winner is off';
+  if (experiment.autoWinner.decidedArm) return `已选出 ${experiment.autoWinner.decidedArm} already decided: ${experiment.autoWinner.decidedArm}`;
+  if (experiment.status !== 'running') return `实验不在进行中（${STATUS_ZH[experiment.status] ?? experiment.status}）the experiment is ${experiment.status}`;
   return null;
 }
 
@@ -44,13 +45,13 @@ export function autoWinnerBlocked(experiment: ExperimentState): string | null {
 export function autoWinnerCheck(experiment: ExperimentState, results: ExperimentResults): AutoWinnerCheck {
   const blocked = autoWinnerBlocked(experiment);
   if (blocked) return { decide: false, reason: blocked };
-  if (!results.sequential) return { decide: false, reason: 'auto-winner decides only on peeking-safe sequential p-values' };
-  if (results.srm.flagged) return { decide: false, reason: `sample-ratio mismatch (χ² ${results.srm.chi2.toFixed(2)}, p ${pText(results.srm.p)}): results untrustworthy` };
+  if (!results.sequential) return { decide: false, reason: '自动选优只按序贯 p 值（可随时查看）判定 auto-winner decides only on peeking-safe sequential p-values' };
+  if (results.srm.flagged) return { decide: false, reason: `样本比例失衡，结果不可信（χ² ${results.srm.chi2.toFixed(2)}，p ${pText(results.srm.p)}）sample-ratio mismatch: results untrustworthy` };
   const primary = results.metrics.find((m) => m.primary);
-  if (!primary) return { decide: false, reason: 'no primary goal' };
-  if (!primary.verdict.startsWith('winner:')) return { decide: false, reason: `${primary.metric}: ${primary.label}` };
+  if (!primary) return { decide: false, reason: '没有主要目标 no primary goal' };
+  if (!primary.verdict.startsWith('winner:')) return { decide: false, reason: `${primary.metric}：${primary.label_zh} ${primary.label}` };
   const arm = primary.verdict.slice('winner:'.length);
-  if (arm === HOLDOUT) return { decide: false, reason: `${primary.metric}: the holdout beats every message; review the experiment by hand` };
+  if (arm === HOLDOUT) return { decide: false, reason: `${primary.metric}：留出组（不发送）好于所有消息，请人工复核实验 the holdout beats every message; review the experiment by hand` };
   const harms = results.metrics.filter((m) => m.role === 'guardrail').map((m) => guardrailHarm(m, arm));
   const harm = harms.find((h) => h !== null);
   if (harm) return { decide: false, reason: harm };
@@ -61,6 +62,7 @@ export function autoWinnerCheck(experiment: ExperimentState, results: Experiment
     decide: true,
     arm,
     reason:
+      `${primary.metric}：${arm} 胜出，序贯 p 经 Holm 校正 ${pText(c?.p_holm_family ?? 1)} < ${ALPHA}，已达最小样本，无样本比例失衡，护栏未变差。` +
       `${primary.metric}: ${arm} ${share(primary.arms.find((a) => a.name === arm))} beats control ${control?.name ?? '?'} ${share(control)}; ` +
       `sequential p ${pText(c ? decisionP(c, true) : 1)}, Holm-corrected across arms × goals ${pText(c?.p_holm_family ?? 1)} < ${ALPHA}; ` +
       `minimum sample reached; no SRM (p ${pText(results.srm.p)}); ` +

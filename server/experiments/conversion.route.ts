@@ -61,7 +61,7 @@ export function conversionRoutes(deps: ConversionRouteDeps): RouteDef[] {
     async handler({ body: b }, { principal, scope }) {
       const occurredAt = new Date(b.occurredAt);
       if (occurredAt.getTime() > deps.clock.now().getTime() + MAX_FUTURE_MS) {
-        throw new BadRequestError('occurredAt lies in the future', [{ path: 'body.occurredAt', message: 'must not be in the future' }]);
+        throw new BadRequestError('发生时间不能晚于现在 occurredAt lies in the future', [{ path: 'body.occurredAt', message: '不能是将来的时间 must not be in the future' }]);
       }
       const contact = await findContact(deps, scope, b);
       if (!contact) throw new NotFoundError('contact', b.contactId ?? b.identity);
@@ -77,7 +77,7 @@ export function conversionRoutes(deps: ConversionRouteDeps): RouteDef[] {
         payload,
       });
       if (duplicate && (event.type !== 'conversion' || !sameConversion(event.payload, payload, event.contactId, contact.id) || event.occurredAt.getTime() !== occurredAt.getTime())) {
-        throw new ConflictError(`idempotencyKey ${b.idempotencyKey} was already used for a different conversion`);
+        throw new ConflictError(`幂等键 ${b.idempotencyKey} 已用于另一笔转化 idempotencyKey ${b.idempotencyKey} was already used for a different conversion`);
       }
       return reply(duplicate ? 200 : 201, { duplicate, conversion: { id: event.id, key: event.key, contactId: event.contactId, type: b.type, value: b.value ?? null, occurredAt: event.occurredAt } });
     },

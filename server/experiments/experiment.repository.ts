@@ -4,7 +4,7 @@ import type { ExperimentsModels } from './experiments.models.ts';
 
 export type ExperimentRow = ExperimentDoc & { createdAt?: Date; updatedAt?: Date };
 type Source = { sopId: string | null; stepId: string | null; campaignId: string | null };
-type Arm = { id: string; templateId: string; weight: number };
+type Arm = { id: string; label: string | null; templateId: string; weight: number };
 
 export class ExperimentRepository {
   constructor(private readonly models: Pick<ExperimentsModels, 'Experiment'>) {}
@@ -19,14 +19,14 @@ export class ExperimentRepository {
   }
 
   /** New source and arms for an existing row; false when the experiment has no row yet. */
-  async setArms(corpId: string, experimentId: string, source: Source, arms: Arm[]): Promise<boolean> {
-    const res = await this.models.Experiment.updateOne({ corpId, experimentId }, { $set: { source, arms } });
+  async setArms(corpId: string, experimentId: string, source: Source, arms: Arm[], name: string): Promise<boolean> {
+    const res = await this.models.Experiment.updateOne({ corpId, experimentId }, { $set: { source, arms, name } });
     return res.matchedCount > 0;
   }
 
   /** Source and arms, creating the row with `onInsert` (start, status, metrics) when there is none. */
-  async upsertArms(corpId: string, experimentId: string, source: Source, arms: Arm[], onInsert: Record<string, unknown>): Promise<void> {
-    await this.models.Experiment.updateOne({ corpId, experimentId }, { $set: { source, arms }, $setOnInsert: onInsert }, { upsert: true });
+  async upsertArms(corpId: string, experimentId: string, source: Source, arms: Arm[], name: string, onInsert: Record<string, unknown>): Promise<void> {
+    await this.models.Experiment.updateOne({ corpId, experimentId }, { $set: { source, arms, name }, $setOnInsert: onInsert }, { upsert: true });
   }
 
   async set(corpId: string, experimentId: string, set: Record<string, unknown>): Promise<void> {

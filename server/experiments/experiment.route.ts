@@ -78,7 +78,7 @@ export function experimentRoutes(deps: ExperimentRouteDeps): RouteDef[] {
     async handler({ query: q }) {
       const input = { baseline: q.baseline, mde: q.mde, relative: q.relative === 'true', alpha: q.alpha, power: q.power };
       const problems = sampleSizeProblems(input);
-      if (problems.length) throw new BadRequestError('cannot compute a sample size', problems.map((message) => ({ path: 'query', message })));
+      if (problems.length) throw new BadRequestError('无法计算样本量 Cannot compute a sample size', problems.map((message) => ({ path: 'query', message })));
       const perArm = sampleSizePerArm(input);
       return { ...input, target: targetRate(input.baseline, input.mde, input.relative), perArm, perArmRounded: Math.ceil(perArm) };
     },

@@ -15,12 +15,14 @@ export const experimentSchema = new Schema(
   {
     corpId: { type: String, required: true },
     experimentId: { type: String, required: true },
+    /** What marketers read: 「<SOP 名称> · <步骤>」 or the campaign's name (null on rows from before names). */
+    name: { type: String, default: null },
     source: {
       sopId: { type: String, default: null },
       stepId: { type: String, default: null },
       campaignId: { type: String, default: null },
     },
-    arms: { type: [{ _id: false, id: { type: String, required: true }, templateId: { type: String, required: true }, weight: { type: Number, required: true } }], required: true },
+    arms: { type: [{ _id: false, id: { type: String, required: true }, label: { type: String, default: null }, templateId: { type: String, required: true }, weight: { type: Number, required: true } }], required: true },
     /** Share of the holdout next to the arms' weights (same scale); 0 = no holdout. */
     holdoutWeight: { type: Number, required: true, default: 0 },
     /** Metric ids (see outcomes.ts); the first is the primary goal the auto-winner decides on. */

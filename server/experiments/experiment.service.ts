@@ -1,5 +1,5 @@
 /**
- * Experiments: created explicitly from an SOP's A/B send steps (`ensureForSop`), configured by marketers,
+ * Experiments: created from an SOP's A/B send steps when it is published or enabled (`ensureForSop`), configured by marketers,
  * analysed on demand from the touch ledger and the event log, and decided by the auto-winner when the rules
  * allow. `stepExperiment` and `saveHoldouts` are what the SOP runner and the bulk enrollment call when they
  * assign contacts.
@@ -26,8 +26,9 @@ export type OutcomeSources = Omit<ExperimentSources, 'assignments'>;
 export function toExperimentDto(e: ExperimentRow) {
   return {
     experimentId: e.experimentId,
+    name: e.name ?? e.experimentId,
     source: { sopId: e.source?.sopId ?? null, stepId: e.source?.stepId ?? null, campaignId: e.source?.campaignId ?? null },
-    arms: e.arms.map((a) => ({ id: a.id, templateId: a.templateId, weight: a.weight })),
+    arms: e.arms.map((a) => ({ id: a.id, label: a.label ?? a.id, templateId: a.templateId, weight: a.weight })),
     holdoutWeight: e.holdoutWeight,
     goals: [...e.goals],
     guardrails: [...e.guardrails],
@@ -57,7 +58,7 @@ function cutoff(e: ExperimentDto): Date | null {
  * SOP's `Sop` type, because server/sop/ depends on experiments (through campaigns) and not the other way round.
  */
 type SopSendSteps = {
-  steps: ReadonlyArray<{ type: string; id: string; experiment?: string; variants?: ReadonlyArray<{ id: string; template: string; weight: number }> }>;
+  steps: ReadonlyArray<{ type: string; id: string; title?: string; experiment?: string; variants?: ReadonlyArray<{ id: string; label?: string; template: string; weight: number }> }>;
 };
 
 export class ExperimentService {
@@ -81,19 +82,24 @@ export class ExperimentService {
     this.sources = { ...sources, assignments: this.assignments };
   }
 
-  /** One experiment per send step with variants, arms and weights from the SOP; existing ones get the new arms. */
-  async ensureForSop(corpId: string, sop: { sopId: string; definition: SopSendSteps }): Promise<ExperimentDto[]> {
+  /**
+   * One experiment per send step with variants, arms and weights from the SOP; existing ones get the new arms.
+   * Publishing and enabling an SOP call this, so marketers see the experiment without a sync. Named
+   * 「<SOP 名称> · <步骤标题>」 and arms by their labels, because ids mean nothing on the dashboard.
+   */
+  async ensureForSop(corpId: string, sop: { sopId: string; name?: string; definition: SopSendSteps }): Promise<ExperimentDto[]> {
     const out: ExperimentDto[] = [];
     for (const step of sop.definition.steps) {
       if (step.type !== 'send' || !step.variants) continue;
       const experimentId = variantSeed(sop.sopId, step);
-      const arms = step.variants.map((v) => ({ id: v.id, templateId: v.template, weight: v.weight }));
+      const arms = step.variants.map((v) => ({ id: v.id, label: v.label ?? v.id, templateId: v.template, weight: v.weight }));
       const source = { sopId: sop.sopId, stepId: step.id, campaignId: null };
-      if (!(await this.rows.setArms(corpId, experimentId, source, arms))) {
+      const name = `${sop.name ?? sop.sopId} · ${step.title ?? step.id}`;
+      if (!(await this.rows.setArms(corpId, experimentId, source, arms, name))) {
         // A step that already assigned contacts before its experiment row existed: the experiment starts there.
         const now = this.clock.now();
         const first = await firstExposure(this.sources, corpId, experimentId);
-        await this.rows.upsertArms(corpId, experimentId, source, arms, { startAt: first && first < now ? first : now, status: 'running' });
+        await this.rows.upsertArms(corpId, experimentId, source, arms, name, { startAt: first && first < now ? first : now, status: 'running' });
       }
       out.push(await this.get(corpId, experimentId));
     }
@@ -106,9 +112,10 @@ export class ExperimentService {
    * (contact id `lead:<id>` until the lead becomes a contact), which loadUnits already reads. Existing rows
    * get the new arms.
    */
-  async ensureForCampaign(corpId: string, input: { campaignId: string; experimentId: string; arms: Array<{ id: string; templateId: string; weight: number }> }): Promise<ExperimentDto> {
+  async ensureForCampaign(corpId: string, input: { campaignId: string; experimentId: string; name?: string; arms: Array<{ id: string; label?: string; templateId: string; weight: number }> }): Promise<ExperimentDto> {
     const source = { sopId: null, stepId: null, campaignId: input.campaignId };
-    await this.rows.upsertArms(corpId, input.experimentId, source, input.arms, { startAt: this.clock.now(), status: 'running', goals: ['friend_added'], guardrails: ['friend_deleted'], windowDays: 14 });
+    const arms = input.arms.map((a) => ({ id: a.id, label: a.label ?? a.id, templateId: a.templateId, weight: a.weight }));
+    await this.rows.upsertArms(corpId, input.experimentId, source, arms, input.name ?? input.experimentId, { startAt: this.clock.now(), status: 'running', goals: ['friend_added'], guardrails: ['friend_deleted'], windowDays: 14 });
     return this.get(corpId, input.experimentId);
   }
 
@@ -124,7 +131,7 @@ export class ExperimentService {
 
   async configure(corpId: string, experimentId: string, patch: ExperimentPatch): Promise<ExperimentDto> {
     const current = await this.get(corpId, experimentId);
-    if (patch.endAt && patch.endAt <= current.startAt) throw new BadRequestError('endAt must be after the start', [{ path: 'body.endAt', message: `must be after ${current.startAt.toISOString()}` }]);
+    if (patch.endAt && patch.endAt <= current.startAt) throw new BadRequestError('结束时间必须晚于开始时间 endAt must be after the start', [{ path: 'body.endAt', message: `须晚于 must be after ${current.startAt.toISOString()}` }]);
     const { autoWinner, ...rest } = patch;
     const set: Record<string, unknown> = { ...rest };
     if (autoWinner) set['autoWinner.enabled'] = autoWinner.enabled;
@@ -135,7 +142,7 @@ export class ExperimentService {
   async stop(corpId: string, experimentId: string): Promise<ExperimentDto> {
     const stopped = await this.rows.stop(corpId, experimentId, this.clock.now());
     const e = await this.get(corpId, experimentId);
-    if (!stopped) throw new ConflictError(`experiment ${experimentId} is ${e.status}, not running`);
+    if (!stopped) throw new ConflictError(`实验 ${experimentId} 不在进行中（${e.status}）experiment ${experimentId} is ${e.status}, not running`);
     return e;
   }
 

@@ -75,7 +75,7 @@ export function shortLinkRoutes(deps: ShortLinkRouteDeps): RouteDef[] {
       if (b.touchKey && !touch) throw new NotFoundError('touch', b.touchKey);
       const fields = { contactId: touch?.contactId ?? b.contactId ?? null, experiment: touch?.experiment ?? b.experiment ?? null, variant: touch?.variant ?? b.variant ?? null };
       const clash = (['contactId', 'experiment', 'variant'] as const).filter((k) => b[k] !== undefined && b[k] !== fields[k]);
-      if (clash.length) throw new BadRequestError('the touch says otherwise', clash.map((k) => ({ path: `body.${k}`, message: `the touch has ${fields[k] ?? 'none'}` })));
+      if (clash.length) throw new BadRequestError('与触达记录不一致 The touch says otherwise', clash.map((k) => ({ path: `body.${k}`, message: `the touch has ${fields[k] ?? 'none'}` })));
       if (fields.contactId && !touch && !(await deps.contacts.findRow(scope, fields.contactId))) throw new NotFoundError('contact', fields.contactId);
       const stored = { url: b.url, touchKey: b.touchKey ?? null, ...fields, storeId: touch?.storeId ?? null, sopId: touch?.sopId ?? null, stepId: touch?.stepId ?? null, createdBy: principal.tokenId };
       const code = await deps.experiments.links.create(scope.corpId, stored, () => randomCode());

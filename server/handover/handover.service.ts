@@ -8,6 +8,7 @@
  */
 import type { CustomerTransferState } from '../../adapters/channel-adapter.ts';
 import { ChannelError } from '../../adapters/channel-adapter.ts';
+import { describeVendorError } from '../../adapters/registry.ts';
 import { BadRequestError, ConflictError, UnavailableError } from '../errors.ts';
 import type { OrgModule } from '../org/index.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -64,6 +65,20 @@ export type HandoverDeps = MoveDeps &
   };
 
 const REASONS: Partial<Record<CustomerTransferState['status'], HandoverFailure>> = { refused: 'customer_refused', limit_exceeded: 'customer_limit_exceed', no_record: 'no_record' };
+/** Why a customer did not move, as staff read it (zh-CN first); `vendor_error` reads its errcode instead. */
+const REASON_TEXT: Record<HandoverFailure, string> = {
+  customer_refused: '客户拒绝了转接 Refused by the customer',
+  customer_limit_exceed: '接替成员的客户数已达上限 The takeover member has reached the customer limit',
+  transfer_limit_90d: '该客户 90 天内已转接过，暂不能再次转接 Already transferred within 90 days',
+  no_record: '企业微信没有这次转接的记录 WeCom has no record of this transfer',
+  vendor_error: '企业微信拒绝 WeCom refused',
+  not_supported: '当前账号不支持转接客户 This account cannot transfer customers',
+};
+function handoverReasonText(reason: HandoverFailure | null | undefined, errcode: number | null | undefined): string | null {
+  if (!reason) return null;
+  return reason === 'vendor_error' && errcode !== null && errcode !== undefined ? describeVendorError(errcode) : REASON_TEXT[reason];
+}
+
 const failureOf = (errcode: number): HandoverFailure => (errcode === 40128 ? 'transfer_limit_90d' : 'vendor_error');
 
 export class HandoverService {
@@ -78,7 +93,7 @@ export class HandoverService {
     const from = await org.getStaff(scope, input.fromStaffId);
     if (input.kind === 'on_job' && from.status !== 'active') throw new ConflictError(`${from.name} has resigned: use kind resigned`);
     if (input.kind === 'resigned' && from.status === 'active') throw new ConflictError(`${from.name} is still active: mark them resigned first, or use kind on_job`);
-    if (!input.toStaffId && !input.targets?.length) throw new BadRequestError('give toStaffId or targets', [{ path: 'body.toStaffId', message: 'required without targets' }]);
+    if (!input.toStaffId && !input.targets?.length) throw new BadRequestError('请指定接替成员或接替名单 Give toStaffId or targets', [{ path: 'body.toStaffId', message: '没有 targets 时必填 required without targets' }]);
     const members = new Map<string, Member>();
     for (const id of new Set([input.toStaffId, ...(input.targets ?? []).map((t) => t.toStaffId)].filter((x): x is string => !!x))) {
       const to = await org.getStaff(scope, id);
@@ -86,13 +101,13 @@ export class HandoverService {
       members.set(id, to);
     }
     const wecom = await corpWecom(this.services, scope.corpId);
-    if (!wecom?.adapter.transferCustomers) throw new UnavailableError('no WeCom account of this corp can transfer customers');
+    if (!wecom?.adapter.transferCustomers) throw new UnavailableError('本企业没有可转接客户的企业微信账号，请先在「渠道账号」中配置 No WeCom account of this corp can transfer customers');
 
     const follows = (await this.services.follows.liveContactIdsOfStaff(scope.corpId, from.id)).map((contactId) => ({ contactId }));
     const contacts = new Map((await this.services.contacts.externalIdsOf(scope.corpId, follows.map((f) => f.contactId))).map((c) => [c.id, c]));
     const targetOf = new Map((input.targets ?? []).map((t) => [t.contactId, t.toStaffId]));
     const unknown = [...targetOf.keys()].filter((id) => !follows.some((f) => f.contactId === id));
-    if (unknown.length) throw new BadRequestError(`not customers of ${from.name}: ${unknown.join(', ')}`, unknown.map((id) => ({ path: 'body.targets', message: `contact ${id} is not a customer of the handover member` })));
+    if (unknown.length) throw new BadRequestError(`以下客户不属于 ${from.name}：${unknown.join(', ')} Not customers of ${from.name}`, unknown.map((id) => ({ path: 'body.targets', message: `客户 ${id} 不是交接成员的客户 contact ${id} is not a customer of the handover member` })));
 
     const now = clock.now();
     const handoverId = await this.repo.create({ corpId: scope.corpId, kind: input.kind, fromStaffId: from.id, fromUserId: from.userId, storeId: from.storeId, includeGroups: !!input.includeGroups, message: input.message ?? null, createdBy });
@@ -155,7 +170,7 @@ export class HandoverService {
       for (const c of chunk) {
         const failure = failures.get(c.chatId);
         if (!failure) await this.services.groups.setOwner(corpId, c.chatId, { userId: to.userId, storeId: to.storeId });
-        out.push({ chatId: c.chatId, name: c.name ?? '', toUserId: to.userId, status: failure ? 'failed' : 'moved', errcode: failure?.errcode ?? null, reason: failure ? (failure.errcode === 40128 ? 'transfer_limit_90d' : failure.message) : null });
+        out.push({ chatId: c.chatId, name: c.name ?? '', toUserId: to.userId, status: failure ? 'failed' : 'moved', errcode: failure?.errcode ?? null, reason: failure ? (failure.errcode === 40128 ? 'transfer_limit_90d' : failure.errcode !== null ? describeVendorError(failure.errcode) : `群转移失败 Group transfer failed: ${failure.message}`) : null });
       }
     }
     return out;
@@ -241,6 +256,7 @@ export class HandoverService {
         to: { staffId: i.toStaffId, name: names.get(i.toStaffId) ?? null },
         status: i.status === 'moving' ? 'waiting' : i.status,
         reason: i.reason ?? null,
+        reasonText: handoverReasonText(i.reason as HandoverFailure | null, i.errcode),
         errcode: i.errcode ?? null,
         takeoverAt: i.takeoverAt ?? null,
         settledAt: i.settledAt ?? null,

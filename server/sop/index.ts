@@ -23,4 +23,5 @@ export type { SopModels } from './ledger/index.ts';
 export { registerSopModels } from './ledger/sop.models.ts';
 export { createSopLedger } from './ledger/index.ts';
 export { sopRoutes } from './sop.route.ts';
+export { publishProblems, type PublishCheck, type PublishCheckDeps } from './runtime/publish-checks.ts';
 export { executionRoutes } from './execution.route.ts';

@@ -15,6 +15,7 @@ import { SopEngine, type SopEngineDeps } from './runtime/sop-engine.ts';
 import { SopRegistry, type SopRecord } from './runtime/sop-registry.ts';
 import type { TouchRenderer } from './runtime/touch-renderer.ts';
 import { enrollAudience } from './runtime/triggers.ts';
+import type { AudienceCount } from './runtime/audience-count.ts';
 import { publishSopFiles } from './sop-files.ts';
 import type { RendererDeps } from './runtime/content-renderer.ts';
 import type { RoutingDeps } from './runtime/routing.ts';
@@ -51,15 +52,15 @@ export type SopModule = {
   /** Publishes sop-templates/ into every corp as drafts; returns how many versions were new. */
   publishFiles(dir?: string): Promise<number>;
   enroll(sop: SopRecord, contactId: string, at: Date): Promise<EnrollOutcome>;
-  enrollAudience(sop: SopRecord, at: Date): Promise<{ matched: number; enrolled: number }>;
+  enrollAudience(sop: SopRecord, at: Date): Promise<AudienceCount>;
 };
 
 export function createSopModule(deps: SopDeps): SopModule {
   const ledger = deps.ledger ?? createSopLedger(deps.db);
   const routing = new ContactRouter(deps);
   const runFacts = runFactsOf(deps);
-  // Publishing an SOP pins the content versions it will send.
-  const registry = new SopRegistry({ ledger, clock: deps.clock }, (corpId, ids) => deps.content.pinnedVersions(corpId, ids));
+  // Publishing an SOP pins the content versions it will send and creates the experiments of its A/B steps.
+  const registry = new SopRegistry({ ledger, clock: deps.clock }, (corpId, ids) => deps.content.pinnedVersions(corpId, ids), (sop) => deps.experiments.ensureForSop?.(sop.corpId, sop) ?? Promise.resolve());
   const runtime: SopRuntime = { ...deps, ledger, routing, runFacts, sops: registry };
   const renderer = contentRenderer(deps);
   return {

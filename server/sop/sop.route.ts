@@ -11,7 +11,8 @@ import type { SopLedger } from './ledger/index.ts';
 import { planSteps } from './schedule/plan.ts';
 import { enroll, type EnrollDeps } from './runtime/enroll.ts';
 import type { BulkEnrollDeps } from './runtime/bulk-enroll.ts';
-import type { SopContacts } from './runtime/sop-ports.ts';
+import type { SopContacts, SopContent } from './runtime/sop-ports.ts';
+import { checkForPublish } from './runtime/publish-checks.ts';
 import type { SopRegistry } from './runtime/sop-registry.ts';
 import { sopStats } from './runtime/sop-stats.ts';
 import { audienceFilter, enrollAudience, type AudienceDeps } from './runtime/triggers.ts';
@@ -29,6 +30,8 @@ export type SopRouteDeps = EnrollDeps &
     contacts: Pick<SopContacts, 'get' | 'countInStore'>;
     org: Pick<OrgModule, 'listStores'>;
     clock: Clock;
+    /** Publishing and enabling refuse templates without a published version. */
+    content: Pick<SopContent, 'pinnedVersions'>;
   };
 
 export function sopRoutes(deps: SopRouteDeps): RouteDef[] {
@@ -63,7 +66,7 @@ export function sopRoutes(deps: SopRouteDeps): RouteDef[] {
       method: 'post',
       path: '/api/sops',
       tag: 'sop',
-      summary: '发布 SOP Publish an SOP (JSON definition or YAML text); a new version applies to steps not yet planned',
+      summary: '发布 SOP Publish an SOP (JSON definition or YAML text); refuses missing templates and audience tags by name (create_tags: true creates the tags, listed in createdTags); a new version applies to steps not yet planned',
       roles: WRITERS,
       query: corpOnly,
       body: z.union([z.strictObject({ definition: z.record(z.string(), z.unknown()) }), z.strictObject({ yaml: z.string().min(1).max(200_000) })]),
@@ -75,10 +78,14 @@ export function sopRoutes(deps: SopRouteDeps): RouteDef[] {
           try {
             definition = parseYaml(body.yaml);
           } catch (err) {
-            throw new BadRequestError(`YAML: ${(err as Error).message}`);
+            throw new BadRequestError(`YAML 格式错误 YAML syntax error: ${(err as Error).message}`);
           }
         } else definition = body.definition;
-        return deps.sops.publish(scope.corpId, definition, 'api', principal.tokenId ?? null);
+        let createdTags: string[] = [];
+        const sop = await deps.sops.publish(scope.corpId, definition, 'api', principal.tokenId ?? null, async (valid) => {
+          createdTags = (await checkForPublish(deps, scope.corpId, valid)).createdTags;
+        });
+        return { ...sop, createdTags };
       },
     }),
     ...(['enable', 'pause'] as const).map((action) =>
@@ -92,6 +99,8 @@ export function sopRoutes(deps: SopRouteDeps): RouteDef[] {
         query: corpOnly,
         scoped: true,
       async handler({ params }, { scope }) {
+          // Enabling sends: a template unpublished or a tag deleted since the publish is refused here too.
+          if (action === 'enable') await checkForPublish(deps, scope.corpId, (await deps.sops.get(scope.corpId, params.sopId)).definition);
           const sop = await deps.sops.setStatus(scope.corpId, params.sopId, action === 'enable' ? 'enabled' : 'paused');
           const audience = action === 'enable' && sop.definition.trigger.type === 'audience' ? await enrollAudience(deps, sop, deps.clock.now()) : null;
           return { ...sop, audience };
@@ -133,7 +142,9 @@ export function sopRoutes(deps: SopRouteDeps): RouteDef[] {
           const count = base ? await deps.contacts.countInStore(base, store.id) : null;
           perStore.push({ storeId: store.id, store: store.name, timezone: store.timezone, contacts: count, timeline: planSteps(sop.definition, deps.clock.now(), store.timezone).map((p) => ({ step: p.step, type: p.type, at: p.at })) });
         }
-        return { sopId: sop.sopId, version: sop.version, trigger: t, perStore };
+        // The headline count is enable's own pass without writes; per-store counts overlap (a contact of two stores counts in both).
+        const counted = audience ? await enrollAudience(deps, { ...sop, status: 'enabled' }, deps.clock.now(), { dryRun: true }) : null;
+        return { sopId: sop.sopId, version: sop.version, trigger: t, audience: counted, perStore };
       },
     }),
     defineRoute({

@@ -35,10 +35,11 @@ const SOP = {
 
 /** Per arm: units, and how many of them reply, click and delete the friend within the window. */
 type ArmPlan = { arm: string; weight: number; units: number; reply: number; click?: number; deleted?: number };
-type ExperimentPlan = { experimentId: string; source: { sopId: string | null; stepId: string | null; campaignId: string | null }; arms: ArmPlan[]; holdout?: ArmPlan; goals: string[]; autoWinner?: boolean };
+type ExperimentPlan = { experimentId: string; name?: string; labels?: Record<string, string>; source: { sopId: string | null; stepId: string | null; campaignId: string | null }; arms: ArmPlan[]; holdout?: ArmPlan; goals: string[]; autoWinner?: boolean };
 
 const WINNER: ExperimentPlan = {
   experimentId: 'intro-coupon',
+  name: 'A/B 欢迎后介绍 · 首日介绍',
   source: { sopId: 'ab-intro', stepId: 'intro', campaignId: null },
   arms: [
     { arm: 'story', weight: 50, units: 600, reply: 150, click: 20, deleted: 3 },
@@ -59,6 +60,8 @@ const SRM: ExperimentPlan = {
 };
 const SMALL: ExperimentPlan = {
   experimentId: 'spring-moments',
+  name: '春季朋友圈 · 好友申请问候语',
+  labels: { a: 'a「您好，春季上新」', b: 'b「春季福利」' },
   source: { sopId: null, stepId: null, campaignId: 'spring-2027' },
   arms: [
     { arm: 'a', weight: 50, units: 60, reply: 6 },
@@ -70,11 +73,14 @@ const SMALL: ExperimentPlan = {
 /** Writes an experiment and its units the way the runner and the event log do; exposures spread over 10 days. */
 async function seedExperiment(models: Models, org: TestOrg, plan: ExperimentPlan): Promise<void> {
   const { corpId } = org;
+  // Publishing the SOP created its experiment already; the plan replaces it with its own start and arms.
+  await models.Experiment.deleteOne({ corpId, experimentId: plan.experimentId });
   await models.Experiment.create({
     corpId,
     experimentId: plan.experimentId,
+    name: plan.name ?? null,
     source: plan.source,
-    arms: plan.arms.map((a) => ({ id: a.arm, templateId: `tpl-${plan.experimentId}-${a.arm}`, weight: a.weight })),
+    arms: plan.arms.map((a) => ({ id: a.arm, label: plan.labels?.[a.arm] ?? null, templateId: `tpl-${plan.experimentId}-${a.arm}`, weight: a.weight })),
     holdoutWeight: plan.holdout?.weight ?? 0,
     goals: plan.goals,
     startAt: START,
@@ -130,6 +136,8 @@ describe('experiments dashboard /experiments in Chromium', function () {
     await once(server, 'listening');
     const address = server.address();
     baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    // Publishing refuses templates without a published version.
+    await services.content.importPublished({ corpId: org.corpId, storeIds: null }, SOP.steps[0]!.variants.map((v) => ({ templateId: v.template, name: v.id, scene: '测试', tags: [], channels: ['wecom_1to1' as const], text: `介绍 ${v.id}`, attachments: [] })), 'test');
     const sop = await fetch(`${baseUrl}/api/sops`, { method: 'POST', headers: { Authorization: `Bearer ${org.tokens.marketer}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ definition: SOP }) });
     expect(sop.status, 'the SOP the experiments come from').to.equal(201);
     for (const plan of [WINNER, SRM, SMALL]) await seedExperiment(t.db.models, org, plan);
@@ -158,6 +166,10 @@ describe('experiments dashboard /experiments in Chromium', function () {
     expect(await row(SMALL.experimentId).locator('.badge.verdict').textContent()).to.include('数据不足');
     expect(await row(SMALL.experimentId).locator('.badge.verdict.winner').count(), 'no winner badge on insufficient data').to.equal(0);
     expect(await row(SMALL.experimentId).textContent()).to.include('spring-2027');
+    // Issue #16: experiments are named by their SOP step or campaign, arms by their labels; rows from before names show the id.
+    expect(await winner.locator('.exp-link').textContent()).to.equal('A/B 欢迎后介绍 · 首日介绍');
+    expect(await row(SMALL.experimentId).textContent()).to.include('春季朋友圈 · 好友申请问候语').and.include('a「您好，春季上新」');
+    expect(await row(SRM.experimentId).locator('.exp-link').textContent()).to.equal('greeting-length');
     await page.screenshot({ path: '/tmp/siyu-experiments-list.png', fullPage: true });
   });
 
@@ -245,7 +257,7 @@ describe('experiments dashboard /experiments in Chromium', function () {
     await page.goto(`${baseUrl}/experiments#exp=${SMALL.experimentId}`);
     const banner = page.locator('#insufficient-banner');
     await banner.waitFor();
-    expect(await banner.textContent()).to.include('数据不足').and.include('每组至少 100 人').and.include('a 6 / 60').and.include('约需每组');
+    expect(await banner.textContent()).to.include('数据不足').and.include('每组至少 100 人').and.include('a「您好，春季上新」 6 / 60').and.include('约需每组');
     expect(await page.locator('#verdict-box .badge.verdict').textContent()).to.include('数据不足');
     expect(await page.locator('#detail-view .badge.verdict.winner').count()).to.equal(0);
     await page.evaluate(() => window.scrollTo(0, 0));

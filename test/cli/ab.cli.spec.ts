@@ -36,7 +36,8 @@ describe('siyu ab (CLI)', () => {
       comparisons: Record<string, unknown>[];
       prob_best: number[];
     };
-    expect(result).to.have.all.keys('arms', 'comparisons', 'prob_best', 'srm', 'verdict');
+    expect(result).to.have.all.keys('arms', 'comparisons', 'prob_best', 'srm', 'verdict', 'decision');
+    expect(result.decision, 'the dashboard’s rule by default').to.equal('sequential');
     expect(result.arms).to.deep.equal([
       { name: 'A', users: 10000, conversions: 1000, rate: 0.1 },
       { name: 'B', users: 10000, conversions: 1100, rate: 0.11 },
@@ -46,7 +47,28 @@ describe('siyu ab (CLI)', () => {
     expect(c.p_sequential).to.be.closeTo(0.549038, 5e-7);
     expect(c.prob_beat_control).to.be.closeTo(0.989457, 5e-7);
     expect(result.srm).to.deep.equal({ chi2: 0, p: 1, flagged: false });
-    expect(result.verdict).to.equal('winner:B');
+    // Issue #16: the CLI called winner:B on the pooled p (0.021) while the dashboard decides on the sequential p (0.549).
+    expect(result.verdict).to.equal('no_difference');
+  });
+
+  it('analyze --decision fixed decides on the pooled p, and both rules are stated in the output', async function () {
+    this.timeout(120_000); // CLI processes start slowly on a shared machine
+    const fixed = await siyu('analyze', '--arm', 'A:10000:1000', '--arm', 'B:10000:1100', '--decision', 'fixed', '--json');
+    expect(fixed.code, fixed.stderr).to.equal(0);
+    expect(parseClean(fixed.stdout)).to.include({ verdict: 'winner:B', decision: 'fixed' });
+    const text = await siyu('analyze', '--arm', 'A:10000:1000', '--arm', 'B:10000:1100');
+    expect(text.stdout).to.include('判定依据 decided on: 序贯 p 值').and.include('no_difference');
+    const bad = await siyu('analyze', '--arm', 'A:10:1', '--arm', 'B:10:2', '--decision', 'bayes');
+    expect(bad.code).to.equal(2);
+    expect(bad.stderr).to.include('--decision');
+  });
+
+  it('analyze bounds the relative-lift interval at −100% (a rate cannot fall below 0)', async function () {
+    this.timeout(120_000); // CLI processes start slowly on a shared machine
+    const run = await siyu('analyze', '--arm', 'A:20:10', '--arm', 'B:20:1', '--json');
+    const result = parseClean(run.stdout) as { comparisons: Array<{ ci95_rel: [number, number]; rel_lift: number }> };
+    expect(result.comparisons[0]!.rel_lift).to.be.closeTo(-0.9, 1e-9);
+    expect(result.comparisons[0]!.ci95_rel[0]).to.equal(-1);
   });
 
   it('analyze --json writes null, never NaN, for undefined relative statistics', async () => {
@@ -59,9 +81,9 @@ describe('siyu ab (CLI)', () => {
   });
 
   it('analyze without --json prints a zh-CN-first table', async () => {
-    const run = await siyu('analyze', '--arm', 'A:10000:1000', '--arm', 'B:10000:1100');
+    const run = await siyu('analyze', '--arm', 'A:10000:1000', '--arm', 'B:10000:1100', '--decision', 'fixed');
     expect(run.code, run.stderr).to.equal(0);
-    for (const text of ['组 arm', '转化率 rate', 'B vs A', 'winner:B']) expect(run.stdout).to.include(text);
+    for (const text of ['组 arm', '转化率 rate', 'B vs A', 'winner:B', '判定依据 decided on: 合并 z 检验']) expect(run.stdout).to.include(text);
   });
 
   it('sample-size --json gives the real pooled-null n and its ceiling', async () => {

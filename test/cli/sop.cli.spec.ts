@@ -4,6 +4,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { testMongoUri, useTestDatabase } from '../support/database.ts';
+import { testServices } from '../support/test-app.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const template = (name: string) => path.join('sop-templates', name);
@@ -44,7 +46,9 @@ describe('siyu sop (CLI)', () => {
     const files = ['new-friend-onboarding.yaml', 'weekly-group-content.yaml', 'fresh-milk-repurchase.yaml'].map(template);
     const run = await siyu('validate', ...files);
     expect(run.code, run.stdout + run.stderr).to.equal(0);
-    expect(run.stdout.trim().split('\n')).to.have.length(3);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines).to.have.length(4);
+    expect(lines[3], 'without --corp it says what it did not check').to.include('--corp');
   });
 
   it('validate exits 1 with one "<file>: <path>: <reason>" line per problem', async () => {
@@ -116,4 +120,37 @@ describe('siyu sop (CLI)', () => {
       expect(run.stdout).to.equal('');
     });
   }
+});
+
+describe('siyu sop validate --corp (CLI, against the test database)', function () {
+  this.timeout(60_000);
+  const t = useTestDatabase('sop_cli_corp');
+  let tmp = '';
+  const KEYS = { SIYU_PHONE_KEY: '33'.repeat(32), SIYU_HASH_KEY: '44'.repeat(32) };
+  const run = (...args: string[]) =>
+    new Promise<Run>((resolve) => {
+      const env = { ...process.env, MONGODB_URI: testMongoUri(), MONGODB_DB: t.name, LOG_LEVEL: 'silent', ...KEYS };
+      execFile(process.execPath, [path.join(root, 'bin/siyu.js'), 'sop', 'validate', ...args], { cwd: root, env }, (err, stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+      });
+    });
+
+  before(async () => {
+    tmp = await mkdtemp(path.join(tmpdir(), 'siyu-sop-corp-'));
+    await testServices(t.db).org.upsertCorp({ corpId: 'wwclicorp', name: 'CLI' });
+  });
+  after(() => rm(tmp, { recursive: true, force: true }));
+
+  it('reports a missing template and an unknown audience tag as publishing would, and exits 1', async () => {
+    const file = path.join(tmp, 'typo.yaml');
+    await writeFile(file, `id: typo\nname: 拼写错误\ntrigger: { type: audience, tags: { all: [不存在的标签] } }\nsteps:\n  - { id: hello, type: send, channel: wecom_1to1, template: tpl-does-not-exist }\n`);
+    const offline = await siyu('validate', file);
+    expect(offline.code, 'the schema alone is fine').to.equal(0);
+    const checked = await run(file, '--corp', 'wwclicorp');
+    expect(checked.code, checked.stderr).to.equal(1);
+    const lines = checked.stdout.trim().split('\n');
+    expect(lines).to.have.length(2);
+    expect(lines[0]).to.match(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: steps\\[0\\]\\.template: 模板「tpl-does-not-exist」`));
+    expect(lines[1]).to.include('trigger.tags.all[0]: 标签「不存在的标签」不存在');
+  });
 });

@@ -72,6 +72,8 @@ describe('A/B experiments end to end: SOP variants → replies, clicks, conversi
     sim.control.addStaff('a2');
     sim.control.addStaff('b1');
     org = await seedTestOrg(services, SIM_CORP_ID);
+    // Publishing refuses templates without a published version.
+    await services.content.importPublished({ corpId: org.corpId, storeIds: null }, VARIANTS.map((v) => ({ templateId: v.template, name: v.id, scene: '测试', tags: [], channels: ['wecom_1to1'], text: `介绍 ${v.id}`, attachments: [] })), 'test');
     await useSimulatorAccount(services, org.corpId, sim);
     api = http(services);
   });
@@ -103,8 +105,8 @@ describe('A/B experiments end to end: SOP variants → replies, clicks, conversi
     expect(synced.body.items).to.have.length(1);
     expect(synced.body.items[0]).to.deep.include({ experimentId: EXPERIMENT, status: 'running', goals: ['reply'], guardrails: ['friend_deleted', 'opted_out'], windowDays: 7, holdoutWeight: 0 });
     expect(synced.body.items[0].arms).to.deep.equal([
-      { id: 'story', templateId: 'tpl-intro-story', weight: 50 },
-      { id: 'coupon', templateId: 'tpl-intro-coupon', weight: 50 },
+      { id: 'story', label: 'story', templateId: 'tpl-intro-story', weight: 50 },
+      { id: 'coupon', label: 'coupon', templateId: 'tpl-intro-coupon', weight: 50 },
     ]);
     expect(synced.body.items[0].startAt, 'starts at the first assignment').to.equal(T0.toISOString());
     expect((await services.experiments.ensureForSop(org.corpId, await services.sops.get(org.corpId, 'ab-intro')))[0]!.startAt.toISOString(), 'ensureForSop again changes nothing').to.equal(T0.toISOString());
@@ -215,7 +217,7 @@ describe('A/B experiments end to end: SOP variants → replies, clicks, conversi
     expect(res.body.autoWinnerCheck).to.include({ decide: true, arm: 'coupon' });
     expect(res.body.experiment).to.deep.include({ status: 'decided' });
     expect(res.body.experiment.autoWinner).to.include({ enabled: true, decidedArm: 'coupon', decidedAt: at(9 * 24).toISOString() });
-    expect(res.body.experiment.autoWinner.reason).to.match(/^reply: coupon 160\/\d+ beats control story 50\/\d+/);
+    expect(res.body.experiment.autoWinner.reason).to.match(/^reply：coupon 胜出.*reply: coupon 160\/\d+ beats control story 50\/\d+/);
     expect((await variantsForStep(t.db.models, org.corpId, EXPERIMENT, VARIANTS)).map((v) => v.id)).to.deep.equal(['coupon']);
     expect(res.body.results.arms.map((a: { units: number }) => a.units), 'units before the decision stay analysed').to.deep.equal([n.story, n.coupon]);
     await api.post(`/api/experiments/${EXPERIMENT}/stop`, {}, org.tokens.marketer).expect(409);

@@ -77,7 +77,7 @@ describe('customer handover /api/handovers (在职 / 离职继承) against the W
       const { callbacks } = h.sim.control.transfers.settle({ refuse: ['wm-ho-3'] });
       await deliverAll(callbacks);
       let report = (await api.get(`/api/handovers/${handoverId}`, h.org.tokens.managerA)).body;
-      expect(report.customers.find((c: { externalUserId: string }) => c.externalUserId === 'wm-ho-3')).to.include({ status: 'failed', reason: 'customer_refused' });
+      expect(report.customers.find((c: { externalUserId: string }) => c.externalUserId === 'wm-ho-3')).to.include({ status: 'failed', reason: 'customer_refused', reasonText: '客户拒绝了转接 Refused by the customer' });
       const failedEvent = await m().Event.findOne({ type: 'friend_transfer_failed', contactId: ids.c3 }).lean();
       expect(failedEvent, 'the event log row points at the customer').to.not.equal(null);
 

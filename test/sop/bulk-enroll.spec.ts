@@ -119,7 +119,7 @@ describe('bulkEnroll (audience enrollment in batches)', () => {
     const result = await bulkEnroll(services, bulk, audience, services.clock.now(), { batchSize: 4 });
     await oneByOne(one);
 
-    expect(result).to.deep.equal({ matched: 14, enrolled: 10, planned: 10, skipped: { opted_out: 1, unreachable: 1, already_enrolled: 1, reentry_too_soon: 1 } });
+    expect(result).to.deep.equal({ matched: 14, enrolled: 10, planned: 10, skipped: { opted_out: 1, unreachable: 1, already_enrolled: 1, reentry_too_soon: 1 }, noStaff: 1 });
     const { runs, touches } = await expectSame(one.sopId, bulk.sopId);
     expect(runs.get(`${people.back}:2`), 'a re-entry after 7 days is rotation 2').to.include({ status: 'active', stepId: 'pause', steps: 1 });
     const at = (name: string) => (touches.get(`:${people[name]}:1:hello`)!.dueAt as Date).toISOString();
@@ -147,7 +147,7 @@ describe('bulkEnroll (audience enrollment in batches)', () => {
     const sop = await registry.get(org.corpId, 'bulk-batch');
     const before = await t.db.models.Touch.countDocuments({ sopId: sop.sopId });
     const again = await bulkEnroll(services, sop, audience, services.clock.now(), { batchSize: 3 });
-    expect(again).to.deep.equal({ matched: 14, enrolled: 0, planned: 0, skipped: { opted_out: 1, unreachable: 1, already_enrolled: 11, reentry_too_soon: 1 } });
+    expect(again).to.deep.equal({ matched: 14, enrolled: 0, planned: 0, skipped: { opted_out: 1, unreachable: 1, already_enrolled: 11, reentry_too_soon: 1 }, noStaff: 0 });
     expect(await t.db.models.Touch.countDocuments({ sopId: sop.sopId })).to.equal(before);
   });
 
@@ -168,7 +168,7 @@ describe('bulkEnroll (audience enrollment in batches)', () => {
   it('enrolls through enrollAudience when an audience SOP is enabled over the API path', async () => {
     const { enrollAudience } = await import('../../server/sop/runtime/triggers.ts');
     const sop = await publish('bulk-api', sendFirst);
-    expect(await enrollAudience(services, sop, services.clock.now())).to.deep.equal({ matched: 14, enrolled: 12 });
+    expect(await enrollAudience(services, sop, services.clock.now())).to.deep.include({ matched: 14, enrolled: 12, skipped: { opted_out: 1, unreachable: 1 }, noStaff: 1 });
     expect(await t.db.models.Touch.countDocuments({ sopId: 'bulk-api' })).to.equal(12);
     expect(Types.ObjectId.isValid(String((await t.db.models.Touch.findOne({ sopId: 'bulk-api' }).lean())!.enrollmentId))).to.equal(true);
   });

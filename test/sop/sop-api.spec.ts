@@ -7,6 +7,7 @@ import { SIM_CORP_ID } from '../../adapters/wecom/simulator/wecom-simulator.ts';
 import { SopEngine } from '../../server/sop/runtime/sop-engine.ts';
 import { placeholderRenderer } from '../../server/sop/runtime/touch-renderer.ts';
 import { CALLBACK_AES_KEY, CALLBACK_TOKEN, startChannelHarness, type ChannelHarness } from '../support/channel-harness.ts';
+import { seedContentTemplates } from '../../server/content/index.ts';
 import { useTestDatabase } from '../support/database.ts';
 import { http } from '../support/test-app.ts';
 
@@ -17,6 +18,8 @@ describe('/api/sops and event-triggered enrollment end to end', () => {
 
   before(async () => {
     h = await startChannelHarness(t.db);
+    // The shipped SOPs' templates, published: publishing refuses templates the library does not have.
+    await seedContentTemplates(h.services, SIM_CORP_ID);
     api = http(h.services);
   });
   after(async () => h.stop());

@@ -82,7 +82,8 @@ export function analyze(arms: readonly NamedArm[], options: AnalyzeOptions = {})
       p_unpooled: wald.p,
       ci95_abs: wald.ci95,
       p_welch_rel: welch?.p ?? null,
-      ci95_rel: welch?.ci95 ?? null,
+      // A rate cannot fall below 0, so the relative lift cannot fall below −100%: the Welch interval is cut there.
+      ci95_rel: welch ? ([Math.max(-1, welch.ci95[0]), welch.ci95[1]] as [number, number]) : null,
       // α of the mixture is the decision's α, so the peeking-safe p answers the same question.
       p_sequential: sequentialPValue(control, b, alpha),
       prob_beat_control: probBeatControl(control, b),

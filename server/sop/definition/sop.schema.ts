@@ -42,6 +42,8 @@ export const sopSchema = z.strictObject({
     .refine((list) => new Set(list).size === list.length, 'list each exit condition once')
     .default([]),
   steps: z.array(stepSchema).min(1, 'an SOP needs at least one step'),
+  /** Publishing creates the audience tags the corp does not have yet (listed in the result); else it refuses them. */
+  create_tags: z.boolean().optional(),
 });
 export type Sop = z.output<typeof sopSchema>;
 /** What an author writes: defaults not yet applied. */

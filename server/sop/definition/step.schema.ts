@@ -53,6 +53,8 @@ export const CONTACT_CHANNELS: readonly Channel[] = ['wecom_1to1', 'kf', 'offici
 
 export const variantSchema = z.strictObject({
   id: z.string().regex(KEBAB, 'must be kebab-case, e.g. coupon'),
+  /** What the experiment dashboard calls this arm (zh-CN), e.g. 优惠券版; the id when absent. */
+  label: nonEmptyText.optional(),
   template: templateIdSchema,
   weight: z.number().positive('weight must be positive').finite(),
 });

@@ -40,6 +40,8 @@ export type BulkEnrollResult = {
   planned: number;
   /** Contacts not enrolled, by the reason `enroll()` would give. */
   skipped: Record<string, number>;
+  /** Enrolled contacts without a staff member: their 1:1 touches have no one to send them. */
+  noStaff: number;
 };
 
 // Touches and runs go to two collections the database can write in parallel; four batches in flight kept both
@@ -68,11 +70,14 @@ export type BulkEnrollDeps = {
   clock: Clock;
 };
 
-/** Enrolls every contact matching `audience` (a contact filter) into `sop` at `at`. */
-export async function bulkEnroll(services: BulkEnrollDeps, sop: SopRecord, audience: Record<string, unknown>, at: Date, opts: { batchSize?: number } = {}): Promise<BulkEnrollResult> {
+/**
+ * Enrolls every contact matching `audience` (a contact filter) into `sop` at `at`. `dryRun` reads and decides
+ * exactly as the enrollment would and writes nothing, so the dry run counts what enabling will count.
+ */
+export async function bulkEnroll(services: BulkEnrollDeps, sop: SopRecord, audience: Record<string, unknown>, at: Date, opts: { batchSize?: number; dryRun?: boolean } = {}): Promise<BulkEnrollResult> {
   const batchSize = opts.batchSize ?? 250;
   const { corpId } = sop;
-  const result: BulkEnrollResult = { matched: 0, enrolled: 0, planned: 0, skipped: {} };
+  const result: BulkEnrollResult = { matched: 0, enrolled: 0, planned: 0, skipped: {}, noStaff: 0 };
   const contacts = services.contacts.audienceCursor(audience, batchSize);
   const runs = new ByContact(services.ledger.runs.pastRuns(corpId, sop.sopId, batchSize));
   const planner = new FirstStepPlanner(services, sop, at);
@@ -81,6 +86,10 @@ export async function bulkEnroll(services: BulkEnrollDeps, sop: SopRecord, audie
   // are built only when its write starts, so few of them are alive at a time.
   const writing: Array<Promise<void>> = [];
   const write = async (entrants: Entrant[]) => {
+    if (opts.dryRun) {
+      result.enrolled += entrants.length;
+      return;
+    }
     while (writing.length >= WRITES_IN_FLIGHT) await writing.shift();
     const p = insertBatch(entrants.map((e) => ({ ...e, ...planner.newRun(e) })));
     p.catch(() => undefined); // awaited below; this only keeps an early failure from counting as unhandled
@@ -111,8 +120,12 @@ export async function bulkEnroll(services: BulkEnrollDeps, sop: SopRecord, audie
       const previous = runsOf.get(contactId);
       const last = previous?.[previous.length - 1];
       const refusal = refusalOf(sop, { optedOut: contact.consent?.optedOut ?? false, reachable: contact.consent?.reachable ?? true }, last, at);
-      if (refusal) count(refusal);
-      else entrants.push({ contactId, rotation: (last?.rotation ?? 0) + 1, routing: routes[i]!, mayPlan: !exiting.has(contactId) });
+      if (refusal) {
+        count(refusal);
+        continue;
+      }
+      if (!routes[i]!.staffId) result.noStaff++;
+      entrants.push({ contactId, rotation: (last?.rotation ?? 0) + 1, routing: routes[i]!, mayPlan: !exiting.has(contactId) });
     }
     return entrants;
   }

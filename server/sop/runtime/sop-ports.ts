@@ -5,6 +5,7 @@
  */
 import type { Scope } from '../../shared/scope.ts';
 import type { Attachment as ContentAttachment } from '../../content/index.ts';
+import type { Sop } from '../definition/sop.schema.ts';
 
 /** A contact as routing reads it. */
 export type RoutedContactRow = {
@@ -72,6 +73,8 @@ export type SopTags = {
 export type SopExperiments = {
   stepExperiment<V extends { id: string; weight: number }>(corpId: string, experimentId: string, variants: readonly V[]): Promise<{ variants: V[]; holdout(contactId: string, at: Date): boolean }>;
   saveHoldouts(corpId: string, experimentId: string, units: ReadonlyArray<{ contactId: string; storeId: string | null; at: Date }>): Promise<void>;
+  /** Creates or updates the experiments of the SOP's A/B steps (publish and enable call it; idempotent). */
+  ensureForSop?(corpId: string, sop: { sopId: string; name: string; definition: Sop }): Promise<unknown>;
 };
 
 /** The content library: the versions an SOP pins and the text a touch renders. */

@@ -20,6 +20,9 @@ export type SopRecord = {
   contentPins: Record<string, number | null>;
 };
 
+/** What follows a publish or an enable: the SOP's A/B steps get their experiments (idempotent). */
+export type PublishHook = (sop: SopRecord) => Promise<unknown>;
+
 /** Resolves the published version of each template id; null when the content library does not know it. */
 export type ContentPinner = (corpId: string, templateIds: string[]) => Promise<Record<string, number | null>>;
 
@@ -37,13 +40,18 @@ export class SopRegistry {
   constructor(
     private readonly services: { ledger: Pick<SopLedger, 'sops' | 'touches' | 'runs'>; clock: Clock },
     private readonly pin: ContentPinner = async (_corp, ids) => Object.fromEntries(ids.map((id) => [id, null])),
+    private readonly onPublish: PublishHook = async () => undefined,
   ) {}
 
-  /** Validates and publishes a new version; the SOP keeps its status (a draft stays a draft). */
-  async publish(corpId: string, input: unknown, source: 'file' | 'api', by: string | null = null): Promise<SopRecord> {
+  /**
+   * Validates and publishes a new version; the SOP keeps its status (a draft stays a draft). `check` runs on
+   * the valid definition before anything is written (the API's template and tag checks) and may refuse it.
+   */
+  async publish(corpId: string, input: unknown, source: 'file' | 'api', by: string | null = null, check?: (sop: Sop) => Promise<unknown>): Promise<SopRecord> {
     const result = validateSop(input, source === 'file' ? '<file>' : 'body');
-    if (!result.ok) throw new ValidationError(result.problems.map((p) => ({ path: p.path, message: p.message })), 'invalid SOP definition');
+    if (!result.ok) throw new ValidationError(result.problems.map((p) => ({ path: p.path, message: p.message })), `SOP 定义无效 Invalid SOP definition:\n${result.problems.map((p) => `${p.path}: ${p.message}`).join('\n')}`);
     const sop = result.sop;
+    await check?.(sop);
     const { sops } = this.services.ledger;
     const now = this.services.clock.now();
     const contentPins = await this.pin(corpId, templateIdsOf(sop));
@@ -51,7 +59,9 @@ export class SopRegistry {
     const version = (current?.version ?? 0) + 1;
     const triggerEvent = sop.trigger.type === 'event' ? sop.trigger.event : null;
     await sops.publish(corpId, sop.id, { name: sop.name, version, priority: sop.priority, triggerType: sop.trigger.type, triggerEvent, definition: sop, contentPins, source }, { at: now, by });
-    return this.get(corpId, sop.id);
+    const record = await this.get(corpId, sop.id);
+    await this.onPublish(record);
+    return record;
   }
 
   async get(corpId: string, sopId: string): Promise<SopRecord> {
@@ -89,6 +99,9 @@ export class SopRegistry {
       await touches.resumeForSop(corpId, sopId);
       await runs.resumeSop(corpId, sopId);
     }
-    return this.get(corpId, sopId);
+    const record = await this.get(corpId, sopId);
+    // Versions published before experiments followed publishing get theirs when enabled.
+    if (status === 'enabled') await this.onPublish(record);
+    return record;
   }
 }

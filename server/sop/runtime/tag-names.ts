@@ -23,3 +23,12 @@ export async function tagIdsForNames(services: { tags: SopTags }, corpId: string
   }
   return ids;
 }
+
+/**
+ * Tag ids for an audience, creating nothing: a name the corp does not have becomes an id no contact carries,
+ * so a dry run or an enrollment never adds a typo to the tag library (publishing refuses it by name).
+ */
+export async function knownTagIds(services: { tags: Pick<SopTags, 'list'> }, corpId: string, names: readonly string[]): Promise<string[]> {
+  const byName = new Map((await services.tags.list(corpId)).flatMap((g) => g.tags.map((t) => [t.name, t.tagId] as const)));
+  return names.map((name) => byName.get(name) ?? `unknown-tag:${name}`);
+}

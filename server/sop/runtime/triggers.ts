@@ -10,7 +10,8 @@ import { bulkEnroll, type BulkEnrollDeps } from './bulk-enroll.ts';
 import { enroll, type EnrollDeps } from './enroll.ts';
 import type { SopContacts, SopTags } from './sop-ports.ts';
 import type { SopRecord, SopRegistry } from './sop-registry.ts';
-import { tagIdsForNames } from './tag-names.ts';
+import { knownTagIds } from './tag-names.ts';
+import { audienceCount, type AudienceCount } from './audience-count.ts';
 
 /** What turns an SOP's audience into a contact filter: store codes, tag names and the contacts' filter. */
 export type AudienceDeps = { contacts: Pick<SopContacts, 'filterFor'>; org: Pick<OrgModule, 'storeIdsByCodes'>; tags: SopTags };
@@ -57,13 +58,16 @@ export async function fireEventTriggers(services: EnrollDeps, registry: SopRegis
   return enrolled;
 }
 
-/** Enrolls every contact the SOP's audience matches, streaming the contact collection in batches (bulk-enroll.ts). */
-export async function enrollAudience(services: AudienceDeps & BulkEnrollDeps, sop: SopRecord, at: Date): Promise<{ matched: number; enrolled: number }> {
+/**
+ * Enrolls every contact the SOP's audience matches, streaming the contact collection in batches (bulk-enroll.ts);
+ * `dryRun` counts the same way and writes nothing. The result explains matched versus enrolled.
+ */
+export async function enrollAudience(services: AudienceDeps & BulkEnrollDeps, sop: SopRecord, at: Date, opts: { dryRun?: boolean } = {}): Promise<AudienceCount> {
   const t = sop.definition.trigger;
   const audience: AudienceFilter | undefined = t.type === 'audience' ? t : t.type === 'schedule' ? t.audience : undefined;
-  if (!audience) return { matched: 0, enrolled: 0 };
-  const { matched, enrolled } = await bulkEnroll(services, sop, await audienceFilter(services, sop.corpId, audience), at);
-  return { matched, enrolled };
+  const mode = opts.dryRun ? 'dry_run' : 'enable';
+  if (!audience) return audienceCount({ matched: 0, enrolled: 0, skipped: {}, noStaff: 0 }, mode);
+  return audienceCount(await bulkEnroll(services, sop, await audienceFilter(services, sop.corpId, audience), at, { dryRun: opts.dryRun ?? false }), mode);
 }
 
 export async function audienceFilter(services: AudienceDeps, corpId: string, a: AudienceFilter): Promise<Record<string, unknown>> {
@@ -71,9 +75,9 @@ export async function audienceFilter(services: AudienceDeps, corpId: string, a: 
   return services.contacts.filterFor(
     { corpId, storeIds: null },
     {
-      tagsAll: a.tags?.all ? await tagIdsForNames(services, corpId, a.tags.all) : undefined,
-      tagsAny: a.tags?.any ? await tagIdsForNames(services, corpId, a.tags.any) : undefined,
-      tagsNone: a.tags?.none ? await tagIdsForNames(services, corpId, a.tags.none) : undefined,
+      tagsAll: a.tags?.all ? await knownTagIds(services, corpId, a.tags.all) : undefined,
+      tagsAny: a.tags?.any ? await knownTagIds(services, corpId, a.tags.any) : undefined,
+      tagsNone: a.tags?.none ? await knownTagIds(services, corpId, a.tags.none) : undefined,
       lifecycle: a.lifecycle,
       ...(storeIds ? { storeIds } : {}),
     },

@@ -8,7 +8,7 @@ import { ApiError } from '/web/shared/api.js';
 import { consoleApi, mountConsole } from '/web/shared/console.js';
 import { $, bi, el, showError, td } from '/web/shared/dom.js';
 import { rateChart, resizeCharts, seriesChart } from './charts.js';
-import { HOLDOUT, MIN_SAMPLE, STAT_ROWS, armName, count, formatDate, formatTime, metricName, pText, pct, usedTag, verdictInfo } from './format.js';
+import { HOLDOUT, MIN_SAMPLE, STAT_ROWS, armName, setArmLabels, count, formatDate, formatTime, metricName, pText, pct, usedTag, verdictInfo } from './format.js';
 
 /** [zh-CN, English] labels. */
 const STATUS = { running: ['进行中', 'Running'], stopped: ['已停止', 'Stopped'], decided: ['已选出胜者', 'Decided'] };
@@ -87,9 +87,10 @@ async function route() {
 
 /** Units per arm when the list carries them (`armUnits: [{ name, units }]`), else the total and the intended split. */
 function armUnitsText(item) {
-  if (Array.isArray(item.armUnits)) return item.armUnits.map((a) => `${armName(a.name)} ${count(a.units)}`).join(' · ');
+  const labels = new Map(item.arms.map((a) => [a.id, a.label ?? a.id]));
+  if (Array.isArray(item.armUnits)) return item.armUnits.map((a) => `${armName(a.name, labels)} ${count(a.units)}`).join(' · ');
   const total = item.arms.reduce((s, a) => s + a.weight, 0) + item.holdoutWeight;
-  const split = [...item.arms.map((a) => `${a.id} ${Math.round((a.weight / total) * 100)}%`), ...(item.holdoutWeight > 0 ? [`${armName(HOLDOUT)} ${Math.round((item.holdoutWeight / total) * 100)}%`] : [])];
+  const split = [...item.arms.map((a) => `${a.label ?? a.id} ${Math.round((a.weight / total) * 100)}%`), ...(item.holdoutWeight > 0 ? [`${armName(HOLDOUT)} ${Math.round((item.holdoutWeight / total) * 100)}%`] : [])];
   return `共 ${count(item.units)} 人（计划 ${split.join(' / ')}）`;
 }
 
@@ -105,16 +106,16 @@ async function loadList() {
           el(
             'tr',
             { 'data-experiment-id': e.experimentId },
-            el('th', { scope: 'row' }, el('a', { href: `#exp=${encodeURIComponent(e.experimentId)}`, class: 'exp-link', text: e.experimentId })),
+            el('th', { scope: 'row' }, el('a', { href: `#exp=${encodeURIComponent(e.experimentId)}`, class: 'exp-link', text: e.name ?? e.experimentId }), e.name && e.name !== e.experimentId ? el('div', { class: 'muted small', text: e.experimentId }) : null),
             td(sourceText(e.source), 'source'),
             el('td', {}, statusBadge(e.status)),
             el('td', { class: 'verdict-cell' }, e.srm?.flagged ? verdictBadge('srm') : verdictBadge(e.primary?.verdict ?? null), e.primary ? el('span', { class: 'muted small', text: ` ${metricName(e.primary.metric)[0]}` }) : null),
             td(armUnitsText(e), 'units'),
             td(formatDate(e.startAt), 'time'),
-            el('td', {}, el('button', { type: 'button', class: 'btn small', 'aria-label': `查看 ${e.experimentId} View`, onclick: () => open(e.experimentId) }, ...bi(['查看', 'View']))),
+            el('td', {}, el('button', { type: 'button', class: 'btn small', 'aria-label': `查看 ${e.name ?? e.experimentId} View`, onclick: () => open(e.experimentId) }, ...bi(['查看', 'View']))),
           ),
         )
-      : [el('tr', {}, el('td', { colspan: '7', class: 'muted', text: '还没有实验。在 SOP 的发送步骤里配置 variants 后同步即可创建。No experiments yet.' }))]),
+      : [el('tr', {}, el('td', { colspan: '7', class: 'muted', text: '还没有实验。在 SOP 的发送步骤里配置 variants 并发布，实验会自动创建。No experiments yet: publish an SOP with variants on a send step.' }))]),
   );
 }
 
@@ -128,7 +129,8 @@ async function loadDetail(id) {
   const { experiment: e, results: r } = d;
   const primary = r.metrics.find((m) => m.primary) ?? r.metrics[0];
   if (!r.metrics.some((m) => m.metric === state.metric)) state.metric = primary?.metric ?? null;
-  $('detail-heading').replaceChildren(e.experimentId, ' ', statusBadge(e.status));
+  setArmLabels(e.arms);
+  $('detail-heading').replaceChildren(e.name ?? e.experimentId, ' ', statusBadge(e.status));
   $('detail-source').textContent = sourceText(e.source);
   $('stop-open').hidden = !(e.status === 'running' && state.canWrite);
   renderVerdict(e, r, primary);
@@ -272,7 +274,7 @@ function renderConfig(e, r, check) {
   const share = (w) => `${Math.round((w / total) * 1000) / 10}%`;
   const aw = e.autoWinner;
   const items = [
-    [['分组与权重', 'Arms and weights'], el('ul', { class: 'plain' }, e.arms.map((a, i) => el('li', {}, el('strong', { text: a.id }), i === 0 ? ' （对照 control）' : '', ` 权重 ${a.weight}（${share(a.weight)}）· 模板 `, el('code', { text: a.templateId }), ` · 分配 ${count(units.get(a.id)?.units)} 人，已发送 ${count(units.get(a.id)?.sent)}`)))],
+    [['分组与权重', 'Arms and weights'], el('ul', { class: 'plain' }, e.arms.map((a, i) => el('li', {}, el('strong', { text: a.label ?? a.id }), i === 0 ? ' （对照 control）' : '', ` 权重 ${a.weight}（${share(a.weight)}）· 模板 `, el('code', { text: a.templateId }), ` · 分配 ${count(units.get(a.id)?.units)} 人，已发送 ${count(units.get(a.id)?.sent)}`)))],
     [['留出组', 'Holdout'], e.holdoutWeight > 0 ? `权重 ${e.holdoutWeight}（${share(e.holdoutWeight)}），不发送任何消息 · 分配 ${count(units.get(HOLDOUT)?.units)} 人` : '无 None'],
     [['目标指标', 'Goals'], e.goals.map((g, i) => `${metricName(g)[0]}${i === 0 ? '（主要）' : ''}`).join('、')],
     [['护栏指标', 'Guardrails'], e.guardrails.length ? e.guardrails.map((g) => metricName(g)[0]).join('、') : '无 None'],

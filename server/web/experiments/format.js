@@ -42,7 +42,12 @@ export function metricName(id) {
   if (id.startsWith('tag:')) return [`打上标签 ${id.slice(4)}`, `Tagged ${id.slice(4)}`];
   return [id, ''];
 }
-export const armName = (name) => (name === HOLDOUT ? '留出组（不发送）' : name);
+/** Arm id → the label the SOP or campaign gave it, for the experiment on screen (setArmLabels). */
+let armLabels = new Map();
+export const setArmLabels = (arms) => {
+  armLabels = new Map((arms ?? []).map((a) => [a.id, a.label ?? a.id]));
+};
+export const armName = (name, labels = armLabels) => (name === HOLDOUT ? '留出组（不发送）' : (labels.get(name) ?? name));
 
 /**
  * The verdict as a badge. Winner and loser badges only ever come from the server's verdict, which is

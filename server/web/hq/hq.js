@@ -296,7 +296,7 @@ async function publishSop(event) {
 
 async function setSopStatus(sop, action) {
   const res = await api(`/api/sops/${sop.sopId}/${action}`, { method: 'POST' });
-  const audience = res.audience ? `，匹配 ${res.audience.matched} 人，已加入 ${res.audience.enrolled} 人` : '';
+  const audience = res.audience ? `：${res.audience.explanation?.zh ?? `匹配 ${res.audience.matched} 人，已加入 ${res.audience.enrolled} 人`}` : '';
   await loadSops();
   if (state.sop?.sopId === sop.sopId) await openSop(sop.sopId, $('sop-stats').hidden ? 'dry' : 'stats');
   announce(`${sop.name}：${label(SOP_STATUS, res.status)}${audience}`);
@@ -329,8 +329,8 @@ async function loadDryRun(sopId) {
   $('dry-stores').tBodies[0].replaceChildren(
     ...dry.perStore.map((s) => el('tr', { 'data-store-id': s.storeId }, td(s.store), td(s.timezone), td(s.contacts === null ? '按事件进入 per event' : `${s.contacts} 人`, 'num'), num(s.timeline.length))),
   );
-  const total = dry.perStore.reduce((a, s) => a + (s.contacts ?? 0), 0);
-  if (!eventTriggered) $('dry-summary').append(` · 合计 ${total} 人 Total ${total}`);
+  // The server's count is what enabling will count (per-store rows overlap for contacts of two stores).
+  if (dry.audience) $('dry-summary').append(` · ${dry.audience.explanation.zh} ${dry.audience.explanation.en}`);
   $('dry-store').replaceChildren(...dry.perStore.map((s) => el('option', { value: s.storeId, text: `${s.store}（${s.timezone}）` })));
   renderTimeline();
 }
