@@ -125,6 +125,8 @@ describe('the demo story in Chromium, on npm start’s own boot', function () {
     await users.first().waitFor();
     const counts = (await users.allTextContents()).map(Number);
     expect(counts.reduce((a, b) => a + b, 0), `users per arm: ${counts.join(', ')}`).to.equal(1);
+    // An arm with no units yet has no sample-size line: the banner leaves it out rather than printing "null".
+    expect(await page.locator('#insufficient-banner').textContent()).to.include('数据不足').and.not.include('null');
     await page.screenshot({ path: `${SHOTS}/story-experiments.png` });
 
     // 9. /hq's execution shows the send in the daytime store.

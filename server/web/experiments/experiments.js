@@ -194,11 +194,14 @@ function renderInsufficient(r, primary) {
   box.hidden = !show;
   if (!show) return box.replaceChildren();
   const size = primary?.sample_size;
+  // replaceChildren writes a null child as the text "null": leave the sample-size line out instead.
   box.replaceChildren(
-    el('strong', { text: '数据不足 Insufficient data' }),
-    el('p', { text: `每组至少 ${MIN_SAMPLE.users} 人、${MIN_SAMPLE.conversions} 次转化，且转化最多的一组至少 ${MIN_SAMPLE.largest} 次，才会判定胜负；在此之前不显示胜出。当前：${(primary?.arms ?? []).map((a) => `${armName(a.name)} ${count(a.conversions)} / ${count(a.users)}`).join('，')}。` }),
-    size ? el('p', { text: `参考样本量：按对照转化率 ${pct(size.baseline)}，检测相对 ${Math.round(size.mde_relative * 100)}% 的变化（α 0.05，把握度 80%）约需每组 ${count(Math.ceil(size.per_arm))} 人。` }) : null,
-    el('p', { lang: 'en', text: 'No winner is named before every arm has 100 units and 25 conversions and the largest arm 150 conversions.' }),
+    ...[
+      el('strong', { text: '数据不足 Insufficient data' }),
+      el('p', { text: `每组至少 ${MIN_SAMPLE.users} 人、${MIN_SAMPLE.conversions} 次转化，且转化最多的一组至少 ${MIN_SAMPLE.largest} 次，才会判定胜负；在此之前不显示胜出。当前：${(primary?.arms ?? []).map((a) => `${armName(a.name)} ${count(a.conversions)} / ${count(a.users)}`).join('，')}。` }),
+      size ? el('p', { text: `参考样本量：按对照转化率 ${pct(size.baseline)}，检测相对 ${Math.round(size.mde_relative * 100)}% 的变化（α 0.05，把握度 80%）约需每组 ${count(Math.ceil(size.per_arm))} 人。` }) : null,
+      el('p', { lang: 'en', text: 'No winner is named before every arm has 100 units and 25 conversions and the largest arm 150 conversions.' }),
+    ].filter(Boolean),
   );
 }
 
