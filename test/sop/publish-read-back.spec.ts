@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import pino from 'pino';
+import type { OutboundMessage } from '../../adapters/channel-adapter.ts';
 import { startWecomSimulator, SIM_CORP_ID, type WecomSimulator } from '../../adapters/wecom/simulator/wecom-simulator.ts';
 import { seedContentTemplates } from '../../server/content/seed-templates.ts';
 import { contentRenderer } from '../../server/sop/runtime/content-renderer.ts';
@@ -150,6 +151,134 @@ describe('SOP moments and group sends: staff tasks, read back from WeCom', () =>
     expect([touch!.status, touch!.reason]).to.deep.equal(['failed', 'vendor_refused_recipient']);
     const closed = await t.db.models.StaffTask.findById(task!._id).lean();
     expect([closed!.status, closed!.skipReason]).to.deep.equal(['skipped', 'vendor_refused_recipient']);
+  });
+
+  it('a staff-subject group step sends to every group the staff member owns: one 群发 task, read back as the others', async () => {
+    sim.control.addStaff('a1');
+    const mine = [sim.control.addGroupChat({ name: '会员一群', owner: 'a1' }), sim.control.addGroupChat({ name: '会员二群', owner: 'a1' })];
+    for (const chat of mine) await services.groups.upsert(org.corpId, { chatId: chat.chat_id, name: chat.name, ownerUserId: 'a1', storeId: org.stores.a, members: [] });
+    const theirs = sim.control.addGroupChat({ name: '别人的群', owner: 'a2' });
+    await services.groups.upsert(org.corpId, { chatId: theirs.chat_id, name: '别人的群', ownerUserId: 'a2', storeId: org.stores.a, members: [] });
+    const gone = sim.control.addGroupChat({ name: '已解散的群', owner: 'a1' });
+    await services.groups.upsert(org.corpId, { chatId: gone.chat_id, name: '已解散的群', ownerUserId: 'a1', storeId: org.stores.a, members: [] });
+    await services.groups.markDismissed(org.corpId, gone.chat_id, services.clock.now());
+    const sop = await publish({
+      id: 'staff-groups',
+      name: '员工群发测试',
+      subject: 'staff',
+      trigger: { type: 'schedule', cron: '0 9 * * 1' },
+      steps: [{ id: 'recipe', type: 'send', channel: 'wecom_group', template: 'tpl-group-mon-recipe' }],
+    });
+    await enroll(services, sop, subjectRunId('staff', org.staff.a1), services.clock.now());
+    const e = engine();
+    await e.tick();
+
+    let [touch] = await touches('staff-groups');
+    expect([touch!.status, touch!.reason], 'not skipped for want of a chat id').to.deep.equal(['awaiting', 'staff_publishes']);
+    const tasks = await t.db.models.StaffTask.find({ corpId: org.corpId, kind: 'group_send', 'source.sopId': 'staff-groups' }).lean();
+    expect(tasks, 'one task for the staff member').to.have.length(1);
+    expect(tasks[0]!.staffId).to.equal(org.staff.a1);
+    expect(tasks[0]!.title).to.include('会员一群').and.include('会员二群').and.not.include('别人的群').and.not.include('已解散的群');
+    expect(tasks[0]!.text).to.equal(touch!.text);
+    const msgid = tasks[0]!.source!.vendorId!;
+    const send = sim.state.massSends.get(msgid)!;
+    expect(send.chat_type).to.equal('group');
+    expect([...(send.body as { chat_id_list: string[] }).chat_id_list].sort()).to.deep.equal(mine.map((c) => c.chat_id).sort());
+    expect(send.text?.content).to.equal(touch!.text);
+
+    minuteLater();
+    await e.tick();
+    [touch] = await touches('staff-groups');
+    expect(touch!.status, 'not confirmed in WeCom yet').to.equal('awaiting');
+    sim.control.confirmMassSend(msgid, 'a1');
+    minuteLater();
+    await e.tick();
+    [touch] = await touches('staff-groups');
+    expect(touch!.status).to.equal('sent');
+    expect((await t.db.models.StaffTask.findById(tasks[0]!._id).lean())!.status).to.equal('done');
+  });
+
+  it('a staff-subject group step for a member who owns no group is skipped as no_owned_groups, and nothing is sent', async () => {
+    const sop = await publish({
+      id: 'staff-no-groups',
+      name: '员工群发测试二',
+      subject: 'staff',
+      trigger: { type: 'schedule', cron: '0 9 * * 1' },
+      steps: [{ id: 'recipe', type: 'send', channel: 'wecom_group', template: 'tpl-group-mon-recipe' }],
+    });
+    await enroll(services, sop, subjectRunId('staff', org.staff.b1), services.clock.now());
+    sim.control.clearRequests();
+    await engine().tick();
+    const [touch] = await touches('staff-no-groups');
+    expect([touch!.status, touch!.reason]).to.deep.equal(['skipped', 'no_owned_groups']);
+    expect(sim.control.requests('externalcontact/add_msg_template')).to.have.length(0);
+  });
+
+  describe('a worker that dies between the vendor call and the ledger write', () => {
+    const worker = (owner: string) => new SopEngine(services, registry, contentRenderer(services), owner, pino({ level: 'silent' }));
+    /** Plans the touch, then plays the dead worker: claims it, sends `msg`, and never records the outcome. */
+    const crashAfterSend = async (sopId: string, msg: (text: string, attachments: OutboundMessage['attachments']) => OutboundMessage) => {
+      await worker('planner').runner.drain();
+      const [row] = await touches(sopId);
+      await t.db.models.Touch.updateOne({ _id: row!._id }, { $set: { status: 'sending', leaseOwner: 'dead', leaseUntil: new Date(services.clock.now().getTime() + 60_000), sendStartedAt: services.clock.now(), attempts: 1 } });
+      const rendered = await contentRenderer(services)({ ...row!, status: 'sending' } as never, (await services.routing.one(org.corpId, row!.contactId))!);
+      const images = (rendered.attachments ?? []).flatMap((a) => (a.type === 'image' ? [{ type: 'image' as const, url: a.url }] : []));
+      const sent = await services.adapterFor(await services.channelAccounts.resolve('wecom', undefined)).send(msg(rendered.text, images));
+      expect(sent.ok, 'the dead worker reached WeCom').to.equal(true);
+      sim.control.clearRequests();
+      services.clock.set(new Date(services.clock.now().getTime() + 5 * 60_000).toISOString()); // the lease has lapsed
+      return sent.ok ? sent.vendorId! : '';
+    };
+
+    it('never posts a reclaimed moment a second time', async () => {
+      const sop = await publish({
+        id: 'moments-crash',
+        name: '朋友圈宕机测试',
+        subject: 'staff',
+        trigger: { type: 'schedule', cron: '0 8 * * mon' },
+        steps: [{ id: 'post', type: 'send', channel: 'wecom_moments', template: 'tpl-moments-tue-new-product' }],
+      });
+      await enroll(services, sop, subjectRunId('staff', org.staff.a2), services.clock.now());
+      await crashAfterSend('moments-crash', (text, attachments) => ({ clientId: 'dead', route: 'moments', sender: 'a2', to: [], text, attachments }));
+      await worker('worker-B').dispatcher.drain();
+      expect(sim.control.requests('externalcontact/add_moment_task'), 'nothing posted twice').to.have.length(0);
+      const [touch] = await touches('moments-crash');
+      expect([touch!.status, touch!.reason]).to.deep.equal(['skipped', 'unconfirmed_after_crash']);
+    });
+
+    it('waits while WeCom is still dispatching a reclaimed group send (41063), then finds and reads it back: no second send', async () => {
+      const chat = sim.control.addGroupChat({ name: '宕机测试群', owner: 'a2' });
+      await services.groups.upsert(org.corpId, { chatId: chat.chat_id, name: '宕机测试群', ownerUserId: 'a2', storeId: org.stores.a, members: [] });
+      const sop = await publish({
+        id: 'group-crash',
+        name: '社群宕机测试',
+        subject: 'group',
+        trigger: { type: 'schedule', cron: '0 9 * * 1' },
+        steps: [{ id: 'recipe', type: 'send', channel: 'wecom_group', template: 'tpl-group-mon-recipe' }],
+      });
+      await enroll(services, sop, subjectRunId('group', chat.chat_id), services.clock.now());
+      sim.control.settings.massDispatchDelayMs = 20 * 60_000;
+      try {
+        const msgid = await crashAfterSend('group-crash', (text, attachments) => ({ clientId: 'dead', route: 'mass_send', sender: 'a2', to: [{ type: 'group', id: chat.chat_id }], text, attachments }));
+        await worker('worker-B').dispatcher.drain();
+        expect(sim.control.requests('externalcontact/add_msg_template'), 'WeCom cannot answer yet: nothing resent').to.have.length(0);
+        let [touch] = await touches('group-crash');
+        expect(touch!.status).to.equal('sending');
+
+        services.clock.set(new Date(services.clock.now().getTime() + 20 * 60_000).toISOString());
+        await worker('worker-C').dispatcher.drain();
+        expect(sim.control.requests('externalcontact/add_msg_template')).to.have.length(0);
+        [touch] = await touches('group-crash');
+        expect([touch!.status, touch!.vendorId], 'found at WeCom, read back from there').to.deep.equal(['awaiting', msgid]);
+        sim.control.confirmMassSend(msgid, 'a2');
+        minuteLater();
+        await worker('worker-C').tick();
+        [touch] = await touches('group-crash');
+        expect(touch!.status).to.equal('sent');
+      } finally {
+        sim.control.settings.massDispatchDelayMs = 0;
+      }
+    });
   });
 
   it('a 1:1 send task says it goes to the customer, and is due at the end of the send window, not when it appears', async () => {

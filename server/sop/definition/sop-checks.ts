@@ -16,7 +16,7 @@ const SUBJECT_RULES: Record<Subject, { channels: Channel[]; steps: StepType[]; t
     triggers: ['event', 'audience', 'schedule'],
   },
   group: { channels: ['wecom_group'], steps: ['wait', 'send', 'task'], triggers: ['schedule'] },
-  staff: { channels: ['wecom_moments'], steps: ['wait', 'send', 'task'], triggers: ['schedule'] },
+  staff: { channels: ['wecom_moments', 'wecom_group'], steps: ['wait', 'send', 'task'], triggers: ['schedule'] },
 };
 
 /** Where a run goes after step `index`: branch targets, else `next`, else the following step, else `end`. */

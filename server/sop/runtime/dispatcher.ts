@@ -5,12 +5,15 @@
  * the message from the touches (`buildTouchSend`); the registry says which kind carries a step channel. Before sending: a paused SOP holds the touch, suppression skips it, quiet
  * hours and frequency caps defer it (recorded, never dropped), and a higher-priority touch for the same contact
  * and day takes the slot. After the call the row is sent or failed with the vendor's errcode. A row left in
- * `sending` by a dead worker is reconciled with the vendor (findSent) before anything is sent again. Sends the
+ * `sending` by a dead worker is reconciled with the vendor (findSent) before anything is sent again, and never
+ * resent on a doubt: a vendor that cannot answer yet is asked again later, one that cannot be asked (moments) leaves
+ * the touch skipped (`unconfirmed_after_crash`) rather than posted twice. A group send of a staff subject goes to
+ * every group the staff member owns (`no_owned_groups` when none). Sends the
  * staff member publishes themselves (moments, group mass sends: a `readBack` channel) are not sent when the vendor
  * accepts them: the rows wait (`awaiting`) under a task with the exact text and media, until the read-back
  * (read-back.ts) hears from the vendor that they were published.
  */
-import type { Attachment, ChannelAdapter, ChannelKind, SendResult, TouchChannelSpec } from '../../../adapters/channel-adapter.ts';
+import { ChannelError, type Attachment, type ChannelAdapter, type ChannelKind, type SendResult, type TouchChannelSpec } from '../../../adapters/channel-adapter.ts';
 import type { ChannelAccount, ChannelAccountRepository } from '../../channels/index.ts';
 import type { OrgModule, StorePolicy } from '../../org/index.ts';
 import type { Clock } from '../../shared/clock.ts';
@@ -21,7 +24,8 @@ import { CONTACT_CHANNELS, type Channel } from '../definition/step.schema.ts';
 import { addDays, daysInMonth, localDateOf, resolveLocal } from '../../shared/local-time.ts';
 import { deliveryTime } from '../schedule/plan.ts';
 import { localDate } from '../../shared/local-date.ts';
-import type { ContactRouter, ContactRouting } from './routing.ts';
+import { sendAddresses, type ContactRouter, type ContactRouting } from './routing.ts';
+import type { SopGroups } from './sop-ports.ts';
 import { READ_BACK_EVERY_MS } from './read-back.ts';
 import type { RenderedTouch, TouchRenderer } from './touch-renderer.ts';
 
@@ -64,6 +68,8 @@ export type DispatcherDeps = {
   touchChannelOf(channel: string): TouchChannel | null;
   /** Each store's quiet hours and daily cap (the store settings on /hq/org). */
   org: Pick<OrgModule, 'storePolicies'>;
+  /** The groups a staff member owns: a staff-subject group send goes to them. */
+  groups: Pick<SopGroups, 'ownedBy'>;
 };
 
 export class TouchDispatcher {
@@ -215,25 +221,49 @@ export class TouchDispatcher {
     for (const c of claimed) this.unsent.delete(String(c.row._id));
     // Gating and rendering a large batch take time: renew the lease right before the vendor call and send only
     // the rows still ours, so a worker that was too slow never sends what another worker has taken over.
-    const group = await this.stillOurs(claimed);
-    if (!group.length) return;
-    const head = group[0]!;
+    const all = await this.stillOurs(claimed);
+    if (!all.length) return;
+    const head = all[0]!;
     const attachments = (rendered.attachments ?? []).flatMap(toSendAttachment);
-    const built = adapter.buildTouchSend?.({ channel: head.row.channel, clientId: head.row.key, text: rendered.text, subjects: group.map((g) => g.routing), ...(attachments.length ? { attachments } : {}) });
+    const { addresses, subjectOf } = await sendAddresses(this.services.groups, head.row.corpId, head.row.channel, all.map((g) => g.routing));
+    const covered = new Set(subjectOf);
+    await this.setAll(all.filter((_, i) => !covered.has(i)).map((g) => g.row), { status: 'skipped', reason: 'no_owned_groups' });
+    const group = all.filter((_, i) => covered.has(i));
+    if (!group.length) return;
+    const built = adapter.buildTouchSend?.({ channel: head.row.channel, clientId: head.row.key, text: rendered.text, subjects: addresses, ...(attachments.length ? { attachments } : {}) });
     if (!built) return this.setAll(group.map((g) => g.row), { status: 'skipped', reason: 'no_channel_identity' });
-    if (head.row.reclaimed && head.row.sendStartedAt && adapter.findSent) {
-      // A previous worker may have sent this before dying: ask the vendor first.
-      const found = await adapter.findSent(built.msg, new Date(head.row.sendStartedAt.getTime() - LEASE_MS)).catch(() => null);
-      if (found) return channel.readBack ? this.awaitPublish(group, rendered, found.vendorId) : this.markSent(group.map((g) => g.row), found.vendorId, rendered.text);
+    const groupNames = head.row.channel === 'wecom_group' ? addresses.map((a) => a.name).filter(Boolean) : [];
+    if (head.row.reclaimed && head.row.sendStartedAt) {
+      // A previous worker may have sent this before dying: ask the vendor first, and never send again on a
+      // doubt. A vendor that cannot be asked (moments) or cannot answer yet leaves the touch unsent.
+      const found = adapter.findSent
+        ? await adapter.findSent(built.msg, new Date(head.row.sendStartedAt.getTime() - LEASE_MS)).then(
+            (r) => r,
+            (err: unknown) => (err instanceof ChannelError ? err : new ChannelError({ errcode: null, message: String(err), kind: 'unavailable', retryable: true })),
+          )
+        : channel.readBack
+          ? new ChannelError({ errcode: null, message: 'no lookup for this channel', kind: 'invalid', retryable: false })
+          : null;
+      if (found instanceof ChannelError) {
+        if (found.retryable && head.row.attempts < MAX_ATTEMPTS) {
+          // Still `sending` and reclaimed: when this longer lease lapses, the vendor is asked again (never resent).
+          const askAgainAt = new Date(this.services.clock.now().getTime() + 60_000 * 2 ** head.row.attempts);
+          await this.services.ledger.touches.renewLeases(head.row.corpId, group.map((g) => g.row._id), this.owner, askAgainAt);
+          return;
+        }
+        return this.setAll(group.map((g) => g.row), { status: 'skipped', reason: 'unconfirmed_after_crash', error: { errcode: found.errcode, kind: found.kind, message: found.message } });
+      }
+      if (found) return channel.readBack ? this.awaitPublish(group, rendered, found.vendorId, groupNames) : this.markSent(group.map((g) => g.row), found.vendorId, rendered.text);
     }
     const result: SendResult = await adapter.send(built.msg);
     if (result.ok) {
       const failed = new Set(result.failedRecipientIds ?? []);
-      const refusedAt = (i: number) => failed.has(built.recipientIds[i] ?? '');
-      const sent = group.filter((_, i) => !refusedAt(i));
-      const refused = group.filter((_, i) => refusedAt(i));
+      // A subject is refused when every address it was sent to was refused.
+      const refusedAt = (i: number) => built.recipientIds.every((id, j) => subjectOf[j] !== i || failed.has(id ?? ''));
+      const sent = all.filter((_, i) => covered.has(i) && !refusedAt(i));
+      const refused = all.filter((_, i) => covered.has(i) && refusedAt(i));
       await this.setAll(refused.map((g) => g.row), { status: 'failed', reason: 'vendor_refused_recipient' });
-      if (channel.readBack) return this.awaitPublish(sent, rendered, result.vendorId ?? null);
+      if (channel.readBack) return this.awaitPublish(sent, rendered, result.vendorId ?? null, groupNames);
       await this.markSent(sent.map((g) => g.row), result.vendorId ?? null, rendered.text);
       if (channel.staffConfirms && sent.length) await this.massSendTask(sent, rendered.text, result.vendorId ?? null);
       return;
@@ -283,7 +313,7 @@ export class TouchDispatcher {
    * A moment or a group send the vendor accepted: nothing is out until the staff member publishes it, so the
    * rows wait for the read-back and the staff member gets a task with exactly what to post.
    */
-  private async awaitPublish(group: Array<{ row: Row; routing: ContactRouting }>, rendered: RenderedTouch, vendorId: string | null): Promise<void> {
+  private async awaitPublish(group: Array<{ row: Row; routing: ContactRouting }>, rendered: RenderedTouch, vendorId: string | null, groupNames: string[]): Promise<void> {
     if (!group.length) return;
     const head = group[0]!.row;
     const now = this.services.clock.now();
@@ -291,7 +321,7 @@ export class TouchDispatcher {
     const storeId = head.storeId ?? group[0]!.routing.storeId;
     if (!storeId || !head.staffId) return;
     const moments = head.channel === 'wecom_moments';
-    const groups = group.map((g) => g.routing.name).filter(Boolean);
+    const groups = groupNames;
     await this.services.tasks.planOnce({
       corpId: head.corpId,
       key: `publish:${head.sopId}:${head.stepId}:${head.staffId}:${vendorId ?? head.key}`,

@@ -29,6 +29,7 @@ function harness(now: string, opts: { routing?: Record<string, Partial<ContactRo
   } as unknown as ChannelAdapter;
   const deps: DispatcherDeps = {
     ledger,
+    groups: { ownedBy: async () => [] },
     clock,
     routing: {
       many: async (_corp, ids) => {

@@ -11,7 +11,8 @@ import type { ChannelAccount, ChannelAccountRepository } from '../../channels/in
 import type { Clock } from '../../shared/clock.ts';
 import type { TaskCloser } from '../../tasks/index.ts';
 import type { ReadBackLedger, TouchRow } from '../ledger/index.ts';
-import type { ContactRouter } from './routing.ts';
+import { sendAddresses, type ContactRouter } from './routing.ts';
+import type { SopGroups } from './sop-ports.ts';
 
 /** How often an awaiting send is asked about. */
 export const READ_BACK_EVERY_MS = 60_000;
@@ -26,6 +27,8 @@ export type ReadBackDeps = {
   channelAccounts: Pick<ChannelAccountRepository, 'listForCorp'>;
   adapterFor(account: ChannelAccount): ChannelAdapter;
   touchChannelOf(channel: string): (TouchChannelSpec & { kind: ChannelKind }) | null;
+  /** The groups a staff member owns: a staff-subject group send went to them. */
+  groups: Pick<SopGroups, 'ownedBy'>;
 };
 
 export class PublishReadBack {
@@ -55,7 +58,8 @@ export class PublishReadBack {
     if (!adapter?.sendOutcome || !adapter.buildTouchSend || !head.vendorId) return this.fail(rows, { status: 'failed', reason: 'no_channel_account' });
     const routings = await this.services.routing.many(corpId, rows.map((r) => r.contactId));
     const known = rows.filter((r) => routings.has(r.contactId));
-    const built = known.length ? adapter.buildTouchSend({ channel: head.channel, clientId: head.key, text: head.text ?? '', subjects: known.map((r) => routings.get(r.contactId)!) }) : null;
+    const { addresses, subjectOf } = await sendAddresses(this.services.groups, corpId, head.channel, known.map((r) => routings.get(r.contactId)!));
+    const built = addresses.length ? adapter.buildTouchSend({ channel: head.channel, clientId: head.key, text: head.text ?? '', subjects: addresses }) : null;
     if (!built) return this.fail(rows, { status: 'failed', reason: 'no_channel_identity' });
     let outcome;
     try {
@@ -68,7 +72,8 @@ export class PublishReadBack {
     if (outcome.state === 'pending') return this.services.ledger.touches.recheckAwaiting(corpId, ids, { checkAt: new Date(now.getTime() + READ_BACK_EVERY_MS), ...(outcome.vendorId ? { vendorId: outcome.vendorId } : {}) });
     if (outcome.state === 'failed') return this.fail(rows, { status: 'failed', reason: `vendor:${outcome.error.errcode ?? outcome.error.kind}`, error: outcome.error });
     const refusedIds = new Set(outcome.failedRecipientIds ?? []);
-    const refused = known.filter((_, i) => refusedIds.has(built.recipientIds[i] ?? ''));
+    // A subject is refused when every address it went to was refused (a staff member's groups: all of them).
+    const refused = known.filter((_, i) => subjectOf.includes(i) && built.recipientIds.every((id, j) => subjectOf[j] !== i || refusedIds.has(id ?? '')));
     const sent = rows.filter((r) => !refused.includes(r));
     await this.services.ledger.touches.markSent(corpId, sent.map((r) => r._id), { vendorId: head.vendorId, text: head.text ?? '', at: now });
     await this.services.ledger.touches.settle(corpId, refused.map((r) => r._id), { status: 'failed', reason: 'vendor_refused_recipient' });

@@ -129,3 +129,21 @@ async function staffRouting(services: RoutingDeps, corpId: string, staffId: stri
   if (!staff) return null;
   return { ...NOBODY, contactId: subjectRunId('staff', staffId), name: staff.name, storeId: staff.storeId, tz: await services.org.timezoneOf(corpId, staff.storeId), staffId, staffUserId: staff.userId, reachable: staff.status === 'active', chatId: null };
 }
+
+/**
+ * The addresses a send goes to, each with the index of the subject it came from. A group send of a staff
+ * subject (which carries no chat id) goes to every group the staff member owns; everything else is one address
+ * per subject. A subject left without addresses has no group to send to.
+ */
+export async function sendAddresses(groups: Pick<SopGroups, 'ownedBy'>, corpId: string, channel: string, subjects: ContactRouting[]): Promise<{ addresses: ContactRouting[]; subjectOf: number[] }> {
+  const addresses: ContactRouting[] = [];
+  const subjectOf: number[] = [];
+  for (const [i, s] of subjects.entries()) {
+    const owned = channel === 'wecom_group' && !s.chatId && s.contactId.startsWith('staff:') && s.staffUserId ? await groups.ownedBy(corpId, s.staffUserId) : null;
+    for (const a of owned ? owned.map((g) => ({ ...s, chatId: g.chatId, name: g.name ?? g.chatId })) : [s]) {
+      addresses.push(a);
+      subjectOf.push(i);
+    }
+  }
+  return { addresses, subjectOf };
+}

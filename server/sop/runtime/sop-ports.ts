@@ -58,6 +58,8 @@ export type SopEvents = {
 export type SopGroups = {
   findByChatId(corpId: string, chatId: string): Promise<{ name: string; ownerUserId: string; storeId?: string | null; dismissedAt?: Date | null } | null>;
   liveChatIdsOfStore(corpId: string, storeId: string): Promise<string[]>;
+  /** Groups the member (WeCom userid) owns, dismissed ones left out: a staff-subject group send goes to them. */
+  ownedBy(corpId: string, ownerUserId: string): Promise<Array<{ chatId: string; name: string | null }>>;
 };
 
 type TagGroup = { groupId: string; name: string; tags: Array<{ tagId: string; name: string }> };

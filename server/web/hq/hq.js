@@ -33,6 +33,9 @@ const REASONS = {
   vendor_refused_recipient: '平台拒收 Recipient refused',
   window_closed: '服务窗口已关闭 Window closed',
   contact_not_found: '找不到客户 Contact not found',
+  no_owned_groups: '该员工不是任何客户群的群主 Owns no customer group',
+  unconfirmed_after_crash: '中断后无法确认是否已发出，为免重复未再发送 Unconfirmed after a crash; not resent',
+  not_published: '员工未在企业微信发表 Not published by staff',
 };
 const ERRORS = {
   network: '网络异常，请检查网络后重试。Network error.',

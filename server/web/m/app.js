@@ -135,6 +135,14 @@ function textBlock(task, label = '内容 Text') {
   return el('div', { class: 'text-box' }, el('span', { class: 'label', text: label }), text, button);
 }
 
+/** Why WeCom's read-back skipped a 群发/朋友圈 task (read-back.ts); anything else is what the staff member typed. */
+const SKIP_REASONS = {
+  vendor_refused_recipient: '企业微信拒收（群已解散或客户不可达） Refused by WeCom',
+  not_published: '一周内未在企业微信发表 Not published within a week',
+  no_channel_identity: '没有可发送的客户群 No group to send to',
+  no_owned_groups: '您不是任何客户群的群主 You own no customer group',
+  no_channel_account: '未配置企业微信账号 No WeCom account',
+};
 const MEDIA = { image: ['图片', 'Image'], link: ['链接', 'Link'], miniprogram: ['小程序', 'Mini program'], video: ['视频', 'Video'] };
 
 /**
@@ -189,7 +197,7 @@ function card(task) {
     : el(
         'p',
         { class: `result ${task.status}` },
-        task.status === 'done' ? `✓ 已完成 Done${task.doneAt ? ` · ${formatTime(task.doneAt)}` : ''}` : `已跳过 Skipped：${task.skipReason ?? ''}`,
+        task.status === 'done' ? `✓ 已完成 Done${task.doneAt ? ` · ${formatTime(task.doneAt)}` : ''}` : `已跳过 Skipped：${SKIP_REASONS[task.skipReason] ?? task.skipReason ?? ''}`,
       );
   const actions = isOpen
     ? el(
