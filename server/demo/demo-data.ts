@@ -73,15 +73,12 @@ export const GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞�
 
 /**
  * The demo's add-friend campaign: its 「联系我」 codes (one per staff member below) hang beside the store codes,
- * so the simulated new friends scan them now and then and the campaign funnel moves. Two greetings make it an
- * A/B test of the welcome from the first scan.
+ * so the simulated new friends scan them now and then and the campaign funnel moves. One greeting: greetings are
+ * the friend-request text for imported leads, which the demo has none of, so an A/B test of two would stay empty.
  */
 export const DEMO_CAMPAIGN = {
   name: '冬季鲜奶加好友活动',
-  greetings: [
-    { id: 'coupon', text: '欢迎加入鲜牧！送您一张鲜奶 5 元券，到店出示即可使用。', weight: 1 },
-    { id: 'trial', text: '欢迎加入鲜牧！本周到店可免费试饮一杯当日鲜奶。', weight: 1 },
-  ],
+  greetings: [{ id: 'coupon', text: '您好，我是鲜牧门店的顾问，加我领一张鲜奶 5 元券。', weight: 1 }],
   /** The staff members whose codes the campaign prints: the daytime store's two and one in Shanghai. */
   staffUserIds: ['demo.day01', 'demo.day02', 'demo.staff01'],
 };

@@ -34,7 +34,7 @@ export type DemoSetupDeps = {
   /** The enabled SOPs' A/B steps are listed on /experiments from the start (what `POST /api/experiments/sync` does). */
   experiments: Pick<ExperimentsModule, 'ensureForSop'>;
   clock: { now(): Date };
-  campaigns: Pick<CampaignsModule, 'campaigns' | 'contactWays' | 'withGreetingExperiment'>;
+  campaigns: Pick<CampaignsModule, 'campaigns' | 'contactWays'>;
 };
 
 export type DemoSetupResult = { liveCodes: number; campaignCodes: number; enabled: string[]; audience: Record<string, { matched: number; enrolled: number }> };
@@ -69,8 +69,7 @@ export async function setUpDemo(deps: DemoSetupDeps, corpId: string, logger: Log
 /** The add-friend campaign, running, with a 「联系我」 code (created on the simulator) for each of its staff members. */
 async function setUpCampaign(deps: DemoSetupDeps, scope: { corpId: string; storeIds: null }): Promise<number> {
   const staff = (await deps.org.listStaff(scope, { status: 'active' })).filter((s) => DEMO_CAMPAIGN.staffUserIds.includes(s.userId));
-  const created = await deps.campaigns.campaigns.create(scope, { name: DEMO_CAMPAIGN.name, greetings: DEMO_CAMPAIGN.greetings.map((g) => ({ ...g })) });
-  const campaign = await deps.campaigns.withGreetingExperiment(scope, created);
+  const campaign = await deps.campaigns.campaigns.create(scope, { name: DEMO_CAMPAIGN.name, greetings: DEMO_CAMPAIGN.greetings.map((g) => ({ ...g })) });
   const running = await deps.campaigns.campaigns.transition(scope, campaign.id, 'start', deps.clock.now());
   for (const s of staff) await deps.campaigns.contactWays.ensure(running, s.id);
   return staff.length;
