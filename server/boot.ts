@@ -17,7 +17,7 @@ import { mergeStoredKfDuplicates } from './contacts/index.ts';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { openSharedDevDatabase, type SharedDevDatabase } from './db/dev-database.shared.ts';
-import { demoWorld, seedDemo, setUpDemo } from './demo/index.ts';
+import { DEMO_KF_QUESTIONS, demoWorld, seedDemo, setUpDemo } from './demo/index.ts';
 import { loadOrCreateDevSecrets } from './dev-secrets.ts';
 import { buildModules, type Modules, registerModels, type Models } from './modules.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
@@ -122,7 +122,7 @@ export async function boot(config: Config, opts: { clock?: Clock; logger?: Logge
     if (published) logger.info({ published }, 'SOP templates published from sop-templates/ (as drafts until enabled)');
     demo = await startDemoChannelsIfWanted(config, services, logger);
     // Right after the first seed only: a restart keeps whatever the user has enabled or paused since.
-    if (demo && seededNow) logger.info(await setUpDemo(services, seededNow, logger), 'demo: store codes created and SOPs enabled');
+    if (demo && seededNow) logger.info(await setUpDemo(services, seededNow, logger), 'demo: store codes, campaign codes created and SOPs enabled');
     if (config.roles.includes('scheduler')) {
       // The 09:00 cards link to the staff page: the public URL when one is configured, else this host.
       const staffPageUrl = `${config.http.publicUrl ?? `http://127.0.0.1:${config.http.port}`}/m`;
@@ -239,7 +239,7 @@ async function startDemoChannelsIfWanted(config: Config, services: Modules, logg
   if (!corp) return undefined;
   const staff = await services.org.listStaff({ corpId: corp.corpId, storeIds: null }, { status: 'active' });
   const world = await demoWorld(services, corp.corpId);
-  const demo = await startDemoChannels({ corpId: corp.corpId, staff: staff.map((s) => ({ userId: s.userId, name: s.name })), world, clock: services.clock, log: (msg, fields) => logger.warn(fields ?? {}, msg) });
+  const demo = await startDemoChannels({ corpId: corp.corpId, staff: staff.map((s) => ({ userId: s.userId, name: s.name })), world, kfQuestions: DEMO_KF_QUESTIONS, clock: services.clock, log: (msg, fields) => logger.warn(fields ?? {}, msg) });
   await services.channelAccounts.upsertDefault({ corpId: corp.corpId, kind: 'wecom', name: '企业微信（演示模拟器）', config: demo.wecomConfig });
   logger.info({ apiBase: demo.wecomConfig.apiBase }, 'demo: WeCom simulator started; simulated customer activity will follow');
   return demo;

@@ -36,6 +36,11 @@ export type DemoChannelsOptions = {
   /** The server's clock: callbacks are signed with its time, or the server refuses them as stale. */
   clock?: { now(): Date };
   log?: (msg: string, fields?: Record<string, unknown>) => void;
+  /**
+   * What the simulated 微信客服 customers ask: questions the knowledge base answers (in the customers' words),
+   * ones it cannot, and ones that always go to a person. Without it they ask a few generic questions.
+   */
+  kfQuestions?: { known: readonly string[]; unknown: readonly string[]; handover: readonly string[] };
 };
 
 export type NewFriend = { externalUserId: string; userId: string; state: string | null };
@@ -54,6 +59,13 @@ export type DemoChannels = {
   newFriend(callbackUrl: string, who?: { configId?: string; unionid?: string }): Promise<NewFriend>;
   /** A customer writes to the brand's 微信客服 account (the demo's way for a customer to reply). */
   customerWrites(callbackUrl: string, message: { externalUserId: string; text: string; unionid?: string }): Promise<void>;
+  /** A customer opens the brand's 微信客服 (enter_session, with a welcome code for the greeting menu). */
+  kfEnter(callbackUrl: string, externalUserId?: string): Promise<{ externalUserId: string }>;
+  /**
+   * That customer asks `text` (else one of the demo's questions), or with `click` taps an item of the last menu
+   * they were shown (the greeting or 「您是不是想问」); a click without a menu asks instead.
+   */
+  kfAsk(callbackUrl: string, externalUserId: string, what?: { text?: string; click?: boolean }): Promise<{ text: string; menuId: string | null }>;
   /** The simulator itself: tests play the staff member (confirming mass sends) and the customer through it. */
   simulator: WecomSimulator;
   /** Stops playing activity; the simulator keeps answering (workers still finishing may call it). */
@@ -76,6 +88,11 @@ export async function startDemoChannels(opts: DemoChannelsOptions): Promise<Demo
   const groups = opts.staff.slice(0, 3).map((s) => sim.control.addGroupChat({ name: `${s.name}的福利群`, owner: s.userId }));
   const kfAccount = 'wkDEMOKF00001';
   sim.control.addKfAccount(kfAccount);
+  // A few staff members receive the kf account's sessions, so an agent can take one from the pool on /service.
+  for (const s of opts.staff.slice(0, 3)) sim.control.addKfServicer(kfAccount, s.userId);
+  const kfQuestions = opts.kfQuestions ?? { known: ['请问今天有鲜奶吗？', '配送几点到？', '会员积分怎么用'], unknown: ['你们招聘吗'], handover: ['转人工'] };
+  /** Customers in a kf visit: how many more things each will ask before going quiet. */
+  const kfVisitors = new Map<string, number>();
   let timer: NodeJS.Timeout | null = null;
 
   const deliver = async (callbackUrl: string, xml: string) => {
@@ -109,17 +126,50 @@ export async function startDemoChannels(opts: DemoChannelsOptions): Promise<Demo
     await deliver(url, kfMsgOrEvent({ corpId: opts.corpId, token: m.token, openKfId: kfAccount }));
   };
 
+  const kfEnter = async (url: string, externalUserId?: string) => {
+    // Half of the visitors are friends of a staff member already (one person, one contact), half are strangers.
+    const friend = customers.length && random() < 0.5 ? pick(customers).externalUserId : undefined;
+    const who = externalUserId ?? friend ?? `wmDemoKf${randomBytes(4).toString('hex')}`;
+    const e = sim.control.kfEnterSession({ open_kfid: kfAccount, external_userid: who, scene: 'demo' });
+    await deliver(url, kfMsgOrEvent({ corpId: opts.corpId, token: e.token, openKfId: kfAccount }));
+    return { externalUserId: who };
+  };
+
+  const kfAsk = async (url: string, externalUserId: string, what: { text?: string; click?: boolean } = {}) => {
+    const menu = [...(sim.state.kf.conversations.get(externalUserId)?.menuItems?.keys() ?? [])];
+    if (what.click && menu.length && what.text === undefined) {
+      const menuId = pick(menu);
+      const m = sim.control.kfMenuClick({ open_kfid: kfAccount, external_userid: externalUserId, menu_id: menuId });
+      await deliver(url, kfMsgOrEvent({ corpId: opts.corpId, token: m.token, openKfId: kfAccount }));
+      return { text: sim.state.kf.conversations.get(externalUserId)?.menuItems?.get(menuId) ?? '', menuId };
+    }
+    const r = random();
+    const text = what.text ?? pick(r < 0.7 ? kfQuestions.known : r < 0.9 ? kfQuestions.unknown : kfQuestions.handover);
+    const m = sim.control.kfCustomerMessage({ open_kfid: kfAccount, external_userid: externalUserId, content: text });
+    await deliver(url, kfMsgOrEvent({ corpId: opts.corpId, token: m.token, openKfId: kfAccount }));
+    return { text, menuId: null };
+  };
+
+  /** One beat of a kf visit: a new customer enters, or one already in asks (now and then by tapping the menu). */
+  const kfVisit = async (url: string) => {
+    const [who, left] = kfVisitors.size && random() < 0.75 ? pick([...kfVisitors]) : [null, 0];
+    if (!who) {
+      const { externalUserId } = await kfEnter(url);
+      kfVisitors.set(externalUserId, 1 + Math.floor(random() * 3));
+      return 'kf customer entered';
+    }
+    if (left <= 1) kfVisitors.delete(who);
+    else kfVisitors.set(who, left - 1);
+    const asked = await kfAsk(url, who, { click: random() < 0.3 });
+    return asked.menuId ? 'kf menu clicked' : 'kf question';
+  };
+
   const actions: Array<[number, (url: string) => Promise<string>]> = [
     [5, async (url) => {
       await newFriend(url);
       return 'friend added';
     }],
-    [3, async (url) => {
-      const who = customers.length ? pick(customers).externalUserId : `wmDemoKf${randomBytes(4).toString('hex')}`;
-      const m = sim.control.kfCustomerMessage({ open_kfid: kfAccount, external_userid: who, content: pick(['请问今天有鲜奶吗？', '配送几点到？', '会员积分怎么用', '谢谢！']) });
-      await deliver(url, kfMsgOrEvent({ corpId: opts.corpId, token: m.token, openKfId: kfAccount }));
-      return 'customer-service message';
-    }],
+    [4, kfVisit],
     [2, async (url) => {
       const customer = customers.length ? pick(customers) : null;
       const chat = pick(groups);
@@ -161,6 +211,8 @@ export async function startDemoChannels(opts: DemoChannelsOptions): Promise<Demo
     step,
     newFriend,
     customerWrites,
+    kfEnter,
+    kfAsk,
     simulator: sim,
     startActivity(url, intervalMs) {
       if (timer) return;

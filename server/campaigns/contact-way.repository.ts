@@ -44,4 +44,10 @@ export class ContactWayRepository {
     await this.models.CampaignContactWay.updateOne({ corpId, campaignId: way.campaignId, staffId: way.staffId, configId: null }, { $set: config });
     return (await this.find(corpId, way.campaignId, way.staffId))!;
   }
+
+  /** Every way of the corp WeCom already has a config for (the demo reloads them into its simulator). */
+  async listConfigured(corpId: string): Promise<CampaignContactWay[]> {
+    const rows = await this.models.CampaignContactWay.find({ corpId }).lean();
+    return rows.filter((r) => r.configId).map(toWay);
+  }
 }

@@ -28,4 +28,9 @@ export class ContactWayService {
     const created = await adapter.createContactWay({ userIds: [staff.userId], single: true, state: way.state, remark: campaign.name.slice(0, 30) });
     return this.ways.setConfig(corpId, way, { configId: created.configId, qrCode: created.qrCode });
   }
+
+  /** The corp's ways that have a WeCom config. */
+  configured(corpId: string): Promise<CampaignContactWay[]> {
+    return this.ways.listConfigured(corpId);
+  }
 }

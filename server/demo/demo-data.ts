@@ -70,3 +70,53 @@ export const DAYTIME_STAFF_NAMES = ['林晓', '郭睿'];
 
 export const SURNAMES = '王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段漕钱汤尹黎易常武乔贺赖龚文';
 export const GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红玲凤梅琳婷雪慧晨浩宇欣怡子涵梓轩佳琪思远雨桐一诺若汐';
+
+/**
+ * The demo's add-friend campaign: its 「联系我」 codes (one per staff member below) hang beside the store codes,
+ * so the simulated new friends scan them now and then and the campaign funnel moves. One greeting: greetings are
+ * the friend-request text for imported leads, which the demo has none of, so an A/B test of two would stay empty.
+ */
+export const DEMO_CAMPAIGN = {
+  name: '冬季鲜奶加好友活动',
+  greetings: [{ id: 'coupon', text: '您好，我是鲜牧门店的顾问，加我领一张鲜奶 5 元券。', weight: 1 }],
+  /** The staff members whose codes the campaign prints: the daytime store's two and one in Shanghai. */
+  staffUserIds: ['demo.day01', 'demo.day02', 'demo.staff01'],
+};
+
+/**
+ * What the simulated 微信客服 customers ask: the demo knowledge base's questions in other words (colloquial,
+ * typos, no punctuation), questions it cannot answer, and the words that always hand over to a person, so
+ * /service shows bot answers, suggestions and a waiting pool.
+ */
+export const DEMO_KF_QUESTIONS = {
+  known: [
+    '你们送奶一般几点到啊',
+    '配送要不要运费',
+    '今天奶怎么还没送到',
+    '我想改下收货地址',
+    '出差一周能暂停送奶吗',
+    '周期订奶不想要了怎么取消',
+    '鲜奶能放几天',
+    '鲜牛奶要放冰箱吗',
+    '巴氏奶跟常温奶有啥区别',
+    '奶源是哪里的',
+    '乳糖不耐受的人能喝吗',
+    '孩子三岁能喝儿童成长奶吗',
+    '怀孕了可以喝鲜奶不',
+    '酸奶含糖量高不高',
+    '怎么成为你们会员',
+    '积分咋用',
+    '积分会不会过期',
+    '会员日是星期几',
+    '优惠卷怎么用',
+    '门店几点关门',
+    '静安寺店地址发我一下',
+    '西湖店在哪',
+    '门店能停车吗',
+    '可以开发票吗',
+    '有没有送人的礼盒',
+    '企业团购怎么订',
+  ],
+  unknown: ['你们招聘兼职吗', '能帮我查下快递吗', '附近有没有好吃的餐厅', '奶牛叫什么名字', '周末天气怎么样'],
+  handover: ['我要投诉', '转人工', '喝了肚子疼，要退款'],
+};

@@ -4,9 +4,11 @@
  * handover 40096) nor the live codes created in an earlier run.
  */
 import type { DemoWorld } from '../../adapters/registry.ts';
+import type { CampaignsModule } from '../campaigns/index.ts';
 import type { ContactRepository, FollowRepository } from '../contacts/index.ts';
 import type { GroupsModule } from '../groups/index.ts';
 import type { LiveCodesModule } from '../live-codes/index.ts';
+import type { OrgModule } from '../org/index.ts';
 import type { TagRepository } from '../tags/index.ts';
 
 export type DemoWorldDeps = {
@@ -15,17 +17,23 @@ export type DemoWorldDeps = {
   follows: Pick<FollowRepository, 'liveOfContacts'>;
   groups: Pick<GroupsModule, 'liveChats'>;
   liveCodes: { codes: Pick<LiveCodesModule['codes'], 'list'> };
+  /** Campaign codes are 「联系我」 configs too: the simulated friends scan them like the store codes. */
+  campaigns: { contactWays: Pick<CampaignsModule['contactWays'], 'configured'> };
+  org: Pick<OrgModule, 'listStaff'>;
 };
 
 const BATCH = 1000;
 
 export async function demoWorld(deps: DemoWorldDeps, corpId: string): Promise<DemoWorld> {
-  const [tagGroups, contacts, chats, codes] = await Promise.all([
+  const [tagGroups, contacts, chats, codes, campaignWays, staff] = await Promise.all([
     deps.tags.list(corpId),
     deps.contacts.wecomCustomers(corpId),
     deps.groups.liveChats(corpId),
     deps.liveCodes.codes.list({ corpId, storeIds: null }, { status: 'active' }),
+    deps.campaigns.contactWays.configured(corpId),
+    deps.org.listStaff({ corpId, storeIds: null }),
   ]);
+  const userIdOf = new Map(staff.map((s) => [s.id, s.userId]));
   const followsOf = new Map<string, DemoWorld['customers'][number]['follows']>();
   for (let i = 0; i < contacts.length; i += BATCH) {
     const rows = await deps.follows.liveOfContacts(corpId, contacts.slice(i, i + BATCH).map((c) => c.id));
@@ -45,6 +53,9 @@ export async function demoWorld(deps: DemoWorldDeps, corpId: string): Promise<De
       notice: g.notice,
       members: g.members.map((m) => ({ userId: m.userId, external: m.memberType === 'external', joinTime: m.joinTime, joinScene: m.joinScene })),
     })),
-    contactWays: codes.filter((c) => c.configId).map((c) => ({ configId: c.configId, state: c.state, userIds: c.activeUserIds, remark: c.name.slice(0, 30) })),
+    contactWays: [
+      ...codes.filter((c) => c.configId).map((c) => ({ configId: c.configId, state: c.state, userIds: c.activeUserIds, remark: c.name.slice(0, 30) })),
+      ...campaignWays.flatMap((w) => (w.configId && userIdOf.has(w.staffId) ? [{ configId: w.configId, state: w.state, userIds: [userIdOf.get(w.staffId)!] }] : [])),
+    ],
   };
 }

@@ -86,8 +86,9 @@ describe('the demo against its own WeCom simulator', function () {
     expect(codes, 'one store code per demo store').to.have.length(4);
     const store = (await t.db.models.Store.findOne({ code: 'GL-DAY01' }).lean())!;
     const code = codes.find((c) => c.storeId === String(store._id))!;
+    const campaignStates = (await t.db.models.CampaignContactWay.find({}).lean()).map((w) => w.state);
     const friend = await running.demo!.newFriend(`${running.url}/callbacks/wecom`);
-    expect(codes.map((c) => c.state), 'a random new friend scans one of the store codes').to.include(friend.state);
+    expect([...codes.map((c) => c.state), ...campaignStates], 'a random new friend scans a store code or a campaign code').to.include(friend.state);
     const scanned = await running.demo!.newFriend(`${running.url}/callbacks/wecom`, { configId: code.configId });
     expect(scanned.state).to.equal(code.state);
     const contact = await until('the new friend', async () => t.db.models.Contact.findOne({ externalUserId: scanned.externalUserId }).lean());
@@ -95,6 +96,54 @@ describe('the demo against its own WeCom simulator', function () {
     expect(add.liveCodeId).to.equal(String(code._id));
     await until('the welcome sent through the simulator', async () => running.demo!.simulator.state.welcomeSends.find((w) => w.external_userid === scanned.externalUserId));
     await until('a new friend in new-friend-onboarding', async () => t.db.models.Enrollment.findOne({ sopId: 'new-friend-onboarding', contactId: String(contact._id) }).lean());
+  });
+
+  it('runs an add-friend campaign whose codes the simulated new friends scan, so its funnel moves', async () => {
+    const campaign = (await t.db.models.Campaign.findOne({}).lean())!;
+    expect(campaign, 'the demo campaign').to.not.equal(undefined);
+    expect(campaign.status).to.equal('running');
+    const ways = await t.db.models.CampaignContactWay.find({ campaignId: String(campaign._id) }).lean();
+    expect(ways, 'one code per campaign staff member').to.have.length(3);
+    for (const w of ways) expect(running.demo!.simulator.state.contactWays.get(w.configId!)?.body.state, 'the code exists in WeCom').to.equal(w.state);
+    const before = await api('GET', `/api/campaigns/${String(campaign._id)}/funnel?corpId=${campaign.corpId}`);
+    expect(before.status, JSON.stringify(before.body)).to.equal(200);
+    const acceptedBefore = (before.body.totals as { accepted: number }).accepted;
+    // The activity picks among every 「联系我」 config, so some of its new friends scan the campaign's codes.
+    const seen = new Set<string | null>();
+    for (let i = 0; i < 40 && !ways.some((w) => seen.has(w.state)); i++) seen.add((await running.demo!.newFriend(`${running.url}/callbacks/wecom`)).state);
+    expect(ways.some((w) => seen.has(w.state)), 'a random new friend scanned a campaign code').to.equal(true);
+    const friend = await running.demo!.newFriend(`${running.url}/callbacks/wecom`, { configId: ways[1]!.configId! });
+    const contact = await until('the new friend', async () => t.db.models.Contact.findOne({ externalUserId: friend.externalUserId }).lean());
+    await until('the scan counted as an accepted lead', async () => t.db.models.Lead.findOne({ campaignId: String(campaign._id), contactId: String(contact._id), origin: 'scan', acceptedAt: { $ne: null } }).lean());
+    const after = await api('GET', `/api/campaigns/${String(campaign._id)}/funnel?corpId=${campaign.corpId}`);
+    expect((after.body.totals as { accepted: number }).accepted, 'the funnel moved').to.be.greaterThan(acceptedBefore);
+  });
+
+  it('has a 微信客服 account whose simulated customers get the greeting menu, bot answers and a waiting pool', async () => {
+    const url = `${running.url}/callbacks/wecom`;
+    const demo = running.demo!;
+    const asker = await demo.kfEnter(url, 'wmDemoKfAsker01');
+    await until('the greeting menu', async () => (demo.simulator.state.kf.conversations.get(asker.externalUserId)?.menuItems?.size ?? 0) > 0);
+    await demo.kfAsk(url, asker.externalUserId, { text: '你们送奶一般几点到啊' });
+    const clicker = await demo.kfEnter(url, 'wmDemoKfClicker1');
+    await until('the greeting menu', async () => (demo.simulator.state.kf.conversations.get(clicker.externalUserId)?.menuItems?.size ?? 0) > 0);
+    const click = await demo.kfAsk(url, clicker.externalUserId, { click: true });
+    expect(click.menuId, 'a tap on the menu').to.be.a('string');
+    const stranger = await demo.kfEnter(url, 'wmDemoKfUnknown1');
+    await demo.kfAsk(url, stranger.externalUserId, { text: '你们招聘兼职吗' });
+    const answered = await until('the known question answered by the bot', async () => t.db.models.KfSession.findOne({ externalUserId: asker.externalUserId, botAnswers: { $gt: 0 } }).lean());
+    expect(answered.openKfId).to.equal('wkDEMOKF00001');
+    await until('the menu tap answered', async () => t.db.models.KfSession.findOne({ externalUserId: clicker.externalUserId, suggestionClicks: { $gt: 0 } }).lean());
+    await until('the unknown question in the waiting pool', async () => t.db.models.KfSession.findOne({ externalUserId: stranger.externalUserId, state: 2 }).lean());
+    const desk = await api('GET', `/api/kf/desk?corpId=${answered.corpId}`);
+    expect(desk.status, JSON.stringify(desk.body)).to.equal(200);
+    expect(JSON.stringify(desk.body.pool), 'the pool on /service').to.include(stranger.externalUserId);
+    // The activity plays visits by itself: customers enter and ask (or tap) until sessions pile up.
+    const played: string[] = [];
+    for (let i = 0; i < 30; i++) played.push(await demo.step(url));
+    expect(played, 'the activity played kf visits').to.include('kf customer entered');
+    const ours = [asker.externalUserId, clicker.externalUserId, stranger.externalUserId];
+    await until('sessions from the activity', async () => (await t.db.models.KfSession.find({}).select('externalUserId').lean()).some((x) => !ours.includes(x.externalUserId)));
   });
 
   it('after a restart, the new simulator knows the same customers and store codes, and the demo enables nothing again', async () => {
@@ -106,12 +155,21 @@ describe('the demo against its own WeCom simulator', function () {
     const codes = await t.db.models.LiveCode.find({}).lean();
     expect(codes, 'no second set of store codes').to.have.length(4);
     for (const c of codes) expect(sim.state.contactWays.get(c.configId)?.body.state, c.name).to.equal(c.state);
+    const campaignWays = await t.db.models.CampaignContactWay.find({}).lean();
+    expect(campaignWays, 'no second set of campaign codes').to.have.length(3);
+    for (const w of campaignWays) expect(sim.state.contactWays.get(w.configId!)?.body.state, w.state).to.equal(w.state);
     const seeded = await t.db.models.Contact.countDocuments({ externalUserId: /^wmDemo/ });
     expect([...sim.state.customers.keys()].filter((id) => id.startsWith('wmDemo'))).to.have.length(seeded);
     expect((await t.db.models.Sop.findOne({ sopId: 'weekly-moments-calendar' }).lean())!.status, 'a paused SOP stays paused').to.equal('paused');
     expect(await t.db.models.Sop.countDocuments({ status: 'enabled' })).to.equal(enabledBefore.length - 1);
     const friend = await running.demo!.newFriend(`${running.url}/callbacks/wecom`);
-    expect(codes.map((c) => c.state)).to.include(friend.state);
-    expect(sim.state.contactWays.size, 'no contact way minted over a restored one').to.equal(4);
+    expect([...codes, ...campaignWays].map((c) => c.state)).to.include(friend.state);
+    expect(sim.state.contactWays.size, 'no contact way minted over a restored one').to.equal(4 + 3);
+    // A campaign code restored from the database still brings its scans into the campaign.
+    const way = campaignWays[0]!;
+    const scanned = await running.demo!.newFriend(`${running.url}/callbacks/wecom`, { configId: way.configId! });
+    expect(scanned.state).to.equal(way.state);
+    const contact = await until('the scanning friend', async () => t.db.models.Contact.findOne({ externalUserId: scanned.externalUserId }).lean());
+    await until('their campaign lead', async () => t.db.models.Lead.findOne({ campaignId: way.campaignId, contactId: String(contact._id), origin: 'scan' }).lean());
   });
 });
