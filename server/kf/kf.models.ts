@@ -80,6 +80,8 @@ export const kfSettingsSchema = new Schema(
     /** Product and store names kept whole when segmenting (the corp's open stores are added on their own). */
     dictionary: { type: [String], default: [] },
     synonyms: { type: [[String]], default: [] },
+    /** 'desk' (agents reply from /service, WeCom keeps the session at 1) or 'wecom_client' (see kf-settings.repository.ts). */
+    reception: { type: String, enum: ['desk', 'wecom_client'], default: 'desk' },
     /** Bumped by every knowledge write: a process whose cached index is older rebuilds it. */
     kbRevision: { type: Number, default: 0 },
   },

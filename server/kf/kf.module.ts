@@ -102,6 +102,7 @@ export function createKfModule(deps: KfDeps): KfModule {
     sessions,
     portFor: deps.kfPortFor ?? (() => Promise.resolve(null)),
     describeVendorError: deps.describeVendorError ?? ((errcode) => `企业微信拒绝 (${errcode})`),
+    receptionOf: async (corpId) => (await settings.get(corpId)).reception,
     clock: deps.clock,
   });
   const written = async <T>(corpId: string, result: T): Promise<T> => {
@@ -120,6 +121,7 @@ export function createKfModule(deps: KfDeps): KfModule {
       match: (corpId, text) => match(corpId, text),
       getEntry: (corpId, id) => entries.get(corpId, id),
       topQuestions: async (corpId, limit) => (await entries.list(corpId, { enabled: true, page: 1, pageSize: limit })).items,
+      receptionOf: async (corpId) => (await settings.get(corpId)).reception,
       clock: deps.clock,
       logger: deps.logger,
     });
