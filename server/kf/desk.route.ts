@@ -70,7 +70,8 @@ export function kfDeskRoutes(deps: KfDeskRouteDeps): RouteDef[] {
       async handler(_input, { scope, principal }) {
         const me = await userIdOf(scope, principal);
         const [pool, mine] = await Promise.all([kf.desk.pool(scope.corpId), me ? kf.desk.mine(scope.corpId, me) : []]);
-        return { me, pool: await named(scope.corpId, pool), mine: await named(scope.corpId, mine) };
+        const { reception } = await kf.getSettings(scope.corpId);
+        return { me, reception, pool: await named(scope.corpId, pool), mine: await named(scope.corpId, mine) };
       },
     }),
     defineRoute({
