@@ -16,6 +16,7 @@ import type { Scope } from '../shared/scope.ts';
 import type { SidebarModule } from '../sidebar/index.ts';
 import type { KfModule } from './kf.module.ts';
 import type { KfSessionDto } from './session/kf-session.repository.ts';
+import { kfTicketRoutes } from './ticket/kf-ticket.route.ts';
 
 export type KfDeskRouteDeps = {
   kf: KfModule;
@@ -59,6 +60,7 @@ export function kfDeskRoutes(deps: KfDeskRouteDeps): RouteDef[] {
       },
     });
   return [
+    ...kfTicketRoutes(deps),
     defineRoute({
       method: 'get',
       path: '/api/kf/desk',

@@ -4,6 +4,7 @@
  */
 import { Schema, type Connection, type MongooseQueryMiddleware } from 'mongoose';
 import { kfReviewSchema, kfSessionSchema } from './session/kf-session.schema.ts';
+import { kfTicketSchema } from './ticket/kf-ticket.schema.ts';
 
 export const ATTACHMENT_TYPES = ['image', 'link', 'miniprogram'] as const;
 
@@ -96,6 +97,7 @@ export function registerKfModels(conn: Connection) {
     KnowledgeVersion: conn.model('KnowledgeVersion', knowledgeVersionSchema),
     KfSettings: conn.model('KfSettings', kfSettingsSchema),
     KfSession: conn.model('KfSession', kfSessionSchema),
+    KfTicket: conn.model('KfTicket', kfTicketSchema),
     KfReview: conn.model('KfReview', kfReviewSchema),
   };
 }
