@@ -161,4 +161,27 @@ describe('service desk /service end to end against the WeCom simulator', functio
       await kf.putSettings(SIM_CORP_ID, before);
     }
   });
+
+  it('a ticket raised from the desk shows on the owner’s /m, and the owner moves it on', async () => {
+    const [session] = await t.db.models.KfSession.find({ corpId: SIM_CORP_ID, externalUserId: USER }).lean();
+    const dueAt = new Date(Date.now() + 2 * 86_400_000).toISOString();
+    const res = await fetch(`${h.baseUrl}/api/kf/desk/sessions/${String(session!._id)}/ticket`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${h.org.tokens.staffA}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ title: '酸奶包装漏了，补发一盒', ownerStaffId: h.org.staff.a2, dueAt }),
+    });
+    expect(res.status).to.equal(200);
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.evaluate((token) => localStorage.setItem('siyu.m.token', token), h.org.tokens.staffA);
+    await page.goto(`${h.baseUrl}/m`);
+    const card = page.locator('#tickets-list li', { hasText: '酸奶包装漏了，补发一盒' });
+    await card.waitFor();
+    expect(await card.getAttribute('data-state')).to.equal('assigned');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).to.be.at.most(360);
+    await page.screenshot({ path: '/tmp/shots-kf/m-tickets-360.png', fullPage: true });
+    await card.locator('button').click();
+    await page.locator('#tickets-list li[data-state=handled]').waitFor();
+    expect((await t.db.models.KfTicket.findOne({ corpId: SIM_CORP_ID }).lean())?.state).to.equal('handled');
+    expect(pageErrors).to.deep.equal([]);
+  });
 });
