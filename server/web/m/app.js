@@ -3,7 +3,7 @@
 
 import { ApiError, createApi, pageMessage } from '/web/shared/api.js';
 import { $, el, showError } from '/web/shared/dom.js';
-import { loadTickets } from '/m/tickets.js';
+import { loadTickets } from '/web/m/tickets.js';
 
 const TOKEN_KEY = 'siyu.m.token';
 
