@@ -29,9 +29,12 @@ export function kfTicketRoutes(deps: KfTicketRouteDeps): RouteDef[] {
       scoped: true,
       params: idParams,
       query: corpOnly,
-      body: z.strictObject({ title: z.string().trim().min(1).max(100), ownerStaffId: objectIdString, dueAt: z.coerce.date() }),
+      body: z.strictObject({ title: z.string().trim().min(1).max(100), ownerStaffId: objectIdString.optional(), dueAt: z.coerce.date() }),
       async handler({ params, body }, { scope, principal }) {
-        const owner = await org.findStaff(scope.corpId, body.ownerStaffId);
+        // Without an owner the agent keeps the follow-up themself.
+        const ownerId = body.ownerStaffId ?? principal.staffId;
+        if (!ownerId) throw new BadRequestError('请指定负责人 Name the owner (ownerStaffId)');
+        const owner = await org.findStaff(scope.corpId, ownerId);
         if (!owner || owner.status === 'resigned') throw new BadRequestError('负责人不是本企业在职员工 The owner is not an active staff member of this corp');
         return kf.tickets.create(scope.corpId, params.id, { title: body.title, ownerStaffId: owner.id, dueAt: body.dueAt }, principal.staffId ?? principal.tokenId);
       },

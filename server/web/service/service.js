@@ -96,6 +96,8 @@ function renderSession({ session: s, profile }) {
   // In wecom_client mode WeCom refuses API sends once the session is in its pool or with a servicer (95018).
   const native = state.reception === 'wecom_client' && s.state >= 2 && s.state < 4;
   $('native-note').hidden = !native;
+  // The ticket is owned by the agent who raises it (the API takes another ownerStaffId).
+  $('ticket-form').hidden = !(mine || s.state === 4);
   $('reply-form').hidden = native || !(mine || s.state === 1 || s.state === 0);
   renderProfile(profile, s);
 }
@@ -239,6 +241,16 @@ async function signIn() {
 
 $('take').addEventListener('click', () => act('take'));
 $('end').addEventListener('click', () => act('end'));
+$('ticket-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const title = $('ticket-title').value.trim();
+  const due = $('ticket-due').value;
+  if (!title || !due) return showError('请填写工单标题和截止时间。 Give the ticket a title and a due time.');
+  if (await act('ticket', { title, dueAt: new Date(due).toISOString() })) {
+    $('ticket-title').value = '';
+    $('status').textContent = '已转工单，可在手机端「我的工单」跟进。 Ticket created; follow it up under My tickets on /m.';
+  }
+});
 $('transfer').addEventListener('click', () => {
   const to = $('transfer-to').value;
   if (!to) return showError('请选择要转接的同事。 Pick a colleague.');
