@@ -16,6 +16,7 @@ import type { Scope } from '../shared/scope.ts';
 import type { SidebarModule } from '../sidebar/index.ts';
 import type { KfModule } from './kf.module.ts';
 import type { KfSessionDto } from './session/kf-session.repository.ts';
+import { kfTicketRoutes } from './ticket/kf-ticket.route.ts';
 
 export type KfDeskRouteDeps = {
   kf: KfModule;
@@ -59,6 +60,7 @@ export function kfDeskRoutes(deps: KfDeskRouteDeps): RouteDef[] {
       },
     });
   return [
+    ...kfTicketRoutes(deps),
     defineRoute({
       method: 'get',
       path: '/api/kf/desk',
@@ -70,7 +72,8 @@ export function kfDeskRoutes(deps: KfDeskRouteDeps): RouteDef[] {
       async handler(_input, { scope, principal }) {
         const me = await userIdOf(scope, principal);
         const [pool, mine] = await Promise.all([kf.desk.pool(scope.corpId), me ? kf.desk.mine(scope.corpId, me) : []]);
-        return { me, pool: await named(scope.corpId, pool), mine: await named(scope.corpId, mine) };
+        const { reception } = await kf.getSettings(scope.corpId);
+        return { me, reception, pool: await named(scope.corpId, pool), mine: await named(scope.corpId, mine) };
       },
     }),
     defineRoute({

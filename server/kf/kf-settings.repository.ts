@@ -10,7 +10,15 @@ export type KfSettings = {
   handoverKeywords: string[];
   dictionary: string[];
   synonyms: string[][];
+  /**
+   * Who answers after a handover. 'desk': the WeCom session stays with the API (state 1, where send_msg works)
+   * and the pool, the servicer and the end are Siyu's own states, so agents reply from /service.
+   * 'wecom_client': the session moves to WeCom's pool and servicer (2/3), agents answer in the WeCom client.
+   */
+  reception: KfReception;
 };
+
+export type KfReception = 'desk' | 'wecom_client';
 
 export const DEFAULT_KF_SETTINGS: Readonly<KfSettings> = Object.freeze({
   answerThreshold: 0.525,
@@ -18,6 +26,7 @@ export const DEFAULT_KF_SETTINGS: Readonly<KfSettings> = Object.freeze({
   handoverKeywords: ['投诉', '人工', '退款', '举报', '12315', '真人', '差评', '曝光', '报警', '律师'],
   dictionary: [],
   synonyms: [],
+  reception: 'desk',
 });
 
 export class KfSettingsRepository {
@@ -32,6 +41,7 @@ export class KfSettingsRepository {
       handoverKeywords: [...row.handoverKeywords],
       dictionary: [...row.dictionary],
       synonyms: (row.synonyms as unknown as string[][]).map((g) => [...g]),
+      reception: (row.reception as KfReception | undefined) ?? DEFAULT_KF_SETTINGS.reception,
       kbRevision: row.kbRevision,
     };
   }
@@ -43,10 +53,10 @@ export class KfSettingsRepository {
 
   /** Every knowledge write: processes whose cached index is older rebuild it (see kf.module.ts). */
   async bump(corpId: string): Promise<void> {
-    const { answerThreshold, suggestThreshold, handoverKeywords, dictionary, synonyms } = DEFAULT_KF_SETTINGS;
+    const { answerThreshold, suggestThreshold, handoverKeywords, dictionary, synonyms, reception } = DEFAULT_KF_SETTINGS;
     await this.models.KfSettings.updateOne(
       { corpId },
-      { $inc: { kbRevision: 1 }, $setOnInsert: { answerThreshold, suggestThreshold, handoverKeywords, dictionary, synonyms } },
+      { $inc: { kbRevision: 1 }, $setOnInsert: { answerThreshold, suggestThreshold, handoverKeywords, dictionary, synonyms, reception } },
       { upsert: true },
     );
   }

@@ -4,6 +4,7 @@
  */
 import { Schema, type Connection, type MongooseQueryMiddleware } from 'mongoose';
 import { kfReviewSchema, kfSessionSchema } from './session/kf-session.schema.ts';
+import { kfTicketSchema } from './ticket/kf-ticket.schema.ts';
 
 export const ATTACHMENT_TYPES = ['image', 'link', 'miniprogram'] as const;
 
@@ -80,6 +81,8 @@ export const kfSettingsSchema = new Schema(
     /** Product and store names kept whole when segmenting (the corp's open stores are added on their own). */
     dictionary: { type: [String], default: [] },
     synonyms: { type: [[String]], default: [] },
+    /** 'desk' (agents reply from /service, WeCom keeps the session at 1) or 'wecom_client' (see kf-settings.repository.ts). */
+    reception: { type: String, enum: ['desk', 'wecom_client'], default: 'desk' },
     /** Bumped by every knowledge write: a process whose cached index is older rebuilds it. */
     kbRevision: { type: Number, default: 0 },
   },
@@ -94,6 +97,7 @@ export function registerKfModels(conn: Connection) {
     KnowledgeVersion: conn.model('KnowledgeVersion', knowledgeVersionSchema),
     KfSettings: conn.model('KfSettings', kfSettingsSchema),
     KfSession: conn.model('KfSession', kfSessionSchema),
+    KfTicket: conn.model('KfTicket', kfTicketSchema),
     KfReview: conn.model('KfReview', kfReviewSchema),
   };
 }

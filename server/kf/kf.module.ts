@@ -19,6 +19,8 @@ import { KfBot } from './bot/kf-bot.ts';
 import { KfDesk, type KfDeskPort } from './session/kf-desk.ts';
 import { KfSessionRepository, type KfReviewDto, type KfSessionDto } from './session/kf-session.repository.ts';
 import { kfStats, type KfStatsGroup, type KfStatsRow } from './session/kf-stats.ts';
+import { KfTicketRepository, type KfTicketDto } from './ticket/kf-ticket.repository.ts';
+import type { TicketState } from './ticket/kf-ticket.schema.ts';
 
 export type KfDeps = {
   models: KfModels;
@@ -69,6 +71,14 @@ export type KfModule = {
     promote(corpId: string, id: string, to: { entryId: string } | { answer: string; category?: string }, actor: string): Promise<KnowledgeDto>;
     dismiss(corpId: string, id: string): Promise<void>;
   };
+  /** Follow-up work raised from a session: an owner, a due time, created → assigned → handled → followed_up → closed. */
+  tickets: {
+    create(corpId: string, sessionId: string, input: { title: string; ownerStaffId: string; dueAt: Date }, by: string): Promise<KfTicketDto>;
+    openFor(corpId: string, ownerStaffId: string): Promise<KfTicketDto[]>;
+    ofSession(corpId: string, sessionId: string): Promise<KfTicketDto[]>;
+    get(corpId: string, id: string): Promise<KfTicketDto>;
+    move(corpId: string, id: string, to: TicketState, by: string, note?: string): Promise<KfTicketDto>;
+  };
 };
 
 const DESK_LIST_LIMIT = 100;
@@ -98,10 +108,12 @@ export function createKfModule(deps: KfDeps): KfModule {
     return index;
   };
   const sessions = new KfSessionRepository(deps.models, deps.clock);
+  const tickets = new KfTicketRepository(deps.models, deps.clock);
   const desk = new KfDesk({
     sessions,
     portFor: deps.kfPortFor ?? (() => Promise.resolve(null)),
     describeVendorError: deps.describeVendorError ?? ((errcode) => `企业微信拒绝 (${errcode})`),
+    receptionOf: async (corpId) => (await settings.get(corpId)).reception,
     clock: deps.clock,
   });
   const written = async <T>(corpId: string, result: T): Promise<T> => {
@@ -120,6 +132,7 @@ export function createKfModule(deps: KfDeps): KfModule {
       match: (corpId, text) => match(corpId, text),
       getEntry: (corpId, id) => entries.get(corpId, id),
       topQuestions: async (corpId, limit) => (await entries.list(corpId, { enabled: true, page: 1, pageSize: limit })).items,
+      receptionOf: async (corpId) => (await settings.get(corpId)).reception,
       clock: deps.clock,
       logger: deps.logger,
     });
@@ -196,6 +209,17 @@ export function createKfModule(deps: KfDeps): KfModule {
         return entry;
       },
       dismiss: (corpId, id) => sessions.getReview(corpId, id).then((item) => sessions.settleReview(corpId, item.id, 'dismissed', null)),
+    },
+    tickets: {
+      async create(corpId, sessionId, input, by) {
+        // The session must exist in this corp (a 404 otherwise).
+        const session = await sessions.get(corpId, sessionId);
+        return tickets.create(corpId, { sessionId: session.id, ...input }, by);
+      },
+      openFor: (corpId, ownerStaffId) => tickets.openFor(corpId, ownerStaffId, DESK_LIST_LIMIT),
+      ofSession: (corpId, sessionId) => tickets.ofSession(corpId, sessionId),
+      get: (corpId, id) => tickets.get(corpId, id),
+      move: (corpId, id, to, by, note) => tickets.move(corpId, id, to, by, note),
     },
   };
 }

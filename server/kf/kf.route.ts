@@ -51,6 +51,7 @@ const settingsBody = z
     handoverKeywords: z.array(text(20)).max(200),
     dictionary: z.array(text(30)).max(5000),
     synonyms: z.array(z.array(text(30)).min(2).max(30)).max(2000),
+    reception: z.enum(['desk', 'wecom_client']).default('desk'),
   })
   .refine((s) => s.suggestThreshold <= s.answerThreshold, { message: 'suggestThreshold must not exceed answerThreshold', path: ['suggestThreshold'] });
 
@@ -204,7 +205,7 @@ export function kfRoutes(deps: { kf: KfModule }): RouteDef[] {
       method: 'get',
       path: '/api/kf/settings',
       tag: 'kf',
-      summary: '客服设置 Matching thresholds, always-handover keywords, dictionary and synonyms',
+      summary: '客服设置 Matching thresholds, always-handover keywords, dictionary, synonyms and the reception mode',
       roles: ROLES,
       scoped: true,
       query: corpOnly,

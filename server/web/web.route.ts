@@ -39,6 +39,7 @@ const FILES: ReadonlyArray<[path: string, file: string | URL, summary: string]> 
   ['/m', 'm/index.html', '员工手机端 The staff phone page: today’s tasks'],
   ['/m/app.js', 'm/app.js', '员工手机端脚本 Script of the staff phone page'],
   ['/m/app.css', 'm/app.css', '员工手机端样式 Styles of the staff phone page'],
+  ['/web/m/tickets.js', 'm/tickets.js', '员工手机端「我的工单」 The staff phone page’s open kf tickets'],
   ['/hq', 'hq/index.html', '总部控制台 The HQ console: content, SOPs, dry runs and execution'],
   ['/hq/hq.js', 'hq/hq.js', '总部控制台脚本 Script of the HQ console'],
   ['/hq/hq.css', 'hq/hq.css', '总部控制台样式 Styles of the HQ console'],

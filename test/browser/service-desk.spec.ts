@@ -1,7 +1,8 @@
 /**
  * 微信客服 end to end, in Chromium against the app, a test database and the WeCom simulator: a customer enters a
  * session and gets the greeting menu, asks a known question and is answered, asks something unknown and is handed
- * to the pool; an agent takes it on /service, replies, ends it; the customer rates it. Screenshots:
+ * to the pool; an agent takes it on /service, replies twice (desk mode: WeCom keeps the session at 1), ends it;
+ * the customer rates it. In wecom_client mode the desk is read only after the take. Screenshots:
  * docs/screenshots/service-1280.png and service-360.png (SIYU_SCREENSHOTS=1), /tmp/shots-kf/ always.
  */
 import { mkdir } from 'node:fs/promises';
@@ -74,10 +75,10 @@ describe('service desk /service end to end against the WeCom simulator', functio
     await say('鲜奶能放几天呀？');
     expect((sends().at(-1)!.text as { content: string }).content).to.equal('冷藏保质期 7 天，开封后请 24 小时内喝完。');
 
-    // Something the knowledge base does not know goes to the pool.
+    // Something the knowledge base does not know goes to our pool; WeCom keeps the session with the API (desk mode).
     await say('我上周买的酸奶盒子漏了，包装是不是有问题');
-    expect(h.sim.state.kf.conversations.get(USER)?.sessionState).to.equal(2);
-    expect((events().at(-1)!.text as { content: string }).content).to.equal(HANDOVER_TEXT);
+    expect(h.sim.state.kf.conversations.get(USER)?.sessionState).to.equal(1);
+    expect((sends().at(-1)!.text as { content: string }).content).to.equal(HANDOVER_TEXT);
 
     // The agent (staff a2) sees it waiting, takes it, replies, ends it.
     await page.goto(`${h.baseUrl}/service`);
@@ -87,7 +88,8 @@ describe('service desk /service end to end against the WeCom simulator', functio
     expect(await page.locator('#messages li').allTextContents()).to.satisfy((texts: string[]) => texts.some((x) => x.includes('包装是不是有问题')));
     await page.locator('#take').click();
     await page.locator('#conv-meta', { hasText: '人工接待' }).waitFor();
-    expect(h.sim.state.kf.conversations.get(USER)).to.include({ sessionState: 3, servicerUserid: 'a2' });
+    expect(h.sim.state.kf.conversations.get(USER)?.sessionState).to.equal(1);
+    expect(await page.locator('#native-note').isHidden()).to.equal(true);
     await page.locator('#mine button', { hasText: '林女士' }).waitFor();
 
     await page.locator('#kb-q').fill('发票');
@@ -97,7 +99,19 @@ describe('service desk /service end to end against the WeCom simulator', functio
     await page.locator('#reply-text').fill(reply);
     await page.locator('#reply-form button[type=submit]').click();
     await page.locator('#messages li.servicer', { hasText: reply }).waitFor();
-    expect((events().at(-1)!.text as { content: string }).content).to.equal(reply);
+    // A second reply arrives too: both are send_msg inside the window.
+    const second = '订单号在「我的订单」里，复制发给我就行。';
+    await page.locator('#reply-text').fill(second);
+    await page.locator('#reply-form button[type=submit]').click();
+    await page.locator('#messages li.servicer', { hasText: second }).waitFor();
+    expect(sends().slice(-2).map((b) => (b.text as { content: string }).content)).to.deep.equal([reply, second]);
+    expect(await page.locator('#error').isHidden()).to.equal(true);
+    // 转工单: the follow-up the agent keeps (owner: the signed-in staff member).
+    await page.locator('#ticket-title').fill('酸奶包装漏了，补发一盒');
+    await page.locator('#ticket-due').fill('2030-01-02T10:00');
+    await page.locator('#ticket-form button[type=submit]').click();
+    await page.locator('#status', { hasText: '已转工单' }).waitFor();
+    expect(await t.db.models.KfTicket.findOne({ corpId: SIM_CORP_ID }).lean()).to.include({ title: '酸奶包装漏了，补发一盒', ownerStaffId: h.org.staff.a2, state: 'assigned' });
     await page.screenshot({ path: '/tmp/shots-kf/service-1280.png', fullPage: false });
     if (process.env.SIYU_SCREENSHOTS) await page.screenshot({ path: 'docs/screenshots/service-1280.png', fullPage: false });
 
@@ -125,5 +139,47 @@ describe('service desk /service end to end against the WeCom simulator', functio
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).to.be.at.most(360);
     await page.screenshot({ path: '/tmp/shots-kf/service-360.png', fullPage: true });
     if (process.env.SIYU_SCREENSHOTS) await page.screenshot({ path: 'docs/screenshots/service-360.png', fullPage: true });
+  });
+
+  it('wecom_client mode: after the take the desk shows the conversation read only, with a note to reply in WeCom', async () => {
+    const kf = h.services.kf;
+    const before = await kf.getSettings(SIM_CORP_ID);
+    await kf.putSettings(SIM_CORP_ID, { ...before, reception: 'wecom_client' });
+    try {
+      const user = 'wmDeskNative';
+      h.sim.control.setKfCustomer({ external_userid: user, nickname: '周先生' });
+      await pull(h.sim.control.kfCustomerMessage({ open_kfid: KF, external_userid: user, content: '你们招加盟商吗，怎么联系', nickname: '周先生' }).token);
+      expect(h.sim.state.kf.conversations.get(user)?.sessionState).to.equal(2);
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await page.goto(`${h.baseUrl}/service`);
+      await page.locator('#app').waitFor();
+      await page.locator('#pool button', { hasText: '周先生' }).click();
+      await page.locator('#native-note').waitFor();
+      expect(await page.locator('#reply-form').isHidden()).to.equal(true);
+      await page.locator('#take').click();
+      await page.locator('#conv-meta', { hasText: '人工接待' }).waitFor();
+      expect(h.sim.state.kf.conversations.get(user)).to.include({ sessionState: 3, servicerUserid: 'a2' });
+      expect(await page.locator('#native-note').isVisible()).to.equal(true);
+      expect(await page.locator('#reply-form').isHidden()).to.equal(true);
+      await page.screenshot({ path: '/tmp/shots-kf/service-native-1280.png', fullPage: false });
+      expect(pageErrors).to.deep.equal([]);
+    } finally {
+      await kf.putSettings(SIM_CORP_ID, before);
+    }
+  });
+
+  it('the ticket raised on the desk above shows on the owner’s /m, and the owner moves it on', async () => {
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.evaluate((token) => localStorage.setItem('siyu.m.token', token), h.org.tokens.staffA);
+    await page.goto(`${h.baseUrl}/m`);
+    const card = page.locator('#tickets-list li', { hasText: '酸奶包装漏了，补发一盒' });
+    await card.waitFor();
+    expect(await card.getAttribute('data-state')).to.equal('assigned');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).to.be.at.most(360);
+    await page.screenshot({ path: '/tmp/shots-kf/m-tickets-360.png', fullPage: true });
+    await card.locator('button').click();
+    await page.locator('#tickets-list li[data-state=handled]').waitFor();
+    expect((await t.db.models.KfTicket.findOne({ corpId: SIM_CORP_ID }).lean())?.state).to.equal('handled');
+    expect(pageErrors).to.deep.equal([]);
   });
 });

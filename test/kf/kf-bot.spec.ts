@@ -69,30 +69,45 @@ describe('微信客服 bot and desk against the simulator', () => {
     expect(sentTo(user).filter((b) => (b.text as { content?: string } | undefined)?.content === '冷藏保质期 7 天。')).to.have.length(1);
   });
 
-  it('hands over what matches nothing: pool state, the 回复语, the review queue; then a servicer takes, replies, ends, and the rating is stored', async () => {
+  /** The corp's reception mode for one test; the others run in the default desk mode. */
+  async function withReception<T>(reception: 'desk' | 'wecom_client', run: () => Promise<T>): Promise<T> {
+    const before = await kf().getSettings(SIM_CORP_ID);
+    await kf().putSettings(SIM_CORP_ID, { ...before, reception });
+    try {
+      return await run();
+    } finally {
+      await kf().putSettings(SIM_CORP_ID, before);
+    }
+  }
+  const textsSentTo = (user: string) => sentTo(user).map((b) => (b.text as { content?: string } | undefined)?.content);
+
+  it('desk mode: hands over to our pool while WeCom keeps the session at 1, so the agent replies twice from the desk; end sends the survey and the rating is stored', async () => {
+    expect((await kf().getSettings(SIM_CORP_ID)).reception, 'the default').to.equal('desk');
     const user = 'wmBotUnknown';
     await say(user, '你们的停车场在几楼，能停大货车吗');
-    expect(state(user)).to.equal(2);
-    expect(eventSentTo(user).map((b) => (b.text as { content: string }).content)).to.deep.equal([HANDOVER_TEXT]);
+    expect(state(user), 'WeCom keeps the session with the API').to.equal(1);
+    expect(textsSentTo(user)).to.deep.equal([HANDOVER_TEXT]);
     const review = await kf().review.list(SIM_CORP_ID);
     expect(review.map((r) => r.question)).to.include('你们的停车场在几楼，能停大货车吗');
-    const pool = await kf().desk.pool(SIM_CORP_ID);
-    const waiting = pool.find((s) => s.externalUserId === user)!;
+    const waiting = (await kf().desk.pool(SIM_CORP_ID)).find((s) => s.externalUserId === user)!;
     expect(waiting.state).to.equal(2);
 
     await kf().desk.take(SIM_CORP_ID, waiting.id, 'a1');
-    expect(state(user)).to.equal(3);
-    expect(h.sim.state.kf.conversations.get(user)?.servicerUserid).to.equal('a1');
+    expect(state(user)).to.equal(1);
+    expect(await kf().desk.session(SIM_CORP_ID, waiting.id)).to.include({ state: 3, servicerUserId: 'a1' });
     expect((await kf().desk.mine(SIM_CORP_ID, 'a1')).map((s) => s.id)).to.include(waiting.id);
     await kf().desk.reply(SIM_CORP_ID, waiting.id, 'a1', '您好，停车场在负一楼，限高 2.2 米。');
-    expect(eventSentTo(user).map((b) => (b.text as { content: string }).content)).to.include('您好，停车场在负一楼，限高 2.2 米。');
-    // WeCom refuses a second API message with a servicer on the session: the agent is told why, in zh-CN.
-    const refused = await kf().desk.reply(SIM_CORP_ID, waiting.id, 'a1', '还有别的问题吗').catch((e: Error) => e);
-    expect(refused).to.be.instanceOf(Error);
-    expect((refused as Error).message).to.match(/95018/);
+    await kf().desk.reply(SIM_CORP_ID, waiting.id, 'a1', '大货车请停在东门外的货车位。');
+    expect(textsSentTo(user)).to.deep.equal([HANDOVER_TEXT, '您好，停车场在负一楼，限高 2.2 米。', '大货车请停在东门外的货车位。']);
+    const other = await kf().desk.reply(SIM_CORP_ID, waiting.id, 'a2', '插话').catch((e: Error) => e);
+    expect(other, 'only the servicer replies').to.be.instanceOf(Error);
 
     await kf().desk.transfer(SIM_CORP_ID, waiting.id, 'a1', 'a2');
-    expect(h.sim.state.kf.conversations.get(user)?.servicerUserid).to.equal('a2');
+    expect(await kf().desk.session(SIM_CORP_ID, waiting.id)).to.include({ state: 3, servicerUserId: 'a2' });
+    const stranger = await kf().desk.transfer(SIM_CORP_ID, waiting.id, 'a2', 'nobody').catch((e: Error) => e);
+    expect((stranger as Error).message).to.match(/不是该客服账号的接待人员/);
+    await kf().desk.reply(SIM_CORP_ID, waiting.id, 'a2', '我是同事小王，接着为您服务。');
+    expect(textsSentTo(user)).to.have.length(4);
     await kf().desk.end(SIM_CORP_ID, waiting.id, 'a2');
     expect(state(user)).to.equal(4);
     const survey = eventSentTo(user).at(-1)!.msgmenu as { head_content: string; list: { click: { id: string; content: string } }[] };
@@ -101,6 +116,32 @@ describe('微信客服 bot and desk against the simulator', () => {
     const ended = await session(user);
     expect(ended).to.include({ state: 4, rating: 3, servicerUserId: 'a2' });
     expect(ended.firstHumanResponseAt).to.be.instanceOf(Date);
+  });
+
+  it('wecom_client mode: the pool and the servicer are WeCom\'s; the desk\'s one reply uses the take\'s code and the second is refused with its reason', async () => {
+    await withReception('wecom_client', async () => {
+      const user = 'wmBotNative';
+      await say(user, '你们的停车场在几楼，能停大货车吗');
+      expect(state(user)).to.equal(2);
+      expect(eventSentTo(user).map((b) => (b.text as { content: string }).content)).to.deep.equal([HANDOVER_TEXT]);
+      const waiting = (await kf().desk.pool(SIM_CORP_ID)).find((s) => s.externalUserId === user)!;
+      await kf().desk.take(SIM_CORP_ID, waiting.id, 'a1');
+      expect(state(user)).to.equal(3);
+      expect(h.sim.state.kf.conversations.get(user)?.servicerUserid).to.equal('a1');
+      await kf().desk.reply(SIM_CORP_ID, waiting.id, 'a1', '您好，停车场在负一楼，限高 2.2 米。');
+      expect(eventSentTo(user).map((b) => (b.text as { content: string }).content)).to.include('您好，停车场在负一楼，限高 2.2 米。');
+      // WeCom refuses a second API message with a servicer on the session: the agent is told why, in zh-CN.
+      const refused = await kf().desk.reply(SIM_CORP_ID, waiting.id, 'a1', '还有别的问题吗').catch((e: Error) => e);
+      expect(refused).to.be.instanceOf(Error);
+      expect((refused as Error).message).to.match(/95018/);
+      expect(sentTo(user), 'nothing went out by send_msg').to.have.length(0);
+
+      await kf().desk.transfer(SIM_CORP_ID, waiting.id, 'a1', 'a2');
+      expect(h.sim.state.kf.conversations.get(user)?.servicerUserid).to.equal('a2');
+      await kf().desk.end(SIM_CORP_ID, waiting.id, 'a2');
+      expect(state(user)).to.equal(4);
+      expect((eventSentTo(user).at(-1)!.msgmenu as { head_content: string }).head_content).to.equal(SURVEY_HEAD);
+    });
   });
 
   it('offers 「您是不是想问」 when unsure and answers the clicked entry; a handover keyword always hands over', async () => {
@@ -124,7 +165,8 @@ describe('微信客服 bot and desk against the simulator', () => {
     expect(s).to.include({ suggestions: 1, suggestionClicks: 1, state: 1 });
     expect(sentTo(user).at(-1)!.msgtype).to.equal('text');
     await say(user, '我要投诉，鲜奶能放几天都说不清');
-    expect(state(user)).to.equal(2);
+    expect((await session(user)).state, 'in our pool').to.equal(2);
+    expect(state(user), 'WeCom still with the API (desk mode)').to.equal(1);
     const queued = (await kf().review.list(SIM_CORP_ID)).find((r) => r.question.includes('投诉'));
     expect(queued?.reason).to.equal('handover');
   });
@@ -141,7 +183,7 @@ describe('微信客服 bot and desk against the simulator', () => {
     expect((await kf().review.list(SIM_CORP_ID)).map((r) => r.id)).to.not.include(first!.id);
   });
 
-  it('follows a servicer who takes a pool session in the WeCom client (session_status_change), so the desk no longer offers it', async () => {
+  it('follows a servicer who takes a pool session in the WeCom client (session_status_change), so the desk no longer offers it', () => withReception('wecom_client', async () => {
     const user = 'wmBotClientTake';
     await say(user, '我想给公司团购两百箱，能上门送货吗');
     expect(state(user)).to.equal(2);
@@ -164,7 +206,7 @@ describe('微信客服 bot and desk against the simulator', () => {
     await pull(h.sim.control.issueKfCallbackToken());
     expect((await kf().desk.pool(SIM_CORP_ID)).map((s) => s.id)).to.not.include(waiting.id);
     expect(await kf().desk.session(SIM_CORP_ID, waiting.id)).to.include({ state: 3, servicerUserId: 'a2' });
-  });
+  }));
 
   it('GET /api/kf/stats reports the sessions above per servicer, with the rating the customer gave', async () => {
     const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { ChannelAdapter, KfMessage, KfOutMessage } from '../../../adapters/channel-adapter.ts';
 import type { KfMessageFacts } from '../../channels/index.ts';
 import type { Clock } from '../../shared/clock.ts';
+import type { KfReception } from '../kf-settings.repository.ts';
 import type { KnowledgeDto } from '../knowledge.repository.ts';
 import type { MatchResult } from '../matcher/decide.ts';
 import type { KfSessionDto, KfSessionRepository } from '../session/kf-session.repository.ts';
@@ -19,6 +20,7 @@ export type KfBotDeps = {
   getEntry(corpId: string, id: string): Promise<KnowledgeDto>;
   /** The questions the greeting menu offers, most asked first. */
   topQuestions(corpId: string, limit: number): Promise<KnowledgeDto[]>;
+  receptionOf(corpId: string): Promise<KfReception>;
   clock: Clock;
   logger: Logger;
 };
@@ -159,7 +161,10 @@ export class KfBot {
   private async handOver(corpId: string, session: KfSessionDto, m: KfMessage, question: string, reason: 'handover' | 'unanswered', candidates: MatchResult['candidates'], port: KfPort): Promise<void> {
     const { sessions, clock } = this.deps;
     if (!port.transKfState) return;
-    const { msgCode } = await port.transKfState({ openKfId: m.openKfId, externalUserId: session.externalUserId, state: 2 });
+    // In desk mode the pool is ours: WeCom keeps the session at 1 so the agent's replies can be send_msg.
+    const native = (await this.deps.receptionOf(corpId)) === 'wecom_client';
+    if (!native && session.state === 0) await this.toBot(corpId, session, port);
+    const { msgCode } = native ? await port.transKfState({ openKfId: m.openKfId, externalUserId: session.externalUserId, state: 2 }) : { msgCode: undefined };
     await sessions.update(corpId, session.id, { state: 2, handedOverAt: clock.now() });
     await sessions.queueReview(corpId, {
       sessionId: session.id,
@@ -172,6 +177,14 @@ export class KfBot {
     if (msgCode && port.sendKfEventMessage) {
       const sent = await port.sendKfEventMessage(msgCode, { type: 'text', text: HANDOVER_TEXT });
       await this.said(corpId, session.id, sent.msgId, HANDOVER_TEXT);
+    } else if (!native && port.sendKfMessage) {
+      try {
+        const sent = await port.sendKfMessage({ openKfId: m.openKfId, externalUserId: session.externalUserId, msgId: `${m.msgId}:handover`, message: { type: 'text', text: HANDOVER_TEXT } });
+        await this.said(corpId, session.id, sent.msgId, HANDOVER_TEXT);
+      } catch (err) {
+        // A spent window only costs the notice; the session is in the pool either way.
+        this.deps.logger.warn({ err, sessionId: session.id }, 'kf handover notice not sent');
+      }
     }
   }
 

@@ -1,13 +1,16 @@
 /**
  * The service desk's moves on a kf session: take it from the pool, reply, pass it to a colleague, end it with
- * the satisfaction survey. WeCom refuses kf/send_msg once a session is in the pool or with a servicer (95018):
- * the desk's reply there uses the msg_code the take handed out (once); after that a servicer answers in the
- * WeCom client and those messages come back through sync_msg into the conversation.
+ * the satisfaction survey. WeCom refuses kf/send_msg once a session is in its pool or with a servicer (95018),
+ * so in the 'desk' reception mode the pool and the servicer are only our states: WeCom keeps the session at 1
+ * (the API receives) and every desk reply is a send_msg, within the 48 h / 5-message window. In 'wecom_client'
+ * mode the moves happen at WeCom too; the desk's reply there uses the msg_code the take handed out (once), after
+ * which a servicer answers in the WeCom client and those messages come back through sync_msg.
  */
 import { ChannelError, type ChannelAdapter } from '../../../adapters/channel-adapter.ts';
 import { ConflictError, UnavailableError } from '../../errors.ts';
 import type { Clock } from '../../shared/clock.ts';
 import { surveyMenu, textOf, type KfPort } from '../bot/kf-bot.ts';
+import type { KfReception } from '../kf-settings.repository.ts';
 import type { KfSessionDto, KfSessionRepository } from './kf-session.repository.ts';
 
 export type KfDeskPort = KfPort & Pick<ChannelAdapter, 'listKfServicers'>;
@@ -18,6 +21,7 @@ export type KfDeskDeps = {
   portFor(corpId: string): Promise<KfDeskPort | null>;
   /** A vendor refusal as people read it (zh-CN first, the code kept). */
   describeVendorError(errcode: number): string;
+  receptionOf(corpId: string): Promise<KfReception>;
   clock: Clock;
 };
 
@@ -28,8 +32,9 @@ export class KfDesk {
     const session = await this.deps.sessions.get(corpId, id);
     if (session.state !== 2) throw new ConflictError(session.state === 3 ? `会话已由 ${session.servicerUserId} 接待 Already taken` : '会话不在待接入池 The session is not waiting in the pool');
     const port = await this.port(corpId);
-    const { msgCode } = await this.vendor(() => port.transKfState!({ openKfId: session.openKfId, externalUserId: session.externalUserId, state: 3, servicerUserId: userId }));
-    await this.deps.sessions.update(corpId, id, { state: 3, servicerUserId: userId, takenAt: this.deps.clock.now(), msgCode });
+    const native = (await this.deps.receptionOf(corpId)) === 'wecom_client';
+    const { msgCode } = native ? await this.vendor(() => port.transKfState!({ openKfId: session.openKfId, externalUserId: session.externalUserId, state: 3, servicerUserId: userId })) : { msgCode: null };
+    await this.deps.sessions.update(corpId, id, { state: 3, servicerUserId: userId, takenAt: this.deps.clock.now(), msgCode: msgCode ?? null });
     return this.deps.sessions.get(corpId, id);
   }
 
@@ -53,7 +58,15 @@ export class KfDesk {
     const session = await this.deps.sessions.get(corpId, id);
     if (session.state !== 3 || session.servicerUserId !== userId) throw new ConflictError('只能转接自己接待中的会话 Only a session you are serving can be transferred');
     const port = await this.port(corpId);
-    await this.vendor(() => port.transKfState!({ openKfId: session.openKfId, externalUserId: session.externalUserId, state: 3, servicerUserId: toUserId }));
+    if ((await this.deps.receptionOf(corpId)) === 'wecom_client') {
+      await this.vendor(() => port.transKfState!({ openKfId: session.openKfId, externalUserId: session.externalUserId, state: 3, servicerUserId: toUserId }));
+    } else if (toUserId === userId) {
+      throw new ConflictError('会话已由你接待 You already serve this session');
+    } else {
+      // Only a servicer of the kf account may serve it, as WeCom would check for a native transfer.
+      const servicers = port.listKfServicers ? await this.vendor(() => port.listKfServicers!(session.openKfId)) : null;
+      if (servicers && !servicers.some((s) => s.userId === toUserId)) throw new ConflictError(`${toUserId} 不是该客服账号的接待人员 Not a servicer of this kf account`);
+    }
     await this.deps.sessions.update(corpId, id, { servicerUserId: toUserId, msgCode: null });
     return this.deps.sessions.get(corpId, id);
   }

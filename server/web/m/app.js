@@ -3,6 +3,7 @@
 
 import { ApiError, createApi, pageMessage } from '/web/shared/api.js';
 import { $, el, showError } from '/web/shared/dom.js';
+import { loadTickets } from '/web/m/tickets.js';
 
 const TOKEN_KEY = 'siyu.m.token';
 
@@ -450,6 +451,7 @@ async function start() {
     state.date = state.me.today;
     $('date').value = state.date;
     await loadTasks();
+    await loadTickets(api, handle);
     await loadLeads();
   } catch (err) {
     handle(err);

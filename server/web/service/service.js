@@ -22,7 +22,7 @@ const ERRORS = {
 };
 
 const api = createApi({ token: () => localStorage.getItem(TOKEN_KEY), accept: 'application/json', errors: ERRORS, message: (status, error, errors) => (status === 409 ? error?.message : undefined) ?? errors[status] ?? error?.message ?? errors[500] });
-const state = { me: null, selected: null, session: null };
+const state = { me: null, reception: 'desk', selected: null, session: null };
 
 const timeOf = (at) => (at ? new Date(at).toLocaleString('zh-CN', { hour12: false }) : '');
 const nameOf = (s) => s.customerName || `微信客户 ${s.externalUserId.slice(-6)}`;
@@ -57,6 +57,7 @@ function renderList(id, sessions, empty) {
 async function loadDesk() {
   const desk = await api('/api/kf/desk');
   state.me = desk.me;
+  state.reception = desk.reception;
   renderList('pool', desk.pool, ['没有等待的客户。智能助手答不了的问题会出现在这里。', 'No one is waiting; what the bot cannot answer lands here.']);
   renderList('mine', desk.mine, ['你还没有接待中的会话：从「待接入」接入一个。', 'No sessions yet: take one from Waiting.']);
 }
@@ -92,7 +93,12 @@ function renderSession({ session: s, profile }) {
   $('transfer').disabled = !mine;
   $('transfer-to').disabled = !mine;
   $('end').disabled = s.state === 4 || (s.state === 3 && !mine);
-  $('reply-form').hidden = !(mine || s.state === 1 || s.state === 0);
+  // In wecom_client mode WeCom refuses API sends once the session is in its pool or with a servicer (95018).
+  const native = state.reception === 'wecom_client' && s.state >= 2 && s.state < 4;
+  $('native-note').hidden = !native;
+  // The ticket is owned by the agent who raises it (the API takes another ownerStaffId).
+  $('ticket-form').hidden = !(mine || s.state === 4);
+  $('reply-form').hidden = native || !(mine || s.state === 1 || s.state === 0);
   renderProfile(profile, s);
 }
 
@@ -235,6 +241,16 @@ async function signIn() {
 
 $('take').addEventListener('click', () => act('take'));
 $('end').addEventListener('click', () => act('end'));
+$('ticket-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const title = $('ticket-title').value.trim();
+  const due = $('ticket-due').value;
+  if (!title || !due) return showError('请填写工单标题和截止时间。 Give the ticket a title and a due time.');
+  if (await act('ticket', { title, dueAt: new Date(due).toISOString() })) {
+    $('ticket-title').value = '';
+    $('status').textContent = '已转工单，可在手机端「我的工单」跟进。 Ticket created; follow it up under My tickets on /m.';
+  }
+});
 $('transfer').addEventListener('click', () => {
   const to = $('transfer-to').value;
   if (!to) return showError('请选择要转接的同事。 Pick a colleague.');
