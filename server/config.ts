@@ -5,6 +5,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import './shared/zod-locale.ts';
 
 const boolish = z
   .enum(['1', '0', 'true', 'false', 'yes', 'no'])
