@@ -30,7 +30,7 @@ export function errorHandler(logger: Logger): Middleware {
       }
       (ctx.state.log ?? logger).error({ err }, 'unhandled error');
       ctx.status = 500;
-      ctx.body = { error: { code: ErrorCode.Internal, message: 'internal error', details: { requestId: ctx.state.requestId ?? null } } };
+      ctx.body = { error: { code: ErrorCode.Internal, message: '服务器内部错误 Internal error', details: { requestId: ctx.state.requestId ?? null } } };
     }
   };
 }

@@ -84,7 +84,7 @@ describe('request validation and error rendering', () => {
     const s = testServices(t.db);
     const c = await s.identities.upsert(org.corpId, { identities: [{ kind: 'wecom', externalUserId: 'wm-v' }] });
     const unknown = await api.post(`/api/contacts/${c.contact.id}/tags`, { add: ['nope'] }, org.tokens.hq).expect(400);
-    expect(unknown.body.error.message).to.match(/unknown tag ids: nope/);
+    expect(unknown.body.error.message).to.match(/^标签不存在：nope Unknown tag ids: nope$/);
     await api.post(`/api/contacts/${c.contact.id}/tags`, {}, org.tokens.hq).expect(400);
   });
 
