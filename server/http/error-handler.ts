@@ -12,7 +12,7 @@ export function errorHandler(logger: Logger): Middleware {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) {
         ctx.status = 404;
-        ctx.body = { error: { code: ErrorCode.NotFound, message: `no route for ${ctx.method} ${ctx.path}`, details: null } };
+        ctx.body = { error: { code: ErrorCode.NotFound, message: `没有这个接口 No route for ${ctx.method} ${ctx.path}`, details: null } };
       }
     } catch (err) {
       if (err instanceof AppError) {
