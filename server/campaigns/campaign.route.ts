@@ -60,7 +60,7 @@ async function checkStores(org: CampaignRouteDeps['org'], scope: Scope, storeIds
   if (!storeIds?.length) return;
   const known = new Set((await org.listStores(scope)).map((s) => s.id));
   const unknown = storeIds.filter((id) => !known.has(id));
-  if (unknown.length) throw new BadRequestError('门店不存在 Unknown stores', unknown.map((id) => ({ path: 'body.storeIds', message: `no store ${id}` })));
+  if (unknown.length) throw new BadRequestError('门店不存在 Unknown stores', unknown.map((id) => ({ path: 'body.storeIds', message: `门店 ${id} 不存在 No store ${id}` })));
 }
 
 const transition = (deps: CampaignRouteDeps, action: 'start' | 'pause' | 'end', summary: string) =>

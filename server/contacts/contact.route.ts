@@ -56,7 +56,7 @@ export function contactRoutes(deps: ContactRouteDeps): RouteDef[] {
       query: corpOnly,
       body: contactBody,
       async handler({ body }, { scope }) {
-        if (!body.identities.length && !body.phone) throw new BadRequestError('请至少提供一个身份或手机号 Give at least one identity or a phone', [{ path: 'body.identities', message: 'empty' }]);
+        if (!body.identities.length && !body.phone) throw new BadRequestError('请至少提供一个身份或手机号 Give at least one identity or a phone', [{ path: 'body.identities', message: '为空 Empty' }]);
         if (body.homeStoreId) await deps.org.getStore(scope, body.homeStoreId);
         const result = await deps.identities.upsert(scope.corpId, {
           identities: body.identities,

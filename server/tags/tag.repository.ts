@@ -112,6 +112,6 @@ export class TagRepository {
     const found = await this.models.Tag.find({ corpId, tagId: { $in: tagIds }, deletedAt: null }).select('tagId').lean();
     const known = new Set(found.map((t) => t.tagId));
     const unknown = tagIds.filter((t) => !known.has(t));
-    if (unknown.length) throw new BadRequestError(`标签不存在：${unknown.join('、')} Unknown tag ids: ${unknown.join(', ')}`, unknown.map((t) => ({ path: 'tagIds', message: `unknown tag ${t}` })));
+    if (unknown.length) throw new BadRequestError(`标签不存在：${unknown.join('、')} Unknown tag ids: ${unknown.join(', ')}`, unknown.map((t) => ({ path: 'tagIds', message: `标签 ${t} 不存在 Unknown tag ${t}` })));
   }
 }

@@ -179,7 +179,7 @@ export class StaffTaskRepository {
   /** Skips a task with a reason (required). Repeating it is harmless; a done task cannot be skipped (409). */
   async skip(scope: Scope, id: string, reason: string, by: TaskActor): Promise<StaffTaskDto> {
     const why = reason.trim();
-    if (!why) throw new BadRequestError('跳过任务需要填写原因 A reason is required to skip a task', [{ path: 'body.reason', message: 'required' }]);
+    if (!why) throw new BadRequestError('跳过任务需要填写原因 A reason is required to skip a task', [{ path: 'body.reason', message: '必填 Required' }]);
     return this.close(scope, id, by, 'skipped', why.slice(0, 200));
   }
 
