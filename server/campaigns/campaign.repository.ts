@@ -101,7 +101,7 @@ export class CampaignRepository {
 
   async update(scope: Scope, id: string, patch: Partial<CampaignInput> & { experimentId?: string | null }): Promise<CampaignDto> {
     const current = await this.get(scope, id);
-    if (current.status === 'ended') throw new ConflictError(`campaign ${id} has ended`);
+    if (current.status === 'ended') throw new ConflictError(`活动 ${id} 已结束 Campaign ${id} has ended`);
     // Costs are three independent amounts: a PATCH of one keeps the others.
     const merged = patch.costs ? { ...patch, costs: { ...current.costs, ...patch.costs } } : patch;
     await this.models.Campaign.updateOne({ _id: toObjectId(id), corpId: scope.corpId }, { $set: normalize(merged) });
@@ -114,7 +114,7 @@ export class CampaignRepository {
     if (action === 'end') set.endedAt = at;
     const res = await this.models.Campaign.updateOne({ _id: toObjectId(id), corpId: scope.corpId, status: { $in: from } }, { $set: set });
     const campaign = await this.get(scope, id);
-    if (!res.modifiedCount) throw new ConflictError(`campaign ${id} is ${campaign.status}; cannot ${action}`);
+    if (!res.modifiedCount) throw new ConflictError(`活动 ${id} 当前为 ${campaign.status}，不能执行 ${action} Campaign ${id} is ${campaign.status}; cannot ${action}`);
     if (action === 'start' && !campaign.startedAt) {
       await this.models.Campaign.updateOne({ _id: toObjectId(id), corpId: scope.corpId, startedAt: null }, { $set: { startedAt: at } });
       return this.get(scope, id);

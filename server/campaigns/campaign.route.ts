@@ -47,7 +47,7 @@ const fields = {
   rpaAccountIds: z.array(z.string().min(1).max(64)).max(20),
 };
 const createBody = z.strictObject({ ...fields, storeIds: fields.storeIds.optional(), greetings: fields.greetings.optional(), dailyQuota: fields.dailyQuota.optional(), workingHours: fields.workingHours.optional(), strategy: fields.strategy.optional(), recycle: fields.recycle.optional(), costs: fields.costs.optional(), rpaAccountIds: fields.rpaAccountIds.optional() });
-const patchBody = createBody.partial().refine((b) => Object.keys(b).length > 0, { message: 'change at least one field' });
+const patchBody = createBody.partial().refine((b) => Object.keys(b).length > 0, { message: '请至少修改一个字段 Change at least one field' });
 
 export type CampaignRouteDeps = {
   campaigns: CampaignsModule;
@@ -60,7 +60,7 @@ async function checkStores(org: CampaignRouteDeps['org'], scope: Scope, storeIds
   if (!storeIds?.length) return;
   const known = new Set((await org.listStores(scope)).map((s) => s.id));
   const unknown = storeIds.filter((id) => !known.has(id));
-  if (unknown.length) throw new BadRequestError('unknown stores', unknown.map((id) => ({ path: 'body.storeIds', message: `no store ${id}` })));
+  if (unknown.length) throw new BadRequestError('门店不存在 Unknown stores', unknown.map((id) => ({ path: 'body.storeIds', message: `门店 ${id} 不存在 No store ${id}` })));
 }
 
 const transition = (deps: CampaignRouteDeps, action: 'start' | 'pause' | 'end', summary: string) =>

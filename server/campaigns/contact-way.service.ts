@@ -24,7 +24,7 @@ export class ContactWayService {
     if (!staff) throw new NotFoundError('staff', staffId);
     const account = (await this.deps.channelAccounts.listForCorp(corpId)).find((a) => a.kind === 'wecom');
     const adapter = account ? this.deps.adapterFor(account) : null;
-    if (!adapter?.createContactWay) throw new UnavailableError('no WeCom account with contact ways is configured for this corp');
+    if (!adapter?.createContactWay) throw new UnavailableError('该企业没有可管理联系我二维码的企业微信账号 No WeCom account with contact ways is configured for this corp');
     const created = await adapter.createContactWay({ userIds: [staff.userId], single: true, state: way.state, remark: campaign.name.slice(0, 30) });
     return this.ways.setConfig(corpId, way, { configId: created.configId, qrCode: created.qrCode });
   }

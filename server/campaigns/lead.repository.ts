@@ -102,13 +102,13 @@ export class LeadRepository {
     const current = await this.get(scope, id);
     if (current.staffId !== staffId) throw new NotFoundError('lead', id);
     if (current.status === action) return current;
-    if (!ACTION_FROM[action].includes(current.status)) throw new ConflictError(`lead ${id} is ${current.status}; cannot mark it ${action}`);
+    if (!ACTION_FROM[action].includes(current.status)) throw new ConflictError(`线索 ${id} 当前为 ${current.status}，不能标记为 ${action} Lead ${id} is ${current.status}; cannot mark it ${action}`);
     const now = this.clock.now();
     const set: Record<string, unknown> = { status: action, [`history.${current.attempts - 1}.outcome`]: action, [`history.${current.attempts - 1}.at`]: now };
     if (action === 'requested') set.requestedAt = now;
     else set.closedAt = now;
     const res = await this.models.Lead.updateOne({ _id: toObjectId(id), corpId: scope.corpId, staffId, status: current.status }, { $set: set });
-    if (!res.modifiedCount) throw new ConflictError(`lead ${id} changed meanwhile; reload`);
+    if (!res.modifiedCount) throw new ConflictError(`线索 ${id} 已被修改，请刷新 Lead ${id} changed meanwhile; reload`);
     return this.get(scope, id);
   }
 

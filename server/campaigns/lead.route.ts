@@ -29,7 +29,7 @@ export type LeadRouteDeps = {
 };
 
 async function me(principal: Principal | null, org: LeadRouteDeps['org']) {
-  if (!principal?.staffId || !principal.corpId) throw new ForbiddenError('this token is not bound to a staff member');
+  if (!principal?.staffId || !principal.corpId) throw new ForbiddenError('此令牌未绑定店员 This token is not bound to a staff member');
   const staff = await org.getStaff({ corpId: principal.corpId, storeIds: null }, principal.staffId);
   const store = await org.getStore({ corpId: principal.corpId, storeIds: null }, staff.storeId);
   return { staff, store, scope: { corpId: principal.corpId, storeIds: [staff.storeId] } as Scope };

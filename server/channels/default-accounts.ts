@@ -21,7 +21,7 @@ export async function upsertDefaultAccounts(deps: DefaultAccountsDeps, logger: L
     const { corpId, secret, token, encodingAESKey, agentId, apiBase } = wecom;
     const config = { corpId, secret, token, encodingAESKey, ...(agentId ? { agentId } : {}), ...(apiBase ? { apiBase } : {}) };
     const issues = accountConfigIssues('wecom', config);
-    if (issues.length) throw new ConfigError(`WECOM_* settings are incomplete: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+    if (issues.length) throw new ConfigError(`WECOM_* 配置不完整 WECOM_* settings are incomplete: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
     await deps.channelAccounts.upsertDefault({ corpId: corpId!, kind: 'wecom', name: '企业微信（默认）', config });
     logger.info({ corpId }, 'default WeCom account configured from the environment');
   }
@@ -29,18 +29,18 @@ export async function upsertDefaultAccounts(deps: DefaultAccountsDeps, logger: L
     const { appId, appSecret, token, encodingAESKey, apiBase } = officialAccount;
     const config = { appId, appSecret, token, ...(encodingAESKey ? { encodingAESKey } : {}), ...(apiBase ? { apiBase } : {}) };
     const issues = accountConfigIssues('official_account', config);
-    if (issues.length) throw new ConfigError(`OA_* settings are incomplete: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+    if (issues.length) throw new ConfigError(`OA_* 配置不完整 OA_* settings are incomplete: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
     // An official account belongs to the corp its WeCom account serves (or the only corp).
     const corpId = wecom?.corpId ?? (await deps.org.listCorps())[0]?.corpId;
-    if (!corpId) throw new ConfigError('OA_* is set but no corp exists to attach the official account to');
+    if (!corpId) throw new ConfigError('已设置 OA_*，但还没有企业可以挂接公众号 OA_* is set but no corp exists to attach the official account to');
     await deps.channelAccounts.upsertDefault({ corpId, kind: 'official_account', name: '公众号（默认）', config });
     logger.info({ appId }, 'default official account configured from the environment');
   }
   if (wechaty) {
     const issues = accountConfigIssues('wechaty', wechaty);
-    if (issues.length) throw new ConfigError(`WECHATY_* settings are invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+    if (issues.length) throw new ConfigError(`WECHATY_* 配置无效 WECHATY_* settings are invalid: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
     const corpId = wecom?.corpId ?? (await deps.org.listCorps())[0]?.corpId;
-    if (!corpId) throw new ConfigError('WECHATY_PUPPET is set but no corp exists to attach the bot to');
+    if (!corpId) throw new ConfigError('已设置 WECHATY_PUPPET，但还没有企业可以挂接机器人 WECHATY_PUPPET is set but no corp exists to attach the bot to');
     await deps.channelAccounts.upsertDefault({ corpId, kind: 'wechaty', name: `wechaty ${wechaty.botId}`, config: wechaty });
     logger.info({ botId: wechaty.botId, puppet: wechaty.puppet }, 'default wechaty bot configured from the environment');
   }

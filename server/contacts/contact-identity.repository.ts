@@ -84,7 +84,7 @@ export class ContactIdentityRepository {
     const phone = input.phone ? this.phones.normalizeOrThrow(input.phone) : undefined;
     const phoneHash = phone ? this.phones.hash(phone) : undefined;
     const keys = [...new Set([...input.identities.map(identityKey), ...(phoneHash ? [phoneKey(phoneHash)] : [])])];
-    if (!keys.length) throw new ConflictError('a contact needs at least one identity (channel id or phone)');
+    if (!keys.length) throw new ConflictError('客户至少需要一个身份（渠道 id 或手机号） A contact needs at least one identity (channel id or phone)');
 
     // Keys that name the same person but are not written (a kf id's WeCom twin): the unique index cannot see them,
     // so one equality read per alias comes before the insert.
@@ -116,7 +116,7 @@ export class ContactIdentityRepository {
         // Another writer claimed one of these identities between our read and write: read again.
       }
     }
-    throw new ConflictError('contact identity is contended; retry the request');
+    throw new ConflictError('客户身份正被同时修改，请重试 Contact identity is contended; retry the request');
   }
 
   /**

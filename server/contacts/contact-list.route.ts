@@ -87,7 +87,7 @@ export function contactListRoutes(deps: ContactListRouteDeps): RouteDef[] {
         let key: string | undefined;
         if (identity) {
           const parsed = parseIdentityKey(identity);
-          if (!parsed) throw new BadRequestError('identity must look like wecom:<externalUserId>, unionid:<id>, openid:<appId>:<openid>, kf:<id> or wechaty:<id>', [{ path: 'query.identity', message: 'malformed identity' }]);
+          if (!parsed) throw new BadRequestError('身份格式应为 wecom:<externalUserId>、unionid:<id>、openid:<appId>:<openid>、kf:<id> 或 wechaty:<id> Identity must look like wecom:<externalUserId>, unionid:<id>, openid:<appId>:<openid>, kf:<id> or wechaty:<id>', [{ path: 'query.identity', message: '身份格式错误 Malformed identity' }]);
           key = identityKey(parsed);
         }
         const result = await deps.contacts.list(scope, { ...toContactFilter(f, deps.phones), identityKey: key }, { limit, cursor, page });

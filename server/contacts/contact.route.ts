@@ -56,7 +56,7 @@ export function contactRoutes(deps: ContactRouteDeps): RouteDef[] {
       query: corpOnly,
       body: contactBody,
       async handler({ body }, { scope }) {
-        if (!body.identities.length && !body.phone) throw new BadRequestError('give at least one identity or a phone', [{ path: 'body.identities', message: 'empty' }]);
+        if (!body.identities.length && !body.phone) throw new BadRequestError('请至少提供一个身份或手机号 Give at least one identity or a phone', [{ path: 'body.identities', message: '为空 Empty' }]);
         if (body.homeStoreId) await deps.org.getStore(scope, body.homeStoreId);
         const result = await deps.identities.upsert(scope.corpId, {
           identities: body.identities,
@@ -111,7 +111,7 @@ export function contactRoutes(deps: ContactRouteDeps): RouteDef[] {
       query: corpOnly,
       body: z
         .strictObject({ add: z.array(z.string().min(1).max(64)).max(100).default([]), remove: z.array(z.string().min(1).max(64)).max(100).default([]) })
-        .refine((b) => b.add.length + b.remove.length > 0, { message: 'add or remove at least one tag' }),
+        .refine((b) => b.add.length + b.remove.length > 0, { message: '请至少添加或移除一个标签 Add or remove at least one tag' }),
       async handler({ params, body }, { principal, scope }) {
         await deps.tags.assertExist(scope.corpId, body.add);
         const before = await deps.contacts.get(scope, params.id);

@@ -34,7 +34,7 @@ export class PhoneVault {
   /** Normalises or throws a 400 naming the field. */
   normalizeOrThrow(raw: string, field = 'phone'): string {
     const phone = normalizePhone(raw);
-    if (!phone) throw new BadRequestError(`${field} is not a valid phone number`, [{ path: field, message: 'expected a mainland mobile (11 digits starting with 1) or an E.164 number' }]);
+    if (!phone) throw new BadRequestError(`${field} 不是有效的手机号 ${field} is not a valid phone number`, [{ path: field, message: '应为大陆手机号（1 开头的 11 位数字）或 E.164 号码 Expected a mainland mobile (11 digits starting with 1) or an E.164 number' }]);
     return phone;
   }
 

@@ -32,7 +32,7 @@ const body = z
     value: z.number().finite().optional(),
     occurredAt: z.iso.datetime({ offset: true }),
   })
-  .refine((b) => (b.contactId === undefined) !== (b.identity === undefined), { message: 'give exactly one of contactId and identity', path: ['contactId'] });
+  .refine((b) => (b.contactId === undefined) !== (b.identity === undefined), { message: 'contactId 与 identity 须且只能给一个 Give exactly one of contactId and identity', path: ['contactId'] });
 
 async function findContact(deps: ConversionRouteDeps, scope: Scope, b: { contactId?: string; identity?: string }): Promise<{ id: string; homeStoreId: string | null } | null> {
   if (b.contactId) {

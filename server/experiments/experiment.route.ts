@@ -34,7 +34,7 @@ const patchBody = z
     endAt: z.iso.datetime({ offset: true }).nullable().optional(),
     autoWinner: z.strictObject({ enabled: z.boolean() }).optional(),
   })
-  .refine((b) => Object.keys(b).length > 0, { message: 'change at least one field' });
+  .refine((b) => Object.keys(b).length > 0, { message: '请至少修改一个字段 Change at least one field' });
 
 const unit = z.coerce.number().gt(0).lt(1);
 const sampleSizeQuery = z.strictObject({

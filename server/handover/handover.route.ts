@@ -34,7 +34,7 @@ export function handoverRoutes(deps: { handover: HandoverModule }): RouteDef[] {
           includeGroups: z.boolean().default(false),
           message: z.string().min(1).max(200).optional(),
         })
-        .refine((b) => b.toStaffId || b.targets?.length, { message: 'give toStaffId or targets' }),
+        .refine((b) => b.toStaffId || b.targets?.length, { message: '请给出 toStaffId 或 targets Give toStaffId or targets' }),
       status: 201,
       async handler({ body }, { principal, scope }) {
         return handover.create(scope, body, principal.tokenId);

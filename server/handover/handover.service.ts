@@ -91,13 +91,13 @@ export class HandoverService {
   async create(scope: Scope, input: HandoverInput, createdBy: string) {
     const { org, clock } = this.services;
     const from = await org.getStaff(scope, input.fromStaffId);
-    if (input.kind === 'on_job' && from.status !== 'active') throw new ConflictError(`${from.name} has resigned: use kind resigned`);
-    if (input.kind === 'resigned' && from.status === 'active') throw new ConflictError(`${from.name} is still active: mark them resigned first, or use kind on_job`);
+    if (input.kind === 'on_job' && from.status !== 'active') throw new ConflictError(`${from.name} 已离职，请用离职继承（kind resigned） ${from.name} has resigned: use kind resigned`);
+    if (input.kind === 'resigned' && from.status === 'active') throw new ConflictError(`${from.name} 仍在职，请先标记离职，或用在职继承（kind on_job） ${from.name} is still active: mark them resigned first, or use kind on_job`);
     if (!input.toStaffId && !input.targets?.length) throw new BadRequestError('请指定接替成员或接替名单 Give toStaffId or targets', [{ path: 'body.toStaffId', message: '没有 targets 时必填 required without targets' }]);
     const members = new Map<string, Member>();
     for (const id of new Set([input.toStaffId, ...(input.targets ?? []).map((t) => t.toStaffId)].filter((x): x is string => !!x))) {
       const to = await org.getStaff(scope, id);
-      if (to.status !== 'active' || to.id === from.id) throw new BadRequestError(`${to.name} cannot take customers over`, [{ path: 'body', message: `staff ${id} is resigned or is the handover member` }]);
+      if (to.status !== 'active' || to.id === from.id) throw new BadRequestError(`${to.name} 不能接手客户 ${to.name} cannot take customers over`, [{ path: 'body', message: `店员 ${id} 已离职或就是被继承人 Staff ${id} is resigned or is the handover member` }]);
       members.set(id, to);
     }
     const wecom = await corpWecom(this.services, scope.corpId);

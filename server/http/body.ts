@@ -14,7 +14,7 @@ export async function readRawBody(ctx: Context, limit: number): Promise<Buffer> 
   } catch (err) {
     const type = (err as { type?: string }).type;
     if (type === 'entity.too.large') throw new PayloadTooLargeError(limit);
-    if (type === 'request.size.invalid') throw new BadRequestError('request body length does not match Content-Length');
+    if (type === 'request.size.invalid') throw new BadRequestError('请求体长度与 Content-Length 不符 Request body length does not match Content-Length');
     throw err;
   }
 }
@@ -26,6 +26,6 @@ export async function readJsonBody(ctx: Context, limit: number): Promise<unknown
   try {
     return JSON.parse(raw.toString('utf8'));
   } catch (err) {
-    throw new BadRequestError(`malformed JSON: ${(err as Error).message}`, undefined, ErrorCode.MalformedJson);
+    throw new BadRequestError(`JSON 格式错误 Malformed JSON: ${(err as Error).message}`, undefined, ErrorCode.MalformedJson);
   }
 }

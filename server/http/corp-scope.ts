@@ -22,7 +22,7 @@ export async function resolveCorpId(principal: Principal | null, requested: stri
   const corps = await services.org.listCorps();
   if (corps.length === 1 && corps[0]) return corps[0].corpId;
   if (!corps.length) throw new NotFoundError('corp');
-  throw new BadRequestError('several corps are served here: pass ?corpId=', [{ path: 'query.corpId', message: 'required when several corps exist' }]);
+  throw new BadRequestError('这里服务多个企业，请带上 ?corpId= Several corps are served here: pass ?corpId=', [{ path: 'query.corpId', message: '存在多个企业时必填 Required when several corps exist' }]);
 }
 
 export async function resolveScope(principal: Principal | null, requested: string | undefined, services: CorpLookup): Promise<Scope> {

@@ -12,7 +12,7 @@ export function errorHandler(logger: Logger): Middleware {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) {
         ctx.status = 404;
-        ctx.body = { error: { code: ErrorCode.NotFound, message: `no route for ${ctx.method} ${ctx.path}`, details: null } };
+        ctx.body = { error: { code: ErrorCode.NotFound, message: `没有这个接口 No route for ${ctx.method} ${ctx.path}`, details: null } };
       }
     } catch (err) {
       if (err instanceof AppError) {
@@ -30,7 +30,7 @@ export function errorHandler(logger: Logger): Middleware {
       }
       (ctx.state.log ?? logger).error({ err }, 'unhandled error');
       ctx.status = 500;
-      ctx.body = { error: { code: ErrorCode.Internal, message: 'internal error', details: { requestId: ctx.state.requestId ?? null } } };
+      ctx.body = { error: { code: ErrorCode.Internal, message: '服务器内部错误 Internal error', details: { requestId: ctx.state.requestId ?? null } } };
     }
   };
 }

@@ -1,5 +1,6 @@
 /** zod validation of one request part; issues become [{ path, message }] with the part as path prefix. */
 import type { z } from 'zod';
+import '../shared/zod-locale.ts';
 import { ValidationError } from '../errors.ts';
 
 export function parsePart<T>(part: 'params' | 'query' | 'body', schema: z.ZodType<T> | undefined, value: unknown): T {
@@ -9,7 +10,7 @@ export function parsePart<T>(part: 'params' | 'query' | 'body', schema: z.ZodTyp
   throw new ValidationError(
     result.error.issues.map((i) => ({
       path: [part, ...i.path.map(String)].join('.'),
-      message: i.code === 'unrecognized_keys' ? `unknown field(s): ${i.keys.join(', ')}` : i.message,
+      message: i.code === 'unrecognized_keys' ? `未知字段：${i.keys.join('、')} Unknown field(s): ${i.keys.join(', ')}` : i.message,
     })),
   );
 }

@@ -29,7 +29,7 @@ const attachment = z
     pagepath: z.string().max(500).optional(),
   })
   .refine((a) => (a.type === 'image' ? !!a.mediaId : a.type === 'link' ? !!a.url : !!a.appid && !!a.pagepath), {
-    message: 'image needs mediaId, link needs url, miniprogram needs appid and pagepath',
+    message: '图片需要 mediaId，链接需要 url，小程序需要 appid 和 pagepath Image needs mediaId, link needs url, miniprogram needs appid and pagepath',
   });
 const answer = z.strictObject({ text: text(2000), attachments: z.array(attachment).max(9).optional() });
 const entryFields = {
@@ -53,7 +53,7 @@ const settingsBody = z
     synonyms: z.array(z.array(text(30)).min(2).max(30)).max(2000),
     reception: z.enum(['desk', 'wecom_client']).default('desk'),
   })
-  .refine((s) => s.suggestThreshold <= s.answerThreshold, { message: 'suggestThreshold must not exceed answerThreshold', path: ['suggestThreshold'] });
+  .refine((s) => s.suggestThreshold <= s.answerThreshold, { message: 'suggestThreshold 不能大于 answerThreshold suggestThreshold must not exceed answerThreshold', path: ['suggestThreshold'] });
 
 const actorOf = (p: ScopedRouteContext['principal']) => p.staffId ?? p.tokenId;
 

@@ -24,13 +24,13 @@ const MAX_DAYS = 366;
 export async function liveCodeReport(d: LiveCodeReportDeps, scope: Scope, q: ReportQuery): Promise<Analytics> {
   // Days are the corp's days unless the caller names a zone (the report spans stores).
   const timezone = q.timezone ?? (await d.org.timezoneOf(scope));
-  if (!DateTime.local().setZone(timezone).isValid) throw new BadRequestError(`unknown time zone ${timezone}`, [{ path: 'query.timezone', message: 'an IANA zone' }]);
+  if (!DateTime.local().setZone(timezone).isValid) throw new BadRequestError(`未知时区 ${timezone} Unknown time zone ${timezone}`, [{ path: 'query.timezone', message: '须为 IANA 时区 An IANA zone' }]);
   const now = d.clock.now();
   const today = DateTime.fromJSDate(now, { zone: timezone }).startOf('day');
   const to = (q.to ? DateTime.fromISO(q.to, { zone: timezone }) : today).plus({ days: 1 });
   const from = q.from ? DateTime.fromISO(q.from, { zone: timezone }) : to.minus({ days: 30 });
-  if (!from.isValid || !to.isValid || from >= to) throw new BadRequestError('from must be a date before to', [{ path: 'query.from', message: 'YYYY-MM-DD, not after to' }]);
-  if (to.diff(from, 'days').days > MAX_DAYS) throw new BadRequestError(`at most ${MAX_DAYS} days`, [{ path: 'query.from', message: `period longer than ${MAX_DAYS} days` }]);
+  if (!from.isValid || !to.isValid || from >= to) throw new BadRequestError('开始日期须早于结束日期 From must be a date before to', [{ path: 'query.from', message: 'YYYY-MM-DD，不晚于 to YYYY-MM-DD, not after to' }]);
+  if (to.diff(from, 'days').days > MAX_DAYS) throw new BadRequestError(`最多 ${MAX_DAYS} 天 At most ${MAX_DAYS} days`, [{ path: 'query.from', message: `时间段超过 ${MAX_DAYS} 天 Period longer than ${MAX_DAYS} days` }]);
 
   const codes = await d.codes.list(scope, q.channel ? { channel: q.channel } : {});
   const wanted = codes.filter((c) => !q.liveCodeId || c.id === q.liveCodeId);

@@ -60,14 +60,14 @@ export class LiveCodeService {
     const mode = input.channel === 'store' ? 'rotate' : (input.mode ?? 'all');
     let staffIds = input.staffIds ?? [];
     if (input.channel === 'store') {
-      if (!input.storeId) throw new BadRequestError('a store code needs storeId', [{ path: 'storeId', message: 'required for channel store' }]);
+      if (!input.storeId) throw new BadRequestError('门店码需要 storeId A store code needs storeId', [{ path: 'storeId', message: '门店渠道必填 Required for channel store' }]);
       await this.d.org.getStore(corp, input.storeId);
-      if (await this.d.codes.findStoreCode(scope.corpId, input.storeId)) throw new ConflictError(`store ${input.storeId} already has an active store code`);
+      if (await this.d.codes.findStoreCode(scope.corpId, input.storeId)) throw new ConflictError(`门店 ${input.storeId} 已有一个启用中的门店码 Store ${input.storeId} already has an active store code`);
       if (!staffIds.length) staffIds = (await this.d.org.listStaff(corp, { storeId: input.storeId, status: 'active' })).map((s) => s.id);
     }
-    if (!staffIds.length) throw new BadRequestError('a live code needs at least one staff member', [{ path: 'staffIds', message: 'at least one' }]);
+    if (!staffIds.length) throw new BadRequestError('活码至少需要一名店员 A live code needs at least one staff member', [{ path: 'staffIds', message: '至少一名 At least one' }]);
     if (input.staffDefault && (input.channel !== 'staff' || staffIds.length !== 1)) {
-      throw new BadRequestError('a staff default code is a staff-channel code of exactly one member', [{ path: 'staffDefault', message: 'channel staff with one staff member' }]);
+      throw new BadRequestError('店员默认码须是只含一名店员的店员渠道码 A staff default code is a staff-channel code of exactly one member', [{ path: 'staffDefault', message: '店员渠道且只含一名店员 Channel staff with one staff member' }]);
     }
     const staff = await this.staffRefs(scope, staffIds, 'staffIds');
     const fallback = await this.staffRefs(scope, input.fallbackStaffIds ?? [], 'fallbackStaffIds');
@@ -78,7 +78,7 @@ export class LiveCodeService {
     const adapter = this.capable(account);
     const draft = { mode, staff, fallback, dutyHours: input.dutyHours ?? null, dailyAddLimit: input.dailyAddLimit ?? null, rotation: 0 } as const;
     const roster = await this.roster(scope.corpId, null, draft);
-    if (!roster.userIds.length) throw new BadRequestError('none of the staff members is active');
+    if (!roster.userIds.length) throw new BadRequestError('所选店员都已离职或停用 None of the staff members is active');
     const way = await vendor(adapter.createContactWay!({ userIds: roster.userIds, single: mode === 'rotate', state, remark: input.name.slice(0, 30), skipVerify: input.skipVerify ?? true }));
     try {
       return await this.d.codes.create({
@@ -114,12 +114,12 @@ export class LiveCodeService {
   /** Edits a code; WeCom's contact way is updated in place (same config_id, QR and state). */
   async update(scope: Scope, id: string, change: LiveCodeChange): Promise<LiveCodeDto> {
     const code = await this.d.codes.get(scope, id);
-    if (code.status !== 'active') throw new ConflictError(`live code ${id} is ${code.status}`);
+    if (code.status !== 'active') throw new ConflictError(`活码 ${id} 当前为 ${code.status} 状态 Live code ${id} is ${code.status}`);
     const patch: LiveCodePatch = {};
     if (change.name !== undefined) patch.name = change.name;
     if (change.staffIds !== undefined) patch.staff = await this.staffRefs(scope, change.staffIds, 'staffIds');
     if (change.fallbackStaffIds !== undefined) patch.fallback = await this.staffRefs(scope, change.fallbackStaffIds, 'fallbackStaffIds');
-    if (patch.staff && !patch.staff.length) throw new BadRequestError('a live code needs at least one staff member', [{ path: 'staffIds', message: 'at least one' }]);
+    if (patch.staff && !patch.staff.length) throw new BadRequestError('活码至少需要一名店员 A live code needs at least one staff member', [{ path: 'staffIds', message: '至少一名 At least one' }]);
     if (patch.staff || patch.fallback) patch.storeIds = storesOf(patch.staff ?? code.staff, patch.fallback ?? code.fallback, code.storeId);
     if (change.dailyAddLimit !== undefined) patch.dailyAddLimit = change.dailyAddLimit;
     if (change.dutyHours !== undefined) patch.dutyHours = change.dutyHours;
@@ -136,7 +136,7 @@ export class LiveCodeService {
     if (change.expiresAt !== undefined) patch.expiresAt = change.expiresAt;
     const next = { ...code, ...patch };
     const roster = await this.roster(scope.corpId, code.id, next);
-    if (!roster.userIds.length) throw new BadRequestError('none of the staff members is active');
+    if (!roster.userIds.length) throw new BadRequestError('所选店员都已离职或停用 None of the staff members is active');
     const adapter = this.capable(await this.d.channelAccounts.get(code.accountId));
     const usersChanged = roster.userIds.join() !== code.activeUserIds.join();
     if (usersChanged || patch.name !== undefined || patch.skipVerify !== undefined) {
@@ -250,7 +250,7 @@ export class LiveCodeService {
       try {
         s = await this.d.org.getStaff(scope, id);
       } catch {
-        throw new BadRequestError(`unknown staff member ${id}`, [{ path, message: `unknown staff ${id}` }]);
+        throw new BadRequestError(`店员 ${id} 不存在 Unknown staff member ${id}`, [{ path, message: `店员 ${id} 不存在 Unknown staff ${id}` }]);
       }
       refs.push({ staffId: s.id, userId: s.userId, storeId: s.storeId });
     }
@@ -262,13 +262,13 @@ export class LiveCodeService {
    * customer replies; guardrail: deletes the friend) is created or given the new arms; its id follows the state.
    */
   private async pinWelcome(scope: Scope, state: string, templateId: string | null, variants: WelcomeVariantInput[] | null): Promise<PinnedWelcome | null> {
-    if (templateId && variants?.length) throw new BadRequestError('give a welcome template or variants, not both', [{ path: 'welcomeVariants', message: 'or welcomeTemplateId' }]);
+    if (templateId && variants?.length) throw new BadRequestError('欢迎语模板与多版本只能选一种 Give a welcome template or variants, not both', [{ path: 'welcomeVariants', message: '或 welcomeTemplateId Or welcomeTemplateId' }]);
     const arms = variants?.length ? variants : templateId ? [{ id: 'default', templateId, weight: 1 }] : [];
     if (!arms.length) return null;
     const versions = await this.d.content.pinnedVersions(scope.corpId, [...new Set(arms.map((a) => a.templateId))]);
     const unpublished = arms.filter((a) => !versions[a.templateId]);
     if (unpublished.length) {
-      throw new BadRequestError(`content template ${unpublished.map((a) => a.templateId).join(', ')} is not published`, unpublished.map((a) => ({ path: variants?.length ? 'welcomeVariants' : 'welcomeTemplateId', message: `publish ${a.templateId} first` })));
+      throw new BadRequestError(`内容模板未发布：${unpublished.map((a) => a.templateId).join('、')} Content template ${unpublished.map((a) => a.templateId).join(', ')} is not published`, unpublished.map((a) => ({ path: variants?.length ? 'welcomeVariants' : 'welcomeTemplateId', message: `请先发布 ${a.templateId} Publish ${a.templateId} first` })));
     }
     const pinned = arms.map((a) => ({ id: a.id, templateId: a.templateId, version: versions[a.templateId]!, weight: a.weight }));
     if (!variants?.length) return { templateId: pinned[0]!.templateId, version: pinned[0]!.version, experimentId: null, variants: [] };
@@ -282,13 +282,13 @@ export class LiveCodeService {
   private async wecomAccount(corpId: string): Promise<ChannelAccount> {
     const accounts = (await this.d.channelAccounts.listForCorp(corpId)).filter((a) => a.kind === 'wecom');
     const account = accounts.find((a) => a.isDefault) ?? accounts[0];
-    if (!account) throw new UnavailableError('this corp has no WeCom account: add one under /api/channel-accounts');
+    if (!account) throw new UnavailableError('该企业还没有企业微信账号，请在 /api/channel-accounts 添加 This corp has no WeCom account: add one under /api/channel-accounts');
     return account;
   }
 
   private capable(account: ChannelAccount): ChannelAdapter {
     const adapter = this.d.adapterFor(account);
-    if (!adapter.createContactWay || !adapter.updateContactWay || !adapter.deleteContactWay) throw new UnavailableError(`channel account ${account.id} cannot manage contact ways`);
+    if (!adapter.createContactWay || !adapter.updateContactWay || !adapter.deleteContactWay) throw new UnavailableError(`渠道账号 ${account.id} 不能管理联系我二维码 Channel account ${account.id} cannot manage contact ways`);
     return adapter;
   }
 }
@@ -304,7 +304,7 @@ async function vendor<T>(call: Promise<T>): Promise<T> {
   } catch (err) {
     if (!(err instanceof ChannelError)) throw err;
     const details = [{ path: 'wecom', message: `errcode ${err.errcode ?? '—'}: ${err.message}` }];
-    if (err.kind === 'invalid' || err.kind === 'recipient' || err.kind === 'window_closed') throw new BadRequestError(`WeCom refused the contact way: ${err.message}`, details);
-    throw new UnavailableError(`WeCom could not manage the contact way (errcode ${err.errcode ?? '—'}): ${err.message}`);
+    if (err.kind === 'invalid' || err.kind === 'recipient' || err.kind === 'window_closed') throw new BadRequestError(`企业微信拒绝了联系我二维码 WeCom refused the contact way: ${err.message}`, details);
+    throw new UnavailableError(`企业微信暂时无法管理联系我二维码 WeCom could not manage the contact way (errcode ${err.errcode ?? '—'}): ${err.message}`);
   }
 }

@@ -81,7 +81,7 @@ export class OrgRepository {
       const doc = await this.models.Store.create({ corpId: scope.corpId, ...input, location: input.location ?? undefined, address: input.address ?? undefined });
       return toStoreDto(doc.toObject() as StoreRow);
     } catch (err) {
-      if (isDuplicateKeyError(err)) throw new ConflictError(`store code ${input.code} already exists`);
+      if (isDuplicateKeyError(err)) throw new ConflictError(`门店编码 ${input.code} 已存在 Store code ${input.code} already exists`);
       throw err;
     }
   }
@@ -93,7 +93,7 @@ export class OrgRepository {
       if (!row) throw new NotFoundError('store', id);
       return toStoreDto(row);
     } catch (err) {
-      if (isDuplicateKeyError(err)) throw new ConflictError(`store code ${patch.code} already exists`);
+      if (isDuplicateKeyError(err)) throw new ConflictError(`门店编码 ${patch.code} 已存在 Store code ${patch.code} already exists`);
       throw err;
     }
   }
@@ -102,7 +102,7 @@ export class OrgRepository {
   async deleteStore(scope: Scope, id: string, at: Date): Promise<void> {
     await this.getStore(scope, id);
     const active = await this.models.Staff.countDocuments({ corpId: scope.corpId, storeId: id, status: 'active' });
-    if (active) throw new ConflictError(`store ${id} still has ${active} active staff; move or resign them first`);
+    if (active) throw new ConflictError(`门店 ${id} 还有 ${active} 名在职店员，请先调走或办理离职 Store ${id} still has ${active} active staff; move or resign them first`);
     await this.models.Store.updateOne({ _id: toObjectId(id), corpId: scope.corpId }, { $set: { deletedAt: at } });
   }
 
@@ -196,7 +196,7 @@ export class OrgRepository {
       const doc = await this.models.Staff.create({ corpId: scope.corpId, ...input, quotas: { addFriendsPerDay: 20, massSendsPerDay: 1, ...input.quotas } });
       return toStaffDto(doc.toObject() as StaffRow);
     } catch (err) {
-      if (isDuplicateKeyError(err)) throw new ConflictError(`staff userid ${input.userId} already exists`);
+      if (isDuplicateKeyError(err)) throw new ConflictError(`店员账号 ${input.userId} 已存在 Staff userid ${input.userId} already exists`);
       throw err;
     }
   }

@@ -181,7 +181,7 @@ export function orgRoutes(deps: { org: OrgModule; staffAccess: StaffAccess }): R
       body: staffPatch,
       scoped: true,
       async handler({ params, body }, { principal, scope }) {
-        if (body.role === 'store_manager' && principal.role !== 'hq_admin') throw new ForbiddenError('only HQ appoints store managers');
+        if (body.role === 'store_manager' && principal.role !== 'hq_admin') throw new ForbiddenError('只有总部可以任命店长 Only HQ appoints store managers');
         const staff = await org.updateStaff(scope, params.id, body);
         if (staff.status === 'resigned') await staffAccess.revokeStaffAccess(scope.corpId, staff.id);
         return staff;

@@ -20,7 +20,7 @@ export function encodeCursor(id: Types.ObjectId | string): string {
 export function cursorFilter(cursor: string | undefined): Record<string, unknown> {
   if (!cursor) return {};
   const hex = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!Types.ObjectId.isValid(hex) || hex.length !== 24) throw new BadRequestError('invalid cursor');
+  if (!Types.ObjectId.isValid(hex) || hex.length !== 24) throw new BadRequestError('分页游标无效 Invalid cursor');
   return { _id: { $lt: new Types.ObjectId(hex) } };
 }
 
@@ -46,7 +46,7 @@ export function decodeTimePoint(cursor: string | undefined): TimePoint | null {
   if (!cursor) return null;
   const [ms, id] = Buffer.from(cursor, 'base64url').toString('utf8').split(':');
   const at = new Date(Number(ms));
-  if (!id || Number.isNaN(at.getTime()) || !Types.ObjectId.isValid(id) || id.length !== 24) throw new BadRequestError('invalid cursor');
+  if (!id || Number.isNaN(at.getTime()) || !Types.ObjectId.isValid(id) || id.length !== 24) throw new BadRequestError('分页游标无效 Invalid cursor');
   return { at, id };
 }
 

@@ -24,10 +24,10 @@ export const CORP_WIDE_ROLES: readonly Role[] = ['hq_admin', 'marketer'];
 export function scopeFor(p: Principal, corpId: string): Scope {
   if (p.corpId !== null && p.corpId !== corpId) throw new NotFoundError('corp', corpId);
   if (CORP_WIDE_ROLES.includes(p.role)) return { corpId, storeIds: null };
-  if (!p.storeId) throw new ForbiddenError('this token is not bound to a store');
+  if (!p.storeId) throw new ForbiddenError('此令牌未绑定门店 This token is not bound to a store');
   return { corpId, storeIds: [p.storeId] };
 }
 
 export function requireRole(p: Principal, roles: readonly Role[]): void {
-  if (!roles.includes(p.role)) throw new ForbiddenError(`requires one of: ${roles.join(', ')}`);
+  if (!roles.includes(p.role)) throw new ForbiddenError(`需要以下角色之一：${roles.join('、')} Requires one of: ${roles.join(', ')}`);
 }

@@ -20,7 +20,7 @@ export function createSidebarModule(deps: SidebarModuleDeps) {
     /** JS-SDK config and agentConfig signatures for a page URL, from the corp's WeCom account. */
     async signJsSdk(scope: Scope, url: string) {
       const wecom = await corpWecom(d, scope.corpId);
-      if (!wecom?.adapter.signJsSdk) throw new UnavailableError('no WeCom account can sign JS-SDK pages for this corp');
+      if (!wecom?.adapter.signJsSdk) throw new UnavailableError('该企业没有可签名 JS-SDK 页面的企业微信账号 No WeCom account can sign JS-SDK pages for this corp');
       return wecom.adapter.signJsSdk(url);
     },
     profile: (scope: Scope, caller: Caller, externalUserId: string) => sidebarProfile(d, scope, caller, externalUserId),
@@ -34,7 +34,7 @@ export function createSidebarModule(deps: SidebarModuleDeps) {
       const contact = await findSidebarContact(d, scope, externalUserId);
       const staff = caller.staffId ? await d.org.getStaff(scope, caller.staffId) : null;
       const storeId = staff?.storeId ?? contact.homeStoreId ?? contact.storeIds?.[0];
-      if (!storeId) throw new UnavailableError('this customer has no store to file the note under');
+      if (!storeId) throw new UnavailableError('该客户没有所属门店，无法记录备注 This customer has no store to file the note under');
       return d.notes.add(scope, { contactId: String(contact._id), storeId, staffId: staff?.id ?? null, authorTokenId: caller.tokenId, text });
     },
     /** A contact's notes by contact id, within the caller's stores (the console's customer detail). */

@@ -67,7 +67,7 @@ export function sidebarRoutes(deps: SidebarRouteDeps): RouteDef[] {
       roles: ROLES,
       scoped: true,
       query: z.strictObject({ ...corpIdQuery }),
-      body: z.strictObject({ externalUserId, add: tagIds, remove: tagIds }).refine((b) => b.add.length + b.remove.length > 0, { message: 'add or remove at least one tag' }),
+      body: z.strictObject({ externalUserId, add: tagIds, remove: tagIds }).refine((b) => b.add.length + b.remove.length > 0, { message: '请至少添加或移除一个标签 Add or remove at least one tag' }),
       async handler({ body }, { principal, scope }) {
         return sidebar.changeTags(scope, principal, body.externalUserId, body.add, body.remove);
       },

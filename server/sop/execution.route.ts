@@ -40,8 +40,8 @@ const shiftDays = (d: string, n: number) => new Date(Date.parse(`${d}T00:00:00Z`
 
 const query = z
   .strictObject({ ...corpIdQuery, from: day.optional(), to: day.optional() })
-  .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'from must not be after to', path: ['from'] })
-  .refine((q) => !q.from || !q.to || daysBetween(q.from, q.to) < MAX_DAYS, { message: `at most ${MAX_DAYS} days`, path: ['to'] });
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { message: '开始日期不能晚于结束日期 From must not be after to', path: ['from'] })
+  .refine((q) => !q.from || !q.to || daysBetween(q.from, q.to) < MAX_DAYS, { message: `最多 ${MAX_DAYS} 天 At most ${MAX_DAYS} days`, path: ['to'] });
 
 /** The caller's "today": their only store's zone, else the corp's zone. */
 async function timezoneOf(deps: ExecutionRouteDeps, scope: Scope): Promise<string> {
@@ -87,8 +87,8 @@ export function executionRoutes(deps: ExecutionRouteDeps): RouteDef[] {
       roles: ['hq_admin', 'marketer', 'store_manager'],
       query: z
         .strictObject({ ...corpIdQuery, from: day, to: day, storeId: z.string().min(1).optional() })
-        .refine((q) => q.from <= q.to, { message: 'from must not be after to', path: ['from'] })
-        .refine((q) => daysBetween(q.from, q.to) < MAX_DAYS, { message: `at most ${MAX_DAYS} days`, path: ['to'] }),
+        .refine((q) => q.from <= q.to, { message: '开始日期不能晚于结束日期 From must not be after to', path: ['from'] })
+        .refine((q) => daysBetween(q.from, q.to) < MAX_DAYS, { message: `最多 ${MAX_DAYS} 天 At most ${MAX_DAYS} days`, path: ['to'] }),
       scoped: true,
       async handler({ query: q }, { scope }) {
         return { from: q.from, to: q.to, items: await deps.daily.readRollups(scope, { from: q.from, to: q.to, ...(q.storeId ? { storeId: q.storeId } : {}) }) };

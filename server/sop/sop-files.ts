@@ -14,7 +14,7 @@ export type SopFilesDeps = { org: Pick<OrgModule, 'listCorps'>; ledger: Pick<Sop
 
 export async function publishSopFiles(services: SopFilesDeps, dir = path.resolve('sop-templates')): Promise<number> {
   const { sops, problems } = await loadSopDirectory(dir);
-  if (problems.length) throw new ConfigError(`invalid SOP templates:\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`);
+  if (problems.length) throw new ConfigError(`SOP 模板无效 Invalid SOP templates:\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`);
   let published = 0;
   for (const corp of await services.org.listCorps()) {
     for (const sop of sops) {

@@ -37,7 +37,7 @@ export class TagRepository {
       // Without an explicit order, tags keep the order they were given in.
       for (const [i, t] of (input.tags ?? []).entries()) await this.models.Tag.create({ corpId, groupId, tagId: t.tagId ?? newLocalTagId('tag'), name: t.name, order: t.order ?? i });
     } catch (err) {
-      if (isDuplicateKeyError(err)) throw new ConflictError('tag group or tag id already exists');
+      if (isDuplicateKeyError(err)) throw new ConflictError('标签组或标签 id 已存在 Tag group or tag id already exists');
       throw err;
     }
     return this.getGroup(corpId, groupId);
@@ -68,7 +68,7 @@ export class TagRepository {
     try {
       await this.models.Tag.create({ corpId, groupId, tagId, name: input.name, order });
     } catch (err) {
-      if (isDuplicateKeyError(err)) throw new ConflictError(`tag ${tagId} already exists`);
+      if (isDuplicateKeyError(err)) throw new ConflictError(`标签 ${tagId} 已存在 Tag ${tagId} already exists`);
       throw err;
     }
     return { tagId, groupId, name: input.name, order };
@@ -112,6 +112,6 @@ export class TagRepository {
     const found = await this.models.Tag.find({ corpId, tagId: { $in: tagIds }, deletedAt: null }).select('tagId').lean();
     const known = new Set(found.map((t) => t.tagId));
     const unknown = tagIds.filter((t) => !known.has(t));
-    if (unknown.length) throw new BadRequestError(`unknown tag ids: ${unknown.join(', ')}`, unknown.map((t) => ({ path: 'tagIds', message: `unknown tag ${t}` })));
+    if (unknown.length) throw new BadRequestError(`标签不存在：${unknown.join('、')} Unknown tag ids: ${unknown.join(', ')}`, unknown.map((t) => ({ path: 'tagIds', message: `标签 ${t} 不存在 Unknown tag ${t}` })));
   }
 }

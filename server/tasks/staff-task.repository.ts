@@ -179,7 +179,7 @@ export class StaffTaskRepository {
   /** Skips a task with a reason (required). Repeating it is harmless; a done task cannot be skipped (409). */
   async skip(scope: Scope, id: string, reason: string, by: TaskActor): Promise<StaffTaskDto> {
     const why = reason.trim();
-    if (!why) throw new BadRequestError('a reason is required to skip a task', [{ path: 'body.reason', message: 'required' }]);
+    if (!why) throw new BadRequestError('跳过任务需要填写原因 A reason is required to skip a task', [{ path: 'body.reason', message: '必填 Required' }]);
     return this.close(scope, id, by, 'skipped', why.slice(0, 200));
   }
 
@@ -242,7 +242,7 @@ export class StaffTaskRepository {
     const current = await this.findRow(scope, id, by);
     if (!current) throw new NotFoundError('task', id);
     if (current.status === status) return toStaffTaskDto(current);
-    throw new ConflictError(`task ${id} is already ${current.status}`);
+    throw new ConflictError(`任务 ${id} 已是 ${current.status} 状态 Task ${id} is already ${current.status}`);
   }
 
   /** Open tasks of a store due on or before a local day, by staff member and kind: the 09:00 digest counts them. */

@@ -34,7 +34,7 @@ export function formatLocalDate(at: Date, timezone: string): string {
 
 /** The caller as a staff member, with their store; tokens not bound to a staff member are refused. */
 async function me(principal: Principal | null, org: OrgModule) {
-  if (!principal?.staffId || !principal.corpId) throw new ForbiddenError('this token is not bound to a staff member');
+  if (!principal?.staffId || !principal.corpId) throw new ForbiddenError('此令牌未绑定店员 This token is not bound to a staff member');
   const scope: Scope = { corpId: principal.corpId, storeIds: null };
   const staff = await org.getStaff(scope, principal.staffId);
   const store = await org.getStore(scope, staff.storeId);

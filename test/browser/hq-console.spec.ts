@@ -190,6 +190,6 @@ describe('HQ console /hq in Chromium', function () {
     expect((await get('', h.org.tokens.staffA)).status).to.equal(403);
     const backwards = await get(`?from=${hq.to}&to=2020-01-01`, h.org.tokens.hq);
     expect(backwards.status).to.equal(400);
-    expect(JSON.stringify(await backwards.json())).to.include('from must not be after to');
+    expect(JSON.stringify(await backwards.json())).to.include('开始日期不能晚于结束日期 From must not be after to');
   });
 });

@@ -58,9 +58,9 @@ describe('siyu sop (CLI)', () => {
     expect(run.code).to.equal(1);
     const lines = run.stdout.trim().split('\n');
     expect(lines).to.deep.equal([
-      `${broken}: id: must be kebab-case, e.g. new-friend-onboarding`,
-      `${broken}: steps[0].channel: Invalid option: expected one of "wecom_1to1"|"wecom_group"|"wecom_moments"|"kf"|"official_account"`,
-      `${broken}: steps[1].duration: months and years are not supported (Jan 31 + 1 month is ambiguous); use days, e.g. 30d, or day N at HH:MM`,
+      `${broken}: id: 须为短横线小写格式，如 new-friend-onboarding Must be kebab-case, e.g. new-friend-onboarding`,
+      `${broken}: steps[0].channel: 无效选项：期望以下之一 "wecom_1to1"|"wecom_group"|"wecom_moments"|"kf"|"official_account" Invalid option: expected one of "wecom_1to1"|"wecom_group"|"wecom_moments"|"kf"|"official_account"`,
+      `${broken}: steps[1].duration: 不支持月和年（1 月 31 日加 1 个月有歧义），请用天数，如 30d，或 day N + at HH:MM Months and years are not supported (Jan 31 + 1 month is ambiguous); use days, e.g. 30d, or day N at HH:MM`,
     ]);
   });
 
@@ -70,8 +70,8 @@ describe('siyu sop (CLI)', () => {
     const run = await siyu('validate', dangling, path.join(tmp, 'missing.yaml'));
     expect(run.code).to.equal(1);
     const lines = run.stdout.trim().split('\n');
-    expect(lines[0]).to.equal(`${dangling}: steps[2].then: no step with id "nowhere"`);
-    expect(lines[1]).to.match(/missing\.yaml: \(root\): cannot read: /);
+    expect(lines[0]).to.equal(`${dangling}: steps[2].then: 没有 id 为 "nowhere" 的步骤 No step with id "nowhere"`);
+    expect(lines[1]).to.match(/missing\.yaml: \(root\): 无法读取 Cannot read: /);
   });
 
   it('plan --json prints each step with its UTC instant (day 3 at 10:00 from 23:50 local)', async () => {

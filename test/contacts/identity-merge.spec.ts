@@ -98,7 +98,7 @@ describe('ContactIdentityRepository.upsert', () => {
     const s = svc();
     await s.identities.upsert(corpId, { identities: [] }).then(
       () => expect.fail('should refuse'),
-      (err: Error) => expect(err.message).to.match(/at least one identity/),
+      (err: Error) => expect(err.message).to.match(/^客户至少需要一个身份.* A contact needs at least one identity/),
     );
     await s.identities.upsert(corpId, { identities: [], phone: '12345' }).then(
       () => expect.fail('should refuse'),

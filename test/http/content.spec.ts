@@ -213,7 +213,7 @@ describe('content library API', () => {
 
     it('validates requests strictly', async () => {
       const unknown = await api.post('/api/content/templates', tpl('tpl-x', { colour: 'red' }), org.tokens.hq).expect(400);
-      expect(unknown.body.error.details).to.deep.equal([{ path: 'body', message: 'unknown field(s): colour' }]);
+      expect(unknown.body.error.details).to.deep.equal([{ path: 'body', message: '未知字段：colour Unknown field(s): colour' }]);
       const bad = await api.post('/api/content/templates', tpl('Tpl X', { channels: ['sms'], attachments: [{ type: 'link', title: '', url: 'javascript:alert(1)' }] }), org.tokens.hq).expect(400);
       expect(bad.body.error.details.map((d: { path: string }) => d.path)).to.include.members(['body.templateId', 'body.channels.0', 'body.attachments.0.title', 'body.attachments.0.url']);
       await api.post('/api/content/templates', tpl('tpl-x', { channels: [] }), org.tokens.hq).expect(400);

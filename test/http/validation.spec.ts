@@ -28,9 +28,16 @@ describe('request validation and error rendering', () => {
   it('rejects unknown fields in bodies and query strings', async () => {
     const body = await api.post('/api/stores', { code: 'S9', name: 'n', city: 'c', region: 'r', color: 'red' }, org.tokens.hq).expect(400);
     expectError(body.body, 'validation_failed');
-    expect(body.body.error.details).to.deep.equal([{ path: 'body', message: 'unknown field(s): color' }]);
+    expect(body.body.error.details).to.deep.equal([{ path: 'body', message: '未知字段：color Unknown field(s): color' }]);
     const query = await api.get('/api/contacts?colour=red', org.tokens.hq).expect(400);
     expect(query.body.error.details[0].message).to.match(/colour/);
+  });
+
+  it('words every zod issue zh-CN first, then English', async () => {
+    const res = await api.post('/api/stores', { code: 'S8', name: 'n', city: 'c', region: 7 }, org.tokens.hq).expect(400);
+    expectError(res.body, 'validation_failed');
+    const detail = res.body.error.details.find((d: { path: string }) => d.path === 'body.region');
+    expect(detail.message).to.match(/^[^A-Za-z]*[\u4e00-\u9fa5].* Invalid input: expected string, received number$/);
   });
 
   it('names each invalid field with its path', async () => {
@@ -77,7 +84,7 @@ describe('request validation and error rendering', () => {
     const s = testServices(t.db);
     const c = await s.identities.upsert(org.corpId, { identities: [{ kind: 'wecom', externalUserId: 'wm-v' }] });
     const unknown = await api.post(`/api/contacts/${c.contact.id}/tags`, { add: ['nope'] }, org.tokens.hq).expect(400);
-    expect(unknown.body.error.message).to.match(/unknown tag ids: nope/);
+    expect(unknown.body.error.message).to.match(/^标签不存在：nope Unknown tag ids: nope$/);
     await api.post(`/api/contacts/${c.contact.id}/tags`, {}, org.tokens.hq).expect(400);
   });
 

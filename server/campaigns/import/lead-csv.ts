@@ -128,7 +128,7 @@ export async function* readLeadCsv(input: Readable, opts: { encoding?: LeadEncod
     yield { line, row };
   }
   yield* skipped.splice(0);
-  if (!header) throw new CsvHeaderError('the file is empty: expected a header line and rows');
+  if (!header) throw new CsvHeaderError('文件为空：需要一行表头和若干数据行 The file is empty: expected a header line and rows');
 }
 
 export class CsvHeaderError extends Error {}

@@ -53,7 +53,7 @@ export class LeadImportService {
   ) {}
 
   async import(campaign: CampaignDto, input: Readable, opts: { encoding?: LeadEncoding; onProgress?: (p: ImportProgress) => void } = {}): Promise<ImportSummary> {
-    if (campaign.status === 'ended') throw new ConflictError(`campaign ${campaign.id} has ended`);
+    if (campaign.status === 'ended') throw new ConflictError(`活动 ${campaign.id} 已结束 Campaign ${campaign.id} has ended`);
     const summary: ImportSummary = { rows: 0, imported: 0, duplicates: 0, invalid: 0, errors: [] };
     const seen = new Set<string>();
     const prefixes = await this.contactPhonePrefixes(campaign.corpId);

@@ -29,7 +29,7 @@ export function readUpload<T>(req: IncomingMessage, consume: (file: Readable) =>
     });
     bb.on('error', (err) => reject(new BadRequestError(`malformed multipart body: ${(err as Error).message}`)));
     bb.on('close', () => {
-      if (!work) return reject(new BadRequestError('no CSV file: send it as the multipart field "file"', [{ path: 'body.file', message: 'required' }]));
+      if (!work) return reject(new BadRequestError('没有 CSV 文件：请以 multipart 字段 "file" 上传 No CSV file: send it as the multipart field "file"', [{ path: 'body.file', message: 'required' }]));
       work.then(resolve, (err: unknown) => reject(err instanceof CsvHeaderError ? new BadRequestError(err.message, [{ path: 'body.file', message: err.message }]) : err));
     });
     req.pipe(bb);

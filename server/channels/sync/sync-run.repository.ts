@@ -103,7 +103,7 @@ export class SyncRunRepository {
         $inc: { 'counts.contacts': step.add.contacts, 'counts.created': step.add.created, 'counts.follows': step.add.follows, 'counts.groups': step.add.groups },
       },
     );
-    if (res.matchedCount === 0) throw new ConflictError(`sync run ${run.id} was taken over by another process`);
+    if (res.matchedCount === 0) throw new ConflictError(`同步任务 ${run.id} 已被另一个进程接管 Sync run ${run.id} was taken over by another process`);
   }
 
   /** Releases the run: `done` finishes it; `failed` and `interrupted` leave it to be resumed. */

@@ -139,7 +139,7 @@ export class WecomSyncService {
         }
         continue;
       }
-      if (opts.signal?.aborted) throw new SyncInterruptedError('sync interrupted; run it again to resume');
+      if (opts.signal?.aborted) throw new SyncInterruptedError('同步已中断，再次运行即可继续 Sync interrupted; run it again to resume');
       const add =
         phase === 'customers'
           ? await this.customersPage(corpId, adapter, userIds, cursor, staffByUserId)
@@ -233,7 +233,7 @@ function memberPosition(cursor: string | null): { index: number; cursor: string 
 
 function capable(adapter: ChannelAdapter): Capable {
   const { listCustomersByStaff, listGroupChatIds, fetchGroupDetail } = adapter;
-  if (!listCustomersByStaff || !listGroupChatIds || !fetchGroupDetail) throw new BadRequestError(`the ${adapter.kind} adapter cannot list customers and groups`);
+  if (!listCustomersByStaff || !listGroupChatIds || !fetchGroupDetail) throw new BadRequestError(`${adapter.kind} 渠道不能列出客户和群 The ${adapter.kind} adapter cannot list customers and groups`);
   return {
     listCustomersByStaff: listCustomersByStaff.bind(adapter),
     listGroupChatIds: listGroupChatIds.bind(adapter),

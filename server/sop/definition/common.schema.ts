@@ -11,26 +11,26 @@ export { KEBAB };
 /** Reserved as a jump target meaning "this run ends here"; no step may use it as its id. */
 export const END = 'end';
 
-export const sopIdSchema = z.string().regex(KEBAB, 'must be kebab-case, e.g. new-friend-onboarding');
+export const sopIdSchema = z.string().regex(KEBAB, '须为短横线小写格式，如 new-friend-onboarding Must be kebab-case, e.g. new-friend-onboarding');
 export const stepIdSchema = z
   .string()
-  .regex(KEBAB, 'must be kebab-case, e.g. day3-send')
-  .refine((id) => id !== END, `"${END}" is reserved for "stop here"`);
+  .regex(KEBAB, '须为短横线小写格式，如 day3-send Must be kebab-case, e.g. day3-send')
+  .refine((id) => id !== END, `"${END}" 是保留字，表示“到此结束” "${END}" is reserved for "stop here"`);
 /** A step id, or `end`. */
-export const targetSchema = z.string().regex(KEBAB, `must be a step id or "${END}"`);
+export const targetSchema = z.string().regex(KEBAB, `须为步骤 id 或 "${END}" Must be a step id or "${END}"`);
 
 /** A reference to a content template, e.g. `tpl-onboarding-day0`; the content library resolves it. */
 export const templateIdSchema = z
   .string()
   .trim()
-  .min(1, 'template id must be a non-empty string')
-  .regex(/^\S+$/, 'template id must not contain spaces');
+  .min(1, '模板 id 不能为空 Template id must be a non-empty string')
+  .regex(/^\S+$/, '模板 id 不能包含空格 Template id must not contain spaces');
 
-export const nonEmptyText = z.string().trim().min(1, 'must not be empty');
-export const nameList = z.array(nonEmptyText).min(1, 'list at least one');
+export const nonEmptyText = z.string().trim().min(1, '不能为空 Must not be empty');
+export const nameList = z.array(nonEmptyText).min(1, '至少列出一项 List at least one');
 
 /** Local wall-clock time `HH:MM`, 00:00–23:59. (YAML 1.2 reads an unquoted 09:00 as this string.) */
-export const clockTimeSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a local time HH:MM, 00:00–23:59');
+export const clockTimeSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, '须为本地时间 HH:MM（00:00–23:59） Must be a local time HH:MM, 00:00–23:59');
 
 /** Minutes after local midnight for an `HH:MM` string that `clockTimeSchema` accepted. */
 export function minuteOfDay(hhmm: string): number {
@@ -48,12 +48,12 @@ const DURATION = /^(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$/;
  */
 export function parseDuration(text: string): DurationParts | string {
   if (/^\d+\s*(mo|month|months|y|year|years)$/i.test(text.trim())) {
-    return 'months and years are not supported (Jan 31 + 1 month is ambiguous); use days, e.g. 30d, or day N at HH:MM';
+    return '不支持月和年（1 月 31 日加 1 个月有歧义），请用天数，如 30d，或 day N + at HH:MM Months and years are not supported (Jan 31 + 1 month is ambiguous); use days, e.g. 30d, or day N at HH:MM';
   }
   const match = DURATION.exec(text);
-  if (text === '' || !match) return 'must be a duration like 90m, 2h, 3d, 1w or 1d12h';
+  if (text === '' || !match) return '须为时长，如 90m、2h、3d、1w 或 1d12h Must be a duration like 90m, 2h, 3d, 1w or 1d12h';
   const [weeks = 0, days = 0, hours = 0, minutes = 0] = match.slice(1).map((g) => (g ? Number(g) : 0));
-  if (weeks + days + hours + minutes === 0) return 'must be longer than zero';
+  if (weeks + days + hours + minutes === 0) return '时长须大于零 Must be longer than zero';
   return { weeks, days, hours, minutes };
 }
 
@@ -68,7 +68,7 @@ export const durationSchema = z.string().superRefine((text, ctx) => {
  */
 export const quietHoursSchema = z
   .strictObject({ start: clockTimeSchema, end: clockTimeSchema })
-  .refine((q) => q.start !== q.end, 'start and end must differ; use quiet_hours: false to switch quiet hours off');
+  .refine((q) => q.start !== q.end, '开始与结束时间不能相同；关闭免打扰请写 quiet_hours: false Start and end must differ; use quiet_hours: false to switch quiet hours off');
 export type QuietHours = z.output<typeof quietHoursSchema>;
 export const DEFAULT_QUIET_HOURS: QuietHours = { start: '21:00', end: '09:00' };
 

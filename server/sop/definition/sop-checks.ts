@@ -33,21 +33,22 @@ const advancesTime = (s: Step) => s.type === 'wait' && s.duration !== undefined 
 function subjectProblems(sop: Sop): PathProblem[] {
   const rules = SUBJECT_RULES[sop.subject];
   const problems: PathProblem[] = [];
+  const zhWhere = `对象为 ${sop.subject} 时`;
   const where = `for subject ${sop.subject}`;
   if (!rules.triggers.includes(sop.trigger.type)) {
-    problems.push({ path: 'trigger.type', message: `${sop.trigger.type} triggers are not available ${where}; use ${rules.triggers.join(', ')}` });
+    problems.push({ path: 'trigger.type', message: `${zhWhere}不能使用 ${sop.trigger.type} 触发，请用 ${rules.triggers.join('、')} ${sop.trigger.type} triggers are not available ${where}; use ${rules.triggers.join(', ')}` });
   }
   if (sop.subject !== 'contact' && sop.trigger.type === 'schedule' && sop.trigger.audience) {
-    problems.push({ path: 'trigger.audience', message: `an audience selects contacts; not available ${where}` });
+    problems.push({ path: 'trigger.audience', message: `受众用于选择客户，${zhWhere}不可用 An audience selects contacts; not available ${where}` });
   }
   if (sop.subject !== 'contact' && sop.exit_on.length > 0) {
-    problems.push({ path: 'exit_on', message: `exit conditions apply to contacts; not available ${where}` });
+    problems.push({ path: 'exit_on', message: `退出条件只适用于客户，${zhWhere}不可用 Exit conditions apply to contacts; not available ${where}` });
   }
   sop.steps.forEach((step, i) => {
     if (!rules.steps.includes(step.type)) {
-      problems.push({ path: `steps[${i}].type`, message: `${step.type} steps are not available ${where}` });
+      problems.push({ path: `steps[${i}].type`, message: `${zhWhere}不能使用 ${step.type} 步骤 ${step.type} steps are not available ${where}` });
     } else if (step.type === 'send' && !rules.channels.includes(step.channel)) {
-      problems.push({ path: `steps[${i}].channel`, message: `channel ${step.channel} is not available ${where}; use ${rules.channels.join(', ')}` });
+      problems.push({ path: `steps[${i}].channel`, message: `${zhWhere}不能使用渠道 ${step.channel}，请用 ${rules.channels.join('、')} Channel ${step.channel} is not available ${where}; use ${rules.channels.join(', ')}` });
     }
   });
   return problems;
@@ -61,14 +62,14 @@ function targetProblems(sop: Sop, index: Map<string, number>): PathProblem[] {
     const targets: [string, string | undefined][] =
       step.type === 'branch' ? [['then', step.then], ['else', step.else]] : [['next', step.next]];
     for (const [key, id] of targets) {
-      if (id !== undefined && !known(id)) problems.push({ path: `${at}.${key}`, message: `no step with id "${id}"` });
+      if (id !== undefined && !known(id)) problems.push({ path: `${at}.${key}`, message: `没有 id 为 "${id}" 的步骤 No step with id "${id}"` });
     }
     if (step.type === 'branch') {
       const c = step.condition;
       const ref = c.kind === 'replied' ? c.since : c.kind === 'clicked' ? c.step : undefined;
       const key = c.kind === 'replied' ? 'since' : 'step';
       const target = ref === undefined ? undefined : sop.steps[index.get(ref) ?? -1];
-      if (ref !== undefined && !target) problems.push({ path: `${at}.condition.${key}`, message: `no step with id "${ref}"` });
+      if (ref !== undefined && !target) problems.push({ path: `${at}.condition.${key}`, message: `没有 id 为 "${ref}" 的步骤 No step with id "${ref}"` });
       if (c.kind === 'clicked' && target && target.type !== 'send') {
         problems.push({ path: `${at}.condition.step`, message: `"${ref}" is a ${target.type} step; clicked needs a send step` });
       }
@@ -76,7 +77,7 @@ function targetProblems(sop: Sop, index: Map<string, number>): PathProblem[] {
     if (step.type === 'send' && step.variants) {
       const seen = new Set<string>();
       step.variants.forEach((v, k) => {
-        if (seen.has(v.id)) problems.push({ path: `${at}.variants[${k}].id`, message: `duplicate variant id "${v.id}"` });
+        if (seen.has(v.id)) problems.push({ path: `${at}.variants[${k}].id`, message: `版本 id "${v.id}" 重复 Duplicate variant id "${v.id}"` });
         seen.add(v.id);
       });
     }
@@ -97,7 +98,7 @@ function cycleProblems(sop: Sop, index: Map<string, number>): PathProblem[] {
       if (j === undefined || !next || advancesTime(next)) continue;
       if (state.get(j) === 'open') {
         const loop = [...trail.slice(trail.indexOf(j)), j].map((k) => sop.steps[k]?.id).join(' → ');
-        return { path: `steps[${i}]`, message: `loop without a duration wait: ${loop}` };
+        return { path: `steps[${i}]`, message: `循环中没有按时长等待的步骤：${loop} Loop without a duration wait: ${loop}` };
       }
       const found = state.has(j) ? undefined : visit(j);
       if (found) return found;
@@ -128,7 +129,7 @@ function reachabilityProblems(sop: Sop, index: Map<string, number>): PathProblem
     }
   }
   return sop.steps.flatMap((s, i) =>
-    reached.has(i) ? [] : [{ path: `steps[${i}]`, message: `step "${s.id}" is never reached from the first step` }],
+    reached.has(i) ? [] : [{ path: `steps[${i}]`, message: `从第一步永远到不了步骤 "${s.id}" Step "${s.id}" is never reached from the first step` }],
   );
 }
 
@@ -139,7 +140,7 @@ export function referenceProblems(sop: Sop): PathProblem[] {
   sop.steps.forEach((step, i) => {
     const first = index.get(step.id);
     if (first !== undefined) {
-      problems.push({ path: `steps[${i}].id`, message: `duplicate step id "${step.id}" (first at steps[${first}])` });
+      problems.push({ path: `steps[${i}].id`, message: `步骤 id "${step.id}" 重复（首次出现在 steps[${first}]） Duplicate step id "${step.id}" (first at steps[${first}])` });
     } else index.set(step.id, i);
   });
   problems.push(...targetProblems(sop, index), ...subjectProblems(sop));

@@ -6,6 +6,7 @@ import { readFile as fsReadFile, readdir as fsReaddir } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
+import '../../shared/zod-locale.ts';
 import { referenceProblems } from './sop-checks.ts';
 import { sopSchema } from './sop.schema.ts';
 import type { Sop } from './sop.schema.ts';
@@ -36,9 +37,9 @@ export function formatProblem(p: SopProblem): string {
 
 function issueMessage(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_union' && 'options' in issue && Array.isArray(issue.options)) {
-    return `must be one of ${issue.options.map(String).join(', ')}`;
+    return `须为以下之一：${issue.options.map(String).join('、')} Must be one of ${issue.options.map(String).join(', ')}`;
   }
-  if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message)) return `required (${issue.expected})`;
+  if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message)) return `必填（${issue.expected}） Required (${issue.expected})`;
   return issue.message;
 }
 
@@ -61,7 +62,7 @@ export function parseSopText(text: string, file = '<input>'): SopLoadResult {
     const problems = doc.errors.map((e) => {
       const at = lines.linePos(e.pos[0]);
       const where = `line ${at.line}, column ${at.col}`;
-      return { file, path: where, message: `YAML: ${e.message.split('\n')[0] ?? e.code}` };
+      return { file, path: where, message: `YAML 语法错误 YAML: ${e.message.split('\n')[0] ?? e.code}` };
     });
     return { ok: false, file, problems };
   }
@@ -73,7 +74,7 @@ export async function loadSopFile(file: string, fs: LoaderFs = nodeFs): Promise<
   try {
     text = await fs.readFile(file, 'utf8');
   } catch (err) {
-    return { ok: false, file, problems: [{ file, path: ROOT, message: `cannot read: ${(err as Error).message}` }] };
+    return { ok: false, file, problems: [{ file, path: ROOT, message: `无法读取 Cannot read: ${(err as Error).message}` }] };
   }
   return parseSopText(text, file);
 }
@@ -91,7 +92,7 @@ export async function loadSopDirectory(dir: string, fs: LoaderFs = nodeFs): Prom
       continue;
     }
     const first = owner.get(r.sop.id);
-    if (first) problems.push({ file: r.file, path: 'id', message: `duplicate SOP id "${r.sop.id}" (also in ${first})` });
+    if (first) problems.push({ file: r.file, path: 'id', message: `SOP id "${r.sop.id}" 重复（另见 ${first}） Duplicate SOP id "${r.sop.id}" (also in ${first})` });
     else owner.set(r.sop.id, r.file);
     sops.push(r.sop);
   }

@@ -39,9 +39,9 @@ export const sopSchema = z.strictObject({
   reentry: reentrySchema.default({ mode: 'never' }),
   exit_on: z
     .array(z.enum(EXIT_CONDITIONS))
-    .refine((list) => new Set(list).size === list.length, 'list each exit condition once')
+    .refine((list) => new Set(list).size === list.length, '每个退出条件只能列一次 List each exit condition once')
     .default([]),
-  steps: z.array(stepSchema).min(1, 'an SOP needs at least one step'),
+  steps: z.array(stepSchema).min(1, 'SOP 至少需要一个步骤 An SOP needs at least one step'),
   /** Publishing creates the audience tags the corp does not have yet (listed in the result); else it refuses them. */
   create_tags: z.boolean().optional(),
 });

@@ -37,11 +37,11 @@ export const waitStepSchema = z
   .superRefine((s, ctx) => {
     const dayAt = s.day !== undefined || s.at !== undefined;
     if (s.duration !== undefined && dayAt) {
-      ctx.addIssue({ code: 'custom', message: 'give either duration, or day and at, not both' });
+      ctx.addIssue({ code: 'custom', message: 'duration 与 day/at 只能给一种 Give either duration, or day and at, not both' });
     } else if (!dayAt && s.duration === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'give a duration (e.g. 2h, 3d), or day and at (e.g. day: 3, at: "10:00")' });
+      ctx.addIssue({ code: 'custom', message: '请给出 duration（如 2h、3d），或 day 与 at（如 day: 3, at: "10:00"） Give a duration (e.g. 2h, 3d), or day and at (e.g. day: 3, at: "10:00")' });
     } else if (dayAt && (s.day === undefined || s.at === undefined)) {
-      ctx.addIssue({ code: 'custom', path: [s.day === undefined ? 'day' : 'at'], message: 'day and at go together' });
+      ctx.addIssue({ code: 'custom', path: [s.day === undefined ? 'day' : 'at'], message: 'day 与 at 须同时给出 Day and at go together' });
     }
   });
 
@@ -52,11 +52,11 @@ export const WINDOWED_CHANNELS: readonly Channel[] = ['kf', 'official_account'];
 export const CONTACT_CHANNELS: readonly Channel[] = ['wecom_1to1', 'kf', 'official_account'];
 
 export const variantSchema = z.strictObject({
-  id: z.string().regex(KEBAB, 'must be kebab-case, e.g. coupon'),
+  id: z.string().regex(KEBAB, '须为短横线小写格式，如 coupon Must be kebab-case, e.g. coupon'),
   /** What the experiment dashboard calls this arm (zh-CN), e.g. 优惠券版; the id when absent. */
   label: nonEmptyText.optional(),
   template: templateIdSchema,
-  weight: z.number().positive('weight must be positive').finite(),
+  weight: z.number().positive('权重须为正数 Weight must be positive').finite(),
 });
 export type Variant = z.output<typeof variantSchema>;
 
@@ -71,19 +71,19 @@ export const sendStepSchema = z
     type: z.literal('send'),
     channel: z.enum(CHANNELS),
     template: templateIdSchema.optional(),
-    variants: z.array(variantSchema).min(2, 'an A/B send needs at least 2 variants').optional(),
+    variants: z.array(variantSchema).min(2, 'A/B 发送至少需要 2 个版本 An A/B send needs at least 2 variants').optional(),
     experiment: nonEmptyText.optional(),
     outside_window: z.enum(['skip', 'fallback_wecom_1to1']).optional(),
   })
   .superRefine((s, ctx) => {
     if ((s.template === undefined) === (s.variants === undefined)) {
-      ctx.addIssue({ code: 'custom', message: 'give either template or variants' });
+      ctx.addIssue({ code: 'custom', message: 'template 与 variants 只能给一种 Give either template or variants' });
     }
     if (s.experiment !== undefined && s.variants === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['experiment'], message: 'experiment needs variants' });
+      ctx.addIssue({ code: 'custom', path: ['experiment'], message: 'experiment 需要配合 variants 使用 Experiment needs variants' });
     }
     if (s.outside_window !== undefined && !WINDOWED_CHANNELS.includes(s.channel)) {
-      ctx.addIssue({ code: 'custom', path: ['outside_window'], message: 'only kf and official_account have a window' });
+      ctx.addIssue({ code: 'custom', path: ['outside_window'], message: '只有 kf 和 official_account 有会话窗口 Only kf and official_account have a window' });
     }
   });
 
@@ -99,7 +99,7 @@ export const taskStepSchema = z
     text: nonEmptyText.optional(),
     due_in: durationSchema.optional(),
   })
-  .refine((s) => s.kind !== 'custom' || s.text !== undefined, { message: 'a custom task needs text', path: ['text'] });
+  .refine((s) => s.kind !== 'custom' || s.text !== undefined, { message: '自定义任务需要 text A custom task needs text', path: ['text'] });
 
 export const conditionSchema = z.discriminatedUnion('kind', [
   /** The contact replied since step `since` ran (default: since entry). */

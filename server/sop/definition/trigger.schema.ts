@@ -12,10 +12,10 @@ export const LIFECYCLE_STAGES = ['lead', 'friend', 'customer', 'vip', 'lost'] as
 export const audienceFilterShape = {
   tags: z
     .strictObject({ all: nameList.optional(), any: nameList.optional(), none: nameList.optional() })
-    .refine((t) => t.all ?? t.any ?? t.none, 'give at least one of all, any, none')
+    .refine((t) => t.all ?? t.any ?? t.none, 'all、any、none 至少给出一项 Give at least one of all, any, none')
     .optional(),
   stores: nameList.optional(),
-  lifecycle: z.array(z.enum(LIFECYCLE_STAGES)).min(1, 'list at least one').optional(),
+  lifecycle: z.array(z.enum(LIFECYCLE_STAGES)).min(1, '至少列出一项 List at least one').optional(),
 };
 export type AudienceFilter = {
   tags?: { all?: string[]; any?: string[]; none?: string[] };
@@ -23,7 +23,7 @@ export type AudienceFilter = {
   lifecycle?: (typeof LIFECYCLE_STAGES)[number][];
 };
 const hasCriterion = (a: AudienceFilter) => Boolean(a.tags ?? a.stores ?? a.lifecycle);
-const NO_CRITERION = 'an audience needs at least one of tags, stores, lifecycle';
+const NO_CRITERION = '受众至少需要 tags、stores、lifecycle 之一 An audience needs at least one of tags, stores, lifecycle';
 
 const event = <E extends string, S extends z.core.$ZodLooseShape>(name: E, shape: S) =>
   z.strictObject({ type: z.literal('event'), event: z.literal(name), ...shape });
