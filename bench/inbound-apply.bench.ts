@@ -118,6 +118,8 @@ export async function run(args: string[]) {
         .filter((r) => pick(kindOf.get(String(r._id))!) && r.processedAt)
         .map((r) => (r.processedAt!.getTime() - r.receivedAt.getTime()) / 1000)
         .sort((a, b) => a - b);
+    const ordered = rows.filter((r) => r.processedAt).sort((a, b) => a.processedAt!.getTime() - b.processedAt!.getTime());
+    console.error(`first row applied after ${ordered.length ? ordered[0]!.processedAt!.getTime() - t0 : 0} ms`);
     const p99 = (xs: number[]) => (xs.length ? xs[Math.min(xs.length - 1, Math.ceil(xs.length * 0.99) - 1)]! : 0);
     const calls = sim.control.requests().filter((r) => r.api !== 'gettoken');
     const vendorPerS = perMinute / 60;
