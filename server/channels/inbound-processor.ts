@@ -52,6 +52,8 @@ export class InboundProcessor {
   private current: InboxRow | null = null;
   /** Rows of the claimed batch not started yet: given back untouched when stopping. */
   private waiting: InboxRow[] = [];
+  /** The accounts of the batch in hand, read once each. */
+  private readonly accounts = new Map<string, Promise<ChannelAccount>>();
 
   constructor(
     private readonly deps: InboundProcessorDeps,
@@ -72,6 +74,7 @@ export class InboundProcessor {
       const batch = await this.deps.inbox.claimBatch(Math.min(BATCH, max - n));
       if (!batch.length) break;
       this.waiting = batch.slice();
+      this.accounts.clear();
       const applied: Array<{ row: InboxRow; eventKeys: string[] }> = [];
       try {
         while (this.waiting.length && !this.stopping) {
@@ -144,7 +147,8 @@ export class InboundProcessor {
   private async process(row: InboxRow): Promise<string[] | null> {
     const { deps } = this;
     try {
-      const account = await deps.channelAccounts.get(row.accountId);
+      // One account read per batch, not per row (a batch is a few seconds at most: a config edit lands with the next).
+      const account = await (this.accounts.get(row.accountId) ?? this.accounts.set(row.accountId, deps.channelAccounts.get(row.accountId)).get(row.accountId)!);
       const adapter = deps.adapterFor(account);
       const events = adapter.parseInbound(row.plaintext);
       for (const event of events) {
@@ -164,6 +168,8 @@ export class InboundProcessor {
       deps.metrics.jobs.inc({ job: 'inbound.process', outcome: 'ok' });
       return events.map((e) => e.idempotencyKey);
     } catch (err) {
+      // A failed account read is not kept for the batch's next rows.
+      this.accounts.delete(row.accountId);
       if (err instanceof ParseError) {
         await deps.inbox.reject(row, err.message);
         deps.metrics.jobs.inc({ job: 'inbound.process', outcome: 'rejected' });
