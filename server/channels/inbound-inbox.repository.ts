@@ -86,6 +86,38 @@ export class InboundInbox {
     ).lean<InboxRow>();
   }
 
+  /**
+   * Claims up to `max` due pending rows with one write (the processor's path): the candidates are read in claim
+   * order, claimed together under a fresh token, and whatever this claim won (another process may have taken some)
+   * is read back in the same order. With none pending, falls back to one row whose lease ran out.
+   */
+  async claimBatch(max: number): Promise<InboxRow[]> {
+    const now = this.clock.now();
+    const order = { priority: -1, nextAttemptAt: 1, _id: 1 } as const;
+    const candidates = await this.models.InboundRaw.find({ status: 'pending', nextAttemptAt: { $lte: now } }).sort(order).limit(max).select('_id').lean();
+    if (candidates.length) {
+      const claimToken = new Types.ObjectId().toHexString();
+      await this.models.InboundRaw.updateMany(
+        { _id: { $in: candidates.map((c) => c._id) }, status: 'pending' },
+        { $set: { status: 'processing', leaseUntil: new Date(now.getTime() + LEASE_MS), claimToken }, $inc: { attempts: 1 } },
+      );
+      const won = await this.models.InboundRaw.find({ _id: { $in: candidates.map((c) => c._id) }, claimToken }).sort(order).lean<InboxRow[]>();
+      if (won.length) return won;
+    }
+    const expired = await this.claim();
+    return expired ? [expired] : [];
+  }
+
+  /** Marks applied rows processed, one write for all (the end of a batch). */
+  async doneMany(rows: Array<{ row: InboxRow; eventKeys: string[] }>): Promise<void> {
+    if (!rows.length) return;
+    const processedAt = this.clock.now();
+    await this.models.InboundRaw.bulkWrite(
+      rows.map(({ row, eventKeys }) => ({ updateOne: { filter: { _id: row._id }, update: { $set: { status: 'processed', leaseUntil: null, eventKeys, processedAt, lastError: null } } } })),
+      { ordered: false },
+    );
+  }
+
   async done(row: InboxRow, eventKeys: string[]): Promise<void> {
     await this.models.InboundRaw.updateOne({ _id: row._id }, { $set: { status: 'processed', leaseUntil: null, eventKeys, processedAt: this.clock.now(), lastError: null } });
   }

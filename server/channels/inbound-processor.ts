@@ -2,8 +2,10 @@
  * Drains the inbox: claim a recorded payload, parse it with its account's adapter, apply each domain event,
  * append it to the event log, mark the row done. Runs in scheduler processes; `notify()` wakes it right after
  * a callback is recorded in the same process, and a poll picks up rows recorded by other processes.
- * One row at a time per process, oldest first: a customer's add and delete are applied in arrival order.
- * `stop()` takes no new row, lets the one in hand finish within a bound and otherwise gives it back unspent.
+ * Rows are claimed in batches (one write) and applied one at a time per process, oldest first (welcome-code adds
+ * before anything else): a customer's add and delete are applied in arrival order.
+ * `stop()` takes no new row, gives back the batch's unstarted rows, lets the one in hand finish within a bound and
+ * otherwise gives it back unspent.
  */
 import type { Logger } from 'pino';
 import { ChannelError, ParseError, type ChannelAdapter } from '../../adapters/channel-adapter.ts';
@@ -16,13 +18,16 @@ import type { FailKind, InboundInbox, InboxRow } from './inbound-inbox.repositor
 export type InboundProcessorDeps = {
   channelAccounts: Pick<ChannelAccountRepository, 'get'>;
   adapterFor: (account: ChannelAccount) => ChannelAdapter;
-  inbox: Pick<InboundInbox, 'claim' | 'release' | 'done' | 'reject' | 'retryLater' | 'breakdown' | 'backlog'>;
+  inbox: Pick<InboundInbox, 'claimBatch' | 'doneMany' | 'release' | 'reject' | 'retryLater' | 'breakdown' | 'backlog'>;
   /** What the handlers of each event use. */
   inbound: InboundDeps;
   /** How many vendor details are owed (a gauge next to the inbox's). */
   owedDetails: () => Promise<number>;
   metrics: Pick<Metrics, 'watchInbox' | 'jobs' | 'inboxFailures' | 'watchBacklog'>;
 };
+
+/** Rows per claim: small enough that a welcome-code add arriving mid-batch still waits only a few rows. */
+const BATCH = 16;
 
 /** Errors of the database driver that mean "not reachable right now". */
 const UNREACHABLE = /^Mongo(ose)?(Network|NetworkTimeout|ServerSelection|NotConnected|TopologyClosed)Error$/;
@@ -45,6 +50,10 @@ export class InboundProcessor {
   private loop: Promise<void> | null = null;
   /** The row being processed, so a stop that runs out of time can give it back. */
   private current: InboxRow | null = null;
+  /** Rows of the claimed batch not started yet: given back untouched when stopping. */
+  private waiting: InboxRow[] = [];
+  /** The accounts of the batch in hand, read once each. */
+  private readonly accounts = new Map<string, Promise<ChannelAccount>>();
 
   constructor(
     private readonly deps: InboundProcessorDeps,
@@ -59,19 +68,32 @@ export class InboundProcessor {
   async drain(max = Number.POSITIVE_INFINITY): Promise<number> {
     let n = 0;
     while (n < max && !this.stopping) {
-      const row = await this.deps.inbox.claim();
-      if (!row) break;
-      if (this.stopping) {
-        await this.deps.inbox.release(row);
-        break;
-      }
-      this.current = row;
+      // One claim write per batch; the rows are still applied one by one in claim order (a customer's add before
+      // its delete), and marked processed together at the end of the batch. A crash before that mark leaves them
+      // to the lease: they are applied again, which every handler's upserts and the event log's keys make harmless.
+      const batch = await this.deps.inbox.claimBatch(Math.min(BATCH, max - n));
+      if (!batch.length) break;
+      this.waiting = batch.slice();
+      this.accounts.clear();
+      const applied: Array<{ row: InboxRow; eventKeys: string[] }> = [];
       try {
-        await this.process(row);
+        while (this.waiting.length && !this.stopping) {
+          const row = this.waiting.shift()!;
+          this.current = row;
+          const eventKeys = await this.process(row);
+          // A welcome-code add is marked at once: its acknowledgement-to-applied time is what the 20 s code waits on.
+          if (eventKeys && (row.priority ?? 0) > 0) await this.deps.inbox.doneMany([{ row, eventKeys }]);
+          else if (eventKeys) applied.push({ row, eventKeys });
+          this.current = null;
+          n++;
+        }
       } finally {
         this.current = null;
+        await this.deps.inbox.doneMany(applied);
+        const left = this.waiting;
+        this.waiting = [];
+        for (const row of left) await this.deps.inbox.release(row);
       }
-      n++;
     }
     return n;
   }
@@ -112,18 +134,21 @@ export class InboundProcessor {
     const loop = this.loop ?? Promise.resolve();
     let timer: NodeJS.Timeout | undefined;
     const finished = await Promise.race([loop.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)))]).finally(() => clearTimeout(timer));
-    if (!finished && this.current) {
-      const row = this.current;
-      const released = await this.deps.inbox.release(row).catch(() => false);
-      this.logger.warn({ rowId: String(row._id), released }, 'inbound row still in hand at shutdown; released for the next start');
+    if (!finished) {
+      for (const row of [...(this.current ? [this.current] : []), ...this.waiting]) {
+        const released = await this.deps.inbox.release(row).catch(() => false);
+        this.logger.warn({ rowId: String(row._id), released }, 'inbound row still in hand at shutdown; released for the next start');
+      }
     }
     return finished;
   }
 
-  private async process(row: InboxRow): Promise<void> {
+  /** Applies one row; answers its event keys when applied (the batch marks it processed), null when already settled. */
+  private async process(row: InboxRow): Promise<string[] | null> {
     const { deps } = this;
     try {
-      const account = await deps.channelAccounts.get(row.accountId);
+      // One account read per batch, not per row (a batch is a few seconds at most: a config edit lands with the next).
+      const account = await (this.accounts.get(row.accountId) ?? this.accounts.set(row.accountId, deps.channelAccounts.get(row.accountId)).get(row.accountId)!);
       const adapter = deps.adapterFor(account);
       const events = adapter.parseInbound(row.plaintext);
       for (const event of events) {
@@ -140,19 +165,21 @@ export class InboundProcessor {
           payload: { ...fields, accountId: account.id },
         });
       }
-      await deps.inbox.done(row, events.map((e) => e.idempotencyKey));
       deps.metrics.jobs.inc({ job: 'inbound.process', outcome: 'ok' });
+      return events.map((e) => e.idempotencyKey);
     } catch (err) {
+      // A failed account read is not kept for the batch's next rows.
+      this.accounts.delete(row.accountId);
       if (err instanceof ParseError) {
         await deps.inbox.reject(row, err.message);
         deps.metrics.jobs.inc({ job: 'inbound.process', outcome: 'rejected' });
-        return;
+        return null;
       }
       if (this.stopping) {
         // A failure while shutting down says nothing about the row: give it back without spending an attempt.
         await deps.inbox.release(row);
         deps.metrics.jobs.inc({ job: 'inbound.process', outcome: 'released' });
-        return;
+        return null;
       }
       const kind = failKindOf(err);
       const reason = err instanceof ChannelError ? `${err.kind} errcode=${err.errcode}: ${err.message}` : (err as Error).message;
@@ -160,6 +187,7 @@ export class InboundProcessor {
       const gaveUp = await deps.inbox.retryLater(row, reason, kind);
       deps.metrics.jobs.inc({ job: 'inbound.process', outcome: gaveUp ? 'failed' : 'retry' });
       if (gaveUp) deps.metrics.inboxFailures.inc({ reason: kind });
+      return null;
     }
   }
 }

@@ -27,6 +27,8 @@ export const inboundRawSchema = new Schema(
     revivals: { type: Number, default: 0 },
     /** 1 for a WeCom add carrying a WelcomeCode (valid 20 s): claimed before everything else. */
     priority: { type: Number, default: 0 },
+    /** The batch claim that holds this row (claimBatch): one write claims the batch, this finds what it got. */
+    claimToken: { type: String, default: null },
   },
   { collection: 'inbound_raw', strict: 'throw', versionKey: false },
 );

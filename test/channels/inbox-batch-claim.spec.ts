@@ -1,0 +1,67 @@
+/**
+ * The processor claims inbox rows in batches: one write per batch, welcome-code adds first, each row held by one
+ * claim only even when two processes claim at once, and a batch whose processor died comes back after the lease.
+ */
+import { expect } from 'chai';
+import { externalContactEvent } from '../../adapters/wecom/simulator/callback-events.ts';
+import type { ChannelAccount } from '../../server/channels/channel-account.repository.ts';
+import { LEASE_MS } from '../../server/channels/inbound-inbox.repository.ts';
+import { useTestDatabase } from '../support/database.ts';
+import { testServices } from '../support/test-app.ts';
+
+describe('InboundInbox batch claim', () => {
+  const t = useTestDatabase('inbox_batch_claim');
+  const account: ChannelAccount = {
+    id: 'acc-1',
+    corpId: 'wwcorp',
+    kind: 'wecom',
+    name: 'w',
+    isDefault: true,
+    config: { corpId: 'wwcorp', secret: 's', token: 't', encodingAESKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C' },
+  };
+  beforeEach(() => t.db.models.InboundRaw.deleteMany({}));
+  const add = (ext: string, welcomeCode?: string) =>
+    externalContactEvent({ corpId: 'wwcorp', changeType: 'add_external_contact', userId: 'a1', externalUserId: ext, createTime: 1_795_000_000, ...(welcomeCode ? { welcomeCode } : {}) });
+
+  async function seed(services: ReturnType<typeof testServices>, count: number): Promise<void> {
+    const wecom = services.adapterFor(account);
+    for (let i = 0; i < count; i++) {
+      await services.inbox.record(account, add(`wm${i}`, i === count - 1 ? 'WELCOME_LAST' : undefined), wecom);
+      services.clock.advance(1000);
+    }
+  }
+
+  it('claims up to the batch size in claim order, the welcome-code add first, and marks them processed in one call', async () => {
+    const services = testServices(t.db);
+    await seed(services, 6);
+    const batch = await services.inbox.claimBatch(4);
+    expect(batch.map((r) => /wm\d+/.exec(r.plaintext)![0])).to.deep.equal(['wm5', 'wm0', 'wm1', 'wm2']);
+    expect(batch.every((r) => r.status === 'processing' && r.attempts === 1)).to.equal(true);
+    await services.inbox.doneMany(batch.map((row) => ({ row, eventKeys: [`k-${String(row._id)}`] })));
+    expect(await services.inbox.counts()).to.deep.equal({ processed: 4, pending: 2 });
+  });
+
+  it('never gives one row to two claims made at the same time', async () => {
+    const services = testServices(t.db);
+    await seed(services, 30);
+    const ids: string[] = [];
+    // Claims that read the same candidates race for them: each row goes to one of them, the losers claim again.
+    for (let round = 0; round < 10 && ids.length < 30; round++) {
+      const batches = await Promise.all([services.inbox.claimBatch(16), services.inbox.claimBatch(16), services.inbox.claimBatch(16)]);
+      ids.push(...batches.flat().map((r) => String(r._id)));
+    }
+    expect(new Set(ids).size).to.equal(ids.length);
+    expect(ids.length).to.equal(30);
+  });
+
+  it('gives a dead processor\'s batch back once its lease has run out', async () => {
+    const services = testServices(t.db);
+    await seed(services, 3);
+    expect(await services.inbox.claimBatch(16)).to.have.length(3);
+    expect(await services.inbox.claimBatch(16)).to.have.length(0);
+    services.clock.advance(LEASE_MS + 1);
+    const again = await services.inbox.claimBatch(16);
+    expect(again).to.have.length(1);
+    expect(again[0]!.attempts).to.equal(2);
+  });
+});
