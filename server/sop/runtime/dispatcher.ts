@@ -156,14 +156,20 @@ export class TouchDispatcher {
     if (!sop || sop.status !== 'enabled') return this.setAll(batch, { status: 'held', reason: 'sop_paused' });
     const ready: Array<{ row: Row; routing: ContactRouting }> = [];
     const storeOf = (row: Row) => row.storeId ?? ctx.routings.get(row.contactId)?.storeId ?? null;
+    // Skips are written once per reason and deferrals together, not one write awaited per touch.
+    const skips = new Map<string, Row[]>();
+    const deferrals: Array<Promise<void>> = [];
     for (const row of batch) {
       const routing = ctx.routings.get(row.contactId);
       const policy = ctx.policies.get(storeOf(row) ?? '') ?? null;
       const verdict = routing ? this.gate(row, routing, ctx.history.get(row.contactId) ?? [], policy) : { skip: 'contact_not_found' as const };
-      if ('skip' in verdict) await this.setOne(row, { status: 'skipped', reason: verdict.skip });
-      else if ('deferTo' in verdict) await this.defer(row, verdict.deferTo, verdict.reason);
+      if ('skip' in verdict) {
+        this.note([row], { status: 'skipped' });
+        skips.set(verdict.skip, [...(skips.get(verdict.skip) ?? []), row]);
+      } else if ('deferTo' in verdict) deferrals.push(this.defer(row, verdict.deferTo, verdict.reason));
       else ready.push({ row, routing: routing! });
     }
+    await Promise.all([...[...skips].map(([reason, rows]) => this.setAll(rows, { status: 'skipped', reason })), ...deferrals]);
     if (!ready.length) return;
     const channel = this.services.touchChannelOf(head.channel);
     const adapter = channel && (await this.cached(ctx.adapters, channel.kind, () => this.adapterFor(head.corpId, channel.kind)));
