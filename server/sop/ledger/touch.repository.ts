@@ -31,6 +31,15 @@ export function siblingsOf(row: Pick<TouchRow, 'corpId' | 'sopId' | 'stepId' | '
 export const sendsTogether = (row: Pick<TouchRow, 'channel' | 'staffId'>): boolean => !!row.staffId && !!touchChannelOf(row.channel)?.batched;
 
 const UNLEASED = { leaseOwner: null, leaseUntil: null };
+/** Mass-send groups per claim: as many as the dispatcher sends at once, so a claim is not one worker's whole backlog. */
+const CLAIM_GROUPS = 8;
+
+/** FNV-1a: a cheap, stable spread of keys per worker. */
+function hash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
 
 export class TouchRepository {
   constructor(
@@ -73,7 +82,7 @@ export class TouchRepository {
 
   /**
    * Due touches claimed with one write: of the `limit` oldest due, every touch that goes out alone, plus the whole
-   * mass-send group of the oldest that goes out with others (a group split across claims would become several
+   * mass-send group of each that goes out with others (a group split across claims would become several
    * mass sends for the staff member to confirm). They are flipped to `sending` where still `scheduled`, under a
    * lease whose owner and expiry together are this claim's token, and the rows carrying the token are read back
    * (a row another worker took between the read and the write is not). Losing every candidate to other workers
@@ -85,9 +94,15 @@ export class TouchRepository {
     for (let round = 0; round < 8; round++) {
       const candidates = await Touch.find(due).sort({ dueAt: 1 }).limit(limit).select('_id corpId sopId stepId staffId localDay variant channel').lean<TouchRow[]>();
       if (!candidates.length) return [];
-      const group = candidates.find(sendsTogether);
+      // Several mass-send groups among the candidates, whole: a claim of one group leaves a worker one vendor call
+      // per claim. Each worker takes them in its own order (by owner), so workers reading the same candidates at
+      // once mostly claim different groups instead of racing for the oldest.
+      const all = new Map<string, ReturnType<typeof siblingsOf>>();
+      for (const c of candidates) if (sendsTogether(c)) all.set(JSON.stringify(siblingsOf(c)), siblingsOf(c));
+      const order = (key: string) => hash(`${owner}\u0000${key}`);
+      const groups = new Map([...all].sort(([a], [b]) => order(a) - order(b)).slice(0, CLAIM_GROUPS));
       const alone = candidates.filter((c) => !sendsTogether(c)).map((c) => c._id);
-      const which = [...(alone.length ? [{ _id: { $in: alone } }] : []), ...(group ? [siblingsOf(group)] : [])];
+      const which = [...(alone.length ? [{ _id: { $in: alone } }] : []), ...groups.values()];
       const claimed = await Touch.updateMany({ ...due, $or: which }, { $set: { status: 'sending', sendStartedAt: now, ...lease }, $inc: { attempts: 1 } });
       if (claimed.modifiedCount) return Touch.find({ status: 'sending', ...lease, $or: which }).lean<TouchRow[]>();
     }

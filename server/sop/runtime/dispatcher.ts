@@ -35,6 +35,11 @@ const MAX_ATTEMPTS = 5;
 const TASK_GRACE_MS = 60 * 60_000;
 /** Fresh touches claimed per write: enough that the per-claim reads (routing, caps) are shared by many sends. */
 const CLAIM_LIMIT = 500;
+/**
+ * Groups of a claim in flight at once: the vendor calls and the ledger writes of one group wait on the network,
+ * so a few at a time keep the worker busy; small, because the vendor throttles per corp and API.
+ */
+const SEND_CONCURRENCY = 8;
 
 type History = Pick<TouchRow, '_id' | 'contactId' | 'status' | 'priority' | 'dueAt' | 'localDay'>;
 type Row = TouchRow;
@@ -145,7 +150,8 @@ export class TouchDispatcher {
         const key = sendsTogether(row) ? JSON.stringify(siblingsOf(row)) : String(row._id);
         groups.set(key, [...(groups.get(key) ?? []), row]);
       }
-      for (const group of groups.values()) await this.process(group, this.context);
+      const ctx = this.context;
+      await inLanes([...groups.values()], SEND_CONCURRENCY, (group) => this.process(group, ctx));
     }
   }
 
@@ -156,14 +162,20 @@ export class TouchDispatcher {
     if (!sop || sop.status !== 'enabled') return this.setAll(batch, { status: 'held', reason: 'sop_paused' });
     const ready: Array<{ row: Row; routing: ContactRouting }> = [];
     const storeOf = (row: Row) => row.storeId ?? ctx.routings.get(row.contactId)?.storeId ?? null;
+    // Skips are written once per reason and deferrals together, not one write awaited per touch.
+    const skips = new Map<string, Row[]>();
+    const deferrals: Array<Promise<void>> = [];
     for (const row of batch) {
       const routing = ctx.routings.get(row.contactId);
       const policy = ctx.policies.get(storeOf(row) ?? '') ?? null;
       const verdict = routing ? this.gate(row, routing, ctx.history.get(row.contactId) ?? [], policy) : { skip: 'contact_not_found' as const };
-      if ('skip' in verdict) await this.setOne(row, { status: 'skipped', reason: verdict.skip });
-      else if ('deferTo' in verdict) await this.defer(row, verdict.deferTo, verdict.reason);
+      if ('skip' in verdict) {
+        this.note([row], { status: 'skipped' });
+        skips.set(verdict.skip, [...(skips.get(verdict.skip) ?? []), row]);
+      } else if ('deferTo' in verdict) deferrals.push(this.defer(row, verdict.deferTo, verdict.reason));
       else ready.push({ row, routing: routing! });
     }
+    await Promise.all([...[...skips].map(([reason, rows]) => this.setAll(rows, { status: 'skipped', reason })), ...deferrals]);
     if (!ready.length) return;
     const channel = this.services.touchChannelOf(head.channel);
     const adapter = channel && (await this.cached(ctx.adapters, channel.kind, () => this.adapterFor(head.corpId, channel.kind)));
@@ -378,6 +390,35 @@ export class TouchDispatcher {
     const account = accounts.find((a) => a.kind === kind && a.isDefault) ?? accounts.find((a) => a.kind === kind);
     return account ? this.services.adapterFor(account) : null;
   }
+}
+
+/**
+ * Runs `work` over the groups, up to `bound` at once, but a group waits for every earlier group that shares a
+ * contact with it: caps and priority are decided per contact from the claim's history, which each group keeps
+ * current as it settles, so a contact's touches are gated one after another and in claim order.
+ */
+export async function inLanes(groups: Row[][], bound: number, work: (group: Row[]) => Promise<void>): Promise<void> {
+  const last = new Map<string, Promise<unknown>>();
+  // A slot is taken only once a group's earlier groups are done: a waiting group must not keep a free one idle.
+  let free = bound;
+  const queue: Array<() => void> = [];
+  const slot = () => (free > 0 ? (free--, Promise.resolve()) : new Promise<void>((resolve) => queue.push(resolve)));
+  const release = () => {
+    const next = queue.shift();
+    if (next) next();
+    else free++;
+  };
+  const tasks = groups.map((group) => {
+    const before = [...new Set(group.map((r) => last.get(r.contactId)).filter((p) => p !== undefined))];
+    const done = Promise.allSettled(before)
+      .then(slot)
+      .then(() => work(group).finally(release));
+    for (const r of group) last.set(r.contactId, done.catch(() => undefined));
+    return done;
+  });
+  // Every group finishes before the claim does (the caller then clears the claim's state); the first error wins.
+  const failed = (await Promise.allSettled(tasks)).find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /**

@@ -4,7 +4,7 @@ import { fixedClock } from '../../shared/clock.ts';
 import type { StorePolicy } from '../../org/index.ts';
 import type { StaffTaskInput } from '../../tasks/index.ts';
 import { InMemoryLedger, routingOf } from '../../../test/support/in-memory-ledger.ts';
-import { TouchDispatcher, type DispatcherDeps } from './dispatcher.ts';
+import { inLanes, TouchDispatcher, type DispatcherDeps } from './dispatcher.ts';
 import type { ContactRouting } from './routing.ts';
 import { placeholderRenderer } from './touch-renderer.ts';
 
@@ -184,5 +184,39 @@ describe('TouchDispatcher over an in-memory ledger', () => {
     await h.dispatcher.drain();
     expect([limited.status, limited.deferrals[0]?.reason, limited.dueAt.toISOString()]).to.deep.equal(['scheduled', 'retry:45009', '2026-11-23T02:02:00.000Z']);
     expect([refused.status, refused.reason, refused.error?.errcode]).to.deep.equal(['failed', 'vendor:40003', 40003]);
+  });
+
+  it('sends the groups of a claim a few at a time, but the groups of one contact one after another and in order', async () => {
+    const group = (...contacts: string[]) => contacts.map((contactId) => ({ contactId })) as unknown as Parameters<typeof inLanes>[0][number];
+    const groups = [group('a'), group('b'), group('c', 'a'), group('d'), group('e'), group('f')];
+    const log: string[] = [];
+    let inFlight = 0;
+    let most = 0;
+    await inLanes(groups, 3, async (g) => {
+      const name = g.map((r) => r.contactId).join('+');
+      inFlight++;
+      most = Math.max(most, inFlight);
+      log.push(`start ${name}`);
+      await new Promise((resolve) => setTimeout(resolve, name === 'a' ? 30 : 5));
+      log.push(`end ${name}`);
+      inFlight--;
+    });
+    expect(most, 'several groups at once, never more than the bound').to.equal(3);
+    expect(log.indexOf('start c+a'), 'a contact\'s second group waits for its first').to.be.greaterThan(log.indexOf('end a'));
+    expect(log.filter((l) => l.startsWith('end'))).to.have.length(6);
+  });
+
+  it('finishes every group of a claim before reporting the first error', async () => {
+    const done: string[] = [];
+    const failing = inLanes([[{ contactId: 'a' }], [{ contactId: 'b' }]] as unknown as Parameters<typeof inLanes>[0], 8, async (g) => {
+      if (g[0]!.contactId === 'a') throw new Error('boom');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      done.push(g[0]!.contactId);
+    });
+    await failing.then(
+      () => expect.fail('the error is reported'),
+      (err: Error) => expect(err.message).to.equal('boom'),
+    );
+    expect(done).to.deep.equal(['b']);
   });
 });
