@@ -73,7 +73,7 @@ export class LiveCodeService {
     const fallback = await this.staffRefs(scope, input.fallbackStaffIds ?? [], 'fallbackStaffIds');
     await this.d.tags.assertExist(scope.corpId, input.tagIds ?? []);
     const state = newState();
-    const welcome = await this.pinWelcome(scope, state, input.welcomeTemplateId ?? null, input.welcomeVariants ?? null);
+    const welcome = await this.pinWelcome(scope, state, input.name, input.welcomeTemplateId ?? null, input.welcomeVariants ?? null);
     const account = await this.wecomAccount(scope.corpId);
     const adapter = this.capable(account);
     const draft = { mode, staff, fallback, dutyHours: input.dutyHours ?? null, dailyAddLimit: input.dailyAddLimit ?? null, rotation: 0 } as const;
@@ -129,7 +129,7 @@ export class LiveCodeService {
     }
     // Saving re-pins the template's current published version.
     if (change.welcomeTemplateId !== undefined || change.welcomeVariants !== undefined) {
-      patch.welcome = await this.pinWelcome(scope, code.state, change.welcomeTemplateId ?? null, change.welcomeVariants ?? null);
+      patch.welcome = await this.pinWelcome(scope, code.state, change.name ?? code.name, change.welcomeTemplateId ?? null, change.welcomeVariants ?? null);
     }
     if (change.staffDefault !== undefined) patch.staffDefault = change.staffDefault;
     if (change.skipVerify !== undefined) patch.skipVerify = change.skipVerify;
@@ -261,7 +261,7 @@ export class LiveCodeService {
    * Pins each welcome template's current published version. With variants, the A/B experiment (goal: the
    * customer replies; guardrail: deletes the friend) is created or given the new arms; its id follows the state.
    */
-  private async pinWelcome(scope: Scope, state: string, templateId: string | null, variants: WelcomeVariantInput[] | null): Promise<PinnedWelcome | null> {
+  private async pinWelcome(scope: Scope, state: string, codeName: string, templateId: string | null, variants: WelcomeVariantInput[] | null): Promise<PinnedWelcome | null> {
     if (templateId && variants?.length) throw new BadRequestError('欢迎语模板与多版本只能选一种 Give a welcome template or variants, not both', [{ path: 'welcomeVariants', message: '或 welcomeTemplateId Or welcomeTemplateId' }]);
     const arms = variants?.length ? variants : templateId ? [{ id: 'default', templateId, weight: 1 }] : [];
     if (!arms.length) return null;
@@ -274,7 +274,8 @@ export class LiveCodeService {
     if (!variants?.length) return { templateId: pinned[0]!.templateId, version: pinned[0]!.version, experimentId: null, variants: [] };
     const experimentId = `welcome-${state.slice(STATE_PREFIX.length)}`;
     const existed = await this.d.experiments.get(scope.corpId, experimentId).then(() => true, () => false);
-    await this.d.experiments.ensureForCampaign(scope.corpId, { campaignId: `live-code:${state}`, experimentId, arms: pinned.map((a) => ({ id: a.id, templateId: a.templateId, weight: a.weight })) });
+    // Marketers read the experiment by the code's name, not by its state.
+    await this.d.experiments.ensureForCampaign(scope.corpId, { campaignId: `live-code:${state}`, experimentId, name: `${codeName} · 欢迎语`, arms: pinned.map((a) => ({ id: a.id, templateId: a.templateId, weight: a.weight })) });
     if (!existed) await this.d.experiments.configure(scope.corpId, experimentId, { goals: ['reply'], guardrails: ['friend_deleted'] });
     return { templateId: pinned[0]!.templateId, version: pinned[0]!.version, experimentId, variants: pinned };
   }

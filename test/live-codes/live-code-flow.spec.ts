@@ -187,6 +187,7 @@ describe('live codes: create, scan, welcome, tags, attribution', () => {
     expect(experimentId).to.equal(`welcome-${ab.state.slice(3)}`);
     const experiment = await h.services.experiments.get(SIM_CORP_ID, experimentId);
     expect(experiment.goals).to.deep.equal(['reply']);
+    expect(experiment.name, 'named by the code, not its state').to.equal('AB 海报 · 欢迎语');
     expect(experiment.arms.map((a) => a.id)).to.deep.equal(['story', 'coupon']);
     const arms = new Map<string, string>();
     for (let i = 0; i < 6; i++) {
