@@ -2,7 +2,7 @@
  * Upsert by identity: finds the person behind any of the given identities and keeps one contact for them.
  *
  * Rules: the same externalUserId, unionid, openid, kf id, wechaty id or phone hash means the same person, and
- * in one corp a kf id and an externalUserId with the same value do too (identity.ts `aliasKeys`).
+ * in one corp a kf id and an externalUserId with the same value do too (both write identity.ts `personKeys`).
  * When an incoming set of identities matches several contacts (an official-account fan and a WeCom customer
  * whose unionid arrives later), they are merged into the oldest. There are no transactions (the development
  * database has none, and none are needed): the unique index on identityKeys refuses a duplicate, and the loser of
@@ -14,7 +14,7 @@ import { newContactDocument, toContactDto, type ContactDto, type ContactRow } fr
 import type { LifecycleStage } from './contact.schema.ts';
 import type { ContactsModels } from './contacts.models.ts';
 import type { FollowRepository } from './follow.repository.ts';
-import { aliasKeys, identityKey, phoneKey, type Identity } from './identity.ts';
+import { identityKey, parseIdentityKey, personKeys, phoneKey, type Identity } from './identity.ts';
 import { maskPhone, type PhoneVault } from './phone.ts';
 
 export type ContactProfile = {
@@ -77,31 +77,44 @@ export class ContactIdentityRepository {
         break;
       }
     }
+    await this.backfillPersonKeys(corpId);
     return merged;
+  }
+
+  /**
+   * Contacts stored before `xu:` keys were written get theirs (after the merge above, so twins are one contact by
+   * then); a contact whose key another still holds is left for the next pass rather than failing the boot.
+   */
+  private async backfillPersonKeys(corpId: string): Promise<void> {
+    const rows = await this.models.Contact.find({ corpId, mergedInto: null }).select('identityKeys').lean<Array<Pick<ContactRow, '_id' | 'identityKeys'>>>();
+    for (const row of rows) {
+      const keys = row.identityKeys ?? [];
+      const missing = keys.flatMap((k) => { const id = parseIdentityKey(k); return id ? personKeys(id) : []; }).filter((k) => !keys.includes(k));
+      if (!missing.length) continue;
+      try {
+        await this.models.Contact.updateOne({ _id: row._id, corpId }, { $addToSet: { identityKeys: { $each: [...new Set(missing)] } } });
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err;
+      }
+    }
   }
 
   async upsert(corpId: string, input: ContactUpsert): Promise<UpsertResult> {
     const phone = input.phone ? this.phones.normalizeOrThrow(input.phone) : undefined;
     const phoneHash = phone ? this.phones.hash(phone) : undefined;
-    const keys = [...new Set([...input.identities.map(identityKey), ...(phoneHash ? [phoneKey(phoneHash)] : [])])];
+    const keys = [...new Set([...input.identities.map(identityKey), ...input.identities.flatMap(personKeys), ...(phoneHash ? [phoneKey(phoneHash)] : [])])];
     if (!keys.length) throw new ConflictError('客户至少需要一个身份（渠道 id 或手机号） A contact needs at least one identity (channel id or phone)');
 
-    // Keys that name the same person but are not written (a kf id's WeCom twin): the unique index cannot see them,
-    // so one equality read per alias comes before the insert.
-    const aliases = [...new Set(input.identities.flatMap(aliasKeys))].filter((k) => !keys.includes(k));
-    const aliased = aliases.length > 0 && (await Promise.all(aliases.map((key) => this.models.Contact.exists({ corpId, identityKeys: key })))).some((hit) => hit !== null);
     // Optimistic first try: a person we have never seen costs one insert. The unique index refuses it when any
     // key is already taken, and only then do we look the owners up (and merge them if several).
-    if (!aliased) {
-      try {
-        const created = await this.insert(corpId, keys, input, phone, phoneHash);
-        return { contact: toContactDto(created), created: true, mergedIds: [] };
-      } catch (err) {
-        if (!isDuplicateKeyError(err)) throw err;
-      }
+    try {
+      const created = await this.insert(corpId, keys, input, phone, phoneHash);
+      return { contact: toContactDto(created), created: true, mergedIds: [] };
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
     }
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const matches = await this.findByKeys(corpId, [...keys, ...aliases]);
+      const matches = await this.findByKeys(corpId, keys);
       try {
         if (!matches.length) {
           const created = await this.insert(corpId, keys, input, phone, phoneHash);

@@ -56,13 +56,13 @@ export function parseIdentityKey(text: string): Identity | null {
 }
 
 /**
- * Keys that name the same person as `id` without being written with it. In one corp, 微信客服's external_userid
- * and the external contact's external_userid are the same id for the same WeChat user: a kf message from a WeCom
- * friend belongs to that friend's contact. The alias is only looked up, never stored, so a kf-only customer does
- * not look like a WeCom friend (no 1:1 sends to someone who never added a staff member).
+ * The key of the WeChat user behind a channel id, written beside it. In one corp, 微信客服's external_userid and the
+ * external contact's external_userid are the same id for the same WeChat user, so both write `xu:<id>`: the unique
+ * index on identityKeys then joins a kf message from a WeCom friend (or a kf customer who later adds a staff member)
+ * to the one contact at no extra read. It is not a channel identity: a kf-only customer holds `kf:` and `xu:` but
+ * no `wecom:` key, so nothing takes them for a WeCom friend (no 1:1 sends to someone who never added staff).
  */
-export function aliasKeys(id: Identity): string[] {
-  if (id.kind === 'kf') return [identityKey({ kind: 'wecom', externalUserId: id.externalUserId })];
-  if (id.kind === 'wecom') return [identityKey({ kind: 'kf', externalUserId: id.externalUserId })];
+export function personKeys(id: Identity): string[] {
+  if (id.kind === 'kf' || id.kind === 'wecom') return [`xu:${id.externalUserId}`];
   return [];
 }

@@ -19,7 +19,7 @@ export type { ContactProfile, ContactReassigner, ContactUpsert, UpsertResult } f
 export { toContactDto, type ContactDto, type ContactRow } from './contact.dto.ts';
 export type { ContactDoc, LifecycleStage } from './contact.schema.ts';
 export type { FollowInput } from './follow.repository.ts';
-export { identityKey, parseIdentityKey, phoneKey, type Identity } from './identity.ts';
+export { identityKey, parseIdentityKey, personKeys, phoneKey, type Identity } from './identity.ts';
 export { maskPhone } from './phone.ts';
 export { optOutOnStopReply, type OptOutDeps } from './opt-out-reply.ts';
 /** The parts under their class names, for code that names the one it uses. */

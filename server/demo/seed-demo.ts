@@ -5,7 +5,7 @@
  * written with insertMany because going through the identity service one by one would take seconds for nothing.
  */
 import { Types } from 'mongoose';
-import { identityKey, maskPhone, phoneKey, type ContactRepository, type FollowRepository } from '../contacts/index.ts';
+import { identityKey, maskPhone, personKeys, phoneKey, type ContactRepository, type FollowRepository } from '../contacts/index.ts';
 import type { GroupsModule } from '../groups/index.ts';
 import { seedContentTemplates, type ContentModule } from '../content/index.ts';
 import type { OrgModule, StaffDto } from '../org/index.ts';
@@ -80,7 +80,7 @@ export async function seedDemo(deps: DemoDeps, opts: { contacts?: number; seed?:
     contacts.push({
       _id,
       corpId,
-      identityKeys: [identityKey({ kind: 'wecom', externalUserId }), phoneKey(hash), ...(unionid ? [identityKey({ kind: 'unionid', unionid })] : [])],
+      identityKeys: [identityKey({ kind: 'wecom', externalUserId }), ...personKeys({ kind: 'wecom', externalUserId }), phoneKey(hash), ...(unionid ? [identityKey({ kind: 'unionid', unionid })] : [])],
       externalUserId,
       unionid,
       phoneEnc: deps.phones.encrypt(phone),

@@ -79,4 +79,15 @@ describe('one customer across 微信客服 and WeCom', () => {
     expect(await mergeStoredKfDuplicates(s), 'idempotent').to.equal(0);
     expect(await t.db.models.Contact.countDocuments({ corpId: SIM_CORP_ID, identityKeys: { $in: [`wecom:${id}`, `kf:${id}`] } })).to.equal(1);
   });
+
+  it('a WeCom friend stored before xu: keys gets one at the boot migration, and a later kf message lands on them', async () => {
+    const s = h.services;
+    const id = 'wmSIMoldFriend01';
+    // What main stored for a WeCom friend: the channel key alone.
+    const old = await t.db.models.Contact.create({ corpId: SIM_CORP_ID, identityKeys: [`wecom:${id}`], externalUserId: id, name: '老朋友' });
+    await mergeStoredKfDuplicates({ org: s.org, identities: s.identities });
+    expect((await t.db.models.Contact.findById(old._id).lean())!.identityKeys).to.include(`xu:${id}`);
+    const { contact, created } = await s.identities.upsert(SIM_CORP_ID, { identities: [{ kind: 'kf', externalUserId: id }], profile: { name: '微信用户' } });
+    expect({ id: contact.id, created }).to.deep.equal({ id: String(old._id), created: false });
+  });
 });
