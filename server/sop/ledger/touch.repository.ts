@@ -129,7 +129,7 @@ export class TouchRepository {
 
   async markSent(corpId: string, ids: readonly Types.ObjectId[], sent: { vendorId: string | null; text: string; at: Date }): Promise<void> {
     if (!ids.length) return;
-    await this.Touch.updateMany({ _id: { $in: ids }, corpId }, { $set: { status: 'sent', reason: null, vendorId: sent.vendorId, text: sent.text, sentAt: sent.at, checkAt: null, ...UNLEASED, reclaimed: false } });
+    await this.Touch.updateMany({ _id: { $in: ids }, corpId }, { $set: { status: 'sent', reason: null, vendorId: sent.vendorId, text: sent.text, sentAt: sent.at, ...UNLEASED, reclaimed: false }, $unset: { checkAt: 1 } });
   }
 
   /**

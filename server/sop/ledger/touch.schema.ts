@@ -41,8 +41,11 @@ export const touchSchema = new Schema(
     vendorId: { type: String, default: null },
     error: { errcode: { type: Number, default: null }, kind: { type: String, default: null }, message: { type: String, default: null } },
     sentAt: { type: Date, default: null },
-    /** An `awaiting` touch (the staff member publishes it in WeCom): when its outcome is read back next. */
-    checkAt: { type: Date, default: null },
+    /**
+     * An `awaiting` touch (the staff member publishes it in WeCom): when its outcome is read back next. Absent on
+     * every other touch (no default).
+     */
+    checkAt: { type: Date },
   },
   { collection: 'sop_touches', timestamps: true, strict: 'throw', minimize: false },
 );
@@ -50,8 +53,9 @@ export const touchSchema = new Schema(
 touchSchema.index({ corpId: 1, key: 1 }, { unique: true });
 // The dispatcher's claim: scheduled rows that are due.
 touchSchema.index({ status: 1, dueAt: 1 });
-// The read-back of sends staff publish themselves.
-touchSchema.index({ status: 1, checkAt: 1 });
+// The read-back of sends staff publish themselves has no index of its own: `{ status: 'awaiting' }` is served by
+// the claim's index above, and awaiting rows are few. A dedicated { status, checkAt } index cost the fan-out's
+// inserts 0.53 → 0.47 of raw (sop-fanout, same machine).
 // Frequency caps: a contact's touches on one local day.
 touchSchema.index({ corpId: 1, contactId: 1, localDay: 1 });
 // Execution reports by SOP.
