@@ -52,9 +52,20 @@ export class ForbiddenError extends AppError {
   }
 }
 /** Also used for records outside the caller's tenant or store, so their existence is not revealed. */
+/** What a 404 names, in zh-CN (the English name follows in the message). */
+const RESOURCE_NAMES: Readonly<Record<string, string>> = {
+  contact: '客户', staff: '员工', 'content template': '内容模板', 'content version': '内容版本', task: '任务', tag: '标签',
+  'tag group': '标签组', lead: '线索', corp: '企业', store: '门店', 'live code': '渠道活码', 'knowledge entry': '知识条目',
+  'knowledge version': '知识版本', 'channel account': '渠道账号', campaign: '加粉活动', touch: '触达', token: '令牌',
+  'store code near you': '附近门店的二维码', 'saved filter': '人群包', 'kf session': '客服会话', 'kf review item': '待审问题',
+  handover: '继承任务', group: '客户群', 'greeting experiment of campaign': '活动的问候语实验', experiment: '实验', sop: 'SOP',
+  ticket: '工单',
+};
+
 export class NotFoundError extends AppError {
   constructor(what: string, id?: string) {
-    super(404, ErrorCode.NotFound, id ? `未找到 ${what} ${id} not found` : `未找到 ${what} not found`);
+    const zh = RESOURCE_NAMES[what] ?? what;
+    super(404, ErrorCode.NotFound, id ? `未找到${zh} ${id} ${what} ${id} not found` : `未找到${zh} ${what} not found`);
   }
 }
 export class ConflictError extends AppError {

@@ -50,6 +50,12 @@ describe('zh-CN first where users read', () => {
     for (const e of [new NotFoundError('SOP', 'x'), new UnauthenticatedError(), new ForbiddenError(), new ValidationError([])]) expect(e.message, e.name).to.match(CJK);
   });
 
+  it('names what was not found in zh-CN, the English name after it', () => {
+    expect(new NotFoundError('live code', 'lc1').message).to.equal('未找到渠道活码 lc1 live code lc1 not found');
+    const names = ['contact', 'staff', 'content template', 'task', 'tag', 'tag group', 'lead', 'corp', 'store', 'knowledge entry', 'channel account', 'campaign', 'saved filter', 'kf session', 'handover', 'group', 'experiment'];
+    for (const what of names) expect(new NotFoundError(what).message.split(' ')[0], what).to.match(CJK).and.not.include(what);
+  });
+
   it('says why the auto-winner cannot decide in zh-CN', () => {
     expect(autoWinnerBlocked({ status: 'running', autoWinner: { enabled: false } })).to.match(CJK);
     expect(autoWinnerBlocked({ status: 'stopped', autoWinner: { enabled: true } })).to.match(CJK);
