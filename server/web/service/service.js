@@ -260,7 +260,10 @@ $('reply-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   const text = $('reply-text').value.trim();
   if (!text) return showError('请输入回复内容。 Type a reply first.');
-  if (await act('reply', { text })) $('reply-text').value = '';
+  // Cleared before the send, not after: the conversation re-renders while act() runs, and an agent typing the next
+  // reply in that moment would otherwise lose it. A refused send puts the text back.
+  $('reply-text').value = '';
+  if (!(await act('reply', { text })) && !$('reply-text').value) $('reply-text').value = text;
 });
 $('numbers-by').addEventListener('change', () => loadNumbers().catch(fail));
 $('kb-form').addEventListener('submit', (event) => {
