@@ -1,11 +1,11 @@
 /* The 门店与员工 page (/hq/org): stores (edit), staff (role, store, quotas, resign → handover), one-time sign-in
  * links as a QR and a copyable link, API tokens (issue, list, revoke). HQ admins change things; marketers read.
  * In the console shell (shared/console.js). */
-/* global document, navigator, setTimeout, clearTimeout */
+/* global document, navigator */
 
 import { ApiError, detailedMessage } from '/web/shared/api.js';
 import { consoleApi, mountConsole } from '/web/shared/console.js';
-import { $, bi, el, showError, td } from '/web/shared/dom.js';
+import { $, announce, bi, el, showError, showProblems as problems, td } from '/web/shared/dom.js';
 
 const ERRORS = {
   network: '网络异常，请检查网络后重试。Network error.',
@@ -33,20 +33,9 @@ const time = (d) => (d ? new Date(d).toLocaleString('zh-CN', { hour12: false }) 
 const storeName = (id) => state.stores.find((s) => s.id === id)?.name ?? '—';
 const staffById = (id) => state.staff.find((s) => s.id === id);
 
-let statusTimer;
-function announce(text) {
-  clearTimeout(statusTimer);
-  $('status').textContent = text;
-  statusTimer = setTimeout(() => ($('status').textContent = ''), 6000);
-}
 function handle(err) {
   if (err instanceof ApiError && err.status === 401) return shell?.signOut(ERRORS[401]);
   showError(err instanceof ApiError ? err.message : `${ERRORS[500]} ${err?.message ?? ''}`);
-}
-function problems(box, err) {
-  const items = Array.isArray(err?.error?.details) ? err.error.details.map((d) => `${d.path}: ${d.message}`) : [err.message];
-  box.replaceChildren(el('ul', {}, items.map((t) => el('li', { text: t }))));
-  box.hidden = false;
 }
 
 /* ---------- 门店 Stores ---------- */

@@ -1,11 +1,11 @@
 /* The 设置 page (/hq/settings): channel accounts (list, connect, check credentials, the callback URL to paste into
  * the vendor's console; secrets are write-only) and the content rules (sensitive words, link-domain allow-list).
  * HQ admins change them; marketers read the content rules. In the console shell (shared/console.js). */
-/* global location, navigator, setTimeout, clearTimeout */
+/* global location, navigator */
 
 import { ApiError, detailedMessage } from '/web/shared/api.js';
 import { consoleApi, mountConsole } from '/web/shared/console.js';
-import { $, bi, el, showError } from '/web/shared/dom.js';
+import { $, announce, bi, el, showError, showProblems as problems } from '/web/shared/dom.js';
 import { vendorErrorText } from '/web/shared/vendor-errcodes.js';
 
 const ERRORS = {
@@ -44,20 +44,9 @@ const api = consoleApi({ errors: ERRORS, message: detailedMessage((d) => `${d.pa
 const state = { admin: false, accounts: [], settings: null };
 let shell = null;
 
-let statusTimer;
-function announce(text) {
-  clearTimeout(statusTimer);
-  $('status').textContent = text;
-  statusTimer = setTimeout(() => ($('status').textContent = ''), 6000);
-}
 function handle(err) {
   if (err instanceof ApiError && err.status === 401) return shell?.signOut(ERRORS[401]);
   showError(err instanceof ApiError ? err.message : `${ERRORS[500]} ${err?.message ?? ''}`);
-}
-function problems(box, err) {
-  const items = Array.isArray(err?.error?.details) ? err.error.details.map((d) => `${d.path}: ${d.message}`) : [err.message];
-  box.replaceChildren(el('ul', {}, items.map((t) => el('li', { text: t }))));
-  box.hidden = false;
 }
 const lines = (text) => text.split('\n').map((l) => l.trim()).filter(Boolean);
 

@@ -1,5 +1,5 @@
 /* DOM helpers every page under server/web shares, served as /web/shared/dom.js (plain module, no build step). */
-/* global document */
+/* global document, setTimeout, clearTimeout */
 
 /** The element with this id. */
 export const $ = (id) => document.getElementById(id);
@@ -32,4 +32,19 @@ export const td = (text, cls) => el('td', { class: cls, text: String(text) });
 export function showError(message) {
   $('error').textContent = message;
   $('error').hidden = !message;
+}
+
+let statusTimer;
+/** Shows a passing message in the page's #status line for six seconds. */
+export function announce(text) {
+  clearTimeout(statusTimer);
+  $('status').textContent = text;
+  statusTimer = setTimeout(() => ($('status').textContent = ''), 6000);
+}
+
+/** Lists a refusal's problems (the API's `details`, each as "path: message"; else its message) in `box`. */
+export function showProblems(box, err) {
+  const items = Array.isArray(err?.error?.details) ? err.error.details.map((d) => `${d.path}: ${d.message}`) : [err.message];
+  box.replaceChildren(el('ul', {}, items.map((t) => el('li', { text: t }))));
+  box.hidden = false;
 }
