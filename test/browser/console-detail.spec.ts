@@ -85,7 +85,7 @@ describe('console customer, tag and group pages in Chromium', function () {
     await page.screenshot({ path: `${SHOTS}/tags-merge-1280.png` });
     await page.locator('#merge-confirm').click();
     await page.locator('#status', { hasText: '已合并' }).waitFor();
-    expect(await page.locator('.tag-name', { hasText: 'VIP' }).count()).to.equal(0);
+    await page.locator('.tag-name', { hasText: 'VIP' }).first().waitFor({ state: 'detached' });
     expect((await t.db.models.Contact.findById(seed.contactId).lean())!.tagIds).to.include(seed.tags.regular).and.not.include(seed.tags.vip);
     await page.screenshot({ path: `${SHOTS}/tags-1280.png`, fullPage: true });
     expect(desktop!.pageErrors).to.deep.equal([]);

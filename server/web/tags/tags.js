@@ -32,8 +32,9 @@ async function act(run, done) {
   showError('');
   try {
     await run();
-    announce(done);
+    // Reload first so the announcement never describes a list that is still the old one.
     await load();
+    announce(done);
     return true;
   } catch (err) {
     showError(err.message);
