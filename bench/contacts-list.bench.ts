@@ -3,9 +3,10 @@
  * through the same repository call GET /api/contacts makes, over four filters: tag + store, tag none, lifecycle
  * and a search. Prints p50 / p95 over every timed query and the same per filter.
  *
- * On the development database (mongo-java-server) every list query scans the collection: it uses an index only
- * for an equality on exactly the indexed fields (docs/decisions/0001). The indexes production MongoDB uses per
- * filter are declared and explained in server/contacts/contact.schema.ts; run with MONGODB_URI to measure them.
+ * On the development database (mongo-java-server, memory store) a page sorted on `_id` walks the `_id`s in order
+ * and stops at the limit, as MongoDB walks an index; its other indexes serve only exact equalities
+ * (docs/decisions/0001). The indexes production MongoDB uses per filter are declared and explained in
+ * server/contacts/contact.schema.ts; run with MONGODB_URI to measure them.
  */
 import { Types } from 'mongoose';
 import { openDatabase } from '../server/db/database.ts';
@@ -105,7 +106,7 @@ export async function run(args: string[]) {
       target_ms: 300,
       raw_first_page_ms_p50: round(percentile(raw, 0.5)),
       ratio_p50: round(percentile(all, 0.5) / Math.max(0.1, percentile(raw, 0.5))),
-      database: process.env.MONGODB_URI ? 'MONGODB_URI' : 'dev (mongo-java-server, scans)',
+      database: process.env.MONGODB_URI ? 'MONGODB_URI' : 'dev (mongo-java-server, _id order)',
       per_filter: per,
     };
   } finally {
