@@ -1,14 +1,7 @@
 import de.bwaldvogel.mongo.MongoBackend;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.MongoVersion;
-import de.bwaldvogel.mongo.backend.CollectionOptions;
-import de.bwaldvogel.mongo.backend.CursorRegistry;
-import de.bwaldvogel.mongo.backend.QueryResult;
-import de.bwaldvogel.mongo.backend.ValueComparator;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
-import de.bwaldvogel.mongo.backend.memory.MemoryCollection;
-import de.bwaldvogel.mongo.backend.memory.MemoryDatabase;
 import de.bwaldvogel.mongo.bson.Document;
 import io.netty.channel.Channel;
 import org.h2.mvstore.MVStore;
@@ -17,8 +10,6 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.BindException;
 import java.util.List;
-import java.util.TreeMap;
-import java.util.stream.Stream;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -87,73 +78,13 @@ public class DevMongo {
     }
   }
 
-  /**
-   * mongo-java-server has no ordered index: a query sorted by `_id` with a limit (a list's first page, newest
-   * first) matched and sorted every document of the collection before taking 50. A real server walks the `_id`
-   * index in order and stops after the limit. This memory backend keeps the collection's `_id`s in a sorted map
-   * and does the same, so a page costs what it costs in production instead of a full scan (docs/decisions/0001).
-   */
-  static final class IdOrderedMemoryBackend extends MemoryBackend {
-    @Override
-    public MemoryDatabase openOrCreateDatabase(String databaseName) {
-      return new MemoryDatabase(databaseName, getCursorRegistry()) {
-        @Override
-        protected MemoryCollection openOrCreateCollection(String collectionName, CollectionOptions options) {
-          return new IdOrderedMemoryCollection(this, collectionName, options, cursorRegistry);
-        }
-      };
-    }
-  }
-
-  static final class IdOrderedMemoryCollection extends MemoryCollection {
-    // Guarded by the collection's monitor: every insert, delete and query of the parent runs synchronized.
-    private final TreeMap<Object, Integer> byId = new TreeMap<>(ValueComparator.ascWithoutListHandling());
-
-    IdOrderedMemoryCollection(MemoryDatabase database, String name, CollectionOptions options, CursorRegistry cursors) {
-      super(database, name, options, cursors);
-    }
-
-    @Override
-    protected Integer addDocumentInternal(Document document) {
-      Integer position = super.addDocumentInternal(document);
-      Object id = document.get("_id");
-      if (id != null) byId.put(id, position);
-      return position;
-    }
-
-    @Override
-    protected void removeDocument(Integer position) {
-      Document gone = getDocument(position);
-      if (gone != null) byId.remove(gone.get("_id"));
-      super.removeDocument(position);
-    }
-
-    @Override
-    protected QueryResult matchDocuments(Document query, Document orderBy, int skip, int limit, int batchSize, Document fieldSelector) {
-      int direction = idOnlyDirection(orderBy);
-      if (direction == 0 || byId.size() != count()) { // a document without _id: let the parent scan and sort
-        return super.matchDocuments(query, orderBy, skip, limit, batchSize, fieldSelector);
-      }
-      Stream<Document> inIdOrder = (direction > 0 ? byId.values() : byId.descendingMap().values()).stream().map(this::getDocument);
-      // Already in order: with no comparator the parent filters, skips and limits lazily and stops at the limit.
-      return matchDocumentsFromStream(query, inIdOrder, skip, limit, batchSize, null, fieldSelector);
-    }
-
-    /** 1 or -1 for a sort on `_id` alone, else 0. */
-    private static int idOnlyDirection(Document orderBy) {
-      if (orderBy == null || orderBy.size() != 1 || !(orderBy.get("_id") instanceof Number)) return 0;
-      int d = ((Number) orderBy.get("_id")).intValue();
-      return d == 1 || d == -1 ? d : 0;
-    }
-  }
-
   public static void main(String[] args) {
     int port = Integer.parseInt(args[0]);
     String store = args.length > 1 ? args[1] : "memory";
     MongoBackend backend;
     MongoServer server;
     try {
-      backend = "memory".equals(store) ? new IdOrderedMemoryBackend() : new JournaledH2Backend(new MVStore.Builder().fileName(store).open());
+      backend = "memory".equals(store) ? new IndexedMemoryBackend() : new JournaledH2Backend(new MVStore.Builder().fileName(store).open());
       backend.version(new Mongo60());
       server = new MongoServer(backend);
       server.bind("127.0.0.1", port);

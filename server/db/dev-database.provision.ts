@@ -1,7 +1,7 @@
 /**
  * Fetches mongo-java-server and its dependencies from Maven Central (through `mvn`) and compiles our launcher,
- * into `<cacheDir>/devdb/<fingerprint>/`. The fingerprint covers the pom and the launcher source, so a change to
- * either provisions afresh; an existing complete cache is reused without touching the network.
+ * into `<cacheDir>/devdb/<fingerprint>/`. The fingerprint covers the pom and every Java source beside it, so a
+ * change to any provisions afresh; an existing complete cache is reused without touching the network.
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -18,8 +18,9 @@ export type Provisioned = { dir: string; classpath: string };
 
 export async function provisionDevDatabase(opts: { cacheDir: string; log?: (line: string) => void }): Promise<Provisioned> {
   const pom = await readFile(path.join(sourceDir, 'pom.xml'));
-  const launcher = await readFile(path.join(sourceDir, 'DevMongo.java'));
-  const fingerprint = createHash('sha256').update(pom).update(launcher).digest('hex').slice(0, 12);
+  const hash = createHash('sha256').update(pom);
+  for (const file of await javaSources()) hash.update(path.basename(file)).update(await readFile(file));
+  const fingerprint = hash.digest('hex').slice(0, 12);
   const dir = path.join(opts.cacheDir, 'devdb', fingerprint);
   if (!existsSync(path.join(dir, 'READY'))) {
     opts.log?.(`provisioning the development database (mongo-java-server) into ${dir} …`);
@@ -41,7 +42,7 @@ async function build(dir: string): Promise<void> {
       maxBuffer: 16 * 1024 * 1024,
     });
     const jars = (await readdir(path.join(tmp, 'lib'))).map((f) => path.join(tmp, 'lib', f));
-    await run('javac', ['-nowarn', '-cp', jars.join(path.delimiter), '-d', path.join(tmp, 'classes'), path.join(sourceDir, 'DevMongo.java')]);
+    await run('javac', ['-nowarn', '-cp', jars.join(path.delimiter), '-d', path.join(tmp, 'classes'), ...(await javaSources())]);
     await writeFile(path.join(tmp, 'READY'), new Date().toISOString());
     await rename(tmp, dir).catch(async (err: NodeJS.ErrnoException) => {
       // Another process finished first: its cache is as good as ours.
@@ -51,6 +52,11 @@ async function build(dir: string): Promise<void> {
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }
+}
+
+/** The launcher and the backend classes it uses, in a stable order (the fingerprint depends on it). */
+async function javaSources(): Promise<string[]> {
+  return (await readdir(sourceDir)).filter((f) => f.endsWith('.java')).sort().map((f) => path.join(sourceDir, f));
 }
 
 async function requireTool(cmd: string, args: string[]): Promise<void> {

@@ -1,0 +1,31 @@
+import de.bwaldvogel.mongo.backend.CollectionOptions;
+import de.bwaldvogel.mongo.backend.Index;
+import de.bwaldvogel.mongo.backend.IndexKey;
+import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import de.bwaldvogel.mongo.backend.memory.MemoryCollection;
+import de.bwaldvogel.mongo.backend.memory.MemoryDatabase;
+
+import java.util.List;
+
+/**
+ * mongo-java-server's memory backend with the two index uses a real server has and it lacks: a query sorted on
+ * `_id` walks the `_id`s in order and stops at the limit, and the non-unique indexes the application declares
+ * find candidates for equality (and `$in`) filters instead of scanning every document. Both only narrow what
+ * the parent's matcher then checks, so answers are those of the plain backend (docs/decisions/0001).
+ */
+final class IndexedMemoryBackend extends MemoryBackend {
+  @Override
+  public MemoryDatabase openOrCreateDatabase(String databaseName) {
+    return new MemoryDatabase(databaseName, getCursorRegistry()) {
+      @Override
+      protected MemoryCollection openOrCreateCollection(String collectionName, CollectionOptions options) {
+        return new IndexedMemoryCollection(this, collectionName, options, cursorRegistry);
+      }
+
+      @Override
+      protected Index<Integer> openOrCreateSecondaryIndex(String collectionName, String indexName, List<IndexKey> keys, boolean sparse) {
+        return new EqualityIndex(indexName, keys, sparse);
+      }
+    };
+  }
+}

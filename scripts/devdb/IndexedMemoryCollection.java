@@ -1,0 +1,91 @@
+import de.bwaldvogel.mongo.backend.CollectionOptions;
+import de.bwaldvogel.mongo.backend.CursorRegistry;
+import de.bwaldvogel.mongo.backend.Index;
+import de.bwaldvogel.mongo.backend.QueryResult;
+import de.bwaldvogel.mongo.backend.ValueComparator;
+import de.bwaldvogel.mongo.backend.memory.MemoryCollection;
+import de.bwaldvogel.mongo.backend.memory.MemoryDatabase;
+import de.bwaldvogel.mongo.bson.Document;
+
+import java.util.Arrays;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * A memory collection that picks an access path the way a real server does: an exact unique-index lookup, else
+ * the smallest candidate set an {@link EqualityIndex} offers, else a walk of `_id` order for a query sorted on
+ * `_id` (stopping at the limit), else a scan. Candidates are visited in position order, the order of a scan, so
+ * an unsorted query answers in the same order as before.
+ */
+final class IndexedMemoryCollection extends MemoryCollection {
+  // Guarded by the collection's monitor: the parent runs every insert, delete, update and query synchronized.
+  private final TreeMap<Object, Integer> byId = new TreeMap<>(ValueComparator.ascWithoutListHandling());
+
+  IndexedMemoryCollection(MemoryDatabase database, String name, CollectionOptions options, CursorRegistry cursors) {
+    super(database, name, options, cursors);
+  }
+
+  @Override
+  protected Integer addDocumentInternal(Document document) {
+    Integer position = super.addDocumentInternal(document);
+    Object id = document.get("_id");
+    if (id != null) byId.put(id, position);
+    return position;
+  }
+
+  @Override
+  protected void removeDocument(Integer position) {
+    Document gone = getDocument(position);
+    if (gone != null) {
+      byId.remove(gone.get("_id"));
+      for (Index<Integer> index : getIndexes()) if (index instanceof EqualityIndex) ((EqualityIndex) index).forget(gone, position);
+    }
+    super.removeDocument(position);
+  }
+
+  // The parent counts without the collection's lock; the indexes below must not be read during a write.
+  @Override
+  public synchronized int count(Document query, int skip, int limit) {
+    return super.count(query, skip, limit);
+  }
+
+  @Override
+  protected synchronized QueryResult queryDocuments(Document query, Document orderBy, int skip, int limit, int batchSize, Document fieldSelector) {
+    for (Index<Integer> index : getIndexes()) {
+      if (index.isUnique() && index.canHandle(query)) return super.queryDocuments(query, orderBy, skip, limit, batchSize, fieldSelector);
+    }
+    if (isNatural(orderBy)) return super.queryDocuments(query, orderBy, skip, limit, batchSize, fieldSelector);
+    int total = count();
+    int[] best = null;
+    for (Index<Integer> index : getIndexes()) {
+      if (!(index instanceof EqualityIndex)) continue;
+      int[] candidates = ((EqualityIndex) index).candidates(query);
+      if (candidates != null && (best == null || candidates.length < best.length)) best = candidates;
+    }
+    int direction = idOnlyDirection(orderBy);
+    boolean walk = direction != 0 && byId.size() == total; // every document has an _id to walk by
+    // A first page walked in `_id` order stops after `limit` matches; candidates must be few to beat that.
+    int worthIt = walk && limit > 0 ? total / 8 : total / 2;
+    if (best != null && best.length <= worthIt) {
+      Stream<Document> docs = Arrays.stream(best).mapToObj(this::getDocument).filter(d -> d != null);
+      return matchDocumentsFromStream(docs, query, orderBy, skip, limit, batchSize, fieldSelector);
+    }
+    if (walk) {
+      Stream<Document> inIdOrder = (direction > 0 ? byId.values() : byId.descendingMap().values()).stream().map(this::getDocument);
+      // Already in order: with no comparator the parent filters, skips and limits lazily and stops at the limit.
+      return matchDocumentsFromStream(query, inIdOrder, skip, limit, batchSize, null, fieldSelector);
+    }
+    return super.matchDocuments(query, orderBy, skip, limit, batchSize, fieldSelector);
+  }
+
+  private static boolean isNatural(Document orderBy) {
+    return orderBy != null && orderBy.containsKey("$natural");
+  }
+
+  /** 1 or -1 for a sort on `_id` alone, else 0. */
+  private static int idOnlyDirection(Document orderBy) {
+    if (orderBy == null || orderBy.size() != 1 || !(orderBy.get("_id") instanceof Number)) return 0;
+    int d = ((Number) orderBy.get("_id")).intValue();
+    return d == 1 || d == -1 ? d : 0;
+  }
+}
