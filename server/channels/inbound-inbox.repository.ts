@@ -213,12 +213,13 @@ export class InboundInbox {
 
   /**
    * The queue an operator watches (every tenant, like the claim): pending rows by priority (1 = welcome-code adds)
-   * and how long the oldest of each has waited since it was acknowledged.
+   * and how long the oldest of each has waited since it was acknowledged. With a corp, that corp's rows only (the
+   * console's execution page).
    */
-  async backlog(): Promise<Array<{ priority: number; n: number; oldestAgeS: number }>> {
+  async backlog(corpId?: string): Promise<Array<{ priority: number; n: number; oldestAgeS: number }>> {
     const now = this.clock.now();
     const rows = await this.models.InboundRaw.aggregate<{ _id: number | null; n: number; oldest: Date }>([
-      { $match: { status: 'pending' } },
+      { $match: { status: 'pending', ...(corpId ? { corpId } : {}) } },
       { $group: { _id: '$priority', n: { $sum: 1 }, oldest: { $min: '$receivedAt' } } },
     ]);
     return rows.map((r) => ({ priority: r._id ?? 0, n: r.n, oldestAgeS: Math.max(0, (now.getTime() - r.oldest.getTime()) / 1000) })).sort((a, b) => b.priority - a.priority);

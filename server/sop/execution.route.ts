@@ -19,8 +19,10 @@ import { localDate } from '../shared/local-date.ts';
 export type ExecutionRouteDeps = {
   org: Pick<OrgModule, 'listStores' | 'listStaff' | 'getStore' | 'timezoneOf'>;
   tasks: Pick<TasksModule, 'countsByStaff'>;
-  ledger: { touches: Pick<SopLedger['touches'], 'countsByDay'> };
+  ledger: { touches: Pick<SopLedger['touches'], 'countsByDay' | 'dueBacklog'> };
   daily: Pick<DailyModule, 'readRollups'>;
+  /** The corp's acknowledged callbacks not applied yet, by priority (the channels' inbox). */
+  inboxBacklog(corpId: string): Promise<Array<{ priority: number; n: number; oldestAgeS: number }>>;
   clock: Clock;
 };
 
@@ -92,6 +94,24 @@ export function executionRoutes(deps: ExecutionRouteDeps): RouteDef[] {
       scoped: true,
       async handler({ query: q }, { scope }) {
         return { from: q.from, to: q.to, items: await deps.daily.readRollups(scope, { from: q.from, to: q.to, ...(q.storeId ? { storeId: q.storeId } : {}) }) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/api/sop-execution/backlog',
+      tag: 'sop',
+      summary: '积压 The queues now, as /metrics shows them: callbacks acknowledged and not applied yet (the corp; HQ roles only, callbacks belong to no store) and touches due and not sent (the caller\'s stores), with the age of the oldest of each',
+      roles: ['hq_admin', 'marketer', 'store_manager'],
+      query: z.strictObject({ ...corpIdQuery }),
+      scoped: true,
+      async handler(_input, { scope }) {
+        const now = deps.clock.now();
+        const [inbox, touches] = await Promise.all([scope.storeIds === null ? deps.inboxBacklog(scope.corpId) : null, deps.ledger.touches.dueBacklog(now, scope)]);
+        return {
+          at: now.toISOString(),
+          inbox: inbox && { pending: inbox.reduce((n, r) => n + r.n, 0), oldestAgeS: Math.max(0, ...inbox.map((r) => r.oldestAgeS)), byPriority: inbox },
+          touches: { due: touches.n, oldestAgeS: touches.oldestAgeS },
+        };
       },
     }),
   ];

@@ -148,6 +148,9 @@ describe('HQ console /hq in Chromium', function () {
     await storeRow.waitFor();
     expect(await storeRow.locator('td.sent').textContent()).to.equal('1');
     expect(await page.locator('#exec-cards .stat.sent .stat-value').textContent()).to.equal('1');
+    // The queues now: the touch was sent, so nothing is due; the inbox card is there for HQ.
+    await page.locator('#exec-backlog .stat.backlog-inbox').waitFor();
+    expect(await page.locator('#exec-backlog .stat.backlog-touches').textContent()).to.include('到期未发触达').and.include('无积压');
     const table = await page.locator('#exec-table tbody').textContent();
     expect(table).to.include('华东').and.include('上海一店').and.include('导购乙').and.include('华北');
     const staffRow = page.locator('#exec-table tr.level-2', { hasText: '导购乙' });

@@ -290,8 +290,9 @@ export class TouchRepository {
   }
 
   /** Due touches not sent yet (every tenant, like the claim) and how late the oldest of them is (metrics). */
-  async dueBacklog(now: Date): Promise<{ n: number; oldestAgeS: number }> {
-    const due = { status: 'scheduled' as const, dueAt: { $lte: now } };
+  /** Touches due and not sent: every tenant's (the gauge), or one scope's (the console's execution page). */
+  async dueBacklog(now: Date, scope?: Scope): Promise<{ n: number; oldestAgeS: number }> {
+    const due = { status: 'scheduled' as const, dueAt: { $lte: now }, ...(scope ? { corpId: scope.corpId, ...storeFilter(scope, 'storeId') } : {}) };
     const [n, oldest] = await Promise.all([this.Touch.countDocuments(due), this.Touch.findOne(due).sort({ dueAt: 1 }).select('dueAt').lean()]);
     return { n, oldestAgeS: oldest ? Math.max(0, (now.getTime() - oldest.dueAt.getTime()) / 1000) : 0 };
   }

@@ -390,6 +390,7 @@ async function loadExecution(fromForm = false) {
   );
   renderCompletionTable(x.completion);
   renderTouchTable(x.touches);
+  await loadBacklog();
   const stores = x.completion.regions.flatMap((r) => r.stores);
   chart('chart-completion', {
     tooltip: { trigger: 'axis', valueFormatter: (v) => (v === null || v === '-' ? '—' : `${v}%`) },
@@ -408,6 +409,28 @@ async function loadExecution(fromForm = false) {
     series: statuses.map((k) => ({ name: TOUCH_STATUS[k][0], type: 'bar', stack: 'touches', barMaxWidth: 48, itemStyle: { color: TOUCH_COLORS[k] }, data: x.touches.stores.map((s) => s.counts[k]) })),
   });
   await loadTrend(x.from, x.to);
+}
+
+/** Seconds as the largest whole unit a person reads at a glance. */
+function age(s) {
+  if (s < 60) return `${Math.round(s)} 秒`;
+  if (s < 3600) return `${Math.floor(s / 60)} 分钟`;
+  if (s < 86_400) return `${Math.floor(s / 3600)} 小时`;
+  return `${Math.floor(s / 86_400)} 天`;
+}
+
+/** The queues now (as /metrics shows them): a growing one is seen here before customers notice. */
+async function loadBacklog() {
+  const b = await api('/api/sop-execution/backlog');
+  const card = (pair, n, oldestS, key) => {
+    const c = statCard(pair, n, key);
+    c.append(el('span', { class: 'stat-label', text: n > 0 ? `最久 ${age(oldestS)} Oldest` : '无积压 None waiting' }));
+    return c;
+  };
+  $('exec-backlog').replaceChildren(
+    ...(b.inbox ? [card(['待处理回调', 'Callbacks waiting'], b.inbox.pending, b.inbox.oldestAgeS, 'backlog-inbox')] : []),
+    card(['到期未发触达', 'Touches due, not sent'], b.touches.due, b.touches.oldestAgeS, 'backlog-touches'),
+  );
 }
 
 /** Day by day from the nightly rollups (written at 02:00 store time for the day before; today is not in them yet). */
