@@ -2,10 +2,12 @@
  * Drains the inbox: claim a recorded payload, parse it with its account's adapter, apply each domain event,
  * append it to the event log, mark the row done. Runs in scheduler processes; `notify()` wakes it right after
  * a callback is recorded in the same process, and a poll picks up rows recorded by other processes.
- * Rows are claimed in batches (one write) and applied one at a time per process, oldest first (welcome-code adds
- * before anything else): a customer's add and delete are applied in arrival order.
- * `stop()` takes no new row, gives back the batch's unstarted rows, lets the one in hand finish within a bound and
- * otherwise gives it back unspent.
+ * Rows are claimed in batches (one write), oldest first (welcome-code adds before anything else), and applied in
+ * lanes: the rows of one subject (a customer, a group, a kf account; `inbound-lanes.ts`) one at a time in arrival
+ * order, so a customer's add comes before their delete, and different subjects side by side, because each row
+ * mostly waits on the database and the vendor.
+ * `stop()` takes no new row, gives back the batch's unstarted rows, lets the ones in hand finish within a bound and
+ * otherwise gives them back unspent.
  */
 import type { Logger } from 'pino';
 import { ChannelError, ParseError, type ChannelAdapter } from '../../adapters/channel-adapter.ts';
@@ -13,6 +15,7 @@ import type { Metrics } from '../system/metrics.ts';
 import type { ChannelAccount, ChannelAccountRepository } from './channel-account.repository.ts';
 import type { InboundDeps } from './inbound-context.ts';
 import { dispatchInbound } from './inbound-dispatch.ts';
+import { subjectOf, toLanes } from './inbound-lanes.ts';
 import type { FailKind, InboundInbox, InboxRow } from './inbound-inbox.repository.ts';
 
 export type InboundProcessorDeps = {
@@ -26,8 +29,10 @@ export type InboundProcessorDeps = {
   metrics: Pick<Metrics, 'watchInbox' | 'jobs' | 'inboxFailures' | 'watchBacklog'>;
 };
 
-/** Rows per claim: small enough that a welcome-code add arriving mid-batch still waits only a few rows. */
-const BATCH = 16;
+/** Rows per claim: small enough that a welcome-code add arriving mid-batch still waits only a few rows per lane. */
+const BATCH = 32;
+/** Subjects applied side by side. */
+const LANES = 8;
 
 /** Errors of the database driver that mean "not reachable right now". */
 const UNREACHABLE = /^Mongo(ose)?(Network|NetworkTimeout|ServerSelection|NotConnected|TopologyClosed)Error$/;
@@ -48,8 +53,8 @@ export class InboundProcessor {
   private stopping = false;
   private wake: (() => void) | null = null;
   private loop: Promise<void> | null = null;
-  /** The row being processed, so a stop that runs out of time can give it back. */
-  private current: InboxRow | null = null;
+  /** The rows being processed (one per lane), so a stop that runs out of time can give them back. */
+  private readonly inHand = new Set<InboxRow>();
   /** Rows of the claimed batch not started yet: given back untouched when stopping. */
   private waiting: InboxRow[] = [];
   /** The accounts of the batch in hand, read once each. */
@@ -68,8 +73,8 @@ export class InboundProcessor {
   async drain(max = Number.POSITIVE_INFINITY): Promise<number> {
     let n = 0;
     while (n < max && !this.stopping) {
-      // One claim write per batch; the rows are still applied one by one in claim order (a customer's add before
-      // its delete), and marked processed together at the end of the batch. A crash before that mark leaves them
+      // One claim write per batch; each subject's rows are applied one by one in claim order (a customer's add
+      // before their delete), and the rows are marked processed together at the end of the batch. A crash before that mark leaves them
       // to the lease: they are applied again, which every handler's upserts and the event log's keys make harmless.
       const batch = await this.deps.inbox.claimBatch(Math.min(BATCH, max - n));
       if (!batch.length) break;
@@ -77,18 +82,30 @@ export class InboundProcessor {
       this.accounts.clear();
       const applied: Array<{ row: InboxRow; eventKeys: string[] }> = [];
       try {
-        while (this.waiting.length && !this.stopping) {
-          const row = this.waiting.shift()!;
-          this.current = row;
-          const eventKeys = await this.process(row);
-          // A welcome-code add is marked at once: its acknowledgement-to-applied time is what the 20 s code waits on.
-          if (eventKeys && (row.priority ?? 0) > 0) await this.deps.inbox.doneMany([{ row, eventKeys }]);
-          else if (eventKeys) applied.push({ row, eventKeys });
-          this.current = null;
-          n++;
-        }
+        const subjects = await Promise.all(batch.map((row) => this.subjectOf(row)));
+        const lanes = toLanes(batch, (_row, i) => subjects[i] ?? null, LANES);
+        // Settled, not all: the batch's end (marks and releases) must wait for every lane, even after a failure.
+        const settled = await Promise.allSettled(
+          lanes.map(async (lane) => {
+            for (const row of lane) {
+              if (this.stopping) return;
+              this.waiting.splice(this.waiting.indexOf(row), 1);
+              this.inHand.add(row);
+              try {
+                const eventKeys = await this.process(row);
+                // A welcome-code add is marked at once: its acknowledgement-to-applied time is what the 20 s code waits on.
+                if (eventKeys && (row.priority ?? 0) > 0) await this.deps.inbox.doneMany([{ row, eventKeys }]);
+                else if (eventKeys) applied.push({ row, eventKeys });
+                n++;
+              } finally {
+                this.inHand.delete(row);
+              }
+            }
+          }),
+        );
+        const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (failed) throw failed.reason;
       } finally {
-        this.current = null;
         await this.deps.inbox.doneMany(applied);
         const left = this.waiting;
         this.waiting = [];
@@ -135,7 +152,7 @@ export class InboundProcessor {
     let timer: NodeJS.Timeout | undefined;
     const finished = await Promise.race([loop.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)))]).finally(() => clearTimeout(timer));
     if (!finished) {
-      for (const row of [...(this.current ? [this.current] : []), ...this.waiting]) {
+      for (const row of [...this.inHand, ...this.waiting]) {
         const released = await this.deps.inbox.release(row).catch(() => false);
         this.logger.warn({ rowId: String(row._id), released }, 'inbound row still in hand at shutdown; released for the next start');
       }
@@ -143,12 +160,31 @@ export class InboundProcessor {
     return finished;
   }
 
+  /** The subject that orders this row among the batch's (null: unparsable or unrelated; process() settles it). */
+  private async subjectOf(row: InboxRow): Promise<string | null> {
+    try {
+      return subjectOf(this.deps.adapterFor(await this.account(row)).parseInbound(row.plaintext));
+    } catch {
+      return null;
+    }
+  }
+
+  /** One account read per batch, not per row (a batch is a few seconds at most: a config edit lands with the next). */
+  private account(row: InboxRow): Promise<ChannelAccount> {
+    const known = this.accounts.get(row.accountId);
+    if (known) return known;
+    const read = this.deps.channelAccounts.get(row.accountId);
+    this.accounts.set(row.accountId, read);
+    // A failed read is not kept for the batch's next rows.
+    read.catch(() => this.accounts.delete(row.accountId));
+    return read;
+  }
+
   /** Applies one row; answers its event keys when applied (the batch marks it processed), null when already settled. */
   private async process(row: InboxRow): Promise<string[] | null> {
     const { deps } = this;
     try {
-      // One account read per batch, not per row (a batch is a few seconds at most: a config edit lands with the next).
-      const account = await (this.accounts.get(row.accountId) ?? this.accounts.set(row.accountId, deps.channelAccounts.get(row.accountId)).get(row.accountId)!);
+      const account = await this.account(row);
       const adapter = deps.adapterFor(account);
       const events = adapter.parseInbound(row.plaintext);
       for (const event of events) {
@@ -168,8 +204,6 @@ export class InboundProcessor {
       deps.metrics.jobs.inc({ job: 'inbound.process', outcome: 'ok' });
       return events.map((e) => e.idempotencyKey);
     } catch (err) {
-      // A failed account read is not kept for the batch's next rows.
-      this.accounts.delete(row.accountId);
       if (err instanceof ParseError) {
         await deps.inbox.reject(row, err.message);
         deps.metrics.jobs.inc({ job: 'inbound.process', outcome: 'rejected' });

@@ -11,6 +11,7 @@ import { beforeTimePoint, type TimePoint } from '../../shared/pagination.ts';
 import { storeFilter, type Scope } from '../../shared/scope.ts';
 import type { TouchDoc, TouchRow } from './touch.schema.ts';
 import { insertNew, type NewDoc } from './insert-new.ts';
+import { fnv1a as hash } from '../../shared/fnv-hash.ts';
 
 /** Where a touch ends (or waits) after the dispatcher looked at it, with the reason and the vendor's error. */
 export type TouchOutcome = { status: 'held' | 'failed' | 'skipped'; reason: string; error?: TouchError };
@@ -34,12 +35,6 @@ const UNLEASED = { leaseOwner: null, leaseUntil: null };
 /** Mass-send groups per claim: as many as the dispatcher sends at once, so a claim is not one worker's whole backlog. */
 const CLAIM_GROUPS = 8;
 
-/** FNV-1a: a cheap, stable spread of keys per worker. */
-function hash(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
-  return h;
-}
 
 export class TouchRepository {
   constructor(

@@ -1,0 +1,59 @@
+/**
+ * Which rows of a claimed batch must stay in order: those about one subject (a customer, a group, a kf account's
+ * message stream, the corp's tag list, a follower). Rows about different subjects are applied side by side; the
+ * contact store's identity upserts already settle two rows that meet at one person (a duplicate key is retried).
+ */
+import type { InboundEvent } from '../../adapters/channel-events.ts';
+import { fnv1a } from '../shared/fnv-hash.ts';
+
+/** The subject a row's events are about, or null when nothing ties it to another row. */
+export function subjectOf(events: readonly InboundEvent[]): string | null {
+  const e = events[0];
+  if (!e) return null;
+  const at = `${e.channel}:${e.corpId}`;
+  switch (e.kind) {
+    case 'friend_added':
+    case 'friend_edited':
+    case 'friend_deleted_by_staff':
+    case 'friend_deleted_by_customer':
+    case 'friend_transfer_failed':
+      return `${at}:customer:${e.externalUserId}`;
+    case 'group_created':
+    case 'group_updated':
+    case 'group_dismissed':
+      return `${at}:group:${e.chatId}`;
+    // Tag ids and groups interlock (a group's deletion takes its tags): one lane for the corp's tag list.
+    case 'corp_tag_created':
+    case 'corp_tag_updated':
+    case 'corp_tag_deleted':
+    case 'corp_tag_shuffled':
+      return `${at}:tags`;
+    // sync_msg reads on from the account's cursor: two syncs of one account at once would read the same page.
+    case 'kf_messages_available':
+      return `${at}:kf:${e.openKfId}`;
+    case 'room_message':
+    case 'room_joined':
+    case 'room_left':
+      return `${at}:room:${e.roomId}`;
+    case 'friendship_requested':
+    case 'friendship_confirmed':
+      return `${at}:friend:${e.contactId}`;
+    case 'unknown':
+      return null;
+    default:
+      return 'openId' in e ? `${at}:oa:${e.accountId}:${e.openId}` : `${at}:${e.kind}`;
+  }
+}
+
+/**
+ * Splits rows into at most `lanes` lists: every row of one subject in the same list, in the given order; rows
+ * without a subject spread over the lists.
+ */
+export function toLanes<T>(rows: readonly T[], subject: (row: T, i: number) => string | null, lanes: number): T[][] {
+  const out: T[][] = Array.from({ length: Math.max(1, lanes) }, () => []);
+  rows.forEach((row, i) => {
+    const key = subject(row, i);
+    out[key === null ? i % out.length : fnv1a(key) % out.length]!.push(row);
+  });
+  return out.filter((lane) => lane.length > 0);
+}
