@@ -114,7 +114,7 @@ describe('微信客服 answer A/B test against the simulator (knowledge variants
     const list = (await (await api('GET', '/api/experiments')).json()) as { items: { experimentId: string; name: string; arms: { id: string; label: string }[]; armUnits: { name: string; units: number }[] }[] };
     const row = list.items.find((i) => i.experimentId === experimentId())!;
     expect(row.name).to.equal('知识库：怎么退货呢？');
-    expect(row.arms.map((x) => x.label)).to.deep.equal([`A「${A.slice(0, 14)}…」`, `B「${B.slice(0, 14)}…」`]);
+    expect(row.arms.map((x) => x.label)).to.deep.equal([`A：${A.slice(0, 12)}…`, `B：${B.slice(0, 12)}…`]);
     expect(row.armUnits).to.deep.equal([{ name: 'A', units: a }, { name: 'B', units: b }]);
   });
 

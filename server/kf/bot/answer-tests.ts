@@ -51,7 +51,7 @@ export class AnswerTests {
         entryId,
         experimentId,
         name: `知识库：${entry.question}`,
-        arms: entry.variants.map((v) => ({ id: v.key, label: `${v.key}「${clip(v.answer)}」`, templateId: `text:${v.key}`, weight: 1 })),
+        arms: entry.variants.map((v) => ({ id: v.key, label: `${v.key}：${clip(v.answer)}`, templateId: `text:${v.key}`, weight: 1 })),
       });
       return;
     }
@@ -137,6 +137,7 @@ export class AnswerTests {
   }
 }
 
+/** Enough of a variant's text to tell the arms apart on the dashboard. */
 function clip(text: string): string {
-  return text.length > 14 ? `${text.slice(0, 14)}…` : text;
+  return text.length > 12 ? `${text.slice(0, 12)}…` : text;
 }
