@@ -89,6 +89,14 @@ export const jobCatalog = {
     lockLifetimeMs: 5 * 60_000,
     every: '5 minutes',
   },
+  /** Settles A/B tested knowledge answers whose 微信客服 session ended, fell silent or went to a person (kf.settleAnswerTests). */
+  kfAnswerTestSweep: {
+    name: 'kf.answer-test-sweep',
+    payload: z.strictObject({}),
+    retry: { attempts: 1, backoffMs: 0 },
+    lockLifetimeMs: 10 * 60_000,
+    every: '5 minutes',
+  },
 } satisfies Record<string, JobSpec<z.ZodType>>;
 
 export type JobName = keyof typeof jobCatalog;

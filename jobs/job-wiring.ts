@@ -10,6 +10,7 @@ import { heartbeatHandler } from './heartbeat.job.ts';
 import { detailSweepHandler, inboxReviveHandler } from './inbound-recovery.job.ts';
 import { sopRollupHandler, taskDigestHandler } from './store-daily.job.ts';
 import { autoWinnerSweepHandler, campaignTickHandler, handoverPollHandler, liveCodeRefreshHandler } from './sweeps.job.ts';
+import { kfAnswerTestSweepHandler } from './kf-answer-tests.job.ts';
 
 export type JobProcess = {
   /** `host:pid`, the agenda name of this scheduler process. */
@@ -58,5 +59,6 @@ export function wireJobs(services: Modules, proc: JobProcess): JobRunners {
         },
         logger,
       }),
+    kfAnswerTestSweep: (p) => kfAnswerTestSweepHandler(p, { settleAnswerTests: (now) => services.kf.settleAnswerTests(now), clock, logger }),
   };
 }

@@ -173,6 +173,8 @@ function buildServiceGraph(deps: ModuleDeps) {
   });
   // Staff OAuth resolves codes through the graph's own adapters, read when someone signs in.
   const auth = createAuthModule({ models: m, org, clock, adminToken: deps.config.security.adminToken, staffOAuth: () => wecomStaffOAuth(graph) });
+  // Built before the graph: the kf bot runs its answer A/B tests through it.
+  const experiments = createExperimentsModule({ models: m, clock, org, touches: ledger.touches, events, contacts });
   const graph = {
     ...deps,
     org,
@@ -205,8 +207,10 @@ function buildServiceGraph(deps: ModuleDeps) {
         const account = accounts.find((a) => a.isDefault) ?? accounts[0];
         return account ? channels.adapterFor(account) : null;
       },
+      experiments,
+      events,
     }),
-    experiments: createExperimentsModule({ models: m, clock, org, touches: ledger.touches, events, contacts }),
+    experiments,
     /** Accounts, adapters, the inbox, inbound processing, owed details and the WeCom sync (server/channels/index.ts). */
     channels,
     channelAccounts: channels.accounts,

@@ -20,7 +20,7 @@ const WRITERS = ['hq_admin', 'marketer'] as const;
 const corpOnly = z.strictObject({ ...corpIdQuery });
 const idParams = z.strictObject({ id: z.string().min(1).max(200) });
 const metricList = z
-  .array(z.string().max(100).refine((id) => parseMetric(id) !== null, 'unknown metric: reply, click, conversion, conversion:<type>, tag:<tagId>, friend_added, friend_deleted or opted_out'))
+  .array(z.string().max(100).refine((id) => parseMetric(id) !== null, 'unknown metric: reply, click, conversion, conversion:<type>, tag:<tagId>, friend_added, friend_deleted, opted_out or kf_resolved'))
   .max(10)
   .refine((l) => new Set(l).size === l.length, 'list each metric once');
 

@@ -119,6 +119,19 @@ export class ExperimentService {
     return this.get(corpId, input.experimentId);
   }
 
+  /**
+   * The answer experiment of an A/B tested knowledge entry (`source.campaignId` `kf-knowledge:<entryId>`, like
+   * live codes' `live-code:<state>`): arms are the answer variants, the goal `kf_resolved` (no handover after the
+   * answer). Units are `experiment_assignments` rows the kf bot writes at a customer's first answer (`recordUnit`).
+   * Existing rows get the new arms and name; a stopped or decided one stays so.
+   */
+  async ensureForKnowledge(corpId: string, input: { entryId: string; experimentId: string; name: string; arms: Array<{ id: string; label?: string; templateId: string; weight: number }> }): Promise<ExperimentDto> {
+    const source = { sopId: null, stepId: null, campaignId: `kf-knowledge:${input.entryId}` };
+    const arms = input.arms.map((a) => ({ id: a.id, label: a.label ?? a.id, templateId: a.templateId, weight: a.weight }));
+    await this.rows.upsertArms(corpId, input.experimentId, source, arms, input.name, { startAt: this.clock.now(), status: 'running', goals: ['kf_resolved'], guardrails: [], windowDays: 7 });
+    return this.get(corpId, input.experimentId);
+  }
+
   async list(corpId: string): Promise<ExperimentDto[]> {
     return (await this.rows.list(corpId)).map(toExperimentDto);
   }

@@ -104,6 +104,15 @@ describe('experiments/outcomes', () => {
     expect(out.map((u) => u.outcomes.reply)).to.deep.equal([at(99), null]);
   });
 
+  it('counts a kf answer resolved without handover for its own experiment only', () => {
+    expect(parseMetric('kf_resolved')).to.deep.equal({ kind: 'kf_resolved' });
+    const out = run([unit('c1', 'a', 0), unit('c2', 'b', 0)], [ev('c1', 'kf.resolved', 1, { experiment: 'exp-1' }, 'internal'), ev('c2', 'kf.resolved', 1, { experiment: 'kf-knowledge-other' }, 'internal')], ['kf_resolved', 'reply']);
+    expect(out.map((u) => [u.outcomes.kf_resolved, u.outcomes.reply])).to.deep.equal([
+      [at(1), null],
+      [null, null],
+    ]);
+  });
+
   it('keeps the unit fields and throws on an unknown metric', () => {
     expect(run([unit('c1', 'a')], [], ['reply'])[0]).to.deep.include({ contactId: 'c1', arm: 'a', storeId: 'S1' });
     expect(() => run([unit('c1', 'a')], [], ['revenue'])).to.throw(RangeError, /unknown metric "revenue"/);

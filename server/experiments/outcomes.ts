@@ -9,16 +9,18 @@
  * - `friend_added`: the contact accepted the friend request (campaign greetings);
  * - guardrails `friend_deleted` (`friend_deleted_by_customer` / `_by_staff`) and `opted_out`
  *   (`contact.opted_out`, appended by POST /api/contacts/:id/consent; the loader also turns `consent.optedOutAt`
- *   into one for contacts opted out another way, e.g. an import).
+ *   into one for contacts opted out another way, e.g. an import);
+ * - `kf_resolved`: a 微信客服 session answered from an A/B tested knowledge entry ended (or fell silent) without a
+ *   handover (`kf.resolved`, appended by server/kf for this experiment only).
  */
 import { REPLY_TYPES } from '../shared/reply-types.ts';
 
 export type MetricSpec =
-  | { kind: 'reply' | 'click' | 'friend_added' | 'friend_deleted' | 'opted_out' }
+  | { kind: 'reply' | 'click' | 'friend_added' | 'friend_deleted' | 'opted_out' | 'kf_resolved' }
   | { kind: 'conversion'; conversionType: string | null }
   | { kind: 'tag'; tagId: string };
 
-const SIMPLE = ['reply', 'click', 'friend_added', 'friend_deleted', 'opted_out'] as const;
+const SIMPLE = ['reply', 'click', 'friend_added', 'friend_deleted', 'opted_out', 'kf_resolved'] as const;
 const PART = /^[A-Za-z0-9_.-]{1,64}$/;
 const DAY_MS = 86_400_000;
 
@@ -40,6 +42,7 @@ const TYPES: Record<MetricSpec['kind'], readonly string[]> = {
   friend_added: ['friend_added'],
   friend_deleted: ['friend_deleted_by_customer', 'friend_deleted_by_staff'],
   opted_out: ['contact.opted_out'],
+  kf_resolved: ['kf.resolved'],
 };
 
 /** Every event type any of these metrics reads (what the loader fetches from the event log). */
@@ -79,6 +82,9 @@ export function qualifies(spec: MetricSpec, e: OutcomeEvent, experimentId: strin
       return spec.conversionType === null || e.payload.conversionType === spec.conversionType;
     case 'tag':
       return Array.isArray(e.payload.added) && e.payload.added.includes(spec.tagId);
+    case 'kf_resolved':
+      // One entry's resolution says nothing about another entry's test.
+      return e.payload.experiment === experimentId;
     default:
       return true;
   }

@@ -23,6 +23,9 @@ const attachmentSchema = new Schema(
 
 const answerSchema = new Schema({ text: { type: String, required: true }, attachments: { type: [attachmentSchema], default: [] } }, { _id: false, strict: 'throw' });
 
+/** An answer variant of an A/B test: the customer's arm (key) decides which text the bot sends. */
+const variantSchema = new Schema({ key: { type: String, required: true }, answer: { type: String, required: true } }, { _id: false, strict: 'throw' });
+
 /** What an entry says: the current state and every version hold the same fields. */
 const entryContent = {
   question: { type: String, required: true },
@@ -33,6 +36,8 @@ const entryContent = {
   storeIds: { type: [String], default: [] },
   /** Empty: every customer. */
   tagIds: { type: [String], default: [] },
+  /** Two or more: the entry's answer is A/B tested (an experiment named after the question), else empty. */
+  variants: { type: [variantSchema], default: [] },
 } as const;
 
 /** The current state of an entry; every state it ever had is also a row of kf_knowledge_versions. */
@@ -91,6 +96,47 @@ export const kfSettingsSchema = new Schema(
 // One document per corp.
 kfSettingsSchema.index({ corpId: 1 }, { unique: true });
 
+/**
+ * How often the bot answered an entry (a matched answer or a clicked menu item), per UTC day: the greeting menu
+ * offers the most asked of the last 30 days. One row per entry and day keeps the read small at any volume.
+ */
+export const kfEntryAskSchema = new Schema(
+  {
+    corpId: { type: String, required: true },
+    entryId: { type: String, required: true },
+    /** YYYY-MM-DD (UTC). */
+    day: { type: String, required: true },
+    count: { type: Number, required: true, default: 0 },
+  },
+  { collection: 'kf_entry_asks', strict: 'throw' },
+);
+// The upsert of one entry's day, and the corp's days since a date (the menu's read).
+kfEntryAskSchema.index({ corpId: 1, day: 1, entryId: 1 }, { unique: true });
+
+/**
+ * A customer's first answer from an A/B tested entry: the experiment's unit, waiting for its outcome. Resolved
+ * (a conversion) when the session ends or falls silent without a handover; handed over (no conversion) otherwise.
+ */
+export const kfAnswerTestSchema = new Schema(
+  {
+    corpId: { type: String, required: true },
+    experimentId: { type: String, required: true },
+    contactId: { type: String, required: true },
+    entryId: { type: String, required: true },
+    arm: { type: String, required: true },
+    sessionId: { type: String, required: true },
+    answeredAt: { type: Date, required: true },
+    status: { type: String, enum: ['pending', 'resolved', 'handed_over'], required: true, default: 'pending' },
+    settledAt: { type: Date, default: null },
+  },
+  { collection: 'kf_answer_tests', strict: 'throw' },
+);
+// One unit per customer and experiment: later sessions get the same arm but are not judged again.
+kfAnswerTestSchema.index({ corpId: 1, experimentId: 1, contactId: 1 }, { unique: true });
+// A session's open tests (settled on handover or end), and the sweep of pending ones.
+kfAnswerTestSchema.index({ corpId: 1, sessionId: 1, status: 1 });
+kfAnswerTestSchema.index({ status: 1, answeredAt: 1 });
+
 export function registerKfModels(conn: Connection) {
   return {
     KnowledgeEntry: conn.model('KnowledgeEntry', knowledgeEntrySchema),
@@ -99,6 +145,8 @@ export function registerKfModels(conn: Connection) {
     KfSession: conn.model('KfSession', kfSessionSchema),
     KfTicket: conn.model('KfTicket', kfTicketSchema),
     KfReview: conn.model('KfReview', kfReviewSchema),
+    KfEntryAsk: conn.model('KfEntryAsk', kfEntryAskSchema),
+    KfAnswerTest: conn.model('KfAnswerTest', kfAnswerTestSchema),
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { InboundReactions } from '../channels/index.ts';
+import type { EventsModule } from '../events/index.ts';
 import type { OrgModule } from '../org/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import { corpScope } from '../shared/scope.ts';
@@ -15,6 +16,7 @@ import { KnowledgeRepository, type KnowledgeDto, type KnowledgeFilter, type Know
 import { decide, type MatchResult } from './matcher/decide.ts';
 import type { KnowledgeIndex, KnowledgeMatcher, MatchContext } from './matcher/knowledge-matcher.ts';
 import { lexicalMatcher } from './matcher/lexical-matcher.ts';
+import { AnswerTests, type AnswerExperiments } from './bot/answer-tests.ts';
 import { KfBot } from './bot/kf-bot.ts';
 import { KfDesk, type KfDeskPort } from './session/kf-desk.ts';
 import { KfSessionRepository, type KfReviewDto, type KfSessionDto } from './session/kf-session.repository.ts';
@@ -34,6 +36,10 @@ export type KfDeps = {
   kfPortFor?: (corpId: string) => Promise<KfDeskPort | null>;
   describeVendorError?: (errcode: number) => string;
   logger?: Logger;
+  /** A/B tested answers (entries with variants) run as experiments; without both, entries send their main answer. */
+  experiments?: AnswerExperiments;
+  /** Where a tested answer's `kf.resolved` outcome is logged. */
+  events?: Pick<EventsModule, 'append'>;
 };
 
 export type KnowledgeImportReport = { created: number; updated: number; unchanged: number; errors: Array<{ line: number; message: string }> };
@@ -71,6 +77,13 @@ export type KfModule = {
     promote(corpId: string, id: string, to: { entryId: string } | { answer: string; category?: string }, actor: string): Promise<KnowledgeDto>;
     dismiss(corpId: string, id: string): Promise<void>;
   };
+  /** The entries the greeting menu offers: most answered over the last 30 days, then the newest. */
+  topQuestions(corpId: string, limit: number): Promise<KnowledgeDto[]>;
+  /**
+   * Settles A/B tested answers whose session ended or fell silent (a conversion) or went to a person (none);
+   * the jobs run it every few minutes. Zeros when answers are not tested.
+   */
+  settleAnswerTests(now?: Date): Promise<{ resolved: number; handedOver: number }>;
   /** Follow-up work raised from a session: an owner, a due time, created → assigned → handled → followed_up → closed. */
   tickets: {
     create(corpId: string, sessionId: string, input: { title: string; ownerStaffId: string; dueAt: Date }, by: string): Promise<KfTicketDto>;
@@ -87,6 +100,8 @@ const STATS_SESSION_LIMIT = 50_000;
 
 /** Store names can change without a knowledge write; an index this old is rebuilt anyway. */
 const INDEX_MAX_AGE_MS = 10 * 60_000;
+/** The greeting menu counts answers of this many days. */
+const TOP_QUESTIONS_DAYS = 30;
 
 export function createKfModule(deps: KfDeps): KfModule {
   const entries = new KnowledgeRepository(deps.models, deps.clock);
@@ -120,6 +135,13 @@ export function createKfModule(deps: KfDeps): KfModule {
     await settings.bump(corpId);
     return result;
   };
+  const answerTests = deps.experiments && deps.events ? new AnswerTests({ models: deps.models, experiments: deps.experiments, events: deps.events, clock: deps.clock }) : null;
+  /** An entry written with variants runs its experiment; one whose variants were removed (or deleted) stops it. */
+  const tested = async (corpId: string, entry: KnowledgeDto, before?: KnowledgeDto): Promise<KnowledgeDto> => {
+    if (answerTests && (entry.variants.length || before?.variants.length)) await answerTests.sync(corpId, entry.id, entry);
+    return entry;
+  };
+  const topQuestions = (corpId: string, limit: number) => entries.mostAsked(corpId, new Date(deps.clock.now().getTime() - TOP_QUESTIONS_DAYS * 86_400_000), limit);
 
   const match = async (corpId: string, text: string, ctx?: MatchContext): Promise<MatchResult> => {
     const s = await settings.get(corpId);
@@ -131,8 +153,10 @@ export function createKfModule(deps: KfDeps): KfModule {
       sessions,
       match: (corpId, text) => match(corpId, text),
       getEntry: (corpId, id) => entries.get(corpId, id),
-      topQuestions: async (corpId, limit) => (await entries.list(corpId, { enabled: true, page: 1, pageSize: limit })).items,
+      topQuestions,
       receptionOf: async (corpId) => (await settings.get(corpId)).reception,
+      countAsked: (corpId, entryId, at) => entries.countAsked(corpId, entryId, at),
+      ...(answerTests ? { answerTests } : {}),
       clock: deps.clock,
       logger: deps.logger,
     });
@@ -140,11 +164,18 @@ export function createKfModule(deps: KfDeps): KfModule {
   }
 
   return {
-    createEntry: async (corpId, input, actor) => written(corpId, await entries.create(corpId, input, actor)),
+    createEntry: async (corpId, input, actor) => written(corpId, await tested(corpId, await entries.create(corpId, input, actor))),
     getEntry: (corpId, id) => entries.get(corpId, id),
     listEntries: (corpId, filter) => entries.list(corpId, filter),
-    updateEntry: async (corpId, id, patch, actor) => written(corpId, await entries.update(corpId, id, patch, actor)),
-    deleteEntry: async (corpId, id) => written(corpId, await entries.remove(corpId, id)),
+    async updateEntry(corpId, id, patch, actor) {
+      const before = patch.variants ? await entries.get(corpId, id) : undefined;
+      return written(corpId, await tested(corpId, await entries.update(corpId, id, patch, actor), before));
+    },
+    async deleteEntry(corpId, id) {
+      await entries.remove(corpId, id);
+      await answerTests?.sync(corpId, id, null);
+      await settings.bump(corpId);
+    },
     setEnabled: async (corpId, ids, enabled) => written(corpId, await entries.setEnabled(corpId, ids, enabled)),
     entryVersion: (corpId, id, version) => entries.version(corpId, id, version),
     async importCsv(corpId, bytes, actor, encoding) {
@@ -210,6 +241,8 @@ export function createKfModule(deps: KfDeps): KfModule {
       },
       dismiss: (corpId, id) => sessions.getReview(corpId, id).then((item) => sessions.settleReview(corpId, item.id, 'dismissed', null)),
     },
+    topQuestions,
+    settleAnswerTests: (now) => answerTests?.sweep(now) ?? Promise.resolve({ resolved: 0, handedOver: 0 }),
     tickets: {
       async create(corpId, sessionId, input, by) {
         // The session must exist in this corp (a 404 otherwise).

@@ -32,6 +32,17 @@ const attachment = z
     message: '图片需要 mediaId，链接需要 url，小程序需要 appid 和 pagepath Image needs mediaId, link needs url, miniprogram needs appid and pagepath',
   });
 const answer = z.strictObject({ text: text(2000), attachments: z.array(attachment).max(9).optional() });
+/** A/B answer variants: none (no test) or 2–5 with distinct keys. */
+const MAX_VARIANTS = 5;
+const variant = z.strictObject({
+  key: z.string().trim().regex(/^[A-Za-z0-9_-]{1,16}$/, '变体标识只能是 1–16 个字母、数字、_ 或 - Variant key: 1–16 letters, digits, _ or -'),
+  answer: z.string().trim().min(1, '变体答案不能为空 Variant answer must not be empty').max(2000, '变体答案最多 2000 字 Variant answer: at most 2000 characters'),
+});
+const variants = z
+  .array(variant)
+  .max(MAX_VARIANTS, `最多 ${MAX_VARIANTS} 个变体 At most ${MAX_VARIANTS} variants`)
+  .refine((vs) => vs.length !== 1, { message: '至少 2 个变体才能做 A/B 测试（或不填）Give at least 2 variants to A/B test the answer, or none' })
+  .refine((vs) => new Set(vs.map((v) => v.key.toLowerCase())).size === vs.length, { message: '变体标识不能重复 Variant keys must be distinct' });
 const entryFields = {
   question: text(200),
   similar: z.array(text(200)).max(100).optional(),
@@ -40,6 +51,7 @@ const entryFields = {
   storeIds: z.array(z.string().min(1).max(64)).max(500).optional(),
   tagIds: z.array(z.string().min(1).max(64)).max(200).optional(),
   enabled: z.boolean().optional(),
+  variants: variants.optional(),
 };
 const createBody = z.strictObject(entryFields);
 const patchBody = z.strictObject(entryFields).partial().refine((b) => Object.keys(b).length > 0, 'nothing to change');

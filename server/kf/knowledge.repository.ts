@@ -10,6 +10,8 @@ import type { MatchableEntry } from './matcher/knowledge-matcher.ts';
 
 export type KnowledgeAttachment = { type: (typeof ATTACHMENT_TYPES)[number]; mediaId?: string; url?: string; title?: string; appid?: string; pagepath?: string };
 export type KnowledgeAnswer = { text: string; attachments: KnowledgeAttachment[] };
+/** An A/B variant of the answer's text (the attachments stay the entry's). */
+export type KnowledgeVariant = { key: string; answer: string };
 /** What a caller writes; the optional fields keep their defaults (or, on an edit, their current value). */
 export type KnowledgeInput = {
   question: string;
@@ -19,6 +21,8 @@ export type KnowledgeInput = {
   storeIds?: string[];
   tagIds?: string[];
   enabled?: boolean;
+  /** Two or more to A/B test the answer; an empty list ends the test. */
+  variants?: KnowledgeVariant[];
 };
 export type KnowledgePatch = Partial<KnowledgeInput>;
 
@@ -30,6 +34,7 @@ export type KnowledgeDto = {
   category: string;
   storeIds: string[];
   tagIds: string[];
+  variants: KnowledgeVariant[];
   enabled: boolean;
   version: number;
   createdAt: Date;
@@ -39,12 +44,12 @@ export type KnowledgeVersionDto = Omit<KnowledgeDto, 'enabled' | 'updatedAt'> & 
 export type KnowledgeFilter = { category?: string; enabled?: boolean; search?: string; page: number; pageSize: number };
 export type KnowledgePage = { items: KnowledgeDto[]; total: number; page: number; pageSize: number };
 
-type Content = Pick<KnowledgeDto, 'question' | 'similar' | 'answer' | 'category' | 'storeIds' | 'tagIds'>;
+type Content = Pick<KnowledgeDto, 'question' | 'similar' | 'answer' | 'category' | 'storeIds' | 'tagIds' | 'variants'>;
 type EntryRow = Content & { _id: Types.ObjectId; enabled: boolean; version: number; createdAt: Date; updatedAt: Date };
 
 export class KnowledgeRepository {
   constructor(
-    private readonly models: Pick<KfModels, 'KnowledgeEntry' | 'KnowledgeVersion'>,
+    private readonly models: Pick<KfModels, 'KnowledgeEntry' | 'KnowledgeVersion' | 'KfEntryAsk'>,
     private readonly clock: Clock,
   ) {}
 
@@ -121,7 +126,7 @@ export class KnowledgeRepository {
     const row = await this.models.KnowledgeVersion.findOne({ corpId, entryId: id, version }).lean();
     if (!row) throw new NotFoundError('knowledge version', `${id}@${version}`);
     const answer = row.answer as KnowledgeAnswer;
-    return { id, version: row.version, question: row.question, similar: [...row.similar], answer: { text: answer.text, attachments: [...(answer.attachments ?? [])] }, category: row.category ?? '', storeIds: [...row.storeIds], tagIds: [...row.tagIds], createdAt: row.createdAt, createdBy: row.createdBy };
+    return { id, version: row.version, question: row.question, similar: [...row.similar], answer: { text: answer.text, attachments: [...(answer.attachments ?? [])] }, category: row.category ?? '', storeIds: [...row.storeIds], tagIds: [...row.tagIds], variants: variantsOf(row.variants), createdAt: row.createdAt, createdBy: row.createdBy };
   }
 
   /** Every live entry, oldest first (export). */
@@ -133,6 +138,27 @@ export class KnowledgeRepository {
   async matchables(corpId: string): Promise<MatchableEntry[]> {
     const rows = await this.models.KnowledgeEntry.find({ corpId, deletedAt: null, enabled: true }, { question: 1, similar: 1, answer: 1, storeIds: 1, tagIds: 1, version: 1 }).lean<EntryRow[]>();
     return rows.map((r) => ({ id: String(r._id), version: r.version, question: r.question, similar: r.similar, answer: r.answer.text, storeIds: r.storeIds, tagIds: r.tagIds }));
+  }
+
+  /** Counts one answer of the entry (matched or clicked) on the day of `at`. */
+  async countAsked(corpId: string, entryId: string, at: Date): Promise<void> {
+    await this.models.KfEntryAsk.updateOne({ corpId, day: utcDay(at), entryId }, { $inc: { count: 1 } }, { upsert: true });
+  }
+
+  /**
+   * The greeting menu: live, enabled entries most answered on the UTC days since `since`, the most asked first
+   * (ties: newest entry first), filled up with the newest entries when fewer were asked.
+   */
+  async mostAsked(corpId: string, since: Date, limit: number): Promise<KnowledgeDto[]> {
+    const asked = await this.models.KfEntryAsk.aggregate<{ _id: string; n: number }>([{ $match: { corpId, day: { $gte: utcDay(since) } } }, { $group: { _id: '$entryId', n: { $sum: '$count' } } }]);
+    const counts = new Map(asked.map((a) => [a._id, a.n]));
+    const ids = [...counts.keys()].filter((id) => isValidObjectId(id));
+    const rows = ids.length ? await this.models.KnowledgeEntry.find({ corpId, _id: { $in: ids }, deletedAt: null, enabled: true }).lean<EntryRow[]>() : [];
+    const top = rows.map(dto).sort((a, b) => counts.get(b.id)! - counts.get(a.id)! || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)).slice(0, limit);
+    if (top.length >= limit) return top;
+    const newest = await this.list(corpId, { enabled: true, page: 1, pageSize: limit + top.length });
+    const seen = new Set(top.map((e) => e.id));
+    return [...top, ...newest.items.filter((e) => !seen.has(e.id))].slice(0, limit);
   }
 
   private async refuseDuplicate(corpId: string, question: string, exceptId?: string): Promise<void> {
@@ -152,8 +178,15 @@ function contentOf(input: KnowledgeInput | Content): Content {
     category: (input.category ?? '').trim(),
     storeIds: [...(input.storeIds ?? [])],
     tagIds: [...(input.tagIds ?? [])],
+    variants: (input.variants ?? []).map((v) => ({ key: v.key.trim(), answer: v.answer.trim() })),
   };
 }
+
+function variantsOf(rows: ReadonlyArray<{ key: string; answer: string }> | undefined): KnowledgeVariant[] {
+  return (rows ?? []).map((v) => ({ key: v.key, answer: v.answer }));
+}
+
+const utcDay = (at: Date) => at.toISOString().slice(0, 10);
 
 function dto(r: EntryRow): KnowledgeDto {
   return {
@@ -164,6 +197,7 @@ function dto(r: EntryRow): KnowledgeDto {
     category: r.category ?? '',
     storeIds: [...r.storeIds],
     tagIds: [...r.tagIds],
+    variants: variantsOf(r.variants),
     enabled: r.enabled,
     version: r.version,
     createdAt: r.createdAt,

@@ -11,6 +11,7 @@ import type { KfReception } from '../kf-settings.repository.ts';
 import type { KnowledgeDto } from '../knowledge.repository.ts';
 import type { MatchResult } from '../matcher/decide.ts';
 import type { KfSessionDto, KfSessionRepository } from '../session/kf-session.repository.ts';
+import type { AnswerTests } from './answer-tests.ts';
 
 export type KfPort = Pick<ChannelAdapter, 'sendKfMessage' | 'sendKfEventMessage' | 'transKfState'>;
 
@@ -21,6 +22,10 @@ export type KfBotDeps = {
   /** The questions the greeting menu offers, most asked first. */
   topQuestions(corpId: string, limit: number): Promise<KnowledgeDto[]>;
   receptionOf(corpId: string): Promise<KfReception>;
+  /** Counts an answer of an entry for the greeting menu. */
+  countAsked(corpId: string, entryId: string, at: Date): Promise<void>;
+  /** A/B tested answers; without it every entry sends its main answer. */
+  answerTests?: Pick<AnswerTests, 'pick' | 'exposed' | 'handedOver' | 'ended'>;
   clock: Clock;
   logger: Logger;
 };
@@ -86,8 +91,12 @@ export class KfBot {
     if (event.change_type === 1 || event.change_type === 2) {
       const taken = event.change_type === 1 ? { takenAt: m.sentAt } : {};
       await sessions.update(corpId, session.id, { state: 3, servicerUserId: event.new_servicer_userid ?? null, ...taken });
+      // A person has the customer now, whoever handed them over.
+      await this.deps.answerTests?.handedOver(corpId, session.id);
     } else if (event.change_type === 3) {
-      await sessions.update(corpId, session.id, { state: 4, endedAt: clock.now() });
+      const endedAt = clock.now();
+      await sessions.update(corpId, session.id, { state: 4, endedAt });
+      await this.deps.answerTests?.ended(corpId, session.id, endedAt);
     }
   }
 
@@ -137,16 +146,23 @@ export class KfBot {
   private async answer(corpId: string, session: KfSessionDto, m: KfMessage, entry: KnowledgeDto, port: KfPort, inc: { suggestionClicks?: number }): Promise<void> {
     if (!port.sendKfMessage) return;
     if (session.state === 0) await this.toBot(corpId, session, port);
+    const { answerTests } = this.deps;
+    const picked = session.contactId && answerTests ? await answerTests.pick(corpId, session.contactId, entry) : null;
+    const text = picked?.text ?? entry.answer.text;
+    let sent: { msgId: string };
     try {
-      const sent = await port.sendKfMessage({ openKfId: m.openKfId, externalUserId: session.externalUserId, msgId: `${m.msgId}:answer`, message: { type: 'text', text: entry.answer.text } });
-      await this.deps.sessions.append(corpId, session.id, { msgId: sent.msgId, from: 'bot', text: entry.answer.text, at: this.deps.clock.now(), entryId: entry.id, entryVersion: entry.version });
-      await this.deps.sessions.update(corpId, session.id, {}, { botAnswers: 1, ...inc });
-      await this.deps.sessions.markFirst(corpId, session.id, 'firstBotResponseAt', this.deps.clock.now());
+      sent = await port.sendKfMessage({ openKfId: m.openKfId, externalUserId: session.externalUserId, msgId: `${m.msgId}:answer`, message: { type: 'text', text } });
     } catch (err) {
       // The window is spent (5 messages) or closed: a person has to pick it up.
       this.deps.logger.warn({ err, sessionId: session.id }, 'kf bot could not answer; handing over');
-      await this.handOver(corpId, session, m, m.text ?? '', 'unanswered', [], port);
+      return this.handOver(corpId, session, m, m.text ?? '', 'unanswered', [], port);
     }
+    const at = this.deps.clock.now();
+    await this.deps.sessions.append(corpId, session.id, { msgId: sent.msgId, from: 'bot', text, at, entryId: entry.id, entryVersion: entry.version });
+    await this.deps.sessions.update(corpId, session.id, {}, { botAnswers: 1, ...inc });
+    await this.deps.sessions.markFirst(corpId, session.id, 'firstBotResponseAt', at);
+    await this.deps.countAsked(corpId, entry.id, at);
+    if (picked && session.contactId && answerTests) await answerTests.exposed(corpId, picked, { contactId: session.contactId, entryId: entry.id, sessionId: session.id, at });
   }
 
   private async suggest(corpId: string, session: KfSessionDto, m: KfMessage, result: MatchResult, port: KfPort): Promise<void> {
@@ -166,6 +182,7 @@ export class KfBot {
     if (!native && session.state === 0) await this.toBot(corpId, session, port);
     const { msgCode } = native ? await port.transKfState({ openKfId: m.openKfId, externalUserId: session.externalUserId, state: 2 }) : { msgCode: undefined };
     await sessions.update(corpId, session.id, { state: 2, handedOverAt: clock.now() });
+    await this.deps.answerTests?.handedOver(corpId, session.id);
     await sessions.queueReview(corpId, {
       sessionId: session.id,
       question: question || `[${m.msgType}]`,

@@ -42,6 +42,7 @@ function sourceText(source) {
     const name = state.sops.get(source.sopId);
     return `SOP「${name ?? source.sopId}」· 步骤 ${source.stepId ?? '—'}`;
   }
+  if (source.campaignId?.startsWith('kf-knowledge:')) return '知识库答案 Knowledge answer';
   if (source.campaignId) return `活动 Campaign ${source.campaignId}`;
   return '—';
 }

@@ -6,7 +6,7 @@ const Z975 = 1.959963984540054;
 export const HOLDOUT = 'holdout';
 /** The decision rules' minimum sample (server/experiments/stats/decision.ts), shown to explain "insufficient data". */
 export const MIN_SAMPLE = { users: 100, conversions: 25, largest: 150 };
-const METRICS = { reply: ['回复', 'Reply'], click: ['点击', 'Click'], conversion: ['转化', 'Conversion'], friend_added: ['添加好友', 'Friend added'], friend_deleted: ['删除好友', 'Friend deleted'], opted_out: ['退订', 'Opted out'] };
+const METRICS = { reply: ['回复', 'Reply'], click: ['点击', 'Click'], conversion: ['转化', 'Conversion'], friend_added: ['添加好友', 'Friend added'], friend_deleted: ['删除好友', 'Friend deleted'], opted_out: ['退订', 'Opted out'], kf_resolved: ['未转人工解决', 'Resolved without handover'] };
 
 export const isNum = (x) => typeof x === 'number' && Number.isFinite(x);
 export const pct = (r, digits = 1) => (isNum(r) ? `${(r * 100).toFixed(digits)}%` : '—');
