@@ -2,6 +2,7 @@ import de.bwaldvogel.mongo.MongoCollection;
 import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.IndexKey;
 import de.bwaldvogel.mongo.backend.KeyValue;
+import de.bwaldvogel.mongo.backend.Utils;
 import de.bwaldvogel.mongo.bson.BsonRegularExpression;
 import de.bwaldvogel.mongo.bson.Document;
 
@@ -12,6 +13,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -27,7 +29,7 @@ import java.util.regex.Pattern;
  */
 final class EqualityIndex extends Index<Integer> {
   private static final int MAX_KEYS = 2;
-  private static final int MAX_COMBINATIONS = 64;
+  private static final int MAX_COMBINATIONS = 1024;
 
   private final List<String> fields;
   private final boolean declaredSparse;
@@ -101,7 +103,7 @@ final class EqualityIndex extends Index<Integer> {
 
   @Override
   public synchronized void updateInPlace(Document oldDocument, Document newDocument, Integer position, MongoCollection<Integer> collection) {
-    if (fields.isEmpty()) return;
+    if (fields.isEmpty() || sameLeadingValues(oldDocument, newDocument)) return;
     Set<KeyValue> before = keysOf(oldDocument);
     Set<KeyValue> after = keysOf(newDocument);
     if (before != null && before.equals(after)) return;
@@ -167,6 +169,14 @@ final class EqualityIndex extends Index<Integer> {
     entries = 0;
   }
 
+  /** Most updates (a status, a timestamp) leave the indexed fields alone: then the keys cannot have changed. */
+  private boolean sameLeadingValues(Document a, Document b) {
+    for (String field : fields) {
+      if (!Objects.equals(Utils.getSubdocumentValueCollectionAware(a, field), Utils.getSubdocumentValueCollectionAware(b, field))) return false;
+    }
+    return true;
+  }
+
   private Set<KeyValue> keysOf(Document document) {
     try {
       return getKeyValues(document);
@@ -183,7 +193,7 @@ final class EqualityIndex extends Index<Integer> {
   }
 
   /** Field → the values a query fixes it to, from top-level fields and `$and`; anything else fixes nothing. */
-  private static void collectEqualities(Document query, Map<String, List<Object>> fixed) {
+  static void collectEqualities(Document query, Map<String, List<Object>> fixed) {
     for (Map.Entry<String, Object> e : query.entrySet()) {
       String field = e.getKey();
       Object value = e.getValue();

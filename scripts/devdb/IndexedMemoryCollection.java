@@ -8,6 +8,9 @@ import de.bwaldvogel.mongo.backend.memory.MemoryDatabase;
 import de.bwaldvogel.mongo.bson.Document;
 
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
@@ -56,7 +59,7 @@ final class IndexedMemoryCollection extends MemoryCollection {
     }
     if (isNatural(orderBy)) return super.queryDocuments(query, orderBy, skip, limit, batchSize, fieldSelector);
     int total = count();
-    int[] best = null;
+    int[] best = idCandidates(query);
     for (Index<Integer> index : getIndexes()) {
       if (!(index instanceof EqualityIndex)) continue;
       int[] candidates = ((EqualityIndex) index).candidates(query);
@@ -76,6 +79,16 @@ final class IndexedMemoryCollection extends MemoryCollection {
       return matchDocumentsFromStream(query, inIdOrder, skip, limit, batchSize, null, fieldSelector);
     }
     return super.matchDocuments(query, orderBy, skip, limit, batchSize, fieldSelector);
+  }
+
+  /** The positions of the `_id`s a query fixes by equality or `$in` (with other fields beside, which the unique index refuses). */
+  private int[] idCandidates(Document query) {
+    Map<String, List<Object>> fixed = new LinkedHashMap<>();
+    EqualityIndex.collectEqualities(query, fixed);
+    List<Object> ids = fixed.get("_id");
+    if (ids == null) return null;
+    int[] positions = ids.stream().map(byId::get).filter(p -> p != null).mapToInt(Integer::intValue).sorted().distinct().toArray();
+    return positions;
   }
 
   private static boolean isNatural(Document orderBy) {

@@ -66,6 +66,14 @@ describe('development database: non-unique indexes answer as a scan does', () =>
     });
   }
 
+  it('answers _id $in beside another field (which no unique index takes) as a scan does', async () => {
+    const some = (await plain().find({}).sort({ _id: 1 }).toArray()).filter((_, i) => i % 13 === 0).map((d) => d._id);
+    const filter = { _id: { $in: [...some, new Types.ObjectId()] }, corp: 'a' };
+    const [a, b] = [await indexed().find(filter).toArray(), await plain().find(filter).toArray()];
+    expect(a.length).to.be.greaterThan(5);
+    expect(a.map((d) => String(d._id))).to.deep.equal(b.map((d) => String(d._id)));
+  });
+
   it('found something for the queries that should', async () => {
     expect(await indexed().countDocuments({ corp: 'a', tags: 't9' })).to.be.greaterThan(0);
     expect((await indexed().find({ corp: 'a', tags: 't3' }).toArray()).length).to.equal(1);
