@@ -5,6 +5,7 @@
 import { Schema, type Connection, type MongooseQueryMiddleware } from 'mongoose';
 import { kfReviewSchema, kfSessionSchema } from './session/kf-session.schema.ts';
 import { kfTicketSchema } from './ticket/kf-ticket.schema.ts';
+import { kfStatsDaySchema } from './numbers/kf-stats-day.schema.ts';
 
 export const ATTACHMENT_TYPES = ['image', 'link', 'miniprogram'] as const;
 
@@ -99,6 +100,7 @@ export function registerKfModels(conn: Connection) {
     KfSession: conn.model('KfSession', kfSessionSchema),
     KfTicket: conn.model('KfTicket', kfTicketSchema),
     KfReview: conn.model('KfReview', kfReviewSchema),
+    KfStatsDay: conn.model('KfStatsDay', kfStatsDaySchema),
   };
 }
 
