@@ -9,7 +9,8 @@ import { addLocalDays, localDate } from '../../shared/local-date.ts';
 import { resolveLocal } from '../../shared/local-time.ts';
 import { FCR_WINDOW_HOURS, judgeFirstContact, sessionCategories } from '../session/kf-fcr.ts';
 import type { KfSessionRepository, KfStatsSessionDto } from '../session/kf-session.repository.ts';
-import { addCounts, groupCounts, rowOf, rowsOf, zeroCounts, type KfStatsCounts, type KfStatsGroup, type KfStatsRow } from '../session/kf-stats.ts';
+import type { KfStatsCounts } from '../session/kf-stats-counts.ts';
+import { addCounts, groupCounts, rowOf, rowsOf, zeroCounts, type KfStatsGroup, type KfStatsRow } from '../session/kf-stats.ts';
 import type { KfStatsDay, KfStatsDayRepository } from './kf-stats-day.repository.ts';
 
 export type KfNumbersDeps = {

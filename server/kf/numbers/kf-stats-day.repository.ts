@@ -1,6 +1,6 @@
 /** The rolled-up days of the 微信客服 numbers (kf_stats_daily): replaced whole per corp and day, read by range. */
 import type { KfModels } from '../kf.models.ts';
-import { COUNT_KEYS, type KfStatsCounts } from '../session/kf-stats.ts';
+import { COUNT_KEYS, type KfStatsCounts } from '../session/kf-stats-counts.ts';
 
 export type KfStatsDay = {
   day: string;

@@ -4,7 +4,7 @@
  * recomputes a day whole and replaces its document, so a rerun never doubles anything.
  */
 import { Schema } from 'mongoose';
-import { COUNT_KEYS } from '../session/kf-stats.ts';
+import { COUNT_KEYS } from '../session/kf-stats-counts.ts';
 
 const countsSchema = new Schema(
   { key: { type: String, required: true }, ...Object.fromEntries(COUNT_KEYS.map((k) => [k, { type: Number, required: true }])) },

@@ -7,6 +7,7 @@
  */
 import { localDate } from '../../shared/local-date.ts';
 import type { KfSessionDto } from './kf-session.repository.ts';
+import { COUNT_KEYS, type KfStatsCounts } from './kf-stats-counts.ts';
 
 export type KfStatsGroup = 'day' | 'account' | 'agent';
 export type KfStatsRow = {
@@ -30,26 +31,6 @@ export type KfStatsRow = {
   satisfiedRate: number | null;
 };
 
-/** The additive parts of a row: what a rollup stores and what two periods sum to. */
-export type KfStatsCounts = {
-  sessions: number;
-  botHits: number;
-  suggestions: number;
-  suggestionClicks: number;
-  handovers: number;
-  botResponses: number;
-  botResponseSeconds: number;
-  humanResponses: number;
-  humanResponseSeconds: number;
-  ended: number;
-  resolutionSeconds: number;
-  fcrJudged: number;
-  fcrResolved: number;
-  rated: number;
-  ratingSum: number;
-  satisfied: number;
-};
-
 export type KfStatsSession = Pick<KfSessionDto, 'openKfId' | 'servicerUserId' | 'startedAt' | 'firstBotResponseAt' | 'handedOverAt' | 'firstHumanResponseAt' | 'endedAt' | 'rating' | 'suggestions' | 'suggestionClicks' | 'botAnswers'> & {
   /** First-contact verdict (kf-fcr.ts): absent or null when not judged. */
   fcr?: boolean | null;
@@ -58,7 +39,6 @@ export type KfStatsSession = Pick<KfSessionDto, 'openKfId' | 'servicerUserId' | 
 /** Sessions the bot settled have no servicer: they count under 智能助手. */
 export const BOT_AGENT = '智能助手';
 
-export const COUNT_KEYS = ['sessions', 'botHits', 'suggestions', 'suggestionClicks', 'handovers', 'botResponses', 'botResponseSeconds', 'humanResponses', 'humanResponseSeconds', 'ended', 'resolutionSeconds', 'fcrJudged', 'fcrResolved', 'rated', 'ratingSum', 'satisfied'] as const satisfies ReadonlyArray<keyof KfStatsCounts>;
 
 export const zeroCounts = (): KfStatsCounts => Object.fromEntries(COUNT_KEYS.map((k) => [k, 0])) as KfStatsCounts;
 
