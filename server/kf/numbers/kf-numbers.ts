@@ -91,7 +91,7 @@ export class KfNumbers {
     const rolled = await this.deps.days.between(corpId, from, to < today ? to : today, timeZone);
     const byDay = new Map<string, DayGroups>(rolled.map((d) => [d.day, d]));
     const missing = daysOf(from, to).filter((d) => !byDay.has(d));
-    let truncated = false;
+    let truncated = rolled.some((d) => d.truncated);
     for (const [a, b] of ranges(missing)) {
       const live = await this.computeDays(corpId, a, b, timeZone, now);
       truncated ||= live.truncated;
@@ -105,15 +105,15 @@ export class KfNumbers {
   }
 
   /** Computes one past local day of the corp (in its zone) and replaces its rollup. */
-  async rollupDay(corpId: string, day: string): Promise<KfStatsDay & { truncated: boolean }> {
+  async rollupDay(corpId: string, day: string): Promise<KfStatsDay> {
     const now = this.deps.clock.now();
     const timeZone = await this.deps.timeZoneOf(corpId);
     if (day >= localDate(now, timeZone)) throw new RangeError(`kf rollup: ${day} has not ended in ${timeZone}`);
     const live = await this.computeDays(corpId, day, addLocalDays(day, 1), timeZone, now);
     const groups = live.days.get(day) ?? { accounts: new Map(), agents: new Map() };
-    const rollup: KfStatsDay = { day, timeZone, ...groups, computedAt: now };
+    const rollup: KfStatsDay = { day, timeZone, ...groups, truncated: live.truncated, computedAt: now };
     await this.deps.days.replace(corpId, rollup);
-    return { ...rollup, truncated: live.truncated };
+    return rollup;
   }
 
   /** The nightly run for one corp: yesterday and the days before it whose first-contact verdicts were still open. */

@@ -7,11 +7,12 @@ export type KfStatsDay = {
   timeZone: string;
   accounts: Map<string, KfStatsCounts>;
   agents: Map<string, KfStatsCounts>;
+  truncated: boolean;
   computedAt: Date;
 };
 
 type CountsRow = KfStatsCounts & { key: string };
-type DayRow = { day: string; timeZone: string; accounts: CountsRow[]; agents: CountsRow[]; computedAt: Date };
+type DayRow = { day: string; timeZone: string; accounts: CountsRow[]; agents: CountsRow[]; truncated?: boolean; computedAt: Date };
 
 const toRows = (groups: Map<string, KfStatsCounts>): CountsRow[] => [...groups].map(([key, c]) => ({ key, ...c }));
 const toMap = (rows: CountsRow[]): Map<string, KfStatsCounts> =>
@@ -24,7 +25,7 @@ export class KfStatsDayRepository {
   async replace(corpId: string, day: KfStatsDay): Promise<void> {
     await this.models.KfStatsDay.replaceOne(
       { corpId, day: day.day },
-      { corpId, day: day.day, timeZone: day.timeZone, accounts: toRows(day.accounts), agents: toRows(day.agents), computedAt: day.computedAt },
+      { corpId, day: day.day, timeZone: day.timeZone, accounts: toRows(day.accounts), agents: toRows(day.agents), truncated: day.truncated, computedAt: day.computedAt },
       { upsert: true },
     );
   }
@@ -32,6 +33,6 @@ export class KfStatsDayRepository {
   /** The rolled-up days in [fromDay, toDay) computed in `timeZone`. */
   async between(corpId: string, fromDay: string, toDay: string, timeZone: string): Promise<KfStatsDay[]> {
     const rows = await this.models.KfStatsDay.find({ corpId, day: { $gte: fromDay, $lt: toDay }, timeZone }).sort({ day: 1 }).lean<DayRow[]>();
-    return rows.map((r) => ({ day: r.day, timeZone: r.timeZone, accounts: toMap(r.accounts), agents: toMap(r.agents), computedAt: r.computedAt }));
+    return rows.map((r) => ({ day: r.day, timeZone: r.timeZone, accounts: toMap(r.accounts), agents: toMap(r.agents), truncated: r.truncated ?? false, computedAt: r.computedAt }));
   }
 }

@@ -19,6 +19,8 @@ export const kfStatsDaySchema = new Schema(
     timeZone: { type: String, required: true },
     accounts: { type: [countsSchema], default: [] },
     agents: { type: [countsSchema], default: [] },
+    /** The day had more sessions than one computation reads: its counts are partial. */
+    truncated: { type: Boolean, default: false },
     computedAt: { type: Date, required: true },
   },
   { collection: 'kf_stats_daily', strict: 'throw', minimize: false },
