@@ -102,6 +102,7 @@ describe('kf numbers: first-contact resolution, the nightly rollup through agend
     const job = await t.db.connection.collection('agenda_jobs').findOne({ name: 'kf.daily-rollup', type: 'single' });
     expect(job?.repeatInterval, 'the cron time from the catalog').to.equal('20 0 * * *');
     expect(job?.repeatTimezone).to.equal('Asia/Shanghai');
+    expect((job?.nextRunAt as Date).toISOString().slice(11, 16), '00:20 in Shanghai').to.equal('16:20');
 
     await scheduler.enqueue('kfRollup', {});
     await until('three rolled-up days', async () => (await t.db.models.KfStatsDay.countDocuments({ corpId: org.corpId })) === 3);
@@ -142,6 +143,12 @@ describe('kf numbers: first-contact resolution, the nightly rollup through agend
     expect((await stats('from=2026-12-03&to=2026-12-08&tz=UTC')).days.rollup).to.deep.equal([]);
     // Without a period: the last 7 local days, today included.
     expect(await stats('by=day')).to.include({ from: '2026-12-01', to: '2026-12-08' });
+    // The corp moves to New York: its days are New York days now, so the Shanghai rollup no longer applies.
+    await services.org.upsertCorp({ corpId: org.corpId, name: '测试企业', timezone: 'America/New_York' });
+    const ny = await stats('by=day');
+    expect(ny).to.include({ timeZone: 'America/New_York', from: '2026-11-30', to: '2026-12-07' });
+    expect(ny.days.rollup).to.deep.equal([]);
+    await services.org.upsertCorp({ corpId: org.corpId, name: '测试企业', timezone: 'Asia/Shanghai' });
   });
 
   it('refuses a period that is empty or too long, and an unknown zone', async () => {
