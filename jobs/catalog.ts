@@ -15,6 +15,8 @@ export type JobSpec<S extends z.ZodType> = {
   lockLifetimeMs: number;
   /** Repeating jobs: agenda runs them at this interval (agenda's human interval); others are enqueued on demand. */
   every?: string;
+  /** The zone a cron `every` is read in (agenda's `timezone`); the process's own zone otherwise. */
+  timezone?: string;
 };
 
 const LOCAL_DATE = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a store-local date YYYY-MM-DD');
@@ -40,6 +42,19 @@ export const jobCatalog = {
     payload: z.strictObject({ corpId: z.string().min(1), storeId: z.string().min(1), localDate: LOCAL_DATE }),
     retry: { attempts: 3, backoffMs: 300_000 },
     lockLifetimeMs: 10 * 60_000,
+  },
+  /**
+   * The nightly 微信客服 numbers (server/kf/numbers/kf-numbers.ts): each corp's last three local days per kf account
+   * and servicer, replacing what an earlier run wrote. An empty payload runs every corp with recent sessions; a corp
+   * and a day recompute that one day.
+   */
+  kfRollup: {
+    name: 'kf.daily-rollup',
+    payload: z.strictObject({ corpId: z.string().min(1).optional(), localDate: LOCAL_DATE.optional() }),
+    retry: { attempts: 3, backoffMs: 300_000 },
+    lockLifetimeMs: 30 * 60_000,
+    every: '20 0 * * *',
+    timezone: 'Asia/Shanghai',
   },
   /** Evaluates every running experiment with auto-winner on (ExperimentService.sweepAutoWinners). */
   autoWinnerSweep: {

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Modules } from '../server/modules.ts';
 import type { JobRunners } from './catalog.ts';
 import { heartbeatHandler } from './heartbeat.job.ts';
+import { kfRollupHandler } from './kf-rollup.job.ts';
 import { detailSweepHandler, inboxReviveHandler } from './inbound-recovery.job.ts';
 import { sopRollupHandler, taskDigestHandler } from './store-daily.job.ts';
 import { autoWinnerSweepHandler, campaignTickHandler, handoverPollHandler, liveCodeRefreshHandler } from './sweeps.job.ts';
@@ -28,6 +29,7 @@ export function wireJobs(services: Modules, proc: JobProcess): JobRunners {
     heartbeat: (p) => heartbeatHandler(p, { heartbeats: services.heartbeats, clock, processId: proc.processId, roles: proc.roles }),
     taskDigest: (p) => taskDigestHandler(p, { sendTaskDigests: (day) => services.daily.sendTaskDigests(day, proc.staffPageUrl), logger }),
     sopRollup: (p) => sopRollupHandler(p, { rollupStoreDay: (day) => services.daily.rollupStoreDay(day) }),
+    kfRollup: (p) => kfRollupHandler(p, { corps: () => services.kf.rollup.corps(), day: (corpId, day) => services.kf.rollup.day(corpId, day), recent: (corpId) => services.kf.rollup.recent(corpId), logger }),
     autoWinnerSweep: (p) => autoWinnerSweepHandler(p, { sweepAutoWinners: () => services.experiments.sweepAutoWinners(), logger }),
     liveCodeRefresh: (p) =>
       liveCodeRefreshHandler(p, {

@@ -77,7 +77,7 @@ export async function startScheduler(input: SchedulerDeps): Promise<Scheduler> {
   }
   await agenda.start();
   for (const spec of Object.values(jobCatalog) as Array<JobSpec<z.ZodType>>) {
-    if (spec.every) await agenda.every(spec.every, spec.name, {}, { skipImmediate: true });
+    if (spec.every) await agenda.every(spec.every, spec.name, {}, { skipImmediate: true, ...(spec.timezone ? { timezone: spec.timezone } : {}) });
   }
   const enqueue: Scheduler['enqueue'] = async (name, payload, when) => {
     const spec = jobCatalog[name];

@@ -5,13 +5,13 @@
  */
 import { z } from 'zod';
 import type { ContactRepository } from '../contacts/index.ts';
-import { BadRequestError, ForbiddenError, NotFoundError } from '../errors.ts';
+import { ForbiddenError, NotFoundError } from '../errors.ts';
 import { ROLES } from '../auth/index.ts';
 import { corpIdQuery } from '../http/corp-scope.ts';
 import { defineRoute, type RouteDef, type ScopedRouteContext } from '../http/route.ts';
 import type { OrgModule } from '../org/index.ts';
 import { objectIdString } from '../shared/object-id.ts';
-import { isValidTimeZone, resolveLocal } from '../shared/local-time.ts';
+import { isValidTimeZone } from '../shared/local-time.ts';
 import type { Scope } from '../shared/scope.ts';
 import type { SidebarModule } from '../sidebar/index.ts';
 import type { KfModule } from './kf.module.ts';
@@ -99,7 +99,12 @@ export function kfDeskRoutes(deps: KfDeskRouteDeps): RouteDef[] {
     move('take', '接入 Take a waiting session (人工接待 with the caller as servicer)', z.strictObject({}), (corpId, id, userId) => kf.desk.take(corpId, id, userId)),
     move('reply', '回复 Reply to the customer', z.strictObject({ text: z.string().trim().min(1).max(2000) }), (corpId, id, userId, body: { text: string }) => kf.desk.reply(corpId, id, userId, body.text)),
     move('transfer', '转接 Pass the session to a colleague', z.strictObject({ toUserId: z.string().trim().min(1).max(64) }), (corpId, id, userId, body: { toUserId: string }) => kf.desk.transfer(corpId, id, userId, body.toUserId)),
-    move('end', '结束 End the session and send the satisfaction survey', z.strictObject({}), (corpId, id, userId) => kf.desk.end(corpId, id, userId)),
+    move(
+      'end',
+      '结束 End the session and send the satisfaction survey; `category` (optional) is what the question was about, for first-contact resolution',
+      z.strictObject({ category: z.string().trim().max(50).optional() }),
+      (corpId, id, userId, body: { category?: string }) => kf.desk.end(corpId, id, userId, body.category || undefined),
+    ),
     defineRoute({
       method: 'get',
       path: '/api/kf/desk/servicers',
@@ -114,27 +119,36 @@ export function kfDeskRoutes(deps: KfDeskRouteDeps): RouteDef[] {
     }),
     defineRoute({
       method: 'get',
+      path: '/api/kf/desk/categories',
+      tag: 'kf',
+      summary: '问题分类 The knowledge base’s categories (the end action’s pick)',
+      roles: ROLES,
+      scoped: true,
+      query: corpOnly,
+      async handler(_input, { scope }) {
+        return { items: await kf.desk.categories(scope.corpId) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
       path: '/api/kf/stats',
       tag: 'kf',
-      summary: '客服数据 Service numbers of the sessions started in [from, to): per day, kf account or servicer',
+      summary:
+        '客服数据 Service numbers of the sessions started in local days [from, to) (default: the last 7 days, today included), per day, kf account or servicer, in `tz` (default: the corp’s zone). ' +
+        'Rolled-up days come from the nightly rollup, today and missing days are computed live (`days` says which). ' +
+        'fcrRate (首次联系解决率): resolved at first contact = the same customer started no new session on the same question category within 48 h after the end; ' +
+        'only sessions ended before `fcrJudgedBefore` (now − 48 h) are judged, so fcrRate is null while none is (fcrJudged counts them).',
       roles: ROLES,
       scoped: true,
       query: z.strictObject({
         ...corpIdQuery,
-        from: z.iso.date(),
-        to: z.iso.date(),
+        from: z.iso.date().optional(),
+        to: z.iso.date().optional(),
         by: z.enum(['day', 'account', 'agent']).default('day'),
-        tz: z.string().min(1).max(64).refine(isValidTimeZone, '未知时区 unknown IANA time zone').default('Asia/Shanghai'),
+        tz: z.string().min(1).max(64).refine(isValidTimeZone, '未知时区 unknown IANA time zone').optional(),
       }),
       async handler({ query }, { scope }) {
-        const midnight = (day: string) => {
-          const [year, month, d] = day.split('-').map(Number) as [number, number, number];
-          return resolveLocal({ year, month, day: d }, 0, query.tz);
-        };
-        const from = midnight(query.from);
-        const to = midnight(query.to);
-        if (!(from < to)) throw new BadRequestError('from 须早于 to from must be before to');
-        return kf.stats(scope.corpId, { from, to, by: query.by, timeZone: query.tz });
+        return kf.stats(scope.corpId, { from: query.from, to: query.to, by: query.by, timeZone: query.tz });
       },
     }),
     defineRoute({

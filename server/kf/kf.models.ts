@@ -5,6 +5,7 @@
 import { Schema, type Connection, type MongooseQueryMiddleware } from 'mongoose';
 import { kfReviewSchema, kfSessionSchema } from './session/kf-session.schema.ts';
 import { kfTicketSchema } from './ticket/kf-ticket.schema.ts';
+import { kfStatsDaySchema } from './numbers/kf-stats-day.schema.ts';
 
 export const ATTACHMENT_TYPES = ['image', 'link', 'miniprogram'] as const;
 
@@ -147,6 +148,7 @@ export function registerKfModels(conn: Connection) {
     KfReview: conn.model('KfReview', kfReviewSchema),
     KfEntryAsk: conn.model('KfEntryAsk', kfEntryAskSchema),
     KfAnswerTest: conn.model('KfAnswerTest', kfAnswerTestSchema),
+    KfStatsDay: conn.model('KfStatsDay', kfStatsDaySchema),
   };
 }
 

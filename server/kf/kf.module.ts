@@ -20,13 +20,14 @@ import { AnswerTests, type AnswerExperiments } from './bot/answer-tests.ts';
 import { KfBot } from './bot/kf-bot.ts';
 import { KfDesk, type KfDeskPort } from './session/kf-desk.ts';
 import { KfSessionRepository, type KfReviewDto, type KfSessionDto } from './session/kf-session.repository.ts';
-import { kfStats, type KfStatsGroup, type KfStatsRow } from './session/kf-stats.ts';
+import { KfNumbers, type KfStatsQuery, type KfStatsResult } from './numbers/kf-numbers.ts';
+import { KfStatsDayRepository } from './numbers/kf-stats-day.repository.ts';
 import { KfTicketRepository, type KfTicketDto } from './ticket/kf-ticket.repository.ts';
 import type { TicketState } from './ticket/kf-ticket.schema.ts';
 
 export type KfDeps = {
   models: KfModels;
-  org: Pick<OrgModule, 'listStores'>;
+  org: Pick<OrgModule, 'listStores' | 'timezoneOf'>;
   clock: Clock;
   /** The local lexical matcher unless another (an embedding model) is given. */
   matcher?: KnowledgeMatcher;
@@ -66,11 +67,20 @@ export type KfModule = {
     take(corpId: string, id: string, userId: string): Promise<KfSessionDto>;
     reply(corpId: string, id: string, userId: string, text: string): Promise<KfSessionDto>;
     transfer(corpId: string, id: string, userId: string, toUserId: string): Promise<KfSessionDto>;
-    end(corpId: string, id: string, userId: string): Promise<KfSessionDto>;
+    /** Ends the session; `category` is what the question was about (first-contact resolution counts per category). */
+    end(corpId: string, id: string, userId: string, category?: string): Promise<KfSessionDto>;
     servicers(corpId: string, openKfId: string): Promise<{ userId: string; onDuty: boolean }[]>;
+    /** The knowledge base's categories, for the end action's pick. */
+    categories(corpId: string): Promise<string[]>;
   };
-  /** The service numbers of the sessions that started in [from, to), per day, kf account or servicer. */
-  stats(corpId: string, q: { from: Date; to: Date; by: KfStatsGroup; timeZone: string }): Promise<{ rows: KfStatsRow[]; truncated: boolean }>;
+  /** The service numbers of the sessions that started in local days [from, to), per day, kf account or servicer. */
+  stats(corpId: string, q: KfStatsQuery): Promise<KfStatsResult>;
+  /** The nightly rollup of the numbers (kf_stats_daily): one past local day, or the recent days of the nightly run. */
+  rollup: {
+    day(corpId: string, day: string): Promise<unknown>;
+    recent(corpId: string): Promise<string[]>;
+    corps(): Promise<string[]>;
+  };
   /** Questions the bot did not answer: promote a reply into a new entry or a paraphrase of one. */
   review: {
     list(corpId: string, status?: KfReviewDto['status']): Promise<KfReviewDto[]>;
@@ -130,6 +140,14 @@ export function createKfModule(deps: KfDeps): KfModule {
     describeVendorError: deps.describeVendorError ?? ((errcode) => `企业微信拒绝 (${errcode})`),
     receptionOf: async (corpId) => (await settings.get(corpId)).reception,
     clock: deps.clock,
+  });
+  const numbers = new KfNumbers({
+    sessions,
+    days: new KfStatsDayRepository(deps.models),
+    versionCategories: (corpId, ids) => entries.versionCategories(corpId, ids),
+    timeZoneOf: (corpId) => deps.org.timezoneOf(corpId),
+    clock: deps.clock,
+    sessionLimit: STATS_SESSION_LIMIT,
   });
   const written = async <T>(corpId: string, result: T): Promise<T> => {
     await settings.bump(corpId);
@@ -217,12 +235,15 @@ export function createKfModule(deps: KfDeps): KfModule {
       take: (corpId, id, userId) => desk.take(corpId, id, userId),
       reply: (corpId, id, userId, text) => desk.reply(corpId, id, userId, text),
       transfer: (corpId, id, userId, toUserId) => desk.transfer(corpId, id, userId, toUserId),
-      end: (corpId, id, userId) => desk.end(corpId, id, userId),
+      end: (corpId, id, userId, category) => desk.end(corpId, id, userId, category),
       servicers: (corpId, openKfId) => desk.servicers(corpId, openKfId),
+      categories: async (corpId) => [...new Set((await entries.all(corpId)).map((e) => e.category).filter(Boolean))].sort((a, b) => a.localeCompare(b, 'zh-CN')),
     },
-    async stats(corpId, q) {
-      const started = await sessions.startedBetween(corpId, q.from, q.to, STATS_SESSION_LIMIT + 1);
-      return { rows: kfStats(started.slice(0, STATS_SESSION_LIMIT), q.by, q.timeZone), truncated: started.length > STATS_SESSION_LIMIT };
+    stats: (corpId, q) => numbers.stats(corpId, q),
+    rollup: {
+      day: (corpId, day) => numbers.rollupDay(corpId, day),
+      recent: (corpId) => numbers.rollupRecent(corpId),
+      corps: () => numbers.corpsToRollUp(),
     },
     review: {
       list: (corpId, status = 'open') => sessions.listReview(corpId, status, DESK_LIST_LIMIT),

@@ -165,6 +165,15 @@ export class KnowledgeRepository {
     const twin = await this.findByQuestion(corpId, question);
     if (twin && twin.id !== exceptId) throw new ConflictError(`标准问题已存在 A live entry already asks this question`, { id: twin.id });
   }
+
+  /**
+   * The category each version of these entries had (`entryId@version` → category), deleted entries included:
+   * what a past answer was about stays what it was when it was sent.
+   */
+  async versionCategories(corpId: string, entryIds: readonly string[]): Promise<Map<string, string>> {
+    const rows = entryIds.length ? await this.models.KnowledgeVersion.find({ corpId, entryId: { $in: [...entryIds] } }, { entryId: 1, version: 1, category: 1 }).lean() : [];
+    return new Map(rows.map((r) => [`${r.entryId}@${r.version}`, r.category ?? '']));
+  }
 }
 
 /** Trimmed, paraphrases de-duplicated (and never the standard question itself). */

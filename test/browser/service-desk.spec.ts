@@ -182,4 +182,62 @@ describe('service desk /service end to end against the WeCom simulator', functio
     expect((await t.db.models.KfTicket.findOne({ corpId: SIM_CORP_ID }).lean())?.state).to.equal('handled');
     expect(pageErrors).to.deep.equal([]);
   });
+
+  it('numbers: today’s sessions of the story with the rating, both charts drawn; ending with a category stores it', async () => {
+    await mkdir('/tmp/shots-kf-numbers', { recursive: true });
+    // One more customer, handed over; the agent ends the session picking the question category.
+    await h.services.kf.createEntry(SIM_CORP_ID, { question: '酸奶包装漏了怎么办？', answer: { text: '请联系客服补发。' }, category: '售后' }, 'test');
+    const user = 'wmDeskChen';
+    h.sim.control.setKfCustomer({ external_userid: user, nickname: '陈先生' });
+    await pull(h.sim.control.kfCustomerMessage({ open_kfid: KF, external_userid: user, content: '会员卡能不能转给我妈妈用', nickname: '陈先生' }).token);
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(`${h.baseUrl}/service`);
+    await page.locator('#app').waitFor();
+    await page.locator('#pool button', { hasText: '陈先生' }).click();
+    await page.locator('#take').click();
+    await page.locator('#conv-meta', { hasText: '人工接待' }).waitFor();
+    await page.locator('#end-category').selectOption('售后');
+    await page.locator('#end').click();
+    await page.locator('#conv-meta', { hasText: '已结束' }).waitFor();
+    expect(await t.db.models.KfSession.findOne({ corpId: SIM_CORP_ID, externalUserId: user }).lean()).to.include({ state: 4, category: '售后' });
+
+    // Today's row counts every session of the story (in the corp's zone) with the one rating 很满意.
+    const today = new Date().toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
+    const sessions = await t.db.models.KfSession.countDocuments({ corpId: SIM_CORP_ID });
+    const row = page.locator('#numbers tr', { hasText: today });
+    await row.locator('td', { hasText: '3.0 / 3（1 评）' }).waitFor();
+    expect(await row.locator('td').nth(1).textContent()).to.equal(String(sessions));
+    expect(await row.locator('td').nth(8).textContent(), 'ended just now: not judged for 48 h').to.equal('待定 Pending');
+    await page.locator('#numbers-by').selectOption('agent');
+    await page.locator('#numbers tr', { hasText: 'a2' }).locator('td', { hasText: '3.0 / 3（1 评）' }).waitFor();
+    // Both charts are drawn on a canvas with something on it.
+    for (const id of ['chart-sessions', 'chart-rates']) {
+      const drawn = await page.evaluate((chartId) => {
+        const canvas = document.querySelector(`#${chartId} canvas`) as HTMLCanvasElement | null;
+        if (!canvas || !canvas.width) return false;
+        const px = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+        return px.some((v, i) => i % 4 === 3 && v > 0);
+      }, id);
+      expect(drawn, id).to.equal(true);
+    }
+    await page.locator('.numbers').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: '/tmp/shots-kf-numbers/numbers-1280.png', fullPage: true });
+
+    // 360 px: the charts fit, the table scrolls in its own box, the page does not scroll sideways.
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.goto(`${h.baseUrl}/service`);
+    await page.locator('#numbers td', { hasText: '3.0 / 3' }).waitFor();
+    await page.locator('#chart-rates canvas').waitFor();
+    const fit = await page.evaluate(() => ({
+      page: document.documentElement.scrollWidth,
+      chart: document.querySelector('#chart-rates canvas')!.getBoundingClientRect().right,
+      table: (({ scrollWidth, clientWidth }) => ({ scrollWidth, clientWidth }))(document.querySelector('.numbers .scroll')!),
+    }));
+    expect(fit.page).to.be.at.most(360);
+    expect(fit.chart).to.be.at.most(360);
+    expect(fit.table.scrollWidth, 'the table scrolls inside its box').to.be.greaterThan(fit.table.clientWidth);
+    await page.locator('.numbers').screenshot({ path: '/tmp/shots-kf-numbers/numbers-360.png' });
+    await page.screenshot({ path: '/tmp/shots-kf-numbers/service-360-full.png', fullPage: true });
+    expect(pageErrors).to.deep.equal([]);
+  });
 });

@@ -71,15 +71,15 @@ export class KfDesk {
     return this.deps.sessions.get(corpId, id);
   }
 
-  /** Ends the session and sends the survey with the 结束语 code (valid 20 s, so at once). */
-  async end(corpId: string, id: string, userId: string): Promise<KfSessionDto> {
+  /** Ends the session (with the question category the servicer picked) and sends the survey with the 结束语 code (valid 20 s, so at once). */
+  async end(corpId: string, id: string, userId: string, category?: string): Promise<KfSessionDto> {
     const session = await this.deps.sessions.get(corpId, id);
     if (session.state === 4) throw new ConflictError('会话已结束 The session has ended');
     if (session.state === 3 && session.servicerUserId !== userId) throw new ConflictError(`会话由 ${session.servicerUserId} 接待 Another servicer has this session`);
     const port = await this.port(corpId);
     const { msgCode } = await this.vendor(() => port.transKfState!({ openKfId: session.openKfId, externalUserId: session.externalUserId, state: 4 }));
     const at = this.deps.clock.now();
-    await this.deps.sessions.update(corpId, id, { state: 4, endedAt: at, msgCode: null });
+    await this.deps.sessions.update(corpId, id, { state: 4, endedAt: at, msgCode: null, ...(category ? { category } : {}) });
     if (msgCode && port.sendKfEventMessage) {
       const survey = surveyMenu();
       const sent = await this.vendor(() => port.sendKfEventMessage!(msgCode, survey));

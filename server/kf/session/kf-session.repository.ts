@@ -34,13 +34,15 @@ export type KfSessionDto = {
   firstHumanResponseAt: Date | null;
   endedAt: Date | null;
   rating: number | null;
+  /** The question category the servicer picked when ending, if any. */
+  category: string | null;
   suggestions: number;
   suggestionClicks: number;
   botAnswers: number;
   messages: KfSessionMessage[];
 };
 /** What a state change or an event sets on the session. */
-export type KfSessionPatch = Partial<Pick<KfSessionDto, 'state' | 'servicerUserId' | 'firstBotResponseAt' | 'handedOverAt' | 'takenAt' | 'firstHumanResponseAt' | 'endedAt' | 'rating'>> & {
+export type KfSessionPatch = Partial<Pick<KfSessionDto, 'state' | 'servicerUserId' | 'firstBotResponseAt' | 'handedOverAt' | 'takenAt' | 'firstHumanResponseAt' | 'endedAt' | 'rating' | 'category'>> & {
   msgCode?: string | null;
 };
 export type KfCounter = 'suggestions' | 'suggestionClicks' | 'botAnswers';
@@ -55,6 +57,9 @@ export type KfReviewDto = {
   entryId: string | null;
   askedAt: Date;
 };
+
+/** A session as the numbers read it: no messages, the entries (`entryId@version`) the bot answered from. */
+export type KfStatsSessionDto = Omit<KfSessionDto, 'messages'> & { answered: string[] };
 
 type SessionRow = Omit<KfSessionDto, 'id'> & { _id: Types.ObjectId; msgCode: string | null };
 type ReviewRow = Omit<KfReviewDto, 'id'> & { _id: Types.ObjectId };
@@ -128,10 +133,25 @@ export class KfSessionRepository {
     return rows.map(dto);
   }
 
-  /** Sessions that started in [from, to), without their messages, at most `limit`. */
-  async startedBetween(corpId: string, from: Date, to: Date, limit: number): Promise<KfSessionDto[]> {
-    const rows = await this.models.KfSession.find({ corpId, startedAt: { $gte: from, $lt: to } }, { messages: 0, seen: 0 }).sort({ startedAt: 1 }).limit(limit).lean<SessionRow[]>();
-    return rows.map(dto);
+  /**
+   * Sessions that started in [from, to), oldest first, at most `limit`, without their messages but with the
+   * knowledge entries (entryId@version) the bot answered from: what the session was about.
+   */
+  async forStats(corpId: string, from: Date, to: Date, limit: number): Promise<KfStatsSessionDto[]> {
+    const rows = await this.models.KfSession.find({ corpId, startedAt: { $gte: from, $lt: to } }, { seen: 0, 'messages.text': 0 })
+      .sort({ startedAt: 1, _id: 1 })
+      .limit(limit)
+      .lean<SessionRow[]>();
+    return rows.map((row) => {
+      const { messages, ...rest } = dto(row);
+      const answered = [...new Set(messages.flatMap((m) => (m.from === 'bot' && m.entryId ? [`${m.entryId}@${m.entryVersion ?? 1}`] : [])))];
+      return { ...rest, answered };
+    });
+  }
+
+  /** Corps with a session started since `since` (the nightly rollup visits these). */
+  async corpsWithSessionsSince(since: Date): Promise<string[]> {
+    return this.models.KfSession.distinct('corpId', { startedAt: { $gte: since } });
   }
 
   /** Queues a question once per session. */
@@ -175,6 +195,7 @@ function dto(row: SessionRow): KfSessionDto {
     firstHumanResponseAt: row.firstHumanResponseAt ?? null,
     endedAt: row.endedAt ?? null,
     rating: row.rating ?? null,
+    category: row.category ?? null,
     suggestions: row.suggestions ?? 0,
     suggestionClicks: row.suggestionClicks ?? 0,
     botAnswers: row.botAnswers ?? 0,

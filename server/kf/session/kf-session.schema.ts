@@ -49,6 +49,8 @@ export const kfSessionSchema = new Schema(
     botAnswers: { type: Number, default: 0 },
     /** 3 很满意, 2 满意, 1 不满意. */
     rating: { type: Number, default: null },
+    /** The question category the servicer picked when ending; else the bot's answers say what it was about. */
+    category: { type: String, default: null },
     messages: { type: [messageSchema], default: [] },
     /** Inbound msgids already acted on: a re-processed page acts once. */
     seen: { type: [String], default: [] },
@@ -58,6 +60,8 @@ export const kfSessionSchema = new Schema(
 // The open session of a customer on an account (at most one not ended), and the desk's lists by state.
 kfSessionSchema.index({ corpId: 1, openKfId: 1, externalUserId: 1, endedAt: 1 });
 kfSessionSchema.index({ corpId: 1, state: 1, servicerUserId: 1, lastMessageAt: -1 });
+// The numbers: a corp's sessions started in a period (and the follow-ups 48 h after), and the corps the rollup visits.
+kfSessionSchema.index({ corpId: 1, startedAt: 1 });
 
 export const KF_REVIEW_REASONS = ['handover', 'unanswered'] as const;
 

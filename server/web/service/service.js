@@ -1,6 +1,7 @@
 /* The service desk (/service): the waiting pool, my sessions, one conversation with the customer's profile,
- * knowledge search with one-click insert, take / reply / transfer / end, and the review queue. */
-/* global localStorage, setInterval */
+ * knowledge search with one-click insert, take / reply / transfer / end (with the question category), the review
+ * queue, and the numbers (ECharts, the global from /vendor/echarts.min.js, and the table). */
+/* global localStorage, setInterval, window */
 
 import { createApi } from '/web/shared/api.js';
 import { $, bi, el, showError, td } from '/web/shared/dom.js';
@@ -93,6 +94,7 @@ function renderSession({ session: s, profile }) {
   $('transfer').disabled = !mine;
   $('transfer-to').disabled = !mine;
   $('end').disabled = s.state === 4 || (s.state === 3 && !mine);
+  $('end-category').disabled = $('end').disabled;
   // In wecom_client mode WeCom refuses API sends once the session is in its pool or with a servicer (95018).
   const native = state.reception === 'wecom_client' && s.state >= 2 && s.state < 4;
   $('native-note').hidden = !native;
@@ -212,17 +214,74 @@ async function dismiss(id) {
 
 const pct = (x) => (x === null ? '—' : `${Math.round(x * 100)}%`);
 const secs = (x) => (x === null ? '—' : x < 90 ? `${Math.round(x)} 秒` : `${Math.round(x / 60)} 分`);
+const percent = (x) => (x === null ? null : Math.round(x * 1000) / 10);
+const charts = new Map();
+
+/** Every day of [from, to), with the API's row or an empty one (days without sessions have no row). */
+function everyDay(from, to, rows) {
+  const byKey = new Map(rows.map((r) => [r.key, r]));
+  const out = [];
+  for (let d = new Date(`${from}T00:00:00Z`); d.toISOString().slice(0, 10) < to; d.setUTCDate(d.getUTCDate() + 1)) {
+    const key = d.toISOString().slice(0, 10);
+    out.push(byKey.get(key) ?? { key, sessions: 0, botHitRate: null, handoverRate: null, fcrRate: null });
+  }
+  return out;
+}
+
+function chart(id, option) {
+  const echarts = window.echarts;
+  if (!echarts) return;
+  const instance = charts.get(id) ?? echarts.init($(id), null, { renderer: 'canvas', locale: 'ZH' });
+  charts.set(id, instance);
+  instance.setOption({ animation: false, textStyle: { fontFamily: 'inherit' }, ...option }, true);
+  instance.resize();
+}
+
+function renderCharts(days) {
+  const labels = days.map((d) => d.key.slice(5));
+  chart('chart-sessions', {
+    tooltip: { trigger: 'axis' },
+    grid: { left: 36, right: 12, top: 16, bottom: 28 },
+    xAxis: { type: 'category', data: labels },
+    yAxis: { type: 'value', minInterval: 1 },
+    series: [{ name: '会话 Sessions', type: 'bar', barMaxWidth: 36, data: days.map((d) => d.sessions), itemStyle: { color: '#0f766e' } }],
+  });
+  chart('chart-rates', {
+    tooltip: { trigger: 'axis', valueFormatter: (v) => (v === null || v === undefined ? '—' : `${v}%`) },
+    legend: { top: 0, itemWidth: 14, textStyle: { fontSize: 11 } },
+    grid: { left: 40, right: 12, top: 40, bottom: 28 },
+    xAxis: { type: 'category', data: labels },
+    yAxis: { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%' } },
+    series: [
+      { name: '机器人解决 Bot hit', type: 'line', connectNulls: false, data: days.map((d) => percent(d.botHitRate)), itemStyle: { color: '#0284c7' } },
+      { name: '转人工 Handover', type: 'line', connectNulls: false, data: days.map((d) => percent(d.handoverRate)), itemStyle: { color: '#d97706' } },
+      { name: '首次联系解决 FCR', type: 'line', connectNulls: false, data: days.map((d) => percent(d.fcrRate)), itemStyle: { color: '#16a34a' } },
+    ],
+  });
+}
+
+const fcrCell = (r) => (r.fcrRate === null ? td('待定 Pending', 'pending') : td(`${pct(r.fcrRate)}（${r.fcrJudged} 判）`));
 
 async function loadNumbers() {
-  const day = (offset) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
-  const { rows } = await api('/api/kf/stats', { params: { from: day(-6), to: day(1), by: $('numbers-by').value } });
+  const by = $('numbers-by').value;
+  // The period and zone are the API's defaults: the last 7 days of the corp, today included.
+  const daily = await api('/api/kf/stats', { params: { by: 'day' } });
+  const table = by === 'day' ? daily : await api('/api/kf/stats', { params: { by } });
+  renderCharts(everyDay(daily.from, daily.to, daily.rows));
+  const last = everyDay(daily.from, daily.to, []).at(-1)?.key ?? daily.from;
+  $('numbers-source').textContent = `${daily.from} 至 ${last} · ${daily.timeZone}${daily.truncated ? ' · 会话过多，只统计了一部分 Truncated: too many sessions' : ''}`;
   $('numbers').replaceChildren(
-    ...(rows.length
-      ? rows.map((r) =>
-          el('tr', {}, td(r.key), td(r.sessions), td(pct(r.botHitRate)), td(pct(r.suggestionClickRate)), td(pct(r.handoverRate)), td(secs(r.firstBotResponseSeconds)), td(secs(r.firstHumanResponseSeconds)), td(secs(r.resolutionSeconds)), td(r.satisfaction === null ? '—' : `${r.satisfaction.toFixed(1)} / 3（${r.rated} 评）`)),
+    ...(table.rows.length
+      ? table.rows.map((r) =>
+          el('tr', {}, td(r.key), td(r.sessions), td(pct(r.botHitRate)), td(pct(r.suggestionClickRate)), td(pct(r.handoverRate)), td(secs(r.firstBotResponseSeconds)), td(secs(r.firstHumanResponseSeconds)), td(secs(r.resolutionSeconds)), fcrCell(r), td(r.satisfaction === null ? '—' : `${r.satisfaction.toFixed(1)} / 3（${r.rated} 评）`)),
         )
-      : [el('tr', {}, el('td', { colspan: '9', class: 'muted' }, ...bi(['近 7 天还没有客服会话。', 'No sessions in the last 7 days.'])))]),
+      : [el('tr', {}, el('td', { colspan: '10', class: 'muted' }, ...bi(['近 7 天还没有客服会话：客户在微信客服里提问后，这里按天显示。', 'No sessions in the last 7 days: they show here once customers ask in 微信客服.'])))]),
   );
+}
+
+async function loadCategories() {
+  const { items } = await api('/api/kf/desk/categories').catch(() => ({ items: [] }));
+  $('end-category').replaceChildren(el('option', { value: '', text: '问题分类（可选） Category (optional)' }), ...items.map((c) => el('option', { value: c, text: c })));
 }
 
 async function signIn() {
@@ -233,14 +292,20 @@ async function signIn() {
     $('app').hidden = false;
     $('sign-out').hidden = false;
     $('status').textContent = state.me ? `接待人员 ${state.me}` : '只读：此令牌没有员工身份，不能接待。 Read only: no staff on this token.';
-    await Promise.all([searchKnowledge(''), loadReview(), loadNumbers()]);
+    await Promise.all([searchKnowledge(''), loadReview(), loadNumbers(), loadCategories()]);
   } catch (err) {
     fail(err);
   }
 }
 
 $('take').addEventListener('click', () => act('take'));
-$('end').addEventListener('click', () => act('end'));
+$('end').addEventListener('click', async () => {
+  const category = $('end-category').value;
+  if (await act('end', category ? { category } : {})) {
+    $('end-category').value = '';
+    loadNumbers().catch(fail);
+  }
+});
 $('ticket-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   const title = $('ticket-title').value.trim();
@@ -274,4 +339,7 @@ tokenSignIn({ key: TOKEN_KEY, signIn, signedOut });
 setInterval(() => {
   if (!$('app').hidden) loadDesk().catch(fail);
 }, REFRESH_MS);
+window.addEventListener('resize', () => {
+  for (const c of charts.values()) c.resize();
+});
 signIn();
