@@ -46,6 +46,24 @@ final class IndexedMemoryCollection extends MemoryCollection {
     super.removeDocument(position);
   }
 
+  /**
+   * A compound unique index serves MongoDB's queries on its leading fields too (`{corpId, contactId}` of a
+   * `{corpId, contactId, staffId}` index); the parent's unique index answers only all of them, so a hidden
+   * equality index over the same fields proposes candidates for the rest. listIndexes never shows it.
+   */
+  @Override
+  public void addIndex(Index<Integer> index) {
+    super.addIndex(index);
+    if (index.isUnique() && index.getKeys().size() > 1) super.addIndex(new EqualityIndex(index.getName() + "$leading", index.getKeys(), false));
+  }
+
+  @Override
+  public void dropIndex(String indexName) {
+    super.dropIndex(indexName);
+    String leading = indexName + "$leading";
+    if (getIndexes().stream().anyMatch(i -> i.getName().equals(leading))) super.dropIndex(leading);
+  }
+
   // The parent counts without the collection's lock; the indexes below must not be read during a write.
   @Override
   public synchronized int count(Document query, int skip, int limit) {

@@ -22,6 +22,8 @@ describe('development database: non-unique indexes answer as a scan does', () =>
     await indexed().createIndex({ corp: 1, status: 1, due: 1 });
     await indexed().createIndex({ corp: 1, tags: 1, _id: -1 });
     await indexed().createIndex({ 'owner.id': 1 });
+    // A compound unique index: its leading fields serve queries too (a hidden equality index beside it).
+    await indexed().createIndex({ owner2: 1, seq: 1, corp: 1 }, { unique: true });
     const docs = Array.from({ length: 400 }, (_, i) => ({
       _id: new Types.ObjectId(),
       corp: i % 5 === 0 ? 'b' : 'a',
@@ -31,6 +33,8 @@ describe('development database: non-unique indexes answer as a scan does', () =>
       owner: { id: i % 9 === 0 ? null : `u${i % 11}` },
       // The same number as int32, double and int64: MongoDB compares them by value, so must the index.
       n: i % 3 === 0 ? i : i % 3 === 1 ? new mongo.Double(i) : mongo.Long.fromNumber(i),
+      owner2: `o${i % 4}`,
+      seq: i,
       ...(i % 10 === 0 ? { list: [1, 2] } : {}),
     }));
     await both((c) => c.insertMany(docs.map((d) => ({ ...d }))));
@@ -39,7 +43,7 @@ describe('development database: non-unique indexes answer as a scan does', () =>
     await both((c) => c.updateMany({ tags: 't2' }, { $push: { tags: 't9' } as never }));
     await both((c) => c.updateMany({ tags: 't3' }, { $pull: { tags: 't3' } as never }));
     await both((c) => c.deleteMany({ 'owner.id': 'u3' }));
-    const again = [{ corp: 'a', status: 'scheduled', tags: ['t3'], owner: { id: 'u3' }, n: 7 }, { corp: 'a', status: 'sent', tags: 't4', owner: { id: 'u4' }, n: 8 }].map((d) => ({ ...d, _id: new Types.ObjectId() }));
+    const again = [{ corp: 'a', status: 'scheduled', tags: ['t3'], owner: { id: 'u3' }, n: 7, owner2: 'o1', seq: 1000 }, { corp: 'a', status: 'sent', tags: 't4', owner: { id: 'u4' }, n: 8, owner2: 'o1', seq: 1001 }].map((d) => ({ ...d, _id: new Types.ObjectId() }));
     await both((c) => c.insertMany(again.map((d) => ({ ...d }))));
     await both((c) => c.findOneAndUpdate({ corp: 'a', status: 'scheduled' }, { $set: { status: 'claimed' } }, { sort: { due: 1 } }));
   });
@@ -56,6 +60,8 @@ describe('development database: non-unique indexes answer as a scan does', () =>
     ['$in with numbers of other kinds', { n: { $in: [new mongo.Double(3), mongo.Long.fromNumber(4), 7, 8] }, corp: 'a' }, undefined],
     ['$nin does not fix a field', { corp: 'a', status: { $nin: ['sent'] } }, { _id: -1 }],
     ['nothing indexed', { list: 2 }, undefined],
+    ['the leading fields of a unique index', { owner2: 'o1', seq: { $in: [1, 5, 9, 13, 1000, 1001, 2] } }, undefined],
+    ['all fields of a unique index', { owner2: 'o1', seq: 1001, corp: 'a' }, undefined],
   ];
   for (const [name, filter, sort] of queries) {
     it(`answers ${name} as a scan does`, async () => {
@@ -76,6 +82,8 @@ describe('development database: non-unique indexes answer as a scan does', () =>
 
   it('found something for the queries that should', async () => {
     expect(await indexed().countDocuments({ corp: 'a', tags: 't9' })).to.be.greaterThan(0);
+    expect((await indexed().find({ owner2: 'o1', seq: { $in: [1, 5, 9, 13, 1000, 1001, 2] } }).toArray()).length).to.be.greaterThan(3);
+    expect((await indexed().indexes()).map((i) => i.name).filter((n) => n.includes('$')), 'the hidden index is not listed').to.deep.equal([]);
     expect((await indexed().find({ corp: 'a', tags: 't3' }).toArray()).length).to.equal(1);
     expect((await indexed().find({ n: { $in: [new mongo.Double(3), mongo.Long.fromNumber(4), 7, 8] }, corp: 'a' }).toArray()).length).to.be.greaterThan(3);
   });
