@@ -13,7 +13,13 @@ describe('InsertBatcher', () => {
     const keys = [...Array.from({ length: 40 }, (_, i) => `k${i}`), 'k1', 'k2', 'k2'];
     const outcomes = await Promise.all(keys.map((key) => batcher.insert({ key })));
     expect(outcomes.filter((o) => o === 'inserted')).to.have.length(40);
-    expect(outcomes.slice(40)).to.deep.equal(['duplicate', 'duplicate', 'duplicate']);
+    // Which of a key's callers wins depends on which batch reaches the database first (two writers in flight):
+    // exactly one per key, and each of the others hears "duplicate".
+    for (const key of new Set(keys)) {
+      const mine = outcomes.filter((_, i) => keys[i] === key);
+      expect(mine.filter((o) => o === 'inserted'), key).to.have.length(1);
+      expect(mine.filter((o) => o === 'duplicate'), key).to.have.length(mine.length - 1);
+    }
     expect(await collection.countDocuments({})).to.equal(40);
   });
 

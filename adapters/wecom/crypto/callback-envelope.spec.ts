@@ -69,6 +69,29 @@ describe('verifyAndOpen', () => {
 
   it('rejects a body over maxBytes as -40002', () => {
     expectCode(() => verifyAndOpen({ ...auth(W2), body: W2_BODY, maxBytes: 100 }), -40002);
+    // Just over the limit, where the documented shape alone would have been read without measuring.
+    expectCode(() => verifyAndOpen({ ...auth(W2), body: W2_BODY, maxBytes: W2_BODY.length - 1 }), -40002);
+  });
+
+  it('opens every spelling of the envelope alike, whether it is the documented shape or goes through the parser', () => {
+    const encrypt = `<Encrypt><![CDATA[${W2.encrypt}]]></Encrypt>`;
+    const bodies = [
+      `<xml><AgentID>218</AgentID>${encrypt}<ToUserName>${W2.receiveId}</ToUserName></xml>`,
+      `\n<xml>\n  <ToUserName><![CDATA[${W2.receiveId}]]></ToUserName>\n  ${encrypt}\n</xml>\n`,
+      `<xml>${encrypt}</xml>`,
+      // Not the documented shape: an element Tencent does not send, a declaration, attributes, a comment.
+      `<xml><ToUserName>${W2.receiveId}</ToUserName><Extra>1</Extra>${encrypt}</xml>`,
+      `<?xml version="1.0" encoding="UTF-8"?><xml>${encrypt}</xml>`,
+      `<xml a="1">${encrypt}<!-- c --></xml>`,
+    ];
+    for (const body of bodies) expect(verifyAndOpen({ ...auth(W2), body }), body).to.equal(W2.plaintext);
+  });
+
+  it('refuses two Encrypt elements, and markup inside the ciphertext, as -40002 or -40010', () => {
+    const encrypt = `<Encrypt><![CDATA[${W2.encrypt}]]></Encrypt>`;
+    expectCode(() => verifyAndOpen({ ...auth(W2), body: `<xml>${encrypt}${encrypt}</xml>` }), -40002);
+    const inside = `<xml><Encrypt><![CDATA[${W2.encrypt.slice(0, 20)}<b>${W2.encrypt.slice(20)}]]></Encrypt></xml>`;
+    expect(() => verifyAndOpen({ ...auth(W2), body: inside })).to.throw(CallbackCryptoError);
   });
 });
 

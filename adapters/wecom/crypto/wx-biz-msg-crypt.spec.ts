@@ -185,3 +185,34 @@ describe('CallbackCryptoError', () => {
     expect(new CallbackCryptoError(-40010, 'x').kind).to.equal('decrypt');
   });
 });
+
+describe('decrypt: only canonical base64', () => {
+  // Ciphertexts of 64, 96 and 128 bytes (WeCom pads to 32-byte blocks): base64 with 2, 0 and 1 padding characters.
+  const samples = [1, 30, 60].map((n) => encrypt(KEY, 'x'.repeat(n), ID, Buffer.alloc(16, 7)));
+  const withPad = (p: number) => samples.find((s) => (s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0) === p);
+  const DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+  it('opens each canonical form', () => {
+    for (const s of samples) expect(decrypt(KEY, s, ID).receiveId).to.equal(ID);
+    expect([withPad(0), withPad(1), withPad(2)].every(Boolean), 'the samples cover every padding').to.equal(true);
+  });
+
+  it('refuses URL-safe digits, dropped padding, stray characters, a mid "=" and non-zero trailing bits with -40010', () => {
+    for (const s of samples) {
+      expectCode(() => decrypt(KEY, s.replaceAll('+', '-').replaceAll('/', '_').replace(/^./, '-'), ID), -40010);
+      expectCode(() => decrypt(KEY, `${s.slice(0, 8)}\n${s.slice(8)}`, ID), -40010);
+      expectCode(() => decrypt(KEY, `${s.slice(0, 8)} ${s.slice(9)}`, ID), -40010);
+      expectCode(() => decrypt(KEY, `${s.slice(0, 8)}=${s.slice(9)}`, ID), -40010);
+      if (s.endsWith('=')) expectCode(() => decrypt(KEY, s.replace(/=+$/, ''), ID), -40010);
+    }
+    for (const pad of [1, 2]) {
+      const s = withPad(pad)!;
+      // The last digit before the padding carries unused low bits: set one, and Node would decode the same bytes.
+      const at = s.length - pad - 1;
+      const digit = DIGITS.indexOf(s[at]!);
+      const noisy = `${s.slice(0, at)}${DIGITS[digit | 1]}${s.slice(at + 1)}`;
+      expect(Buffer.from(noisy, 'base64').equals(Buffer.from(s, 'base64')), 'Node decodes both alike').to.equal(true);
+      expectCode(() => decrypt(KEY, noisy, ID), -40010);
+    }
+  });
+});

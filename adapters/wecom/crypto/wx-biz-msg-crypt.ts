@@ -83,10 +83,25 @@ export function aesKey(encodingAESKey: string): Buffer {
   return key;
 }
 
+const BASE64_DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/**
+ * Whether `text` is the one canonical base64 spelling of the `decoded` bytes Node produced from it. Node's decoder
+ * skips stray characters (the decoded length then falls short), accepts URL-safe digits and unpadded forms, and
+ * ignores non-zero bits after the last byte; this catches each without re-encoding every callback's ciphertext.
+ */
+function isCanonicalBase64(text: string, decoded: number): boolean {
+  if (text.length % 4 !== 0 || text.includes('-') || text.includes('_')) return false;
+  const pad = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  if (decoded !== (text.length / 4) * 3 - pad) return false;
+  if (pad === 0) return true;
+  const last = BASE64_DIGITS.indexOf(text[text.length - pad - 1] ?? '');
+  return last >= 0 && (last & (pad === 2 ? 0x0f : 0x03)) === 0;
+}
+
 function cipherBytes(encryptB64: string): Buffer {
   const bytes = Buffer.from(encryptB64, 'base64');
-  // Node's decoder skips stray characters and accepts URL-safe and unpadded forms; re-encoding catches all of them.
-  if (bytes.toString('base64') !== encryptB64) throw new CallbackCryptoError(-40010, 'ciphertext is not canonical base64');
+  if (!isCanonicalBase64(encryptB64, bytes.length)) throw new CallbackCryptoError(-40010, 'ciphertext is not canonical base64');
   if (bytes.length === 0 || bytes.length % 16 !== 0) {
     throw new CallbackCryptoError(-40010, `ciphertext of ${bytes.length} bytes is not whole AES blocks`);
   }
