@@ -67,6 +67,7 @@ describe('knowledge-base page /hq/knowledge in Chromium', function () {
     await dialog.getByRole('button', { name: /^保存/ }).click();
     await dialog.locator('#entry-error', { hasText: '至少 2 个变体' }).waitFor();
     expect(await dialog.locator('#entry-error').textContent()).to.contain('答案变体：');
+    await page.screenshot({ path: `${SHOTS}/knowledge-refusal-1280.png` });
     await dialog.getByRole('button', { name: /^添加变体/ }).click();
     expect(await dialog.locator('#variants .v-key').nth(1).inputValue(), 'the next free key').to.equal('B');
     await dialog.locator('#variants .v-answer').nth(1).fill(B);
