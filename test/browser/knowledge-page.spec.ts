@@ -3,7 +3,7 @@
  * HQ creates an entry with two A/B variants (the server's refusal of one variant shown in the form first), sees it
  * listed, edits it into version 2 and reads version 1, tries a match, bulk-disables, imports a CSV with a bad row,
  * exports, deletes, saves the service settings; a store manager has no nav entry and is refused the page; at 360 px
- * nothing scrolls sideways. Screenshots: /tmp/shots-kb-page/ always, docs/screenshots/knowledge-1280.png and
+ * nothing scrolls sideways; the list pages by 20. Screenshots: /tmp/shots-kb-page/ always, docs/screenshots/knowledge-1280.png and
  * knowledge-360.png with SIYU_SCREENSHOTS=1.
  */
 import { mkdir } from 'node:fs/promises';
@@ -188,6 +188,25 @@ describe('knowledge-base page /hq/knowledge in Chromium', function () {
     await page.locator('#settings-form').waitFor();
     expect(await noSideScroll(page), 'the settings').to.equal(true);
     await page.screenshot({ path: `${SHOTS}/knowledge-settings-360.png`, fullPage: true });
+    expect(b.pageErrors).to.deep.equal([]);
+  });
+
+  it('pages 20 entries at a time, and an address past the last page shows the last one', async () => {
+    for (let i = 1; i <= 21; i++) await h.services.kf.createEntry(h.org.corpId, { question: `分页问题 ${i} 号？`, answer: { text: `答案 ${i}` }, category: '分页' }, 'test');
+    const b = await open(h.org.tokens.hq, { width: 1280, height: 800 }, '/hq/knowledge?page=9');
+    const { page } = b;
+    await page.locator('#page-label', { hasText: '第 2 / 2 页' }).waitFor();
+    expect(await page.locator('#total').textContent()).to.match(/^共 23 条/);
+    expect(await page.locator('#list tbody tr').count()).to.equal(3);
+    expect(await page.locator('#next').isDisabled()).to.equal(true);
+    await page.getByRole('button', { name: /^上一页/ }).click();
+    await page.locator('#page-label', { hasText: '第 1 / 2 页' }).waitFor();
+    expect(await page.locator('#list tbody tr').count()).to.equal(20);
+    await page.locator('#filter-form').getByLabel(/^分类/).fill('分页');
+    await page.locator('#filter-form').getByLabel(/^搜索/).fill('21 号');
+    await page.getByRole('button', { name: /^查询/ }).click();
+    await page.locator('#total', { hasText: '共 1 条' }).waitFor();
+    expect(page.url()).to.contain('search=21').and.contain('category=');
     expect(b.pageErrors).to.deep.equal([]);
   });
 });

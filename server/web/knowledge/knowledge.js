@@ -119,11 +119,16 @@ async function load() {
   try {
     const page = await api('/api/kf/knowledge', { params: { ...f, page: state.page, pageSize: PAGE_SIZE } });
     if (seq !== state.seq) return;
+    const pages = Math.max(1, Math.ceil(page.total / PAGE_SIZE));
+    // A page past the end (the last entry of it deleted, an old address): show the last one instead.
+    if (!page.items.length && state.page > pages) {
+      state.page = pages;
+      return load();
+    }
     state.items = page.items;
     state.total = page.total;
     for (const e of page.items) if (e.category) state.categories.add(e.category);
     $('categories').replaceChildren(...[...state.categories].sort().map((c) => el('option', { value: c })));
-    const pages = Math.max(1, Math.ceil(page.total / PAGE_SIZE));
     $('total').textContent = `共 ${page.total} 条 · ${page.total} total`;
     $('page-label').textContent = `第 ${state.page} / ${pages} 页`;
     $('prev').disabled = state.page <= 1;
