@@ -269,6 +269,13 @@ async function start() {
   $('tabs').hidden = false;
   $('tab-entries').addEventListener('click', () => showTab('entries'));
   $('tab-settings').addEventListener('click', () => showTab('settings'));
+  // The tab list answers the arrow keys like any tab list (two tabs: either arrow moves to the other one).
+  $('tabs').addEventListener('keydown', (e) => {
+    if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
+    const next = $('tab-entries').getAttribute('aria-selected') === 'true' ? 'settings' : 'entries';
+    showTab(next);
+    $(`tab-${next}`).focus();
+  });
   $('filter-form').addEventListener('submit', (e) => {
     e.preventDefault();
     state.page = 1;
