@@ -205,13 +205,14 @@ export function createKfModule(deps: KfDeps): KfModule {
           continue;
         }
         const twin = await entries.findByQuestion(corpId, row.input.question);
+        // A row with variants runs (or, emptied, stops) its answer test like an entry written on the page.
         if (!twin) {
-          await entries.create(corpId, row.input, actor);
+          await tested(corpId, await entries.create(corpId, row.input, actor));
           report.created++;
           continue;
         }
         // The CSV carries no attachments, stores or tags: an entry keeps its own.
-        const after = await entries.update(corpId, twin.id, { ...row.input, answer: { text: row.input.answer.text, attachments: twin.answer.attachments } }, actor);
+        const after = await tested(corpId, await entries.update(corpId, twin.id, { ...row.input, answer: { text: row.input.answer.text, attachments: twin.answer.attachments } }, actor), twin);
         if (after.version !== twin.version || after.enabled !== twin.enabled) report.updated++;
         else report.unchanged++;
       }

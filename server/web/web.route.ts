@@ -88,6 +88,11 @@ const FILES: ReadonlyArray<[path: string, file: string | URL, summary: string]> 
   ['/hq/groups', 'groups/index.html', '客户群 Customer groups: list with owner, store and name filters'],
   ['/hq/groups/:id', 'groups/index.html', '客户群详情 One customer group (the same page for every id): members, quits, trend, group SOPs'],
   ['/web/groups/groups.js', 'groups/groups.js', '客户群脚本 Script of the customer-group pages'],
+  ['/hq/knowledge', 'knowledge/index.html', '知识库 The 微信客服 knowledge base: entries, versions, A/B answer variants, CSV import / export, a match try-out, service settings'],
+  ['/web/knowledge/knowledge.js', 'knowledge/knowledge.js', '知识库脚本 Script of the knowledge-base page'],
+  ['/web/knowledge/kb-entry.js', 'knowledge/kb-entry.js', '知识库：条目对话框 The create / edit dialog of the knowledge-base page (variants, old versions)'],
+  ['/web/knowledge/kb-settings.js', 'knowledge/kb-settings.js', '知识库：客服设置 The service-settings tab of the knowledge-base page'],
+  ['/web/knowledge/knowledge.css', 'knowledge/knowledge.css', '知识库样式 Styles of the knowledge-base page'],
   ['/web/shared/console.js', 'shared/console.js', '控制台外壳 The console shell of every HQ page: navigation by role, one token sign-in, /api/me'],
   ['/web/shared/console.css', 'shared/console.css', '控制台外壳样式 Styles of the console shell (left navigation, phone menu)'],
 ];

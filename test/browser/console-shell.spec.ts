@@ -41,7 +41,7 @@ describe('console shell in Chromium', function () {
     await page.getByRole('button', { name: /^登录/ }).click();
     await page.locator('#content-card').waitFor();
     expect(await page.title()).to.equal('设置 · 私域');
-    expect(await navKeys(page)).to.deep.equal(['exec', 'customers', 'tags', 'groups', 'content', 'live-codes', 'campaigns', 'experiments', 'handover', 'org', 'settings']);
+    expect(await navKeys(page)).to.deep.equal(['exec', 'customers', 'tags', 'groups', 'content', 'live-codes', 'campaigns', 'experiments', 'handover', 'knowledge', 'service', 'org', 'settings']);
     expect(await page.locator('#cs-links a[aria-current="page"]').getAttribute('data-key')).to.equal('settings');
     expect(await page.locator('#cs-who').textContent()).to.include('总部管理员').and.include('测试企业');
 
@@ -61,7 +61,7 @@ describe('console shell in Chromium', function () {
   it('shows a marketer the corp-wide pages but not the handover, and /hq/org without changes or tokens', async () => {
     await page.goto(`${h.baseUrl}/hq/org#token=${h.org.tokens.marketer}`);
     await page.locator('#staff-card').waitFor();
-    expect(await navKeys(page)).to.deep.equal(['exec', 'customers', 'tags', 'groups', 'content', 'live-codes', 'campaigns', 'experiments', 'org', 'settings']);
+    expect(await navKeys(page)).to.deep.equal(['exec', 'customers', 'tags', 'groups', 'content', 'live-codes', 'campaigns', 'experiments', 'knowledge', 'service', 'org', 'settings']);
     expect(await page.locator('#staff-table tbody tr').count()).to.equal(3);
     expect(await page.locator('#tokens-card').isHidden()).to.equal(true);
     expect(await page.getByRole('button', { name: /^新增员工/ }).isHidden()).to.equal(true);
@@ -71,7 +71,7 @@ describe('console shell in Chromium', function () {
   it('keeps a store manager signed in on /hq with their store’s execution only, and their staff in the handover', async () => {
     await page.goto(`${h.baseUrl}/hq#token=${h.org.tokens.managerA}`);
     await page.locator('#panel-exec').waitFor();
-    expect(await navKeys(page)).to.deep.equal(['exec', 'customers', 'handover']);
+    expect(await navKeys(page)).to.deep.equal(['exec', 'customers', 'handover', 'service']);
     expect(await token(page), 'the token is kept, not cleared').to.equal(h.org.tokens.managerA);
     expect(await page.locator('#tab-content').isHidden()).to.equal(true);
     expect(await page.locator('#cs-who').textContent()).to.include('店长').and.include('上海一店');

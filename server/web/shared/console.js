@@ -40,7 +40,8 @@ export const NAV = [
   { key: 'campaigns', href: '/hq/campaigns', label: ['加粉活动', 'Campaigns'], roles: CORP },
   { key: 'experiments', href: '/experiments', label: ['A/B 实验', 'Experiments'], roles: CORP },
   { key: 'handover', href: '/hq/handover', label: ['客户继承', 'Handover'], roles: ['hq_admin', 'store_manager'] },
-  // { key: 'service', href: '/service', label: ['客服', 'Service'], roles: ALL },  — 客服 comes with its own issue.
+  { key: 'knowledge', href: '/hq/knowledge', label: ['知识库', 'Knowledge base'], roles: CORP },
+  { key: 'service', href: '/service', label: ['客服', 'Service'], roles: ALL },
   { key: 'org', href: '/hq/org', label: ['门店与员工', 'Stores and staff'], roles: CORP },
   { key: 'settings', href: '/hq/settings', label: ['设置', 'Settings'], roles: CORP },
 ];
