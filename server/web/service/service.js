@@ -8,6 +8,10 @@ import { $, bi, el, showError, td } from '/web/shared/dom.js';
 import { tokenSignIn } from '/web/shared/token-sign-in.js';
 
 const TOKEN_KEY = 'siyu.service.token';
+// Someone signed in to the console (HQ, a marketer, a store manager) opens 客服 from its navigation without a
+// second sign-in: read only (numbers, the review queue, the knowledge base) unless the token is a staff member's.
+const CONSOLE_TOKEN_KEY = 'siyu.hq.token';
+const token = () => localStorage.getItem(TOKEN_KEY) ?? localStorage.getItem(CONSOLE_TOKEN_KEY);
 const REFRESH_MS = 5000;
 const STATES = { 0: ['未处理', 'New'], 1: ['智能助手', 'Bot'], 2: ['待接入', 'Waiting'], 3: ['人工接待', 'With a servicer'], 4: ['已结束', 'Ended'] };
 const WHO = { customer: ['客户', 'Customer'], bot: ['智能助手', 'Bot'], servicer: ['客服', 'Servicer'], system: ['系统', 'System'] };
@@ -22,7 +26,7 @@ const ERRORS = {
   network: '网络连接失败，请检查网络。 Network unreachable.',
 };
 
-const api = createApi({ token: () => localStorage.getItem(TOKEN_KEY), accept: 'application/json', errors: ERRORS, message: (status, error, errors) => (status === 409 ? error?.message : undefined) ?? errors[status] ?? error?.message ?? errors[500] });
+const api = createApi({ token, accept: 'application/json', errors: ERRORS, message: (status, error, errors) => (status === 409 ? error?.message : undefined) ?? errors[status] ?? error?.message ?? errors[500] });
 const state = { me: null, reception: 'desk', selected: null, session: null };
 
 const timeOf = (at) => (at ? new Date(at).toLocaleString('zh-CN', { hour12: false }) : '');
@@ -285,7 +289,7 @@ async function loadCategories() {
 }
 
 async function signIn() {
-  if (!localStorage.getItem(TOKEN_KEY)) return signedOut('');
+  if (!token()) return signedOut('');
   try {
     await loadDesk();
     $('signed-out').hidden = true;
