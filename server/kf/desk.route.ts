@@ -22,7 +22,7 @@ export type KfDeskRouteDeps = {
   kf: KfModule;
   contacts: Pick<ContactRepository, 'externalIdsOf' | 'identityKeysOf'>;
   sidebar: Pick<SidebarModule, 'profile'>;
-  org: Pick<OrgModule, 'findStaff'>;
+  org: Pick<OrgModule, 'findStaff' | 'listStaff'>;
 };
 
 const corpOnly = z.strictObject({ ...corpIdQuery });

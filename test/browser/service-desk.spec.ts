@@ -112,6 +112,16 @@ describe('service desk /service end to end against the WeCom simulator', functio
     await page.locator('#ticket-form button[type=submit]').click();
     await page.locator('#status', { hasText: '已转工单' }).waitFor();
     expect(await t.db.models.KfTicket.findOne({ corpId: SIM_CORP_ID }).lean()).to.include({ title: '酸奶包装漏了，补发一盒', ownerStaffId: h.org.staff.a2, state: 'assigned' });
+    // A second follow-up goes to a colleague of the store, picked from the owners the desk offers.
+    const owners = await page.locator('#ticket-owner option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    expect(owners, 'me, then the store’s other active staff; nobody of store B').to.include(h.org.staff.a1).and.not.include(h.org.staff.b1).and.not.include(h.org.staff.a2);
+    await page.locator('#ticket-title').fill('回访：确认补发已收到');
+    await page.locator('#ticket-owner').selectOption(h.org.staff.a1);
+    await page.locator('#ticket-due').fill('2030-01-03T10:00');
+    await page.locator('#ticket-form button[type=submit]').click();
+    // The status already says 已转工单 from the first one: the form clears its title once this one is created.
+    await page.waitForFunction(() => (document.getElementById('ticket-title') as HTMLInputElement).value === '');
+    expect(await t.db.models.KfTicket.findOne({ corpId: SIM_CORP_ID, title: '回访：确认补发已收到' }).lean()).to.include({ ownerStaffId: h.org.staff.a1 });
     await page.screenshot({ path: '/tmp/shots-kf/service-1280.png', fullPage: false });
     if (process.env.SIYU_SCREENSHOTS) await page.screenshot({ path: 'docs/screenshots/service-1280.png', fullPage: false });
 

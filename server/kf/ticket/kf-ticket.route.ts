@@ -12,7 +12,7 @@ import { objectIdString } from '../../shared/object-id.ts';
 import type { KfModule } from '../kf.module.ts';
 import { TICKET_STATES } from './kf-ticket.schema.ts';
 
-export type KfTicketRouteDeps = { kf: KfModule; org: Pick<OrgModule, 'findStaff'> };
+export type KfTicketRouteDeps = { kf: KfModule; org: Pick<OrgModule, 'findStaff' | 'listStaff'> };
 
 const corpOnly = z.strictObject({ ...corpIdQuery });
 const idParams = z.strictObject({ id: objectIdString });
@@ -20,6 +20,19 @@ const idParams = z.strictObject({ id: objectIdString });
 export function kfTicketRoutes(deps: KfTicketRouteDeps): RouteDef[] {
   const { kf, org } = deps;
   return [
+    defineRoute({
+      method: 'get',
+      path: '/api/kf/desk/ticket-owners',
+      tag: 'kf',
+      summary: '工单负责人 Who a ticket can go to: the active staff of the caller’s stores (the whole corp for HQ)',
+      roles: ROLES,
+      scoped: true,
+      query: corpOnly,
+      async handler(_input, { scope }) {
+        const staff = await org.listStaff(scope, { status: 'active' });
+        return { items: staff.map((s) => ({ id: s.id, name: s.name, userId: s.userId, storeId: s.storeId })).sort((a, b) => a.name.localeCompare(b.name, 'zh-CN')) };
+      },
+    }),
     defineRoute({
       method: 'post',
       path: '/api/kf/desk/sessions/:id/ticket',

@@ -283,6 +283,12 @@ async function loadNumbers() {
   );
 }
 
+/** Colleagues a ticket can go to; the first choice (empty) leaves it with the agent who raises it. */
+async function loadOwners() {
+  const { items } = await api('/api/kf/desk/ticket-owners').catch(() => ({ items: [] }));
+  $('ticket-owner').replaceChildren(el('option', { value: '', text: '负责人：我自己 Owner: me' }), ...items.filter((s) => s.userId !== state.me).map((s) => el('option', { value: s.id, text: s.name })));
+}
+
 async function loadCategories() {
   const { items } = await api('/api/kf/desk/categories').catch(() => ({ items: [] }));
   $('end-category').replaceChildren(el('option', { value: '', text: '问题分类（可选） Category (optional)' }), ...items.map((c) => el('option', { value: c, text: c })));
@@ -296,7 +302,7 @@ async function signIn() {
     $('app').hidden = false;
     $('sign-out').hidden = false;
     $('status').textContent = state.me ? `接待人员 ${state.me}` : '只读：此令牌没有员工身份，不能接待。 Read only: no staff on this token.';
-    await Promise.all([searchKnowledge(''), loadReview(), loadNumbers(), loadCategories()]);
+    await Promise.all([searchKnowledge(''), loadReview(), loadNumbers(), loadCategories(), loadOwners()]);
   } catch (err) {
     fail(err);
   }
@@ -315,7 +321,8 @@ $('ticket-form').addEventListener('submit', async (event) => {
   const title = $('ticket-title').value.trim();
   const due = $('ticket-due').value;
   if (!title || !due) return showError('请填写工单标题和截止时间。 Give the ticket a title and a due time.');
-  if (await act('ticket', { title, dueAt: new Date(due).toISOString() })) {
+  const owner = $('ticket-owner').value;
+  if (await act('ticket', { title, dueAt: new Date(due).toISOString(), ...(owner ? { ownerStaffId: owner } : {}) })) {
     $('ticket-title').value = '';
     $('status').textContent = '已转工单，可在手机端「我的工单」跟进。 Ticket created; follow it up under My tickets on /m.';
   }
