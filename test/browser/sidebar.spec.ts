@@ -92,6 +92,19 @@ describe('chat sidebar /sidebar in Chromium (JS-SDK stub)', function () {
     const sent = ((await page.evaluate(() => (window as unknown as { __wwStub: Stub }).__wwStub.sent)) as Stub['sent']);
     expect(sent).to.deep.equal([{ msgtype: 'text', text: { content: '林小姐，上次购买的商品用得还好吗？' } }]);
 
+    // The same search box reads the 微信客服 knowledge base: an answer goes into the chat like a quick reply.
+    await h.services.kf.createEntry(h.org.corpId, { question: '怎么开发票？', similar: ['发票怎么开'], answer: { text: '订单详情页点「申请开票」即可。' }, category: '售后' }, 'test');
+    await page.locator('#reply-search').fill('发票');
+    const answer = page.locator('#kb-answers li', { hasText: '怎么开发票？' });
+    await answer.waitFor();
+    expect(await page.locator('#kb-heading').isVisible()).to.equal(true);
+    await answer.getByRole('button', { name: /^发送/ }).click();
+    await page.locator('#status', { hasText: '已发送「怎么开发票？」' }).waitFor();
+    const sentNow = ((await page.evaluate(() => (window as unknown as { __wwStub: Stub }).__wwStub.sent)) as Stub['sent']);
+    expect(sentNow.at(-1)).to.deep.equal({ msgtype: 'text', text: { content: '订单详情页点「申请开票」即可。' } });
+    await page.locator('#reply-search').fill('');
+    await page.locator('#kb-answers li').first().waitFor({ state: 'detached' });
+
     await page.locator('#note-text').fill('周六来店试新品');
     await page.getByRole('button', { name: /^保存/ }).click();
     await page.locator('#notes li', { hasText: '周六来店试新品' }).waitFor();

@@ -22,7 +22,7 @@ const ERRORS = {
   400: '提交的内容有误，请检查后重试。',
 };
 
-const state = { profile: null, scene: null, query: '' };
+const state = { profile: null, scene: null, query: '', knowledge: [] };
 
 const api = createApi({ token: () => localStorage.getItem(TOKEN_KEY), accept: 'application/json', errors: ERRORS, message: pageMessage });
 
@@ -166,6 +166,30 @@ function renderReplies() {
   $('replies-empty').hidden = items.length > 0;
 }
 
+/**
+ * The 微信客服 knowledge base answers the same search (话术 and knowledge in one place): the entries whose question,
+ * paraphrases or answer match, each sent into the chat as its answer text. Only the latest search is shown.
+ */
+let knowledgeAsked = 0;
+async function searchKnowledge(q) {
+  const asked = ++knowledgeAsked;
+  const { items } = q ? await api('/api/kf/knowledge', { params: { search: q, enabled: 'true', pageSize: 5 } }).catch(() => ({ items: [] })) : { items: [] };
+  if (asked !== knowledgeAsked) return;
+  state.knowledge = items;
+  $('kb-answers').replaceChildren(
+    ...items.map((k) =>
+      el(
+        'li',
+        { 'data-entry-id': k.id },
+        el('p', { class: 'title', text: `${k.question}${k.category ? ` · ${k.category}` : ''}` }),
+        el('p', { class: 'text', text: k.answer.text }),
+        el('div', { class: 'actions' }, el('button', { type: 'button', class: 'btn primary', text: '发送 Send', onclick: (e) => sendReply({ name: k.question, text: k.answer.text }, e.currentTarget) })),
+      ),
+    ),
+  );
+  $('kb-heading').hidden = items.length === 0;
+}
+
 function renderNotes(p) {
   $('notes').replaceChildren(...p.notes.map((n) => el('li', {}, el('time', { datetime: n.createdAt, text: formatTime(n.createdAt) }), n.text)));
 }
@@ -241,7 +265,13 @@ async function saveNote(event) {
 async function start() {
   takeTokenFromHash();
   $('note-form').addEventListener('submit', saveNote);
-  $('reply-search').addEventListener('input', (e) => ((state.query = e.target.value.trim()), renderReplies()));
+  let searchTimer;
+  $('reply-search').addEventListener('input', (e) => {
+    state.query = e.target.value.trim();
+    renderReplies();
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(() => void searchKnowledge(state.query), 250);
+  });
   if (!localStorage.getItem(TOKEN_KEY)) {
     announce('');
     $('signed-out').hidden = false;
