@@ -6,7 +6,7 @@
 /* global document, location, history, window, URLSearchParams */
 
 import { consoleApi, mountConsole } from '/web/shared/console.js';
-import { $, bi, el } from '/web/shared/dom.js';
+import { $, bi, el, saveBlob } from '/web/shared/dom.js';
 
 const LIFECYCLE = { lead: ['线索', 'Lead'], friend: ['好友', 'Friend'], customer: ['客户', 'Customer'], vip: ['会员', 'VIP'], lost: ['流失', 'Lost'] };
 const CHANNELS = { wecom: '企业微信', official_account: '公众号', kf: '微信客服', wechaty: '个人号' };
@@ -201,12 +201,7 @@ async function exportCsv() {
   $('export').disabled = true;
   try {
     const res = await api('/api/contacts/export.csv', { params: currentFilter(), accept: 'text/csv', raw: true });
-    const url = URL.createObjectURL(await res.blob());
-    const a = el('a', { href: url, download: `客户-${new Date().toISOString().slice(0, 10)}.csv`, hidden: true });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    URL.revokeObjectURL(url);
+    saveBlob(await res.blob(), `客户-${new Date().toISOString().slice(0, 10)}.csv`);
   } catch (err) {
     fail(err);
   } finally {

@@ -2,11 +2,11 @@
  * experiment's statistics per metric and arm, its charts (charts.js), the SRM warning, the per-store breakdown,
  * the CSV export and stop. Plain modules, no build step; words and number formats in format.js; sign-in and
  * navigation from the console shell (shared/console.js). */
-/* global document, window, location, history, URLSearchParams, setTimeout, clearTimeout */
+/* global window, location, history, URLSearchParams, setTimeout, clearTimeout */
 
 import { ApiError } from '/web/shared/api.js';
 import { consoleApi, mountConsole } from '/web/shared/console.js';
-import { $, bi, el, showError, td } from '/web/shared/dom.js';
+import { $, bi, el, saveBlob, showError, td } from '/web/shared/dom.js';
 import { rateChart, resizeCharts, seriesChart } from './charts.js';
 import { HOLDOUT, MIN_SAMPLE, STAT_ROWS, armName, setArmLabels, count, formatDate, formatTime, metricName, pText, pct, usedTag, verdictInfo } from './format.js';
 
@@ -301,12 +301,7 @@ async function exportCsv() {
   const res = await request(`/api/experiments/${encodeURIComponent(id)}/results.csv`, { accept: 'text/csv' });
   const blob = await res.blob();
   const name = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '')?.[1] ?? 'experiment.csv';
-  const href = URL.createObjectURL(blob);
-  const link = el('a', { href, download: name, hidden: true });
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(href), 10_000);
+  saveBlob(blob, name);
   announce(`已导出 ${name} Exported`);
 }
 

@@ -5,9 +5,9 @@
  * box that asks the matcher what the bot would do. The dialog is kb-entry.js, the 客服设置 tab kb-settings.js. Every refusal shows the
  * server's zh-CN reason next to what caused it.
  */
-/* global document, window, location, history, URLSearchParams, Blob */
+/* global window, location, history, URLSearchParams, Blob */
 import { consoleApi, mountConsole } from '/web/shared/console.js';
-import { $, bi, el } from '/web/shared/dom.js';
+import { $, bi, el, saveBlob } from '/web/shared/dom.js';
 import { empty, loading, table, when } from '/web/customer/kit.js';
 import { mountEntryDialog, openEntry } from '/web/knowledge/kb-entry.js';
 import { mountSettings } from '/web/knowledge/kb-settings.js';
@@ -209,12 +209,7 @@ async function exportCsv() {
   $('export').disabled = true;
   try {
     const res = await api('/api/kf/knowledge/export', { accept: 'text/csv', raw: true });
-    const url = URL.createObjectURL(await res.blob());
-    const a = el('a', { href: url, download: `知识库-${new Date().toISOString().slice(0, 10)}.csv`, hidden: true });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    URL.revokeObjectURL(url);
+    saveBlob(await res.blob(), `知识库-${new Date().toISOString().slice(0, 10)}.csv`);
   } catch (err) {
     fail(err);
   } finally {

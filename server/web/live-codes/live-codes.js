@@ -1,11 +1,11 @@
 /* The live-codes page (/hq/live-codes): create codes, see and download their QR, edit-free disable, and the numbers
  * (adds, re-adds, losses within 1/7/30 days, net) with an ECharts chart and CSV. Plain module, no build step; it
  * lives in the console shell (shared/console.js: sign-in, navigation) and uses ECharts from /vendor/echarts.min.js. */
-/* global document, window, Blob, btoa, TextEncoder */
+/* global window, Blob, btoa, TextEncoder */
 
 import { ApiError, detailedMessage } from '/web/shared/api.js';
 import { consoleApi, mountConsole } from '/web/shared/console.js';
-import { $, el, showError } from '/web/shared/dom.js';
+import { $, el, saveBlob, showError } from '/web/shared/dom.js';
 
 const echarts = window.echarts;
 const CHANNELS = { poster: '海报 Poster', counter: '柜台 Counter', event: '活动 Event', staff: '员工 Staff', store: '门店 Store' };
@@ -158,10 +158,7 @@ function welcomeSummary(rows) {
 async function download(ext) {
   if (!state.selected) return;
   const res = await call(`/api/live-codes/${state.selected.id}/qr.${ext}`, { raw: true, params: ext === 'png' ? { width: 1024 } : {} });
-  const link = el('a', { href: URL.createObjectURL(await res.blob()), download: `${state.selected.name}.${ext}` });
-  document.body.append(link);
-  link.click();
-  link.remove();
+  saveBlob(await res.blob(), `${state.selected.name}.${ext}`);
 }
 
 async function disable() {
@@ -218,10 +215,7 @@ function renderChart(days) {
 
 async function exportCsv() {
   const res = await call('/api/live-codes/analytics.csv', { raw: true, params: statsParams() });
-  const link = el('a', { href: URL.createObjectURL(new Blob([await res.text()], { type: 'text/csv' })), download: 'live-codes.csv' });
-  document.body.append(link);
-  link.click();
-  link.remove();
+  saveBlob(new Blob([await res.text()], { type: 'text/csv' }), 'live-codes.csv');
 }
 
 /* ---------- start ---------- */

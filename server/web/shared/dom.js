@@ -36,6 +36,17 @@ export function showError(message) {
 
 let statusTimer;
 /** Shows a passing message in the page's #status line for six seconds. */
+/** Saves a fetched file (a CSV export, a QR code) under `name`, as a click on a download link would. */
+export function saveBlob(blob, name) {
+  const href = URL.createObjectURL(blob);
+  const link = el('a', { href, download: name, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // Revoked a little later: some browsers read the URL after click() has returned.
+  setTimeout(() => URL.revokeObjectURL(href), 10_000);
+}
+
 export function announce(text) {
   clearTimeout(statusTimer);
   $('status').textContent = text;
