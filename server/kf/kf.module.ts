@@ -7,10 +7,13 @@ import type { Logger } from 'pino';
 import type { InboundReactions } from '../channels/index.ts';
 import type { EventsModule } from '../events/index.ts';
 import type { OrgModule } from '../org/index.ts';
+import type { TagsModule } from '../tags/index.ts';
 import type { Clock } from '../shared/clock.ts';
+import { BadRequestError } from '../errors.ts';
 import { corpScope } from '../shared/scope.ts';
 import type { KfModels } from './kf.models.ts';
 import { KfSettingsRepository, type KfSettings } from './kf-settings.repository.ts';
+import { checkKnowledgeRefs } from './knowledge-refs.ts';
 import { readKnowledgeCsv, writeKnowledgeCsv, type CsvEncoding } from './knowledge-csv.ts';
 import { KnowledgeRepository, type KnowledgeDto, type KnowledgeFilter, type KnowledgeInput, type KnowledgePage, type KnowledgePatch, type KnowledgeVersionDto } from './knowledge.repository.ts';
 import { decide, type MatchResult } from './matcher/decide.ts';
@@ -28,6 +31,8 @@ import type { TicketState } from './ticket/kf-ticket.schema.ts';
 export type KfDeps = {
   models: KfModels;
   org: Pick<OrgModule, 'listStores' | 'timezoneOf'>;
+  /** Checks the tag ids an entry applies to; without it they are stored unchecked. */
+  tags?: Pick<TagsModule, 'assertExist'>;
   clock: Clock;
   /** The local lexical matcher unless another (an embedding model) is given. */
   matcher?: KnowledgeMatcher;
@@ -159,6 +164,7 @@ export function createKfModule(deps: KfDeps): KfModule {
     if (answerTests && (entry.variants.length || before?.variants.length)) await answerTests.sync(corpId, entry.id, entry);
     return entry;
   };
+  const checkRefs = (corpId: string, refs: { storeIds?: readonly string[] | undefined; tagIds?: readonly string[] | undefined }) => checkKnowledgeRefs(deps, corpId, refs);
   const topQuestions = (corpId: string, limit: number) => entries.mostAsked(corpId, new Date(deps.clock.now().getTime() - TOP_QUESTIONS_DAYS * 86_400_000), limit);
 
   const match = async (corpId: string, text: string, ctx?: MatchContext): Promise<MatchResult> => {
@@ -182,10 +188,14 @@ export function createKfModule(deps: KfDeps): KfModule {
   }
 
   return {
-    createEntry: async (corpId, input, actor) => written(corpId, await tested(corpId, await entries.create(corpId, input, actor))),
+    async createEntry(corpId, input, actor) {
+      await checkRefs(corpId, input);
+      return written(corpId, await tested(corpId, await entries.create(corpId, input, actor)));
+    },
     getEntry: (corpId, id) => entries.get(corpId, id),
     listEntries: (corpId, filter) => entries.list(corpId, filter),
     async updateEntry(corpId, id, patch, actor) {
+      await checkRefs(corpId, patch);
       const before = patch.variants ? await entries.get(corpId, id) : undefined;
       return written(corpId, await tested(corpId, await entries.update(corpId, id, patch, actor), before));
     },
@@ -202,6 +212,13 @@ export function createKfModule(deps: KfDeps): KfModule {
       for (const row of readKnowledgeCsv(bytes, encoding)) {
         if ('error' in row) {
           report.errors.push({ line: row.line, message: row.error });
+          continue;
+        }
+        try {
+          await checkRefs(corpId, row.input);
+        } catch (err) {
+          if (!(err instanceof BadRequestError)) throw err;
+          report.errors.push({ line: row.line, message: err.message });
           continue;
         }
         const twin = await entries.findByQuestion(corpId, row.input.question);
