@@ -97,8 +97,8 @@ export type KfModule = {
   /** The entries the greeting menu offers: most answered over the last 30 days, then the newest. */
   topQuestions(corpId: string, limit: number): Promise<KnowledgeDto[]>;
   /**
-   * Settles A/B tested answers whose session ended or fell silent (a conversion) or went to a person (none);
-   * the jobs run it every few minutes. Zeros when answers are not tested.
+   * Settles A/B tested answers whose session ended (a conversion; the idle end decides when silence ends one) or
+   * went to a person (none); the jobs run it every few minutes. Zeros when answers are not tested.
    */
   settleAnswerTests(now?: Date): Promise<{ resolved: number; handedOver: number }>;
   /**
