@@ -139,12 +139,25 @@ describe('微信客服 idle sessions end (kf.endIdleSessions against the simulat
     const asked = trans();
     expect(await endIdle(new Date(first.getTime() + 5 * MIN)), 'not asked again at once').to.deep.equal({ ended: 0, refused: 0 });
     expect(trans()).to.equal(asked);
-    // WeCom let the session go meanwhile: 95013 (会话已结束) means it is over there, so it ends here.
+    // WeCom let the session go meanwhile (kf/service_state/get says 4): it is over there, so it ends here.
     h.sim.control.setKfSessionState(user, 4);
     expect(await endIdle(new Date(first.getTime() + IDLE_END_RETRY_MS + MIN))).to.deep.equal({ ended: 1, refused: 0 });
-    expect(trans()).to.equal(asked + 1);
+    expect(trans(), 'nothing left to end at WeCom').to.equal(asked);
     const [ended] = await sessionsOf(user);
     expect(ended).to.deep.include({ state: 4, endReason: 'idle', idleEndFailure: null });
+  });
+
+  it('follows a session a servicer took in the WeCom client (its status change missed) instead of ending it', async () => {
+    const user = 'wmIdleTakenAtWecom';
+    await say(user, '鲜奶能放几天');
+    h.sim.control.setKfSessionState(user, 3);
+    h.sim.state.kf.conversations.get(user)!.servicerUserid = 'a1';
+    const asked = trans();
+    expect(await endIdle(inMinutes(31))).to.deep.equal({ ended: 0, refused: 0 });
+    expect(trans(), 'WeCom not asked to end it').to.equal(asked);
+    expect(wecomState(user)).to.equal(3);
+    expect((await sessionsOf(user))[0]).to.deep.include({ state: 3, servicerUserId: 'a1', endedAt: null });
+    await h.services.kf.desk.end(SIM_CORP_ID, String((await sessionsOf(user))[0]!._id), 'a1');
   });
 
   it('two schedulers sweeping at once end each session once, and ask WeCom once per session', async () => {

@@ -13,7 +13,7 @@ import { surveyMenu, textOf, type KfPort } from '../bot/kf-bot.ts';
 import type { KfReception } from '../kf-settings.repository.ts';
 import type { KfSessionDto, KfSessionRepository } from './kf-session.repository.ts';
 
-export type KfDeskPort = KfPort & Pick<ChannelAdapter, 'listKfServicers'>;
+export type KfDeskPort = KfPort & Pick<ChannelAdapter, 'listKfServicers' | 'getKfState'>;
 
 export type KfDeskDeps = {
   sessions: KfSessionRepository;

@@ -2,16 +2,16 @@
  * Ends 微信客服 sessions nobody is talking in. While the API routes sessions WeCom ends none on its own, so a
  * session only the bot held (0 未处理 / 1 智能助手) would stay open forever and never get a resolution time or a
  * first-contact verdict; a session left waiting in the pool (2 待接入池) would wait for good. After the corp's
- * `botIdleEndMinutes` / `poolIdleEndMinutes` of silence the sweep moves it to 4 (已结束) with
- * kf/service_state/trans — allowed from 0, 1 and 2 (the 分配客服会话 table; the simulator holds the same
- * table) — and only then ends it here, at its last message, with the reason `idle`. The customer's next message
- * opens a new session, at WeCom and here. A session with a servicer (3) is ended by the servicer.
+ * `botIdleEndMinutes` / `poolIdleEndMinutes` of silence the sweep asks WeCom where the session is
+ * (kf/service_state/get), moves it to 4 (已结束) with kf/service_state/trans — allowed from 0, 1 and 2 (the
+ * 分配客服会话 table; the simulator holds the same table) — and only then ends it here, at its last message, with
+ * the reason `idle`. The customer's next message opens a new session, at WeCom and here. A session with a
+ * servicer (3) is ended by the servicer, also one taken in the WeCom client whose status change we missed.
  * https://developer.work.weixin.qq.com/document/path/94669
  */
 import type { Logger } from 'pino';
-import { ChannelError } from '../../../adapters/channel-adapter.ts';
+import { ChannelError, type ChannelAdapter } from '../../../adapters/channel-adapter.ts';
 import type { Clock } from '../../shared/clock.ts';
-import type { KfPort } from '../bot/kf-bot.ts';
 import type { AnswerTests } from '../bot/answer-tests.ts';
 import type { KfSettings } from '../kf-settings.repository.ts';
 import type { KfSessionDto, KfSessionRepository, KfSessionState } from './kf-session.repository.ts';
@@ -30,10 +30,12 @@ const PER_CORP_LIMIT = 200;
 const BOT_STATES: readonly KfSessionState[] = [0, 1];
 const POOL_STATES: readonly KfSessionState[] = [2];
 
+type IdlePort = Pick<ChannelAdapter, 'transKfState' | 'getKfState'>;
+
 export type KfIdleDeps = {
   sessions: KfSessionRepository;
   idleLimits(corpIds: readonly string[]): Promise<Map<string, Pick<KfSettings, 'botIdleEndMinutes' | 'poolIdleEndMinutes'>>>;
-  portFor(corpId: string): Promise<Pick<KfPort, 'transKfState'> | null>;
+  portFor(corpId: string): Promise<IdlePort | null>;
   answerTests?: Pick<AnswerTests, 'ended' | 'handedOver'>;
   clock: Clock;
   logger: Logger;
@@ -69,16 +71,24 @@ export class KfIdleSweep {
     return out;
   }
 
-  private async end(corpId: string, session: KfSessionDto, silentSince: Date, port: Pick<KfPort, 'transKfState'>, now: Date): Promise<'ended' | 'refused' | 'went_on'> {
+  private async end(corpId: string, session: KfSessionDto, silentSince: Date, port: IdlePort, now: Date): Promise<'ended' | 'refused' | 'went_on'> {
     const { sessions, logger } = this.deps;
     try {
+      // WeCom would end a servicer's session too (3 → 4 is allowed): one taken in the WeCom client whose status
+      // change has not reached us yet is followed, never ended.
+      const atWecom = port.getKfState ? await port.getKfState({ openKfId: session.openKfId, externalUserId: session.externalUserId }) : null;
+      if (atWecom?.state === 3) {
+        await sessions.update(corpId, session.id, { state: 3, servicerUserId: atWecom.servicerUserId, takenAt: now });
+        await this.deps.answerTests?.handedOver(corpId, session.id);
+        logger.info({ corpId, sessionId: session.id, servicer: atWecom.servicerUserId }, 'kf idle session is with a servicer at WeCom; followed, not ended');
+        return 'went_on';
+      }
       // The end's 结束语 code is not used: the customer left, and a survey they did not wait for would only be noise.
-      await port.transKfState!({ openKfId: session.openKfId, externalUserId: session.externalUserId, state: 4 });
+      if (atWecom?.state !== 4) await port.transKfState!({ openKfId: session.openKfId, externalUserId: session.externalUserId, state: 4 });
     } catch (err) {
       const errcode = err instanceof ChannelError ? err.errcode : null;
       if (errcode !== WECOM_ALREADY_ENDED) {
-        // Kept as it is (nothing is lost) and asked again later; a session WeCom holds elsewhere (a servicer took it
-        // in the WeCom client) keeps being refused until its status change arrives and moves it out of 0–2.
+        // Kept as it is (nothing is lost) and asked again after IDLE_END_RETRY_MS.
         logger.warn({ err, corpId, sessionId: session.id, state: session.state }, 'kf idle session not ended: WeCom refused');
         await sessions.idleEndRefused(corpId, session.id, { at: now, errcode }, new Date(now.getTime() + IDLE_END_RETRY_MS));
         return 'refused';
