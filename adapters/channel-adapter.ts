@@ -313,6 +313,8 @@ export interface ChannelAdapter {
   sendKfMessage?(req: KfSendRequest): Promise<{ msgId: string }>;
   /** WeCom kf: kf/send_msg_on_event with a welcome_code or a state change's msg_code (each works once). */
   sendKfEventMessage?(code: string, message: KfOutMessage): Promise<{ msgId: string }>;
+  /** WeCom kf: kf/service_state/get, where WeCom has the session now (and its servicer in 3). */
+  getKfState?(req: { openKfId: string; externalUserId: string }): Promise<{ state: KfServiceState; servicerUserId: string | null }>;
   /** WeCom kf: kf/service_state/trans; resolves the msg_code WeCom hands out for the move, or null. */
   transKfState?(req: { openKfId: string; externalUserId: string; state: Exclude<KfServiceState, 0>; servicerUserId?: string }): Promise<{ msgCode: string | null }>;
   /** WeCom kf: kf/servicer/list, the 接待人员 of a kf account and whether each is on duty. */

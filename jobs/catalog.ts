@@ -112,6 +112,17 @@ export const jobCatalog = {
     lockLifetimeMs: 10 * 60_000,
     every: '5 minutes',
   },
+  /**
+   * Ends 微信客服 sessions only the bot held, or left in the pool, once silent for the corp's idle limits (kf.endIdleSessions).
+   * Every 5 minutes, the shortest limit a corp can set; a second scheduler skips the sessions this one claimed.
+   */
+  kfIdleEnd: {
+    name: 'kf.idle-end',
+    payload: z.strictObject({}),
+    retry: { attempts: 1, backoffMs: 0 },
+    lockLifetimeMs: 10 * 60_000,
+    every: '5 minutes',
+  },
 } satisfies Record<string, JobSpec<z.ZodType>>;
 
 export type JobName = keyof typeof jobCatalog;

@@ -12,6 +12,7 @@ import { detailSweepHandler, inboxReviveHandler } from './inbound-recovery.job.t
 import { sopRollupHandler, taskDigestHandler } from './store-daily.job.ts';
 import { autoWinnerSweepHandler, campaignTickHandler, handoverPollHandler, liveCodeRefreshHandler } from './sweeps.job.ts';
 import { kfAnswerTestSweepHandler } from './kf-answer-tests.job.ts';
+import { kfIdleEndHandler } from './kf-idle.job.ts';
 
 export type JobProcess = {
   /** `host:pid`, the agenda name of this scheduler process. */
@@ -62,5 +63,6 @@ export function wireJobs(services: Modules, proc: JobProcess): JobRunners {
         logger,
       }),
     kfAnswerTestSweep: (p) => kfAnswerTestSweepHandler(p, { settleAnswerTests: (now) => services.kf.settleAnswerTests(now), clock, logger }),
+    kfIdleEnd: (p) => kfIdleEndHandler(p, { endIdleSessions: (now) => services.kf.endIdleSessions(now), clock, logger }),
   };
 }

@@ -197,6 +197,7 @@ function buildServiceGraph(deps: ModuleDeps) {
     kf: createKfModule({
       models: m,
       org,
+      tags,
       clock,
       // The bot answers kf messages as they are stored; the desk sends through the corp's WeCom account.
       reactions: channels,

@@ -271,6 +271,15 @@ export class WecomAdapter implements ChannelAdapter {
     }
   }
 
+  async getKfState(req: { openKfId: string; externalUserId: string }): Promise<{ state: KfServiceState; servicerUserId: string | null }> {
+    try {
+      const r = await this.client.kfServiceStateGet({ open_kfid: req.openKfId, external_userid: req.externalUserId });
+      return { state: r.service_state, servicerUserId: r.servicer_userid || null };
+    } catch (err) {
+      throw toChannelError(err);
+    }
+  }
+
   async transKfState(req: { openKfId: string; externalUserId: string; state: Exclude<KfServiceState, 0>; servicerUserId?: string }): Promise<{ msgCode: string | null }> {
     try {
       const r = await this.client.kfServiceStateTrans({

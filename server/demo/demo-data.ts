@@ -91,6 +91,10 @@ export const DEMO_CAMPAIGN = {
 export const DEMO_KF_QUESTIONS = {
   known: [
     '你们送奶一般几点到啊',
+    // The demo's answer A/B test is on the delivery-time entry: asked often, its experiment gathers exposures.
+    '明天早上几点能收到奶',
+    '鲜奶早上几点送到',
+    '今天下单什么时候能到',
     '配送要不要运费',
     '今天奶怎么还没送到',
     '我想改下收货地址',

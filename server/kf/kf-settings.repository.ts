@@ -16,9 +16,15 @@ export type KfSettings = {
    * 'wecom_client': the session moves to WeCom's pool and servicer (2/3), agents answer in the WeCom client.
    */
   reception: KfReception;
+  /** A session only the bot held (未处理 / 智能助手) silent this long is ended: it gets an end, a resolution time and an FCR verdict. */
+  botIdleEndMinutes: number;
+  /** A session waiting in the pool (待接入池) silent this long is ended: nobody took it and the customer left. */
+  poolIdleEndMinutes: number;
 };
 
 export type KfReception = 'desk' | 'wecom_client';
+/** What a settings write gives: the idle limits may be left out (they keep their stored value). */
+export type KfSettingsInput = Omit<KfSettings, 'botIdleEndMinutes' | 'poolIdleEndMinutes'> & Partial<Pick<KfSettings, 'botIdleEndMinutes' | 'poolIdleEndMinutes'>>;
 
 export const DEFAULT_KF_SETTINGS: Readonly<KfSettings> = Object.freeze({
   answerThreshold: 0.525,
@@ -27,6 +33,8 @@ export const DEFAULT_KF_SETTINGS: Readonly<KfSettings> = Object.freeze({
   dictionary: [],
   synonyms: [],
   reception: 'desk',
+  botIdleEndMinutes: 30,
+  poolIdleEndMinutes: 240,
 });
 
 export class KfSettingsRepository {
@@ -42,13 +50,32 @@ export class KfSettingsRepository {
       dictionary: [...row.dictionary],
       synonyms: (row.synonyms as unknown as string[][]).map((g) => [...g]),
       reception: (row.reception as KfReception | undefined) ?? DEFAULT_KF_SETTINGS.reception,
+      botIdleEndMinutes: row.botIdleEndMinutes ?? DEFAULT_KF_SETTINGS.botIdleEndMinutes,
+      poolIdleEndMinutes: row.poolIdleEndMinutes ?? DEFAULT_KF_SETTINGS.poolIdleEndMinutes,
       kbRevision: row.kbRevision,
     };
   }
 
-  /** Replaces the settings; the revision moves too, since the vocabulary shapes the index. */
-  async put(corpId: string, s: KfSettings): Promise<void> {
-    await this.models.KfSettings.updateOne({ corpId }, { $set: s, $inc: { kbRevision: 1 } }, { upsert: true });
+  /**
+   * Replaces the settings; the revision moves too, since the vocabulary shapes the index. An idle limit left out
+   * keeps its stored value (a client that predates it does not reset it).
+   */
+  async put(corpId: string, s: KfSettingsInput): Promise<void> {
+    const set = Object.fromEntries(Object.entries(s).filter(([, v]) => v !== undefined));
+    await this.models.KfSettings.updateOne({ corpId }, { $set: set, $inc: { kbRevision: 1 } }, { upsert: true });
+  }
+
+  /** The idle limits of every corp that changed them; the others use the defaults. */
+  async idleLimits(corpIds: readonly string[]): Promise<Map<string, Pick<KfSettings, 'botIdleEndMinutes' | 'poolIdleEndMinutes'>>> {
+    const rows = await this.models.KfSettings.find({ corpId: { $in: [...corpIds] } }, { corpId: 1, botIdleEndMinutes: 1, poolIdleEndMinutes: 1 }).lean();
+    const limits = new Map(corpIds.map((c) => [c, { botIdleEndMinutes: DEFAULT_KF_SETTINGS.botIdleEndMinutes, poolIdleEndMinutes: DEFAULT_KF_SETTINGS.poolIdleEndMinutes }]));
+    for (const row of rows) {
+      limits.set(row.corpId, {
+        botIdleEndMinutes: row.botIdleEndMinutes ?? DEFAULT_KF_SETTINGS.botIdleEndMinutes,
+        poolIdleEndMinutes: row.poolIdleEndMinutes ?? DEFAULT_KF_SETTINGS.poolIdleEndMinutes,
+      });
+    }
+    return limits;
   }
 
   /** Every knowledge write: processes whose cached index is older rebuild it (see kf.module.ts). */

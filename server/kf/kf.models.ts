@@ -89,6 +89,9 @@ export const kfSettingsSchema = new Schema(
     synonyms: { type: [[String]], default: [] },
     /** 'desk' (agents reply from /service, WeCom keeps the session at 1) or 'wecom_client' (see kf-settings.repository.ts). */
     reception: { type: String, enum: ['desk', 'wecom_client'], default: 'desk' },
+    /** Minutes of silence after which the idle sweep ends a bot-held (0 / 1) or a pool (2) session. */
+    botIdleEndMinutes: { type: Number, default: 30 },
+    poolIdleEndMinutes: { type: Number, default: 240 },
     /** Bumped by every knowledge write: a process whose cached index is older rebuilds it. */
     kbRevision: { type: Number, default: 0 },
   },

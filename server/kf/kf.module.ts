@@ -3,14 +3,17 @@
  * matcher. One match index per corp is cached in memory and rebuilt when the corp's kbRevision moved (any
  * knowledge or settings write, in any process) or it is older than INDEX_MAX_AGE_MS (store renames).
  */
-import type { Logger } from 'pino';
+import pino, { type Logger } from 'pino';
 import type { InboundReactions } from '../channels/index.ts';
 import type { EventsModule } from '../events/index.ts';
 import type { OrgModule } from '../org/index.ts';
+import type { TagsModule } from '../tags/index.ts';
 import type { Clock } from '../shared/clock.ts';
+import { BadRequestError } from '../errors.ts';
 import { corpScope } from '../shared/scope.ts';
 import type { KfModels } from './kf.models.ts';
-import { KfSettingsRepository, type KfSettings } from './kf-settings.repository.ts';
+import { KfSettingsRepository, type KfSettings, type KfSettingsInput } from './kf-settings.repository.ts';
+import { checkKnowledgeRefs } from './knowledge-refs.ts';
 import { readKnowledgeCsv, writeKnowledgeCsv, type CsvEncoding } from './knowledge-csv.ts';
 import { KnowledgeRepository, type KnowledgeDto, type KnowledgeFilter, type KnowledgeInput, type KnowledgePage, type KnowledgePatch, type KnowledgeVersionDto } from './knowledge.repository.ts';
 import { decide, type MatchResult } from './matcher/decide.ts';
@@ -19,6 +22,7 @@ import { lexicalMatcher } from './matcher/lexical-matcher.ts';
 import { AnswerTests, type AnswerExperiments } from './bot/answer-tests.ts';
 import { KfBot } from './bot/kf-bot.ts';
 import { KfDesk, type KfDeskPort } from './session/kf-desk.ts';
+import { KfIdleSweep, type IdleEndOutcome } from './session/kf-idle.ts';
 import { KfSessionRepository, type KfReviewDto, type KfSessionDto } from './session/kf-session.repository.ts';
 import { KfNumbers, type KfStatsQuery, type KfStatsResult } from './numbers/kf-numbers.ts';
 import { KfStatsDayRepository } from './numbers/kf-stats-day.repository.ts';
@@ -28,6 +32,8 @@ import type { TicketState } from './ticket/kf-ticket.schema.ts';
 export type KfDeps = {
   models: KfModels;
   org: Pick<OrgModule, 'listStores' | 'timezoneOf'>;
+  /** Checks the tag ids an entry applies to; without it they are stored unchecked. */
+  tags?: Pick<TagsModule, 'assertExist'>;
   clock: Clock;
   /** The local lexical matcher unless another (an embedding model) is given. */
   matcher?: KnowledgeMatcher;
@@ -56,7 +62,8 @@ export type KfModule = {
   importCsv(corpId: string, bytes: Buffer, actor: string, encoding?: CsvEncoding): Promise<KnowledgeImportReport>;
   exportCsv(corpId: string): Promise<Buffer>;
   getSettings(corpId: string): Promise<KfSettings>;
-  putSettings(corpId: string, settings: KfSettings): Promise<KfSettings>;
+  /** Replaces the settings; an idle end limit left out keeps its value. */
+  putSettings(corpId: string, settings: KfSettingsInput): Promise<KfSettings>;
   /** Ranks the corp's enabled entries for a customer's text and decides: answer, suggest or hand over. */
   match(corpId: string, text: string, ctx?: MatchContext): Promise<MatchResult>;
   /** The service desk: kf sessions by state, and the moves a servicer makes on one. */
@@ -90,10 +97,15 @@ export type KfModule = {
   /** The entries the greeting menu offers: most answered over the last 30 days, then the newest. */
   topQuestions(corpId: string, limit: number): Promise<KnowledgeDto[]>;
   /**
-   * Settles A/B tested answers whose session ended or fell silent (a conversion) or went to a person (none);
-   * the jobs run it every few minutes. Zeros when answers are not tested.
+   * Settles A/B tested answers whose session ended (a conversion; the idle end decides when silence ends one) or
+   * went to a person (none); the jobs run it every few minutes. Zeros when answers are not tested.
    */
   settleAnswerTests(now?: Date): Promise<{ resolved: number; handedOver: number }>;
+  /**
+   * Ends the sessions only the bot held, or left waiting in the pool, that fell silent for the corp's idle limits
+   * (at WeCom first; a refusal keeps the session and is retried); the jobs run it every few minutes.
+   */
+  endIdleSessions(now?: Date): Promise<IdleEndOutcome>;
   /** Follow-up work raised from a session: an owner, a due time, created → assigned → handled → followed_up → closed. */
   tickets: {
     create(corpId: string, sessionId: string, input: { title: string; ownerStaffId: string; dueAt: Date }, by: string): Promise<KfTicketDto>;
@@ -159,6 +171,15 @@ export function createKfModule(deps: KfDeps): KfModule {
     if (answerTests && (entry.variants.length || before?.variants.length)) await answerTests.sync(corpId, entry.id, entry);
     return entry;
   };
+  const idle = new KfIdleSweep({
+    sessions,
+    idleLimits: (corpIds) => settings.idleLimits(corpIds),
+    portFor: deps.kfPortFor ?? (() => Promise.resolve(null)),
+    ...(answerTests ? { answerTests } : {}),
+    clock: deps.clock,
+    logger: deps.logger ?? pino({ level: 'silent' }),
+  });
+  const checkRefs = (corpId: string, refs: { storeIds?: readonly string[] | undefined; tagIds?: readonly string[] | undefined }) => checkKnowledgeRefs(deps, corpId, refs);
   const topQuestions = (corpId: string, limit: number) => entries.mostAsked(corpId, new Date(deps.clock.now().getTime() - TOP_QUESTIONS_DAYS * 86_400_000), limit);
 
   const match = async (corpId: string, text: string, ctx?: MatchContext): Promise<MatchResult> => {
@@ -182,10 +203,14 @@ export function createKfModule(deps: KfDeps): KfModule {
   }
 
   return {
-    createEntry: async (corpId, input, actor) => written(corpId, await tested(corpId, await entries.create(corpId, input, actor))),
+    async createEntry(corpId, input, actor) {
+      await checkRefs(corpId, input);
+      return written(corpId, await tested(corpId, await entries.create(corpId, input, actor)));
+    },
     getEntry: (corpId, id) => entries.get(corpId, id),
     listEntries: (corpId, filter) => entries.list(corpId, filter),
     async updateEntry(corpId, id, patch, actor) {
+      await checkRefs(corpId, patch);
       const before = patch.variants ? await entries.get(corpId, id) : undefined;
       return written(corpId, await tested(corpId, await entries.update(corpId, id, patch, actor), before));
     },
@@ -202,6 +227,13 @@ export function createKfModule(deps: KfDeps): KfModule {
       for (const row of readKnowledgeCsv(bytes, encoding)) {
         if ('error' in row) {
           report.errors.push({ line: row.line, message: row.error });
+          continue;
+        }
+        try {
+          await checkRefs(corpId, row.input);
+        } catch (err) {
+          if (!(err instanceof BadRequestError)) throw err;
+          report.errors.push({ line: row.line, message: err.message });
           continue;
         }
         const twin = await entries.findByQuestion(corpId, row.input.question);
@@ -226,7 +258,8 @@ export function createKfModule(deps: KfDeps): KfModule {
     },
     async putSettings(corpId, s) {
       await settings.put(corpId, s);
-      return s;
+      const { kbRevision: _revision, ...stored } = await settings.get(corpId);
+      return stored;
     },
     match,
     desk: {
@@ -265,6 +298,7 @@ export function createKfModule(deps: KfDeps): KfModule {
     },
     topQuestions,
     settleAnswerTests: (now) => answerTests?.sweep(now) ?? Promise.resolve({ resolved: 0, handedOver: 0 }),
+    endIdleSessions: (now) => idle.sweep(now),
     tickets: {
       async create(corpId, sessionId, input, by) {
         // The session must exist in this corp (a 404 otherwise).

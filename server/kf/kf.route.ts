@@ -56,6 +56,13 @@ const entryFields = {
 const createBody = z.strictObject(entryFields);
 const patchBody = z.strictObject(entryFields).partial().refine((b) => Object.keys(b).length > 0, 'nothing to change');
 
+/** Minutes of silence before the idle sweep ends a session: at least one sweep interval, at most a day. */
+const idleMinutes = (zh: string, en: string) =>
+  z
+    .number({ error: `${zh}空闲结束时间必须是分钟数 ${en}: a number of minutes` })
+    .int(`${zh}空闲结束时间必须是整数分钟 ${en}: whole minutes`)
+    .min(5, `${zh}空闲结束时间至少 5 分钟 ${en}: at least 5 minutes`)
+    .max(1440, `${zh}空闲结束时间最多 1440 分钟（1 天）${en}: at most 1440 minutes (1 day)`);
 const settingsBody = z
   .strictObject({
     answerThreshold: z.number().min(0).max(1),
@@ -64,6 +71,8 @@ const settingsBody = z
     dictionary: z.array(text(30)).max(5000),
     synonyms: z.array(z.array(text(30)).min(2).max(30)).max(2000),
     reception: z.enum(['desk', 'wecom_client']).default('desk'),
+    botIdleEndMinutes: idleMinutes('智能助手会话', 'Bot session idle end').optional(),
+    poolIdleEndMinutes: idleMinutes('待接入会话', 'Pool session idle end').optional(),
   })
   .refine((s) => s.suggestThreshold <= s.answerThreshold, { message: 'suggestThreshold 不能大于 answerThreshold suggestThreshold must not exceed answerThreshold', path: ['suggestThreshold'] });
 
@@ -217,7 +226,7 @@ export function kfRoutes(deps: { kf: KfModule }): RouteDef[] {
       method: 'get',
       path: '/api/kf/settings',
       tag: 'kf',
-      summary: '客服设置 Matching thresholds, always-handover keywords, dictionary, synonyms and the reception mode',
+      summary: '客服设置 Matching thresholds, always-handover keywords, dictionary, synonyms, the reception mode and the idle ends',
       roles: ROLES,
       scoped: true,
       query: corpOnly,
@@ -229,7 +238,7 @@ export function kfRoutes(deps: { kf: KfModule }): RouteDef[] {
       method: 'put',
       path: '/api/kf/settings',
       tag: 'kf',
-      summary: '修改客服设置 Replace the matching thresholds, handover keywords, dictionary and synonyms',
+      summary: '修改客服设置 Replace the matching thresholds, handover keywords, dictionary and synonyms (idle ends left out are kept)',
       roles: WRITERS,
       scoped: true,
       query: corpOnly,

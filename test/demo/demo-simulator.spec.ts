@@ -133,6 +133,11 @@ describe('the demo against its own WeCom simulator', function () {
     await demo.kfAsk(url, stranger.externalUserId, { text: '你们招聘兼职吗' });
     const answered = await until('the known question answered by the bot', async () => t.db.models.KfSession.findOne({ externalUserId: asker.externalUserId, botAnswers: { $gt: 0 } }).lean());
     expect(answered.openKfId).to.equal('wkDEMOKF00001');
+    // That question's entry is the demo's answer A/B test: the asker is one of its units, and /experiments lists it.
+    const experiments = await api('GET', `/api/experiments?corpId=${answered.corpId}`);
+    expect(experiments.status, JSON.stringify(experiments.body)).to.equal(200);
+    const abTest = (experiments.body.items as { name: string; armUnits: { units: number }[] }[]).find((i) => i.name === '知识库：每天几点送奶？');
+    expect(abTest?.armUnits.reduce((n, a) => n + a.units, 0), 'units of the answer A/B test').to.be.at.least(1);
     await until('the menu tap answered', async () => t.db.models.KfSession.findOne({ externalUserId: clicker.externalUserId, suggestionClicks: { $gt: 0 } }).lean());
     await until('the unknown question in the waiting pool', async () => t.db.models.KfSession.findOne({ externalUserId: stranger.externalUserId, state: 2 }).lean());
     const desk = await api('GET', `/api/kf/desk?corpId=${answered.corpId}`);

@@ -92,12 +92,15 @@ describe('微信客服 answer A/B test against the simulator (knowledge variants
     const pending = await t.db.models.KfAnswerTest.find({ corpId: SIM_CORP_ID, experimentId: experimentId() }).lean();
     expect(pending.find((r) => r.contactId === handedContact)?.status, 'the handover settled at once').to.equal('handed_over');
 
-    // Half an hour of silence later every other session counts as resolved without handover.
+    // Silence alone decides nothing: the idle sweep says when a silent session is over (the corp's 30 minutes),
+    // ends every session only the bot held, and each of those converts; the handed-over one waits in the pool.
     const later = new Date(Date.now() + 31 * 60_000);
     const users = [...byArm.values()].flat();
-    const settled = await h.services.kf.settleAnswerTests(later);
-    expect(settled).to.deep.equal({ resolved: users.length - 1, handedOver: 0 });
-    expect(await h.services.kf.settleAnswerTests(later), 'settled once').to.deep.equal({ resolved: 0, handedOver: 0 });
+    expect(await h.services.kf.settleAnswerTests(later), 'open sessions wait for their end').to.deep.equal({ resolved: 0, handedOver: 0 });
+    expect(await h.services.kf.endIdleSessions(later)).to.deep.equal({ ended: users.length - 1, refused: 0 });
+    const statuses = (await t.db.models.KfAnswerTest.find({ corpId: SIM_CORP_ID, experimentId: experimentId() }).lean()).map((r) => r.status).sort();
+    expect(statuses).to.deep.equal([...Array<string>(users.length - 1).fill('resolved'), 'handed_over'].sort());
+    expect(await h.services.kf.settleAnswerTests(later), 'settled once, at the end').to.deep.equal({ resolved: 0, handedOver: 0 });
 
     const res = await api('GET', `/api/experiments/${experimentId()}`);
     expect(res.status).to.equal(200);

@@ -48,6 +48,8 @@ import type {
   KfSendMsgResponse,
   KfServicerListResponse,
   KfServiceStateTransRequest,
+  KfServiceStateGetRequest,
+  KfServiceStateGetResponse,
   KfServiceStateTransResponse,
   KfSyncMsgRequest,
   KfSyncMsgResponse,
@@ -265,6 +267,11 @@ export class WecomClient {
   /** https://developer.work.weixin.qq.com/document/path/95122 — a welcome_code or msg_code works once (text or msgmenu). */
   kfSendMsgOnEvent(body: KfSendMsgOnEventRequest): Reply<KfSendMsgResponse> {
     return this.http.call({ method: 'POST', api: 'kf/send_msg_on_event', body });
+  }
+
+  /** https://developer.work.weixin.qq.com/document/path/94669 — a session's state and, in 3, its servicer. */
+  kfServiceStateGet(body: KfServiceStateGetRequest): Reply<KfServiceStateGetResponse> {
+    return this.http.call({ method: 'POST', api: 'kf/service_state/get', body });
   }
 
   /** https://developer.work.weixin.qq.com/document/path/94669 — moves a session; 2 and 3 (first time) and 4 return a msg_code. */

@@ -263,6 +263,8 @@ export type KfSendMsgResponse = { msgid: string };
 export type KfSendMsgOnEventRequest = { code: string; msgid?: string; msgtype: 'text' | 'msgmenu'; [payload: string]: unknown };
 export type KfServiceStateTransRequest = { open_kfid: string; external_userid: string; service_state: 1 | 2 | 3 | 4; servicer_userid?: string };
 export type KfServiceStateTransResponse = { msg_code?: string };
+export type KfServiceStateGetRequest = { open_kfid: string; external_userid: string };
+export type KfServiceStateGetResponse = { service_state: 0 | 1 | 2 | 3 | 4; servicer_userid?: string };
 /** status: 0 接待中, 1 停止接待. */
 export type KfServicerListResponse = { servicer_list: { userid?: string; department_id?: number; status?: 0 | 1 }[] };
 

@@ -2,8 +2,9 @@
  * A/B tests of knowledge answers. An entry with two or more variants is an experiment of the experiments module
  * (named 「知识库：<question>」, arms named by the variant keys); the bot sends each customer the variant of their
  * arm, a deterministic draw, so a customer reads the same text every time. A customer's first answer from the
- * entry is the experiment's unit; its goal `kf_resolved` is met when that session ends or falls silent without a
- * handover after the answer, and a handover settles it as not met. Later sessions get the same arm and are not
+ * entry is the experiment's unit; its goal `kf_resolved` is met when that session ends without a handover after
+ * the answer (a servicer's end, or the idle sweep's after the corp's botIdleEndMinutes of silence: session/kf-idle.ts
+ * decides what silence means, once), and a handover settles it as not met. Later sessions get the same arm and are not
  * judged again: the unit is the customer, as for every other experiment.
  */
 import type { EventsModule } from '../../events/index.ts';
@@ -25,10 +26,10 @@ export type AnswerTestDeps = {
 export type PickedAnswer = { experimentId: string; arm: string; text: string };
 
 /**
- * A session without a message for this long after a tested answer is taken as resolved: the customer got what
- * they needed and left (WeCom ends nothing on its own while the API holds the session).
+ * The backstop for a session the idle sweep could not end (WeCom kept refusing): silent this long after a tested
+ * answer, it is taken as resolved at its last message, as WeCom's session would be over by then (48 h).
  */
-export const RESOLVED_AFTER_SILENCE_MS = 30 * 60_000;
+export const RESOLVED_AFTER_SILENCE_MS = 48 * 3_600_000;
 /** Pending tests settled per sweep; the rest wait for the next one. */
 const SWEEP_LIMIT = 1000;
 
@@ -93,12 +94,13 @@ export class AnswerTests {
   }
 
   /**
-   * Settles pending tests whose session has ended or been silent for RESOLVED_AFTER_SILENCE_MS (the jobs' sweep;
-   * `now` from the clock). A handover the bot did not see (the desk, the WeCom client) still counts as one.
+   * Settles pending tests whose session has ended (an end whose settling failed) or been silent for
+   * RESOLVED_AFTER_SILENCE_MS (the jobs' sweep; `now` from the clock). A handover the bot did not see (the desk,
+   * the WeCom client) still counts as one. A session still open and talking waits.
    */
   async sweep(now: Date = this.deps.clock.now()): Promise<{ resolved: number; handedOver: number }> {
     const quiet = new Date(now.getTime() - RESOLVED_AFTER_SILENCE_MS);
-    const rows = await this.deps.models.KfAnswerTest.find({ status: 'pending', answeredAt: { $lte: quiet } }).sort({ answeredAt: 1 }).limit(SWEEP_LIMIT).lean<PendingRow[]>();
+    const rows = await this.deps.models.KfAnswerTest.find({ status: 'pending', answeredAt: { $lte: now } }).sort({ answeredAt: 1 }).limit(SWEEP_LIMIT).lean<PendingRow[]>();
     const out = { resolved: 0, handedOver: 0 };
     for (const row of rows) {
       const session = await this.deps.models.KfSession.findOne({ corpId: row.corpId, _id: row.sessionId }, { lastMessageAt: 1, endedAt: 1, handedOverAt: 1 }).lean<SessionRow>();

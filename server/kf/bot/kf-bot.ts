@@ -95,7 +95,7 @@ export class KfBot {
       await this.deps.answerTests?.handedOver(corpId, session.id);
     } else if (event.change_type === 3) {
       const endedAt = clock.now();
-      await sessions.update(corpId, session.id, { state: 4, endedAt });
+      await sessions.update(corpId, session.id, { state: 4, endedAt, endReason: 'servicer' });
       await this.deps.answerTests?.ended(corpId, session.id, endedAt);
     }
   }

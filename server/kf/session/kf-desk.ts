@@ -13,7 +13,7 @@ import { surveyMenu, textOf, type KfPort } from '../bot/kf-bot.ts';
 import type { KfReception } from '../kf-settings.repository.ts';
 import type { KfSessionDto, KfSessionRepository } from './kf-session.repository.ts';
 
-export type KfDeskPort = KfPort & Pick<ChannelAdapter, 'listKfServicers'>;
+export type KfDeskPort = KfPort & Pick<ChannelAdapter, 'listKfServicers' | 'getKfState'>;
 
 export type KfDeskDeps = {
   sessions: KfSessionRepository;
@@ -79,7 +79,7 @@ export class KfDesk {
     const port = await this.port(corpId);
     const { msgCode } = await this.vendor(() => port.transKfState!({ openKfId: session.openKfId, externalUserId: session.externalUserId, state: 4 }));
     const at = this.deps.clock.now();
-    await this.deps.sessions.update(corpId, id, { state: 4, endedAt: at, msgCode: null, ...(category ? { category } : {}) });
+    await this.deps.sessions.update(corpId, id, { state: 4, endedAt: at, endReason: 'servicer', msgCode: null, ...(category ? { category } : {}) });
     if (msgCode && port.sendKfEventMessage) {
       const survey = surveyMenu();
       const sent = await this.vendor(() => port.sendKfEventMessage!(msgCode, survey));

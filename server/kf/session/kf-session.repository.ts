@@ -9,6 +9,7 @@ import type { KfModels } from '../kf.models.ts';
 
 export type KfSessionState = 0 | 1 | 2 | 3 | 4;
 export type KfSpeaker = 'customer' | 'bot' | 'servicer' | 'system';
+export type KfEndReason = 'servicer' | 'idle';
 export type KfSessionMessage = {
   msgId: string;
   from: KfSpeaker;
@@ -33,6 +34,8 @@ export type KfSessionDto = {
   takenAt: Date | null;
   firstHumanResponseAt: Date | null;
   endedAt: Date | null;
+  /** 'servicer' (the desk or the WeCom client) or 'idle' (the idle sweep); null while open. */
+  endReason: KfEndReason | null;
   rating: number | null;
   /** The question category the servicer picked when ending, if any. */
   category: string | null;
@@ -42,7 +45,7 @@ export type KfSessionDto = {
   messages: KfSessionMessage[];
 };
 /** What a state change or an event sets on the session. */
-export type KfSessionPatch = Partial<Pick<KfSessionDto, 'state' | 'servicerUserId' | 'firstBotResponseAt' | 'handedOverAt' | 'takenAt' | 'firstHumanResponseAt' | 'endedAt' | 'rating' | 'category'>> & {
+export type KfSessionPatch = Partial<Pick<KfSessionDto, 'state' | 'servicerUserId' | 'firstBotResponseAt' | 'handedOverAt' | 'takenAt' | 'firstHumanResponseAt' | 'endedAt' | 'endReason' | 'rating' | 'category'>> & {
   msgCode?: string | null;
 };
 export type KfCounter = 'suggestions' | 'suggestionClicks' | 'botAnswers';
@@ -154,6 +157,51 @@ export class KfSessionRepository {
     return this.models.KfSession.distinct('corpId', { startedAt: { $gte: since } });
   }
 
+  /** Corps with a session in one of `states` whose last message is at or before `silentSince` (the idle sweep's visit list). */
+  async corpsWithSilent(states: readonly KfSessionState[], silentSince: Date): Promise<string[]> {
+    return this.models.KfSession.distinct('corpId', { state: { $in: [...states] }, lastMessageAt: { $lte: silentSince } });
+  }
+
+  /**
+   * Claims up to `limit` sessions of the corp in `states` silent since `silentSince` for an idle end, each until
+   * `claimUntil`: another sweep (a second scheduler) skips a claimed session, and a claim left by a dead worker
+   * lapses. One claimed at a time, so two sweeps never hold the same session.
+   */
+  async claimSilent(corpId: string, states: readonly KfSessionState[], silentSince: Date, now: Date, claimUntil: Date, limit: number): Promise<KfSessionDto[]> {
+    const claimed: KfSessionDto[] = [];
+    while (claimed.length < limit) {
+      const row = await this.models.KfSession.findOneAndUpdate(
+        { corpId, state: { $in: [...states] }, endedAt: null, lastMessageAt: { $lte: silentSince }, $or: [{ idleEndNotBefore: null }, { idleEndNotBefore: { $lte: now } }] },
+        { $set: { idleEndNotBefore: claimUntil } },
+        { sort: { lastMessageAt: 1 }, returnDocument: 'after', projection: { messages: 0, seen: 0 } },
+      ).lean<SessionRow>();
+      if (!row) break;
+      claimed.push(dto(row));
+    }
+    return claimed;
+  }
+
+  /**
+   * Ends a claimed session for its silence, at its last message (when the conversation stopped, so resolution
+   * time is not stretched by the wait). False when a customer wrote meanwhile: the session goes on.
+   */
+  async endIdle(corpId: string, sessionId: string, silentSince: Date): Promise<KfSessionDto | null> {
+    const row = await this.models.KfSession.findOne({ corpId, _id: sessionId, endedAt: null }, { lastMessageAt: 1 }).lean<Pick<SessionRow, '_id' | 'lastMessageAt'>>();
+    if (!row) return null;
+    const res = await this.models.KfSession.findOneAndUpdate(
+      { corpId, _id: sessionId, endedAt: null, lastMessageAt: { $lte: silentSince } },
+      { $set: { state: 4, endedAt: row.lastMessageAt, endReason: 'idle', msgCode: null, idleEndNotBefore: null, idleEndFailure: null } },
+      { returnDocument: 'after', projection: { messages: 0, seen: 0 } },
+    ).lean<SessionRow>();
+    if (!res) await this.models.KfSession.updateOne({ corpId, _id: sessionId }, { $set: { idleEndNotBefore: null } });
+    return res ? dto(res) : null;
+  }
+
+  /** WeCom refused (or could not be asked) to end the session: it stays as it is until `retryAt`, with the reason kept. */
+  async idleEndRefused(corpId: string, sessionId: string, failure: { at: Date; errcode: number | null }, retryAt: Date): Promise<void> {
+    await this.models.KfSession.updateOne({ corpId, _id: sessionId, endedAt: null }, { $set: { idleEndNotBefore: retryAt, idleEndFailure: failure } });
+  }
+
   /** Queues a question once per session. */
   async queueReview(corpId: string, input: Omit<KfReviewDto, 'id' | 'status' | 'entryId'>): Promise<void> {
     try {
@@ -194,6 +242,7 @@ function dto(row: SessionRow): KfSessionDto {
     takenAt: row.takenAt ?? null,
     firstHumanResponseAt: row.firstHumanResponseAt ?? null,
     endedAt: row.endedAt ?? null,
+    endReason: row.endReason ?? null,
     rating: row.rating ?? null,
     category: row.category ?? null,
     suggestions: row.suggestions ?? 0,

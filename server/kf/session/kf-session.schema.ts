@@ -6,6 +6,7 @@ import { Schema } from 'mongoose';
 
 export const KF_SESSION_STATES = [0, 1, 2, 3, 4] as const;
 export const KF_SPEAKERS = ['customer', 'bot', 'servicer', 'system'] as const;
+export const KF_END_REASONS = ['servicer', 'idle'] as const;
 
 const messageSchema = new Schema(
   {
@@ -41,6 +42,15 @@ export const kfSessionSchema = new Schema(
     takenAt: { type: Date, default: null },
     firstHumanResponseAt: { type: Date, default: null },
     endedAt: { type: Date, default: null },
+    /** Why it ended: a servicer ended it (the desk or the WeCom client), or the idle sweep did after a silence. */
+    endReason: { type: String, enum: KF_END_REASONS, default: null },
+    /**
+     * The idle sweep leaves the session alone until then: a claim while it asks WeCom to end it (two schedulers
+     * end it once; a dead worker's claim lapses), or the wait before retrying after a refusal.
+     */
+    idleEndNotBefore: { type: Date, default: null },
+    /** The last refusal of an idle end: when, and WeCom's errcode (null when WeCom could not be reached). */
+    idleEndFailure: { type: new Schema({ at: { type: Date, required: true }, errcode: { type: Number, default: null } }, { _id: false }), default: null },
     /** The msg_code of the last state change, kept until used (a 回复语 after 2 / 3, the survey after 4). */
     msgCode: { type: String, default: null },
     /** Suggestions offered: answered without handover when a click answered them. */
@@ -60,6 +70,8 @@ export const kfSessionSchema = new Schema(
 // The open session of a customer on an account (at most one not ended), and the desk's lists by state.
 kfSessionSchema.index({ corpId: 1, openKfId: 1, externalUserId: 1, endedAt: 1 });
 kfSessionSchema.index({ corpId: 1, state: 1, servicerUserId: 1, lastMessageAt: -1 });
+// The idle sweep: the corps with open sessions (states 0–2) silent since a cutoff, then each corp's such sessions.
+kfSessionSchema.index({ state: 1, lastMessageAt: 1 });
 // The numbers: a corp's sessions started in a period (and the follow-ups 48 h after), and the corps the rollup visits.
 kfSessionSchema.index({ corpId: 1, startedAt: 1 });
 
