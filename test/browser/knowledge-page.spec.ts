@@ -151,11 +151,13 @@ describe('knowledge-base page /hq/knowledge in Chromium', function () {
     await form.getByLabel(/^转人工关键词/).fill('投诉\n经理，退款');
     await form.getByLabel(/^同义词/).fill('鲜奶，牛奶\n开门、营业');
     await form.getByLabel(/企业微信客户端/).check();
+    expect(await form.getByLabel(/^智能助手接待中/).inputValue(), 'the default idle end').to.equal('30');
+    await form.getByLabel(/^待接入池中/).fill('120');
     await form.getByRole('button', { name: /^保存设置/ }).click();
     await page.locator('#status', { hasText: '客服设置已保存' }).waitFor();
     expect(b.pageErrors.splice(0), 'only the refused thresholds').to.deep.equal(['Failed to load resource: the server responded with a status of 400 (Bad Request)']);
     const saved = await h.services.kf.getSettings(h.org.corpId);
-    expect(saved).to.deep.include({ suggestThreshold: 0.35, handoverKeywords: ['投诉', '经理', '退款'], synonyms: [['鲜奶', '牛奶'], ['开门', '营业']], reception: 'wecom_client' });
+    expect(saved).to.deep.include({ suggestThreshold: 0.35, handoverKeywords: ['投诉', '经理', '退款'], synonyms: [['鲜奶', '牛奶'], ['开门', '营业']], reception: 'wecom_client', botIdleEndMinutes: 30, poolIdleEndMinutes: 120 });
     expect(b.pageErrors).to.deep.equal([]);
   });
 

@@ -33,6 +33,7 @@ export async function mountSettings({ api, into, announce, fail }) {
     return;
   }
   const number = (id, value) => el('input', { id, type: 'number', min: '0', max: '1', step: '0.005', value: String(value), required: true, inputmode: 'decimal' });
+  const minutes = (id, value) => el('input', { id, type: 'number', min: '5', max: '1440', step: '1', value: String(value), required: true, inputmode: 'numeric' });
   const errorBox = el('div', { id: 'settings-error', class: 'error', role: 'alert', hidden: true });
   const form = el('form', { id: 'settings-form', class: 'kb-settings', novalidate: true },
     el('fieldset', {},
@@ -48,6 +49,12 @@ export async function mountSettings({ api, into, announce, fail }) {
       el('legend', {}, ...bi(['转人工后由谁接待', 'Reception after a handover'])),
       el('div', { class: 'kb-reception' }, ...RECEPTION.map(([value, label, hint]) =>
         el('label', {}, el('input', { type: 'radio', name: 'reception', value, checked: s.reception === value }), el('span', {}, el('strong', {}, ...bi(label)), el('span', { class: 'muted kb-hint', text: ` ${hint}` })))))),
+    el('fieldset', {},
+      el('legend', {}, ...bi(['无人回复时自动结束', 'End idle sessions'])),
+      el('p', { class: 'muted kb-hint', text: '客户这么久没有再发消息，会话自动结束（计入解决时长和首次联系解决率）。5–1440 分钟。Minutes of silence before a session ends.' }),
+      el('div', { class: 'kb-two' },
+        field('s-bot-idle', ['智能助手接待中（分钟）', 'Bot sessions, minutes'], minutes('s-bot-idle', s.botIdleEndMinutes ?? 30)),
+        field('s-pool-idle', ['待接入池中（分钟）', 'Waiting in the pool, minutes'], minutes('s-pool-idle', s.poolIdleEndMinutes ?? 240)))),
     errorBox,
     el('div', { class: 'actions' }, el('button', { type: 'submit', id: 'settings-save', class: 'btn primary' }, ...bi(['保存设置', 'Save settings']))),
   );
@@ -61,6 +68,8 @@ export async function mountSettings({ api, into, announce, fail }) {
       dictionary: words(form.querySelector('#s-dictionary').value),
       synonyms: form.querySelector('#s-synonyms').value.split('\n').map(words).filter((g) => g.length),
       reception: form.querySelector('input[name="reception"]:checked')?.value ?? 'desk',
+      botIdleEndMinutes: Number(form.querySelector('#s-bot-idle').value),
+      poolIdleEndMinutes: Number(form.querySelector('#s-pool-idle').value),
     };
     const save = form.querySelector('#settings-save');
     save.disabled = true;
