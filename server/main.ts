@@ -40,6 +40,7 @@ if (running.url) {
     `  A/B 实验 experiments: ${running.url}/experiments`,
     `  聊天工具栏 sidebar: ${running.url}/sidebar`,
     `  客服工作台 service desk: ${running.url}/service`,
+    `  知识库 knowledge base: ${running.url}/hq/knowledge`,
   ];
   if (running.adminToken && !config.security.adminToken) lines.push(`  演示管理员令牌 demo admin token: ${running.adminToken}`, `  打开控制台 open the console: ${running.url}/hq#token=${running.adminToken}`, `  try: curl -H "Authorization: Bearer ${running.adminToken}" ${running.url}/api/stores`);
   console.log(lines.join('\n') + '\n');

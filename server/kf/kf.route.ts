@@ -65,11 +65,13 @@ const idleMinutes = (zh: string, en: string) =>
     .max(1440, `${zh}空闲结束时间最多 1440 分钟（1 天）${en}: at most 1440 minutes (1 day)`);
 const settingsBody = z
   .strictObject({
-    answerThreshold: z.number().min(0).max(1),
-    suggestThreshold: z.number().min(0).max(1),
+    answerThreshold: z.number().min(0, '回答阈值应在 0 到 1 之间 answerThreshold must be between 0 and 1').max(1, '回答阈值应在 0 到 1 之间 answerThreshold must be between 0 and 1'),
+    suggestThreshold: z.number().min(0, '推荐阈值应在 0 到 1 之间 suggestThreshold must be between 0 and 1').max(1, '推荐阈值应在 0 到 1 之间 suggestThreshold must be between 0 and 1'),
     handoverKeywords: z.array(text(20)).max(200),
     dictionary: z.array(text(30)).max(5000),
-    synonyms: z.array(z.array(text(30)).min(2).max(30)).max(2000),
+    synonyms: z
+      .array(z.array(text(30)).min(2, '每组同义词至少 2 个词 A synonym group needs at least 2 words').max(30, '每组同义词最多 30 个词 At most 30 words per synonym group'))
+      .max(2000, '同义词最多 2000 组 At most 2000 synonym groups'),
     reception: z.enum(['desk', 'wecom_client']).default('desk'),
     botIdleEndMinutes: idleMinutes('智能助手会话', 'Bot session idle end').optional(),
     poolIdleEndMinutes: idleMinutes('待接入会话', 'Pool session idle end').optional(),

@@ -109,6 +109,11 @@ describe('微信客服 idle sessions end (kf.endIdleSessions against the simulat
     expect(tooLong.status).to.equal(400);
     expect(JSON.stringify(await tooLong.json())).to.include('最多 1440 分钟');
     expect((await put({ botIdleEndMinutes: 12.5 })).status).to.equal(400);
+    // The other settings' refusals are zh-CN first too.
+    const lonely = await put({ synonyms: [['鲜奶']] });
+    expect(lonely.status).to.equal(400);
+    expect(JSON.stringify(await lonely.json())).to.include('每组同义词至少 2 个词');
+    expect(JSON.stringify(await (await put({ answerThreshold: 1.5 })).json())).to.include('回答阈值应在 0 到 1 之间');
     const saved = await put({ botIdleEndMinutes: 90, poolIdleEndMinutes: 600 });
     expect(saved.status).to.equal(200);
     expect(await saved.json()).to.include({ botIdleEndMinutes: 90, poolIdleEndMinutes: 600 });
