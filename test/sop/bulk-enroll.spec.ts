@@ -172,4 +172,21 @@ describe('bulkEnroll (audience enrollment in batches)', () => {
     expect(await t.db.models.Touch.countDocuments({ sopId: 'bulk-api' })).to.equal(12);
     expect(Types.ObjectId.isValid(String((await t.db.models.Touch.findOne({ sopId: 'bulk-api' }).lean())!.enrollmentId))).to.equal(true);
   });
+
+  it('plans in each store’s own quiet hours (set on /hq/org), on both paths alike', async () => {
+    const scope = { corpId: org.corpId, storeIds: null };
+    // 22:00 in Los Angeles: quiet by the defaults (21:00–09:00), not for a store that is quiet from 23:00 to 07:00.
+    const late = await services.org.createStore(scope, { code: 'LA02', name: '洛杉矶夜店', city: 'Los Angeles', region: '海外', timezone: 'America/Los_Angeles', quietHours: { start: '23:00', end: '07:00' } });
+    const l2 = await services.org.createStaff(scope, { userId: 'l2', name: '导购戊', storeId: late.id, role: 'staff' });
+    await person('night', { follows: [[l2.id, '2026-10-04T00:00:00Z']] });
+    const one = await publish('bulk-quiet-one', sendFirst);
+    const bulk = await publish('bulk-quiet-batch', sendFirst);
+    await history([one.sopId, bulk.sopId]);
+    await bulkEnroll(services, bulk, audience, services.clock.now(), { batchSize: 4 });
+    await oneByOne(one);
+    const { touches } = await expectSame(one.sopId, bulk.sopId);
+    const at = (name: string) => (touches.get(`:${people[name]}:1:hello`)!.dueAt as Date).toISOString();
+    expect(at('night'), 'the store’s 23:00 start: 22:00 may send').to.equal('2026-11-23T06:00:00.000Z');
+    expect(at('la0'), 'the default store still waits for 09:00').to.equal('2026-11-23T17:00:00.000Z');
+  });
 });

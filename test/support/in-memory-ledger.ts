@@ -188,6 +188,7 @@ export const routingOf = (contactId: string, extra: Partial<ContactRouting> = {}
   name: '客户',
   storeId: 'store-a',
   tz: 'Asia/Shanghai',
+  quietHours: null,
   staffId: 'staff-a',
   staffUserId: 'a2',
   externalUserId: `wm-${contactId}`,

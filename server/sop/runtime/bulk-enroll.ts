@@ -17,7 +17,7 @@
  * was never written; the next pass over the audience inserts the run and adopts its touch.
  */
 import { Types } from 'mongoose';
-import { END } from '../definition/common.schema.ts';
+import { END, type QuietHours } from '../definition/common.schema.ts';
 import type { Sop, Step } from '../definition/sop.schema.ts';
 import { waitEnd, waitRule } from '../schedule/wait.ts';
 import type { OrgModule } from '../../org/index.ts';
@@ -51,7 +51,7 @@ const GC_EVERY_CONTACTS = 15_000;
 const RUN_FIELDS = ['_id', 'corpId', 'sopId', 'contactId', 'storeId', 'staffId', 'tz', 'rotation', 'enteredAt', 'createdAt', 'updatedAt'];
 
 type Relation = { _id: unknown; staffId: string; storeId: string; addedAt: Date; deletedAt?: Date | null };
-type Routing = { storeId: string | null; staffId: string | null; tz: string };
+type Routing = { storeId: string | null; staffId: string | null; tz: string; quietHours: QuietHours | null };
 type Doc = NewDoc;
 /** A contact that may enter: its rotation, where its touches go, and whether the first send may be planned now. */
 type Entrant = { contactId: string; rotation: number; routing: Routing; mayPlan: boolean };
@@ -65,7 +65,7 @@ export type BulkEnrollDeps = {
   contacts: Pick<SopContacts, 'audienceCursor'>;
   follows: Pick<SopFollows, 'relation'>;
   events: Pick<SopEvents, 'contactsWithSince'>;
-  org: Pick<OrgModule, 'timezoneOf'>;
+  org: Pick<OrgModule, 'timezoneOf' | 'storePolicies'>;
   experiments: SopExperiments;
   clock: Clock;
 };
@@ -171,6 +171,8 @@ class FirstStepPlanner {
   private readonly first: Step;
   /** Zones by store id (null: the corp's), each looked up once per pass. */
   private readonly zones = new Map<string | null, string>();
+  /** Each store's quiet hours (/hq/org), read with its zone; absent: the defaults. */
+  private readonly quiet = new Map<string, QuietHours>();
   private readonly perZone = new Map<string, { firstDue: Date; slot: DeliverySlot | null; nextDue: Date | null }>();
   private runRest: Record<string, unknown> | undefined;
   private touchRest: Record<string, unknown> | undefined;
@@ -197,7 +199,7 @@ class FirstStepPlanner {
   async routes(batch: AudienceContact[]): Promise<Routing[]> {
     const chosen = await Promise.all(batch.map((c) => this.relationOf(c)));
     await this.loadZones(chosen.map((r) => r.storeId));
-    return chosen.map((r) => ({ ...r, tz: this.zones.get(r.storeId)! }));
+    return chosen.map((r) => ({ ...r, tz: this.zones.get(r.storeId)!, quietHours: (r.storeId && this.quiet.get(r.storeId)) || null }));
   }
 
   /** A first send step with variants: what its new assignments draw from (read once per pass). */
@@ -226,7 +228,7 @@ class FirstStepPlanner {
   newRun({ contactId, rotation, routing, mayPlan }: Entrant): { run: Doc; touch: Doc | null; holdout: Holdout | null } {
     const { sop, at, first } = this;
     const { ledger } = this.services;
-    const zone = this.zone(routing.tz);
+    const zone = this.zone(routing.tz, routing.quietHours);
     const _id = new Types.ObjectId();
     const now = this.services.clock.now();
     let touch: Doc | null = null;
@@ -260,24 +262,28 @@ class FirstStepPlanner {
     return 'next' in this.first && this.first.next ? this.first.next : (steps[1]?.id ?? END);
   }
 
-  private zone(tz: string) {
-    let z = this.perZone.get(tz);
+  /** Times depend only on the zone and the store's quiet hours: computed once per pair. */
+  private zone(tz: string, quietHours: QuietHours | null) {
+    const key = quietHours ? `${tz}|${quietHours.start}-${quietHours.end}` : tz;
+    let z = this.perZone.get(key);
     if (z) return z;
     const { first, at } = this;
-    const slot = first.type === 'send' ? deliverySlot(at, tz) : null;
+    const slot = first.type === 'send' ? deliverySlot(at, tz, quietHours) : null;
     const next = this.nextStepId();
     const nextStep = this.sop.definition.steps.find((s) => s.id === next);
     const nextDue = !slot || next === END ? null : nextStep?.type === 'wait' ? waitEnd(waitRule(nextStep), tz, slot.at, at) : slot.at;
     z = { firstDue: first.type === 'wait' ? waitEnd(waitRule(first), tz, at, at) : at, slot, nextDue };
-    this.perZone.set(tz, z);
+    this.perZone.set(key, z);
     return z;
   }
 
   /** Zones of stores not seen before, by the one fallback (org.timezoneOf: the store's, else the corp's). */
   private async loadZones(storeIds: Array<string | null>): Promise<void> {
     const missing = [...new Set(storeIds.filter((id) => !this.zones.has(id)))];
-    const found = await Promise.all(missing.map((id) => this.services.org.timezoneOf(this.sop.corpId, id)));
+    const stores = missing.filter((id): id is string => id !== null);
+    const [found, policies] = await Promise.all([Promise.all(missing.map((id) => this.services.org.timezoneOf(this.sop.corpId, id))), stores.length ? this.services.org.storePolicies(this.sop.corpId, stores) : new Map()]);
     missing.forEach((id, i) => this.zones.set(id, found[i]!));
+    for (const [id, policy] of policies) this.quiet.set(id, policy.quietHours);
   }
 }
 

@@ -3,6 +3,7 @@
  * the channel ids the adapters need. The home store's staff member wins; otherwise the oldest live relation.
  */
 import type { OrgModule } from '../../org/index.ts';
+import type { QuietHours } from '../definition/common.schema.ts';
 import type { SopContacts, SopEvents, SopFollows, SopGroups } from './sop-ports.ts';
 
 export type ContactRouting = {
@@ -10,6 +11,8 @@ export type ContactRouting = {
   name: string;
   storeId: string | null;
   tz: string;
+  /** The store's quiet hours (/hq/org), which planning moves sends out of; null: the defaults (no store). */
+  quietHours: QuietHours | null;
   staffId: string | null;
   staffUserId: string | null;
   externalUserId: string | null;
@@ -33,7 +36,7 @@ export type RoutingDeps = {
   follows: Pick<SopFollows, 'liveOfContacts'>;
   events: Pick<SopEvents, 'latestOnChannel'>;
   groups: Pick<SopGroups, 'findByChatId'>;
-  org: Pick<OrgModule, 'findStaff' | 'findStaffByUserId' | 'timezoneOf'>;
+  org: Pick<OrgModule, 'findStaff' | 'findStaffByUserId' | 'timezoneOf' | 'storePolicies'>;
 };
 
 /** A relation as routing chooses among them. */
@@ -61,8 +64,13 @@ export class ContactRouter {
   }
 
   /** Subjects that do not exist are absent from the map. */
-  many(corpId: string, ids: string[]): Promise<Map<string, ContactRouting>> {
-    return contactRoutings(this.services, corpId, ids);
+  async many(corpId: string, ids: string[]): Promise<Map<string, ContactRouting>> {
+    const out = await contactRoutings(this.services, corpId, ids);
+    // One policy read for every store of the batch: the same quiet hours the dispatcher's gate applies.
+    const stores = [...new Set([...out.values()].flatMap((r) => (r.storeId ? [r.storeId] : [])))];
+    const policies = stores.length ? await this.services.org.storePolicies(corpId, stores) : new Map();
+    for (const r of out.values()) r.quietHours = (r.storeId && policies.get(r.storeId)?.quietHours) || null;
+    return out;
   }
 }
 
@@ -99,6 +107,7 @@ async function contactRoutings(services: RoutingDeps, corpId: string, ids: strin
       name: contact.name ?? '',
       storeId,
       tz: await zoneOf(storeId),
+      quietHours: null,
       staffId: follow?.staffId ?? null,
       staffUserId: follow?.staffUserId ?? null,
       externalUserId: contact.externalUserId ?? null,
@@ -114,7 +123,7 @@ async function contactRoutings(services: RoutingDeps, corpId: string, ids: strin
   return out;
 }
 
-const NOBODY = { externalUserId: null, kfId: null, openKfId: null, openid: null, optedOut: false, tagIds: [] };
+const NOBODY = { externalUserId: null, kfId: null, openKfId: null, openid: null, optedOut: false, tagIds: [], quietHours: null };
 
 async function groupRouting(services: RoutingDeps, corpId: string, chatId: string): Promise<ContactRouting | null> {
   const group = await services.groups.findByChatId(corpId, chatId);

@@ -127,7 +127,7 @@ export class SopRunner {
       case 'wait':
         return { at: cursorAt };
       case 'send': {
-        const slot = deliverySlot(cursorAt, routing.tz);
+        const slot = deliverySlot(cursorAt, routing.tz, routing.quietHours);
         const pins = await deps.ledger.sops.contentPins(run.corpId, sop.id);
         let sendStep = step;
         if (step.variants && !variants[step.id]) {
@@ -147,7 +147,7 @@ export class SopRunner {
         return { at: slot.at };
       }
       case 'task': {
-        const at = deliveryTime(cursorAt, routing.tz);
+        const at = deliveryTime(cursorAt, routing.tz, routing.quietHours ? { quietHours: routing.quietHours } : {});
         if (routing.staffId && routing.storeId) {
           const due = step.due_in ? waitEnd({ duration: step.due_in }, routing.tz, at) : at;
           await deps.tasks.planOnce({

@@ -4,6 +4,7 @@
  */
 import type { SendStep, Sop } from '../definition/sop.schema.ts';
 import { deliveryTime } from '../schedule/plan.ts';
+import type { QuietHours } from '../definition/common.schema.ts';
 import { assignVariant, variantSeed } from '../../shared/variant.ts';
 import { localDate } from '../../shared/local-date.ts';
 import type { TouchDoc } from '../ledger/index.ts';
@@ -11,8 +12,8 @@ import type { TouchDoc } from '../ledger/index.ts';
 /** When a send reached at `cursorAt` goes out: moved out of quiet hours, on that local day. */
 export type DeliverySlot = { at: Date; localDay: string };
 
-export function deliverySlot(cursorAt: Date, tz: string): DeliverySlot {
-  const at = deliveryTime(cursorAt, tz);
+export function deliverySlot(cursorAt: Date, tz: string, quietHours: QuietHours | null = null): DeliverySlot {
+  const at = deliveryTime(cursorAt, tz, quietHours ? { quietHours } : {});
   return { at, localDay: localDate(at, tz) };
 }
 
