@@ -250,4 +250,23 @@ describe('service desk /service end to end against the WeCom simulator', functio
     await page.screenshot({ path: '/tmp/shots-kf-numbers/service-360-full.png', fullPage: true });
     expect(pageErrors).to.deep.equal([]);
   });
+
+  it('opens read only from the console’s navigation with the console’s token, with a way back to the console', async () => {
+    const other = await openBrowser({ width: 360, height: 740 });
+    try {
+      await other.context.addInitScript((token) => localStorage.setItem('siyu.hq.token', token), h.org.tokens.hq);
+      await other.page.goto(`${h.baseUrl}/service`);
+      await other.page.locator('#status', { hasText: '只读' }).waitFor();
+      expect(await other.page.locator('#signed-out').isHidden(), 'no second sign-in').to.equal(true);
+      expect(await other.page.locator('#to-console').getAttribute('href')).to.equal('/hq');
+      expect(await other.page.locator('#to-console').isVisible()).to.equal(true);
+      expect(await other.page.evaluate(() => document.documentElement.scrollWidth)).to.be.at.most(360);
+      await other.page.screenshot({ path: '/tmp/shots-kf/service-console-360.png' });
+      expect(other.pageErrors).to.deep.equal([]);
+    } finally {
+      await other.close();
+    }
+    // The staff desk of the story above has no such link: its own token signed it in.
+    expect(await page.locator('#to-console').isHidden()).to.equal(true);
+  });
 });

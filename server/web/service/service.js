@@ -301,6 +301,8 @@ async function signIn() {
     $('signed-out').hidden = true;
     $('app').hidden = false;
     $('sign-out').hidden = false;
+    // Opened from the console's navigation (its token, none of our own): a way back to it.
+    $('to-console').hidden = Boolean(localStorage.getItem(TOKEN_KEY)) || !localStorage.getItem(CONSOLE_TOKEN_KEY);
     $('status').textContent = state.me ? `接待人员 ${state.me}` : '只读：此令牌没有员工身份，不能接待。 Read only: no staff on this token.';
     await Promise.all([searchKnowledge(''), loadReview(), loadNumbers(), loadCategories(), loadOwners()]);
   } catch (err) {
