@@ -3,25 +3,16 @@
  * claim only even when two processes claim at once, and a batch whose processor died comes back after the lease.
  */
 import { expect } from 'chai';
-import { externalContactEvent } from '../../adapters/wecom/simulator/callback-events.ts';
-import type { ChannelAccount } from '../../server/channels/channel-account.repository.ts';
 import { LEASE_MS } from '../../server/channels/inbound-inbox.repository.ts';
 import { useTestDatabase } from '../support/database.ts';
+import { inboxAdd, inboxTestAccount } from '../support/inbox-fixtures.ts';
 import { testServices } from '../support/test-app.ts';
 
 describe('InboundInbox batch claim', () => {
   const t = useTestDatabase('inbox_batch_claim');
-  const account: ChannelAccount = {
-    id: 'acc-1',
-    corpId: 'wwcorp',
-    kind: 'wecom',
-    name: 'w',
-    isDefault: true,
-    config: { corpId: 'wwcorp', secret: 's', token: 't', encodingAESKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C' },
-  };
+  const account = inboxTestAccount;
   beforeEach(() => t.db.models.InboundRaw.deleteMany({}));
-  const add = (ext: string, welcomeCode?: string) =>
-    externalContactEvent({ corpId: 'wwcorp', changeType: 'add_external_contact', userId: 'a1', externalUserId: ext, createTime: 1_795_000_000, ...(welcomeCode ? { welcomeCode } : {}) });
+  const add = inboxAdd;
 
   async function seed(services: ReturnType<typeof testServices>, count: number): Promise<void> {
     const wecom = services.adapterFor(account);

@@ -4,24 +4,16 @@
  * (adapters/wecom/parse/inbox-priority.spec.ts); here: the inbox asks the adapter and claims in that order.
  */
 import { expect } from 'chai';
-import { externalContactEvent, externalTagEvent } from '../../adapters/wecom/simulator/callback-events.ts';
-import type { ChannelAccount } from '../../server/channels/channel-account.repository.ts';
+import { externalTagEvent } from '../../adapters/wecom/simulator/callback-events.ts';
 import { useTestDatabase } from '../support/database.ts';
+import { inboxAdd, inboxTestAccount } from '../support/inbox-fixtures.ts';
 import { testServices } from '../support/test-app.ts';
 
 describe('InboundInbox claim order', () => {
   const t = useTestDatabase('inbox_priority');
-  const account: ChannelAccount = {
-    id: 'acc-1',
-    corpId: 'wwcorp',
-    kind: 'wecom',
-    name: 'w',
-    isDefault: true,
-    config: { corpId: 'wwcorp', secret: 's', token: 't', encodingAESKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C' },
-  };
+  const account = inboxTestAccount;
   beforeEach(() => t.db.models.InboundRaw.deleteMany({}));
-  const add = (ext: string, welcomeCode?: string) =>
-    externalContactEvent({ corpId: 'wwcorp', changeType: 'add_external_contact', userId: 'a1', externalUserId: ext, createTime: 1_795_000_000, ...(welcomeCode ? { welcomeCode } : {}) });
+  const add = inboxAdd;
 
   it('stores the priority the adapter gives, and none for an adapter without inboxPriority', async () => {
     const services = testServices(t.db);
