@@ -69,7 +69,16 @@ export async function run(args: string[]): Promise<BenchResult> {
 
   // The acknowledgement path as the adapter runs it, then the parse the processor runs later.
   const acknowledge = (push: SealedEvent): string => {
-    const plaintext = verifyAndOpen({ ...ACCOUNT, ...push });
+    // Built as WecomAdapter.verifyWebhook builds it: one object literal.
+    const plaintext = verifyAndOpen({
+      token: ACCOUNT.token,
+      encodingAESKey: ACCOUNT.encodingAESKey,
+      receiveId: ACCOUNT.receiveId,
+      msgSignature: push.msgSignature,
+      timestamp: push.timestamp,
+      nonce: push.nonce,
+      body: push.body,
+    });
     if (declaresDtd(plaintext)) throw new Error('DTD');
     wecomInboxPriority(plaintext);
     return plaintext;

@@ -49,6 +49,9 @@ export function signature(token: string, timestamp: string, nonce: string, encry
   return sortedSha1([token, timestamp, nonce, encrypt]);
 }
 
+/** A signature as Tencent spells it: 40 lowercase hex digits (anything else cannot match the hex digest). */
+const SIGNATURE_HEX = /^[0-9a-f]{40}$/;
+
 /** Compares two strings without leaking where they differ; only their (public) lengths may show. */
 export function constantTimeEqual(expected: string, actual: string): boolean {
   const a = Buffer.from(expected, 'utf8');
@@ -64,14 +67,18 @@ export function verifySignature(
   encrypt: string,
   msgSignature: string,
 ): boolean {
-  return constantTimeEqual(signature(token, timestamp, nonce, encrypt), msgSignature);
+  // Every callback passes here on the acknowledgement path: the raw digest is compared with the decoded hex, which
+  // spares the hex string and two buffers per call; the length is public, so it is checked first, as before.
+  if (!SIGNATURE_HEX.test(msgSignature)) return false;
+  const digest = createHash('sha1').update([token, timestamp, nonce, encrypt].sort().join('')).digest();
+  return timingSafeEqual(digest, Buffer.from(msgSignature, 'hex'));
 }
 
-// An account's key is decoded once, not on every callback; the bound only guards against unbounded distinct keys.
-const decodedKeys = new Map<string, Buffer>();
+// An account's key (and its IV, the key's first 16 bytes) is decoded once, not on every callback; the bound only
+// guards against unbounded distinct keys.
+const decodedKeys = new Map<string, { key: Buffer; iv: Buffer }>();
 
-/** AESKey = base64(EncodingAESKey + "="): 43 characters give exactly 32 bytes. Throws -40004 otherwise. Read-only. */
-export function aesKey(encodingAESKey: string): Buffer {
+function keyAndIv(encodingAESKey: string): { key: Buffer; iv: Buffer } {
   const known = decodedKeys.get(encodingAESKey);
   if (known) return known;
   if (!KEY.test(encodingAESKey)) {
@@ -79,8 +86,26 @@ export function aesKey(encodingAESKey: string): Buffer {
   }
   // Node's decoder tolerates the non-zero trailing bits most real keys have (protocol notes §1.1).
   const key = Buffer.from(`${encodingAESKey}=`, 'base64');
-  if (decodedKeys.size < 256) decodedKeys.set(encodingAESKey, key);
-  return key;
+  const decoded = { key, iv: key.subarray(0, 16) };
+  if (decodedKeys.size < 256) decodedKeys.set(encodingAESKey, decoded);
+  return decoded;
+}
+
+/** AESKey = base64(EncodingAESKey + "="): 43 characters give exactly 32 bytes. Throws -40004 otherwise. Read-only. */
+export function aesKey(encodingAESKey: string): Buffer {
+  return keyAndIv(encodingAESKey).key;
+}
+
+// The expected receive ids as bytes, compared before any decoding (bounded like the keys).
+const receiveIdBytes = new Map<string, Buffer>();
+
+function bytesOf(receiveId: string): Buffer {
+  let bytes = receiveIdBytes.get(receiveId);
+  if (!bytes) {
+    bytes = Buffer.from(receiveId, 'utf8');
+    if (receiveIdBytes.size < 256) receiveIdBytes.set(receiveId, bytes);
+  }
+  return bytes;
 }
 
 const BASE64_DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -131,12 +156,15 @@ function text(bytes: Buffer, what: string): string {
  * @throws CallbackCryptoError -40004, -40010, -40007, -40008 or -40005.
  */
 export function decrypt(encodingAESKey: string, encryptB64: string, expectedReceiveId: string): Decrypted {
-  const key = aesKey(encodingAESKey);
+  const { key, iv } = keyAndIv(encodingAESKey);
   const ciphertext = cipherBytes(encryptB64);
   let plain: Buffer;
   try {
-    const decipher = createDecipheriv('aes-256-cbc', key, key.subarray(0, 16)).setAutoPadding(false);
-    plain = Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+    const decipher = createDecipheriv('aes-256-cbc', key, iv).setAutoPadding(false);
+    const head = decipher.update(ciphertext);
+    // Without auto padding and on whole blocks, final() adds nothing; copying the plaintext into a new buffer for it would be waste.
+    const tail = decipher.final();
+    plain = tail.length ? Buffer.concat([head, tail]) : head;
   } catch (err) {
     throw new CallbackCryptoError(-40007, 'AES decryption failed', { cause: err });
   }
@@ -146,11 +174,13 @@ export function decrypt(encodingAESKey: string, encryptB64: string, expectedRece
   if (end > body.length) throw new CallbackCryptoError(-40008, 'message length exceeds the plaintext');
 
   const message = text(body.subarray(HEADER_BYTES, end), 'message');
-  const receiveId = text(body.subarray(end), 'receive id');
-  if (receiveId !== expectedReceiveId) {
+  // The expected id's bytes match only a valid UTF-8 id; anything else is decoded to say what it was.
+  if (!body.subarray(end).equals(bytesOf(expectedReceiveId))) {
+    const receiveId = text(body.subarray(end), 'receive id');
     throw new CallbackCryptoError(-40005, `receive id ${JSON.stringify(receiveId)} is not the expected one`);
   }
-  return { message, receiveId, random: Buffer.from(body.subarray(0, RANDOM_BYTES)) };
+  // A view, not a copy: `plain` is this call's own buffer and nothing else writes to it.
+  return { message, receiveId: expectedReceiveId, random: body.subarray(0, RANDOM_BYTES) };
 }
 
 /**
