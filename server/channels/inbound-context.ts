@@ -22,7 +22,7 @@ export type InboundDeps = {
   follows: Pick<FollowRepository, 'upsert' | 'recordFromEvent' | 'stateOf' | 'markDeleted'>;
   groups: Pick<GroupsModule, 'syncMembers' | 'applyMembershipChange' | 'markDismissed'>;
   tags: Pick<TagsModule, 'deleteGroup' | 'deleteTag' | 'mirror'>;
-  events: Pick<EventsModule, 'append'>;
+  events: Pick<EventsModule, 'append' | 'appendMany'>;
   /** Opts the customer out when the reply means "stop"; true when it did. */
   optOutReply: (reply: CustomerReply) => Promise<boolean>;
   reactions: Pick<InboundReactions, 'run' | 'handle'>;

@@ -11,6 +11,7 @@
  */
 import type { Logger } from 'pino';
 import { ChannelError, ParseError, type ChannelAdapter } from '../../adapters/channel-adapter.ts';
+import type { NewEvent } from '../events/index.ts';
 import type { Metrics } from '../system/metrics.ts';
 import type { ChannelAccount, ChannelAccountRepository } from './channel-account.repository.ts';
 import type { InboundDeps } from './inbound-context.ts';
@@ -28,6 +29,9 @@ export type InboundProcessorDeps = {
   owedDetails: () => Promise<number>;
   metrics: Pick<Metrics, 'watchInbox' | 'jobs' | 'inboxFailures' | 'watchBacklog'>;
 };
+
+/** A row applied, with the event-log entries its events make (written for the whole batch at once). */
+type Applied = { row: InboxRow; eventKeys: string[]; log: Array<{ corpId: string; event: NewEvent }> };
 
 /** Rows per claim: small enough that a welcome-code add arriving mid-batch still waits only a few rows per lane. */
 const BATCH = 32;
@@ -80,7 +84,8 @@ export class InboundProcessor {
       if (!batch.length) break;
       this.waiting = batch.slice();
       this.accounts.clear();
-      const applied: Array<{ row: InboxRow; eventKeys: string[] }> = [];
+      const applied: Applied[] = [];
+      const inbound = withBatchMemo(this.deps.inbound);
       try {
         const subjects = await Promise.all(batch.map((row) => this.subjectOf(row)));
         const lanes = toLanes(batch, (_row, i) => subjects[i] ?? null, LANES);
@@ -92,10 +97,10 @@ export class InboundProcessor {
               this.waiting.splice(this.waiting.indexOf(row), 1);
               this.inHand.add(row);
               try {
-                const eventKeys = await this.process(row);
+                const done = await this.process(row, inbound);
                 // A welcome-code add is marked at once: its acknowledgement-to-applied time is what the 20 s code waits on.
-                if (eventKeys && (row.priority ?? 0) > 0) await this.deps.inbox.doneMany([{ row, eventKeys }]);
-                else if (eventKeys) applied.push({ row, eventKeys });
+                if (done && (row.priority ?? 0) > 0) await this.record([done]);
+                else if (done) applied.push(done);
                 n++;
               } finally {
                 this.inHand.delete(row);
@@ -106,13 +111,26 @@ export class InboundProcessor {
         const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
         if (failed) throw failed.reason;
       } finally {
-        await this.deps.inbox.doneMany(applied);
-        const left = this.waiting;
-        this.waiting = [];
-        for (const row of left) await this.deps.inbox.release(row);
+        try {
+          await this.record(applied);
+        } finally {
+          const left = this.waiting;
+          this.waiting = [];
+          for (const row of left) await this.deps.inbox.release(row);
+        }
       }
     }
     return n;
+  }
+
+  /**
+   * The event-log entries of applied rows in one write, then the rows marked processed in one more. When the log
+   * write fails the rows stay unmarked under their lease and are applied again later, which their keys make harmless.
+   */
+  private async record(applied: Applied[]): Promise<void> {
+    if (!applied.length) return;
+    await this.deps.inbound.events.appendMany(applied.flatMap((a) => a.log));
+    await this.deps.inbox.doneMany(applied);
   }
 
   start(): void {
@@ -180,29 +198,36 @@ export class InboundProcessor {
     return read;
   }
 
-  /** Applies one row; answers its event keys when applied (the batch marks it processed), null when already settled. */
-  private async process(row: InboxRow): Promise<string[] | null> {
+  /**
+   * Applies one row; answers its event keys and event-log entries when applied (the batch logs and marks it), null
+   * when already settled.
+   */
+  private async process(row: InboxRow, inbound: InboundDeps): Promise<Applied | null> {
     const { deps } = this;
     try {
       const account = await this.account(row);
       const adapter = deps.adapterFor(account);
       const events = adapter.parseInbound(row.plaintext);
+      const log: Applied['log'] = [];
       for (const event of events) {
-        const handled = await dispatchInbound(event, { account, adapter, deps: deps.inbound });
+        const handled = await dispatchInbound(event, { account, adapter, deps: inbound });
         const { kind, channel, corpId, idempotencyKey, occurredAt, ...fields } = event;
-        await deps.inbound.events.append(corpId, {
-          key: idempotencyKey,
-          direction: 'inbound',
-          channel,
-          type: kind,
-          contactId: handled.contactId,
-          storeId: handled.storeId ?? null,
-          occurredAt,
-          payload: { ...fields, accountId: account.id },
+        log.push({
+          corpId,
+          event: {
+            key: idempotencyKey,
+            direction: 'inbound',
+            channel,
+            type: kind,
+            contactId: handled.contactId,
+            storeId: handled.storeId ?? null,
+            occurredAt,
+            payload: { ...fields, accountId: account.id },
+          },
         });
       }
       deps.metrics.jobs.inc({ job: 'inbound.process', outcome: 'ok' });
-      return events.map((e) => e.idempotencyKey);
+      return { row, eventKeys: events.map((e) => e.idempotencyKey), log };
     } catch (err) {
       if (err instanceof ParseError) {
         await deps.inbox.reject(row, err.message);
@@ -224,4 +249,24 @@ export class InboundProcessor {
       return null;
     }
   }
+}
+
+/**
+ * The handlers' dependencies for one batch: a staff member is read once per batch, not once per event (a batch is
+ * a few seconds at most, so a staff edit lands with the next one, as account edits do).
+ */
+function withBatchMemo(deps: InboundDeps): InboundDeps {
+  const staff = new Map<string, ReturnType<InboundDeps['org']['findStaffByUserId']>>();
+  const findStaffByUserId: InboundDeps['org']['findStaffByUserId'] = (corpId, userId) => {
+    const key = `${corpId}\u0000${userId}`;
+    let read = staff.get(key);
+    if (!read) {
+      read = deps.org.findStaffByUserId(corpId, userId);
+      staff.set(key, read);
+      // A failed read is not kept for the batch's next rows.
+      read.catch(() => staff.delete(key));
+    }
+    return read;
+  };
+  return { ...deps, org: { ...deps.org, findStaffByUserId } };
 }

@@ -60,6 +60,27 @@ export class EventLogRepository {
     }
   }
 
+  /**
+   * Appends many events in one unordered write (the inbound processor's batch), each idempotent on its key as with
+   * `append`: a key already stored, or twice in the batch, is counted as a duplicate and the others are written.
+   */
+  async appendMany(entries: ReadonlyArray<{ corpId: string; event: NewEvent }>): Promise<{ duplicates: number }> {
+    if (!entries.length) return { duplicates: 0 };
+    const recordedAt = this.clock.now();
+    const docs = entries.map(({ corpId, event: e }) => ({ corpId, ...e, contactId: e.contactId ?? null, storeId: e.storeId ?? null, payload: e.payload ?? {}, recordedAt }));
+    let duplicate = new Set<number>();
+    try {
+      await this.models.Event.insertMany(docs, { ordered: false, throwOnValidationError: true });
+    } catch (err) {
+      const writeErrors = (err as { writeErrors?: Array<{ index: number; code?: number }> }).writeErrors;
+      // Anything but duplicate keys (a refused document, the database away) fails the whole call: the caller retries it.
+      if (!writeErrors?.length || writeErrors.some((w) => !isDuplicateKeyError(w))) throw err;
+      duplicate = new Set(writeErrors.map((w) => w.index));
+    }
+    entries.forEach(({ event }, i) => this.onAppend({ channel: event.channel, type: event.type, duplicate: duplicate.has(i) }));
+    return { duplicates: duplicate.size };
+  }
+
   /** A contact's timeline, newest first. The caller has already checked the contact is in scope. */
   async timeline(scope: Scope, contactId: string, page: { limit: number; cursor?: string }): Promise<Page<EventDto>> {
     const rows = await this.models.Event.find({ corpId: scope.corpId, contactId, ...cursorFilter(page.cursor) })
