@@ -282,10 +282,11 @@ export class ContactChannelState {
   async refreshReachability(corpId: string, contactId: string): Promise<void> {
     const row = await this.models.Contact.findOne({ _id: contactId, corpId }).lean<ContactRow>();
     if (!row) return;
-    const liveFollows = await this.models.Follow.countDocuments({ corpId, contactId, deletedAt: null });
+    // Whether one exists, not how many: the read stops at the first live relation.
+    const liveFollow = await this.models.Follow.exists({ corpId, contactId, deletedAt: null });
     const unsubscribed = new Set(row.unsubscribedKeys ?? []);
     const subscribed = (row.openids ?? []).some((o) => !unsubscribed.has(`openid:${o.appId}:${o.openid}`));
-    await this.models.Contact.updateOne({ _id: row._id, corpId }, { $set: { 'consent.reachable': liveFollows > 0 || subscribed } }, { timestamps: false });
+    await this.models.Contact.updateOne({ _id: row._id, corpId }, { $set: { 'consent.reachable': liveFollow !== null || subscribed } }, { timestamps: false });
   }
 
   async setSubscribed(corpId: string, contactId: string, key: string, subscribed: boolean): Promise<void> {
