@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  */
 final class EqualityIndex extends Index<Integer> {
   private static final int MAX_KEYS = 2;
-  private static final int MAX_COMBINATIONS = 1024;
+  private static final int MAX_COMBINATIONS = 1 << 16;
 
   private final List<String> fields;
   private final boolean declaredSparse;
@@ -224,7 +224,7 @@ final class EqualityIndex extends Index<Integer> {
   }
 
   /** A value whose equality is a key lookup: not null (matches missing), an array, a document or a pattern. */
-  private static boolean isPlain(Object v) {
+  static boolean isPlain(Object v) {
     return v != null && !(v instanceof Collection) && !(v instanceof Document) && !(v instanceof Pattern) && !BsonRegularExpression.isRegularExpression(v);
   }
 

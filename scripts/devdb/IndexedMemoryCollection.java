@@ -1,16 +1,21 @@
 import de.bwaldvogel.mongo.backend.CollectionOptions;
 import de.bwaldvogel.mongo.backend.CursorRegistry;
 import de.bwaldvogel.mongo.backend.Index;
+import de.bwaldvogel.mongo.backend.KeyValue;
 import de.bwaldvogel.mongo.backend.QueryResult;
 import de.bwaldvogel.mongo.backend.ValueComparator;
 import de.bwaldvogel.mongo.backend.memory.MemoryCollection;
 import de.bwaldvogel.mongo.backend.memory.MemoryDatabase;
 import de.bwaldvogel.mongo.bson.Document;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
@@ -97,6 +102,58 @@ final class IndexedMemoryCollection extends MemoryCollection {
       return matchDocumentsFromStream(query, inIdOrder, skip, limit, batchSize, null, fieldSelector);
     }
     return super.matchDocuments(query, orderBy, skip, limit, batchSize, fieldSelector);
+  }
+
+  /**
+   * The parent's matcher tries a `$in` value by value, normalizing both sides each time: a claim that reads the
+   * touches of 3,200 contacts spent 10 million comparisons on it. A long `$in` of plain values on a top-level
+   * field is tried here as one hash lookup of the normalized value (what each comparison compared), and the rest
+   * of the query by the parent. A document holding an array there is left wholly to the parent (its `$in` over
+   * arrays has rules of its own), so every answer is the parent's.
+   */
+  @Override
+  protected boolean documentMatchesQuery(Document document, Document query) {
+    LongIn split = longIn;
+    if (split == null || split.query != query) longIn = split = LongIn.of(query);
+    if (split.fields.length == 0) return super.documentMatchesQuery(document, query);
+    for (int i = 0; i < split.fields.length; i++) {
+      Object value = document.getOrMissing(split.fields[i]);
+      if (value instanceof Collection) return super.documentMatchesQuery(document, query);
+      Object normalized = new KeyValue(value).normalized().get(0);
+      if (normalized == null || !split.values[i].contains(normalized)) return false;
+    }
+    return super.documentMatchesQuery(document, split.rest);
+  }
+
+  private volatile LongIn longIn;
+
+  /** A query's long `$in`s of plain values on top-level fields, as sets of normalized values, and what is left. */
+  private record LongIn(Document query, String[] fields, Set<Object>[] values, Document rest) {
+    private static final int LONG = 8;
+
+    @SuppressWarnings("unchecked")
+    static LongIn of(Document query) {
+      List<String> fields = new ArrayList<>();
+      List<Set<Object>> sets = new ArrayList<>();
+      for (Map.Entry<String, Object> e : query.entrySet()) {
+        String field = e.getKey();
+        if (field.startsWith("$") || field.contains(".") || !(e.getValue() instanceof Document)) continue;
+        Document ops = (Document) e.getValue();
+        if (ops.size() != 1 || !(ops.get("$in") instanceof Collection)) continue;
+        Collection<?> in = (Collection<?>) ops.get("$in");
+        if (in.size() < LONG || !in.stream().allMatch(EqualityIndex::isPlain)) continue;
+        Set<Object> set = new HashSet<>();
+        for (Object v : in) set.add(new KeyValue(v).normalized().get(0));
+        fields.add(field);
+        sets.add(set);
+      }
+      Document rest = query;
+      if (!fields.isEmpty()) {
+        rest = new Document(query);
+        for (String f : fields) rest.remove(f);
+      }
+      return new LongIn(query, fields.toArray(new String[0]), sets.toArray(new Set[0]), rest);
+    }
   }
 
   /** The positions of the `_id`s a query fixes by equality or `$in` (with other fields beside, which the unique index refuses). */
