@@ -135,9 +135,11 @@ final class IndexedMemoryCollection extends MemoryCollection {
     Candidates best = null;
     int[] ids = idCandidates(query);
     if (ids != null) best = new Candidates(ids, "_id");
+    List<Index<Integer>> served = new ArrayList<>();
     for (Index<Integer> index : getIndexes()) {
       if (!(index instanceof EqualityIndex)) continue;
       int[] c = ((EqualityIndex) index).candidates(query);
+      if (c != null) served.add(index);
       if (c != null && (best == null || c.length < best.positions.length)) best = new Candidates(c, index);
     }
     if (best == null || best.positions.length > FEW) {
@@ -148,11 +150,19 @@ final class IndexedMemoryCollection extends MemoryCollection {
         Range range = rangeOf((EqualityIndex) index, query);
         if (range != null && range.score > 0 && (walk == null || range.index != walk.index)) ranges.add(range);
       }
-      // The most confining range first; once one is within bounds the rest (confining less) are not tried, so an
-      // index whose key order no query needs is never ordered (and costs its writes nothing).
-      ranges.sort(Comparator.comparingInt((Range r) -> -r.score));
+      // The most confining range first, an index already ordered before one that is not; once one is within
+      // bounds the rest (confining less) are not tried, and a query orders at most one more index, so an index
+      // whose key order no query needs is never ordered (and costs its writes nothing).
+      ranges.sort(Comparator.comparingInt((Range r) -> -r.score).thenComparing(r -> r.index.orderedKeys() == null));
+      boolean ordering = false;
       for (Range range : ranges) {
-        if (range.score == 0 || range.score == 2 * range.index.equalityWidth()) continue; // its equality index gave that set
+        if (range.score == 0) continue;
+        // Where its equality index proposed candidates, a range fixing no more than that cannot find fewer.
+        if (served.contains(range.index) && range.score <= 2 * range.index.equalityWidth()) continue;
+        if (range.index.orderedKeys() == null) {
+          if (ordering) continue;
+          ordering = true;
+        }
         int limit = best == null ? cap : Math.min(cap, best.positions.length - 1);
         int[] c = collect(range, limit);
         if (c != null) {
