@@ -29,13 +29,15 @@ import java.util.regex.Pattern;
  */
 final class EqualityIndex extends Index<Integer> {
   private static final int MAX_KEYS = 2;
-  private static final int MAX_COMBINATIONS = 1024;
+  private static final int MAX_COMBINATIONS = 1 << 16;
 
   private final List<String> fields;
   private final boolean declaredSparse;
   private final Map<KeyValue, Positions> buckets = new HashMap<>();
   private final Positions unkeyable = new Positions();
   private long entries;
+  /** Every key field in index order, built on the first query that can walk it (so an index never walked costs no upkeep). */
+  private OrderedKeys ordered;
 
   EqualityIndex(String name, List<IndexKey> keys, boolean sparse) {
     super(name, keys, true);
@@ -73,6 +75,11 @@ final class EqualityIndex extends Index<Integer> {
 
   @Override
   public synchronized void add(Document document, Integer position, MongoCollection<Integer> collection) {
+    if (ordered != null) ordered.add(document, position);
+    addKeys(document, position);
+  }
+
+  private void addKeys(Document document, int position) {
     if (fields.isEmpty()) return;
     Set<KeyValue> keys = keysOf(document);
     if (keys == null) {
@@ -92,6 +99,11 @@ final class EqualityIndex extends Index<Integer> {
 
   /** Drops a position the collection is freeing, under the keys of the document that held it. */
   synchronized void forget(Document document, int position) {
+    if (ordered != null) ordered.remove(document, position);
+    forgetKeys(document, position);
+  }
+
+  private void forgetKeys(Document document, int position) {
     if (fields.isEmpty()) return;
     Set<KeyValue> keys = keysOf(document);
     if (keys == null) {
@@ -103,12 +115,16 @@ final class EqualityIndex extends Index<Integer> {
 
   @Override
   public synchronized void updateInPlace(Document oldDocument, Document newDocument, Integer position, MongoCollection<Integer> collection) {
+    if (ordered != null && !ordered.sameValues(oldDocument, newDocument)) {
+      ordered.remove(oldDocument, position);
+      ordered.add(newDocument, position);
+    }
     if (fields.isEmpty() || sameLeadingValues(oldDocument, newDocument)) return;
     Set<KeyValue> before = keysOf(oldDocument);
     Set<KeyValue> after = keysOf(newDocument);
     if (before != null && before.equals(after)) return;
-    forget(oldDocument, position);
-    add(newDocument, position, collection);
+    forgetKeys(oldDocument, position);
+    addKeys(newDocument, position);
   }
 
   @Override
@@ -164,9 +180,36 @@ final class EqualityIndex extends Index<Integer> {
 
   @Override
   public synchronized void drop() {
+    ordered = null;
     buckets.clear();
     unkeyable.size = 0;
     entries = 0;
+  }
+
+  /** How many leading fields {@link #candidates} needs fixed (a range fixing no more finds nothing fewer). */
+  int equalityWidth() {
+    return fields.size();
+  }
+
+  /** The index's keys in order, or null until {@link #keepOrdered} installed them. */
+  synchronized OrderedKeys orderedKeys() {
+    return ordered;
+  }
+
+  /** An empty key order over every field of this index, for the collection to fill with what it holds. */
+  OrderedKeys newOrdering() {
+    List<String> all = new ArrayList<>();
+    int[] directions = new int[getKeys().size()];
+    for (int i = 0; i < directions.length; i++) {
+      all.add(getKeys().get(i).getKey());
+      directions[i] = getKeys().get(i).isAscending() ? 1 : -1;
+    }
+    return new OrderedKeys(all, directions);
+  }
+
+  /** From now on every write keeps `filled` (built from every stored document, under the collection's lock) in step. */
+  synchronized void keepOrdered(OrderedKeys filled) {
+    ordered = filled;
   }
 
   /** Most updates (a status, a timestamp) leave the indexed fields alone: then the keys cannot have changed. */
@@ -224,7 +267,7 @@ final class EqualityIndex extends Index<Integer> {
   }
 
   /** A value whose equality is a key lookup: not null (matches missing), an array, a document or a pattern. */
-  private static boolean isPlain(Object v) {
+  static boolean isPlain(Object v) {
     return v != null && !(v instanceof Collection) && !(v instanceof Document) && !(v instanceof Pattern) && !BsonRegularExpression.isRegularExpression(v);
   }
 

@@ -8,10 +8,11 @@ import de.bwaldvogel.mongo.backend.memory.MemoryDatabase;
 import java.util.List;
 
 /**
- * mongo-java-server's memory backend with the two index uses a real server has and it lacks: a query sorted on
- * `_id` walks the `_id`s in order and stops at the limit, and the non-unique indexes the application declares
- * find candidates for equality (and `$in`) filters instead of scanning every document. Both only narrow what
- * the parent's matcher then checks, so answers are those of the plain backend (docs/decisions/0001).
+ * mongo-java-server's memory backend with the index uses a real server has and it lacks: a query sorted on `_id`
+ * walks the `_id`s in order and stops at the limit; the non-unique indexes the application declares find
+ * candidates for equality (and `$in`) filters, narrow ranges and walk in a sort's order to the limit, instead of
+ * scanning and sorting every document. All of it only narrows or orders what the parent's matcher then checks,
+ * so answers are those of the plain backend (docs/decisions/0001).
  */
 final class IndexedMemoryBackend extends MemoryBackend {
   @Override

@@ -62,6 +62,11 @@ describe('development database: non-unique indexes answer as a scan does', () =>
     ['nothing indexed', { list: 2 }, undefined],
     ['the leading fields of a unique index', { owner2: 'o1', seq: { $in: [1, 5, 9, 13, 1000, 1001, 2] } }, undefined],
     ['all fields of a unique index', { owner2: 'o1', seq: 1001, corp: 'a' }, undefined],
+    // More values than the candidate lookup once took (1,024), and long enough for the matcher's set lookup.
+    ['a long $in of numbers of three kinds', { n: { $in: Array.from({ length: 3000 }, (_, i) => (i % 3 === 0 ? new mongo.Double(i * 2) : i % 3 === 1 ? mongo.Long.fromNumber(i * 2) : i * 2)) }, corp: 'a' }, undefined],
+    ['a long $in over array elements', { tags: { $in: [...Array.from({ length: 40 }, (_, i) => `x${i}`), 't1', 't9'] }, corp: 'a' }, { _id: 1 }],
+    ['a long $in on an unindexed field with arrays', { list: { $in: [2, ...Array.from({ length: 20 }, (_, i) => 100 + i)] } }, undefined],
+    ['a long $in with null (matches missing)', { 'owner.id': { $in: [null, ...Array.from({ length: 20 }, (_, i) => `u${i}`)] }, status: 'sent' }, undefined],
   ];
   for (const [name, filter, sort] of queries) {
     it(`answers ${name} as a scan does`, async () => {
@@ -86,5 +91,7 @@ describe('development database: non-unique indexes answer as a scan does', () =>
     expect((await indexed().indexes()).map((i) => String(i.name)).filter((n) => n.includes('$')), 'the hidden index is not listed').to.deep.equal([]);
     expect((await indexed().find({ corp: 'a', tags: 't3' }).toArray()).length).to.equal(1);
     expect((await indexed().find({ n: { $in: [new mongo.Double(3), mongo.Long.fromNumber(4), 7, 8] }, corp: 'a' }).toArray()).length).to.be.greaterThan(3);
+    expect((await indexed().find({ n: { $in: Array.from({ length: 3000 }, (_, i) => new mongo.Double(i * 2)) }, corp: 'a' }).toArray()).length).to.be.greaterThan(50);
+    expect((await indexed().find({ list: { $in: [2, ...Array.from({ length: 20 }, (_, i) => 100 + i)] } }).toArray()).length).to.be.greaterThan(5);
   });
 });
