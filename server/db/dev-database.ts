@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { provisionDevDatabase } from './dev-database.provision.ts';
 
@@ -19,7 +20,8 @@ export type DevDatabaseOptions = {
   log?: (line: string) => void;
   /**
    * The JVM to run on: `g1-17` (default: `java` on PATH, the G1 settings below) or `zgc-25`: generational ZGC on
-   * the JDK 21+ at `javaHome` (falls back to `g1-17` when that JDK is absent). Both cap the heap at `heapMb` when given.
+   * the JDK 21+ at `javaHome` (falls back to `g1-17` when that JDK is absent). Both cap the heap at `heapMb`, by
+   * default {@link defaultHeapMb}.
    * An experiment switch for the benchmarks (docs/decisions/0003-dev-database-jvm.md); nothing else sets it.
    */
   jvm?: { kind: 'g1-17' | 'zgc-25'; javaHome?: string; heapMb?: number };
@@ -87,11 +89,21 @@ const JVM_FLAGS = ['-Xss4m', '-Xmn64m', '-XX:MaxTenuringThreshold=0'];
 /** Generational ZGC: the only ZGC from JDK 23 on; a soft max below the cap leaves it room before stalls. */
 const ZGC_FLAGS = ['-Xss4m', '-XX:+UseZGC'];
 
+/**
+ * The heap cap when none is given: a quarter of the machine's memory, at most 6 GB. The memory store holds every
+ * document, so the cap bounds what a runaway test or benchmark can take from the machine; 100,000 contacts fanned
+ * out need about 4 GB, and a 4 GB cap cost that benchmark a fifth of its speed (docs/decisions/0003).
+ */
+export function defaultHeapMb(totalBytes = os.totalmem()): number {
+  return Math.max(512, Math.min(6144, Math.floor(totalBytes / 4 / 1024 / 1024)));
+}
+
 function jvmOf(opts: DevDatabaseOptions): { java: string; flags: string[] } {
-  const heap = opts.jvm?.heapMb ? [`-Xmx${opts.jvm.heapMb}m`] : [];
+  const heapMb = opts.jvm?.heapMb ?? defaultHeapMb();
+  const heap = [`-Xmx${heapMb}m`];
   if (opts.jvm?.kind === 'zgc-25') {
     const java = path.join(opts.jvm.javaHome ?? '/usr/lib/jvm/temurin-25-jdk-amd64', 'bin', 'java');
-    if (existsSync(java)) return { java, flags: [...ZGC_FLAGS, ...heap, ...(opts.jvm.heapMb ? [`-XX:SoftMaxHeapSize=${Math.floor(opts.jvm.heapMb * 0.8)}m`] : [])] };
+    if (existsSync(java)) return { java, flags: [...ZGC_FLAGS, ...heap, `-XX:SoftMaxHeapSize=${Math.floor(heapMb * 0.8)}m`] };
     opts.log?.(`${java} not found: the development database runs on \`java\` (JDK 17, G1) instead`);
   }
   return { java: 'java', flags: [...JVM_FLAGS, ...heap] };
