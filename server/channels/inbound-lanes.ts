@@ -4,7 +4,6 @@
  * contact store's identity upserts already settle two rows that meet at one person (a duplicate key is retried).
  */
 import type { InboundEvent } from '../../adapters/channel-events.ts';
-import { fnv1a } from '../shared/fnv-hash.ts';
 
 /** The subject a row's events are about, or null when nothing ties it to another row. */
 export function subjectOf(events: readonly InboundEvent[]): string | null {
@@ -43,17 +42,4 @@ export function subjectOf(events: readonly InboundEvent[]): string | null {
     default:
       return 'openId' in e ? `${at}:oa:${e.accountId}:${e.openId}` : `${at}:${e.kind}`;
   }
-}
-
-/**
- * Splits rows into at most `lanes` lists: every row of one subject in the same list, in the given order; rows
- * without a subject spread over the lists.
- */
-export function toLanes<T>(rows: readonly T[], subject: (row: T, i: number) => string | null, lanes: number): T[][] {
-  const out: T[][] = Array.from({ length: Math.max(1, lanes) }, () => []);
-  rows.forEach((row, i) => {
-    const key = subject(row, i);
-    out[key === null ? i % out.length : fnv1a(key) % out.length]!.push(row);
-  });
-  return out.filter((lane) => lane.length > 0);
 }

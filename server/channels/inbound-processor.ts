@@ -2,11 +2,13 @@
  * Drains the inbox: claim a recorded payload, parse it with its account's adapter, apply each domain event,
  * append it to the event log, mark the row done. Runs in scheduler processes; `notify()` wakes it right after
  * a callback is recorded in the same process, and a poll picks up rows recorded by other processes.
- * Rows are claimed in batches (one write), oldest first (welcome-code adds before anything else), and applied in
- * lanes: the rows of one subject (a customer, a group, a kf account; `inbound-lanes.ts`) one at a time in arrival
- * order, so a customer's add comes before their delete, and different subjects side by side, because each row
- * mostly waits on the database and the vendor.
- * `stop()` takes no new row, gives back the batch's unstarted rows, lets the ones in hand finish within a bound and
+ * Rows are claimed in batches (one write), oldest first (welcome-code adds before anything else), and applied as a
+ * pipeline: the rows of one subject (a customer, a group, a kf account; `inbound-lanes.ts`) one at a time in
+ * arrival order, so a customer's add comes before their delete, and different subjects side by side, because each
+ * row mostly waits on the database and the vendor. The next batch is claimed while earlier ones are still being
+ * applied (up to WINDOW rows in hand), so a slow subject (a kf account's bot replies, an add waiting on WeCom)
+ * holds back only its own rows, not a whole batch.
+ * `stop()` takes no new row, gives back the unstarted rows, lets the ones in hand finish within a bound and
  * otherwise gives them back unspent.
  */
 import type { Logger } from 'pino';
@@ -16,7 +18,8 @@ import type { Metrics } from '../system/metrics.ts';
 import type { ChannelAccount, ChannelAccountRepository } from './channel-account.repository.ts';
 import type { InboundDeps } from './inbound-context.ts';
 import { dispatchInbound } from './inbound-dispatch.ts';
-import { subjectOf, toLanes } from './inbound-lanes.ts';
+import { createSlots } from '../shared/slots.ts';
+import { subjectOf } from './inbound-lanes.ts';
 import type { FailKind, InboundInbox, InboxRow } from './inbound-inbox.repository.ts';
 
 export type InboundProcessorDeps = {
@@ -33,10 +36,17 @@ export type InboundProcessorDeps = {
 /** A row applied, with the event-log entries its events make (written for the whole batch at once). */
 type Applied = { row: InboxRow; eventKeys: string[]; log: Array<{ corpId: string; event: NewEvent }> };
 
-/** Rows per claim: small enough that a welcome-code add arriving mid-batch still waits only a few rows per lane. */
+/** Rows per claim (one write each). */
 const BATCH = 32;
-/** Subjects applied side by side. */
+/**
+ * Rows claimed and not yet finished, at most: how far the fast subjects may run ahead of a slow one. A welcome-code
+ * add claimed now waits behind at most this many rows' work; each row is held for a second or two, far inside the lease.
+ */
+const WINDOW = 128;
+/** Rows applied at once. */
 const LANES = 8;
+/** Applied rows are logged and marked processed together once this many are done (and at the end of a drain). */
+const MARK_EVERY = 32;
 
 /** Errors of the database driver that mean "not reachable right now". */
 const UNREACHABLE = /^Mongo(ose)?(Network|NetworkTimeout|ServerSelection|NotConnected|TopologyClosed)Error$/;
@@ -59,10 +69,10 @@ export class InboundProcessor {
   private loop: Promise<void> | null = null;
   /** The rows being processed (one per lane), so a stop that runs out of time can give them back. */
   private readonly inHand = new Set<InboxRow>();
-  /** Rows of the claimed batch not started yet: given back untouched when stopping. */
-  private waiting: InboxRow[] = [];
-  /** The accounts of the batch in hand, read once each. */
-  private readonly accounts = new Map<string, Promise<ChannelAccount>>();
+  /** Rows claimed and not started yet: given back untouched when stopping. */
+  private readonly waiting = new Set<InboxRow>();
+  /** The accounts of the rows in hand, read once per claim each. */
+  private accounts = new Map<string, Promise<ChannelAccount>>();
 
   constructor(
     private readonly deps: InboundProcessorDeps,
@@ -76,50 +86,77 @@ export class InboundProcessor {
   /** Processes due rows until none is left (or stop() is called); returns how many were handled. */
   async drain(max = Number.POSITIVE_INFINITY): Promise<number> {
     let n = 0;
-    while (n < max && !this.stopping) {
-      // One claim write per batch; each subject's rows are applied one by one in claim order (a customer's add
-      // before their delete), and the rows are marked processed together at the end of the batch. A crash before that mark leaves them
-      // to the lease: they are applied again, which every handler's upserts and the event log's keys make harmless.
-      const batch = await this.deps.inbox.claimBatch(Math.min(BATCH, max - n));
-      if (!batch.length) break;
-      this.waiting = batch.slice();
-      this.accounts.clear();
-      const applied: Applied[] = [];
-      const inbound = withBatchMemo(this.deps.inbound);
-      try {
-        const subjects = await Promise.all(batch.map((row) => this.subjectOf(row)));
-        const lanes = toLanes(batch, (_row, i) => subjects[i] ?? null, LANES);
-        // Settled, not all: the batch's end (marks and releases) must wait for every lane, even after a failure.
-        const settled = await Promise.allSettled(
-          lanes.map(async (lane) => {
-            for (const row of lane) {
-              if (this.stopping) return;
-              this.waiting.splice(this.waiting.indexOf(row), 1);
-              this.inHand.add(row);
-              try {
-                const done = await this.process(row, inbound);
-                // A welcome-code add is marked at once: its acknowledgement-to-applied time is what the 20 s code waits on.
-                if (done && (row.priority ?? 0) > 0) await this.record([done]);
-                else if (done) applied.push(done);
-                n++;
-              } finally {
-                this.inHand.delete(row);
-              }
-            }
-          }),
-        );
-        const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-        if (failed) throw failed.reason;
-      } finally {
-        try {
-          await this.record(applied);
-        } finally {
-          const left = this.waiting;
-          this.waiting = [];
-          for (const row of left) await this.deps.inbox.release(row);
-        }
+    let claimed = 0;
+    /** Each subject's last row: the subject's next row starts after it. */
+    const tails = new Map<string, Promise<void>>();
+    const running = new Set<Promise<void>>();
+    const slots = createSlots(LANES);
+    // Applied rows wait here to be logged and marked together. A crash before that mark leaves them to the lease:
+    // they are applied again, which every handler's upserts and the event log's keys make harmless.
+    const applied: Applied[] = [];
+    let marking = Promise.resolve();
+    let failure: { err: unknown } | null = null;
+    const fail = (err: unknown) => void (failure ??= { err });
+    const mark = (all: boolean) => {
+      if (applied.length && (all || applied.length >= MARK_EVERY)) {
+        const rows = applied.splice(0);
+        marking = marking.then(() => this.record(rows)).catch(fail);
       }
+      return marking;
+    };
+
+    while (claimed < max && !this.stopping && !failure) {
+      if (this.waiting.size + this.inHand.size > WINDOW - BATCH) {
+        await Promise.race(running);
+        continue;
+      }
+      const batch = await this.deps.inbox.claimBatch(Math.min(BATCH, max - claimed));
+      if (!batch.length) break;
+      claimed += batch.length;
+      // Accounts and staff are read once per claim (a claim is a few seconds of work: an edit lands with the next).
+      this.accounts = new Map();
+      const inbound = withBatchMemo(this.deps.inbound);
+      for (const row of batch) this.waiting.add(row);
+      const subjects = await Promise.all(batch.map((row) => this.subjectOf(row)));
+      batch.forEach((row, i) => {
+        const subject = subjects[i] ?? null;
+        const before = subject ? tails.get(subject) : undefined;
+        const task = (async () => {
+          if (before) await before;
+          await slots.take();
+          try {
+            // Not started when stopping or after a failure: left waiting, given back below.
+            if (this.stopping || failure) return;
+            this.waiting.delete(row);
+            this.inHand.add(row);
+            try {
+              const done = await this.process(row, inbound);
+              // A welcome-code add is marked at once: its acknowledgement-to-applied time is what the 20 s code waits on.
+              if (done && (row.priority ?? 0) > 0) await this.record([done]);
+              else if (done) applied.push(done);
+              n++;
+            } finally {
+              this.inHand.delete(row);
+            }
+            void mark(false);
+          } finally {
+            slots.give();
+          }
+        })().catch(fail);
+        running.add(task);
+        void task.then(() => running.delete(task));
+        if (subject) {
+          tails.set(subject, task);
+          void task.then(() => tails.get(subject) === task && tails.delete(subject));
+        }
+      });
     }
+    await Promise.all(running);
+    await mark(true);
+    const left = [...this.waiting];
+    this.waiting.clear();
+    for (const row of left) await this.deps.inbox.release(row);
+    if (failure) throw (failure as { err: unknown }).err;
     return n;
   }
 

@@ -128,6 +128,35 @@ describe('POST /callbacks/wecom → inbox → contact store', () => {
     });
   });
 
+  it('applies a customer\'s delete after their add even when other customers\' rows and claims come between', async () => {
+    // The add waits on externalcontact/get, the delete on nothing: only the subject's order keeps the delete last.
+    const first = h.sim.control.addCustomer({ name: '先加后删', follow_user: [{ userid: 'a2' }] });
+    const others = Array.from({ length: 40 }, (_, i) => h.sim.control.addCustomer({ name: `其他${i}`, follow_user: [{ userid: 'a2' }] }));
+    const at = 1_795_000_400;
+    const xmls = [
+      externalContactEvent({ corpId: SIM_CORP_ID, changeType: 'add_external_contact', userId: 'a2', externalUserId: first.external_userid, createTime: at }),
+      ...others.map((c, i) => externalContactEvent({ corpId: SIM_CORP_ID, changeType: 'add_external_contact', userId: 'a2', externalUserId: c.external_userid, createTime: at + 1 + i })),
+      externalContactEvent({ corpId: SIM_CORP_ID, changeType: 'del_external_contact', userId: 'a2', externalUserId: first.external_userid, createTime: at + 100 }),
+    ];
+    for (const xml of xmls) expect((await deliverCallback({ ...target(), xml })).delivered).to.equal(true);
+    // WeCom answers this customer's detail slowly, so the other rows and the next claim run ahead of the add.
+    const adapter = h.services.adapterFor(h.wecom);
+    const fetchDetail = adapter.fetchContactDetail!;
+    adapter.fetchContactDetail = async (id) => {
+      if (id === first.external_userid) await new Promise((resolve) => setTimeout(resolve, 1500));
+      return fetchDetail.call(adapter, id);
+    };
+    try {
+      expect(await h.processor.drain()).to.equal(42);
+    } finally {
+      adapter.fetchContactDetail = fetchDetail;
+    }
+    const contact = await t.db.models.Contact.findOne({ corpId: SIM_CORP_ID, identityKeys: `wecom:${first.external_userid}` }).lean();
+    const follow = await t.db.models.Follow.findOne({ corpId: SIM_CORP_ID, contactId: String(contact!._id) }).lean();
+    expect(follow!.deletedAt).to.be.instanceOf(Date);
+    expect(await t.db.models.InboundRaw.countDocuments({ status: { $ne: 'processed' } })).to.equal(0);
+  });
+
   it('keeps an unknown event type raw and acknowledges it', async () => {
     const xml = `<xml><ToUserName><![CDATA[${SIM_CORP_ID}]]></ToUserName><FromUserName><![CDATA[sys]]></FromUserName><CreateTime>1795000300</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[change_future_thing]]></Event><Id>42</Id></xml>`;
     expect((await deliverCallback({ ...target(), xml })).delivered).to.equal(true);

@@ -28,6 +28,7 @@ import { sendAddresses, type ContactRouter, type ContactRouting } from './routin
 import type { SopGroups } from './sop-ports.ts';
 import { READ_BACK_EVERY_MS } from './read-back.ts';
 import type { RenderedTouch, TouchRenderer } from './touch-renderer.ts';
+import { createSlots } from '../../shared/slots.ts';
 
 const LEASE_MS = 60_000;
 const MAX_ATTEMPTS = 5;
@@ -400,19 +401,12 @@ export class TouchDispatcher {
 export async function inLanes(groups: Row[][], bound: number, work: (group: Row[]) => Promise<void>): Promise<void> {
   const last = new Map<string, Promise<unknown>>();
   // A slot is taken only once a group's earlier groups are done: a waiting group must not keep a free one idle.
-  let free = bound;
-  const queue: Array<() => void> = [];
-  const slot = () => (free > 0 ? (free--, Promise.resolve()) : new Promise<void>((resolve) => queue.push(resolve)));
-  const release = () => {
-    const next = queue.shift();
-    if (next) next();
-    else free++;
-  };
+  const slots = createSlots(bound);
   const tasks = groups.map((group) => {
     const before = [...new Set(group.map((r) => last.get(r.contactId)).filter((p) => p !== undefined))];
     const done = Promise.allSettled(before)
-      .then(slot)
-      .then(() => work(group).finally(release));
+      .then(() => slots.take())
+      .then(() => work(group).finally(() => slots.give()));
     for (const r of group) last.set(r.contactId, done.catch(() => undefined));
     return done;
   });
