@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { FakeClock } from '../simulator/fake-clock.ts';
-import { ApiThrottle } from './api-throttle.ts';
+import { ApiThrottle, WECOM_DETAIL_RULE } from './api-throttle.ts';
 import { checkSendWindow, FORTY_EIGHT_HOURS_FIVE_MESSAGES } from './send-window.ts';
 import { backoffDelay, DEFAULT_BACKOFF } from './wecom-http.ts';
 
@@ -9,7 +9,7 @@ describe('ApiThrottle', () => {
     const clock = new FakeClock();
     const throttle = new ApiThrottle({ clock, sleep: clock.sleep, defaultRule: { perMinute: 60, burst: 3 } });
     const waits = [];
-    for (let i = 0; i < 5; i++) waits.push(await throttle.take('externalcontact/get'));
+    for (let i = 0; i < 5; i++) waits.push(await throttle.take('externalcontact/list'));
     expect(waits).to.deep.equal([0, 0, 0, 1000, 1000]);
   });
 
@@ -36,6 +36,42 @@ describe('ApiThrottle', () => {
     }
     const worst = Math.max(...times.map((t) => times.filter((u) => u >= t && u < t + 60_000).length));
     expect(worst).to.be.at.most(14);
+  });
+});
+
+describe('ApiThrottle with a sustained rate', () => {
+  /** The most calls in any window of `windowMs` (the times are in order). */
+  const worstWindow = (times: number[], windowMs: number) => {
+    let worst = 0;
+    for (let from = 0, to = 0; to < times.length; to++) {
+      while (times[to]! - times[from]! >= windowMs) from++;
+      worst = Math.max(worst, to - from + 1);
+    }
+    return worst;
+  };
+
+  it('runs a burst at the short rate until the sustained bucket is empty, then at the sustained rate', async () => {
+    const clock = new FakeClock();
+    const throttle = new ApiThrottle({ clock, sleep: clock.sleep, defaultRule: { perMinute: 60, burst: 2, sustained: { perMinute: 6, burst: 4 } } });
+    const waits = [];
+    for (let i = 0; i < 6; i++) waits.push(await throttle.take('x'));
+    // Two at once, two a second apart (the short bucket), then one per 10 s (the sustained one).
+    expect(waits).to.deep.equal([0, 0, 1000, 1000, 8000, 10000]);
+  });
+
+  it('keeps the detail reads under WeCom\'s 10,000 a minute and 150,000 an hour, and takes a burst of 5,000 in about half a minute', async () => {
+    const clock = new FakeClock();
+    const throttle = new ApiThrottle({ clock, sleep: clock.sleep });
+    const start = clock.now().getTime();
+    const times: number[] = [];
+    for (let i = 0; i < 160_000; i++) {
+      await throttle.take('externalcontact/get');
+      times.push(clock.now().getTime());
+    }
+    expect(times[4_999]! - start).to.be.below(35_000);
+    expect(worstWindow(times, 60_000)).to.be.at.most(9_600);
+    expect(worstWindow(times, 3_600_000)).to.be.at.most(149_000);
+    expect(WECOM_DETAIL_RULE.sustained).to.deep.equal({ perMinute: 2_400, burst: 5_000 });
   });
 });
 

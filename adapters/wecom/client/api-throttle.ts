@@ -10,9 +10,11 @@ export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(reso
 
 /**
  * `perMinute` refills continuously; `burst` is the bucket size. In any 60-second window at most
- * `burst + perMinute` calls pass, so keep that sum under the vendor limit.
+ * `burst + perMinute` calls pass, so keep that sum under the vendor limit. `sustained` adds a second bucket every
+ * call must also draw from: in any hour at most `sustained.burst + 60 × sustained.perMinute` calls pass. Together
+ * they let a burst run at the minute limit while the hour's budget lasts, then settle at the hourly rate.
  */
-export type ThrottleRule = { perMinute: number; burst: number };
+export type ThrottleRule = { perMinute: number; burst: number; sustained?: { perMinute: number; burst: number } };
 
 /**
  * 2,400/min with a burst of 300: at most 2,700 calls in any minute and 144,300 in any hour, under WeCom's
@@ -20,15 +22,38 @@ export type ThrottleRule = { perMinute: number; burst: number };
  */
 export const WECOM_DEFAULT_RULE: ThrottleRule = { perMinute: 2_400, burst: 300 };
 
+/**
+ * The detail reads an add or a group change waits on (externalcontact/get, groupchat/get): a store opening or a
+ * live-code poster brings adds in bursts, and each add's welcome code dies 20 s after it. At most 9,600 calls in
+ * any minute (9,000/min plus 600) and 149,000 in any hour (5,000 plus 2,400/min), under WeCom's 10,000/min and
+ * 150,000/hour per corp and API: about 150 calls/s for the first 5,000 of a burst, 40/s after that. Assumes one
+ * process (the scheduler's inbound processor) makes most of these calls, as the roles do today.
+ */
+export const WECOM_DETAIL_RULE: ThrottleRule = { perMinute: 9_000, burst: 600, sustained: { perMinute: 2_400, burst: 5_000 } };
+
+/** The per-API rules a WeCom client starts with (a client's own `rules` take precedence). */
+export const WECOM_API_RULES: Readonly<Record<string, ThrottleRule>> = {
+  'externalcontact/get': WECOM_DETAIL_RULE,
+  'externalcontact/groupchat/get': WECOM_DETAIL_RULE,
+};
+
 export type ApiThrottleOptions = {
   clock?: Clock;
   sleep?: Sleep;
   defaultRule?: ThrottleRule;
-  /** Per-API overrides keyed by the path below `/cgi-bin/`. */
+  /** Per-API overrides keyed by the path below `/cgi-bin/` (on top of WECOM_API_RULES). */
   rules?: Readonly<Record<string, ThrottleRule>>;
 };
 
 type Bucket = { tokens: number; at: number };
+
+/** Refills `bucket` to `now` at `perMinute` (capped at `burst`), takes one token and answers the wait its debt means (ms). */
+function draw(bucket: Bucket, limit: { perMinute: number; burst: number }, now: number): number {
+  const perMs = limit.perMinute / 60_000;
+  bucket.tokens = Math.min(limit.burst, bucket.tokens + (now - bucket.at) * perMs) - 1;
+  bucket.at = now;
+  return bucket.tokens >= 0 ? 0 : Math.ceil(-bucket.tokens / perMs);
+}
 
 /**
  * Share one instance per account (corp) across clients: the limits are per corp, not per client object.
@@ -39,27 +64,27 @@ export class ApiThrottle {
   private readonly sleep: Sleep;
   private readonly defaultRule: ThrottleRule;
   private readonly rules: Readonly<Record<string, ThrottleRule>>;
-  private readonly buckets = new Map<string, Bucket>();
+  private readonly buckets = new Map<string, { short: Bucket; sustained: Bucket | null }>();
 
   constructor(options: ApiThrottleOptions = {}) {
     this.clock = options.clock ?? systemClock;
     this.sleep = options.sleep ?? realSleep;
     this.defaultRule = options.defaultRule ?? WECOM_DEFAULT_RULE;
-    this.rules = options.rules ?? {};
+    this.rules = { ...WECOM_API_RULES, ...options.rules };
   }
 
   /** Resolves when the call may go out; the returned number is how long it waited (ms). */
   async take(api: string): Promise<number> {
     const rule = this.rules[api] ?? this.defaultRule;
-    const perMs = rule.perMinute / 60_000;
     const now = this.clock.now().getTime();
-    const bucket = this.buckets.get(api) ?? { tokens: rule.burst, at: now };
-    bucket.tokens = Math.min(rule.burst, bucket.tokens + (now - bucket.at) * perMs) - 1;
-    bucket.at = now;
-    this.buckets.set(api, bucket);
-    if (bucket.tokens >= 0) return 0;
-    const waitMs = Math.ceil(-bucket.tokens / perMs);
-    await this.sleep(waitMs);
+    let buckets = this.buckets.get(api);
+    if (!buckets) {
+      buckets = { short: { tokens: rule.burst, at: now }, sustained: rule.sustained ? { tokens: rule.sustained.burst, at: now } : null };
+      this.buckets.set(api, buckets);
+    }
+    // Both buckets lend: the call goes out once the deeper debt is paid off.
+    const waitMs = Math.max(draw(buckets.short, rule, now), buckets.sustained && rule.sustained ? draw(buckets.sustained, rule.sustained, now) : 0);
+    if (waitMs > 0) await this.sleep(waitMs);
     return waitMs;
   }
 }
