@@ -9,9 +9,15 @@
 import { ChannelError } from '../../adapters/channel-adapter.ts';
 import type { KfCustomer, KfMessage, KfMessagesAvailable } from '../../adapters/channel-adapter.ts';
 import { identityKey, type Identity } from '../contacts/index.ts';
+import { createSlots } from '../shared/slots.ts';
 import type { HandledEvent, InboundContext } from './inbound-context.ts';
 
 const MAX_PAGES = 100;
+/**
+ * Customers of one page handled at once. A page holds up to 1,000 messages of many customers (after a backlog, the
+ * first sync reads them all), and each message waits on the database and the bot's replies to WeCom.
+ */
+const CUSTOMERS_AT_ONCE = 8;
 /** kf/customer/batchget takes at most 100 external_userids per call. */
 const KF_CUSTOMERS_PER_CALL = 100;
 
@@ -22,34 +28,66 @@ export async function onKfMessagesAvailable(event: KfMessagesAvailable, ctx: Inb
   for (let page = 0; page < MAX_PAGES; page++) {
     const result = await adapter.syncKfMessages({ openKfId: event.openKfId, syncToken: event.syncToken, cursor });
     await linkNewKfCustomers(event.corpId, result.messages, ctx);
-    for (const m of result.messages) {
-      let contactId: string | null = null;
-      if (m.externalUserId) {
-        const { contact } = await deps.identities.upsert(event.corpId, {
-          identities: [{ kind: 'kf', externalUserId: m.externalUserId }],
-          ...(m.origin === 'customer' ? { interactionAt: m.sentAt } : {}),
-        });
-        contactId = contact.id;
-      }
-      const enter = m.msgType === 'event' ? (m.raw.event as { event_type?: string } | undefined)?.event_type : undefined;
-      await deps.events.append(event.corpId, {
-        key: `wecom:${event.corpId}:kf:${m.msgId}`,
-        direction: 'inbound',
-        channel: 'wecom_kf',
-        type: enter ? `kf.${enter}` : `kf.message.${m.msgType}`,
-        contactId,
-        occurredAt: m.sentAt,
-        payload: { openKfId: m.openKfId, origin: m.origin, text: m.text, raw: m.raw },
-      });
-      if (contactId && m.origin === 'customer') await deps.optOutReply({ corpId: event.corpId, contactId, text: m.text, messageKey: `wecom:${event.corpId}:kf:${m.msgId}`, channel: 'wecom_kf', at: m.sentAt });
-      // The kf bot and desk (server/kf) answer from here; reactions are idempotent by the message id.
-      await deps.reactions.run('kf_message', { account, adapter, contactId, event: { idempotencyKey: `wecom:${event.corpId}:kf:${m.msgId}`, corpId: event.corpId, message: m } });
-    }
+    await inCustomerOrder(result.messages, (m) => onKfMessage(event, m, ctx));
     cursor = result.nextCursor || cursor;
     await deps.kfCursors.save(account.id, event.openKfId, cursor);
     if (!result.hasMore) break;
   }
   return { contactId: null };
+}
+
+/** One message: its contact, its event-log entry, the opt-out check, and the kf bot and desk's reactions. */
+async function onKfMessage(event: KfMessagesAvailable, m: KfMessage, ctx: InboundContext): Promise<void> {
+  const { deps, adapter, account } = ctx;
+  let contactId: string | null = null;
+  if (m.externalUserId) {
+    const { contact } = await deps.identities.upsert(event.corpId, {
+      identities: [{ kind: 'kf', externalUserId: m.externalUserId }],
+      ...(m.origin === 'customer' ? { interactionAt: m.sentAt } : {}),
+    });
+    contactId = contact.id;
+  }
+  const enter = m.msgType === 'event' ? (m.raw.event as { event_type?: string } | undefined)?.event_type : undefined;
+  await deps.events.append(event.corpId, {
+    key: `wecom:${event.corpId}:kf:${m.msgId}`,
+    direction: 'inbound',
+    channel: 'wecom_kf',
+    type: enter ? `kf.${enter}` : `kf.message.${m.msgType}`,
+    contactId,
+    occurredAt: m.sentAt,
+    payload: { openKfId: m.openKfId, origin: m.origin, text: m.text, raw: m.raw },
+  });
+  if (contactId && m.origin === 'customer') await deps.optOutReply({ corpId: event.corpId, contactId, text: m.text, messageKey: `wecom:${event.corpId}:kf:${m.msgId}`, channel: 'wecom_kf', at: m.sentAt });
+  // The kf bot and desk (server/kf) answer from here; reactions are idempotent by the message id.
+  await deps.reactions.run('kf_message', { account, adapter, contactId, event: { idempotencyKey: `wecom:${event.corpId}:kf:${m.msgId}`, corpId: event.corpId, message: m } });
+}
+
+/**
+ * Runs `handle` over a page's messages: each customer's in their order, different customers side by side (a
+ * message without a customer alone). Every message is settled before this returns, so the cursor is saved only
+ * after the whole page; the first failure is then thrown and the page is read again on the retry.
+ */
+async function inCustomerOrder(messages: KfMessage[], handle: (m: KfMessage) => Promise<void>): Promise<void> {
+  const byCustomer = new Map<string, KfMessage[]>();
+  messages.forEach((m, i) => {
+    const key = m.externalUserId ?? `\u0000${i}`;
+    const list = byCustomer.get(key);
+    if (list) list.push(m);
+    else byCustomer.set(key, [m]);
+  });
+  const slots = createSlots(CUSTOMERS_AT_ONCE);
+  const settled = await Promise.allSettled(
+    [...byCustomer.values()].map(async (list) => {
+      await slots.take();
+      try {
+        for (const m of list) await handle(m);
+      } finally {
+        slots.give();
+      }
+    }),
+  );
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /**

@@ -44,6 +44,35 @@ describe('微信客服 sync loop and official-account callbacks', () => {
     expect(contact!.lastInteractionAt).to.be.instanceOf(Date);
   });
 
+  it('handles a page\'s customers side by side, each customer\'s messages in the order they wrote', async () => {
+    const kf = 'wkSIMKF0002';
+    const seen: Array<{ customer: string; text: string }> = [];
+    let active = 0;
+    let mostAtOnce = 0;
+    let watching = true;
+    h.services.channels.reactions.on('kf_message', {
+      name: 'spec-order',
+      react: async ({ event }) => {
+        if (!watching || event.message.openKfId !== kf) return;
+        mostAtOnce = Math.max(mostAtOnce, ++active);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        seen.push({ customer: event.message.externalUserId ?? '', text: event.message.text ?? '' });
+        active--;
+      },
+    });
+    const sent: Array<[string, string]> = [['wmOrderA', 'A1'], ['wmOrderB', 'B1'], ['wmOrderA', 'A2'], ['wmOrderC', 'C1'], ['wmOrderB', 'B2'], ['wmOrderA', 'A3']];
+    const tokens = sent.map(([customer, content]) => h.sim.control.kfCustomerMessage({ open_kfid: kf, external_userid: customer, content }).token);
+    await deliverCallback({ ...wecomTarget(), xml: kfMsgOrEvent({ corpId: SIM_CORP_ID, token: tokens.at(-1)!, openKfId: kf, createTime: 1_795_001_500 }) });
+    try {
+      await h.processor.drain();
+    } finally {
+      watching = false;
+    }
+    const of = (customer: string) => seen.filter((s) => s.customer === customer).map((s) => s.text);
+    expect([of('wmOrderA'), of('wmOrderB'), of('wmOrderC')]).to.deep.equal([['A1', 'A2', 'A3'], ['B1', 'B2'], ['C1']]);
+    expect(mostAtOnce).to.be.greaterThan(1);
+  });
+
   it('joins a kf customer to the WeCom customer with the same unionid, fetching each new customer’s profile once', async () => {
     const kf = 'wkSIMKF0002';
     const customer = h.sim.control.addCustomer({ name: '王女士', unionid: 'union-kf', follow_user: [{ userid: 'a1' }] });
