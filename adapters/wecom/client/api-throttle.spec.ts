@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { FakeClock } from '../simulator/fake-clock.ts';
-import { ApiThrottle, WECOM_DETAIL_RULE } from './api-throttle.ts';
+import { ApiThrottle, WECOM_BURST_RULE } from './api-throttle.ts';
 import { checkSendWindow, FORTY_EIGHT_HOURS_FIVE_MESSAGES } from './send-window.ts';
 import { backoffDelay, DEFAULT_BACKOFF } from './wecom-http.ts';
 
@@ -71,7 +71,7 @@ describe('ApiThrottle with a sustained rate', () => {
     expect(times[4_999]! - start).to.be.below(35_000);
     expect(worstWindow(times, 60_000)).to.be.at.most(9_600);
     expect(worstWindow(times, 3_600_000)).to.be.at.most(149_000);
-    expect(WECOM_DETAIL_RULE.sustained).to.deep.equal({ perMinute: 2_400, burst: 5_000 });
+    expect(WECOM_BURST_RULE.sustained).to.deep.equal({ perMinute: 2_400, burst: 5_000 });
   });
 });
 
