@@ -102,7 +102,9 @@ final class IndexedMemoryCollection extends MemoryCollection {
     int worthIt = total / 2;
     if (limit > 0 && (idWalk || (walk != null && walk.score == 0))) worthIt = total / 8;
     else if (limit > 0 && walk != null) worthIt = Math.min(total / 2, 4 * (skip + limit) + 64);
-    Candidates best = candidates(query, worthIt, walk);
+    // Beside an `_id` walk that stops at the limit, only sets read straight from a map are worth a look: collecting a
+    // range of an ordered index (or ordering one for the first time) costs more than the walk it would replace.
+    Candidates best = candidates(query, worthIt, walk, !(idWalk && limit > 0));
     if (best != null && !(walk != null && best.source == walk)) {
       Stream<Document> docs = Arrays.stream(best.positions).mapToObj(this::getDocument).filter(d -> d != null);
       return matchDocumentsFromStream(docs, query, orderBy, skip, limit, batchSize, fieldSelector);
@@ -131,7 +133,7 @@ final class IndexedMemoryCollection extends MemoryCollection {
    * range of an ordered index, or the union of what serves each branch of a top-level `$or`; null if none is
    * that small. `walk`, when given, is the sorted range the caller may walk instead; its own set is tried first.
    */
-  private Candidates candidates(Document query, int cap, Range walk) {
+  private Candidates candidates(Document query, int cap, Range walk, boolean ranges) {
     Candidates best = null;
     int[] ids = idCandidates(query);
     if (ids != null) best = new Candidates(ids, "_id");
@@ -142,20 +144,20 @@ final class IndexedMemoryCollection extends MemoryCollection {
       if (c != null) served.add(index);
       if (c != null && (best == null || c.length < best.positions.length)) best = new Candidates(c, index);
     }
-    if (best == null || best.positions.length > FEW) {
-      List<Range> ranges = new ArrayList<>();
-      if (walk != null) ranges.add(walk);
+    if (ranges && (best == null || best.positions.length > FEW)) {
+      List<Range> walks = new ArrayList<>();
+      if (walk != null) walks.add(walk);
       for (Index<Integer> index : getIndexes()) {
         if (!(index instanceof EqualityIndex)) continue;
         Range range = rangeOf((EqualityIndex) index, query);
-        if (range != null && range.score > 0 && (walk == null || range.index != walk.index)) ranges.add(range);
+        if (range != null && range.score > 0 && (walk == null || range.index != walk.index)) walks.add(range);
       }
       // The most confining range first, an index already ordered before one that is not; once one is within
       // bounds the rest (confining less) are not tried, and a query orders at most one more index, so an index
       // whose key order no query needs is never ordered (and costs its writes nothing).
-      ranges.sort(Comparator.comparingInt((Range r) -> -r.score).thenComparing(r -> r.index.orderedKeys() == null));
+      walks.sort(Comparator.comparingInt((Range r) -> -r.score).thenComparing(r -> r.index.orderedKeys() == null));
       boolean ordering = false;
-      for (Range range : ranges) {
+      for (Range range : walks) {
         if (range.score == 0) continue;
         // Where its equality index proposed candidates, a range fixing no more than that cannot find fewer.
         if (served.contains(range.index) && range.score <= 2 * range.index.equalityWidth()) continue;
@@ -172,7 +174,7 @@ final class IndexedMemoryCollection extends MemoryCollection {
       }
     }
     if (best == null || best.positions.length > FEW) {
-      int[] c = orCandidates(query, best == null ? cap : Math.min(cap, best.positions.length - 1));
+      int[] c = orCandidates(query, best == null ? cap : Math.min(cap, best.positions.length - 1), ranges);
       if (c != null) best = new Candidates(c, "$or");
     }
     return best != null && best.positions.length <= cap ? best : null;
@@ -182,7 +184,7 @@ final class IndexedMemoryCollection extends MemoryCollection {
    * A top-level `$or` is the union of its branches, each taken with the rest of the query: when every branch has
    * candidates, their union (at most `cap`) covers every match.
    */
-  private int[] orCandidates(Document query, int cap) {
+  private int[] orCandidates(Document query, int cap, boolean ranges) {
     Object or = query.get("$or");
     if (!(or instanceof List) || ((List<?>) or).isEmpty() || cap <= 0) return null;
     Document rest = new Document(query);
@@ -194,7 +196,7 @@ final class IndexedMemoryCollection extends MemoryCollection {
       Document both = rest.isEmpty() ? (Document) branch : new Document("$and", List.of(rest, branch));
       int[] c = uniqueCandidates((Document) branch);
       if (c == null || c.length > FEW) {
-        Candidates found = candidates(both, cap - total, null);
+        Candidates found = candidates(both, cap - total, null, ranges);
         if (found != null && (c == null || found.positions.length < c.length)) c = found.positions;
       }
       if (c == null) return null;
