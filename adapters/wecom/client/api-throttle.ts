@@ -25,17 +25,18 @@ export const WECOM_DEFAULT_RULE: ThrottleRule = { perMinute: 2_400, burst: 300 }
 /**
  * The calls the inbound processor makes per event, which arrive in bursts: the detail an add or a group change
  * waits on (a store opening or a live-code poster brings adds in bursts, and each add's welcome code dies 20 s after
- * it), and the 微信客服 bot's sync, session moves and replies (a campaign brings customers all at once). At most
+ * it), and the 微信客服 sync and session moves (a campaign brings customers all at once). At most
  * 9,600 calls in any minute (9,000/min plus 600) and 149,000 in any hour (5,000 plus 2,400/min), under WeCom's
  * 10,000/min and 150,000/hour per corp and API: about 150 calls/s for the first 5,000 of a burst, 40/s after that.
- * Assumes one process (the scheduler's inbound processor) makes most of these calls, as the roles do today; the
- * desk's human replies from the HTTP workers are a trickle beside it.
+ * Assumes one process (the scheduler's inbound processor) makes most of these calls, as the roles do today: the
+ * buckets are per process. kf/send_msg keeps the default rule, because the dispatch workers send SOP touches
+ * through it too and several processes bursting on one API would pass WeCom's minute limit (a 60 s block).
  */
 export const WECOM_BURST_RULE: ThrottleRule = { perMinute: 9_000, burst: 600, sustained: { perMinute: 2_400, burst: 5_000 } };
 
 /** The per-API rules a WeCom client starts with (a client's own `rules` take precedence). */
 export const WECOM_API_RULES: Readonly<Record<string, ThrottleRule>> = Object.fromEntries(
-  ['externalcontact/get', 'externalcontact/groupchat/get', 'kf/sync_msg', 'kf/send_msg', 'kf/service_state/get', 'kf/service_state/trans'].map((api) => [api, WECOM_BURST_RULE]),
+  ['externalcontact/get', 'externalcontact/groupchat/get', 'kf/sync_msg', 'kf/service_state/get', 'kf/service_state/trans'].map((api) => [api, WECOM_BURST_RULE]),
 );
 
 export type ApiThrottleOptions = {
