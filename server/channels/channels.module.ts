@@ -60,7 +60,7 @@ export type ChannelsModule = {
   syncRuns: SyncRunRepository;
   /** What the inbound handlers use (the processor's; specs dispatch single events with it). */
   inbound: InboundDeps;
-  processor(logger: Logger, pollMs?: number): InboundProcessor;
+  processor(logger: Logger, pollMs?: number, renewEveryMs?: number): InboundProcessor;
   pushListeners(logger: Logger, owner: string): PushListeners;
   wecomSync(opts?: { owner?: string; concurrency?: number }): WecomSyncService;
   /** Applies owed vendor details that are due (the detail sweep job). */
@@ -108,7 +108,7 @@ export function createChannelsModule(deps: ChannelsDeps): ChannelsModule {
     signals,
     syncRuns,
     inbound,
-    processor: (log, pollMs) => new InboundProcessor({ channelAccounts, adapterFor, inbox, inbound, owedDetails: () => owed.count(), metrics }, log, pollMs),
+    processor: (log, pollMs, renewEveryMs) => new InboundProcessor({ channelAccounts, adapterFor, inbox, inbound, owedDetails: () => owed.count(), metrics }, log, pollMs, renewEveryMs),
     pushListeners: (log, owner) => new PushListeners({ channelAccounts, adapterFor, inbox, signals, clock }, log, owner),
     wecomSync: (opts) => new WecomSyncService({ ...inbound, org: deps.org, follows: deps.follows, channelAccounts, adapterFor, syncRuns }, opts),
     settleOwedDetails: (log, limit) => settleOwedDetails({ ...inbound, owed, channelAccounts, adapterFor, metrics }, log, limit),

@@ -108,6 +108,22 @@ export class InboundInbox {
     return expired ? [expired] : [];
   }
 
+  /**
+   * Extends the lease of rows still in hand (processing under the claim that took them), one write per claim:
+   * rows waiting behind a slow subject are not taken for dead and applied twice. Answers how many were extended.
+   */
+  async renewLeases(rows: readonly InboxRow[]): Promise<number> {
+    const byToken = new Map<string | null, Types.ObjectId[]>();
+    for (const row of rows) byToken.set(row.claimToken ?? null, [...(byToken.get(row.claimToken ?? null) ?? []), row._id]);
+    const leaseUntil = new Date(this.clock.now().getTime() + LEASE_MS);
+    let renewed = 0;
+    for (const [claimToken, ids] of byToken) {
+      const res = await this.models.InboundRaw.updateMany({ _id: { $in: ids }, status: 'processing', claimToken }, { $set: { leaseUntil } });
+      renewed += res.modifiedCount;
+    }
+    return renewed;
+  }
+
   /** Marks applied rows processed, one write for all (the end of a batch). */
   async doneMany(rows: Array<{ row: InboxRow; eventKeys: string[] }>): Promise<void> {
     if (!rows.length) return;

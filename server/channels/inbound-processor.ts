@@ -20,12 +20,12 @@ import type { InboundDeps } from './inbound-context.ts';
 import { dispatchInbound } from './inbound-dispatch.ts';
 import { createSlots } from '../shared/slots.ts';
 import { subjectOf } from './inbound-lanes.ts';
-import type { FailKind, InboundInbox, InboxRow } from './inbound-inbox.repository.ts';
+import { LEASE_MS, type FailKind, type InboundInbox, type InboxRow } from './inbound-inbox.repository.ts';
 
 export type InboundProcessorDeps = {
   channelAccounts: Pick<ChannelAccountRepository, 'get'>;
   adapterFor: (account: ChannelAccount) => ChannelAdapter;
-  inbox: Pick<InboundInbox, 'claimBatch' | 'doneMany' | 'release' | 'reject' | 'retryLater' | 'breakdown' | 'backlog'>;
+  inbox: Pick<InboundInbox, 'claimBatch' | 'doneMany' | 'release' | 'reject' | 'retryLater' | 'breakdown' | 'backlog' | 'renewLeases'>;
   /** What the handlers of each event use. */
   inbound: InboundDeps;
   /** How many vendor details are owed (a gauge next to the inbox's). */
@@ -78,6 +78,8 @@ export class InboundProcessor {
     private readonly deps: InboundProcessorDeps,
     private readonly logger: Logger,
     private readonly pollMs = 500,
+    /** How often the leases of the rows in hand are extended (a third of the lease: two renewals may fail in a row). */
+    private readonly renewEveryMs = LEASE_MS / 3,
   ) {
     deps.metrics.watchInbox(() => deps.inbox.breakdown(), () => deps.owedDetails());
     deps.metrics.watchBacklog({ inbox: () => deps.inbox.backlog() });
@@ -85,6 +87,21 @@ export class InboundProcessor {
 
   /** Processes due rows until none is left (or stop() is called); returns how many were handled. */
   async drain(max = Number.POSITIVE_INFINITY): Promise<number> {
+    // A row may wait behind its subject for long (a kf account's backlog of throttled bot replies): the leases of
+    // the rows in hand are extended meanwhile, so no other process takes them for abandoned and applies them twice.
+    const renewal = setInterval(() => {
+      const rows = [...this.waiting, ...this.inHand];
+      if (rows.length) this.deps.inbox.renewLeases(rows).catch((err: unknown) => this.logger.warn({ err }, 'inbox lease renewal failed; the next one retries'));
+    }, this.renewEveryMs);
+    renewal.unref();
+    try {
+      return await this.pipeline(max);
+    } finally {
+      clearInterval(renewal);
+    }
+  }
+
+  private async pipeline(max: number): Promise<number> {
     let n = 0;
     let claimed = 0;
     /** Each subject's last row: the subject's next row starts after it. */

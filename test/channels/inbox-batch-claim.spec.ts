@@ -45,6 +45,23 @@ describe('InboundInbox batch claim', () => {
     expect(ids.length).to.equal(30);
   });
 
+  it('extends the leases of rows still held by their claim, and not of rows another claim took over', async () => {
+    const services = testServices(t.db);
+    await seed(services, 3);
+    const first = await services.inbox.claimBatch(16);
+    services.clock.advance(LEASE_MS + 1);
+    // The lease ran out: another process claims one of the rows again, under its own claim.
+    const [taken] = await services.inbox.claimBatch(16);
+    expect(taken).to.not.equal(undefined);
+    await t.db.models.InboundRaw.updateOne({ _id: taken!._id }, { $set: { claimToken: 'another-claim' } });
+    services.clock.advance(1000);
+    expect(await services.inbox.renewLeases(first)).to.equal(2);
+    const rows = await t.db.models.InboundRaw.find({}).lean();
+    const until = (id: unknown) => rows.find((r) => String(r._id) === String(id))!.leaseUntil!.getTime();
+    for (const row of first.filter((r) => String(r._id) !== String(taken!._id))) expect(until(row._id)).to.equal(services.clock.now().getTime() + LEASE_MS);
+    expect(until(taken!._id)).to.be.below(services.clock.now().getTime() + LEASE_MS);
+  });
+
   it('gives a dead processor\'s batch back once its lease has run out', async () => {
     const services = testServices(t.db);
     await seed(services, 3);

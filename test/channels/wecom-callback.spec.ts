@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import pino from 'pino';
 import { deliverCallback, verifyUrl } from '../../adapters/wecom/simulator/callback-driver.ts';
 import { externalChatEvent, externalContactEvent, externalTagEvent } from '../../adapters/wecom/simulator/callback-events.ts';
 import { sealEvent } from '../../adapters/wecom/crypto/callback-envelope.ts';
@@ -155,6 +156,38 @@ describe('POST /callbacks/wecom → inbox → contact store', () => {
     const follow = await t.db.models.Follow.findOne({ corpId: SIM_CORP_ID, contactId: String(contact!._id) }).lean();
     expect(follow!.deletedAt).to.be.instanceOf(Date);
     expect(await t.db.models.InboundRaw.countDocuments({ status: { $ne: 'processed' } })).to.equal(0);
+  });
+
+  it('extends the lease of a row waiting behind its subject, so nobody takes it for abandoned', async () => {
+    const slow = h.sim.control.addCustomer({ name: '慢详情', follow_user: [{ userid: 'a2' }] });
+    const at = 1_795_000_600;
+    for (const xml of [
+      externalContactEvent({ corpId: SIM_CORP_ID, changeType: 'add_external_contact', userId: 'a2', externalUserId: slow.external_userid, createTime: at }),
+      externalContactEvent({ corpId: SIM_CORP_ID, changeType: 'del_external_contact', userId: 'a2', externalUserId: slow.external_userid, createTime: at + 10 }),
+    ])
+      expect((await deliverCallback({ ...target(), xml })).delivered).to.equal(true);
+    const processor = h.services.channels.processor(pino({ level: 'silent' }), 500, 50);
+    const adapter = h.services.adapterFor(h.wecom);
+    const fetchDetail = adapter.fetchContactDetail!;
+    const leases: number[] = [];
+    const deletion = { plaintext: { $regex: 'del_external_contact' }, status: 'processing' as const };
+    adapter.fetchContactDetail = async (id) => {
+      if (id === slow.external_userid) {
+        for (let i = 0; i < 6; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 60));
+          const row = await t.db.models.InboundRaw.findOne(deletion).lean();
+          if (row?.leaseUntil) leases.push(row.leaseUntil.getTime());
+        }
+      }
+      return fetchDetail.call(adapter, id);
+    };
+    try {
+      expect(await processor.drain()).to.equal(2);
+    } finally {
+      adapter.fetchContactDetail = fetchDetail;
+    }
+    expect(leases.length).to.be.at.least(2);
+    expect(leases.at(-1)!).to.be.greaterThan(leases[0]!);
   });
 
   it('keeps an unknown event type raw and acknowledges it', async () => {
