@@ -114,7 +114,11 @@ export class InboundInbox {
    */
   async renewLeases(rows: readonly InboxRow[]): Promise<number> {
     const byToken = new Map<string | null, Types.ObjectId[]>();
-    for (const row of rows) byToken.set(row.claimToken ?? null, [...(byToken.get(row.claimToken ?? null) ?? []), row._id]);
+    for (const row of rows) {
+      const ids = byToken.get(row.claimToken ?? null);
+      if (ids) ids.push(row._id);
+      else byToken.set(row.claimToken ?? null, [row._id]);
+    }
     const leaseUntil = new Date(this.clock.now().getTime() + LEASE_MS);
     let renewed = 0;
     for (const [claimToken, ids] of byToken) {

@@ -12,7 +12,7 @@
  * otherwise gives them back unspent.
  */
 import type { Logger } from 'pino';
-import { ChannelError, ParseError, type ChannelAdapter } from '../../adapters/channel-adapter.ts';
+import { ChannelError, ParseError, type ChannelAdapter, type InboundEvent } from '../../adapters/channel-adapter.ts';
 import type { NewEvent } from '../events/index.ts';
 import type { Metrics } from '../system/metrics.ts';
 import type { ChannelAccount, ChannelAccountRepository } from './channel-account.repository.ts';
@@ -32,6 +32,9 @@ export type InboundProcessorDeps = {
   owedDetails: () => Promise<number>;
   metrics: Pick<Metrics, 'watchInbox' | 'jobs' | 'inboxFailures' | 'watchBacklog'>;
 };
+
+/** A row's events, parsed once for its subject and its application; or why they could not be read. */
+type Parsed = { events: InboundEvent[] } | { error: unknown };
 
 /** A row applied, with the event-log entries its events make (written for the whole batch at once). */
 type Applied = { row: InboxRow; eventKeys: string[]; log: Array<{ corpId: string; event: NewEvent }> };
@@ -134,9 +137,10 @@ export class InboundProcessor {
       this.accounts = new Map();
       const inbound = withBatchMemo(this.deps.inbound);
       for (const row of batch) this.waiting.add(row);
-      const subjects = await Promise.all(batch.map((row) => this.subjectOf(row)));
+      const parsed = await Promise.all(batch.map((row) => this.parse(row)));
       batch.forEach((row, i) => {
-        const subject = subjects[i] ?? null;
+        const read = parsed[i]!;
+        const subject = 'events' in read ? subjectOf(read.events) : null;
         const before = subject ? tails.get(subject) : undefined;
         const task = (async () => {
           if (before) await before;
@@ -147,7 +151,7 @@ export class InboundProcessor {
             this.waiting.delete(row);
             this.inHand.add(row);
             try {
-              const done = await this.process(row, inbound);
+              const done = await this.process(row, read, inbound);
               // A welcome-code add is marked at once: its acknowledgement-to-applied time is what the 20 s code waits on.
               if (done && (row.priority ?? 0) > 0) await this.record([done]);
               else if (done) applied.push(done);
@@ -232,12 +236,12 @@ export class InboundProcessor {
     return finished;
   }
 
-  /** The subject that orders this row among the batch's (null: unparsable or unrelated; process() settles it). */
-  private async subjectOf(row: InboxRow): Promise<string | null> {
+  /** A row's events, read once: they give its subject, then are applied (an unreadable row is settled by process()). */
+  private async parse(row: InboxRow): Promise<Parsed> {
     try {
-      return subjectOf(this.deps.adapterFor(await this.account(row)).parseInbound(row.plaintext));
-    } catch {
-      return null;
+      return { events: this.deps.adapterFor(await this.account(row)).parseInbound(row.plaintext) };
+    } catch (error) {
+      return { error };
     }
   }
 
@@ -256,12 +260,14 @@ export class InboundProcessor {
    * Applies one row; answers its event keys and event-log entries when applied (the batch logs and marks it), null
    * when already settled.
    */
-  private async process(row: InboxRow, inbound: InboundDeps): Promise<Applied | null> {
+  private async process(row: InboxRow, parsed: Parsed, inbound: InboundDeps): Promise<Applied | null> {
     const { deps } = this;
     try {
+      // An unreadable payload (or its account unreadable) fails here, as the handlers' errors do.
+      if ('error' in parsed) throw parsed.error;
+      const { events } = parsed;
       const account = await this.account(row);
       const adapter = deps.adapterFor(account);
-      const events = adapter.parseInbound(row.plaintext);
       const log: Applied['log'] = [];
       for (const event of events) {
         const handled = await dispatchInbound(event, { account, adapter, deps: inbound });
