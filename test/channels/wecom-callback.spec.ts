@@ -190,6 +190,19 @@ describe('POST /callbacks/wecom → inbox → contact store', () => {
     expect(leases.at(-1)!).to.be.greaterThan(leases[0]!);
   });
 
+  it('keeps a payload no parser can read as rejected, with the reason, and applies the rows beside it', async () => {
+    const bad = `<xml><ToUserName><![CDATA[${SIM_CORP_ID}]]></ToUserName><CreateTime>soon</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[change_external_contact]]></Event><ChangeType><![CDATA[add_external_contact]]></ChangeType><UserID>a2</UserID><ExternalUserID>wmBad</ExternalUserID></xml>`;
+    const good = h.sim.control.addCustomer({ name: '旁边的', follow_user: [{ userid: 'a2' }] });
+    const adapter = h.services.adapterFor(h.wecom);
+    await h.services.inbox.record(h.wecom, bad, adapter);
+    await h.services.inbox.record(h.wecom, externalContactEvent({ corpId: SIM_CORP_ID, changeType: 'add_external_contact', userId: 'a2', externalUserId: good.external_userid, createTime: 1_795_000_700 }), adapter);
+    await h.processor.drain();
+    const rejected = await t.db.models.InboundRaw.findOne({ plaintext: { $regex: 'wmBad' } }).lean();
+    expect(rejected!.status).to.equal('rejected');
+    expect(rejected!.lastError).to.match(/CreateTime/);
+    expect(await t.db.models.InboundRaw.countDocuments({ plaintext: { $regex: good.external_userid }, status: 'processed' })).to.equal(1);
+  });
+
   it('keeps an unknown event type raw and acknowledges it', async () => {
     const xml = `<xml><ToUserName><![CDATA[${SIM_CORP_ID}]]></ToUserName><FromUserName><![CDATA[sys]]></FromUserName><CreateTime>1795000300</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[change_future_thing]]></Event><Id>42</Id></xml>`;
     expect((await deliverCallback({ ...target(), xml })).delivered).to.equal(true);
