@@ -3,6 +3,7 @@
  * being sent (a touch left in `sending` by a killed worker is waited for until its lease lapses), then exits.
  * Reads the database (MONGODB_URI, MONGODB_DB), its name (SIYU_BENCH_WORKER), the lease (SIYU_BENCH_LEASE_MS)
  * and the clock offset the bench gives the simulator too (SIYU_BENCH_CLOCK_OFFSET_MS) from the environment.
+ * With an IPC channel it sends `ready` once connected and waits for any message before it starts.
  */
 import { benchServices } from './support.ts';
 import { openDatabase } from '../server/db/database.ts';
@@ -21,7 +22,14 @@ const benchRenderer: TouchRenderer = async (touch) => ({ text: `【${touch.templ
 
 const db = await openDatabase(MONGODB_URI, MONGODB_DB, registerModels);
 const services = benchServices(db, clock, { phoneKeyHex: SIYU_PHONE_KEY, hashKeyHex: SIYU_HASH_KEY });
-const dispatcher = new TouchDispatcher(services, SIYU_BENCH_WORKER ?? `worker-${process.pid}`, benchRenderer, Number(SIYU_BENCH_LEASE_MS ?? 60_000));
+// Started with an IPC channel, the worker says it is ready and waits for the bench's go: the clock measures
+// dispatching, not loading the code (a running deployment's workers are long up).
+if (process.send) {
+  const go = new Promise((resolve) => process.once('message', resolve));
+  process.send('ready');
+  await go;
+}
+const dispatcher = new TouchDispatcher(services, SIYU_BENCH_WORKER ?? `worker-${process.pid}`, benchRenderer, SIYU_BENCH_LEASE_MS ? Number(SIYU_BENCH_LEASE_MS) : undefined);
 for (;;) {
   if ((await dispatcher.drain()) > 0) continue;
   const open = await db.models.Touch.countDocuments({ $or: [{ status: 'scheduled', dueAt: { $lte: clock.now() } }, { status: 'sending' }] });

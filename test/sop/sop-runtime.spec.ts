@@ -206,7 +206,7 @@ describe('SOP runtime: enrollment, planning, dispatch', () => {
     const slow = new TouchDispatcher(services, 'slow', async (touch, routing) => {
       if (!stalled) {
         stalled = true;
-        // While the slow worker renders, its 60 s lease lapses and another worker takes every row over.
+        // While the slow worker renders, the clock jumps past its lease (a stall no renewal covers) and another worker takes every row over.
         services.clock.advance(120_000);
         await new TouchDispatcher(services, 'fast', placeholderRenderer).drain();
       }
@@ -215,6 +215,44 @@ describe('SOP runtime: enrollment, planning, dispatch', () => {
     await slow.drain();
     const rows = await touches({ sopId: 'slow-worker' });
     expect(rows.map((r) => r.status)).to.deep.equal(['sent', 'sent', 'sent', 'sent', 'sent']);
+    const mine = new Set((await t.db.models.Contact.find({ _id: { $in: ids } }).lean()).map((c) => c.externalUserId));
+    const recipients = sim.control.requests('externalcontact/add_msg_template').flatMap((r) => (r.body as { external_userid: string[] }).external_userid).filter((id) => mine.has(id));
+    expect(recipients.sort()).to.deep.equal([...mine].sort());
+  });
+
+  it('extends the lease of a claim in hand: a worker slower than its lease keeps its touches and no other worker takes them', async () => {
+    services.clock.set('2026-12-30T02:00:00Z');
+    const sop = await registry.publish(org.corpId, simpleSop('long-claim', 50), 'api');
+    await registry.setStatus(org.corpId, sop.sopId, 'enabled');
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push(await friend(`长${i}`));
+    for (const id of ids) await enroll(services, await registry.get(org.corpId, 'long-claim'), id, services.clock.now());
+    await engine().runner.drain();
+    sim.control.clearRequests();
+    const leaseMs = 600;
+    let stalled = false;
+    let takenByOther = -1;
+    const slow = new TouchDispatcher(
+      services,
+      'slow',
+      async (touch, routing) => {
+        if (!stalled) {
+          stalled = true;
+          // 1,000 ms of a 600 ms lease pass while the claim is in hand; the renewals (every 200 ms, real time) keep it.
+          for (let i = 0; i < 4; i++) {
+            services.clock.advance(250);
+            await new Promise((resolve) => setTimeout(resolve, 400));
+          }
+          takenByOther = await new TouchDispatcher(services, 'other', placeholderRenderer, leaseMs).drain();
+        }
+        return placeholderRenderer(touch, routing);
+      },
+      leaseMs,
+    );
+    await slow.drain();
+    expect(takenByOther, 'the other worker found nothing to take over').to.equal(0);
+    const rows = await touches({ sopId: 'long-claim' });
+    expect(rows.map((r) => [r.status, r.reclaimed, r.attempts])).to.deep.equal([['sent', false, 1], ['sent', false, 1], ['sent', false, 1]]);
     const mine = new Set((await t.db.models.Contact.find({ _id: { $in: ids } }).lean()).map((c) => c.externalUserId));
     const recipients = sim.control.requests('externalcontact/add_msg_template').flatMap((r) => (r.body as { external_userid: string[] }).external_userid).filter((id) => mine.has(id));
     expect(recipients.sort()).to.deep.equal([...mine].sort());

@@ -144,6 +144,11 @@ export class InMemoryLedger implements RunnerLedger, DispatcherLedger {
       for (const t of ours) t.leaseUntil = leaseUntil;
       return new Set(ours.map((t) => String(t._id)));
     },
+    extendLeases: async (corpId, ids, owner, leaseUntil) => {
+      for (const t of this.touchRows) {
+        if (t.corpId === corpId && ids.some((id) => sameId(id, t._id)) && t.status === 'sending' && t.leaseOwner === owner && (!t.leaseUntil || t.leaseUntil < leaseUntil)) t.leaseUntil = leaseUntil;
+      }
+    },
     capHistory: async (corpId, contactIds, fromDay, toDay, channels) =>
       this.touchRows.filter((t) => t.corpId === corpId && contactIds.includes(t.contactId) && t.localDay >= fromDay && t.localDay <= toDay && channels.includes(t.channel)).map((t) => ({ ...t })),
     markSent: async (corpId, ids, sent) => {

@@ -115,6 +115,15 @@ export class TouchRepository {
     return new Set(ours.map((r) => String(r._id)));
   }
 
+  /**
+   * Extends the lease of claimed touches still `sending` under `owner` to `leaseUntil`, never shortening one (a
+   * touch parked to ask its vendor again later keeps its longer lease). Heartbeat of a claim in hand.
+   */
+  async extendLeases(corpId: string, ids: readonly Types.ObjectId[], owner: string, leaseUntil: Date): Promise<void> {
+    if (!ids.length) return;
+    await this.Touch.updateMany({ _id: { $in: ids }, corpId, status: 'sending', leaseOwner: owner, leaseUntil: { $lt: leaseUntil } }, { $set: { leaseUntil } });
+  }
+
   /** Contact-channel touches of these contacts on store-local days in [fromDay, toDay]: what caps are decided from. */
   async capHistory(corpId: string, contactIds: readonly string[], fromDay: string, toDay: string, channels: readonly string[]): Promise<CapHistory[]> {
     return this.Touch.find({ corpId, contactId: { $in: [...new Set(contactIds)] }, localDay: { $gte: fromDay, $lte: toDay }, channel: { $in: channels } })

@@ -30,7 +30,16 @@ import { READ_BACK_EVERY_MS } from './read-back.ts';
 import type { RenderedTouch, TouchRenderer } from './touch-renderer.ts';
 import { createSlots } from '../../shared/slots.ts';
 
-const LEASE_MS = 60_000;
+/**
+ * How long a claim holds its touches without a renewal. The worker extends it every third of it while the claim
+ * is in hand, so only a dead (or stalled) worker lets it lapse: this is how long its touches wait to be reconciled.
+ */
+export const LEASE_MS = 10_000;
+/**
+ * How far before a reclaimed touch's claim the vendor is searched for it (findSent): the dead worker sent, if at
+ * all, after its claim; the margin covers clocks that disagree between workers and the vendor.
+ */
+const FIND_SENT_MARGIN_MS = 60_000;
 const MAX_ATTEMPTS = 5;
 /** A staff task is due at the end of the day's send window, but never sooner than this after it appears. */
 const TASK_GRACE_MS = 60 * 60_000;
@@ -98,9 +107,11 @@ export class TouchDispatcher {
       const batch = await this.claim();
       if (!batch.length) break;
       this.unsent = new Map(batch.map((r) => [String(r._id), r]));
+      const keeping = this.keepLeases(batch);
       try {
         await this.processClaim(batch);
       } finally {
+        keeping.stop();
         this.unsent.clear();
         this.context = null;
       }
@@ -120,6 +131,29 @@ export class TouchDispatcher {
     this.unsent.clear();
     if (!rows.length) return 0;
     return this.services.ledger.touches.releaseUnsent(this.owner, this.services.clock.now(), rows);
+  }
+
+  /**
+   * Extends the lease of the claim's touches every third of it while the claim is in hand: a claim may outlast
+   * its lease (a slow vendor, a large claim), and only a worker that died may have its touches taken over. Only
+   * touches still `sending` under this worker are extended, and never shortened (a touch whose vendor is to be
+   * asked again later holds a longer lease). A failed renewal is retried at the next tick; if the lease lapses
+   * meanwhile, the check before each vendor call (`stillOurs`) keeps this worker from sending what another took.
+   */
+  private keepLeases(batch: Row[]): { stop(): void } {
+    const byCorp = new Map<string, Row['_id'][]>();
+    for (const r of batch) byCorp.set(r.corpId, [...(byCorp.get(r.corpId) ?? []), r._id]);
+    let busy = false;
+    const timer = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      const until = new Date(this.services.clock.now().getTime() + this.leaseMs);
+      Promise.all([...byCorp].map(([corpId, ids]) => this.services.ledger.touches.extendLeases(corpId, ids, this.owner, until)))
+        .catch(() => undefined)
+        .finally(() => (busy = false));
+    }, this.leaseMs / 3);
+    timer.unref();
+    return { stop: () => clearInterval(timer) };
   }
 
   /** Claims due touches up to CLAIM_LIMIT (or a stuck `sending` batch, whole). */
@@ -250,7 +284,7 @@ export class TouchDispatcher {
       // A previous worker may have sent this before dying: ask the vendor first, and never send again on a
       // doubt. A vendor that cannot be asked (moments) or cannot answer yet leaves the touch unsent.
       const found = adapter.findSent
-        ? await adapter.findSent(built.msg, new Date(head.row.sendStartedAt.getTime() - LEASE_MS)).then(
+        ? await adapter.findSent(built.msg, new Date(head.row.sendStartedAt.getTime() - FIND_SENT_MARGIN_MS)).then(
             (r) => r,
             (err: unknown) => (err instanceof ChannelError ? err : new ChannelError({ errcode: null, message: String(err), kind: 'unavailable', retryable: true })),
           )
