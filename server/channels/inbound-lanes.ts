@@ -43,3 +43,11 @@ export function subjectOf(events: readonly InboundEvent[]): string | null {
       return 'openId' in e ? `${at}:oa:${e.accountId}:${e.openId}` : `${at}:${e.kind}`;
   }
 }
+
+/**
+ * A row that only says "pull what is new" (a kf account's messages available): a pull started after it was
+ * recorded reads everything it announces, so several waiting for one subject are done by one pull.
+ */
+export function isPullTrigger(events: readonly InboundEvent[]): boolean {
+  return events.length === 1 && events[0]!.kind === 'kf_messages_available';
+}

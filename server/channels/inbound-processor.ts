@@ -19,7 +19,7 @@ import type { ChannelAccount, ChannelAccountRepository } from './channel-account
 import type { InboundDeps } from './inbound-context.ts';
 import { dispatchInbound } from './inbound-dispatch.ts';
 import { createSlots } from '../shared/slots.ts';
-import { subjectOf } from './inbound-lanes.ts';
+import { isPullTrigger, subjectOf } from './inbound-lanes.ts';
 import { LEASE_MS, type FailKind, type InboundInbox, type InboxRow } from './inbound-inbox.repository.ts';
 
 export type InboundProcessorDeps = {
@@ -46,6 +46,8 @@ const BATCH = 32;
  * add claimed now waits behind at most this many rows' work; each row is held for a second or two, far inside the lease.
  */
 const WINDOW = 128;
+/** Pull triggers folded at most (beyond, they wait in the window like any row). */
+const FOLD_MAX = 1024;
 /** Rows applied at once. */
 const LANES = 8;
 /** Applied rows are logged and marked processed together once this many are done (and at the end of a drain). */
@@ -74,6 +76,11 @@ export class InboundProcessor {
   private readonly inHand = new Set<InboxRow>();
   /** Rows claimed and not started yet: given back untouched when stopping. */
   private readonly waiting = new Set<InboxRow>();
+  /**
+   * Pull triggers folded into one of their subject's not started yet (a kf account's "messages available"): done
+   * when it is, outside the window, so a kf account's backlog of triggers does not fill the window.
+   */
+  private readonly folded = new Set<InboxRow>();
   /** The accounts of the rows in hand, read once per claim each. */
   private accounts = new Map<string, Promise<ChannelAccount>>();
 
@@ -93,7 +100,7 @@ export class InboundProcessor {
     // A row may wait behind its subject for long (a kf account's backlog of throttled bot replies): the leases of
     // the rows in hand are extended meanwhile, so no other process takes them for abandoned and applies them twice.
     const renewal = setInterval(() => {
-      const rows = [...this.waiting, ...this.inHand];
+      const rows = [...this.waiting, ...this.folded, ...this.inHand];
       if (rows.length) this.deps.inbox.renewLeases(rows).catch((err: unknown) => this.logger.warn({ err }, 'inbox lease renewal failed; the next one retries'));
     }, this.renewEveryMs);
     renewal.unref();
@@ -109,6 +116,8 @@ export class InboundProcessor {
     let claimed = 0;
     /** Each subject's last row: the subject's next row starts after it. */
     const tails = new Map<string, Promise<void>>();
+    /** Each subject's pull trigger not started yet, with the triggers folded into it. */
+    const folds = new Map<string, Array<{ row: InboxRow; read: Parsed }>>();
     const running = new Set<Promise<void>>();
     const slots = createSlots(LANES);
     // Applied rows wait here to be logged and marked together. A crash before that mark leaves them to the lease:
@@ -141,6 +150,16 @@ export class InboundProcessor {
       batch.forEach((row, i) => {
         const read = parsed[i]!;
         const subject = 'events' in read ? subjectOf(read.events) : null;
+        // A pull trigger behind one not started yet of its subject rides on it: that pull reads this row's messages too.
+        const queued = subject ? folds.get(subject) : undefined;
+        if (queued && 'events' in read && isPullTrigger(read.events) && this.folded.size < FOLD_MAX) {
+          this.waiting.delete(row);
+          this.folded.add(row);
+          queued.push({ row, read });
+          return;
+        }
+        const fold = subject && 'events' in read && isPullTrigger(read.events) ? [{ row, read }] : null;
+        if (fold) folds.set(subject!, fold);
         const before = subject ? tails.get(subject) : undefined;
         const task = (async () => {
           if (before) await before;
@@ -148,16 +167,28 @@ export class InboundProcessor {
           try {
             // Not started when stopping or after a failure: left waiting, given back below.
             if (this.stopping || failure) return;
+            if (fold && folds.get(subject!) === fold) folds.delete(subject!);
+            // The newest of the folded triggers leads (its sync token is the freshest); the others are done with it.
+            const lead = fold ? fold.at(-1)! : { row, read };
+            const riders = fold ? fold.slice(0, -1) : [];
             this.waiting.delete(row);
-            this.inHand.add(row);
+            for (const r of riders) this.folded.delete(r.row);
+            if (lead.row !== row) this.folded.delete(lead.row);
+            for (const r of [lead, ...riders]) this.inHand.add(r.row);
             try {
-              const done = await this.process(row, read, inbound);
+              const done = await this.process(lead.row, lead.read, inbound);
               // A welcome-code add is marked at once: its acknowledgement-to-applied time is what the 20 s code waits on.
-              if (done && (row.priority ?? 0) > 0) await this.record([done]);
+              if (done && (lead.row.priority ?? 0) > 0) await this.record([done]);
               else if (done) applied.push(done);
               n++;
+              for (const r of riders) {
+                // Applied with the lead when it was; otherwise each is applied (or retried) on its own.
+                const rode = done ? await this.applyRider(r.row, r.read) : await this.process(r.row, r.read, inbound);
+                if (rode) applied.push(rode);
+                n++;
+              }
             } finally {
-              this.inHand.delete(row);
+              for (const r of [lead, ...riders]) this.inHand.delete(r.row);
             }
             void mark(false);
           } finally {
@@ -174,8 +205,9 @@ export class InboundProcessor {
     }
     await Promise.all(running);
     await mark(true);
-    const left = [...this.waiting];
+    const left = [...this.waiting, ...this.folded];
     this.waiting.clear();
+    this.folded.clear();
     for (const row of left) await this.deps.inbox.release(row);
     if (failure) throw (failure as { err: unknown }).err;
     return n;
@@ -228,7 +260,7 @@ export class InboundProcessor {
     let timer: NodeJS.Timeout | undefined;
     const finished = await Promise.race([loop.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)))]).finally(() => clearTimeout(timer));
     if (!finished) {
-      for (const row of [...this.inHand, ...this.waiting]) {
+      for (const row of [...this.inHand, ...this.waiting, ...this.folded]) {
         const released = await this.deps.inbox.release(row).catch(() => false);
         this.logger.warn({ rowId: String(row._id), released }, 'inbound row still in hand at shutdown; released for the next start');
       }
@@ -257,6 +289,17 @@ export class InboundProcessor {
   }
 
   /**
+   * A pull trigger folded into a lead that was applied: only its own callback's event-log entry (a pull trigger's
+   * handling reads from the account's cursor, and the lead's pull started after this trigger was recorded).
+   */
+  private async applyRider(row: InboxRow, parsed: Parsed): Promise<Applied | null> {
+    if (!('events' in parsed)) return null;
+    const account = await this.account(row);
+    this.deps.metrics.jobs.inc({ job: 'inbound.process', outcome: 'ok' });
+    return { row, eventKeys: parsed.events.map((e) => e.idempotencyKey), log: parsed.events.map((event) => logEntry(event, account, { contactId: null })) };
+  }
+
+  /**
    * Applies one row; answers its event keys and event-log entries when applied (the batch logs and marks it), null
    * when already settled.
    */
@@ -271,20 +314,7 @@ export class InboundProcessor {
       const log: Applied['log'] = [];
       for (const event of events) {
         const handled = await dispatchInbound(event, { account, adapter, deps: inbound });
-        const { kind, channel, corpId, idempotencyKey, occurredAt, ...fields } = event;
-        log.push({
-          corpId,
-          event: {
-            key: idempotencyKey,
-            direction: 'inbound',
-            channel,
-            type: kind,
-            contactId: handled.contactId,
-            storeId: handled.storeId ?? null,
-            occurredAt,
-            payload: { ...fields, accountId: account.id },
-          },
-        });
+        log.push(logEntry(event, account, handled));
       }
       deps.metrics.jobs.inc({ job: 'inbound.process', outcome: 'ok' });
       return { row, eventKeys: events.map((e) => e.idempotencyKey), log };
@@ -309,6 +339,15 @@ export class InboundProcessor {
       return null;
     }
   }
+}
+
+/** The event-log entry of an applied inbound event. */
+function logEntry(event: InboundEvent, account: ChannelAccount, handled: { contactId: string | null; storeId?: string | null }): Applied['log'][number] {
+  const { kind, channel, corpId, idempotencyKey, occurredAt, ...fields } = event;
+  return {
+    corpId,
+    event: { key: idempotencyKey, direction: 'inbound', channel, type: kind, contactId: handled.contactId, storeId: handled.storeId ?? null, occurredAt, payload: { ...fields, accountId: account.id } },
+  };
 }
 
 /**

@@ -73,6 +73,41 @@ describe('微信客服 sync loop and official-account callbacks', () => {
     expect(mostAtOnce).to.be.greaterThan(1);
   });
 
+  it('folds the kf triggers of one account waiting to be applied into one pull; each is still logged and processed', async () => {
+    const kf = 'wkSIMKF0003';
+    h.sim.control.clearRequests();
+    const texts = Array.from({ length: 10 }, (_, i) => `折叠${i}`);
+    for (const [i, content] of texts.entries()) {
+      const { token } = h.sim.control.kfCustomerMessage({ open_kfid: kf, external_userid: `wmFold${i % 3}`, content });
+      await deliverCallback({ ...wecomTarget(), xml: kfMsgOrEvent({ corpId: SIM_CORP_ID, token, openKfId: kf, createTime: 1_795_002_000 + i }) });
+    }
+    await h.processor.drain();
+    const pulls = h.sim.control.requests('kf/sync_msg').filter((r) => (r.body as { open_kfid?: string }).open_kfid === kf);
+    expect(pulls, 'ten triggers, one pull').to.have.length(1);
+    const messages = await t.db.models.Event.find({ corpId: SIM_CORP_ID, channel: 'wecom_kf', 'payload.openKfId': kf, type: /^kf\.message/ }).lean();
+    expect(messages.map((e) => (e.payload as { text: string }).text).sort()).to.deep.equal([...texts].sort());
+    const triggers = await t.db.models.Event.countDocuments({ corpId: SIM_CORP_ID, type: 'kf_messages_available', 'payload.openKfId': kf });
+    expect(triggers, 'each callback keeps its own log entry').to.equal(10);
+    expect(await t.db.models.InboundRaw.countDocuments({ status: { $ne: 'processed' } })).to.equal(0);
+  });
+
+  it('applies folded kf triggers one by one when their lead fails, each retried on its own', async () => {
+    const kf = 'wkSIMKF0004';
+    h.sim.control.clearRequests();
+    for (let i = 0; i < 3; i++) {
+      const { token } = h.sim.control.kfCustomerMessage({ open_kfid: kf, external_userid: 'wmFoldFail', content: `失败${i}` });
+      await deliverCallback({ ...wecomTarget(), xml: kfMsgOrEvent({ corpId: SIM_CORP_ID, token, openKfId: kf, createTime: 1_795_003_000 + i }) });
+    }
+    h.sim.control.injectErrors('kf/sync_msg', 60011, 1);
+    await h.processor.drain();
+    const pulls = h.sim.control.requests('kf/sync_msg').filter((r) => (r.body as { open_kfid?: string }).open_kfid === kf);
+    expect(pulls.map((r) => r.errcode), 'the lead failed; the next trigger pulled everything').to.deep.equal([60011, 0, 0]);
+    const rows = await t.db.models.InboundRaw.find({ plaintext: new RegExp(kf) }).sort({ receivedAt: 1 }).lean();
+    expect(rows.map((r) => r.status).sort()).to.deep.equal(['pending', 'processed', 'processed']);
+    const messages = await t.db.models.Event.countDocuments({ corpId: SIM_CORP_ID, channel: 'wecom_kf', 'payload.openKfId': kf, type: /^kf\.message/ });
+    expect(messages).to.equal(3);
+  });
+
   it('joins a kf customer to the WeCom customer with the same unionid, fetching each new customer’s profile once', async () => {
     const kf = 'wkSIMKF0002';
     const customer = h.sim.control.addCustomer({ name: '王女士', unionid: 'union-kf', follow_user: [{ userid: 'a1' }] });
