@@ -35,7 +35,7 @@ export type ChannelsDeps = Pick<InboundDeps, 'identities' | 'contactChannels' | 
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
-  org: Pick<OrgModule, 'findStaffByUserId' | 'listStaff' | 'listCorps'>;
+  org: Pick<OrgModule, 'findStaffByUserId' | 'staffByUserIds' | 'listStaff' | 'listCorps'>;
   follows: InboundDeps['follows'] & Pick<FollowRepository, 'countCustomersOf'>;
   groups: InboundDeps['groups'];
   /** Builds the adapter of an account (adapters/registry.ts in production); the module caches one per account. */

@@ -16,7 +16,7 @@ export type CustomerReply = { corpId: string; contactId: string; text: string | 
 
 /** What the inbound handlers use: other domains through their faces, and the channels domain's own parts. */
 export type InboundDeps = {
-  org: Pick<OrgModule, 'findStaffByUserId'>;
+  org: Pick<OrgModule, 'findStaffByUserId' | 'staffByUserIds'>;
   identities: Pick<ContactIdentityRepository, 'upsert'>;
   contactChannels: Pick<ContactChannelState, 'findByIdentity' | 'setSubscribed' | 'refreshReachability' | 'nameIfNameless'>;
   follows: Pick<FollowRepository, 'upsert' | 'recordFromEvent' | 'stateOf' | 'markDeleted'>;

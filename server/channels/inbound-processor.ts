@@ -144,9 +144,9 @@ export class InboundProcessor {
       claimed += batch.length;
       // Accounts and staff are read once per claim (a claim is a few seconds of work: an edit lands with the next).
       this.accounts = new Map();
-      const inbound = withBatchMemo(this.deps.inbound);
       for (const row of batch) this.waiting.add(row);
       const parsed = await Promise.all(batch.map((row) => this.parse(row)));
+      const inbound = await withBatchMemo(this.deps.inbound, parsed);
       batch.forEach((row, i) => {
         const read = parsed[i]!;
         const subject = 'events' in read ? subjectOf(read.events) : null;
@@ -351,11 +351,25 @@ function logEntry(event: InboundEvent, account: ChannelAccount, handled: { conta
 }
 
 /**
- * The handlers' dependencies for one batch: a staff member is read once per batch, not once per event (a batch is
- * a few seconds at most, so a staff edit lands with the next one, as account edits do).
+ * The handlers' dependencies for one batch: the staff members the batch's events name are read in one query, and
+ * any other one once (a batch is a few seconds at most, so a staff edit lands with the next one, as account edits do).
  */
-function withBatchMemo(deps: InboundDeps): InboundDeps {
+async function withBatchMemo(deps: InboundDeps, parsed: readonly Parsed[]): Promise<InboundDeps> {
   const staff = new Map<string, ReturnType<InboundDeps['org']['findStaffByUserId']>>();
+  const named = new Map<string, Set<string>>();
+  for (const p of parsed) {
+    if (!('events' in p)) continue;
+    for (const e of p.events) {
+      if ('staffUserId' in e && typeof e.staffUserId === 'string' && e.staffUserId) named.set(e.corpId, (named.get(e.corpId) ?? new Set()).add(e.staffUserId));
+    }
+  }
+  // A failed prefetch only costs the single reads below.
+  for (const [corpId, userIds] of named) {
+    const found = await deps.org.staffByUserIds(corpId, [...userIds]).catch(() => null);
+    if (!found) continue;
+    const byUserId = new Map(found.map((s) => [s.userId, s]));
+    for (const userId of userIds) staff.set(`${corpId}\u0000${userId}`, Promise.resolve(byUserId.get(userId) ?? null));
+  }
   const findStaffByUserId: InboundDeps['org']['findStaffByUserId'] = (corpId, userId) => {
     const key = `${corpId}\u0000${userId}`;
     let read = staff.get(key);

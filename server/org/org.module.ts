@@ -45,6 +45,8 @@ export type OrgModule = {
   /** A staff member of the corp by id, resigned included; null when unknown. */
   findStaff(corpId: string, id: string): Promise<StaffDto | null>;
   findStaffByUserId(corpId: string, userId: string): Promise<StaffDto | null>;
+  /** Staff of the corp by WeCom userid, resigned included; unknown userids are left out. */
+  staffByUserIds(corpId: string, userIds: readonly string[]): Promise<StaffDto[]>;
   /** Staff of the corp by ids, resigned included; unknown ids are left out. */
   staffByIds(corpId: string, ids: readonly string[]): Promise<StaffDto[]>;
   /** Active staff of these stores, oldest first. */
@@ -83,6 +85,7 @@ export function createOrgModule(deps: OrgDeps): OrgModule {
     getStaff: (scope, id) => repo.getStaff(scope, id),
     findStaff: (corpId, id) => repo.findStaff(corpId, id),
     findStaffByUserId: (corpId, userId) => repo.findStaffByUserId(corpId, userId),
+    staffByUserIds: (corpId, userIds) => repo.staffByUserIds(corpId, userIds),
     staffByIds: (corpId, ids) => repo.staffByIds(corpId, ids),
     activeStaffOfStores: (corpId, storeIds) => repo.activeStaffOfStores(corpId, storeIds),
     createStaff: (scope, input) => repo.createStaff(scope, input),

@@ -126,6 +126,13 @@ export class OrgRepository {
     return row ? toStaffDto(row) : null;
   }
 
+  /** Staff of the corp by WeCom userid, resigned ones included; unknown userids are left out. */
+  async staffByUserIds(corpId: string, userIds: readonly string[]): Promise<StaffDto[]> {
+    if (!userIds.length) return [];
+    const rows = await this.models.Staff.find({ corpId, userId: { $in: [...new Set(userIds)] } }).lean<StaffRow[]>();
+    return rows.map(toStaffDto);
+  }
+
   /** A staff member of the corp by id, resigned ones included (history keeps naming them); null when unknown. */
   async findStaff(corpId: string, id: string): Promise<StaffDto | null> {
     const _id = toObjectId(id);

@@ -58,25 +58,26 @@ describe('POST /callbacks/wecom → inbox → contact store', () => {
     expect(await t.db.models.Event.countDocuments({ corpId: SIM_CORP_ID, type: 'friend_added', 'payload.externalUserId': customer.external_userid })).to.equal(1);
   });
 
-  it('applies a batch of deliveries with one staff read per staff member and one event-log write', async () => {
+  it('applies a batch of deliveries with one staff read for the batch and one event-log write', async () => {
     const customers = [0, 1, 2, 3].map((i) => h.sim.control.addCustomer({ name: `批量${i}`, follow_user: [{ userid: 'a2' }] }));
     for (const [i, c] of customers.entries()) {
       const xml = externalContactEvent({ corpId: SIM_CORP_ID, changeType: 'add_external_contact', userId: 'a2', externalUserId: c.external_userid, createTime: 1_795_000_200 + i });
       expect((await deliverCallback({ ...target(), xml })).delivered).to.equal(true);
     }
     const { org, events } = h.services;
-    const counted = { staff: 0, appendMany: 0, append: 0 };
-    const [findStaff, appendMany, append] = [org.findStaffByUserId, events.appendMany, events.append];
+    const counted = { staff: 0, staffBatch: 0, appendMany: 0, append: 0 };
+    const [findStaff, staffBatch, appendMany, append] = [org.findStaffByUserId, org.staffByUserIds, events.appendMany, events.append];
     org.findStaffByUserId = (corpId, userId) => (counted.staff++, findStaff.call(org, corpId, userId));
+    org.staffByUserIds = (corpId, userIds) => (counted.staffBatch++, staffBatch.call(org, corpId, userIds));
     events.appendMany = (entries) => (counted.appendMany++, appendMany.call(events, entries));
     events.append = (corpId, e) => (counted.append++, append.call(events, corpId, e));
     try {
       expect(await h.processor.drain()).to.equal(4);
     } finally {
-      Object.assign(org, { findStaffByUserId: findStaff });
+      Object.assign(org, { findStaffByUserId: findStaff, staffByUserIds: staffBatch });
       Object.assign(events, { appendMany, append });
     }
-    expect(counted).to.deep.equal({ staff: 1, appendMany: 1, append: 0 });
+    expect(counted).to.deep.equal({ staff: 0, staffBatch: 1, appendMany: 1, append: 0 });
     const keys = customers.map((c) => c.external_userid);
     expect(await t.db.models.Event.countDocuments({ corpId: SIM_CORP_ID, type: 'friend_added', 'payload.externalUserId': { $in: keys } })).to.equal(4);
     expect(await t.db.models.InboundRaw.countDocuments({ status: 'processed', plaintext: { $regex: keys[3]! } })).to.equal(1);
