@@ -26,6 +26,10 @@ export type FriendAddedFacts = InboundSource & {
   contactId: string;
   /** The staff member who was added; null while staff are not synced yet. */
   staff: StaffDto | null;
+  /** True when this add created the contact: it has no phone yet and no lead points at it. */
+  contactCreated?: boolean;
+  /** The relation's remark and description as this add stored them, when WeCom's detail came with it. */
+  relation?: { remark: string; description: string };
 };
 
 /** A 微信客服 message or event pulled with kf/sync_msg and stored in the event log (the kf bot answers it). */

@@ -14,22 +14,25 @@ export async function onFriendAddedOrEdited(event: FriendAdded | FriendEdited, c
   const looked = fetchDetail ? await ctx.deps.details.lookUp(ctx.account, 'contact', event.externalUserId, event.occurredAt, () => fetchDetail(event.externalUserId), detailBudgetMs(event, deps.clock.now())) : { fetched: true as const, detail: null };
   const detail: ContactDetail | null = looked.fetched ? looked.detail : null;
   const staff = await deps.org.findStaffByUserId(event.corpId, event.staffUserId);
-  const { contact } = await upsertWecomCustomer(deps, event.corpId, event.externalUserId, detail, { staff, interactionAt: event.occurredAt });
+  const { contact, created } = await upsertWecomCustomer(deps, event.corpId, event.externalUserId, detail, { staff, interactionAt: event.occurredAt });
   if (!staff) {
     // Staff not synced yet: the contact is kept; the relation appears with the next staff sync and callback.
     if (event.kind === 'friend_added') await deps.reactions.run('friend_added', { event, contactId: contact.id, staff: null, account: ctx.account, adapter: ctx.adapter });
     return { contactId: contact.id };
   }
+  // What the reactions would otherwise read back: the relation as stored here, and whether the contact is new.
+  const known: { contactCreated: boolean; relation?: { remark: string; description: string } } = { contactCreated: created };
   if (looked.fetched) {
     const relation = detail?.follows.find((f) => f.staffUserId === event.staffUserId);
     const state = event.kind === 'friend_added' ? (event.state ?? relation?.state ?? '') : (relation?.state ?? undefined);
     await upsertWecomFollow(deps, event.corpId, contact.id, staff, relation, { ...(state !== undefined ? { state } : {}), addedAt: event.occurredAt });
+    known.relation = { remark: relation?.remark ?? '', description: relation?.description ?? '' };
   } else {
     // Without the detail an edit has nothing to say about the relation beyond its existence; an add has its state.
     const state = event.kind === 'friend_added' ? (event.state ?? undefined) : undefined;
     await deps.follows.recordFromEvent(event.corpId, { contactId: contact.id, staff, ...(state !== undefined ? { state } : {}), addedAt: event.occurredAt });
   }
-  if (event.kind === 'friend_added') await deps.reactions.run('friend_added', { event, contactId: contact.id, staff, account: ctx.account, adapter: ctx.adapter });
+  if (event.kind === 'friend_added') await deps.reactions.run('friend_added', { event, contactId: contact.id, staff, account: ctx.account, adapter: ctx.adapter, ...known });
   return { contactId: contact.id, storeId: staff.storeId };
 }
 

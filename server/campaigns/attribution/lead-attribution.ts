@@ -42,13 +42,14 @@ export class LeadAttribution {
     const contactId = facts.contactId;
     const staffId = facts.staff?.id ?? null;
     const way = facts.event.state?.startsWith('c:') ? await this.ways.findByState(corpId, facts.event.state) : null;
-    const follow = staffId ? await this.deps.follows.remarkOf(corpId, contactId, staffId) : null;
+    // The add says what it stored (remark, a new contact) where it knows: nothing to read back then.
+    const follow = staffId ? (facts.relation ?? (await this.deps.follows.remarkOf(corpId, contactId, staffId))) : null;
     const remarkHashes = phonesInText(`${follow?.remark ?? ''} ${follow?.description ?? ''}`).map((p) => this.deps.phones.hash(p));
-    const contactHashes = (await this.deps.contacts.identityKeysOf(corpId, contactId)).filter((k) => k.startsWith('phone:')).map((k) => k.slice(6));
+    const contactHashes = facts.contactCreated ? [] : (await this.deps.contacts.identityKeysOf(corpId, contactId)).filter((k) => k.startsWith('phone:')).map((k) => k.slice(6));
 
-    // Leads this contact already is (a second staff member, or the same event again) are not accepted twice.
-    // Equality lookups only: the development server scans for `$in` and for filters beyond an index's fields.
-    const ofContact = await this.leads.ofContact(corpId, contactId);
+    // Leads this contact already is (a second staff member, or the same event again) are not accepted twice;
+    // a contact this add created is nobody's lead yet.
+    const ofContact = facts.contactCreated ? [] : await this.leads.ofContact(corpId, contactId);
     if (way) {
       if (ofContact.some((l) => l.campaignId === way.campaignId)) return null;
       const lead = await this.pick(corpId, [...remarkHashes, ...contactHashes], staffId, way.campaignId);
