@@ -15,14 +15,15 @@ import { createMetrics } from '../server/system/metrics.ts';
  * MONGODB_URI, or a fresh development database: in memory, or with `{ durable: true }` on a file in a temporary
  * directory (the store `npm start` uses, which commits journaled writes to its file before acknowledging them).
  */
-export async function benchDatabase(opts: { durable?: boolean } = {}): Promise<{ uri: string; stop(): Promise<void> }> {
+export async function benchDatabase(opts: { durable?: boolean; compact?: boolean } = {}): Promise<{ uri: string; stop(): Promise<void> }> {
   // Benchmarks are tools, like tests: they may read the environment directly.
   const external = process.env.MONGODB_URI;
   if (external) return { uri: external, stop: async () => {} };
   const dir = opts.durable ? await mkdtemp(path.join(os.tmpdir(), 'siyu-bench-db-')) : undefined;
   const dev: DevDatabase = await startDevDatabase({
     cacheDir: process.env.SIYU_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'siyu'),
-    store: dir ? { file: path.join(dir, 'devdb.mv') } : 'memory',
+    // SIYU_BENCH_STORE=compact keeps every benchmark's documents as BSON bytes (see DevDatabaseOptions.store).
+    store: dir ? { file: path.join(dir, 'devdb.mv') } : opts.compact || process.env.SIYU_BENCH_STORE === 'compact' ? 'compact' : 'memory',
     // SIYU_BENCH_JVM=zgc-25 (generational ZGC on JDK 25, JAVA25_HOME or Temurin's path) or g1-17 (default);
     // SIYU_BENCH_DB_HEAP_MB caps the heap: the comparison in docs/decisions/0003-dev-database-jvm.md.
     jvm: { kind: process.env.SIYU_BENCH_JVM === 'zgc-25' ? 'zgc-25' : 'g1-17', javaHome: process.env.JAVA25_HOME, heapMb: process.env.SIYU_BENCH_DB_HEAP_MB ? Number(process.env.SIYU_BENCH_DB_HEAP_MB) : undefined },

@@ -19,7 +19,8 @@ export const mochaHooks = {
     }
     dev = await startDevDatabase({
       cacheDir: process.env.SIYU_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'siyu'),
-      store: 'memory',
+      // SIYU_TEST_STORE=compact runs the suite against the compact store (documents as BSON bytes).
+      store: process.env.SIYU_TEST_STORE === 'compact' ? 'compact' : 'memory',
     });
     setTestMongoUri(dev.uri);
   },

@@ -15,12 +15,19 @@ import java.util.List;
  * so answers are those of the plain backend (docs/decisions/0001).
  */
 final class IndexedMemoryBackend extends MemoryBackend {
+  /** Documents kept as BSON bytes (the `compact` store), not as maps. */
+  private final boolean compact;
+
+  IndexedMemoryBackend(boolean compact) {
+    this.compact = compact;
+  }
+
   @Override
   public MemoryDatabase openOrCreateDatabase(String databaseName) {
     return new MemoryDatabase(databaseName, getCursorRegistry()) {
       @Override
       protected MemoryCollection openOrCreateCollection(String collectionName, CollectionOptions options) {
-        return new IndexedMemoryCollection(this, collectionName, options, cursorRegistry);
+        return new IndexedMemoryCollection(this, collectionName, options, cursorRegistry, compact);
       }
 
       @Override

@@ -8,8 +8,14 @@ import de.bwaldvogel.mongo.backend.QueryResult;
 import de.bwaldvogel.mongo.backend.ValueComparator;
 import de.bwaldvogel.mongo.backend.memory.MemoryCollection;
 import de.bwaldvogel.mongo.backend.memory.MemoryDatabase;
+import de.bwaldvogel.mongo.backend.DocumentWithPosition;
 import de.bwaldvogel.mongo.bson.Document;
+import de.bwaldvogel.mongo.wire.bson.BsonDecoder;
+import de.bwaldvogel.mongo.wire.bson.BsonEncoder;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -26,6 +32,7 @@ import java.util.Set;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.TreeMap;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -41,13 +48,37 @@ final class IndexedMemoryCollection extends MemoryCollection {
   // Guarded by the collection's monitor: the parent runs every insert, delete, update and query synchronized.
   private final TreeMap<Object, Integer> byId = new TreeMap<>(ValueComparator.ascWithoutListHandling());
 
-  IndexedMemoryCollection(MemoryDatabase database, String name, CollectionOptions options, CursorRegistry cursors) {
+  /**
+   * The compact store keeps each document as its BSON bytes and decodes it on every read: several times less memory
+   * than the parent's maps of boxed values (a million contacts do not fit a 16 GB heap as maps), for a decode per
+   * document read. Everything the parent's list held goes through the overrides below; its list stays empty.
+   */
+  private final boolean compact;
+  private final ArrayList<byte[]> packed = new ArrayList<>();
+  private final ArrayDeque<Integer> freed = new ArrayDeque<>();
+  private int live;
+
+  IndexedMemoryCollection(MemoryDatabase database, String name, CollectionOptions options, CursorRegistry cursors, boolean compact) {
     super(database, name, options, cursors);
+    this.compact = compact;
   }
 
   @Override
   protected Integer addDocumentInternal(Document document) {
-    Integer position = super.addDocumentInternal(document);
+    Integer position;
+    if (compact) {
+      position = freed.poll();
+      byte[] bytes = pack(document);
+      if (position == null) {
+        position = packed.size();
+        packed.add(bytes);
+      } else {
+        packed.set(position, bytes);
+      }
+      live++;
+    } else {
+      position = super.addDocumentInternal(document);
+    }
     Object id = document.get("_id");
     if (id != null) byId.put(id, position);
     return position;
@@ -60,7 +91,82 @@ final class IndexedMemoryCollection extends MemoryCollection {
       byId.remove(gone.get("_id"));
       for (Index<Integer> index : getIndexes()) if (index instanceof EqualityIndex) ((EqualityIndex) index).forget(gone, position);
     }
-    super.removeDocument(position);
+    if (!compact) {
+      super.removeDocument(position);
+    } else if (packed.get(position) != null) {
+      packed.set(position, null);
+      freed.add(position);
+      live--;
+    }
+  }
+
+  @Override
+  protected Document getDocument(Integer position) {
+    if (!compact) return super.getDocument(position);
+    byte[] bytes = position < packed.size() ? packed.get(position) : null;
+    return bytes == null ? null : unpack(bytes);
+  }
+
+  // The parent updates the document it read in place and hands it over as `updated`: the bytes are written anew.
+  @Override
+  protected void handleUpdate(Integer position, Document before, Document updated) {
+    if (compact) packed.set(position, pack(updated));
+    else super.handleUpdate(position, before, updated);
+  }
+
+  @Override
+  public synchronized int count() {
+    return compact ? live : super.count();
+  }
+
+  @Override
+  public synchronized boolean isEmpty() {
+    return compact ? live == 0 : super.isEmpty();
+  }
+
+  @Override
+  protected Integer findDocumentPosition(Document document) {
+    if (!compact) return super.findDocumentPosition(document);
+    Object id = document.get("_id");
+    if (id != null) return byId.get(id);
+    return streamAllDocumentsWithPosition().filter(d -> d.getDocument().equals(document)).map(DocumentWithPosition::getPosition).findFirst().orElse(null);
+  }
+
+  @Override
+  protected Stream<DocumentWithPosition<Integer>> streamAllDocumentsWithPosition() {
+    if (!compact) return super.streamAllDocumentsWithPosition();
+    return positionsInOrder(true).mapToObj(p -> new DocumentWithPosition<>(unpack(packed.get(p)), p));
+  }
+
+  @Override
+  protected QueryResult matchDocuments(Document query, Document orderBy, int skip, int limit, int batchSize, Document fieldSelector) {
+    if (!compact) return super.matchDocuments(query, orderBy, skip, limit, batchSize, fieldSelector);
+    boolean descending = orderBy != null && orderBy.get("$natural") instanceof Number && ((Number) orderBy.get("$natural")).intValue() < 0;
+    Stream<Document> all = positionsInOrder(!descending).mapToObj(p -> unpack(packed.get(p)));
+    return matchDocumentsFromStream(all, query, orderBy, skip, limit, batchSize, fieldSelector);
+  }
+
+  /** The stored positions, in insertion-slot order (a scan's order) or reversed. */
+  private IntStream positionsInOrder(boolean ascending) {
+    int n = packed.size();
+    IntStream slots = ascending ? IntStream.range(0, n) : IntStream.range(0, n).map(i -> n - 1 - i);
+    return slots.filter(p -> p < packed.size() && packed.get(p) != null);
+  }
+
+  private static byte[] pack(Document document) {
+    ByteBuf buffer = Unpooled.buffer(256);
+    try {
+      BsonEncoder.encodeDocument(document, buffer);
+      byte[] bytes = new byte[buffer.readableBytes()];
+      buffer.readBytes(bytes);
+      return bytes;
+    } finally {
+      buffer.release();
+    }
+  }
+
+  private static Document unpack(byte[] bytes) {
+    return BsonDecoder.decodeBson(Unpooled.wrappedBuffer(bytes));
   }
 
   /**
@@ -117,7 +223,7 @@ final class IndexedMemoryCollection extends MemoryCollection {
       Stream<Document> inIdOrder = (direction > 0 ? byId.values() : byId.descendingMap().values()).stream().map(this::getDocument);
       return matchDocumentsFromStream(query, inIdOrder, skip, limit, batchSize, null, fieldSelector);
     }
-    return super.matchDocuments(query, orderBy, skip, limit, batchSize, fieldSelector);
+    return matchDocuments(query, orderBy, skip, limit, batchSize, fieldSelector);
   }
 
   /** Candidate positions (sorted, distinct) and the plan that proposed them. */
