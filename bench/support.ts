@@ -15,7 +15,7 @@ import { createMetrics } from '../server/system/metrics.ts';
  * MONGODB_URI, or a fresh development database: in memory, or with `{ durable: true }` on a file in a temporary
  * directory (the store `npm start` uses, which commits journaled writes to its file before acknowledging them).
  */
-export async function benchDatabase(opts: { durable?: boolean; compact?: boolean } = {}): Promise<{ uri: string; stop(): Promise<void> }> {
+export async function benchDatabase(opts: { durable?: boolean; compact?: boolean; heapMb?: number } = {}): Promise<{ uri: string; stop(): Promise<void> }> {
   // Benchmarks are tools, like tests: they may read the environment directly.
   const external = process.env.MONGODB_URI;
   if (external) return { uri: external, stop: async () => {} };
@@ -26,7 +26,7 @@ export async function benchDatabase(opts: { durable?: boolean; compact?: boolean
     store: dir ? { file: path.join(dir, 'devdb.mv') } : opts.compact || process.env.SIYU_BENCH_STORE === 'compact' ? 'compact' : 'memory',
     // SIYU_BENCH_JVM=zgc-25 (generational ZGC on JDK 25, JAVA25_HOME or Temurin's path) or g1-17 (default);
     // SIYU_BENCH_DB_HEAP_MB caps the heap: the comparison in docs/decisions/0003-dev-database-jvm.md.
-    jvm: { kind: process.env.SIYU_BENCH_JVM === 'zgc-25' ? 'zgc-25' : 'g1-17', javaHome: process.env.JAVA25_HOME, heapMb: process.env.SIYU_BENCH_DB_HEAP_MB ? Number(process.env.SIYU_BENCH_DB_HEAP_MB) : undefined },
+    jvm: { kind: process.env.SIYU_BENCH_JVM === 'zgc-25' ? 'zgc-25' : 'g1-17', javaHome: process.env.JAVA25_HOME, heapMb: process.env.SIYU_BENCH_DB_HEAP_MB ? Number(process.env.SIYU_BENCH_DB_HEAP_MB) : opts.heapMb },
   });
   return {
     uri: dev.uri,
