@@ -50,6 +50,16 @@ describe('ApiThrottle with a sustained rate', () => {
     return worst;
   };
 
+  it('does not make callers wait when the clock steps back', async () => {
+    const clock = new FakeClock();
+    const throttle = new ApiThrottle({ clock, sleep: clock.sleep, defaultRule: { perMinute: 60, burst: 2 } });
+    await throttle.take('x');
+    clock.advance(-2 * 86_400_000);
+    expect(await throttle.take('x')).to.equal(0);
+    // Spent tokens still count: the third call within the burst waits its second, not days.
+    expect(await throttle.take('x')).to.equal(1000);
+  });
+
   it('runs a burst at the short rate until the sustained bucket is empty, then at the sustained rate', async () => {
     const clock = new FakeClock();
     const throttle = new ApiThrottle({ clock, sleep: clock.sleep, defaultRule: { perMinute: 60, burst: 2, sustained: { perMinute: 6, burst: 4 } } });

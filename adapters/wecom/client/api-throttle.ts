@@ -54,8 +54,9 @@ type Bucket = { tokens: number; at: number };
 /** Refills `bucket` to `now` at `perMinute` (capped at `burst`), takes one token and answers the wait its debt means (ms). */
 function draw(bucket: Bucket, limit: { perMinute: number; burst: number }, now: number): number {
   const perMs = limit.perMinute / 60_000;
-  bucket.tokens = Math.min(limit.burst, bucket.tokens + (now - bucket.at) * perMs) - 1;
-  bucket.at = now;
+  // A clock stepped back (NTP, a test's clock) refills nothing; it must not draw the bucket into debt either.
+  bucket.tokens = Math.min(limit.burst, bucket.tokens + Math.max(0, now - bucket.at) * perMs) - 1;
+  bucket.at = Math.max(bucket.at, now);
   return bucket.tokens >= 0 ? 0 : Math.ceil(-bucket.tokens / perMs);
 }
 
