@@ -296,28 +296,6 @@ describe('SOP runtime: enrollment, planning, dispatch', () => {
     expect(await t.db.models.StaffTask.countDocuments({ corpId: org.corpId, kind: 'mass_send_confirm', 'source.sopId': 'rendered' })).to.equal(2);
   });
 
-  it('takes over everything a dead worker held in one claim: its mass-send batches are reconciled together', async () => {
-    services.clock.set('2027-01-11T02:00:00Z');
-    const held: string[] = [];
-    for (const id of ['crash-two-a', 'crash-two-b']) {
-      const sop = await registry.publish(org.corpId, simpleSop(id, 50), 'api');
-      await registry.setStatus(org.corpId, sop.sopId, 'enabled');
-      for (let i = 0; i < 2; i++) await enroll(services, await registry.get(org.corpId, id), await friend(id), services.clock.now()); // one name per SOP: one text, one mass send
-    }
-    await engine().runner.drain();
-    const rows = await touches({ sopId: { $in: ['crash-two-a', 'crash-two-b'] } });
-    expect(rows).to.have.length(4);
-    held.push(...rows.map((r) => String(r._id)));
-    // A dead worker claimed both batches and sent neither.
-    await t.db.models.Touch.updateMany({ _id: { $in: rows.map((r) => r._id) } }, { $set: { status: 'sending', leaseOwner: 'dead', leaseUntil: new Date('2027-01-11T02:00:10Z'), sendStartedAt: services.clock.now(), attempts: 1 } });
-    sim.control.clearRequests();
-    services.clock.set('2027-01-11T02:01:00Z');
-    expect(await engine('worker-D').dispatcher.drain(1), 'one claim').to.equal(4);
-    const after = await t.db.models.Touch.find({ _id: { $in: held } }).lean();
-    expect(after.map((r) => r.status)).to.deep.equal(['sent', 'sent', 'sent', 'sent']);
-    expect(sim.control.requests('externalcontact/add_msg_template'), 'each batch sent once').to.have.length(2);
-  });
-
   it('takes a dead worker’s whole mass-send batch over at once and finds it at the vendor: one lookup, no resend', async () => {
     services.clock.set('2027-01-12T02:00:00Z');
     const sop = await registry.publish(org.corpId, simpleSop('crash-batch', 50), 'api');

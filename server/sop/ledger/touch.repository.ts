@@ -43,8 +43,8 @@ export class TouchRepository {
   ) {}
 
   /**
-   * Claims one due touch (or what a worker whose lease lapsed left `sending`: all of it) with its mass-send
-   * siblings: scheduled → sending under `owner`'s lease. A stuck batch is taken over whole, so the vendor is asked once.
+   * Claims one due touch (or one left `sending` by a worker whose lease lapsed) with its mass-send siblings:
+   * scheduled → sending under `owner`'s lease. A stuck batch is taken over whole, so the vendor is asked once.
    * With `limit`, fresh touches are claimed up to `limit` at a time across groups (`claimDue`), one write per claim.
    */
   async claimBatch(owner: string, now: Date, leaseMs: number, limit?: number): Promise<TouchRow[]> {
@@ -52,11 +52,14 @@ export class TouchRepository {
     const lease = { leaseOwner: owner, leaseUntil: new Date(now.getTime() + leaseMs) };
     const stuck = await Touch.findOneAndUpdate({ status: 'sending', leaseUntil: { $lt: now } }, { $set: { ...lease, reclaimed: true }, $inc: { attempts: 1 } }, { returnDocument: 'before' }).lean<TouchRow>();
     if (stuck) {
-      // The dead worker's whole claim lapsed together: it is taken over at once, so its mass-send batches are
-      // reconciled side by side and each is asked about once (findSent), not one batch per claim. The rows come
-      // back by this claim's lease token (owner and expiry), the first one included.
-      await Touch.updateMany({ status: 'sending', leaseOwner: stuck.leaseOwner, leaseUntil: { $lt: now } }, { $set: { ...lease, reclaimed: true }, $inc: { attempts: 1 } });
-      return Touch.find({ status: 'sending', ...lease }).limit(10_000).lean<TouchRow[]>();
+      const taken: TouchRow = { ...stuck, ...lease, reclaimed: true, attempts: stuck.attempts + 1 };
+      if (!sendsTogether(stuck)) return [taken];
+      // The dead worker's whole batch went out as one mass send, or not at all: take it over whole, so the vendor
+      // is asked once for the batch (findSent) instead of once per touch.
+      const batch = { ...siblingsOf(stuck), status: 'sending' as const };
+      await Touch.updateMany({ ...batch, leaseOwner: stuck.leaseOwner, leaseUntil: { $lt: now } }, { $set: { ...lease, reclaimed: true }, $inc: { attempts: 1 } });
+      const rest = await Touch.find({ ...batch, leaseOwner: owner, _id: { $ne: stuck._id } }).limit(10_000).lean<TouchRow[]>();
+      return [taken, ...rest];
     }
     if (limit) return this.claimDue(owner, now, lease, limit);
     const first = await Touch.findOneAndUpdate(
