@@ -37,12 +37,13 @@ export async function resolveLiveCode(codes: LiveCodeRepository, input: ResolveI
     state = (await input.followState()) || null;
     fromFollow = state !== null;
   }
-  // Another feature's state with no token of ours in it names no code: codes' states are all `lc:` tokens.
-  if (state && FOREIGN.test(state) && !state.startsWith(STATE_PREFIX) && !TOKEN.test(state)) return null;
   if (state) {
+    const foreign = FOREIGN.test(state) && !state.startsWith(STATE_PREFIX);
+    // Another feature's state with no token of ours in it names no code: codes' states are all `lc:` tokens.
+    if (foreign && !TOKEN.test(state)) return null;
     const found = await byState(codes, input.corpId, state);
     if (found) return { code: found.code, resolvedBy: fromFollow ? 'follow_state' : found.exact ? 'state' : 'state_prefix', state };
-    if (FOREIGN.test(state) && !state.startsWith(STATE_PREFIX)) return null;
+    if (foreign) return null;
   }
   const own = await codes.findStaffDefault(input.corpId, input.staffUserId);
   return own ? { code: own, resolvedBy: 'staff_default', state } : null;

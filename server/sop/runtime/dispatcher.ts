@@ -142,7 +142,11 @@ export class TouchDispatcher {
    */
   private keepLeases(batch: Row[]): { stop(): void } {
     const byCorp = new Map<string, Row['_id'][]>();
-    for (const r of batch) byCorp.set(r.corpId, [...(byCorp.get(r.corpId) ?? []), r._id]);
+    for (const r of batch) {
+      const ids = byCorp.get(r.corpId);
+      if (ids) ids.push(r._id);
+      else byCorp.set(r.corpId, [r._id]);
+    }
     let busy = false;
     const timer = setInterval(() => {
       if (busy) return;
