@@ -3,8 +3,10 @@
  * (bench/dispatch-worker.ts, each running TouchDispatcher.drain) to the WeCom simulator running in this process.
  * Counted at the simulator: how often each recipient was in an add_msg_template (duplicates = deliveries past
  * the first; lost = touches not sent or recipients never delivered). `--kill` SIGKILLs one worker while it holds
- * a claim and starts another: the dead worker's touches wait out the lease and are reconciled with the vendor
- * (findSent) by whichever worker takes them over.
+ * a claim and starts another: the dead worker's touches are reconciled with the vendor (findSent) by whichever
+ * worker takes them over. The workers share a host, as a restarted scheduler shares its predecessor's, so they see
+ * its pid gone and take its touches over within about a second (`takeover: "pid"`); with `--other-hosts` each
+ * worker names itself after a host of its own, and the dead worker's touches wait out the lease (`"lease"`).
  *
  * The lease (`--lease=<seconds>`, default the dispatcher's own, LEASE_MS) only decides how long a killed
  * worker's touches wait: a live worker extends its lease every third of it while a claim is in hand, checks it
@@ -20,6 +22,7 @@
  * after the workers run and averaged (the development server slows as its heap fills). `ratio` = per_s / raw.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import { Types } from 'mongoose';
 import { startWecomSimulator, SIM_CORP_ID, SIM_SECRET } from '../adapters/wecom/simulator/wecom-simulator.ts';
 import { openDatabase, type Database } from '../server/db/database.ts';
@@ -38,6 +41,7 @@ const KEYS = { SIYU_PHONE_KEY: '01'.repeat(32), SIYU_HASH_KEY: '02'.repeat(32) }
 export async function run(args: string[]) {
   const n = intArg(args, 'n', 20_000);
   const kill = args.includes('--kill');
+  const otherHosts = args.includes('--other-hosts');
   // `--lease=<seconds>` (a bare number would be taken for n): how long a claim holds its touches.
   const leaseMs = Number(args.find((a) => a.startsWith('--lease='))?.slice(8) ?? LEASE_MS / 1000) * 1000;
   if (!(leaseMs > 0)) throw new Error('--lease=<seconds> must be positive');
@@ -57,8 +61,9 @@ export async function run(args: string[]) {
     /** Spawns a worker; `ready` resolves once it is connected and waiting for `go()`; `exit` with its exit code. */
     const start = () => {
       const name = `worker-${++started}`;
+      const host = otherHosts ? { SIYU_BENCH_WORKER_HOST: `bench-host-${started}` } : {};
       const worker = spawn(process.execPath, ['--import', 'tsx', 'bench/dispatch-worker.ts'], {
-        env: { ...process.env, ...KEYS, MONGODB_URI: server.uri, MONGODB_DB: dbName, SIYU_BENCH_WORKER: name, SIYU_BENCH_LEASE_MS: String(leaseMs), SIYU_BENCH_CLOCK_OFFSET_MS: String(offset) },
+        env: { ...process.env, ...KEYS, ...host, MONGODB_URI: server.uri, MONGODB_DB: dbName, SIYU_BENCH_LEASE_MS: String(leaseMs), SIYU_BENCH_CLOCK_OFFSET_MS: String(offset) },
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
       workers.set(name, worker);
@@ -84,7 +89,7 @@ export async function run(args: string[]) {
     // The replacement for a killed worker starts cold, inside the clock: its loading is part of the recovery.
     if (kill)
       exits.push(
-        killOneMidway(db, n, workers, () => {
+        killOneMidway(db, n, workers, otherHosts ? 'bench-host-1' : os.hostname(), () => {
           const w = start();
           void w.ready.then(w.go, () => undefined);
           return w.exit;
@@ -117,7 +122,7 @@ export async function run(args: string[]) {
       per_s: Math.round(sent / seconds),
       raw_update_per_s: Math.round(raw),
       ratio: Number((sent / seconds / raw).toFixed(3)),
-      ...(kill ? { killed: 1, reclaimed: touches.filter((t) => t.attempts > 1).length } : {}),
+      ...(kill ? { killed: 1, reclaimed: touches.filter((t) => t.attempts > 1).length, takeover: otherHosts ? 'lease' : 'pid' } : {}),
       run_s: Number(runSeconds.toFixed(1)),
       lease_s: leaseMs / 1000,
       // The longest time from a claim to its send (a killed worker's touches include the wait for its lease).
@@ -155,11 +160,13 @@ async function rawUpdateRate(db: Database<Models>, n: number): Promise<number> {
  * Waits until a third of the touches are sent and the first worker holds a claim, SIGKILLs it, and starts a new
  * worker in its place; resolves with the new worker's exit code.
  */
-async function killOneMidway(db: Database<Models>, n: number, workers: Map<string, ChildProcess>, start: () => Promise<number | null>): Promise<number | null> {
+async function killOneMidway(db: Database<Models>, n: number, workers: Map<string, ChildProcess>, host: string, start: () => Promise<number | null>): Promise<number | null> {
   const m = db.models;
+  // The worker's lease owner, as dispatch-worker.ts names it.
+  const owner = `${host}:${workers.get('worker-1')?.pid}`;
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const [sent, holding] = await Promise.all([m.Touch.countDocuments({ status: 'sent' }), m.Touch.countDocuments({ status: 'sending', leaseOwner: 'worker-1' })]);
+    const [sent, holding] = await Promise.all([m.Touch.countDocuments({ status: 'sent' }), m.Touch.countDocuments({ status: 'sending', leaseOwner: owner })]);
     if (sent >= n / 3 && holding > 0) break;
     if (sent >= n) throw new Error('--kill: every touch was sent before worker-1 could be caught holding a claim');
   }

@@ -5,12 +5,12 @@
  */
 import { Agenda, type Job } from 'agenda';
 import { MongoBackend } from '@agendajs/mongo-backend';
-import os from 'node:os';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Database } from '../server/db/database.ts';
 import type { Models, Modules } from '../server/modules.ts';
 import type { Metrics } from '../server/system/metrics.ts';
+import { processLeaseOwner } from '../server/shared/process-lease.ts';
 import { jobCatalog, type JobName, type JobPayload, type JobSpec } from './catalog.ts';
 import { wireJobs } from './job-wiring.ts';
 import cron, { type ScheduledTask } from 'node-cron';
@@ -41,7 +41,7 @@ export type SchedulerDeps = {
 
 export async function startScheduler(input: SchedulerDeps): Promise<Scheduler> {
   const deps = { ...input, clock: input.services.clock, metrics: input.metrics ?? input.services.metrics };
-  const processId = `${os.hostname()}:${process.pid}`;
+  const processId = processLeaseOwner();
   const logger = deps.logger.child({ component: 'scheduler' });
   const run = wireJobs(deps.services, { processId, roles: deps.roles, logger, staffPageUrl: deps.staffPageUrl });
   const mongo = deps.db.connection.db;

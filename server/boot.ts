@@ -4,7 +4,6 @@
  */
 import type { Server } from 'node:http';
 import { once } from 'node:events';
-import os from 'node:os';
 import pino, { type Logger } from 'pino';
 import { startDemoChannels, type DemoChannels } from '../adapters/registry.ts';
 import { startScheduler, type Scheduler } from '../jobs/scheduler.ts';
@@ -21,6 +20,7 @@ import { DEMO_KF_QUESTIONS, demoWorld, seedDemo, setUpDemo } from './demo/index.
 import { loadOrCreateDevSecrets } from './dev-secrets.ts';
 import { buildModules, type Modules, registerModels, type Models } from './modules.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
+import { processLeaseOwner } from './shared/process-lease.ts';
 import { createMetrics } from './system/metrics.ts';
 
 export type Running = {
@@ -131,9 +131,9 @@ export async function boot(config: Config, opts: { clock?: Clock; logger?: Logge
       const wake = () => processor?.notify();
       services.signals.on('inbound', wake);
       processor.start();
-      listeners = services.channels.pushListeners(logger.child({ component: 'push' }), `${os.hostname()}:${process.pid}`);
+      listeners = services.channels.pushListeners(logger.child({ component: 'push' }), processLeaseOwner());
       await listeners.start();
-      sopEngine = services.sop.engine(`${os.hostname()}:${process.pid}`, logger.child({ component: 'sop' }));
+      sopEngine = services.sop.engine(processLeaseOwner(), logger.child({ component: 'sop' }));
       sopEngine.start();
       // The due touches' backlog is reported where they are sent, next to the inbox's (siyu_touches_due …).
       services.metrics.watchBacklog({ touches: () => services.ledger.touches.dueBacklog(services.clock.now()) });

@@ -193,6 +193,33 @@ describe('SOP runtime: enrollment, planning, dispatch', () => {
     expect(sim.control.requests('externalcontact/add_msg_template'), 'nothing sent twice').to.have.length(0);
   });
 
+  it('takes over at once the touches of a worker whose process died on this host, reconciling them: no wait for the lease, no second send', async () => {
+    services.clock.set('2026-12-28T05:00:00Z');
+    const sop = await registry.publish(org.corpId, simpleSop('gone-owner', 50), 'api');
+    await registry.setStatus(org.corpId, sop.sopId, 'enabled');
+    const contactId = await friend('进程已死');
+    await enroll(services, await registry.get(org.corpId, 'gone-owner'), contactId, services.clock.now());
+    await engine().runner.drain();
+    // A worker on this host claimed the touch (its lease runs for another minute), sent it, and was killed.
+    const dead = 'this-host:4242';
+    const [row] = await touches({ contactId, sopId: 'gone-owner' });
+    await t.db.models.Touch.updateOne({ _id: row!._id }, { $set: { status: 'sending', leaseOwner: dead, leaseUntil: new Date('2026-12-28T05:01:00Z'), sendStartedAt: services.clock.now(), attempts: 1 } });
+    const ext = (await t.db.models.Contact.findById(contactId).lean())!.externalUserId!;
+    await services.adapterFor(await services.channelAccounts.resolve('wecom', undefined)).send({ clientId: row!.key, route: 'mass_send', sender: 'a2', to: [{ type: 'contact', id: ext }], text: '【tpl-gone-owner】 进程已死' });
+    sim.control.clearRequests();
+
+    // A worker that cannot tell the owner is dead leaves the touch alone until the lease lapses.
+    expect(await new TouchDispatcher(services, 'this-host:1', placeholderRenderer, undefined, () => false).drain()).to.equal(0);
+    expect((await touches({ contactId, sopId: 'gone-owner' })).map((r) => [r.status, r.leaseOwner])).to.deep.equal([['sending', dead]]);
+
+    // One that sees the owner's process gone takes it over without the clock moving, and asks the vendor first.
+    expect(await new TouchDispatcher(services, 'this-host:1', placeholderRenderer, undefined, (owner) => owner === dead).drain()).to.equal(1);
+    const [after] = await touches({ contactId, sopId: 'gone-owner' });
+    expect([after!.status, after!.attempts]).to.deep.equal(['sent', 2]);
+    expect(after!.vendorId).to.be.a('string');
+    expect(sim.control.requests('externalcontact/add_msg_template'), 'nothing sent twice').to.have.length(0);
+  });
+
   it('does not send rows whose lease lapsed while it was still gating them: the worker that took them over sends them once', async () => {
     services.clock.set('2026-12-29T02:00:00Z');
     const sop = await registry.publish(org.corpId, simpleSop('slow-worker', 50), 'api');

@@ -144,6 +144,12 @@ export class InMemoryLedger implements RunnerLedger, DispatcherLedger {
       for (const t of ours) t.leaseUntil = leaseUntil;
       return new Set(ours.map((t) => String(t._id)));
     },
+    sendingOwners: async () => [...new Set(this.touchRows.filter((t) => t.status === 'sending' && t.leaseOwner).map((t) => t.leaseOwner!))],
+    lapseLeasesOf: async (owner) => {
+      const held = this.touchRows.filter((t) => t.status === 'sending' && t.leaseOwner === owner);
+      for (const t of held) t.leaseUntil = new Date(0);
+      return held.length;
+    },
     extendLeases: async (corpId, ids, owner, leaseUntil) => {
       for (const t of this.touchRows) {
         if (t.corpId === corpId && ids.some((id) => sameId(id, t._id)) && t.status === 'sending' && t.leaseOwner === owner && (!t.leaseUntil || t.leaseUntil < leaseUntil)) t.leaseUntil = leaseUntil;

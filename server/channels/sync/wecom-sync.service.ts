@@ -13,7 +13,7 @@ import type { OrgModule, StaffDto } from '../../org/index.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { ChannelAccount, ChannelAccountRepository } from '../channel-account.repository.ts';
 import { applyGroupDetail, upsertWecomCustomer, upsertWecomFollow, type WecomApplyDeps } from '../wecom-apply.ts';
-import { leaseOwnerGone, processLeaseOwner } from './sync-lease.ts';
+import { leaseOwnerGone, processLeaseOwner } from '../../shared/process-lease.ts';
 import type { SyncCounts, SyncRun, SyncRunRepository } from './sync-run.repository.ts';
 import type { SyncPhase } from './sync-run.schema.ts';
 

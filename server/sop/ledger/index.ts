@@ -40,7 +40,7 @@ export type RunnerLedger = {
 
 /** What the dispatcher reads and writes. */
 export type DispatcherLedger = {
-  touches: Pick<TouchRepository, 'claimBatch' | 'renewLeases' | 'extendLeases' | 'capHistory' | 'markSent' | 'settle' | 'defer' | 'releaseUnsent' | 'markAwaiting'>;
+  touches: Pick<TouchRepository, 'claimBatch' | 'renewLeases' | 'extendLeases' | 'capHistory' | 'markSent' | 'settle' | 'defer' | 'releaseUnsent' | 'markAwaiting' | 'sendingOwners' | 'lapseLeasesOf'>;
   sops: Pick<SopRecordRepository, 'find'>;
 };
 

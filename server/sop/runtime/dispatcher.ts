@@ -29,12 +29,16 @@ import type { SopGroups } from './sop-ports.ts';
 import { READ_BACK_EVERY_MS } from './read-back.ts';
 import type { RenderedTouch, TouchRenderer } from './touch-renderer.ts';
 import { createSlots } from '../../shared/slots.ts';
+import { leaseOwnerGone } from '../../shared/process-lease.ts';
 
 /**
  * How long a claim holds its touches without a renewal. The worker extends it every third of it while the claim
- * is in hand, so only a dead (or stalled) worker lets it lapse: this is how long its touches wait to be reconciled.
+ * is in hand, so only a dead (or stalled) worker lets it lapse: this is how long its touches wait to be reconciled
+ * (a worker that died on the host of a live one waits about GONE_CHECK_MS instead).
  */
 export const LEASE_MS = 10_000;
+/** How often a worker looks for touches held by a process that died on its host (lapseGoneOwners). */
+const GONE_CHECK_MS = 1_000;
 /**
  * How far before a reclaimed touch's claim the vendor is searched for it (findSent): the dead worker sent, if at
  * all, after its claim; the margin covers clocks that disagree between workers and the vendor.
@@ -92,6 +96,8 @@ export class TouchDispatcher {
   /** Claimed rows of the batch in hand not yet handed to a vendor call: a stop past its bound gives these back. */
   private unsent = new Map<string, Row>();
   private context: ClaimContext | null = null;
+  /** When (monotonic ms) this worker last looked for dead owners' touches. */
+  private goneCheckedAt: number | null = null;
 
   constructor(
     private readonly services: DispatcherDeps,
@@ -99,6 +105,8 @@ export class TouchDispatcher {
     private readonly render: TouchRenderer,
     /** How long a claim holds its touches before another worker may take them over. */
     private readonly leaseMs = LEASE_MS,
+    /** Whether a lease owner is a process known to be dead (process-lease.ts: one of this host's, its pid gone). */
+    private readonly ownerGone: (owner: string) => boolean = leaseOwnerGone,
   ) {}
 
   async drain(max = Number.POSITIVE_INFINITY): Promise<number> {
@@ -162,7 +170,29 @@ export class TouchDispatcher {
 
   /** Claims due touches up to CLAIM_LIMIT (or a stuck `sending` batch, whole). */
   private async claim(): Promise<Row[]> {
+    await this.lapseGoneOwners();
     return this.services.ledger.touches.claimBatch(this.owner, this.services.clock.now(), this.leaseMs, CLAIM_LIMIT);
+  }
+
+  /**
+   * At most once per GONE_CHECK_MS: the touches of a worker that died on this host (its pid is gone) are taken
+   * over now rather than when their lease lapses, so a crash and restart cost a second, not a lease. They go
+   * through the lapsed-lease path (marked reclaimed, the vendor asked before anything is sent again). A dead
+   * worker on another host is not recognised and waits out its lease as before. Failures wait for the next check.
+   */
+  private async lapseGoneOwners(): Promise<void> {
+    // A rate limit on a query, not a schedule: the monotonic clock, so an injected clock that stands still or
+    // jumps neither stops it nor makes it spin.
+    const now = performance.now();
+    if (this.goneCheckedAt !== null && now - this.goneCheckedAt < GONE_CHECK_MS) return;
+    this.goneCheckedAt = now;
+    try {
+      const { touches } = this.services.ledger;
+      const gone = (await touches.sendingOwners()).filter((o) => o !== this.owner && this.ownerGone(o));
+      for (const owner of gone) await touches.lapseLeasesOf(owner);
+    } catch {
+      // The claim that follows reports a database that is down; a dead owner's touches still lapse with its lease.
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 /**
- * Who works on a sync run: `host:pid`. A claim lasts a few minutes without progress; a process that was killed
- * on this host is recognised at once (its pid is gone), so a restart right after a crash resumes immediately.
+ * Who holds a lease (a sync run, a claim of touches): `host:pid`. A lease lapses after a while without renewal,
+ * but a process that was killed on this host is recognised at once (its pid is gone), so its work is taken
+ * over right after the crash instead of when the lease lapses.
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
