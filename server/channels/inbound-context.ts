@@ -18,7 +18,7 @@ export type CustomerReply = { corpId: string; contactId: string; text: string | 
 export type InboundDeps = {
   org: Pick<OrgModule, 'findStaffByUserId' | 'staffByUserIds'>;
   identities: Pick<ContactIdentityRepository, 'upsert'>;
-  contactChannels: Pick<ContactChannelState, 'findByIdentity' | 'setSubscribed' | 'refreshReachability' | 'nameIfNameless'>;
+  contactChannels: Pick<ContactChannelState, 'findByIdentity' | 'setSubscribed' | 'nameIfNameless'>;
   follows: Pick<FollowRepository, 'upsert' | 'recordFromEvent' | 'stateOf' | 'markDeleted'>;
   groups: Pick<GroupsModule, 'syncMembers' | 'applyMembershipChange' | 'markDismissed'>;
   tags: Pick<TagsModule, 'deleteGroup' | 'deleteTag' | 'mirror'>;

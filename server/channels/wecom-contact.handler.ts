@@ -55,7 +55,7 @@ export async function onFriendDeleted(event: FriendDeletedByStaff | FriendDelete
   const contact = await deps.contactChannels.findByIdentity(event.corpId, `wecom:${event.externalUserId}`);
   const staff = await deps.org.findStaffByUserId(event.corpId, event.staffUserId);
   if (!contact || !staff) return { contactId: contact?.id ?? null };
+  // Recomputes the contact's store, staff, lifecycle and reachability from the relations left.
   await deps.follows.markDeleted(event.corpId, contact.id, staff.id, event.kind === 'friend_deleted_by_staff' ? 'staff' : 'customer', event.occurredAt);
-  await deps.contactChannels.refreshReachability(event.corpId, contact.id);
   return { contactId: contact.id, storeId: staff.storeId };
 }

@@ -12,6 +12,8 @@ import { ConflictError, isDuplicateKeyError } from '../errors.ts';
 import type { Clock } from '../shared/clock.ts';
 import { newContactDocument, toContactDto, type ContactDto, type ContactRow } from './contact.dto.ts';
 import type { LifecycleStage } from './contact.schema.ts';
+import { InsertBatcher } from '../db/insert-batcher.ts';
+import type { IdentityLookups } from './identity-lookups.ts';
 import type { ContactsModels } from './contacts.models.ts';
 import type { FollowRepository } from './follow.repository.ts';
 import { identityKey, parseIdentityKey, personKeys, phoneKey, type Identity } from './identity.ts';
@@ -43,12 +45,18 @@ const MAX_ATTEMPTS = 8;
 export class ContactIdentityRepository {
   constructor(
     private readonly models: Pick<ContactsModels, 'Contact'>,
+    private readonly lookups: Pick<IdentityLookups, 'byKey'>,
     private readonly follows: Pick<FollowRepository, 'reassignContact'>,
     private readonly phones: PhoneVault,
     private readonly clock: Clock,
     /** A merge moves the loser's events and group memberships to the winner; those collections belong to events and groups. */
     private readonly moves: { events: ContactReassigner; groups: ContactReassigner },
-  ) {}
+  ) {
+    this.inserts = new InsertBatcher(() => models.Contact.db.db!, models.Contact.collection.collectionName);
+  }
+
+  /** New contacts are written together with the others created at the same moment: one command, not one each. */
+  private readonly inserts: InsertBatcher;
 
   /** Domains built after contacts (tasks, the SOP ledger) that also keep contact ids: a merge moves theirs too. */
   private readonly later: ContactReassigner[] = [];
@@ -107,18 +115,15 @@ export class ContactIdentityRepository {
 
     // Optimistic first try: a person we have never seen costs one insert. The unique index refuses it when any
     // key is already taken, and only then do we look the owners up (and merge them if several).
-    try {
-      const created = await this.insert(corpId, keys, input, phone, phoneHash);
-      return { contact: toContactDto(created), created: true, mergedIds: [] };
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-    }
+    const created = await this.insert(corpId, keys, input, phone, phoneHash);
+    if (created) return { contact: toContactDto(created), created: true, mergedIds: [] };
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const matches = await this.findByKeys(corpId, keys);
       try {
         if (!matches.length) {
           const created = await this.insert(corpId, keys, input, phone, phoneHash);
-          return { contact: toContactDto(created), created: true, mergedIds: [] };
+          if (created) return { contact: toContactDto(created), created: true, mergedIds: [] };
+          continue; // another writer took one of the keys meanwhile: read again
         }
         const [winner, ...losers] = matches as [ContactRow, ...ContactRow[]];
         for (const loser of losers) await this.mergeInto(corpId, winner, loser);
@@ -132,23 +137,20 @@ export class ContactIdentityRepository {
     throw new ConflictError('客户身份正被同时修改，请重试 Contact identity is contended; retry the request');
   }
 
-  /**
-   * One equality lookup per key, in parallel, oldest first. Equality on exactly (corpId, identityKeys) is what
-   * the unique index serves on every MongoDB-compatible server we run (the development server ignores indexes
-   * for `$in` and for filters with extra fields). A merged contact has given its keys up, so it never matches.
-   */
+  /** The contacts holding any of `keys`, oldest first (one batched read for all the keys asked for at once). */
   private async findByKeys(corpId: string, keys: string[]): Promise<ContactRow[]> {
-    const found = await Promise.all(keys.map((key) => this.models.Contact.findOne({ corpId, identityKeys: key }).lean<ContactRow>()));
+    const found = await Promise.all(keys.map((key) => this.lookups.byKey(corpId, key)));
     const unique = new Map(found.filter((c): c is ContactRow => c !== null).map((c) => [String(c._id), c]));
     return [...unique.values()].sort((a, b) => (String(a._id) < String(b._id) ? -1 : 1));
   }
 
-  private async insert(corpId: string, keys: string[], input: ContactUpsert, phone?: string, phoneHash?: string): Promise<ContactRow> {
+  /** The new contact, or null when the unique index refused it (another contact holds one of the keys). */
+  private async insert(corpId: string, keys: string[], input: ContactUpsert, phone?: string, phoneHash?: string): Promise<ContactRow | null> {
     const now = this.clock.now();
     const ids = splitIdentities(input.identities);
     const p = input.profile ?? {};
-    // A complete document (every schema default spelled out in newContactDocument) written with one driver call:
-    // the mongoose save pipeline costs more CPU than the insert itself on this hot path.
+    // A complete document (every schema default spelled out in newContactDocument) written without mongoose:
+    // the save pipeline costs more CPU than the insert itself on this hot path.
     const row = newContactDocument({
       corpId,
       identityKeys: keys,
@@ -167,8 +169,7 @@ export class ContactIdentityRepository {
       createdAt: now,
       updatedAt: now,
     });
-    await this.models.Contact.collection.insertOne(row as never);
-    return row;
+    return (await this.inserts.insert(row)) === 'inserted' ? row : null;
   }
 
   private async attach(corpId: string, winner: ContactRow, keys: string[], input: ContactUpsert, phone?: string, phoneHash?: string): Promise<ContactRow> {

@@ -9,6 +9,8 @@ import type { Scope } from '../shared/scope.ts';
 import { toObjectId } from '../shared/object-id.ts';
 import { toContactDto, type ContactDto, type ContactRow } from './contact.dto.ts';
 import type { LifecycleStage } from './contact.schema.ts';
+import type { ContactSummaries } from './contact-summaries.ts';
+import type { IdentityLookups } from './identity-lookups.ts';
 import type { ContactsModels } from './contacts.models.ts';
 
 export type ContactFilter = {
@@ -271,22 +273,20 @@ export class ContactRepository {
  * Channel-side writes the inbound pipeline needs. Corp-level (no store scope): callbacks act for the corp.
  */
 export class ContactChannelState {
-  constructor(private readonly models: ContactsModels) {}
+  constructor(
+    private readonly models: ContactsModels,
+    private readonly lookups: Pick<IdentityLookups, 'byKey'>,
+    private readonly summaries: Pick<ContactSummaries, 'refresh'>,
+  ) {}
 
   async findByIdentity(corpId: string, identityKey: string): Promise<ContactDto | null> {
-    const row = await this.models.Contact.findOne({ corpId, identityKeys: identityKey }).lean<ContactRow>();
+    const row = await this.lookups.byKey(corpId, identityKey);
     return row ? toContactDto(row) : null;
   }
 
   /** Reachable while any WeCom friend relation is live or any official-account follower is still subscribed. */
-  async refreshReachability(corpId: string, contactId: string): Promise<void> {
-    const row = await this.models.Contact.findOne({ _id: contactId, corpId }).lean<ContactRow>();
-    if (!row) return;
-    // Whether one exists, not how many: the read stops at the first live relation.
-    const liveFollow = await this.models.Follow.exists({ corpId, contactId, deletedAt: null });
-    const unsubscribed = new Set(row.unsubscribedKeys ?? []);
-    const subscribed = (row.openids ?? []).some((o) => !unsubscribed.has(`openid:${o.appId}:${o.openid}`));
-    await this.models.Contact.updateOne({ _id: row._id, corpId }, { $set: { 'consent.reachable': liveFollow !== null || subscribed } }, { timestamps: false });
+  private async refreshReachability(corpId: string, contactId: string): Promise<void> {
+    await this.summaries.refresh(corpId, contactId, 'reachability');
   }
 
   async setSubscribed(corpId: string, contactId: string, key: string, subscribed: boolean): Promise<void> {

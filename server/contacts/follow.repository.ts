@@ -2,11 +2,11 @@
  * Follow relations (customer ↔ staff member). Adding or deleting one also refreshes the contact's
  * denormalised `storeIds`, `staffIds` and `remarks`, which store scoping and list filters read.
  */
-import { Types } from 'mongoose';
+import type { Types } from 'mongoose';
 import { isDuplicateKeyError } from '../errors.ts';
 import type { Scope } from '../shared/scope.ts';
-import type { Clock } from '../shared/clock.ts';
 import { toObjectId } from '../shared/object-id.ts';
+import type { ContactSummaries } from './contact-summaries.ts';
 import type { ContactsModels } from './contacts.models.ts';
 
 export type FollowInput = {
@@ -23,7 +23,7 @@ export type FollowInput = {
 export class FollowRepository {
   constructor(
     private readonly models: ContactsModels,
-    private readonly clock: Clock,
+    private readonly summaries: Pick<ContactSummaries, 'refresh'>,
   ) {}
 
   async upsert(corpId: string, f: FollowInput): Promise<void> {
@@ -107,24 +107,9 @@ export class FollowRepository {
     }
   }
 
-  /** Recomputes the contact's relation fields from its live follows (idempotent, so safe to repeat). */
+  /** Recomputes the contact's relation fields from its live follows (idempotent, so safe to repeat; batched). */
   private async refreshContact(corpId: string, contactId: string): Promise<void> {
-    const live = await this.models.Follow.find({ corpId, contactId, deletedAt: null }).lean();
-    const contact = await this.models.Contact.findOne({ _id: new Types.ObjectId(contactId), corpId }).select('homeStoreId lifecycle').lean();
-    if (!contact) return;
-    const storeIds = new Set(live.map((f) => f.storeId));
-    if (contact.homeStoreId) storeIds.add(contact.homeStoreId);
-    const set: Record<string, unknown> = {
-      storeIds: [...storeIds],
-      staffIds: [...new Set(live.map((f) => f.staffId))],
-      remarks: [...new Set(live.map((f) => f.remark).filter(Boolean))],
-      updatedAt: this.clock.now(),
-    };
-    if (!contact.homeStoreId && live[0]) set.homeStoreId = live[0].storeId;
-    // A lead that becomes anyone's friend is a friend; losing every friend makes a contact lost.
-    if (live.length && contact.lifecycle === 'lead') set.lifecycle = 'friend';
-    if (!live.length && contact.lifecycle !== 'lead') set.lifecycle = 'lost';
-    await this.models.Contact.updateOne({ _id: contact._id, corpId }, { $set: set }, { timestamps: false });
+    await this.summaries.refresh(corpId, contactId, 'relations');
   }
 
   /** How many distinct customers these staff members (by WeCom userid) have live relations with. */

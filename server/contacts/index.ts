@@ -9,6 +9,8 @@ import type { Clock } from '../shared/clock.ts';
 import { ContactIdentityRepository } from './contact-identity.repository.ts';
 import { ContactChannelState, ContactRepository } from './contact.repository.ts';
 import type { ContactsModels } from './contacts.models.ts';
+import { ContactSummaries } from './contact-summaries.ts';
+import { IdentityLookups } from './identity-lookups.ts';
 import { FollowRepository } from './follow.repository.ts';
 import { PhoneVault } from './phone.ts';
 import { SegmentRepository } from './segment.repository.ts';
@@ -50,11 +52,13 @@ export type ContactsDeps = {
 
 export function createContactsModule(deps: ContactsDeps): ContactsModule {
   const phones = new PhoneVault(deps.keys);
-  const follows = new FollowRepository(deps.models, deps.clock);
+  const summaries = new ContactSummaries(deps.models, deps.clock);
+  const lookups = new IdentityLookups(deps.models);
+  const follows = new FollowRepository(deps.models, summaries);
   return {
     contacts: new ContactRepository(deps.models),
-    channelState: new ContactChannelState(deps.models),
-    identities: new ContactIdentityRepository(deps.models, follows, phones, deps.clock, { events: deps.events, groups: deps.groups }),
+    channelState: new ContactChannelState(deps.models, lookups, summaries),
+    identities: new ContactIdentityRepository(deps.models, lookups, follows, phones, deps.clock, { events: deps.events, groups: deps.groups }),
     follows,
     phones,
     segments: new SegmentRepository(deps.models),

@@ -227,6 +227,20 @@ describe('POST /callbacks/wecom → inbox → contact store', () => {
     expect(contact!.consent!.reachable).to.equal(false);
   });
 
+  it('makes a customer who deleted the staff member and added them again a reachable friend again', async () => {
+    const customer = h.sim.control.addCustomer({ name: '回头客', follow_user: [{ userid: 'b1' }] });
+    const event = (changeType: 'add_external_contact' | 'del_follow_user', createTime: number) => externalContactEvent({ corpId: SIM_CORP_ID, changeType, userId: 'b1', externalUserId: customer.external_userid, createTime });
+    await deliverCallback({ ...target(), xml: event('add_external_contact', 1_795_000_410) });
+    await deliverCallback({ ...target(), xml: event('del_follow_user', 1_795_000_420) });
+    await h.processor.drain();
+    const gone = await t.db.models.Contact.findOne({ corpId: SIM_CORP_ID, identityKeys: `wecom:${customer.external_userid}` }).lean();
+    expect([gone!.lifecycle, gone!.consent!.reachable]).to.deep.equal(['lost', false]);
+    await deliverCallback({ ...target(), xml: event('add_external_contact', 1_795_000_430) });
+    await h.processor.drain();
+    const back = await t.db.models.Contact.findById(gone!._id).lean();
+    expect([back!.consent!.reachable, back!.staffIds]).to.deep.equal([true, [h.org.staff.b1]]);
+  });
+
   it('builds a customer group and its membership history from change_external_chat', async () => {
     const friend = h.sim.control.addCustomer({ name: '群友甲', unionid: 'union-group-1', follow_user: [{ userid: 'a1' }] });
     const chat = h.sim.control.addGroupChat({ name: '鲜奶福利群', owner: 'a1', members: [{ userid: 'a1', type: 1 }, { userid: friend.external_userid, type: 2, unionid: 'union-group-1' }, { userid: 'wm-stranger', type: 2 }] });
