@@ -119,6 +119,13 @@ export async function run(args: string[]) {
         .map((r) => (r.processedAt!.getTime() - r.receivedAt.getTime()) / 1000)
         .sort((a, b) => a - b);
     const ordered = rows.filter((r) => r.processedAt).sort((a, b) => a.processedAt!.getTime() - b.processedAt!.getTime());
+    // When each kind's rows were applied (seconds from the start, at 25 / 50 / 75 / 100 % of them): which kind ends
+    // last, and whether a kind waits behind another, show here before they show in the rates.
+    const progress = [...new Set(kinds)].map((kind) => {
+      const at = rows.filter((r) => kindOf.get(String(r._id)) === kind && r.processedAt).map((r) => (r.processedAt!.getTime() - t0) / 1000).sort((a, b) => a - b);
+      return `${kind} ${[0.25, 0.5, 0.75, 1].map((q) => (at[Math.max(0, Math.ceil(at.length * q) - 1)] ?? 0).toFixed(1)).join('/')}`;
+    });
+    console.error(`applied by (s, 25/50/75/100 %): ${progress.join('; ')}`);
     console.error(`first row applied after ${ordered.length ? ordered[0]!.processedAt!.getTime() - t0 : 0} ms`);
     const p99 = (xs: number[]) => (xs.length ? xs[Math.min(xs.length - 1, Math.ceil(xs.length * 0.99) - 1)]! : 0);
     const calls = sim.control.requests().filter((r) => r.api !== 'gettoken');
