@@ -59,7 +59,7 @@ describe('the demo story in Chromium, on npm start’s own boot', function () {
   after(async () => {
     await browser?.close();
     await running?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('scan → welcome → SOP run → task done on /m → touch sent → reply → arm counted on /experiments → execution on /hq', async () => {
