@@ -54,8 +54,11 @@ export class DetailLookup {
         return { fetched: true, detail: outcome.detail };
       }
       reason = outcome === 'budget' ? `no answer within ${Math.min(budgetMs, DETAIL_BUDGET_MS)} ms` : ((outcome.err as Error)?.message ?? String(outcome.err));
-      // A refusal about this one id says nothing about the API: the next event's lookup still runs.
-      if (outcome === 'budget' || !refusesOnlyThisId(outcome.err)) paused.set(account.id, now + OUTAGE_PAUSE_MS);
+      // A refusal about this one id says nothing about the API, and neither does a budget cut short (a welcome code
+      // about to die: our own throttle's queue alone may take longer): the next event's lookup still runs. Paused
+      // on those, one late welcome-code add in a burst sent every add of the next 30 s to the sweep.
+      const outage = outcome === 'budget' ? budgetMs >= DETAIL_BUDGET_MS : !refusesOnlyThisId(outcome.err);
+      if (outage) paused.set(account.id, now + OUTAGE_PAUSE_MS);
       deps.logger.warn({ accountId: account.id, kind, vendorId, reason }, 'vendor detail unavailable; event applied without it, detail owed');
     }
     await deps.owed.owe(account, kind, vendorId, occurredAt, reason);

@@ -99,6 +99,21 @@ describe('a WeCom API outage loses no customer and no recorded event', function 
     expect(await t.db.models.DetailDue.countDocuments({ vendorId: scan.external_userid }), 'the detail is owed instead').to.equal(1);
   });
 
+  it('a welcome-code add whose short budget runs out owes its detail but does not stop the next add from fetching its own', async () => {
+    proxy.break('externalcontact/get', 'hang');
+    const late = h.sim.control.addCustomer({ name: '晚到', follow_user: [{ userid: 'a1' }] });
+    // 14 s after the add, 6 s of the code's 20 are left: 1 s for the detail after the 5 s kept for the welcome.
+    const xml = externalContactEvent({ corpId: SIM_CORP_ID, changeType: 'add_external_contact', userId: 'a1', externalUserId: late.external_userid, welcomeCode: 'WC-late', createTime: nowS() - 14 });
+    await deliverCallback({ ...target(), xml });
+    expect(await h.processor.drain()).to.equal(1);
+    expect(await t.db.models.DetailDue.countDocuments({ vendorId: late.external_userid })).to.equal(1);
+    proxy.heal();
+    const next = h.sim.control.addCustomer({ name: '准时', follow_user: [{ userid: 'a1' }] });
+    await deliverCallback({ ...target(), xml: externalContactEvent({ corpId: SIM_CORP_ID, changeType: 'add_external_contact', userId: 'a1', externalUserId: next.external_userid, createTime: nowS() }) });
+    expect(await h.processor.drain()).to.equal(1);
+    expect((await t.db.models.Contact.findOne({ identityKeys: `wecom:${next.external_userid}` }).lean())!.name, 'fetched inline, not skipped').to.equal('准时');
+  });
+
   it('a refusal about one customer (40003 invalid id) owes only that detail: the next add still gets its detail inline, and the sweep drops the refused one', async () => {
     const refused = h.sim.control.addCustomer({ name: '无效', follow_user: [{ userid: 'a1' }] });
     const next = h.sim.control.addCustomer({ name: '下一位', unionid: 'union-next', follow_user: [{ userid: 'a1' }] });
