@@ -319,8 +319,11 @@ export interface ChannelAdapter {
   transKfState?(req: { openKfId: string; externalUserId: string; state: Exclude<KfServiceState, 0>; servicerUserId?: string }): Promise<{ msgCode: string | null }>;
   /** WeCom kf: kf/servicer/list, the 接待人员 of a kf account and whether each is on duty. */
   listKfServicers?(openKfId: string): Promise<{ userId: string; onDuty: boolean }[]>;
-  /** WeCom: the customer and its staff relations; null when WeCom no longer knows it. */
-  fetchContactDetail?(externalUserId: string): Promise<ContactDetail | null>;
+  /**
+   * WeCom: the customer and its staff relations; null when WeCom no longer knows it. `maxWaitMs`: how long the caller
+   * will wait for the adapter's own rate limiting; a call that would wait longer is refused (`rate_limited`) unasked.
+   */
+  fetchContactDetail?(externalUserId: string, opts?: { maxWaitMs?: number }): Promise<ContactDetail | null>;
   /** WeCom: a customer group with its members; null when dismissed or unknown. */
   fetchGroupDetail?(chatId: string): Promise<GroupDetail | null>;
   /** WeCom: one page of the customers of up to 100 staff members (batch/get_by_user), for a full sync. */

@@ -313,13 +313,13 @@ export class WecomAdapter implements ChannelAdapter {
     }
   }
 
-  async fetchContactDetail(externalUserId: string): Promise<ContactDetail | null> {
+  async fetchContactDetail(externalUserId: string, opts: { maxWaitMs?: number } = {}): Promise<ContactDetail | null> {
     try {
       let cursor: string | undefined;
       const follows: ContactDetail['follows'] = [];
       let contact;
       do {
-        const r = await this.client.getExternalContact(externalUserId, cursor);
+        const r = await this.client.getExternalContact(externalUserId, cursor, opts);
         contact = r.external_contact;
         for (const f of r.follow_user) {
           follows.push({

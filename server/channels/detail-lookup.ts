@@ -29,10 +29,11 @@ export class DetailLookup {
   constructor(private readonly deps: DetailLookupDeps) {}
 
   /**
-   * Runs `fetch` within the budget. Any failure (or the budget running out) owes the detail and answers
-   * `{ fetched: false }`: the event is applied without it. A detail WeCom says is gone (null) counts as fetched.
+   * Runs `fetch` within the budget (which it is told, so a call our own throttle would hold longer is not made).
+   * Any failure (or the budget running out) owes the detail and answers `{ fetched: false }`: the event is applied
+   * without it. A detail WeCom says is gone (null) counts as fetched.
    */
-  async lookUp<T>(account: { id: string; corpId: string }, kind: DetailKind, vendorId: string, occurredAt: Date, fetch: () => Promise<T>, budgetMs = DETAIL_BUDGET_MS): Promise<Lookup<T>> {
+  async lookUp<T>(account: { id: string; corpId: string }, kind: DetailKind, vendorId: string, occurredAt: Date, fetch: (maxWaitMs: number) => Promise<T>, budgetMs = DETAIL_BUDGET_MS): Promise<Lookup<T>> {
     const { deps, paused } = this;
     const now = deps.clock.now().getTime();
     const pausedUntil = paused.get(account.id) ?? 0;
@@ -40,11 +41,11 @@ export class DetailLookup {
     if (pausedUntil > now) {
       reason = 'skipped: the vendor API failed moments ago';
     } else if (budgetMs <= 0) {
-      reason = 'skipped: no time left before the welcome window closes';
+      reason = 'skipped: no time left for the detail before the welcome';
     } else {
       let timer: NodeJS.Timeout | undefined;
       const budget = new Promise<'budget'>((resolve) => (timer = setTimeout(() => resolve('budget'), Math.min(budgetMs, DETAIL_BUDGET_MS))));
-      const call = fetch().then(
+      const call = fetch(Math.min(budgetMs, DETAIL_BUDGET_MS)).then(
         (detail) => ({ ok: true as const, detail }),
         (err: unknown) => ({ ok: false as const, err }),
       );
@@ -57,7 +58,9 @@ export class DetailLookup {
       // A refusal about this one id says nothing about the API, and neither does a budget cut short (a welcome code
       // about to die: our own throttle's queue alone may take longer): the next event's lookup still runs. Paused
       // on those, one late welcome-code add in a burst sent every add of the next 30 s to the sweep.
-      const outage = outcome === 'budget' ? budgetMs >= DETAIL_BUDGET_MS : !refusesOnlyThisId(outcome.err);
+      // A rate limit (WeCom's, or our throttle refusing a call it would hold past the budget) says "later": the
+      // throttle paces the next calls, and a pause would only send them to the sweep.
+      const outage = outcome === 'budget' ? budgetMs >= DETAIL_BUDGET_MS : !refusesOnlyThisId(outcome.err) && !rateLimited(outcome.err);
       if (outage) paused.set(account.id, now + OUTAGE_PAUSE_MS);
       deps.logger.warn({ accountId: account.id, kind, vendorId, reason }, 'vendor detail unavailable; event applied without it, detail owed');
     }
@@ -65,6 +68,10 @@ export class DetailLookup {
     deps.metrics.detailsOwed.inc({ kind });
     return { fetched: false };
   }
+}
+
+function rateLimited(err: unknown): boolean {
+  return err instanceof ChannelError && err.kind === 'rate_limited';
 }
 
 /** The vendor refused the request about this id (unknown or invalid id): asking again later will not help either. */

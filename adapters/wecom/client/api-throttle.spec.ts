@@ -13,6 +13,15 @@ describe('ApiThrottle', () => {
     expect(waits).to.deep.equal([0, 0, 0, 1000, 1000]);
   });
 
+  it('refuses at once, taking nothing, a call it would hold longer than the caller will wait', async () => {
+    const clock = new FakeClock();
+    const throttle = new ApiThrottle({ clock, sleep: clock.sleep, defaultRule: { perMinute: 60, burst: 1 } });
+    expect(await throttle.take('externalcontact/list', 500)).to.equal(0);
+    expect(await throttle.take('externalcontact/list', 500), 'a second call would wait 1 s').to.equal(null);
+    expect(await throttle.take('externalcontact/list', 500), 'still 1 s: the refusal took no token').to.equal(null);
+    expect(await throttle.take('externalcontact/list', 1000)).to.equal(1000);
+  });
+
   it('keeps separate buckets per API and honours per-API rules', async () => {
     const clock = new FakeClock();
     const throttle = new ApiThrottle({

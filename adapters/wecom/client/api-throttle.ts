@@ -78,8 +78,12 @@ export class ApiThrottle {
     this.rules = { ...WECOM_API_RULES, ...options.rules };
   }
 
-  /** Resolves when the call may go out; the returned number is how long it waited (ms). */
-  async take(api: string): Promise<number> {
+  /**
+   * Resolves when the call may go out; the returned number is how long it waited (ms). With `maxWaitMs`, a call
+   * that would wait longer takes nothing and resolves null at once: the caller gives up before queueing, rather
+   * than spend a token on an answer it will no longer wait for.
+   */
+  async take(api: string, maxWaitMs = Number.POSITIVE_INFINITY): Promise<number | null> {
     const rule = this.rules[api] ?? this.defaultRule;
     const now = this.clock.now().getTime();
     let buckets = this.buckets.get(api);
@@ -87,8 +91,14 @@ export class ApiThrottle {
       buckets = { short: { tokens: rule.burst, at: now }, sustained: rule.sustained ? { tokens: rule.sustained.burst, at: now } : null };
       this.buckets.set(api, buckets);
     }
+    // Drawn on copies, kept only when the wait is acceptable.
+    const short = { ...buckets.short };
+    const sustained = buckets.sustained ? { ...buckets.sustained } : null;
     // Both buckets lend: the call goes out once the deeper debt is paid off.
-    const waitMs = Math.max(draw(buckets.short, rule, now), buckets.sustained && rule.sustained ? draw(buckets.sustained, rule.sustained, now) : 0);
+    const waitMs = Math.max(draw(short, rule, now), sustained && rule.sustained ? draw(sustained, rule.sustained, now) : 0);
+    if (waitMs > maxWaitMs) return null;
+    buckets.short = short;
+    buckets.sustained = sustained;
     if (waitMs > 0) await this.sleep(waitMs);
     return waitMs;
   }

@@ -204,6 +204,16 @@ describe('WecomHttp (against the WeCom simulator)', () => {
       expect(clock.now().getTime() - started).to.equal(18 * 10_000);
     });
 
+    it('refuses before calling a detail read the throttle would hold past the caller\'s wait: local 45009, no request', async () => {
+      const customer = sim.control.addCustomer({ name: '排队', follow_user: [{ userid: 'zhangsan' }] });
+      const wecom = client({ sleep: clock.sleep, throttleRules: { 'externalcontact/get': { perMinute: 6, burst: 1 } } });
+      await wecom.getExternalContact(customer.external_userid);
+      sim.control.clearRequests();
+      const err = await wecom.getExternalContact(customer.external_userid, undefined, { maxWaitMs: 5_000 }).catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(WecomApiError).and.include({ errcode: 45009, kind: 'rate_limit', local: true });
+      expect(sim.control.requests('externalcontact/get'), 'nothing asked').to.have.length(0);
+    });
+
     it('is what the simulator limit would otherwise answer: 45009', async () => {
       sim.control.setRateLimit('externalcontact/get_corp_tag_list', 2);
       sim.control.clearRequests();

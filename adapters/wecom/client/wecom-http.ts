@@ -21,6 +21,11 @@ export type ApiRequest = {
   api: string;
   query?: Readonly<Record<string, QueryValue>>;
   body?: unknown;
+  /**
+   * How long the caller will wait for our own throttle: a call it would hold longer is refused before calling
+   * (45009, `local`), with no token spent.
+   */
+  maxWaitMs?: number;
 };
 
 /** Every Tencent answer carries these (success may omit them on some official-account endpoints). */
@@ -114,7 +119,10 @@ export class WecomHttp {
     let refreshed = false;
     let backoffs = 0;
     for (;;) {
-      await this.throttle.take(request.api);
+      if ((await this.throttle.take(request.api, request.maxWaitMs)) === null) {
+        const errmsg = `refused before calling: the throttle would hold it longer than the caller's ${request.maxWaitMs} ms`;
+        throw this.dialect.createError({ errcode: 45009, errmsg, api: request.api, kind: 'rate_limit', local: true });
+      }
       const token = await this.accessToken();
       const reply = await this.exchange(request, token);
       const errcode = errcodeOf(reply);

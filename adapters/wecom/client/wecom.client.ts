@@ -87,8 +87,8 @@ export class WecomClient {
   // ---- customers
 
   /** https://developer.work.weixin.qq.com/document/path/96315 */
-  getExternalContact(external_userid: string, cursor?: string): Reply<ExternalContactGetResponse> {
-    return this.http.call({ method: 'GET', api: 'externalcontact/get', query: { external_userid, cursor } });
+  getExternalContact(external_userid: string, cursor?: string, opts: { maxWaitMs?: number } = {}): Reply<ExternalContactGetResponse> {
+    return this.http.call({ method: 'GET', api: 'externalcontact/get', query: { external_userid, cursor }, ...opts });
   }
 
   /** https://developer.work.weixin.qq.com/document/path/96315 (list of one member's customers) */
