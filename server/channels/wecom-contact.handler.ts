@@ -11,7 +11,9 @@ import { upsertWecomCustomer, upsertWecomFollow } from './wecom-apply.ts';
 export async function onFriendAddedOrEdited(event: FriendAdded | FriendEdited, ctx: InboundContext): Promise<HandledEvent> {
   const { deps, adapter } = ctx;
   const fetchDetail = adapter.fetchContactDetail?.bind(adapter);
-  const looked = fetchDetail ? await ctx.deps.details.lookUp(ctx.account, 'contact', event.externalUserId, event.occurredAt, () => fetchDetail(event.externalUserId), detailBudgetMs(event, deps.clock.now())) : { fetched: true as const, detail: null };
+  const looked = fetchDetail
+    ? await ctx.deps.details.lookUp(ctx.account, 'contact', event.externalUserId, event.occurredAt, (maxWaitMs) => fetchDetail(event.externalUserId, { maxWaitMs }), detailBudgetMs(event, deps.clock.now()))
+    : { fetched: true as const, detail: null };
   const detail: ContactDetail | null = looked.fetched ? looked.detail : null;
   const staff = await deps.org.findStaffByUserId(event.corpId, event.staffUserId);
   const { contact, created } = await upsertWecomCustomer(deps, event.corpId, event.externalUserId, detail, { staff, interactionAt: event.occurredAt });
@@ -39,15 +41,24 @@ export async function onFriendAddedOrEdited(event: FriendAdded | FriendEdited, c
 /** A welcome code dies 20 s after the add; its welcome (rendering, the call) needs the last WELCOME_RESERVE_MS of them. */
 const WELCOME_CODE_MS = 20_000;
 const WELCOME_RESERVE_MS = 5_000;
+/**
+ * How long after the add a welcome waits for the customer's detail at most. The customer has just added the staff
+ * member and is looking at the chat: the greeting is worth more now than with their name later (templates fall
+ * back: `{{contact.name|朋友}}`), and in a burst the detail API's rate would otherwise hold the last welcomes of a
+ * poster's 2,000 adds about 10 s. What is not fetched by then is owed to the detail sweep.
+ */
+const WELCOME_DETAIL_MS = 4_000;
 
 /**
- * How long the detail may take: less than the default budget while a welcome code is still alive (0: not asked at
- * all), the default otherwise (no code, or one already dead: the welcome is lost either way).
+ * How long the detail may take: while a welcome code is still alive, until WELCOME_DETAIL_MS after the add and
+ * never into the welcome's reserve (0: not asked at all); the default otherwise (no code, or one already dead:
+ * the welcome is lost either way).
  */
 function detailBudgetMs(event: FriendAdded | FriendEdited, now: Date): number | undefined {
   if (event.kind !== 'friend_added' || !event.welcomeCode) return undefined;
   const windowLeft = event.occurredAt.getTime() + WELCOME_CODE_MS - now.getTime();
-  return windowLeft > 0 ? Math.max(0, windowLeft - WELCOME_RESERVE_MS) : undefined;
+  if (windowLeft <= 0) return undefined;
+  return Math.max(0, Math.min(windowLeft - WELCOME_RESERVE_MS, event.occurredAt.getTime() + WELCOME_DETAIL_MS - now.getTime()));
 }
 
 export async function onFriendDeleted(event: FriendDeletedByStaff | FriendDeletedByCustomer, ctx: InboundContext): Promise<HandledEvent> {

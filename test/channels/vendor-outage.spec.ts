@@ -99,11 +99,25 @@ describe('a WeCom API outage loses no customer and no recorded event', function 
     expect(await t.db.models.DetailDue.countDocuments({ vendorId: scan.external_userid }), 'the detail is owed instead').to.equal(1);
   });
 
+  it('greets a customer whose add waited more than 4 s in the inbox at once, without their detail: the detail is owed, not awaited', async () => {
+    const corp = { corpId: SIM_CORP_ID, storeIds: null };
+    await h.services.content.importPublished(corp, [{ templateId: 'tpl-prompt', name: 'w', scene: 'welcome', tags: [], channels: ['wecom_1to1'], text: '{{contact.name|朋友}}，欢迎！', attachments: [] }], 'test');
+    const code = await h.services.liveCodes.service.create(corp, { name: '排队活码', channel: 'poster', staffIds: [h.org.staff.a1], welcomeTemplateId: 'tpl-prompt' }, 'test');
+    const scan = h.sim.control.scanContactWay(code.configId, { name: '排队' });
+    h.sim.control.clearRequests();
+    const xml = externalContactEvent({ corpId: SIM_CORP_ID, changeType: 'add_external_contact', userId: scan.userid, externalUserId: scan.external_userid, state: scan.state!, welcomeCode: scan.welcomeCode, createTime: nowS() - 6 });
+    await deliverCallback({ ...target(), xml });
+    expect(await h.processor.drain()).to.equal(1);
+    expect(await t.db.models.LiveCodeWelcome.findOne({ welcomeCode: scan.welcomeCode }).lean()).to.include({ status: 'sent' });
+    expect(h.sim.control.requests('externalcontact/get'), 'not asked inline').to.have.length(0);
+    expect(await t.db.models.DetailDue.countDocuments({ vendorId: scan.external_userid }), 'owed to the sweep').to.equal(1);
+  });
+
   it('a welcome-code add whose short budget runs out owes its detail but does not stop the next add from fetching its own', async () => {
     proxy.break('externalcontact/get', 'hang');
     const late = h.sim.control.addCustomer({ name: '晚到', follow_user: [{ userid: 'a1' }] });
-    // 14 s after the add, 6 s of the code's 20 are left: 1 s for the detail after the 5 s kept for the welcome.
-    const xml = externalContactEvent({ corpId: SIM_CORP_ID, changeType: 'add_external_contact', userId: 'a1', externalUserId: late.external_userid, welcomeCode: 'WC-late', createTime: nowS() - 14 });
+    // 3 s after the add, at most 1 s is left of the 4 s a welcome waits for the customer's detail.
+    const xml = externalContactEvent({ corpId: SIM_CORP_ID, changeType: 'add_external_contact', userId: 'a1', externalUserId: late.external_userid, welcomeCode: 'WC-late', createTime: nowS() - 3 });
     await deliverCallback({ ...target(), xml });
     expect(await h.processor.drain()).to.equal(1);
     expect(await t.db.models.DetailDue.countDocuments({ vendorId: late.external_userid })).to.equal(1);
