@@ -13,7 +13,7 @@ import type { Clock } from '../shared/clock.ts';
 import { newContactDocument, toContactDto, type ContactDto, type ContactRow } from './contact.dto.ts';
 import type { LifecycleStage } from './contact.schema.ts';
 import { InsertBatcher } from '../db/insert-batcher.ts';
-import type { IdentityLookups } from './identity-lookups.ts';
+import type { IdentityLookupRepository } from './identity-lookup.repository.ts';
 import type { ContactsModels } from './contacts.models.ts';
 import type { FollowRepository } from './follow.repository.ts';
 import { identityKey, parseIdentityKey, personKeys, phoneKey, type Identity } from './identity.ts';
@@ -45,7 +45,7 @@ const MAX_ATTEMPTS = 8;
 export class ContactIdentityRepository {
   constructor(
     private readonly models: Pick<ContactsModels, 'Contact'>,
-    private readonly lookups: Pick<IdentityLookups, 'byKey'>,
+    private readonly lookups: Pick<IdentityLookupRepository, 'byKey'>,
     private readonly follows: Pick<FollowRepository, 'reassignContact'>,
     private readonly phones: PhoneVault,
     private readonly clock: Clock,

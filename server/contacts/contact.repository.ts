@@ -9,8 +9,8 @@ import type { Scope } from '../shared/scope.ts';
 import { toObjectId } from '../shared/object-id.ts';
 import { toContactDto, type ContactDto, type ContactRow } from './contact.dto.ts';
 import type { LifecycleStage } from './contact.schema.ts';
-import type { ContactSummaries } from './contact-summaries.ts';
-import type { IdentityLookups } from './identity-lookups.ts';
+import type { ContactSummaryRepository } from './contact-summary.repository.ts';
+import type { IdentityLookupRepository } from './identity-lookup.repository.ts';
 import type { ContactsModels } from './contacts.models.ts';
 
 export type ContactFilter = {
@@ -275,8 +275,8 @@ export class ContactRepository {
 export class ContactChannelState {
   constructor(
     private readonly models: ContactsModels,
-    private readonly lookups: Pick<IdentityLookups, 'byKey'>,
-    private readonly summaries: Pick<ContactSummaries, 'refresh'>,
+    private readonly lookups: Pick<IdentityLookupRepository, 'byKey'>,
+    private readonly summaries: Pick<ContactSummaryRepository, 'refresh'>,
   ) {}
 
   async findByIdentity(corpId: string, identityKey: string): Promise<ContactDto | null> {

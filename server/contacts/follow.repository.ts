@@ -6,7 +6,7 @@ import type { Types } from 'mongoose';
 import { isDuplicateKeyError } from '../errors.ts';
 import type { Scope } from '../shared/scope.ts';
 import { toObjectId } from '../shared/object-id.ts';
-import type { ContactSummaries } from './contact-summaries.ts';
+import type { ContactSummaryRepository } from './contact-summary.repository.ts';
 import type { ContactsModels } from './contacts.models.ts';
 
 export type FollowInput = {
@@ -23,7 +23,7 @@ export type FollowInput = {
 export class FollowRepository {
   constructor(
     private readonly models: ContactsModels,
-    private readonly summaries: Pick<ContactSummaries, 'refresh'>,
+    private readonly summaries: Pick<ContactSummaryRepository, 'refresh'>,
   ) {}
 
   async upsert(corpId: string, f: FollowInput): Promise<void> {

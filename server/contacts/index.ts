@@ -9,8 +9,8 @@ import type { Clock } from '../shared/clock.ts';
 import { ContactIdentityRepository } from './contact-identity.repository.ts';
 import { ContactChannelState, ContactRepository } from './contact.repository.ts';
 import type { ContactsModels } from './contacts.models.ts';
-import { ContactSummaries } from './contact-summaries.ts';
-import { IdentityLookups } from './identity-lookups.ts';
+import { ContactSummaryRepository } from './contact-summary.repository.ts';
+import { IdentityLookupRepository } from './identity-lookup.repository.ts';
 import { FollowRepository } from './follow.repository.ts';
 import { PhoneVault } from './phone.ts';
 import { SegmentRepository } from './segment.repository.ts';
@@ -52,8 +52,8 @@ export type ContactsDeps = {
 
 export function createContactsModule(deps: ContactsDeps): ContactsModule {
   const phones = new PhoneVault(deps.keys);
-  const summaries = new ContactSummaries(deps.models, deps.clock);
-  const lookups = new IdentityLookups(deps.models);
+  const summaries = new ContactSummaryRepository(deps.models, deps.clock);
+  const lookups = new IdentityLookupRepository(deps.models);
   const follows = new FollowRepository(deps.models, summaries);
   return {
     contacts: new ContactRepository(deps.models),

@@ -9,7 +9,7 @@ import type { ContactsModels } from './contacts.models.ts';
 
 type Ask = { corpId: string; key: string };
 
-export class IdentityLookups {
+export class IdentityLookupRepository {
   private readonly batcher = new KeyBatcher<Ask, ContactRow | null>({
     key: (a) => `${a.corpId}\u0000${a.key}`,
     work: (asks) => this.work(asks),

@@ -20,7 +20,7 @@ type Ask = { corpId: string; contactId: string; scope: SummaryScope };
 type ContactFacts = { _id: Types.ObjectId; homeStoreId?: string | null; lifecycle?: string; openids?: Array<{ appId?: string | null; openid?: string | null }>; unsubscribedKeys?: string[] };
 type LiveFollow = { contactId: string; staffId: string; storeId: string; remark?: string | null };
 
-export class ContactSummaries {
+export class ContactSummaryRepository {
   private readonly batcher = new KeyBatcher<Ask, void>({
     key: (a) => `${a.corpId}\u0000${a.contactId}`,
     merge: (a, b) => (a.scope === 'relations' ? a : b),
