@@ -43,9 +43,10 @@ export class DetailLookup {
     } else if (budgetMs <= 0) {
       reason = 'skipped: no time left for the detail before the welcome';
     } else {
+      const limitMs = Math.min(budgetMs, DETAIL_BUDGET_MS);
       let timer: NodeJS.Timeout | undefined;
-      const budget = new Promise<'budget'>((resolve) => (timer = setTimeout(() => resolve('budget'), Math.min(budgetMs, DETAIL_BUDGET_MS))));
-      const call = fetch(Math.min(budgetMs, DETAIL_BUDGET_MS)).then(
+      const budget = new Promise<'budget'>((resolve) => (timer = setTimeout(() => resolve('budget'), limitMs)));
+      const call = fetch(limitMs).then(
         (detail) => ({ ok: true as const, detail }),
         (err: unknown) => ({ ok: false as const, err }),
       );
@@ -54,7 +55,7 @@ export class DetailLookup {
         paused.delete(account.id);
         return { fetched: true, detail: outcome.detail };
       }
-      reason = outcome === 'budget' ? `no answer within ${Math.min(budgetMs, DETAIL_BUDGET_MS)} ms` : ((outcome.err as Error)?.message ?? String(outcome.err));
+      reason = outcome === 'budget' ? `no answer within ${limitMs} ms` : ((outcome.err as Error)?.message ?? String(outcome.err));
       // A refusal about this one id says nothing about the API, and neither does a budget cut short (a welcome code
       // about to die: our own throttle's queue alone may take longer): the next event's lookup still runs. Paused
       // on those, one late welcome-code add in a burst sent every add of the next 30 s to the sweep.
