@@ -1,13 +1,22 @@
 /** `campaign_contact_ways`: one 「联系我」 per campaign and staff member, found again by its `state`. */
 import { isDuplicateKeyError } from '../errors.ts';
 import type { CampaignsModels } from './campaigns.models.ts';
+import { KeyBatcher } from '../db/key-batcher.ts';
 
 export type CampaignContactWay = { campaignId: string; staffId: string; state: string; configId: string | null; qrCode: string | null };
 
 type Row = { campaignId: string; staffId: string; state: string; configId?: string | null; qrCode?: string | null };
 const toWay = (r: Row): CampaignContactWay => ({ campaignId: r.campaignId, staffId: r.staffId, state: r.state, configId: r.configId ?? null, qrCode: r.qrCode ?? null });
 
+type StateAsk = { corpId: string; state: string };
+
 export class ContactWayRepository {
+  /** Every add of a campaign code asks for its way: the adds applied at once are answered by one read. */
+  private readonly byState = new KeyBatcher<StateAsk, CampaignContactWay | null>({
+    key: (a) => `${a.corpId}\u0000${a.state}`,
+    work: (asks) => this.findStates(asks),
+  });
+
   constructor(private readonly models: Pick<CampaignsModels, 'CampaignContactWay'>) {}
 
   async find(corpId: string, campaignId: string, staffId: string): Promise<CampaignContactWay | null> {
@@ -16,9 +25,17 @@ export class ContactWayRepository {
   }
 
   /** The way an add event's `state` names (`c:<campaign code>:<n>`). */
-  async findByState(corpId: string, state: string): Promise<CampaignContactWay | null> {
-    const row = await this.models.CampaignContactWay.findOne({ corpId, state }).lean();
-    return row ? toWay(row) : null;
+  findByState(corpId: string, state: string): Promise<CampaignContactWay | null> {
+    return this.byState.run({ corpId, state });
+  }
+
+  private async findStates(asks: StateAsk[]): Promise<Array<CampaignContactWay | null>> {
+    const found = new Map<string, CampaignContactWay>();
+    for (const corpId of new Set(asks.map((a) => a.corpId))) {
+      const states = asks.filter((a) => a.corpId === corpId).map((a) => a.state);
+      for (const row of await this.models.CampaignContactWay.find({ corpId, state: { $in: states } }).lean()) found.set(`${corpId}\u0000${row.state}`, toWay(row));
+    }
+    return asks.map((a) => found.get(`${a.corpId}\u0000${a.state}`) ?? null);
   }
 
   /**

@@ -8,6 +8,7 @@ import type { Types } from 'mongoose';
 import type { ChannelsModels } from './channels.models.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { DetailDueDoc } from './detail-due.schema.ts';
+import { UpdateBatcher } from '../db/update-batcher.ts';
 
 export type DetailKind = 'contact' | 'group' | 'follower';
 export type DetailDueRow = DetailDueDoc & { _id: Types.ObjectId };
@@ -16,23 +17,28 @@ const FIRST_DELAY_MS = 30_000;
 const MAX_DELAY_MS = 30 * 60_000;
 
 export class DetailDueRepository {
+  /** A burst of welcome-code adds owes hundreds of details a second: written together (see UpdateBatcher). */
+  private readonly writes: UpdateBatcher;
+
   constructor(
     private readonly models: Pick<ChannelsModels, 'DetailDue'>,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.writes = new UpdateBatcher(() => models.DetailDue.db.db!, models.DetailDue.collection.collectionName);
+  }
 
   /** Records that `vendorId`'s detail is owed (once: a later event about it joins the same row). */
   async owe(account: { id: string; corpId: string }, kind: DetailKind, vendorId: string, occurredAt: Date, reason: string): Promise<void> {
     const now = this.clock.now();
-    await this.models.DetailDue.updateOne(
-      { accountId: account.id, kind, vendorId },
-      {
+    await this.writes.update({
+      q: { accountId: account.id, kind, vendorId },
+      u: {
         $setOnInsert: { corpId: account.corpId, attempts: 0, nextAttemptAt: new Date(now.getTime() + FIRST_DELAY_MS), createdAt: now },
         $set: { lastError: reason },
         $max: { occurredAt },
       },
-      { upsert: true },
-    );
+      upsert: true,
+    });
   }
 
   /** Due rows, the longest-waiting first. */

@@ -33,6 +33,8 @@ export async function onFriendAddedOrEdited(event: FriendAdded | FriendEdited, c
     // Without the detail an edit has nothing to say about the relation beyond its existence; an add has its state.
     const state = event.kind === 'friend_added' ? (event.state ?? undefined) : undefined;
     await deps.follows.recordFromEvent(event.corpId, { contactId: contact.id, staff, ...(state !== undefined ? { state } : {}), addedAt: event.occurredAt });
+    // A contact created just now has no earlier relation: this one was stored with an empty remark.
+    if (created) known.relation = { remark: '', description: '' };
   }
   if (event.kind === 'friend_added') await deps.reactions.run('friend_added', { event, contactId: contact.id, staff, account: ctx.account, adapter: ctx.adapter, ...known });
   return { contactId: contact.id, storeId: staff.storeId };

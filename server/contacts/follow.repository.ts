@@ -8,6 +8,7 @@ import type { Scope } from '../shared/scope.ts';
 import { toObjectId } from '../shared/object-id.ts';
 import type { ContactSummaryRepository } from './contact-summary.repository.ts';
 import type { ContactsModels } from './contacts.models.ts';
+import { UpdateBatcher } from '../db/update-batcher.ts';
 
 export type FollowInput = {
   contactId: string;
@@ -21,15 +22,24 @@ export type FollowInput = {
 };
 
 export class FollowRepository {
+  /**
+   * The relation writes of events applied at once go to the database together (the inbound processor applies
+   * dozens of adds and deletions side by side). They bypass mongoose, so the schema's timestamps are set here.
+   */
+  private readonly writes: UpdateBatcher;
+
   constructor(
     private readonly models: ContactsModels,
     private readonly summaries: Pick<ContactSummaryRepository, 'refresh'>,
-  ) {}
+  ) {
+    this.writes = new UpdateBatcher(() => models.Follow.db.db!, models.Follow.collection.collectionName);
+  }
 
   async upsert(corpId: string, f: FollowInput): Promise<void> {
-    await this.models.Follow.updateOne(
-      { corpId, contactId: f.contactId, staffId: f.staff.id },
-      {
+    const now = new Date();
+    await this.writes.update({
+      q: { corpId, contactId: f.contactId, staffId: f.staff.id },
+      u: {
         $set: {
           staffUserId: f.staff.userId,
           storeId: f.staff.storeId,
@@ -40,11 +50,12 @@ export class FollowRepository {
           state: f.state ?? '',
           deletedAt: null,
           deletedBy: null,
+          updatedAt: now,
         },
-        $setOnInsert: { addedAt: f.addedAt },
+        $setOnInsert: { addedAt: f.addedAt, createdAt: now },
       },
-      { upsert: true },
-    );
+      upsert: true,
+    });
     await this.refreshContact(corpId, f.contactId);
   }
 
@@ -53,14 +64,15 @@ export class FollowRepository {
    * has one; remark, tags and add way are kept when the relation exists and empty otherwise (the detail fills them).
    */
   async recordFromEvent(corpId: string, f: { contactId: string; staff: FollowInput['staff']; state?: string; addedAt: Date }): Promise<void> {
-    await this.models.Follow.updateOne(
-      { corpId, contactId: f.contactId, staffId: f.staff.id },
-      {
-        $set: { staffUserId: f.staff.userId, storeId: f.staff.storeId, deletedAt: null, deletedBy: null, ...(f.state !== undefined ? { state: f.state } : {}) },
-        $setOnInsert: { remark: '', description: '', tagIds: [], addWay: 0, addedAt: f.addedAt, ...(f.state === undefined ? { state: '' } : {}) },
+    const now = new Date();
+    await this.writes.update({
+      q: { corpId, contactId: f.contactId, staffId: f.staff.id },
+      u: {
+        $set: { staffUserId: f.staff.userId, storeId: f.staff.storeId, deletedAt: null, deletedBy: null, updatedAt: now, ...(f.state !== undefined ? { state: f.state } : {}) },
+        $setOnInsert: { remark: '', description: '', tagIds: [], addWay: 0, addedAt: f.addedAt, createdAt: now, ...(f.state === undefined ? { state: '' } : {}) },
       },
-      { upsert: true },
-    );
+      upsert: true,
+    });
     await this.refreshContact(corpId, f.contactId);
   }
 
@@ -70,7 +82,7 @@ export class FollowRepository {
   }
 
   async markDeleted(corpId: string, contactId: string, staffId: string, by: 'staff' | 'customer', at: Date): Promise<void> {
-    await this.models.Follow.updateOne({ corpId, contactId, staffId }, { $set: { deletedAt: at, deletedBy: by } });
+    await this.writes.update({ q: { corpId, contactId, staffId }, u: { $set: { deletedAt: at, deletedBy: by, updatedAt: new Date() } } });
     await this.refreshContact(corpId, contactId);
   }
 
