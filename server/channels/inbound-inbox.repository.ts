@@ -109,10 +109,12 @@ export class InboundInbox {
   }
 
   /**
-   * Extends the lease of rows still in hand (processing under the claim that took them), one write per claim:
-   * rows waiting behind a slow subject are not taken for dead and applied twice. Answers how many were extended.
+   * Extends the lease of rows still in hand (processing under the claim that took them), in one write for all:
+   * rows waiting behind a slow subject or a vendor's rate are not taken for dead and applied twice. The rows given
+   * carry their new lease, so a later release() still finds them. Answers how many were extended.
    */
   async renewLeases(rows: readonly InboxRow[]): Promise<number> {
+    if (!rows.length) return 0;
     const byToken = new Map<string | null, Types.ObjectId[]>();
     for (const row of rows) {
       const ids = byToken.get(row.claimToken ?? null);
@@ -120,12 +122,12 @@ export class InboundInbox {
       else byToken.set(row.claimToken ?? null, [row._id]);
     }
     const leaseUntil = new Date(this.clock.now().getTime() + LEASE_MS);
-    let renewed = 0;
-    for (const [claimToken, ids] of byToken) {
-      const res = await this.models.InboundRaw.updateMany({ _id: { $in: ids }, status: 'processing', claimToken }, { $set: { leaseUntil } });
-      renewed += res.modifiedCount;
-    }
-    return renewed;
+    const res = await this.models.InboundRaw.collection.bulkWrite(
+      [...byToken].map(([claimToken, ids]) => ({ updateMany: { filter: { _id: { $in: ids }, status: 'processing', claimToken }, update: { $set: { leaseUntil } } } })),
+      { ordered: false },
+    );
+    for (const row of rows) (row as { leaseUntil: Date | null }).leaseUntil = leaseUntil;
+    return res.modifiedCount;
   }
 
   /** Marks applied rows processed, one write for all (the end of a batch). */
@@ -168,11 +170,22 @@ export class InboundInbox {
    * taken back. Only while this claim still holds it (same lease).
    */
   async release(row: InboxRow): Promise<boolean> {
-    const res = await this.models.InboundRaw.updateOne(
-      { _id: row._id, status: 'processing', leaseUntil: row.leaseUntil },
-      { $set: { status: 'pending', leaseUntil: null, nextAttemptAt: this.clock.now() }, $inc: { attempts: -1 } },
+    return (await this.releaseMany([row])) > 0;
+  }
+
+  /** release() for many rows in one write (a stop gives back thousands of rows claimed ahead); answers how many. */
+  async releaseMany(rows: readonly InboxRow[]): Promise<number> {
+    if (!rows.length) return 0;
+    const res = await this.models.InboundRaw.bulkWrite(
+      rows.map((row) => ({
+        updateOne: {
+          filter: { _id: row._id, status: 'processing', leaseUntil: row.leaseUntil },
+          update: { $set: { status: 'pending', leaseUntil: null, nextAttemptAt: this.clock.now() }, $inc: { attempts: -1 } },
+        },
+      })),
+      { ordered: false },
     );
-    return res.modifiedCount > 0;
+    return res.modifiedCount;
   }
 
   /**

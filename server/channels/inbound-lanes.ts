@@ -45,9 +45,43 @@ export function subjectOf(events: readonly InboundEvent[]): string | null {
 }
 
 /**
- * A row that only says "pull what is new" (a kf account's messages available): a pull started after it was
- * recorded reads everything it announces, so several waiting for one subject are done by one pull.
+ * A row that only says "pull what is new": a kf account's messages available, or a change to the corp's tag list
+ * other than a deletion (its handler mirrors the whole list from get_corp_tag_list, deletions included). A pull
+ * started after such a row was recorded reads everything it announces, so several waiting for one subject are
+ * done by one pull.
  */
 export function isPullTrigger(events: readonly InboundEvent[]): boolean {
-  return events.length === 1 && events[0]!.kind === 'kf_messages_available';
+  if (events.length !== 1) return false;
+  const kind = events[0]!.kind;
+  return kind === 'kf_messages_available' || kind === 'corp_tag_created' || kind === 'corp_tag_updated' || kind === 'corp_tag_shuffled';
+}
+
+/** What applying a row waits on besides the database: the vendor API it calls, each with its own rate. */
+export type VendorWait = 'contact' | 'group' | 'tags' | 'kf' | 'follower';
+
+/**
+ * The vendor API a row's handler calls (a customer's or a group's detail, the corp's tag list, a kf pull, a
+ * follower's profile), or null for rows the database alone applies. The processor gives each its own lanes, so
+ * rows paced by a vendor's rate neither hold the lanes of rows that need only the database nor starve each other.
+ */
+export function vendorWaitOf(events: readonly InboundEvent[]): VendorWait | null {
+  const e = events[0];
+  switch (e?.kind) {
+    case 'friend_added':
+    case 'friend_edited':
+      return 'contact';
+    case 'group_created':
+    case 'group_updated':
+      return 'group';
+    case 'corp_tag_created':
+    case 'corp_tag_updated':
+    case 'corp_tag_shuffled':
+      return 'tags';
+    case 'kf_messages_available':
+      return 'kf';
+    case 'oa_subscribed':
+      return 'follower';
+    default:
+      return null;
+  }
 }

@@ -6,8 +6,9 @@
  * pipeline: the rows of one subject (a customer, a group, a kf account; `inbound-lanes.ts`) one at a time in
  * arrival order, so a customer's add comes before their delete, and different subjects side by side, because each
  * row mostly waits on the database and the vendor. The next batch is claimed while earlier ones are still being
- * applied (up to WINDOW rows in hand), so a slow subject (a kf account's bot replies, an add waiting on WeCom)
- * holds back only its own rows, not a whole batch.
+ * applied, so a slow subject (a kf account's bot replies, an add waiting on WeCom) holds back only its own rows,
+ * not a whole batch. Rows paced by a vendor API have a large window and lanes per API of their own (VENDOR_WINDOW,
+ * VENDOR_LANES), so in a burst the rows the database alone applies are not held to the detail API's rate.
  * `stop()` takes no new row, gives back the unstarted rows, lets the ones in hand finish within a bound and
  * otherwise gives them back unspent.
  */
@@ -18,14 +19,15 @@ import type { Metrics } from '../system/metrics.ts';
 import type { ChannelAccount, ChannelAccountRepository } from './channel-account.repository.ts';
 import type { InboundDeps } from './inbound-context.ts';
 import { dispatchInbound } from './inbound-dispatch.ts';
-import { createSlots } from '../shared/slots.ts';
-import { isPullTrigger, subjectOf } from './inbound-lanes.ts';
+import { createSlots, type Slots } from '../shared/slots.ts';
+import { KeyBatcher } from '../db/key-batcher.ts';
+import { isPullTrigger, subjectOf, vendorWaitOf } from './inbound-lanes.ts';
 import { LEASE_MS, type FailKind, type InboundInbox, type InboxRow } from './inbound-inbox.repository.ts';
 
 export type InboundProcessorDeps = {
   channelAccounts: Pick<ChannelAccountRepository, 'get'>;
   adapterFor: (account: ChannelAccount) => ChannelAdapter;
-  inbox: Pick<InboundInbox, 'claimBatch' | 'doneMany' | 'release' | 'reject' | 'retryLater' | 'breakdown' | 'backlog' | 'renewLeases'>;
+  inbox: Pick<InboundInbox, 'claimBatch' | 'doneMany' | 'release' | 'releaseMany' | 'reject' | 'retryLater' | 'breakdown' | 'backlog' | 'renewLeases'>;
   /** What the handlers of each event use. */
   inbound: InboundDeps;
   /** How many vendor details are owed (a gauge next to the inbox's). */
@@ -39,13 +41,25 @@ type Parsed = { events: InboundEvent[] } | { error: unknown };
 /** A row applied, with the event-log entries its events make (written for the whole batch at once). */
 type Applied = { row: InboxRow; eventKeys: string[]; log: Array<{ corpId: string; event: NewEvent }> };
 
-/** Rows per claim (one write each). */
-const BATCH = 32;
 /**
- * Rows claimed and not yet finished, at most: how far the fast subjects may run ahead of a slow one. A welcome-code
- * add claimed now waits behind at most this many rows' work; each row is held for a second or two, far inside the lease.
+ * Rows per claim, at most (a claim is three commands and a staff read, one after another): at 32 the claims
+ * themselves held the processor to about 450 rows a second while its lanes idled. A claim takes what the windows
+ * have room for, and waits for at least MIN_CLAIM rows of room.
  */
-const WINDOW = 128;
+const CLAIM_MAX = 128;
+const MIN_CLAIM = 32;
+/**
+ * Rows the database alone applies, claimed and not yet finished, at most: how far the claim runs ahead of them. A
+ * welcome-code add claimed now waits behind at most this many rows' work.
+ */
+const WINDOW = 256;
+/**
+ * Rows paced by a vendor's rate (and the rows of their subjects behind them), claimed and not yet finished, at
+ * most. In a burst the detail API answers about 150 adds a second: a window this size lets the rows that need
+ * only the database (messages, deletions of customers added earlier) be applied at the database's pace instead of
+ * the vendor's, while the adds wait their turn in their own lanes. Their leases are renewed in one write.
+ */
+const VENDOR_WINDOW = 16_384;
 /**
  * Pull triggers folded at most (beyond, they wait in the window like any row). A folded trigger costs a row in
  * memory and a place in the lease renewal; one in the window blocks a place for other subjects' rows while its kf
@@ -54,13 +68,20 @@ const WINDOW = 128;
  */
 const FOLD_MAX = 16_384;
 /**
- * Rows applied at once. Most of a row's time is spent waiting (the database, the vendor's detail), and the
- * contacts' reads and writes of the rows in hand are batched (contacts/identity-lookup.repository.ts, contact-summary.repository.ts),
+ * Rows the database alone applies at once. Most of a row's time is spent waiting on the database, and the contacts'
+ * reads and writes of the rows in hand are batched (contacts/identity-lookup.repository.ts, contact-summary.repository.ts),
  * so more rows at once means fewer commands per row: 32 applied a 2,000-row mix 1.7 times as fast as 8; 64 was slower.
  */
 const LANES = 32;
+/**
+ * Rows applied at once per vendor API (vendorWaitOf: a customer's detail, a group's, the tag list, a kf pull) and
+ * for welcome-code adds: each API has its own rate, so the adds of a burst do not hold the lanes of group changes or
+ * tag changes, and a welcome never queues behind ordinary adds.
+ */
+const VENDOR_LANES = 16;
 /** Applied rows are logged and marked processed together once this many are done (and at the end of a drain). */
 const MARK_EVERY = 32;
+const MARK_AFTER_MS = 200;
 
 /** Errors of the database driver that mean "not reachable right now". */
 const UNREACHABLE = /^Mongo(ose)?(Network|NetworkTimeout|ServerSelection|NotConnected|TopologyClosed)Error$/;
@@ -92,6 +113,17 @@ export class InboundProcessor {
   private readonly folded = new Set<InboxRow>();
   /** The accounts of the rows in hand, read once per claim each. */
   private accounts = new Map<string, Promise<ChannelAccount>>();
+  /**
+   * Welcome-code adds are marked as soon as they are applied, and those applied at once are marked together: in a
+   * poster's burst each would otherwise cost an event-log write and an inbox write of its own.
+   */
+  private readonly recordNow = new KeyBatcher<Applied, void>({
+    key: (a) => String(a.row._id),
+    work: async (applied) => {
+      await this.record(applied);
+      return applied.map(() => undefined);
+    },
+  });
 
   constructor(
     private readonly deps: InboundProcessorDeps,
@@ -123,32 +155,54 @@ export class InboundProcessor {
   private async pipeline(max: number): Promise<number> {
     let n = 0;
     let claimed = 0;
-    /** Each subject's last row: the subject's next row starts after it. */
+    /** Each subject's last row: the subject's next row starts after it (and whether it counts in the vendor window). */
     const tails = new Map<string, Promise<void>>();
+    const tailPaced = new Map<string, boolean>();
     /** Each subject's pull trigger not started yet, with the triggers folded into it. */
     const folds = new Map<string, Array<{ row: InboxRow; read: Parsed }>>();
     const running = new Set<Promise<void>>();
-    const slots = createSlots(LANES);
+    /** Lanes per kind of wait: the database's, each vendor API's, welcome-code adds'. */
+    const lanes = new Map<string, Slots>();
+    const lanesOf = (kind: string) => {
+      let of = lanes.get(kind);
+      if (!of) lanes.set(kind, (of = createSlots(kind === 'database' || kind === 'welcome' ? LANES : VENDOR_LANES)));
+      return of;
+    };
+    /** Rows claimed and not finished: paced by a vendor (or behind one on their subject), and the others. */
+    const held = { paced: 0, plain: 0, welcome: 0 };
     // Applied rows wait here to be logged and marked together. A crash before that mark leaves them to the lease:
     // they are applied again, which every handler's upserts and the event log's keys make harmless.
     const applied: Applied[] = [];
     let marking = Promise.resolve();
     let failure: { err: unknown } | null = null;
     const fail = (err: unknown) => void (failure ??= { err });
+    // Fewer than MARK_EVERY applied rows are marked after MARK_AFTER_MS: the last rows of a burst are not left
+    // unmarked while a slow subject (a kf account's bot replies) keeps the drain going.
+    let lateMark: NodeJS.Timeout | null = null;
     const mark = (all: boolean) => {
       if (applied.length && (all || applied.length >= MARK_EVERY)) {
+        if (lateMark) clearTimeout(lateMark);
+        lateMark = null;
         const rows = applied.splice(0);
         marking = marking.then(() => this.record(rows)).catch(fail);
+      } else if (applied.length && !lateMark) {
+        lateMark = setTimeout(() => {
+          lateMark = null;
+          void mark(true);
+        }, MARK_AFTER_MS);
       }
       return marking;
     };
-
     while (claimed < max && !this.stopping && !failure) {
-      if (this.waiting.size + this.inHand.size > WINDOW - BATCH) {
+      // The claim's rows may all be of either kind: it takes what both windows have room for.
+      const room = Math.min(WINDOW - held.plain, VENDOR_WINDOW - held.paced, CLAIM_MAX);
+      // While more welcome-code adds are in hand than their lanes run at once, nothing else is claimed: in a burst
+      // the rows claimed behind them would take the machine from the last welcomes (their codes die 20 s after the add).
+      if (room < MIN_CLAIM || held.welcome > LANES) {
         await Promise.race(running);
         continue;
       }
-      const batch = await this.deps.inbox.claimBatch(Math.min(BATCH, max - claimed));
+      const batch = await this.deps.inbox.claimBatch(Math.min(room, max - claimed));
       if (!batch.length) break;
       claimed += batch.length;
       // Accounts and staff are read once per claim (a claim is a few seconds of work: an edit lands with the next).
@@ -170,6 +224,15 @@ export class InboundProcessor {
         const fold = subject && 'events' in read && isPullTrigger(read.events) ? [{ row, read }] : null;
         if (fold) folds.set(subject!, fold);
         const before = subject ? tails.get(subject) : undefined;
+        const waitsOn = 'events' in read ? vendorWaitOf(read.events) : null;
+        const welcome = (row.priority ?? 0) > 0;
+        const laneKind = welcome ? 'welcome' : (waitsOn ?? 'database');
+        // Welcome-code adds count in the small window: while a burst of them is in hand, nothing else is claimed
+        // to compete with them for the machine (their detail waits at most until 4 s after the add anyway).
+        const paced = !welcome && (waitsOn !== null || (subject !== null && tailPaced.get(subject) === true));
+        held[paced ? 'paced' : 'plain']++;
+        if (welcome) held.welcome++;
+        const slots = lanesOf(laneKind);
         const task = (async () => {
           if (before) await before;
           await slots.take();
@@ -187,7 +250,7 @@ export class InboundProcessor {
             try {
               const done = await this.process(lead.row, lead.read, inbound);
               // A welcome-code add is marked at once: its acknowledgement-to-applied time is what the 20 s code waits on.
-              if (done && (lead.row.priority ?? 0) > 0) await this.record([done]);
+              if (done && (lead.row.priority ?? 0) > 0) await this.recordNow.run(done);
               else if (done) applied.push(done);
               n++;
               for (const r of riders) {
@@ -202,13 +265,20 @@ export class InboundProcessor {
             void mark(false);
           } finally {
             slots.give();
+            held[paced ? 'paced' : 'plain']--;
+            if (welcome) held.welcome--;
           }
         })().catch(fail);
         running.add(task);
         void task.then(() => running.delete(task));
         if (subject) {
           tails.set(subject, task);
-          void task.then(() => tails.get(subject) === task && tails.delete(subject));
+          tailPaced.set(subject, paced);
+          void task.then(() => {
+            if (tails.get(subject) !== task) return;
+            tails.delete(subject);
+            tailPaced.delete(subject);
+          });
         }
       });
     }
@@ -217,7 +287,7 @@ export class InboundProcessor {
     const left = [...this.waiting, ...this.folded];
     this.waiting.clear();
     this.folded.clear();
-    for (const row of left) await this.deps.inbox.release(row);
+    await this.deps.inbox.releaseMany(left);
     if (failure) throw (failure as { err: unknown }).err;
     return n;
   }
@@ -269,10 +339,9 @@ export class InboundProcessor {
     let timer: NodeJS.Timeout | undefined;
     const finished = await Promise.race([loop.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)))]).finally(() => clearTimeout(timer));
     if (!finished) {
-      for (const row of [...this.inHand, ...this.waiting, ...this.folded]) {
-        const released = await this.deps.inbox.release(row).catch(() => false);
-        this.logger.warn({ rowId: String(row._id), released }, 'inbound row still in hand at shutdown; released for the next start');
-      }
+      const rows = [...this.inHand, ...this.waiting, ...this.folded];
+      const released = await this.deps.inbox.releaseMany(rows).catch(() => 0);
+      this.logger.warn({ rows: rows.length, released }, 'inbound rows still in hand at shutdown; released for the next start');
     }
     return finished;
   }

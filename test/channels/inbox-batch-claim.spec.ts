@@ -62,6 +62,17 @@ describe('InboundInbox batch claim', () => {
     expect(until(taken!._id)).to.be.below(services.clock.now().getTime() + LEASE_MS);
   });
 
+  it('gives rows back after their leases were renewed, thousands in one write (a stop)', async () => {
+    const services = testServices(t.db);
+    await seed(services, 3);
+    const held = await services.inbox.claimBatch(16);
+    services.clock.advance(1000);
+    await services.inbox.renewLeases(held);
+    // Released with the lease they hold now, not the one the claim gave them.
+    expect(await services.inbox.releaseMany(held)).to.equal(3);
+    expect(await t.db.models.InboundRaw.countDocuments({ status: 'pending', attempts: 0 })).to.equal(3);
+  });
+
   it('gives a dead processor\'s batch back once its lease has run out', async () => {
     const services = testServices(t.db);
     await seed(services, 3);

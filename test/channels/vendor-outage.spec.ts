@@ -10,7 +10,8 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import { once } from 'node:events';
 import pino from 'pino';
 import { deliverCallback } from '../../adapters/wecom/simulator/callback-driver.ts';
-import { externalContactEvent, kfMsgOrEvent } from '../../adapters/wecom/simulator/callback-events.ts';
+import { externalChatEvent, externalContactEvent, kfMsgOrEvent } from '../../adapters/wecom/simulator/callback-events.ts';
+import { buildXml } from '../../adapters/shared/xml.ts';
 import { SIM_CORP_ID, SIM_SECRET } from '../../adapters/wecom/simulator/wecom-simulator.ts';
 import { sealEvent } from '../../adapters/wecom/crypto/callback-envelope.ts';
 import { signature } from '../../adapters/wecom/crypto/wx-biz-msg-crypt.ts';
@@ -19,9 +20,9 @@ import { MAX_ATTEMPTS } from '../../server/channels/inbound-inbox.repository.ts'
 import { CALLBACK_AES_KEY, CALLBACK_TOKEN, OA_APP_ID, startChannelHarness, type ChannelHarness } from '../support/channel-harness.ts';
 import { useTestDatabase } from '../support/database.ts';
 
-type Mode = 'up' | 'down' | 'hang';
+type Mode = 'up' | 'down' | 'hang' | 'slow';
 
-/** Forwards to the simulator; an API listed in `broken` answers 502 (`down`) or never (`hang`). */
+/** Forwards to the simulator; an API listed in `broken` answers 502 (`down`), never (`hang`) or after 2.5 s (`slow`). */
 async function startOutageProxy(target: string) {
   const broken = new Map<string, Mode>();
   let all: Mode = 'up';
@@ -31,6 +32,7 @@ async function startOutageProxy(target: string) {
     const mode = broken.get(api) ?? all;
     if (mode === 'hang') return void hung.add(res);
     if (mode === 'down') return void res.writeHead(502).end('Bad Gateway');
+    if (mode === 'slow') await new Promise((resolve) => setTimeout(resolve, 2_500));
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks);
@@ -83,6 +85,32 @@ describe('a WeCom API outage loses no customer and no recorded event', function 
   after(async () => {
     await proxy.stop();
     await h.stop();
+  });
+
+  // First, before any test pauses the account's inline lookups (a slow answer within the budget pauses nothing).
+  it('applies the messages recorded behind 40 group changes at once while groupchat/get takes 2.5 s: rows paced by a vendor API have lanes of their own', async () => {
+    proxy.break('externalcontact/groupchat/get', 'slow');
+    for (let i = 0; i < 40; i++) {
+      const xml = externalChatEvent({ corpId: SIM_CORP_ID, chatId: `wrlane${i}`, changeType: 'update', updateDetail: 'add_member', joinScene: 3, memChangeList: [`wmlane${i}`], createTime: nowS() });
+      await deliverCallback({ ...target(), xml });
+    }
+    for (let i = 0; i < 5; i++) {
+      const xml = buildXml({ ToUserName: SIM_CORP_ID, FromUserName: 'a1', CreateTime: nowS(), MsgType: 'text', Content: `lane-test ${i}`, MsgId: String(7e12 + i), AgentID: 1000002 });
+      await deliverCallback({ ...target(), xml });
+    }
+    const inbox = t.db.models.InboundRaw;
+    const started = Date.now();
+    const drained = h.processor.drain();
+    // With one set of lanes for all rows, the first 32 group changes held every lane while WeCom took its time.
+    let messagesDone = 0;
+    while (Date.now() - started < 2_000 && messagesDone < 5) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      messagesDone = await inbox.countDocuments({ plaintext: /lane-test/, status: 'processed' });
+    }
+    expect(messagesDone, 'messages applied within 2 s').to.equal(5);
+    expect(await inbox.countDocuments({ plaintext: /wrlane/, status: 'processing' }), 'group changes still waiting on WeCom').to.be.greaterThan(0);
+    expect(await drained).to.equal(45);
+    expect(await inbox.countDocuments({ plaintext: /wrlane|lane-test/, status: 'processed' })).to.equal(45);
   });
 
   it('does not ask a hanging externalcontact/get when the welcome code has too little time left: the welcome goes out in time', async () => {
@@ -282,4 +310,5 @@ describe('a WeCom API outage loses no customer and no recorded event', function 
       await oaProxy.stop();
     }
   });
+
 });
