@@ -78,7 +78,7 @@ const LANES = 32;
  * for welcome-code adds: each API has its own rate, so the adds of a burst do not hold the lanes of group changes or
  * tag changes, and a welcome never queues behind ordinary adds.
  */
-const VENDOR_LANES = 16;
+const VENDOR_LANES = 32;
 /** Applied rows are logged and marked processed together once this many are done (and at the end of a drain). */
 const MARK_EVERY = 32;
 const MARK_AFTER_MS = 200;
@@ -235,7 +235,8 @@ export class InboundProcessor {
         const slots = lanesOf(laneKind);
         const task = (async () => {
           if (before) await before;
-          await slots.take();
+          // A row that waited for its subject's previous one goes first: it already waited its turn.
+          await slots.take(before !== undefined);
           try {
             // Not started when stopping or after a failure: left waiting, given back below.
             if (this.stopping || failure) return;
