@@ -195,6 +195,8 @@ export class ContactIdentityRepository {
       },
     };
     if (input.interactionAt) update.$max = { lastInteractionAt: input.interactionAt };
+    // A group's members, a kf customer's every message: most upserts of a known contact change nothing.
+    if (changesNothing(winner, set, keys, ids, p.homeStoreId, input.interactionAt)) return winner;
     const updated = await this.models.Contact.findOneAndUpdate({ _id: winner._id, corpId }, update, {
       returnDocument: 'after',
       timestamps: false,
@@ -247,6 +249,18 @@ export class ContactIdentityRepository {
     await this.follows.reassignContact(corpId, loserId, winnerId);
     for (const r of this.later) await r.reassignContact(corpId, loserId, winnerId);
   }
+}
+
+/** Whether attach's update would leave the contact as read (`set` holds `updatedAt` and the fields to set). */
+function changesNothing(winner: ContactRow, set: Record<string, unknown>, keys: readonly string[], ids: ReturnType<typeof splitIdentities>, homeStoreId: string | null | undefined, interactionAt: Date | undefined): boolean {
+  const stored = winner as unknown as Record<string, unknown>;
+  for (const [k, v] of Object.entries(set)) if (k !== 'updatedAt' && stored[k] !== v) return false;
+  const has = (list: readonly string[] | undefined, values: readonly string[]) => values.every((v) => list?.includes(v));
+  if (!has(winner.identityKeys, keys) || !has(winner.kfIds, ids.kfIds) || !has(winner.wechatyIds, ids.wechatyIds)) return false;
+  const openids = (winner.openids ?? []).map((o) => `${o.appId}\u0000${o.openid}`);
+  if (!has(openids, ids.openids.map((o) => `${o.appId}\u0000${o.openid}`))) return false;
+  if (homeStoreId && !winner.storeIds?.includes(homeStoreId)) return false;
+  return !interactionAt || (winner.lastInteractionAt != null && winner.lastInteractionAt >= interactionAt);
 }
 
 function splitIdentities(identities: Identity[]) {

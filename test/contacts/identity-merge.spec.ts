@@ -20,6 +20,22 @@ describe('ContactIdentityRepository.upsert', () => {
     expect(await live({ identityKeys: 'unionid:u-1' })).to.equal(1);
   });
 
+  it('writes nothing when a known contact is upserted with what is stored already, and the change when something differs', async () => {
+    const s = svc();
+    const first = await s.identities.upsert(corpId, { identities: [{ kind: 'wecom', externalUserId: 'wm-same' }, { kind: 'kf', externalUserId: 'wm-same' }], profile: { name: '同一人', gender: 1 }, interactionAt: new Date('2026-12-01T00:00:00Z') });
+    const stored = async () => (await t.db.models.Contact.findById(first.contact.id).lean())!;
+    const before = await stored();
+    s.clock.advance(60_000);
+    await s.identities.upsert(corpId, { identities: [{ kind: 'kf', externalUserId: 'wm-same' }], profile: { name: '同一人' }, interactionAt: new Date('2026-11-30T00:00:00Z') });
+    expect((await stored()).updatedAt, 'nothing changed, nothing written').to.deep.equal(before.updatedAt);
+    await s.identities.upsert(corpId, { identities: [{ kind: 'kf', externalUserId: 'wm-same' }], interactionAt: new Date('2026-12-02T00:00:00Z') });
+    const after = await stored();
+    expect(after.lastInteractionAt).to.deep.equal(new Date('2026-12-02T00:00:00Z'));
+    expect(after.updatedAt).to.not.deep.equal(before.updatedAt);
+    await s.identities.upsert(corpId, { identities: [{ kind: 'wecom', externalUserId: 'wm-same' }], profile: { name: '改名了' } });
+    expect((await stored()).name).to.equal('改名了');
+  });
+
   it('matches the same phone written differently to one contact and never stores it in clear', async () => {
     const s = svc();
     const a = await s.identities.upsert(corpId, { identities: [], phone: '138 0013 8000' });
