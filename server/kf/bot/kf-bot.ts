@@ -67,8 +67,7 @@ export class KfBot {
     if (event.event_type !== 'enter_session') return;
     const { sessions } = this.deps;
     const session = await sessions.open(corpId, m.openKfId, externalUserId, contactId, m.sentAt);
-    if (!(await sessions.claim(corpId, session.id, m.msgId))) return;
-    await sessions.append(corpId, session.id, { msgId: m.msgId, from: 'system', text: '进入会话 entered the session', at: m.sentAt });
+    if (!(await sessions.claimAndAppend(corpId, session.id, { msgId: m.msgId, from: 'system', text: '进入会话 entered the session', at: m.sentAt }))) return;
     if (session.state === 0) await this.toBot(corpId, session, port);
     if (!event.welcome_code || !port.sendKfEventMessage) return;
     const top = await this.deps.topQuestions(corpId, GREETING_QUESTIONS);
@@ -103,9 +102,8 @@ export class KfBot {
   private async onServicerMessage(corpId: string, m: KfMessage, externalUserId: string, contactId: string | null): Promise<void> {
     const { sessions } = this.deps;
     const session = await sessions.open(corpId, m.openKfId, externalUserId, contactId, m.sentAt);
-    if (!(await sessions.claim(corpId, session.id, m.msgId))) return;
     const servicer = typeof m.raw.servicer_userid === 'string' ? m.raw.servicer_userid : null;
-    await sessions.append(corpId, session.id, { msgId: m.msgId, from: 'servicer', text: m.text ?? `[${m.msgType}]`, at: m.sentAt, servicerUserId: servicer });
+    if (!(await sessions.claimAndAppend(corpId, session.id, { msgId: m.msgId, from: 'servicer', text: m.text ?? `[${m.msgType}]`, at: m.sentAt, servicerUserId: servicer }))) return;
     await sessions.markFirst(corpId, session.id, 'firstHumanResponseAt', m.sentAt);
   }
 
@@ -114,9 +112,8 @@ export class KfBot {
     const menuId = ((m.raw.text ?? {}) as { menu_id?: string }).menu_id ?? null;
     if (menuId?.startsWith(RATING_CLICK)) return this.onRating(corpId, m, externalUserId, menuId);
     const session = await sessions.open(corpId, m.openKfId, externalUserId, contactId, m.sentAt);
-    if (!(await sessions.claim(corpId, session.id, m.msgId))) return;
     const text = m.text ?? '';
-    await sessions.append(corpId, session.id, { msgId: m.msgId, from: 'customer', text: text || `[${m.msgType}]`, at: m.sentAt, menuId });
+    if (!(await sessions.claimAndAppend(corpId, session.id, { msgId: m.msgId, from: 'customer', text: text || `[${m.msgType}]`, at: m.sentAt, menuId }))) return;
     // In the pool or with a servicer, a person answers.
     if (session.state >= 2) return;
     if (menuId?.startsWith(ENTRY_CLICK)) {
@@ -138,8 +135,8 @@ export class KfBot {
     if (!RATINGS.some((r) => r.value === value)) return;
     const { sessions } = this.deps;
     const session = await sessions.latest(corpId, m.openKfId, externalUserId);
-    if (!session || session.state !== 4 || !(await sessions.claim(corpId, session.id, m.msgId))) return;
-    await sessions.append(corpId, session.id, { msgId: m.msgId, from: 'customer', text: m.text ?? '', at: m.sentAt, menuId });
+    if (!session || session.state !== 4) return;
+    if (!(await sessions.claimAndAppend(corpId, session.id, { msgId: m.msgId, from: 'customer', text: m.text ?? '', at: m.sentAt, menuId }))) return;
     await sessions.update(corpId, session.id, { rating: value });
   }
 

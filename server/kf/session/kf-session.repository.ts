@@ -99,9 +99,21 @@ export class KfSessionRepository {
     return r.modifiedCount === 1;
   }
 
-  async append(corpId: string, sessionId: string, message: Omit<KfSessionMessage, 'entryId' | 'entryVersion' | 'menuId' | 'servicerUserId'> & Partial<KfSessionMessage>): Promise<void> {
-    const full: KfSessionMessage = { entryId: null, entryVersion: null, menuId: null, servicerUserId: null, ...message };
-    await this.models.KfSession.updateOne({ corpId, _id: sessionId }, { $push: { messages: full }, $max: { lastMessageAt: message.at } });
+  async append(corpId: string, sessionId: string, message: NewMessage): Promise<void> {
+    await this.models.KfSession.updateOne({ corpId, _id: sessionId }, { $push: { messages: fullMessage(message) }, $max: { lastMessageAt: message.at } });
+  }
+
+  /**
+   * claim() and append() of an arriving message in one write: true the first time, with the message in the
+   * conversation; false when the message was handled before (nothing written). A crash can no longer leave a
+   * message claimed and missing from the conversation.
+   */
+  async claimAndAppend(corpId: string, sessionId: string, message: NewMessage): Promise<boolean> {
+    const r = await this.models.KfSession.updateOne(
+      { corpId, _id: sessionId, seen: { $ne: message.msgId } },
+      { $push: { seen: message.msgId, messages: fullMessage(message) }, $max: { lastMessageAt: message.at } },
+    );
+    return r.modifiedCount === 1;
   }
 
   /** Sets the patch; `onlyIfNull` fields (first response times) are set once and never moved. */
@@ -263,4 +275,10 @@ function reviewDto(row: ReviewRow): KfReviewDto {
     entryId: row.entryId ?? null,
     askedAt: row.askedAt,
   };
+}
+
+type NewMessage = Omit<KfSessionMessage, 'entryId' | 'entryVersion' | 'menuId' | 'servicerUserId'> & Partial<KfSessionMessage>;
+
+function fullMessage(message: NewMessage): KfSessionMessage {
+  return { entryId: null, entryVersion: null, menuId: null, servicerUserId: null, ...message };
 }
