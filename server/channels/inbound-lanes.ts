@@ -51,9 +51,8 @@ export function subjectOf(events: readonly InboundEvent[]): string | null {
  * done by one pull.
  */
 export function isPullTrigger(events: readonly InboundEvent[]): boolean {
-  if (events.length !== 1) return false;
-  const kind = events[0]!.kind;
-  return kind === 'kf_messages_available' || kind === 'corp_tag_created' || kind === 'corp_tag_updated' || kind === 'corp_tag_shuffled';
+  const waitsOn = events.length === 1 ? vendorWaitOf(events) : null;
+  return waitsOn === 'kf' || waitsOn === 'tags';
 }
 
 /** What applying a row waits on besides the database: the vendor API it calls, each with its own rate. */

@@ -155,9 +155,8 @@ export class InboundProcessor {
   private async pipeline(max: number): Promise<number> {
     let n = 0;
     let claimed = 0;
-    /** Each subject's last row: the subject's next row starts after it (and whether it counts in the vendor window). */
-    const tails = new Map<string, Promise<void>>();
-    const tailPaced = new Map<string, boolean>();
+    /** Each subject's last row: the subject's next row starts after it (and counts in the vendor window when it did). */
+    const tails = new Map<string, { task: Promise<void>; paced: boolean }>();
     /** Each subject's pull trigger not started yet, with the triggers folded into it. */
     const folds = new Map<string, Array<{ row: InboxRow; read: Parsed }>>();
     const running = new Set<Promise<void>>();
@@ -223,13 +222,14 @@ export class InboundProcessor {
         }
         const fold = subject && 'events' in read && isPullTrigger(read.events) ? [{ row, read }] : null;
         if (fold) folds.set(subject!, fold);
-        const before = subject ? tails.get(subject) : undefined;
+        const tail = subject ? tails.get(subject) : undefined;
+        const before = tail?.task;
         const waitsOn = 'events' in read ? vendorWaitOf(read.events) : null;
         const welcome = (row.priority ?? 0) > 0;
         const laneKind = welcome ? 'welcome' : (waitsOn ?? 'database');
         // Welcome-code adds count in the small window: while a burst of them is in hand, nothing else is claimed
         // to compete with them for the machine (their detail waits at most until 4 s after the add anyway).
-        const paced = !welcome && (waitsOn !== null || (subject !== null && tailPaced.get(subject) === true));
+        const paced = !welcome && (waitsOn !== null || tail?.paced === true);
         held[paced ? 'paced' : 'plain']++;
         if (welcome) held.welcome++;
         const slots = lanesOf(laneKind);
@@ -273,13 +273,8 @@ export class InboundProcessor {
         running.add(task);
         void task.then(() => running.delete(task));
         if (subject) {
-          tails.set(subject, task);
-          tailPaced.set(subject, paced);
-          void task.then(() => {
-            if (tails.get(subject) !== task) return;
-            tails.delete(subject);
-            tailPaced.delete(subject);
-          });
+          tails.set(subject, { task, paced });
+          void task.then(() => tails.get(subject)?.task === task && tails.delete(subject));
         }
       });
     }
