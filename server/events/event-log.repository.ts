@@ -3,7 +3,7 @@
  * stored event with `duplicate: true` instead of writing a second one.
  */
 import { Types } from 'mongoose';
-import { isDuplicateKeyError } from '../errors.ts';
+import { InsertBatcher } from '../db/insert-batcher.ts';
 import { DUPLICATE_KEY, insertUnordered, InsertRefused } from '../db/insert-unordered.ts';
 import type { Clock } from '../shared/clock.ts';
 import { beforeTimePoint, cursorFilter, toPage, type Page, type TimePoint } from '../shared/pagination.ts';
@@ -42,25 +42,56 @@ export function toEventDto(e: EventRow) {
 }
 export type EventDto = ReturnType<typeof toEventDto>;
 
+/** What the schema would refuse, refused before anything is written: the documents skip mongoose. */
+function checkEvent(corpId: string, e: NewEvent): void {
+  if (!corpId || !e.key || !e.channel || !e.type || !DIRECTIONS.has(e.direction) || !(e.occurredAt instanceof Date) || Number.isNaN(e.occurredAt.getTime())) {
+    throw new Error(`事件无效 invalid event ${JSON.stringify({ corpId, key: e.key, direction: e.direction, channel: e.channel, type: e.type })}`);
+  }
+}
+
+/** Every field of the schema spelled out. */
+function eventDocument(corpId: string, e: NewEvent, recordedAt: Date): EventRow {
+  return {
+    _id: new Types.ObjectId(),
+    corpId,
+    key: e.key,
+    direction: e.direction,
+    channel: e.channel,
+    type: e.type,
+    contactId: e.contactId ?? null,
+    storeId: e.storeId ?? null,
+    occurredAt: e.occurredAt,
+    recordedAt,
+    payload: e.payload ?? {},
+  } as EventRow;
+}
+
 export class EventLogRepository {
+  private readonly inserts: InsertBatcher;
+
   constructor(
     private readonly models: EventsModels,
     private readonly clock: Clock,
     private readonly onAppend: (e: { channel: string; type: string; duplicate: boolean }) => void = () => {},
-  ) {}
+  ) {
+    this.inserts = new InsertBatcher(() => models.Event.db.db!, models.Event.collection.collectionName);
+  }
 
+  /**
+   * One event, written with the appends asked meanwhile in one insert command (InsertBatcher): a kf page's
+   * messages, a burst's reactions. The document is complete as built here, as in `appendMany`.
+   */
   async append(corpId: string, e: NewEvent): Promise<{ event: EventDto; duplicate: boolean }> {
-    try {
-      const doc = await this.models.Event.create({ corpId, ...e, contactId: e.contactId ?? null, storeId: e.storeId ?? null, payload: e.payload ?? {}, recordedAt: this.clock.now() });
+    checkEvent(corpId, e);
+    const doc = eventDocument(corpId, e, this.clock.now());
+    if ((await this.inserts.insert(doc)) === 'inserted') {
       this.onAppend({ channel: e.channel, type: e.type, duplicate: false });
-      return { event: toEventDto(doc.toObject() as EventRow), duplicate: false };
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-      const existing = await this.models.Event.findOne({ corpId, key: e.key }).lean<EventRow>();
-      if (!existing) throw err;
-      this.onAppend({ channel: e.channel, type: e.type, duplicate: true });
-      return { event: toEventDto(existing), duplicate: true };
+      return { event: toEventDto(doc), duplicate: false };
     }
+    const existing = await this.models.Event.findOne({ corpId, key: e.key }).lean<EventRow>();
+    if (!existing) throw new Error(`事件键冲突但未找到已存事件 event key ${e.key} refused as a duplicate but not found`);
+    this.onAppend({ channel: e.channel, type: e.type, duplicate: true });
+    return { event: toEventDto(existing), duplicate: true };
   }
 
   /**
@@ -73,24 +104,8 @@ export class EventLogRepository {
     if (!entries.length) return { duplicates: 0 };
     const recordedAt = this.clock.now();
     // What the schema would refuse fails the whole call before anything is written (the types say it cannot happen).
-    for (const { corpId, event: e } of entries) {
-      if (!corpId || !e.key || !e.channel || !e.type || !DIRECTIONS.has(e.direction) || !(e.occurredAt instanceof Date) || Number.isNaN(e.occurredAt.getTime())) {
-        throw new Error(`事件无效 invalid event ${JSON.stringify({ corpId, key: e.key, direction: e.direction, channel: e.channel, type: e.type })}`);
-      }
-    }
-    const docs = entries.map(({ corpId, event: e }) => ({
-      _id: new Types.ObjectId(),
-      corpId,
-      key: e.key,
-      direction: e.direction,
-      channel: e.channel,
-      type: e.type,
-      contactId: e.contactId ?? null,
-      storeId: e.storeId ?? null,
-      occurredAt: e.occurredAt,
-      recordedAt,
-      payload: e.payload ?? {},
-    }));
+    for (const { corpId, event } of entries) checkEvent(corpId, event);
+    const docs = entries.map(({ corpId, event }) => eventDocument(corpId, event, recordedAt));
     const writeErrors = await insertUnordered(this.models.Event.db.db!, this.models.Event.collection.collectionName, docs);
     // Anything but duplicate keys (a refused document) fails the whole call: the caller retries it.
     const refused = writeErrors.filter((w) => w.code !== DUPLICATE_KEY);
