@@ -44,6 +44,7 @@ async function onKfMessage(event: KfMessagesAvailable, m: KfMessage, ctx: Inboun
     const { contact } = await deps.identities.upsert(event.corpId, {
       identities: [{ kind: 'kf', externalUserId: m.externalUserId }],
       ...(m.origin === 'customer' ? { interactionAt: m.sentAt } : {}),
+      likelyStored: true,
     });
     contactId = contact.id;
   }
@@ -104,7 +105,9 @@ async function linkNewKfCustomers(corpId: string, messages: KfMessage[], ctx: In
     );
     const unknown = batch.filter((_, j) => !known[j]);
     if (!unknown.length) continue;
-    for (const customer of await fetchKfCustomers(unknown, ctx)) await upsertKfCustomer(corpId, customer, ctx);
+    const lastWrote = lastCustomerMessageAt(messages);
+    // Side by side: the new contacts go to the database in a few insert commands instead of one each.
+    await Promise.all((await fetchKfCustomers(unknown, ctx)).map((customer) => upsertKfCustomer(corpId, customer, lastWrote.get(customer.externalUserId), ctx)));
   }
 }
 
@@ -122,12 +125,27 @@ async function fetchKfCustomers(ids: string[], ctx: InboundContext): Promise<KfC
   }
 }
 
-async function upsertKfCustomer(corpId: string, customer: KfCustomer, ctx: InboundContext): Promise<void> {
+/**
+ * `interactionAt`: the customer's last message of the page, so each message's own upsert finds nothing to change.
+ * A new contact is named by its nickname as it is created.
+ */
+async function upsertKfCustomer(corpId: string, customer: KfCustomer, interactionAt: Date | undefined, ctx: InboundContext): Promise<void> {
   const { deps } = ctx;
   const identities: Identity[] = [{ kind: 'kf', externalUserId: customer.externalUserId }];
   if (customer.unionId) identities.push({ kind: 'unionid', unionid: customer.unionId });
-  const { contact } = await deps.identities.upsert(corpId, { identities });
-  if (!customer.nickname || contact.name) return;
+  const { contact, created } = await deps.identities.upsert(corpId, { identities, ...(interactionAt ? { interactionAt } : {}), ...(customer.nickname ? { nameIfNew: customer.nickname } : {}) });
+  if (created || !customer.nickname || contact.name) return;
   // Conditional, so a name another channel wrote meanwhile (a WeCom remark name, say) is never overwritten.
   await deps.contactChannels.nameIfNameless(corpId, contact.id, customer.nickname);
+}
+
+/** Each customer's latest message of the page (what they wrote, not what was said to them). */
+function lastCustomerMessageAt(messages: KfMessage[]): Map<string, Date> {
+  const last = new Map<string, Date>();
+  for (const m of messages) {
+    if (m.origin !== 'customer' || !m.externalUserId) continue;
+    const seen = last.get(m.externalUserId);
+    if (!seen || seen < m.sentAt) last.set(m.externalUserId, m.sentAt);
+  }
+  return last;
 }

@@ -33,6 +33,13 @@ export type ContactUpsert = {
   phone?: string;
   profile?: ContactProfile;
   interactionAt?: Date;
+  /** The name of a contact this upsert creates (a kf nickname); a stored contact's name is left alone. */
+  nameIfNew?: string;
+  /**
+   * The caller expects the contact to be stored already (a kf customer linked when its page was read): it is
+   * looked up first instead of costing a refused insert.
+   */
+  likelyStored?: boolean;
 };
 
 export type UpsertResult = { contact: ContactDto; created: boolean; mergedIds: string[] };
@@ -115,8 +122,10 @@ export class ContactIdentityRepository {
 
     // Optimistic first try: a person we have never seen costs one insert. The unique index refuses it when any
     // key is already taken, and only then do we look the owners up (and merge them if several).
-    const created = await this.insert(corpId, keys, input, phone, phoneHash);
-    if (created) return { contact: toContactDto(created), created: true, mergedIds: [] };
+    if (!input.likelyStored) {
+      const created = await this.insert(corpId, keys, input, phone, phoneHash);
+      if (created) return { contact: toContactDto(created), created: true, mergedIds: [] };
+    }
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const matches = await this.findByKeys(corpId, keys);
       try {
@@ -159,7 +168,7 @@ export class ContactIdentityRepository {
       kfIds: ids.kfIds,
       wechatyIds: ids.wechatyIds,
       ...(phone && phoneHash ? { phoneEnc: this.phones.encrypt(phone), phoneHash, phoneMasked: maskPhone(phone) } : {}),
-      name: p.name ?? '',
+      name: p.name ?? input.nameIfNew ?? '',
       ...(p.avatar ? { avatar: p.avatar } : {}),
       gender: p.gender ?? 0,
       lifecycle: p.lifecycle ?? 'lead',
