@@ -23,6 +23,8 @@ export type KfSettings = {
 };
 
 export type KfReception = 'desk' | 'wecom_client';
+/** The settings as read, with the knowledge base's revision (the match index is rebuilt when it moves). */
+export type KfSettingsRead = KfSettings & { kbRevision: number };
 /** What a settings write gives: the idle limits may be left out (they keep their stored value). */
 export type KfSettingsInput = Omit<KfSettings, 'botIdleEndMinutes' | 'poolIdleEndMinutes'> & Partial<Pick<KfSettings, 'botIdleEndMinutes' | 'poolIdleEndMinutes'>>;
 
@@ -40,7 +42,7 @@ export const DEFAULT_KF_SETTINGS: Readonly<KfSettings> = Object.freeze({
 export class KfSettingsRepository {
   constructor(private readonly models: Pick<KfModels, 'KfSettings'>) {}
 
-  async get(corpId: string): Promise<KfSettings & { kbRevision: number }> {
+  async get(corpId: string): Promise<KfSettingsRead> {
     const row = await this.models.KfSettings.findOne({ corpId }).lean();
     if (!row) return { ...DEFAULT_KF_SETTINGS, handoverKeywords: [...DEFAULT_KF_SETTINGS.handoverKeywords], kbRevision: 0 };
     return {

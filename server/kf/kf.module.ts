@@ -12,7 +12,7 @@ import type { Clock } from '../shared/clock.ts';
 import { BadRequestError } from '../errors.ts';
 import { corpScope } from '../shared/scope.ts';
 import type { KfModels } from './kf.models.ts';
-import { KfSettingsRepository, type KfSettings, type KfSettingsInput } from './kf-settings.repository.ts';
+import { KfSettingsRepository, type KfSettings, type KfSettingsRead, type KfSettingsInput } from './kf-settings.repository.ts';
 import { checkKnowledgeRefs } from './knowledge-refs.ts';
 import { readKnowledgeCsv, writeKnowledgeCsv, type CsvEncoding } from './knowledge-csv.ts';
 import { KnowledgeRepository, type KnowledgeDto, type KnowledgeFilter, type KnowledgeInput, type KnowledgePage, type KnowledgePatch, type KnowledgeVersionDto } from './knowledge.repository.ts';
@@ -131,7 +131,7 @@ export function createKfModule(deps: KfDeps): KfModule {
   const matcher = deps.matcher ?? lexicalMatcher();
   const indexes = new Map<string, { revision: number; builtAt: number; index: Promise<KnowledgeIndex> }>();
 
-  const indexOf = (corpId: string, s: KfSettings & { kbRevision: number }): Promise<KnowledgeIndex> => {
+  const indexOf = (corpId: string, s: KfSettingsRead): Promise<KnowledgeIndex> => {
     const now = deps.clock.now().getTime();
     const hit = indexes.get(corpId);
     if (hit && hit.revision === s.kbRevision && now - hit.builtAt < INDEX_MAX_AGE_MS) return hit.index;
@@ -182,18 +182,18 @@ export function createKfModule(deps: KfDeps): KfModule {
   const checkRefs = (corpId: string, refs: { storeIds?: readonly string[] | undefined; tagIds?: readonly string[] | undefined }) => checkKnowledgeRefs(deps, corpId, refs);
   const topQuestions = (corpId: string, limit: number) => entries.mostAsked(corpId, new Date(deps.clock.now().getTime() - TOP_QUESTIONS_DAYS * 86_400_000), limit);
 
-  const match = async (corpId: string, text: string, ctx?: MatchContext): Promise<MatchResult> => {
-    const s = await settings.get(corpId);
+  const matchWith = async (corpId: string, text: string, s: KfSettingsRead, ctx?: MatchContext): Promise<MatchResult> => {
     const index = await indexOf(corpId, s);
     return decide(text, index.search(text, { ...ctx, limit: 5 }), s);
   };
+  const match = async (corpId: string, text: string, ctx?: MatchContext): Promise<MatchResult> => matchWith(corpId, text, await settings.get(corpId), ctx);
   if (deps.reactions && deps.logger) {
     const bot = new KfBot({
       sessions,
-      match: (corpId, text) => match(corpId, text),
+      settingsOf: (corpId) => settings.get(corpId),
+      match: (corpId, text, s) => matchWith(corpId, text, s),
       getEntry: (corpId, id) => entries.get(corpId, id),
       topQuestions,
-      receptionOf: async (corpId) => (await settings.get(corpId)).reception,
       countAsked: (corpId, entryId, at) => entries.countAsked(corpId, entryId, at),
       ...(answerTests ? { answerTests } : {}),
       clock: deps.clock,

@@ -121,6 +121,23 @@ describe('微信客服 answer A/B test against the simulator (knowledge variants
     expect(row.armUnits).to.deep.equal([{ name: 'A', units: a }, { name: 'B', units: b }]);
   });
 
+  it('a handover settles the tests of a session stored before sessions kept their tested mark, and skips none', async () => {
+    const user = 'wmAbOld';
+    await say(user, '怎么退货');
+    const session = await t.db.models.KfSession.findOne({ corpId: SIM_CORP_ID, externalUserId: user }).lean();
+    expect(session?.answerTested, 'a tested answer marks its session').to.equal(true);
+    // As stored before the mark existed: nothing says whether the bot answered from a tested entry.
+    await t.db.models.KfSession.collection.updateOne({ _id: session!._id }, { $unset: { answerTested: 1 } });
+    await say(user, '我要转人工');
+    const test = await t.db.models.KfAnswerTest.findOne({ corpId: SIM_CORP_ID, experimentId: experimentId(), contactId: await contactOf(user) }).lean();
+    expect(test?.status, 'the handover settled it at once').to.equal('handed_over');
+
+    // A session the bot never answered from a tested entry is marked so from its start.
+    await say('wmAbPlain', '我要转人工');
+    const plain = await t.db.models.KfSession.findOne({ corpId: SIM_CORP_ID, externalUserId: 'wmAbPlain' }).lean();
+    expect(plain).to.include({ answerTested: false, state: 2 });
+  });
+
   it('a session the servicer ends in the WeCom client converts at once; removing the variants stops the experiment', async () => {
     // A customer whose arm is settled by the end event, not by the silence.
     let user = '';

@@ -7,21 +7,22 @@ import type { Logger } from 'pino';
 import type { ChannelAdapter, KfMessage, KfOutMessage } from '../../../adapters/channel-adapter.ts';
 import type { KfMessageFacts } from '../../channels/index.ts';
 import type { Clock } from '../../shared/clock.ts';
-import type { KfReception } from '../kf-settings.repository.ts';
+import type { KfSettingsRead } from '../kf-settings.repository.ts';
 import type { KnowledgeDto } from '../knowledge.repository.ts';
 import type { MatchResult } from '../matcher/decide.ts';
-import type { KfSessionDto, KfSessionRepository } from '../session/kf-session.repository.ts';
+import type { KfCounter, KfSessionDto, KfSessionRepository } from '../session/kf-session.repository.ts';
 import type { AnswerTests } from './answer-tests.ts';
 
 export type KfPort = Pick<ChannelAdapter, 'sendKfMessage' | 'sendKfEventMessage' | 'transKfState'>;
 
 export type KfBotDeps = {
   sessions: KfSessionRepository;
-  match(corpId: string, text: string): Promise<MatchResult>;
+  /** The corp's kf settings, read once per message: the matcher's thresholds and who receives a handover. */
+  settingsOf(corpId: string): Promise<KfSettingsRead>;
+  match(corpId: string, text: string, settings: KfSettingsRead): Promise<MatchResult>;
   getEntry(corpId: string, id: string): Promise<KnowledgeDto>;
   /** The questions the greeting menu offers, most asked first. */
   topQuestions(corpId: string, limit: number): Promise<KnowledgeDto[]>;
-  receptionOf(corpId: string): Promise<KfReception>;
   /** Counts an answer of an entry for the greeting menu. */
   countAsked(corpId: string, entryId: string, at: Date): Promise<void>;
   /** A/B tested answers; without it every entry sends its main answer. */
@@ -120,14 +121,15 @@ export class KfBot {
       const entry = await this.deps.getEntry(corpId, menuId.slice(ENTRY_CLICK.length)).catch(() => null);
       if (entry?.enabled) return this.answer(corpId, session, m, entry, port, { suggestionClicks: 1 });
     }
-    if (!text.trim()) return this.handOver(corpId, session, m, text, 'unanswered', [], port);
-    const result = await this.deps.match(corpId, text);
+    const settings = await this.deps.settingsOf(corpId);
+    if (!text.trim()) return this.handOver(corpId, session, m, text, 'unanswered', [], port, settings);
+    const result = await this.deps.match(corpId, text, settings);
     if (result.decision === 'answer') {
       const entry = await this.deps.getEntry(corpId, result.candidates[0]!.entryId);
       return this.answer(corpId, session, m, entry, port, {});
     }
     if (result.decision === 'suggest') return this.suggest(corpId, session, m, result, port);
-    return this.handOver(corpId, session, m, text, result.keyword ? 'handover' : 'unanswered', result.candidates, port);
+    return this.handOver(corpId, session, m, text, result.keyword ? 'handover' : 'unanswered', result.candidates, port, settings);
   }
 
   private async onRating(corpId: string, m: KfMessage, externalUserId: string, menuId: string): Promise<void> {
@@ -155,9 +157,7 @@ export class KfBot {
       return this.handOver(corpId, session, m, m.text ?? '', 'unanswered', [], port);
     }
     const at = this.deps.clock.now();
-    await this.deps.sessions.append(corpId, session.id, { msgId: sent.msgId, from: 'bot', text, at, entryId: entry.id, entryVersion: entry.version });
-    await this.deps.sessions.update(corpId, session.id, {}, { botAnswers: 1, ...inc });
-    await this.deps.sessions.markFirst(corpId, session.id, 'firstBotResponseAt', at);
+    await this.deps.sessions.botSaid(corpId, session.id, { msgId: sent.msgId, from: 'bot', text, at, entryId: entry.id, entryVersion: entry.version }, { botAnswers: 1, ...inc }, picked !== null);
     await this.deps.countAsked(corpId, entry.id, at);
     if (picked && session.contactId && answerTests) await answerTests.exposed(corpId, picked, { contactId: session.contactId, entryId: entry.id, sessionId: session.id, at });
   }
@@ -167,19 +167,20 @@ export class KfBot {
     if (session.state === 0) await this.toBot(corpId, session, port);
     const menu: KfOutMessage = { type: 'menu', head: SUGGEST_HEAD, items: result.candidates.map((c) => ({ id: `${ENTRY_CLICK}${c.entryId}`, text: c.question })), tail: SUGGEST_TAIL };
     const sent = await port.sendKfMessage({ openKfId: m.openKfId, externalUserId: session.externalUserId, msgId: `${m.msgId}:suggest`, message: menu });
-    await this.said(corpId, session.id, sent.msgId, textOf(menu));
-    await this.deps.sessions.update(corpId, session.id, {}, { suggestions: 1 });
+    await this.said(corpId, session.id, sent.msgId, textOf(menu), { suggestions: 1 });
   }
 
-  private async handOver(corpId: string, session: KfSessionDto, m: KfMessage, question: string, reason: 'handover' | 'unanswered', candidates: MatchResult['candidates'], port: KfPort): Promise<void> {
+  private async handOver(corpId: string, session: KfSessionDto, m: KfMessage, question: string, reason: 'handover' | 'unanswered', candidates: MatchResult['candidates'], port: KfPort, settings?: KfSettingsRead): Promise<void> {
     const { sessions, clock } = this.deps;
     if (!port.transKfState) return;
     // In desk mode the pool is ours: WeCom keeps the session at 1 so the agent's replies can be send_msg.
-    const native = (await this.deps.receptionOf(corpId)) === 'wecom_client';
-    if (!native && session.state === 0) await this.toBot(corpId, session, port);
+    const native = (settings ?? (await this.deps.settingsOf(corpId))).reception === 'wecom_client';
+    // Our state goes to 2 just below: only WeCom's needs moving to 1 here.
+    if (!native && session.state === 0) await this.toBot(corpId, session, port, false);
     const { msgCode } = native ? await port.transKfState({ openKfId: m.openKfId, externalUserId: session.externalUserId, state: 2 }) : { msgCode: undefined };
     await sessions.update(corpId, session.id, { state: 2, handedOverAt: clock.now() });
-    await this.deps.answerTests?.handedOver(corpId, session.id);
+    // Only a session the bot answered from a tested entry has tests to settle.
+    if (session.answerTested !== false) await this.deps.answerTests?.handedOver(corpId, session.id);
     await sessions.queueReview(corpId, {
       sessionId: session.id,
       question: question || `[${m.msgType}]`,
@@ -202,7 +203,8 @@ export class KfBot {
     }
   }
 
-  private async toBot(corpId: string, session: KfSessionDto, port: KfPort): Promise<void> {
+  /** Moves the session to 智能助手 at WeCom, and in our record unless the caller writes the state itself (`record` false). */
+  private async toBot(corpId: string, session: KfSessionDto, port: KfPort, record = true): Promise<void> {
     if (!port.transKfState) return;
     try {
       await port.transKfState({ openKfId: session.openKfId, externalUserId: session.externalUserId, state: 1 });
@@ -210,14 +212,12 @@ export class KfBot {
       // WeCom may already have the session with the bot (a session older than this record): sending still works in 0 and 1.
       this.deps.logger.warn({ err, sessionId: session.id }, 'kf session could not move to 智能助手; answering anyway');
     }
-    await this.deps.sessions.update(corpId, session.id, { state: 1 });
+    if (record) await this.deps.sessions.update(corpId, session.id, { state: 1 });
     session.state = 1;
   }
 
-  private async said(corpId: string, sessionId: string, msgId: string, text: string): Promise<void> {
-    const at = this.deps.clock.now();
-    await this.deps.sessions.append(corpId, sessionId, { msgId, from: 'bot', text, at });
-    await this.deps.sessions.markFirst(corpId, sessionId, 'firstBotResponseAt', at);
+  private async said(corpId: string, sessionId: string, msgId: string, text: string, inc: Partial<Record<KfCounter, number>> = {}): Promise<void> {
+    await this.deps.sessions.botSaid(corpId, sessionId, { msgId, from: 'bot', text, at: this.deps.clock.now() }, inc);
   }
 }
 

@@ -2,8 +2,10 @@
  * kf sessions and the review queue. A customer has at most one session not ended per kf account; the bot and
  * the desk move it through 0 → 1 → 2 → 3 → 4 and append what was said.
  */
-import { isValidObjectId, type Types } from 'mongoose';
+import { isValidObjectId, Types } from 'mongoose';
+import { updateInOrder } from '../../db/update-in-order.ts';
 import { isDuplicateKeyError, NotFoundError } from '../../errors.ts';
+import { toObjectId } from '../../shared/object-id.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { KfModels } from '../kf.models.ts';
 
@@ -42,6 +44,11 @@ export type KfSessionDto = {
   suggestions: number;
   suggestionClicks: number;
   botAnswers: number;
+  /**
+   * Whether the bot answered from an A/B tested entry (tests to settle at a handover). False from the session's
+   * start; null for a session stored before the mark was kept (it may have tests).
+   */
+  answerTested: boolean | null;
   messages: KfSessionMessage[];
 };
 /** What a state change or an event sets on the session. */
@@ -81,7 +88,7 @@ export class KfSessionRepository {
     const filter = { corpId, openKfId, externalUserId, endedAt: null };
     const row = await this.models.KfSession.findOneAndUpdate(
       filter,
-      { $setOnInsert: { state: 0, startedAt: at, lastMessageAt: at }, ...(contactId ? { $set: { contactId } } : {}) },
+      { $setOnInsert: { state: 0, startedAt: at, lastMessageAt: at, answerTested: false }, ...(contactId ? { $set: { contactId } } : {}) },
       { upsert: true, returnDocument: 'after' },
     ).lean<SessionRow>();
     return dto(row!);
@@ -121,6 +128,20 @@ export class KfSessionRepository {
     const update: Record<string, unknown> = { $set: patch };
     if (Object.keys(inc).length) update.$inc = inc;
     await this.models.KfSession.updateOne({ corpId, _id: sessionId }, update);
+  }
+
+  /**
+   * What the bot said, in one command: the message appended, counters moved, the first bot response marked unless
+   * it is set already; `tested` marks the session as answered from an A/B tested entry.
+   */
+  async botSaid(corpId: string, sessionId: string, message: NewMessage, inc: Partial<Record<KfCounter, number>> = {}, tested = false): Promise<void> {
+    const _id = toObjectId(sessionId);
+    if (!_id) throw new NotFoundError('kf session', sessionId);
+    const set = { updatedAt: this.clock.now(), ...(tested ? { answerTested: true } : {}) };
+    await updateInOrder(this.models.KfSession.db.db!, this.models.KfSession.collection.collectionName, [
+      { q: { corpId, _id }, u: { $push: { messages: fullMessage(message) }, $max: { lastMessageAt: message.at }, $set: set, ...(Object.keys(inc).length ? { $inc: inc } : {}) } },
+      { q: { corpId, _id, firstBotResponseAt: null }, u: { $set: { firstBotResponseAt: message.at } } },
+    ]);
   }
 
   /** Sets a first-time mark (first bot / human response) unless it is already set. */
@@ -216,8 +237,23 @@ export class KfSessionRepository {
 
   /** Queues a question once per session. */
   async queueReview(corpId: string, input: Omit<KfReviewDto, 'id' | 'status' | 'entryId'>): Promise<void> {
+    const now = this.clock.now();
+    // Every field of the schema spelled out: a handover's hot path skips mongoose's document pipeline.
+    const row = {
+      _id: new Types.ObjectId(),
+      corpId,
+      sessionId: input.sessionId,
+      question: input.question,
+      reason: input.reason,
+      candidates: input.candidates.map((c) => ({ entryId: c.entryId, question: c.question, score: c.score })),
+      status: 'open',
+      entryId: null,
+      askedAt: input.askedAt,
+      createdAt: now,
+      updatedAt: now,
+    };
     try {
-      await this.models.KfReview.create({ corpId, ...input, status: 'open' });
+      await this.models.KfReview.collection.insertOne(row);
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
     }
@@ -260,6 +296,7 @@ function dto(row: SessionRow): KfSessionDto {
     suggestions: row.suggestions ?? 0,
     suggestionClicks: row.suggestionClicks ?? 0,
     botAnswers: row.botAnswers ?? 0,
+    answerTested: row.answerTested ?? null,
     messages: (row.messages ?? []).map((m) => ({ ...m })),
   };
 }

@@ -57,6 +57,8 @@ export const kfSessionSchema = new Schema(
     suggestions: { type: Number, default: 0 },
     suggestionClicks: { type: Number, default: 0 },
     botAnswers: { type: Number, default: 0 },
+    /** The bot answered from an A/B tested entry: a handover has tests to settle. Absent on sessions stored before. */
+    answerTested: { type: Boolean },
     /** 3 很满意, 2 满意, 1 不满意. */
     rating: { type: Number, default: null },
     /** The question category the servicer picked when ending; else the bot's answers say what it was about. */
