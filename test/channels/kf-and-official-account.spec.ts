@@ -130,6 +130,10 @@ describe('微信客服 sync loop and official-account callbacks', () => {
     const fresh = await t.db.models.Contact.findOne({ corpId: SIM_CORP_ID, identityKeys: 'kf:wmKfNew' }).lean();
     expect(fresh!.name, 'a new kf customer is named by the nickname').to.equal('小李');
     expect(fresh!.unionid).to.equal(undefined);
+    // Created with what its message would write (the time it wrote), so the message itself writes nothing more.
+    const [said] = await t.db.models.Event.find({ corpId: SIM_CORP_ID, contactId: String(fresh!._id), channel: 'wecom_kf' }).lean();
+    expect(fresh!.lastInteractionAt?.getTime()).to.equal(said!.occurredAt.getTime());
+    expect(fresh!.updatedAt?.getTime(), 'written once').to.equal(fresh!.createdAt?.getTime());
     expect(h.sim.control.requests('kf/customer/batchget').map((r) => r.body)).to.deep.equal([{ external_userid_list: ['wmKfUnion', 'wmKfNew'], need_enter_session_context: 0 }]);
 
     const m3 = h.sim.control.kfCustomerMessage({ open_kfid: kf, external_userid: 'wmKfUnion', content: '还在吗' });
