@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { FakeClock } from '../simulator/fake-clock.ts';
 import { startWecomSimulator } from '../simulator/wecom-simulator.ts';
 import type { WecomSimulator } from '../simulator/wecom-simulator.ts';
@@ -229,6 +231,23 @@ describe('WecomHttp (against the WeCom simulator)', () => {
     it('reports a non-200 answer as a transport error', async () => {
       const err = await client({ baseUrl: `${sim.baseUrl}/elsewhere` }).listExternalContacts('zhangsan').catch((e: unknown) => e);
       expect(err).to.be.instanceOf(WecomTransportError).and.include({ status: 404, api: 'gettoken' });
+    });
+
+    it('gives up on a server that never answers after its timeout, and on one that refuses the connection', async () => {
+      const silent = createServer(() => undefined);
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = silent.address() as AddressInfo;
+        const started = Date.now();
+        const err = await client({ baseUrl: `http://127.0.0.1:${port}`, timeoutMs: 300 }).listExternalContacts('zhangsan').catch((e: unknown) => e);
+        expect(err).to.be.instanceOf(WecomTransportError).and.include({ api: 'gettoken' });
+        expect(Date.now() - started, 'the timeout, not the socket, ended it').to.be.below(5_000);
+      } finally {
+        silent.closeAllConnections();
+        silent.close();
+      }
+      const refused = await client({ baseUrl: 'http://127.0.0.1:9' }).listExternalContacts('zhangsan').catch((e: unknown) => e);
+      expect(refused).to.be.instanceOf(WecomTransportError).and.include({ api: 'gettoken' });
     });
 
     it('keeps errmsg (with its hint suffix) as data and never needs it to decide', async () => {

@@ -1,5 +1,5 @@
 /**
- * The request core shared by the WeCom and official-account clients: JSON over `fetch` against a configurable
+ * The request core shared by the WeCom and official-account clients: JSON over HTTP (http-transport.ts) against a configurable
  * base URL, the access token injected as `access_token`, and the retry policy of protocol notes §4:
  * - token errors (40014 / 42001): drop the cached token, fetch a new one, retry once;
  * - busy / rate-limited (-1 / 45009 / 45033 …): bounded exponential backoff with jitter;
@@ -10,6 +10,7 @@ import { AccessTokenCache, systemClock } from './access-token-cache.ts';
 import type { Clock, TokenCredentials, TokenGrant } from './access-token-cache.ts';
 import { ApiThrottle, realSleep } from './api-throttle.ts';
 import type { Sleep, ThrottleRule } from './api-throttle.ts';
+import { fetchTransport, undiciTransport, type HttpReply, type HttpTransport } from './http-transport.ts';
 import { classifyWecomErrcode, WecomApiError, WecomTransportError } from './wecom-api-error.ts';
 import type { WecomApiErrorInit, WecomErrorKind } from './wecom-api-error.ts';
 
@@ -67,6 +68,7 @@ export type WecomHttpOptions = {
   throttle?: ApiThrottle;
   /** Per-API rules for the default throttle (ignored when `throttle` is given). */
   throttleRules?: Readonly<Record<string, ThrottleRule>>;
+  /** Sends the requests through this `fetch` instead of the default transport (tests that hold a reply back). */
   fetch?: typeof fetch;
   sleep?: Sleep;
   /** Jitter source in [0, 1). */
@@ -94,7 +96,7 @@ export class WecomHttp {
   private readonly dialect: TencentDialect;
   private readonly cache: AccessTokenCache;
   private readonly throttle: ApiThrottle;
-  private readonly fetchFn: typeof fetch;
+  private readonly transport: HttpTransport;
   private readonly sleep: Sleep;
   private readonly random: () => number;
   private readonly backoff: BackoffPolicy;
@@ -108,7 +110,7 @@ export class WecomHttp {
     this.cache = options.tokenCache ?? new AccessTokenCache({ clock: this.clock });
     this.sleep = options.sleep ?? realSleep;
     this.throttle = options.throttle ?? new ApiThrottle({ clock: this.clock, sleep: this.sleep, rules: options.throttleRules });
-    this.fetchFn = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.transport = options.fetch ? fetchTransport(options.fetch) : undiciTransport;
     this.random = options.random ?? Math.random;
     this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
     this.timeoutMs = options.timeoutMs ?? 10_000;
@@ -178,19 +180,14 @@ export class WecomHttp {
   }
 
   private async exchange(request: ApiRequest, token?: string): Promise<TencentReply> {
-    const init: RequestInit = { method: request.method, signal: AbortSignal.timeout(this.timeoutMs) };
-    if (request.body !== undefined) {
-      init.body = JSON.stringify(request.body);
-      init.headers = { 'content-type': 'application/json' };
-    }
-    let response: Response;
+    let response: HttpReply;
     try {
-      response = await this.fetchFn(this.url(request, token), init);
+      response = await this.transport({ method: request.method, url: this.url(request, token), ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}), timeoutMs: this.timeoutMs });
     } catch (err) {
       throw new WecomTransportError(request.api, `request failed: ${(err as Error).message}`, undefined, { cause: err });
     }
     if (response.status !== 200) {
-      await response.body?.cancel();
+      await response.discard();
       throw new WecomTransportError(request.api, `HTTP ${response.status}`, response.status);
     }
     let reply: unknown;
