@@ -2,7 +2,9 @@
  * The kf settings of a corp: the two matching thresholds, the keywords that always hand over, and the corp's
  * vocabulary. A corp without a document gets the defaults (chosen on the tuning half of the evaluation set).
  */
-import type { KfModels } from './kf.models.ts';
+import { KeyBatcher } from '../db/key-batcher.ts';
+import type { InferSchemaType } from 'mongoose';
+import type { KfModels, kfSettingsSchema } from './kf.models.ts';
 
 export type KfSettings = {
   answerThreshold: number;
@@ -39,11 +41,26 @@ export const DEFAULT_KF_SETTINGS: Readonly<KfSettings> = Object.freeze({
   poolIdleEndMinutes: 240,
 });
 
-export class KfSettingsRepository {
-  constructor(private readonly models: Pick<KfModels, 'KfSettings'>) {}
+type SettingsRow = InferSchemaType<typeof kfSettingsSchema>;
 
+export class KfSettingsRepository {
+  /** Every kf message reads its corp's settings: the reads asked at once (several customers answered side by side) share one. */
+  private readonly reads: KeyBatcher<string, SettingsRow | null>;
+
+  constructor(private readonly models: Pick<KfModels, 'KfSettings'>) {
+    this.reads = new KeyBatcher({
+      key: (corpId) => corpId,
+      work: async (corpIds) => {
+        const rows = await this.models.KfSettings.find({ corpId: { $in: corpIds } }).lean<SettingsRow[]>();
+        const byCorp = new Map(rows.map((r) => [r.corpId, r]));
+        return corpIds.map((c) => byCorp.get(c) ?? null);
+      },
+    });
+  }
+
+  /** Fresh on every call (read after the call, never cached), each caller with its own copy. */
   async get(corpId: string): Promise<KfSettingsRead> {
-    const row = await this.models.KfSettings.findOne({ corpId }).lean();
+    const row = await this.reads.run(corpId);
     if (!row) return { ...DEFAULT_KF_SETTINGS, handoverKeywords: [...DEFAULT_KF_SETTINGS.handoverKeywords], kbRevision: 0 };
     return {
       answerThreshold: row.answerThreshold,

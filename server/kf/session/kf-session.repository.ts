@@ -3,8 +3,9 @@
  * the desk move it through 0 → 1 → 2 → 3 → 4 and append what was said.
  */
 import { isValidObjectId, Types } from 'mongoose';
-import { updateInOrder } from '../../db/update-in-order.ts';
-import { isDuplicateKeyError, NotFoundError } from '../../errors.ts';
+import { InsertBatcher } from '../../db/insert-batcher.ts';
+import { UpdateBatcher } from '../../db/update-batcher.ts';
+import { NotFoundError } from '../../errors.ts';
 import { toObjectId } from '../../shared/object-id.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { KfModels } from '../kf.models.ts';
@@ -78,10 +79,20 @@ type ReviewRow = Omit<KfReviewDto, 'id'> & { _id: Types.ObjectId };
 const MESSAGES_SHOWN = 200;
 
 export class KfSessionRepository {
+  /**
+   * The bot answers several customers at once (wecom-kf.handler.ts); their sessions' state changes, what the bot
+   * said and the review queue's rows go to the database together, one command for what is asked meanwhile.
+   */
+  private readonly updates: UpdateBatcher;
+  private readonly reviews: InsertBatcher;
+
   constructor(
     private readonly models: Pick<KfModels, 'KfSession' | 'KfReview'>,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.updates = new UpdateBatcher(() => models.KfSession.db.db!, models.KfSession.collection.collectionName);
+    this.reviews = new InsertBatcher(() => models.KfReview.db.db!, models.KfReview.collection.collectionName);
+  }
 
   /** The customer's session not ended on this account, opened (state 0) when there is none. */
   async open(corpId: string, openKfId: string, externalUserId: string, contactId: string | null, at: Date): Promise<KfSessionDto> {
@@ -125,9 +136,9 @@ export class KfSessionRepository {
 
   /** Sets the patch; `onlyIfNull` fields (first response times) are set once and never moved. */
   async update(corpId: string, sessionId: string, patch: KfSessionPatch, inc: Partial<Record<KfCounter, number>> = {}): Promise<void> {
-    const update: Record<string, unknown> = { $set: patch };
-    if (Object.keys(inc).length) update.$inc = inc;
-    await this.models.KfSession.updateOne({ corpId, _id: sessionId }, update);
+    const set: Record<string, unknown> = { updatedAt: this.clock.now() };
+    for (const [k, v] of Object.entries(patch)) if (v !== undefined) set[k] = v;
+    await this.updates.update({ q: { corpId, _id: sessionObjectId(sessionId) }, u: { $set: set, ...(Object.keys(inc).length ? { $inc: inc } : {}) } });
   }
 
   /**
@@ -135,12 +146,12 @@ export class KfSessionRepository {
    * it is set already; `tested` marks the session as answered from an A/B tested entry.
    */
   async botSaid(corpId: string, sessionId: string, message: NewMessage, inc: Partial<Record<KfCounter, number>> = {}, tested = false): Promise<void> {
-    const _id = toObjectId(sessionId);
-    if (!_id) throw new NotFoundError('kf session', sessionId);
+    const _id = sessionObjectId(sessionId);
     const set = { updatedAt: this.clock.now(), ...(tested ? { answerTested: true } : {}) };
-    await updateInOrder(this.models.KfSession.db.db!, this.models.KfSession.collection.collectionName, [
-      { q: { corpId, _id }, u: { $push: { messages: fullMessage(message) }, $max: { lastMessageAt: message.at }, $set: set, ...(Object.keys(inc).length ? { $inc: inc } : {}) } },
-      { q: { corpId, _id, firstBotResponseAt: null }, u: { $set: { firstBotResponseAt: message.at } } },
+    // Two statements of one batch: the mark does not depend on the append, so their order does not matter.
+    await Promise.all([
+      this.updates.update({ q: { corpId, _id }, u: { $push: { messages: fullMessage(message) }, $max: { lastMessageAt: message.at }, $set: set, ...(Object.keys(inc).length ? { $inc: inc } : {}) } }),
+      this.updates.update({ q: { corpId, _id, firstBotResponseAt: null }, u: { $set: { firstBotResponseAt: message.at } } }),
     ]);
   }
 
@@ -252,11 +263,8 @@ export class KfSessionRepository {
       createdAt: now,
       updatedAt: now,
     };
-    try {
-      await this.models.KfReview.collection.insertOne(row);
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-    }
+    // A duplicate is the same question of the same session queued before: nothing to do.
+    await this.reviews.insert(row);
   }
 
   async listReview(corpId: string, status: KfReviewDto['status'], limit: number): Promise<KfReviewDto[]> {
@@ -318,4 +326,11 @@ type NewMessage = Omit<KfSessionMessage, 'entryId' | 'entryVersion' | 'menuId' |
 
 function fullMessage(message: NewMessage): KfSessionMessage {
   return { entryId: null, entryVersion: null, menuId: null, servicerUserId: null, ...message };
+}
+
+/** A session id as stored; an id that cannot be one names no session. */
+function sessionObjectId(sessionId: string): Types.ObjectId {
+  const _id = toObjectId(sessionId);
+  if (!_id) throw new NotFoundError('kf session', sessionId);
+  return _id;
 }
