@@ -1,4 +1,6 @@
 /** Customer groups. Written by channel sync and callbacks (the channels issue); read here for contact detail. */
+import { KeyBatcher } from '../db/key-batcher.ts';
+import { UpdateBatcher } from '../db/update-batcher.ts';
 import { NotFoundError } from '../errors.ts';
 import { escapeRegExp } from '../shared/escape-regexp.ts';
 import { cursorFilter, toPage, type Page } from '../shared/pagination.ts';
@@ -12,8 +14,32 @@ export type GroupRow = { chatId: string; name: string; ownerUserId: string; stor
 
 export type GroupMemberInput = { memberType: 'staff' | 'external'; userId: string; contactId?: string | null; joinTime: Date; joinScene?: number };
 
+type MemberRow = { memberType: 'staff' | 'external'; userId: string; contactId: string | null; joinTime: Date; joinScene: number; quitTime: Date | null };
+type GroupKey = { corpId: string; chatId: string };
+
 export class CustomerGroupRepository {
-  constructor(private readonly models: GroupsModels) {}
+  /**
+   * A burst of group changes (each followed by groupchat/get) syncs dozens of groups at once: their reads share one
+   * `$in` read and their writes one update command.
+   */
+  private readonly reads: KeyBatcher<GroupKey, { members?: MemberRow[] } | null>;
+  private readonly writes: UpdateBatcher;
+
+  constructor(private readonly models: GroupsModels) {
+    this.reads = new KeyBatcher({
+      key: (k) => `${k.corpId}\u0000${k.chatId}`,
+      work: async (keys) => {
+        const rows = await Promise.all(
+          [...new Set(keys.map((k) => k.corpId))].map((corpId) =>
+            this.models.CustomerGroup.find({ corpId, chatId: { $in: keys.filter((k) => k.corpId === corpId).map((k) => k.chatId) } }, { corpId: 1, chatId: 1, members: 1 }).lean<Array<GroupKey & { members?: MemberRow[] }>>(),
+          ),
+        );
+        const byKey = new Map(rows.flat().map((r) => [`${r.corpId}\u0000${r.chatId}`, r]));
+        return keys.map((k) => byKey.get(`${k.corpId}\u0000${k.chatId}`) ?? null);
+      },
+    });
+    this.writes = new UpdateBatcher(() => models.CustomerGroup.db.db!, models.CustomerGroup.collection.collectionName);
+  }
 
   async upsert(corpId: string, g: { chatId: string; name: string; ownerUserId: string; storeId: string | null; members: GroupMemberInput[] }): Promise<void> {
     await this.models.CustomerGroup.updateOne(
@@ -28,7 +54,7 @@ export class CustomerGroupRepository {
    * time, members who come back get a fresh join, everyone else is left as they were.
    */
   async syncMembers(corpId: string, g: { chatId: string; name: string; ownerUserId: string; storeId: string | null; notice: string; members: GroupMemberInput[] }, at: Date): Promise<void> {
-    const existing = await this.models.CustomerGroup.findOne({ corpId, chatId: g.chatId }).lean();
+    const existing = await this.reads.run({ corpId, chatId: g.chatId });
     const current = new Map(g.members.map((m) => [m.userId, m]));
     const history = (existing?.members ?? []).map((m) => {
       const still = current.get(m.userId);
@@ -37,12 +63,14 @@ export class CustomerGroupRepository {
       if (still && m.contactId == null && still.contactId) return { ...m, contactId: still.contactId };
       return m;
     });
-    const joined = [...current.values()].map((m) => ({ ...m, contactId: m.contactId ?? null, joinScene: m.joinScene ?? 0, quitTime: null }));
-    await this.models.CustomerGroup.updateOne(
-      { corpId, chatId: g.chatId },
-      { $set: { name: g.name, ownerUserId: g.ownerUserId, storeId: g.storeId, notice: g.notice, members: [...history, ...joined], dismissedAt: null } },
-      { upsert: true },
-    );
+    const joined: MemberRow[] = [...current.values()].map((m) => ({ memberType: m.memberType, userId: m.userId, contactId: m.contactId ?? null, joinTime: m.joinTime, joinScene: m.joinScene ?? 0, quitTime: null }));
+    // Written without mongoose (the batch is one command): the timestamps are ours to set.
+    const now = new Date();
+    await this.writes.update({
+      q: { corpId, chatId: g.chatId },
+      u: { $set: { name: g.name, ownerUserId: g.ownerUserId, storeId: g.storeId, notice: g.notice, members: [...history, ...joined], dismissedAt: null, updatedAt: now }, $setOnInsert: { createdAt: now } },
+      upsert: true,
+    });
   }
 
   /**
