@@ -117,9 +117,14 @@ async function applyMix(uri: string, n: number, perMinute: number) {
     const t0 = Date.now();
     processor.start();
     const inbox = db.models.InboundRaw;
+    // Done when no row is left to apply. Asked as "is there one" on the claim index, not as a count: a
+    // count here (an aggregate scanning every row of the inbox, five times a second) took about 40% of the
+    // development database's CPU in a JFR recording of the run, from the rows being measured. The rates come
+    // from each row's processedAt, so how often this asks changes only when the run is seen to end.
     for (;;) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      if ((await inbox.countDocuments({ status: { $in: ['pending', 'processing'] }, nextAttemptAt: { $lte: new Date(Date.now() + 60_000) } })) === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const left = await inbox.findOne({ status: { $in: ['pending', 'processing'] }, nextAttemptAt: { $lte: new Date(Date.now() + 60_000) } }, { _id: 1 }).lean();
+      if (!left) break;
     }
     await processor.stop();
     const rawAfter = await rawWriteRate(db, Math.min(n, 3000));
