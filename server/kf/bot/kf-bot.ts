@@ -67,8 +67,8 @@ export class KfBot {
     if (event.event_type === 'session_status_change') return this.onStatusChange(corpId, m, externalUserId, contactId);
     if (event.event_type !== 'enter_session') return;
     const { sessions } = this.deps;
-    const session = await sessions.open(corpId, m.openKfId, externalUserId, contactId, m.sentAt);
-    if (!(await sessions.claimAndAppend(corpId, session.id, { msgId: m.msgId, from: 'system', text: '进入会话 entered the session', at: m.sentAt }))) return;
+    const { session, claimed } = await sessions.openWith(corpId, m.openKfId, externalUserId, contactId, { msgId: m.msgId, from: 'system', text: '进入会话 entered the session', at: m.sentAt });
+    if (!claimed) return;
     if (session.state === 0) await this.toBot(corpId, session, port);
     if (!event.welcome_code || !port.sendKfEventMessage) return;
     const top = await this.deps.topQuestions(corpId, GREETING_QUESTIONS);
@@ -102,9 +102,9 @@ export class KfBot {
 
   private async onServicerMessage(corpId: string, m: KfMessage, externalUserId: string, contactId: string | null): Promise<void> {
     const { sessions } = this.deps;
-    const session = await sessions.open(corpId, m.openKfId, externalUserId, contactId, m.sentAt);
     const servicer = typeof m.raw.servicer_userid === 'string' ? m.raw.servicer_userid : null;
-    if (!(await sessions.claimAndAppend(corpId, session.id, { msgId: m.msgId, from: 'servicer', text: m.text ?? `[${m.msgType}]`, at: m.sentAt, servicerUserId: servicer }))) return;
+    const { session, claimed } = await sessions.openWith(corpId, m.openKfId, externalUserId, contactId, { msgId: m.msgId, from: 'servicer', text: m.text ?? `[${m.msgType}]`, at: m.sentAt, servicerUserId: servicer });
+    if (!claimed) return;
     await sessions.markFirst(corpId, session.id, 'firstHumanResponseAt', m.sentAt);
   }
 
@@ -112,9 +112,9 @@ export class KfBot {
     const { sessions } = this.deps;
     const menuId = ((m.raw.text ?? {}) as { menu_id?: string }).menu_id ?? null;
     if (menuId?.startsWith(RATING_CLICK)) return this.onRating(corpId, m, externalUserId, menuId);
-    const session = await sessions.open(corpId, m.openKfId, externalUserId, contactId, m.sentAt);
     const text = m.text ?? '';
-    if (!(await sessions.claimAndAppend(corpId, session.id, { msgId: m.msgId, from: 'customer', text: text || `[${m.msgType}]`, at: m.sentAt, menuId }))) return;
+    const { session, claimed } = await sessions.openWith(corpId, m.openKfId, externalUserId, contactId, { msgId: m.msgId, from: 'customer', text: text || `[${m.msgType}]`, at: m.sentAt, menuId });
+    if (!claimed) return;
     // In the pool or with a servicer, a person answers.
     if (session.state >= 2) return;
     if (menuId?.startsWith(ENTRY_CLICK)) {

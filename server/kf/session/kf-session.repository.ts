@@ -105,6 +105,25 @@ export class KfSessionRepository {
     return dto(row!);
   }
 
+  /**
+   * open() and claimAndAppend() of the message that arrives: a session opened by it starts with the message in it
+   * (one write, claimed); an open session gets it appended once. `claimed` is false when the message was handled
+   * before (nothing written).
+   */
+  async openWith(corpId: string, openKfId: string, externalUserId: string, contactId: string | null, message: NewMessage): Promise<{ session: KfSessionDto; claimed: boolean }> {
+    const res = await this.models.KfSession.findOneAndUpdate(
+      { corpId, openKfId, externalUserId, endedAt: null },
+      {
+        $setOnInsert: { state: 0, startedAt: message.at, lastMessageAt: message.at, answerTested: false, messages: [fullMessage(message)], seen: [message.msgId] },
+        ...(contactId ? { $set: { contactId } } : {}),
+      },
+      { upsert: true, returnDocument: 'after', includeResultMetadata: true, lean: true },
+    );
+    const session = dto(res.value as unknown as SessionRow);
+    if (!res.lastErrorObject?.updatedExisting) return { session, claimed: true };
+    return { session, claimed: await this.claimAndAppend(corpId, session.id, message) };
+  }
+
   /** The customer's latest session on the account, ended or not. */
   async latest(corpId: string, openKfId: string, externalUserId: string): Promise<KfSessionDto | null> {
     const row = await this.models.KfSession.findOne({ corpId, openKfId, externalUserId }).sort({ startedAt: -1, _id: -1 }).lean<SessionRow>();
