@@ -27,8 +27,8 @@ export async function onKfMessagesAvailable(event: KfMessagesAvailable, ctx: Inb
   let cursor = await deps.kfCursors.get(account.id, event.openKfId);
   for (let page = 0; page < MAX_PAGES; page++) {
     const result = await adapter.syncKfMessages({ openKfId: event.openKfId, syncToken: event.syncToken, cursor });
-    await linkNewKfCustomers(event.corpId, result.messages, ctx);
-    await inCustomerOrder(result.messages, (m) => onKfMessage(event, m, ctx));
+    const linked = await linkNewKfCustomers(event.corpId, result.messages, ctx);
+    await inCustomerOrder(result.messages, (m) => onKfMessage(event, m, ctx, linked));
     cursor = result.nextCursor || cursor;
     await deps.kfCursors.save(account.id, event.openKfId, cursor);
     if (!result.hasMore) break;
@@ -36,11 +36,17 @@ export async function onKfMessagesAvailable(event: KfMessagesAvailable, ctx: Inb
   return { contactId: null };
 }
 
-/** One message: its contact, its event-log entry, the opt-out check, and the kf bot and desk's reactions. */
-async function onKfMessage(event: KfMessagesAvailable, m: KfMessage, ctx: InboundContext): Promise<void> {
+/**
+ * One message: its contact, its event-log entry, the opt-out check, and the kf bot and desk's reactions. A customer
+ * linked for this page (`linked`) already holds everything the message would write to the contact.
+ */
+async function onKfMessage(event: KfMessagesAvailable, m: KfMessage, ctx: InboundContext, linked: ReadonlyMap<string, LinkedContact>): Promise<void> {
   const { deps, adapter, account } = ctx;
   let contactId: string | null = null;
-  if (m.externalUserId) {
+  const known = m.externalUserId ? linked.get(m.externalUserId) : undefined;
+  if (known && (m.origin !== 'customer' || (known.lastInteractionAt !== null && known.lastInteractionAt >= m.sentAt))) {
+    contactId = known.id;
+  } else if (m.externalUserId) {
     const { contact } = await deps.identities.upsert(event.corpId, {
       identities: [{ kind: 'kf', externalUserId: m.externalUserId }],
       ...(m.origin === 'customer' ? { interactionAt: m.sentAt } : {}),
@@ -91,12 +97,16 @@ async function inCustomerOrder(messages: KfMessage[], handle: (m: KfMessage) => 
   if (failed) throw failed.reason;
 }
 
+type LinkedContact = { id: string; lastInteractionAt: Date | null };
+
 /**
  * Upserts every customer of the page that no contact holds as `kf:<id>` yet, with the unionid WeCom tells, so
  * the page's messages land on the contact that already has that unionid. Their nickname names a nameless contact.
+ * Returns the contacts upserted, by kf external_userid: their messages need no contact write of their own.
  */
-async function linkNewKfCustomers(corpId: string, messages: KfMessage[], ctx: InboundContext): Promise<void> {
-  if (!ctx.adapter.fetchKfCustomers) return;
+async function linkNewKfCustomers(corpId: string, messages: KfMessage[], ctx: InboundContext): Promise<Map<string, LinkedContact>> {
+  const linked = new Map<string, LinkedContact>();
+  if (!ctx.adapter.fetchKfCustomers) return linked;
   const ids = [...new Set(messages.flatMap((m) => (m.externalUserId ? [m.externalUserId] : [])))];
   for (let i = 0; i < ids.length; i += KF_CUSTOMERS_PER_CALL) {
     const batch = ids.slice(i, i + KF_CUSTOMERS_PER_CALL);
@@ -107,8 +117,11 @@ async function linkNewKfCustomers(corpId: string, messages: KfMessage[], ctx: In
     if (!unknown.length) continue;
     const lastWrote = lastCustomerMessageAt(messages);
     // Side by side: the new contacts go to the database in a few insert commands instead of one each.
-    await Promise.all((await fetchKfCustomers(unknown, ctx)).map((customer) => upsertKfCustomer(corpId, customer, lastWrote.get(customer.externalUserId), ctx)));
+    await Promise.all(
+      (await fetchKfCustomers(unknown, ctx)).map(async (customer) => linked.set(customer.externalUserId, await upsertKfCustomer(corpId, customer, lastWrote.get(customer.externalUserId), ctx))),
+    );
   }
+  return linked;
 }
 
 /**
@@ -129,14 +142,16 @@ async function fetchKfCustomers(ids: string[], ctx: InboundContext): Promise<KfC
  * `interactionAt`: the customer's last message of the page, so each message's own upsert finds nothing to change.
  * A new contact is named by its nickname as it is created.
  */
-async function upsertKfCustomer(corpId: string, customer: KfCustomer, interactionAt: Date | undefined, ctx: InboundContext): Promise<void> {
+async function upsertKfCustomer(corpId: string, customer: KfCustomer, interactionAt: Date | undefined, ctx: InboundContext): Promise<LinkedContact> {
   const { deps } = ctx;
   const identities: Identity[] = [{ kind: 'kf', externalUserId: customer.externalUserId }];
   if (customer.unionId) identities.push({ kind: 'unionid', unionid: customer.unionId });
   const { contact, created } = await deps.identities.upsert(corpId, { identities, ...(interactionAt ? { interactionAt } : {}), ...(customer.nickname ? { nameIfNew: customer.nickname } : {}) });
-  if (created || !customer.nickname || contact.name) return;
+  const linked = { id: contact.id, lastInteractionAt: contact.lastInteractionAt };
+  if (created || !customer.nickname || contact.name) return linked;
   // Conditional, so a name another channel wrote meanwhile (a WeCom remark name, say) is never overwritten.
   await deps.contactChannels.nameIfNameless(corpId, contact.id, customer.nickname);
+  return linked;
 }
 
 /** Each customer's latest message of the page (what they wrote, not what was said to them). */
