@@ -108,6 +108,7 @@ async function linkNewKfCustomers(corpId: string, messages: KfMessage[], ctx: In
   const linked = new Map<string, LinkedContact>();
   if (!ctx.adapter.fetchKfCustomers) return linked;
   const ids = [...new Set(messages.flatMap((m) => (m.externalUserId ? [m.externalUserId] : [])))];
+  const lastWrote = lastCustomerMessageAt(messages);
   for (let i = 0; i < ids.length; i += KF_CUSTOMERS_PER_CALL) {
     const batch = ids.slice(i, i + KF_CUSTOMERS_PER_CALL);
     const known = await Promise.all(
@@ -115,7 +116,6 @@ async function linkNewKfCustomers(corpId: string, messages: KfMessage[], ctx: In
     );
     const unknown = batch.filter((_, j) => !known[j]);
     if (!unknown.length) continue;
-    const lastWrote = lastCustomerMessageAt(messages);
     // Side by side: the new contacts go to the database in a few insert commands instead of one each.
     await Promise.all(
       (await fetchKfCustomers(unknown, ctx)).map(async (customer) => linked.set(customer.externalUserId, await upsertKfCustomer(corpId, customer, lastWrote.get(customer.externalUserId), ctx))),

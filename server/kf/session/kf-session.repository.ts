@@ -99,7 +99,7 @@ export class KfSessionRepository {
     const filter = { corpId, openKfId, externalUserId, endedAt: null };
     const row = await this.models.KfSession.findOneAndUpdate(
       filter,
-      { $setOnInsert: { state: 0, startedAt: at, lastMessageAt: at, answerTested: false }, ...(contactId ? { $set: { contactId } } : {}) },
+      { $setOnInsert: newSession(at), ...(contactId ? { $set: { contactId } } : {}) },
       { upsert: true, returnDocument: 'after' },
     ).lean<SessionRow>();
     return dto(row!);
@@ -114,7 +114,7 @@ export class KfSessionRepository {
     const res = await this.models.KfSession.findOneAndUpdate(
       { corpId, openKfId, externalUserId, endedAt: null },
       {
-        $setOnInsert: { state: 0, startedAt: message.at, lastMessageAt: message.at, answerTested: false, messages: [fullMessage(message)], seen: [message.msgId] },
+        $setOnInsert: { ...newSession(message.at), messages: [fullMessage(message)], seen: [message.msgId] },
         ...(contactId ? { $set: { contactId } } : {}),
       },
       { upsert: true, returnDocument: 'after', includeResultMetadata: true, lean: true },
@@ -153,7 +153,7 @@ export class KfSessionRepository {
     return r.modifiedCount === 1;
   }
 
-  /** Sets the patch; `onlyIfNull` fields (first response times) are set once and never moved. */
+  /** Sets the patch and moves the counters (first response times are markFirst's: set once, never moved). */
   async update(corpId: string, sessionId: string, patch: KfSessionPatch, inc: Partial<Record<KfCounter, number>> = {}): Promise<void> {
     const set: Record<string, unknown> = { updatedAt: this.clock.now() };
     for (const [k, v] of Object.entries(patch)) if (v !== undefined) set[k] = v;
@@ -345,6 +345,11 @@ type NewMessage = Omit<KfSessionMessage, 'entryId' | 'entryVersion' | 'menuId' |
 
 function fullMessage(message: NewMessage): KfSessionMessage {
   return { entryId: null, entryVersion: null, menuId: null, servicerUserId: null, ...message };
+}
+
+/** What a session opened at `at` starts with (the rest are the schema's defaults). */
+function newSession(at: Date) {
+  return { state: 0, startedAt: at, lastMessageAt: at, answerTested: false };
 }
 
 /** A session id as stored; an id that cannot be one names no session. */
