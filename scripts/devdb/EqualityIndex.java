@@ -32,6 +32,7 @@ final class EqualityIndex extends Index<Integer> {
   private static final int MAX_COMBINATIONS = 1 << 16;
 
   private final List<String> fields;
+  private final PlainKeys plain;
   private final boolean declaredSparse;
   private final Map<KeyValue, Positions> buckets = new HashMap<>();
   private final Positions unkeyable = new Positions();
@@ -48,12 +49,19 @@ final class EqualityIndex extends Index<Integer> {
       leading.add(key.getKey());
     }
     this.fields = List.copyOf(leading);
+    this.plain = fields.isEmpty() ? null : PlainKeys.of(fields);
   }
 
   // Keys are computed over the leading fields only (the parent's multikey expansion reads keys()).
   @Override
   protected List<String> keys() {
     return fields;
+  }
+
+  @Override
+  public Set<KeyValue> getKeyValues(Document document) {
+    Set<KeyValue> key = plain == null ? null : plain.of(document);
+    return key != null ? key : super.getKeyValues(document);
   }
 
   @Override

@@ -31,6 +31,11 @@ final class IndexedMemoryBackend extends MemoryBackend {
       }
 
       @Override
+      protected Index<Integer> openOrCreateUniqueIndex(String collectionName, String indexName, List<IndexKey> keys, boolean sparse) {
+        return new PlainUniqueIndex(indexName, keys, sparse);
+      }
+
+      @Override
       protected Index<Integer> openOrCreateSecondaryIndex(String collectionName, String indexName, List<IndexKey> keys, boolean sparse) {
         return new EqualityIndex(indexName, keys, sparse);
       }
