@@ -1,5 +1,4 @@
 import de.bwaldvogel.mongo.backend.KeyValue;
-import de.bwaldvogel.mongo.backend.Missing;
 import de.bwaldvogel.mongo.bson.Document;
 
 import java.util.Collection;
@@ -27,12 +26,24 @@ final class PlainKeys {
 
   /** The document's one key, normalized as the parent normalizes it; `null` when a value is an array. */
   Set<KeyValue> of(Document document) {
+    KeyValue raw = raw(document);
+    return raw == null ? null : Set.of(raw.normalized());
+  }
+
+  /** The key as read (a missing field as `Missing`), before normalizing; `null` when a value is an array. */
+  KeyValue raw(Document document) {
     Object[] values = new Object[fields.length];
     for (int i = 0; i < fields.length; i++) {
       Object value = document.getOrMissing(fields[i]);
       if (value instanceof Collection) return null;
-      values[i] = value instanceof Missing ? null : value;
+      values[i] = value;
     }
-    return Set.of(new KeyValue(values).normalized());
+    return new KeyValue(values);
+  }
+
+  /** Whether the document holds any of the fields (a sparse index skips a document that holds none). */
+  boolean anyPresent(Document document) {
+    for (String field : fields) if (document.containsKey(field)) return true;
+    return false;
   }
 }

@@ -33,6 +33,16 @@ describe('development database: unique indexes refuse what MongoDB refuses', () 
     expect(await c.countDocuments({})).to.equal(3);
   });
 
+  it('a sparse unique index skips documents without its fields and names the taken key', async () => {
+    const c = t.db.connection.collection('u_sparse');
+    await c.createIndex({ phone: 1 }, { unique: true, sparse: true });
+    await c.insertMany([{ name: 'a' }, { name: 'b' }, { phone: '138' }]);
+    const err = await c.insertOne({ phone: '138' }).catch((e: { code?: number; message: string }) => e);
+    expect(err).to.include({ code: DUPLICATE });
+    expect((err as { message: string }).message).to.contain('138');
+    expect(await c.countDocuments({})).to.equal(3);
+  });
+
   it('array values key each element, dotted paths resolve into subdocuments', async () => {
     const tags = t.db.connection.collection('u_arrays');
     await tags.createIndex({ tag: 1 }, { unique: true });
