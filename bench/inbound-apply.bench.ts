@@ -72,6 +72,8 @@ async function applyMix(uri: string, n: number, perMinute: number) {
     const kinds: Kind[] = [];
     const payloads: string[] = [];
     const added: string[] = [];
+    /** Stream position of each added customer's add row, in `added`'s order. */
+    const addedAt: number[] = [];
     let deleted = 0;
     const createTime = () => Math.floor(Date.now() / 1000);
     for (let i = 0; i < n; i++) {
@@ -86,6 +88,7 @@ async function applyMix(uri: string, n: number, perMinute: number) {
         const welcomeCode = kind === 'welcome_add' ? sim.control.issueWelcomeCode(staff, ext) : undefined;
         xml = externalContactEvent({ corpId, changeType: 'add_external_contact', userId: staff, externalUserId: ext, state: 'c:bench', ...(welcomeCode ? { welcomeCode } : {}), createTime: createTime() });
         added.push(`${staff}:${ext}`);
+        addedAt.push(i);
       } else if (kind === 'delete') {
         const [userId, ext] = added[deleted++]!.split(':') as [string, string];
         xml = externalContactEvent({ corpId, changeType: 'del_follow_user', userId, externalUserId: ext, createTime: createTime() });
@@ -152,6 +155,14 @@ async function applyMix(uri: string, n: number, perMinute: number) {
       return `${kind} ${[0.25, 0.5, 0.75, 1].map((q) => (at[Math.max(0, Math.ceil(at.length * q) - 1)] ?? 0).toFixed(1)).join('/')}`;
     });
     console.error(`applied by (s, 25/50/75/100 %): ${progress.join('; ')}`);
+    // A deletion is applied after its customer's add, and adds wait on the detail API's rate: the no-vendor rows
+    // cannot all be applied before the add of the last customer deleted. This prints that floor and the rate it caps.
+    if (deleted > 0) {
+      const appliedAt = new Map(rows.filter((r) => r.processedAt).map((r) => [String(r._id), r.processedAt!.getTime()]));
+      const floorS = (Math.max(...addedAt.slice(0, deleted).map((i) => appliedAt.get(ids[i]!) ?? Infinity)) - t0) / 1000;
+      const cap = countOf((k) => NO_VENDOR.has(k)) / floorS;
+      console.error(`deletions wait for their adds: the last add of the ${deleted} customers deleted was applied at ${floorS.toFixed(1)} s, so no_vendor_per_s cannot exceed ${Math.round(cap)} here (ratio ${(cap / raw).toFixed(3)})`);
+    }
     console.error(`first row applied after ${ordered.length ? ordered[0]!.processedAt!.getTime() - t0 : 0} ms`);
     const p99 = (xs: number[]) => (xs.length ? xs[Math.min(xs.length - 1, Math.ceil(xs.length * 0.99) - 1)]! : 0);
     const calls = sim.control.requests().filter((r) => r.api !== 'gettoken');
