@@ -21,6 +21,7 @@ export const mochaHooks = {
       cacheDir: process.env.SIYU_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'siyu'),
       // SIYU_TEST_STORE=compact runs the suite against the compact store (documents as BSON bytes).
       store: process.env.SIYU_TEST_STORE === 'compact' ? 'compact' : 'memory',
+      jit: 'quick',
     });
     setTestMongoUri(dev.uri);
   },
