@@ -115,8 +115,8 @@ final class IndexedMemoryCollection extends MemoryCollection {
   }
 
   // The parent keeps a running data size (collStats, dbStats, validate) by BSON-encoding the whole document before
-  // and after every update, and once per insert and delete: in a recording of the inbound benchmark that was most
-  // of an update's cost, for a number nothing of ours reads. It is summed when asked instead.
+  // and after every update, and once per insert and delete: a large part of an update's cost in a recording of the
+  // inbound benchmark, for a number nothing of ours reads. It is summed when asked instead.
   @Override
   protected boolean tracksDataSize() {
     return false;

@@ -30,9 +30,9 @@ export type DevDatabaseOptions = {
    */
   jvm?: { kind: 'g1-17' | 'zgc-25'; javaHome?: string; heapMb?: number };
   /**
-   * `quick`: the JIT stops at its first tier (C1). A test run is short and touches many code paths once; C2
-   * spent most of a core compiling during such runs (measured in a JFR recording), and two test directories
-   * ran 12–18 % faster without it. Benchmarks and `npm start` keep the full JIT (default `full`).
+   * `quick`: the JIT stops at its first tier (C1). A short run touches many code paths a few times each, and C2
+   * compiled on about three quarters of a core through a whole inbound-apply run (per-thread CPU); groups of
+   * test directories ran 6–18 % faster without it. Benchmarks and `npm start` keep the full JIT (default `full`).
    */
   jit?: 'full' | 'quick';
 };
@@ -110,13 +110,13 @@ export function defaultHeapMb(totalBytes = os.totalmem()): number {
 
 export function jvmOf(opts: DevDatabaseOptions): { java: string; flags: string[] } {
   const heapMb = opts.jvm?.heapMb ?? defaultHeapMb();
-  const heap = [`-Xmx${heapMb}m`, ...(opts.jit === 'quick' ? ['-XX:TieredStopAtLevel=1'] : [])];
+  const common = [`-Xmx${heapMb}m`, ...(opts.jit === 'quick' ? ['-XX:TieredStopAtLevel=1'] : [])];
   if (opts.jvm?.kind === 'zgc-25') {
     const java = path.join(opts.jvm.javaHome ?? '/usr/lib/jvm/temurin-25-jdk-amd64', 'bin', 'java');
-    if (existsSync(java)) return { java, flags: [...ZGC_FLAGS, ...heap, `-XX:SoftMaxHeapSize=${Math.floor(heapMb * 0.8)}m`] };
+    if (existsSync(java)) return { java, flags: [...ZGC_FLAGS, ...common, `-XX:SoftMaxHeapSize=${Math.floor(heapMb * 0.8)}m`] };
     opts.log?.(`${java} not found: the development database runs on \`java\` (JDK 17, G1) instead`);
   }
-  return { java: 'java', flags: [...JVM_FLAGS, ...heap] };
+  return { java: 'java', flags: [...JVM_FLAGS, ...common] };
 }
 
 async function waitForReady(child: ChildProcess, port: number, store: string): Promise<void> {
