@@ -1,7 +1,8 @@
-import { createCipheriv } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { M1, M2, W1, W2 } from '../fixtures/crypto-vectors.ts';
 import {
+  aesCbcDecrypt,
   aesKey,
   CallbackCryptoError,
   decrypt,
@@ -132,6 +133,37 @@ describe('decrypt', () => {
   it('rejects a message that is not valid UTF-8 with -40008', () => {
     const body = layout(Buffer.from([0xc3, 0x28]), ID);
     expectCode(() => decrypt(KEY, forge(Buffer.concat([body, Buffer.alloc(64 - body.length, 64 - body.length)])), ID), -40008);
+  });
+});
+
+describe('aesCbcDecrypt (one block decipher per key, reused)', () => {
+  function reference(encodingAESKey: string, ciphertext: Buffer): Buffer {
+    const key = aesKey(encodingAESKey);
+    const decipher = createDecipheriv('aes-256-cbc', key, key.subarray(0, 16)).setAutoPadding(false);
+    return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+  }
+
+  it('equals a fresh CBC decipher call after call, keys interleaved, on aligned and unaligned buffers', () => {
+    for (let i = 0; i < 200; i++) {
+      const encodingAESKey = i % 2 ? KEY : M1.encodingAESKey;
+      const blocks = randomBytes(16 * (1 + (i % 9)));
+      // A buffer at an odd offset takes the byte-wise XOR; an own one the four-byte path.
+      const ciphertext = i % 3 ? Buffer.from(blocks) : Buffer.concat([Buffer.alloc(1), blocks]).subarray(1);
+      expect(ciphertext.equals(blocks)).to.equal(true);
+      expect(aesCbcDecrypt(encodingAESKey, ciphertext).toString('hex')).to.equal(reference(encodingAESKey, blocks).toString('hex'));
+      expect(ciphertext.equals(blocks), 'the ciphertext is left as it was').to.equal(true);
+    }
+  });
+
+  it('refuses a partial block without leaving bytes behind for the next call', () => {
+    expect(() => aesCbcDecrypt(KEY, randomBytes(17))).to.throw(RangeError);
+    const blocks = randomBytes(64);
+    expect(aesCbcDecrypt(KEY, blocks).equals(reference(KEY, blocks))).to.equal(true);
+  });
+
+  it('lets decrypt open the same sealed message many times over', () => {
+    const sealed = encrypt(KEY, '<xml>同一条</xml>', ID);
+    for (let i = 0; i < 50; i++) expect(decrypt(KEY, sealed, ID).message).to.equal('<xml>同一条</xml>');
   });
 });
 

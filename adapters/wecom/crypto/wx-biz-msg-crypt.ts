@@ -4,6 +4,7 @@
  * canonical base64, every pad byte checked, length field bounded by the buffer, receive id compared.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Decipher } from 'node:crypto';
 
 /**
  * The official samples' error codes: -40001 signature mismatch, -40002 envelope parse error,
@@ -74,11 +75,14 @@ export function verifySignature(
   return timingSafeEqual(digest, Buffer.from(msgSignature, 'hex'));
 }
 
-// An account's key (and its IV, the key's first 16 bytes) is decoded once, not on every callback; the bound only
-// guards against unbounded distinct keys.
-const decodedKeys = new Map<string, { key: Buffer; iv: Buffer }>();
+/**
+ * An account's key, its IV (the key's first 16 bytes) and a block decipher for it, made once, not on every callback;
+ * the bound only guards against unbounded distinct keys.
+ */
+type AccountKey = { key: Buffer; iv: Buffer; blocks?: Decipher | undefined };
+const decodedKeys = new Map<string, AccountKey>();
 
-function keyAndIv(encodingAESKey: string): { key: Buffer; iv: Buffer } {
+function keyAndIv(encodingAESKey: string): AccountKey {
   const known = decodedKeys.get(encodingAESKey);
   if (known) return known;
   if (!KEY.test(encodingAESKey)) {
@@ -86,9 +90,49 @@ function keyAndIv(encodingAESKey: string): { key: Buffer; iv: Buffer } {
   }
   // Node's decoder tolerates the non-zero trailing bits most real keys have (protocol notes §1.1).
   const key = Buffer.from(`${encodingAESKey}=`, 'base64');
-  const decoded = { key, iv: key.subarray(0, 16) };
+  const decoded: AccountKey = { key, iv: key.subarray(0, 16) };
   if (decodedKeys.size < 256) decodedKeys.set(encodingAESKey, decoded);
   return decoded;
+}
+
+/**
+ * AES-256-CBC decryption of whole blocks: each block deciphered alone (ECB), then XORed with the ciphertext block
+ * before it (the IV for the first). Building a CBC decipher per callback, and finishing it, cost about as much as
+ * the decryption itself (half of `decrypt`'s time, measured); an ECB decipher without padding carries nothing from
+ * one call to the next, so one per key serves every callback.
+ */
+function cbcDecrypt(account: AccountKey, ciphertext: Buffer): Buffer {
+  if (ciphertext.length % 16 !== 0) throw new RangeError(`ciphertext of ${ciphertext.length} bytes is not whole AES blocks`);
+  account.blocks ??= createDecipheriv('aes-256-ecb', account.key, null).setAutoPadding(false);
+  let plain: Buffer;
+  try {
+    plain = account.blocks.update(ciphertext);
+  } catch (err) {
+    account.blocks = undefined;
+    throw err;
+  }
+  if (plain.length !== ciphertext.length) {
+    // Cannot happen on whole blocks; if it did, the decipher would hold bytes for the next caller, so it is dropped.
+    account.blocks = undefined;
+    throw new Error(`AES-ECB returned ${plain.length} of ${ciphertext.length} bytes`);
+  }
+  const { iv } = account;
+  for (let i = 0; i < 16; i++) plain[i]! ^= iv[i]!;
+  if ((plain.byteOffset & 3) === 0 && (ciphertext.byteOffset & 3) === 0) {
+    // Four bytes at a time where both buffers allow it (XOR does not care about byte order).
+    const words = plain.length >>> 2;
+    const out = new Int32Array(plain.buffer, plain.byteOffset, words);
+    const previous = new Int32Array(ciphertext.buffer, ciphertext.byteOffset, words);
+    for (let i = 4; i < words; i++) out[i]! ^= previous[i - 4]!;
+  } else {
+    for (let i = 16; i < plain.length; i++) plain[i]! ^= ciphertext[i - 16]!;
+  }
+  return plain;
+}
+
+/** AES-256-CBC decryption of whole blocks with the account's key and IV, no padding removed (see {@link decrypt}). */
+export function aesCbcDecrypt(encodingAESKey: string, ciphertext: Buffer): Buffer {
+  return cbcDecrypt(keyAndIv(encodingAESKey), ciphertext);
 }
 
 /** AESKey = base64(EncodingAESKey + "="): 43 characters give exactly 32 bytes. Throws -40004 otherwise. Read-only. */
@@ -156,15 +200,11 @@ function text(bytes: Buffer, what: string): string {
  * @throws CallbackCryptoError -40004, -40010, -40007, -40008 or -40005.
  */
 export function decrypt(encodingAESKey: string, encryptB64: string, expectedReceiveId: string): Decrypted {
-  const { key, iv } = keyAndIv(encodingAESKey);
+  const account = keyAndIv(encodingAESKey);
   const ciphertext = cipherBytes(encryptB64);
   let plain: Buffer;
   try {
-    const decipher = createDecipheriv('aes-256-cbc', key, iv).setAutoPadding(false);
-    const head = decipher.update(ciphertext);
-    // Without auto padding and on whole blocks, final() adds nothing; copying the plaintext into a new buffer for it would be waste.
-    const tail = decipher.final();
-    plain = tail.length ? Buffer.concat([head, tail]) : head;
+    plain = cbcDecrypt(account, ciphertext);
   } catch (err) {
     throw new CallbackCryptoError(-40007, 'AES decryption failed', { cause: err });
   }
