@@ -2,7 +2,6 @@ import de.bwaldvogel.mongo.MongoCollection;
 import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.IndexKey;
 import de.bwaldvogel.mongo.backend.KeyValue;
-import de.bwaldvogel.mongo.backend.Utils;
 import de.bwaldvogel.mongo.bson.BsonRegularExpression;
 import de.bwaldvogel.mongo.bson.Document;
 
@@ -223,7 +222,7 @@ final class EqualityIndex extends Index<Integer> {
   /** Most updates (a status, a timestamp) leave the indexed fields alone: then the keys cannot have changed. */
   private boolean sameLeadingValues(Document a, Document b) {
     for (String field : fields) {
-      if (!Objects.equals(Utils.getSubdocumentValueCollectionAware(a, field), Utils.getSubdocumentValueCollectionAware(b, field))) return false;
+      if (!Objects.equals(PlainKeys.valueAt(a, field), PlainKeys.valueAt(b, field))) return false;
     }
     return true;
   }

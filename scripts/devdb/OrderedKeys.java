@@ -1,5 +1,4 @@
 import de.bwaldvogel.mongo.backend.Missing;
-import de.bwaldvogel.mongo.backend.Utils;
 import de.bwaldvogel.mongo.backend.ValueComparator;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.bson.ObjectId;
@@ -78,7 +77,7 @@ final class OrderedKeys {
   /** Most updates leave the indexed values alone; then the key cannot have moved. */
   boolean sameValues(Document a, Document b) {
     for (String field : fields) {
-      if (!Objects.equals(Utils.getSubdocumentValueCollectionAware(a, field), Utils.getSubdocumentValueCollectionAware(b, field))) return false;
+      if (!Objects.equals(PlainKeys.valueAt(a, field), PlainKeys.valueAt(b, field))) return false;
     }
     return true;
   }
@@ -91,7 +90,7 @@ final class OrderedKeys {
   private Object[] valuesOf(Document document) {
     Object[] values = new Object[fields.length];
     for (int i = 0; i < fields.length; i++) {
-      Object value = Utils.getSubdocumentValueCollectionAware(document, fields[i]);
+      Object value = PlainKeys.valueAt(document, fields[i]);
       if (!orderable(value)) return null;
       values[i] = value;
     }

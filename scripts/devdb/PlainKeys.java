@@ -1,4 +1,5 @@
 import de.bwaldvogel.mongo.backend.KeyValue;
+import de.bwaldvogel.mongo.backend.Utils;
 import de.bwaldvogel.mongo.bson.Document;
 
 import java.util.Collection;
@@ -16,8 +17,21 @@ final class PlainKeys {
 
   /** `null` when some field is a path, which only the parent resolves. */
   static PlainKeys of(List<String> fields) {
-    for (String field : fields) if (field.isEmpty() || field.indexOf('.') >= 0 || field.startsWith("$")) return null;
+    for (String field : fields) if (!plain(field)) return null;
     return new PlainKeys(fields.toArray(new String[0]));
+  }
+
+  /** A top-level name: no path to split. */
+  static boolean plain(String field) {
+    return !field.isEmpty() && field.indexOf('.') < 0 && !field.startsWith("$");
+  }
+
+  /**
+   * `Utils.getSubdocumentValueCollectionAware(document, field)`: for a plain name that is the document's own value
+   * (or `Missing`), read without the path split; a path goes to the parent's reading.
+   */
+  static Object valueAt(Document document, String field) {
+    return plain(field) ? document.getOrMissing(field) : Utils.getSubdocumentValueCollectionAware(document, field);
   }
 
   private PlainKeys(String[] fields) {

@@ -41,4 +41,18 @@ describe('development database: pages sorted on _id', () => {
     expect(got.every((d) => d.k === max)).to.equal(true);
     expect(got.map((d) => String(d._id))).to.deep.equal([...got.map((d) => String(d._id))].sort());
   });
+
+  it('orders _ids of mixed types as MongoDB does (numbers, strings, ObjectIds, dates), and finds each by value', async () => {
+    const mixed = t.db.connection.collection('mixed_ids');
+    const oid = (s: number) => Types.ObjectId.createFromTime(s);
+    const values: unknown[] = [oid(1_700_000_002), 'b', 10, new Date(5), oid(1_700_000_001), 'a', 2.5, 'B', new Date(1), -1];
+    await mixed.insertMany(values.map((_id, i) => ({ _id, i }) as never));
+    const got = await mixed.find({}).sort({ _id: 1 }).toArray();
+    expect(got.map((d) => (d._id instanceof Types.ObjectId ? `oid:${d._id.getTimestamp().getTime() / 1000}` : d._id instanceof Date ? `date:${d._id.getTime()}` : d._id))).to.deep.equal(
+      [-1, 2.5, 10, 'B', 'a', 'b', 'oid:1700000001', 'oid:1700000002', 'date:1', 'date:5'],
+    );
+    for (const value of values) expect(await mixed.countDocuments({ _id: value } as never), String(value)).to.equal(1);
+    // The number 10 and the double 10.0 are one _id value.
+    expect((await mixed.findOne({ _id: 10.0 } as never))?.i).to.equal(2);
+  });
 });
