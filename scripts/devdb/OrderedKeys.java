@@ -108,12 +108,21 @@ final class OrderedKeys {
 
   /** MongoDB's comparison order (the parent's sort uses the same comparator), with the common same-type cases first. */
   static int compareValues(Object a, Object b) {
+    return compareValues(a, b, ValueComparator.asc());
+  }
+
+  /**
+   * `otherwise`'s order (one of the parent's comparators), with two values of one common class (string, date,
+   * ObjectId) compared directly, as it compares them once it has ranked their types: the ranking is a linear search
+   * of its type table for each side, on every comparison.
+   */
+  static int compareValues(Object a, Object b, Comparator<Object> otherwise) {
     if (a != null && b != null && a.getClass() == b.getClass()) {
       if (a instanceof String) return ((String) a).compareTo((String) b);
       if (a instanceof Instant) return ((Instant) a).compareTo((Instant) b);
       if (a instanceof ObjectId) return ((ObjectId) a).compareTo((ObjectId) b);
     }
-    return ValueComparator.asc().compare(a, b);
+    return otherwise.compare(a, b);
   }
 
   private int compare(Key a, Key b) {
