@@ -87,21 +87,30 @@ export class InboundInbox {
   }
 
   /**
-   * Claims up to `max` due pending rows with one write (the processor's path): the candidates are read in claim
-   * order, claimed together under a fresh token, and whatever this claim won (another process may have taken some)
-   * is read back in the same order. With none pending, falls back to one row whose lease ran out.
+   * Claims up to `max` due pending rows with one write (the processor's path): the candidates are read whole in
+   * claim order and claimed together under a fresh token. When the write took every one of them (no other process
+   * was claiming), the rows read are the rows claimed, with the claim's fields set here as the write set them;
+   * otherwise what this claim won is read back by its token. Reading the candidates by id only and every claim's
+   * rows back was one command more per claim: 128-row claims took ~20.5 ms instead of ~17 on the development
+   * database. With none pending, falls back to one row whose lease ran out.
    */
   async claimBatch(max: number): Promise<InboxRow[]> {
     const now = this.clock.now();
     const order = { priority: -1, nextAttemptAt: 1, _id: 1 } as const;
-    const candidates = await this.models.InboundRaw.find({ status: 'pending', nextAttemptAt: { $lte: now } }).sort(order).limit(max).select('_id').lean();
+    const due = { status: 'pending' as const, nextAttemptAt: { $lte: now } };
+    const candidates = await this.models.InboundRaw.find(due).sort(order).limit(max).lean<InboxRow[]>();
     if (candidates.length) {
       const claimToken = new Types.ObjectId().toHexString();
-      await this.models.InboundRaw.updateMany(
-        { _id: { $in: candidates.map((c) => c._id) }, status: 'pending' },
-        { $set: { status: 'processing', leaseUntil: new Date(now.getTime() + LEASE_MS), claimToken }, $inc: { attempts: 1 } },
-      );
-      const won = await this.models.InboundRaw.find({ _id: { $in: candidates.map((c) => c._id) }, claimToken }).sort(order).lean<InboxRow[]>();
+      const leaseUntil = new Date(now.getTime() + LEASE_MS);
+      const ids = candidates.map((c) => c._id);
+      // Still due, as read: a row another process took, failed and put back to wait is not taken from a stale copy.
+      const res = await this.models.InboundRaw.updateMany({ _id: { $in: ids }, ...due }, { $set: { status: 'processing', leaseUntil, claimToken }, $inc: { attempts: 1 } });
+      let won = candidates;
+      if (res.modifiedCount !== candidates.length) {
+        const taken = new Set((await this.models.InboundRaw.find({ _id: { $in: ids }, claimToken }).select('_id').lean()).map((r) => String(r._id)));
+        won = candidates.filter((c) => taken.has(String(c._id)));
+      }
+      for (const row of won) Object.assign(row, { status: 'processing', leaseUntil, claimToken, attempts: (row.attempts ?? 0) + 1 });
       if (won.length) return won;
     }
     const expired = await this.claim();

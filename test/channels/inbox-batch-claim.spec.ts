@@ -32,6 +32,42 @@ describe('InboundInbox batch claim', () => {
     expect(await services.inbox.counts()).to.deep.equal({ processed: 4, pending: 2 });
   });
 
+  it('answers each claimed row as it is stored after the claim, whether it won all its candidates or some', async () => {
+    const services = testServices(t.db);
+    await seed(services, 8);
+    const stored = async (rows: Array<{ _id: unknown }>) => {
+      const byId = new Map((await t.db.models.InboundRaw.find({}).lean()).map((r) => [String(r._id), r]));
+      return rows.map((r) => byId.get(String(r._id)));
+    };
+    const all = await services.inbox.claimBatch(3);
+    expect(all).to.have.length(3);
+    expect(all).to.deep.equal(await stored(all));
+    // Another process takes one of the next candidates between this claim's read and its write: the claim gets the rest.
+    const next = await t.db.models.InboundRaw.find({ status: 'pending' }).sort({ priority: -1, nextAttemptAt: 1, _id: 1 }).limit(3).lean();
+    const find = t.db.models.InboundRaw.find.bind(t.db.models.InboundRaw);
+    let raced = false;
+    t.db.models.InboundRaw.find = ((...args: Parameters<typeof find>) => {
+      const q = find(...args);
+      if (!raced) {
+        raced = true;
+        const exec = q.exec.bind(q);
+        q.exec = (async () => {
+          const rows = await exec();
+          await t.db.models.InboundRaw.updateOne({ _id: next[1]!._id }, { $set: { status: 'processing', claimToken: 'another' } });
+          return rows;
+        }) as typeof q.exec;
+      }
+      return q;
+    }) as typeof find;
+    try {
+      const some = await services.inbox.claimBatch(3);
+      expect(some.map((r) => String(r._id))).to.deep.equal([next[0]!, next[2]!].map((r) => String(r._id)));
+      expect(some).to.deep.equal(await stored(some));
+    } finally {
+      t.db.models.InboundRaw.find = find;
+    }
+  });
+
   it('never gives one row to two claims made at the same time', async () => {
     const services = testServices(t.db);
     await seed(services, 30);
