@@ -91,7 +91,9 @@ export async function bulkEnroll(services: BulkEnrollDeps, sop: SopRecord, audie
       return;
     }
     while (writing.length >= WRITES_IN_FLIGHT) await writing.shift();
-    const p = insertBatch(entrants.map((e) => ({ ...e, ...planner.newRun(e) })));
+    // Built as whole literals, not spread together per contact (entrant + documents, relation + zone): those spreads
+    // cost about a sixth of the pass's Node CPU (sop-fanout: 9.7–10.4 s against 7.8–8.8 s per 100,000 contacts).
+    const p = insertBatch(entrants.map((e) => planner.newRun(e)));
     p.catch(() => undefined); // awaited below; this only keeps an early failure from counting as unhandled
     writing.push(p);
   };
@@ -199,7 +201,7 @@ class FirstStepPlanner {
   async routes(batch: AudienceContact[]): Promise<Routing[]> {
     const chosen = await Promise.all(batch.map((c) => this.relationOf(c)));
     await this.loadZones(chosen.map((r) => r.storeId));
-    return chosen.map((r) => ({ ...r, tz: this.zones.get(r.storeId)!, quietHours: (r.storeId && this.quiet.get(r.storeId)) || null }));
+    return chosen.map((r) => ({ storeId: r.storeId, staffId: r.staffId, tz: this.zones.get(r.storeId)!, quietHours: (r.storeId && this.quiet.get(r.storeId)) || null }));
   }
 
   /** A first send step with variants: what its new assignments draw from (read once per pass). */
@@ -225,7 +227,8 @@ class FirstStepPlanner {
     return { storeId: follow?.storeId ?? home, staffId: follow?.staffId ?? null };
   }
 
-  newRun({ contactId, rotation, routing, mayPlan }: Entrant): { run: Doc; touch: Doc | null; holdout: Holdout | null } {
+  newRun(entrant: Entrant): NewRun {
+    const { contactId, rotation, routing, mayPlan } = entrant;
     const { sop, at, first } = this;
     const { ledger } = this.services;
     const zone = this.zone(routing.tz, routing.quietHours);
@@ -254,7 +257,7 @@ class FirstStepPlanner {
     }
     this.runRest ??= ledger.runs.defaultsBesides([...RUN_FIELDS, ...Object.keys(position)]);
     const run: Doc = { _id, corpId: sop.corpId, sopId: sop.sopId, contactId, storeId: routing.storeId, staffId: routing.staffId, tz: routing.tz, rotation, enteredAt: at, createdAt: now, updatedAt: now, ...position, ...this.runRest };
-    return { run, touch, holdout };
+    return { contactId, rotation, routing, mayPlan, run, touch, holdout };
   }
 
   private nextStepId(): string {
