@@ -47,6 +47,13 @@ export type BulkEnrollResult = {
 // Touches and runs go to two collections the database can write in parallel; four batches in flight kept both
 // of its cores busy (two left it waiting on one collection at a time).
 const WRITES_IN_FLIGHT = 4;
+/**
+ * Contacts per batch: one audience page, one touch insert and one run insert each. At 250 the pass sent four times
+ * the commands of a raw bulk insert of the same rows (sop-fanout's, 1,000 a command), and each command waits its
+ * turn for its collection on the database. In alternated runs of 100,000 contacts, 1,000 gave ratios 0.602 / 0.566 /
+ * 0.505 against 0.487 / 0.537 / 0.448 (5–24 % higher); the writes in flight stay a few megabytes.
+ */
+const BATCH_SIZE = 1000;
 const GC_EVERY_CONTACTS = 15_000;
 const RUN_FIELDS = ['_id', 'corpId', 'sopId', 'contactId', 'storeId', 'staffId', 'tz', 'rotation', 'enteredAt', 'createdAt', 'updatedAt'];
 
@@ -75,7 +82,7 @@ export type BulkEnrollDeps = {
  * exactly as the enrollment would and writes nothing, so the dry run counts what enabling will count.
  */
 export async function bulkEnroll(services: BulkEnrollDeps, sop: SopRecord, audience: Record<string, unknown>, at: Date, opts: { batchSize?: number; dryRun?: boolean } = {}): Promise<BulkEnrollResult> {
-  const batchSize = opts.batchSize ?? 250;
+  const batchSize = opts.batchSize ?? BATCH_SIZE;
   const { corpId } = sop;
   const result: BulkEnrollResult = { matched: 0, enrolled: 0, planned: 0, skipped: {}, noStaff: 0 };
   const contacts = services.contacts.audienceCursor(audience, batchSize);
