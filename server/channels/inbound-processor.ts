@@ -42,8 +42,9 @@ type Parsed = { events: InboundEvent[] } | { error: unknown };
 type Applied = { row: InboxRow; eventKeys: string[]; log: Array<{ corpId: string; event: NewEvent }> };
 
 /**
- * Rows per claim, at most (a claim is three commands and a staff read, one after another): at 32 the claims
- * themselves held the processor to about 450 rows a second while its lanes idled. A claim takes what the windows
+ * Rows per claim, at most (a claim is two commands, three when another process took some of its candidates, then a
+ * staff read, one after another): at 32, when every claim was three commands, the claims themselves held the
+ * processor to about 450 rows a second while its lanes idled. A claim takes what the windows
  * have room for, and waits for at least MIN_CLAIM rows of room.
  */
 const CLAIM_MAX = 128;
