@@ -44,8 +44,8 @@ type Applied = { row: InboxRow; eventKeys: string[]; log: Array<{ corpId: string
 /**
  * Rows per claim, at most (a claim is two commands, three when another process took some of its candidates, then a
  * staff read, one after another): at 32, when every claim was three commands, the claims themselves held the
- * processor to about 450 rows a second while its lanes idled. A claim takes what the windows
- * have room for, and waits for at least MIN_CLAIM rows of room.
+ * processor to about 450 rows a second while its lanes idled. A claim takes what the windows have room for, and
+ * waits for at least MIN_CLAIM rows of room.
  */
 const CLAIM_MAX = 128;
 const MIN_CLAIM = 32;
